@@ -1,0 +1,166 @@
+"""A cache of every record's fields (not bodies), so `list` and id lookups need not parse.
+
+Derived state under `<common-dir>/gitmem/catalog.json`, validated on every use: a file whose
+path, mtime and size are unchanged, and a note whose blob is unchanged, are not read again; the
+notes are not even walked while the notes ref tip is unchanged. Delete it at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from gitmem import git
+from gitmem.errors import GitMemError, RecordError
+from gitmem.files import atomic_write, read_text
+from gitmem.record import NoteChunk, parse_file, parse_note
+
+VERSION = 1
+CACHE_NAME = "catalog.json"
+Row = dict[str, Any]
+
+
+def file_rows(memory_dir: Path, relpath: str, types: list[str]) -> tuple[list[Row], str | None]:
+    """The record in one file as catalog rows, or the reason it cannot be read."""
+    location = f".memory/{relpath}"
+    try:
+        text = read_text(memory_dir / relpath, location)
+        memory = parse_file(text, location, types)
+    except (RecordError, OSError) as error:
+        return [], str(error)
+    return [{**memory.fields(), "location": location}], None
+
+
+def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], str | None]:
+    """The records in one note as catalog rows, and what could not be read in it."""
+    rows = []
+    errors = [str(chunk.error) for chunk in chunks if chunk.error is not None]
+    for chunk in chunks:
+        if chunk.memory is None:
+            continue
+        row = {**chunk.memory.fields(), "location": f"note:{sha}", "blob": blob}
+        if chunk.memory.foreign:
+            row["foreign"] = True
+        rows.append(row)
+    return rows, "; ".join(errors) or None
+
+
+def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
+    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}."""
+    found: dict[str, tuple[int, int]] = {}
+    if memory_dir is None:
+        return found
+    stack = [(memory_dir, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue  # temp files of atomic writes, editor swap files
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(".md") and not (prefix == "" and entry.name == "README.md"):
+                stat = entry.stat()
+                found[prefix + entry.name] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+class Catalog:
+    """Rows for every record in files and notes, plus warnings for what could not be read."""
+
+    def __init__(self, rows: list[Row], warnings: list[str]) -> None:
+        self.rows = rows
+        self.warnings = warnings
+
+
+def _load_cache(path: Path, key: list[Any]) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("key") == key else {}
+
+
+def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Catalog:
+    """Bring the cache up to date with the files and the notes ref, re-reading only changes."""
+    cache_path = repo.state_dir / CACHE_NAME
+    key = [VERSION, sorted(types)]
+    cache = _load_cache(cache_path, key)
+    dirty = False
+    started = time.time_ns()
+    # Racy-git rule: a file modified at or after the last scan may have changed again within
+    # the same mtime tick, so it is re-read.
+    last_scan = int(cache.get("scanned", 0))
+    old_files: dict[str, list[Any]] = cache.get("files", {})
+    files: dict[str, list[Any]] = {}
+    for relpath, (mtime, size) in scan(memory_dir).items():
+        entry = old_files.get(relpath)
+        if entry and entry[0] == mtime and entry[1] == size and mtime < last_scan:
+            files[relpath] = entry
+            continue
+        assert memory_dir is not None
+        rows, error = file_rows(memory_dir, relpath, types)
+        files[relpath] = [mtime, size, rows, error]
+        dirty = True
+    dirty = dirty or files.keys() != old_files.keys()
+
+    tip = git.ref_tip(repo, git.NOTES_REF)
+    if tip is not None and tip.kind != "commit":
+        raise GitMemError(
+            f"{git.NOTES_REF} points at a {tip.kind}, not a commit; inspect it "
+            f"with `git show {git.NOTES_REF}`"
+        )
+    notes: dict[str, list[Any]] = cache.get("notes", {})
+    tip_oid = tip.oid if tip else None
+    if tip_oid != cache.get("notes_tip"):
+        notes = _refresh_notes(repo, notes, types)
+        dirty = True
+
+    if dirty:
+        data = {
+            "key": key,
+            "scanned": started,
+            "files": files,
+            "notes_tip": tip_oid,
+            "notes": notes,
+        }
+        # A read-only repository still answers, just without the cache.
+        with contextlib.suppress(OSError):
+            atomic_write(cache_path, json.dumps(data, separators=(",", ":")).encode())
+    rows: list[Row] = []
+    warnings: list[str] = []
+    for _mtime, _size, file_entry_rows, error in files.values():
+        rows.extend(file_entry_rows)
+        if error:
+            warnings.append(error)
+    for _blob, note_entry_rows, error in notes.values():
+        rows.extend(note_entry_rows)
+        if error:
+            warnings.append(error)
+    return Catalog(rows, warnings)
+
+
+def _refresh_notes(
+    repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str]
+) -> dict[str, list[Any]]:
+    pyrepo = git.open_repo(repo)
+    _tip, mapping = git.notes_map(pyrepo)
+    notes: dict[str, list[Any]] = {}
+    for sha, blob in mapping.items():
+        entry = old.get(sha)
+        if entry and entry[0] == blob:
+            notes[sha] = entry
+            continue
+        source = f"note:{sha}"
+        data = git.read_object(pyrepo, blob)
+        created = git.object_time(pyrepo, sha)
+        chunks = parse_note(data.decode("utf-8", "surrogateescape"), source, created, types)
+        notes[sha] = [blob, *note_rows(chunks, sha, blob)]
+    return notes

@@ -1,0 +1,1 @@
+"""One module per `git mem` verb; each exposes `run(args) -> int`."""

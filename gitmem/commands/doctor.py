@@ -1,0 +1,25 @@
+"""`git mem doctor`: report every problem with its location; exit 1 if there are any."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git
+from gitmem.doctor import check
+from gitmem.output import RED, print_json, style
+from gitmem.store import Store
+
+
+def run(args: argparse.Namespace) -> int:
+    store = Store(git.discover())
+    problems, count = check(store)
+    if args.json:
+        print_json({"records": count, "problems": [p._asdict() for p in problems]})
+    else:
+        for problem in problems:
+            print(f"{problem.location}: {style(problem.message, RED)}")
+        summary = (
+            f"{len(problems)} problem{'s' * (len(problems) != 1)}" if problems else "no problems"
+        )
+        print(f"{summary} in {count} record{'s' * (count != 1)}")
+    return 1 if problems else 0

@@ -1,0 +1,26 @@
+"""`git mem init`: set up `.memory/` and the git settings; idempotent."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git
+from gitmem.initialize import initialize
+from gitmem.output import print_json
+from gitmem.store import Store
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    store = Store(repo)
+    changes = initialize(repo, store.memory_dir)
+    if args.json:
+        print_json({"changed": changes, "bare": store.memory_dir is None})
+        return 0
+    if store.memory_dir is None:
+        print("no work tree: .memory/ not created (notes on refs/notes/mem still work)")
+    for change in changes:
+        print(change)
+    if not changes:
+        print("gitmem is already set up here; nothing changed")
+    return 0

@@ -1,0 +1,59 @@
+"""`git mem list`: memories newest first, filtered."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git
+from gitmem.catalog import Row
+from gitmem.errors import UsageError
+from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
+from gitmem.query import Filter, parse_when
+from gitmem.store import Store, short_location
+
+
+def make_filter(store: Store, args: argparse.Namespace) -> Filter:
+    """The filter the shared flags (--type, --tag, ... --all) describe."""
+    commits = [git.resolve_commit(store.repo, rev) for rev in args.commit]
+    return Filter(
+        types=args.type,
+        tags=args.tag,
+        statuses=args.status,
+        authors=args.author,
+        sources=args.source,
+        projects=args.project,
+        paths=args.path,
+        commits=commits,
+        since=parse_when(args.since) if args.since else None,
+        until=parse_when(args.until) if args.until else None,
+        include_retired=args.all,
+    )
+
+
+def line(row: Row) -> str:
+    tags = " " + style("[" + ", ".join(row["tags"]) + "]", DIM) if row.get("tags") else ""
+    kind = style(f"{row['type']:<10}", CYAN)
+    where = style(short_location(row["location"]), DIM)
+    return f"{style(row['id'], YELLOW)} {row['created'][:10]} {kind} {row['title']}{tags}  {where}"
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    store = Store(git.discover())
+    catalog = store.catalog()
+    for message in catalog.warnings:
+        warn(f"skipped {message}")
+    rows = make_filter(store, args).apply(catalog.rows)[: args.limit]
+    if args.json:
+        print_json({"count": len(rows), "records": [_public(row) for row in rows]})
+    else:
+        for row in rows:
+            print(line(row))
+        if not rows:
+            warn("no memories match" if catalog.rows else "no memories yet: try git mem save")
+    return 0 if rows else 1
+
+
+def _public(row: Row) -> Row:
+    return {key: value for key, value in row.items() if key != "blob"}

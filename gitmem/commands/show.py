@@ -1,0 +1,56 @@
+"""`git mem show ID`: one memory, readable, raw, or as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gitmem import git
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, style
+from gitmem.record import Memory
+from gitmem.store import Store
+
+DETAIL_FIELDS = (
+    "author",
+    "created",
+    "updated",
+    "summary",
+    "project",
+    "source",
+    "tool",
+    "session",
+    "paths",
+    "commits",
+    "links",
+    "supersedes",
+)
+
+
+def render(memory: Memory, location: str) -> str:
+    lines = [
+        f"{style(memory.id, YELLOW)} {style(memory.type, CYAN)} {memory.status}",
+        style(memory.title, BOLD),
+    ]
+    fields = memory.fields()
+    for key in (*DETAIL_FIELDS, "tags", "metadata", *memory.extra):
+        if key in fields:
+            value = fields[key]
+            if isinstance(value, list):
+                value = ", ".join(map(str, value))
+            elif isinstance(value, dict):
+                value = ", ".join(f"{k}={v}" for k, v in value.items())
+            lines.append(style(f"{key + ':':<12}", DIM) + f"{value}")
+    lines.append(style(f"{'location:':<12}", DIM) + location)
+    return "\n".join(lines) + "\n\n" + memory.body.rstrip("\n") + "\n"
+
+
+def run(args: argparse.Namespace) -> int:
+    store = Store(git.discover())
+    stored = store.get(args.id)
+    if args.raw:
+        sys.stdout.write(stored.text)
+    elif args.json:
+        print_json({**stored.memory.to_json(), "location": stored.location})
+    else:
+        sys.stdout.write(render(stored.memory, stored.location))
+    return 0

@@ -1,0 +1,85 @@
+"""Safe file I/O: atomic writes (temp file + rename), exclusive creation, per-path locks."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+from gitmem.errors import RecordError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks, CAS checks still apply
+    fcntl = None  # type: ignore[assignment]
+
+
+def _temp_path(path: Path) -> Path:
+    # Hidden, in the same directory (same filesystem, so the rename is atomic); scans skip it.
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+
+
+def _write_temp(path: Path, data: bytes) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = _temp_path(path)
+    with open(temp, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data`: readers see the old bytes or the new, never a mix."""
+    temp = _write_temp(path, data)
+    try:
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def create_new(path: Path, data: bytes) -> bool:
+    """Atomically create `path` with `data`; False (and nothing written) if it exists."""
+    temp = _write_temp(path, data)
+    try:
+        os.link(temp, path)  # fails if `path` exists: no check-then-write race
+    except FileExistsError:
+        return False
+    finally:
+        temp.unlink(missing_ok=True)
+    return True
+
+
+def read_text(path: Path, source: str) -> str:
+    """A record file as text; non-UTF-8 bytes are an error that says where they are."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        byte = data[error.start]
+        raise RecordError(
+            source, f"not valid UTF-8 (byte 0x{byte:02x}); re-save the file as UTF-8", line=line
+        ) from None
+
+
+@contextlib.contextmanager
+def locked(lock_dir: Path, name: str) -> Iterator[None]:
+    """Hold an advisory lock named after `name` (a record's path) while rewriting it.
+
+    flock locks die with their process, so a crash never leaves a stale lock behind.
+    """
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = lock_dir / (hashlib.sha1(name.encode()).hexdigest()[:16] + ".lock")
+    with open(lock_path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,350 @@
+"""Everything gitmem asks of git: the `git` binary for cheap questions, pygit2 for objects.
+
+This is the only module that imports pygit2, and it imports it lazily: `import pygit2` costs
+~110 ms, more than `git mem show` may spend in total, so read-only paths ask the `git` binary
+(~1.3 ms a call) and only writers and tree walks load pygit2.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+from gitmem.errors import GitMemError, UsageError
+
+if TYPE_CHECKING:
+    import pygit2
+
+NOTES_REF = "refs/notes/mem"
+# git switches a notes tree to 2/38 fan-out at a few hundred notes; so do we (FACTS: flat trees
+# make every write rewrite the whole tree and lookups 100x slower).
+FANOUT_THRESHOLD = 256
+CAS_ATTEMPTS = 200
+FALLBACK_IDENT = ("gitmem", "gitmem@localhost")
+
+
+class RepoInfo(NamedTuple):
+    git_dir: Path
+    common_dir: Path
+    work_tree: Path | None  # None: bare repository, or run from inside the git dir
+    bare: bool
+
+    @property
+    def state_dir(self) -> Path:
+        """Local, disposable gitmem state (shared by all worktrees)."""
+        return self.common_dir / "gitmem"
+
+
+class RefTip(NamedTuple):
+    oid: str
+    kind: str  # commit, tree, blob, tag
+
+
+def run(
+    args: list[str], cwd: Path | None = None, input: bytes | None = None, check: bool = True
+) -> subprocess.CompletedProcess[bytes]:
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
+    if check and proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        detail = message[-1] if message else f"exit {proc.returncode}"
+        raise GitMemError(f"git {args[0]} failed: {detail.removeprefix('fatal: ')}")
+    return proc
+
+
+def discover(cwd: Path | None = None) -> RepoInfo:
+    """Find the repository the way git does (GIT_DIR, GIT_WORK_TREE, upward discovery)."""
+    args = [
+        "rev-parse",
+        "--absolute-git-dir",
+        "--git-common-dir",
+        "--is-bare-repository",
+        "--is-inside-git-dir",
+        "--show-toplevel",
+    ]
+    try:
+        proc = run(args, cwd=cwd, check=False)
+    except FileNotFoundError:
+        raise GitMemError("git is not installed or not on PATH") from None
+    lines = proc.stdout.decode(errors="surrogateescape").splitlines()
+    if len(lines) < 4:
+        error = proc.stderr.decode(errors="replace").strip().splitlines()
+        detail = error[-1].removeprefix("fatal: ") if error else "not a git repository"
+        raise GitMemError(detail)
+    git_dir = Path(lines[0])
+    common = Path(lines[1])
+    if not common.is_absolute():
+        common = (Path(cwd or os.getcwd()) / common).resolve()
+    bare = lines[2] == "true"
+    # --show-toplevel fails (and prints nothing) in a bare repository or inside the git dir.
+    work_tree = Path(lines[4]) if len(lines) > 4 and lines[3] != "true" and not bare else None
+    return RepoInfo(git_dir, common, work_tree, bare)
+
+
+def config_get_all(repo: RepoInfo, key: str) -> list[str]:
+    proc = run(["config", "--get-all", key], cwd=repo.git_dir, check=False)
+    return proc.stdout.decode().splitlines()
+
+
+def config_add(repo: RepoInfo, key: str, value: str) -> None:
+    run(["config", "--add", key, value], cwd=repo.git_dir)
+
+
+def remotes(repo: RepoInfo) -> list[str]:
+    return run(["remote"], cwd=repo.git_dir).stdout.decode().split()
+
+
+def resolve_commit(repo: RepoInfo, rev: str) -> str:
+    proc = run(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+        cwd=repo.git_dir,
+        check=False,
+    )
+    if proc.returncode != 0 or not proc.stdout.strip():
+        raise UsageError(f"cannot resolve {rev!r} to a commit")
+    return proc.stdout.decode().strip()
+
+
+def ident(repo: RepoInfo) -> str | None:
+    """`Name <email>` as git would author a commit, or None if git has no identity."""
+    proc = run(["var", "GIT_AUTHOR_IDENT"], cwd=repo.git_dir, check=False)
+    if proc.returncode != 0:
+        return None
+    name_email = proc.stdout.decode(errors="replace").strip().rsplit(" ", 2)[0]
+    return name_email or None
+
+
+def editor(repo: RepoInfo) -> str:
+    """The editor git would use (GIT_EDITOR, core.editor, VISUAL, EDITOR, vi)."""
+    return run(["var", "GIT_EDITOR"], cwd=repo.git_dir).stdout.decode().strip()
+
+
+def ref_tip(repo: RepoInfo, ref: str) -> RefTip | None:
+    fmt = "%(objectname) %(objecttype)"
+    out = run(["for-each-ref", f"--format={fmt}", ref], cwd=repo.git_dir).stdout.decode()
+    for line in out.splitlines():
+        oid, kind = line.split()
+        return RefTip(oid, kind)
+    return None
+
+
+def read_blob(repo: RepoInfo, oid: str) -> bytes:
+    return run(["cat-file", "blob", oid], cwd=repo.git_dir).stdout
+
+
+def commit_time(repo: RepoInfo, rev: str) -> str | None:
+    proc = run(["show", "-s", "--format=%cI", rev, "--"], cwd=repo.git_dir, check=False)
+    return proc.stdout.decode().strip() or None
+
+
+# --------------------------------------------------------------------------- pygit2 side
+
+
+def open_repo(repo: RepoInfo) -> pygit2.Repository:
+    import pygit2
+
+    return pygit2.Repository(str(repo.git_dir), pygit2.enums.RepositoryOpenFlag.NO_SEARCH)
+
+
+def _notes_commit(
+    pyrepo: pygit2.Repository, ref: str
+) -> tuple[pygit2.Reference | None, pygit2.Commit | None]:
+    """The notes ref and the commit it points at, read once so both agree."""
+    import pygit2
+
+    reference = pyrepo.references.get(ref)
+    if reference is None:
+        return None, None
+    target = pyrepo.get(reference.target)
+    if not isinstance(target, pygit2.Commit):
+        kind = type(target).__name__.lower() if target is not None else "missing object"
+        raise GitMemError(
+            f"{ref} points at a {kind}, not a commit; inspect it with `git show {ref}` and "
+            f"move it aside with `git update-ref -d {ref}` once its content is safe"
+        )
+    return reference, target
+
+
+def _walk(pyrepo: pygit2.Repository, tree: pygit2.Tree, prefix: str, out: dict[str, str]) -> None:
+    import pygit2
+
+    for entry in tree:
+        name = prefix + (entry.name or "")
+        if entry.type_str == "tree" and len(entry.name or "") == 2:
+            subtree = pyrepo[entry.id]
+            assert isinstance(subtree, pygit2.Tree)
+            _walk(pyrepo, subtree, name, out)
+        elif entry.type_str == "blob" and len(name) in (40, 64):
+            out[name] = str(entry.id)
+
+
+def notes_map(pyrepo: pygit2.Repository, ref: str = NOTES_REF) -> tuple[str | None, dict[str, str]]:
+    """The notes ref tip and {annotated object id: note blob id}, any fan-out layout."""
+    _, commit = _notes_commit(pyrepo, ref)
+    out: dict[str, str] = {}
+    if commit is not None:
+        _walk(pyrepo, commit.tree, "", out)
+    return (str(commit.id) if commit else None), out
+
+
+def _note_path(tree: pygit2.Tree | None, sha: str) -> list[str] | None:
+    """Where the note for `sha` sits in the tree (flat, 2/38, 2/2/36), if anywhere."""
+    if tree is None:
+        return None
+    for path in ([sha], [sha[:2], sha[2:]], [sha[:2], sha[2:4], sha[4:]]):
+        try:
+            tree["/".join(path)]
+        except KeyError:
+            continue
+        return path
+    return None
+
+
+def _set_path(
+    pyrepo: pygit2.Repository, tree: pygit2.Tree | None, path: list[str], blob: pygit2.Oid | None
+) -> pygit2.Oid | None:
+    """Write `blob` (None: remove) at `path` below `tree`; the new tree id, None if empty."""
+    import pygit2
+    from pygit2.enums import FileMode
+
+    builder = pyrepo.TreeBuilder(tree) if tree is not None else pyrepo.TreeBuilder()
+    head, rest = path[0], path[1:]
+    if rest:
+        current = tree[head] if tree is not None and head in tree else None
+        subtree = pyrepo[current.id] if current is not None else None
+        assert subtree is None or isinstance(subtree, pygit2.Tree)
+        new = _set_path(pyrepo, subtree, rest, blob)
+        if new is None:
+            if current is not None:
+                builder.remove(head)
+        else:
+            builder.insert(head, new, FileMode.TREE)
+    elif blob is None:
+        if tree is not None and head in tree:
+            builder.remove(head)
+    else:
+        builder.insert(head, blob, FileMode.BLOB)
+    return builder.write() if len(builder) else None
+
+
+def _fanned_out(tree: pygit2.Tree | None) -> bool:
+    return tree is not None and any(e.type_str == "tree" and len(e.name or "") == 2 for e in tree)
+
+
+def _fan_out(pyrepo: pygit2.Repository, tree: pygit2.Tree) -> pygit2.Tree:
+    """Move a flat notes tree into the 2/38 layout."""
+
+    new_tree: pygit2.Tree | None = None
+    for entry in tree:
+        name = entry.name or ""
+        path = [name[:2], name[2:]] if entry.type_str == "blob" and len(name) >= 40 else [name]
+        oid = _set_path(pyrepo, new_tree, path, entry.id)
+        new_tree = pyrepo[oid] if oid is not None else None  # type: ignore[assignment]
+    assert new_tree is not None
+    return new_tree
+
+
+class NotesSnapshot:
+    """A consistent view of the notes ref at one tip, for a read-modify-write."""
+
+    def __init__(self, pyrepo: pygit2.Repository, commit: pygit2.Commit | None) -> None:
+        self.pyrepo = pyrepo
+        self.commit = commit
+        self.tree = commit.tree if commit is not None else None
+
+    def read(self, sha: str) -> bytes | None:
+        path = _note_path(self.tree, sha)
+        if path is None or self.tree is None:
+            return None
+        blob = self.pyrepo[self.tree["/".join(path)].id]
+        return bytes(blob.data)  # type: ignore[attr-defined]
+
+
+Mutation = Callable[[NotesSnapshot], Mapping[str, bytes | None]]
+
+
+def _signature(pyrepo: pygit2.Repository) -> pygit2.Signature:
+    import pygit2
+
+    try:
+        return pyrepo.default_signature
+    except (KeyError, pygit2.GitError):
+        return pygit2.Signature(*FALLBACK_IDENT)
+
+
+def update_notes(repo: RepoInfo, mutate: Mutation, message: str, ref: str = NOTES_REF) -> str:
+    """Compare-and-swap the notes ref: rebuild from the current tip until nobody raced us.
+
+    `mutate` sees a snapshot and returns {annotated sha: new note bytes, or None to delete};
+    it is called again on every retry, so it must be a pure function of the snapshot. Returns
+    the new tip (or the unchanged one when `mutate` asked for nothing).
+    """
+    import pygit2
+
+    pyrepo = open_repo(repo)
+    for attempt in range(CAS_ATTEMPTS):
+        reference, commit = _notes_commit(pyrepo, ref)
+        snapshot = NotesSnapshot(pyrepo, commit)
+        changes = mutate(snapshot)
+        if not changes:
+            return str(commit.id) if commit else ""
+        tree = snapshot.tree
+        if (
+            tree is not None
+            and not _fanned_out(tree)
+            and len(tree) + len(changes) > FANOUT_THRESHOLD
+        ):
+            tree = _fan_out(pyrepo, tree)
+        fanout = tree is not None and _fanned_out(tree)
+        for sha, data in changes.items():
+            old_path = _note_path(tree, sha)
+            if old_path is not None:
+                oid = _set_path(pyrepo, tree, old_path, None)
+                tree = pyrepo[oid] if oid is not None else None  # type: ignore[assignment]
+            if data is not None:
+                new_path = (
+                    [sha[:2], sha[2:]] if fanout or len(changes) > FANOUT_THRESHOLD else [sha]
+                )
+                oid = _set_path(pyrepo, tree, new_path, pyrepo.create_blob(data))
+                tree = pyrepo[oid] if oid is not None else None  # type: ignore[assignment]
+        tree_id = tree.id if tree is not None else pyrepo.TreeBuilder().write()
+        signature = _signature(pyrepo)
+        parents = [commit.id] if commit is not None else []
+        new = pyrepo.create_commit(None, signature, signature, message, tree_id, parents)
+        try:
+            if reference is None:
+                pyrepo.references.create(ref, new, force=False)
+            else:
+                reference.set_target(new, f"gitmem: {message.splitlines()[0]}")
+            return str(new)
+        except (pygit2.GitError, pygit2.AlreadyExistsError, OSError):
+            time.sleep(random.uniform(0.001, 0.005) * min(attempt + 1, 20))
+    raise GitMemError(f"{ref} kept changing under us; gave up after {CAS_ATTEMPTS} attempts")
+
+
+def read_object(pyrepo: pygit2.Repository, oid: str) -> bytes:
+    return bytes(pyrepo.odb.read(oid)[1])
+
+
+def object_time(pyrepo: pygit2.Repository, sha: str) -> str:
+    """When the commit a note is about was made (the date of a foreign note), else now."""
+    from datetime import datetime, timedelta, timezone
+
+    import pygit2
+
+    commit = pyrepo.get(sha)
+    if isinstance(commit, pygit2.Commit):
+        offset = timezone(timedelta(minutes=commit.commit_time_offset))
+        return datetime.fromtimestamp(commit.commit_time, offset).isoformat()
+    return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def missing_objects(repo: RepoInfo, shas: list[str]) -> list[str]:
+    """Those of `shas` that are not in the object database."""
+    pyrepo = open_repo(repo)
+    return [sha for sha in shas if sha not in pyrepo]

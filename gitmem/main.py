@@ -1,0 +1,335 @@
+"""`git mem`: argparse wiring only — parse, run one command, map errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from gitmem import __version__
+from gitmem.errors import EXIT_FATAL, GitMemError
+
+FILTER_HELP = """\
+filters (all may be repeated; repeats of one filter are OR-ed, different filters AND-ed):
+  --type decision         --tag database        --status accepted
+  --author jane           --source hook         --project backend
+  --since '2 weeks ago'   --until 2026-11-01    --path src/db/   --commit HEAD~3
+"""
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument(
+        "--type", action="append", default=[], metavar="TYPE", help="only records of this type"
+    )
+    group.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only records carrying this tag (repeat: all of them)",
+    )
+    group.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="STATUS",
+        help="only records with this status (shows retired ones too)",
+    )
+    group.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="author name or email contains TEXT",
+    )
+    group.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="captured by: cli, hook, ci, mcp, import, session",
+    )
+    group.add_argument(
+        "--project",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only records of this project",
+    )
+    group.add_argument("--since", metavar="WHEN", help="created at or after (date or '3 days ago')")
+    group.add_argument("--until", metavar="WHEN", help="created at or before")
+    group.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="about this file or directory (matches recorded globs and dirs)",
+    )
+    group.add_argument(
+        "--commit",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="about this commit (noted on it or listing it in commits)",
+    )
+    group.add_argument(
+        "-a",
+        "--all",
+        action="store_true",
+        help="include superseded, deprecated and rejected records",
+    )
+
+
+def _add_record_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-t",
+        "--type",
+        default="fact",
+        help="fact (default), decision, code, error, procedural, episodic, user, "
+        "or a type from .memory/config.toml",
+    )
+    parser.add_argument("--title", help="one line; default: the first line of the text")
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag; repeat it or give a comma list (a,b)",
+    )
+    parser.add_argument(
+        "--status", help="active (default), proposed, accepted, superseded, deprecated, rejected"
+    )
+    parser.add_argument("--summary", help="a one-line summary")
+    parser.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file, directory/ or glob this memory is about (repeatable)",
+    )
+    parser.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a related memory (id or unique prefix; repeatable)",
+    )
+    parser.add_argument(
+        "--supersedes",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a memory this one replaces; it is marked superseded (repeatable)",
+    )
+    parser.add_argument("--project", help="group memories across repositories")
+    parser.add_argument(
+        "--meta",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="free-form metadata (repeatable), e.g. --meta sprint=42",
+    )
+    parser.add_argument("--tool", help="the assistant or tool that produced it")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="git mem",
+        formatter_class=_formatter,
+        description="gitmem: a project's memory — decisions, facts, fixes, procedures — kept in "
+        "its git repository (.memory/ files and notes on refs/notes/mem).",
+        epilog="examples:\n  git mem init\n  git mem save -t decision -m 'Use PostgreSQL: JSONB "
+        "covers the flexible parts'\n  git mem list --type decision\n  git mem show 7k3q\n\n"
+        "Run 'git mem COMMAND -h' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"gitmem {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "init",
+        formatter_class=_formatter,
+        help="set up .memory/ and git config",
+        description="Create .memory/ (config.toml, README.md), set notes.rewriteRef so notes "
+        "follow amend and rebase, and add a fetch refspec that brings each remote's notes into "
+        "refs/notes/remotes/<remote>/mem. Safe to run again; prints what it changed. Never "
+        "writes remote.*.push.",
+        epilog="example:\n  git mem init",
+    )
+    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+
+    p = sub.add_parser(
+        "save",
+        formatter_class=_formatter,
+        help="save a new memory",
+        description="Save a memory as a file under .memory/<type folder>/, or with --commit as "
+        "a note on that commit. The text comes from -m, the arguments, stdin ('-'), or your "
+        "editor (with a template for the type).",
+        epilog="examples:\n  git mem save 'The staging DB is reset every Sunday'\n"
+        "  git mem save -t decision --title 'Use PostgreSQL' --tag db,adr -m 'JSONB covers it'\n"
+        "  git log -1 --format=%B | git mem save -t error --commit HEAD -\n"
+        "  git mem save -t decision            # opens $EDITOR with the ADR template",
+    )
+    p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
+    p.add_argument(
+        "-m",
+        "--message",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="the text (repeat for paragraphs)",
+    )
+    _add_record_options(p)
+    p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
+    p.add_argument("--slug", help="file name part after the date (default: from the title)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser(
+        "show",
+        formatter_class=_formatter,
+        help="show one memory",
+        description="Show a memory by id or unique prefix (4+ characters).",
+        epilog="examples:\n  git mem show 7k3q\n  git mem show 7k3q9x2m4pva --raw",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--raw", action="store_true", help="the exact stored text")
+    fmt.add_argument("--json", action="store_true", help="all fields and the body as JSON")
+
+    p = sub.add_parser(
+        "list",
+        aliases=["ls"],
+        formatter_class=_formatter,
+        help="list memories",
+        description="List memories newest first, one line each: id, date, type, title, tags, "
+        "where it lives. Superseded, deprecated and rejected ones are hidden unless --all.",
+        epilog="examples:\n  git mem list --type decision --since '1 month ago'\n"
+        "  git mem list --path src/db/ --json",
+    )
+    _add_filters(p)
+    p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
+    p.add_argument("--json", action="store_true", help="print the records as JSON")
+
+    p = sub.add_parser(
+        "edit",
+        formatter_class=_formatter,
+        help="change a memory",
+        description="Open a memory in your editor, or change it with options. Sets `updated`. "
+        "The result is validated before anything is written; an invalid edit is kept in a file "
+        "whose path is printed.",
+        epilog="examples:\n  git mem edit 7k3q\n  git mem edit 7k3q --set status=accepted "
+        "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="set a field, e.g. --set status=accepted (repeatable)",
+    )
+    p.add_argument(
+        "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"
+    )
+    p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
+    p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
+    p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser(
+        "rm",
+        formatter_class=_formatter,
+        help="remove a memory",
+        description="Remove a memory: delete its file, or take it out of its note (the note "
+        "goes when it is empty). A prefix matching several memories is refused.",
+        epilog="example:\n  git mem rm 7k3q",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser(
+        "supersede",
+        formatter_class=_formatter,
+        help="replace one memory by another",
+        description="Mark OLD superseded by NEW: OLD gets status superseded, NEW "
+        "lists OLD in supersedes.",
+        epilog="example:\n  git mem supersede 7k3q 9x2m",
+    )
+    p.add_argument("old", help="the memory being replaced")
+    p.add_argument("new", help="the memory replacing it")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    p = sub.add_parser(
+        "doctor",
+        formatter_class=_formatter,
+        help="check every memory",
+        description="Check every record (schema, duplicate ids, dangling links and supersedes, "
+        "files in the wrong type folder, notes on missing objects) and the git setup "
+        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
+        epilog="example:\n  git mem doctor",
+    )
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+    return parser
+
+
+def _log_unexpected(error: BaseException) -> str:
+    """Write the traceback somewhere the user can send us; return where."""
+    import tempfile
+    from datetime import datetime
+
+    try:
+        from gitmem import git
+
+        log_dir = git.discover().state_dir / "logs"
+    except Exception:
+        log_dir = __import__("pathlib").Path(tempfile.gettempdir())
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "gitmem-error.log"
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now().isoformat()} {' '.join(sys.argv)}\n")
+            log.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except OSError:
+        return "(could not write a log)"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    name = "list" if args.command == "ls" else args.command
+    module = importlib.import_module(f"gitmem.commands.{name}")
+    try:
+        code: int = module.run(args)
+        return code
+    except GitMemError as error:
+        print(f"git-mem: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `git mem list | head`: the reader left; that is not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as error:
+        where = _log_unexpected(error)
+        print(
+            f"git-mem: error: unexpected {type(error).__name__}: {error} (details in {where})",
+            file=sys.stderr,
+        )
+        return EXIT_FATAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

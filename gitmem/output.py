@@ -1,0 +1,35 @@
+"""Human and machine output: colour only on a terminal (NO_COLOR respected), stable JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+BOLD, DIM, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN = "1", "2", "31", "32", "33", "34", "35", "36"
+
+
+def use_color(stream: TextIO = sys.stdout) -> bool:
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return stream.isatty()
+
+
+def style(text: str, *codes: str, stream: TextIO = sys.stdout) -> str:
+    if not codes or not use_color(stream):
+        return text
+    return f"\033[{';'.join(codes)}m{text}\033[0m"
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+    sys.stdout.write("\n")
+
+
+def warn(message: str) -> None:
+    print(f"git-mem: warning: {message}", file=sys.stderr)
+
+
+def error(message: str) -> None:
+    print(f"git-mem: error: {message}", file=sys.stderr)
