@@ -12,33 +12,52 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitmem import git
 from gitmem.errors import GitMemError, RecordError
 from gitmem.files import atomic_write, read_text
 from gitmem.record import NoteChunk, parse_file, parse_note
 
-VERSION = 1
+VERSION = 2
 CACHE_NAME = "catalog.json"
 Row = dict[str, Any]
 
 
-def file_rows(memory_dir: Path, relpath: str, types: list[str]) -> tuple[list[Row], str | None]:
+class Problem(NamedTuple):
+    """Something wrong with a record, and where: `.memory/...` or `note:<sha>`, and a line."""
+
+    location: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}:{self.line}" if self.line else self.location
+        return f"{where}: {self.message}"
+
+    @classmethod
+    def from_error(cls, error: RecordError) -> Problem:
+        message = f"{error.field}: {error.message}" if error.field else error.message
+        return cls(error.source, message, error.line)
+
+
+def file_rows(memory_dir: Path, relpath: str, types: list[str]) -> tuple[list[Row], list[Problem]]:
     """The record in one file as catalog rows, or the reason it cannot be read."""
     location = f".memory/{relpath}"
     try:
         text = read_text(memory_dir / relpath, location)
         memory = parse_file(text, location, types)
-    except (RecordError, OSError) as error:
-        return [], str(error)
-    return [{**memory.fields(), "location": location}], None
+    except RecordError as error:
+        return [], [Problem.from_error(error)]
+    except OSError as error:
+        return [], [Problem(location, f"cannot read: {error.strerror}")]
+    return [{**memory.fields(), "location": location}], []
 
 
-def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], str | None]:
+def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], list[Problem]]:
     """The records in one note as catalog rows, and what could not be read in it."""
     rows = []
-    errors = [str(chunk.error) for chunk in chunks if chunk.error is not None]
+    errors = [Problem.from_error(chunk.error) for chunk in chunks if chunk.error is not None]
     for chunk in chunks:
         if chunk.memory is None:
             continue
@@ -46,7 +65,7 @@ def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], 
         if chunk.memory.foreign:
             row["foreign"] = True
         rows.append(row)
-    return rows, "; ".join(errors) or None
+    return rows, errors
 
 
 def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
@@ -75,7 +94,7 @@ def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
 class Catalog:
     """Rows for every record in files and notes, plus warnings for what could not be read."""
 
-    def __init__(self, rows: list[Row], warnings: list[str]) -> None:
+    def __init__(self, rows: list[Row], warnings: list[Problem]) -> None:
         self.rows = rows
         self.warnings = warnings
 
@@ -106,8 +125,8 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
             files[relpath] = entry
             continue
         assert memory_dir is not None
-        rows, error = file_rows(memory_dir, relpath, types)
-        files[relpath] = [mtime, size, rows, error]
+        parsed, error = file_rows(memory_dir, relpath, types)
+        files[relpath] = [mtime, size, parsed, error]
         dirty = True
     dirty = dirty or files.keys() != old_files.keys()
 
@@ -135,15 +154,13 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
         with contextlib.suppress(OSError):
             atomic_write(cache_path, json.dumps(data, separators=(",", ":")).encode())
     rows: list[Row] = []
-    warnings: list[str] = []
-    for _mtime, _size, file_entry_rows, error in files.values():
+    warnings: list[Problem] = []
+    for _mtime, _size, file_entry_rows, problems in files.values():
         rows.extend(file_entry_rows)
-        if error:
-            warnings.append(error)
-    for _blob, note_entry_rows, error in notes.values():
+        warnings.extend(Problem(*problem) for problem in problems)
+    for _blob, note_entry_rows, problems in notes.values():
         rows.extend(note_entry_rows)
-        if error:
-            warnings.append(error)
+        warnings.extend(Problem(*problem) for problem in problems)
     return Catalog(rows, warnings)
 
 

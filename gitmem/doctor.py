@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import NamedTuple
 
 from gitmem import config, git
+from gitmem.catalog import Problem
 from gitmem.errors import GitMemError
 from gitmem.initialize import missing_settings
 from gitmem.store import Store
-
-
-class Problem(NamedTuple):
-    location: str  # `.memory/...`, `note:<sha>`, or `git config`
-    message: str
 
 
 def check(store: Store) -> tuple[list[Problem], int]:
@@ -25,9 +20,7 @@ def check(store: Store) -> tuple[list[Problem], int]:
         problems.append(Problem(f".memory/{config.CONFIG_NAME}", str(error)))
         store._config = config.EMPTY
     catalog = store.catalog()
-    for warning in catalog.warnings:
-        location, _, message = warning.partition(":")
-        problems.append(Problem(location, message.lstrip(": ") or warning))
+    problems.extend(catalog.warnings)
     rows = catalog.rows
     by_id: dict[str, list[str]] = defaultdict(list)
     for row in rows:
@@ -57,6 +50,7 @@ def check(store: Store) -> tuple[list[Problem], int]:
                         f"a {row['type']} belongs in .memory/{expected}/ (it is read anyway)",
                     )
                 )
+    problems.extend(_foreign_readers(store, rows))
     problems.extend(_orphaned_notes(store, rows))
     for key, value in missing_settings(store.repo):
         problems.append(Problem("git config", f"{key} lacks {value}; run `git mem init`"))
@@ -76,3 +70,24 @@ def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem
         )
         for sha in missing
     ]
+
+
+def _foreign_readers(store: Store, rows: list[dict[str, object]]) -> list[Problem]:
+    """Files other tools cannot read: python-frontmatter is the reference front-matter reader."""
+    import frontmatter
+
+    problems = []
+    work_tree = store.repo.work_tree
+    for row in rows:
+        location = str(row["location"])
+        if work_tree is None or not location.startswith(".memory/"):
+            continue
+        try:
+            post = frontmatter.loads((work_tree / location).read_text(encoding="utf-8"))
+            same = str(post.metadata.get("id")) == row["id"]
+        except Exception as error:  # any failure of the foreign reader is the finding
+            problems.append(Problem(location, f"python-frontmatter cannot read it: {error}"))
+            continue
+        if not same:
+            problems.append(Problem(location, "python-frontmatter reads a different id"))
+    return problems

@@ -17,7 +17,8 @@ def run(args: argparse.Namespace) -> int:
         print_json({"records": count, "problems": [p._asdict() for p in problems]})
     else:
         for problem in problems:
-            print(f"{problem.location}: {style(problem.message, RED)}")
+            where = f"{problem.location}:{problem.line}" if problem.line else problem.location
+            print(f"{where}: {style(problem.message, RED)}")
         summary = (
             f"{len(problems)} problem{'s' * (len(problems) != 1)}" if problems else "no problems"
         )
