@@ -63,3 +63,11 @@ def test_dash_h_runs_without_a_repository(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0
     assert proc.stdout.startswith("usage: git mem")
+
+
+def test_man_page_is_current() -> None:
+    """`git mem --help` runs `man git-mem`: the installed page must match the parser."""
+    from gitmem.manpage import render
+
+    checked_in = (ROOT / "man" / "git-mem.1").read_text()
+    assert checked_in == render(), "run: python -m gitmem.manpage > man/git-mem.1"
