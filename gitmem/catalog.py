@@ -152,7 +152,9 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
         }
         # A read-only repository still answers, just without the cache.
         with contextlib.suppress(OSError):
-            atomic_write(cache_path, json.dumps(data, separators=(",", ":")).encode())
+            atomic_write(
+                cache_path, json.dumps(data, separators=(",", ":")).encode(), durable=False
+            )
     rows: list[Row] = []
     warnings: list[Problem] = []
     for _mtime, _size, file_entry_rows, problems in files.values():

@@ -22,19 +22,23 @@ def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
-def _write_temp(path: Path, data: bytes) -> Path:
+def _write_temp(path: Path, data: bytes, durable: bool = True) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_path(path)
     with open(temp, "xb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:  # on disk before the rename makes it visible: a crash leaves old or new
+            handle.flush()
+            os.fsync(handle.fileno())
     return temp
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: readers see the old bytes or the new, never a mix."""
-    temp = _write_temp(path, data)
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace `path` with `data`: readers see the old bytes or the new, never a mix.
+
+    `durable=False` skips the fsync, for caches that can be rebuilt.
+    """
+    temp = _write_temp(path, data, durable)
     try:
         os.replace(temp, path)
     except BaseException:
