@@ -21,7 +21,6 @@ _UNITS = {
     "week": 7 * 86400,
     "month": 30 * 86400,
     "year": 365 * 86400,
-    "m": 60,
     "h": 3600,
     "d": 86400,
     "w": 7 * 86400,
@@ -39,7 +38,10 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
         return day - timedelta(days=1) if value == "yesterday" else day
     match = _RELATIVE_RE.fullmatch(value)
     if match:
-        return now - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        try:
+            return now - timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+        except OverflowError:
+            raise UsageError(f"cannot read {text!r} as a date: it is out of range") from None
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:
@@ -47,7 +49,10 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
             f"cannot read {text!r} as a date: use 2026-11-20, an ISO 8601 "
             "timestamp, or a relative time like '3 days ago' or '2w'"
         ) from None
-    return parsed if parsed.tzinfo else parsed.astimezone()
+    try:
+        return parsed if parsed.tzinfo else parsed.astimezone()
+    except (ValueError, OverflowError):  # 0001-01-01 in local time can fall before year 1
+        raise UsageError(f"cannot read {text!r} as a date: it is out of range") from None
 
 
 def created_at(row: Row) -> datetime:
@@ -62,7 +67,13 @@ def path_matches(query: str, recorded: str) -> bool:
     query = query.removeprefix("./").rstrip("/")
     base = recorded.removeprefix("./")
     if any(ch in base for ch in "*?["):
-        return fnmatch.fnmatchcase(query, base) or fnmatch.fnmatchcase(query + "/", base)
+        literal = re.split(r"[*?[]", base, maxsplit=1)[0]  # `src/db/` of `src/db/*.py`
+        return (
+            fnmatch.fnmatchcase(query, base)
+            or fnmatch.fnmatchcase(query + "/", base)
+            or literal.startswith(query + "/")  # the query is a directory holding the glob
+            or not query
+        )
     base = base.rstrip("/")
     return (
         query == base
@@ -92,8 +103,7 @@ class Filter:
         tags = set(row.get("tags", []))
         if any(normalize_tag(tag) not in tags for tag in self.tags):
             return False
-        status = row.get("status", "active")
-        if self.statuses and status not in self.statuses:
+        if self.statuses and effective_status(row, superseded) not in self.statuses:
             return False
         if not self.include_retired and not self.statuses and is_retired(row, superseded):
             return False
@@ -137,5 +147,13 @@ def superseded_ids(rows: Iterable[Row]) -> set[str]:
     return {old for row in rows for old in row.get("supersedes", [])}
 
 
+def effective_status(row: Row, superseded: set[str]) -> str:
+    """The status a record reads as: named in another's `supersedes` means superseded."""
+    status = str(row.get("status", "active"))
+    if row["id"] in superseded and status not in RETIRED_STATUSES:
+        return "superseded"
+    return status
+
+
 def is_retired(row: Row, superseded: set[str]) -> bool:
-    return row.get("status", "active") in RETIRED_STATUSES or row["id"] in superseded
+    return effective_status(row, superseded) in RETIRED_STATUSES

@@ -89,11 +89,15 @@ def encode_base32(data: bytes, length: int = ID_LENGTH) -> str:
     return "".join(chars)
 
 
+# Ids that some YAML reader (1.1 or 1.2) would take for a number: 123, 0x1f, 0b10, 12e34.
+_NUMBER_LIKE_RE = re.compile(r"\d+(e\d+)?|0[bx].*")
+
+
 def new_id() -> str:
-    """A random id that YAML reads back as a plain string without quotes."""
+    """A random id that every YAML reader reads back as a plain string without quotes."""
     while True:
         candidate = encode_base32(secrets.token_bytes(8))
-        if not candidate.isdigit() and candidate[:2] not in ("0b", "0x"):
+        if not _NUMBER_LIKE_RE.fullmatch(candidate):
             return candidate
 
 
@@ -204,7 +208,15 @@ def _is_scalar(value: Any) -> bool:
 
 
 def _represent_literal(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    style = '"' if "\x85" in data else "|"
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # PyYAML writes NEL (U+0085) unescaped in every style but "..." and reads it back as a
+    # line break; double quotes escape it.
+    style = '"' if "\x85" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 
 def _represent_top(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.MappingNode:
@@ -222,6 +234,7 @@ def _represent_dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Mappi
 
 
 _Dumper.add_representer(_Literal, _represent_literal)
+_Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_TopLevel, _represent_top)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(dict, _represent_dict)
@@ -379,11 +392,38 @@ def memory_from_mapping(
     return memory
 
 
+def _unbuildable(node: yaml.Node) -> tuple[int | None, str | None, str | None]:
+    """The 0-based line, top-level key and text of the first scalar YAML cannot build."""
+    constructor = yaml.constructor.SafeConstructor()
+    pairs = node.value if isinstance(node, yaml.MappingNode) else [(None, node)]
+    for knode, vnode in pairs:
+        stack = [vnode, knode] if knode is not None else [vnode]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, yaml.MappingNode):
+                stack.extend(n for pair in reversed(current.value) for n in reversed(pair))
+            elif isinstance(current, yaml.SequenceNode):
+                stack.extend(reversed(current.value))
+            else:
+                try:
+                    constructor.construct_object(current)
+                except ValueError:
+                    key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+                    return current.start_mark.line, key, current.value
+    return None, None, None
+
+
 def _parse_mapping(
     text: str, source: str, first_line: int, types: Iterable[str], body_key: bool
 ) -> Memory:
     """Parse one YAML mapping holding a record; `first_line` is the 1-based line of text[0]."""
+    undecodable = re.search("[\ud800-\udfff]", text)  # bytes that were not UTF-8 (a note)
+    if undecodable:
+        message = "invalid YAML: the text is not valid UTF-8"
+        where = first_line + text.count("\n", 0, undecodable.start())
+        raise RecordError(source, message, line=where)
     loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    node = None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -391,6 +431,19 @@ def _parse_mapping(
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark else None
         raise RecordError(source, f"invalid YAML: {error.problem}", line=line) from None
+    except yaml.reader.ReaderError as error:  # a control character
+        # libyaml counts bytes of UTF-8, the pure-Python reader characters.
+        c_loader = hasattr(yaml, "CSafeLoader")
+        prefix = text.encode()[: error.position].decode(errors="ignore") if c_loader else text
+        char_line = first_line + prefix[: error.position].count("\n")
+        char = error.character if isinstance(error.character, int) else ord(error.character)
+        message = f"invalid YAML: unacceptable character #x{char:04x}: {error.reason}"
+        raise RecordError(source, message, line=char_line) from None
+    except ValueError as error:  # YAML reads `2026-02-30` as a date, `0x_` as a number
+        bad_line, key, value = _unbuildable(node) if node is not None else (None, None, None)
+        at = None if bad_line is None else first_line + bad_line
+        message = f"invalid value {value!r} ({error})"
+        raise RecordError(source, message, line=at, field=key) from None
     finally:
         loader.dispose()
     if node is None:

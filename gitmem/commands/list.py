@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git
+from gitmem import compose, git
 from gitmem.catalog import Row
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
@@ -22,7 +22,7 @@ def make_filter(store: Store, args: argparse.Namespace) -> Filter:
         authors=args.author,
         sources=args.source,
         projects=args.project,
-        paths=args.path,
+        paths=compose.repo_paths(store.repo, args.path),
         commits=commits,
         since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None,
