@@ -21,6 +21,7 @@ from gitmem.record import NoteChunk, parse_file, parse_note
 
 VERSION = 2
 CACHE_NAME = "catalog.json"
+RACY_NS = 2_000_000_000
 Row = dict[str, Any]
 
 
@@ -112,12 +113,40 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
     cache_path = repo.state_dir / CACHE_NAME
     key = [VERSION, sorted(types)]
     cache = _load_cache(cache_path, key)
+    try:
+        return _refresh(repo, memory_dir, types, cache_path, key, cache)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        if not cache:
+            raise
+        # The right version but the wrong shape (a damaged file, another build of gitmem):
+        # derived state is rebuilt, never a reason to fail.
+        return _refresh(repo, memory_dir, types, cache_path, key, {})
+
+
+def _as_cached(value: Any) -> Any:
+    """`value` as it reads back from the cache file."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def _refresh(
+    repo: git.RepoInfo,
+    memory_dir: Path | None,
+    types: list[str],
+    cache_path: Path,
+    key: list[Any],
+    cache: dict[str, Any],
+) -> Catalog:
     dirty = False
     started = time.time_ns()
-    # Racy-git rule: a file modified at or after the last scan may have changed again within
-    # the same mtime tick, so it is re-read.
-    last_scan = int(cache.get("scanned", 0))
-    old_files: dict[str, list[Any]] = cache.get("files", {})
+    # Racy-git rule: a file whose mtime is not clearly older than the last scan may have
+    # changed again within the mtime tick it was read in, keeping its size; it is re-read.
+    # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
+    # clock than time_ns(), hence the margin.
+    last_scan = int(cache.get("scanned", 0)) - RACY_NS
+    # Linked worktrees share this cache (and its notes), not their files' stat data.
+    work_tree = str(memory_dir) if memory_dir is not None else None
+    same_tree = cache.get("work_tree") == work_tree
+    old_files: dict[str, list[Any]] = cache.get("files", {}) if same_tree else {}
     files: dict[str, list[Any]] = {}
     for relpath, (mtime, size) in scan(memory_dir).items():
         entry = old_files.get(relpath)
@@ -127,8 +156,9 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
         assert memory_dir is not None
         parsed, error = file_rows(memory_dir, relpath, types)
         files[relpath] = [mtime, size, parsed, error]
-        dirty = True
-    dirty = dirty or files.keys() != old_files.keys()
+        # A racy file read again and found unchanged is no reason to rewrite the cache.
+        dirty = dirty or entry != _as_cached(files[relpath])
+    dirty = dirty or not same_tree or files.keys() != old_files.keys()
 
     tip = git.ref_tip(repo, git.NOTES_REF)
     if tip is not None and tip.kind != "commit":
@@ -146,6 +176,7 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
         data = {
             "key": key,
             "scanned": started,
+            "work_tree": work_tree,
             "files": files,
             "notes_tip": tip_oid,
             "notes": notes,
@@ -153,7 +184,10 @@ def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str]) -> Ca
         # A read-only repository still answers, just without the cache.
         with contextlib.suppress(OSError):
             atomic_write(
-                cache_path, json.dumps(data, separators=(",", ":")).encode(), durable=False
+                # default=str: YAML dates in unknown keys or metadata (`when: 2026-01-02`).
+                cache_path,
+                json.dumps(data, separators=(",", ":"), default=str).encode(),
+                durable=False,
             )
     rows: list[Row] = []
     warnings: list[Problem] = []

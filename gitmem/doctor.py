@@ -17,7 +17,8 @@ def check(store: Store) -> tuple[list[Problem], int]:
     try:
         store.config  # noqa: B018 - loading it is the check
     except GitMemError as error:
-        problems.append(Problem(f".memory/{config.CONFIG_NAME}", str(error)))
+        where = f".memory/{config.CONFIG_NAME}"
+        problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
         store._config = config.EMPTY
     catalog = store.catalog()
     problems.extend(catalog.warnings)

@@ -6,7 +6,7 @@ import contextlib
 import hashlib
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from gitmem.errors import RecordError
@@ -46,16 +46,31 @@ def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
         raise
 
 
+def create_first(paths: Iterable[Path], data: bytes) -> Path | None:
+    """Atomically create the first of `paths` (all in one directory) that does not exist.
+
+    The data is written and synced once; each name tried costs one link(2), so a name taken
+    by hundreds of records before it stays cheap. None (nothing written) if all exist.
+    """
+    temp: Path | None = None
+    try:
+        for path in paths:
+            if temp is None:
+                temp = _write_temp(path, data)
+            try:
+                os.link(temp, path)  # fails if `path` exists: no check-then-write race
+            except FileExistsError:
+                continue
+            return path
+        return None
+    finally:
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
 def create_new(path: Path, data: bytes) -> bool:
     """Atomically create `path` with `data`; False (and nothing written) if it exists."""
-    temp = _write_temp(path, data)
-    try:
-        os.link(temp, path)  # fails if `path` exists: no check-then-write race
-    except FileExistsError:
-        return False
-    finally:
-        temp.unlink(missing_ok=True)
-    return True
+    return create_first([path], data) is not None
 
 
 def read_text(path: Path, source: str) -> str:

@@ -46,10 +46,33 @@ class RefTip(NamedTuple):
     kind: str  # commit, tree, blob, tag
 
 
+_PATH_VARS = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+)
+
+
+def _env() -> dict[str, str] | None:
+    """The environment for git, with relative GIT_DIR & co. made absolute.
+
+    They are relative to the directory the user ran us in, but we run git in the git dir.
+    """
+    relative = [k for k in _PATH_VARS if os.environ.get(k) and not os.path.isabs(os.environ[k])]
+    if not relative:
+        return None
+    env = dict(os.environ)
+    for key in relative:
+        env[key] = os.path.abspath(env[key])
+    return env
+
+
 def run(
     args: list[str], cwd: Path | None = None, input: bytes | None = None, check: bool = True
 ) -> subprocess.CompletedProcess[bytes]:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=_env())
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
         detail = message[-1] if message else f"exit {proc.returncode}"

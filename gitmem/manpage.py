@@ -28,7 +28,7 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
         if action.option_strings:
             names = ", ".join(action.option_strings)
             if action.nargs != 0:
-                names += " " + (action.metavar or action.dest.upper())
+                names += " " + str(action.metavar or action.dest.upper())
         else:
             names = str(action.metavar or action.dest)
         out += [".TP", f"\\fB{_escape(names)}\\fR", _escape(action.help or "")]

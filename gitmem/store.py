@@ -13,7 +13,7 @@ from typing import NamedTuple
 from gitmem import catalog, config, git
 from gitmem.catalog import Row
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, RecordError, UsageError
-from gitmem.files import atomic_write, create_new, locked, read_text
+from gitmem.files import atomic_write, create_first, locked, read_text
 from gitmem.record import (
     ID_RE,
     MIN_PREFIX,
@@ -39,6 +39,10 @@ class Stored(NamedTuple):
     @property
     def note_sha(self) -> str | None:
         return self.location[5:] if self.location.startswith("note:") else None
+
+
+def _by_id(row: Row) -> tuple[str, str]:
+    return row["id"], row["location"]
 
 
 def short_location(location: str) -> str:
@@ -87,7 +91,8 @@ class Store:
             raise UsageError(
                 f"id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
             )
-        matches = [row for row in self.catalog().rows if row["id"].startswith(prefix)]
+        rows = self.catalog().rows
+        matches = sorted((row for row in rows if row["id"].startswith(prefix)), key=_by_id)
         if not matches:
             raise NotFoundError(f"no memory with an id starting {prefix!r}")
         if len({row["id"] for row in matches}) > 1:
@@ -152,12 +157,13 @@ class Store:
         """Write a new record file; a taken name gets -2, -3, ... Returns its location."""
         base = self.file_path_for(memory, slug)
         data = serialize_file(memory).encode()
-        for attempt in range(1, 1000):
-            path = base if attempt == 1 else base.with_name(f"{base.stem}-{attempt}.md")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._check_inside(path)
-            if create_new(path, data):
-                return self._location(path)
+        base.parent.mkdir(parents=True, exist_ok=True)
+        self._check_inside(base.parent)
+        # One temp file for all the names tried (-2, -3, ...): a link(2) each, not a fsync each.
+        names = (base if n == 1 else base.with_name(f"{base.stem}-{n}.md") for n in range(1, 1000))
+        path = create_first(names, data)
+        if path is not None:
+            return self._location(path)
         raise GitMemError(f"too many files named {base.name}; pass --slug")
 
     def _location(self, path: Path) -> str:

@@ -8,6 +8,7 @@ import sys
 
 from gitmem import compose, editing, git
 from gitmem.output import print_json
+from gitmem.record import normalize_tag
 from gitmem.store import Store
 
 
@@ -21,9 +22,10 @@ def run(args: argparse.Namespace) -> int:
             editing.set_field(memory, assignment)
         for key in args.unset:
             editing.unset_field(memory, key)
-        memory.tags = compose.tags([*memory.tags, *args.add_tag])
+        # Only the tags named on the command line are normalised; the others stay as written.
+        added = [tag for tag in compose.tags(args.add_tag) if tag not in memory.tags]
         removed = set(compose.tags(args.remove_tag))
-        memory.tags = [tag for tag in memory.tags if tag not in removed]
+        memory.tags = [tag for tag in [*memory.tags, *added] if normalize_tag(tag) not in removed]
         if args.body is not None:
             body = sys.stdin.read() if args.body == "-" else args.body
             memory.body = body.strip("\n") + "\n"

@@ -48,7 +48,10 @@ def run(args: argparse.Namespace) -> int:
     store = Store(git.discover())
     stored = store.get(args.id)
     if args.raw:
-        sys.stdout.write(stored.text)
+        # The exact bytes, whatever the locale: a note written by hand need not be UTF-8.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(stored.text.encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
     elif args.json:
         print_json({**stored.memory.to_json(), "location": stored.location})
     else:

@@ -1,0 +1,153 @@
+"""`git mem init`: .memory/ files, notes.rewriteRef, tracking fetch refspecs; idempotent."""
+
+from __future__ import annotations
+
+import json
+
+from gitmem import config
+from gitmem.initialize import README
+
+
+def test_init_creates_files_and_sets_rewrite_ref(repo, mem, g):
+    result = mem("init")
+    assert result.code == 0, result.err
+    assert result.out == (
+        "created .memory/config.toml\n"
+        "created .memory/README.md\n"
+        "set notes.rewriteRef=refs/notes/mem\n"
+    )
+    assert result.err == ""
+    assert (repo / ".memory" / "config.toml").read_text() == config.TEMPLATE
+    assert (repo / ".memory" / "README.md").read_text() == README
+    assert g.run("config", "--get-all", "notes.rewriteRef") == "refs/notes/mem\n"
+    # Nothing under .git gets created in the work tree, and git sees only the new folder.
+    assert g.run("status", "--porcelain", "--untracked-files=all") == (
+        "?? .memory/README.md\n?? .memory/config.toml\n"
+    )
+
+
+def test_second_run_changes_nothing(repo, mem, g):
+    assert mem("init").code == 0
+    config_before = (repo / ".git" / "config").read_bytes()
+    result = mem("init")
+    assert result.code == 0
+    assert result.out == "gitmem is already set up here; nothing changed\n"
+    assert (repo / ".git" / "config").read_bytes() == config_before
+    assert g.run("config", "--get-all", "notes.rewriteRef") == "refs/notes/mem\n"
+
+
+def test_init_keeps_an_existing_config_toml(repo, mem):
+    (repo / ".memory").mkdir()
+    (repo / ".memory" / "config.toml").write_text('[types]\nrunbook = "runbooks"\n')
+    result = mem("init")
+    assert result.out == "created .memory/README.md\nset notes.rewriteRef=refs/notes/mem\n"
+    assert (repo / ".memory" / "config.toml").read_text() == '[types]\nrunbook = "runbooks"\n'
+
+
+def test_fetch_refspec_per_remote_and_never_a_push_refspec(repo, mem, g, tmp_path):
+    origin = g.make_repo(tmp_path / "origin")
+    upstream = g.make_repo(tmp_path / "upstream")
+    g.run("remote", "add", "origin", str(origin))
+    g.run("remote", "add", "upstream", str(upstream))
+    result = mem("init")
+    assert result.code == 0
+    assert "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n" in result.out
+    assert (
+        "set remote.upstream.fetch=+refs/notes/mem:refs/notes/remotes/upstream/mem\n" in result.out
+    )
+    assert g.run("config", "--get-all", "remote.origin.fetch") == (
+        "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+    )
+    assert g.run("config", "--get-all", "remote.upstream.fetch") == (
+        "+refs/heads/*:refs/remotes/upstream/*\n+refs/notes/mem:refs/notes/remotes/upstream/mem\n"
+    )
+    # Never remote.*.push: a plain `git push` must keep pushing the branch.
+    assert g.proc("config", "--get-regexp", r"^remote\..*\.push$").returncode == 1
+    # Idempotent with remotes too.
+    assert mem("init").out == "gitmem is already set up here; nothing changed\n"
+    assert g.run("config", "--get-all", "remote.origin.fetch").count("refs/notes/mem") == 1
+
+
+def test_a_remote_added_later_gets_its_refspec_on_the_next_run(repo, mem, g, tmp_path):
+    assert mem("init").code == 0
+    g.run("remote", "add", "origin", str(g.make_repo(tmp_path / "origin")))
+    result = mem("init")
+    assert result.out == "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+
+
+def test_fetch_refspec_brings_notes_into_the_tracking_ref(repo, mem, g, tmp_path):
+    origin = g.make_repo(tmp_path / "origin")
+    g.run("notes", "--ref=mem", "add", "-m", "remote note", "HEAD", cwd=origin)
+    g.run("remote", "add", "origin", str(origin))
+    assert mem("init").code == 0
+    g.run("fetch", "-q", "origin")
+    tracked = g.run("rev-parse", "refs/notes/remotes/origin/mem").strip()
+    assert tracked == g.run("rev-parse", "refs/notes/mem", cwd=origin).strip()
+    # The local notes ref is never force-fetched into.
+    assert g.proc("rev-parse", "--verify", "-q", "refs/notes/mem").returncode == 1
+
+
+def test_init_json(repo, mem):
+    result = mem("init", "--json")
+    assert result.code == 0
+    assert json.loads(result.out) == {
+        "changed": [
+            "created .memory/config.toml",
+            "created .memory/README.md",
+            "set notes.rewriteRef=refs/notes/mem",
+        ],
+        "bare": False,
+    }
+    assert json.loads(mem("init", "--json").out) == {"changed": [], "bare": False}
+
+
+def test_init_in_a_bare_repository(repo, mem, g, tmp_path, monkeypatch):
+    bare = tmp_path / "bare.git"
+    g.run("clone", "-q", "--bare", str(repo), str(bare))
+    monkeypatch.chdir(bare)
+    result = mem("init")
+    assert result.code == 0, result.err
+    assert result.out == (
+        "no work tree: .memory/ not created (notes on refs/notes/mem still work)\n"
+        "set notes.rewriteRef=refs/notes/mem\n"
+        "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+    )
+    assert not (bare / ".memory").exists()
+    assert g.run("config", "notes.rewriteRef", cwd=bare) == "refs/notes/mem\n"
+    assert g.proc("config", "--get-regexp", r"^remote\..*\.push$", cwd=bare).returncode == 1
+    assert mem("init").out == (
+        "no work tree: .memory/ not created (notes on refs/notes/mem still work)\n"
+        "gitmem is already set up here; nothing changed\n"
+    )
+
+
+def test_init_from_a_subdirectory_sets_up_the_top_level(repo, mem, monkeypatch):
+    (repo / "src" / "deep").mkdir(parents=True)
+    monkeypatch.chdir(repo / "src" / "deep")
+    assert mem("init").code == 0
+    assert (repo / ".memory" / "config.toml").is_file()
+    assert not (repo / "src" / "deep" / ".memory").exists()
+
+
+def test_init_outside_a_repository(tmp_path, mem, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    result = mem("init")
+    assert result.code == 128
+    assert result.out == ""
+    assert result.err == (
+        "git-mem: error: not a git repository (or any of the parent directories): .git\n"
+    )
+
+
+def test_git_dispatches_to_git_mem(repo, g):
+    proc = g.git_mem("init", cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "created .memory/config.toml",
+        "created .memory/README.md",
+        "set notes.rewriteRef=refs/notes/mem",
+    ]
+    help_proc = g.git_mem("-h", cwd=repo)
+    assert help_proc.returncode == 0
+    assert help_proc.stdout.startswith("usage: git mem")

@@ -1,0 +1,114 @@
+"""`git mem rm`: a file is deleted; a note loses one document, and goes when it is empty."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+
+def test_rm_deletes_the_file(repo, mem, g, ids):
+    saved = mem("save", "-m", "Short lived")
+    record_id, location = saved.saved_id, saved.location
+    keep = mem("save", "-m", "Keeper").saved_id
+    result = mem("rm", record_id[:6])
+    assert result.code == 0, result.err
+    assert result.out == f"removed {record_id} (Short lived) from {location}\n"
+    assert result.err == ""
+    assert not (repo / location).exists()
+    assert ids() == [keep]
+    result = mem("show", record_id)
+    assert result.code == 1
+    g.fsck(repo)
+
+
+def test_rm_one_record_of_a_note_with_two(repo, mem, g, ids):
+    head = g.run("rev-parse", "HEAD").strip()
+    first = mem("save", "--commit", "HEAD", "-m", "first").saved_id
+    second = mem("save", "--commit", "HEAD", "-m", "second").saved_id
+    second_raw = mem("show", second, "--raw").out
+    result = mem("rm", first)
+    assert result.code == 0, result.err
+    assert result.out == f"removed {first} (first) from note:{head}\n"
+    note = g.run("notes", "--ref=mem", "show", "HEAD")
+    assert note == second_raw
+    assert [doc["id"] for doc in yaml.safe_load_all(note)] == [second]
+    assert ids() == [second]
+    assert g.run("log", "-1", "--format=%s", "refs/notes/mem") == f"gitmem: rm {first}\n"
+    g.fsck(repo)
+
+
+def test_rm_the_last_record_removes_the_note(repo, mem, g, ids):
+    (repo / "f").write_text("x")
+    g.run("add", "f")
+    g.run("commit", "-qm", "second")
+    other = mem("save", "--commit", "HEAD~1", "-m", "on the first commit").saved_id
+    record_id = mem("save", "--commit", "HEAD", "-m", "only one").saved_id
+    assert mem("rm", record_id).code == 0
+    proc = g.proc("notes", "--ref=mem", "show", "HEAD")
+    assert proc.returncode == 1
+    assert "no note found" in proc.stderr
+    assert g.run("notes", "--ref=mem", "list").split() == [
+        g.run("notes", "--ref=mem", "list", "HEAD~1").strip(),
+        g.run("rev-parse", "HEAD~1").strip(),
+    ]
+    assert ids() == [other]
+    # The last note of all: the notes ref stays, with an empty tree.
+    assert mem("rm", other).code == 0
+    assert g.run("notes", "--ref=mem", "list") == ""
+    assert ids() == []
+    g.fsck(repo)
+
+
+def test_rm_keeps_hand_written_text_in_the_note(repo, mem, g):
+    record_id = mem("save", "--commit", "HEAD", "-m", "gitmem record").saved_id
+    g.run("notes", "--ref=mem", "append", "-m", "by hand", "HEAD")
+    assert mem("rm", record_id).code == 0
+    assert g.run("notes", "--ref=mem", "show", "HEAD").strip() == "by hand"
+
+
+def test_rm_a_hand_written_note(repo, mem, g, ids):
+    g.run("notes", "--ref=mem", "add", "-m", "written by hand", "HEAD")
+    (record_id,) = ids()
+    assert mem("rm", record_id).out.startswith(f"removed {record_id} (written by hand) from note:")
+    assert g.proc("notes", "--ref=mem", "show", "HEAD").returncode == 1
+
+
+def test_rm_warns_about_referrers(repo, mem):
+    target = mem("save", "-m", "target").saved_id
+    referrer = mem("save", "--link", target, "-m", "referrer").saved_id
+    result = mem("rm", target)
+    assert result.code == 0
+    assert result.err == f"git-mem: warning: still referenced by {referrer} (links/supersedes)\n"
+
+
+def test_rm_json(repo, mem):
+    saved = mem("save", "-m", "x")
+    result = mem("rm", saved.saved_id, "--json")
+    assert json.loads(result.out) == {
+        "id": saved.saved_id,
+        "removed": saved.location,
+        "referenced_by": [],
+    }
+
+
+def test_rm_refuses_ambiguous_and_unknown(repo, mem, g):
+    g.write_record(repo, "facts/a.md", "abcd00000001")
+    g.write_record(repo, "facts/b.md", "abcd00000002")
+    result = mem("rm", "abcd")
+    assert result.code == 2
+    assert result.err.startswith("git-mem: error: id prefix 'abcd' is ambiguous: ")
+    assert (repo / ".memory" / "facts" / "a.md").exists()
+    assert (repo / ".memory" / "facts" / "b.md").exists()
+    result = mem("rm", "zzzz")
+    assert result.code == 1
+    assert result.err == "git-mem: error: no memory with an id starting 'zzzz'\n"
+
+
+def test_rm_end_to_end(repo, g):
+    proc = g.git_mem("save", "--commit", "HEAD", "-m", "note", cwd=repo)
+    record_id = proc.stdout.split()[1]
+    proc = g.git_mem("rm", record_id, cwd=repo)
+    assert proc.returncode == 0, proc.stderr
+    assert g.proc("notes", "--ref=mem", "show", "HEAD", cwd=repo).returncode == 1
+    g.fsck(repo)
