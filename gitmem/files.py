@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import secrets
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -19,7 +17,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks, CAS checks
 
 def _temp_path(path: Path) -> Path:
     # Hidden, in the same directory (same filesystem, so the rename is atomic); scans skip it.
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def _write_temp(path: Path, data: bytes, durable: bool = True) -> Path:
@@ -93,6 +91,8 @@ def locked(lock_dir: Path, name: str) -> Iterator[None]:
     flock locks die with their process, so a crash never leaves a stale lock behind.
     """
     lock_dir.mkdir(parents=True, exist_ok=True)
+    import hashlib
+
     lock_path = lock_dir / (hashlib.sha1(name.encode()).hexdigest()[:16] + ".lock")
     with open(lock_path, "a+b") as handle:
         if fcntl is not None:

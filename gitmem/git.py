@@ -8,7 +8,6 @@ This is the only module that imports pygit2, and it imports it lazily: `import p
 from __future__ import annotations
 
 import os
-import random
 import subprocess
 import time
 from collections.abc import Callable, Mapping
@@ -346,6 +345,8 @@ def update_notes(repo: RepoInfo, mutate: Mutation, message: str, ref: str = NOTE
                 reference.set_target(new, f"gitmem: {message.splitlines()[0]}")
             return str(new)
         except (pygit2.GitError, pygit2.AlreadyExistsError, OSError):
+            import random
+
             time.sleep(random.uniform(0.001, 0.005) * min(attempt + 1, 20))
     raise GitMemError(f"{ref} kept changing under us; gave up after {CAS_ATTEMPTS} attempts")
 
@@ -365,6 +366,24 @@ def object_time(pyrepo: pygit2.Repository, sha: str) -> str:
         offset = timezone(timedelta(minutes=commit.commit_time_offset))
         return datetime.fromtimestamp(commit.commit_time, offset).isoformat()
     return datetime.now(UTC).astimezone().isoformat(timespec="seconds")
+
+
+def notes_age(pyrepo: pygit2.Repository, shas: list[str], limit: int = 500) -> dict[str, int]:
+    """For each annotated sha, how many notes commits ago its note was added (first parent)."""
+    import pygit2
+
+    ages: dict[str, int] = {}
+    pending = set(shas)
+    _, commit = _notes_commit(pyrepo, NOTES_REF)
+    depth = 0
+    while pending and commit is not None and depth < limit:
+        for sha in [sha for sha in pending if _note_path(commit.tree, sha) is None]:
+            ages[sha] = depth
+            pending.discard(sha)
+        parents = commit.parents
+        commit = parents[0] if parents and isinstance(parents[0], pygit2.Commit) else None
+        depth += 1
+    return {**ages, **dict.fromkeys(pending, depth)}
 
 
 def missing_objects(repo: RepoInfo, shas: list[str]) -> list[str]:

@@ -8,10 +8,8 @@ touched) survive a read-modify-write byte for byte.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import os
 import re
-import secrets
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +87,8 @@ def encode_base32(data: bytes, length: int = ID_LENGTH) -> str:
     return "".join(chars)
 
 
+_entropy = os.urandom  # a seam for tests
+
 # Ids that some YAML reader (1.1 or 1.2) would take for a number: 123, 0x1f, 0b10, 12e34.
 _NUMBER_LIKE_RE = re.compile(r"\d+(e\d+)?|0[bx].*")
 
@@ -96,18 +96,22 @@ _NUMBER_LIKE_RE = re.compile(r"\d+(e\d+)?|0[bx].*")
 def new_id() -> str:
     """A random id that every YAML reader reads back as a plain string without quotes."""
     while True:
-        candidate = encode_base32(secrets.token_bytes(8))
+        candidate = encode_base32(_entropy(8))
         if not _NUMBER_LIKE_RE.fullmatch(candidate):
             return candidate
 
 
 def derived_id(*parts: str) -> str:
     """A deterministic id, for records that must come out the same every time (capture)."""
+    import hashlib  # lazily, like every import off the `show` path (~5 ms: OpenSSL)
+
     return encode_base32(hashlib.sha1("\0".join(parts).encode()).digest())
 
 
 def blob_sha(data: bytes) -> str:
     """The id git gives a blob of these bytes (`git hash-object`)."""
+    import hashlib
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
@@ -124,6 +128,8 @@ def parse_time(value: str) -> datetime:
 
 
 def slugify(text: str, max_length: int = 60) -> str:
+    import unicodedata
+
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if len(slug) > max_length:

@@ -53,7 +53,7 @@ class Store:
     def __init__(self, repo: git.RepoInfo) -> None:
         self.repo = repo
         self._config: config.Config | None = None
-        self._catalog: catalog.Catalog | None = None
+        self._catalogs: dict[bool, catalog.Catalog] = {}
 
     # ------------------------------------------------------------------ places
 
@@ -77,10 +77,14 @@ class Store:
             self._config = config.load(self.memory_dir)
         return self._config
 
-    def catalog(self) -> catalog.Catalog:
-        if self._catalog is None:
-            self._catalog = catalog.refresh(self.repo, self.memory_dir, self.config.type_names)
-        return self._catalog
+    def catalog(self, full: bool = True) -> catalog.Catalog:
+        """Every record's fields (`full`), or just enough to resolve ids; fresh, cached."""
+        if True in self._catalogs:  # full rows answer lookups too
+            return self._catalogs[True]
+        if full not in self._catalogs:
+            types = self.config.type_names
+            self._catalogs[full] = catalog.refresh(self.repo, self.memory_dir, types, full)
+        return self._catalogs[full]
 
     # ------------------------------------------------------------------ lookup
 
@@ -91,7 +95,7 @@ class Store:
             raise UsageError(
                 f"id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
             )
-        rows = self.catalog().rows
+        rows = self.catalog(full=False).rows
         matches = sorted((row for row in rows if row["id"].startswith(prefix)), key=_by_id)
         if not matches:
             raise NotFoundError(f"no memory with an id starting {prefix!r}")

@@ -79,7 +79,7 @@ def titles(cat: catalog.Catalog) -> dict[str, str]:
 
 
 def cache_path(repo: Path) -> Path:
-    return git.discover(repo).state_dir / catalog.CACHE_NAME
+    return catalog.cache_path(git.discover(repo), full=True)
 
 
 class Spy:
@@ -231,20 +231,18 @@ def test_a_note_follows_an_amend(repo: Path) -> None:
     assert row["type"] == "decision"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: git copies the note to the amended commit and keeps it on the old one, "
-    "so the record is listed twice and `git mem show ID` fails as ambiguous; needs a "
-    "post-rewrite cleanup or the catalog preferring the reachable commit",
-)
 def test_an_amended_commits_note_is_still_one_record(repo: Path) -> None:
+    # git copies the note to the amended commit and keeps it on the old one: one record, shown
+    # where it was copied to.
     sh(repo, "config", "notes.rewriteRef", git.NOTES_REF)
     sh(repo, "commit", "-q", "--allow-empty", "-m", "feature")
     memory = Memory(id=new_id(), type="decision", title="Why", created="2026-01-15T10:00:00+00:00")
     Store(git.discover(repo)).save_note(memory, sh(repo, "rev-parse", "HEAD").strip())
     sh(repo, "commit", "-q", "--amend", "--allow-empty", "-m", "feature, amended")
+    new = sh(repo, "rev-parse", "HEAD").strip()
     assert [row["id"] for row in refresh(repo).rows] == [memory.id]
-    assert Store(git.discover(repo)).get(memory.id[:6]).memory.title == "Why"
+    stored = Store(git.discover(repo)).get(memory.id[:6])
+    assert (stored.memory.title, stored.location) == ("Why", f"note:{new}")
 
 
 def edit_json(data: bytes, field: str, change: Any) -> bytes:

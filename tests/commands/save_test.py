@@ -520,7 +520,7 @@ def test_linked_worktree_keeps_state_in_the_common_dir(repo, mem, g, tmp_path, m
     assert not (repo / result.location).exists()
     assert ids() == [result.saved_id]
     common = repo / ".git"
-    assert (common / "gitmem" / "catalog.json").is_file()
+    assert (common / "gitmem" / "catalog-wt.json").is_file()  # the worktree's own cache
     assert not (common / "worktrees" / "wt" / "gitmem").exists()
     assert not (worktree / ".git").is_dir()  # still the gitdir pointer file
     # A note saved from the worktree is shared with the main work tree.
