@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.errors import UsageError
-from gitmem.record import TYPE_FOLDERS, TYPE_NAME_RE
+from gitmem.record import TYPE_FOLDERS, TYPE_NAME_RE, folder_for
 
 CONFIG_NAME = "config.toml"
 
@@ -38,7 +38,7 @@ class Config(NamedTuple):
         return [*TYPE_FOLDERS, *self.types]
 
     def folder(self, type_name: str) -> str:
-        return self.types.get(type_name) or TYPE_FOLDERS.get(type_name, type_name)
+        return self.types.get(type_name) or folder_for(type_name)
 
 
 EMPTY = Config({}, None, [])

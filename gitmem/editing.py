@@ -31,9 +31,14 @@ def set_field(memory: Memory, assignment: str) -> None:
         raise UsageError(f"bad --set {assignment!r}: expected FIELD=VALUE, e.g. status=accepted")
     if key in READ_ONLY:
         raise UsageError(f"{key} cannot be changed")
-    if key in ("body", "metadata"):
-        raise UsageError(f"use --body or --meta-style YAML in the editor to change {key}")
-    if key == "tags":
+    if key == "body":
+        raise UsageError("use --body TEXT (or --body - to read stdin) to change the body")
+    if key == "metadata" or key.startswith("metadata."):
+        name = key.removeprefix("metadata").removeprefix(".")
+        if not name:
+            raise UsageError("set one metadata key at a time: --set metadata.KEY=VALUE")
+        memory.metadata = {**memory.metadata, **compose.metadata([f"{name}={value}"])}
+    elif key == "tags":
         memory.tags = compose.tags([value])
     elif key in LIST_FIELDS:
         setattr(memory, key, compose.split_list([value]))
@@ -67,7 +72,7 @@ def finish(store: Store, stored: Stored, memory: Memory) -> str:
     return store.replace(stored, memory)
 
 
-def mark_superseded(store: Store, old: str, new_id: str) -> None:
+def mark_superseded(store: Store, old: str) -> None:
     """Set OLD's status to superseded (NEW already lists it in `supersedes`)."""
     stored = store.get(old)
     memory = dataclasses.replace(stored.memory, status="superseded")

@@ -233,7 +233,8 @@ def _add_edit(sub: Subparsers) -> None:
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="set a field, e.g. --set status=accepted (repeatable)",
+        help="set a field, e.g. --set status=accepted, --set tags=a,b, --set metadata.sprint=43 "
+        "(repeatable)",
     )
     p.add_argument(
         "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"

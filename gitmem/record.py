@@ -383,23 +383,6 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def memory_from_mapping(
-    data: dict[str, Any], source: str, *, types: Iterable[str] = (), line: int = 1
-) -> Memory:
-    """A record from plain values (what `edit --set` and importers build)."""
-    missing = [key for key in REQUIRED if not data.get(key)]
-    if missing:
-        raise RecordError(source, "missing required field", line=line, field=missing[0])
-    known = {k: v for k, v in data.items() if k in FIELD_ORDER or k == "body"}
-    extra = {k: v for k, v in data.items() if k not in known}
-    known.setdefault("status", "active")
-    if known["status"] is None:
-        known["status"] = "active"
-    memory = Memory(**{k: v for k, v in known.items() if v is not None}, extra=extra)
-    validate(memory, source, types=types)
-    return memory
-
-
 def _unbuildable(node: yaml.Node) -> tuple[int | None, str | None, str | None]:
     """The 0-based line, top-level key and text of the first scalar YAML cannot build."""
     constructor = yaml.constructor.SafeConstructor()

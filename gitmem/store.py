@@ -12,10 +12,9 @@ from typing import NamedTuple
 
 from gitmem import catalog, config, git
 from gitmem.catalog import Row
-from gitmem.errors import ConflictError, GitMemError, NotFoundError, RecordError, UsageError
+from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.files import atomic_write, create_first, locked, read_text
 from gitmem.record import (
-    ID_RE,
     MIN_PREFIX,
     Memory,
     NoteChunk,
@@ -251,10 +250,3 @@ class Store:
             return {sha: remaining.encode("utf-8", "surrogateescape")}
 
         git.update_notes(self.repo, mutate, message)
-
-
-def is_full_id(text: str) -> bool:
-    return bool(ID_RE.fullmatch(text))
-
-
-__all__ = ["MEMORY_DIR", "RecordError", "Store", "Stored", "is_full_id", "short_location"]

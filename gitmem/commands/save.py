@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         location = store.save_file(memory, args.slug)
     for old in memory.supersedes:
-        editing.mark_superseded(store, old, memory.id)
+        editing.mark_superseded(store, old)
     if args.json:
         print_json(
             {"id": memory.id, "type": memory.type, "title": memory.title, "location": location}

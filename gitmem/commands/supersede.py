@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         memory = copy.deepcopy(new.memory)
         memory.supersedes.append(old.memory.id)
         editing.finish(store, new, memory)
-    editing.mark_superseded(store, old.memory.id, new.memory.id)
+    editing.mark_superseded(store, old.memory.id)
     if args.json:
         print_json({"old": old.memory.id, "new": new.memory.id})
     else:

@@ -312,3 +312,17 @@ def test_edit_end_to_end_with_core_editor(record, g, repo, tmp_path, monkeypatch
     assert proc.stdout == f"updated {ID} in .memory/facts/custom.md\n"
     assert record.read_text().endswith("\nFrom git.\n")
     g.fsck(repo)
+
+
+def test_set_metadata_key_and_refuse_body(repo, mem):
+    saved = mem("save", "-m", "A fact", "--meta", "sprint=42", "--meta", "team=core")
+    record_id = saved.saved_id
+    result = mem("edit", record_id, "--set", "metadata.sprint=43")
+    assert result.code == 0, result.err
+    data = json.loads(mem("show", record_id, "--json").out)
+    assert data["metadata"] == {"sprint": 43, "team": "core"}
+    refused = mem("edit", record_id, "--set", "body=new")
+    assert (refused.code, refused.err) == (
+        2,
+        "git-mem: error: use --body TEXT (or --body - to read stdin) to change the body\n",
+    )
