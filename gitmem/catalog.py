@@ -24,11 +24,13 @@ from gitmem.errors import GitMemError, RecordError
 from gitmem.files import atomic_write, read_text
 from gitmem.record import NoteChunk, parse_file, parse_note, parse_time
 
-VERSION = 4
+VERSION = 5
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
-# What `Store.resolve` and `Store.load` need of a record.
-LOOKUP_KEYS = ("id", "title", "created", "location", "blob", "commits")
+# What `Store.resolve` and `Store.load` need of a record; `location` (and a note's `blob`) are
+# not stored at all but derived from the entry's key, which keeps the lookup cache small.
+FILE_LOOKUP_KEYS = ("id",)
+NOTE_LOOKUP_KEYS = ("id", "created", "commits")
 
 
 class Problem(NamedTuple):
@@ -64,17 +66,17 @@ def file_rows(memory_dir: Path, relpath: str, types: list[str]) -> tuple[list[Ro
         return [], [Problem.from_error(error)]
     except OSError as error:
         return [], [Problem(location, f"cannot read: {error.strerror}")]
-    return [{**memory.fields(), "location": location}], []
+    return [memory.fields()], []
 
 
-def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], list[Problem]]:
+def note_rows(chunks: list[NoteChunk]) -> tuple[list[Row], list[Problem]]:
     """The records in one note as catalog rows, and what could not be read in it."""
     rows = []
     errors = [Problem.from_error(chunk.error) for chunk in chunks if chunk.error is not None]
     for chunk in chunks:
         if chunk.memory is None:
             continue
-        row = {**chunk.memory.fields(), "location": f"note:{sha}", "blob": blob}
+        row = chunk.memory.fields()
         if chunk.memory.foreign:
             row["foreign"] = True
         rows.append(row)
@@ -82,25 +84,31 @@ def note_rows(chunks: list[NoteChunk], sha: str, blob: str) -> tuple[list[Row], 
 
 
 def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
-    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}."""
+    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}.
+
+    The hot loop of every read command (one stat per file): kept to the bare minimum.
+    """
     found: dict[str, tuple[int, int]] = {}
     if memory_dir is None:
         return found
-    stack = [(memory_dir, "")]
+    stack = [(str(memory_dir), "")]
     while stack:
         directory, prefix = stack.pop()
         try:
-            entries = list(os.scandir(directory))
+            entries = os.scandir(directory)
         except (FileNotFoundError, NotADirectoryError):
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue  # temp files of atomic writes, editor swap files
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(".md") and not (prefix == "" and entry.name == "README.md"):
-                stat = entry.stat()
-                found[prefix + entry.name] = (stat.st_mtime_ns, stat.st_size)
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue  # temp files of atomic writes, editor swap files
+                if name[-3:] == ".md" and entry.is_file():
+                    if prefix or name != "README.md":
+                        stat = entry.stat()
+                        found[prefix + name] = (stat.st_mtime_ns, stat.st_size)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{name}/"))
     return found
 
 
@@ -134,20 +142,19 @@ def cache_path(repo: git.RepoInfo, full: bool) -> Path:
 def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str], full: bool) -> Catalog:
     """Bring a cache up to date with the files and the notes ref, re-reading only changes.
 
-    `full`: every field of every record; otherwise only LOOKUP_KEYS.
+    `full`: every field of every record; otherwise only the lookup keys.
     """
     path = cache_path(repo, full)
-    keys = None if full else LOOKUP_KEYS
     key = [VERSION, sorted(types), full]
     cache = _load_cache(path, key)
     try:
-        return _refresh(repo, memory_dir, types, keys, path, key, cache)
+        return _refresh(repo, memory_dir, types, full, path, key, cache)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         if not cache:
             raise
         # The right version but the wrong shape (a damaged file, another build of gitmem):
         # derived state is rebuilt, never a reason to fail.
-        return _refresh(repo, memory_dir, types, keys, path, key, {})
+        return _refresh(repo, memory_dir, types, full, path, key, {})
 
 
 def _as_cached(value: Any) -> Any:
@@ -159,7 +166,7 @@ def _refresh(
     repo: git.RepoInfo,
     memory_dir: Path | None,
     types: list[str],
-    keys: tuple[str, ...] | None,
+    full: bool,
     cache_path: Path,
     key: list[Any],
     cache: dict[str, Any],
@@ -183,7 +190,7 @@ def _refresh(
             continue
         assert memory_dir is not None
         parsed, error = file_rows(memory_dir, relpath, types)
-        files[relpath] = [mtime, size, _trim(parsed, keys), error]
+        files[relpath] = [mtime, size, _trim(parsed, None if full else FILE_LOOKUP_KEYS), error]
         # A racy file read again and found unchanged is no reason to rewrite the cache.
         dirty = dirty or entry != _as_cached(files[relpath])
     dirty = dirty or not same_tree or files.keys() != old_files.keys()
@@ -197,7 +204,7 @@ def _refresh(
     notes: dict[str, list[Any]] = cache.get("notes", {})
     tip_oid = tip.oid if tip else None
     if tip_oid != cache.get("notes_tip"):
-        notes = _refresh_notes(repo, notes, types, keys)
+        notes = _refresh_notes(repo, notes, types, None if full else NOTE_LOOKUP_KEYS)
         dirty = True
 
     if dirty:
@@ -219,16 +226,18 @@ def _refresh(
             )
     rows: list[Row] = []
     warnings: list[Problem] = []
-    for _mtime, _size, file_entry_rows, problems in files.values():
-        rows.extend(file_entry_rows)
+    for relpath, (_mtime, _size, file_entry_rows, problems) in files.items():
+        location = ".memory/" + relpath
+        rows.extend({**row, "location": location} for row in file_entry_rows)
         warnings.extend(Problem(*problem) for problem in problems)
     copies: dict[tuple[str, str], tuple[tuple[bool, str, int], Row]] = {}
-    for _blob, note_entry_rows, problems, commit_time, age in notes.values():
-        for row in note_entry_rows:
+    for sha, (blob, note_entry_rows, problems, commit_time, age) in notes.items():
+        for cached in note_entry_rows:
+            row = {**cached, "location": f"note:{sha}", "blob": blob}
             # Where it was copied to: not the commit the record was saved about, the newest
             # commit, the note added last.
-            rank = (row["location"][5:] not in row.get("commits", []), commit_time, -age)
-            copy = (row["id"], row["blob"])
+            rank = (sha not in row.get("commits", []), commit_time, -age)
+            copy = (row["id"], blob)
             if copy not in copies or copies[copy][0] < rank:
                 copies[copy] = (rank, row)
         warnings.extend(Problem(*problem) for problem in problems)
@@ -251,7 +260,7 @@ def _refresh_notes(
         data = git.read_object(pyrepo, blob)
         created = git.object_time(pyrepo, sha)
         chunks = parse_note(data.decode("utf-8", "surrogateescape"), source, created, types)
-        rows, problems = note_rows(chunks, sha, blob)
+        rows, problems = note_rows(chunks)
         # A UTC timestamp string: sorts as time, survives the JSON round trip.
         commit_time = parse_time(created).astimezone(UTC).isoformat()
         notes[sha] = [blob, _trim(rows, keys), problems, commit_time, 0]

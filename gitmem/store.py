@@ -99,7 +99,7 @@ class Store:
         if not matches:
             raise NotFoundError(f"no memory with an id starting {prefix!r}")
         if len({row["id"] for row in matches}) > 1:
-            listing = "; ".join(f"{r['id']} {r['title']}" for r in matches[:10])
+            listing = "; ".join(f"{r['id']} {self._title(r)}" for r in matches[:10])
             more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
             raise UsageError(f"id prefix {prefix!r} is ambiguous: {listing}{more}")
         if len(matches) > 1:
@@ -109,6 +109,15 @@ class Store:
                 " run `git mem doctor`"
             )
         return matches[0]
+
+    def _title(self, row: Row) -> str:
+        """A record's title for a message (the lookup cache does not keep titles)."""
+        if "title" in row:
+            return str(row["title"])
+        try:
+            return self.load(row).memory.title
+        except GitMemError:
+            return "(unreadable)"
 
     def load(self, row: Row) -> Stored:
         """The full record behind a catalog row, read fresh from its file or note."""
