@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -117,11 +118,48 @@ class Catalog:
 
     A note git copied to the new commit of an amend or rebase (notes.rewriteRef) also stays on
     the old commit; such byte-identical copies are one record, listed where it was copied to.
+    Rows are assembled on demand: resolving an id builds only the rows that match it.
     """
 
-    def __init__(self, rows: list[Row], warnings: list[Problem]) -> None:
-        self.rows = rows
-        self.warnings = warnings
+    def __init__(self, files: dict[str, list[Any]], notes: dict[str, list[Any]]) -> None:
+        self._files = files  # {relpath: [mtime, size, rows, problems]}
+        self._notes = notes  # {sha: [blob, rows, problems, commit time, age]}
+        self._rows: list[Row] | None = None
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            self._rows = self._assemble(lambda record_id: True)
+        return self._rows
+
+    def find(self, prefix: str) -> list[Row]:
+        """The rows whose id starts with `prefix`."""
+        return self._assemble(lambda record_id: record_id.startswith(prefix))
+
+    @property
+    def warnings(self) -> list[Problem]:
+        entries = [*(e[3] for e in self._files.values()), *(e[2] for e in self._notes.values())]
+        return [Problem(*problem) for problems in entries for problem in problems]
+
+    def _assemble(self, wanted: Callable[[str], bool]) -> list[Row]:
+        rows: list[Row] = []
+        for relpath, entry in self._files.items():
+            for row in entry[2]:  # (loops, not generators: ~10k files per command)
+                if wanted(row["id"]):
+                    rows.append({**row, "location": ".memory/" + relpath})
+        copies: dict[tuple[str, str], tuple[tuple[bool, str, int], Row]] = {}
+        for sha, (blob, note_rows, _problems, commit_time, age) in self._notes.items():
+            for cached in note_rows:
+                if not wanted(cached["id"]):
+                    continue
+                # Where it was copied to: not the commit the record was saved about, the
+                # newest commit, the note added last.
+                rank = (sha not in cached.get("commits", []), commit_time, -age)
+                copy = (cached["id"], blob)
+                if copy not in copies or copies[copy][0] < rank:
+                    copies[copy] = (rank, {**cached, "location": f"note:{sha}", "blob": blob})
+        rows.extend(row for _rank, row in copies.values())
+        return rows
 
 
 def _load_cache(path: Path, key: list[Any]) -> dict[str, Any]:
@@ -129,7 +167,26 @@ def _load_cache(path: Path, key: list[Any]) -> dict[str, Any]:
         data = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) and data.get("key") == key else {}
+    if not isinstance(data, dict) or data.get("key") != key or not _well_formed(data):
+        return {}  # another version, or damaged: derived state is rebuilt, never an error
+    return data
+
+
+def _rows_ok(rows: Any) -> bool:
+    return isinstance(rows, list) and all(
+        isinstance(row, dict) and isinstance(row.get("id"), str) for row in rows
+    )
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """The shape the assembly relies on (rows are assembled after the cache is loaded)."""
+    files, notes = data.get("files", {}), data.get("notes", {})
+    return (
+        isinstance(files, dict)
+        and isinstance(notes, dict)
+        and all(isinstance(e, list) and len(e) == 4 and _rows_ok(e[2]) for e in files.values())
+        and all(isinstance(e, list) and len(e) == 5 and _rows_ok(e[1]) for e in notes.values())
+    )
 
 
 def cache_path(repo: git.RepoInfo, full: bool) -> Path:
@@ -183,9 +240,10 @@ def _refresh(
     same_tree = cache.get("work_tree") == work_tree
     old_files: dict[str, list[Any]] = cache.get("files", {}) if same_tree else {}
     files: dict[str, list[Any]] = {}
+    get = old_files.get
     for relpath, (mtime, size) in scan(memory_dir).items():
-        entry = old_files.get(relpath)
-        if entry and entry[0] == mtime and entry[1] == size and mtime < last_scan:
+        entry = get(relpath)
+        if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
             files[relpath] = entry
             continue
         assert memory_dir is not None
@@ -224,25 +282,7 @@ def _refresh(
                 json.dumps(data, separators=(",", ":"), default=str).encode(),
                 durable=False,
             )
-    rows: list[Row] = []
-    warnings: list[Problem] = []
-    for relpath, (_mtime, _size, file_entry_rows, problems) in files.items():
-        location = ".memory/" + relpath
-        rows.extend({**row, "location": location} for row in file_entry_rows)
-        warnings.extend(Problem(*problem) for problem in problems)
-    copies: dict[tuple[str, str], tuple[tuple[bool, str, int], Row]] = {}
-    for sha, (blob, note_entry_rows, problems, commit_time, age) in notes.items():
-        for cached in note_entry_rows:
-            row = {**cached, "location": f"note:{sha}", "blob": blob}
-            # Where it was copied to: not the commit the record was saved about, the newest
-            # commit, the note added last.
-            rank = (sha not in row.get("commits", []), commit_time, -age)
-            copy = (row["id"], blob)
-            if copy not in copies or copies[copy][0] < rank:
-                copies[copy] = (rank, row)
-        warnings.extend(Problem(*problem) for problem in problems)
-    rows.extend(row for _rank, row in copies.values())
-    return Catalog(rows, warnings)
+    return Catalog(files, notes)
 
 
 def _refresh_notes(

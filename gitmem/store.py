@@ -94,8 +94,7 @@ class Store:
             raise UsageError(
                 f"id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
             )
-        rows = self.catalog(full=False).rows
-        matches = sorted((row for row in rows if row["id"].startswith(prefix)), key=_by_id)
+        matches = sorted(self.catalog(full=False).find(prefix), key=_by_id)
         if not matches:
             raise NotFoundError(f"no memory with an id starting {prefix!r}")
         if len({row["id"] for row in matches}) > 1:
