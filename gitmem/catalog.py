@@ -121,9 +121,15 @@ class Catalog:
     Rows are assembled on demand: resolving an id builds only the rows that match it.
     """
 
-    def __init__(self, files: dict[str, list[Any]], notes: dict[str, list[Any]]) -> None:
+    def __init__(
+        self,
+        files: dict[str, list[Any]],
+        notes: dict[str, list[Any]],
+        rebuild: Callable[[], Catalog] | None = None,
+    ) -> None:
         self._files = files  # {relpath: [mtime, size, rows, problems]}
         self._notes = notes  # {sha: [blob, rows, problems, commit time, age]}
+        self._rebuild = rebuild  # from scratch, when the cache these came from is damaged
         self._rows: list[Row] | None = None
 
     @property
@@ -138,10 +144,21 @@ class Catalog:
 
     @property
     def warnings(self) -> list[Problem]:
+        self.rows  # noqa: B018 - assembling first checks the entries' shape
         entries = [*(e[3] for e in self._files.values()), *(e[2] for e in self._notes.values())]
         return [Problem(*problem) for problems in entries for problem in problems]
 
     def _assemble(self, wanted: Callable[[str], bool]) -> list[Row]:
+        try:
+            return self._assemble_rows(wanted)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            if self._rebuild is None:
+                raise
+            fresh = self._rebuild()  # the right version but the wrong shape: start over
+            self._files, self._notes, self._rebuild = fresh._files, fresh._notes, None
+            return self._assemble_rows(wanted)
+
+    def _assemble_rows(self, wanted: Callable[[str], bool]) -> list[Row]:
         rows: list[Row] = []
         for relpath, entry in self._files.items():
             for row in entry[2]:  # (loops, not generators: ~10k files per command)
@@ -172,21 +189,9 @@ def _load_cache(path: Path, key: list[Any]) -> dict[str, Any]:
     return data
 
 
-def _rows_ok(rows: Any) -> bool:
-    return isinstance(rows, list) and all(
-        isinstance(row, dict) and isinstance(row.get("id"), str) for row in rows
-    )
-
-
 def _well_formed(data: dict[str, Any]) -> bool:
-    """The shape the assembly relies on (rows are assembled after the cache is loaded)."""
-    files, notes = data.get("files", {}), data.get("notes", {})
-    return (
-        isinstance(files, dict)
-        and isinstance(notes, dict)
-        and all(isinstance(e, list) and len(e) == 4 and _rows_ok(e[2]) for e in files.values())
-        and all(isinstance(e, list) and len(e) == 5 and _rows_ok(e[1]) for e in notes.values())
-    )
+    # Only the outline: entries are checked where they are used (see Catalog._assemble).
+    return isinstance(data.get("files", {}), dict) and isinstance(data.get("notes", {}), dict)
 
 
 def cache_path(repo: git.RepoInfo, full: bool) -> Path:
@@ -282,7 +287,10 @@ def _refresh(
                 json.dumps(data, separators=(",", ":"), default=str).encode(),
                 durable=False,
             )
-    return Catalog(files, notes)
+    rebuild = (
+        (lambda: _refresh(repo, memory_dir, types, full, cache_path, key, {})) if cache else None
+    )
+    return Catalog(files, notes, rebuild)
 
 
 def _refresh_notes(
