@@ -8,41 +8,18 @@ import dataclasses
 import json
 import os
 import shutil
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import init_repo, sh
 
 from gitmem import catalog, git
 from gitmem.record import Memory, new_id, serialize_file
 from gitmem.store import Store
 
 HOUR_AGO_NS = (int(time.time()) - 3600) * 1_000_000_000
-
-
-@pytest.fixture(autouse=True)
-def _isolated(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_NOTES_REF"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-def sh(cwd: Path, *args: str, input: bytes | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode()}")
-    return proc.stdout.decode()
-
-
-def init_repo(path: Path) -> Path:
-    sh(path.parent, "init", "-q", "-b", "main", str(path))
-    sh(path, "config", "user.name", "Test User")
-    sh(path, "config", "user.email", "test@example.com")
-    sh(path, "commit", "-q", "--allow-empty", "-m", "initial")
-    return path
 
 
 @pytest.fixture

@@ -7,54 +7,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
 from gitmem import git
 from gitmem.errors import GitMemError
 
-GIT_ENV_VARS = (
-    "GIT_DIR",
-    "GIT_WORK_TREE",
-    "GIT_COMMON_DIR",
-    "GIT_INDEX_FILE",
-    "GIT_OBJECT_DIRECTORY",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-    "GIT_NAMESPACE",
-    "GIT_CEILING_DIRECTORIES",
-    "GIT_NOTES_REF",
-    "GIT_CONFIG_PARAMETERS",
-    "GIT_CONFIG_COUNT",
-)
-
 
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No global or system git config, no inherited GIT_* variables, a private HOME."""
-    for name in GIT_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    home = tmp_path / "home"
-    home.mkdir(exist_ok=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    # Discovery never climbs out of the test's own directory.
+def _ceiling(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Discovery never climbs out of the test's own directory (conftest isolates the rest).
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-
-
-def sh(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode()}")
-    return proc.stdout.decode()
-
-
-def init_repo(path: Path, *, bare: bool = False, commit: bool = True) -> Path:
-    sh(path.parent, "init", "-q", "-b", "main", *(["--bare"] if bare else []), path.name)
-    sh(path, "config", "user.name", "Test User")
-    sh(path, "config", "user.email", "test@example.com")
-    if commit and not bare:
-        sh(path, "commit", "-q", "--allow-empty", "-m", "initial")
-    return path
 
 
 @pytest.fixture
@@ -64,21 +26,6 @@ def repo(tmp_path: Path) -> Path:
 
 def info(path: Path) -> git.RepoInfo:
     return git.discover(path)
-
-
-def make_commits(repo: Path, count: int, branch: str = "many") -> list[str]:
-    """`count` commits on `branch`, written in one `git fast-import` run; oldest first."""
-    stream = []
-    for i in range(count):
-        message = f"commit {i}\n".encode()
-        stream.append(
-            f"commit refs/heads/{branch}\ncommitter Test <t@e> {1_700_000_000 + i} +0000\n"
-            f"data {len(message)}\n".encode()
-            + message
-            + b"\n"
-        )
-    sh(repo, "fast-import", "--quiet", input=b"".join(stream))
-    return sh(repo, "rev-list", "--reverse", f"refs/heads/{branch}").split()
 
 
 def note_of(repo: Path, sha: str) -> str | None:
@@ -105,20 +52,6 @@ def notes_tree_layout(repo: Path) -> tuple[list[str], list[str]]:
     top = [line.split("\t", 1)[1] for line in sh(repo, "ls-tree", git.NOTES_REF).splitlines()]
     paths = sh(repo, "ls-tree", "-r", "--name-only", git.NOTES_REF).split()
     return top, paths
-
-
-def assert_fsck_clean(repo: Path) -> None:
-    proc = subprocess.run(
-        ["git", "fsck", "--strict", "--no-progress"], cwd=repo, capture_output=True, text=True
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
-    bad = [
-        line
-        for line in output.splitlines()
-        if not line.startswith(("dangling ", "Checking ", "notice: "))
-    ]
-    assert not bad, output
 
 
 def set_notes(changes: dict[str, bytes | None]) -> git.Mutation:

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import subprocess
-import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
 from gitmem import git
 from gitmem.errors import ConflictError, UsageError
@@ -23,20 +22,8 @@ from gitmem.files import atomic_write, create_first, create_new
 from gitmem.record import Memory, new_id, now_iso
 from gitmem.store import Store
 
-VENV_BIN = Path(sys.executable).parent
 WORKERS = 8
 CALLS = 40
-
-
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No global or system git config, no inherited GIT_* variables; `git mem` on PATH."""
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_INDEX_FILE", "GIT_NOTES_REF"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_EDITOR", "false")
-    monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
 
 
 @pytest.fixture
@@ -51,40 +38,9 @@ def cached_bytecode(
     subprocess.run(["git", "mem", "--version"], capture_output=True, check=True)
 
 
-def sh(cwd: Path, *args: str, input: bytes | None = None) -> str:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
-    if proc.returncode != 0:
-        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode()}")
-    return proc.stdout.decode()
-
-
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    path = tmp_path / "repo"
-    sh(tmp_path, "init", "-q", "-b", "main", str(path))
-    sh(path, "config", "user.name", "Test User")
-    sh(path, "config", "user.email", "test@example.com")
-    sh(path, "commit", "-q", "--allow-empty", "-m", "initial")
-    return path
-
-
-def make_commits(repo: Path, count: int, branch: str = "many") -> list[str]:
-    stream = b"".join(
-        f"commit refs/heads/{branch}\ncommitter T <t@e> {1_700_000_000 + i} +0000\n"
-        f"data {len(str(i))}\n{i}\n".encode()
-        for i in range(count)
-    )
-    sh(repo, "fast-import", "--quiet", input=stream)
-    return sh(repo, "rev-list", "--reverse", f"refs/heads/{branch}").split()
-
-
-def assert_fsck_clean(repo: Path) -> None:
-    proc = subprocess.run(
-        ["git", "fsck", "--strict", "--no-progress"], cwd=repo, capture_output=True, text=True
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
-    assert not [ln for ln in output.splitlines() if not ln.startswith("dangling ")], output
+    return init_repo(tmp_path / "repo")
 
 
 def hammer(repo: Path, argv: list[list[list[str]]]) -> list[dict[str, str]]:

@@ -1,0 +1,48 @@
+"""Plain-git helpers for the tests of the core modules (git_test, store_test, catalog_test)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def sh(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> str:
+    """Run the real git binary; stdout, or an AssertionError with git's stderr."""
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed: {proc.stderr.decode()}")
+    return proc.stdout.decode()
+
+
+def init_repo(path: Path, *, bare: bool = False, commit: bool = True) -> Path:
+    sh(path.parent, "init", "-q", "-b", "main", *(["--bare"] if bare else []), path.name)
+    sh(path, "config", "user.name", "Test User")
+    sh(path, "config", "user.email", "test@example.com")
+    if commit and not bare:
+        sh(path, "commit", "-q", "--allow-empty", "-m", "initial")
+    return path
+
+
+def make_commits(repo: Path, count: int, branch: str = "many") -> list[str]:
+    """`count` commits on `branch`, written in one `git fast-import` run; oldest first."""
+    stream = []
+    for i in range(count):
+        message = f"commit {i}\n".encode()
+        stream.append(
+            f"commit refs/heads/{branch}\ncommitter Test <t@e> {1_700_000_000 + i} +0000\n"
+            f"data {len(message)}\n".encode()
+            + message
+            + b"\n"
+        )
+    sh(repo, "fast-import", "--quiet", input=b"".join(stream))
+    return sh(repo, "rev-list", "--reverse", f"refs/heads/{branch}").split()
+
+
+def assert_fsck_clean(repo: Path) -> None:
+    """`git fsck --strict` finds nothing but dangling objects (left by CAS retries)."""
+    proc = subprocess.run(
+        ["git", "fsck", "--strict", "--no-progress"], cwd=repo, capture_output=True, text=True
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert not [ln for ln in output.splitlines() if not ln.startswith("dangling ")], output
