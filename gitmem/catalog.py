@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem import git
-from gitmem.errors import GitMemError, RecordError
+from gitmem.errors import RecordError
 from gitmem.files import atomic_write, read_text
 from gitmem.record import NoteChunk, parse_file, parse_note, parse_time
 
@@ -260,10 +260,7 @@ def _refresh(
 
     tip = git.ref_tip(repo, git.NOTES_REF)
     if tip is not None and tip.kind != "commit":
-        raise GitMemError(
-            f"{git.NOTES_REF} points at a {tip.kind}, not a commit; inspect it "
-            f"with `git show {git.NOTES_REF}`"
-        )
+        raise git.not_a_commit(git.NOTES_REF, tip.kind)
     notes: dict[str, list[Any]] = cache.get("notes", {})
     tip_oid = tip.oid if tip else None
     if tip_oid != cache.get("notes_tip"):

@@ -173,6 +173,14 @@ def open_repo(repo: RepoInfo) -> pygit2.Repository:
     return pygit2.Repository(str(repo.git_dir), pygit2.enums.RepositoryOpenFlag.NO_SEARCH)
 
 
+def not_a_commit(ref: str, kind: str) -> GitMemError:
+    """The error for a notes ref someone pointed at something other than a commit."""
+    return GitMemError(
+        f"{ref} points at a {kind}, not a commit; inspect it with `git show {ref}` and "
+        f"move it aside with `git update-ref -d {ref}` once its content is safe"
+    )
+
+
 def _notes_commit(pyrepo: pygit2.Repository, ref: str) -> pygit2.Commit | None:
     """The commit the notes ref points at (None: no notes yet)."""
     import pygit2
@@ -183,10 +191,7 @@ def _notes_commit(pyrepo: pygit2.Repository, ref: str) -> pygit2.Commit | None:
     target = pyrepo.get(reference.target)
     if not isinstance(target, pygit2.Commit):
         kind = type(target).__name__.lower() if target is not None else "missing object"
-        raise GitMemError(
-            f"{ref} points at a {kind}, not a commit; inspect it with `git show {ref}` and "
-            f"move it aside with `git update-ref -d {ref}` once its content is safe"
-        )
+        raise not_a_commit(ref, kind)
     return target
 
 

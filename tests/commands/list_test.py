@@ -355,7 +355,8 @@ def test_notes_ref_pointing_at_a_tree(repo, mem, g):
     assert result.code == 128
     assert result.err == (
         "git-mem: error: refs/notes/mem points at a tree, not a commit; inspect it with "
-        "`git show refs/notes/mem`\n"
+        "`git show refs/notes/mem` and move it aside with `git update-ref -d refs/notes/mem` "
+        "once its content is safe\n"
     )
     result = mem("save", "--commit", "HEAD", "-m", "x")
     assert result.code == 128
