@@ -1,37 +1,47 @@
-"""Caches of every record's fields (not bodies), so `list` and id lookups need not parse.
+"""What records exist where, kept in step with the search index; re-reads only what changed.
 
-Derived state under `<common-dir>/gitmem/`, one set per worktree, validated on every use: a file
-whose path, mtime and size are unchanged, and a note whose blob is unchanged, are not read again;
-the notes are not even walked while the notes ref tip is unchanged. Delete them at any time.
+Derived state under `<common-dir>/gitmem/index/<worktree>/` (DESIGN §4): a manifest of what the
+Whoosh index was built from — per file its path, mtime, size, a digest and the ids in it; per
+note its blob, ids and the commit's time; the notes ref tip — and the index itself. Every read
+command calls `refresh`: a directory walk and a ref lookup when nothing changed; otherwise only
+changed files and notes are parsed, and the index is updated before the manifest is saved.
+Resolving an id prefix needs only the manifest, so `show` never opens the index (nor imports
+Whoosh) unless something changed.
 
-Two caches of the same shape: `catalog*.json` holds whole rows for `list` and `doctor`;
-`lookup*.json` holds only what resolving an id needs, so `show`, `edit` and `rm` load a tenth
-of the data (at 10k records, json-decoding full rows alone is ~50 ms).
+Delete it at any time. A missing, damaged, other-version or half-written index is rebuilt; a
+process that finds another one updating the index answers from the last committed state rather
+than waiting; a process killed half-way leaves a state the next one detects and rebuilds.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
+import marshal
 import os
+import shutil
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmem import git
 from gitmem.errors import RecordError
-from gitmem.files import atomic_write, read_text
-from gitmem.record import NoteChunk, parse_file, parse_note, parse_time
+from gitmem.files import atomic_write, decode_text, try_lock
+from gitmem.record import Memory, NoteChunk, parse_file, parse_note, parse_time
 
-VERSION = 5
+if TYPE_CHECKING:
+    from whoosh.index import FileIndex
+
+    from gitmem.index import Document
+
+VERSION = 1  # of the manifest; the index schema has its own (index.SCHEMA_VERSION)
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
-# What `Store.resolve` and `Store.load` need of a record; `location` (and a note's `blob`) are
-# not stored at all but derived from the entry's key, which keeps the lookup cache small.
-FILE_LOOKUP_KEYS = ("id",)
-NOTE_LOOKUP_KEYS = ("id", "created", "commits")
+Progress = Callable[[int, int], None]
 
 
 class Problem(NamedTuple):
@@ -49,39 +59,6 @@ class Problem(NamedTuple):
     def from_error(cls, error: RecordError) -> Problem:
         message = f"{error.field}: {error.message}" if error.field else error.message
         return cls(error.source, message, error.line)
-
-
-def _trim(rows: list[Row], keys: tuple[str, ...] | None) -> list[Row]:
-    if keys is None:
-        return rows
-    return [{key: row[key] for key in keys if key in row} for row in rows]
-
-
-def file_rows(memory_dir: Path, relpath: str, types: list[str]) -> tuple[list[Row], list[Problem]]:
-    """The record in one file as catalog rows, or the reason it cannot be read."""
-    location = f".memory/{relpath}"
-    try:
-        text = read_text(memory_dir / relpath, location)
-        memory = parse_file(text, location, types)
-    except RecordError as error:
-        return [], [Problem.from_error(error)]
-    except OSError as error:
-        return [], [Problem(location, f"cannot read: {error.strerror}")]
-    return [memory.fields()], []
-
-
-def note_rows(chunks: list[NoteChunk]) -> tuple[list[Row], list[Problem]]:
-    """The records in one note as catalog rows, and what could not be read in it."""
-    rows = []
-    errors = [Problem.from_error(chunk.error) for chunk in chunks if chunk.error is not None]
-    for chunk in chunks:
-        if chunk.memory is None:
-            continue
-        row = chunk.memory.fields()
-        if chunk.memory.foreign:
-            row["foreign"] = True
-        rows.append(row)
-    return rows, errors
 
 
 def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
@@ -113,137 +90,285 @@ def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
     return found
 
 
+def encode_row(row: Row) -> str:
+    # default=str: YAML dates in unknown keys or metadata (`when: 2026-01-02`).
+    return json.dumps(row, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def _epoch(created: str) -> int:
+    try:
+        return int(parse_time(created).timestamp())
+    except (ValueError, OverflowError):
+        return 0
+
+
+def _document(memory: Memory, location: str, blob: str | None = None) -> Document:
+    from gitmem.index import Document
+
+    row = memory.fields()
+    row["location"] = location
+    if blob is not None:
+        row["blob"] = blob
+    if memory.foreign:
+        row["foreign"] = True
+    return Document(row, memory.body, _epoch(memory.created))
+
+
+# ------------------------------------------------------------------------------ catalog
+
+
 class Catalog:
-    """Rows for every record in files and notes, plus warnings for what could not be read.
+    """The manifest: where every record lives, what could not be read, and the index.
 
     A note git copied to the new commit of an amend or rebase (notes.rewriteRef) also stays on
-    the old commit; such byte-identical copies are one record, listed where it was copied to.
-    Rows are assembled on demand: resolving an id builds only the rows that match it.
+    the old commit; such byte-identical copies are one record, indexed where it was copied to.
     """
 
-    def __init__(
-        self,
-        files: dict[str, list[Any]],
-        notes: dict[str, list[Any]],
-        rebuild: Callable[[], Catalog] | None = None,
-    ) -> None:
-        self._files = files  # {relpath: [mtime, size, rows, problems]}
-        self._notes = notes  # {sha: [blob, rows, problems, commit time, age]}
-        self._rebuild = rebuild  # from scratch, when the cache these came from is damaged
-        self._rows: list[Row] | None = None
+    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+        self.root = root
+        self._manifest = manifest
 
     @property
-    def rows(self) -> list[Row]:
-        if self._rows is None:
-            self._rows = self._assemble(lambda record_id: True)
-        return self._rows
+    def index_dir(self) -> Path:
+        return self.root / str(self._manifest["dir"])
+
+    def open_index(self) -> FileIndex:
+        from gitmem import index
+
+        return index.open_index(self.index_dir)
 
     def find(self, prefix: str) -> list[Row]:
-        """The rows whose id starts with `prefix`."""
-        return self._assemble(lambda record_id: record_id.startswith(prefix))
+        """`{id, location[, blob, created]}` of every record whose id starts with `prefix`."""
+        rows: list[Row] = []
+        for relpath, entry in self._manifest["files"].items():
+            for record_id in entry[3]:
+                if record_id.startswith(prefix):
+                    rows.append({"id": record_id, "location": ".memory/" + relpath})
+        notes = self._manifest["notes"]
+        for sha, ids in winners(notes).items():
+            for record_id in ids:
+                if record_id.startswith(prefix):
+                    blob, _records, _problems, _time, _age, created = notes[sha]
+                    location = f"note:{sha}"
+                    rows.append(
+                        {"id": record_id, "location": location, "blob": blob, "created": created}
+                    )
+        return rows
 
     @property
     def warnings(self) -> list[Problem]:
-        self.rows  # noqa: B018 - assembling first checks the entries' shape
-        entries = [*(e[3] for e in self._files.values()), *(e[2] for e in self._notes.values())]
+        entries = [
+            *(e[4] for e in self._manifest["files"].values()),
+            *(e[2] for e in self._manifest["notes"].values()),
+        ]
         return [Problem(*problem) for problems in entries for problem in problems]
 
-    def _assemble(self, wanted: Callable[[str], bool]) -> list[Row]:
-        try:
-            return self._assemble_rows(wanted)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-            if self._rebuild is None:
-                raise
-            fresh = self._rebuild()  # the right version but the wrong shape: start over
-            self._files, self._notes, self._rebuild = fresh._files, fresh._notes, None
-            return self._assemble_rows(wanted)
-
-    def _assemble_rows(self, wanted: Callable[[str], bool]) -> list[Row]:
-        rows: list[Row] = []
-        for relpath, entry in self._files.items():
-            for row in entry[2]:  # (loops, not generators: ~10k files per command)
-                if wanted(row["id"]):
-                    rows.append({**row, "location": ".memory/" + relpath})
-        copies: dict[tuple[str, str], tuple[tuple[bool, str, int], Row]] = {}
-        for sha, (blob, note_rows, _problems, commit_time, age) in self._notes.items():
-            for cached in note_rows:
-                if not wanted(cached["id"]):
-                    continue
-                # Where it was copied to: not the commit the record was saved about, the
-                # newest commit, the note added last.
-                rank = (sha not in cached.get("commits", []), commit_time, -age)
-                copy = (cached["id"], blob)
-                if copy not in copies or copies[copy][0] < rank:
-                    copies[copy] = (rank, {**cached, "location": f"note:{sha}", "blob": blob})
-        rows.extend(row for _rank, row in copies.values())
-        return rows
+    @property
+    def count(self) -> int:
+        files = sum(len(entry[3]) for entry in self._manifest["files"].values())
+        return files + sum(len(ids) for ids in winners(self._manifest["notes"]).values())
 
 
-def _load_cache(path: Path, key: list[Any]) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("key") != key or not _well_formed(data):
-        return {}  # another version, or damaged: derived state is rebuilt, never an error
-    return data
+def winners(notes: dict[str, list[Any]]) -> dict[str, set[str]]:
+    """Per annotated commit, the ids indexed there: one copy of each byte-identical record.
 
-
-def _well_formed(data: dict[str, Any]) -> bool:
-    # Only the outline: entries are checked where they are used (see Catalog._assemble).
-    return isinstance(data.get("files", {}), dict) and isinstance(data.get("notes", {}), dict)
-
-
-def cache_path(repo: git.RepoInfo, full: bool) -> Path:
-    name = "catalog" if full else "lookup"
-    if repo.git_dir != repo.common_dir:  # a linked worktree: its own files, its own cache
-        name += "-" + repo.git_dir.name
-    return repo.state_dir / f"{name}.json"
-
-
-def refresh(repo: git.RepoInfo, memory_dir: Path | None, types: list[str], full: bool) -> Catalog:
-    """Bring a cache up to date with the files and the notes ref, re-reading only changes.
-
-    `full`: every field of every record; otherwise only the lookup keys.
+    Where it was copied to wins: not a commit the record was saved about, the newest commit,
+    the note added last.
     """
-    path = cache_path(repo, full)
-    key = [VERSION, sorted(types), full]
-    cache = _load_cache(path, key)
+    best: dict[tuple[str, str], tuple[tuple[bool, str, int], str]] = {}
+    for sha, (blob, records, _problems, commit_time, age, _created) in notes.items():
+        for record_id, own in records:
+            rank = (not own, commit_time, -age)
+            copy = (record_id, blob)
+            if copy not in best or best[copy][0] < rank:
+                best[copy] = (rank, sha)
+    out: dict[str, set[str]] = {}
+    for (record_id, _blob), (_rank, sha) in best.items():
+        out.setdefault(sha, set()).add(record_id)
+    return out
+
+
+# ------------------------------------------------------------------------------ manifest
+
+
+def index_root(repo: git.RepoInfo) -> Path:
+    """This worktree's index directory (linked worktrees have their own `.memory/` files)."""
+    name = "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
+    return repo.state_dir / "index" / name
+
+
+def _key(types: list[str]) -> list[Any]:
+    from gitmem.index import SCHEMA_VERSION
+
+    return [VERSION, SCHEMA_VERSION, sys.version_info[:2], sorted(types)]
+
+
+def _load(root: Path) -> dict[str, Any] | None:
     try:
-        return _refresh(repo, memory_dir, types, full, path, key, cache)
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        if not cache:
-            raise
-        # The right version but the wrong shape (a damaged file, another build of gitmem):
-        # derived state is rebuilt, never a reason to fail.
-        return _refresh(repo, memory_dir, types, full, path, key, {})
+        data = marshal.loads((root / "manifest").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
-def _as_cached(value: Any) -> Any:
-    """`value` as it reads back from the cache file."""
-    return json.loads(json.dumps(value, default=str))
+def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> bool:
+    return (
+        manifest is not None
+        and manifest.get("key") == key
+        and isinstance(manifest.get("files"), dict)
+        and isinstance(manifest.get("notes"), dict)
+    )
+
+
+def _save(root: Path, manifest: dict[str, Any]) -> None:
+    atomic_write(root / "manifest", marshal.dumps(manifest), durable=False)
+
+
+# ------------------------------------------------------------------------------ refresh
+
+
+def refresh(
+    repo: git.RepoInfo,
+    memory_dir: Path | None,
+    types: list[str],
+    *,
+    full: bool = False,
+    wait: bool = False,
+    progress: Progress | None = None,
+) -> Catalog:
+    """The catalog and index, brought up to date with the files and the notes ref.
+
+    `full`: rebuild the index from scratch. If another process holds the index, answer from
+    the last committed state instead of waiting (unless there is none yet, `wait` or `full`).
+    """
+    root = index_root(repo)
+    key = _key(types)
+    with try_lock(root.parent / f"{root.name}.lock") as acquired:
+        if not acquired and not full and not wait:
+            current = _load(root)
+            if _usable(current, key) and (root / str(current["dir"])).is_dir():  # type: ignore[index]
+                return Catalog(root, current)  # type: ignore[arg-type]
+        if not acquired:
+            acquired.wait()
+        return _refresh(repo, memory_dir, root, key, types, full, progress)
 
 
 def _refresh(
     repo: git.RepoInfo,
     memory_dir: Path | None,
+    root: Path,
+    key: list[Any],
     types: list[str],
     full: bool,
-    cache_path: Path,
-    key: list[Any],
-    cache: dict[str, Any],
+    progress: Progress | None,
 ) -> Catalog:
-    dirty = False
+    old = _load(root)
+    fresh = full or old is None or not _usable(old, key) or not _index_matches(root, old)
+    if fresh:
+        old = {"files": {}, "notes": {}, "notes_tip": None, "scanned": 0}
+    assert old is not None
     started = time.time_ns()
+    changes = _Changes()
+    files = _refresh_files(memory_dir, old, types, changes)
+    tip = git.ref_tip(repo, git.NOTES_REF)
+    if tip is not None and tip.kind != "commit":
+        raise git.not_a_commit(git.NOTES_REF, tip.kind)
+    tip_oid = tip.oid if tip else None
+    notes: dict[str, list[Any]] = old["notes"]
+    if tip_oid != old["notes_tip"]:
+        notes = _refresh_notes(repo, old["notes"], types, changes)
+    manifest = {
+        "key": key,
+        "scanned": started,
+        "files": files,
+        "notes_tip": tip_oid,
+        "notes": notes,
+        "dir": old.get("dir"),
+        "generation": old.get("generation"),
+    }
+    if not fresh and not changes:
+        if files != old["files"] or tip_oid != old["notes_tip"]:
+            with contextlib.suppress(OSError):  # a read-only repository still answers
+                _save(root, manifest)
+        return Catalog(root, manifest)
+    try:
+        _write_index(root, manifest, changes, fresh, progress)
+    except Exception:
+        if fresh:
+            raise
+        # The index is damaged in a way its table of contents did not show: start over.
+        return _refresh(repo, memory_dir, root, key, types, True, progress)
+    return Catalog(root, manifest)
+
+
+class _Changes:
+    """What the index must drop (by location) and add, from one refresh."""
+
+    def __init__(self) -> None:
+        self.removed: set[str] = set()
+        self.added: list[Document] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+    def replace(self, location: str, documents: list[Document]) -> None:
+        self.removed.add(location)
+        self.added.extend(documents)
+
+
+def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:
+    """The index the manifest describes is there, at the generation it was saved with.
+
+    Whoosh names each commit `_MAIN_<generation>.toc`: a newer one means a process died
+    between committing the index and saving the manifest. (Damage the file names do not show
+    surfaces when the index is read, and leads to a rebuild there.)
+    """
+    try:
+        names = os.listdir(root / str(manifest.get("dir")))
+    except OSError:
+        return False
+    generations = [
+        int(name[6:-4]) for name in names if name.startswith("_MAIN_") and name.endswith(".toc")
+    ]
+    return bool(generations) and max(generations) == manifest.get("generation")
+
+
+def _write_index(
+    root: Path,
+    manifest: dict[str, Any],
+    changes: _Changes,
+    fresh: bool,
+    progress: Progress | None,
+) -> None:
+    from gitmem import index  # only here: Whoosh costs ~140 ms to import
+
+    name = f"ix-{os.urandom(4).hex()}" if fresh else str(manifest["dir"])
+    try:
+        ix = index.create(root / name) if fresh else index.open_index(root / name)
+        manifest["dir"] = name
+        manifest["generation"] = index.write(
+            ix, changes.removed, changes.added, encode_row, fresh=fresh, progress=progress
+        )
+        _save(root, manifest)
+    except BaseException:
+        if fresh:
+            shutil.rmtree(root / name, ignore_errors=True)
+        raise
+    if fresh:  # earlier builds: a reader still using one retries, then waits for the lock
+        for old in root.glob("ix-*"):
+            if old.name != name:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+def _refresh_files(
+    memory_dir: Path | None, old: dict[str, Any], types: list[str], changes: _Changes
+) -> dict[str, list[Any]]:
     # Racy-git rule: a file whose mtime is not clearly older than the last scan may have
     # changed again within the mtime tick it was read in, keeping its size; it is re-read.
     # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
-    # clock than time_ns(), hence the margin.
-    last_scan = int(cache.get("scanned", 0)) - RACY_NS
-    # Linked worktrees share this cache (and its notes), not their files' stat data.
-    work_tree = str(memory_dir) if memory_dir is not None else None
-    same_tree = cache.get("work_tree") == work_tree
-    old_files: dict[str, list[Any]] = cache.get("files", {}) if same_tree else {}
+    # clock than time_ns(), hence the margin. Its digest tells whether it really changed.
+    last_scan = int(old["scanned"]) - RACY_NS
+    old_files: dict[str, list[Any]] = old["files"]
     files: dict[str, list[Any]] = {}
     get = old_files.get
     for relpath, (mtime, size) in scan(memory_dir).items():
@@ -252,63 +377,68 @@ def _refresh(
             files[relpath] = entry
             continue
         assert memory_dir is not None
-        parsed, error = file_rows(memory_dir, relpath, types)
-        files[relpath] = [mtime, size, _trim(parsed, None if full else FILE_LOOKUP_KEYS), error]
-        # A racy file read again and found unchanged is no reason to rewrite the cache.
-        dirty = dirty or entry != _as_cached(files[relpath])
-    dirty = dirty or not same_tree or files.keys() != old_files.keys()
+        location = ".memory/" + relpath
+        try:
+            data = (memory_dir / relpath).read_bytes()
+        except OSError as error:
+            files[relpath] = [
+                mtime,
+                size,
+                "",
+                [],
+                [(location, f"cannot read: {error.strerror}", None)],
+            ]
+            changes.removed.add(location)
+            continue
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        if entry is not None and entry[2] == digest:
+            files[relpath] = [mtime, size, *entry[2:]]  # touched, not changed
+            continue
+        memories, problems = _read_file(data, location, types)
+        files[relpath] = [mtime, size, digest, [m.id for m in memories], problems]
+        changes.replace(location, [_document(m, location) for m in memories])
+    for relpath in old_files.keys() - files.keys():
+        changes.removed.add(".memory/" + relpath)
+    return files
 
-    tip = git.ref_tip(repo, git.NOTES_REF)
-    if tip is not None and tip.kind != "commit":
-        raise git.not_a_commit(git.NOTES_REF, tip.kind)
-    notes: dict[str, list[Any]] = cache.get("notes", {})
-    tip_oid = tip.oid if tip else None
-    if tip_oid != cache.get("notes_tip"):
-        notes = _refresh_notes(repo, notes, types, None if full else NOTE_LOOKUP_KEYS)
-        dirty = True
 
-    if dirty:
-        data = {
-            "key": key,
-            "scanned": started,
-            "work_tree": work_tree,
-            "files": files,
-            "notes_tip": tip_oid,
-            "notes": notes,
-        }
-        # A read-only repository still answers, just without the cache.
-        with contextlib.suppress(OSError):
-            atomic_write(
-                # default=str: YAML dates in unknown keys or metadata (`when: 2026-01-02`).
-                cache_path,
-                json.dumps(data, separators=(",", ":"), default=str).encode(),
-                durable=False,
-            )
-    rebuild = (
-        (lambda: _refresh(repo, memory_dir, types, full, cache_path, key, {})) if cache else None
-    )
-    return Catalog(files, notes, rebuild)
+def _read_file(
+    data: bytes, location: str, types: list[str]
+) -> tuple[list[Memory], list[tuple[str, str, int | None]]]:
+    try:
+        return [parse_file(decode_text(data, location), location, types)], []
+    except RecordError as error:
+        return [], [tuple(Problem.from_error(error))]  # type: ignore[list-item]
 
 
 def _refresh_notes(
-    repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], keys: tuple[str, ...] | None
+    repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], changes: _Changes
 ) -> dict[str, list[Any]]:
     pyrepo = git.open_repo(repo)
     _tip, mapping = git.notes_map(pyrepo)
     notes: dict[str, list[Any]] = {}
+    parsed: dict[str, list[NoteChunk]] = {}
+
+    def chunks(sha: str, blob: str, created: str) -> list[NoteChunk]:
+        if sha not in parsed:
+            text = git.read_object(pyrepo, blob).decode("utf-8", "surrogateescape")
+            parsed[sha] = parse_note(text, f"note:{sha}", created, types)
+        return parsed[sha]
+
     for sha, blob in mapping.items():
         entry = old.get(sha)
         if entry and entry[0] == blob:
-            notes[sha] = entry
+            notes[sha] = [*entry[:4], 0, entry[5]]
             continue
-        source = f"note:{sha}"
-        data = git.read_object(pyrepo, blob)
         created = git.object_time(pyrepo, sha)
-        chunks = parse_note(data.decode("utf-8", "surrogateescape"), source, created, types)
-        rows, problems = note_rows(chunks)
-        # A UTC timestamp string: sorts as time, survives the JSON round trip.
+        found = chunks(sha, blob, created)
+        records = [
+            (chunk.memory.id, sha in chunk.memory.commits) for chunk in found if chunk.memory
+        ]
+        problems = [tuple(Problem.from_error(c.error)) for c in found if c.error is not None]
+        # A UTC timestamp string: sorts as time.
         commit_time = parse_time(created).astimezone(UTC).isoformat()
-        notes[sha] = [blob, _trim(rows, keys), problems, commit_time, 0]
+        notes[sha] = [blob, records, problems, commit_time, 0, created]
     # The same note blob on several commits: git copied it on a rewrite. How long ago each copy
     # was added to the notes ref tells the rewrite's result from its source.
     by_blob: dict[str, list[str]] = {}
@@ -317,4 +447,17 @@ def _refresh_notes(
     copied = [sha for shas in by_blob.values() if len(shas) > 1 for sha in shas]
     for sha, age in git.notes_age(pyrepo, copied).items():
         notes[sha][4] = age
+
+    before, after = winners(old), winners(notes)
+    for sha in old.keys() - notes.keys():
+        changes.removed.add(f"note:{sha}")
+    for sha, (blob, *_rest, created) in notes.items():
+        unchanged = sha in old and old[sha][0] == blob
+        if unchanged and before.get(sha) == after.get(sha):
+            continue
+        wanted = after.get(sha, set())
+        memories = [c.memory for c in chunks(sha, blob, created) if c.memory is not None]
+        location = f"note:{sha}"
+        documents = [_document(m, location, blob) for m in memories if m.id in wanted]
+        changes.replace(location, documents)
     return notes

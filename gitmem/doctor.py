@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from gitmem import config, git
+from gitmem import config, finder, git
 from gitmem.catalog import Problem
 from gitmem.errors import GitMemError
 from gitmem.initialize import missing_settings
+from gitmem.query import Filter
 from gitmem.store import Store
 
 
@@ -22,7 +23,7 @@ def check(store: Store) -> tuple[list[Problem], int]:
         store._config = config.EMPTY
     catalog = store.catalog()
     problems.extend(catalog.warnings)
-    rows = catalog.rows
+    rows = finder.records(store, Filter(include_retired=True))
     by_id: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         by_id[row["id"]].append(row["location"])

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from gitmem.errors import RecordError
 
@@ -73,7 +74,11 @@ def create_new(path: Path, data: bytes) -> bool:
 
 def read_text(path: Path, source: str) -> str:
     """A record file as text; non-UTF-8 bytes are an error that says where they are."""
-    data = path.read_bytes()
+    return decode_text(path.read_bytes(), source)
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """UTF-8 `data` as text, or an error naming the line of the first bad byte."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -102,3 +107,43 @@ def locked(lock_dir: Path, name: str) -> Iterator[None]:
         finally:
             if fcntl is not None:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+class TryLock:
+    """A lock `try_lock` may or may not have got; `wait()` blocks until it has it."""
+
+    def __init__(self, handle: BinaryIO | None) -> None:
+        self._handle = handle
+        self.held = handle is None  # no lock file (read-only, no fcntl): nothing to wait for
+        if handle is not None and fcntl is not None:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self.held = True
+            except BlockingIOError:
+                pass
+        elif fcntl is None:
+            self.held = True
+
+    def __bool__(self) -> bool:
+        return self.held
+
+    def wait(self) -> None:
+        if not self.held and self._handle is not None and fcntl is not None:
+            fcntl.flock(self._handle.fileno(), fcntl.LOCK_EX)
+        self.held = True
+
+
+@contextlib.contextmanager
+def try_lock(path: Path) -> Iterator[TryLock]:
+    """Try to take the advisory lock at `path` without waiting (see `TryLock`)."""
+    handle: BinaryIO | None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+b")  # noqa: SIM115 - closed below, after the unlock
+    except OSError:
+        handle = None
+    try:
+        yield TryLock(handle)
+    finally:
+        if handle is not None:
+            handle.close()  # closing releases a flock

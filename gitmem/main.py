@@ -216,6 +216,61 @@ def _add_list(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the records as JSON")
 
 
+def _add_search(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "search",
+        formatter_class=_formatter,
+        help="ranked full-text search",
+        description="Search every memory (files and notes) by relevance: a title match "
+        "outranks a body match, tags count, words are stemmed (deploying finds deployment). "
+        "Superseded, deprecated and rejected records are hidden unless --all, and rank below "
+        "active ones. Exit 1 when nothing matches (with a suggestion if a word looks "
+        "misspelled).\n\n"
+        "query syntax:\n"
+        "  words                 all of them, in the title, summary, body or tags\n"
+        '  "exact phrase"        the words next to each other\n'
+        "  a OR b, a AND b, NOT a, -a, ( )\n"
+        "  field:value           type, tag, status, author, project, source, path, commit\n"
+        "                        (commit:abc123 matches a prefix; path:src/db a directory)\n"
+        "A query the syntax cannot read (an unbalanced quote, a lone ':') is searched as "
+        "plain words.\n\n" + FILTER_HELP,
+        epilog="examples:\n  git mem search postgres migration\n"
+        "  git mem search '\"connection pool\" -redis' --type decision\n"
+        "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
+        "  git mem search flaky test --ids --limit 3",
+    )
+    p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
+    _add_filters(p)
+    p.add_argument(
+        "-n", "--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)"
+    )
+    p.add_argument(
+        "--sort",
+        choices=["relevance", "newest"],
+        default="relevance",
+        help="order of the hits (default relevance)",
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument(
+        "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"
+    )
+    out.add_argument("--ids", action="store_true", help="only the ids, one per line")
+
+
+def _add_reindex(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "reindex",
+        formatter_class=_formatter,
+        help="update or rebuild the search index",
+        description="Bring the search index up to date now (every read command does this by "
+        "itself, re-reading only what changed), or rebuild it from scratch with --full. The "
+        "index lives under the git directory (gitmem/index/) and can be deleted at any time.",
+        epilog="examples:\n  git mem reindex\n  git mem reindex --full",
+    )
+    p.add_argument("--full", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
 def _add_edit(sub: Subparsers) -> None:
     p = sub.add_parser(
         "edit",
@@ -290,10 +345,12 @@ SUBCOMMANDS = {
     "save": _add_save,
     "show": _add_show,
     "list": _add_list,
+    "search": _add_search,
     "edit": _add_edit,
     "rm": _add_rm,
     "supersede": _add_supersede,
     "doctor": _add_doctor,
+    "reindex": _add_reindex,
 }
 ALIASES = {"ls": "list"}
 

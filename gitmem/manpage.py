@@ -83,7 +83,7 @@ def _render(parser: argparse.ArgumentParser) -> str:
         "memories about commits, as git notes",
         ".TP",
         "\\fI$GIT_COMMON_DIR/gitmem/\\fR",
-        "local, disposable state (the lookup cache)",
+        "local, disposable state (the search index)",
     ]
     return "\n".join(lines) + "\n"
 

@@ -52,7 +52,7 @@ class Store:
     def __init__(self, repo: git.RepoInfo) -> None:
         self.repo = repo
         self._config: config.Config | None = None
-        self._catalogs: dict[bool, catalog.Catalog] = {}
+        self._catalog: catalog.Catalog | None = None
 
     # ------------------------------------------------------------------ places
 
@@ -76,14 +76,20 @@ class Store:
             self._config = config.load(self.memory_dir)
         return self._config
 
-    def catalog(self, full: bool = True) -> catalog.Catalog:
-        """Every record's fields (`full`), or just enough to resolve ids; fresh, cached."""
-        if True in self._catalogs:  # full rows answer lookups too
-            return self._catalogs[True]
-        if full not in self._catalogs:
+    def catalog(
+        self, *, wait: bool = False, full: bool = False, progress: catalog.Progress | None = None
+    ) -> catalog.Catalog:
+        """Where every record lives, with the search index brought up to date (once).
+
+        `wait`: if another process is updating the index, wait for it rather than answer from
+        the last committed state. `full`: rebuild the index from scratch.
+        """
+        if self._catalog is None or wait or full:
             types = self.config.type_names
-            self._catalogs[full] = catalog.refresh(self.repo, self.memory_dir, types, full)
-        return self._catalogs[full]
+            self._catalog = catalog.refresh(
+                self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
+            )
+        return self._catalog
 
     # ------------------------------------------------------------------ lookup
 
@@ -94,7 +100,7 @@ class Store:
             raise UsageError(
                 f"id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
             )
-        matches = sorted(self.catalog(full=False).find(prefix), key=_by_id)
+        matches = sorted(self.catalog().find(prefix), key=_by_id)
         if not matches:
             raise NotFoundError(f"no memory with an id starting {prefix!r}")
         if len({row["id"] for row in matches}) > 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import compose, git
+from gitmem import compose, finder, git
 from gitmem.catalog import Row
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
@@ -44,16 +44,17 @@ def run(args: argparse.Namespace) -> int:
     catalog = store.catalog()
     for message in catalog.warnings:
         warn(f"skipped {message}")
-    rows = make_filter(store, args).apply(catalog.rows)[: args.limit]
+    rows = finder.records(store, make_filter(store, args), args.limit)
     if args.json:
-        print_json({"count": len(rows), "records": [_public(row) for row in rows]})
+        print_json({"count": len(rows), "records": [public(row) for row in rows]})
     else:
         for row in rows:
             print(line(row))
         if not rows:
-            warn("no memories match" if catalog.rows else "no memories yet: try git mem save")
+            warn("no memories match" if catalog.count else "no memories yet: try git mem save")
     return 0 if rows else 1
 
 
-def _public(row: Row) -> Row:
+def public(row: Row) -> Row:
+    """A row as --json shows it (without the note's blob id, an internal detail)."""
     return {key: value for key, value in row.items() if key != "blob"}

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git
+from gitmem import finder, git
 from gitmem.output import print_json, warn
+from gitmem.query import Filter
 from gitmem.store import Store
 
 
@@ -16,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     record_id = stored.memory.id
     referrers = [
         row["id"]
-        for row in store.catalog().rows
+        for row in finder.records(store, Filter(include_retired=True))
         if record_id in row.get("links", []) + row.get("supersedes", [])
     ]
     if args.json:

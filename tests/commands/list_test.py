@@ -313,11 +313,11 @@ def test_list_from_a_subdirectory_and_a_worktree(corpus, repo, mem, ids, g, monk
     assert ids() == [corpus["note"]]
 
 
-def test_corrupt_catalog_cache_is_rebuilt(corpus, repo, ids):
-    cache = repo / ".git" / "gitmem" / "catalog.json"
+def test_corrupt_manifest_is_rebuilt(corpus, repo, ids):
+    cache = repo / ".git" / "gitmem" / "index" / "main" / "manifest"
     assert ids() == [corpus["note"], G, E, B, A]
     assert cache.is_file()
-    cache.write_text("{not json")
+    cache.write_text("{not marshal")
     assert ids() == [corpus["note"], G, E, B, A]
     cache.unlink()
     assert ids() == [corpus["note"], G, E, B, A]

@@ -446,7 +446,7 @@ def test_bare_repository_file_save_is_refused_but_commit_works(repo, mem, g, tmp
     listing = mem("list")
     assert listing.code == 0, listing.err
     assert listing.out.endswith(f" fact       CI deployed this  note:{head[:7]}\n")
-    assert (bare / "gitmem" / "catalog.json").is_file()
+    assert (bare / "gitmem" / "index" / "main" / "manifest").is_file()
     g.fsck(bare)
 
 
@@ -520,7 +520,7 @@ def test_linked_worktree_keeps_state_in_the_common_dir(repo, mem, g, tmp_path, m
     assert not (repo / result.location).exists()
     assert ids() == [result.saved_id]
     common = repo / ".git"
-    assert (common / "gitmem" / "catalog-wt.json").is_file()  # the worktree's own cache
+    assert (common / "gitmem" / "index" / "wt-wt" / "manifest").is_file()  # its own index
     assert not (common / "worktrees" / "wt" / "gitmem").exists()
     assert not (worktree / ".git").is_dir()  # still the gitdir pointer file
     # A note saved from the worktree is shared with the main work tree.

@@ -1,0 +1,34 @@
+"""`git mem reindex`: bring the search index up to date now, or rebuild it (`--full`)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from gitmem import git
+from gitmem.output import print_json, progress_bar
+from gitmem.store import Store
+
+
+def run(args: argparse.Namespace) -> int:
+    store = Store(git.discover())
+    started = time.perf_counter()
+    with progress_bar("indexing") as progress:
+        catalog = store.catalog(wait=True, full=args.full, progress=progress)
+    seconds = time.perf_counter() - started
+    if args.json:
+        print_json(
+            {
+                "records": catalog.count,
+                "full": args.full,
+                "seconds": round(seconds, 3),
+                "index": str(catalog.index_dir),
+                "problems": [str(problem) for problem in catalog.warnings],
+            }
+        )
+        return 0
+    what = "rebuilt" if args.full else "up to date"
+    print(f"index {what}: {catalog.count} records in {seconds:.2f} s ({catalog.index_dir})")
+    for problem in catalog.warnings:
+        print(f"  skipped {problem}")
+    return 0

@@ -1,0 +1,73 @@
+"""`git mem search QUERY`: ranked full-text search over every memory."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gitmem import finder, git
+from gitmem.commands.list import line, make_filter, public
+from gitmem.errors import UsageError
+from gitmem.index import MARK_END, MARK_START
+from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
+from gitmem.store import Store
+
+
+def highlighted(snippet: str) -> str:
+    """The snippet with matched words in bold on a terminal, plain elsewhere."""
+    if not use_color(sys.stdout):
+        return snippet.replace(MARK_START, "").replace(MARK_END, "")
+    start = f"\033[{BOLD};{YELLOW}m"
+    return snippet.replace(MARK_START, start).replace(MARK_END, "\033[0m")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    text = " ".join(args.query)
+    store = Store(git.discover())
+    found = finder.search(
+        store,
+        make_filter(store, args),
+        text,
+        limit=args.limit,
+        newest=args.sort == "newest",
+        snippets=not args.ids,
+    )
+    if args.json:
+        hits = [
+            {
+                "score": round(hit.score, 4),
+                "id": hit.row["id"],
+                "type": hit.row["type"],
+                "title": hit.row["title"],
+                "location": hit.row["location"],
+                "snippet": highlighted_plain(hit.snippet),
+                "record": public(hit.row),
+            }
+            for hit in found.hits
+        ]
+        print_json(
+            {"query": text, "count": len(hits), "hits": hits, "suggestion": found.suggestion}
+        )
+    elif args.ids:
+        for hit in found.hits:
+            print(hit.row["id"])
+    else:
+        for hit in found.hits:
+            print(line(hit.row))
+            if hit.snippet:
+                print("    " + highlighted(hit.snippet))
+    if not found.hits:
+        message = f"no memories match {text!r}"
+        if found.suggestion:
+            message += f"; did you mean {style(found.suggestion, BOLD, stream=sys.stderr)!r}?"
+        elif not args.all:
+            message += " (superseded, deprecated and rejected ones are hidden: try --all)"
+        warn(message)
+        return 1
+    return 0
+
+
+def highlighted_plain(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")

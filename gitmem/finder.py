@@ -1,0 +1,108 @@
+"""Records by filter (`list`) and by query (`search`), read from the always-fresh index.
+
+What a filter means lives in `query.Filter`; Whoosh only narrows the candidates by the
+fields it can match exactly (type, tag, source, project) before `Filter.matches` decides.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
+
+from gitmem.catalog import Row
+from gitmem.errors import GitMemError, UsageError
+from gitmem.query import Filter, is_retired
+from gitmem.store import Store
+
+if TYPE_CHECKING:
+    from whoosh.index import FileIndex
+    from whoosh.searching import Searcher
+
+    from gitmem.index import Hit, Narrowing
+
+T = TypeVar("T")
+
+
+class Found(NamedTuple):
+    hits: list[Hit]
+    total: int  # records the query matched (before filters and hidden retired ones)
+    suggestion: str | None  # a corrected query, when nothing matched
+
+
+def _narrowing(flt: Filter) -> Narrowing:
+    from gitmem.index import Narrowing
+    from gitmem.record import normalize_tag
+
+    return Narrowing(flt.types, [normalize_tag(t) for t in flt.tags], flt.sources, flt.projects)
+
+
+def with_index(store: Store, work: Callable[[FileIndex, Searcher], T]) -> T:
+    """Run `work` on the fresh index; a damaged index is rebuilt and `work` run again."""
+    catalog = store.catalog()
+    for attempt in range(3):
+        try:
+            ix = catalog.open_index()
+            with ix.searcher() as searcher:
+                return work(ix, searcher)
+        except GitMemError:
+            raise
+        except Exception:
+            if attempt == 2:
+                raise
+            # 1st: another process may have replaced the index; wait for it and look again.
+            # 2nd: damaged in a way only reading shows (a truncated segment): rebuild it.
+            catalog = store.catalog(wait=True, full=attempt == 1)
+    raise AssertionError("unreachable")
+
+
+def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
+    """The records `flt` accepts, newest first."""
+    from gitmem import index
+
+    def work(ix: FileIndex, searcher: Searcher) -> list[Row]:
+        superseded = index.superseded_ids(searcher)
+        found: list[Row] = []
+        for row in index.rows(
+            searcher, _narrowing(flt), lambda r: flt.matches(r, superseded), json.loads
+        ):
+            found.append(row)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    return with_index(store, work)
+
+
+def search(
+    store: Store,
+    flt: Filter,
+    text: str,
+    *,
+    limit: int,
+    newest: bool = False,
+    snippets: bool = True,
+) -> Found:
+    """The best `limit` records for the query `text` among those `flt` accepts."""
+    from gitmem import index
+
+    if not index.words(text):
+        raise UsageError(f"nothing to search for in {text!r}: give at least one word")
+
+    def work(ix: FileIndex, searcher: Searcher) -> Found:
+        superseded = index.superseded_ids(searcher)
+        result = index.search(
+            searcher,
+            index.parse(ix, text),
+            _narrowing(flt),
+            lambda row: flt.matches(row, superseded),
+            json.loads,
+            limit=limit,
+            newest=newest,
+            retired=lambda row: is_retired(row, superseded),
+            snippets=snippets,
+        )
+        suggestion = None if result.hits else index.suggest(searcher, text)
+        return Found(result.hits, result.total, suggestion)
+
+    return with_index(store, work)

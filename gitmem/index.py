@@ -1,0 +1,431 @@
+"""The search index: Whoosh, under `<common-dir>/gitmem/index/` (the only module importing it).
+
+Derived state (DESIGN §4): `catalog.py` decides what changed and hands the changes here; this
+module owns the schema, writes documents, and answers queries. Everything in it can be deleted
+at any time and is rebuilt from the files and notes.
+
+Speed notes (issue 3, measured on this project's machines):
+- Whoosh's analyzer chain yields one Token object per word through four generators; indexing
+  body text with `fast_terms` (one regex, a stem cache) produces the same terms at ~2.5 times the
+  speed. `analyzer_terms_match` in the tests keeps the two in step.
+- `FileStorage(supports_mmap=False)`: opening a searcher costs ~5 ms instead of copying every
+  posting into memory (FACTS.md).
+- A full build with more than a few thousand documents uses two writer processes and keeps
+  their two segments (`multisegment`), which roughly halves the build time on two cores.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from whoosh import analysis, columns, fields, qparser, query, sorting
+from whoosh.filedb.filestore import FileStorage
+from whoosh.highlight import ContextFragmenter, UppercaseFormatter, highlight
+from whoosh.index import FileIndex
+from whoosh.lang import stemmer_for_language
+from whoosh.searching import Searcher
+from whoosh.system import pack_uint
+
+Row = dict[str, Any]
+SCHEMA_VERSION = 2  # bump on any change to fields or analysis: old indexes are rebuilt
+BULK_THRESHOLD = 3000  # documents: from here on, a full build is worth a second process
+TEXT_FIELDS = ("title", "summary", "body", "tags")
+BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; body 1
+FIELD_ALIASES = {"tags": ["tag"], "paths": ["path"], "commits": ["commit"]}
+
+_WORD = re.compile(r"\w+")
+_STOP_WORDS = frozenset(analysis.STOP_WORDS)
+stem = stemmer_for_language("en")  # Snowball (Porter2): deploy, deploying, deployment agree
+_stems: dict[str, str] = {}  # word -> stem ("" for a stop word): most text repeats words
+
+
+def fast_terms(text: str) -> list[str]:
+    """The terms ANALYZER yields for `text`, in order, without building Token objects."""
+    terms: list[str] = []
+    cache = _stems
+    for word in _WORD.findall(text.lower()):
+        term = cache.get(word)
+        if term is None:
+            term = "" if len(word) < 2 or word in _STOP_WORDS else stem(word)
+            cache[word] = term
+        if term:
+            terms.append(term)
+    return terms
+
+
+# The analyzer Whoosh uses for queries, highlighting and spelling; `fast_terms` for indexing.
+ANALYZER = (
+    analysis.RegexTokenizer(r"\w+")
+    | analysis.LowercaseFilter()
+    | analysis.StopFilter()
+    | analysis.StemFilter(stemfn=stem, cachesize=-1)
+)
+
+
+class FastText(fields.TEXT):  # type: ignore[misc]
+    """A TEXT field (stemmed, with positions for phrases) indexed through `fast_terms`."""
+
+    def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        boost = self.format.field_boost
+        positions: dict[str, list[int]] = {}
+        for position, term in enumerate(fast_terms(value)):
+            positions.setdefault(term, []).append(position)
+        for term, found in positions.items():
+            # Whoosh's Positions format: the count, then the position deltas (pickled list).
+            deltas = [found[0], *(b - a for a, b in itertools.pairwise(found))]
+            yield term.encode(), len(found), len(found) * boost, _encode_positions(deltas)
+
+
+def _encode_positions(deltas: list[int]) -> bytes:
+    from whoosh.compat import dumps
+
+    return bytes(pack_uint(len(deltas)) + dumps(deltas, 2))
+
+
+def schema() -> fields.Schema:
+    return fields.Schema(
+        key=fields.ID(unique=True),  # "<location> <id>": a record, where it lives
+        location=fields.ID(),  # `.memory/...` or `note:<sha>`: what a change replaces
+        id=fields.ID(sortable=True),
+        type=fields.ID(),
+        status=fields.ID(),
+        source=fields.ID(),
+        project=fields.ID(),  # lowercased
+        title=FastText(analyzer=ANALYZER, field_boost=BOOSTS["title"], spelling=True),
+        summary=FastText(analyzer=ANALYZER, field_boost=BOOSTS["summary"]),
+        body=FastText(analyzer=ANALYZER),
+        tags=fields.KEYWORD(commas=True, lowercase=True, scorable=True, field_boost=BOOSTS["tags"]),
+        author=fields.TEXT(analyzer=analysis.SimpleAnalyzer()),
+        created=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
+        paths=fields.KEYWORD(commas=True),
+        commits=fields.KEYWORD(commas=True),
+        supersedes=fields.KEYWORD(commas=True),
+        row=fields.STORED(),  # the record's fields as JSON: what list and search print
+        text=fields.COLUMN(columns.CompressedBytesColumn()),  # the body, for snippets
+    )
+
+
+class Document(NamedTuple):
+    """One record to index: its catalog row (fields + location), body, and creation time."""
+
+    row: Row
+    body: str
+    created: int  # seconds since the epoch
+
+
+def _path_terms(paths: Iterable[str]) -> str:
+    """Each recorded path and the directories above it: `path:src/db` finds `src/db/x.py`."""
+    terms: set[str] = set()
+    for path in paths:
+        path = path.removeprefix("./").rstrip("/")
+        parts = path.split("/")
+        terms.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+    return ",".join(sorted(terms))
+
+
+def _fields(document: Document, row_json: str) -> dict[str, Any]:
+    row = document.row
+    return {
+        "key": f"{row['location']} {row['id']}",
+        "location": row["location"],
+        "id": row["id"],
+        "type": row["type"],
+        "status": row.get("status", "active"),
+        "source": row.get("source", ""),
+        "project": str(row.get("project", "")).lower(),
+        "title": row["title"],
+        "summary": row.get("summary", ""),
+        "body": document.body,
+        "tags": ",".join(row.get("tags", [])),
+        "author": row.get("author", ""),
+        "created": document.created,
+        "paths": _path_terms(row.get("paths", [])),
+        "commits": ",".join([*row.get("commits", []), *_note_sha(row)]),
+        "supersedes": ",".join(row.get("supersedes", [])),
+        "row": row_json,
+        "text": document.body.encode("utf-8", "surrogateescape"),
+    }
+
+
+def _note_sha(row: Row) -> list[str]:
+    location: str = row["location"]
+    return [location[5:]] if location.startswith("note:") else []
+
+
+# ----------------------------------------------------------------------------- opening
+
+
+def _storage(path: Path) -> FileStorage:
+    return FileStorage(str(path), supports_mmap=False)
+
+
+def create(path: Path) -> FileIndex:
+    path.mkdir(parents=True, exist_ok=True)
+    return _storage(path).create_index(schema())
+
+
+def open_index(path: Path) -> FileIndex:
+    """The committed index at `path`; raises (any exception) when it is missing or damaged."""
+    return _storage(path).open_index()
+
+
+def generation(ix: FileIndex) -> int:
+    return int(ix.latest_generation())
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def write(
+    ix: FileIndex,
+    removed: Iterable[str],
+    added: list[Document],
+    encode: Callable[[Row], str],
+    *,
+    fresh: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Drop every document from the `removed` locations, add `added`; commit. The generation.
+
+    `fresh`: the index is empty (a full build): no deletions to look up, and a big build may
+    use two processes.
+    """
+    bulk = fresh and len(added) >= BULK_THRESHOLD
+    options: dict[str, Any] = {"limitmb": 128}
+    if bulk:
+        options.update(procs=2, multisegment=True)
+    writer = ix.writer(**options)
+    try:
+        if not fresh:
+            for location in removed:
+                writer.delete_by_term("location", location)
+        for done, document in enumerate(added, 1):
+            writer.add_document(**_fields(document, encode(document.row)))
+            if progress is not None and done % 200 == 0:
+                progress(done, len(added))
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    if progress is not None:
+        progress(len(added), len(added))
+    return generation(ix)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+class Hit(NamedTuple):
+    row: Row
+    score: float
+    snippet: str
+
+
+class Narrowing(NamedTuple):
+    """Filters Whoosh can apply exactly (values as stored); the rest is the caller's `keep`."""
+
+    types: list[str]
+    tags: list[str]
+    sources: list[str]
+    projects: list[str]
+
+
+def _narrowing_query(narrow: Narrowing) -> query.Query | None:
+    parts: list[query.Query] = []
+    for field, values in (
+        ("type", narrow.types),
+        ("source", narrow.sources),
+        ("project", [v.lower() for v in narrow.projects]),
+    ):
+        if values:
+            parts.append(query.Or([query.Term(field, v) for v in values]))
+    parts.extend(query.Term("tags", tag) for tag in narrow.tags)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def superseded_ids(searcher: Searcher) -> set[str]:
+    """Ids some record names in `supersedes` (read from the term list, not the documents)."""
+    return {term.decode() for term in searcher.reader().lexicon("supersedes")}
+
+
+def count(searcher: Searcher) -> int:
+    return int(searcher.doc_count())
+
+
+def rows(
+    searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool], loads: Callable[[str], Row]
+) -> Iterator[Row]:
+    """Every record `narrow` and `keep` accept, newest first (ties: id, descending)."""
+    narrowed = _narrowing_query(narrow) or query.Every()
+    order = sorting.MultiFacet([sorting.FieldFacet("created"), sorting.FieldFacet("id")])
+    results = searcher.search(narrowed, limit=None, sortedby=order, reverse=True)
+    for _key, docnum in results.top_n:
+        row = loads(searcher.stored_fields(docnum)["row"])
+        if keep(row):
+            yield row
+
+
+# ----------------------------------------------------------------------------- searching
+
+_PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
+_COMMIT_VALUE = re.compile(r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)")
+_MINUS_WORD = re.compile(r"(^|\s)-(?=[\w\"(])")
+_PLUS_WORD = re.compile(r"(^|\s)\+(?=[\w\"(])")
+
+
+def _parser(ix: FileIndex) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), ix.schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2`: not part of our syntax
+    return parser
+
+
+def _rewrite(text: str) -> str:
+    """Our syntax on top of Whoosh's: `-word` excludes, `commit:abc123` is a prefix."""
+    text = _MINUS_WORD.sub(r"\1NOT ", text)
+    text = _PLUS_WORD.sub(r"\1", text)
+    text = _PATH_VALUE.sub(r"\1\2", text)
+    return _COMMIT_VALUE.sub(lambda m: m.group(1) + m.group(2).lower() + "*", text)
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def plain_query(ix: FileIndex, text: str) -> query.Query:
+    """`text` as plain words (every word required, in any text field): the fallback."""
+    parts = [
+        query.Or([query.Term(field, term) for field in ("title", "summary", "body")])
+        for term in fast_terms(text)
+    ]
+    return query.And(parts) if parts else query.NullQuery
+
+
+def parse(ix: FileIndex, text: str) -> query.Query:
+    """The query `text` asks for; text Whoosh's parser cannot make sense of is plain words."""
+    try:
+        parsed = _parser(ix).parse(_rewrite(text))
+    except Exception:  # the parser's errors have no common base class
+        return plain_query(ix, text)
+    if parsed is query.NullQuery or _malformed(parsed):
+        return plain_query(ix, text)
+    if isinstance(parsed, query.Not):  # only exclusions: everything else
+        return query.AndNot(query.Every(), parsed.query)
+    return parsed
+
+
+_TERM = re.compile(r"\w[\w\-./@+*?]*")
+
+
+def _malformed(q: query.Query) -> bool:
+    """Leftovers of syntax the parser read as words: `foo:`, a lone quote, a dangling AND."""
+    for leaf in q.leaves():
+        texts = getattr(leaf, "words", None) or [getattr(leaf, "text", None)]
+        for text in texts:
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            if isinstance(text, str) and (
+                text.lower() in ("and", "or", "not") or not _TERM.fullmatch(text)
+            ):
+                return True
+    return False
+
+
+class SearchResult(NamedTuple):
+    hits: list[Hit]
+    total: int  # documents matching the query before `keep` (an estimate past `limit`)
+
+
+def search(
+    searcher: Searcher,
+    q: query.Query,
+    narrow: Narrowing,
+    keep: Callable[[Row], bool],
+    loads: Callable[[str], Row],
+    *,
+    limit: int,
+    newest: bool = False,
+    retired: Callable[[Row], bool] = lambda row: False,
+    snippets: bool = True,
+) -> SearchResult:
+    """The best `limit` records for `q` that `keep` accepts; `retired` ones rank last."""
+    narrowed = _narrowing_query(narrow)
+    combined = query.And([q, narrowed]) if narrowed is not None else q
+    order = sorting.FieldFacet("created", reverse=True) if newest else None
+    wanted = limit * 2 + 20
+    while True:
+        results = searcher.search(combined, limit=wanted, sortedby=order, terms=True)
+        kept: list[tuple[Row, float, int]] = []
+        for hit in results:
+            row = loads(hit["row"])
+            if keep(row):
+                kept.append((row, float(hit.score or 0.0), hit.docnum))
+        if len(kept) >= limit or len(results.top_n) < wanted:
+            break
+        wanted *= 4  # `keep` refused many: look further down the ranking
+    kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
+    kept = kept[:limit]
+    hits = [
+        Hit(row, score, _snippet(searcher, results, docnum) if snippets else "")
+        for row, score, docnum in kept
+    ]
+    return SearchResult(hits, len(results))
+
+
+class _MarkFormatter(UppercaseFormatter):  # type: ignore[misc]
+    """Matched words between MARK_START and MARK_END: the caller styles them (or not)."""
+
+    between = " … "
+
+    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+        return MARK_START + text[token.startchar : token.endchar] + MARK_END
+
+
+MARK_START, MARK_END = "\x01", "\x02"
+_FRAGMENTER = ContextFragmenter(maxchars=200, surround=50)
+
+
+def _snippet(searcher: Searcher, results: Any, docnum: int) -> str:
+    """The passage of the body around the matched words (or its start)."""
+    raw = searcher.reader().column_reader("text")[docnum]
+    body = " ".join(raw.decode("utf-8", "replace").split()) if raw else ""
+    terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
+    passage = ""
+    if body and terms:
+        passage = highlight(body, terms, ANALYZER, _FRAGMENTER, _MarkFormatter(), top=1)
+    return str(passage) or body[:160]
+
+
+def suggest(searcher: Searcher, text: str) -> str | None:
+    """`text` with unknown words replaced by the closest known ones, if that changes it."""
+    reader = searcher.reader()
+    # Titles (their unstemmed words) first, then tags. (Whoosh's MultiCorrector is broken.)
+    correctors = [reader.corrector("title"), reader.corrector("tags")]
+    changed = False
+
+    def fix(match: re.Match[str]) -> str:
+        nonlocal changed
+        word = match.group(0)
+        before, after = text[: match.start()], text[match.end() :]
+        if word in ("AND", "OR", "NOT") or after.startswith(":") or before.endswith(":"):
+            return word  # syntax, not a word to correct
+        known = any(
+            reader.doc_frequency(field, term) for term in fast_terms(word) for field in TEXT_FIELDS
+        )
+        if known or not fast_terms(word):
+            return word
+        for corrector in correctors:
+            found = corrector.suggest(word.lower(), limit=1)
+            if found:
+                changed = True
+                return str(found[0])
+        return word
+
+    corrected = _WORD.sub(fix, text)
+    return corrected if changed else None
