@@ -26,7 +26,6 @@ T = TypeVar("T")
 
 class Found(NamedTuple):
     hits: list[Hit]
-    total: int  # records the query matched (before filters and hidden retired ones)
     suggestion: str | None  # a corrected query, when nothing matched
 
 
@@ -91,7 +90,7 @@ def search(
 
     def work(ix: FileIndex, searcher: Searcher) -> Found:
         superseded = index.superseded_ids(searcher)
-        result = index.search(
+        hits = index.search(
             searcher,
             index.parse(ix, text),
             _narrowing(flt),
@@ -102,7 +101,7 @@ def search(
             retired=lambda row: is_retired(row, superseded),
             snippets=snippets,
         )
-        suggestion = None if result.hits else index.suggest(searcher, text)
-        return Found(result.hits, result.total, suggestion)
+        suggestion = None if hits else index.suggest(searcher, text)
+        return Found(hits, suggestion)
 
     return with_index(store, work)

@@ -18,17 +18,38 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
+import types
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from whoosh import analysis, columns, fields, qparser, query, sorting
-from whoosh.filedb.filestore import FileStorage
-from whoosh.highlight import ContextFragmenter, UppercaseFormatter, highlight
-from whoosh.index import FileIndex
-from whoosh.lang import stemmer_for_language
-from whoosh.searching import Searcher
-from whoosh.system import pack_uint
+
+def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
+    from urllib.request import urlretrieve
+
+    return urlretrieve(*args, **kwargs)
+
+
+# `whoosh.compat` imports `urllib.request` (and with it http, email, ssl: ~30% of Whoosh's
+# import time) for one function no search uses. While Whoosh loads, that module is a stand-in
+# whose function imports the real one on call; afterwards later imports get the real module.
+_STAND_IN = "urllib.request" not in sys.modules
+if _STAND_IN:
+    sys.modules["urllib.request"] = types.ModuleType("urllib.request")
+    sys.modules["urllib.request"].urlretrieve = _urlretrieve  # type: ignore[attr-defined]
+try:
+    from whoosh import analysis, columns, fields, qparser, query, sorting
+    from whoosh.compat import dumps
+    from whoosh.filedb.filestore import FileStorage
+    from whoosh.index import FileIndex
+    from whoosh.lang import stemmer_for_language
+    from whoosh.searching import Searcher
+    from whoosh.system import pack_uint
+    from whoosh.util.numeric import byte_to_length
+finally:
+    if _STAND_IN:
+        del sys.modules["urllib.request"]
 
 Row = dict[str, Any]
 SCHEMA_VERSION = 2  # bump on any change to fields or analysis: old indexes are rebuilt
@@ -47,10 +68,11 @@ def fast_terms(text: str) -> list[str]:
     """The terms ANALYZER yields for `text`, in order, without building Token objects."""
     terms: list[str] = []
     cache = _stems
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(text):
         term = cache.get(word)
         if term is None:
-            term = "" if len(word) < 2 or word in _STOP_WORDS else stem(word)
+            lowered = word.lower()  # per word, as LowercaseFilter does ("İ" lowers to 2 chars)
+            term = "" if len(lowered) < 2 or lowered in _STOP_WORDS else stem(lowered)
             cache[word] = term
         if term:
             terms.append(term)
@@ -73,16 +95,26 @@ class FastText(fields.TEXT):  # type: ignore[misc]
         boost = self.format.field_boost
         positions: dict[str, list[int]] = {}
         for position, term in enumerate(fast_terms(value)):
-            positions.setdefault(term, []).append(position)
+            found = positions.get(term)
+            if found is None:
+                positions[term] = [position]
+            else:
+                found.append(position)
         for term, found in positions.items():
-            # Whoosh's Positions format: the count, then the position deltas (pickled list).
-            deltas = [found[0], *(b - a for a, b in itertools.pairwise(found))]
-            yield term.encode(), len(found), len(found) * boost, _encode_positions(deltas)
+            yield term.encode(), len(found), len(found) * boost, encode_positions(found)
 
 
-def _encode_positions(deltas: list[int]) -> bytes:
-    from whoosh.compat import dumps
+_single: dict[int, bytes] = {}  # most terms occur once in a document
 
+
+def encode_positions(positions: list[int]) -> bytes:
+    """Whoosh's Positions format: the count, then the deltas between positions, pickled."""
+    if len(positions) == 1:
+        encoded = _single.get(positions[0])
+        if encoded is None:
+            encoded = _single[positions[0]] = bytes(pack_uint(1) + dumps(positions, 2))
+        return encoded
+    deltas = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
     return bytes(pack_uint(len(deltas)) + dumps(deltas, 2))
 
 
@@ -159,6 +191,53 @@ def _note_sha(row: Row) -> list[str]:
 # ----------------------------------------------------------------------------- opening
 
 
+class _LengthsInMemory:
+    """What Whoosh's segment writer asks per posting (a document's field length), from memory.
+
+    Stock Whoosh 2.7.4 reads each posting's length from the column file, and for a field with
+    no lengths column (ids, keywords) stats the file again for every posting: a third of the
+    time of a full build. Same answers, read once per field.
+    """
+
+    def __init__(self, reader: Any) -> None:
+        self._reader = reader
+        self._lengths: dict[str, list[int] | None] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self._lengths.get(fieldname, _MISSING)
+        if lengths is _MISSING:
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            column = self._reader._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            lengths = self._lengths[fieldname] = list(column) if column is not None else None
+        if lengths is None:
+            return default
+        code = lengths[docnum]
+        return byte_to_length(code) if code else None
+
+
+_MISSING: Any = object()
+
+
+def _flush_segment(self: Any) -> None:
+    # whoosh.writing.SegmentWriter._flush_segment, with the lengths read as above.
+    self.perdocwriter.close()
+    reader = self.per_document_reader() if self.codec.length_stats else None
+    lengths = _LengthsInMemory(reader) if reader is not None else None
+    self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+    self.fieldwriter.close()
+    if reader is not None:
+        reader.close()
+
+
+def _patch_writer() -> None:
+    import whoosh
+    import whoosh.writing
+
+    if whoosh.__version__ == (2, 7, 4):  # the version this replacement was written against
+        whoosh.writing.SegmentWriter._flush_segment = _flush_segment
+
+
 def _storage(path: Path) -> FileStorage:
     return FileStorage(str(path), supports_mmap=False)
 
@@ -194,8 +273,10 @@ def write(
     `fresh`: the index is empty (a full build): no deletions to look up, and a big build may
     use two processes.
     """
+    _patch_writer()
     bulk = fresh and len(added) >= BULK_THRESHOLD
-    options: dict[str, Any] = {"limitmb": 128}
+    # A full build keeps its postings in memory up to here rather than sorting runs on disk.
+    options: dict[str, Any] = {"limitmb": 512 if fresh else 128}
     if bulk:
         options.update(procs=2, multisegment=True)
     writer = ix.writer(**options)
@@ -320,7 +401,7 @@ def parse(ix: FileIndex, text: str) -> query.Query:
     return parsed
 
 
-_TERM = re.compile(r"\w[\w\-./@+*?]*")
+_SYNTAX_LEFTOVER = re.compile(r"""[:"'()\[\]{}^~]|^[-+]+$""")
 
 
 def _malformed(q: query.Query) -> bool:
@@ -331,15 +412,10 @@ def _malformed(q: query.Query) -> bool:
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
             if isinstance(text, str) and (
-                text.lower() in ("and", "or", "not") or not _TERM.fullmatch(text)
+                text.lower() in ("and", "or", "not") or _SYNTAX_LEFTOVER.search(text)
             ):
                 return True
     return False
-
-
-class SearchResult(NamedTuple):
-    hits: list[Hit]
-    total: int  # documents matching the query before `keep` (an estimate past `limit`)
 
 
 def search(
@@ -353,7 +429,7 @@ def search(
     newest: bool = False,
     retired: Callable[[Row], bool] = lambda row: False,
     snippets: bool = True,
-) -> SearchResult:
+) -> list[Hit]:
     """The best `limit` records for `q` that `keep` accepts; `retired` ones rank last."""
     narrowed = _narrowing_query(narrow)
     combined = query.And([q, narrowed]) if narrowed is not None else q
@@ -375,31 +451,54 @@ def search(
         Hit(row, score, _snippet(searcher, results, docnum) if snippets else "")
         for row, score, docnum in kept
     ]
-    return SearchResult(hits, len(results))
+    return hits
 
 
-class _MarkFormatter(UppercaseFormatter):  # type: ignore[misc]
-    """Matched words between MARK_START and MARK_END: the caller styles them (or not)."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return MARK_START + text[token.startchar : token.endchar] + MARK_END
+MARK_START, MARK_END = "\x01", "\x02"  # around matched words: the caller styles them
 
 
-MARK_START, MARK_END = "\x01", "\x02"
-_FRAGMENTER = ContextFragmenter(maxchars=200, surround=50)
+def _term_of(word: str) -> str:
+    terms = fast_terms(word)
+    return terms[0] if terms else ""
+
+
+SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bodies stay cheap
+
+
+def snippet(body: str, terms: set[str], width: int = 200) -> str:
+    """The passage of `body` holding the most matched `terms` (stems), those words marked."""
+    text = " ".join(body[:SNIPPET_SCAN].split())
+    spans = [m.span() for m in _WORD.finditer(text) if _term_of(m.group(0)) in terms]
+    if not spans:
+        return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
+    # The window of `width` characters starting at a match that holds the most matches.
+    best, best_count, last = 0, 0, 0
+    for first, (start, _stop) in enumerate(spans):
+        last = max(last, first)
+        while last + 1 < len(spans) and spans[last + 1][1] <= start + width:
+            last += 1
+        if last - first + 1 > best_count:
+            best, best_count = first, last - first + 1
+    begin = text.rfind(" ", 0, max(0, spans[best][0] - width // 4)) + 1
+    end = min(len(text), begin + width)
+    if end < len(text) and " " in text[begin:end]:
+        end = text.rfind(" ", begin, end)
+    out = []
+    cursor = begin
+    for start, stop in spans:
+        if start >= begin and stop <= end:
+            out += [text[cursor:start], MARK_START, text[start:stop], MARK_END]
+            cursor = stop
+    out.append(text[cursor:end])
+    more = end < len(text) or len(body) > SNIPPET_SCAN
+    return ("…" if begin else "") + "".join(out) + ("…" if more else "")
 
 
 def _snippet(searcher: Searcher, results: Any, docnum: int) -> str:
-    """The passage of the body around the matched words (or its start)."""
     raw = searcher.reader().column_reader("text")[docnum]
-    body = " ".join(raw.decode("utf-8", "replace").split()) if raw else ""
+    body = raw.decode("utf-8", "replace") if raw else ""
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
-    passage = ""
-    if body and terms:
-        passage = highlight(body, terms, ANALYZER, _FRAGMENTER, _MarkFormatter(), top=1)
-    return str(passage) or body[:160]
+    return snippet(body, terms)
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:

@@ -39,7 +39,9 @@ def error(message: str) -> None:
 
 
 @contextlib.contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+def progress_bar(
+    label: str = "building the search index",
+) -> Iterator[Callable[[int, int], None] | None]:
     """A `progress(done, total)` drawing a bar on stderr if it is a terminal, else None."""
     if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
         yield None

@@ -7,6 +7,9 @@ read, and notes go through a compare-and-swap on the notes ref.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -26,6 +29,7 @@ from gitmem.record import (
 )
 
 MEMORY_DIR = ".memory"
+ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]
 
 
 class Stored(NamedTuple):
@@ -49,8 +53,10 @@ def short_location(location: str) -> str:
 
 
 class Store:
-    def __init__(self, repo: git.RepoInfo) -> None:
+    def __init__(self, repo: git.RepoInfo, progress: ProgressBar | None = None) -> None:
+        """`progress`: how to show a long index build (a context manager giving a callback)."""
         self.repo = repo
+        self._progress = progress
         self._config: config.Config | None = None
         self._catalog: catalog.Catalog | None = None
 
@@ -76,9 +82,7 @@ class Store:
             self._config = config.load(self.memory_dir)
         return self._config
 
-    def catalog(
-        self, *, wait: bool = False, full: bool = False, progress: catalog.Progress | None = None
-    ) -> catalog.Catalog:
+    def catalog(self, *, wait: bool = False, full: bool = False) -> catalog.Catalog:
         """Where every record lives, with the search index brought up to date (once).
 
         `wait`: if another process is updating the index, wait for it rather than answer from
@@ -86,9 +90,11 @@ class Store:
         """
         if self._catalog is None or wait or full:
             types = self.config.type_names
-            self._catalog = catalog.refresh(
-                self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
-            )
+            with contextlib.ExitStack() as stack:
+                progress = stack.enter_context(self._progress()) if self._progress else None
+                self._catalog = catalog.refresh(
+                    self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
+                )
         return self._catalog
 
     # ------------------------------------------------------------------ lookup

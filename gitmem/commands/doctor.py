@@ -6,12 +6,12 @@ import argparse
 
 from gitmem import git
 from gitmem.doctor import check
-from gitmem.output import RED, print_json, style
+from gitmem.output import RED, print_json, progress_bar, style
 from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover())
+    store = Store(git.discover(), progress=progress_bar)
     problems, count = check(store)
     if args.json:
         print_json({"records": count, "problems": [p._asdict() for p in problems]})

@@ -11,10 +11,9 @@ from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover())
+    store = Store(git.discover(), progress=progress_bar)
     started = time.perf_counter()
-    with progress_bar("indexing") as progress:
-        catalog = store.catalog(wait=True, full=args.full, progress=progress)
+    catalog = store.catalog(wait=True, full=args.full)
     seconds = time.perf_counter() - started
     if args.json:
         print_json(

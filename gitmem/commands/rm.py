@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 
 from gitmem import finder, git
-from gitmem.output import print_json, warn
+from gitmem.output import print_json, progress_bar, warn
 from gitmem.query import Filter
 from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover())
+    store = Store(git.discover(), progress=progress_bar)
     stored = store.get(args.id)
     store.delete(stored)
     record_id = stored.memory.id

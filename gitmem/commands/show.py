@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem import git
-from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, style
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, progress_bar, style
 from gitmem.record import Memory
 from gitmem.store import Store
 
@@ -45,7 +45,7 @@ def render(memory: Memory, location: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover())
+    store = Store(git.discover(), progress=progress_bar)
     stored = store.get(args.id)
     if args.raw:
         # The exact bytes, whatever the locale: a note written by hand need not be UTF-8.

@@ -7,12 +7,12 @@ import copy
 
 from gitmem import editing, git
 from gitmem.errors import UsageError
-from gitmem.output import print_json
+from gitmem.output import print_json, progress_bar
 from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover())
+    store = Store(git.discover(), progress=progress_bar)
     old, new = store.get(args.old), store.get(args.new)
     if old.memory.id == new.memory.id:
         raise UsageError("a memory cannot supersede itself")
