@@ -16,6 +16,7 @@ than waiting; a process killed half-way leaves a state the next one detects and 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import marshal
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmem import git
-from gitmem.errors import RecordError
+from gitmem.errors import GitMemError, RecordError
 from gitmem.files import atomic_write, decode_text, try_lock
 from gitmem.record import Memory, NoteChunk, parse_file, parse_note, parse_time
 
@@ -38,7 +39,10 @@ if TYPE_CHECKING:
 
     from gitmem.index import Document
 
-VERSION = 1  # of the manifest; the index schema has its own (index.SCHEMA_VERSION)
+VERSION = 1  # of the manifest
+# Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
+# (Kept here so that checking it does not import Whoosh.)
+SCHEMA_VERSION = 2
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -198,8 +202,6 @@ def index_root(repo: git.RepoInfo) -> Path:
 
 
 def _key(types: list[str]) -> list[Any]:
-    from gitmem.index import SCHEMA_VERSION
-
     return [VERSION, SCHEMA_VERSION, sys.version_info[:2], sorted(types)]
 
 
@@ -350,9 +352,13 @@ def _write_index(
             ix, changes.removed, changes.added, encode_row, fresh=fresh, progress=progress
         )
         _save(root, manifest)
-    except BaseException:
+    except BaseException as error:
         if fresh:
             shutil.rmtree(root / name, ignore_errors=True)
+        if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EROFS, errno.ENOSPC):
+            raise GitMemError(
+                f"cannot write the search index in {root}: {error.strerror}"
+            ) from None
         raise
     if fresh:  # earlier builds: a reader still using one retries, then waits for the lock
         for old in root.glob("ix-*"):

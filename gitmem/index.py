@@ -20,6 +20,7 @@ import itertools
 import re
 import sys
 import types
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -38,21 +39,25 @@ _STAND_IN = "urllib.request" not in sys.modules
 if _STAND_IN:
     sys.modules["urllib.request"] = types.ModuleType("urllib.request")
     sys.modules["urllib.request"].urlretrieve = _urlretrieve  # type: ignore[attr-defined]
-try:
-    from whoosh import analysis, columns, fields, qparser, query, sorting
-    from whoosh.compat import dumps
-    from whoosh.filedb.filestore import FileStorage
-    from whoosh.index import FileIndex
-    from whoosh.lang import stemmer_for_language
-    from whoosh.searching import Searcher
-    from whoosh.system import pack_uint
-    from whoosh.util.numeric import byte_to_length
-finally:
-    if _STAND_IN:
-        del sys.modules["urllib.request"]
+with warnings.catch_warnings():
+    # Whoosh 2.7.4 has `x is 0` comparisons: compiling it without cached bytecode would print
+    # SyntaxWarnings to the user.
+    warnings.simplefilter("ignore", SyntaxWarning)
+    try:
+        import whoosh.codec.whoosh3  # noqa: F401 - the codec every index opens (the warnings)
+        from whoosh import analysis, columns, fields, qparser, query, sorting
+        from whoosh.compat import dumps
+        from whoosh.filedb.filestore import FileStorage
+        from whoosh.index import FileIndex
+        from whoosh.lang import stemmer_for_language
+        from whoosh.searching import Searcher
+        from whoosh.system import pack_uint
+        from whoosh.util.numeric import byte_to_length
+    finally:
+        if _STAND_IN:
+            del sys.modules["urllib.request"]
 
 Row = dict[str, Any]
-SCHEMA_VERSION = 2  # bump on any change to fields or analysis: old indexes are rebuilt
 BULK_THRESHOLD = 3000  # documents: from here on, a full build is worth a second process
 TEXT_FIELDS = ("title", "summary", "body", "tags")
 BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; body 1
@@ -343,10 +348,17 @@ def rows(
     searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool], loads: Callable[[str], Row]
 ) -> Iterator[Row]:
     """Every record `narrow` and `keep` accept, newest first (ties: id, descending)."""
-    narrowed = _narrowing_query(narrow) or query.Every()
-    order = sorting.MultiFacet([sorting.FieldFacet("created"), sorting.FieldFacet("id")])
-    results = searcher.search(narrowed, limit=None, sortedby=order, reverse=True)
-    for _key, docnum in results.top_n:
+    narrowed = _narrowing_query(narrow)
+    reader = searcher.reader()
+    if narrowed is None:
+        docnums: Iterable[int] = reader.all_doc_ids()
+    else:
+        docnums = searcher.docs_for_query(narrowed)
+    # The sort keys of every document in one read of each column (sorting through Whoosh reads
+    # them one document at a time: a second per 10k documents).
+    created = list(reader.column_reader("created"))
+    ids = list(reader.column_reader("id"))
+    for docnum in sorted(docnums, key=lambda d: (created[d], ids[d]), reverse=True):
         row = loads(searcher.stored_fields(docnum)["row"])
         if keep(row):
             yield row
@@ -447,11 +459,14 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
-    hits = [
-        Hit(row, score, _snippet(searcher, results, docnum) if snippets else "")
+    if not snippets:
+        return [Hit(row, score, "") for row, score, _docnum in kept]
+    bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
+    terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
+    return [
+        Hit(row, score, snippet((bodies[docnum] or b"").decode("utf-8", "replace"), terms))
         for row, score, docnum in kept
     ]
-    return hits
 
 
 MARK_START, MARK_END = "\x01", "\x02"  # around matched words: the caller styles them
@@ -492,13 +507,6 @@ def snippet(body: str, terms: set[str], width: int = 200) -> str:
     out.append(text[cursor:end])
     more = end < len(text) or len(body) > SNIPPET_SCAN
     return ("…" if begin else "") + "".join(out) + ("…" if more else "")
-
-
-def _snippet(searcher: Searcher, results: Any, docnum: int) -> str:
-    raw = searcher.reader().column_reader("text")[docnum]
-    body = raw.decode("utf-8", "replace") if raw else ""
-    terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
-    return snippet(body, terms)
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:
