@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 VERSION = 1  # of the manifest
 # Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
 # (Kept here so that checking it does not import Whoosh.)
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -174,21 +174,29 @@ class Catalog:
 
 
 def winners(notes: dict[str, list[Any]]) -> dict[str, set[str]]:
-    """Per annotated commit, the ids indexed there: one copy of each byte-identical record.
+    """Per annotated commit, the ids indexed there: one copy of each record git duplicated.
 
-    Where it was copied to wins: not a commit the record was saved about, the newest commit,
-    the note added last.
+    A rewrite (amend, rebase) copies a note to the new commit and leaves it on the old one. A
+    record found both on a commit it is about (its `commits`) and elsewhere is read where it
+    was copied to, even after that copy was edited; byte-identical copies are one record, read
+    on the newest commit, the note added last. Different records sharing an id on commits they
+    are each about stay duplicates, for `doctor` to report.
     """
-    best: dict[tuple[str, str], tuple[tuple[bool, str, int], str]] = {}
+    copies: dict[str, list[tuple[bool, str, int, str, str]]] = {}
     for sha, (blob, records, _problems, commit_time, age, _created) in notes.items():
         for record_id, own in records:
-            rank = (not own, commit_time, -age)
-            copy = (record_id, blob)
-            if copy not in best or best[copy][0] < rank:
-                best[copy] = (rank, sha)
+            copies.setdefault(record_id, []).append((not own, commit_time, -age, sha, blob))
     out: dict[str, set[str]] = {}
-    for (record_id, _blob), (_rank, sha) in best.items():
-        out.setdefault(sha, set()).add(record_id)
+    for record_id, found in copies.items():
+        if len(found) > 1 and any(copy[0] for copy in found):
+            found = [copy for copy in found if copy[0]]  # left behind on the rewritten commit
+        best: dict[str, tuple[bool, str, int, str, str]] = {}
+        for copy in found:
+            blob = copy[4]
+            if blob not in best or best[blob] < copy:
+                best[blob] = copy
+        for copy in best.values():
+            out.setdefault(copy[3], set()).add(record_id)
     return out
 
 

@@ -6,6 +6,7 @@ fields it can match exactly (type, tag, source, project) before `Filter.matches`
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
@@ -27,6 +28,7 @@ T = TypeVar("T")
 class Found(NamedTuple):
     hits: list[Hit]
     suggestion: str | None  # a corrected query, when nothing matched
+    hidden: bool  # nothing matched, but superseded, deprecated or rejected records would
 
 
 def _narrowing(flt: Filter) -> Narrowing:
@@ -90,18 +92,27 @@ def search(
 
     def work(ix: FileIndex, searcher: Searcher) -> Found:
         superseded = index.superseded_ids(searcher)
-        hits = index.search(
-            searcher,
-            index.parse(ix, text),
-            _narrowing(flt),
-            lambda row: flt.matches(row, superseded),
-            json.loads,
-            limit=limit,
-            newest=newest,
-            retired=lambda row: is_retired(row, superseded),
-            snippets=snippets,
+        parsed = index.parse(ix, text)
+
+        def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
+            return index.search(
+                searcher,
+                parsed,
+                _narrowing(accept),
+                lambda row: accept.matches(row, superseded),
+                json.loads,
+                limit=limit,
+                newest=newest,
+                retired=lambda row: is_retired(row, superseded),
+                snippets=snippets,
+            )
+
+        hits = run(flt, limit, snippets)
+        if hits:
+            return Found(hits, None, False)
+        hidden = not flt.include_retired and bool(
+            run(dataclasses.replace(flt, include_retired=True), 1, False)
         )
-        suggestion = None if hits else index.suggest(searcher, text)
-        return Found(hits, suggestion)
+        return Found(hits, None if hidden else index.suggest(searcher, text), hidden)
 
     return with_index(store, work)

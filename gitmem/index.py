@@ -131,7 +131,7 @@ def schema() -> fields.Schema:
         type=fields.ID(),
         status=fields.ID(),
         source=fields.ID(),
-        project=fields.ID(),  # lowercased
+        project=fields.KEYWORD(commas=True, lowercase=True),
         title=FastText(analyzer=ANALYZER, field_boost=BOOSTS["title"], spelling=True),
         summary=FastText(analyzer=ANALYZER, field_boost=BOOSTS["summary"]),
         body=FastText(analyzer=ANALYZER),
@@ -173,7 +173,7 @@ def _fields(document: Document, row_json: str) -> dict[str, Any]:
         "type": row["type"],
         "status": row.get("status", "active"),
         "source": row.get("source", ""),
-        "project": str(row.get("project", "")).lower(),
+        "project": row.get("project", ""),
         "title": row["title"],
         "summary": row.get("summary", ""),
         "body": document.body,
@@ -325,7 +325,7 @@ def _narrowing_query(narrow: Narrowing) -> query.Query | None:
     for field, values in (
         ("type", narrow.types),
         ("source", narrow.sources),
-        ("project", [v.lower() for v in narrow.projects]),
+        ("project", [v.lower() for v in narrow.projects]),  # (indexed lowercased)
     ):
         if values:
             parts.append(query.Or([query.Term(field, v) for v in values]))
@@ -350,6 +350,8 @@ def rows(
     """Every record `narrow` and `keep` accept, newest first (ties: id, descending)."""
     narrowed = _narrowing_query(narrow)
     reader = searcher.reader()
+    if not reader.doc_count():
+        return  # (an empty index has no columns to read)
     if narrowed is None:
         docnums: Iterable[int] = reader.all_doc_ids()
     else:
@@ -393,10 +395,12 @@ def words(text: str) -> list[str]:
 
 def plain_query(ix: FileIndex, text: str) -> query.Query:
     """`text` as plain words (every word required, in any text field): the fallback."""
-    parts = [
-        query.Or([query.Term(field, term) for field in ("title", "summary", "body")])
-        for term in fast_terms(text)
-    ]
+    parts = []
+    for word in _WORD.findall(text):
+        terms = fast_terms(word)
+        if terms:
+            fields_ = [query.Term(field, terms[0]) for field in ("title", "summary", "body")]
+            parts.append(query.Or([*fields_, query.Term("tags", word.lower())]))
     return query.And(parts) if parts else query.NullQuery
 
 
@@ -424,7 +428,9 @@ def _malformed(q: query.Query) -> bool:
             if isinstance(text, bytes):
                 text = text.decode("utf-8", "replace")
             if isinstance(text, str) and (
-                text.lower() in ("and", "or", "not") or _SYNTAX_LEFTOVER.search(text)
+                text.lower() in ("and", "or", "not")
+                or _SYNTAX_LEFTOVER.search(text)
+                or not text.strip("*?")  # a lone wildcard: everything
             ):
                 return True
     return False
@@ -459,7 +465,7 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
-    if not snippets:
+    if not snippets or not kept:
         return [Hit(row, score, "") for row, score, _docnum in kept]
     bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}

@@ -112,7 +112,9 @@ class Filter:
             return False
         if self.sources and row.get("source") not in self.sources:
             return False
-        if self.projects and row.get("project") not in self.projects:
+        if self.projects and str(row.get("project", "")).lower() not in {
+            project.lower() for project in self.projects
+        }:
             return False
         if self.paths and not any(
             path_matches(q, p) for q in self.paths for p in row.get("paths", [])

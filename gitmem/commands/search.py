@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
                 print("    " + highlighted(hit.snippet))
     if not found.hits:
         message = f"no memories match {text!r}"
-        if found.suggestion:
+        if found.hidden:
+            message += "; superseded, deprecated or rejected ones do: add --all"
+        elif found.suggestion:
             message += f"; did you mean {style(found.suggestion, BOLD, stream=sys.stderr)!r}?"
-        elif not args.all:
-            message += " (superseded, deprecated and rejected ones are hidden: try --all)"
         warn(message)
         return 1
     return 0
