@@ -53,10 +53,17 @@ def short_location(location: str) -> str:
 
 
 class Store:
-    def __init__(self, repo: git.RepoInfo, progress: ProgressBar | None = None) -> None:
-        """`progress`: how to show a long index build (a context manager giving a callback)."""
+    def __init__(
+        self,
+        repo: git.RepoInfo,
+        progress: ProgressBar | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        """`progress`: how to show a long index build (a context manager giving a callback);
+        `notify`: where to say something the user should know that is not an error."""
         self.repo = repo
         self._progress = progress
+        self._notify = notify
         self._config: config.Config | None = None
         self._catalog: catalog.Catalog | None = None
 

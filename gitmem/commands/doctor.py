@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git
+from gitmem.commands import open_store
 from gitmem.doctor import check
-from gitmem.output import RED, print_json, progress_bar, style
-from gitmem.store import Store
+from gitmem.output import RED, print_json, style
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     problems, count = check(store)
     if args.json:
         print_json({"records": count, "problems": [p._asdict() for p in problems]})

@@ -6,14 +6,14 @@ import argparse
 import copy
 import sys
 
-from gitmem import compose, editing, git
-from gitmem.output import print_json, progress_bar
+from gitmem import compose, editing
+from gitmem.commands import open_store
+from gitmem.output import print_json
 from gitmem.record import normalize_tag
-from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     stored = store.get(args.id)
     options = args.set or args.unset or args.add_tag or args.remove_tag or args.body is not None
     if options:

@@ -6,8 +6,9 @@ import argparse
 
 from gitmem import compose, finder, git
 from gitmem.catalog import Row
+from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import CYAN, DIM, YELLOW, print_json, progress_bar, style, warn
+from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
 from gitmem.query import Filter, parse_when
 from gitmem.store import Store, short_location
 
@@ -40,7 +41,7 @@ def line(row: Row) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     catalog = store.catalog()
     for message in catalog.warnings:
         warn(f"skipped {message}")

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from gitmem import git
-from gitmem.output import print_json, progress_bar
-from gitmem.store import Store
+from gitmem.commands import open_store
+from gitmem.output import print_json
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     started = time.perf_counter()
     catalog = store.catalog(wait=True, full=args.full)
     seconds = time.perf_counter() - started

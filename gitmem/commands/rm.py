@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import finder, git
-from gitmem.output import print_json, progress_bar, warn
+from gitmem import finder
+from gitmem.commands import open_store
+from gitmem.output import print_json, warn
 from gitmem.query import Filter
-from gitmem.store import Store
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     stored = store.get(args.id)
     store.delete(stored)
     record_id = stored.memory.id

@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import finder, git
+from gitmem import finder
+from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter, public
 from gitmem.errors import UsageError
 from gitmem.index import MARK_END, MARK_START
-from gitmem.output import BOLD, YELLOW, print_json, progress_bar, style, use_color, warn
-from gitmem.store import Store
+from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
 
 
 def highlighted(snippet: str) -> str:
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     found = finder.search(
         store,
         make_filter(store, args),

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import git
-from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, progress_bar, style
+from gitmem.commands import open_store
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, style
 from gitmem.record import Memory
-from gitmem.store import Store
 
 DETAIL_FIELDS = (
     "author",
@@ -45,7 +44,7 @@ def render(memory: Memory, location: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     stored = store.get(args.id)
     if args.raw:
         # The exact bytes, whatever the locale: a note written by hand need not be UTF-8.

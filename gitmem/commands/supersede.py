@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import copy
 
-from gitmem import editing, git
+from gitmem import editing
+from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import print_json, progress_bar
-from gitmem.store import Store
+from gitmem.output import print_json
 
 
 def run(args: argparse.Namespace) -> int:
-    store = Store(git.discover(), progress=progress_bar)
+    store = open_store()
     old, new = store.get(args.old), store.get(args.new)
     if old.memory.id == new.memory.id:
         raise UsageError("a memory cannot supersede itself")
