@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeGuard
 
 from gitmem import git
 from gitmem.errors import GitMemError, RecordError
@@ -221,7 +221,7 @@ def _load(root: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> bool:
+def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> TypeGuard[dict[str, Any]]:
     return (
         manifest is not None
         and manifest.get("key") == key
@@ -244,20 +244,25 @@ def refresh(
     *,
     full: bool = False,
     wait: bool = False,
+    write: bool = True,
     progress: Progress | None = None,
 ) -> Catalog:
     """The catalog and index, brought up to date with the files and the notes ref.
 
     `full`: rebuild the index from scratch. If another process holds the index, answer from
     the last committed state instead of waiting (unless there is none yet, `wait` or `full`).
+    `write=False`: the catalog only, read fresh but neither saved nor indexed (for hooks,
+    which must stay fast and never touch the index).
     """
     root = index_root(repo)
     key = _key(types)
+    if not write:
+        return _refresh(repo, memory_dir, root, key, types, False, None, write=False)
     with try_lock(root.parent / f"{root.name}.lock") as acquired:
         if not acquired and not full and not wait:
             current = _load(root)
-            if _usable(current, key) and (root / str(current["dir"])).is_dir():  # type: ignore[index]
-                return Catalog(root, current)  # type: ignore[arg-type]
+            if _usable(current, key) and (root / str(current["dir"])).is_dir():
+                return Catalog(root, current)
         if not acquired:
             acquired.wait()
         return _refresh(repo, memory_dir, root, key, types, full, progress)
@@ -271,6 +276,7 @@ def _refresh(
     types: list[str],
     full: bool,
     progress: Progress | None,
+    write: bool = True,
 ) -> Catalog:
     old = _load(root)
     fresh = full or old is None or not _usable(old, key) or not _index_matches(root, old)
@@ -296,6 +302,8 @@ def _refresh(
         "dir": old.get("dir"),
         "generation": old.get("generation"),
     }
+    if not write:
+        return Catalog(root, manifest)
     if not fresh and not changes:
         if files != old["files"] or tip_oid != old["notes_tip"]:
             with contextlib.suppress(OSError):  # a read-only repository still answers

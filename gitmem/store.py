@@ -104,6 +104,12 @@ class Store:
                 )
         return self._catalog
 
+    def locations(self) -> dict[str, str]:
+        """Every record id and where it lives, read fresh without touching the index (hooks)."""
+        types = self.config.type_names
+        fresh = catalog.refresh(self.repo, self.memory_dir, types, write=False)
+        return {row["id"]: row["location"] for row in fresh.find("")}
+
     # ------------------------------------------------------------------ lookup
 
     def resolve(self, prefix: str) -> Row:
