@@ -37,8 +37,6 @@ from gitmem.record import Memory, NoteChunk, parse_file, parse_note, parse_time
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
 
-    from gitmem.index import Document
-
 VERSION = 1  # of the manifest
 # Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
 # (Kept here so that checking it does not import Whoosh.)
@@ -106,9 +104,15 @@ def _epoch(created: str) -> int:
         return 0
 
 
-def _document(memory: Memory, location: str, blob: str | None = None) -> Document:
-    from gitmem.index import Document
+class Document(NamedTuple):
+    """One record to index: its catalog row (fields + location), body, and creation time."""
 
+    row: Row
+    body: str
+    created: int  # seconds since the epoch
+
+
+def _document(memory: Memory, location: str, blob: str | None = None) -> Document:
     row = memory.fields()
     row["location"] = location
     if blob is not None:

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from gitmem.catalog import Document
+
 
 def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
     from urllib.request import urlretrieve
@@ -144,14 +146,6 @@ def schema() -> fields.Schema:
         row=fields.STORED(),  # the record's fields as JSON: what list and search print
         text=fields.COLUMN(columns.CompressedBytesColumn()),  # the body, for snippets
     )
-
-
-class Document(NamedTuple):
-    """One record to index: its catalog row (fields + location), body, and creation time."""
-
-    row: Row
-    body: str
-    created: int  # seconds since the epoch
 
 
 def _path_terms(paths: Iterable[str]) -> str:
