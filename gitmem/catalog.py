@@ -37,10 +37,10 @@ from gitmem.record import Memory, NoteChunk, parse_file, parse_note, parse_time
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
 
-VERSION = 1  # of the manifest
+VERSION = 2  # of the manifest
 # Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
 # (Kept here so that checking it does not import Whoosh.)
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -172,6 +172,17 @@ class Catalog:
         return [Problem(*problem) for problems in entries for problem in problems]
 
     @property
+    def superseded(self) -> set[str]:
+        """Ids some record names in `supersedes`: they read as superseded (DESIGN §2)."""
+        found = {old for entry in self._manifest["files"].values() for old in entry[5]}
+        notes = self._manifest["notes"]
+        for sha, ids in winners(notes).items():
+            for record_id, _own, supersedes in notes[sha][1]:
+                if record_id in ids:
+                    found.update(supersedes)
+        return found
+
+    @property
     def count(self) -> int:
         files = sum(len(entry[3]) for entry in self._manifest["files"].values())
         return files + sum(len(ids) for ids in winners(self._manifest["notes"]).values())
@@ -188,7 +199,7 @@ def winners(notes: dict[str, list[Any]]) -> dict[str, set[str]]:
     """
     copies: dict[str, list[tuple[bool, str, int, str, str]]] = {}
     for sha, (blob, records, _problems, commit_time, age, _created) in notes.items():
-        for record_id, own in records:
+        for record_id, own, _supersedes in records:
             copies.setdefault(record_id, []).append((not own, commit_time, -age, sha, blob))
     out: dict[str, set[str]] = {}
     for record_id, found in copies.items():
@@ -225,6 +236,9 @@ def _load(root: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+_DAMAGE = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
 def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> TypeGuard[dict[str, Any]]:
     return (
         manifest is not None
@@ -232,6 +246,34 @@ def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> TypeGuard[dict[s
         and isinstance(manifest.get("files"), dict)
         and isinstance(manifest.get("notes"), dict)
     )
+
+
+def _well_formed(manifest: dict[str, Any]) -> bool:
+    """Every entry has the shape this version writes (checked where nothing is re-read)."""
+
+    def strings(values: Any) -> bool:
+        return isinstance(values, list) and all(isinstance(v, str) for v in values)
+
+    try:
+        return all(
+            isinstance(mtime, int)
+            and isinstance(size, int)
+            and isinstance(digest, str)
+            and strings(ids)
+            and strings(superseded)
+            and isinstance(problems, list)
+            for mtime, size, digest, ids, problems, superseded in manifest["files"].values()
+        ) and all(
+            isinstance(blob, str)
+            and isinstance(commit_time, str)
+            and isinstance(created, str)
+            and isinstance(age, int)
+            and isinstance(problems, list)
+            and all(isinstance(i, str) and strings(s) for i, _own, s in records)
+            for blob, records, problems, commit_time, age, created in manifest["notes"].values()
+        )
+    except _DAMAGE:
+        return False
 
 
 def _save(root: Path, manifest: dict[str, Any]) -> None:
@@ -265,7 +307,7 @@ def refresh(
     with try_lock(root.parent / f"{root.name}.lock") as acquired:
         if not acquired and not full and not wait:
             current = _load(root)
-            if _usable(current, key) and (root / str(current["dir"])).is_dir():
+            if _usable(current, key) and _well_formed(current) and _index_matches(root, current):
                 return Catalog(root, current)
         if not acquired:
             acquired.wait()
@@ -283,20 +325,27 @@ def _refresh(
     write: bool = True,
 ) -> Catalog:
     old = _load(root)
-    fresh = full or old is None or not _usable(old, key) or not _index_matches(root, old)
+    fresh = full or not _usable(old, key) or not _index_matches(root, old)
     if fresh:
         old = {"files": {}, "notes": {}, "notes_tip": None, "scanned": 0}
     assert old is not None
     started = time.time_ns()
     changes = _Changes()
-    files = _refresh_files(memory_dir, old, types, changes)
     tip = git.ref_tip(repo, git.NOTES_REF)
     if tip is not None and tip.kind != "commit":
         raise git.not_a_commit(git.NOTES_REF, tip.kind)
     tip_oid = tip.oid if tip else None
-    notes: dict[str, list[Any]] = old["notes"]
-    if tip_oid != old["notes_tip"]:
-        notes = _refresh_notes(repo, old["notes"], types, changes)
+    try:
+        files = _refresh_files(memory_dir, old, types, changes)
+        notes: dict[str, list[Any]] = old["notes"]
+        if tip_oid != old["notes_tip"]:
+            notes = _refresh_notes(repo, old["notes"], types, changes)
+    except _DAMAGE:
+        if fresh:
+            raise
+        # The manifest has the right version but the wrong shape (damaged, or written by
+        # another build of gitmem): derived state is rebuilt, never a reason to fail.
+        return _refresh(repo, memory_dir, root, key, types, True, progress, write)
     manifest = {
         "key": key,
         "scanned": started,
@@ -355,6 +404,9 @@ def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:
     return bool(generations) and max(generations) == manifest.get("generation")
 
 
+_UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOTDIR, errno.EEXIST)
+
+
 def _write_index(
     root: Path,
     manifest: dict[str, Any],
@@ -375,7 +427,7 @@ def _write_index(
     except BaseException as error:
         if fresh:
             shutil.rmtree(root / name, ignore_errors=True)
-        if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EROFS, errno.ENOSPC):
+        if isinstance(error, OSError) and error.errno in _UNWRITABLE:
             raise GitMemError(
                 f"cannot write the search index in {root}: {error.strerror}"
             ) from None
@@ -421,7 +473,9 @@ def _refresh_files(
             files[relpath] = [mtime, size, *entry[2:]]  # touched, not changed
             continue
         memories, problems = _read_file(data, location, types)
-        files[relpath] = [mtime, size, digest, [m.id for m in memories], problems]
+        ids = [m.id for m in memories]
+        superseded = [old for m in memories for old in m.supersedes]
+        files[relpath] = [mtime, size, digest, ids, problems, superseded]
         changes.replace(location, [_document(m, location) for m in memories])
     for relpath in old_files.keys() - files.keys():
         changes.removed.add(".memory/" + relpath)
@@ -459,7 +513,9 @@ def _refresh_notes(
         created = git.object_time(pyrepo, sha)
         found = chunks(sha, blob, created)
         records = [
-            (chunk.memory.id, sha in chunk.memory.commits) for chunk in found if chunk.memory
+            (chunk.memory.id, sha in chunk.memory.commits, chunk.memory.supersedes)
+            for chunk in found
+            if chunk.memory
         ]
         problems = [tuple(Problem.from_error(c.error)) for c in found if c.error is not None]
         # A UTC timestamp string: sorts as time.

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from gitmem.catalog import Row
+from gitmem.catalog import Catalog, Row
 from gitmem.errors import GitMemError, UsageError
 from gitmem.query import Filter, is_retired
 from gitmem.store import Store
@@ -38,14 +38,14 @@ def _narrowing(flt: Filter) -> Narrowing:
     return Narrowing(flt.types, [normalize_tag(t) for t in flt.tags], flt.sources, flt.projects)
 
 
-def with_index(store: Store, work: Callable[[FileIndex, Searcher], T]) -> T:
+def with_index(store: Store, work: Callable[[Catalog, FileIndex, Searcher], T]) -> T:
     """Run `work` on the fresh index; a damaged index is rebuilt and `work` run again."""
     catalog = store.catalog()
     for attempt in range(3):
         try:
             ix = catalog.open_index()
             with ix.searcher() as searcher:
-                return work(ix, searcher)
+                return work(catalog, ix, searcher)
         except GitMemError:
             raise
         except Exception:
@@ -61,8 +61,8 @@ def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
     """The records `flt` accepts, newest first."""
     from gitmem import index
 
-    def work(ix: FileIndex, searcher: Searcher) -> list[Row]:
-        superseded = index.superseded_ids(searcher)
+    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> list[Row]:
+        superseded = catalog.superseded
         found: list[Row] = []
         for row in index.rows(
             searcher, _narrowing(flt), lambda r: flt.matches(r, superseded), json.loads
@@ -90,9 +90,9 @@ def search(
     if not index.words(text):
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
 
-    def work(ix: FileIndex, searcher: Searcher) -> Found:
-        superseded = index.superseded_ids(searcher)
-        parsed = index.parse(ix, text)
+    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Found:
+        superseded = catalog.superseded
+        parsed = index.effective_status(index.parse(ix, text), superseded)
 
         def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
             return index.search(

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.catalog import Document
+from gitmem.record import RETIRED_STATUSES
 
 
 def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
@@ -142,7 +143,6 @@ def schema() -> fields.Schema:
         created=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         paths=fields.KEYWORD(commas=True),
         commits=fields.KEYWORD(commas=True),
-        supersedes=fields.KEYWORD(commas=True),
         row=fields.STORED(),  # the record's fields as JSON: what list and search print
         text=fields.COLUMN(columns.CompressedBytesColumn()),  # the body, for snippets
     )
@@ -176,7 +176,6 @@ def _fields(document: Document, row_json: str) -> dict[str, Any]:
         "created": document.created,
         "paths": _path_terms(row.get("paths", [])),
         "commits": ",".join([*row.get("commits", []), *_note_sha(row)]),
-        "supersedes": ",".join(row.get("supersedes", [])),
         "row": row_json,
         "text": document.body.encode("utf-8", "surrogateescape"),
     }
@@ -329,9 +328,27 @@ def _narrowing_query(narrow: Narrowing) -> query.Query | None:
     return parts[0] if len(parts) == 1 else query.And(parts)
 
 
-def superseded_ids(searcher: Searcher) -> set[str]:
-    """Ids some record names in `supersedes` (read from the term list, not the documents)."""
-    return {term.decode() for term in searcher.reader().lexicon("supersedes")}
+def effective_status(q: query.Query, superseded: set[str]) -> query.Query:
+    """`q` with `status:X` meaning the status records read as (`query.effective_status`).
+
+    A record named in another's `supersedes` reads as superseded whatever its own `status`
+    says (unless it is deprecated or rejected); the index holds only its own.
+    """
+    if not superseded:
+        return q
+    ids = query.Or([query.Term("id", record_id) for record_id in sorted(superseded)])
+    retired = query.Or([query.Term("status", status) for status in sorted(RETIRED_STATUSES)])
+
+    def rewrite(node: query.Query) -> query.Query:
+        if not isinstance(node, query.Term) or node.fieldname != "status":
+            return node
+        if node.text == "superseded":
+            return query.Or([node, query.AndNot(ids, retired)])
+        if node.text not in RETIRED_STATUSES:
+            return query.AndNot(node, ids)
+        return node
+
+    return q.accept(rewrite)
 
 
 def count(searcher: Searcher) -> int:
@@ -417,6 +434,8 @@ _SYNTAX_LEFTOVER = re.compile(r"""[:"'()\[\]{}^~]|^[-+]+$""")
 def _malformed(q: query.Query) -> bool:
     """Leftovers of syntax the parser read as words: `foo:`, a lone quote, a dangling AND."""
     for leaf in q.leaves():
+        if isinstance(leaf, query.Every):
+            return True  # a lone `*`: not a way to list everything
         texts = getattr(leaf, "words", None) or [getattr(leaf, "text", None)]
         for text in texts:
             if isinstance(text, bytes):
