@@ -50,10 +50,19 @@ def load(memory_dir: Path | None) -> Config:
         return EMPTY
     path = memory_dir / CONFIG_NAME
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return EMPTY
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+    return parse(text)
+
+
+def parse(text: str) -> Config:
+    """A config from its text (the pre-commit check reads the staged one, not the file)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
     return _from_toml(data)
 
