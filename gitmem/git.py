@@ -302,19 +302,26 @@ def _signature(pyrepo: pygit2.Repository) -> pygit2.Signature:
         return pygit2.Signature(*FALLBACK_IDENT)
 
 
-def update_notes(repo: RepoInfo, mutate: Mutation, message: str, ref: str = NOTES_REF) -> str:
+def update_notes(
+    repo: RepoInfo,
+    mutate: Mutation,
+    message: str,
+    ref: str = NOTES_REF,
+    merge_parent: str | None = None,
+) -> str:
     """Compare-and-swap the notes ref: rebuild from the current tip until nobody raced us.
 
     `mutate` sees a snapshot and returns {annotated sha: new note bytes, or None to delete};
     it is called again on every retry, so it must be a pure function of the snapshot. Returns
-    the new tip (or the unchanged one when `mutate` asked for nothing).
+    the new tip (or the unchanged one when `mutate` asked for nothing). With `merge_parent`
+    (sync) the commit is a merge of the tip and that commit, written even with no changes.
     """
     pyrepo = open_repo(repo)
     for attempt in range(CAS_ATTEMPTS):
         commit = _notes_commit(pyrepo, ref)
         snapshot = NotesSnapshot(pyrepo, commit)
         changes = mutate(snapshot)
-        if not changes:
+        if not changes and merge_parent is None:
             return str(commit.id) if commit else ""
         tree = snapshot.tree
         if (
@@ -338,6 +345,8 @@ def update_notes(repo: RepoInfo, mutate: Mutation, message: str, ref: str = NOTE
         tree_id = tree.id if tree is not None else pyrepo.TreeBuilder().write()
         signature = _signature(pyrepo)
         parents = [commit.id] if commit is not None else []
+        if merge_parent is not None:
+            parents.append(pyrepo[merge_parent].id)
         new = str(pyrepo.create_commit(None, signature, signature, message, tree_id, parents))
         # The compare-and-swap itself is git's: update-ref checks the old value under the ref
         # lock, and all zeros means "must not exist yet". (libgit2's non-forced create let a

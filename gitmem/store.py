@@ -7,10 +7,11 @@ read, and notes go through a compare-and-swap on the notes ref.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import NamedTuple
 
-from gitmem import catalog, config, git
+from gitmem import catalog, config, git, sync
 from gitmem.catalog import Row
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.files import atomic_write, create_first, locked, read_text
@@ -78,6 +79,8 @@ class Store:
 
     def catalog(self, full: bool = True) -> catalog.Catalog:
         """Every record's fields (`full`), or just enough to resolve ids; fresh, cached."""
+        if not self._catalogs:  # first merge notes a plain `git fetch` brought (never fails)
+            sys.stderr.writelines(f"{line}\n" for line in sync.merge_fetched(self.repo))
         if True in self._catalogs:  # full rows answer lookups too
             return self._catalogs[True]
         if full not in self._catalogs:
