@@ -357,6 +357,31 @@ def _add_sync(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
 
 
+def _add_capture(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "capture",
+        formatter_class=_formatter,
+        help="capture memories from existing commit messages",
+        description="Run the capture rules (trailers such as Decision:, Memory-Type:, and the "
+        "decision and bug-fix patterns of .memory/config.toml [capture]) over existing history "
+        "and attach what they find as notes, as the post-commit hook would have. Idempotent: "
+        "records already there (same id, or a captured record of the same type and title on "
+        "the commit) are counted, not written again.",
+        epilog="examples:\n  git mem capture                 # all of HEAD's history\n"
+        "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json",
+    )
+    p.add_argument(
+        "revs",
+        nargs="*",
+        metavar="REV-RANGE",
+        help="commits to scan, as for git log (default: HEAD)",
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would be captured, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -369,6 +394,7 @@ SUBCOMMANDS = {
     "hooks": _add_hooks,
     "hook": _add_hook,
     "sync": _add_sync,
+    "capture": _add_capture,
 }
 ALIASES = {"ls": "list"}
 
