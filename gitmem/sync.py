@@ -38,7 +38,7 @@ def tracking_ref(remote: str) -> str:
 @dataclass
 class SyncResult:
     remote: str
-    fetched: int = 0  # records the remote had that were new or different here
+    fetched: int = 0  # records new or changed on the remote since our shared history
     added: int = 0  # records the local notes gained
     removed: int = 0  # records the local notes lost (removed on the remote)
     updated: int = 0  # records the local notes took a changed version of
@@ -349,7 +349,9 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
     result.tip = _tip(repo, git.NOTES_REF)
     reader = _reader(repo)
     local_before = notes_tree(repo, start)
-    incoming = delta(local_before, notes_tree(repo, first_fetch), reader)
+    # Fetched: what the remote gained since the history we share (all of it if none).
+    shared = _merge_base(repo, start, first_fetch) if start and first_fetch else None
+    incoming = delta(notes_tree(repo, shared), notes_tree(repo, first_fetch), reader)
     result.fetched = incoming.added + incoming.updated
     change = delta(local_before, notes_tree(repo, result.tip), reader)
     result.added, result.removed, result.updated = change.added, change.removed, change.updated
