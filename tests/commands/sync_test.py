@@ -263,13 +263,15 @@ def test_four_clones_syncing_at_once_keep_every_record(team, g):
             saved.append(team.save(clone, f"{clone.name} record {n}", ("HEAD", "HEAD~1")[n % 2]))
     procs = [
         subprocess.Popen(
-            ["git-mem", "sync"], cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ["git-mem", "sync", "--json"], cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         for clone in clones
     ]
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
+        # Each clone had records nobody else had: each must have pushed, whoever lost a race.
+        assert json.loads(out)["push"] == "pushed"
     for clone in clones:  # everyone catches up with the last pusher
         team.sync(clone)
     everything = sorted(saved)
