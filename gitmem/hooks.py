@@ -234,6 +234,36 @@ def uninstall(repo: git.RepoInfo, names: list[str] | None = None) -> list[Change
     return [_uninstall_one(directory, name) for name in _check_names(names or [])]
 
 
+def parse_pairs(text: str) -> list[tuple[str, str]]:
+    """post-rewrite's stdin: `old new [extra]` per line (git may add a field after the pair)."""
+    pairs = []
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) >= 2:
+            pairs.append((fields[0], fields[1]))
+    return pairs
+
+
+def rewritten_pairs(repo: git.RepoInfo, kind: str) -> list[tuple[str, str]]:
+    """The old/new pairs of the rewrite that just finished, when git's stdin did not reach us.
+
+    The pre-commit framework runs the post-rewrite stage with empty stdin. The pairs are still
+    there: an amend moved HEAD from HEAD@{1}, and during a rebase's post-rewrite git's own list
+    is still in the rebase state directory (measured with git 2.39).
+    """
+    if kind == "amend":
+        proc = git.run(["rev-parse", "HEAD@{1}", "HEAD"], cwd=repo.git_dir, check=False)
+        shas = proc.stdout.decode().split()
+        return [(shas[0], shas[1])] if proc.returncode == 0 and len(shas) == 2 else []
+    if kind == "rebase":
+        for name in ("rebase-merge/rewritten-list", "rebase-apply/rewritten"):
+            try:
+                return parse_pairs((repo.git_dir / name).read_text(encoding="ascii"))
+            except (FileNotFoundError, UnicodeDecodeError):
+                continue
+    return []
+
+
 def shown(path: Path) -> str:
     """A path as the user would type it: relative to the current directory when below it."""
     try:

@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from gitmem import git
+from gitmem import git, hooks
 
 CAPTURE_HOOKS = ("post-commit", "post-rewrite")
 
@@ -38,16 +38,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def parse_pairs(text: str) -> list[tuple[str, str]]:
-    """post-rewrite's stdin: `old new [extra]` per line (git may add a field after the pair)."""
-    pairs = []
-    for line in text.splitlines():
-        fields = line.split()
-        if len(fields) >= 2:
-            pairs.append((fields[0], fields[1]))
-    return pairs
-
-
 def _capture(name: str, argv: list[str]) -> list[str]:
     repo = git.discover()
     from gitmem import capture
@@ -56,7 +46,9 @@ def _capture(name: str, argv: list[str]) -> list[str]:
         return list(capture.handle_post_commit(repo))
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
-    pairs = parse_pairs(sys.stdin.read())
+    pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
+    if not pairs:
+        pairs = hooks.rewritten_pairs(repo, kind)
     if not pairs:
         return []
     return list(capture.handle_post_rewrite(repo, kind, pairs))
