@@ -12,12 +12,11 @@ rerun, a backfill after the hook, or a backfill after a rewrite finds it already
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitmem import git
 from gitmem.errors import UsageError
@@ -56,8 +55,7 @@ _TRAILER_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]*)\s*:\s*(?P<value>.*)$"
 _REWRITE_ACTION_RE = re.compile(r"^(?:rebase\b|[^:]*\((?:amend|pick|squash|fixup|reword|edit)\))")
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(NamedTuple):
     enabled: bool = True
     decision: tuple[re.Pattern[str], ...] = ()
     fix: tuple[re.Pattern[str], ...] = ()
@@ -69,8 +67,7 @@ class Rules:
     types: tuple[str, ...] = BUILTIN_TYPES
 
 
-@dataclass(frozen=True)
-class Commit:
+class Commit(NamedTuple):
     sha: str
     parents: tuple[str, ...]
     author: str  # "Name <email>"
@@ -84,8 +81,7 @@ class Commit:
         return iso_time(self.author_date)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
     """A record the rules want for a commit, before it becomes a Memory."""
 
     type: str
@@ -102,6 +98,8 @@ class Candidate:
 
 def iso_time(raw: str) -> str:
     """`1700000000 +0130` (git's raw date) -> ISO 8601 with the same offset."""
+    from datetime import datetime, timedelta, timezone
+
     seconds, _, offset = raw.partition(" ")
     sign = -1 if offset.startswith("-") else 1
     digits = offset.lstrip("+-") or "0000"
@@ -164,17 +162,19 @@ def rules_from_table(table: Any, custom_types: Any = None) -> Rules:
     )
 
 
-DEFAULT_RULES = rules_from_table({})
+@functools.cache
+def default_rules() -> Rules:
+    return rules_from_table({})
 
 
 def load_rules(repo: git.RepoInfo) -> Rules:
     """The rules in the work tree's .memory/config.toml (tomllib only when it exists)."""
     if repo.work_tree is None:
-        return DEFAULT_RULES
+        return default_rules()
     try:
         text = (repo.work_tree / ".memory" / "config.toml").read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
-        return DEFAULT_RULES
+        return default_rules()
     import tomllib
 
     try:

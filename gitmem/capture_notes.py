@@ -133,7 +133,7 @@ def _add_captures(
 
 def _with_paths(repo: git.RepoInfo, commit: Commit) -> Commit:
     return (
-        commit if commit.paths is not None else replace(commit, paths=changed_paths(repo, commit))
+        commit if commit.paths is not None else commit._replace(paths=changed_paths(repo, commit))
     )
 
 
