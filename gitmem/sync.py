@@ -25,7 +25,7 @@ from gitmem.files import atomic_write
 from gitmem.notesmerge import Conflict, Delta, delta, merge_trees
 
 TRACKING_PREFIX = "refs/notes/remotes/"
-PUSH_ATTEMPTS = 12
+PUSH_ATTEMPTS = 20  # 8 clones pushing at once needed up to 7 here
 MAX_PAUSE = 2.0  # seconds, the longest pause between two push attempts
 STATE_FILE = "merged-notes"  # under the state dir: "<tracking ref> <tip>" lines already merged
 ZERO = "0" * 40
@@ -269,16 +269,21 @@ def fetch(repo: git.RepoInfo, remote: str) -> str | None:
     """Fetch the remote's notes into its tracking ref; their tip, None if it has no notes."""
     ref = tracking_ref(remote)
     args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote]
-    proc = git.run([*args, f"+{git.NOTES_REF}:{ref}"], cwd=repo.git_dir, check=False)
-    if proc.returncode != 0:
+    for _ in range(3):
+        proc = git.run([*args, f"+{git.NOTES_REF}:{ref}"], cwd=repo.git_dir, check=False)
+        if proc.returncode == 0:
+            return _tip(repo, ref)
         # Told apart without parsing git's (translated) message: ask whether the ref exists.
         probe = ["ls-remote", "--exit-code", remote, git.NOTES_REF]
-        if git.run(probe, cwd=repo.git_dir, check=False).returncode == 2:
+        found = git.run(probe, cwd=repo.git_dir, check=False).returncode
+        if found == 2:
             return None
-        lines = proc.stderr.decode(errors="replace").strip().splitlines()
-        detail = lines[-1].removeprefix("fatal: ") if lines else f"exit {proc.returncode}"
-        raise GitMemError(f"could not fetch notes from {remote}: {detail}")
-    return _tip(repo, ref)
+        if found != 0:
+            break
+        # It exists now: another clone pushed the first notes between our two questions.
+    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    detail = lines[-1].removeprefix("fatal: ") if lines else f"exit {proc.returncode}"
+    raise GitMemError(f"could not fetch notes from {remote}: {detail}")
 
 
 def _push(repo: git.RepoInfo, remote: str) -> str:
