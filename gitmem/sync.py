@@ -247,7 +247,7 @@ def _merge_one_fetched(repo: git.RepoInfo, ref: str) -> list[str]:
         return []
     change = delta(notes_tree(repo, before), notes_tree(repo, after), _reader(repo))
     lines = [f"git-mem: merged notes fetched from {remote}: {describe(change, conflicts)}"]
-    return lines + [conflict_line(c) for c in conflicts]
+    return lines + [f"git-mem: {conflict_line(c)}" for c in conflicts]
 
 
 def describe(change: Delta, conflicts: list[Conflict]) -> str:

@@ -238,3 +238,14 @@ def test_merge_fetched_warns_and_goes_on_when_it_cannot_merge(repo):
         r" at a blob, not a commit; .*\); run `git mem sync` to retry",
         message,
     )
+
+
+def test_merge_fetched_reports_conflicts(repo):
+    diverge(repo, doc(A), doc(A, "mine", LATE), doc(A, "theirs", EARLY))
+    sha = sh(repo, "rev-parse", "HEAD").strip()
+    assert sync.merge_fetched(git.discover(repo)) == [
+        "git-mem: merged notes fetched from origin: 0 added, 0 removed, 0 updated, 1 conflict",
+        f"git-mem: conflict: {A} on note {sha[:12]}: changed on both sides; kept the local "
+        f"version (updated {LATE}, newer); the remote version stays in the notes history",
+    ]
+    assert note(repo) == doc(A, "mine", LATE)

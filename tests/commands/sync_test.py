@@ -281,3 +281,25 @@ def test_four_clones_syncing_at_once_keep_every_record(team, g):
         assert g.proc("config", "--get-all", "remote.origin.push", cwd=clone).stdout == ""
         g.fsck(clone)
     g.fsck(team.remote)
+
+
+def test_a_shallow_clone_with_shallow_notes_history_syncs(team, g):
+    a = team.root / "a"
+    first = team.save(a, "first")
+    team.sync(a)
+    second = team.save(a, "second", "HEAD~1")
+    team.sync(a)
+    shallow = team.clone("ci", "--depth=1")
+    # As a CI job would (FACTS): only the tip of the notes history, no ancestors.
+    g.run("fetch", "-q", "--depth=1", "origin", "refs/notes/mem:refs/notes/mem", cwd=shallow)
+    assert g.proc("rev-parse", "-q", "--verify", "refs/notes/mem^", cwd=shallow).returncode != 0
+    deployed = team.save(shallow, "deployed")
+    meanwhile = team.save(a, "meanwhile")
+    team.sync(a)
+    result = team.sync(shallow)
+    assert result.out.splitlines()[1] == "merged: 1 added, 0 removed, 0 updated, 0 conflicts"
+    team.sync(a)
+    everything = sorted([first, second, deployed, meanwhile])
+    assert note_ids(g, a) == note_ids(g, team.remote, bare=True) == everything
+    assert note_ids(g, shallow) == everything
+    g.fsck(team.remote)
