@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import NamedTuple
 
-from gitmem import config, git
+from gitmem import git
 from gitmem.errors import GitMemError, RecordError
-from gitmem.record import TYPE_FOLDERS, parse_file
 
 MEMORY_DIR = ".memory"
 ALLOW_MARKER = "gitmem: allow-secret"
-CONFIG_PATH = f"{MEMORY_DIR}/{config.CONFIG_NAME}"
+CONFIG_PATH = f"{MEMORY_DIR}/config.toml"
 
 
 class Finding(NamedTuple):
@@ -93,6 +92,10 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
 
     `config_text` is the `.memory/config.toml` the records are read with (custom types).
     """
+    # Only now: a commit that touches no memory file never pays for importing yaml (~40 ms).
+    from gitmem import config
+    from gitmem.record import TYPE_FOLDERS, parse_file
+
     findings: list[Finding] = []
     types: Iterable[str] = TYPE_FOLDERS
     if config_text is not None:
@@ -131,6 +134,8 @@ def staged_files(repo: git.RepoInfo) -> tuple[list[tuple[str, bytes]], str | Non
         cwd=top,
     ).stdout
     paths = [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    if not paths:
+        return [], None
     blobs = _index_blobs(repo, [*paths, CONFIG_PATH])
     files = [(p, blobs[p]) for p in paths if p in blobs]
     config_data = blobs.get(CONFIG_PATH)

@@ -62,7 +62,7 @@ def _pre_commit(files: list[str]) -> int:
         found = checks.check_files(checks.files_on_disk(repo, files), checks.config_on_disk(repo))
     else:  # git's own hook: what is staged, read from the index
         staged, config_text = checks.staged_files(repo)
-        found = checks.check_files(staged, config_text)
+        found = checks.check_files(staged, config_text) if staged else []
     for finding in found:
         print(finding, file=sys.stderr)
     if found:
