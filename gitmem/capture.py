@@ -375,6 +375,10 @@ def made_by_rewrite(repo: git.RepoInfo, sha: str) -> bool:
     action = _last_reflog_action(repo, sha)
     if action is not None:
         return bool(_REWRITE_ACTION_RE.match(action))
+    return rebase_in_progress(repo)
+
+
+def rebase_in_progress(repo: git.RepoInfo) -> bool:
     git_dir = Path(repo.git_dir)
     return (git_dir / "rebase-merge").is_dir() or (git_dir / "rebase-apply").is_dir()
 
@@ -397,6 +401,11 @@ def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, st
     """The post-rewrite hook (`amend` or `rebase`, `old new` pairs): records follow the
     rewrite, and what the new messages capture is added. Returns the ids written."""
     if not pairs:
+        return []
+    if kind == "amend" and rebase_in_progress(repo):
+        # A squash (or an amend at an `edit` stop) inside a rebase: the rebase's own
+        # post-rewrite lists these commits again at its end; moving now would capture the
+        # squashed message before the other commit's records arrive, and capture them twice.
         return []
     from gitmem import capture_notes
 

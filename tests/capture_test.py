@@ -21,9 +21,7 @@ DATE = "1763731391 +0100"
 
 
 def commit(message: str, *, author: str = AUTHOR, parents: int = 1) -> Commit:
-    return Commit(
-        "a" * 40, tuple("b" * 40 for _ in range(parents)), author, DATE, DATE, message
-    )
+    return Commit("a" * 40, tuple("b" * 40 for _ in range(parents)), author, DATE, DATE, message)
 
 
 def found(message: str, **table: object) -> list[tuple[str, str, tuple[str, ...]]]:
