@@ -16,7 +16,6 @@ Nothing here touches git: callers pass note bytes in and get note bytes out.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -89,6 +88,8 @@ def _chunks(data: bytes | None, sha: str) -> list[_Chunk]:
         if memory is not None and is_record:
             name = memory.id
         else:  # prose and broken documents: identified by their exact bytes
+            import hashlib  # lazily: read commands import this module (~5 ms: OpenSSL)
+
             raw = chunk.text.encode("utf-8", "surrogateescape")
             name = "text:" + hashlib.sha1(raw).hexdigest()
         seen[name] = seen.get(name, -1) + 1

@@ -14,15 +14,16 @@ refspec `git mem init` adds); read commands call it first, so its nothing-to-do 
 
 from __future__ import annotations
 
-import random
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitmem import git
 from gitmem.errors import GitMemError, UsageError
 from gitmem.files import atomic_write
-from gitmem.notesmerge import Conflict, Delta, delta, merge_trees
+
+if TYPE_CHECKING:  # imported where a merge happens: off the read commands' start-up path
+    from gitmem.notesmerge import Conflict, Delta
 
 TRACKING_PREFIX = "refs/notes/remotes/"
 PUSH_ATTEMPTS = 20  # 8 clones pushing at once needed up to 7 here
@@ -161,6 +162,8 @@ def _move_local(repo: git.RepoInfo, new: str, expected: str | None, why: str) ->
 
 def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
     """Bring the notes commit `theirs` into refs/notes/mem: adopt, fast-forward or merge."""
+    from gitmem import notesmerge
+
     for _ in range(git.CAS_ATTEMPTS):
         ours = _tip(repo, git.NOTES_REF)
         if ours == theirs or (ours is not None and _is_ancestor(repo, theirs, ours)):
@@ -178,7 +181,7 @@ def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
 
     def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
         local = str(snapshot.commit.id) if snapshot.commit is not None else None
-        merged = merge_trees(base_map, notes_tree(repo, local), their_map, _reader(repo))
+        merged = notesmerge.merge_trees(base_map, notes_tree(repo, local), their_map, _reader(repo))
         found[0] = merged.conflicts
         return merged.changes
 
@@ -235,6 +238,8 @@ def merge_fetched(repo: git.RepoInfo) -> list[str]:
 
 
 def _merge_one_fetched(repo: git.RepoInfo, ref: str) -> list[str]:
+    from gitmem import notesmerge
+
     remote = ref.removeprefix(TRACKING_PREFIX).removesuffix("/mem")
     theirs = _tip(repo, ref)
     if theirs is None:
@@ -245,7 +250,7 @@ def _merge_one_fetched(repo: git.RepoInfo, ref: str) -> list[str]:
     after = _tip(repo, git.NOTES_REF)
     if after == before:
         return []
-    change = delta(notes_tree(repo, before), notes_tree(repo, after), _reader(repo))
+    change = notesmerge.delta(notes_tree(repo, before), notes_tree(repo, after), _reader(repo))
     lines = [f"git-mem: merged notes fetched from {remote}: {describe(change, conflicts)}"]
     return lines + [f"git-mem: {conflict_line(c)}" for c in conflicts]
 
@@ -312,6 +317,8 @@ def _push(repo: git.RepoInfo, remote: str) -> str:
 
 def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
     """Fetch, merge and (unless `push` is False) push the notes; safe to run concurrently."""
+    from gitmem import notesmerge
+
     if remote not in git.remotes(repo):
         raise UsageError(f"no remote named {remote!r}; see `git remote -v`")
     result = SyncResult(remote)
@@ -342,9 +349,11 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
             # Ours is theirs now: keep the tracking ref (and the lazy merge) in step.
             git.run(["update-ref", tracking_ref(remote), ours], cwd=repo.git_dir)
             _remember(repo, tracking_ref(remote), ours)
-            sent = delta(notes_tree(repo, theirs), notes_tree(repo, ours), _reader(repo))
+            sent = notesmerge.delta(notes_tree(repo, theirs), notes_tree(repo, ours), _reader(repo))
             result.pushed = sent.total
             break
+        import random  # lazily, like hashlib: off the read commands' import path
+
         time.sleep(random.uniform(0, min(MAX_PAUSE, 0.05 * 2**attempt)))
     else:
         raise GitMemError(
@@ -356,8 +365,8 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
     local_before = notes_tree(repo, start)
     # Fetched: what the remote gained since the history we share (all of it if none).
     shared = _merge_base(repo, start, first_fetch) if start and first_fetch else None
-    incoming = delta(notes_tree(repo, shared), notes_tree(repo, first_fetch), reader)
+    incoming = notesmerge.delta(notes_tree(repo, shared), notes_tree(repo, first_fetch), reader)
     result.fetched = incoming.added + incoming.updated
-    change = delta(local_before, notes_tree(repo, result.tip), reader)
+    change = notesmerge.delta(local_before, notes_tree(repo, result.tip), reader)
     result.added, result.removed, result.updated = change.added, change.removed, change.updated
     return result
