@@ -35,9 +35,9 @@ _PRE_COMMIT = """\
 if [ -x "$chained" ]; then
     "$chained" "$@" || exit $?
 fi
+# Nothing staged under .memory/: nothing to check, and no Python process to start.
+git diff --cached --quiet -- .memory/ && exit 0
 if ! command -v git-mem >/dev/null 2>&1; then
-    # Without gitmem nothing can be checked: let commits through unless they touch .memory/.
-    git diff --cached --quiet -- .memory/ && exit 0
     echo "gitmem: git-mem is not on PATH, so the staged .memory/ files cannot be checked;" \\
         "install gitmem or commit with --no-verify" >&2
     exit 1

@@ -138,9 +138,15 @@ def test_commit_runs_the_shims(repo, mem, tmp_path):
     trace = tmp_path / "trace"
     proc = commit(repo, "-q", "--allow-empty", "-m", "nothing to capture here", trace=trace)
     assert proc.returncode == 0, proc.stderr
-    assert ran(trace, "pre-commit") == 1
+    assert ran(trace, "pre-commit") == 0  # nothing under .memory/: the shim decides alone
+    assert "git diff --cached --quiet -- .memory/" in trace.read_text()
     assert ran(trace, "post-commit") == 1
     assert ran(trace, "post-rewrite") == 0
+    (repo / ".memory").mkdir()
+    (repo / ".memory" / "README.md").write_text("# memory\n")
+    subprocess.run(["git", "add", ".memory"], cwd=repo, check=True)
+    assert commit(repo, "-q", "-m", "memory readme", trace=trace).returncode == 0
+    assert ran(trace, "pre-commit") == 1
     proc = commit(repo, "-q", "--amend", "--allow-empty", "-m", "reworded", trace=trace)
     assert proc.returncode == 0, proc.stderr
     assert ran(trace, "post-rewrite") == 1
