@@ -1,0 +1,210 @@
+"""What gitmem's hooks add to `git commit`, and how fast `git mem capture` backfills.
+
+    .venv/bin/python bench/hooks.py [--runs 15] [--history 10000] [--no-pre-commit]
+
+Generates its own repositories under a temporary directory and prints medians (ms) of
+`git commit --allow-empty` with no hooks, with the hooks `git mem hooks install` puts in, and
+with them through the pre-commit framework (this checkout's .pre-commit-hooks.yaml at its HEAD
+commit; the framework's environment needs PyPI once and is cached in
+~/.cache/gitmem-bench/pre-commit), for a message that captures nothing and one that captures.
+References measured in the same run (`python -c pass`, `git --version`) let the figures be read
+as ratios on a noisy machine. Then backfill speed on a generated history (git fast-import).
+
+Hooks run with bytecode caching on (PYTHONPYCACHEPREFIX under the cache), as an installed
+package would, even where PYTHONDONTWRITEBYTECODE is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CACHE = Path.home() / ".cache" / "gitmem-bench"
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PYTHONDONT"))}
+    env.update(
+        PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+        PYTHONPYCACHEPREFIX=str(CACHE / "pycache"),
+        PRE_COMMIT_HOME=str(CACHE / "pre-commit"),
+        GIT_CONFIG_GLOBAL="/dev/null",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
+    return env
+
+
+ENV = environment()
+
+
+def run(args: list[str], cwd: Path, input: bytes | None = None) -> str:
+    proc = subprocess.run(args, cwd=cwd, env=ENV, input=input, capture_output=True)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed:\n{proc.stdout.decode()}{proc.stderr.decode()}")
+    return proc.stdout.decode()
+
+
+def timed(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    run(args, cwd)
+    return (time.perf_counter() - start) * 1000
+
+
+def median(runs: int, once: Callable[[int], float]) -> float:
+    once(-1)  # warm-up: caches, bytecode
+    return statistics.median(once(i) for i in range(runs))
+
+
+def make_repo(path: Path) -> Path:
+    run(["git", "init", "-q", "-b", "main", str(path)], path.parent)
+    run(["git", "config", "user.name", "Bench"], path)
+    run(["git", "config", "user.email", "bench@example.com"], path)
+    run(["git", "mem", "init"], path)
+    run(["git", "add", ".memory"], path)
+    run(["git", "commit", "-q", "-m", "initial"], path)
+    return path
+
+
+NOTHING = "update deps ({i})"
+CAPTURES = "Queue jobs ({i})\n\nDecision: Use queue number {i} for jobs\n"
+
+
+def commit_times(repo: Path, runs: int, label: str) -> dict[str, float]:
+    out = {}
+    for kind, template in (("nothing", NOTHING), ("captures", CAPTURES)):
+
+        def once(i: int, template: str = template, kind: str = kind) -> float:
+            message = template.format(i=f"{label}-{kind}-{i}")
+            return timed(["git", "commit", "-q", "--allow-empty", "-m", message], repo)
+
+        out[kind] = median(runs, once)
+    return out
+
+
+def pre_commit_repo(base: Path) -> Path | None:
+    if (
+        not (ROOT / ".pre-commit-hooks.yaml").exists()
+        or shutil.which("pre-commit", path=ENV["PATH"]) is None
+    ):
+        return None
+    repo = make_repo(base / "pre-commit")
+    rev = run(["git", "rev-parse", "HEAD"], ROOT).strip()
+    (repo / ".pre-commit-config.yaml").write_text(
+        "default_install_hook_types: [pre-commit, post-commit, post-rewrite]\n"
+        f"repos:\n  - repo: {ROOT}\n    rev: {rev}\n    hooks:\n"
+        "      - id: gitmem-check\n      - id: gitmem-capture\n      - id: gitmem-rewrite\n"
+    )
+    run(["git", "add", ".pre-commit-config.yaml"], repo)
+    run(["git", "commit", "-q", "-m", "pre-commit config"], repo)
+    run(["pre-commit", "install"], repo)
+    run(["pre-commit", "install-hooks"], repo)  # builds (or reuses) the cached environment
+    return repo
+
+
+# ------------------------------------------------------------------ backfill
+
+MESSAGES = [
+    "update deps",
+    "Fix typo in docs",
+    "fixing tests",
+    "Refactor the parser",
+    "fix(api): handle empty payloads in /orders",
+    "We decided to cache tokens for five minutes",
+    "Add a retry to uploads\n\nFixes #{n}",
+    "Tune pool\n\nDecision: Pool size {n}\nFact: the DB allows {n} connections",
+    "bump version",
+    "Add dashboards",
+]
+
+
+def fast_history(repo: Path, count: int) -> None:
+    """`count` commits on main, each changing one of 200 files, in one fast-import run."""
+    parent = run(["git", "rev-parse", "HEAD"], repo).strip()
+    stream = [f"reset refs/heads/main\nfrom {parent}\n\n".encode()]
+    for n in range(count):
+        message = MESSAGES[n % len(MESSAGES)].format(n=n).encode() + b"\n"
+        stamp = 1_763_000_000 + n * 60
+        content = f"{n}\n".encode()
+        stream.append(
+            f"commit refs/heads/main\nauthor Dev {n % 7} <dev{n % 7}@example.com> {stamp} +0000\n"
+            f"committer Dev {n % 7} <dev{n % 7}@example.com> {stamp} +0000\n"
+            f"data {len(message)}\n".encode()
+            + message
+            + f"M 100644 inline src/module{n % 200}.py\ndata {len(content)}\n".encode()
+            + content
+            + b"\n"
+        )
+    run(["git", "fast-import", "--quiet"], repo, input=b"".join(stream))
+    run(["git", "reset", "-q", "--hard", "main"], repo)
+
+
+def backfill(base: Path, count: int) -> None:
+    repo = make_repo(base / "history")
+    start = time.perf_counter()
+    fast_history(repo, count)
+    generated = time.perf_counter() - start
+    print(f"\nbackfill over {count} generated commits (fast-import: {generated:.1f} s)")
+    dry = timed(["git", "mem", "capture", "--dry-run"], repo)
+    first = timed(["git", "mem", "capture"], repo)
+    summary = run(["git", "mem", "capture"], repo).strip()
+    again = timed(["git", "mem", "capture"], repo)
+    total = count + 1
+    for label, ms in (
+        ("--dry-run (scan + rules, nothing written)", dry),
+        ("first run (scan + write all notes, one CAS)", first),
+        ("second run (scan + all already present)", again),
+    ):
+        print(f"  {label:46} {ms:8.0f} ms  {total / ms * 1000:8.0f} commits/s")
+    print(f"  ({summary})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="commits timed per case")
+    parser.add_argument("--history", type=int, default=10_000, help="commits to backfill")
+    parser.add_argument("--no-pre-commit", action="store_true", help="skip the framework case")
+    args = parser.parse_args()
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="gitmem-bench-") as tmp:
+        base = Path(tmp)
+        python = median(args.runs, lambda i: timed([sys.executable, "-c", "pass"], base))
+        git_version = median(args.runs, lambda i: timed(["git", "--version"], base))
+        print(f"references: python -c pass {python:.1f} ms, git --version {git_version:.1f} ms")
+
+        plain = make_repo(base / "plain")
+        rows = {"no hooks": commit_times(plain, args.runs, "plain")}
+        hooked = make_repo(base / "hooked")
+        run(["git", "mem", "hooks", "install"], hooked)
+        rows["gitmem hooks"] = commit_times(hooked, args.runs, "hooked")
+        framework = None if args.no_pre_commit else pre_commit_repo(base)
+        if framework is not None:
+            rows["pre-commit framework"] = commit_times(framework, args.runs, "framework")
+        else:
+            print("(pre-commit framework case skipped)")
+
+        print(f"\ngit commit --allow-empty, median of {args.runs} (ms; added = minus no hooks)")
+        print(f"  {'':22} {'captures nothing':>26} {'captures one decision':>28}")
+        base_row = rows["no hooks"]
+        for name, row in rows.items():
+            cells = []
+            for kind in ("nothing", "captures"):
+                added = row[kind] - base_row[kind]
+                ratio = added / python
+                cells.append(f"{row[kind]:7.1f} (+{added:6.1f}, {ratio:4.1f}x py)")
+            print(f"  {name:22} {cells[0]:>26} {cells[1]:>28}")
+        print("  (Nx py: the added time in units of `python -c pass` measured above)")
+        backfill(base, args.history)
+
+
+if __name__ == "__main__":
+    main()
