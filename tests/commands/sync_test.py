@@ -303,3 +303,32 @@ def test_a_shallow_clone_with_shallow_notes_history_syncs(team, g):
     assert note_ids(g, a) == note_ids(g, team.remote, bare=True) == everything
     assert note_ids(g, shallow) == everything
     g.fsck(team.remote)
+
+
+def test_saves_during_a_sync_are_kept(team, g):
+    a, b = team.root / "a", team.clone("b")
+    theirs = [team.save(b, f"b record {n}") for n in range(5)]
+    team.sync(b)
+    mine = [team.save(a, "before the sync")]
+    sync = subprocess.Popen(
+        ["git-mem", "sync"], cwd=a, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    saves = [
+        subprocess.Popen(
+            ["git-mem", "save", "--commit", "HEAD", "-m", f"during the sync {n}"],
+            cwd=a,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(6)
+    ]
+    for proc in saves:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        mine.append(out.split()[1])
+    _out, err = sync.communicate(timeout=300)
+    assert sync.returncode == 0, err.decode()
+    team.sync(a)
+    assert note_ids(g, a) == note_ids(g, team.remote, bare=True) == sorted(mine + theirs)
+    g.fsck(a)
