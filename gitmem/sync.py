@@ -14,6 +14,7 @@ refspec `git mem init` adds); read commands call it first, so its nothing-to-do 
 
 from __future__ import annotations
 
+import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -270,6 +271,15 @@ def conflict_line(conflict: Conflict) -> str:
 # ------------------------------------------------------------------ fetch and push
 
 
+def _git_error(proc: subprocess.CompletedProcess[bytes]) -> str:
+    """git's first fatal/error line (the later ones are advice), else its last line."""
+    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1]
+    return lines[-1] if lines else f"git exited with {proc.returncode}"
+
+
 def fetch(repo: git.RepoInfo, remote: str) -> str | None:
     """Fetch the remote's notes into its tracking ref; their tip, None if it has no notes."""
     ref = tracking_ref(remote)
@@ -286,9 +296,7 @@ def fetch(repo: git.RepoInfo, remote: str) -> str | None:
         if found != 0:
             break
         # It exists now: another clone pushed the first notes between our two questions.
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
-    detail = lines[-1].removeprefix("fatal: ") if lines else f"exit {proc.returncode}"
-    raise GitMemError(f"could not fetch notes from {remote}: {detail}")
+    raise GitMemError(f"could not fetch notes from {remote}: {_git_error(proc)}")
 
 
 def _push(repo: git.RepoInfo, remote: str) -> str:
@@ -310,9 +318,7 @@ def _push(repo: git.RepoInfo, remote: str) -> str:
         ):
             return "rejected"
         raise GitMemError(f"{remote} refused the notes: {summary}")
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
-    detail = lines[-1].removeprefix("fatal: ") if lines else f"exit {proc.returncode}"
-    raise GitMemError(f"could not push notes to {remote}: {detail}")
+    raise GitMemError(f"could not push notes to {remote}: {_git_error(proc)}")
 
 
 def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:

@@ -332,3 +332,25 @@ def test_saves_during_a_sync_are_kept(team, g):
     team.sync(a)
     assert note_ids(g, a) == note_ids(g, team.remote, bare=True) == sorted(mine + theirs)
     g.fsck(a)
+
+
+def test_unreachable_remote_and_a_remote_that_refuses(team, g, tmp_path):
+    a = team.root / "a"
+    g.run("remote", "add", "gone", str(tmp_path / "nowhere.git"), cwd=a)
+    result = team.mem(a, "sync", "gone")
+    assert (result.code, result.err) == (
+        128,
+        f"git-mem: error: could not fetch notes from gone: '{tmp_path / 'nowhere.git'}' does not "
+        "appear to be a git repository\n",
+    )
+    team.save(a, "refused")
+    hook = team.remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'no notes here' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    result = team.mem(a, "sync")  # refused for good: no retries, one line
+    assert (result.code, result.err) == (
+        128,
+        "git-mem: error: origin refused the notes: [remote rejected] (pre-receive hook declined)\n",
+    )
+    assert g.proc("--git-dir", str(team.remote), "rev-parse", "-q", "--verify",
+                  "refs/notes/mem").stdout == ""  # fmt: skip
