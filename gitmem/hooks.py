@@ -112,6 +112,19 @@ def hooks_dir(repo: git.RepoInfo) -> Path:
     return Path(os.path.normpath(cwd / path))  # an absolute `path` wins over `cwd`
 
 
+def shared_dir_note(repo: git.RepoInfo, directory: Path) -> str | None:
+    """A warning when the hooks directory is outside this repository (a global core.hooksPath):
+    whatever is installed there runs for every repository that uses it."""
+    inside = [repo.common_dir, repo.git_dir, *([repo.work_tree] if repo.work_tree else [])]
+    resolved = directory.resolve()
+    if any(resolved.is_relative_to(root.resolve()) for root in inside):
+        return None
+    return (
+        f"{shown(directory)} is outside this repository (core.hooksPath): the hooks there run "
+        "for every repository that uses it"
+    )
+
+
 def _head(path: Path) -> bytes | None:
     """The first bytes of a hook (enough to recognise it), None if there is nothing to read."""
     try:

@@ -268,6 +268,13 @@ def test_core_hooks_path_is_honoured(repo, mem, g, tmp_path, relative):
     assert ran(trace, "post-commit") == 1
     status = json.loads(mem("hooks", "status", "post-commit", "--json").out)
     assert status["hooks_dir"] == str(hooks_dir)
+    if relative:
+        assert result.err == ""
+    else:  # a shared hooks directory: say that it is one
+        assert result.err == (
+            f"git-mem: warning: {hooks_dir} is outside this repository (core.hooksPath): the "
+            "hooks there run for every repository that uses it\n"
+        )
 
 
 def test_linked_worktree_shares_the_hooks(repo, mem, g, tmp_path):

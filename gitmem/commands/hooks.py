@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem import git, hooks
-from gitmem.output import BOLD, GREEN, RED, YELLOW, print_json, style
+from gitmem.output import BOLD, GREEN, RED, YELLOW, print_json, style, warn
 
 _COLOURS = {"installed": GREEN, "chained": GREEN, "foreign": YELLOW, "missing": RED}
 
@@ -26,6 +26,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     act = hooks.install if args.action == "install" else hooks.uninstall
     changes = act(repo, args.hooks)
+    note = hooks.shared_dir_note(repo, hooks.hooks_dir(repo))
+    if note and args.action == "install":
+        warn(note)
     if args.json:
         print_json({"changes": [c._asdict() for c in changes]})
     else:
