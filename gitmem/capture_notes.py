@@ -24,7 +24,7 @@ class Outcome:
     """What a capture did (or, dry, would do): records per commit, and those already there."""
 
     written: list[Memory] = field(default_factory=list)
-    present: list[Memory] = field(default_factory=list)
+    present: list[str] = field(default_factory=list)  # ids
     moved: list[Memory] = field(default_factory=list)
 
     @property
@@ -102,21 +102,34 @@ class _Notes:
         self.snapshot = snapshot
         self.types = list(types)
         self.chunks: dict[str, list[Chunk]] = {}
+        self.texts: dict[str, str] = {}
         self.changed: set[str] = set()
 
-    def get(self, sha: str) -> list[Chunk]:
-        if sha not in self.chunks:
+    def raw(self, sha: str) -> str:
+        """The note's text as it stands in this attempt ("" if none), without parsing it."""
+        if sha in self.chunks:
+            return "".join(text for text, _ in self.chunks[sha])
+        if sha not in self.texts:
             data = self.snapshot.read(sha)
+            self.texts[sha] = data.decode("utf-8", "surrogateescape") if data else ""
+        return self.texts[sha]
+
+    def get(self, sha: str) -> list[Chunk]:
+        """The note's chunks, parsed (a note only appended to stays one opaque chunk)."""
+        if sha not in self.chunks:
+            text = self.raw(sha)
             parsed: list[NoteChunk] = []
-            if data is not None:
-                text = data.decode("utf-8", "surrogateescape")
+            if text:
                 created = git.object_time(self.snapshot.pyrepo, sha)  # dates foreign prose
                 parsed = parse_note(text, f"note:{sha}", created, self.types)
             self.chunks[sha] = [(c.text, c.memory) for c in parsed]
         return self.chunks[sha]
 
     def append(self, sha: str, text: str, memory: Memory | None) -> None:
-        chunks = self.get(sha)
+        if sha not in self.chunks:
+            old = self.raw(sha)
+            self.chunks[sha] = [(old, None)] if old else []
+        chunks = self.chunks[sha]
         if chunks and not chunks[-1][0].endswith("\n"):
             chunks[-1] = (chunks[-1][0] + "\n", chunks[-1][1])
         chunks.append((text, memory))
@@ -135,20 +148,29 @@ def _add_captures(
     planned: list[tuple[Commit, list[Memory]]],
     elsewhere: Callable[[str, str], bool],
     outcome: Outcome,
+    dry_run: bool = False,
 ) -> None:
     assigned: dict[str, str] = {}  # id -> commit, within this run
     for commit, memories in planned:
-        chunks = notes.get(commit.sha)
+        text = notes.raw(commit.sha)
+
+        def noted(record_id: str, text: str = text) -> bool:
+            return f"---\nid: {record_id}\n" in "---\n" + text
+
+        # Parse the note (YAML: the slow part of a backfill) only when a record could be
+        # there under another id: its title occurs in the note, its id does not.
+        unsure = any(m.title in text and not noted(m.id) for m in memories)
+        chunks = notes.get(commit.sha) if unsure else []
         for memory in memories:
             taken = assigned.get(memory.id)
             if (taken is not None and taken != commit.sha) or elsewhere(memory.id, commit.sha):
                 memory = second_copy(memory, commit.sha)
-            there = _present(memory, chunks)
-            if there is not None:
-                outcome.present.append(there)
+            there = _present(memory, chunks) if chunks else None
+            if there is not None or noted(memory.id):
+                outcome.present.append(memory.id)
                 continue
             assigned[memory.id] = commit.sha
-            notes.append(commit.sha, note_doc(memory), memory)
+            notes.append(commit.sha, "" if dry_run else note_doc(memory), memory)
             outcome.written.append(memory)
 
 
@@ -190,7 +212,7 @@ def write_captures(
         nonlocal outcome
         outcome = Outcome()
         notes = _Notes(snapshot, rules.types)
-        _add_captures(notes, planned, elsewhere, outcome)
+        _add_captures(notes, planned, elsewhere, outcome, dry_run)
         return {} if dry_run else notes.changes()
 
     shas = [c.sha[:12] for c, _ in found]
