@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -347,3 +348,29 @@ def test_amend_at_a_rebase_edit_stop_is_captured_once(hooked: Path, mem, g) -> N
     assert noted(hooked) == {first, second}
     assert len(listed(mem)) == 3
     clean(hooked, g)
+
+
+def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> None:
+    """The post-commit decision is one git call and regexes: no pygit2, yaml, whoosh,
+    frontmatter, nor the record module (checked with -X importtime, not with a clock)."""
+    commit(hooked, "update deps")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "hook", "post-commit"],
+        cwd=hooked,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.capture" in loaded
+    heavy = {"pygit2", "yaml", "whoosh", "frontmatter", "gitmem.record", "gitmem.store"}
+    assert not heavy & loaded
+    commit(hooked, "We decided to drop Python 3.8 support")
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "hook", "post-commit"],
+        cwd=hooked,
+        capture_output=True,
+        text=True,
+    )
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert {"pygit2", "yaml"} <= loaded  # the same check does see them when something is written
