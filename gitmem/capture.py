@@ -409,4 +409,4 @@ def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, st
         return []
     from gitmem import capture_notes
 
-    return capture_notes.follow_rewrite(repo, load_rules(repo), pairs)
+    return capture_notes.follow_rewrite(repo, load_rules(repo), pairs, kind)

@@ -253,19 +253,45 @@ def _move(notes: _Notes, old: str, new: str, outcome: Outcome) -> None:
     notes.changed |= {old, new}
 
 
-def follow_rewrite(repo: git.RepoInfo, rules: Rules, pairs: list[tuple[str, str]]) -> list[str]:
+def _drop_stale(notes: _Notes, sha: str, current: set[tuple[str, str]]) -> None:
+    """After an amend: captured records its new message no longer yields (a reworded
+    `Decision:`, an added `No-Memory: true`) leave, unless someone edited them since."""
+    chunks = notes.get(sha)
+    keep = [
+        (text, memory)
+        for text, memory in chunks
+        if memory is None
+        or memory.source != "hook"
+        or memory.updated is not None
+        or memory.commits != [sha]
+        or (memory.type, memory.title) in current
+    ]
+    if len(keep) != len(chunks):
+        notes.chunks[sha] = keep
+        notes.changed.add(sha)
+
+
+def follow_rewrite(
+    repo: git.RepoInfo, rules: Rules, pairs: list[tuple[str, str]], kind: str = "rebase"
+) -> list[str]:
     """post-rewrite: move each old commit's records to its new commit (commits: updated),
-    then capture what the new messages say that is not there yet. One CAS update."""
+    then capture what the new messages say that is not there yet. One CAS update.
+
+    After an amend (the user rewrote this very message) captured records the new message no
+    longer yields are dropped; after a rebase they stay (a fixup's message is discarded, its
+    records are kept)."""
     pairs = [(old, new) for old, new in pairs if old != new]
     if not pairs:
         return []
+    from gitmem.capture import candidates
+
     news = list(dict.fromkeys(new for _old, new in pairs))
     olds = {f"note:{old}" for old, _new in pairs}
     found = []
+    yields: dict[str, set[tuple[str, str]]] = {}
     for commit in read_commits(repo, news):
-        from gitmem.capture import candidates
-
         wanted = candidates(commit, rules)
+        yields[commit.sha] = {(c.type, c.title) for c in wanted}
         if wanted:
             found.append((_with_paths(repo, commit), wanted))
     planned = [(commit, [build(commit, c, rules) for c in wanted]) for commit, wanted in found]
@@ -283,6 +309,9 @@ def follow_rewrite(repo: git.RepoInfo, rules: Rules, pairs: list[tuple[str, str]
         notes = _Notes(snapshot, rules.types)
         for old, new in pairs:
             _move(notes, old, new, outcome)
+        if kind == "amend":
+            for new in news:
+                _drop_stale(notes, new, yields.get(new, set()))
         _add_captures(notes, planned, elsewhere, outcome)
         return notes.changes()
 

@@ -199,6 +199,37 @@ def test_amend_keeps_a_saved_record_byte_for_byte_but_its_commits(hooked: Path, 
     assert mem("show", saved.saved_id).code == 0
 
 
+def amend(repo: Path, message: str) -> str:
+    env = {"GIT_AUTHOR_DATE": DATE, "GIT_COMMITTER_DATE": "1763731999 +0000"}
+    sh(repo, "commit", "-q", "--amend", "--allow-empty", "-m", message, env=env)
+    return head(repo)
+
+
+def test_amend_that_rewords_a_decision_replaces_its_record(hooked: Path, mem, g) -> None:
+    old, _ = commit(hooked, "Cache tokens\n\nDecision: Cache tokns for five minutes\n")
+    new = amend(hooked, "Cache tokens\n\nDecision: Cache tokens for five minutes\n")
+    record_id = cid("decision", "Cache tokens for five minutes")
+    assert summary(hooked, new) == [(record_id, "decision", "Cache tokens for five minutes", [new])]
+    assert noted(hooked) == {new}
+    assert note(hooked, old) == []
+    assert listed(mem) == [record_id]
+    clean(hooked, g)
+
+
+def test_amend_adding_no_memory_drops_captures_but_not_edited_or_saved_ones(
+    hooked: Path, mem, g
+) -> None:
+    commit(hooked, "Queue\n\nDecision: Use SQS for jobs\nFact: SQS is at-least-once\n")
+    fact = cid("fact", "SQS is at-least-once")
+    assert mem("edit", fact, "--add-tag", "aws").code == 0  # edited: a person's now
+    saved = mem("save", "--commit", "HEAD", "-m", "Visibility timeout is 30 s").saved_id
+    new = amend(hooked, "Queue\n\nDecision: Use SQS for jobs\nNo-Memory: true\n")
+    assert [r["id"] for r in note(hooked, new)] == [fact, saved]
+    assert note(hooked, new)[0]["commits"] == [new]
+    assert noted(hooked) == {new}
+    clean(hooked, g)
+
+
 # ------------------------------------------------------------------ rebase
 
 
