@@ -60,11 +60,6 @@ def timed(args: list[str], cwd: Path) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def median(runs: int, once: Callable[[int], float]) -> float:
-    once(-1)  # warm-up: caches, bytecode
-    return statistics.median(once(i) for i in range(runs))
-
-
 def make_repo(path: Path) -> Path:
     run(["git", "init", "-q", "-b", "main", str(path)], path.parent)
     run(["git", "config", "user.name", "Bench"], path)
@@ -79,16 +74,24 @@ NOTHING = "update deps ({i})"
 CAPTURES = "Queue jobs ({i})\n\nDecision: Use queue number {i} for jobs\n"
 
 
-def commit_times(repo: Path, runs: int, label: str) -> dict[str, float]:
-    out = {}
-    for kind, template in (("nothing", NOTHING), ("captures", CAPTURES)):
+def interleaved(cases: dict[str, Callable[[int], float]], runs: int) -> dict[str, float]:
+    """Medians of each case, the cases taking turns run after run, so that a machine whose
+    load changes under the benchmark slows them all alike (references included)."""
+    times: dict[str, list[float]] = {name: [] for name in cases}
+    for i in range(-1, runs):  # -1: warm-up (caches, bytecode), not counted
+        for name, once in cases.items():
+            elapsed = once(i)
+            if i >= 0:
+                times[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in times.items()}
 
-        def once(i: int, template: str = template, kind: str = kind) -> float:
-            message = template.format(i=f"{label}-{kind}-{i}")
-            return timed(["git", "commit", "-q", "--allow-empty", "-m", message], repo)
 
-        out[kind] = median(runs, once)
-    return out
+def commit_case(repo: Path, template: str, label: str) -> Callable[[int], float]:
+    def once(i: int) -> float:
+        message = template.format(i=f"{label}-{i}")
+        return timed(["git", "commit", "-q", "--allow-empty", "-m", message], repo)
+
+    return once
 
 
 def pre_commit_repo(base: Path) -> Path | None:
@@ -155,6 +158,7 @@ def backfill(base: Path, count: int) -> None:
     fast_history(repo, count)
     generated = time.perf_counter() - start
     print(f"\nbackfill over {count} generated commits (fast-import: {generated:.1f} s)")
+    timed(["git", "mem", "capture", "--dry-run"], repo)  # warm-up: page cache, bytecode
     dry = timed(["git", "mem", "capture", "--dry-run"], repo)
     first = timed(["git", "mem", "capture"], repo)
     summary = run(["git", "mem", "capture"], repo).strip()
@@ -178,32 +182,45 @@ def main() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="gitmem-bench-") as tmp:
         base = Path(tmp)
-        python = median(args.runs, lambda i: timed([sys.executable, "-c", "pass"], base))
-        git_version = median(args.runs, lambda i: timed(["git", "--version"], base))
-        print(f"references: python -c pass {python:.1f} ms, git --version {git_version:.1f} ms")
-
-        plain = make_repo(base / "plain")
-        rows = {"no hooks": commit_times(plain, args.runs, "plain")}
-        hooked = make_repo(base / "hooked")
-        run(["git", "mem", "hooks", "install"], hooked)
-        rows["gitmem hooks"] = commit_times(hooked, args.runs, "hooked")
+        repos = {"no hooks": make_repo(base / "plain"), "gitmem hooks": make_repo(base / "hooked")}
+        run(["git", "mem", "hooks", "install"], repos["gitmem hooks"])
         framework = None if args.no_pre_commit else pre_commit_repo(base)
         if framework is not None:
-            rows["pre-commit framework"] = commit_times(framework, args.runs, "framework")
+            repos["pre-commit framework"] = framework
         else:
             print("(pre-commit framework case skipped)")
-
+        cases: dict[str, Callable[[int], float]] = {
+            "python -c pass": lambda i: timed([sys.executable, "-c", "pass"], base),
+            "git --version": lambda i: timed(["git", "--version"], base),
+            "post-commit hook alone": lambda i: timed(
+                ["git", "mem", "hook", "post-commit"], repos["gitmem hooks"]
+            ),
+        }
+        for name, repo in repos.items():
+            for kind, template in (("nothing", NOTHING), ("captures", CAPTURES)):
+                cases[f"{name}/{kind}"] = commit_case(repo, template, f"{name}-{kind}")
+        got = interleaved(cases, args.runs)
+        python = got["python -c pass"]
+        print(
+            f"references (same runs, interleaved): python -c pass {python:.1f} ms, "
+            f"git --version {got['git --version']:.1f} ms"
+        )
         print(f"\ngit commit --allow-empty, median of {args.runs} (ms; added = minus no hooks)")
-        print(f"  {'':22} {'captures nothing':>26} {'captures one decision':>28}")
-        base_row = rows["no hooks"]
-        for name, row in rows.items():
+        print(f"  {'':22} {'captures nothing':>28} {'captures one decision':>28}")
+        for name in repos:
             cells = []
             for kind in ("nothing", "captures"):
-                added = row[kind] - base_row[kind]
-                ratio = added / python
-                cells.append(f"{row[kind]:7.1f} (+{added:6.1f}, {ratio:4.1f}x py)")
-            print(f"  {name:22} {cells[0]:>26} {cells[1]:>28}")
-        print("  (Nx py: the added time in units of `python -c pass` measured above)")
+                total = got[f"{name}/{kind}"]
+                added = total - got[f"no hooks/{kind}"]
+                cells.append(f"{total:7.1f} (+{added:6.1f} = {added / python:4.1f} py)")
+            print(f"  {name:22} {cells[0]:>28} {cells[1]:>28}")
+        alone = got["post-commit hook alone"]
+        print(
+            f"  `git mem hook post-commit` alone, nothing to capture: {alone:.1f} ms "
+            f"= {alone / python:.1f} py"
+        )
+        print("  (N py: in units of `python -c pass`; the issue's budget, where that is 14 ms:")
+        print("   +50 ms = 3.6 py for a commit capturing nothing, +200 ms = 14 py capturing)")
         backfill(base, args.history)
 
 
