@@ -225,14 +225,23 @@ def _tag(text: str) -> str:
 
 
 def _context(message: str) -> str:
-    """The message minus gitmem's own trailers: the body of every record it yields."""
+    """The message minus gitmem's own trailers (and their folded lines): the body of every
+    record it yields. Lines before the trailer block stay, even one like `Error: ...`."""
+    trailers, rest = _trailers(message)
+    if not trailers:
+        text = message.strip("\n")
+        return text + "\n" if text.strip() else ""
     keys = (*TRAILER_TYPES, *CONTROL_KEYS)
-    lines = [
-        line
-        for line in message.strip("\n").splitlines()
-        if not ((m := _TRAILER_RE.match(line)) and m["key"].lower() in keys)
-    ]
-    text = "\n".join(lines).strip("\n")
+    kept: list[str] = []
+    dropping = False
+    for line in _paragraphs(message)[-1].splitlines():
+        if line[:1] in (" ", "\t") and dropping:
+            continue
+        match = _TRAILER_RE.match(line)
+        dropping = bool(match and match["key"].lower() in keys)
+        if not dropping:
+            kept.append(line)
+    text = "\n\n".join(part for part in (rest, "\n".join(kept)) if part.strip())
     return text + "\n" if text.strip() else ""
 
 

@@ -74,11 +74,18 @@ def test_trailers_are_only_read_from_the_trailer_block() -> None:
         "Signed-off-by: A <a@b>\n"
     )
     assert found(message) == []
+    message = "Pin node to 20\n\nError: Cannot find module 'x'\n\nFact: node 22 breaks x\n"
+    [candidate] = candidates(commit(message), default_rules())
+    assert candidate.body == "Pin node to 20\n\nError: Cannot find module 'x'\n"
 
 
 def test_folded_trailer_and_one_line_trailer_message() -> None:
-    message = "Cache tokens\n\nDecision: Cache tokens for\n  five minutes\n"
+    message = (
+        "Cache tokens\n\nWhy: load.\n\nDecision: Cache tokens for\n  five minutes\nAcked-by: B\n"
+    )
     assert found(message) == [("decision", "Cache tokens for five minutes", ())]
+    [candidate] = candidates(commit(message), default_rules())
+    assert candidate.body == "Cache tokens\n\nWhy: load.\n\nAcked-by: B\n"
     assert found("Decision: adopt ruff instead of flake8") == [
         ("decision", "adopt ruff instead of flake8", ())
     ]
