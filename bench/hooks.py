@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -58,6 +59,16 @@ def timed(args: list[str], cwd: Path) -> float:
     start = time.perf_counter()
     run(args, cwd)
     return (time.perf_counter() - start) * 1000
+
+
+def timed_cpu(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall ms and CPU ms (user + system, the process and the git it runs): CPU time barely
+    moves with the machine's load."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(args, cwd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
+    return wall, cpu
 
 
 def make_repo(path: Path) -> Path:
@@ -159,17 +170,25 @@ def backfill(base: Path, count: int) -> None:
     generated = time.perf_counter() - start
     print(f"\nbackfill over {count} generated commits (fast-import: {generated:.1f} s)")
     timed(["git", "mem", "capture", "--dry-run"], repo)  # warm-up: page cache, bytecode
-    dry = timed(["git", "mem", "capture", "--dry-run"], repo)
-    first = timed(["git", "mem", "capture"], repo)
+    dry = timed_cpu(["git", "mem", "capture", "--dry-run"], repo)
+    first = timed_cpu(["git", "mem", "capture"], repo)
     summary = run(["git", "mem", "capture"], repo).strip()
-    again = timed(["git", "mem", "capture"], repo)
+    again = timed_cpu(["git", "mem", "capture"], repo)
+    log = ["git", "log", "-z", "--name-only", "--format=%H%x00%B", "HEAD"]
+    plain = timed_cpu(log, repo)
+    python = timed_cpu([sys.executable, "-c", "pass"], repo)
     total = count + 1
-    for label, ms in (
+    print(f"  {'':46} {'wall ms':>8} {'commits/s':>10} {'CPU ms':>8} {'commits/CPU s':>14}")
+    for label, (wall, cpu) in (
         ("--dry-run (scan + rules, nothing written)", dry),
         ("first run (scan + write all notes, one CAS)", first),
         ("second run (scan + all already present)", again),
+        ("reference: plain git log -z --name-only", plain),
+        ("reference: python -c pass", python),
     ):
-        print(f"  {label:46} {ms:8.0f} ms  {total / ms * 1000:8.0f} commits/s")
+        rate = f"{total / wall * 1000:10.0f}" if "reference: py" not in label else " " * 10
+        cpu_rate = f"{total / cpu * 1000:14.0f}" if cpu and "reference: py" not in label else ""
+        print(f"  {label:46} {wall:8.0f} {rate} {cpu:8.0f} {cpu_rate}")
     print(f"  ({summary})")
 
 
@@ -192,13 +211,14 @@ def main() -> None:
         cases: dict[str, Callable[[int], float]] = {
             "python -c pass": lambda i: timed([sys.executable, "-c", "pass"], base),
             "git --version": lambda i: timed(["git", "--version"], base),
-            "post-commit hook alone": lambda i: timed(
-                ["git", "mem", "hook", "post-commit"], repos["gitmem hooks"]
-            ),
         }
         for name, repo in repos.items():
-            for kind, template in (("nothing", NOTHING), ("captures", CAPTURES)):
-                cases[f"{name}/{kind}"] = commit_case(repo, template, f"{name}-{kind}")
+            cases[f"{name}/nothing"] = commit_case(repo, NOTHING, f"{name}-nothing")
+            if name == "gitmem hooks":  # right after a commit that captures nothing
+                cases["post-commit hook alone"] = lambda i: timed(
+                    ["git", "mem", "hook", "post-commit"], repos["gitmem hooks"]
+                )
+            cases[f"{name}/captures"] = commit_case(repo, CAPTURES, f"{name}-captures")
         got = interleaved(cases, args.runs)
         python = got["python -c pass"]
         print(
