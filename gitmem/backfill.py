@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from gitmem import capture, git
-from gitmem.capture import Candidate, Commit, Rules
+from gitmem.capture import Candidate, Commit
+from gitmem.capture_config import Rules
 from gitmem.errors import UsageError
 
 if TYPE_CHECKING:  # not at run time: it imports yaml, which the scan does not need

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gitmem import git, record
-from gitmem.capture import Candidate, Commit, Rules, changed_paths, read_commits
+from gitmem.capture import Candidate, Commit, changed_paths, read_commits
+from gitmem.capture_config import Rules
 from gitmem.record import Memory, NoteChunk, derived_id, parse_note, serialize_note_doc
 
 Chunk = tuple[str, Memory | None]  # a stretch of a note's text, and the record it holds

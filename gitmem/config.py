@@ -102,7 +102,7 @@ def _from_toml(data: dict[str, Any]) -> Config:
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise UsageError(f"{where}: [defaults] tags: expected a list of strings")
     if "capture" in data:  # checked here too, so doctor and the pre-commit check report it
-        from gitmem.capture import rules_from_table
+        from gitmem.capture_config import rules_from_table
 
         rules_from_table(data["capture"], types)
     return Config(dict(types), project, list(tags))

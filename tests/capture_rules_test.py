@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gitmem.capture import (
-    Candidate,
-    Commit,
-    candidates,
-    default_rules,
-    iso_time,
-    rules_from_table,
-    skip_reason,
-)
+from gitmem.capture import Candidate, Commit, candidates, iso_time, skip_reason
+from gitmem.capture_config import default_rules, rules_from_table
 from gitmem.errors import UsageError
 from gitmem.record import derived_id
 
@@ -252,3 +245,24 @@ def test_ids_come_from_author_date_type_and_title_not_the_commit() -> None:
 def test_iso_time_keeps_the_offset() -> None:
     assert iso_time("1763731391 +0100") == "2025-11-21T14:23:11+01:00"
     assert iso_time("1763731391 -0530") == "2025-11-21T07:53:11-05:30"
+
+
+def test_fast_note_serialisation_is_byte_identical_to_the_record_module() -> None:
+    from gitmem.capture_notes import note_doc
+    from gitmem.record import Memory, serialize_note_doc
+
+    records = [
+        Memory(
+            id="abcdabcdabcd", type="decision", title="Use: PostgreSQL # not a comment",
+            created="2025-11-21T13:23:11+00:00", body="a\n\n  b\n", author="A <a@b>",
+            tags=["db", "x-y"], source="hook", commits=["a" * 40], paths=["src/x.py", "a: b"],
+        ),
+        Memory(
+            id="1234abcd5678", type="fact", title="'quoted' \"twice\" 12", source="hook",
+            created="2025-11-21T13:23:11-05:30", body="", links=["abcdabcdabcd"],
+        ),
+        Memory(id="abcdabcdabcd", type="error", title="yes", created="2025-11-21T13:23:11+00:00",
+               body="trailing  \n\n\n"),
+    ]  # fmt: skip
+    for memory in records:
+        assert note_doc(memory) == serialize_note_doc(memory)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from gitmem import backfill, capture, git
+from gitmem import backfill, capture_config, git
 from gitmem.output import CYAN, DIM, print_json, style
 
 
@@ -21,7 +21,7 @@ def _progress(total: int | None) -> Callable[[int], None]:
 
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
-    rules = capture.load_rules(repo)
+    rules = capture_config.load_rules(repo)
     revs = list(args.revs)
     on_terminal = sys.stderr.isatty() and not args.json
     progress = None
