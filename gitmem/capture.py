@@ -78,28 +78,38 @@ def _paragraphs(message: str) -> list[str]:
     return [p for p in re.split(r"\n[ \t]*\n", message.strip("\n")) if p.strip()]
 
 
-def _trailers(message: str) -> tuple[list[tuple[str, str]], str]:
-    """(key, value) trailers of the last paragraph (git's trailer block), and the rest.
-
-    A one-line message `Decision: use X` counts as a trailer too (`git commit -m`).
-    """
-    paragraphs = _paragraphs(message)
-    if not paragraphs:
-        return [], ""
-    last = paragraphs[-1].splitlines()
+def _trailer_lines(paragraph: str) -> list[tuple[str, str]] | None:
+    """The (key, value) pairs of a paragraph made only of `Key: value` lines (values may be
+    folded onto indented lines), or None if any line is something else."""
     trailers: list[tuple[str, str]] = []
-    for line in last:
+    for line in paragraph.splitlines():
         if line[:1] in (" ", "\t") and trailers:  # a folded trailer value
             key, value = trailers[-1]
             trailers[-1] = (key, f"{value} {line.strip()}")
             continue
         match = _TRAILER_RE.match(line)
         if match is None:
-            return [], message.strip("\n")
+            return None
         trailers.append((match["key"].lower(), match["value"].strip()))
-    if len(paragraphs) == 1 and len(last) > 1:
-        return [], message.strip("\n")  # a subject and body without a blank line: no trailers
-    return trailers, "\n\n".join(paragraphs[:-1])
+    return trailers
+
+
+def _trailers(message: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """Trailers, and which paragraphs hold them: every paragraph after the subject made only
+    of `Key: value` lines (git's trailer block, and a `Decision:` paragraph written before
+    more prose). A one-line message `Decision: use X` counts too (`git commit -m`). A line
+    like `Error: ...` inside prose (a pasted log) does not."""
+    paragraphs = _paragraphs(message)
+    found: list[tuple[str, str]] = []
+    where: list[int] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index == 0 and (len(paragraphs) > 1 or "\n" in paragraph):
+            continue  # the subject (and a body glued to it without a blank line)
+        lines = _trailer_lines(paragraph)
+        if lines:
+            found += lines
+            where.append(index)
+    return found, where
 
 
 def _title(text: str) -> str:
@@ -113,22 +123,26 @@ def _tag(text: str) -> str:
 
 def _context(message: str) -> str:
     """The message minus gitmem's own trailers (and their folded lines): the body of every
-    record it yields. Lines before the trailer block stay, even one like `Error: ...`."""
-    trailers, rest = _trailers(message)
-    if not trailers:
-        text = message.strip("\n")
-        return text + "\n" if text.strip() else ""
+    record it yields. Prose stays, even a line like `Error: ...` inside it."""
     keys = (*TRAILER_TYPES, *CONTROL_KEYS)
-    kept: list[str] = []
-    dropping = False
-    for line in _paragraphs(message)[-1].splitlines():
-        if line[:1] in (" ", "\t") and dropping:
+    _found, where = _trailers(message)
+    parts = []
+    for index, paragraph in enumerate(_paragraphs(message)):
+        if index not in where:
+            parts.append(paragraph)
             continue
-        match = _TRAILER_RE.match(line)
-        dropping = bool(match and match["key"].lower() in keys)
-        if not dropping:
-            kept.append(line)
-    text = "\n\n".join(part for part in (rest, "\n".join(kept)) if part.strip())
+        kept: list[str] = []
+        dropping = False
+        for line in paragraph.splitlines():
+            if line[:1] in (" ", "\t") and dropping:
+                continue
+            match = _TRAILER_RE.match(line)
+            dropping = bool(match and match["key"].lower() in keys)
+            if not dropping:
+                kept.append(line)
+        if kept:
+            parts.append("\n".join(kept))
+    text = "\n\n".join(parts)
     return text + "\n" if text.strip() else ""
 
 
@@ -149,7 +163,7 @@ def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
     if skip_reason(commit, rules) is not None:
         return []
     message = commit.message
-    trailers, _rest = _trailers(message)
+    trailers, _where = _trailers(message)
     controls = {key: value for key, value in trailers if key in CONTROL_KEYS}
     if controls.get("no-memory", "").lower() in _TRUE:
         return []

@@ -60,16 +60,23 @@ def test_each_trailer_is_its_own_record_and_learned_is_a_fact() -> None:
     ]
 
 
-def test_trailers_are_only_read_from_the_trailer_block() -> None:
-    # A pasted error in the body is not an `Error:` trailer.
+def test_trailers_are_read_from_trailer_paragraphs_not_from_prose() -> None:
+    # A pasted error inside prose is not an `Error:` trailer.
     message = (
         "Pin node to 20\n\nThe build said:\nError: Cannot find module 'x'\n\n"
         "Signed-off-by: A <a@b>\n"
     )
     assert found(message) == []
-    message = "Pin node to 20\n\nError: Cannot find module 'x'\n\nFact: node 22 breaks x\n"
+    message = "Pin node\n\nIt said:\nError: Cannot find module 'x'\n\nFact: node 22 breaks x\n"
     [candidate] = candidates(commit(message), default_rules())
-    assert candidate.body == "Pin node to 20\n\nError: Cannot find module 'x'\n"
+    assert candidate.body == "Pin node\n\nIt said:\nError: Cannot find module 'x'\n"
+    # A paragraph of trailers followed by more prose still counts.
+    message = "Store orders\n\nDecision: use PostgreSQL for orders\n\nMore context.\n"
+    [candidate] = candidates(commit(message), default_rules())
+    assert (candidate.title, candidate.body) == (
+        "use PostgreSQL for orders",
+        "Store orders\n\nMore context.\n",
+    )
 
 
 def test_folded_trailer_and_one_line_trailer_message() -> None:
