@@ -25,6 +25,20 @@ TEMPLATE = """\
 [defaults]
 # project = "backend-platform"
 # tags = ["backend"]
+
+# What the post-commit hook and `git mem capture` take from commit messages. Trailers
+# (Decision:, Fact:, Learned:, Error:, Memory-Type:, Memory-Tags:, No-Memory: true) always
+# count; the patterns (Python regexes, case-insensitive) apply when there are none. A list
+# given here replaces the default list.
+[capture]
+# enabled = true
+# merges = false            # capture merge commits too
+# min_length = 12           # shorter messages are captured only through trailers
+# max_paths = 20            # changed files recorded in paths:
+# bots = ["[bot]", "dependabot", "renovate", "github-actions"]   # author name/email contains
+# decision_patterns = ['\\bdecided?\\s+(?:to|against|on|that)\\b', '^BREAKING[ -]CHANGE:']
+# fix_patterns = ['\\A\\s*fix(?:\\([^)\\n]*\\))?!?:\\s+\\S', '\\broot[ -]cause\\b']
+# ignore = ['\\b(?:typos?|spelling|whitespace|wording)\\b']   # subjects never captured by patterns
 """
 
 
@@ -50,10 +64,19 @@ def load(memory_dir: Path | None) -> Config:
         return EMPTY
     path = memory_dir / CONFIG_NAME
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return EMPTY
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
+        raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+    return parse(text)
+
+
+def parse(text: str) -> Config:
+    """A config from its text (the pre-commit check reads the staged one, not the file)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
     return _from_toml(data)
 
@@ -78,4 +101,8 @@ def _from_toml(data: dict[str, Any]) -> Config:
         raise UsageError(f"{where}: [defaults] project: expected a string")
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise UsageError(f"{where}: [defaults] tags: expected a list of strings")
+    if "capture" in data:  # checked here too, so doctor and the pre-commit check report it
+        from gitmem.capture_config import rules_from_table
+
+        rules_from_table(data["capture"], types)
     return Config(dict(types), project, list(tags))

@@ -28,7 +28,17 @@ Memories about a single commit live in git notes (`refs/notes/mem`), not here:
 
 
 def fetch_refspec(remote: str) -> str:
-    """Notes arrive in a tracking ref, never force-fetched over local notes (DESIGN §3)."""
+    """Notes arrive in a tracking ref, never force-fetched over local notes (DESIGN §3).
+
+    A pattern (`mem*`), not the exact ref: an exact refspec naming a ref the remote lacks fails
+    the whole `git fetch` (and `git pull`), and a remote has no notes until the first sync.
+    (Refs named refs/notes/mem<more> get mirrored too, harmlessly.)
+    """
+    return f"+{git.NOTES_REF}*:refs/notes/remotes/{remote}/mem*"
+
+
+def _exact_refspec(remote: str) -> str:
+    """What earlier versions of `init` added: replaced, since it breaks `git fetch`."""
     return f"+{git.NOTES_REF}:refs/notes/remotes/{remote}/mem"
 
 
@@ -55,4 +65,9 @@ def initialize(repo: git.RepoInfo, memory_dir: Path | None) -> list[str]:
     for key, value in missing_settings(repo):
         git.config_add(repo, key, value)
         changes.append(f"set {key}={value}")
+    for remote in git.remotes(repo):
+        key, old = f"remote.{remote}.fetch", _exact_refspec(remote)
+        if old in git.config_get_all(repo, key):
+            git.run(["config", "--fixed-value", "--unset", key, old], cwd=repo.git_dir)
+            changes.append(f"removed {key}={old} (a remote without notes made `git fetch` fail)")
     return changes

@@ -152,8 +152,11 @@ def _add_init(sub: Subparsers) -> None:
         description="Create .memory/ (config.toml, README.md), set notes.rewriteRef so notes "
         "follow amend and rebase, and add a fetch refspec that brings each remote's notes into "
         "refs/notes/remotes/<remote>/mem. Safe to run again; prints what it changed. Never "
-        "writes remote.*.push.",
-        epilog="example:\n  git mem init",
+        "writes remote.*.push. With --hooks, also install the git hooks (git mem hooks).",
+        epilog="examples:\n  git mem init\n  git mem init --hooks",
+    )
+    p.add_argument(
+        "--hooks", action="store_true", help="also install the hook shims (git mem hooks install)"
     )
     p.add_argument("--json", action="store_true", help="print the changes as JSON")
 
@@ -340,6 +343,100 @@ def _add_doctor(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the problems as JSON")
 
 
+def _add_hooks(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "hooks",
+        formatter_class=_formatter,
+        help="install, remove or inspect the git hooks",
+        description="Install the hook shims (pre-commit: check memory files; post-commit and "
+        "post-rewrite: capture decisions from commit messages) into the directory git runs hooks "
+        "from (core.hooksPath honoured, shared by linked worktrees). A hook that is already there "
+        "is kept as HOOK.before-gitmem and runs first; uninstall puts it back. Installing again "
+        "changes nothing. status says, per hook: installed, chained (runs the kept hook first), "
+        "foreign (someone else's hook, gitmem's not installed) or missing.",
+        epilog="examples:\n  git mem hooks install\n  git mem hooks install post-commit "
+        "post-rewrite\n  git mem hooks status --json\n  git mem hooks uninstall",
+    )
+    p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
+    p.add_argument(
+        "hooks",
+        nargs="*",
+        metavar="HOOK",
+        help="pre-commit, post-commit, post-rewrite (default: all three)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def _add_hook(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "hook",
+        formatter_class=_formatter,
+        help="run one hook (what the shims call)",
+        description="Plumbing for the hook shims and the pre-commit framework. pre-commit checks "
+        "memory files (the FILES given, else the staged .memory/ files as staged): valid records, "
+        "no credentials; exit 1 with one line per problem. post-commit captures decisions from "
+        "the commit just made; post-rewrite (ARGS: amend or rebase, old/new pairs on stdin) moves "
+        "captured memories to the rewritten commits. Capture hooks never fail a commit: any "
+        "problem is one line on stderr, details in the log under .git/gitmem/logs/.",
+        epilog="examples:\n  git mem hook pre-commit .memory/decisions/2026-11-20-use-postgresql.md"
+        "\n  git mem hook post-commit\n  git mem hook post-rewrite amend < pairs.txt",
+    )
+    p.add_argument(
+        "name", choices=["pre-commit", "post-commit", "post-rewrite"], help="the hook to run"
+    )
+    p.add_argument(
+        "args", nargs="*", metavar="ARG", help="the hook's arguments (FILES for pre-commit)"
+    )
+
+
+def _add_sync(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "sync",
+        formatter_class=_formatter,
+        help="share notes with a remote",
+        description="Fetch the remote's refs/notes/mem into refs/notes/remotes/<remote>/mem, "
+        "merge it into refs/notes/mem record by record (added on either side: kept; removed on "
+        "one side only: removed; changed on both: the newer one wins and the other stays in the "
+        "notes history), then push refs/notes/mem, never forced; a push that loses a race is "
+        "fetched, merged and retried. Never touches remote.*.push, so a plain `git push` still "
+        "pushes your branch.",
+        epilog="examples:\n  git mem sync\n  git mem sync upstream --no-push\n"
+        "  git mem sync --json",
+    )
+    p.add_argument(
+        "remote", nargs="?", help="the remote (default: the branch's upstream remote, or origin)"
+    )
+    p.add_argument(
+        "--no-push", action="store_true", help="fetch and merge only; leave the remote as it is"
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
+
+
+def _add_capture(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "capture",
+        formatter_class=_formatter,
+        help="capture memories from existing commit messages",
+        description="Run the capture rules (trailers such as Decision:, Memory-Type:, and the "
+        "decision and bug-fix patterns of .memory/config.toml [capture]) over existing history "
+        "and attach what they find as notes, as the post-commit hook would have. Idempotent: "
+        "records already there (same id, or a captured record of the same type and title on "
+        "the commit) are counted, not written again.",
+        epilog="examples:\n  git mem capture                 # all of HEAD's history\n"
+        "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json",
+    )
+    p.add_argument(
+        "revs",
+        nargs="*",
+        metavar="REV-RANGE",
+        help="commits to scan, as for git log (default: HEAD)",
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would be captured, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -351,6 +448,10 @@ SUBCOMMANDS = {
     "supersede": _add_supersede,
     "doctor": _add_doctor,
     "reindex": _add_reindex,
+    "hooks": _add_hooks,
+    "hook": _add_hook,
+    "sync": _add_sync,
+    "capture": _add_capture,
 }
 ALIASES = {"ls": "list"}
 

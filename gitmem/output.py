@@ -34,6 +34,11 @@ def warn(message: str) -> None:
     print(f"git-mem: warning: {message}", file=sys.stderr)
 
 
+def notice(line: str) -> None:
+    """A complete line for the user that is not the command's output (it goes to stderr)."""
+    print(line, file=sys.stderr)
+
+
 def error(message: str) -> None:
     print(f"git-mem: error: {message}", file=sys.stderr)
 

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import NamedTuple
 
-from gitmem import catalog, config, git
+from gitmem import catalog, config, git, sync
 from gitmem.catalog import Row
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.files import atomic_write, create_first, locked, read_text
@@ -92,9 +92,14 @@ class Store:
     def catalog(self, *, wait: bool = False, full: bool = False) -> catalog.Catalog:
         """Where every record lives, with the search index brought up to date (once).
 
-        `wait`: if another process is updating the index, wait for it rather than answer from
-        the last committed state. `full`: rebuild the index from scratch.
+        The first call also merges notes a plain `git fetch` brought (it never fails; what it
+        did goes to `notify`). `wait`: if another process is updating the index, wait for it
+        rather than answer from the last committed state. `full`: rebuild from scratch.
         """
+        if self._catalog is None:
+            for line in sync.merge_fetched(self.repo):
+                if self._notify is not None:
+                    self._notify(line)
         if self._catalog is None or wait or full:
             types = self.config.type_names
             with contextlib.ExitStack() as stack:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git
+from gitmem import git, hooks
 from gitmem.initialize import initialize
 from gitmem.output import print_json
 from gitmem.store import Store
@@ -14,6 +14,8 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     store = Store(repo)
     changes = initialize(repo, store.memory_dir)
+    if args.hooks:
+        changes += [change.message for change in hooks.install(repo) if change.changed]
     if args.json:
         print_json({"changed": changes, "bare": store.memory_dir is None})
         return 0

@@ -52,7 +52,7 @@ def test_missing_fetch_refspec(ready, mem, g, tmp_path):
     result = mem("doctor")
     assert result.code == 1
     assert result.out == (
-        "git config: remote.origin.fetch lacks +refs/notes/mem:refs/notes/remotes/origin/mem; "
+        "git config: remote.origin.fetch lacks +refs/notes/mem*:refs/notes/remotes/origin/mem*; "
         "run `git mem init`\n1 problem in 0 records\n"
     )
 

@@ -51,15 +51,16 @@ def test_fetch_refspec_per_remote_and_never_a_push_refspec(repo, mem, g, tmp_pat
     g.run("remote", "add", "upstream", str(upstream))
     result = mem("init")
     assert result.code == 0
-    assert "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n" in result.out
+    assert "set remote.origin.fetch=+refs/notes/mem*:refs/notes/remotes/origin/mem*\n" in result.out
     assert (
-        "set remote.upstream.fetch=+refs/notes/mem:refs/notes/remotes/upstream/mem\n" in result.out
+        "set remote.upstream.fetch=+refs/notes/mem*:refs/notes/remotes/upstream/mem*\n"
+        in result.out
     )
     assert g.run("config", "--get-all", "remote.origin.fetch") == (
-        "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+        "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
     )
     assert g.run("config", "--get-all", "remote.upstream.fetch") == (
-        "+refs/heads/*:refs/remotes/upstream/*\n+refs/notes/mem:refs/notes/remotes/upstream/mem\n"
+        "+refs/heads/*:refs/remotes/upstream/*\n+refs/notes/mem*:refs/notes/remotes/upstream/mem*\n"
     )
     # Never remote.*.push: a plain `git push` must keep pushing the branch.
     assert g.proc("config", "--get-regexp", r"^remote\..*\.push$").returncode == 1
@@ -72,7 +73,7 @@ def test_a_remote_added_later_gets_its_refspec_on_the_next_run(repo, mem, g, tmp
     assert mem("init").code == 0
     g.run("remote", "add", "origin", str(g.make_repo(tmp_path / "origin")))
     result = mem("init")
-    assert result.out == "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+    assert result.out == "set remote.origin.fetch=+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
 
 
 def test_fetch_refspec_brings_notes_into_the_tracking_ref(repo, mem, g, tmp_path):
@@ -110,7 +111,7 @@ def test_init_in_a_bare_repository(repo, mem, g, tmp_path, monkeypatch):
     assert result.out == (
         "no work tree: .memory/ not created (notes on refs/notes/mem still work)\n"
         "set notes.rewriteRef=refs/notes/mem\n"
-        "set remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem\n"
+        "set remote.origin.fetch=+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
     )
     assert not (bare / ".memory").exists()
     assert g.run("config", "notes.rewriteRef", cwd=bare) == "refs/notes/mem\n"
@@ -151,3 +152,25 @@ def test_git_dispatches_to_git_mem(repo, g):
     help_proc = g.git_mem("-h", cwd=repo)
     assert help_proc.returncode == 0
     assert help_proc.stdout.startswith("usage: git mem")
+
+
+def test_plain_fetch_works_from_a_remote_without_notes(repo, mem, g, tmp_path):
+    g.run("remote", "add", "origin", str(g.make_repo(tmp_path / "origin")))
+    assert mem("init").code == 0
+    proc = g.proc("fetch", "-q", "origin")  # an exact refspec would fail: no refs/notes/mem
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert g.proc("rev-parse", "-q", "--verify", "refs/notes/remotes/origin/mem").stdout == ""
+
+
+def test_init_replaces_the_exact_refspec_of_earlier_versions(repo, mem, g, tmp_path):
+    g.run("remote", "add", "origin", str(g.make_repo(tmp_path / "origin")))
+    g.run("config", "--add", "remote.origin.fetch", "+refs/notes/mem:refs/notes/remotes/origin/mem")
+    assert mem("init").out.endswith(
+        "set remote.origin.fetch=+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
+        "removed remote.origin.fetch=+refs/notes/mem:refs/notes/remotes/origin/mem (a remote "
+        "without notes made `git fetch` fail)\n"
+    )
+    assert g.run("config", "--get-all", "remote.origin.fetch") == (
+        "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
+    )
+    assert g.proc("fetch", "-q", "origin").returncode == 0

@@ -1,0 +1,59 @@
+"""`git mem capture [REV-RANGE]`: the capture rules over existing history (backfill)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from gitmem import backfill, capture_config, git
+from gitmem.output import CYAN, DIM, print_json, style
+
+
+def _progress(total: int | None) -> Callable[[int], None]:
+    def show(scanned: int) -> None:
+        of = f"/{total}" if total else ""
+        sys.stderr.write(f"\rcapture: scanned {scanned}{of} commits")
+        sys.stderr.flush()
+
+    return show
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    rules = capture_config.load_rules(repo)
+    revs = list(args.revs)
+    on_terminal = sys.stderr.isatty() and not args.json
+    progress = None
+    if on_terminal:
+        progress = _progress(
+            backfill.count(repo, revs or ["HEAD"]) if revs or backfill.has_commits(repo) else 0
+        )
+    report = backfill.backfill(repo, rules, revs, dry_run=args.dry_run, progress=progress)
+    if on_terminal:
+        sys.stderr.write("\n")
+    written = report.outcome.written if report.outcome else []
+    records = [
+        {"id": m.id, "type": m.type, "title": m.title, "commit": m.commits[0]} for m in written
+    ]
+    if args.json:
+        print_json(
+            {
+                "dry_run": args.dry_run,
+                "scanned": report.scanned,
+                "captured": report.captured,
+                "present": report.present,
+                "records": records,
+            }
+        )
+        return 0
+    verb = "would capture" if args.dry_run else "captured"
+    for record in records:
+        sha = style(record["commit"][:12], DIM)
+        print(f"{verb} {style(record['id'], CYAN)} {sha} {record['type']}: {record['title']}")
+    commits = len({r["commit"] for r in records})
+    print(
+        f"scanned {report.scanned} commits: {verb} {report.captured} records on {commits} "
+        f"commits, {report.present} already present"
+    )
+    return 0

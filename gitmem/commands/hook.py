@@ -1,0 +1,76 @@
+"""`git mem hook NAME [ARGS]`: what the hook shims run.
+
+pre-commit checks the memory files and fails closed (a precise message, exit 1). The capture
+hooks fail open (DESIGN §3): whatever goes wrong, the commit stands, the hook exits 0, prints
+one line and logs the traceback under `<git-common-dir>/gitmem/logs/`. This module imports
+nothing heavy: capture decides whether there is anything to write before loading pygit2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from gitmem import git, hooks
+
+CAPTURE_HOOKS = ("post-commit", "post-rewrite")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.name == "pre-commit":
+        return _pre_commit(args.args)
+    try:
+        ids = _capture(args.name, args.args)
+    except BaseException as error:  # fail open, whatever it is (even Ctrl-C: the commit stands)
+        from gitmem.main import _log_unexpected
+
+        where = _log_unexpected(error)
+        what = str(error).splitlines()[0] if str(error) else type(error).__name__
+        print(
+            f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})",
+            file=sys.stderr,
+        )
+        return 0
+    if ids:
+        count = f"{len(ids)} memor{'y' if len(ids) == 1 else 'ies'}"
+        print(f"gitmem: captured {count}: git mem show {' '.join(ids)}", file=sys.stderr)
+    return 0
+
+
+def _capture(name: str, argv: list[str]) -> list[str]:
+    repo = git.discover()
+    from gitmem import capture
+
+    if name == "post-commit":
+        return list(capture.handle_post_commit(repo))
+    # Through the pre-commit framework the kind comes in the environment and stdin is empty.
+    kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
+    pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
+    if not pairs:
+        pairs = hooks.rewritten_pairs(repo, kind)
+    if not pairs:
+        return []
+    return list(capture.handle_post_rewrite(repo, kind, pairs))
+
+
+def _pre_commit(files: list[str]) -> int:
+    from gitmem import checks
+
+    repo = git.discover()
+    if files:  # the pre-commit framework: the files it selected, unstaged changes stashed
+        found = checks.check_files(checks.files_on_disk(repo, files), checks.config_on_disk(repo))
+    else:  # git's own hook: what is staged, read from the index
+        staged, config_text = checks.staged_files(repo)
+        found = checks.check_files(staged, config_text) if staged else []
+    for finding in found:
+        print(finding, file=sys.stderr)
+    if found:
+        count = f"{len(found)} problem{'s' * (len(found) != 1)}"
+        print(
+            f"git-mem: error: {count} in memory files; fix them (a false positive secret: add "
+            f"'{checks.ALLOW_MARKER}' to its line) or commit with --no-verify",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

@@ -1,0 +1,214 @@
+"""`git mem capture`: backfill over existing history, idempotent, on real repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import yaml
+
+from gitmem.record import derived_id
+
+AUTHOR = "Test User <test@example.com>"
+
+HISTORY = [
+    ("Fix typo", ""),
+    ("fix(auth): session cookie lost after redirect", "auth.py"),
+    ("update deps", "requirements.txt"),
+    ("Queue\n\nDecision: Use SQS for jobs\nFact: SQS is at-least-once\n", "jobs.py"),
+    ("fixing tests", "tests.py"),
+    ("We decided to drop Python 3.8 support", "setup.cfg"),
+]
+
+
+def build_history(repo: Path) -> list[str]:
+    """HISTORY as commits, authored a minute apart; their shas, oldest first."""
+    shas = []
+    for index, (message, path) in enumerate(HISTORY):
+        if path:
+            (repo / path).write_text(f"{index}\n")
+            subprocess.run(["git", "add", path], cwd=repo, check=True)
+        date = f"{1763731391 + 60 * index} +0000"
+        env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+        subprocess.run(
+            ["git", "commit", "-q", "--allow-empty", "-m", message], cwd=repo, env=env, check=True
+        )
+        shas.append(
+            subprocess.run(
+                ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True
+            ).stdout.strip()
+        )
+    return shas
+
+
+def cid(kind: str, title: str, index: int) -> str:
+    return derived_id("capture", AUTHOR, f"{1763731391 + 60 * index} +0000", kind, title)
+
+
+def expected(shas: list[str]) -> list[tuple[str, str, str, str]]:
+    """(id, commit, type, title) of what HISTORY captures, oldest first."""
+    return [
+        (cid("error", "Session cookie lost after redirect", 1), shas[1], "error",
+         "Session cookie lost after redirect"),
+        (cid("decision", "Use SQS for jobs", 3), shas[3], "decision", "Use SQS for jobs"),
+        (cid("fact", "SQS is at-least-once", 3), shas[3], "fact", "SQS is at-least-once"),
+        (cid("decision", "We decided to drop Python 3.8 support", 5), shas[5], "decision",
+         "We decided to drop Python 3.8 support"),
+    ]  # fmt: skip
+
+
+def notes_of(repo: Path, g) -> dict[str, list[dict]]:
+    out = {}
+    for line in g.run("notes", "--ref=mem", "list", cwd=repo).splitlines():
+        sha = line.split()[1]
+        out[sha] = list(yaml.safe_load_all(g.run("notes", "--ref=mem", "show", sha, cwd=repo)))
+    return out
+
+
+def test_backfill_captures_history_once(repo, mem, g):
+    shas = build_history(repo)
+    result = mem("capture")
+    assert result.code == 0, result.err
+    lines = [f"captured {i} {c[:12]} {t}: {title}" for i, c, t, title in expected(shas)]
+    summary = "scanned 7 commits: captured 4 records on 3 commits, 0 already present"
+    assert result.out == "\n".join([*lines, summary]) + "\n"
+    assert result.err == ""  # not a terminal: no progress bar
+    notes = notes_of(repo, g)
+    assert sorted(notes) == sorted([shas[1], shas[3], shas[5]])
+    [fix] = notes[shas[1]]
+    assert fix == {
+        "id": expected(shas)[0][0],
+        "type": "error",
+        "title": "Session cookie lost after redirect",
+        "created": fix["created"],
+        "author": AUTHOR,
+        "status": "active",
+        "tags": ["auth"],
+        "source": "hook",
+        "commits": [shas[1]],
+        "paths": ["auth.py"],
+        "body": "",
+    }
+    assert [r["id"] for r in notes[shas[3]]] == [expected(shas)[1][0], expected(shas)[2][0]]
+    assert g.run("log", "--notes=mem", "--format=%N", "-1", shas[5]).startswith("---\nid: ")
+    tip = g.run("rev-parse", "refs/notes/mem")
+    assert g.run("rev-list", "--count", "refs/notes/mem") == "1\n"  # one notes commit
+
+    again = mem("capture")
+    assert again.out == "scanned 7 commits: captured 0 records on 0 commits, 4 already present\n"
+    assert g.run("rev-parse", "refs/notes/mem") == tip
+    g.fsck(repo)
+
+
+def test_dry_run_writes_nothing_and_json_is_stable(repo, mem, g):
+    shas = build_history(repo)
+    dry = mem("capture", "--dry-run", "--json")
+    assert json.loads(dry.out) == {
+        "dry_run": True,
+        "scanned": 7,
+        "captured": 4,
+        "present": 0,
+        "records": [
+            {"id": i, "type": t, "title": title, "commit": c} for i, c, t, title in expected(shas)
+        ],
+    }
+    assert g.proc("rev-parse", "--verify", "-q", "refs/notes/mem").returncode == 1
+    text = mem("capture", "-n")
+    assert text.out.splitlines()[0].startswith("would capture ")
+    assert text.out.endswith("would capture 4 records on 3 commits, 0 already present\n")
+
+
+def test_rev_range_limits_the_scan(repo, mem, g):
+    shas = build_history(repo)
+    result = mem("capture", "--json", f"{shas[2]}..HEAD")
+    data = json.loads(result.out)
+    assert (data["scanned"], data["captured"]) == (3, 3)
+    assert {r["commit"] for r in data["records"]} == {shas[3], shas[5]}
+    bad = mem("capture", "no-such-branch")
+    assert bad.code == 2
+    assert bad.err.startswith("git-mem: error: git log no-such-branch: ")
+
+
+def test_backfill_after_a_rewrite_that_lost_the_notes_gives_the_same_ids(repo, mem, g):
+    """Ids do not depend on the sha: after a rebase whose notes were lost (no rewriteRef,
+    notes never fetched), a backfill writes the same ids on the new commits."""
+    build_history(repo)
+    first = json.loads(mem("capture", "--json").out)["records"]
+    g.run("checkout", "-q", "-b", "side", "HEAD~3")
+    g.run("commit", "-q", "--allow-empty", "-m", "side work")
+    g.run("checkout", "-q", "main")
+    g.run("rebase", "-q", "side")
+    g.run("update-ref", "-d", "refs/notes/mem")  # the notes are lost
+    new_shas = g.run("rev-list", "--reverse", "HEAD~3..HEAD").split()
+    again = json.loads(mem("capture", "--json", "HEAD~3..HEAD").out)["records"]
+    assert [r["id"] for r in again] == [r["id"] for r in first[1:]]
+    assert [r["commit"] for r in again] == [new_shas[0], new_shas[0], new_shas[2]]
+
+
+def test_rebase_with_the_old_notes_still_there_links_instead_of_reusing_ids(repo, mem, g):
+    """The old commits keep their notes (no rewriteRef): the rebased ones get records of
+    their own, linked to the old ones, so no id names two records."""
+    build_history(repo)
+    first = json.loads(mem("capture", "--json").out)["records"]
+    g.run("checkout", "-q", "-b", "side", "HEAD~3")
+    g.run("commit", "-q", "--allow-empty", "-m", "side work")
+    g.run("checkout", "-q", "main")
+    g.run("rebase", "-q", "side")
+    again = json.loads(mem("capture", "--json", "HEAD~3..HEAD").out)["records"]
+    assert [r["id"] for r in again] == [
+        derived_id("capture-copy", old["id"], new["commit"])
+        for old, new in zip(first[1:], again, strict=True)
+    ]
+    doctor = mem("doctor")
+    assert "duplicate id" not in doctor.out + doctor.err
+
+
+def test_two_clones_backfilling_alone_write_the_same_notes_tree(
+    repo, mem, g, tmp_path, monkeypatch
+):
+    build_history(repo)
+    clone = tmp_path / "clone"
+    g.run("clone", "-q", str(repo), str(clone))
+    mem("capture")
+    monkeypatch.chdir(clone)
+    mem("capture")
+    tree = "refs/notes/mem^{tree}"
+    assert g.run("rev-parse", tree, cwd=clone) == g.run("rev-parse", tree, cwd=repo)
+
+
+def test_empty_and_shallow_repositories(tmp_path, mem, g, monkeypatch, repo):
+    empty = tmp_path / "empty"
+    g.run("init", "-q", str(empty))
+    monkeypatch.chdir(empty)
+    assert mem("capture").out == (
+        "scanned 0 commits: captured 0 records on 0 commits, 0 already present\n"
+    )
+    build_history(repo)
+    shallow = tmp_path / "shallow"
+    g.run("clone", "-q", "--depth=2", f"file://{repo}", str(shallow))
+    monkeypatch.chdir(shallow)
+    result = mem("capture", "--json")
+    data = json.loads(result.out)
+    assert (data["scanned"], data["captured"]) == (2, 1)
+    assert data["records"][0]["title"] == "We decided to drop Python 3.8 support"
+    g.fsck(shallow)
+
+
+def test_bots_merges_and_no_memory_are_skipped(repo, mem, g):
+    g.run("checkout", "-q", "-b", "topic")
+    g.run("commit", "-q", "--allow-empty", "-m", "We decided to use tabs\n\nNo-Memory: true")
+    g.run(
+        "-c", "user.name=dependabot[bot]", "commit", "-q", "--allow-empty",
+        "-m", "fix: bump lodash, fixes #12",
+    )  # fmt: skip
+    g.run("checkout", "-q", "main")
+    g.run("merge", "-q", "--no-ff", "-m", "Adopt tabs everywhere (topic)", "topic")
+    result = mem("capture")
+    assert result.out == "scanned 4 commits: captured 0 records on 0 commits, 0 already present\n"
+    (repo / ".memory").mkdir()
+    (repo / ".memory" / "config.toml").write_text("[capture]\nmerges = true\nbots = []\n")
+    result = mem("capture", "--json")
+    titles = sorted(r["title"] for r in json.loads(result.out)["records"])
+    assert titles == ["Adopt tabs everywhere (topic)", "Bump lodash, fixes #12"]

@@ -1,0 +1,251 @@
+"""The three-way notes merge and the lazy merge of fetched notes, on real notes commits.
+
+Each merge case builds a base, a local and a remote notes commit with plain `git notes`, then
+lets `sync.integrate` merge the remote tip into refs/notes/mem and reads the result back with
+`git notes --ref=mem show`.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from gitrepo import assert_fsck_clean, init_repo, sh
+
+from gitmem import git, sync
+from gitmem.notesmerge import merge_note
+
+REMOTE_REF = "refs/notes/remotes/origin/mem"
+
+
+def doc(id: str, title: str = "", updated: str | None = None, body: str = "text") -> str:
+    """One record document as gitmem writes it (hand-written so the bytes are known)."""
+    lines = ["---", f"id: {id}", "type: fact", f"title: {title or 'record ' + id}"]
+    lines.append("created: 2026-01-01T10:00:00+00:00")
+    if updated:
+        lines.append(f"updated: {updated}")
+    lines += ["body: |", f"  {body}", ""]
+    return "\n".join(lines)
+
+
+A, B, C = "aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc"
+EARLY, LATE = "2026-02-01T10:00:00+00:00", "2026-03-01T10:00:00+01:00"
+PROSE = "Hand-written note, not YAML:\n  indented line\n\nsecond paragraph\n"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return init_repo(tmp_path / "repo")
+
+
+def set_note(repo: Path, text: str | None, rev: str = "HEAD") -> None:
+    if text is None:
+        sh(repo, "notes", "--ref=mem", "remove", "--ignore-missing", rev)
+    else:
+        # -C: the blob's bytes as they are (-m and -F would clean up blank lines and spaces)
+        blob = sh(repo, "hash-object", "-w", "--stdin", input=text.encode()).strip()
+        sh(repo, "notes", "--ref=mem", "add", "-f", "-C", blob, rev)
+
+
+def tip(repo: Path, ref: str = git.NOTES_REF) -> str:
+    return sh(repo, "rev-parse", "--verify", "-q", ref, check=False).strip()
+
+
+def note(repo: Path, rev: str = "HEAD") -> str | None:
+    proc = subprocess.run(["git", "notes", "--ref=mem", "show", rev], cwd=repo, capture_output=True)
+    return proc.stdout.decode() if proc.returncode == 0 else None  # bytes as stored: CRLF too
+
+
+def diverge(repo: Path, base: str | None, local: str | None, remote: str | None) -> str:
+    """Notes commits base -> local (refs/notes/mem) and base -> remote (the tracking ref)."""
+    if base is not None:
+        set_note(repo, base)
+    base_tip = tip(repo)
+    set_note(repo, remote)
+    sh(repo, "update-ref", REMOTE_REF, tip(repo))
+    if base_tip:
+        sh(repo, "update-ref", git.NOTES_REF, base_tip)
+    else:
+        sh(repo, "update-ref", "-d", git.NOTES_REF)
+    set_note(repo, local)
+    return tip(repo, REMOTE_REF)
+
+
+# (case, base, local, remote, merged note, [(id, winner)] conflicts)
+CASES = [
+    ("added on both sides", doc(A), doc(A) + doc(B), doc(A) + doc(C), doc(A) + doc(B) + doc(C), []),
+    ("added on both, no base note", None, doc(B), doc(C), doc(B) + doc(C), []),
+    ("removed on the remote only", doc(A) + doc(B), doc(A) + doc(B), doc(A), doc(A), []),
+    ("removed locally only", doc(A) + doc(B), doc(A), doc(A) + doc(B), doc(A), []),
+    ("whole note removed remotely", doc(A), doc(A) + doc(B), None, doc(B), []),
+    ("changed on the remote only", doc(A) + doc(B), doc(A) + doc(B),
+     doc(A, "new", EARLY) + doc(B), doc(A, "new", EARLY) + doc(B), []),
+    ("changed on both, remote newer", doc(A), doc(A, "mine", EARLY), doc(A, "theirs", LATE),
+     doc(A, "theirs", LATE), [(A, "remote")]),
+    ("changed on both, local newer", doc(A), doc(A, "mine", LATE), doc(A, "theirs", EARLY),
+     doc(A, "mine", LATE), [(A, "local")]),
+    ("changed here, removed there", doc(A) + doc(B), doc(A, "mine", EARLY) + doc(B), doc(B),
+     doc(A, "mine", EARLY) + doc(B), [(A, "local")]),
+    ("removed here, changed there", doc(A) + doc(B), doc(B), doc(A, "theirs", EARLY) + doc(B),
+     doc(B) + doc(A, "theirs", EARLY), [(A, "remote")]),
+    ("same change on both sides", doc(A), doc(A, "same", EARLY), doc(A, "same", EARLY),
+     doc(A, "same", EARLY), []),
+    ("prose note, records added on both", PROSE, PROSE + doc(B), PROSE + doc(C),
+     PROSE + doc(B) + doc(C), []),
+    ("prose appended on one side, record on the other", doc(A), doc(A) + "\n" + PROSE,
+     doc(A) + doc(B), doc(A) + "\n" + PROSE + doc(B), []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("base", "local", "remote", "merged", "conflicts"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_three_way_merge_of_one_note(repo, base, local, remote, merged, conflicts):
+    theirs = diverge(repo, base, local, remote)
+    ours = tip(repo)
+    found = sync.integrate(git.discover(repo), theirs, "origin's notes")
+    assert note(repo) == merged
+    assert [(c.id, c.winner) for c in found] == conflicts
+    if ours == theirs:  # the same change made in the same second: the very same commit
+        assert tip(repo) == ours
+    else:
+        parents = sh(repo, "rev-parse", f"{git.NOTES_REF}^1", f"{git.NOTES_REF}^2").split()
+        assert parents == [ours, theirs]
+    assert_fsck_clean(repo)
+
+
+def test_conflict_says_which_side_won_and_why():
+    base, local, remote = doc(A), doc(A, "mine", EARLY), doc(A, "theirs", LATE)
+    merged, [conflict] = merge_note("f" * 40, base.encode(), local.encode(), remote.encode())
+    assert merged == remote.encode()
+    assert sync.conflict_line(conflict) == (
+        "conflict: aaaaaaaaaaaa on note ffffffffffff: changed on both sides; kept the remote "
+        f"version (updated {LATE}, newer); the local version stays in the notes history"
+    )
+
+
+def test_a_tie_is_broken_the_same_way_from_both_sides():
+    one, two = doc(A, "one", EARLY), doc(A, "two", EARLY)
+    left, _ = merge_note("f" * 40, doc(A).encode(), one.encode(), two.encode())
+    right, _ = merge_note("f" * 40, doc(A).encode(), two.encode(), one.encode())
+    assert left == right == two.encode()
+
+
+def test_a_note_only_one_side_changed_is_taken_byte_for_byte(repo):
+    odd = "---\nid: aaaaaaaaaaaa\ntype: fact\ntitle: x\ncreated: 2026-01-01T10:00:00Z\r\n"
+    odd += "body: |\n  crlf and no offset\n\n\nappended by hand\n"
+    theirs = diverge(repo, PROSE, PROSE, odd)
+    sync.integrate(git.discover(repo), theirs, "origin's notes")
+    assert note(repo) == odd
+
+
+def test_notes_on_different_commits_merge_and_fan_out_is_kept(repo):
+    sh(repo, "commit", "-q", "--allow-empty", "-m", "second")
+    info = git.discover(repo)
+    set_note(repo, doc(A), "HEAD~1")
+    base = tip(repo)
+    set_note(repo, doc(B), "HEAD")
+    sh(repo, "update-ref", REMOTE_REF, tip(repo))
+    sh(repo, "update-ref", git.NOTES_REF, base)
+    set_note(repo, None, "HEAD~1")  # removed here
+    set_note(repo, doc(C), "HEAD~1")  # and a new note on the same commit
+    sync.integrate(info, tip(repo, REMOTE_REF), "origin's notes")
+    assert note(repo, "HEAD~1") == doc(C)
+    assert note(repo, "HEAD") == doc(B)
+
+
+def test_fast_forward_and_adopt_need_no_merge_commit(repo):
+    info = git.discover(repo)
+    set_note(repo, doc(A))
+    theirs = tip(repo)
+    sh(repo, "update-ref", "-d", git.NOTES_REF)
+    assert sync.integrate(info, theirs, "x") == []
+    assert tip(repo) == theirs  # adopted
+    set_note(repo, doc(A) + doc(B))
+    ahead = tip(repo)
+    assert sync.integrate(info, theirs, "x") == []
+    assert tip(repo) == ahead  # theirs is already contained
+    sh(repo, "update-ref", git.NOTES_REF, theirs)
+    sync.integrate(info, ahead, "x")
+    assert tip(repo) == ahead  # fast-forward
+    reflog = sh(repo, "reflog", "show", "--format=%gs", git.NOTES_REF)
+    assert reflog.splitlines()[0] == "gitmem: sync: fast-forward to x"
+
+
+def test_unrelated_histories_merge_as_a_union(repo):
+    info = git.discover(repo)
+    set_note(repo, doc(A))
+    theirs = tip(repo)
+    sh(repo, "update-ref", REMOTE_REF, theirs)
+    sh(repo, "update-ref", "-d", git.NOTES_REF)
+    set_note(repo, doc(B))  # a fresh notes history: no merge base
+    assert sh(repo, "merge-base", tip(repo), theirs, check=False) == ""
+    sync.integrate(info, theirs, "origin's notes")
+    assert note(repo) == doc(B) + doc(A)
+
+
+# ------------------------------------------------------------------ lazy merge of fetched notes
+
+
+def test_merge_fetched_merges_once_and_then_costs_nothing(repo):
+    info = git.discover(repo)
+    theirs = diverge(repo, doc(A), doc(A) + doc(B), doc(A) + doc(C))
+    messages = sync.merge_fetched(info)
+    assert messages == [
+        "git-mem: merged notes fetched from origin: 1 added, 0 removed, 0 updated, 0 conflicts"
+    ]
+    assert note(repo) == doc(A) + doc(B) + doc(C)
+    assert (info.state_dir / sync.STATE_FILE).read_text() == f"{REMOTE_REF} {theirs}\n"
+    merged = tip(repo)
+    assert sync.merge_fetched(info) == []
+    assert tip(repo) == merged
+
+
+def test_merge_fetched_nothing_to_do_does_not_load_pygit2(repo):
+    code = (
+        "import sys; from gitmem import git, sync; "
+        "print(sync.merge_fetched(git.discover()), 'pygit2' in sys.modules)"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    assert proc.stdout == "[] False\n", proc.stderr
+    set_note(repo, doc(A))
+    behind = tip(repo)
+    set_note(repo, doc(A) + doc(B))
+    sh(repo, "update-ref", REMOTE_REF, tip(repo))
+    sh(repo, "update-ref", git.NOTES_REF, behind)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    assert proc.stdout == (  # a fast-forward needs no pygit2 either
+        "['git-mem: merged notes fetched from origin: 1 added, 0 removed, 0 updated, "
+        "0 conflicts'] False\n"
+    )
+    assert note(repo) == doc(A) + doc(B)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
+    assert proc.stdout == "[] False\n", proc.stderr  # remembered in the state file
+
+
+def test_merge_fetched_warns_and_goes_on_when_it_cannot_merge(repo):
+    info = git.discover(repo)
+    blob = sh(repo, "hash-object", "-w", "--stdin", input=b"not a commit\n").strip()
+    sh(repo, "update-ref", REMOTE_REF, blob)
+    [message] = sync.merge_fetched(info)
+    assert re.fullmatch(
+        r"git-mem: warning: could not merge fetched notes \(refs/notes/remotes/origin/mem points"
+        r" at a blob, not a commit; .*\); run `git mem sync` to retry",
+        message,
+    )
+
+
+def test_merge_fetched_reports_conflicts(repo):
+    diverge(repo, doc(A), doc(A, "mine", LATE), doc(A, "theirs", EARLY))
+    sha = sh(repo, "rev-parse", "HEAD").strip()
+    assert sync.merge_fetched(git.discover(repo)) == [
+        "git-mem: merged notes fetched from origin: 0 added, 0 removed, 0 updated, 1 conflict",
+        f"git-mem: conflict: {A} on note {sha[:12]}: changed on both sides; kept the local "
+        f"version (updated {LATE}, newer); the remote version stays in the notes history",
+    ]
+    assert note(repo) == doc(A, "mine", LATE)
