@@ -506,9 +506,47 @@ def _command_in(argv: Sequence[str]) -> str | None:
     return name if name in SUBCOMMANDS else None
 
 
+def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`search` argv with the query words last, after `--`: `-word` excludes a word there.
+
+    A word is anything that is not one of search's options or an option's value, so
+    `git mem search postgres -mongodb --type decision` needs no quoting.
+    """
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[
+        argv[0]
+    ]
+    takes_value = {
+        option: action.nargs != 0 for action in sub._actions for option in action.option_strings
+    }
+    options: list[str] = []
+    words: list[str] = []
+    tokens = iter(argv[1:])
+    for token in tokens:
+        if token == "--":
+            words.extend(tokens)
+            break
+        name = token.split("=", 1)[0]
+        if name.startswith("--") and name not in takes_value:  # argparse's abbreviations
+            longer = [option for option in takes_value if option.startswith(name)]
+            name = longer[0] if len(longer) == 1 else name
+        short_value = token[:2] in takes_value and takes_value[token[:2]] and token[2:].isdigit()
+        if name in takes_value or short_value:
+            options.append(token)
+            value = None
+            if takes_value.get(name) and "=" not in token and not short_value:
+                value = next(tokens, None)  # missing: argparse says so
+            options.extend([value] if value is not None else [])
+        else:
+            words.append(token)
+    return [argv[0], *options, "--", *words]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(_command_in(argv))
+    command = _command_in(argv)
+    parser = build_parser(command)
+    if command == "search":
+        argv = _query_after_options(parser, argv)
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()

@@ -1,0 +1,338 @@
+"""gitmem.index on its own: the fast indexing analyzer agrees with Whoosh's, and the query
+syntax (words, phrases, field:value, NOT/-word) and its plain-words fallback, on a real
+Whoosh index in a temporary directory."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from gitmem import index
+from gitmem.catalog import Document
+from gitmem.index import ANALYZER, fast_terms
+
+Row = dict[str, Any]
+
+
+def analyzer_terms(text: str) -> list[str]:
+    return [token.text for token in ANALYZER(text)]
+
+
+# ----------------------------------------------------------------------------- fast_terms
+
+WORDS = ["deploying", "deployment", "the", "and", "a", "I", "x1", "2026", "v2", "don't", "café"]
+_text = st.one_of(
+    st.text(),
+    st.text(alphabet=st.characters(codec="utf-8")),
+    st.lists(
+        st.one_of(
+            st.sampled_from(WORDS),
+            st.text(alphabet="aAbZ0129_-.,;:'\"!?()[]{}/@#*^~ \t\n", max_size=8),
+            st.text(alphabet=st.characters(categories=["L", "M", "N"]), max_size=6),
+        ),
+        max_size=12,
+    ).map(" ".join),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_text)
+@example("İstanbul")  # "İ".lower() is two characters: "i" and a combining dot
+@example("\u0391\u03a3'\u0392")  # Greek: whole-text lower() picks another sigma
+def test_fast_terms_are_the_analyzers_terms(text: str) -> None:
+    assert fast_terms(text) == analyzer_terms(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("Deploying the deployment", ["deploy", "deploy"]),
+        ("", []),
+        ("a I x", []),  # stop words and one-letter words
+        ("it is to be or not", []),
+        ("Rollback, rollbacks; ROLLED-back!", ["rollback", "rollback", "roll", "back"]),
+        ("v2 2026 x86_64 3.14", ["v2", "2026", "x86_64", "14"]),
+        ("Café naïve façade", ["café", "naïv", "façad"]),
+        ("don't", ["don"]),
+        ("foo:bar path/to/file.py", ["foo", "bar", "path", "file", "py"]),
+        ("日本語のテキスト", ["日本語のテキスト"]),
+    ],
+)
+def test_fast_terms_fixed_cases(text: str, terms: list[str]) -> None:
+    assert fast_terms(text) == terms
+    assert analyzer_terms(text) == terms
+
+
+# ----------------------------------------------------------------------------- an index
+
+HEAD = "0123456789abcdef0123456789abcdef01234567"
+NOTE = "fedcba9876543210fedcba9876543210fedcba98"
+
+ROWS: list[tuple[Row, str]] = [
+    (
+        {
+            "id": "aaaa00000001",
+            "type": "decision",
+            "title": "Deployment pipeline uses blue green",
+            "created": "2026-01-01T10:00:00+00:00",
+            "author": "Alice Smith <alice@example.com>",
+            "status": "accepted",
+            "tags": ["deploy", "ci"],
+            "source": "cli",
+            "project": "Backend",
+            "paths": ["src/deploy/pipeline.py"],
+            "location": ".memory/decisions/2026-01-01-deployment.md",
+        },
+        "We ship with a blue green switch. Rollback is instant.\n",
+    ),
+    (
+        {
+            "id": "aaaa00000002",
+            "type": "fact",
+            "title": "Database pool size",
+            "created": "2026-01-02T10:00:00+00:00",
+            "author": "Bob <bob@example.com>",
+            "tags": ["database"],
+            "source": "import",
+            "paths": ["src/db/"],
+            "commits": [HEAD],
+            "location": f"note:{NOTE}",
+        },
+        "The connection pool holds twenty connections; green then blue lights.\n",
+    ),
+    (
+        {
+            "id": "aaaa00000003",
+            "type": "error",
+            "title": "Rollback failed on Friday",
+            "created": "2026-01-03T10:00:00+00:00",
+            "author": "Alice Smith <alice@example.com>",
+            "status": "deprecated",
+            "source": "hook",
+            "project": "frontend",
+            "paths": ["./docs/runbook.md"],
+            "location": ".memory/errors/2026-01-03-rollback.md",
+        },
+        "Deploying on Friday broke the pipeline.\n",
+    ),
+    (
+        {
+            "id": "aaaa00000004",
+            "type": "fact",
+            "title": "Parser notes",
+            "created": "2026-01-04T10:00:00+00:00",
+            "location": ".memory/facts/2026-01-04-parser.md",
+        },
+        "An unbalanced quote, a tag with a colon, foo and bar, alpha and omega.\n",
+    ),
+]
+D1, D2, D3, D4 = (row["id"] for row, _body in ROWS)
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    built = index.create(tmp_path_factory.mktemp("index") / "ix")
+    documents = [
+        Document(row, body, 1_767_261_600 + n * 86400) for n, (row, body) in enumerate(ROWS)
+    ]
+    index.write(built, [], documents, json.dumps, fresh=True)
+    return built
+
+
+@pytest.fixture
+def found(ix: Any) -> Callable[[str], set[str]]:
+    """The ids of the records `index.parse` reads `text` as matching (never raises)."""
+
+    def run(text: str) -> set[str]:
+        q = index.parse(ix, text)
+        with ix.searcher() as searcher:
+            return {json.loads(hit["row"])["id"] for hit in searcher.search(q, limit=None)}
+
+    return run
+
+
+def test_stemming(found: Callable[[str], set[str]]) -> None:
+    assert found("deploying") == {D1, D3}
+    assert found("deployments") == {D1, D3}
+    assert found("connection") == {D2}  # "connections" in the body
+    assert found("rolled") == set()  # stems to "roll", not "rollback"
+
+
+def test_all_words_are_required(found: Callable[[str], set[str]]) -> None:
+    assert found("blue green") == {D1, D2}
+    assert found("blue rollback") == {D1}
+    assert found("blue OR rollback") == {D1, D2, D3}
+    assert found("pipeline AND friday") == {D3}
+    assert found("nonexistentword") == set()
+
+
+def test_phrases(found: Callable[[str], set[str]]) -> None:
+    assert found('"blue green"') == {D1}  # D2 has "green then blue"
+    assert found('"green blue"') == set()
+    assert found('"green then blue"') == {D2}
+    assert found('"deploying on friday"') == {D3}  # stop words inside a phrase
+    assert found('"pool twenty"') == set()  # "pool holds twenty": not adjacent
+    # Stop words are not indexed (as in Whoosh's StopFilter): "broke the pipeline" matches.
+    assert found('"broke pipeline"') == {D3}
+
+
+def test_exclusion(found: Callable[[str], set[str]]) -> None:
+    assert found("blue -rollback") == {D2}
+    assert found("blue NOT rollback") == {D2}
+    assert found("blue -database") == {D1}
+    assert found("-rollback") == {D2, D4}  # only an exclusion: everything else
+    assert found("NOT pipeline") == {D2, D4}
+    assert found('pipeline -"blue green"') == {D3}
+    assert found("blue-green") == {D1, D2}  # a hyphen inside a word is not a NOT
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("type:decision", {D1}),
+        ("type:fact", {D2, D4}),
+        ("type:fact pool", {D2}),
+        ("tag:deploy", {D1}),
+        ("tags:database", {D2}),
+        ("tag:Database", {D2}),
+        ("tag:deploy OR tag:database", {D1, D2}),
+        ("status:accepted", {D1}),
+        ("status:deprecated rollback", {D3}),
+        ("author:alice", {D1, D3}),
+        ("author:bob", {D2}),
+        ("author:alice friday", {D3}),
+        ("project:backend", {D1}),
+        ("project:frontend", {D3}),
+        ("source:import", {D2}),
+        ("source:hook", {D3}),
+        ("path:src/db", {D2}),
+        ("path:src/db/", {D2}),
+        ("path:src", {D1, D2}),
+        ("path:src/deploy/pipeline.py", {D1}),
+        ("path:./src/deploy", {D1}),
+        ("path:docs", {D3}),
+        ("paths:docs/runbook.md", {D3}),
+        ("path:src/d", set()),  # a directory prefix, not a string prefix
+        ("commit:0123456", {D2}),
+        ("commit:0123456789ABCDEF", {D2}),
+        (f"commit:{HEAD}", {D2}),
+        ("commit:fedcba98", {D2}),  # the commit the note is attached to
+        ("commit:0124", set()),
+        ("type:fact -tag:database", {D4}),
+    ],
+)
+def test_field_values(found: Callable[[str], set[str]], text: str, expected: set[str]) -> None:
+    assert found(text) == expected
+
+
+def test_field_value_keeps_the_case_the_project_was_written_in(
+    found: Callable[[str], set[str]],
+) -> None:
+    # The record says `project: Backend`: the value as written must find it.
+    assert found("project:Backend") == {D1}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('"unbalanced', {D4}),
+        ('"unbalanced quote', {D4}),
+        ('unbalanced"', {D4}),
+        (":", set()),
+        ("-", set()),
+        ("foo AND", {D4}),
+        ("AND foo", {D4}),
+        ("foo OR", {D4}),
+        ("NOT", set()),
+        ("tag:", {D4}),
+        ("colon:", {D4}),
+        (":colon", {D4}),
+        ("[alpha TO", {D4}),
+        ("[alpha TO omega", {D4}),
+        ("(foo", {D4}),
+        ("foo)", {D4}),
+        ("foo^2", {D4}),
+        ("nosuchfield:foo", set()),  # "nosuchfield" and "foo": no record has both
+        ("title:", set()),
+    ],
+)
+def test_unparseable_queries_are_plain_words(
+    ix: Any, found: Callable[[str], set[str]], text: str, expected: set[str]
+) -> None:
+    assert found(text) == expected
+    # "Plain words": every word, in any text field, and nothing else.
+    with ix.searcher() as searcher:
+        plain = {
+            json.loads(hit["row"])["id"]
+            for hit in searcher.search(index.plain_query(ix, text), limit=None)
+        }
+    assert found(text) == plain
+
+
+def test_a_lone_star_is_plain_words(found: Callable[[str], set[str]]) -> None:
+    # Not a wildcard matching every record: no words, nothing found (the CLI refuses it first).
+    assert found("*") == set()
+
+
+SYNTAX = '" : - * ( ) [ ] { } ^ ~ AND OR NOT TO tag: path: commit: type: blue foo \\ / + ? = @ !'
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(SYNTAX.split()),
+            st.text(max_size=4),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(p + " " * (i % 2) for i, p in enumerate(parts)))
+)
+def test_parse_never_raises(ix: Any, text: str) -> None:
+    q = index.parse(ix, text)
+    with ix.searcher() as searcher:
+        searcher.search(q, limit=None)
+
+
+def test_suggest(ix: Any) -> None:
+    with ix.searcher() as searcher:
+        assert index.suggest(searcher, "pipelne") == "pipeline"
+        assert index.suggest(searcher, "blue pipelne -rollbak") == "blue pipeline -rollback"
+        assert index.suggest(searcher, "blue pipeline") is None
+        assert index.suggest(searcher, "type:decisoin") is None  # a field value, not a word
+
+
+def test_narrowing_and_rows_order(ix: Any) -> None:
+    keep_all: Callable[[Row], bool] = lambda row: True  # noqa: E731
+    with ix.searcher() as searcher:
+        every = index.Narrowing([], [], [], [])
+        assert [r["id"] for r in index.rows(searcher, every, keep_all, json.loads)] == [
+            D4,
+            D3,
+            D2,
+            D1,
+        ]
+        facts = index.Narrowing(["fact"], [], [], [])
+        assert [r["id"] for r in index.rows(searcher, facts, keep_all, json.loads)] == [D4, D2]
+        tagged = index.Narrowing([], ["deploy", "ci"], [], ["backend"])
+        assert [r["id"] for r in index.rows(searcher, tagged, keep_all, json.loads)] == [D1]
+        assert index.count(searcher) == 4
+
+
+def test_write_replaces_by_location(tmp_path: Path) -> None:
+    built = index.create(tmp_path / "ix")
+    row, body = ROWS[0]
+    index.write(built, [], [Document(row, body, 0)], json.dumps, fresh=True)
+    changed = {**row, "title": "Canary releases"}
+    generation = index.write(built, [row["location"]], [Document(changed, body, 0)], json.dumps)
+    assert generation == index.generation(built)
+    with built.searcher() as searcher:
+        assert index.count(searcher) == 1
+        hits = searcher.search(index.parse(built, "canary"), limit=None)
+        assert [json.loads(hit["row"])["title"] for hit in hits] == ["Canary releases"]
+        assert len(searcher.search(index.parse(built, "deployment"), limit=None)) == 0
