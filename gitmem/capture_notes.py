@@ -57,7 +57,7 @@ def _represent_timestamp(dumper: Any, data: _Timestamp) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
 
 
-record._Dumper.add_representer(_Timestamp, _represent_timestamp)
+record.dumper().add_representer(_Timestamp, _represent_timestamp)
 
 
 def note_doc(memory: Memory) -> str:

@@ -43,13 +43,26 @@ def error(message: str) -> None:
     print(f"git-mem: error: {message}", file=sys.stderr)
 
 
+LONG_JOB = 2000  # items: below this a job is quick enough to run silently off a terminal
+
+
 @contextlib.contextmanager
 def progress_bar(
     label: str = "building the search index",
 ) -> Iterator[Callable[[int, int], None] | None]:
-    """A `progress(done, total)` drawing a bar on stderr if it is a terminal, else None."""
+    """A `progress(done, total)` drawing a bar on stderr if it is a terminal.
+
+    Elsewhere (a pipe, CI) a long job says once that it is running, then nothing more.
+    """
     if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":
-        yield None
+        said = [False]
+
+        def once(done: int, total: int) -> None:
+            if not said[0] and total >= LONG_JOB and done < total:
+                said[0] = True
+                print(f"git-mem: {label}: {total} records, this takes a while", file=sys.stderr)
+
+        yield once
         return
     shown = [0.0]
 

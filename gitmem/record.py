@@ -8,15 +8,20 @@ touched) survive a read-modify-write byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import RecordError
+
+if TYPE_CHECKING:
+    import yaml
+
+# PyYAML is imported where records are parsed or written, not here: read commands that find
+# nothing changed (`search`, `list`, `show` through the index) never pay its ~30 ms import.
 
 FIELD_ORDER = (
     "id",
@@ -197,11 +202,6 @@ class Memory:
 # ---------------------------------------------------------------------------- serialising
 
 
-# libyaml's emitter when present: the pure-Python one takes ~10 s for a 10 MB body.
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Block style at the top, `[a, b]` / `{k: v}` for collections of scalars (DESIGN §2)."""
-
-
 class _Literal(str):
     pass
 
@@ -241,16 +241,31 @@ def _represent_dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Mappi
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
 
-_Dumper.add_representer(_Literal, _represent_literal)
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_TopLevel, _represent_top)
-_Dumper.add_representer(list, _represent_list)
-_Dumper.add_representer(dict, _represent_dict)
+@functools.cache
+def dumper() -> type[yaml.SafeDumper]:
+    """Block style at the top, `[a, b]` / `{k: v}` for collections of scalars (DESIGN §2)."""
+    import yaml
+
+    # libyaml's emitter when present: the pure-Python one takes ~10 s for a 10 MB body.
+    base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+    class Dumper(base):  # type: ignore[valid-type,misc]
+        pass
+
+    dumper: type[yaml.SafeDumper] = Dumper
+    dumper.add_representer(_Literal, _represent_literal)
+    dumper.add_representer(str, _represent_str)
+    dumper.add_representer(_TopLevel, _represent_top)
+    dumper.add_representer(list, _represent_list)
+    dumper.add_representer(dict, _represent_dict)
+    return dumper
 
 
 def _yaml(data: dict[str, Any]) -> str:
+    import yaml
+
     return yaml.dump(
-        _TopLevel(data), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10**9
+        _TopLevel(data), Dumper=dumper(), allow_unicode=True, sort_keys=False, width=10**9
     )
 
 
@@ -301,6 +316,8 @@ def _scalar_text(node: yaml.Node) -> str | None:
 
 
 def _field_value(key: str, node: yaml.Node, constructed: Any, where: tuple[str, int]) -> Any:
+    import yaml
+
     source, line = where
 
     def fail(expected: str) -> RecordError:
@@ -385,6 +402,8 @@ def path_problem(path: str) -> str | None:
 
 def _unbuildable(node: yaml.Node) -> tuple[int | None, str | None, str | None]:
     """The 0-based line, top-level key and text of the first scalar YAML cannot build."""
+    import yaml.constructor
+
     constructor = yaml.constructor.SafeConstructor()
     pairs = node.value if isinstance(node, yaml.MappingNode) else [(None, node)]
     for knode, vnode in pairs:
@@ -413,6 +432,8 @@ def _parse_mapping(
         message = "invalid YAML: the text is not valid UTF-8"
         where = first_line + text.count("\n", 0, undecodable.start())
         raise RecordError(source, message, line=where)
+    import yaml
+
     loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
     node = None
     try:
