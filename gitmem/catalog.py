@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import json
 import marshal
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 VERSION = 2  # of the manifest
 # Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
 # (Kept here so that checking it does not import Whoosh.)
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -136,6 +137,10 @@ class Catalog:
         self.root = root
         self._manifest = manifest
 
+    @functools.cached_property
+    def _winners(self) -> dict[str, set[str]]:
+        return winners(self._manifest["notes"])
+
     @property
     def index_dir(self) -> Path:
         return self.root / str(self._manifest["dir"])
@@ -153,7 +158,7 @@ class Catalog:
                 if record_id.startswith(prefix):
                     rows.append({"id": record_id, "location": ".memory/" + relpath})
         notes = self._manifest["notes"]
-        for sha, ids in winners(notes).items():
+        for sha, ids in self._winners.items():
             for record_id in ids:
                 if record_id.startswith(prefix):
                     blob, _records, _problems, _time, _age, created = notes[sha]
@@ -176,7 +181,7 @@ class Catalog:
         """Ids some record names in `supersedes`: they read as superseded (DESIGN §2)."""
         found = {old for entry in self._manifest["files"].values() for old in entry[5]}
         notes = self._manifest["notes"]
-        for sha, ids in winners(notes).items():
+        for sha, ids in self._winners.items():
             for record_id, _own, supersedes in notes[sha][1]:
                 if record_id in ids:
                     found.update(supersedes)
@@ -185,7 +190,7 @@ class Catalog:
     @property
     def count(self) -> int:
         files = sum(len(entry[3]) for entry in self._manifest["files"].values())
-        return files + sum(len(ids) for ids in winners(self._manifest["notes"]).values())
+        return files + sum(len(ids) for ids in self._winners.values())
 
 
 def winners(notes: dict[str, list[Any]]) -> dict[str, set[str]]:

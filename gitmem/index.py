@@ -128,7 +128,6 @@ def encode_positions(positions: list[int]) -> bytes:
 
 def schema() -> fields.Schema:
     return fields.Schema(
-        key=fields.ID(unique=True),  # "<location> <id>": a record, where it lives
         location=fields.ID(),  # `.memory/...` or `note:<sha>`: what a change replaces
         id=fields.ID(sortable=True),
         type=fields.ID(),
@@ -161,7 +160,6 @@ def _path_terms(paths: Iterable[str]) -> str:
 def _fields(document: Document, row_json: str) -> dict[str, Any]:
     row = document.row
     return {
-        "key": f"{row['location']} {row['id']}",
         "location": row["location"],
         "id": row["id"],
         "type": row["type"],
@@ -187,6 +185,27 @@ def _note_sha(row: Row) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- opening
+
+
+def _storage(path: Path) -> FileStorage:
+    return FileStorage(str(path), supports_mmap=False)
+
+
+def create(path: Path) -> FileIndex:
+    path.mkdir(parents=True, exist_ok=True)
+    return _storage(path).create_index(schema())
+
+
+def open_index(path: Path) -> FileIndex:
+    """The committed index at `path`; raises (any exception) when it is missing or damaged."""
+    return _storage(path).open_index()
+
+
+def generation(ix: FileIndex) -> int:
+    return int(ix.latest_generation())
+
+
+# ----------------------------------------------------------------------------- writing
 
 
 class _LengthsInMemory:
@@ -234,27 +253,6 @@ def _patch_writer() -> None:
 
     if whoosh.__version__ == (2, 7, 4):  # the version this replacement was written against
         whoosh.writing.SegmentWriter._flush_segment = _flush_segment
-
-
-def _storage(path: Path) -> FileStorage:
-    return FileStorage(str(path), supports_mmap=False)
-
-
-def create(path: Path) -> FileIndex:
-    path.mkdir(parents=True, exist_ok=True)
-    return _storage(path).create_index(schema())
-
-
-def open_index(path: Path) -> FileIndex:
-    """The committed index at `path`; raises (any exception) when it is missing or damaged."""
-    return _storage(path).open_index()
-
-
-def generation(ix: FileIndex) -> int:
-    return int(ix.latest_generation())
-
-
-# ----------------------------------------------------------------------------- writing
 
 
 def write(
@@ -349,10 +347,6 @@ def effective_status(q: query.Query, superseded: set[str]) -> query.Query:
         return node
 
     return q.accept(rewrite)
-
-
-def count(searcher: Searcher) -> int:
-    return int(searcher.doc_count())
 
 
 def rows(
