@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from gitmem import config, finder, git
-from gitmem.catalog import Problem
+from gitmem.changes import Problem
 from gitmem.errors import GitMemError
 from gitmem.initialize import missing_settings
 from gitmem.query import Filter

@@ -11,7 +11,8 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
-from gitmem.catalog import Catalog, Row
+from gitmem.catalog import Catalog
+from gitmem.changes import Row
 from gitmem.errors import GitMemError, UsageError
 from gitmem.query import Filter, is_retired
 from gitmem.store import Store

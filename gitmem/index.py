@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitmem.catalog import Document
+from gitmem.changes import Document
 from gitmem.record import RETIRED_STATUSES
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitmem import catalog, config, git, sync
-from gitmem.catalog import Row
+from gitmem.changes import Row
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.files import atomic_write, create_first, locked, read_text
 from gitmem.record import (

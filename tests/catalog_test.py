@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from gitmem import catalog, git
+from gitmem import catalog, changes, git
 from gitmem import index as gitmem_index
 from gitmem.record import Memory, serialize_note_doc
 
@@ -46,7 +46,7 @@ def index_files(repo: Path) -> dict[str, tuple[int, int, int]]:
 class Spy:
     """Counts calls to the file and note parsers and to index writes, passing them through."""
 
-    TARGETS = ((catalog, "_read_file"), (catalog, "parse_note"), (gitmem_index, "write"))
+    TARGETS = ((changes, "_read_file"), (changes, "parse_note"), (gitmem_index, "write"))
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = {name: 0 for _module, name in self.TARGETS}

@@ -14,7 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gitmem import index
-from gitmem.catalog import Document
+from gitmem.changes import Document
 from gitmem.index import ANALYZER, fast_terms
 
 Row = dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem import compose, finder, git
-from gitmem.catalog import Row
+from gitmem.changes import Row
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
