@@ -9,16 +9,13 @@ binary, so the user's `.git/index`, HEAD, branch, stash and working tree are nev
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from gitmem import git
+from gitmem import git, snapshot
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.git import RepoInfo
 
@@ -143,7 +140,7 @@ def chain(repo: RepoInfo, name: str) -> list[Checkpoint]:
     for entry in out.split("\0"):
         if not entry.strip():
             continue
-        commit, when, message = (entry.split("\n", 2) + ["", ""])[:3]
+        commit, when, message = [*entry.split("\n", 2), "", ""][:3]
         checkpoints.append(Checkpoint(commit, parse_message(commit, message, name, when)))
     return checkpoints
 
@@ -184,129 +181,6 @@ def resolve(repo: RepoInfo, spec: str) -> Checkpoint:
 
 
 # --------------------------------------------------------------------------- saving
-
-
-def _index_env(index: Path) -> dict[str, str]:
-    return {"GIT_INDEX_FILE": str(index)}
-
-
-def _inside(repo_root: Path, path: str, cwd: Path) -> str:
-    """`path` (as the user typed it) relative to the work tree root; UsageError if outside."""
-    absolute = Path(os.path.abspath(cwd / path))
-    root = Path(os.path.realpath(repo_root))
-    # Resolve the directory part only: a symlink inside the tree is snapshotted as a link.
-    real = Path(os.path.realpath(absolute.parent)) / absolute.name
-    try:
-        relative = real.relative_to(root)
-    except ValueError:
-        raise UsageError(
-            f"{path!r} is outside the repository ({repo_root}); checkpoints hold files of "
-            "this work tree only"
-        ) from None
-    if relative.parts and relative.parts[0] == ".git":
-        raise UsageError(f"{path!r} is inside the git directory; it cannot be checkpointed")
-    if not os.path.lexists(real):
-        raise UsageError(f"{path!r} does not exist")
-    return relative.as_posix() or "."
-
-
-def _stage(
-    repo: RepoInfo, root: Path, index: Path, files: list[str] | None, context: str | None
-) -> None:
-    """Fill the temporary index with the scope: .gitignore honoured except for files named
-    explicitly with --files (a directory given there still honours it)."""
-    env = _index_env(index)
-    if files is None:
-        pathspecs = [context or "."]
-        git.run(["add", "-A", "--", *pathspecs], cwd=root, env=env)
-        return
-    named = [p for p in files if not (root / p).is_dir() or (root / p).is_symlink()]
-    dirs = [p for p in files if p not in named]
-    if named:
-        git.run(["add", "--force", "--", *named], cwd=root, env=env)
-    if dirs:
-        git.run(["add", "-A", "--", *dirs], cwd=root, env=env)
-
-
-class _Entry(NamedTuple):
-    mode: str
-    blob: str
-    path: str
-
-
-def _entries(root: Path, index: Path) -> list[_Entry]:
-    out = git.run(["ls-files", "-s", "-z"], cwd=root, env=_index_env(index)).stdout
-    entries = []
-    for record in out.split(b"\0"):
-        if not record:
-            continue
-        info, _, path = record.partition(b"\t")
-        mode, blob, _stage_number = info.decode().split()
-        entries.append(_Entry(mode, blob, path.decode("utf-8", errors="surrogateescape")))
-    return entries
-
-
-def _blobs(repo: RepoInfo, oids: Iterable[str]) -> Iterator[bytes]:
-    """The content of each blob, in order, from one `git cat-file --batch` (one request at a
-    time, so memory holds one file and the pipes never deadlock)."""
-    proc = subprocess.Popen(
-        ["git", "cat-file", "--batch"],
-        cwd=repo.git_dir,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        for oid in oids:
-            proc.stdin.write(oid.encode() + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
-            if len(header) != 3:
-                raise GitMemError(f"git cat-file could not read blob {oid}")
-            data = proc.stdout.read(int(header[2]))
-            proc.stdout.read(1)  # the newline after the content
-            yield data
-    finally:
-        proc.stdin.close()
-        proc.wait()
-
-
-def word_count(data: bytes) -> int | None:
-    """Words in a text file; None for binary (a NUL byte, or not UTF-8)."""
-    if b"\0" in data:
-        return None
-    try:
-        return len(data.decode("utf-8").split())
-    except UnicodeDecodeError:
-        return None
-
-
-def _mtime(path: Path) -> str:
-    try:
-        stamp = os.lstat(path).st_mtime
-    except OSError:  # removed since git added it: the snapshot still has it
-        return ""
-    return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
-
-
-def _file_rows(repo: RepoInfo, root: Path, entries: list[_Entry]) -> list[dict[str, Any]]:
-    import hashlib
-
-    # Submodules (160000) have no blob here: the tree records their commit, nothing to hash.
-    blobs = [e for e in entries if e.mode != "160000"]
-    rows = []
-    for entry, data in zip(blobs, _blobs(repo, (e.blob for e in blobs)), strict=True):
-        words = None if entry.mode == "120000" else word_count(data)
-        rows.append(
-            {
-                "path": entry.path,
-                "size": len(data),
-                "mtime": _mtime(root / entry.path),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "words": words,
-            }
-        )
-    return rows
 
 
 def _identity_env(repo: RepoInfo, timestamp: str) -> dict[str, str]:
@@ -360,22 +234,13 @@ def save(
     if metadata is not None and not isinstance(metadata, dict):
         raise UsageError('--metadata must be a JSON object, e.g. \'{"ticket": "ABC-1"}\'')
     here = cwd or Path.cwd()
-    relative_files = [_inside(root, p, here) for p in files] if files is not None else None
-    relative_context = _inside(root, context, here) if context is not None else None
+    relative_files = [snapshot.inside(root, p, here) for p in files] if files is not None else None
+    relative_context = snapshot.inside(root, context, here) if context is not None else None
     if relative_context is not None and not (root / relative_context).is_dir():
         raise UsageError(f"--context {context!r} is not a directory")
     timestamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
-    repo.state_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="checkpoint-", dir=repo.state_dir) as temp:
-        index = Path(temp) / "index"
-        _stage(repo, root, index, relative_files, relative_context)
-        entries = _entries(root, index)
-        if not entries:
-            where = relative_context or "the working tree"
-            raise UsageError(f"nothing to checkpoint: no files in {where} (ignored ones skipped)")
-        tree = git.run(["write-tree"], cwd=root, env=_index_env(index)).stdout.decode().strip()
-        rows = _file_rows(repo, root, entries)
+    tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context)
 
     meta: dict[str, Any] = {
         "gitmem_checkpoint": FORMAT_VERSION,
@@ -408,3 +273,57 @@ def save(
         if proc.returncode == 0:
             return Checkpoint(new, meta)
     raise ConflictError(f"{ref} kept changing under us; try again")
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{size} B" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"  # pragma: no cover - the loop always returns
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def scope_text(scope: dict[str, Any]) -> str:
+    if scope.get("files") is not None:
+        return "files " + ", ".join(scope["files"])
+    if scope.get("context") is not None:
+        return f"everything under {scope['context']}/"
+    return "the whole working tree"
+
+
+def summary(checkpoint: Checkpoint) -> str:
+    """The readable account of one checkpoint (what `checkpoint show` prints)."""
+    c = checkpoint
+    lines = [f"checkpoint {c.name} @ {c.timestamp} (commit {c.commit[:12]})"]
+    if c.stage:
+        lines.append(f"stage:    {c.stage}")
+    if c.notes:
+        lines.append(f"notes:    {c.notes}")
+    lines.append(f"head:     {c.head[:12] if c.head else '(no commit yet)'}")
+    lines.append(f"scope:    {scope_text(c.scope)}")
+    if c.metadata:
+        lines.append(f"metadata: {json.dumps(c.metadata, sort_keys=True, ensure_ascii=False)}")
+    progress = c.progress
+    if progress["done"] or progress["todo"]:
+        lines.append(f"progress: {len(progress['done'])} done, {len(progress['todo'])} to do")
+        lines += [f"  [x] {item}" for item in progress["done"]]
+        lines += [f"  [ ] {item}" for item in progress["todo"]]
+    totals = c.totals
+    lines.append(
+        f"totals:   {_plural(totals['files'], 'file')}, {_plural(totals['words'], 'word')}, "
+        f"{human_size(totals['bytes'])}"
+    )
+    if c.files:
+        lines.append(f"{'size':>12}  {'words':>7}  path")
+        for row in c.files:
+            words = "binary" if row.get("words") is None else str(row["words"])
+            lines.append(f"{human_size(int(row['size'])):>12}  {words:>7}  {row['path']}")
+    return "\n".join(lines)
