@@ -299,8 +299,9 @@ def scope_text(scope: dict[str, Any]) -> str:
     return "the whole working tree"
 
 
-def summary(checkpoint: Checkpoint) -> str:
-    """The readable account of one checkpoint (what `checkpoint show` prints)."""
+def summary(checkpoint: Checkpoint, files: bool = True) -> str:
+    """The readable account of one checkpoint (what `checkpoint show` prints); `files=False`
+    leaves out the table of files."""
     c = checkpoint
     lines = [f"checkpoint {c.name} @ {c.timestamp} (commit {c.commit[:12]})"]
     if c.stage:
@@ -321,7 +322,7 @@ def summary(checkpoint: Checkpoint) -> str:
         f"totals:   {_plural(totals['files'], 'file')}, {_plural(totals['words'], 'word')}, "
         f"{human_size(totals['bytes'])}"
     )
-    if c.files:
+    if files and c.files:
         lines.append(f"{'size':>12}  {'words':>7}  path")
         for row in c.files:
             words = "binary" if row.get("words") is None else str(row["words"])

@@ -437,6 +437,109 @@ def _add_capture(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
 
 
+def _add_checkpoint_save(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "save",
+        formatter_class=_formatter,
+        help="snapshot files as a new checkpoint",
+        description="Snapshot the working tree (tracked and untracked files, .gitignore'd ones "
+        "excluded), or only --files, or everything under --context DIR, as a commit on "
+        "refs/gitmem/checkpoints/NAME whose parent is the previous checkpoint of that name. "
+        "The commit message holds the metadata as JSON: stage, notes, progress, the HEAD it was "
+        "taken on, and per file its size, mtime, sha256 and word count (none for binary files). "
+        "Your HEAD, branch, index, stash and working tree are not touched.",
+        epilog="examples:\n  git mem checkpoint save --name parser --stage draft "
+        "--notes 'lexer done'\n  git mem checkpoint save --name parser --files src/lexer.py "
+        "src/parser.py --todo 'error recovery'\n  git mem checkpoint save --name course "
+        "--context lessons/ --metadata '{\"week\": 3}'",
+    )
+    p.add_argument("--name", required=True, help="the checkpoint name (letters, digits, . _ -)")
+    p.add_argument("--stage", help="where the work stands, e.g. draft, review, final")
+    p.add_argument("--notes", metavar="TEXT", help="free text kept with the checkpoint")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--files",
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="only these files or directories (named files are taken even if ignored)",
+    )
+    scope.add_argument("--context", metavar="DIR", help="only everything under DIR")
+    p.add_argument("--metadata", metavar="JSON", help="a JSON object kept with the checkpoint")
+    p.add_argument(
+        "--done", action="append", default=[], metavar="ITEM", help="a finished item (repeatable)"
+    )
+    p.add_argument(
+        "--todo", action="append", default=[], metavar="ITEM", help="an open item (repeatable)"
+    )
+    p.add_argument("--json", action="store_true", help="print the checkpoint as JSON")
+
+
+def _add_checkpoint_list(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "list",
+        formatter_class=_formatter,
+        help="list checkpoints",
+        description="List checkpoint names and their checkpoints, newest first: timestamp, "
+        "stage, file count, size and notes. Exit 1 when there are none.",
+        epilog="examples:\n  git mem checkpoint list\n  git mem checkpoint list --name parser "
+        "--json",
+    )
+    p.add_argument("--name", help="only this checkpoint name")
+    p.add_argument("--json", action="store_true", help="print the checkpoints as JSON")
+
+
+def _add_checkpoint_show(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "show",
+        formatter_class=_formatter,
+        help="show one checkpoint",
+        description="Show a checkpoint's summary: stage, notes, scope, progress, totals and "
+        "every file with its size and word count. NAME is the newest checkpoint of that name, "
+        "NAME~N the one N before it, NAME@TIMESTAMP the one taken then (a unique prefix such "
+        "as NAME@2026-11-22T01 will do).",
+        epilog="examples:\n  git mem checkpoint show parser\n  git mem checkpoint show "
+        "parser~2\n  git mem checkpoint show parser@2026-11-22T01:05 --json",
+    )
+    p.add_argument("spec", metavar="NAME[@TIMESTAMP|~N]", help="which checkpoint")
+    p.add_argument("--json", action="store_true", help="print the metadata as JSON")
+
+
+def _add_checkpoint_diff(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "diff",
+        formatter_class=_formatter,
+        help="compare two checkpoints",
+        description="List the files added (A), removed (D) and changed (M) from checkpoint A to "
+        "checkpoint B, with word-count deltas (binary files have none). A and B may be "
+        "checkpoints of different names.",
+        epilog="examples:\n  git mem checkpoint diff parser~1 parser\n  git mem checkpoint "
+        "diff parser@2026-11-20 parser-v2 --json",
+    )
+    p.add_argument("old", metavar="A", help="the earlier checkpoint (NAME[@TIMESTAMP|~N])")
+    p.add_argument("new", metavar="B", help="the later checkpoint")
+    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+
+
+def _add_checkpoint(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "checkpoint",
+        formatter_class=_formatter,
+        help="snapshot, list, compare and restore work in progress",
+        description="Checkpoints are save points for long work: snapshots of files kept as "
+        "commit chains on refs/gitmem/checkpoints/NAME, out of the way of your branches, index "
+        "and stash. Run 'git mem checkpoint ACTION -h' for an action's options.",
+        epilog="examples:\n  git mem checkpoint save --name parser --stage draft\n"
+        "  git mem checkpoint list\n  git mem checkpoint show parser~1\n"
+        "  git mem checkpoint diff parser~1 parser",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _add_checkpoint_save(actions)
+    _add_checkpoint_list(actions)
+    _add_checkpoint_show(actions)
+    _add_checkpoint_diff(actions)
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -452,6 +555,7 @@ SUBCOMMANDS = {
     "hook": _add_hook,
     "sync": _add_sync,
     "capture": _add_capture,
+    "checkpoint": _add_checkpoint,
 }
 ALIASES = {"ls": "list"}
 
