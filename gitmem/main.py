@@ -409,7 +409,45 @@ def _add_sync(sub: Subparsers) -> None:
     p.add_argument(
         "--no-push", action="store_true", help="fetch and merge only; leave the remote as it is"
     )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also fetch and push checkpoints (refs/gitmem/checkpoints/*), never forced",
+    )
     p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
+
+
+def _add_backup(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "backup",
+        formatter_class=_formatter,
+        help="back up or restore the whole memory as one git bundle",
+        description="create: write one git bundle holding refs/notes/mem, every refs/gitmem/* "
+        "ref (checkpoints, sessions) and the branch holding .memory/ (default: the current "
+        "branch), check it completely, and print its size and counts. verify: check a bundle "
+        "(every object, every ref) without restoring anything. restore: bring a bundle's memory "
+        "back: notes are merged record by record as `git mem sync` does, checkpoint chains and "
+        "the branch are created or fast-forwarded, never overwritten: a diverged chain keeps "
+        "both tips (the bundle's as NAME-restored-<sha>). A damaged or truncated bundle is "
+        "refused before anything is written.",
+        epilog="examples:\n  git mem backup create\n  git mem backup create /backups/memory.bundle "
+        "--branch main\n  git mem backup verify memory.bundle\n"
+        "  git mem backup restore memory.bundle --dry-run",
+    )
+    p.add_argument("action", choices=["create", "verify", "restore"], help="what to do")
+    p.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="the bundle (create: default gitmem-backup-<repo>-<UTC time>.bundle here)",
+    )
+    p.add_argument(
+        "--branch", metavar="BRANCH", help="create: the branch holding .memory/ (default: current)"
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="restore: say what would change, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
 def _add_capture(sub: Subparsers) -> None:
@@ -555,6 +593,7 @@ SUBCOMMANDS = {
     "hook": _add_hook,
     "sync": _add_sync,
     "capture": _add_capture,
+    "backup": _add_backup,
     "checkpoint": _add_checkpoint,
 }
 ALIASES = {"ls": "list"}
