@@ -204,7 +204,7 @@ def _types(repo: git.RepoInfo | None) -> list[str]:
 
 def verify(repo: git.RepoInfo | None, path: Path) -> BundleInfo:
     """Check a bundle completely without restoring anything; its refs and counts."""
-    path = path.absolute()
+    path = Path(os.path.abspath(path))
     _check_file(path)
     with scratch(repo) as tmp:
         refs = _fetch(tmp, path, "")
@@ -217,7 +217,7 @@ def verify(repo: git.RepoInfo | None, path: Path) -> BundleInfo:
 def create(repo: git.RepoInfo, path: Path, branch: str | None = None) -> BundleInfo:
     """Write and check the bundle; the file appears under its name only when whole."""
     refs = backup_refs(repo, branch or current_branch(repo))
-    path = path.absolute()
+    path = Path(os.path.abspath(path))
     if path.exists():
         raise UsageError(f"{path} already exists; give another FILE or move it away")
     if not path.parent.is_dir():
@@ -273,7 +273,9 @@ def _restore_notes(target: git.RepoInfo, theirs: str, result: RestoreResult) -> 
     result.notes_updated = change.updated
 
 
-def _apply(target: git.RepoInfo, refs: dict[str, str], in_use: frozenset[str], out: RestoreResult) -> None:
+def _apply(
+    target: git.RepoInfo, refs: dict[str, str], in_use: frozenset[str], out: RestoreResult
+) -> None:
     for ref, oid in sorted(refs.items()):
         if ref == git.NOTES_REF:
             _restore_notes(target, oid, out)
@@ -287,7 +289,7 @@ def _apply(target: git.RepoInfo, refs: dict[str, str], in_use: frozenset[str], o
 
 def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreResult:
     """Bring a bundle's memory back, never overwriting newer local state (module docstring)."""
-    path = path.absolute()
+    path = Path(os.path.abspath(path))
     _check_file(path)
     in_use = frozenset(hiddenrefs.checked_out(repo))
     prefix = f"{STAGE}{os.getpid()}/"

@@ -125,18 +125,15 @@ def describe(adoption: Adoption, where: str) -> str:
     head = f"{kind}{name}"
     if adoption.outcome == DIVERGED:
         kept = adoption.kept_as or ""
-        pick = (
-            "pick one with `git mem checkpoint list`, then delete the other with "
-            f"`git update-ref -d REF`"
-            if adoption.ref.startswith(CHECKPOINTS)
-            else f"merge it or delete it with `git branch -D {kept.removeprefix('refs/heads/')}`"
-            if adoption.ref.startswith("refs/heads/")
-            else "delete the one you do not want with `git update-ref -d REF`"
-        )
-        return (
-            f"{head}: diverged from {where}; yours stays, {where}'s tip {short} is kept as "
-            f"{kept}; {pick}"
-        )
+        if adoption.ref.startswith("refs/heads/"):
+            branch = kept.removeprefix("refs/heads/")
+            pick = f"merge it, or delete it with `git branch -D {branch}`"
+        else:
+            pick = (
+                "both are listed by `git mem checkpoint list`; keep one and delete the other "
+                f"with `git update-ref -d {adoption.ref}` or `git update-ref -d {kept}`"
+            )
+        return f"{head}: diverged from {where}; yours stays, theirs ({short}) is {kept}; {pick}"
     if adoption.outcome == CHECKED_OUT:
         kept = (adoption.kept_as or "").removeprefix("refs/heads/")
         return (

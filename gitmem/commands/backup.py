@@ -24,9 +24,12 @@ def _plural(n: int, word: str) -> str:
 
 
 def _counts(info: backup.BundleInfo) -> list[str]:
-    branches = sorted(r.removeprefix("refs/heads/") for r in info.refs if r.startswith("refs/heads/"))
+    names = [
+        "branch " + r.removeprefix("refs/heads/") if r.startswith("refs/heads/") else r
+        for r in sorted(info.refs)
+    ]
     return [
-        f"refs: {len(info.refs)} ({', '.join(['branch ' + b for b in branches] + sorted(r for r in info.refs if not r.startswith('refs/heads/')))})",
+        f"refs: {len(info.refs)} ({', '.join(names)})",
         f"records in notes: {info.records}",
         f"checkpoints: {info.checkpoints} ({_plural(info.checkpoint_commits, 'snapshot')})",
     ]
