@@ -559,6 +559,79 @@ def _add_checkpoint_diff(actions: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the changes as JSON")
 
 
+def _add_checkpoint_resume(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "resume",
+        formatter_class=_formatter,
+        help="restore a checkpoint's files",
+        description="Write a checkpoint's files back into the working tree (or --target DIR, "
+        "created if missing). Nothing is written if any path of the snapshot could land outside "
+        "the target (absolute, '..', .git, through or onto a symlink pointing out). Files that "
+        "differ from the checkpoint and hold work git cannot give back (modified, staged, "
+        "untracked, ignored) are named and left alone unless --force. Files not in the "
+        "checkpoint are never deleted. Every written file is verified against the sha256 in the "
+        "metadata; a file whose blob is missing here (shallow or partial clone) is named, the "
+        "rest restored, and the exit code is 1.",
+        epilog="examples:\n  git mem checkpoint resume --name parser --latest --dry-run\n"
+        "  git mem checkpoint resume --name parser --timestamp 2026-11-22T01 --report resume.md"
+        "\n  git mem checkpoint resume --name parser --at 3f2a9c1 --target /tmp/parser-old",
+    )
+    p.add_argument("--name", required=True, help="the checkpoint name")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--latest", action="store_true", help="the newest checkpoint of NAME")
+    which.add_argument(
+        "--timestamp", metavar="T", help="the checkpoint taken at T (exact or a unique prefix)"
+    )
+    which.add_argument("--at", metavar="REV", help="the checkpoint commit REV (sha or prefix)")
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would change, write nothing"
+    )
+    p.add_argument("--target", metavar="DIR", help="restore into DIR instead of the work tree")
+    p.add_argument(
+        "--no-verify", action="store_true", help="skip the sha256 check of restored files"
+    )
+    p.add_argument("--report", metavar="FILE", help="write a Markdown report of the restore")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite files with uncommitted changes too"
+    )
+    p.add_argument("--json", action="store_true", help="print the files and outcome as JSON")
+
+
+def _add_checkpoint_prune(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "prune",
+        formatter_class=_formatter,
+        help="drop old checkpoints by a retention policy",
+        description="Keep a checkpoint when any rule keeps it: one of the last N (--keep-last), "
+        "newer than DAYS (--older-than), or of a named stage (--keep-stage); drop the rest. The "
+        "survivors are re-chained with their trees, messages, authors and dates unchanged and the "
+        "ref is moved by compare-and-swap (an emptied chain's ref is deleted). No other ref is "
+        "touched. Prints what each rule kept and dropped, and how to undo until git gc.",
+        epilog="examples:\n  git mem checkpoint prune --older-than 30 --keep-stage final "
+        "--dry-run\n  git mem checkpoint prune --name parser --keep-last 5\n"
+        "  git mem checkpoint prune --keep-last 3 --older-than 7 --json",
+    )
+    p.add_argument("--name", help="only this checkpoint name (default: every name)")
+    p.add_argument("--keep-last", type=int, metavar="N", help="keep the newest N of each chain")
+    p.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="drop only checkpoints older than DAYS (keep everything newer)",
+    )
+    p.add_argument(
+        "--keep-stage",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="keep checkpoints of this stage (repeatable)",
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would be dropped, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+
+
 def _add_checkpoint(sub: Subparsers) -> None:
     p = sub.add_parser(
         "checkpoint",
@@ -576,6 +649,8 @@ def _add_checkpoint(sub: Subparsers) -> None:
     _add_checkpoint_list(actions)
     _add_checkpoint_show(actions)
     _add_checkpoint_diff(actions)
+    _add_checkpoint_resume(actions)
+    _add_checkpoint_prune(actions)
 
 
 SUBCOMMANDS = {

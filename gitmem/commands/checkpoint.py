@@ -146,5 +146,20 @@ ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    """resume and prune live in their own modules (imported only when run)."""
+
+    def run_action(args: argparse.Namespace) -> int:
+        import importlib
+
+        code: int = importlib.import_module(f"gitmem.commands.{module}").run(args)
+        return code
+
+    return run_action
+
+
+ACTIONS |= {"resume": _delegate("checkpoint_resume"), "prune": _delegate("checkpoint_prune")}
+
+
 def run(args: argparse.Namespace) -> int:
     return ACTIONS[args.action](args)
