@@ -42,16 +42,27 @@ def inside(repo_root: Path, path: str, cwd: Path) -> str:
     return relative.as_posix() or "."
 
 
+def _not_ignored(root: Path, dirs: list[str]) -> list[str]:
+    """`dirs` less those .gitignore excludes as a whole (`git add` refuses those outright)."""
+    if not dirs:
+        return []
+    # The trailing slash: a `build/` pattern matches only what check-ignore knows is a directory.
+    asked = [d.rstrip("/") + "/" for d in dirs]
+    request = "\0".join(asked).encode("utf-8", errors="surrogateescape") + b"\0"
+    proc = git.run(["check-ignore", "-z", "--stdin"], cwd=root, input=request, check=False)
+    ignored = set(proc.stdout.decode("utf-8", errors="surrogateescape").split("\0"))
+    return [d for d, a in zip(dirs, asked, strict=True) if a not in ignored]
+
+
 def _stage(root: Path, index: Path, files: list[str] | None, context: str | None) -> None:
     """Fill the temporary index with the scope: .gitignore honoured except for files named
-    explicitly with --files (a directory given there still honours it)."""
+    explicitly with --files (a directory given there, or as --context, still honours it)."""
     env = _index_env(index)
     if files is None:
-        pathspecs = [context or "."]
-        git.run(["add", "-A", "--", *pathspecs], cwd=root, env=env)
-        return
-    named = [p for p in files if not (root / p).is_dir() or (root / p).is_symlink()]
-    dirs = [p for p in files if p not in named]
+        files, named = [context or "."], []
+    else:
+        named = [p for p in files if not (root / p).is_dir() or (root / p).is_symlink()]
+    dirs = _not_ignored(root, [p for p in files if p not in named])
     if named:
         git.run(["add", "--force", "--", *named], cwd=root, env=env)
     if dirs:
