@@ -1,4 +1,4 @@
-"""The checkpoint core on real repositories: snapshots, chains, names, specs, user state untouched."""
+"""The checkpoint core on real repositories: snapshots, chains, names, specs, user state."""
 
 from __future__ import annotations
 
