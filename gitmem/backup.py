@@ -206,9 +206,22 @@ def verify(repo: git.RepoInfo | None, path: Path) -> BundleInfo:
     """Check a bundle completely without restoring anything; its refs and counts."""
     path = Path(os.path.abspath(path))
     _check_file(path)
-    with scratch(repo) as tmp:
+    # Without the local objects at hand, git has to read and check every object of the pack
+    # (with them, a fetch skips a pack whose tips it already has: a truncated one would pass).
+    with scratch(repo if _has_prerequisites(path) else None) as tmp:
         refs = _fetch(tmp, path, "")
         return _describe(tmp, path, refs, _types(repo))
+
+
+def _has_prerequisites(path: Path) -> bool:
+    """Whether the bundle's header lists commits it needs (`-<sha>` lines): a partial one."""
+    with open(path, "rb") as stream:
+        for line in stream:
+            if line in (b"\n", b""):
+                return False
+            if line.startswith(b"-"):
+                return True
+    return False
 
 
 # ------------------------------------------------------------------ create
@@ -289,32 +302,17 @@ def _apply(
 
 def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreResult:
     """Bring a bundle's memory back, never overwriting newer local state (module docstring)."""
-    path = Path(os.path.abspath(path))
-    _check_file(path)
+    info = verify(repo, path)  # the full check, before anything is written
+    result = RestoreResult(info, dry_run)
     in_use = frozenset(hiddenrefs.checked_out(repo))
     prefix = f"{STAGE}{os.getpid()}/"
     with scratch(repo) as tmp:
         if dry_run:
             _copy_refs(repo, tmp)
-        refs = _fetch(tmp, path, prefix)  # the full check, before anything is written
-        info = _describe_staged(tmp, path, refs, prefix, repo)
-        result = RestoreResult(info, dry_run)
         target = tmp if dry_run else repo
         try:
-            if not dry_run:
-                _fetch(repo, path, prefix)
+            refs = _fetch(target, info.path, prefix)
             _apply(target, refs, in_use, result)
         finally:
             _drop(target, prefix)
     return result
-
-
-def _describe_staged(
-    tmp: git.RepoInfo, path: Path, refs: dict[str, str], prefix: str, repo: git.RepoInfo
-) -> BundleInfo:
-    """The bundle's counts, read from a second scratch repository holding only its refs."""
-    with scratch(tmp) as view:
-        commands = "".join(f"create {ref} {oid}\n" for ref, oid in refs.items())
-        if commands:
-            git.run(["update-ref", "--stdin"], cwd=view.git_dir, input=commands.encode())
-        return _describe(view, path, refs, _types(repo))

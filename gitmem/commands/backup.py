@@ -24,10 +24,9 @@ def _plural(n: int, word: str) -> str:
 
 
 def _counts(info: backup.BundleInfo) -> list[str]:
-    names = [
-        "branch " + r.removeprefix("refs/heads/") if r.startswith("refs/heads/") else r
-        for r in sorted(info.refs)
-    ]
+    heads = sorted(r for r in info.refs if r.startswith("refs/heads/"))
+    names = [*(f"branch {r.removeprefix('refs/heads/')}" for r in heads)]
+    names += sorted(r for r in info.refs if r not in heads)
     return [
         f"refs: {len(info.refs)} ({', '.join(names)})",
         f"records in notes: {info.records}",
