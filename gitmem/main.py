@@ -422,32 +422,62 @@ def _add_backup(sub: Subparsers) -> None:
         "backup",
         formatter_class=_formatter,
         help="back up or restore the whole memory as one git bundle",
-        description="create: write one git bundle holding refs/notes/mem, every refs/gitmem/* "
-        "ref (checkpoints, sessions) and the branch holding .memory/ (default: the current "
-        "branch), check it completely, and print its size and counts. verify: check a bundle "
-        "(every object, every ref) without restoring anything. restore: bring a bundle's memory "
-        "back: notes are merged record by record as `git mem sync` does, checkpoint chains and "
-        "the branch are created or fast-forwarded, never overwritten: a diverged chain keeps "
-        "both tips (the bundle's as NAME-restored-<sha>). A damaged or truncated bundle is "
-        "refused before anything is written.",
-        epilog="examples:\n  git mem backup create\n  git mem backup create /backups/memory.bundle "
-        "--branch main\n  git mem backup verify memory.bundle\n"
+        description="A backup is one git bundle holding refs/notes/mem, every refs/gitmem/* ref "
+        "(checkpoints, sessions) and the branch holding .memory/. Run 'git mem backup ACTION -h' "
+        "for an action's options.",
+        epilog="examples:\n  git mem backup create\n  git mem backup verify memory.bundle\n"
         "  git mem backup restore memory.bundle --dry-run",
     )
-    p.add_argument("action", choices=["create", "verify", "restore"], help="what to do")
-    p.add_argument(
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        formatter_class=_formatter,
+        help="write a backup bundle",
+        description="Write one git bundle with refs/notes/mem, every refs/gitmem/* ref and the "
+        "branch holding .memory/ (default: the current branch), under a temporary name; check "
+        "every object in it, then give it its name. Prints its size and counts (refs, records in "
+        "notes, checkpoints). Never overwrites an existing file.",
+        epilog="examples:\n  git mem backup create\n"
+        "  git mem backup create /backups/memory.bundle --branch main",
+    )
+    create.add_argument(
         "file",
         nargs="?",
         metavar="FILE",
-        help="the bundle (create: default gitmem-backup-<repo>-<UTC time>.bundle here)",
+        help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle here)",
     )
-    p.add_argument(
-        "--branch", metavar="BRANCH", help="create: the branch holding .memory/ (default: current)"
+    create.add_argument(
+        "--branch", metavar="BRANCH", help="the branch holding .memory/ (default: the current one)"
     )
-    p.add_argument(
-        "-n", "--dry-run", action="store_true", help="restore: say what would change, write nothing"
+    create.add_argument("--json", action="store_true", help="print the size and counts as JSON")
+    verify = actions.add_parser(
+        "verify",
+        formatter_class=_formatter,
+        help="check a backup bundle",
+        description="Check a bundle completely (every object, every ref) without restoring "
+        "anything; print its size and counts. A truncated file or one that is not a bundle is a "
+        "one-line error. Works outside a repository too.",
+        epilog="example:\n  git mem backup verify memory.bundle",
     )
-    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    verify.add_argument("file", metavar="FILE", help="the bundle")
+    verify.add_argument("--json", action="store_true", help="print the size and counts as JSON")
+    restore = actions.add_parser(
+        "restore",
+        formatter_class=_formatter,
+        help="bring a backup's memory back",
+        description="Check the bundle, then bring its memory back without overwriting newer local "
+        "state: notes are merged record by record as `git mem sync` does; checkpoint chains, "
+        "other refs/gitmem/* refs and the branch are created or fast-forwarded; a diverged one "
+        "keeps both tips (the bundle's as NAME-restored-<sha>), and a checked-out branch is "
+        "never moved. A bad bundle is refused before anything is written.",
+        epilog="examples:\n  git mem backup restore memory.bundle --dry-run\n"
+        "  git mem backup restore memory.bundle --json",
+    )
+    restore.add_argument("file", metavar="FILE", help="the bundle")
+    restore.add_argument(
+        "-n", "--dry-run", action="store_true", help="say what would change, write nothing"
+    )
+    restore.add_argument("--json", action="store_true", help="print the outcome as JSON")
 
 
 def _add_capture(sub: Subparsers) -> None:

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from gitmem import backup, git, hiddenrefs, sync
-from gitmem.errors import GitMemError, UsageError
+from gitmem.errors import GitMemError
 from gitmem.notesmerge import Delta
 from gitmem.output import print_json
 
@@ -95,7 +95,5 @@ def _restore(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.file is None and args.action != "create":
-        raise UsageError(f"git mem backup {args.action} needs the bundle: FILE")
     action = {"create": _create, "verify": _verify, "restore": _restore}[args.action]
     return action(args)
