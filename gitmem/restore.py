@@ -9,6 +9,7 @@ back (modified, staged, untracked, ignored, or outside any work tree) are only o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -129,7 +130,10 @@ def _disk_problem(root: Path, path: str) -> str | None:
 
 
 def _symlink_problem(repo: RepoInfo, path: str, oid: str) -> str | None:
-    link = os.fsdecode(git.read_blob(repo, oid))
+    proc = git.run(["cat-file", "blob", oid], cwd=repo.git_dir, check=False)
+    if proc.returncode != 0:
+        return None  # a missing blob: nothing to check, and nothing will be written for it
+    link = os.fsdecode(proc.stdout)
     if os.path.isabs(link):
         return f"is a symlink to the absolute path {link}"
     resolved = os.path.normpath(os.path.join(os.path.dirname(path), link))
@@ -284,29 +288,46 @@ def plan(
 
 
 def _blobs(repo: RepoInfo, oids: list[str]) -> Iterator[bytes | None]:
-    """Each blob's content (None: missing here, e.g. a shallow or partial clone), in order."""
-    proc = subprocess.Popen(
-        ["git", "cat-file", "--batch"],
-        cwd=repo.git_dir,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    assert proc.stdin is not None and proc.stdout is not None
-    try:
-        for oid in oids:
-            proc.stdin.write(oid.encode() + b"\n")
-            proc.stdin.flush()
-            header = proc.stdout.readline().split()
-            if len(header) != 3:  # `<oid> missing`
-                yield None
-                continue
-            data = proc.stdout.read(int(header[2]))
-            proc.stdout.read(1)  # the newline after the content
-            yield data
-    finally:
-        proc.stdin.close()
-        proc.wait()
+    """Each blob's content (None: missing here, e.g. a shallow or partial clone), in order.
+
+    One `git cat-file --batch`, one request at a time (memory holds one file). In a partial
+    clone git fetches a missing blob from the promisor remote; when it cannot, cat-file dies
+    instead of answering `missing`: that blob is missing and a new cat-file takes the rest.
+    """
+    position = 0
+    while position < len(oids):
+        proc = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=repo.git_dir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},  # never wait for a password
+        )
+        assert proc.stdin is not None and proc.stdout is not None
+        try:
+            while position < len(oids):
+                oid = oids[position]
+                position += 1
+                try:
+                    proc.stdin.write(oid.encode() + b"\n")
+                    proc.stdin.flush()
+                except BrokenPipeError:
+                    header = []
+                else:
+                    header = proc.stdout.readline().split()
+                if len(header) != 3:  # `<oid> missing`, or cat-file died on it
+                    yield None
+                    if not header:
+                        break
+                    continue
+                data = proc.stdout.read(int(header[2]))
+                proc.stdout.read(1)  # the newline after the content
+                yield data
+        finally:
+            with contextlib.suppress(BrokenPipeError):
+                proc.stdin.close()
+            proc.wait()
 
 
 def _write(path: Path, mode: str, data: bytes) -> None:
@@ -332,7 +353,10 @@ def apply(repo: RepoInfo, todo: Plan, verify: bool = True) -> Plan:
     todo.target.mkdir(parents=True, exist_ok=True)
     for item, data in zip(writes, _blobs(repo, [i.oid for i in writes]), strict=True):
         if data is None:
-            item.action, item.note = "missing", "its blob is not in this repository"
+            item.action, item.note = (
+                "missing",
+                "its blob is not in this repository and could not be fetched",
+            )
             continue
         checkable = verify and item.mode != "120000" and item.expected is not None
         if checkable and hashlib.sha256(data).hexdigest() != item.expected:

@@ -336,17 +336,21 @@ def test_missing_blob_is_named_and_the_rest_restored(work, mem, g):
     (work / "scratch.txt").unlink()
     result = mem("checkpoint", "resume", "--name", "work", "--latest", "--report", "r.md")
     assert result.code == 1
-    assert "  missing         lost.txt  (its blob is not in this repository)" in result.out
+    assert (
+        "  missing         lost.txt  (its blob is not in this repository and could not be fetched)"
+        in result.out
+    )
     assert "  restore-deleted scratch.txt  verified" in result.out
     assert result.err == (
-        "git-mem: warning: not restored: lost.txt: its blob is not in this repository\n"
+        "git-mem: warning: not restored: lost.txt: "
+        "its blob is not in this repository and could not be fetched\n"
     )
     assert (work / "scratch.txt").read_text() == "untracked thoughts\n"
     assert not (work / "lost.txt").exists()
     report = (work / "r.md").read_text()
-    assert (
-        "## Not restored (missing blobs)\n\n- `lost.txt`: its blob is not in this repository"
-        in (report)
+    assert report.endswith(
+        "## Not restored (missing blobs)\n\n"
+        "- `lost.txt`: its blob is not in this repository and could not be fetched\n"
     )
 
 
@@ -371,3 +375,30 @@ def test_report_and_dry_run_exclude_each_other(work, mem):
     assert result.code == 2
     assert "--report writes a file and --dry-run writes nothing" in result.err
     assert not (work / "r.md").exists()
+
+
+def test_partial_clone_whose_remote_is_gone(work, mem, g, tmp_path, monkeypatch):
+    """A blob:none clone lacks the blobs it never checked out; with the promisor remote gone
+    those files are named and the rest restored."""
+    save(mem)
+    g.run("config", "uploadpack.allowFilter", "true")
+    clone = tmp_path / "clone"
+    g.run("clone", "-q", "--filter=blob:none", "--no-checkout", f"file://{work}", str(clone))
+    g.run("fetch", "-q", "origin", f"{REF}*:{REF}*", cwd=clone)
+    g.run("checkout", "-q", "main", cwd=clone)  # fetches the blobs of main's files only
+    work.rename(tmp_path / "gone")
+    monkeypatch.chdir(clone)
+    result = mem("checkpoint", "resume", "--name", "work", "--latest", "--target", "../out")
+    assert result.code == 1
+    assert result.err == (
+        "git-mem: warning: not restored: scratch.txt: "
+        "its blob is not in this repository and could not be fetched\n"
+    )
+    out = tmp_path / "out"
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "README",
+        "data.bin",
+        "run.sh",
+        "src/deep/notes.md",
+    ]
+    assert (out / "data.bin").read_bytes() == BINARY
