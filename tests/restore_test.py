@@ -402,3 +402,38 @@ def test_partial_clone_whose_remote_is_gone(work, mem, g, tmp_path, monkeypatch)
         "src/deep/notes.md",
     ]
     assert (out / "data.bin").read_bytes() == BINARY
+
+
+def test_symlinks_inside_the_snapshot_come_back_as_symlinks(work, mem, g):
+    (work / "latest").symlink_to("src/deep/notes.md")
+    save(mem)
+    (work / "latest").unlink()
+    (work / "latest").write_text("a file now, untracked\n")
+    refused = mem("checkpoint", "resume", "--name", "work", "--latest")
+    assert refused.code == 1
+    assert "latest (untracked)" in refused.err
+    result = mem("checkpoint", "resume", "--name", "work", "--latest", "--force")
+    assert result.code == 0, result.err
+    assert "  overwrite       latest  (had untracked)" in result.out
+    assert os.readlink(work / "latest") == "src/deep/notes.md"
+    assert (work / "latest").read_text() == "one two three\n"
+
+
+def test_resume_into_a_subdirectory_of_the_work_tree_checks_git_status_there(work, mem, g):
+    save(mem)
+    (work / "old").mkdir()
+    (work / "old" / "README").write_text("committed in old/\n")
+    g.run("add", "old")
+    g.run("commit", "-q", "-m", "old")
+    (work / "old" / "run.sh").write_text("untracked in old/\n")
+    result = mem("checkpoint", "resume", "--name", "work", "--latest", "--target", "old")
+    assert result.code == 1
+    assert result.err == (
+        "git-mem: error: would overwrite files with work git cannot give back: "
+        "run.sh (untracked); commit or move them, or use --force\n"
+    )
+    (work / "old" / "run.sh").unlink()
+    result = mem("checkpoint", "resume", "--name", "work", "--latest", "--target", "old")
+    assert result.code == 0, result.err
+    assert "  overwrite       README  verified" in result.out  # committed: git has it
+    assert (work / "old" / "README").read_text() == "hello\n"
