@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gitmem import files, git, restore
+from gitmem import files, git, restore, restore_report
 from gitmem.errors import UsageError
 from gitmem.output import DIM, GREEN, RED, YELLOW, print_json, style, warn
 
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     verify = not args.no_verify
     done = restore.apply(repo, plan, verify=verify)
     if args.report:
-        files.atomic_write(Path(args.report), restore.report(done, verify).encode())
+        files.atomic_write(Path(args.report), restore_report.report(done, verify).encode())
     problems = restore.failed(done)
     if args.json:
         print_json(_json(done, dry_run=False, verify=verify))
