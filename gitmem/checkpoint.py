@@ -128,13 +128,11 @@ def _unknown(repo: RepoInfo, name: str) -> NotFoundError:
     return NotFoundError(f"no checkpoint named {name!r}; checkpoints: {known}")
 
 
-def chain(repo: RepoInfo, name: str) -> list[Checkpoint]:
-    """Every checkpoint of `name`, newest first (NotFoundError naming the existing ones)."""
-    ref = ref_of(name)
-    if git.ref_tip(repo, ref) is None:
-        raise _unknown(repo, name)
+def _log(repo: RepoInfo, name: str, rev: str, limit: int | None = None) -> list[Checkpoint]:
+    count = [f"--max-count={limit}"] if limit is not None else []
     out = git.run(
-        ["log", "-z", "--first-parent", "--format=%H%n%cI%n%B", ref, "--"], cwd=repo.git_dir
+        ["log", "-z", "--first-parent", *count, "--format=%H%n%cI%n%B", rev, "--"],
+        cwd=repo.git_dir,
     ).stdout.decode("utf-8", errors="replace")
     checkpoints = []
     for entry in out.split("\0"):
@@ -143,6 +141,14 @@ def chain(repo: RepoInfo, name: str) -> list[Checkpoint]:
         commit, when, message = [*entry.split("\n", 2), "", ""][:3]
         checkpoints.append(Checkpoint(commit, parse_message(commit, message, name, when)))
     return checkpoints
+
+
+def chain(repo: RepoInfo, name: str) -> list[Checkpoint]:
+    """Every checkpoint of `name`, newest first (NotFoundError naming the existing ones)."""
+    ref = ref_of(name)
+    if git.ref_tip(repo, ref) is None:
+        raise _unknown(repo, name)
+    return _log(repo, name, ref)
 
 
 def _normalise_time(text: str) -> str:
@@ -240,7 +246,12 @@ def save(
         raise UsageError(f"--context {context!r} is not a directory")
     timestamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
-    tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context)
+    tip = git.ref_tip(repo, ref)
+    known: snapshot.Known = {}
+    if tip is not None and tip.kind == "commit":  # unchanged files need not be read again
+        (previous,) = _log(repo, name, tip.oid, limit=1)
+        known = snapshot.known_rows(repo, previous.commit, previous.files)
+    tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context, known)
 
     meta: dict[str, Any] = {
         "gitmem_checkpoint": FORMAT_VERSION,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -54,12 +55,41 @@ def _not_ignored(root: Path, dirs: list[str]) -> list[str]:
     return [d for d, a in zip(dirs, asked, strict=True) if a not in ignored]
 
 
-def _stage(root: Path, index: Path, files: list[str] | None, context: str | None) -> None:
-    """Fill the temporary index with the scope: .gitignore honoured except for files named
-    explicitly with --files (a directory given there, or as --context, still honours it)."""
+def _user_index(repo: RepoInfo) -> Path:
+    proc = git.run(["rev-parse", "--git-path", "index"], cwd=repo.git_dir)
+    path = Path(proc.stdout.decode().strip())
+    return path if path.is_absolute() else repo.git_dir / path
+
+
+def _stage(
+    repo: RepoInfo, root: Path, index: Path, files: list[str] | None, context: str | None
+) -> None:
+    """Fill the temporary index with the scope. The whole tree (or --context DIR) is what git
+    calls tracked and untracked: the user's index entries (a tracked file matching .gitignore
+    stays) plus untracked files .gitignore does not exclude, as they are on disk now. Starting
+    from a copy of the user's index (read, never written) lets `git add` skip re-hashing the
+    files whose stat data is unchanged; copy2 keeps its mtime, which git's racy-clean check
+    needs. Files named with --files are taken even if ignored; a directory named there still
+    honours .gitignore."""
     env = _index_env(index)
     if files is None:
-        files, named = [context or "."], []
+        user_index = _user_index(repo)
+        if user_index.exists():
+            shutil.copy2(user_index, index)
+        scope = context or "."
+        if scope != ".":
+            drop = [
+                "rm",
+                "--cached",
+                "-r",
+                "-q",
+                "--ignore-unmatch",
+                "--",
+                ".",
+                f":(exclude){scope}",
+            ]
+            git.run(drop, cwd=root, env=env)
+        files, named = [scope], []
     else:
         named = [p for p in files if not (root / p).is_dir() or (root / p).is_symlink()]
     dirs = _not_ignored(root, [p for p in files if p not in named])
@@ -130,35 +160,69 @@ def _mtime(path: Path) -> str:
     return datetime.fromtimestamp(stamp, UTC).isoformat(timespec="seconds")
 
 
-def _file_rows(repo: RepoInfo, root: Path, entries: list[_Entry]) -> list[dict[str, Any]]:
+Known = dict[tuple[str, str], dict[str, Any]]  # (mode, blob id) -> size, sha256, words
+
+
+def _file_rows(
+    repo: RepoInfo, root: Path, entries: list[_Entry], known: Known
+) -> list[dict[str, Any]]:
+    """A row per file; blobs already described in `known` (the previous checkpoint) are not
+    read again, the others are read from the object database as stored."""
     # Submodules (160000) have no blob here: the tree records their commit, nothing to hash.
     blobs = [e for e in entries if e.mode != "160000"]
+    unknown = [e for e in blobs if (e.mode, e.blob) not in known]
+    described = dict(known)
+    for entry, data in zip(unknown, _blobs(repo, (e.blob for e in unknown)), strict=True):
+        described[(entry.mode, entry.blob)] = {
+            "size": len(data),
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "words": None if entry.mode == "120000" else word_count(data),
+        }
     rows = []
-    for entry, data in zip(blobs, _blobs(repo, (e.blob for e in blobs)), strict=True):
-        words = None if entry.mode == "120000" else word_count(data)
+    for entry in blobs:
+        facts = described[(entry.mode, entry.blob)]
         rows.append(
             {
                 "path": entry.path,
-                "size": len(data),
+                "size": facts["size"],
                 "mtime": _mtime(root / entry.path),
-                "sha256": hashlib.sha256(data).hexdigest(),
-                "words": words,
+                "sha256": facts["sha256"],
+                "words": facts["words"],
             }
         )
     return rows
 
 
+def known_rows(repo: RepoInfo, commit: str, rows: list[dict[str, Any]]) -> Known:
+    """What the checkpoint `commit` (with metadata `rows`) already says about its blobs."""
+    by_path = {row.get("path"): row for row in rows}
+    out = git.run(["ls-tree", "-r", "-z", commit], cwd=repo.git_dir, check=False).stdout
+    known: Known = {}
+    for record in out.split(b"\0"):
+        info, _, raw_path = record.partition(b"\t")
+        row = by_path.get(raw_path.decode("utf-8", errors="surrogateescape"))
+        fields = info.decode().split()
+        if row is None or len(fields) != 3 or not isinstance(row.get("sha256"), str):
+            continue
+        known[(fields[0], fields[2])] = {k: row.get(k) for k in ("size", "sha256", "words")}
+    return known
+
+
 def snapshot(
-    repo: RepoInfo, root: Path, files: list[str] | None, context: str | None
+    repo: RepoInfo,
+    root: Path,
+    files: list[str] | None,
+    context: str | None,
+    known: Known | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """The tree id and the file rows of the scope (paths relative to `root`, see `_stage`)."""
     repo.state_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="checkpoint-", dir=repo.state_dir) as temp:
         index = Path(temp) / "index"
-        _stage(root, index, files, context)
+        _stage(repo, root, index, files, context)
         entries = _entries(root, index)
         if not entries:
             where = context or "the working tree"
             raise UsageError(f"nothing to checkpoint: no files in {where} (ignored ones skipped)")
         tree = git.run(["write-tree"], cwd=root, env=_index_env(index)).stdout.decode().strip()
-        return tree, _file_rows(repo, root, entries)
+        return tree, _file_rows(repo, root, entries, known or {})

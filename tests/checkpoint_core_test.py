@@ -320,3 +320,40 @@ def test_concurrent_saves_keep_every_checkpoint(work, g):
     assert stages == sorted(f"p{n}" for n in range(4) for _ in range(3))
     assert len(g.run("rev-list", REF + "race").split()) == 12
     g.fsck(work)
+
+
+def test_the_snapshot_is_the_disk_not_the_staged_version(work, g):
+    (work / "staged.txt").write_text("changed after staging\n")
+    (work / "src" / "app.py").unlink()  # tracked, deleted on disk: not in the snapshot
+    saved = checkpoint.save(git.discover(), "disk")
+    rows = {row["path"]: row for row in saved.files}
+    assert "src/app.py" not in rows
+    assert rows["staged.txt"]["words"] == 3
+    assert g.run("show", REF + "disk:staged.txt") == "changed after staging\n"
+    assert g.run("diff", "--cached", "--name-only") == "staged.txt\n"  # the user's index as was
+
+
+def test_a_tracked_file_matching_gitignore_is_kept(work, g):
+    g.run("add", "--force", "debug.log")
+    saved = checkpoint.save(git.discover(), "tracked")
+    assert "debug.log" in [row["path"] for row in saved.files]
+    assert "build/out.txt" not in [row["path"] for row in saved.files]
+    # --context keeps only what is under the directory, tracked or not.
+    ctx = checkpoint.save(git.discover(), "ctx", context=".", cwd=work / "src")
+    assert [row["path"] for row in ctx.files] == ["src/app.py"]
+    with pytest.raises(UsageError, match=r"^nothing to checkpoint: no files in build "):
+        checkpoint.save(git.discover(), "ign", context="build")
+
+
+def test_later_saves_describe_every_file_as_it_is(work, g):
+    repo = git.discover()
+    checkpoint.save(repo, "again", now=at(1))
+    (work / "notes.md").write_text("now four words here\n")
+    (work / "new.txt").write_text("fresh\n")
+    (work / "README").unlink()
+    second = checkpoint.save(repo, "again", now=at(2))
+    for row in second.files:
+        data = (work / row["path"]).read_bytes()
+        assert (row["sha256"], row["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
+    words = {row["path"]: row["words"] for row in second.files}
+    assert (words["notes.md"], words["new.txt"], "README" in words) == (4, 1, False)
