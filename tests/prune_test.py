@@ -5,6 +5,7 @@ moves by compare-and-swap (or goes when emptied) and no other ref is touched."""
 from __future__ import annotations
 
 import json
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -171,20 +172,35 @@ def test_bad_input(repo, chain, mem, g):
     assert g.run("rev-list", "--count", REF + "work").strip() == "6"
 
 
-def test_a_race_with_a_new_checkpoint_keeps_it(repo, chain, g, monkeypatch):
-    """A checkpoint saved while prune rewrites the chain survives: the CAS fails, prune retries
-    on the new tip."""
-    info = git.discover(repo)
-    original = prune._rechain
-    raced = []
-
-    def rechain_then_save(repo_info, verdicts):  # a second writer, in between read and CAS
-        tip = original(repo_info, verdicts)
-        if not raced:
-            raced.append(checkpoint.save(info, "work", stage="racer").commit)
-        return tip
-
-    monkeypatch.setattr(prune, "_rechain", rechain_then_save)
-    results = prune.prune(info, prune.Policy(keep_last=2), "work", now=NOW)
-    assert [c.stage for c in checkpoint.chain(info, "work")] == ["racer", "draft"]
-    assert results[0].old_tip == raced[0]
+def test_concurrent_saves_survive_concurrent_prunes(repo, chain, g):
+    """Savers and pruners race on one ref: every save the policy keeps must survive (a prune
+    that moved the ref without compare-and-swap would drop saves made while it rewrote)."""
+    savers = [
+        subprocess.Popen(
+            [
+                "sh",
+                "-c",
+                f"for i in 1 2 3 4 5; do git mem checkpoint save --name work --stage keep "
+                f"--notes s{n}-$i --files progress.txt >/dev/null || exit 1; done",
+            ],
+            cwd=repo,
+        )
+        for n in range(3)
+    ]
+    pruner = subprocess.Popen(
+        [
+            "sh",
+            "-c",
+            "for i in 1 2 3 4 5; do git mem checkpoint prune --name work --keep-stage keep "
+            "--keep-stage final >/dev/null || exit 1; done",
+        ],
+        cwd=repo,
+    )
+    assert [p.wait() for p in [*savers, pruner]] == [0, 0, 0, 0]
+    prune.prune(git.discover(repo), prune.Policy(keep_stages=("keep", "final")), "work")
+    found = checkpoint.chain(git.discover(repo), "work")
+    assert sorted(c.notes for c in found if c.stage == "keep") == sorted(
+        f"s{n}-{i}" for n in range(3) for i in range(1, 6)
+    )
+    assert [c.stage for c in found if c.stage != "keep"] == ["final", "final"]
+    g.fsck(repo)
