@@ -72,6 +72,8 @@ def _stage(
     needs. Files named with --files are taken even if ignored; a directory named there still
     honours .gitignore."""
     env = _index_env(index)
+    # Paths are file names, never globs: `--files '[x].txt'` must not take x.txt.
+    literal = {**env, "GIT_LITERAL_PATHSPECS": "1"}
     if files is None:
         user_index = _user_index(repo)
         if user_index.exists():
@@ -86,7 +88,7 @@ def _stage(
                 "--ignore-unmatch",
                 "--",
                 ".",
-                f":(exclude){scope}",
+                f":(exclude,literal){scope}",
             ]
             git.run(drop, cwd=root, env=env)
         files, named = [scope], []
@@ -94,9 +96,9 @@ def _stage(
         named = [p for p in files if not (root / p).is_dir() or (root / p).is_symlink()]
     dirs = _not_ignored(root, [p for p in files if p not in named])
     if named:
-        git.run(["add", "--force", "--", *named], cwd=root, env=env)
+        git.run(["add", "--force", "--", *named], cwd=root, env=literal)
     if dirs:
-        git.run(["add", "-A", "--", *dirs], cwd=root, env=env)
+        git.run(["add", "-A", "--", *dirs], cwd=root, env=literal)
 
 
 class _Entry(NamedTuple):

@@ -357,3 +357,16 @@ def test_later_saves_describe_every_file_as_it_is(work, g):
         assert (row["sha256"], row["size"]) == (hashlib.sha256(data).hexdigest(), len(data))
     words = {row["path"]: row["words"] for row in second.files}
     assert (words["notes.md"], words["new.txt"], "README" in words) == (4, 1, False)
+
+
+def test_paths_are_names_not_globs(repo, g):
+    (repo / "[x].txt").write_text("brackets\n")
+    (repo / "x.txt").write_text("plain\n")
+    (repo / "d*").mkdir()
+    (repo / "d*" / "in.txt").write_text("star\n")
+    (repo / "dd").mkdir()
+    (repo / "dd" / "other.txt").write_text("other\n")
+    saved = checkpoint.save(git.discover(), "glob", files=["[x].txt"])
+    assert [row["path"] for row in saved.files] == ["[x].txt"]
+    ctx = checkpoint.save(git.discover(), "star", context="d*")
+    assert [row["path"] for row in ctx.files] == ["d*/in.txt"]
