@@ -237,6 +237,8 @@ def save(
         raise GitMemError("checkpoints need a work tree; run this inside one, not in a bare repo")
     if files is not None and context is not None:
         raise UsageError("give --files or --context, not both")
+    if stage is not None and (not stage.strip() or "\n" in stage or "\r" in stage):
+        raise UsageError("--stage must be one non-empty line (it is the commit's subject)")
     if metadata is not None and not isinstance(metadata, dict):
         raise UsageError('--metadata must be a JSON object, e.g. \'{"ticket": "ABC-1"}\'')
     here = cwd or Path.cwd()

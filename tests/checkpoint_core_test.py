@@ -167,6 +167,8 @@ def test_context_scope_is_everything_under_a_directory(work, g):
         ({"context": "/tmp"}, "'/tmp' is outside the repository"),
         ({"metadata": [1, 2]}, "--metadata must be a JSON object"),
         ({"files": ["README"], "context": "src"}, "give --files or --context, not both"),
+        ({"stage": "two\nlines"}, "--stage must be one non-empty line"),
+        ({"stage": " "}, "--stage must be one non-empty line"),
     ],
 )
 def test_bad_scope_is_refused_before_anything_is_written(work, g, kwargs, message):

@@ -244,3 +244,18 @@ def test_checkpoint_needs_an_action(repo, mem):
     result = mem("checkpoint")
     assert result.code == 2
     assert "required: ACTION" in result.err
+
+
+def test_bare_repository_reads_but_cannot_save(history, tmp_path, g, monkeypatch):
+    bare = tmp_path / "bare.git"
+    g.run("clone", "-q", "--bare", str(git.discover().work_tree), str(bare))
+    g.run("fetch", "-q", str(git.discover().git_dir), "refs/gitmem/*:refs/gitmem/*", cwd=bare)
+    monkeypatch.chdir(bare)
+    shown = g.git_mem("checkpoint", "show", "wip~1", cwd=bare)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("checkpoint wip @ 2026-11-22T01:05:00+00:00")
+    saved = g.git_mem("checkpoint", "save", "--name", "x", cwd=bare)
+    assert saved.returncode == 128
+    assert saved.stderr == (
+        "git-mem: error: checkpoints need a work tree; run this inside one, not in a bare repo\n"
+    )
