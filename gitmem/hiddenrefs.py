@@ -129,8 +129,9 @@ def describe(adoption: Adoption, where: str) -> str:
             branch = kept.removeprefix("refs/heads/")
             pick = f"merge it, or delete it with `git branch -D {branch}`"
         else:
+            listed = "both are listed by `git mem checkpoint list`; " if kind else ""
             pick = (
-                "both are listed by `git mem checkpoint list`; keep one and delete the other "
+                f"{listed}keep one and delete the other "
                 f"with `git update-ref -d {adoption.ref}` or `git update-ref -d {kept}`"
             )
         return f"{head}: diverged from {where}; yours stays, theirs ({short}) is {kept}; {pick}"
