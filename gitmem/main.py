@@ -672,7 +672,9 @@ def _add_checkpoint(sub: Subparsers) -> None:
         "and stash. Run 'git mem checkpoint ACTION -h' for an action's options.",
         epilog="examples:\n  git mem checkpoint save --name parser --stage draft\n"
         "  git mem checkpoint list\n  git mem checkpoint show parser~1\n"
-        "  git mem checkpoint diff parser~1 parser",
+        "  git mem checkpoint diff parser~1 parser\n"
+        "  git mem checkpoint resume --name parser --latest --dry-run\n"
+        "  git mem checkpoint prune --older-than 30 --keep-stage final",
     )
     actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
     _add_checkpoint_save(actions)
