@@ -247,3 +247,16 @@ def test_create_refuses_a_detached_head_an_unknown_branch_and_an_existing_file(s
 def test_default_name_says_what_and_when(source):
     path = backup.default_path(git.discover(source), at(5))
     assert path == Path.cwd() / "gitmem-backup-repo-20261122T010500Z.bundle"
+
+
+def test_a_repository_without_notes_or_checkpoints_backs_up_its_branch(repo, tmp_path, g):
+    info = backup.create(git.discover(repo), tmp_path / "b.bundle")
+    head = g.run("rev-parse", "HEAD").strip()
+    assert (info.refs, info.records, info.checkpoints) == ({"refs/heads/main": head}, 0, 0)
+    bare = tmp_path / "bare.git"
+    g.run("init", "-q", "--bare", "-b", "main", str(bare))
+    result = backup.restore(git.discover(bare), tmp_path / "b.bundle")
+    assert (result.notes, [a.outcome for a in result.refs]) == ("absent", [hiddenrefs.CREATED])
+    assert g.run("--git-dir", str(bare), "for-each-ref", "--format=%(refname) %(objectname)") == (
+        f"refs/heads/main {head}\n"
+    )
