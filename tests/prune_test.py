@@ -117,7 +117,7 @@ def test_dry_run_writes_nothing(repo, chain, mem, g):
     assert result.code == 0, result.err
     assert "work: 6 checkpoints, keep 2, drop 4" in result.out
     assert f"  {REF}work would be rewritten (dry run: nothing written)" in result.out
-    assert "other: 1 checkpoints, keep 1, drop 0" in result.out
+    assert "other: 1 checkpoint, keep 1, drop 0" in result.out
     assert f"  {REF}other unchanged" in result.out
     assert g.run("for-each-ref") == refs
     assert g.run("count-objects", "-v") == objects

@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     for result in results:
         kept = len(result.verdicts) - result.dropped
         print(
-            f"{result.name}: {len(result.verdicts)} checkpoints, keep {kept}, drop {result.dropped}"
+            f"{result.name}: {len(result.verdicts)} checkpoint"
+            f"{'s' if len(result.verdicts) != 1 else ''}, keep {kept}, drop {result.dropped}"
         )
         for verdict in result.verdicts:
             item = verdict.checkpoint
