@@ -69,9 +69,15 @@ def _env() -> dict[str, str] | None:
 
 
 def run(
-    args: list[str], cwd: Path | None = None, input: bytes | None = None, check: bool = True
+    args: list[str],
+    cwd: Path | None = None,
+    input: bytes | None = None,
+    check: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=_env())
+    """`git ARGS`; `env` adds variables (e.g. GIT_INDEX_FILE for a temporary index)."""
+    full = {**(_env() or os.environ), **env} if env else _env()
+    proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=full)
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
         detail = message[-1] if message else f"exit {proc.returncode}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git, sync
+from gitmem import checkpoint_sync, git, hiddenrefs, sync
 from gitmem.notesmerge import Delta
 from gitmem.output import print_json
 
@@ -13,8 +13,14 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     remote = args.remote or sync.default_remote(repo)
     result = sync.sync(repo, remote, push=not args.no_push)
+    chains = None
+    if getattr(args, "all", False):
+        chains = checkpoint_sync.sync_checkpoints(repo, remote, push=not args.no_push)
     if args.json:
-        print_json(result.to_json())
+        data = result.to_json()
+        if chains is not None:
+            data["checkpoints"] = chains.to_json()
+        print_json(data)
         return 0
     change = Delta(result.added, result.removed, result.updated)
     n = result.fetched
@@ -29,4 +35,24 @@ def run(args: argparse.Namespace) -> int:
         print(f"{remote} is up to date")
     else:
         print("not pushed (--no-push)")
+    if chains is not None:
+        _print_checkpoints(chains)
     return 0
+
+
+def _print_checkpoints(chains: checkpoint_sync.CheckpointSync) -> None:
+    """One line per chain that changed here or there; a summary line when nothing did."""
+    changed = [
+        a for a in chains.fetched if a.outcome not in (hiddenrefs.UP_TO_DATE, hiddenrefs.AHEAD)
+    ]
+    for adoption in changed:
+        print(hiddenrefs.describe(adoption, chains.remote))
+    for ref in chains.pushed:
+        print(f"checkpoint {ref.removeprefix(hiddenrefs.CHECKPOINTS)}: pushed to {chains.remote}")
+    diverged = {a.ref for a in changed if a.outcome == hiddenrefs.DIVERGED}
+    for ref in chains.not_pushed:
+        if ref not in diverged:
+            name = ref.removeprefix(hiddenrefs.CHECKPOINTS)
+            print(f"checkpoint {name}: not pushed, {chains.remote} kept changing; run again")
+    if not changed and not chains.pushed and not chains.not_pushed:
+        print(f"checkpoints: up to date with {chains.remote}")

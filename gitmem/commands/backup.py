@@ -1,0 +1,99 @@
+"""`git mem backup create|verify|restore`: the whole memory in one git bundle, and back."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from gitmem import backup, git, hiddenrefs, sync
+from gitmem.errors import GitMemError
+from gitmem.notesmerge import Delta
+from gitmem.output import print_json
+
+
+def _size(n: int) -> str:
+    for unit in ("bytes", "KiB", "MiB"):
+        if n < 1024 or unit == "MiB":
+            return f"{n} bytes" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n:.1f} GiB"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _counts(info: backup.BundleInfo) -> list[str]:
+    heads = sorted(r for r in info.refs if r.startswith("refs/heads/"))
+    names = [*(f"branch {r.removeprefix('refs/heads/')}" for r in heads)]
+    names += sorted(r for r in info.refs if r not in heads)
+    return [
+        f"refs: {len(info.refs)} ({', '.join(names)})",
+        f"records in notes: {info.records}",
+        f"checkpoints: {info.checkpoints} ({_plural(info.checkpoint_commits, 'snapshot')})",
+    ]
+
+
+def _create(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    path = Path(args.file) if args.file else backup.default_path(repo)
+    info = backup.create(repo, path, args.branch)
+    if args.json:
+        print_json(info.to_json())
+        return 0
+    print(f"wrote {info.path} ({_size(info.size)}), checked")
+    for line in _counts(info):
+        print(line)
+    print(f"restore with: git mem backup restore {info.path}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    try:
+        repo: git.RepoInfo | None = git.discover()
+    except GitMemError:
+        repo = None  # a bundle of complete histories can be checked anywhere
+    info = backup.verify(repo, Path(args.file))
+    if args.json:
+        print_json(info.to_json())
+        return 0
+    print(f"{info.path} is a complete bundle ({_size(info.size)})")
+    for line in _counts(info):
+        print(line)
+    return 0
+
+
+def _restore(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    result = backup.restore(repo, Path(args.file), dry_run=args.dry_run)
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    if result.dry_run:
+        print(f"dry run, nothing written: restoring {result.bundle.path} would do this")
+    else:
+        print(f"restored from {result.bundle.path}")
+    if result.notes == "merged":
+        change = Delta(result.notes_added, result.notes_removed, result.notes_updated)
+        print(f"notes: merged: {sync.describe(change, result.conflicts)}")
+    elif result.notes == "absent":
+        print("notes: none in the backup")
+    else:
+        print(f"notes: {result.notes}")
+    for conflict in result.conflicts:
+        print(sync.conflict_line(conflict))
+    for adoption in result.refs:
+        print(hiddenrefs.describe(adoption, "the backup"))
+        if adoption.outcome == hiddenrefs.CREATED and adoption.ref in hiddenrefs.checked_out(repo):
+            print(
+                "  (it is HEAD's branch, which had no commits: `git checkout HEAD -- .` "
+                "checks its files out)"
+            )
+    for ref in result.ignored:
+        print(f"{ref}: not memory, left out")
+    return 0
+
+
+def run(args: argparse.Namespace) -> int:
+    action = {"create": _create, "verify": _verify, "restore": _restore}[args.action]
+    return action(args)

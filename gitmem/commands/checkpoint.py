@@ -1,0 +1,165 @@
+"""`git mem checkpoint save | list | show | diff`: save points for work in progress."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from typing import Any
+
+from gitmem import checkpoint, git
+from gitmem.checkpoint_diff import compare, diff_text
+from gitmem.errors import UsageError
+from gitmem.output import BOLD, DIM, YELLOW, print_json, style, warn
+
+
+def _metadata(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as error:
+        raise UsageError(f"--metadata is not valid JSON ({error}); give a JSON object") from None
+    if not isinstance(value, dict):
+        kind = type(value).__name__ if value is not None else "null"
+        raise UsageError(f"--metadata must be a JSON object such as '{{\"k\": 1}}', not a {kind}")
+    return value
+
+
+def _save(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    saved = checkpoint.save(
+        repo,
+        checkpoint.validate_name(args.name),
+        stage=args.stage,
+        notes=args.notes,
+        files=args.files,
+        context=args.context,
+        metadata=_metadata(args.metadata),
+        done=args.done,
+        todo=args.todo,
+    )
+    if args.json:
+        print_json(saved.to_json())
+    else:
+        print(f"saved {checkpoint.summary(saved, files=False)}")
+    return 0
+
+
+def _row(spec: str, item: checkpoint.Checkpoint) -> dict[str, Any]:
+    return {
+        "spec": spec,
+        "commit": item.commit,
+        "timestamp": item.timestamp,
+        "stage": item.stage,
+        "notes": item.notes,
+        "files": item.totals["files"],
+        "bytes": item.totals["bytes"],
+        "words": item.totals["words"],
+    }
+
+
+def _list(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    wanted = [checkpoint.validate_name(args.name)] if args.name else checkpoint.names(repo)
+    groups = [(name, checkpoint.chain(repo, name)) for name in wanted]
+    groups.sort(key=lambda group: group[1][0].timestamp if group[1] else "", reverse=True)
+    if args.json:
+        print_json(
+            {
+                "count": sum(len(chain) for _, chain in groups),
+                "names": [
+                    {
+                        "name": name,
+                        "ref": checkpoint.REF_PREFIX + name,
+                        "checkpoints": [_row(f"{name}~{i}", c) for i, c in enumerate(chain)],
+                    }
+                    for name, chain in groups
+                ],
+            }
+        )
+        return 0 if groups else 1
+    if not groups:
+        warn("no checkpoints yet: try git mem checkpoint save --name NAME")
+        return 1
+    for name, chain in groups:
+        count = f"{len(chain)} checkpoint{'s' if len(chain) != 1 else ''}"
+        print(f"{style(name, BOLD)}  {count}")
+        rows = [_row(f"{name}~{i}", c) for i, c in enumerate(chain)]
+        spec_width = max(len(row["spec"]) for row in rows)
+        stage_width = max(len(row["stage"] or "-") for row in rows)
+        for row in rows:
+            notes = (row["notes"] or "").split("\n", 1)[0]
+            size = checkpoint.human_size(row["bytes"])
+            files = f"{row['files']} file{'s' if row['files'] != 1 else ''}"
+            line = (
+                f"  {style(row['spec'].ljust(spec_width), YELLOW)}  {row['timestamp']}  "
+                f"{(row['stage'] or '-').ljust(stage_width)}  {files:>9}  {size:>9}"
+            )
+            print(f"{line}  {style(notes, DIM)}".rstrip())
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    found = checkpoint.resolve(git.discover(), args.spec)
+    if args.json:
+        print_json(found.to_json())
+    else:
+        print(checkpoint.summary(found))
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    old = checkpoint.resolve(repo, args.old)
+    new = checkpoint.resolve(repo, args.new)
+    changes, unchanged = compare(old, new)
+    if args.json:
+
+        def side(spec: str, item: checkpoint.Checkpoint) -> dict[str, Any]:
+            return {
+                "spec": spec,
+                "name": item.name,
+                "commit": item.commit,
+                "timestamp": item.timestamp,
+            }
+
+        print_json(
+            {
+                "from": side(args.old, old),
+                "to": side(args.new, new),
+                "changes": [change.to_json() for change in changes],
+                "unchanged": unchanged,
+                "words_delta": new.totals["words"] - old.totals["words"],
+            }
+        )
+    else:
+        print(diff_text(old, new, changes, unchanged))
+    return 0
+
+
+ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "save": _save,
+    "list": _list,
+    "show": _show,
+    "diff": _diff,
+}
+
+
+def _delegate(module: str) -> Callable[[argparse.Namespace], int]:
+    """resume and prune live in their own modules (imported only when run)."""
+
+    def run_action(args: argparse.Namespace) -> int:
+        import importlib
+
+        code: int = importlib.import_module(f"gitmem.commands.{module}").run(args)
+        return code
+
+    return run_action
+
+
+ACTIONS |= {"resume": _delegate("checkpoint_resume"), "prune": _delegate("checkpoint_prune")}
+
+
+def run(args: argparse.Namespace) -> int:
+    return ACTIONS[args.action](args)

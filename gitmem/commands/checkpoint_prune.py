@@ -1,0 +1,49 @@
+"""`git mem checkpoint prune`: apply a retention policy to checkpoint chains (gitmem/prune.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git, prune
+from gitmem.output import DIM, GREEN, RED, print_json, style, warn
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    policy = prune.Policy(args.keep_last, args.older_than, tuple(args.keep_stage))
+    results = prune.prune(repo, policy, args.name, dry_run=args.dry_run)
+    if args.json:
+        print_json({"dry_run": args.dry_run, "chains": [r.to_json() for r in results]})
+        return 0
+    if not results:
+        warn("no checkpoints to prune")
+        return 0
+    for result in results:
+        kept = len(result.verdicts) - result.dropped
+        print(
+            f"{result.name}: {len(result.verdicts)} checkpoint"
+            f"{'s' if len(result.verdicts) != 1 else ''}, keep {kept}, drop {result.dropped}"
+        )
+        for verdict in result.verdicts:
+            item = verdict.checkpoint
+            word = style("keep", GREEN) if verdict.kept else style("drop", RED)
+            why = ", ".join(verdict.kept_by or verdict.dropped_because)
+            stage = item.stage or "-"
+            print(f"  {word}  {item.commit[:12]}  {item.timestamp}  {stage}  {style(why, DIM)}")
+        print(_outcome(result, args.dry_run))
+    return 0
+
+
+def _outcome(result: prune.ChainResult, dry_run: bool) -> str:
+    ref = result.ref
+    if not result.dropped:
+        return f"  {ref} unchanged"
+    if dry_run:
+        would = "be deleted" if result.emptied else "be rewritten"
+        return f"  {ref} would {would} (dry run: nothing written)"
+    # Dropped commits stay in the object store until git gc: say how to get them back.
+    undo = f"undo until the next git gc: git update-ref {ref} {result.old_tip}"
+    if result.emptied:
+        return f"  {ref} deleted (was {result.old_tip[:12]}; {undo})"
+    assert result.new_tip is not None
+    return f"  {ref} {result.old_tip[:12]} -> {result.new_tip[:12]} ({undo})"
