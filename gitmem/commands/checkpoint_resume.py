@@ -50,9 +50,10 @@ def run(args: argparse.Namespace) -> int:
         )
         print(f"would write {writes} file{'s' if writes != 1 else ''} ({counts or 'nothing'})")
         if plan.refused:
+            verb = "holds" if len(plan.refused) == 1 else "hold"
             warn(
                 f"without --force this would refuse: {', '.join(plan.refused)} "
-                "hold uncommitted work"
+                f"{verb} uncommitted work"
             )
         return refused
     verify = not args.no_verify
