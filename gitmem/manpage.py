@@ -35,6 +35,25 @@ def _options(parser: argparse.ArgumentParser) -> list[str]:
     return out
 
 
+def _commands(prefix: str, sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> list[str]:
+    """A section per command, and per action of a command that has them (checkpoint save)."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    for name, command in sub.choices.items():
+        if id(command) in seen:
+            continue  # an alias
+        seen.add(id(command))
+        usage = command.format_usage().removeprefix("usage: ").strip()
+        lines += [".SS " + _escape(f"{prefix} {name}"), ".nf", _escape(usage), ".fi", ".PP"]
+        lines += [_escape(command.description or ""), *_options(command)]
+        if command.epilog:
+            lines += [".PP", ".nf", _escape(command.epilog), ".fi"]
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                lines += _commands(f"{prefix} {name}", action)
+    return lines
+
+
 def render() -> str:
     # argparse wraps usage lines to the terminal width; the page must not depend on it.
     saved = os.environ.get("COLUMNS")
@@ -60,16 +79,7 @@ def _render(parser: argparse.ArgumentParser) -> str:
         _escape(parser.description or ""),
         ".SH COMMANDS",
     ]
-    seen: set[int] = set()
-    for name, command in sub.choices.items():
-        if id(command) in seen:
-            continue  # an alias
-        seen.add(id(command))
-        usage = command.format_usage().removeprefix("usage: ").strip()
-        lines += [".SS " + _escape(f"git mem {name}"), ".nf", _escape(usage), ".fi", ".PP"]
-        lines += [_escape(command.description or ""), *_options(command)]
-        if command.epilog:
-            lines += [".PP", ".nf", _escape(command.epilog), ".fi"]
+    lines += _commands("git mem", sub)
     lines += [
         ".SH EXIT STATUS",
         "0 success; 1 nothing found or a check failed; 2 usage error or bad input; "
