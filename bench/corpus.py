@@ -18,6 +18,7 @@ import itertools
 import os
 import platform
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -392,3 +393,31 @@ def machine() -> str:
 BIN = Path(sys.executable).parent
 GIT_MEM = str(BIN / "git-mem")
 PYTHON = sys.executable
+
+
+def importtime_report(argv: list[str], cwd: Path, title: str, rows: int = 12) -> str:
+    """`python -X importtime` of one command (after a warm-up run): its biggest imports by
+    self time, and the top-level ones by cumulative time, as Markdown tables."""
+    command = [PYTHON, "-X", "importtime", *argv]
+    subprocess.run(command, cwd=cwd, capture_output=True, env=ENV)
+    proc = subprocess.run(command, cwd=cwd, capture_output=True, env=ENV, text=True)
+    entries = []
+    for line in proc.stderr.splitlines():
+        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
+        if match:
+            entries.append((int(match[1]), int(match[2]), len(match[3]), match[4]))
+    total = sum(e[0] for e in entries)
+    lines = [
+        f"{title}: {total / 1000:.0f} ms of imports in {len(entries)} modules",
+        "",
+        "| self ms | cumulative ms | module |",
+        "|---:|---:|---|",
+    ]
+    for self_us, cumulative, _depth, name in sorted(entries, reverse=True)[:rows]:
+        lines.append(f"| {self_us / 1000:.1f} | {cumulative / 1000:.1f} | {name} |")
+    lines += ["", "Top-level imports by cumulative time:", "", "| cumulative ms | module |"]
+    lines.append("|---:|---|")
+    top = [e for e in entries if e[2] <= 1]
+    for _self, cumulative, _depth, name in sorted(top, key=lambda e: -e[1])[:rows]:
+        lines.append(f"| {cumulative / 1000:.1f} | {name} |")
+    return "\n".join(lines) + "\n"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -31,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from corpus import ENV, GIT_MEM, NO_PYC_ENV, PYTHON, build_corpus, machine
+from corpus import ENV, GIT_MEM, NO_PYC_ENV, PYTHON, build_corpus, importtime_report, machine
 
 TARGET_MS = 100  # the issue: save and show within 100 ms at 10k memories
 
@@ -171,40 +170,8 @@ def table(all_results: dict[int, dict[str, list[Sample]]]) -> str:
 
 def importtime(root: Path, size: int, prefix: str) -> str:
     """The biggest import costs of one `git-mem show`, by self time and cumulative."""
-    subprocess.run([GIT_MEM, "show", prefix], cwd=root, capture_output=True, env=ENV)
-    proc = subprocess.run(
-        [PYTHON, "-X", "importtime", GIT_MEM, "show", prefix],
-        cwd=root,
-        capture_output=True,
-        env=ENV,
-        text=True,
-    )
-    entries = []
-    for line in proc.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if match:
-            entries.append((int(match[1]), int(match[2]), len(match[3]), match[4]))
-    total = sum(e[0] for e in entries)
-    lines = [
-        f"`python -X importtime git-mem show` ({size:,} memories): {total / 1000:.0f} ms "
-        f"of imports in {len(entries)} modules",
-        "",
-        "| self ms | cumulative ms | module |",
-        "|---:|---:|---|",
-    ]
-    for self_us, cumulative, _depth, name in sorted(entries, reverse=True)[:15]:
-        lines.append(f"| {self_us / 1000:.1f} | {cumulative / 1000:.1f} | {name} |")
-    lines += [
-        "",
-        "Top-level imports by cumulative time:",
-        "",
-        "| cumulative ms | module |",
-        "|---:|---|",
-    ]
-    top = [e for e in entries if e[2] <= 1]
-    for _self, cumulative, _depth, name in sorted(top, key=lambda e: -e[1])[:10]:
-        lines.append(f"| {cumulative / 1000:.1f} | {name} |")
-    return "\n".join(lines) + "\n"
+    title = f"`python -X importtime git-mem show` ({size:,} memories)"
+    return importtime_report([GIT_MEM, "show", prefix], root, title, rows=15)
 
 
 def main() -> int:

@@ -47,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, importtime_report, machine
 from whoosh.analysis import STOP_WORDS
 
 from gitmem import catalog, finder, git
@@ -583,31 +583,8 @@ def profile_build(size: int, seed: int) -> str:
 
 def importtime(root: Path, size: int, text: str) -> str:
     """The biggest import costs of one `git-mem search`, by self time and cumulative."""
-    argv = [PYTHON, "-X", "importtime", GIT_MEM, "search", *text.split()]
-    subprocess.run(argv, cwd=root, capture_output=True, env=ENV)
-    proc = subprocess.run(argv, cwd=root, capture_output=True, env=ENV, text=True)
-    entries = []
-    for line in proc.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)", line)
-        if match:
-            entries.append((int(match[1]), int(match[2]), len(match[3]), match[4]))
-    total = sum(e[0] for e in entries)
-    lines = [
-        f"`python -X importtime git-mem search {text}` ({size:,} memories): "
-        f"{total / 1000:.0f} ms of imports in {len(entries)} modules",
-        "",
-        "Top-level imports by cumulative time:",
-        "",
-        "| cumulative ms | module |",
-        "|---:|---|",
-    ]
-    top = [e for e in entries if e[2] <= 1]
-    for _self, cumulative, _depth, name in sorted(top, key=lambda e: -e[1])[:12]:
-        lines.append(f"| {cumulative / 1000:.1f} | {name} |")
-    lines += ["", "| self ms | cumulative ms | module |", "|---:|---:|---|"]
-    for self_us, cumulative, _depth, name in sorted(entries, reverse=True)[:12]:
-        lines.append(f"| {self_us / 1000:.1f} | {cumulative / 1000:.1f} | {name} |")
-    return "\n".join(lines) + "\n\n"
+    title = f"`python -X importtime git-mem search {text}` ({size:,} memories)"
+    return importtime_report([GIT_MEM, "search", *text.split()], root, title) + "\n"
 
 
 # ------------------------------------------------------------------------------ report
