@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import pty
 import subprocess
 from pathlib import Path
 
@@ -46,3 +48,32 @@ def assert_fsck_clean(repo: Path) -> None:
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output
     assert not [ln for ln in output.splitlines() if not ln.startswith("dangling ")], output
+
+
+def on_terminal(
+    argv: list[str], cwd: Path, stream: str = "stdout"
+) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run `argv` with `stream` ("stdout" or "stderr") on a pseudo-terminal, the other on a
+    pipe; the process, and what it wrote to the terminal."""
+    primary, secondary = pty.openpty()
+    try:
+        pipes = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE, stream: secondary}
+        proc = subprocess.run(
+            argv, cwd=cwd, text=True, env={**os.environ, "TERM": "xterm"}, timeout=120, **pipes
+        )
+        os.close(secondary)
+        secondary = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # Linux: EIO once the writer has gone
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if secondary != -1:
+            os.close(secondary)
+        os.close(primary)
+    return proc, shown.decode()

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from gitrepo import on_terminal
 
 GIT_MEM = str(Path(sys.executable).parent / "git-mem")
 
@@ -101,35 +102,9 @@ def test_no_progress_bar_on_a_pipe(repo: Path, g: Any) -> None:
 
 def test_a_progress_bar_on_a_terminal(repo: Path, g: Any) -> None:
     many(repo, g, 450)
-    primary, secondary = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [GIT_MEM, "reindex", "--full"],
-            cwd=repo,
-            stdout=subprocess.PIPE,
-            stderr=secondary,
-            text=True,
-            env={**os.environ, "TERM": "xterm"},
-            timeout=120,
-        )
-        os.close(secondary)
-        secondary = -1
-        drawn = b""
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            drawn += chunk
-    finally:
-        if secondary != -1:
-            os.close(secondary)
-        os.close(primary)
+    proc, text = on_terminal([GIT_MEM, "reindex", "--full"], repo, stream="stderr")
     assert proc.returncode == 0
     assert proc.stdout.startswith("index rebuilt: 450 records in ")
-    text = drawn.decode()
     assert re.search(r"\r[a-z ]+ \[#{13}-{17}\] 200/450", text), text
     assert re.search(r"\r[a-z ]+ \[#{30}\] 450/450", text), text
     assert text.endswith("\r\033[K")  # the bar is erased when done

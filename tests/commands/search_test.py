@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import on_terminal
 
 P1, P2, P3, P4, P5, P6 = (f"bbbb0000000{n}" for n in range(1, 7))
 ALICE = "Alice Smith <alice@example.com>"
@@ -117,33 +117,8 @@ def test_snippet_is_the_passage_around_the_match(
 
 
 def test_highlighting_on_a_terminal_only(corpus: dict[str, str], repo: Path) -> None:
-    primary, secondary = pty.openpty()
-    try:
-        proc = subprocess.run(
-            [str(Path(sys.executable).parent / "git-mem"), "search", "tls"],
-            cwd=repo,
-            stdout=secondary,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "TERM": "xterm"},
-            timeout=120,
-        )
-        os.close(secondary)
-        secondary = -1
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(primary, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
-    finally:
-        if secondary != -1:
-            os.close(secondary)
-        os.close(primary)
+    proc, text = on_terminal([str(Path(sys.executable).parent / "git-mem"), "search", "tls"], repo)
     assert proc.returncode == 0, proc.stderr
-    text = shown.decode()
     assert "over \033[1;33mTLS\033[0m and" in text
     assert "\x01" not in text and "\x02" not in text
     # On a pipe: plain text.
