@@ -22,7 +22,6 @@ from gitmem.git import RepoInfo
 REF_PREFIX = "refs/gitmem/checkpoints/"
 FORMAT_VERSION = 1
 CAS_ATTEMPTS = 50
-ZERO = "0" * 40
 NAME_RULE = (
     "a checkpoint name is 1-100 ASCII letters, digits, '.', '_' and '-', starting with a letter, "
     "digit or '_', without '..' and not ending in '.' or '.lock'"
@@ -281,9 +280,7 @@ def save(
             ["commit-tree", tree, *parents, "-F", "-"], cwd=repo.git_dir, input=text, env=env
         )
         new = commit.stdout.decode().strip()
-        update = ["update-ref", "-m", f"gitmem: checkpoint {name}", ref, new]
-        proc = git.run([*update, tip.oid if tip else ZERO], cwd=repo.git_dir, check=False)
-        if proc.returncode == 0:
+        if git.move_ref(repo, ref, new, tip.oid if tip else None, f"gitmem: checkpoint {name}"):
             return Checkpoint(new, meta)
     raise ConflictError(f"{ref} kept changing under us; try again")
 

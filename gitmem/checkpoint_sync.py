@@ -87,7 +87,7 @@ def sync_checkpoints(repo: git.RepoInfo, remote: str, push: bool = True) -> Chec
             for ref, oid in sorted(ours.items())
             if not hiddenrefs.RESTORED.search(ref)
             and theirs.get(ref) != oid
-            and (ref not in diverged or hiddenrefs.is_ancestor(repo, theirs[ref], oid))
+            and (ref not in diverged or git.is_ancestor(repo, theirs[ref], oid))
         ]
         if not push or not pending:
             pending = [] if push else pending

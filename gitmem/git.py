@@ -339,6 +339,23 @@ def _signature(pyrepo: pygit2.Repository) -> pygit2.Signature:
         return pygit2.Signature(*FALLBACK_IDENT)
 
 
+def move_ref(repo: RepoInfo, ref: str, new: str | None, old: str | None, reflog: str) -> bool:
+    """Compare-and-swap: point `ref` at `new` (None: delete it) if it is still at `old` (None:
+    it must not exist yet). False if someone moved it first.
+
+    git's update-ref checks the old value under the ref lock (all zeros: "must not exist").
+    """
+    expected = old or "0" * (len(new) if new else 40)  # (40: sha1; a sha256 id is longer)
+    args = ["-d", ref, expected] if new is None else [ref, new, expected]
+    return run(["update-ref", "-m", reflog, *args], cwd=repo.git_dir, check=False).returncode == 0
+
+
+def is_ancestor(repo: RepoInfo, older: str, newer: str) -> bool:
+    """Is commit `older` reachable from `newer` (or the same)?"""
+    args = ["merge-base", "--is-ancestor", older, newer]
+    return run(args, cwd=repo.git_dir, check=False).returncode == 0
+
+
 def update_notes(
     repo: RepoInfo,
     mutate: Mutation,
@@ -384,13 +401,10 @@ def update_notes(
         if merge_parent is not None:
             parents.append(pyrepo[merge_parent].id)
         new = str(pyrepo.create_commit(None, signature, signature, message, tree_id, parents))
-        # The compare-and-swap itself is git's: update-ref checks the old value under the ref
-        # lock, and all zeros means "must not exist yet". (libgit2's non-forced create let a
-        # second writer replace a ref created a moment before: one note in ~3,000 was lost.)
-        expected = str(commit.id) if commit is not None else "0" * len(new)
-        reflog = f"gitmem: {message.splitlines()[0]}"
-        proc = run(["update-ref", "-m", reflog, ref, new, expected], cwd=repo.git_dir, check=False)
-        if proc.returncode == 0:
+        # The compare-and-swap itself is git's (move_ref): libgit2's non-forced create let a
+        # second writer replace a ref created a moment before (one note in ~3,000 was lost).
+        old = str(commit.id) if commit is not None else None
+        if move_ref(repo, ref, new, old, f"gitmem: {message.splitlines()[0]}"):
             return new
         import random
 

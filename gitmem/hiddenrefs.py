@@ -17,7 +17,6 @@ from typing import NamedTuple
 from gitmem import git
 from gitmem.errors import GitMemError
 
-ZERO = "0" * 40
 SHORT = 7
 RESTORED = re.compile(r"-restored-[0-9a-f]{7,40}$")
 CHECKPOINTS = "refs/gitmem/checkpoints/"
@@ -62,14 +61,8 @@ def _tip(repo: git.RepoInfo, ref: str) -> str | None:
     return tips(repo, ref).get(ref)
 
 
-def is_ancestor(repo: git.RepoInfo, older: str, newer: str) -> bool:
-    args = ["merge-base", "--is-ancestor", older, newer]
-    return git.run(args, cwd=repo.git_dir, check=False).returncode == 0
-
-
 def _cas(repo: git.RepoInfo, ref: str, new: str, old: str | None, why: str) -> bool:
-    args = ["update-ref", "-m", f"gitmem: {why}", ref, new, old or ZERO]
-    return git.run(args, cwd=repo.git_dir, check=False).returncode == 0
+    return git.move_ref(repo, ref, new, old, f"gitmem: {why}")
 
 
 def side_name(ref: str, tip: str) -> str:
@@ -99,16 +92,16 @@ def adopt(
         ours = _tip(repo, ref)
         if ours == theirs:
             return Adoption(ref, UP_TO_DATE, theirs)
-        if ours is not None and is_ancestor(repo, theirs, ours):
+        if ours is not None and git.is_ancestor(repo, theirs, ours):
             return Adoption(ref, AHEAD, theirs)
         if ours is not None and ref in in_use:
-            outcome = CHECKED_OUT if is_ancestor(repo, ours, theirs) else DIVERGED
+            outcome = CHECKED_OUT if git.is_ancestor(repo, ours, theirs) else DIVERGED
             return _keep_beside(repo, ref, theirs, outcome, why)
         if ours is None:
             if _cas(repo, ref, theirs, None, why):
                 return Adoption(ref, CREATED, theirs)
             continue
-        if not is_ancestor(repo, ours, theirs):
+        if not git.is_ancestor(repo, ours, theirs):
             return _keep_beside(repo, ref, theirs, DIVERGED, why)
         if _cas(repo, ref, theirs, ours, why):
             return Adoption(ref, FAST_FORWARD, theirs)

@@ -188,11 +188,7 @@ def prune_chain(
             return result  # new_tip None: nothing written, nothing to point at
         result.new_tip = _rechain(repo, result.verdicts)
         reflog = f"gitmem: checkpoint prune {name}"
-        if result.new_tip is None:
-            args = ["update-ref", "-m", reflog, "-d", ref, result.old_tip]
-        else:
-            args = ["update-ref", "-m", reflog, ref, result.new_tip, result.old_tip]
-        if git.run(args, cwd=repo.git_dir, check=False).returncode == 0:
+        if git.move_ref(repo, ref, result.new_tip, result.old_tip, reflog):
             return result
     raise ConflictError(f"{ref} kept changing under us; try again")
 

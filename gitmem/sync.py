@@ -30,7 +30,6 @@ TRACKING_PREFIX = "refs/notes/remotes/"
 PUSH_ATTEMPTS = 20  # 8 clones pushing at once needed up to 7 here
 MAX_PAUSE = 2.0  # seconds, the longest pause between two push attempts
 STATE_FILE = "merged-notes"  # under the state dir: "<tracking ref> <tip>" lines already merged
-ZERO = "0" * 40
 
 
 def tracking_ref(remote: str) -> str:
@@ -99,11 +98,6 @@ def _tip(repo: git.RepoInfo, ref: str) -> str | None:
     return tip.oid
 
 
-def _is_ancestor(repo: git.RepoInfo, older: str, newer: str) -> bool:
-    args = ["merge-base", "--is-ancestor", older, newer]
-    return git.run(args, cwd=repo.git_dir, check=False).returncode == 0
-
-
 def _merge_base(repo: git.RepoInfo, a: str, b: str) -> str | None:
     """The merge base of two notes commits; None when they share no history that is here
     (unrelated histories, or a shallow clone that cut it off): the merge is then a union."""
@@ -157,8 +151,7 @@ def _reader(repo: git.RepoInfo) -> Any:
 
 def _move_local(repo: git.RepoInfo, new: str, expected: str | None, why: str) -> bool:
     """Point refs/notes/mem at `new` if it is still at `expected` (None: must not exist)."""
-    args = ["update-ref", "-m", f"gitmem: {why}", git.NOTES_REF, new, expected or ZERO]
-    return git.run(args, cwd=repo.git_dir, check=False).returncode == 0
+    return git.move_ref(repo, git.NOTES_REF, new, expected, f"gitmem: {why}")
 
 
 def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
@@ -167,9 +160,9 @@ def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
 
     for _ in range(git.CAS_ATTEMPTS):
         ours = _tip(repo, git.NOTES_REF)
-        if ours == theirs or (ours is not None and _is_ancestor(repo, theirs, ours)):
+        if ours == theirs or (ours is not None and git.is_ancestor(repo, theirs, ours)):
             return []
-        if ours is None or _is_ancestor(repo, ours, theirs):
+        if ours is None or git.is_ancestor(repo, ours, theirs):
             if _move_local(repo, theirs, ours, f"sync: fast-forward to {label}"):
                 return []
             continue  # someone wrote a note meanwhile: look again
