@@ -140,9 +140,7 @@ class Store:
         return matches[0]
 
     def _title(self, row: Row) -> str:
-        """A record's title for a message (the lookup cache does not keep titles)."""
-        if "title" in row:
-            return str(row["title"])
+        """A record's title for a message (the manifest `find` reads keeps no titles)."""
         try:
             return self.load(row).memory.title
         except GitMemError:
