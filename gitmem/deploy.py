@@ -7,7 +7,7 @@ writable where CI really runs: a depth-1 clone with no notes fetched, a detached
 
 A record of a known CI run gets an id derived from what makes the deploy what it is (commit,
 env, status, provider, run, job): a job that is retried, or runs `git mem deploy` twice, writes
-the record once, and two clones that both wrote it merge into one on sync (records merge by id).
+the record once; two clones that both wrote it keep one copy on sync (records merge by id).
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ def build(store: Store, request: Request, ci: CIInfo, *, created: str | None = N
     check(request)
     deploy: dict[str, Any] = {"env": request.env, "status": request.status}
     optional = {
-        "url": request.url,
-        "version": request.version,
+        "url": request.url or None,  # empty: a CI variable that was not set, as unknown
+        "version": request.version or None,
         "ci": ci.provider,
         "run_id": ci.run_id,
         "run_url": ci.run_url,

@@ -291,3 +291,9 @@ def test_an_unknown_commit_in_an_empty_repository(tmp_path, mem, g, monkeypatch)
     assert result.code == 2
     assert result.err == "git-mem: error: cannot resolve 'HEAD' to a commit\n"
     assert g.proc("rev-parse", "--verify", "--quiet", "refs/notes/mem").stdout == ""
+
+
+def test_empty_url_and_version_are_left_out(repo, mem, g):
+    """`--url "$CI_ENVIRONMENT_URL"` with the variable unset is unknown, not an empty URL."""
+    deployed_id(mem("deploy", "--env", "production", "--url", "", "--version", ""))
+    assert note_docs(g)[0]["deploy"] == {"env": "production", "status": "success"}
