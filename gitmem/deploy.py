@@ -159,11 +159,24 @@ def _already_there(store: Store, memory: Memory, commit: str) -> bool:
     return any(chunk.memory is not None and chunk.memory.id == memory.id for chunk in chunks)
 
 
+def _split_ident(author: str | None) -> tuple[str, str] | None:
+    """`Name <email>` as (name, email); None if it is not in that form."""
+    if not author or not author.endswith(">") or " <" not in author:
+        return None
+    name, email = author[:-1].rsplit(" <", 1)
+    return (name, email) if name and email else None
+
+
 def record(store: Store, memory: Memory, ci: CIInfo) -> Deployed:
-    """Write the record as a note on its commit (compare-and-swap), unless it is there."""
+    """Write the record as a note on its commit (compare-and-swap), unless it is there.
+
+    The notes commit is signed with git's configured identity; without one (libgit2 reads
+    only user.name/user.email, not GIT_AUTHOR_* as `git var` does), by the record's author.
+    """
     commit = memory.commits[0]
     location = f"note:{commit}"
     if ci.run_id is not None and _already_there(store, memory, commit):
         return Deployed(memory, commit, location, written=False)
-    store.save_note(memory, commit, fallback_ident=ci.identity)
+    fallback = _split_ident(memory.author) or ci.identity
+    store.save_note(memory, commit, fallback_ident=fallback)
     return Deployed(memory, commit, location, written=True)

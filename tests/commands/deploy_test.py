@@ -297,3 +297,15 @@ def test_empty_url_and_version_are_left_out(repo, mem, g):
     """`--url "$CI_ENVIRONMENT_URL"` with the variable unset is unknown, not an empty URL."""
     deployed_id(mem("deploy", "--env", "production", "--url", "", "--version", ""))
     assert note_docs(g)[0]["deploy"] == {"env": "production", "status": "success"}
+
+
+def test_identity_from_the_environment_signs_the_notes_commit(repo, mem, g, monkeypatch):
+    """git reads GIT_AUTHOR_* (libgit2 does not): the record and its notes commit agree."""
+    g.run("config", "--unset", "user.email")
+    g.run("config", "--unset", "user.name")
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "Deploy Bot")
+    monkeypatch.setenv("GIT_AUTHOR_EMAIL", "deploy@acme.test")
+    deployed_id(mem("deploy", "--env", "production"))
+    assert note_docs(g)[0]["author"] == "Deploy Bot <deploy@acme.test>"
+    signature = g.run("log", "-1", "--format=%cn <%ce>", "refs/notes/mem").strip()
+    assert signature == "Deploy Bot <deploy@acme.test>"
