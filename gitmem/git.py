@@ -330,13 +330,16 @@ class NotesSnapshot:
 Mutation = Callable[[NotesSnapshot], Mapping[str, bytes | None]]
 
 
-def _signature(pyrepo: pygit2.Repository) -> pygit2.Signature:
+def _signature(
+    pyrepo: pygit2.Repository, fallback: tuple[str, str] | None = None
+) -> pygit2.Signature:
+    """git's configured identity; else `fallback` (a CI identity), else gitmem's own."""
     import pygit2
 
     try:
         return pyrepo.default_signature
     except (KeyError, pygit2.GitError):
-        return pygit2.Signature(*FALLBACK_IDENT)
+        return pygit2.Signature(*(fallback or FALLBACK_IDENT))
 
 
 def move_ref(repo: RepoInfo, ref: str, new: str | None, old: str | None, reflog: str) -> bool:
@@ -362,6 +365,7 @@ def update_notes(
     message: str,
     ref: str = NOTES_REF,
     merge_parent: str | None = None,
+    fallback_ident: tuple[str, str] | None = None,
 ) -> str:
     """Compare-and-swap the notes ref: rebuild from the current tip until nobody raced us.
 
@@ -369,6 +373,7 @@ def update_notes(
     it is called again on every retry, so it must be a pure function of the snapshot. Returns
     the new tip (or the unchanged one when `mutate` asked for nothing). With `merge_parent`
     (sync) the commit is a merge of the tip and that commit, written even with no changes.
+    `fallback_ident` (name, email) signs the notes commit when git has no identity (CI).
     """
     pyrepo = open_repo(repo)
     for attempt in range(CAS_ATTEMPTS):
@@ -396,7 +401,7 @@ def update_notes(
                 )
                 edits.setdefault(tuple(new_path[:-1]), {})[new_path[-1]] = pyrepo.create_blob(data)
         tree_id = _rebuild(pyrepo, tree, (), edits) or pyrepo.TreeBuilder().write()
-        signature = _signature(pyrepo)
+        signature = _signature(pyrepo, fallback_ident)
         parents = [commit.id] if commit is not None else []
         if merge_parent is not None:
             parents.append(pyrepo[merge_parent].id)

@@ -505,6 +505,66 @@ def _add_capture(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
 
 
+def _add_deploy(sub: Subparsers) -> None:
+    import textwrap
+
+    from gitmem import ci_env  # no imports of its own beyond the standard library
+
+    p = sub.add_parser(
+        "deploy",
+        formatter_class=_formatter,
+        help="record a deployment on the deployed commit (for CI)",
+        description=textwrap.fill(
+            "Record a deployment as an episodic record in a note on the deployed commit "
+            "(refs/notes/mem): a `deploy:` mapping with the environment, status, url, version and "
+            "what the CI says about the run, tags `deploy` and the environment. Works in a shallow "
+            "clone, on a detached HEAD and without user.email (it then writes as the CI, e.g. "
+            "`github-actions <ci@github-actions>`). A record of a known CI run has an id derived "
+            "from commit, env, status and run, so a retried job records it once. Nothing is "
+            "written when an option is refused. With --push the notes are synced with the "
+            "remote (fetch, merge by id, push; retried when other jobs push at the same time).",
+            79,
+        )
+        + "\n\n"
+        + ci_env.variables_help(),
+        epilog="examples:\n  git mem deploy --env production\n"
+        "  git mem deploy --env staging --status failure --message 'migration timed out'\n"
+        "  git mem deploy --env production --version v1.4.2 --url https://app.example.com "
+        "--push\n  git mem deploy --env production --status rolled-back --commit v1.4.1 --json",
+    )
+    p.add_argument(
+        "--env", required=True, metavar="ENV", help="the environment, free text (e.g. production)"
+    )
+    p.add_argument(
+        "--status",
+        default="success",
+        choices=["success", "failure", "started", "rolled-back"],
+        metavar="STATUS",
+        help="success (default), failure, started or rolled-back",
+    )
+    p.add_argument(
+        "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
+    )
+    p.add_argument("--url", help="where the deployment can be reached")
+    p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
+    p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
+    p.add_argument(
+        "--duration",
+        type=int,
+        metavar="SECONDS",
+        help="how long it took (default: from the CI where it says when the job started)",
+    )
+    p.add_argument(
+        "--push", action="store_true", help="sync the notes with the remote after recording"
+    )
+    p.add_argument(
+        "--remote",
+        metavar="NAME",
+        help="the remote for --push (default: the upstream's remote, else origin)",
+    )
+    p.add_argument("--json", action="store_true", help="print the record (and push) as JSON")
+
+
 def _add_checkpoint_save(actions: Subparsers) -> None:
     p = actions.add_parser(
         "save",
@@ -702,6 +762,7 @@ SUBCOMMANDS = {
     "capture": _add_capture,
     "backup": _add_backup,
     "checkpoint": _add_checkpoint,
+    "deploy": _add_deploy,
 }
 ALIASES = {"ls": "list"}
 

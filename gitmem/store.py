@@ -209,8 +209,12 @@ class Store:
         assert self.repo.work_tree is not None
         return path.relative_to(self.repo.work_tree).as_posix()
 
-    def save_note(self, memory: Memory, commit: str) -> str:
-        """Append a record to the note on `commit` (creating it), by CAS on the notes ref."""
+    def save_note(
+        self, memory: Memory, commit: str, *, fallback_ident: tuple[str, str] | None = None
+    ) -> str:
+        """Append a record to the note on `commit` (creating it), by CAS on the notes ref.
+
+        `fallback_ident` (name, email) signs the notes commit when git has no identity."""
         doc = serialize_note_doc(memory).encode()
 
         def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
@@ -218,7 +222,8 @@ class Store:
             separator = b"" if not old or old.endswith(b"\n") else b"\n"
             return {commit: old + separator + doc}
 
-        git.update_notes(self.repo, mutate, f"gitmem: save {memory.id}")
+        message = f"gitmem: save {memory.id}"
+        git.update_notes(self.repo, mutate, message, fallback_ident=fallback_ident)
         return f"note:{commit}"
 
     def replace(self, stored: Stored, memory: Memory) -> str:

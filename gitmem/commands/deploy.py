@@ -1,0 +1,64 @@
+"""`git mem deploy`: record a deployment on the deployed commit, optionally push the notes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from gitmem import ci_env, deploy, git, sync
+from gitmem.errors import GitMemError, UsageError
+from gitmem.output import print_json
+from gitmem.store import Store
+
+
+def _push_line(result: sync.SyncResult) -> str:
+    if result.push == "pushed":
+        n = result.pushed
+        return f"pushed {n} record{'' if n == 1 else 's'} to {result.remote}"
+    return f"{result.remote} is up to date"
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    store = Store(repo)
+    commit = git.resolve_commit(repo, args.commit)
+    request = deploy.Request(
+        env=args.env,
+        commit=commit,
+        status=args.status,
+        url=args.url,
+        version=args.version,
+        message=args.message,
+        duration=args.duration,
+    )
+    remote = None
+    if args.push:
+        remote = args.remote or sync.default_remote(repo)
+        if remote not in git.remotes(repo):
+            raise UsageError(f"no remote named {remote!r}; see `git remote -v`")
+    elif args.remote is not None:
+        raise UsageError("--remote names where --push sends the record; add --push")
+    ci = ci_env.detect(os.environ)
+    memory = deploy.build(store, request, ci)  # every refusal happens before this write
+    done = deploy.record(store, memory, ci)
+    pushed = None
+    if remote is not None:
+        try:
+            pushed = sync.sync(repo, remote, push=True)
+        except GitMemError as error:
+            raise GitMemError(
+                f"{error} (deploy {memory.id} is recorded here; push it later with "
+                f"`git mem sync {remote}`)"
+            ) from None
+    if args.json:
+        data = done.to_json()
+        data["push"] = pushed.to_json() if pushed is not None else None
+        print_json(data)
+        return 0
+    what = "recorded" if done.written else "already recorded"
+    print(f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})")
+    if pushed is not None:
+        for conflict in pushed.conflicts:
+            print(sync.conflict_line(conflict))
+        print(_push_line(pushed))
+    return 0
