@@ -119,7 +119,7 @@ def deploys(doc: Doc) -> list[Block]:
                 "deployment frequency: successful deploys / days in the window",
                 "lead time: commit (committer time) to the first successful deploy to the "
                 "environment that contains it; median and nearest-rank p90",
-                "change failure rate: failure + rolled-back / success + failure + rolled-back "
+                "change failure rate: (failure + rolled-back) / (success + failure + rolled-back) "
                 "(started deploys are not completed)",
                 "time to restore: first failed deploy to the next successful one, median",
             ]

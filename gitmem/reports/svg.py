@@ -28,7 +28,7 @@ def chart(block: Chart) -> str:
     peak = max((sum(s.value for s in bar.segments) for bar in bars), default=0) or 1
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(bars), 1)
-    width = max(slot * 0.8, 1.0)
+    width = min(max(slot * 0.8, 1.0), 48.0)  # a few weeks: bars, not slabs
     step = max(1, -(-len(bars) // MAX_LABELS))
     out = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
