@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from gitmem.commands import open_store
-from gitmem.errors import GitMemError
+from gitmem.errors import UsageError
 from gitmem.output import notice, warn
 from gitmem.query import parse_when
 from gitmem.reports.data import Window
@@ -29,6 +29,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as error:
-        raise GitMemError(f"cannot write {args.output}: {error.strerror}") from None
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     notice(f"wrote {args.kind} report to {args.output}")
     return 0
