@@ -1,6 +1,8 @@
 """`git mem report decisions|activity|errors|timeline`: exact Markdown for a small fixture,
 the JSON shape, --since/--until, an empty repository, -o and bad input."""
 
+# ruff: noqa: E501  (the expected Markdown tables are wider than a code line)
+
 from __future__ import annotations
 
 import json
