@@ -203,3 +203,30 @@ def test_lead_time_matches_plain_git(dora_repo: Any, mem: Callable[..., Any]) ->
         assert envs[env]["lead_time"]["changes"] == len(seconds)
         assert envs[env]["lead_time"]["median_seconds"] == statistics.median(seconds)
         assert envs[env]["lead_time"]["p90_seconds"] == nearest_rank_p90(seconds)
+
+
+def test_a_shallow_clone_skips_lead_time_and_says_so(
+    dora_repo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mem: Callable[..., Any], g: Any
+) -> None:
+    """CI's depth-1 clone holds none of the deployed commits: lead time is skipped (and the
+    commits named); the measures that need no history are unchanged."""
+    root, names = dora_repo
+    clone = tmp_path / "shallow"
+    g.run("clone", "-q", "--depth", "1", root.as_uri(), str(clone))
+    g.run("fetch", "-q", "--depth", "1", "origin", "refs/notes/mem:refs/notes/mem", cwd=clone)
+    monkeypatch.chdir(clone)
+    envs = report(mem)
+    deployed = {names[name] for _, name, status in PRODUCTION + STAGING if status == "success"}
+    assert envs[""]["missing_commits"] == sorted(deployed)
+    assert envs["production"]["lead_time"] == {
+        "changes": 0,
+        "median_seconds": None,
+        "p90_seconds": None,
+        "skipped_deploys": 5,
+    }
+    assert envs["staging"]["lead_time"]["skipped_deploys"] == 6
+    assert envs["production"]["change_failure_rate"]["rate"] == 0.375
+    assert envs["production"]["time_to_restore"]["median_seconds"] == 13.5 * HOUR
+    text = mem("report", "deploys").out
+    assert "| production | 0.23/day (1.612/week) | - / - (0 commits) | 37.5% (3 of 8) |" in text
+    assert "Lead time skips 11 successful deploys: commits missing from this repository" in text

@@ -214,7 +214,7 @@ ERRORS = """\
 
 | tag | records | last | which |
 |---|---|---|---|
-| flaky | 2 | 2026-01-13 | bbbb00000001 2026-01-06 Flaky login test (active); bbbb00000002 2026-01-13 Flaky login test again (active) |
+| flaky | 2 | 2026-01-13 | bbbb00000002 2026-01-13 Flaky login test again (active); bbbb00000001 2026-01-06 Flaky login test (active) |
 | auth | 1 | 2026-01-06 | bbbb00000001 2026-01-06 Flaky login test (active) |
 | database | 1 | 2026-01-21 | bbbb00000003 2026-01-21 Pool exhausted (active) |
 
@@ -222,7 +222,7 @@ ERRORS = """\
 
 | path | records | last | which |
 |---|---|---|---|
-| tests/auth/ | 2 | 2026-01-13 | bbbb00000001 2026-01-06 Flaky login test (active); bbbb00000002 2026-01-13 Flaky login test again (active) |
+| tests/auth/ | 2 | 2026-01-13 | bbbb00000002 2026-01-13 Flaky login test again (active); bbbb00000001 2026-01-06 Flaky login test (active) |
 | src/db/pool.py | 1 | 2026-01-21 | bbbb00000003 2026-01-21 Pool exhausted (active) |
 
 ## Without tag or path
@@ -371,6 +371,27 @@ def test_empty_weeks_are_kept_for_the_chart(mem: Callable[..., Any], repo: Path,
     ]
     page = mem("report", "activity", "--format", "html").out
     assert page.count('<rect class="bar"') == 2  # empty weeks: a label, no bar
+
+
+def test_a_big_group_names_its_newest_five(mem: Callable[..., Any], repo: Path, g: Any) -> None:
+    for n in range(1, 8):
+        g.write_record(
+            repo,
+            f"errors/{n}.md",
+            f"ffff0000000{n}",
+            type="error",
+            title=f"Timeout {n}",
+            created=f"2026-02-0{n}T10:00:00+00:00",
+            tags="[net]",
+        )
+    table = markdown(mem, "errors").split("## By tag\n\n")[1]
+    assert table.splitlines()[2] == (
+        "| net | 7 | 2026-02-07 | ffff00000007 2026-02-07 Timeout 7 (active); "
+        "ffff00000006 2026-02-06 Timeout 6 (active); ffff00000005 2026-02-05 Timeout 5 (active); "
+        "ffff00000004 2026-02-04 Timeout 4 (active); ffff00000003 2026-02-03 Timeout 3 (active); "
+        "and 2 more |"
+    )
+    assert len(document(mem, "errors")["by_tag"][0]["records"]) == 7
 
 
 EMPTY = {

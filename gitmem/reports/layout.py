@@ -225,6 +225,15 @@ def _record_line(entry: Doc) -> str:
     return f"{entry['id']} {_when(entry['created'])} {entry['title']} ({entry['status']})"
 
 
+SHOWN = 5  # records named per group in a table cell, newest first; JSON has them all
+
+
+def _which(entries: list[Doc]) -> str:
+    newest = [_record_line(entry) for entry in reversed(entries[-SHOWN:])]
+    more = f"; and {len(entries) - SHOWN} more" if len(entries) > SHOWN else ""
+    return "; ".join(newest) + more
+
+
 def _grouped(title: str, column: str, groups: list[Doc]) -> list[Block]:
     if not groups:
         return []
@@ -233,7 +242,7 @@ def _grouped(title: str, column: str, groups: list[Doc]) -> list[Block]:
             group["name"],
             str(group["count"]),
             _when(group["last"]),
-            "; ".join(_record_line(entry) for entry in group["records"]),
+            _which(group["records"]),
         ]
         for group in groups
     ]
