@@ -123,3 +123,23 @@ def test_deploys_page_renders_in_headless_chromium(
     # The bars are drawn: thousands of pixels of the success and the failure colour.
     assert colours[rgb(COLOURS["success"])] > 2000
     assert colours[rgb(COLOURS["failure"])] > 1000
+
+
+def test_activity_page_has_a_bar_per_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mem: Callable[..., Any], g: Any
+) -> None:
+    root = g.make_repo(tmp_path / "dora", commit=False)
+    write_deploys(root, build_history(root))
+    monkeypatch.chdir(root)
+    page = tmp_path / "activity.html"
+    assert mem("report", "activity", "--format", "html", "-o", str(page)).code == 0
+    dom = chromium(tmp_path, "--dump-dom", page.as_uri())
+    (chart,) = re.findall(r'<svg class="chart".*?</svg>', dom, re.DOTALL)
+    # The 17 deploy records by week: W02 P1 P2 S1, W03 eight, W04 P6 P7 P8 S6, W05 P9 S7.
+    assert re.findall(r"<title>(.*?)</title>", chart) == [
+        "2026-W02: 3 records",
+        "2026-W03: 8 records",
+        "2026-W04: 4 records",
+        "2026-W05: 2 records",
+    ]
+    assert chart.count('<rect class="bar"') == 4
