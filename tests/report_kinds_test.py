@@ -448,3 +448,46 @@ def test_bad_input(mem: Callable[..., Any], fixture: Path) -> None:
     assert result.code == 2
     assert result.err.startswith("git-mem: error: cannot write ")
     assert result.err.endswith("x.md: No such file or directory\n")
+
+
+def test_chains_fork_and_cycles(mem: Callable[..., Any], repo: Path, g: Any) -> None:
+    """One decision replacing two gives two chains; a supersedes cycle ends, chain-less."""
+    w = g.write_record
+    w(repo, "decisions/a.md", "gggg00000001", type="decision", created="2026-03-01T10:00:00+00:00")
+    w(repo, "decisions/b.md", "gggg00000002", type="decision", created="2026-03-02T10:00:00+00:00")
+    w(
+        repo,
+        "decisions/c.md",
+        "gggg00000003",
+        type="decision",
+        created="2026-03-03T10:00:00+00:00",
+        supersedes="[gggg00000001, gggg00000002]",
+    )
+    w(
+        repo,
+        "decisions/x.md",
+        "gggg0000000x",
+        type="decision",
+        created="2026-03-04T10:00:00+00:00",
+        supersedes="[gggg0000000y]",
+    )
+    w(
+        repo,
+        "decisions/y.md",
+        "gggg0000000y",
+        type="decision",
+        created="2026-03-05T10:00:00+00:00",
+        supersedes="[gggg0000000x]",
+    )
+    data = document(mem, "decisions")
+    assert [[link["id"] for link in chain] for chain in data["chains"]] == [
+        ["gggg00000001", "gggg00000003"],
+        ["gggg00000002", "gggg00000003"],
+    ]
+    assert data["by_status"] == {"active": 1, "superseded": 4}
+    text = markdown(mem, "decisions")
+    assert text.endswith(
+        "## Supersedes chains\n\n"
+        "- gggg00000001 Record gggg00000001 -> gggg00000003 Record gggg00000003\n"
+        "- gggg00000002 Record gggg00000002 -> gggg00000003 Record gggg00000003\n"
+    )
