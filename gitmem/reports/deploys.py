@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,8 @@ from gitmem import git
 from gitmem.query import created_at
 from gitmem.reports import SCHEMA, dora, history
 from gitmem.reports.data import Records, Window, deploy_of, week_of, week_span
+
+_SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
 
 def events(records: Records, envs: Sequence[str] = ()) -> list[dora.Event]:
@@ -21,8 +24,10 @@ def events(records: Records, envs: Sequence[str] = ()) -> list[dora.Event]:
         if deploy is None or (envs and str(deploy["env"]) not in envs):
             continue
         commits = row.get("commits") or [""]
+        # The contract's full sha; anything else cannot be placed in history (skipped).
+        commit = str(commits[0]) if _SHA.fullmatch(str(commits[0])) else ""
         found.append(
-            dora.Event(created_at(row), str(deploy["env"]), str(deploy["status"]), commits[0], row)
+            dora.Event(created_at(row), str(deploy["env"]), str(deploy["status"]), commit, row)
         )
     found.sort(key=lambda event: (event.time, event.row["id"]))
     return found
