@@ -745,6 +745,51 @@ def _add_checkpoint(sub: Subparsers) -> None:
     _add_checkpoint_prune(actions)
 
 
+def _add_report(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "report",
+        formatter_class=_formatter,
+        help="reports: deploys (DORA), decisions, activity, errors, timeline",
+        description="Reports over every record (superseded ones too):\n"
+        "  deploys    per environment: deploy counts, the four DORA measures (deployment\n"
+        "             frequency, lead time for changes, change failure rate, time to\n"
+        "             restore) and the latest deploy\n"
+        "  decisions  an ADR-style index: status, date, author, supersedes chains, tags\n"
+        "  activity   records per week by type and author; most active tags and paths\n"
+        "  errors     error records grouped by tag and path, recurring ones first\n"
+        "  timeline   everything, oldest first\n"
+        "Markdown (default), one stable JSON document, or one self-contained HTML page with "
+        "inline SVG charts. An empty repository gives an empty report.",
+        epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
+        "  git mem report decisions > docs/decisions.md\n"
+        "  git mem report activity --format html -o activity.html\n"
+        "  git mem report timeline --format json",
+    )
+    p.add_argument(
+        "kind",
+        choices=["deploys", "decisions", "activity", "errors", "timeline"],
+        help="which report",
+    )
+    p.add_argument(
+        "--format",
+        choices=["markdown", "json", "html"],
+        default="markdown",
+        help="markdown (default), json or html",
+    )
+    p.add_argument(
+        "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
+    )
+    p.add_argument("--until", metavar="WHEN", help="records created at or before")
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="ENV",
+        help="deploys: only this environment (repeatable)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -763,6 +808,7 @@ SUBCOMMANDS = {
     "backup": _add_backup,
     "checkpoint": _add_checkpoint,
     "deploy": _add_deploy,
+    "report": _add_report,
 }
 ALIASES = {"ls": "list"}
 

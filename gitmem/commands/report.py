@@ -1,0 +1,34 @@
+"""`git mem report KIND`: deploys (DORA), decisions, activity, errors, timeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gitmem.commands import open_store
+from gitmem.errors import UsageError
+from gitmem.output import notice, warn
+from gitmem.query import parse_when
+from gitmem.reports.data import Window
+from gitmem.reports.report import build, render
+
+
+def run(args: argparse.Namespace) -> int:
+    window = Window(
+        since=parse_when(args.since) if args.since else None,
+        until=parse_when(args.until) if args.until else None,
+    )
+    store = open_store()
+    for message in store.catalog().warnings:
+        warn(f"skipped {message}")
+    text = render(build(store, args.kind, window, args.env), args.format)
+    if args.output in (None, "-"):
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
+    notice(f"wrote {args.kind} report to {args.output}")
+    return 0

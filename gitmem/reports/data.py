@@ -1,0 +1,77 @@
+"""The records a report reads, collected once from the index, with their parsed times."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from gitmem import finder
+from gitmem.changes import Row
+from gitmem.query import Filter, created_at, effective_status
+from gitmem.store import Store
+
+DEPLOY_STATUSES = ("success", "failure", "started", "rolled-back")
+
+
+@dataclasses.dataclass(frozen=True)
+class Window:
+    """`--since`/`--until`: a record is in the window when its `created` time is."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def contains(self, when: datetime) -> bool:
+        return not (self.since and when < self.since) and not (self.until and when > self.until)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
+@dataclasses.dataclass
+class Records:
+    """Every record (retired ones too), oldest first, and the ids some record supersedes."""
+
+    rows: list[Row]
+    superseded: set[str]
+
+    def status(self, row: Row) -> str:
+        return effective_status(row, self.superseded)
+
+    def within(self, window: Window) -> list[Row]:
+        return [row for row in self.rows if window.contains(created_at(row))]
+
+
+def collect(store: Store) -> Records:
+    """All records, oldest first (ties by id, so output is stable)."""
+    rows = finder.records(store, Filter(include_retired=True))
+    rows.sort(key=lambda row: (created_at(row), row["id"]))
+    return Records(rows, {old for row in rows for old in row.get("supersedes", [])})
+
+
+def deploy_of(row: Row) -> dict[str, Any] | None:
+    """The `deploy:` mapping of a deploy record (DESIGN contract: env and status), else None."""
+    deploy = row.get("deploy")
+    if not isinstance(deploy, dict) or "env" not in deploy or "status" not in deploy:
+        return None
+    return deploy
+
+
+def week_of(when: datetime) -> tuple[str, str]:
+    """The ISO week of a time (in UTC): its label `2026-W03` and the date its Monday falls on."""
+    day = when.astimezone(UTC).date()
+    year, week, weekday = day.isocalendar()
+    return f"{year}-W{week:02d}", (day - timedelta(days=weekday - 1)).isoformat()
+
+
+def week_span(first: datetime, last: datetime) -> list[tuple[str, str]]:
+    """Every ISO week from `first`'s to `last`'s, gaps included (a chart's x axis)."""
+    monday = datetime.fromisoformat(week_of(first)[1]).replace(tzinfo=UTC)
+    weeks = []
+    while monday <= last.astimezone(UTC):
+        weeks.append(week_of(monday))
+        monday += timedelta(days=7)
+    return weeks
