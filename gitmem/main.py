@@ -412,7 +412,8 @@ def _add_sync(sub: Subparsers) -> None:
     p.add_argument(
         "--all",
         action="store_true",
-        help="also fetch and push checkpoints (refs/gitmem/checkpoints/*), never forced",
+        help="also fetch and push checkpoints (refs/gitmem/checkpoints/*) and session "
+        "transcripts (refs/gitmem/sessions), never forced",
     )
     p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
 
