@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+
+from gitrepo import on_terminal
 
 from gitmem.record import derived_id
 
@@ -248,3 +252,17 @@ def test_dry_run_writes_nothing_and_errors(repo, mem, g, tmp_path):
     shutil.copy(FIXTURE, folder / f"{S1}.jsonl")
     result = json.loads(mem("import", str(tmp_path / "projects"), "--json").out)
     assert (result["files"], result["messages_added"]) == (1, 12)
+
+
+def test_progress_bar_on_a_terminal_and_silence_on_a_pipe(repo, tmp_path):
+    big = tmp_path / "big.jsonl"
+    line = '{{"role": "user", "content": "message {n}", "timestamp": "2026-01-01T00:00:{n:05d}"}}\n'
+    big.write_text("".join(line.format(n=n) for n in range(2500)))
+    git_mem = str(Path(sys.executable).parent / "git-mem")
+    proc, shown = on_terminal([git_mem, "import", str(big)], repo, stream="stderr")
+    assert proc.returncode == 0, shown
+    assert "importing [##############################] 2500/2500" in shown
+    assert proc.stdout.startswith("imported 1 session from 1 file: 2500 messages added")
+    piped = subprocess.run([git_mem, "import", str(big)], cwd=repo, capture_output=True, text=True)
+    assert piped.returncode == 0
+    assert piped.stderr == "git-mem: importing: 2500 records, this takes a while\n"
