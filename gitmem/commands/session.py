@@ -157,7 +157,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
         value = getattr(info, key)
         if value:
             print(f"{key + ':':<9} {value}")
-    print(f"messages: {info.messages if info.status in ('ended', 'imported') else len(messages)}")
+    print(f"messages: {len(messages)}")
     if summary is not None:
         print()
         print(style(f"summary {summary.id}: {summary.title}", BOLD))
