@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from gitmem import git
+from gitmem.files import create_new
 from gitmem.record import ID_RE
 from gitmem.transcripts import Message
 
@@ -25,6 +26,27 @@ def folder(repo: git.RepoInfo) -> Path:
 def worktree_key(repo: git.RepoInfo) -> str:
     """The worktree's name for its active-session pointer (as catalog.index_root names it)."""
     return "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
+
+
+def worktree_gone(repo: git.RepoInfo, key: str) -> bool:
+    """Was the worktree `key` names removed (`git worktree remove`, or its folder deleted and
+    pruned)? Its active session is then nobody's, and may be resumed elsewhere."""
+    return key != "main" and not (repo.common_dir / "worktrees" / key.removeprefix("wt-")).is_dir()
+
+
+def claim(repo: git.RepoInfo, sid: str) -> str | None:
+    """Make `sid` this worktree's active session unless another one is: None on success,
+    else the id of the one that is. A pointer to a session whose state is gone is replaced."""
+    path = pointer(repo)
+    for _ in range(3):
+        if create_new(path, (sid + "\n").encode()):
+            return None
+        other = read_id(path)
+        if other is not None and (folder(repo) / f"{other}.json").exists():
+            return other
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()  # stale: its session ended elsewhere or was removed by hand
+    return read_id(path) or "?"
 
 
 def pointer(repo: git.RepoInfo, key: str | None = None) -> Path:

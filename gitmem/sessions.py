@@ -16,6 +16,7 @@ id is derived from the session id, so nothing is written twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -133,7 +134,10 @@ def _info(store: Store, sid: str, header: dict[str, Any], pointers: dict[str, st
     where = pointers.get(sid)
     return SessionInfo(
         id=sid,
-        status="active" if where == session_state.worktree_key(store.repo) else "unfinished",
+        # Active while a live worktree points at it (this one or another); else unfinished.
+        status="active"
+        if where is not None and not session_state.worktree_gone(store.repo, where)
+        else "unfinished",
         label=header.get("label"),
         tool=header.get("tool"),
         source="session",
@@ -158,7 +162,6 @@ def start(
 ) -> Session:
     """A new session, active in this worktree. UsageError if one is active here already,
     unless `replace`: then that one is parked as unfinished (its messages kept)."""
-    pointer = session_state.pointer(store.repo)
     current = active_id(store)
     if current is not None and not replace:
         header = session_state.header(store.repo, current) or {}
@@ -191,14 +194,14 @@ def start(
     (state / f"{session.id}.jsonl").touch()
     if current is None:
         # Exclusive: of two `start`s racing, one wins and the other is told, as above.
-        if not create_new(pointer, (session.id + "\n").encode()):
+        other = session_state.claim(store.repo, session.id)
+        if other is not None:
             session_state.forget(store.repo, session.id)
-            other = session_state.read_id(pointer) or "?"
             raise UsageError(
                 f"session {other} was started here meanwhile; " + _how_to_finish(other)
             )
     else:
-        atomic_write(pointer, (session.id + "\n").encode())
+        atomic_write(session_state.pointer(store.repo), (session.id + "\n").encode())
     return session
 
 
@@ -266,13 +269,16 @@ def resume(store: Store, prefix: str) -> Session:
         raise UsageError(f"session {current} is active here; " + _how_to_finish(current))
     key = session_state.worktree_key(store.repo)
     where = session_state.pointers(store.repo).get(sid)
-    if where is not None and where != key:
+    if where is not None and where != key and not session_state.worktree_gone(store.repo, where):
         raise UsageError(
             f"session {sid} is active in worktree {where}; end it there, or from here with "
             f"`git mem session end {sid}`"
         )
-    if not create_new(session_state.pointer(store.repo), (sid + "\n").encode()):
+    if session_state.claim(store.repo, sid) is not None:
         raise UsageError("a session was started here meanwhile; run `git mem session status`")
+    if where is not None and where != key:  # taken over from a removed worktree
+        with contextlib.suppress(FileNotFoundError):
+            session_state.pointer(store.repo, where).unlink()
     header = session_state.header(store.repo, sid) or {}
     return Session(sid, header.get("label"), header.get("tool"), header.get("started", ""), key)
 
@@ -296,9 +302,8 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
     store.require_work_tree()
     header = session_state.header(store.repo, sid) or {"session": sid}
     path = session_state.folder(store.repo) / f"{sid}.jsonl"
-    with session_state.locked(
-        path
-    ):  # `log` waits until the transcript is safe, then finds the session gone
+    # `log` waits on this lock until the transcript is safe, then finds the session gone.
+    with session_state.locked(path):
         messages = session_state.read_messages(path)
         ended_at = _now()
         generated = summary is None or not summary.strip()
