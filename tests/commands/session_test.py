@@ -241,3 +241,15 @@ def test_end_again_after_a_crash_writes_nothing_twice(repo, mem, g):
     assert len(list((repo / ".memory/sessions").iterdir())) == 1
     _, *messages = _transcript(g, repo, sid)
     assert [m["content"] for m in messages] == ["one"]
+
+
+def test_summary_from_stdin_and_log_json(repo, mem):
+    sid = _json(mem("session", "start", "--json"))["id"]
+    logged = _json(mem("session", "log", "--json", "--role", "tool", "-", stdin="ran\n"))
+    assert (logged["session"], logged["role"], logged["content"]) == (sid, "tool", "ran\n")
+    assert mem("session", "log", "a", "-").code == 2
+    ended = _json(mem("session", "end", "--summary", "-", "--json", stdin="# Fixed it\n\nHow.\n"))
+    post = frontmatter.load(repo / ended["location"])
+    assert post["title"] == f"Session {sid}: Fixed it"
+    assert post.content.startswith("# Fixed it\n\nHow.\n\nTranscript:")
+    assert ended["generated"] is False and ended["ref"] == "refs/gitmem/sessions"
