@@ -132,7 +132,18 @@ def detect(path: Path, data: bytes) -> str:
     return "jsonl"
 
 
-def claude_code(path: Path, lines: list[bytes], report: Findings, tick: Tick) -> list[Parsed]:
+@dataclass
+class Leaves:
+    """What links Claude Code files of one run: a `summary` line often sits in a later file
+    (a resumed conversation) than the message its `leafUuid` names."""
+
+    owner: dict[str, str] = field(default_factory=dict)  # message uuid -> session id
+    summaries: list[tuple[str, str]] = field(default_factory=list)  # (leafUuid, summary)
+
+
+def claude_code(
+    path: Path, lines: list[bytes], report: Findings, tick: Tick, leaves: Leaves | None = None
+) -> list[Parsed]:
     found: dict[str, Parsed] = {}
     owner: dict[str, str] = {}  # message uuid -> sessionId
     summaries: list[tuple[str, str]] = []  # (leafUuid, summary)
@@ -190,6 +201,9 @@ def claude_code(path: Path, lines: list[bytes], report: Findings, tick: Tick) ->
     for leaf, summary in summaries:  # the last summary of a session wins, as Claude Code shows
         if leaf in owner:
             found[owner[leaf]].label = summary
+    if leaves is not None:
+        leaves.owner.update((uuid, found[origin].id) for uuid, origin in owner.items())
+        leaves.summaries += summaries
     return list(found.values())
 
 

@@ -30,7 +30,15 @@ from typing import Any
 
 from gitmem import git, transcripts
 from gitmem.errors import UsageError
-from gitmem.import_formats import Findings, Parsed, claude_code, detect, generic_json, generic_jsonl
+from gitmem.import_formats import (
+    Findings,
+    Leaves,
+    Parsed,
+    claude_code,
+    detect,
+    generic_json,
+    generic_jsonl,
+)
 from gitmem.transcripts import Transcript
 
 FORMATS = ("auto", "claude-code", "jsonl", "json")
@@ -88,6 +96,7 @@ def parse(
     """Every session in `paths`; problems go into `report`. The same session found twice
     (in two files) is one."""
     sessions: dict[str, Parsed] = {}
+    leaves = Leaves()
     for path in paths:
         try:
             data = path.read_bytes()
@@ -104,7 +113,7 @@ def parse(
                 progress(done, total)
 
         if kind == "claude-code":
-            found = claude_code(path, lines, report, tick)
+            found = claude_code(path, lines, report, tick, leaves)
         elif kind == "jsonl":
             found = generic_jsonl(path, lines, digest, report, tick)
         else:
@@ -116,6 +125,10 @@ def parse(
                 earlier.label = session.label or earlier.label
             else:
                 sessions[session.id] = session
+    for leaf, summary in leaves.summaries:
+        labelled = sessions.get(leaves.owner.get(leaf, ""))
+        if labelled is not None:
+            labelled.label = summary
     return list(sessions.values())
 
 

@@ -266,3 +266,26 @@ def test_progress_bar_on_a_terminal_and_silence_on_a_pipe(repo, tmp_path):
     piped = subprocess.run([git_mem, "import", str(big)], cwd=repo, capture_output=True, text=True)
     assert piped.returncode == 0
     assert piped.stderr == "git-mem: importing: 2500 records, this takes a while\n"
+
+
+def test_a_summary_in_a_later_file_labels_the_session_it_names(repo, mem, tmp_path):
+    first = tmp_path / "1-first.jsonl"
+    later = tmp_path / "2-resumed.jsonl"
+    lines = FIXTURE.read_text().splitlines(keepends=True)
+    first.write_text("".join(lines[2:]))  # the messages, without their summary lines
+    resumed = {
+        "parentUuid": None,
+        "sessionId": "0c6b4c2e-1111-4000-8000-000000000000",
+        "type": "user",
+        "message": {"role": "user", "content": "carry on"},
+        "uuid": "c3000000-0000-4000-8000-000000000001",
+        "timestamp": "2025-06-04T08:00:00.000Z",
+    }
+    later.write_text(lines[0] + json.dumps(resumed) + "\n")
+    data = json.loads(mem("import", str(tmp_path), "--json").out)
+    labels = {s["origin"]: s["label"] for s in data["sessions"]}
+    assert labels == {
+        S1: "Add retry to the payment client",
+        S2: None,
+        "0c6b4c2e-1111-4000-8000-000000000000": None,
+    }
