@@ -133,3 +133,24 @@ def test_a_ref_pointing_at_a_blob_is_refused_with_a_way_out(repo, g, mem):
     result = mem("session", "list")
     assert result.code == 128
     assert "refs/gitmem/sessions points at a blob, not a commit" in result.err
+
+
+def test_headers_come_from_a_disposable_cache_kept_in_step(repo):
+    info = git.discover()
+    one = Message.new("user", "one", "2026-01-01T00:00:01Z")
+    two = Message.new("user", "two", "2026-01-01T00:00:02Z")
+    transcripts.put(info, Transcript({"session": "aaaa", "label": "A"}, [one]), "a")
+    transcripts.put(info, Transcript({"session": "bbbb"}, [one, two]), "b")
+
+    def read() -> dict[str, tuple[str | None, int]]:
+        return {h["session"]: (h.get("label"), n) for h, n in transcripts.headers(info)}
+
+    assert read() == {"aaaa": ("A", 1), "bbbb": (None, 2)}
+    cache = info.state_dir / "sessions-headers.json"
+    assert len(json.loads(cache.read_text())) == 2
+    transcripts.put(info, Transcript({"session": "aaaa"}, [two]), "a grows")
+    assert read() == {"aaaa": ("A", 2), "bbbb": (None, 2)}
+    assert len(json.loads(cache.read_text())) == 2  # the old blob's entry is dropped
+    for damage in ("not json", '{"x": [1]}', "[]"):
+        cache.write_text(damage)
+        assert read() == {"aaaa": ("A", 2), "bbbb": (None, 2)}
