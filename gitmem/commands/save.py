@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import compose, editing, git
+from gitmem import compose, editing, git, sessions
 from gitmem.errors import RecordError, UsageError
 from gitmem.output import print_json
 from gitmem.record import Memory, new_id, now_iso, validate
@@ -59,6 +59,7 @@ def build(store: Store, args: argparse.Namespace, text: str) -> Memory:
         links=[store.resolve(p)["id"] for p in compose.split_list(args.link)],
         supersedes=[store.resolve(p)["id"] for p in compose.split_list(args.supersedes)],
         metadata=compose.metadata(args.meta),
+        session=sessions.active_id(store),
     )
     try:
         validate(memory, "the new memory", types=store.config.type_names)
