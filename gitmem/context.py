@@ -18,13 +18,18 @@ them a section is newest first. The same repository state gives the same bytes: 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gitmem.errors import UsageError
 from gitmem.query import Filter, created_at, path_matches
 from gitmem.store import Store
+
+if TYPE_CHECKING:
+    from whoosh.index import FileIndex
+    from whoosh.searching import Searcher
 
 Row = dict[str, Any]
 
@@ -37,6 +42,7 @@ EXCERPT_CHARS = 280
 EXCERPTS = 3  # the top decisions get a body excerpt ...
 EXCERPT_MIN_BUDGET = 1000  # ... when the budget is at least this
 LAST_SESSIONS = 3
+OMITTED_IDS = 100  # the ids of the most useful records left out, listed in --json
 SEARCH_LIMIT = 200  # hits per query that move up; the rest of a section follows by date
 
 HEADER = "# Project memory\n\nFrom gitmem, most useful first. Full text: `git mem show ID`.\n"
@@ -70,18 +76,58 @@ SECTIONS = (
 _KIND = {"error": "error", "code": "pattern"}
 
 
-@dataclasses.dataclass
+class Source(Protocol):
+    """Where a candidate's row and body come from (`index.Records` while the index is open)."""
+
+    def row(self, docnum: int) -> Row: ...
+
+    def body(self, docnum: int) -> str: ...
+
+    def record_id(self, docnum: int) -> str: ...
+
+
 class Candidate:
-    """A record that may go into a section, with what ranks it there."""
+    """A record that may go into a section; its row and body are read when first needed."""
 
-    row: Row
-    focus: str | None = None  # "query" or "path": why it moved up
-    score: float = 0.0
-    body: str | None = None  # when known: the source of the detail line and excerpt
+    def __init__(
+        self,
+        source: Source,
+        docnum: int,
+        row: Row | None = None,
+        focus: str | None = None,
+        score: float = 0.0,
+    ) -> None:
+        self.source = source
+        self.docnum = docnum
+        self.focus = focus  # "query" or "path": why it moved up
+        self.score = score
+        self._row = row
+        self._body: str | None = None
 
-    def sort_key(self) -> tuple[int, float, float, str]:
-        tier = {"query": 0, "path": 1}.get(self.focus or "", 2)
-        return (tier, -self.score, -created_at(self.row).timestamp(), str(self.row["id"]))
+    @property
+    def row(self) -> Row:
+        if self._row is None:
+            self._row = self.source.row(self.docnum)
+        return self._row
+
+    @property
+    def id(self) -> str:
+        return str(self._row["id"]) if self._row is not None else self.source.record_id(self.docnum)
+
+    @property
+    def body(self) -> str:
+        if self._body is None:
+            self._body = self.source.body(self.docnum)
+        return self._body
+
+
+def _focus_order(candidates: list[Candidate]) -> list[Candidate]:
+    """Search hits by score, then path matches; ties newest first, then by id (descending, as
+    the rest of a section)."""
+    ordered = sorted(
+        candidates, key=lambda c: (created_at(c.row).timestamp(), c.row["id"]), reverse=True
+    )
+    return sorted(ordered, key=lambda c: (c.focus != "query", -c.score))
 
 
 @dataclasses.dataclass
@@ -181,51 +227,108 @@ def build(
     `queries`: search texts (the `git mem search` syntax); `paths`: repository-relative files,
     directories or globs. Both move what matches them to the top of each section.
     """
+    import json
+
+    from gitmem import finder, index
+    from gitmem.catalog import Catalog
+
     budget = check_budget(budget)
     queries = [q for q in (q.strip() for q in queries) if q]
     paths = [p for p in (p.strip() for p in paths) if p]
+    for text in queries:
+        if not index.words(text):
+            raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     room = budget * CHARS_PER_TOKEN
-    cap = room // 24 + 1  # no section can show more entries than this
-    candidates, totals = _gather(store, queries, paths, cap)
-    pack = _place(candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
-    pack.budget = budget
-    pack.queries = list(queries)
-    pack.paths = list(paths)
+
+    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Pack:
+        records = index.Records(searcher, json.loads)
+        candidates, totals = _gather(
+            ix, searcher, records, catalog.superseded, queries, paths, room
+        )
+        # Rows and bodies are read while placing, only for what is shown: inside the searcher.
+        return _place(candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
+
+    pack = finder.with_index(store, work)
+    pack.budget, pack.queries, pack.paths = budget, queries, paths
     return pack
 
 
 def _gather(
-    store: Store, queries: list[str], paths: list[str], cap: int
+    ix: Any,
+    searcher: Any,
+    records: Any,
+    superseded: set[str],
+    queries: list[str],
+    paths: list[str],
+    room: int,
 ) -> tuple[list[list[Candidate]], list[int]]:
-    """Per section, its candidates in rank order, and how many records it has in all."""
-    from gitmem import finder
+    """Per section, its candidates in rank order, and how many current records it has.
 
-    hits: dict[str, float] = {}
-    every_type = [t for spec in SECTIONS for t in spec.types]
-    for text in queries:
-        found = finder.search(store, Filter(types=every_type), text, limit=SEARCH_LIMIT)
-        for hit in found.hits:
-            score = round(hit.score, 3)
-            hits[hit.row["id"]] = max(score, hits.get(hit.row["id"], score))
+    Only the rows of search hits and of records about `paths` are read here; the rest of a
+    section is ordered by the index's `created` column.
+    """
+    from gitmem import index
+
+    cap = room // 16 + 1  # no section can show more entries than this
+    hits = _hits(ix, searcher, records, superseded, queries)
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
     for spec in SECTIONS:
         flt = Filter(types=list(spec.types), sources=list(spec.sources))
+        narrow = index.Narrowing(list(spec.types), [], list(spec.sources), [])
+        current = records.current(narrow, superseded)
         limit = min(cap, spec.limit) if spec.limit else cap
-        chosen: dict[str, Candidate] = {}
-        rows = finder.records(store, flt, None)
-        totals.append(min(len(rows), spec.limit) if spec.limit else len(rows))
-        for row in rows:
-            record_id = row["id"]
-            if record_id in hits:
-                chosen[record_id] = Candidate(row, "query", hits[record_id])
-            elif paths and any(path_matches(q, p) for q in paths for p in row.get("paths", [])):
-                chosen[record_id] = Candidate(row, "path")
-        for row in rows[:limit]:
-            chosen.setdefault(row["id"], Candidate(row))
-        ranked = sorted(chosen.values(), key=Candidate.sort_key)
-        per_section.append(ranked[:limit])
+        totals.append(min(len(current), spec.limit) if spec.limit else len(current))
+        focused = [hits[d] for d in current if d in hits]
+        if paths:
+            for docnum in records.current(narrow, superseded, paths):
+                if docnum not in hits:
+                    candidate = Candidate(records, docnum, focus="path")
+                    recorded = candidate.row.get("paths", [])
+                    if any(path_matches(q, p) for q in paths for p in recorded):
+                        focused.append(candidate)
+        focused = [c for c in focused if flt.matches(c.row, superseded)]
+        ranked = _focus_order(focused)[:limit]
+        seen = {candidate.docnum for candidate in ranked}
+        for docnum in records.newest(current, limit):
+            if len(ranked) < limit and docnum not in seen:
+                ranked.append(Candidate(records, docnum))
+        per_section.append(ranked)
     return per_section, totals
+
+
+def _hits(
+    ix: Any, searcher: Any, records: Any, superseded: set[str], queries: list[str]
+) -> dict[int, Candidate]:
+    """The search hits of every query, by document, with their best score (rounded, so
+    that ranking does not hang on the last bits of a float)."""
+    import json
+
+    from gitmem import index
+
+    hits: dict[int, Candidate] = {}
+    every_type = [t for spec in SECTIONS for t in spec.types]
+    flt = Filter(types=every_type)
+    narrow = index.Narrowing(every_type, [], [], [])
+    for text in queries:
+        parsed = index.effective_status(index.parse(ix, text), superseded)
+        found = index.search(
+            searcher,
+            parsed,
+            narrow,
+            lambda row: flt.matches(row, superseded),
+            json.loads,
+            limit=SEARCH_LIMIT,
+            snippets=False,
+        )
+        for hit in found:
+            docnum = records.docnum(hit.row)
+            if docnum is None:
+                continue
+            score = round(hit.score, 3)
+            if docnum not in hits or hits[docnum].score < score:
+                hits[docnum] = Candidate(records, docnum, hit.row, "query", score)
+    return hits
 
 
 # ----------------------------------------------------------------------------- placing
@@ -362,11 +465,12 @@ def _place(candidates: list[list[Candidate]], totals: list[int], room: int, exce
         reserve = len(_footer(["x" * 12] * max_ids, sum(totals) + max_ids, 10**9, max_ids))
         placer = _fill(candidates, available - reserve, excerpts)
         shown = sum(len(p) for p in placer.placed)
-        omitted = [
-            c.row["id"]
+        left = (
+            candidate
             for placed, section in zip(placer.placed, candidates, strict=True)
-            for c in section[len(placed) :]
-        ]
+            for candidate in section[len(placed) :]
+        )
+        omitted = [candidate.id for candidate in itertools.islice(left, OMITTED_IDS)]
         footer = _footer(omitted, sum(totals) - shown, available - placer.used, max_ids)
     else:
         omitted = []
