@@ -42,7 +42,10 @@ __all__ = ["DEFAULT_BUDGET", "MIN_BUDGET", "Pack", "build", "check_budget", "tok
 
 DEFAULT_BUDGET = 2000
 MIN_BUDGET = 40  # tokens: the header and "N more left out" always fit
-SEARCH_LIMIT = 200  # hits per query that move up; the rest of a section follows by date
+# Hits per query that move up (the rest of a section follows by date): about as many as the
+# whole pack can show, at least SEARCH_MIN.
+SEARCH_MIN = 50
+CHARS_PER_HIT = 80
 
 
 def check_budget(budget: object) -> int:
@@ -108,7 +111,8 @@ def _gather(
     from gitmem import index
 
     cap = room // 16 + 1  # no section can show more entries than this
-    hits = _hits(ix, searcher, records, superseded, queries)
+    limit = max(SEARCH_MIN, room // CHARS_PER_HIT)
+    hits = _hits(ix, searcher, records, superseded, queries, limit)
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
     for spec in SECTIONS:
@@ -136,7 +140,7 @@ def _gather(
 
 
 def _hits(
-    ix: Any, searcher: Any, records: Any, superseded: set[str], queries: list[str]
+    ix: Any, searcher: Any, records: Any, superseded: set[str], queries: list[str], limit: int
 ) -> dict[int, Candidate]:
     """The search hits of every query, by document, with their best score (rounded, so
     that ranking does not hang on the last bits of a float)."""
@@ -147,7 +151,9 @@ def _hits(
     hits: dict[int, Candidate] = {}
     every_type = [t for spec in SECTIONS for t in spec.types]
     flt = Filter(types=every_type)
-    narrow = index.Narrowing(every_type, [], [], [])
+    # No narrowing by type in the query: an Or of seven types made Whoosh's search 4-5 times
+    # slower (it scores the Or for every match), and nearly every record is of those types.
+    narrow = index.Narrowing([], [], [], [])
     for text in queries:
         parsed = index.effective_status(index.parse(ix, text), superseded)
         found = index.search(
@@ -156,13 +162,11 @@ def _hits(
             narrow,
             lambda row: flt.matches(row, superseded),
             json.loads,
-            limit=SEARCH_LIMIT,
+            limit=limit,
             snippets=False,
         )
         for hit in found:
-            docnum = records.docnum(hit.row)
-            if docnum is None:
-                continue
+            docnum = hit.docnum
             score = round(hit.score, 3)
             if docnum not in hits or hits[docnum].score < score:
                 hits[docnum] = Candidate(records, docnum, hit.row, "query", score)

@@ -301,6 +301,7 @@ class Hit(NamedTuple):
     row: Row
     score: float
     snippet: str
+    docnum: int = -1  # in the searcher that found it (for `Records`)
 
 
 class Narrowing(NamedTuple):
@@ -474,11 +475,16 @@ def search(
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
-        return [Hit(row, score, "") for row, score, _docnum in kept]
+        return [Hit(row, score, "", docnum) for row, score, docnum in kept]
     bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
-        Hit(row, score, snippet((bodies[docnum] or b"").decode("utf-8", "replace"), terms))
+        Hit(
+            row,
+            score,
+            snippet((bodies[docnum] or b"").decode("utf-8", "replace"), terms),
+            docnum,
+        )
         for row, score, docnum in kept
     ]
 
@@ -653,14 +659,6 @@ class Records:
 
     def body(self, docnum: int) -> str:
         return (self._column("text")[docnum] or b"").decode("utf-8", "replace")
-
-    def docnum(self, row: Row) -> int | None:
-        """The document of a row (one from `search`)."""
-        ids = self._column("id")
-        for docnum in self._searcher.document_numbers(location=row["location"]):
-            if ids[docnum] == row["id"]:
-                return int(docnum)
-        return None
 
 
 def _whole_column(column: Any) -> list[Any]:
