@@ -266,16 +266,22 @@ class _Placer:
         self.stopped = [False for _ in SECTIONS]
         self.used = 0
 
-    def fill(self, index: int, room: int) -> int:
-        """Place the next entries of section `index` while they fit in `room`; the chars used."""
+    def fill(self, index: int, room: int, first_room: int | None = None) -> int:
+        """Place the next entries of section `index` while they fit in `room`; the chars used.
+
+        `first_room`: the room the section's first entry may take (more than its share: a
+        section with a long first entry would otherwise show nothing while later, less useful
+        sections show theirs).
+        """
         spec = SECTIONS[index]
         placed = self.placed[index]
         used = 0
         while not self.stopped[index] and len(placed) < len(self.candidates[index]):
             candidate = self.candidates[index][len(placed)]
             heading = 0 if placed else len(f"\n## {spec.heading}\n")
+            limit = room if placed or first_room is None else max(room, first_room)
             for entry in _variants(spec, len(placed), candidate, self.excerpts):
-                if used + heading + len(entry.text) <= room:
+                if used + heading + len(entry.text) <= limit:
                     placed.append(entry)
                     used += heading + len(entry.text)
                     break
@@ -316,7 +322,7 @@ def place(candidates: list[list[Candidate]], totals: list[int], room: int, excer
     footer = ""
     if shown < sum(totals):
         # Something is left out: start again with room kept for the list of what.
-        max_ids = min(10, room // 800)
+        max_ids = max(1, min(10, room // 800))
         reserve = len(_footer(["x" * 12] * max_ids, sum(totals) + max_ids, 10**9, max_ids))
         placer = _fill(candidates, available - reserve, excerpts)
         shown = sum(len(p) for p in placer.placed)
@@ -346,7 +352,7 @@ def _fill(candidates: list[list[Candidate]], room: int, excerpts: bool) -> _Plac
     carry = 0
     for index, spec in enumerate(SECTIONS):
         share = int(room * spec.share) + carry
-        carry = share - placer.fill(index, share)
+        carry = share - placer.fill(index, share, room - placer.used)
     placer.stopped = [False for _ in SECTIONS]  # what stopped at its share may fit now
     for index in range(len(SECTIONS)):
         placer.fill(index, room - placer.used)

@@ -114,3 +114,54 @@ def test_small_budget_is_a_usage_error_with_the_minimum(repo, mem):
     result = mem("context", "--budget", "10")
     assert result.code == 2
     assert result.err == "git-mem: error: the budget must be at least 40 tokens, not 10\n"
+
+
+def test_small_budget_lists_what_is_left_out(tiny, mem):
+    result = mem("context", "--budget", "90")
+    assert result.code == 0, result.err
+    assert result.out == (
+        "# Project memory\n\nFrom gitmem, most useful first. Full text: `git mem show ID`.\n"
+        "\n## Decisions\n"
+        f"- [{D3}] (active) Use PostgreSQL 16 — Same as before, pinned to 16.\n"
+        "\n## Facts\n"
+        f"- [{F1}] Staging is reset on Sundays — Every Sunday at 03:00 UTC.\n"
+        "\n## Left out\n"
+        f"more: git mem show {D1}\n"
+        "5 more left out\n"
+    )
+    assert len(result.out) <= 90 * 4
+    data = json.loads(mem("context", "--budget", "90", "--json").out)
+    assert data["used"] == -(-len(result.out) // 4)
+    assert data["omitted"] == [D1, U1, P1, S1, C1, E1]
+    assert data["left_out"] == 6
+
+
+def test_changes_since_the_last_pack_show(tiny, mem):
+    """Deleted and rewritten records leave deleted documents in the index: never shown."""
+    assert f"[{F1}]" in mem("context").out
+    (tiny / ".memory/facts/f1.md").unlink()
+    path = tiny / ".memory/decisions/d1.md"
+    path.write_text(path.read_text().replace("title: Use PostgreSQL", "title: Use Postgres"))
+    out = mem("context").out
+    assert f"[{F1}]" not in out and "## Facts" not in out
+    assert out.count(f"[{D1}]") == 1 and f"[{D1}] (accepted) Use Postgres —" in out
+    data = json.loads(mem("context", "--json").out)
+    assert sum(len(s["entries"]) for s in data["sections"]) == 7
+
+
+def test_path_outside_the_repository_refused(tiny, mem, tmp_path):
+    result = mem("context", "--path", str(tmp_path / "elsewhere"))
+    assert result.code == 2
+    assert result.err.startswith("git-mem: error: path ")
+    assert "outside the repository" in result.err
+
+
+def test_path_and_query_from_a_subdirectory(tiny, mem, monkeypatch):
+    (tiny / "src" / "db").mkdir(parents=True)
+    monkeypatch.chdir(tiny / "src")
+    data = json.loads(mem("context", "--path", "db/pool.py", "--query", "release", "--json").out)
+    assert data["paths"] == ["src/db/pool.py"]
+    errors = next(s for s in data["sections"] if s["name"] == "errors")["entries"]
+    assert [(e["id"], e.get("focus")) for e in errors] == [(E1, "path"), (C1, None)]
+    procedures = next(s for s in data["sections"] if s["name"] == "procedures")["entries"]
+    assert [(e["id"], e["focus"]) for e in procedures] == [(P1, "query")]
