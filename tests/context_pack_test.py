@@ -292,3 +292,29 @@ def test_library_api_matches_the_command(generated, mem):
     assert {"id", "type", "title", "status", "created", "location"} <= set(entry)
     with pytest.raises(Exception, match="at least 40 tokens"):
         context.build(store, budget=0)
+
+
+def test_after_deletions_and_edits_the_pack_agrees_with_list(generated, mem, ids):
+    """Records removed or rewritten since the index was built (deleted documents in it)."""
+    assert mem("context").code == 0
+    files = sorted(Path(".memory").rglob("*.md"))
+    for path in files[::7]:
+        path.unlink()
+    for path in files[3::11]:
+        if path.exists():
+            path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Edited "))
+    out = mem("context", "--budget", "10000").out
+    assert "## Left out" not in out
+    current = [
+        *ids("--type", "decision"),
+        *ids("--type", "fact"),
+        *ids("--type", "user"),
+        *ids("--type", "procedural"),
+        *ids("--type", "error", "--type", "code"),
+    ]
+    sessions = ids("--source", "session", "--type", "episodic")[:3]
+    assert sorted(pack_ids(out)) == sorted(current + sessions)
+    assert out.count("] Edited ") + out.count(") Edited ") + out.count(": Edited ") > 0
+    data = json.loads(mem("context", "--budget", "200", "--json").out)
+    shown = sum(len(s["entries"]) for s in data["sections"])
+    assert shown + data["left_out"] == len(current) + len(sessions)
