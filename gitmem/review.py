@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from typing import Any, NamedTuple
 
-from gitmem import finder, git
+from gitmem import branch, finder
 from gitmem.changes import Row
-from gitmem.errors import GitMemError, RecordError, UsageError
+from gitmem.errors import RecordError, UsageError
 from gitmem.query import Filter, created_at, is_retired, path_matches
 from gitmem.record import Memory, parse_file
 from gitmem.store import MEMORY_DIR, Store
@@ -36,8 +35,6 @@ _GENERIC_WORDS = (
 )
 _GENERIC = frozenset(_GENERIC_WORDS.split())
 _WORD = re.compile(r"[A-Za-z0-9]+")
-# (status letter, old blob, new blob, old path, new path) of one file `git diff-tree` lists.
-DiffEntry = tuple[str, str, str, str, str]
 
 
 @dataclasses.dataclass
@@ -142,113 +139,6 @@ class Review:
         return render(self, link_base)
 
 
-# ------------------------------------------------------------------------------ git side
-
-
-def _verify(repo: git.RepoInfo, rev: str) -> str | None:
-    proc = git.run(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-        cwd=repo.git_dir,
-        check=False,
-    )
-    out = proc.stdout.decode().strip()
-    return out if proc.returncode == 0 and out else None
-
-
-def _upstream_remote(repo: git.RepoInfo) -> str | None:
-    branch = git.run(["symbolic-ref", "-q", "--short", "HEAD"], cwd=repo.git_dir, check=False)
-    name = branch.stdout.decode().strip()
-    remotes = git.config_get_all(repo, f"branch.{name}.remote") if name else []
-    return remotes[-1] if remotes and remotes[-1] != "." else None
-
-
-def default_base(repo: git.RepoInfo, remote: str | None = None) -> str:
-    """The upstream's default branch (`refs/remotes/<remote>/HEAD`), else main, else master."""
-    if remote is not None and remote not in git.remotes(repo):
-        raise UsageError(f"no remote named {remote!r}; see `git remote`")
-    remote = remote or _upstream_remote(repo) or "origin"
-    proc = git.run(
-        ["symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD"], cwd=repo.git_dir, check=False
-    )
-    target = proc.stdout.decode().strip()
-    if proc.returncode == 0 and target and _verify(repo, target):
-        return target.removeprefix("refs/remotes/")
-    for ref in ("refs/heads/main", f"refs/remotes/{remote}/main"):
-        if _verify(repo, ref):
-            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
-    for ref in ("refs/heads/master", f"refs/remotes/{remote}/master"):
-        if _verify(repo, ref):
-            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
-    raise UsageError(
-        f"cannot tell which branch to compare with: no refs/remotes/{remote}/HEAD, main or "
-        "master; name it: git mem pr BASE"
-    )
-
-
-def _resolve(repo: git.RepoInfo, rev: str, what: str) -> str:
-    sha = _verify(repo, rev)
-    if sha is not None:
-        return sha
-    if (
-        _verify(repo, "HEAD") is None
-        and not git.run(
-            ["for-each-ref", "--count=1", "refs/heads/", "refs/remotes/"], cwd=repo.git_dir
-        ).stdout.strip()
-    ):
-        raise GitMemError("this repository has no commits yet: there is nothing to review")
-    raise UsageError(f"unknown {what} {rev!r}: not a commit, branch or tag here")
-
-
-def _merge_base(repo: git.RepoInfo, base: str, head: str, names: tuple[str, str]) -> str:
-    proc = git.run(["merge-base", base, head], cwd=repo.git_dir, check=False)
-    out = proc.stdout.decode().split()
-    if proc.returncode != 0 or not out:
-        raise GitMemError(
-            f"{names[0]} and {names[1]} have no common ancestor (unrelated histories, or a "
-            "shallow clone: fetch more history with `git fetch --unshallow`)"
-        )
-    return out[0]
-
-
-def _diff(repo: git.RepoInfo, old: str, new: str) -> list[DiffEntry]:
-    """(status letter, old blob, new blob, old path, new path) per changed file, renames found."""
-    args = ["diff-tree", "-r", "-z", "-M", "--no-abbrev", "--raw", old, new]
-    fields = git.run(args, cwd=repo.git_dir).stdout.decode("utf-8", "surrogateescape").split("\0")
-    out: list[DiffEntry] = []
-    i = 0
-    while i < len(fields) and fields[i].startswith(":"):
-        _old_mode, _new_mode, old_blob, new_blob, status = fields[i][1:].split(" ")
-        letter = status[0]
-        if letter in "RC":
-            out.append((letter, old_blob, new_blob, fields[i + 1], fields[i + 2]))
-            i += 3
-        else:
-            out.append((letter, old_blob, new_blob, fields[i + 1], fields[i + 1]))
-            i += 2
-    return out
-
-
-def _read_blobs(repo: git.RepoInfo, oids: Iterable[str]) -> dict[str, bytes]:
-    """Blobs by id, in one `git cat-file --batch`."""
-    wanted = sorted(set(oids))
-    if not wanted:
-        return {}
-    data = git.run(
-        ["cat-file", "--batch"], cwd=repo.git_dir, input="\n".join(wanted).encode() + b"\n"
-    ).stdout
-    out: dict[str, bytes] = {}
-    pos = 0
-    for oid in wanted:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        pos = end + 1
-        if len(header) == 3:
-            size = int(header[2])
-            out[oid] = data[pos : pos + size]
-            pos += size + 1
-    return out
-
-
 def _is_record_path(path: str) -> bool:
     """A record file, as the index sees them: `.md` under `.memory/`, not hidden, no README."""
     if not path.startswith(MEMORY_DIR + "/") or not path.endswith(".md"):
@@ -268,7 +158,7 @@ class _Entry(NamedTuple):
     old_path: str | None = None
 
 
-def _entries(diff: list[DiffEntry]) -> list[_Entry]:
+def _entries(diff: list[branch.DiffEntry]) -> list[_Entry]:
     """The diff's record files, as changes to memory (a rename out of .memory/ removes one)."""
     out: list[_Entry] = []
     for letter, old_blob, new_blob, old_path, new_path in diff:
@@ -285,10 +175,12 @@ def _entries(diff: list[DiffEntry]) -> list[_Entry]:
     return out
 
 
-def _memory_files(store: Store, diff: list[DiffEntry]) -> list[FileChange]:
+def _memory_files(store: Store, diff: list[branch.DiffEntry]) -> list[FileChange]:
     types = store.config.type_names
     entries = _entries(diff)
-    blobs = _read_blobs(store.repo, [b for e in entries for b in (e.old_blob, e.new_blob) if b])
+    blobs = branch.read_blobs(
+        store.repo, [b for e in entries for b in (e.old_blob, e.new_blob) if b]
+    )
     out: list[FileChange] = []
     for entry in entries:
         item = FileChange(entry.change, entry.path, entry.old_path)
@@ -435,21 +327,16 @@ def build(
     if limit < 1:
         raise UsageError("--limit must be at least 1")
     repo = store.repo
-    head_commit = _resolve(repo, head, "HEAD revision" if head != "HEAD" else "revision")
-    base = base or default_base(repo, remote)
-    base_commit = _resolve(repo, base, "BASE")
-    merge_base = _merge_base(repo, base_commit, head_commit, (base, head))
-    log = git.run(
-        ["log", "--reverse", "--format=%H%x00%P%x00%s", f"{merge_base}..{head_commit}", "--"],
-        cwd=repo.git_dir,
-    ).stdout.decode("utf-8", "replace")
+    head_commit = branch.resolve(repo, head, "HEAD revision" if head != "HEAD" else "revision")
+    base = base or branch.default_base(repo, remote)
+    base_commit = branch.resolve(repo, base, "BASE")
+    merge_base = branch.merge_base(repo, base_commit, head_commit, (base, head))
     commits, subjects = [], []
-    for line in log.splitlines():
-        sha, parents, subject = line.split("\0", 2)
+    for sha, merge, subject in branch.log(repo, merge_base, head_commit):
         commits.append(sha)
-        if len(parents.split()) < 2:  # a merge's subject says nothing about the change
-            subjects.append(subject.strip())
-    diff = _diff(repo, merge_base, head_commit)
+        if not merge:  # a merge's subject says nothing about the change
+            subjects.append(subject)
+    diff = branch.diff(repo, merge_base, head_commit)
     changed = sorted({p for e in diff for p in (e[3], e[4]) if not p.startswith(MEMORY_DIR + "/")})
     files = _memory_files(store, diff)
     catalog = store.catalog()
