@@ -242,12 +242,15 @@ def glob_matches(changed: str, recorded: str) -> bool:
 
 
 def _path_reasons(candidates: list[Row], changed: list[str]) -> list[tuple[Row, Why]]:
+    hits: dict[str, list[str]] = {}  # by recorded path: many records share one (`src/db/`)
     out = []
     for row in candidates:
         for recorded in row.get("paths", []):
-            hits = [path for path in changed if glob_matches(path, recorded)]
-            if hits:
-                out.append((row, Why("paths", recorded, hits[0], len(hits) - 1)))
+            if recorded not in hits:
+                hits[recorded] = [path for path in changed if glob_matches(path, recorded)]
+            if hits[recorded]:
+                found = hits[recorded]
+                out.append((row, Why("paths", recorded, found[0], len(found) - 1)))
                 break
     return out
 
