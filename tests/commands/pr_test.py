@@ -430,3 +430,26 @@ def test_git_finds_the_command(branch, g) -> None:
     proc = g.git_mem("pr", "--json", cwd="src/db")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["head"]["commit"] == g.run("rev-parse", "HEAD").strip()
+
+
+def test_a_relevant_note_is_shown_with_its_commit(repo: Path, mem, g) -> None:
+    """A memory in a note on an older commit, found by a changed file's name."""
+    old = g.run("rev-parse", "HEAD").strip()
+    saved = mem("save", "--commit", old, "--title", "Throttle the exporter", "-m", "Rate limit.")
+    g.run("checkout", "-q", "-b", "topic")
+    write("tools/exporter.py")
+    commit_all(g, "Speed up")
+    lines = mem("pr").out.splitlines()
+    assert lines[-1] == (
+        f"- fact `{saved.saved_id}`: Throttle the exporter (note on `{old[:7]}`) · "
+        "search: matches `exporter` from `tools/exporter.py`"
+    )
+
+
+def test_link_base_makes_the_links_absolute(branch, mem) -> None:
+    out = mem("pr", "--link-base", "https://github.com/o/r/blob/abc/").out
+    assert (
+        "[Use PostgreSQL](https://github.com/o/r/blob/abc/.memory/decisions/"
+        "2026-02-01-use-postgresql.md)" in out
+    )
+    assert "](.memory/" not in out
