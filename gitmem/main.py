@@ -982,6 +982,47 @@ def _add_context(sub: Subparsers) -> None:
     p.add_argument("--json", action="store_true", help="the same as --format json")
 
 
+def _add_pr(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "pr",
+        formatter_class=_formatter,
+        help="what a reviewer should know about a branch, as Markdown",
+        description="Between the merge base of BASE and HEAD: the .memory/ files added, changed "
+        "(with status changes such as proposed -> accepted), renamed and removed; the records "
+        "captured in notes on the branch's commits; and the existing memories relevant to the "
+        "diff, each with its reason: records whose paths (files, dir/ prefixes, globs with **) "
+        "match a changed file, then the best search hits for the changed files' names and the "
+        "branch's commit subjects. Superseded, deprecated and rejected records are left out. "
+        "The output is Markdown to paste into or post as a pull-request comment; it starts with "
+        "the marker <!-- gitmem-pr --> so a bot can find and update its comment. BASE defaults "
+        "to the remote's default branch (refs/remotes/<remote>/HEAD), else main, else master.",
+        epilog="examples:\n  git mem pr\n  git mem pr origin/main feature --limit 5\n"
+        "  git mem pr --json\n  git mem pr --link-base "
+        '"https://github.com/OWNER/REPO/blob/$(git rev-parse HEAD)/" > comment.md',
+    )
+    p.add_argument(
+        "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
+    )
+    p.add_argument("head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)")
+    p.add_argument(
+        "-n",
+        "--limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="at most N relevant existing memories (default 10)",
+    )
+    p.add_argument(
+        "--remote", metavar="NAME", help="whose default branch is BASE (default: upstream, origin)"
+    )
+    p.add_argument(
+        "--link-base",
+        metavar="URL",
+        help="prefix for links to memory files (default: none, links relative to the top level)",
+    )
+    p.add_argument("--json", action="store_true", help="print the review as JSON")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -1004,6 +1045,7 @@ SUBCOMMANDS = {
     "session": _add_session,
     "import": _add_import,
     "context": _add_context,
+    "pr": _add_pr,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}

@@ -220,10 +220,16 @@ def _represent_literal(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", str(data), style=style)
 
 
+# Plain text other YAML readers take for something else, though PyYAML writes it unquoted:
+# YAML 1.1's y/n booleans (go-yaml v2), 1.2's 0o octal, numbers with commas (Ruby's Psych, which
+# renders front matter on GitHub).
+_LOOKALIKE_RE = re.compile(r"[yYnN]|[-+]?0o[0-7_]+|[-+]?\d[\d_,]*(\.[\d_,]*)?([eE][-+]?\d+)?")
+
+
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     # PyYAML writes NEL (U+0085) unescaped in every style but "..." and reads it back as a
     # line break; double quotes escape it.
-    style = '"' if "\x85" in data else None
+    style = '"' if "\x85" in data else "'" if _LOOKALIKE_RE.fullmatch(data) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
 
 

@@ -1,0 +1,23 @@
+"""`git mem pr [BASE] [HEAD]`: what a reviewer should know about a branch, as Markdown."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import review
+from gitmem.commands import open_store
+from gitmem.output import print_json, warn
+
+
+def run(args: argparse.Namespace) -> int:
+    store = open_store()
+    result = review.build(
+        store, args.base, args.head or "HEAD", limit=args.limit, remote=args.remote
+    )
+    for message in store.catalog().warnings:
+        warn(f"skipped {message}")
+    if args.json:
+        print_json(result.to_json())
+    else:
+        print(result.markdown(args.link_base or ""), end="")
+    return 0
