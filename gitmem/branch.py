@@ -3,8 +3,6 @@ changed files (renames found) and their blobs. `git mem pr` reads these; nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from gitmem import git
 from gitmem.errors import GitMemError, UsageError
 
@@ -92,27 +90,6 @@ def diff(repo: git.RepoInfo, old: str, new: str) -> list[DiffEntry]:
         else:
             out.append((letter, old_blob, new_blob, fields[i + 1], fields[i + 1]))
             i += 2
-    return out
-
-
-def read_blobs(repo: git.RepoInfo, oids: Iterable[str]) -> dict[str, bytes]:
-    """Blobs by id, in one `git cat-file --batch`."""
-    wanted = sorted(set(oids))
-    if not wanted:
-        return {}
-    data = git.run(
-        ["cat-file", "--batch"], cwd=repo.git_dir, input="\n".join(wanted).encode() + b"\n"
-    ).stdout
-    out: dict[str, bytes] = {}
-    pos = 0
-    for oid in wanted:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split()
-        pos = end + 1
-        if len(header) == 3:
-            size = int(header[2])
-            out[oid] = data[pos : pos + size]
-            pos += size + 1
     return out
 
 

@@ -146,20 +146,8 @@ def staged_files(repo: git.RepoInfo) -> tuple[list[tuple[str, bytes]], str | Non
 def _index_blobs(repo: git.RepoInfo, paths: list[str]) -> dict[str, bytes]:
     """The staged content of `paths` (missing ones left out), read by one `git cat-file`."""
     top = repo.work_tree or repo.git_dir
-    wanted = [p for p in dict.fromkeys(paths) if "\n" not in p]
-    request = "".join(f":{p}\n" for p in wanted).encode("utf-8", "surrogateescape")
-    out = git.run(["cat-file", "--batch"], cwd=top, input=request).stdout
-    blobs: dict[str, bytes] = {}
-    position = 0
-    for path in wanted:
-        end = out.index(b"\n", position)
-        header = out[position:end].split()
-        position = end + 1
-        if len(header) == 3 and header[1] == b"blob":
-            size = int(header[2])
-            blobs[path] = out[position : position + size]
-            position += size + 1
-    return blobs
+    blobs = git.read_blobs(top, [f":{path}" for path in paths])
+    return {name[1:]: data for name, data in blobs.items()}
 
 
 def files_on_disk(repo: git.RepoInfo, names: list[str]) -> list[tuple[str, bytes]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -83,6 +83,28 @@ def run(
         detail = message[-1] if message else f"exit {proc.returncode}"
         raise GitMemError(f"git {args[0]} failed: {detail.removeprefix('fatal: ')}")
     return proc
+
+
+def read_blobs(cwd: Path, names: Iterable[str]) -> dict[str, bytes]:
+    """Blobs named any way `git cat-file` takes them (ids, `:path` for the staged file), read
+    by one `git cat-file --batch`; names git cannot find, or that are not blobs, are left out."""
+    wanted = [name for name in dict.fromkeys(names) if "\n" not in name]
+    if not wanted:
+        return {}
+    request = "".join(f"{name}\n" for name in wanted).encode("utf-8", "surrogateescape")
+    out = run(["cat-file", "--batch"], cwd=cwd, input=request).stdout
+    blobs: dict[str, bytes] = {}
+    position = 0
+    for name in wanted:
+        end = out.index(b"\n", position)
+        header = out[position:end].split()
+        position = end + 1
+        if len(header) == 3:  # "<oid> <type> <size>"; else "<name> missing" (or ambiguous)
+            size = int(header[2])
+            if header[1] == b"blob":
+                blobs[name] = out[position : position + size]
+            position += size + 1
+    return blobs
 
 
 def discover(cwd: Path | None = None) -> RepoInfo:

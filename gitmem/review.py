@@ -14,7 +14,7 @@ import dataclasses
 import re
 from typing import Any, NamedTuple
 
-from gitmem import branch, finder
+from gitmem import branch, finder, git
 from gitmem.changes import Row
 from gitmem.errors import RecordError, UsageError
 from gitmem.query import Filter, created_at, is_retired, path_matches
@@ -178,8 +178,8 @@ def _entries(diff: list[branch.DiffEntry]) -> list[_Entry]:
 def _memory_files(store: Store, diff: list[branch.DiffEntry]) -> list[FileChange]:
     types = store.config.type_names
     entries = _entries(diff)
-    blobs = branch.read_blobs(
-        store.repo, [b for e in entries for b in (e.old_blob, e.new_blob) if b]
+    blobs = git.read_blobs(
+        store.repo.git_dir, [b for e in entries for b in (e.old_blob, e.new_blob) if b]
     )
     out: list[FileChange] = []
     for entry in entries:

@@ -124,21 +124,11 @@ def notes_tree(repo: git.RepoInfo, commit: str | None) -> dict[str, str]:
 
 
 def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
-    """Many blobs through one `git cat-file --batch`."""
-    if not oids:
-        return {}
-    request = "".join(f"{oid}\n" for oid in oids).encode()
-    out = git.run(["cat-file", "--batch"], cwd=repo.git_dir, input=request).stdout
-    blobs: dict[str, bytes] = {}
-    pos = 0
+    """Note blobs by id; every one must be there."""
+    blobs = git.read_blobs(repo.git_dir, oids)
     for oid in oids:
-        end = out.index(b"\n", pos)
-        header = out[pos:end].decode().split()
-        if len(header) != 3:
+        if oid not in blobs:
             raise GitMemError(f"note blob {oid} is missing from this repository")
-        size = int(header[2])
-        blobs[oid] = out[end + 1 : end + 1 + size]
-        pos = end + 2 + size
     return blobs
 
 

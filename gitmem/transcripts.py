@@ -211,21 +211,11 @@ def entries(repo: git.RepoInfo, commit: str) -> dict[str, str]:
 
 
 def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
-    """Many blobs through one `git cat-file --batch`."""
-    if not oids:
-        return {}
-    request = "".join(f"{oid}\n" for oid in oids).encode()
-    out = git.run(["cat-file", "--batch"], cwd=repo.git_dir, input=request).stdout
-    found: dict[str, bytes] = {}
-    pos = 0
+    """Transcript blobs by id; every one must be there."""
+    found = git.read_blobs(repo.git_dir, oids)
     for oid in oids:
-        end = out.index(b"\n", pos)
-        head = out[pos:end].split()
-        if len(head) != 3:
+        if oid not in found:
             raise GitMemError(f"{REF}: object {oid} is missing; run `git fsck`")
-        size = int(head[2])
-        found[oid] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
     return found
 
 
