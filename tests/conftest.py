@@ -116,10 +116,18 @@ def make_repo(path: Path, *, commit: bool = True) -> Path:
     return path
 
 
+_CI_PREFIXES = ("CI", "GITHUB_", "GITLAB_", "CIRCLE", "BUILDKITE", "JENKINS_", "BUILD_", "SYSTEM_")
+
+
 def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
     for name in _SCRUBBED:
         monkeypatch.delenv(name, raising=False)
+    # The CI this suite runs in must not show through: `git mem deploy` reads these, and the
+    # tests decide which CI (if any) they pretend to run in.
+    for name in list(os.environ):
+        if name.startswith(_CI_PREFIXES) or name in ("TF_BUILD", "JOB_NAME"):
+            monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -77,3 +77,41 @@ def on_terminal(
             os.close(secondary)
         os.close(primary)
     return proc, shown.decode()
+
+
+class Team:
+    """A bare remote on disk (`main` with `commits` empty commits) and clones of it, each with
+    its own identity (`a` -> A <a@example.com>); `mem(where, ...)` runs `git mem` there.
+
+    Built by the sync tests' `team` fixtures, which add what each of them checks."""
+
+    def __init__(self, root: Path, g, monkeypatch, mem, *, commits: int = 1, init: bool = False):  # type: ignore[no-untyped-def]
+        self.root, self.g, self.monkeypatch, self._mem = root, g, monkeypatch, mem
+        self.init = init
+        self.remote = root / "remote.git"
+        g.run("init", "-q", "--bare", "-b", "main", str(self.remote))
+        first = self.clone("a")
+        for n in range(commits):
+            g.run("commit", "-q", "--allow-empty", "-m", f"commit {n + 1}", cwd=first)
+        g.run("push", "-q", "origin", "main", cwd=first)
+
+    def clone(self, name: str, *options: str) -> Path:
+        """A clone named `name`; git clone `options` (e.g. --depth 1) go through file://."""
+        path = self.root / name
+        source = f"file://{self.remote}" if options else str(self.remote)
+        self.g.run("clone", "-q", *options, source, str(path))
+        self.g.run("config", "user.name", name.upper(), cwd=path)
+        self.g.run("config", "user.email", f"{name}@example.com", cwd=path)
+        if self.init:
+            self.mem(path, "init")
+        return path
+
+    def mem(self, where: Path, *args: str):  # type: ignore[no-untyped-def]
+        self.monkeypatch.chdir(where)
+        return self._mem(*args)
+
+    def tip(self, where: Path, ref: str) -> str:
+        return self.g.run("rev-parse", "--verify", "-q", ref, cwd=where).strip()  # type: ignore[no-any-return]
+
+    def remote_tip(self, ref: str) -> str:
+        return self.g.run("--git-dir", str(self.remote), "rev-parse", ref).strip()  # type: ignore[no-any-return]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import gitrepo
 import pytest
 
 from gitmem import git, transcripts
@@ -15,36 +16,17 @@ from gitmem.transcripts import Message, Transcript
 REF = "refs/gitmem/sessions"
 
 
-class Team:
-    def __init__(self, root: Path, g, monkeypatch: pytest.MonkeyPatch, mem) -> None:  # type: ignore[no-untyped-def]
-        self.root, self.g, self.monkeypatch, self._mem = root, g, monkeypatch, mem
-        self.remote = root / "remote.git"
-        g.run("init", "-q", "--bare", "-b", "main", str(self.remote))
-        first = self.clone("a")
-        g.run("commit", "-q", "--allow-empty", "-m", "first", cwd=first)
-        g.run("push", "-q", "origin", "main", cwd=first)
-
-    def clone(self, name: str) -> Path:
-        path = self.root / name
-        self.g.run("clone", "-q", str(self.remote), str(path))
-        self.g.run("config", "user.name", name.upper(), cwd=path)
-        self.g.run("config", "user.email", f"{name}@example.com", cwd=path)
-        return path
-
-    def mem(self, where: Path, *args: str):  # type: ignore[no-untyped-def]
-        self.monkeypatch.chdir(where)
-        return self._mem(*args)
-
+class Team(gitrepo.Team):
     def sync(self, where: Path, *args: str) -> list[str]:
         result = self.mem(where, "sync", "--all", *args)
         assert result.code == 0, result.err
         return result.out.splitlines()
 
     def tip(self, where: Path, ref: str = REF) -> str:
-        return self.g.run("rev-parse", "--verify", "-q", ref, cwd=where).strip()
+        return super().tip(where, ref)
 
-    def remote_tip(self) -> str:
-        return self.g.run("--git-dir", str(self.remote), "rev-parse", REF).strip()
+    def remote_tip(self, ref: str = REF) -> str:
+        return super().remote_tip(ref)
 
     def blob(self, where: Path | str, sid: str) -> list[dict]:  # type: ignore[type-arg]
         args = ("--git-dir", str(where)) if str(where).endswith(".git") else ()

@@ -6,44 +6,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import gitrepo
 import pytest
 
 WIP = "refs/gitmem/checkpoints/wip"
 
 
-class Team:
-    """A bare remote and clones of it, each with its own identity."""
-
-    def __init__(self, root: Path, g, monkeypatch: pytest.MonkeyPatch, mem) -> None:
-        self.root, self.g, self.monkeypatch, self._mem = root, g, monkeypatch, mem
-        self.remote = root / "remote.git"
-        g.run("init", "-q", "--bare", "-b", "main", str(self.remote))
-        first = self.clone("a")
-        g.run("commit", "-q", "--allow-empty", "-m", "first", cwd=first)
-        g.run("push", "-q", "origin", "main", cwd=first)
-
-    def clone(self, name: str) -> Path:
-        path = self.root / name
-        self.g.run("clone", "-q", str(self.remote), str(path))
-        self.g.run("config", "user.name", name.upper(), cwd=path)
-        self.g.run("config", "user.email", f"{name}@example.com", cwd=path)
-        return path
-
-    def mem(self, where: Path, *args: str):
-        self.monkeypatch.chdir(where)
-        return self._mem(*args)
-
+class Team(gitrepo.Team):
     def checkpoint(self, where: Path, text: str) -> str:
         (where / "work.txt").write_text(text)
         result = self.mem(where, "checkpoint", "save", "--name", "wip", "--stage", text)
         assert result.code == 0, result.err
         return self.tip(where, WIP)
-
-    def tip(self, where: Path, ref: str) -> str:
-        return self.g.run("rev-parse", "--verify", "-q", ref, cwd=where).strip()
-
-    def remote_tip(self, ref: str) -> str:
-        return self.g.run("--git-dir", str(self.remote), "rev-parse", ref).strip()
 
     def sync(self, where: Path, *args: str) -> list[str]:
         result = self.mem(where, "sync", *args)

@@ -8,35 +8,14 @@ import re
 import subprocess
 from pathlib import Path
 
+import gitrepo
 import pytest
 
 ID_LINE = re.compile(r"^id: (\w+)$", re.MULTILINE)
 
 
-class Team:
-    """A bare remote and clones of it, each `git mem init`-ed with its own identity."""
-
-    def __init__(self, root: Path, g, monkeypatch: pytest.MonkeyPatch, mem) -> None:
-        self.root, self.g, self.monkeypatch, self._mem = root, g, monkeypatch, mem
-        self.remote = root / "remote.git"
-        g.run("init", "-q", "--bare", "-b", "main", str(self.remote))
-        first = self.clone("a")
-        g.run("commit", "-q", "--allow-empty", "-m", "first", cwd=first)
-        g.run("commit", "-q", "--allow-empty", "-m", "second", cwd=first)
-        g.run("push", "-q", "origin", "main", cwd=first)
-
-    def clone(self, name: str, *options: str) -> Path:
-        path = self.root / name
-        source = f"file://{self.remote}" if options else str(self.remote)
-        self.g.run("clone", "-q", *options, source, str(path))
-        self.g.run("config", "user.name", name.upper(), cwd=path)
-        self.g.run("config", "user.email", f"{name}@example.com", cwd=path)
-        self.mem(path, "init")
-        return path
-
-    def mem(self, where: Path, *args: str):
-        self.monkeypatch.chdir(where)
-        return self._mem(*args)
+class Team(gitrepo.Team):
+    """Clones `git mem init`-ed; saves are notes on commits."""
 
     def save(self, where: Path, text: str, rev: str = "HEAD") -> str:
         return self.mem(where, "save", "--commit", rev, "-m", text).saved_id
@@ -49,7 +28,7 @@ class Team:
 
 @pytest.fixture
 def team(tmp_path, g, monkeypatch, mem) -> Team:
-    return Team(tmp_path, g, monkeypatch, mem)
+    return Team(tmp_path, g, monkeypatch, mem, commits=2, init=True)
 
 
 def note_ids(g, repo: Path, bare: bool = False) -> list[str]:
