@@ -65,7 +65,7 @@ def deploys(doc: Doc) -> list[Block]:
         Para(
             f"{count(doc['deploys'], 'deploy')} in {count(len(envs), 'environment')}, "
             f"{_when(window['start'])} to {_when(window['end'])} "
-            f"({number(window['days'])} days)."
+            f"({number(window['days'])} {'day' if window['days'] == 1 else 'days'})."
         )
     )
     counts: list[list[Cell]] = []
