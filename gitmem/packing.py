@@ -218,12 +218,22 @@ def body_lines(body: str) -> list[str]:
     return out
 
 
+def _repeats(text: str, title: str) -> bool:
+    """Does `text` only say what the title already says (the title may be it, cut to "...")?"""
+    text, title = " ".join(text.split()).casefold(), " ".join(title.split()).casefold()
+    return text in title or (title.endswith("...") and text.startswith(title[:-3]))
+
+
 def _detail(candidate: Candidate) -> tuple[str, str]:
     """The entry's one-line detail (summary, else first body line) and a longer excerpt."""
     row = candidate.row
-    lines = body_lines(candidate.body or "")
+    title = str(row.get("title", ""))
+    # `git mem save` takes the title from the text's first line: do not spend budget on it twice.
+    lines = [line for line in body_lines(candidate.body or "") if not _repeats(line, title)]
     summary = str(row.get("summary") or "")
-    detail = _trim(summary, DETAIL_CHARS) if summary.strip() else ""
+    detail = (
+        _trim(summary, DETAIL_CHARS) if summary.strip() and not _repeats(summary, title) else ""
+    )
     rest = lines
     if not detail and lines:
         detail, rest = _trim(lines[0], DETAIL_CHARS), lines[1:]

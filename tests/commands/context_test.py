@@ -165,3 +165,17 @@ def test_path_and_query_from_a_subdirectory(tiny, mem, monkeypatch):
     assert [(e["id"], e.get("focus")) for e in errors] == [(E1, "path"), (C1, None)]
     procedures = next(s for s in data["sections"] if s["name"] == "procedures")["entries"]
     assert [(e["id"], e["focus"]) for e in procedures] == [(P1, "query")]
+
+
+def test_an_entry_does_not_repeat_its_title(repo, mem):
+    """`git mem save` takes the title from the text's first line; the pack says it once."""
+    short = mem("save", "-m", "Staging is reset on Sundays").saved_id
+    long_text = "The payment service retries each webhook five times " + "and backs off " * 12
+    cut = mem("save", "-m", long_text.strip(), "-m", "Then it gives up.").saved_id
+    summary = mem("save", "--summary", "Staging is reset", "-m", "Staging is reset weekly").saved_id
+    lines = mem("context").out.splitlines()
+    assert f"- [{short}] Staging is reset on Sundays" in lines
+    assert [line for line in lines if cut in line] == [
+        f"- [{cut}] {long_text.strip()[:117].rstrip()}... — Then it gives up."
+    ]
+    assert f"- [{summary}] Staging is reset weekly" in lines
