@@ -685,6 +685,21 @@ def _add_checkpoint(sub: Subparsers) -> None:
     _add_checkpoint_prune(actions)
 
 
+def _add_mcp(sub: Subparsers) -> None:
+    sub.add_parser(
+        "mcp",
+        formatter_class=_formatter,
+        help="serve memories to AI assistants over MCP (stdio)",
+        description="Run a Model Context Protocol server on stdin/stdout for this repository, "
+        "so an AI assistant can search, read, save and update its memories. Tools: save, "
+        "search, show, list, update, delete, supersede. Records written through it get "
+        "source: mcp and the client's name as tool. Needs the mcp extra: "
+        "pip install 'gitmem[mcp]'. An MCP client starts it; it is not run by hand.",
+        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
+        '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
+    )
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -702,6 +717,7 @@ SUBCOMMANDS = {
     "capture": _add_capture,
     "backup": _add_backup,
     "checkpoint": _add_checkpoint,
+    "mcp": _add_mcp,
 }
 ALIASES = {"ls": "list"}
 
