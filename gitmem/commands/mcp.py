@@ -18,7 +18,7 @@ def run(args: argparse.Namespace) -> int:
         from gitmem import mcp_server
     except ImportError as error:
         if (error.name or "").split(".")[0] in EXTRA_PACKAGES:
-            raise GitMemError(f"{MISSING_EXTRA} ({error})") from None
+            raise GitMemError(MISSING_EXTRA) from None
         raise
     mcp_server.serve(git.discover())
     return 0
