@@ -700,6 +700,47 @@ def _add_mcp(sub: Subparsers) -> None:
     )
 
 
+def _add_context(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "context",
+        formatter_class=_formatter,
+        help="a context pack for an assistant's session",
+        description="Print the project's memory as a Markdown context pack for the start of an "
+        "assistant's session, most useful first and cut to a budget of tokens (estimated as "
+        "characters / 4, the whole output included): active decisions, facts, user "
+        "preferences, procedures, the last session summaries, errors and patterns, then the "
+        "ids left out ('more: git mem show ID'). --query and --path move the records they "
+        "match to the top of each section. The same repository state gives the same bytes.",
+        epilog="examples:\n  git mem context\n  git mem context --budget 500 --path src/db/\n"
+        "  git mem context --query 'postgres migration' --json",
+    )
+    p.add_argument(
+        "--budget",
+        type=int,
+        default=2000,
+        metavar="N",
+        help="at most N tokens (characters / 4; default 2000)",
+    )
+    p.add_argument(
+        "--query",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="put what this search finds first (repeatable; git mem search syntax)",
+    )
+    p.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="put what concerns this file, directory or glob first (repeatable)",
+    )
+    p.add_argument(
+        "--format", choices=["markdown", "json"], default="markdown", help="default: markdown"
+    )
+    p.add_argument("--json", action="store_true", help="the same as --format json")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -718,6 +759,7 @@ SUBCOMMANDS = {
     "backup": _add_backup,
     "checkpoint": _add_checkpoint,
     "mcp": _add_mcp,
+    "context": _add_context,
 }
 ALIASES = {"ls": "list"}
 
