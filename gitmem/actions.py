@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gitmem import compose, editing, finder, git
+from gitmem import compose, editing, finder, git, sessions
 from gitmem.errors import RecordError, UsageError
 from gitmem.query import Filter
 from gitmem.record import STATUSES, Memory, new_id, normalize_tag, now_iso, validate
@@ -113,12 +113,15 @@ def save(
 
     `tags`, `paths`, `links` and `supersedes` accept comma lists like the CLI; `paths` are
     relative to `cwd` (default: the process's). Every memory `supersedes` names is marked
-    superseded.
+    superseded. `session`: default, the session active in this worktree (if any), so that
+    `session end` can link what was saved during the session.
     """
     check_type(store, type)
     sha = git.resolve_commit(store.repo, commit) if commit else None
     if sha is None:
         store.require_work_tree()
+    if session is None:
+        session = sessions.active_id(store)
     memory = _build(
         store,
         text=text,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import checkpoint_sync, git, hiddenrefs, sync
+from gitmem import checkpoint_sync, git, hiddenrefs, session_sync, sync
 from gitmem.notesmerge import Delta
 from gitmem.output import print_json
 
@@ -14,12 +14,16 @@ def run(args: argparse.Namespace) -> int:
     remote = args.remote or sync.default_remote(repo)
     result = sync.sync(repo, remote, push=not args.no_push)
     chains = None
+    shared = None
     if getattr(args, "all", False):
         chains = checkpoint_sync.sync_checkpoints(repo, remote, push=not args.no_push)
+        shared = session_sync.sync_sessions(repo, remote, push=not args.no_push)
     if args.json:
         data = result.to_json()
         if chains is not None:
             data["checkpoints"] = chains.to_json()
+        if shared is not None:
+            data["sessions"] = shared.to_json()
         print_json(data)
         return 0
     change = Delta(result.added, result.removed, result.updated)
@@ -37,6 +41,9 @@ def run(args: argparse.Namespace) -> int:
         print("not pushed (--no-push)")
     if chains is not None:
         _print_checkpoints(chains)
+    if shared is not None:
+        for line in session_sync.describe(shared):
+            print(line)
     return 0
 
 

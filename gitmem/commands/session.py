@@ -1,0 +1,175 @@
+"""`git mem session start|log|end|status|resume|list|show`: an assistant's session."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gitmem import sessions, transcripts
+from gitmem.commands import open_store
+from gitmem.errors import GitMemError, UsageError
+from gitmem.output import BOLD, DIM, print_json, style
+from gitmem.store import Store
+
+
+def _text(words: list[str] | None, what: str) -> str | None:
+    """TEXT given as arguments, or '-' for standard input."""
+    if not words:
+        return None
+    if words == ["-"]:
+        return sys.stdin.read()
+    if "-" in words:
+        raise UsageError(f"'-' (read {what} from stdin) must be the only text argument")
+    return " ".join(words)
+
+
+def _label(info: sessions.SessionInfo | sessions.Session) -> str:
+    return f" ({info.label})" if info.label else ""
+
+
+def run(args: argparse.Namespace) -> int:
+    store = open_store()
+    action = {
+        "start": _start,
+        "log": _log,
+        "end": _end,
+        "status": _status,
+        "resume": _resume,
+        "list": _list,
+        "show": _show,
+    }[args.action]
+    return action(store, args)
+
+
+def _start(store: Store, args: argparse.Namespace) -> int:
+    session = sessions.start(store, label=args.label, tool=args.tool, replace=args.replace)
+    if args.json:
+        print_json(session.to_json())
+    else:
+        print(f"started session {session.id}{_label(session)}")
+    return 0
+
+
+def _log(store: Store, args: argparse.Namespace) -> int:
+    text = _text(args.text, "the message")
+    if text is None:
+        raise UsageError("nothing to log: give the message as arguments, or '-' to read stdin")
+    message = sessions.log(store, text, role=args.role)
+    if args.json:
+        print_json({"session": sessions.active_id(store), **message.to_json()})
+    return 0
+
+
+def _end(store: Store, args: argparse.Namespace) -> int:
+    summary = _text([args.summary] if args.summary is not None else None, "the summary")
+    ended = sessions.end(store, summary=summary, session=args.id)
+    if args.json:
+        print_json(ended.to_json())
+        return 0
+    info = ended.session
+    n = info.messages
+    print(f"ended session {info.id}{_label(info)}: {n} message{'s' if n != 1 else ''}")
+    print(f"transcript: {transcripts.REF}:{info.id}{transcripts.SUFFIX}")
+    if ended.location is not None:
+        how = " (generated: no --summary given)" if ended.generated else ""
+        print(f"summary: {ended.summary_id} in {ended.location}{how}")
+    else:
+        print(f"summary: {ended.summary_id} (written by an earlier end)")
+    if ended.links:
+        print(f"linked: {', '.join(ended.links)}")
+    return 0
+
+
+def _resume(store: Store, args: argparse.Namespace) -> int:
+    session = sessions.resume(store, args.id)
+    if args.json:
+        print_json(session.to_json())
+    else:
+        print(f"resumed session {session.id}{_label(session)}")
+    return 0
+
+
+def _line(info: sessions.SessionInfo) -> str:
+    started = (info.started or "")[:16].replace("T", " ")
+    n = f"{info.messages} msg{'s' if info.messages != 1 else ''}"
+    where = f" [{info.worktree}]" if info.status == "unfinished" and info.worktree else ""
+    return (
+        f"{style(info.id, BOLD)}  {info.status:<10}  {started:<16}  {n:>9}  "
+        f"{info.label or style('-', DIM)}{where}"
+    )
+
+
+def _status(store: Store, args: argparse.Namespace) -> int:
+    found = [s for s in sessions.listing(store) if s.status in ("active", "unfinished")]
+    active = [s for s in found if s.status == "active"]
+    if args.json:
+        print_json(
+            {
+                "active": active[0].to_json() if active else None,
+                "unfinished": [s.to_json() for s in found if s.status == "unfinished"],
+            }
+        )
+        return 0 if active else 1
+    if not active:
+        print("no session is active in this worktree")
+    for info in found:
+        print(_line(info))
+    if any(s.status == "unfinished" for s in found):
+        print(
+            "resume one with `git mem session resume ID`, or end it with `git mem session end ID`"
+        )
+    return 0 if active else 1
+
+
+def _list(store: Store, args: argparse.Namespace) -> int:
+    found = sessions.listing(store)
+    if args.json:
+        print_json({"sessions": [s.to_json() for s in found]})
+        return 0 if found else 1
+    if not found:
+        print("no sessions yet (start one with `git mem session start`)")
+        return 1
+    for info in found:
+        print(_line(info))
+    return 0
+
+
+def _show(store: Store, args: argparse.Namespace) -> int:
+    info, messages = sessions.show(store, args.id)
+    summary = None
+    if info.summary_id:
+        try:
+            summary = store.get(info.summary_id).memory
+        except GitMemError:
+            summary = None  # not here (a branch without it, or deleted): the transcript stands
+    if args.json:
+        print_json(
+            {
+                "session": info.to_json(),
+                "summary": summary.to_json() if summary is not None else None,
+                "messages": [m.to_json() for m in messages],
+            }
+        )
+        return 0
+    print(style(f"session {info.id}{_label(info)}", BOLD))
+    print(f"status:   {info.status}")
+    for key in ("tool", "started", "ended", "origin", "worktree"):
+        value = getattr(info, key)
+        if value:
+            print(f"{key + ':':<9} {value}")
+    print(f"messages: {info.messages if info.status in ('ended', 'imported') else len(messages)}")
+    if summary is not None:
+        print()
+        print(style(f"summary {summary.id}: {summary.title}", BOLD))
+        print(summary.body.rstrip("\n"))
+    print()
+    for message in messages:
+        when = (message.timestamp or "")[:19].replace("T", " ")
+        head = style(f"[{when}] {message.role}:" if when else f"{message.role}:", DIM)
+        body = message.content.rstrip("\n")
+        print(f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}")
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line if line else "" for line in text.splitlines())
