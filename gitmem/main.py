@@ -693,9 +693,10 @@ def _add_mcp(sub: Subparsers) -> None:
         help="serve memories to AI assistants over MCP (stdio)",
         description="Run a Model Context Protocol server on stdin/stdout for this repository, "
         "so an AI assistant can search, read, save and update its memories. Tools: save, "
-        "search, show, list, update, delete, supersede. Records written through it get "
-        "source: mcp and the client's name as tool. Needs the mcp extra: "
-        "pip install 'gitmem[mcp]'. An MCP client starts it; it is not run by hand.",
+        "search, show, list, update, delete, supersede, context, session_start, session_log, "
+        "session_end, sessions; resource: gitmem://context (the context pack). Records "
+        "written through it get source: mcp and the client's name as tool. Needs the mcp "
+        "extra: pip install 'gitmem[mcp]'. An MCP client starts it; it is not run by hand.",
         epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
         '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
     )

@@ -17,8 +17,9 @@ import jsonschema
 from mcp import types
 from mcp.server import Server, ServerRequestContext
 from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
 
-from gitmem import __version__, git
+from gitmem import __version__, git, mcp_assist
 from gitmem.errors import GitMemError
 from gitmem.mcp_tools import TOOLS, Caller, Reply
 from gitmem.output import notice
@@ -27,10 +28,14 @@ from gitmem.store import Store
 INSTRUCTIONS = (
     "gitmem is this project's memory, kept in its git repository: decisions and their "
     "rationale, facts, error fixes, procedures, code patterns, preferences and session "
-    "summaries. Search it (search, list, show) before deciding something the project may "
+    "summaries. Read the context pack first (the context tool, or the gitmem://context "
+    "resource). Search it (search, list, show) before deciding something the project may "
     "already have decided; save what a future session should know (save, update, "
-    "supersede); records written here are reviewed and committed like code."
+    "supersede); records written here are reviewed and committed like code. session_start, "
+    "session_log and session_end keep a transcript and leave a summary for the next session."
 )
+CONTEXT_URI = "gitmem://context"
+RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
 
 
 class GitMem:
@@ -89,6 +94,42 @@ class GitMem:
             return error_result(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return result(reply)
 
+    async def list_resources(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(
+            resources=[
+                types.Resource(
+                    uri=CONTEXT_URI,
+                    name="context",
+                    title="Project memory: context pack",
+                    description="The context pack of `git mem context` (default budget): "
+                    "active decisions, facts, preferences, procedures, recent sessions, "
+                    "errors and patterns, as Markdown.",
+                    mime_type="text/markdown",
+                )
+            ]
+        )
+
+    async def read_resource(
+        self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        if str(params.uri) != CONTEXT_URI:
+            raise MCPError(RESOURCE_NOT_FOUND, f"unknown resource {params.uri}: try {CONTEXT_URI}")
+        async with self._lock:
+            markdown = await anyio.to_thread.run_sync(self.context_markdown)
+        contents = types.TextResourceContents(
+            uri=CONTEXT_URI, mime_type="text/markdown", text=markdown
+        )
+        return types.ReadResourceResult(contents=[contents])
+
+    def context_markdown(self) -> str:
+        try:
+            pack = mcp_assist.context_pack(self.store())
+        except GitMemError as error:
+            raise MCPError(types.INTERNAL_ERROR, str(error)) from None
+        return pack.markdown()
+
 
 def client_name(ctx: ServerRequestContext[Any]) -> str | None:
     """clientInfo.name from `initialize`, when the client gave one."""
@@ -126,6 +167,8 @@ def server(repo: git.RepoInfo) -> Server[Any]:
         instructions=INSTRUCTIONS,
         on_list_tools=handlers.list_tools,
         on_call_tool=handlers.call_tool,
+        on_list_resources=handlers.list_resources,
+        on_read_resource=handlers.read_resource,
     )
 
 

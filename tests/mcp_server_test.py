@@ -6,74 +6,22 @@ would, and checks what it wrote with plain git and the CLI.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
-from mcp import ClientSession, StdioServerParameters, stdio_client, types
+from mcp import ClientSession
+from mcpclient import CLIENT, GIT_MEM, cli_json, drive, fails, front_matter, ok
 
 from gitmem.record import STATUSES
 
-GIT_MEM = Path(sys.executable).parent / "git-mem"
-CLIENT = "gitmem-test-client"
-TOOLS = {"save", "search", "show", "list", "update", "delete", "supersede"}
-
-
-@contextlib.asynccontextmanager
-async def connect(cwd: Path, client: str = CLIENT) -> AsyncIterator[ClientSession]:
-    params = StdioServerParameters(
-        command=str(GIT_MEM), args=["mcp"], cwd=str(cwd), env=dict(os.environ)
-    )
-    with open(cwd.parent / "server-stderr.txt", "a", encoding="utf-8") as errlog:
-        async with stdio_client(params, errlog=errlog) as (read, write):
-            info = types.Implementation(name=client, version="1.0")
-            async with ClientSession(read, write, client_info=info) as session:
-                await session.initialize()
-                yield session
-
-
-def drive(cwd: Path, scenario: Callable[[ClientSession], Awaitable[None]], **kw: Any) -> None:
-    async def main() -> None:
-        async with connect(cwd, **kw) as session:
-            await scenario(session)
-
-    asyncio.run(main())
-
-
-async def ok(session: ClientSession, tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    """A successful call's structured result (also checked against its text content)."""
-    result = await session.call_tool(tool, arguments)
-    text = result.content[0].text if isinstance(result.content[0], types.TextContent) else ""
-    assert not result.is_error, text
-    assert isinstance(result.structured_content, dict)
-    assert json.loads(text) == result.structured_content
-    return result.structured_content
-
-
-async def fails(session: ClientSession, tool: str, arguments: dict[str, Any]) -> str:
-    """A failed call's message (a tool error, isError, one text block)."""
-    result = await session.call_tool(tool, arguments)
-    assert result.is_error, result
-    assert len(result.content) == 1 and isinstance(result.content[0], types.TextContent)
-    return result.content[0].text
-
-
-def front_matter(path: Path) -> dict[str, Any]:
-    fields: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8").split("---\n")[1])
-    return fields
-
-
-def cli_json(*args: str) -> Any:
-    proc = subprocess.run([str(GIT_MEM), *args, "--json"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+TOOLS = {
+    "save", "search", "show", "list", "update", "delete", "supersede",
+    "context", "session_start", "session_log", "session_end", "sessions",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- tools/list
@@ -100,6 +48,11 @@ def test_lists_every_tool_with_a_description_and_a_schema(repo: Path) -> None:
             "show": ["id"],
             "supersede": ["old", "new"],
             "update": ["id"],
+            "context": [],
+            "session_start": [],
+            "session_log": ["text"],
+            "session_end": [],
+            "sessions": [],
         }
         save = tools["save"].input_schema["properties"]
         assert save["type"]["enum"] == [
@@ -116,6 +69,10 @@ def test_lists_every_tool_with_a_description_and_a_schema(repo: Path) -> None:
         sort = tools["search"].input_schema["properties"]["sort"]
         assert sort["enum"] == ["relevance", "newest"]
         assert tools["show"].input_schema["properties"]["id"]["pattern"] == "^[0-9A-Za-z]{4,12}$"
+        role = tools["session_log"].input_schema["properties"]["role"]
+        assert (role["enum"], role["default"]) == (["user", "assistant", "tool"], "user")
+        budget = tools["context"].input_schema["properties"]["budget"]
+        assert (budget["minimum"], budget["default"]) == (40, 2000)
 
     drive(repo, scenario)
 
@@ -322,6 +279,27 @@ BAD_CALLS = [
     ),
     ("delete", {"id": "zzzz"}, "no memory with an id starting 'zzzz'"),
     (
+        "context",
+        {"budget": 10},
+        "invalid arguments for context: budget: 10 is less than the minimum of 40",
+    ),
+    (
+        "session_log",
+        {"text": "hello"},
+        "no session is active in this worktree; start one with `git mem session start`",
+    ),
+    (
+        "session_log",
+        {"text": "hello", "role": "system"},
+        "invalid arguments for session_log: role: 'system' is not one of "
+        "['user', 'assistant', 'tool']",
+    ),
+    (
+        "session_end",
+        {},
+        "no session is active in this worktree; start one with `git mem session start`",
+    ),
+    (
         "supersede",
         {"old": "aaaa00000001"},
         "invalid arguments for supersede: 'new' is a required property",
@@ -334,8 +312,8 @@ BAD_CALLS = [
     (
         "remember",
         {"text": "x"},
-        "unknown tool 'remember': expected one of "
-        "search, list, show, save, update, delete, supersede",
+        "unknown tool 'remember': expected one of search, list, show, save, update, delete, "
+        "supersede, context, session_start, session_log, session_end, sessions",
     ),
 ]
 
