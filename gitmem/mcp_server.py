@@ -23,6 +23,7 @@ from gitmem import __version__, git, mcp_assist
 from gitmem.errors import GitMemError
 from gitmem.mcp_tools import TOOLS, Caller, Reply
 from gitmem.output import notice
+from gitmem.record import TYPE_FOLDERS
 from gitmem.store import Store
 
 INSTRUCTIONS = (
@@ -51,7 +52,11 @@ class GitMem:
         return Store(self.repo, notify=notice)
 
     def schemas(self) -> dict[str, dict[str, Any]]:
-        types_ = self.store().config.type_names  # custom types from .memory/config.toml
+        try:
+            types_ = self.store().config.type_names  # custom types from .memory/config.toml
+        except GitMemError:
+            # A broken config.toml must not hide the tools: each call will report it.
+            types_ = list(TYPE_FOLDERS)
         return {name: spec.schema(types_) for name, spec in TOOLS.items()}
 
     async def list_tools(

@@ -350,6 +350,25 @@ def test_an_unexpected_error_is_logged_and_the_server_keeps_serving(repo: Path) 
     assert "FileExistsError" in log.read_text()
 
 
+def test_a_broken_config_is_reported_by_each_call_until_fixed(repo: Path) -> None:
+    config = repo / ".memory" / "config.toml"
+    config.parent.mkdir()
+    config.write_text("[types\n")
+
+    async def scenario(session: ClientSession) -> None:
+        tools = {tool.name: tool for tool in (await session.list_tools()).tools}
+        assert set(tools) == TOOLS  # still listed, with the built-in types
+        assert await fails(session, "list", {}) == (
+            ".memory/config.toml: Expected ']' at the end of a table declaration "
+            "(at line 1, column 7)"
+        )
+        config.write_text('[types]\nrunbook = "runbooks"\n')
+        saved = await ok(session, "save", {"text": "Restart the queue", "type": "runbook"})
+        assert saved["location"].startswith(".memory/runbooks/")
+
+    drive(repo, scenario)
+
+
 # ---------------------------------------------------------------------------- the command
 
 
