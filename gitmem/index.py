@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import struct
 import sys
 import types
 import warnings
@@ -300,6 +301,7 @@ class Hit(NamedTuple):
     row: Row
     score: float
     snippet: str
+    docnum: int = -1  # in the searcher that found it (for `Records`)
 
 
 class Narrowing(NamedTuple):
@@ -473,11 +475,16 @@ def search(
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
-        return [Hit(row, score, "") for row, score, _docnum in kept]
+        return [Hit(row, score, "", docnum) for row, score, docnum in kept]
     bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
-        Hit(row, score, snippet((bodies[docnum] or b"").decode("utf-8", "replace"), terms))
+        Hit(
+            row,
+            score,
+            snippet((bodies[docnum] or b"").decode("utf-8", "replace"), terms),
+            docnum,
+        )
         for row, score, docnum in kept
     ]
 
@@ -549,3 +556,145 @@ def suggest(searcher: Searcher, text: str) -> str | None:
 
     corrected = _WORD.sub(fix, text)
     return corrected if changed else None
+
+
+# ----------------------------------------------------------------------------- by document
+
+
+class Records:
+    """Records by document number, for a caller that ranks its own candidates (context packs)
+    and loads only the rows and bodies it shows: counting and ordering use the postings and
+    the `created` column, never the stored rows."""
+
+    def __init__(self, searcher: Searcher, loads: Callable[[str], Row]) -> None:
+        self._searcher = searcher
+        self._reader = searcher.reader()
+        self._loads = loads
+        self._columns: dict[str, Any] = {}
+        self._retired_key: str | None = None
+        self._retired_docs: set[int] = set()
+
+    def _column(self, name: str) -> Any:
+        if name not in self._columns:  # opening one reads its table of offsets: once
+            self._columns[name] = self._reader.column_reader(name)
+        return self._columns[name]
+
+    def _docs(self, field: str, text: str) -> set[int]:
+        """The documents holding one term, read a block of postings at a time.
+
+        Whoosh's generic `all_ids` (what `docs_for_query` uses) makes several calls per
+        document: ~60% of a context pack's time at 10k records. A segment with deleted
+        documents wraps its postings in a filter: those take the generic way.
+        """
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+
+        found: set[int] = set()
+        for reader, base in self._reader.leaf_readers():
+            if (field, text) not in reader:
+                continue
+            matcher = reader.postings(field, text)
+            if type(matcher) is not W3LeafMatcher:
+                found.update(base + docnum for docnum in matcher.all_ids())
+                continue
+            while matcher.is_active():
+                if matcher._ids is None:
+                    matcher._read_ids()
+                found.update(base + docnum for docnum in matcher._ids[matcher._i :])
+                matcher._next_block()
+        return found
+
+    def current(
+        self, narrow: Narrowing, superseded: set[str], paths: Iterable[str] = ()
+    ) -> list[int]:
+        """The records `narrow` accepts that are not retired (a superseded, deprecated or
+        rejected status, or named in `superseded`). With `paths`, only those whose recorded
+        paths may concern one of them: a superset, for `query.path_matches` to decide."""
+        if not self._reader.doc_count():
+            return []
+        # Plain term postings and set operations: a compound query (AndNot, Or) walks its
+        # matchers document by document, ~40 times slower here.
+        found: set[int] = set()
+        for type_name in narrow.types:
+            found |= self._docs("type", type_name)
+        if narrow.sources:
+            found &= set().union(*(self._docs("source", s) for s in narrow.sources))
+        found -= self._retired(superseded)
+        wanted = list(paths)
+        if wanted:
+            found &= self._about(wanted)
+        return sorted(found)
+
+    def _retired(self, superseded: set[str]) -> set[int]:
+        key = ",".join(sorted(superseded))
+        if self._retired_key != key:
+            docs: set[int] = set()
+            for status in sorted(RETIRED_STATUSES):
+                docs |= self._docs("status", status)
+            for record_id in sorted(superseded):
+                docs |= self._docs("id", record_id)
+            self._retired_docs, self._retired_key = docs, key
+        return self._retired_docs
+
+    def _about(self, paths: list[str]) -> set[int]:
+        # A record's path terms are its paths and every directory above them (`_path_terms`):
+        # a record at or under P has the term P; one about a directory above P has that
+        # directory's term. Recorded globs can concern anything: all of them are candidates.
+        terms: set[str] = set()
+        for path in paths:
+            parts = path.removeprefix("./").rstrip("/").split("/")
+            terms.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+        for term in self._reader.lexicon("paths"):
+            if any(c in term for c in b"*?["):
+                terms.add(term.decode("utf-8", "replace"))
+        docs: set[int] = set()
+        for term in sorted(terms):
+            docs |= self._docs("paths", term)
+        return docs
+
+    def newest(self, docnums: Iterable[int], limit: int) -> list[int]:
+        """The `limit` newest of `docnums` (ties: id descending, as `rows`)."""
+        docnums = list(docnums)
+        if not docnums:
+            return []  # (an empty index has no columns to read)
+        if "created" not in self._columns:
+            # Whole, in one read per segment; the raw values sort as the numbers do.
+            raw = self._reader.column_reader("created", translate=False)
+            self._columns["created"] = _whole_column(raw)
+        created = self._columns["created"]
+        ranked = sorted(docnums, key=created.__getitem__, reverse=True)
+        # Equal times are rare: the ids only to order those (opening the id column costs more
+        # than reading a few rows).
+        out: list[int] = []
+        for _time, group in itertools.groupby(ranked, key=created.__getitem__):
+            tied = list(group)
+            out += sorted(tied, key=self.record_id, reverse=True) if len(tied) > 1 else tied
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def row(self, docnum: int) -> Row:
+        return self._loads(self._searcher.stored_fields(docnum)["row"])
+
+    def record_id(self, docnum: int) -> str:
+        return str(self.row(docnum)["id"])
+
+    def body(self, docnum: int) -> str:
+        return (self._column("text")[docnum] or b"").decode("utf-8", "replace")
+
+
+def _whole_column(column: Any) -> list[Any]:
+    """Every value of a numeric column: Whoosh 2.7's reader reads (and seeks) one value at a
+    time, ~5 µs each; this reads each segment's values with one read and one unpack."""
+    from whoosh.columns import MultiColumnReader, NumericColumn
+
+    if isinstance(column, MultiColumnReader):
+        return [value for reader in column._readers for value in _whole_column(reader)]
+    if type(column) is NumericColumn.Reader:
+        try:
+            count, typecode = column._count, column._typecode
+            data = column._dbfile.get(column._basepos, count * column._fixedlen)
+            values = list(struct.unpack(f"!{count}{typecode}", data))
+            return values + [column._default] * (column._doccount - count)
+        except (AttributeError, struct.error):  # another Whoosh: the slow way
+            pass
+    return list(column)
