@@ -860,6 +860,39 @@ def _add_session(sub: Subparsers) -> None:
     a.add_argument("--json", action="store_true", help="print the session as JSON")
 
 
+def _add_import(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "import",
+        formatter_class=_formatter,
+        help="import conversations as session transcripts",
+        description="Import conversations into refs/gitmem/sessions as session transcripts: "
+        "Claude Code transcript JSONL (~/.claude/projects/<dir>/<session>.jsonl; one session per "
+        "sessionId; tool calls and results as text, thinking left out), a generic JSONL of "
+        "{role, content, timestamp} messages (one session per file), or a generic JSON export "
+        "(a list of messages, an object with messages, or a list of conversations, ChatGPT "
+        "mapping trees included). A directory stands for the .jsonl and .json files below it. "
+        "Session ids are derived from the source, and messages deduplicated by hash, so "
+        "importing a file again adds nothing. Malformed lines are named as FILE:LINE, skipped, "
+        "and the rest imported (exit 0; exit 1 when there was no message at all). One commit "
+        "for the whole run.",
+        epilog="examples:\n  git mem import ~/.claude/projects/-home-me-proj/\n"
+        "  git mem import chat.jsonl --label 'design review'\n"
+        "  git mem import export.json --format json --dry-run --json",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="files or directories to import")
+    p.add_argument(
+        "--format",
+        choices=("auto", "claude-code", "jsonl", "json"),
+        default="auto",
+        help="the input format (default: auto, detected per file)",
+    )
+    p.add_argument("--label", metavar="L", help="label every imported session L")
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="count what would be imported, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and problems as JSON")
+
+
 SUBCOMMANDS = {
     "init": _add_init,
     "save": _add_save,
@@ -880,7 +913,10 @@ SUBCOMMANDS = {
     "mcp": _add_mcp,
     "context": _add_context,
     "session": _add_session,
+    "import": _add_import,
 }
+# Subcommands whose module name differs (`import` is a Python keyword).
+MODULES = {"import": "import_"}
 ALIASES = {"ls": "list"}
 
 
@@ -980,7 +1016,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     name = ALIASES.get(args.command, args.command)
-    module = importlib.import_module(f"gitmem.commands.{name}")
+    module = importlib.import_module(f"gitmem.commands.{MODULES.get(name, name)}")
     try:
         code: int = module.run(args)
         return code

@@ -19,21 +19,18 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from gitmem import git, transcripts
+from gitmem import session_state, session_summary, transcripts
 from gitmem.errors import GitMemError, NotFoundError, UsageError
 from gitmem.files import atomic_write, create_new
-from gitmem.record import ID_RE, MIN_PREFIX, Memory, derived_id, new_id, now_iso
+from gitmem.record import MIN_PREFIX, new_id
+from gitmem.session_summary import ROLES, summary_id
 from gitmem.store import Store
 from gitmem.transcripts import Message
 
-ROLES = ("user", "assistant", "tool")
-SUMMARY_TAG = "session"
 Status = str  # active | unfinished | ended | imported
 
 __all__ = [
@@ -49,6 +46,7 @@ __all__ = [
     "resume",
     "show",
     "start",
+    "summary_id",
 ]
 
 
@@ -124,109 +122,27 @@ class Ended:
 # ------------------------------------------------------------------------------ local state
 
 
-def _state(store: Store) -> Path:
-    return store.repo.state_dir / "sessions"
-
-
-def worktree_key(repo: git.RepoInfo) -> str:
-    """The worktree's name for its active-session pointer (as catalog.index_root names it)."""
-    return "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
-
-
-def _pointer(store: Store, key: str | None = None) -> Path:
-    return _state(store) / "active" / (key or worktree_key(store.repo))
-
-
-def _read_id(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return text if ID_RE.fullmatch(text) else None
-
-
 def active_id(store: Store) -> str | None:
     """The session active in this worktree, if any (two file reads; no git, no index)."""
-    sid = _read_id(_pointer(store))
-    if sid is None or not (_state(store) / f"{sid}.json").exists():
+    sid = session_state.read_id(session_state.pointer(store.repo))
+    if sid is None or not (session_state.folder(store.repo) / f"{sid}.json").exists():
         return None
     return sid
-
-
-def _header(store: Store, sid: str) -> dict[str, Any] | None:
-    try:
-        data = json.loads((_state(store) / f"{sid}.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _pointers(store: Store) -> dict[str, str]:
-    """{session id: worktree key} of every active pointer."""
-    folder = _state(store) / "active"
-    found: dict[str, str] = {}
-    if folder.is_dir():
-        for path in sorted(folder.iterdir()):
-            sid = _read_id(path)
-            if sid is not None:
-                found[sid] = path.name
-    return found
-
-
-def _local_ids(store: Store) -> list[str]:
-    folder = _state(store)
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.json") if ID_RE.fullmatch(p.stem))
-
-
-def _read_messages(path: Path) -> list[Message]:
-    """The logged messages; a torn last line (a crash mid-append) is skipped."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return []
-    messages = []
-    for line in data.splitlines():
-        try:
-            message = Message.from_json(json.loads(line))
-        except ValueError:
-            continue
-        if message is not None:
-            messages.append(message)
-    return messages
-
-
-def _count_lines(path: Path) -> int:
-    try:
-        return path.read_bytes().count(b"\n")
-    except FileNotFoundError:
-        return 0
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[int]:
-    """The messages file, open for append under an exclusive flock (log vs end)."""
-    import fcntl
-
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield fd
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def _info(store: Store, sid: str, header: dict[str, Any], pointers: dict[str, str]) -> SessionInfo:
     where = pointers.get(sid)
     return SessionInfo(
         id=sid,
-        status="active" if where == worktree_key(store.repo) else "unfinished",
+        # Active while a live worktree points at it (this one or another); else unfinished.
+        status="active"
+        if where is not None and not session_state.worktree_gone(store.repo, where)
+        else "unfinished",
         label=header.get("label"),
         tool=header.get("tool"),
         source="session",
         started=header.get("started"),
-        messages=_count_lines(_state(store) / f"{sid}.jsonl"),
+        messages=session_state.count_lines(session_state.folder(store.repo) / f"{sid}.jsonl"),
         worktree=where or header.get("worktree"),
     )
 
@@ -246,12 +162,11 @@ def start(
 ) -> Session:
     """A new session, active in this worktree. UsageError if one is active here already,
     unless `replace`: then that one is parked as unfinished (its messages kept)."""
-    pointer = _pointer(store)
     current = active_id(store)
     if current is not None and not replace:
-        header = _header(store, current) or {}
+        header = session_state.header(store.repo, current) or {}
         name = f" ({header['label']})" if header.get("label") else ""
-        count = _count_lines(_state(store) / f"{current}.jsonl")
+        count = session_state.count_lines(session_state.folder(store.repo) / f"{current}.jsonl")
         raise UsageError(
             f"session {current}{name} is already active here, started "
             f"{header.get('started', '?')} with {count} message{'s' if count != 1 else ''}; "
@@ -262,7 +177,7 @@ def start(
         label=label.strip() if label and label.strip() else None,
         tool=tool.strip() if tool and tool.strip() else None,
         started=_now(),
-        worktree=worktree_key(store.repo),
+        worktree=session_state.worktree_key(store.repo),
     )
     header = {
         "session": session.id,
@@ -273,20 +188,20 @@ def start(
         "worktree": session.worktree,
         "path": str(store.repo.work_tree or store.repo.git_dir),
     }
-    state = _state(store)
+    state = session_state.folder(store.repo)
     if not create_new(state / f"{session.id}.json", (json.dumps(header) + "\n").encode()):
         raise GitMemError(f"session id {session.id} is taken; run the command again")
     (state / f"{session.id}.jsonl").touch()
     if current is None:
         # Exclusive: of two `start`s racing, one wins and the other is told, as above.
-        if not create_new(pointer, (session.id + "\n").encode()):
-            _forget(store, session.id)
-            other = _read_id(pointer) or "?"
+        other = session_state.claim(store.repo, session.id)
+        if other is not None:
+            session_state.forget(store.repo, session.id)
             raise UsageError(
                 f"session {other} was started here meanwhile; " + _how_to_finish(other)
             )
     else:
-        atomic_write(pointer, (session.id + "\n").encode())
+        atomic_write(session_state.pointer(store.repo), (session.id + "\n").encode())
     return session
 
 
@@ -306,8 +221,8 @@ def log(store: Store, text: str, *, role: str = "user") -> Message:
         raise UsageError(_none_active(store))
     message = Message.new(role, text, _now())
     line = (transcripts._dumps(message.to_json()) + "\n").encode("utf-8", "surrogatepass")
-    path = _state(store) / f"{sid}.jsonl"
-    with _locked(path) as fd:
+    path = session_state.folder(store.repo) / f"{sid}.jsonl"
+    with session_state.locked(path) as fd:
         stat = os.fstat(fd)
         if stat.st_nlink == 0:  # `end` removed it while we waited for the lock
             raise UsageError(f"session {sid} ended meanwhile; nothing was logged")
@@ -318,7 +233,7 @@ def log(store: Store, text: str, *, role: str = "user") -> Message:
 
 
 def _none_active(store: Store) -> str:
-    unfinished = [sid for sid in _local_ids(store) if sid != active_id(store)]
+    unfinished = [sid for sid in session_state.local_ids(store.repo) if sid != active_id(store)]
     hint = "start one with `git mem session start`"
     if unfinished:
         listed = ", ".join(unfinished[:5])
@@ -330,13 +245,13 @@ def _resolve_local(store: Store, prefix: str) -> str:
     prefix = prefix.strip().lower()
     if len(prefix) < MIN_PREFIX:
         raise UsageError(f"session id prefix {prefix!r} is too short: give {MIN_PREFIX} or more")
-    found = [sid for sid in _local_ids(store) if sid.startswith(prefix)]
+    found = [sid for sid in session_state.local_ids(store.repo) if sid.startswith(prefix)]
     if len(found) > 1:
         raise UsageError(f"session id prefix {prefix!r} is ambiguous: {', '.join(found)}")
     if not found:
-        ended = [h for h, _ in transcripts.headers(store.repo) if h["session"].startswith(prefix)]
+        ended = [sid for sid in _ended_ids(store) if sid.startswith(prefix)]
         if ended:
-            raise UsageError(f"session {ended[0]['session']} has already ended")
+            raise UsageError(f"session {ended[0]} has already ended")
         raise NotFoundError(
             f"no unfinished session with an id starting {prefix!r} (see `git mem session list`)"
         )
@@ -352,56 +267,20 @@ def resume(store: Store, prefix: str) -> Session:
         raise UsageError(f"session {sid} is already active here")
     if current is not None:
         raise UsageError(f"session {current} is active here; " + _how_to_finish(current))
-    key = worktree_key(store.repo)
-    where = _pointers(store).get(sid)
-    if where is not None and where != key:
+    key = session_state.worktree_key(store.repo)
+    where = session_state.pointers(store.repo).get(sid)
+    if where is not None and where != key and not session_state.worktree_gone(store.repo, where):
         raise UsageError(
             f"session {sid} is active in worktree {where}; end it there, or from here with "
             f"`git mem session end {sid}`"
         )
-    if not create_new(_pointer(store), (sid + "\n").encode()):
+    if session_state.claim(store.repo, sid) is not None:
         raise UsageError("a session was started here meanwhile; run `git mem session status`")
-    header = _header(store, sid) or {}
-    return Session(sid, header.get("label"), header.get("tool"), header.get("started", ""), key)
-
-
-def _forget(store: Store, sid: str) -> None:
-    """Remove a session's local state: its pointers first, so `log` stops finding it."""
-    for owner, key in _pointers(store).items():
-        if owner == sid:
-            with contextlib.suppress(FileNotFoundError):
-                _pointer(store, key).unlink()
-    for suffix in (".jsonl", ".json"):
+    if where is not None and where != key:  # taken over from a removed worktree
         with contextlib.suppress(FileNotFoundError):
-            (_state(store) / f"{sid}{suffix}").unlink()
-
-
-def summary_id(session_id: str) -> str:
-    """The summary record's id: derived, so an `end` re-run after a crash writes none twice."""
-    return derived_id("session-summary", session_id)
-
-
-def _generated_summary(header: dict[str, Any], messages: list[Message]) -> str:
-    roles = {role: sum(1 for m in messages if m.role == role) for role in ROLES}
-    counts = ", ".join(f"{n} {role}" for role, n in roles.items() if n)
-    span = ""
-    times = [m.timestamp for m in messages if m.timestamp]
-    if times:
-        span = f" from {min(times)[:19]} to {max(times)[:19]} UTC"
-    first = next((m.content for m in messages if m.role == "user"), None)
-    lines = [
-        "(Generated summary: no --summary was given.)",
-        "",
-        f"{len(messages)} message{'s' if len(messages) != 1 else ''}"
-        + (f" ({counts})" if counts else "")
-        + span
-        + ".",
-    ]
-    if first is not None:
-        excerpt = " ".join(first.split())
-        excerpt = excerpt if len(excerpt) <= 200 else excerpt[:197].rstrip() + "..."
-        lines += ["", f"First user message: {excerpt}"]
-    return "\n".join(lines)
+            session_state.pointer(store.repo, where).unlink()
+    header = session_state.header(store.repo, sid) or {}
+    return Session(sid, header.get("label"), header.get("tool"), header.get("started", ""), key)
 
 
 def _linked(store: Store, sid: str) -> list[str]:
@@ -421,18 +300,21 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
     if sid is None:
         raise UsageError(_none_active(store))
     store.require_work_tree()
-    header = _header(store, sid) or {"session": sid}
-    path = _state(store) / f"{sid}.jsonl"
-    with _locked(path):  # `log` waits until the transcript is safe, then finds the session gone
-        messages = _read_messages(path)
+    header = session_state.header(store.repo, sid) or {"session": sid}
+    path = session_state.folder(store.repo) / f"{sid}.jsonl"
+    # `log` waits on this lock until the transcript is safe, then finds the session gone.
+    with session_state.locked(path):
+        messages = session_state.read_messages(path)
         ended_at = _now()
         generated = summary is None or not summary.strip()
-        text = _generated_summary(header, messages) if generated else (summary or "").strip()
+        text = session_summary.generate(header, messages) if generated else (summary or "").strip()
         record_id = summary_id(sid)
         links = _linked(store, sid)
         location = None
         if not store.catalog().find(record_id):
-            location = store.save_file(_summary_record(store, sid, header, text, links, generated))
+            location = store.save_file(
+                session_summary.record(store, sid, header, text, links, generated)
+            )
         transcript = transcripts.Transcript(
             {
                 "session": sid,
@@ -447,7 +329,7 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
             messages,
         )
         commit = transcripts.put(store.repo, transcript, f"session end {sid}")
-        _forget(store, sid)
+        session_state.forget(store.repo, sid)
     info = SessionInfo(
         id=sid,
         status="ended",
@@ -461,61 +343,37 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
     return Ended(info, record_id, location, links, generated, commit)
 
 
-def _summary_record(
-    store: Store, sid: str, header: dict[str, Any], text: str, links: list[str], generated: bool
-) -> Memory:
-    label = header.get("label")
-    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if generated:
-        first = "generated summary"
-    title = f"Session {label or sid}: {first.lstrip('# ')}"
-    title = " ".join(title.split())
-    if len(title) > 120:
-        title = title[:117].rstrip() + "..."
-    body = f"{text}\n\nTranscript: `git mem session show {sid}`\n"
-    return Memory(
-        id=summary_id(sid),
-        type="episodic",
-        title=title,
-        created=now_iso(),
-        body=body,
-        author=git.ident(store.repo),
-        tags=[SUMMARY_TAG],
-        source="session",
-        tool=header.get("tool"),
-        links=links,
-        session=sid,
-    )
-
-
 # ------------------------------------------------------------------------------ reading
 
 
 def listing(store: Store) -> list[SessionInfo]:
     """Every session: active and unfinished ones here, ended and imported ones on the ref;
     newest first."""
-    pointers = _pointers(store)
+    pointers = session_state.pointers(store.repo)
     found: dict[str, SessionInfo] = {}
     for header, count in transcripts.headers(store.repo):
-        sid = header["session"]
-        source = str(header.get("source") or "session")
-        found[sid] = SessionInfo(
-            id=sid,
-            status="imported" if source == "import" else "ended",
-            label=header.get("label"),
-            tool=header.get("tool"),
-            source=source,
-            started=header.get("started"),
-            ended=header.get("ended"),
-            messages=count,
-            summary_id=header.get("summary_id"),
-            origin=header.get("origin"),
-        )
-    for sid in _local_ids(store):
-        local = _header(store, sid)
+        found[header["session"]] = _ended_info(header, count)
+    for sid in session_state.local_ids(store.repo):
+        local = session_state.header(store.repo, sid)
         if local is not None and sid not in found:
             found[sid] = _info(store, sid, local, pointers)
     return sorted(found.values(), key=lambda s: (s.started or "", s.id), reverse=True)
+
+
+def _ended_info(header: dict[str, Any], count: int) -> SessionInfo:
+    source = str(header.get("source") or "session")
+    return SessionInfo(
+        id=header["session"],
+        status="imported" if source == "import" else "ended",
+        label=header.get("label"),
+        tool=header.get("tool"),
+        source=source,
+        started=header.get("started"),
+        ended=header.get("ended"),
+        messages=count,
+        summary_id=header.get("summary_id"),
+        origin=header.get("origin"),
+    )
 
 
 def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
@@ -523,14 +381,29 @@ def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
     prefix = prefix.strip().lower()
     if len(prefix) < MIN_PREFIX:
         raise UsageError(f"session id prefix {prefix!r} is too short: give {MIN_PREFIX} or more")
-    matches = [s for s in listing(store) if s.id.startswith(prefix)]
+    local = [sid for sid in session_state.local_ids(store.repo) if sid.startswith(prefix)]
+    ended = [sid for sid in _ended_ids(store) if sid.startswith(prefix) and sid not in local]
+    matches = sorted({*local, *ended})
     if not matches:
         raise NotFoundError(f"no session with an id starting {prefix!r}")
     if len(matches) > 1:
-        listed = "; ".join(f"{s.id} {s.label or ''}".strip() for s in matches[:10])
-        raise UsageError(f"session id prefix {prefix!r} is ambiguous: {listed}")
-    info = matches[0]
-    if info.status in ("active", "unfinished"):
-        return info, _read_messages(_state(store) / f"{info.id}.jsonl")
-    transcript = transcripts.load(store.repo, info.id)
-    return info, transcript.messages if transcript else []
+        raise UsageError(f"session id prefix {prefix!r} is ambiguous: {', '.join(matches[:10])}")
+    sid = matches[0]
+    if local:
+        info = _info(
+            store,
+            sid,
+            session_state.header(store.repo, sid) or {},
+            session_state.pointers(store.repo),
+        )
+        messages = session_state.read_messages(session_state.folder(store.repo) / f"{sid}.jsonl")
+        info.messages = len(messages)
+        return info, messages
+    # Only this session's blob is read: `show` stays quick beside thousands of imported ones.
+    transcript = transcripts.load(store.repo, sid) or transcripts.Transcript({"session": sid})
+    return _ended_info(transcript.header, len(transcript.messages)), transcript.messages
+
+
+def _ended_ids(store: Store) -> list[str]:
+    commit = transcripts.tip(store.repo)
+    return sorted(transcripts.entries(store.repo, commit)) if commit else []

@@ -17,6 +17,7 @@ Every write is a compare-and-swap of the ref with bounded retry, done with the `
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -28,6 +29,7 @@ from typing import Any
 
 from gitmem import git
 from gitmem.errors import GitMemError
+from gitmem.files import atomic_write
 
 REF = "refs/gitmem/sessions"
 SUFFIX = ".jsonl"
@@ -325,9 +327,42 @@ def load(repo: git.RepoInfo, session_id: str, ref: str = REF) -> Transcript | No
 
 
 def headers(repo: git.RepoInfo, ref: str = REF) -> list[tuple[dict[str, Any], int]]:
-    """(header, message count) of every transcript on the ref."""
+    """(header, message count) of every transcript on the ref.
+
+    Kept in a cache by blob id under the common dir (derived, disposable): a blob holds the
+    whole transcript, and inflating every one of them to read its first line took 1.3 s for
+    100 imported sessions of 1,000 messages each.
+    """
     commit = tip(repo, ref)
     if commit is None:
         return []
-    snapshot = Snapshot(repo, commit)
-    return [header_of(data, sid) for sid, data in snapshot.read(list(snapshot.blobs)).items()]
+    blobs = entries(repo, commit)
+    path = repo.state_dir / "sessions-headers.json"
+    try:
+        cache = json.loads(path.read_text(encoding="utf-8"))
+        cache = cache if isinstance(cache, dict) else {}
+    except (OSError, ValueError):
+        cache = {}
+    missing = [oid for oid in blobs.values() if not _cached(cache.get(oid))]
+    if missing:
+        by_oid = {oid: sid for sid, oid in blobs.items()}
+        for oid, data in read_blobs(repo, missing).items():
+            cache[oid] = list(header_of(data, by_oid[oid]))
+        wanted = set(blobs.values())
+        cache = {oid: value for oid, value in cache.items() if oid in wanted}
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+            atomic_write(path, json.dumps(cache).encode(), durable=False)
+    found = []
+    for sid, oid in blobs.items():
+        header, count = cache[oid]
+        found.append(({**header, "session": sid}, int(count)))
+    return found
+
+
+def _cached(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and isinstance(value[0], dict)
+        and isinstance(value[1], int)
+    )

@@ -146,3 +146,36 @@ def test_no_push_and_json(team, g):
     data = json.loads(team.mem(a, "sync", "--all", "--json").out)["sessions"]
     assert data["push"] == "pushed" and data["pushed"] == [sid]
     assert data["outcome"] == "none on the remote" and data["tip"] == team.remote_tip()
+
+
+def test_a_push_that_loses_a_race_is_fetched_merged_and_retried(team, g):
+    a, b, c = team.root / "a", team.clone("b"), team.clone("c")
+    from_a = _session(team, a, "a", "from a")
+    team.sync(a)
+    team.sync(b)
+    team.sync(c)
+    from_c = _session(team, c, "c", "from c")
+    # c's tip sits on the remote under another name; the remote's pre-receive hook moves the
+    # shared ref to it on the first push it sees, and declines that push: b loses a race.
+    g.run("push", "-q", "origin", f"{REF}:refs/gitmem/c-sessions", cwd=c)
+    marker = team.root / "raced"
+    hook = team.remote / "hooks" / "pre-receive"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f"if [ ! -e '{marker}' ]; then\n"
+        f"  touch '{marker}'\n"
+        "  unset GIT_QUARANTINE_PATH  # git forbids ref updates from inside the quarantine\n"
+        f"  git update-ref {REF} $(git rev-parse refs/gitmem/c-sessions)\n"
+        "  exit 1\n"
+        "fi\n"
+    )
+    hook.chmod(0o755)
+    from_b = _session(team, b, "b", "from b")
+    team.monkeypatch.chdir(b)
+    data = json.loads(team.mem(b, "sync", "--all", "--json").out)["sessions"]
+    assert marker.exists()
+    assert (data["attempts"], data["push"], data["outcome"]) == (2, "pushed", "merged")
+    assert data["taken"] == [from_c] and data["pushed"] == [from_b]
+    names = g.run("--git-dir", str(team.remote), "ls-tree", "--name-only", REF).split()
+    assert sorted(names) == sorted(f"{s}.jsonl" for s in (from_a, from_b, from_c))
+    assert team.remote_tip() == team.tip(b)

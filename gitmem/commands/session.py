@@ -89,10 +89,11 @@ def _resume(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _line(info: sessions.SessionInfo) -> str:
+def _line(info: sessions.SessionInfo, here: str | None = None) -> str:
     started = (info.started or "")[:16].replace("T", " ")
     n = f"{info.messages} msg{'s' if info.messages != 1 else ''}"
-    where = f" [{info.worktree}]" if info.status == "unfinished" and info.worktree else ""
+    local = info.status in ("active", "unfinished") and info.id != here
+    where = f" [{info.worktree}]" if local and info.worktree else ""
     return (
         f"{style(info.id, BOLD)}  {info.status:<10}  {started:<16}  {n:>9}  "
         f"{info.label or style('-', DIM)}{where}"
@@ -100,20 +101,21 @@ def _line(info: sessions.SessionInfo) -> str:
 
 
 def _status(store: Store, args: argparse.Namespace) -> int:
+    here = sessions.active_id(store)
     found = [s for s in sessions.listing(store) if s.status in ("active", "unfinished")]
-    active = [s for s in found if s.status == "active"]
+    active = [s for s in found if s.id == here]
     if args.json:
         print_json(
             {
                 "active": active[0].to_json() if active else None,
-                "unfinished": [s.to_json() for s in found if s.status == "unfinished"],
+                "others": [s.to_json() for s in found if s.id != here],
             }
         )
         return 0 if active else 1
     if not active:
         print("no session is active in this worktree")
     for info in found:
-        print(_line(info))
+        print(_line(info, here))
     if any(s.status == "unfinished" for s in found):
         print(
             "resume one with `git mem session resume ID`, or end it with `git mem session end ID`"
@@ -129,8 +131,9 @@ def _list(store: Store, args: argparse.Namespace) -> int:
     if not found:
         print("no sessions yet (start one with `git mem session start`)")
         return 1
+    here = sessions.active_id(store)
     for info in found:
-        print(_line(info))
+        print(_line(info, here))
     return 0
 
 
@@ -157,7 +160,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
         value = getattr(info, key)
         if value:
             print(f"{key + ':':<9} {value}")
-    print(f"messages: {info.messages if info.status in ('ended', 'imported') else len(messages)}")
+    print(f"messages: {len(messages)}")
     if summary is not None:
         print()
         print(style(f"summary {summary.id}: {summary.title}", BOLD))

@@ -163,7 +163,7 @@ def test_parked_session_is_unfinished_and_can_be_resumed_or_ended_by_id(repo, me
     assert status.out.splitlines()[0].startswith(f"{second}  active ")
     assert status.out.splitlines()[1].startswith(f"{first}  unfinished ")
     data = _json(mem("session", "status", "--json"))
-    assert data["active"]["id"] == second and [s["id"] for s in data["unfinished"]] == [first]
+    assert data["active"]["id"] == second and [s["id"] for s in data["others"]] == [first]
     # The parked one ends by id while the other stays active.
     ended = mem("session", "end", first[:6], "--summary", "parked and ended")
     assert ended.code == 0, ended.err
@@ -191,9 +191,37 @@ def test_a_session_left_by_a_removed_worktree_is_resumed_in_another(repo, mem, g
     g.run("worktree", "remove", "--force", str(repo.parent / "wt"), cwd=repo)
     listed = _json(mem("session", "list", "--json"))["sessions"]
     assert [(s["id"], s["status"], s["worktree"]) for s in listed] == [(sid, "unfinished", "wt-wt")]
-    assert mem("session", "resume", sid).code == 2  # still pointed at by the old worktree
-    assert mem("session", "end", sid).code == 0
+    assert mem("session", "resume", sid).out == f"resumed session {sid} (in wt)\n"
+    assert sessions.active_id(Store(git.discover())) == sid
+    assert list((repo / ".git/gitmem/sessions/active").iterdir()) == [
+        repo / ".git/gitmem/sessions/active/main"
+    ]
+    assert mem("session", "end").code == 0
     assert _transcript(g, repo, sid)[1]["content"] == "from the worktree"
+
+
+def test_a_session_active_in_a_live_worktree_is_not_taken_over(repo, mem, g, monkeypatch):
+    g.run("worktree", "add", "-q", str(repo.parent / "wt2"), cwd=repo)
+    monkeypatch.chdir(repo.parent / "wt2")
+    sid = _json(mem("session", "start", "--json"))["id"]
+    monkeypatch.chdir(repo)
+    listed = _json(mem("session", "list", "--json"))["sessions"]
+    assert [(s["id"], s["status"], s["worktree"]) for s in listed] == [(sid, "active", "wt-wt2")]
+    assert mem("session", "status").out.splitlines()[:2] == [
+        "no session is active in this worktree",
+        mem("session", "list").out.rstrip("\n"),
+    ]
+    assert mem("session", "list").out.endswith("  0 msgs  - [wt-wt2]\n")
+    refused = mem("session", "resume", sid)
+    assert refused.code == 2
+    assert refused.err == (
+        f"git-mem: error: session {sid} is active in worktree wt-wt2; end it there, or from "
+        f"here with `git mem session end {sid}`\n"
+    )
+    # A stale pointer (its session's state removed by hand) does not block a new start.
+    (repo / ".git/gitmem/sessions/active").mkdir(exist_ok=True)
+    (repo / ".git/gitmem/sessions/active/main").write_text("0000000000zz\n")
+    assert mem("session", "start").code == 0
 
 
 def test_end_again_after_a_crash_writes_nothing_twice(repo, mem, g):
@@ -213,3 +241,15 @@ def test_end_again_after_a_crash_writes_nothing_twice(repo, mem, g):
     assert len(list((repo / ".memory/sessions").iterdir())) == 1
     _, *messages = _transcript(g, repo, sid)
     assert [m["content"] for m in messages] == ["one"]
+
+
+def test_summary_from_stdin_and_log_json(repo, mem):
+    sid = _json(mem("session", "start", "--json"))["id"]
+    logged = _json(mem("session", "log", "--json", "--role", "tool", "-", stdin="ran\n"))
+    assert (logged["session"], logged["role"], logged["content"]) == (sid, "tool", "ran\n")
+    assert mem("session", "log", "a", "-").code == 2
+    ended = _json(mem("session", "end", "--summary", "-", "--json", stdin="# Fixed it\n\nHow.\n"))
+    post = frontmatter.load(repo / ended["location"])
+    assert post["title"] == f"Session {sid}: Fixed it"
+    assert post.content.startswith("# Fixed it\n\nHow.\n\nTranscript:")
+    assert ended["generated"] is False and ended["ref"] == "refs/gitmem/sessions"

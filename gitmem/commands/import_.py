@@ -1,0 +1,56 @@
+"""`git mem import FILE...`: conversations (Claude Code, JSONL, JSON) into session transcripts.
+
+Exit codes: 0 when the run completed, even if malformed lines were skipped (each is named on
+stderr as FILE:LINE and counted as `lines skipped`); 1 when the files held no message at all;
+2 for a bad argument (a missing file, an unknown format), before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git, importer
+from gitmem.output import print_json, progress_bar, warn
+
+MAX_WARNINGS = 20  # per run on stderr; --json lists them all
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def run(args: argparse.Namespace) -> int:
+    repo = git.discover()
+    paths = importer.expand(args.files)
+    report = importer.Report()
+    with progress_bar("importing") as progress:
+        found = importer.parse(paths, args.format, report, progress)
+    if found:
+        importer.store(repo, found, report, label=args.label, dry_run=args.dry_run)
+    report.dry_run = args.dry_run
+    code = 0 if found else 1
+    if args.json:
+        print_json(report.to_json())
+        return code
+    for problem in report.problems[:MAX_WARNINGS]:
+        warn(problem)
+    if len(report.problems) > MAX_WARNINGS:
+        warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
+    if not found:
+        print(f"nothing to import: no messages in {_plural(report.files, 'file')}")
+        return code
+    verb = "would import" if args.dry_run else "imported"
+    print(
+        f"{verb} {_plural(len(report.sessions), 'session')} from {_plural(report.files, 'file')}: "
+        f"{_plural(report.added, 'message')} added, "
+        f"{_plural(report.duplicates, 'duplicate')} skipped, "
+        f"{_plural(report.lines_skipped, 'line')} skipped"
+    )
+    for outcome in report.sessions:
+        state = "new" if outcome.new else ("updated" if outcome.added else "unchanged")
+        label = f"  {outcome.label}" if outcome.label else ""
+        print(
+            f"  {outcome.id}  {outcome.format:<11}  {outcome.added:>6} added  "
+            f"{outcome.duplicates:>6} duplicates  {state}{label}"
+        )
+    return code
