@@ -48,6 +48,7 @@ def context_pack(
             "format": {"type": "string", "enum": ["markdown", "json"], "default": "markdown"},
         }
     ),
+    read_only=True,
 )
 def _context(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     pack = context_pack(
@@ -137,6 +138,7 @@ def _session_end(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     and imported ones from refs/gitmem/sessions, with label, tool, times, message count and
     the id of the summary memory (read it with `show`).""",
     lambda types: obj({}),
+    read_only=True,
 )
 def _sessions(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     return Reply({"sessions": [info.to_json() for info in sessions.listing(store)]})

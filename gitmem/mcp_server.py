@@ -66,7 +66,17 @@ class GitMem:
             schemas = await anyio.to_thread.run_sync(self.schemas)
         return types.ListToolsResult(
             tools=[
-                types.Tool(name=name, description=spec.description, input_schema=schemas[name])
+                types.Tool(
+                    name=name,
+                    description=spec.description,
+                    input_schema=schemas[name],
+                    annotations=types.ToolAnnotations(
+                        read_only_hint=spec.read_only,
+                        destructive_hint=spec.destructive,
+                        idempotent_hint=spec.idempotent,
+                        open_world_hint=False,  # only this repository
+                    ),
+                )
                 for name, spec in TOOLS.items()
             ]
         )

@@ -50,16 +50,34 @@ class ToolSpec:
     description: str
     schema: Callable[[list[str]], dict[str, Any]]  # the repository's type names -> JSON schema
     handler: Handler
+    # MCP tool annotations: hints a client may use to decide what needs the user's approval.
+    read_only: bool = False
+    destructive: bool = False  # may overwrite or remove what is there
+    idempotent: bool = False  # the same call again changes nothing more
 
 
 TOOLS: dict[str, ToolSpec] = {}
 
 
 def tool(
-    name: str, description: str, schema: Callable[[list[str]], dict[str, Any]]
+    name: str,
+    description: str,
+    schema: Callable[[list[str]], dict[str, Any]],
+    *,
+    read_only: bool = False,
+    destructive: bool = False,
+    idempotent: bool = False,
 ) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        TOOLS[name] = ToolSpec(name, " ".join(description.split()), schema, handler)
+        TOOLS[name] = ToolSpec(
+            name,
+            " ".join(description.split()),
+            schema,
+            handler,
+            read_only=read_only,
+            destructive=destructive,
+            idempotent=idempotent,
+        )
         return handler
 
     return register
@@ -161,6 +179,7 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
         },
         ("query",),
     ),
+    read_only=True,
 )
 def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     query = args["query"]
@@ -185,6 +204,7 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
             "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50},
         }
     ),
+    read_only=True,
 )
 def _list(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     rows = finder.records(store, make_filter(store, args), args.get("limit", 50))
@@ -196,6 +216,7 @@ def _list(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     """One memory in full: every field, its Markdown body, and where it lives (a .memory/
     file or note:<commit>).""",
     lambda types: obj({"id": ID}, ("id",)),
+    read_only=True,
 )
 def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     stored = store.get(args["id"])
@@ -302,6 +323,8 @@ UNSETTABLE += ["supersedes", "session", "metadata"]
         },
         ("id",),
     ),
+    destructive=True,
+    idempotent=True,
 )
 def _update(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     if len(args) < 2:
@@ -326,6 +349,8 @@ def _update(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     was and which memories still refer to it (links/supersedes). Prefer `supersede` or
     status=deprecated for knowledge that changed: history stays readable.""",
     lambda types: obj({"id": ID}, ("id",)),
+    destructive=True,
+    idempotent=True,
 )
 def _delete(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     return Reply(actions.delete(store, args["id"]).to_json())
@@ -340,6 +365,7 @@ def _delete(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         | {"new": {**ID, "description": "the memory replacing it (id or prefix)"}},
         ("old", "new"),
     ),
+    idempotent=True,
 )
 def _supersede(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     if args["old"] == args["new"]:

@@ -69,6 +69,18 @@ def test_lists_every_tool_with_a_description_and_a_schema(repo: Path) -> None:
         sort = tools["search"].input_schema["properties"]["sort"]
         assert sort["enum"] == ["relevance", "newest"]
         assert tools["show"].input_schema["properties"]["id"]["pattern"] == "^[0-9A-Za-z]{4,12}$"
+        hints = {
+            name: (t.annotations.read_only_hint, t.annotations.destructive_hint)
+            for name, t in tools.items()
+            if t.annotations is not None
+        }
+        assert {name for name, (read_only, _) in hints.items() if read_only} == {
+            "search", "list", "show", "context", "sessions"
+        }  # fmt: skip
+        assert {name for name, (_, destructive) in hints.items() if destructive} == {
+            "update", "delete"
+        }  # fmt: skip
+        assert len(hints) == len(TOOLS)
         role = tools["session_log"].input_schema["properties"]["role"]
         assert (role["enum"], role["default"]) == (["user", "assistant", "tool"], "user")
         budget = tools["context"].input_schema["properties"]["budget"]
