@@ -18,7 +18,7 @@ them a section is newest first. The same repository state gives the same bytes: 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from gitmem.errors import UsageError
 from gitmem.packing import (
@@ -37,6 +37,8 @@ from gitmem.store import Store
 if TYPE_CHECKING:
     from whoosh.index import FileIndex
     from whoosh.searching import Searcher
+
+    from gitmem.index import Records
 
 __all__ = ["DEFAULT_BUDGET", "MIN_BUDGET", "Pack", "build", "check_budget", "tokens"]
 
@@ -95,9 +97,9 @@ def build(
 
 
 def _gather(
-    ix: Any,
-    searcher: Any,
-    records: Any,
+    ix: FileIndex,
+    searcher: Searcher,
+    records: Records,
     superseded: set[str],
     queries: list[str],
     paths: list[str],
@@ -111,8 +113,8 @@ def _gather(
     from gitmem import index
 
     cap = room // 16 + 1  # no section can show more entries than this
-    limit = max(SEARCH_MIN, room // CHARS_PER_HIT)
-    hits = _hits(ix, searcher, records, superseded, queries, limit)
+    wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
+    hits = _hits(ix, searcher, records, superseded, queries, wanted)
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
     for spec in SECTIONS:
@@ -132,7 +134,7 @@ def _gather(
         focused = [c for c in focused if flt.matches(c.row, superseded)]
         ranked = focus_order(focused)[:limit]
         seen = {candidate.docnum for candidate in ranked}
-        for docnum in records.newest(current, limit):
+        for docnum in records.newest(current, limit + len(seen)):
             if len(ranked) < limit and docnum not in seen:
                 ranked.append(Candidate(records, docnum))
         per_section.append(ranked)
@@ -140,7 +142,12 @@ def _gather(
 
 
 def _hits(
-    ix: Any, searcher: Any, records: Any, superseded: set[str], queries: list[str], limit: int
+    ix: FileIndex,
+    searcher: Searcher,
+    records: Records,
+    superseded: set[str],
+    queries: list[str],
+    limit: int,
 ) -> dict[int, Candidate]:
     """The search hits of every query, by document, with their best score (rounded, so
     that ranking does not hang on the last bits of a float)."""

@@ -65,8 +65,6 @@ class Source(Protocol):
 
     def body(self, docnum: int) -> str: ...
 
-    def record_id(self, docnum: int) -> str: ...
-
 
 class Candidate:
     """A record that may go into a section; its row and body are read when first needed."""
@@ -94,7 +92,7 @@ class Candidate:
 
     @property
     def id(self) -> str:
-        return str(self._row["id"]) if self._row is not None else self.source.record_id(self.docnum)
+        return str(self.row["id"])
 
     @property
     def body(self) -> str:
