@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from gitmem.catalog import Catalog
 from gitmem.changes import Row
@@ -117,3 +117,27 @@ def search(
         return Found(hits, None if hidden else index.suggest(searcher, text), hidden)
 
     return with_index(store, work)
+
+
+def public(row: Row) -> Row:
+    """A row as --json shows it (without the note's blob id, an internal detail)."""
+    return {key: value for key, value in row.items() if key != "blob"}
+
+
+def found_json(found: Found, text: str) -> dict[str, Any]:
+    """`git mem search --json`: the query, the hits with plain snippets, any suggestion."""
+    from gitmem.index import MARK_END, MARK_START
+
+    hits = [
+        {
+            "score": round(hit.score, 4),
+            "id": hit.row["id"],
+            "type": hit.row["type"],
+            "title": hit.row["title"],
+            "location": hit.row["location"],
+            "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+            "record": public(hit.row),
+        }
+        for hit in found.hits
+    ]
+    return {"query": text, "count": len(hits), "hits": hits, "suggestion": found.suggestion}

@@ -791,6 +791,22 @@ def _add_report(sub: Subparsers) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
 
 
+def _add_mcp(sub: Subparsers) -> None:
+    sub.add_parser(
+        "mcp",
+        formatter_class=_formatter,
+        help="serve memories to AI assistants over MCP (stdio)",
+        description="Run a Model Context Protocol server on stdin/stdout for this repository, "
+        "so an AI assistant can search, read, save and update its memories. Tools: save, "
+        "search, show, list, update, delete, supersede, context, session_start, session_log, "
+        "session_end, sessions; resource: gitmem://context (the context pack). Records "
+        "written through it get source: mcp and the client's name as tool. Needs the mcp "
+        "extra: pip install 'gitmem[mcp]'. An MCP client starts it; it is not run by hand.",
+        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
+        '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
+    )
+
+
 def _add_session(sub: Subparsers) -> None:
     p = sub.add_parser(
         "session",
@@ -1046,6 +1062,7 @@ SUBCOMMANDS = {
     "import": _add_import,
     "context": _add_context,
     "pr": _add_pr,
+    "mcp": _add_mcp,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}

@@ -47,15 +47,10 @@ def run(args: argparse.Namespace) -> int:
         warn(f"skipped {message}")
     rows = finder.records(store, make_filter(store, args), args.limit)
     if args.json:
-        print_json({"count": len(rows), "records": [public(row) for row in rows]})
+        print_json({"count": len(rows), "records": [finder.public(row) for row in rows]})
     else:
         for row in rows:
             print(line(row))
         if not rows:
             warn("no memories match" if catalog.count else "no memories yet: try git mem save")
     return 0 if rows else 1
-
-
-def public(row: Row) -> Row:
-    """A row as --json shows it (without the note's blob id, an internal detail)."""
-    return {key: value for key, value in row.items() if key != "blob"}

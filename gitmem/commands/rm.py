@@ -4,26 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import finder
+from gitmem import actions
 from gitmem.commands import open_store
 from gitmem.output import print_json, warn
-from gitmem.query import Filter
 
 
 def run(args: argparse.Namespace) -> int:
-    store = open_store()
-    stored = store.get(args.id)
-    store.delete(stored)
-    record_id = stored.memory.id
-    referrers = [
-        row["id"]
-        for row in finder.records(store, Filter(include_retired=True))
-        if record_id in row.get("links", []) + row.get("supersedes", [])
-    ]
+    deleted = actions.delete(open_store(), args.id)
     if args.json:
-        print_json({"id": record_id, "removed": stored.location, "referenced_by": referrers})
+        print_json(deleted.to_json())
         return 0
-    print(f"removed {record_id} ({stored.memory.title}) from {stored.location}")
-    if referrers:
-        warn(f"still referenced by {', '.join(referrers)} (links/supersedes)")
+    print(f"removed {deleted.id} ({deleted.title}) from {deleted.removed}")
+    if deleted.referenced_by:
+        warn(f"still referenced by {', '.join(deleted.referenced_by)} (links/supersedes)")
     return 0

@@ -7,7 +7,7 @@ import sys
 
 from gitmem import finder
 from gitmem.commands import open_store
-from gitmem.commands.list import line, make_filter, public
+from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
 from gitmem.index import MARK_END, MARK_START
 from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
@@ -35,21 +35,7 @@ def run(args: argparse.Namespace) -> int:
         snippets=not args.ids,
     )
     if args.json:
-        hits = [
-            {
-                "score": round(hit.score, 4),
-                "id": hit.row["id"],
-                "type": hit.row["type"],
-                "title": hit.row["title"],
-                "location": hit.row["location"],
-                "snippet": highlighted_plain(hit.snippet),
-                "record": public(hit.row),
-            }
-            for hit in found.hits
-        ]
-        print_json(
-            {"query": text, "count": len(hits), "hits": hits, "suggestion": found.suggestion}
-        )
+        print_json(finder.found_json(found, text))
     elif args.ids:
         for hit in found.hits:
             print(hit.row["id"])
@@ -67,7 +53,3 @@ def run(args: argparse.Namespace) -> int:
         warn(message)
         return 1
     return 0
-
-
-def highlighted_plain(snippet: str) -> str:
-    return snippet.replace(MARK_START, "").replace(MARK_END, "")

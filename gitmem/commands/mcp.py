@@ -1,0 +1,24 @@
+"""`git mem mcp`: serve this repository's memory to an AI assistant over MCP (stdio)."""
+
+from __future__ import annotations
+
+import argparse
+
+from gitmem import git
+from gitmem.errors import GitMemError
+
+# The packages the `mcp` extra brings; an ImportError naming one of them means the extra is
+# missing (or broken), anything else is a bug of ours and must not be dressed up as that.
+EXTRA_PACKAGES = ("mcp", "mcp_types", "anyio", "jsonschema", "pydantic")
+MISSING_EXTRA = "the MCP server needs the mcp extra: pip install 'gitmem[mcp]'"
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        from gitmem import mcp_server
+    except ImportError as error:
+        if (error.name or "").split(".")[0] in EXTRA_PACKAGES:
+            raise GitMemError(MISSING_EXTRA) from None
+        raise
+    mcp_server.serve(git.discover())
+    return 0
