@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from gitmem import git
@@ -25,7 +26,6 @@ from gitmem.record import (
     derived_id,
     new_id,
     normalize_tag,
-    now_iso,
     parse_note,
     validate,
 )
@@ -131,7 +131,9 @@ def build(store: Store, request: Request, ci: CIInfo, *, created: str | None = N
         id=record_id(request, ci),
         type="episodic",
         title=_title(request),
-        created=created or now_iso(),
+        # To the millisecond: a failed deploy and the retry that restores it can fall in one
+        # second, and the report orders them by this time.
+        created=created or datetime.now(UTC).astimezone().isoformat(timespec="milliseconds"),
         body=request.message.strip("\n") + "\n" if request.message else "",
         author=author,
         tags=[TAG] if tag in (None, TAG) else [TAG, tag],
