@@ -1,0 +1,137 @@
+"""What the parser modules share: the help formatter, the filter and record options."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+FILTER_HELP = """\
+filters (all may be repeated; repeats of one filter are OR-ed, different filters AND-ed):
+  --type decision         --tag database        --status accepted
+  --author jane           --source hook         --project backend
+  --since '2 weeks ago'   --until 2026-11-01    --path src/db/   --commit HEAD~3
+"""
+
+
+if TYPE_CHECKING:
+    Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument(
+        "--type", action="append", default=[], metavar="TYPE", help="only records of this type"
+    )
+    group.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="only records carrying this tag (repeat: all of them)",
+    )
+    group.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        metavar="STATUS",
+        help="only records with this status (shows retired ones too)",
+    )
+    group.add_argument(
+        "--author",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="author name or email contains TEXT",
+    )
+    group.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="SOURCE",
+        help="captured by: cli, hook, ci, mcp, import, session",
+    )
+    group.add_argument(
+        "--project",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only records of this project",
+    )
+    group.add_argument("--since", metavar="WHEN", help="created at or after (date or '3 days ago')")
+    group.add_argument("--until", metavar="WHEN", help="created at or before")
+    group.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="about this file or directory (matches recorded globs and dirs)",
+    )
+    group.add_argument(
+        "--commit",
+        action="append",
+        default=[],
+        metavar="REV",
+        help="about this commit (noted on it or listing it in commits)",
+    )
+    group.add_argument(
+        "-a",
+        "--all",
+        action="store_true",
+        help="include superseded, deprecated and rejected records",
+    )
+
+
+def add_record_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-t",
+        "--type",
+        default="fact",
+        help="fact (default), decision, code, error, procedural, episodic, user, "
+        "or a type from .memory/config.toml",
+    )
+    parser.add_argument("--title", help="one line; default: the first line of the text")
+    parser.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag; repeat it or give a comma list (a,b)",
+    )
+    parser.add_argument(
+        "--status", help="active (default), proposed, accepted, superseded, deprecated, rejected"
+    )
+    parser.add_argument("--summary", help="a one-line summary")
+    parser.add_argument(
+        "--path",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file, directory/ or glob this memory is about (repeatable)",
+    )
+    parser.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a related memory (id or unique prefix; repeatable)",
+    )
+    parser.add_argument(
+        "--supersedes",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a memory this one replaces; it is marked superseded (repeatable)",
+    )
+    parser.add_argument("--project", help="group memories across repositories")
+    parser.add_argument(
+        "--meta",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="free-form metadata (repeatable), e.g. --meta sprint=42",
+    )
+    parser.add_argument("--tool", help="the assistant or tool that produced it")

@@ -1,0 +1,354 @@
+"""Parsers of the commands that work with git: hooks, hook, sync, backup, capture and
+checkpoint with its actions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitmem.cli.common import formatter
+
+if TYPE_CHECKING:
+    from gitmem.cli.common import Subparsers
+
+
+def add_hooks(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "hooks",
+        formatter_class=formatter,
+        help="install, remove or inspect the git hooks",
+        description="Install the hook shims (pre-commit: check memory files; post-commit and "
+        "post-rewrite: capture decisions from commit messages) into the directory git runs hooks "
+        "from (core.hooksPath honoured, shared by linked worktrees). A hook that is already there "
+        "is kept as HOOK.before-gitmem and runs first; uninstall puts it back. Installing again "
+        "changes nothing. status says, per hook: installed, chained (runs the kept hook first), "
+        "foreign (someone else's hook, gitmem's not installed) or missing.",
+        epilog="examples:\n  git mem hooks install\n  git mem hooks install post-commit "
+        "post-rewrite\n  git mem hooks status --json\n  git mem hooks uninstall",
+    )
+    p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
+    p.add_argument(
+        "hooks",
+        nargs="*",
+        metavar="HOOK",
+        help="pre-commit, post-commit, post-rewrite (default: all three)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_hook(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "hook",
+        formatter_class=formatter,
+        help="run one hook (what the shims call)",
+        description="Plumbing for the hook shims and the pre-commit framework. pre-commit checks "
+        "memory files (the FILES given, else the staged .memory/ files as staged): valid records, "
+        "no credentials; exit 1 with one line per problem. post-commit captures decisions from "
+        "the commit just made; post-rewrite (ARGS: amend or rebase, old/new pairs on stdin) moves "
+        "captured memories to the rewritten commits. Capture hooks never fail a commit: any "
+        "problem is one line on stderr, details in the log under .git/gitmem/logs/.",
+        epilog="examples:\n  git mem hook pre-commit .memory/decisions/2026-11-20-use-postgresql.md"
+        "\n  git mem hook post-commit\n  git mem hook post-rewrite amend < pairs.txt",
+    )
+    p.add_argument(
+        "name", choices=["pre-commit", "post-commit", "post-rewrite"], help="the hook to run"
+    )
+    p.add_argument(
+        "args", nargs="*", metavar="ARG", help="the hook's arguments (FILES for pre-commit)"
+    )
+
+
+def add_sync(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "sync",
+        formatter_class=formatter,
+        help="share notes with a remote",
+        description="Fetch the remote's refs/notes/mem into refs/notes/remotes/<remote>/mem, "
+        "merge it into refs/notes/mem record by record (added on either side: kept; removed on "
+        "one side only: removed; changed on both: the newer one wins and the other stays in the "
+        "notes history), then push refs/notes/mem, never forced; a push that loses a race is "
+        "fetched, merged and retried. Never touches remote.*.push, so a plain `git push` still "
+        "pushes your branch.",
+        epilog="examples:\n  git mem sync\n  git mem sync upstream --no-push\n"
+        "  git mem sync --json",
+    )
+    p.add_argument(
+        "remote", nargs="?", help="the remote (default: the branch's upstream remote, or origin)"
+    )
+    p.add_argument(
+        "--no-push", action="store_true", help="fetch and merge only; leave the remote as it is"
+    )
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="also fetch and push checkpoints (refs/gitmem/checkpoints/*) and session "
+        "transcripts (refs/gitmem/sessions), never forced",
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
+
+
+def add_backup(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "backup",
+        formatter_class=formatter,
+        help="back up or restore the whole memory as one git bundle",
+        description="A backup is one git bundle holding refs/notes/mem, every refs/gitmem/* ref "
+        "(checkpoints, sessions) and the branch holding .memory/. Run 'git mem backup ACTION -h' "
+        "for an action's options.",
+        epilog="examples:\n  git mem backup create\n  git mem backup verify memory.bundle\n"
+        "  git mem backup restore memory.bundle --dry-run",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        formatter_class=formatter,
+        help="write a backup bundle",
+        description="Write one git bundle with refs/notes/mem, every refs/gitmem/* ref and the "
+        "branch holding .memory/ (default: the current branch), under a temporary name; check "
+        "every object in it, then give it its name. Prints its size and counts (refs, records in "
+        "notes, checkpoints). Never overwrites an existing file.",
+        epilog="examples:\n  git mem backup create\n"
+        "  git mem backup create /backups/memory.bundle --branch main",
+    )
+    create.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle here)",
+    )
+    create.add_argument(
+        "--branch", metavar="BRANCH", help="the branch holding .memory/ (default: the current one)"
+    )
+    create.add_argument("--json", action="store_true", help="print the size and counts as JSON")
+    verify = actions.add_parser(
+        "verify",
+        formatter_class=formatter,
+        help="check a backup bundle",
+        description="Check a bundle completely (every object, every ref) without restoring "
+        "anything; print its size and counts. A truncated file or one that is not a bundle is a "
+        "one-line error. Works outside a repository too.",
+        epilog="example:\n  git mem backup verify memory.bundle",
+    )
+    verify.add_argument("file", metavar="FILE", help="the bundle")
+    verify.add_argument("--json", action="store_true", help="print the size and counts as JSON")
+    restore = actions.add_parser(
+        "restore",
+        formatter_class=formatter,
+        help="bring a backup's memory back",
+        description="Check the bundle, then bring its memory back without overwriting newer local "
+        "state: notes are merged record by record as `git mem sync` does; checkpoint chains, "
+        "other refs/gitmem/* refs and the branch are created or fast-forwarded; a diverged one "
+        "keeps both tips (the bundle's as NAME-restored-<sha>), and a checked-out branch is "
+        "never moved. A bad bundle is refused before anything is written.",
+        epilog="examples:\n  git mem backup restore memory.bundle --dry-run\n"
+        "  git mem backup restore memory.bundle --json",
+    )
+    restore.add_argument("file", metavar="FILE", help="the bundle")
+    restore.add_argument(
+        "-n", "--dry-run", action="store_true", help="say what would change, write nothing"
+    )
+    restore.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+def add_capture(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "capture",
+        formatter_class=formatter,
+        help="capture memories from existing commit messages",
+        description="Run the capture rules (trailers such as Decision:, Memory-Type:, and the "
+        "decision and bug-fix patterns of .memory/config.toml [capture]) over existing history "
+        "and attach what they find as notes, as the post-commit hook would have. Idempotent: "
+        "records already there (same id, or a captured record of the same type and title on "
+        "the commit) are counted, not written again.",
+        epilog="examples:\n  git mem capture                 # all of HEAD's history\n"
+        "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json",
+    )
+    p.add_argument(
+        "revs",
+        nargs="*",
+        metavar="REV-RANGE",
+        help="commits to scan, as for git log (default: HEAD)",
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would be captured, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
+
+
+def _add_checkpoint_save(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "save",
+        formatter_class=formatter,
+        help="snapshot files as a new checkpoint",
+        description="Snapshot the working tree (tracked and untracked files, .gitignore'd ones "
+        "excluded), or only --files, or everything under --context DIR, as a commit on "
+        "refs/gitmem/checkpoints/NAME whose parent is the previous checkpoint of that name. "
+        "The commit message holds the metadata as JSON: stage, notes, progress, the HEAD it was "
+        "taken on, and per file its size, mtime, sha256 and word count (none for binary files). "
+        "Your HEAD, branch, index, stash and working tree are not touched.",
+        epilog="examples:\n  git mem checkpoint save --name parser --stage draft "
+        "--notes 'lexer done'\n  git mem checkpoint save --name parser --files src/lexer.py "
+        "src/parser.py --todo 'error recovery'\n  git mem checkpoint save --name course "
+        "--context lessons/ --metadata '{\"week\": 3}'",
+    )
+    p.add_argument("--name", required=True, help="the checkpoint name (letters, digits, . _ -)")
+    p.add_argument("--stage", help="where the work stands, e.g. draft, review, final")
+    p.add_argument("--notes", metavar="TEXT", help="free text kept with the checkpoint")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument(
+        "--files",
+        nargs="+",
+        action="extend",
+        metavar="PATH",
+        help="only these files or directories (named files are taken even if ignored)",
+    )
+    scope.add_argument("--context", metavar="DIR", help="only everything under DIR")
+    p.add_argument("--metadata", metavar="JSON", help="a JSON object kept with the checkpoint")
+    p.add_argument(
+        "--done", action="append", default=[], metavar="ITEM", help="a finished item (repeatable)"
+    )
+    p.add_argument(
+        "--todo", action="append", default=[], metavar="ITEM", help="an open item (repeatable)"
+    )
+    p.add_argument("--json", action="store_true", help="print the checkpoint as JSON")
+
+
+def _add_checkpoint_list(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "list",
+        formatter_class=formatter,
+        help="list checkpoints",
+        description="List checkpoint names and their checkpoints, newest first: timestamp, "
+        "stage, file count, size and notes. Exit 1 when there are none.",
+        epilog="examples:\n  git mem checkpoint list\n  git mem checkpoint list --name parser "
+        "--json",
+    )
+    p.add_argument("--name", help="only this checkpoint name")
+    p.add_argument("--json", action="store_true", help="print the checkpoints as JSON")
+
+
+def _add_checkpoint_show(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "show",
+        formatter_class=formatter,
+        help="show one checkpoint",
+        description="Show a checkpoint's summary: stage, notes, scope, progress, totals and "
+        "every file with its size and word count. NAME is the newest checkpoint of that name, "
+        "NAME~N the one N before it, NAME@TIMESTAMP the one taken then (a unique prefix such "
+        "as NAME@2026-11-22T01 will do).",
+        epilog="examples:\n  git mem checkpoint show parser\n  git mem checkpoint show "
+        "parser~2\n  git mem checkpoint show parser@2026-11-22T01:05 --json",
+    )
+    p.add_argument("spec", metavar="NAME[@TIMESTAMP|~N]", help="which checkpoint")
+    p.add_argument("--json", action="store_true", help="print the metadata as JSON")
+
+
+def _add_checkpoint_diff(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "diff",
+        formatter_class=formatter,
+        help="compare two checkpoints",
+        description="List the files added (A), removed (D) and changed (M) from checkpoint A to "
+        "checkpoint B, with word-count deltas (binary files have none). A and B may be "
+        "checkpoints of different names.",
+        epilog="examples:\n  git mem checkpoint diff parser~1 parser\n  git mem checkpoint "
+        "diff parser@2026-11-20 parser-v2 --json",
+    )
+    p.add_argument("old", metavar="A", help="the earlier checkpoint (NAME[@TIMESTAMP|~N])")
+    p.add_argument("new", metavar="B", help="the later checkpoint")
+    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+
+
+def _add_checkpoint_resume(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "resume",
+        formatter_class=formatter,
+        help="restore a checkpoint's files",
+        description="Write a checkpoint's files back into the working tree (or --target DIR, "
+        "created if missing). Nothing is written if any path of the snapshot could land outside "
+        "the target (absolute, '..', .git, through or onto a symlink pointing out). Files that "
+        "differ from the checkpoint and hold work git cannot give back (modified, staged, "
+        "untracked, ignored) are named and left alone unless --force. Files not in the "
+        "checkpoint are never deleted. Every written file is verified against the sha256 in the "
+        "metadata; a file whose blob is missing here (shallow or partial clone) is named, the "
+        "rest restored, and the exit code is 1.",
+        epilog="examples:\n  git mem checkpoint resume --name parser --latest --dry-run\n"
+        "  git mem checkpoint resume --name parser --timestamp 2026-11-22T01 --report resume.md"
+        "\n  git mem checkpoint resume --name parser --at 3f2a9c1 --target /tmp/parser-old",
+    )
+    p.add_argument("--name", required=True, help="the checkpoint name")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--latest", action="store_true", help="the newest checkpoint of NAME")
+    which.add_argument(
+        "--timestamp", metavar="T", help="the checkpoint taken at T (exact or a unique prefix)"
+    )
+    which.add_argument("--at", metavar="REV", help="the checkpoint commit REV (sha or prefix)")
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would change, write nothing"
+    )
+    p.add_argument("--target", metavar="DIR", help="restore into DIR instead of the work tree")
+    p.add_argument(
+        "--no-verify", action="store_true", help="skip the sha256 check of restored files"
+    )
+    p.add_argument("--report", metavar="FILE", help="write a Markdown report of the restore")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite files with uncommitted changes too"
+    )
+    p.add_argument("--json", action="store_true", help="print the files and outcome as JSON")
+
+
+def _add_checkpoint_prune(actions: Subparsers) -> None:
+    p = actions.add_parser(
+        "prune",
+        formatter_class=formatter,
+        help="drop old checkpoints by a retention policy",
+        description="Keep a checkpoint when any rule keeps it: one of the last N (--keep-last), "
+        "newer than DAYS (--older-than), or of a named stage (--keep-stage); drop the rest. The "
+        "survivors are re-chained with their trees, messages, authors and dates unchanged and the "
+        "ref is moved by compare-and-swap (an emptied chain's ref is deleted). No other ref is "
+        "touched. Prints what each rule kept and dropped, and how to undo until git gc.",
+        epilog="examples:\n  git mem checkpoint prune --older-than 30 --keep-stage final "
+        "--dry-run\n  git mem checkpoint prune --name parser --keep-last 5\n"
+        "  git mem checkpoint prune --keep-last 3 --older-than 7 --json",
+    )
+    p.add_argument("--name", help="only this checkpoint name (default: every name)")
+    p.add_argument("--keep-last", type=int, metavar="N", help="keep the newest N of each chain")
+    p.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="drop only checkpoints older than DAYS (keep everything newer)",
+    )
+    p.add_argument(
+        "--keep-stage",
+        action="append",
+        default=[],
+        metavar="STAGE",
+        help="keep checkpoints of this stage (repeatable)",
+    )
+    p.add_argument(
+        "-n", "--dry-run", action="store_true", help="print what would be dropped, write nothing"
+    )
+    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+
+
+def add_checkpoint(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "checkpoint",
+        formatter_class=formatter,
+        help="snapshot, list, compare and restore work in progress",
+        description="Checkpoints are save points for long work: snapshots of files kept as "
+        "commit chains on refs/gitmem/checkpoints/NAME, out of the way of your branches, index "
+        "and stash. Run 'git mem checkpoint ACTION -h' for an action's options.",
+        epilog="examples:\n  git mem checkpoint save --name parser --stage draft\n"
+        "  git mem checkpoint list\n  git mem checkpoint show parser~1\n"
+        "  git mem checkpoint diff parser~1 parser\n"
+        "  git mem checkpoint resume --name parser --latest --dry-run\n"
+        "  git mem checkpoint prune --older-than 30 --keep-stage final",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _add_checkpoint_save(actions)
+    _add_checkpoint_list(actions)
+    _add_checkpoint_show(actions)
+    _add_checkpoint_diff(actions)
+    _add_checkpoint_resume(actions)
+    _add_checkpoint_prune(actions)

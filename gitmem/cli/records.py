@@ -1,0 +1,210 @@
+"""Parsers of the commands on records: init, save, show, list, search, reindex, edit, rm,
+supersede, doctor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitmem.cli.common import FILTER_HELP, add_filters, add_record_options, formatter
+
+if TYPE_CHECKING:
+    from gitmem.cli.common import Subparsers
+
+
+def add_init(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "init",
+        formatter_class=formatter,
+        help="set up .memory/ and git config",
+        description="Create .memory/ (config.toml, README.md), set notes.rewriteRef so notes "
+        "follow amend and rebase, and add a fetch refspec that brings each remote's notes into "
+        "refs/notes/remotes/<remote>/mem. Safe to run again; prints what it changed. Never "
+        "writes remote.*.push. With --hooks, also install the git hooks (git mem hooks).",
+        epilog="examples:\n  git mem init\n  git mem init --hooks",
+    )
+    p.add_argument(
+        "--hooks", action="store_true", help="also install the hook shims (git mem hooks install)"
+    )
+    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+
+
+def add_save(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "save",
+        formatter_class=formatter,
+        help="save a new memory",
+        description="Save a memory as a file under .memory/<type folder>/, or with --commit as "
+        "a note on that commit. The text comes from -m, the arguments, stdin ('-'), or your "
+        "editor (with a template for the type).",
+        epilog="examples:\n  git mem save 'The staging DB is reset every Sunday'\n"
+        "  git mem save -t decision --title 'Use PostgreSQL' --tag db,adr -m 'JSONB covers it'\n"
+        "  git log -1 --format=%B | git mem save -t error --commit HEAD -\n"
+        "  git mem save -t decision            # opens $EDITOR with the ADR template",
+    )
+    p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
+    p.add_argument(
+        "-m",
+        "--message",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="the text (repeat for paragraphs)",
+    )
+    add_record_options(p)
+    p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
+    p.add_argument("--slug", help="file name part after the date (default: from the title)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_show(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "show",
+        formatter_class=formatter,
+        help="show one memory",
+        description="Show a memory by id or unique prefix (4+ characters).",
+        epilog="examples:\n  git mem show 7k3q\n  git mem show 7k3q9x2m4pva --raw",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--raw", action="store_true", help="the exact stored text")
+    fmt.add_argument("--json", action="store_true", help="all fields and the body as JSON")
+
+
+def add_list(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "list",
+        aliases=["ls"],
+        formatter_class=formatter,
+        help="list memories",
+        description="List memories newest first, one line each: id, date, type, title, tags, "
+        "where it lives. Superseded, deprecated and rejected ones are hidden unless --all.",
+        epilog="examples:\n  git mem list --type decision --since '1 month ago'\n"
+        "  git mem list --path src/db/ --json",
+    )
+    add_filters(p)
+    p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
+    p.add_argument("--json", action="store_true", help="print the records as JSON")
+
+
+def add_search(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "search",
+        formatter_class=formatter,
+        help="ranked full-text search",
+        description="Search every memory (files and notes) by relevance: a title match "
+        "outranks a body match, tags count, words are stemmed (deploying finds deployment). "
+        "Superseded, deprecated and rejected records are hidden unless --all, and rank below "
+        "active ones. Exit 1 when nothing matches (with a suggestion if a word looks "
+        "misspelled).\n\n"
+        "query syntax:\n"
+        "  words                 all of them, in the title, summary, body or tags\n"
+        '  "exact phrase"        the words next to each other\n'
+        "  a OR b, a AND b, NOT a, -a, ( )\n"
+        "  field:value           type, tag, status, author, project, source, path, commit\n"
+        "                        (commit:abc123 matches a prefix; path:src/db a directory)\n"
+        "A query the syntax cannot read (an unbalanced quote, a lone ':') is searched as "
+        "plain words.\n\n" + FILTER_HELP,
+        epilog="examples:\n  git mem search postgres migration\n"
+        "  git mem search '\"connection pool\" -redis' --type decision\n"
+        "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
+        "  git mem search flaky test --ids --limit 3",
+    )
+    p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
+    add_filters(p)
+    p.add_argument(
+        "-n", "--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)"
+    )
+    p.add_argument(
+        "--sort",
+        choices=["relevance", "newest"],
+        default="relevance",
+        help="order of the hits (default relevance)",
+    )
+    out = p.add_mutually_exclusive_group()
+    out.add_argument(
+        "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"
+    )
+    out.add_argument("--ids", action="store_true", help="only the ids, one per line")
+
+
+def add_reindex(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "reindex",
+        formatter_class=formatter,
+        help="update or rebuild the search index",
+        description="Bring the search index up to date now (every read command does this by "
+        "itself, re-reading only what changed), or rebuild it from scratch with --full. The "
+        "index lives under the git directory (gitmem/index/) and can be deleted at any time.",
+        epilog="examples:\n  git mem reindex\n  git mem reindex --full",
+    )
+    p.add_argument("--full", action="store_true", help="rebuild from scratch")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+
+
+def add_edit(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "edit",
+        formatter_class=formatter,
+        help="change a memory",
+        description="Open a memory in your editor, or change it with options. Sets `updated`. "
+        "The result is validated before anything is written; an invalid edit is kept in a file "
+        "whose path is printed.",
+        epilog="examples:\n  git mem edit 7k3q\n  git mem edit 7k3q --set status=accepted "
+        "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="set a field, e.g. --set status=accepted, --set tags=a,b, --set metadata.sprint=43 "
+        "(repeatable)",
+    )
+    p.add_argument(
+        "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"
+    )
+    p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
+    p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
+    p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_rm(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "rm",
+        formatter_class=formatter,
+        help="remove a memory",
+        description="Remove a memory: delete its file, or take it out of its note (the note "
+        "goes when it is empty). A prefix matching several memories is refused.",
+        epilog="example:\n  git mem rm 7k3q",
+    )
+    p.add_argument("id", help="id or unique prefix")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_supersede(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "supersede",
+        formatter_class=formatter,
+        help="replace one memory by another",
+        description="Mark OLD superseded by NEW: OLD gets status superseded, NEW "
+        "lists OLD in supersedes.",
+        epilog="example:\n  git mem supersede 7k3q 9x2m",
+    )
+    p.add_argument("old", help="the memory being replaced")
+    p.add_argument("new", help="the memory replacing it")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def add_doctor(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "doctor",
+        formatter_class=formatter,
+        help="check every memory",
+        description="Check every record (schema, duplicate ids, dangling links and supersedes, "
+        "files in the wrong type folder, notes on missing objects) and the git setup "
+        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
+        epilog="example:\n  git mem doctor",
+    )
+    p.add_argument("--json", action="store_true", help="print the problems as JSON")

@@ -1,0 +1,156 @@
+"""Parsers of the team commands: deploy, report, pr."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gitmem.cli.common import formatter
+
+if TYPE_CHECKING:
+    from gitmem.cli.common import Subparsers
+
+
+def add_deploy(sub: Subparsers) -> None:
+    import textwrap
+
+    from gitmem import ci_env  # no imports of its own beyond the standard library
+
+    p = sub.add_parser(
+        "deploy",
+        formatter_class=formatter,
+        help="record a deployment on the deployed commit (for CI)",
+        description=textwrap.fill(
+            "Record a deployment as an episodic record in a note on the deployed commit "
+            "(refs/notes/mem): a `deploy:` mapping with the environment, status, url, version and "
+            "what the CI says about the run, tags `deploy` and the environment. Works in a shallow "
+            "clone, on a detached HEAD and without user.email (it then writes as the CI, e.g. "
+            "`github-actions <ci@github-actions>`). A record of a known CI run has an id derived "
+            "from commit, env, status and run, so a retried job records it once. Nothing is "
+            "written when an option is refused. With --push the notes are synced with the "
+            "remote (fetch, merge by id, push; retried when other jobs push at the same time).",
+            79,
+        )
+        + "\n\n"
+        + ci_env.variables_help(),
+        epilog="examples:\n  git mem deploy --env production\n"
+        "  git mem deploy --env staging --status failure --message 'migration timed out'\n"
+        "  git mem deploy --env production --version v1.4.2 --url https://app.example.com "
+        "--push\n  git mem deploy --env production --status rolled-back --commit v1.4.1 --json",
+    )
+    p.add_argument(
+        "--env", required=True, metavar="ENV", help="the environment, free text (e.g. production)"
+    )
+    p.add_argument(
+        "--status",
+        default="success",
+        choices=["success", "failure", "started", "rolled-back"],
+        metavar="STATUS",
+        help="success (default), failure, started or rolled-back",
+    )
+    p.add_argument(
+        "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
+    )
+    p.add_argument("--url", help="where the deployment can be reached")
+    p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
+    p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
+    p.add_argument(
+        "--duration",
+        type=int,
+        metavar="SECONDS",
+        help="how long it took (default: from the CI where it says when the job started)",
+    )
+    p.add_argument(
+        "--push", action="store_true", help="sync the notes with the remote after recording"
+    )
+    p.add_argument(
+        "--remote",
+        metavar="NAME",
+        help="the remote for --push (default: the upstream's remote, else origin)",
+    )
+    p.add_argument("--json", action="store_true", help="print the record (and push) as JSON")
+
+
+def add_report(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "report",
+        formatter_class=formatter,
+        help="reports: deploys (DORA), decisions, activity, errors, timeline",
+        description="Reports over every record (superseded ones too):\n"
+        "  deploys    per environment: deploy counts, the four DORA measures (deployment\n"
+        "             frequency, lead time for changes, change failure rate, time to\n"
+        "             restore) and the latest deploy\n"
+        "  decisions  an ADR-style index: status, date, author, supersedes chains, tags\n"
+        "  activity   records per week by type and author; most active tags and paths\n"
+        "  errors     error records grouped by tag and path, recurring ones first\n"
+        "  timeline   everything, oldest first\n"
+        "Markdown (default), one stable JSON document, or one self-contained HTML page with "
+        "inline SVG charts. An empty repository gives an empty report.",
+        epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
+        "  git mem report decisions > docs/decisions.md\n"
+        "  git mem report activity --format html -o activity.html\n"
+        "  git mem report timeline --format json",
+    )
+    p.add_argument(
+        "kind",
+        choices=["deploys", "decisions", "activity", "errors", "timeline"],
+        help="which report",
+    )
+    p.add_argument(
+        "--format",
+        choices=["markdown", "json", "html"],
+        default="markdown",
+        help="markdown (default), json or html",
+    )
+    p.add_argument(
+        "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
+    )
+    p.add_argument("--until", metavar="WHEN", help="records created at or before")
+    p.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="ENV",
+        help="deploys: only this environment (repeatable)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
+
+
+def add_pr(sub: Subparsers) -> None:
+    p = sub.add_parser(
+        "pr",
+        formatter_class=formatter,
+        help="what a reviewer should know about a branch, as Markdown",
+        description="Between the merge base of BASE and HEAD: the .memory/ files added, changed "
+        "(with status changes such as proposed -> accepted), renamed and removed; the records "
+        "captured in notes on the branch's commits; and the existing memories relevant to the "
+        "diff, each with its reason: records whose paths (files, dir/ prefixes, globs with **) "
+        "match a changed file, then the best search hits for the changed files' names and the "
+        "branch's commit subjects. Superseded, deprecated and rejected records are left out. "
+        "The output is Markdown to paste into or post as a pull-request comment; it starts with "
+        "the marker <!-- gitmem-pr --> so a bot can find and update its comment. BASE defaults "
+        "to the remote's default branch (refs/remotes/<remote>/HEAD), else main, else master.",
+        epilog="examples:\n  git mem pr\n  git mem pr origin/main feature --limit 5\n"
+        "  git mem pr --json\n  git mem pr --link-base "
+        '"https://github.com/OWNER/REPO/blob/$(git rev-parse HEAD)/" > comment.md',
+    )
+    p.add_argument(
+        "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
+    )
+    p.add_argument("head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)")
+    p.add_argument(
+        "-n",
+        "--limit",
+        type=int,
+        default=10,
+        metavar="N",
+        help="at most N relevant existing memories (default 10)",
+    )
+    p.add_argument(
+        "--remote", metavar="NAME", help="whose default branch is BASE (default: upstream, origin)"
+    )
+    p.add_argument(
+        "--link-base",
+        metavar="URL",
+        help="prefix for links to memory files (default: none, links relative to the top level)",
+    )
+    p.add_argument("--json", action="store_true", help="print the review as JSON")
