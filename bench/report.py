@@ -27,8 +27,11 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, build_corpus, machine
 
-from gitmem import git
-from gitmem.record import Memory, derived_id, serialize_note_doc
+from gitmem import deploy, git
+from gitmem.ci_env import CIInfo
+from gitmem.deploy import Request
+from gitmem.record import Memory, serialize_note_doc
+from gitmem.store import Store
 
 KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0
@@ -40,6 +43,7 @@ def add_deploys(root: Path, count: int, seed: int) -> int:
     commits = git.run(["rev-list", "--reverse", "--first-parent", "main"], cwd=root).stdout
     shas = commits.decode().split()[:-1]  # the last commit only adds .memory/
     start = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
+    store = Store(git.discover(root))
     per_commit: dict[str, list[Memory]] = {}
     for n in range(count):
         env = "production" if n % 2 else "staging"
@@ -47,26 +51,11 @@ def add_deploys(root: Path, count: int, seed: int) -> int:
         status = rng.choices(["success", "failure", "rolled-back", "started"], [84, 8, 4, 4])[0]
         when = start + timedelta(hours=8 * position + rng.randint(1, 7))
         sha = shas[position]
-        memory = Memory(
-            id=derived_id(sha, env, status, "github-actions", str(n), "deploy"),
-            type="episodic",
-            title=f"Deploy {sha[:7]} to {env}: {status}",
-            created=when.isoformat(),
-            author="github-actions <ci@github-actions>",
-            tags=["deploy", env],
-            source="ci",
-            tool="github-actions",
-            commits=[sha],
-            extra={
-                "deploy": {
-                    "env": env,
-                    "status": status,
-                    "ci": "github-actions",
-                    "run_id": str(n),
-                    "duration": rng.randint(30, 600),
-                }
-            },
+        ci = CIInfo(
+            provider="github-actions", run_id=str(n), job="deploy", duration=rng.randint(30, 600)
         )
+        request = Request(env=env, commit=sha, status=status)
+        memory = deploy.build(store, request, ci, created=when.isoformat())
         per_commit.setdefault(sha, []).append(memory)
 
     def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:

@@ -25,8 +25,10 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gitmem import git
-from gitmem.record import Memory, derived_id
+from gitmem import deploy, git
+from gitmem.ci_env import CIInfo
+from gitmem.deploy import Request
+from gitmem.record import Memory
 from gitmem.store import Store
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
@@ -116,28 +118,11 @@ def build_history(root: Path) -> dict[str, str]:
     return names
 
 
-def deploy_memory(env: str, hours: float, sha: str, status: str, run: int) -> Memory:
-    """A deploy record of the shape the deploy contract fixes (DESIGN: deploy record)."""
-    return Memory(
-        id=derived_id(sha, env, status, "github-actions", str(run), "deploy"),
-        type="episodic",
-        title=f"Deploy {sha[:7]} to {env}: {status}",
-        created=at(hours).isoformat(),
-        author="github-actions <ci@github-actions>",
-        tags=["deploy", env],
-        source="ci",
-        tool="github-actions",
-        commits=[sha],
-        extra={
-            "deploy": {
-                "env": env,
-                "status": status,
-                "ci": "github-actions",
-                "run_id": str(run),
-                "version": f"v{run}",
-            }
-        },
-    )
+def deploy_memory(store: Store, env: str, hours: float, sha: str, status: str, run: int) -> Memory:
+    """A deploy record exactly as `git mem deploy` builds it in a GitHub Actions job."""
+    ci = CIInfo(provider="github-actions", run_id=str(run), job="deploy")
+    request = Request(env=env, commit=sha, status=status, version=f"v{run}")
+    return deploy.build(store, request, ci, created=at(hours).isoformat())
 
 
 def write_deploys(root: Path, names: dict[str, str]) -> None:
@@ -149,4 +134,4 @@ def write_deploys(root: Path, names: dict[str, str]) -> None:
             run += 1
             sha = names[name]
             holder = names["c250"] if name == "missing" else sha
-            store.save_note(deploy_memory(env, hours, sha, status, run), holder)
+            store.save_note(deploy_memory(store, env, hours, sha, status, run), holder)
