@@ -395,7 +395,8 @@ def test_without_the_mcp_extra_it_says_how_to_install_it(repo: Path) -> None:
     )
     assert (proc.returncode, proc.stdout) == (128, "")
     assert proc.stderr == (
-        "git-mem: error: the MCP server needs the mcp extra: pip install 'gitmem[mcp]'\n"
+        "git-mem: error: the MCP server needs the mcp extra: pip install '.[mcp]' in gitmem's "
+        f"checkout, or {sys.executable} -m pip install 'mcp>=2.3,<3'\n"
     )
 
 

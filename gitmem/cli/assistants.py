@@ -20,7 +20,8 @@ def add_mcp(sub: Subparsers) -> None:
         "search, show, list, update, delete, supersede, context, session_start, session_log, "
         "session_end, sessions; resource: gitmem://context (the context pack). Records "
         "written through it get source: mcp and the client's name as tool. Needs the mcp "
-        "extra: pip install 'gitmem[mcp]'. An MCP client starts it; it is not run by hand.",
+        "extra: pip install '.[mcp]' in gitmem's checkout. An MCP client starts it; it is "
+        "not run by hand.",
         epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
         '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from gitmem import git
 from gitmem.errors import GitMemError
@@ -10,7 +11,14 @@ from gitmem.errors import GitMemError
 # The packages the `mcp` extra brings; an ImportError naming one of them means the extra is
 # missing (or broken), anything else is a bug of ours and must not be dressed up as that.
 EXTRA_PACKAGES = ("mcp", "mcp_types", "anyio", "jsonschema", "pydantic")
-MISSING_EXTRA = "the MCP server needs the mcp extra: pip install 'gitmem[mcp]'"
+
+
+def missing_extra() -> str:
+    # The PyPI name gitmem is another project's: say how to install into *this* Python.
+    return (
+        "the MCP server needs the mcp extra: pip install '.[mcp]' in gitmem's checkout, "
+        f"or {sys.executable} -m pip install 'mcp>=2.3,<3'"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -18,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         from gitmem import mcp_server
     except ImportError as error:
         if (error.name or "").split(".")[0] in EXTRA_PACKAGES:
-            raise GitMemError(MISSING_EXTRA) from None
+            raise GitMemError(missing_extra()) from None
         raise
     mcp_server.serve(git.discover())
     return 0
