@@ -29,7 +29,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, importtime_report, machine, sh
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, importtime_report, machine, sh, timed
 
 from gitmem import context, git
 from gitmem.record import Memory
@@ -38,18 +38,8 @@ from gitmem.store import Store
 SESSIONS = 20
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU (user + system) milliseconds of one run."""
-    before = os.times()
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
-    wall = time.perf_counter() - start
-    after = os.times()
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
+def timed_ms(argv: list[str], cwd: Path) -> tuple[float, float]:
+    wall, cpu = timed(argv, cwd)
     return wall * 1000, cpu * 1000
 
 
@@ -116,7 +106,7 @@ def main() -> int:
         sample = build_corpus(root, args.size, args.seed, corpus)
         add_sessions(root, corpus)
         generated = time.perf_counter() - started
-        build = timed([PYTHON, GIT_MEM, "reindex"], root)[0]
+        build = timed_ms([PYTHON, GIT_MEM, "reindex"], root)[0]
         word = corpus.word()
         folder = next(
             p for p in sorted((root / ".memory").rglob("*.md")) if "paths:" in p.read_text()
@@ -143,12 +133,12 @@ def main() -> int:
             "git mem context --json": [PYTHON, GIT_MEM, "context", "--json"],
         }
         for argv in commands.values():  # warm-up: bytecode caches, the page cache
-            timed(argv, root)
+            timed_ms(argv, root)
         walls: dict[str, list[float]] = {label: [] for label in commands}
         cpus: dict[str, list[float]] = {label: [] for label in commands}
         for _ in range(args.repeat):
             for label, argv in commands.items():
-                wall, cpu = timed(argv, root)
+                wall, cpu = timed_ms(argv, root)
                 walls[label].append(wall)
                 cpus[label].append(cpu)
         out = subprocess.run(commands["git mem context"], cwd=root, env=ENV, capture_output=True)

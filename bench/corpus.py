@@ -263,6 +263,22 @@ NO_PYC_ENV = {k: v for k, v in ENV.items() if k != "PYTHONPYCACHEPREFIX"}
 NO_PYC_ENV["PYTHONDONTWRITEBYTECODE"] = "1"
 
 
+def timed(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system of the process and its children) of one run of
+    `argv`, which must succeed."""
+    before = os.times()
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=env or ENV, capture_output=True)
+    wall = time.perf_counter() - start
+    after = os.times()
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
+    cpu = (
+        after.children_user - before.children_user + after.children_system - before.children_system
+    )
+    return wall, cpu
+
+
 def sh(cwd: Path, *args: str, input: bytes | None = None) -> str:
     proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=ENV)
     if proc.returncode != 0:

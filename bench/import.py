@@ -15,15 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
-from corpus import ENV, GIT_MEM, PYTHON, machine, sh
+from corpus import GIT_MEM, PYTHON, machine, sh, timed
 
 _TEXT = """
 cache retry timeout index query parser lexer client server deploy rollback config token session
@@ -109,19 +107,6 @@ def generate(path: Path, messages: int, sessions: int, seed: int) -> int:
                 + "\n"
             )
     return written
-
-
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system, children included) of one process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 def main() -> int:

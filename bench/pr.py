@@ -16,30 +16,21 @@ from __future__ import annotations
 
 import argparse
 import re
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh, timed
 
 from gitmem.record import serialize_file
 
 
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, env=ENV)
-    wall = (time.perf_counter() - start) * 1000
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
-    cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
-    return wall, cpu
+def timed_ms(argv: list[str], cwd: Path) -> tuple[float, float]:
+    wall, cpu = timed(argv, cwd)
+    return wall * 1000, cpu * 1000
 
 
 def make_branch(root: Path, corpus: Corpus, files: int, commits: int) -> dict[str, int]:
@@ -98,7 +89,7 @@ def main() -> None:
             times: dict[str, list[tuple[float, float]]] = {name: [] for name in cases}
             for i in range(-1, args.runs):  # -1: warm-up, not counted
                 for name, argv in cases.items():
-                    result = timed(argv, root)
+                    result = timed_ms(argv, root)
                     if i >= 0:
                         times[name].append(result)
             listed = out.count("\n- ")

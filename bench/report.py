@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -25,7 +24,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from corpus import ENV, GIT_MEM, PYTHON, build_corpus, machine
+from corpus import ENV, GIT_MEM, PYTHON, build_corpus, machine, timed
 
 from gitmem import deploy, git
 from gitmem.ci_env import CIInfo
@@ -67,19 +66,6 @@ def add_deploys(root: Path, count: int, seed: int) -> int:
 
     git.update_notes(git.discover(root), mutate, "bench: deploys")
     return len(per_commit)
-
-
-def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall and CPU seconds of one whole process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, env=ENV)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}): {proc.stderr.decode()}")
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
 
 
 def main() -> None:
