@@ -90,8 +90,8 @@ def test_a_shallow_clone_deploys_and_pushes(tmp_path, g, remote):
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["push"]["push"] == "pushed"
-    assert data["push"]["added"] == 1  # the first job's record, merged in before the push
     assert remote_ids(g, remote) == sorted([record_id, data["id"]])
+    assert remote_ids(g, second / ".git") == remote_ids(g, remote)  # the first job's merged in
     g.fsck(remote)
     g.fsck(job)
     g.fsck(second)
@@ -171,3 +171,24 @@ def test_without_push_a_missing_or_unreachable_remote_does_not_matter(tmp_path, 
     result = git_mem("deploy", "--env", "dev", cwd=job)
     assert result.returncode == 0, result.stderr
     assert len(ID_LINE.findall(g.run("notes", "--ref=mem", "show", "HEAD", cwd=job))) == 3
+
+
+def test_a_retried_job_in_a_fresh_clone_records_once_without_a_conflict(tmp_path, g, remote):
+    """CI re-runs a job in a new depth-1 clone: the record of that run is already on the
+    remote, so the retry reads it there and writes nothing (no second copy, no conflict)."""
+    first = ci_clone(g, remote, tmp_path / "attempt-1")
+    done = git_mem("deploy", "--env", "production", "--push", cwd=first, env=github_env(7))
+    assert done.returncode == 0, done.stderr
+    record_id = done.stdout.split()[2].rstrip(":")
+    notes_tip = g.run("--git-dir", str(remote), "rev-parse", "refs/notes/mem").strip()
+    time.sleep(1.1)  # the retry's own `created` differs from the first attempt's
+    retry = ci_clone(g, remote, tmp_path / "attempt-2")
+    again = git_mem("deploy", "--env", "production", "--push", cwd=retry, env=github_env(7))
+    assert again.returncode == 0, again.stderr
+    sha = g.run("rev-parse", "HEAD", cwd=retry).strip()
+    assert again.stdout == (
+        f"already recorded deploy {record_id}: {sha[:7]} to production (success)\n"
+        "origin is up to date\n"
+    )
+    assert remote_ids(g, remote) == [record_id]
+    assert g.run("--git-dir", str(remote), "rev-parse", "refs/notes/mem").strip() == notes_tip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 
 from gitmem import ci_env, deploy, git, sync
@@ -40,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--remote names where --push sends the record; add --push")
     ci = ci_env.detect(os.environ)
     memory = deploy.build(store, request, ci)  # every refusal happens before this write
+    if remote is not None and ci.run_id is not None:
+        # A retried job in a fresh clone: the record of this run may be on the remote already.
+        # Fetch it first so that it is found, not written again (a second copy that would
+        # come back from the merge as a conflict). Unreachable: the push below says so.
+        with contextlib.suppress(GitMemError):
+            sync.sync(repo, remote, push=False)
     done = deploy.record(store, memory, ci)
     pushed = None
     if remote is not None:
