@@ -9,7 +9,7 @@ bookkeeping type (file-history-snapshot, queue-operation, ...) as `ignored`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -147,15 +147,7 @@ def claude_code(
     found: dict[str, Parsed] = {}
     owner: dict[str, str] = {}  # message uuid -> sessionId
     summaries: list[tuple[str, str]] = []  # (leafUuid, summary)
-    for number, raw in enumerate(lines, 1):
-        tick(number)
-        if not raw.strip():
-            continue
-        try:
-            item = json.loads(raw)
-        except ValueError as error:
-            _problem(report, path, number, f"not valid JSON ({error.args[0].split(':')[0]})")
-            continue
+    for number, item in _json_lines(path, lines, report, tick):
         if not isinstance(item, dict):
             _problem(report, path, number, "not a JSON object")
             continue
@@ -207,6 +199,20 @@ def claude_code(
     return list(found.values())
 
 
+def _json_lines(
+    path: Path, lines: list[bytes], report: Findings, tick: Tick
+) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded value) of each non-blank line; the others reported and skipped."""
+    for number, raw in enumerate(lines, 1):
+        tick(number)
+        if not raw.strip():
+            continue
+        try:
+            yield number, json.loads(raw)
+        except ValueError as error:
+            _problem(report, path, number, f"not valid JSON ({error.args[0].split(':')[0]})")
+
+
 def _problem(report: Findings, path: Path, line: int | None, what: str) -> None:
     report.lines_skipped += 1
     report.problems.append(f"{path}:{line}: {what}" if line else f"{path}: {what}")
@@ -236,15 +242,7 @@ def generic_jsonl(
     path: Path, lines: list[bytes], digest: str, report: Findings, tick: Tick
 ) -> list[Parsed]:
     session = Parsed(derived_id("import", "jsonl", digest), "jsonl", None)
-    for number, raw in enumerate(lines, 1):
-        tick(number)
-        if not raw.strip():
-            continue
-        try:
-            item = json.loads(raw)
-        except ValueError as error:
-            _problem(report, path, number, f"not valid JSON ({error.args[0].split(':')[0]})")
-            continue
+    for number, item in _json_lines(path, lines, report, tick):
         message = _message_from(item, number)
         if isinstance(message, str):
             _problem(report, path, number, message)
