@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from gitrepo import VALID
 
 from gitmem import checks, git
 from gitmem.checks import Finding, check_files, is_record_path, scan_secrets
@@ -16,17 +17,6 @@ OPENAI = "sk-proj-" + "Ab12Cd34Ef56Gh78Ij90Kl12Mn34"
 ANTHROPIC = "sk-ant-" + "api03-Ab12Cd34Ef56Gh78Ij90Kl12Mn34"
 GOOGLE = "AIza" + "SyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
 KEY_BLOCK = "-----BEGIN " + "OPENSSH PRIVATE KEY-----"
-
-VALID = """\
----
-id: 7k3q9x2m4pva
-type: decision
-title: Use PostgreSQL over MongoDB
-created: 2026-11-20T14:03:11+00:00
----
-
-JSONB covers the flexible parts.
-"""
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Plain-git helpers for the tests of the core modules (git_test, store_test, catalog_test)."""
+"""Shared test helpers: plain git, generated history, a team of clones, sample inputs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,19 @@ import os
 import pty
 import subprocess
 from pathlib import Path
+
+# A valid memory file, and a commit message the default capture rules turn into a decision.
+VALID = """\
+---
+id: 7k3q9x2m4pva
+type: decision
+title: Use PostgreSQL over MongoDB
+created: 2026-11-20T14:03:11+00:00
+---
+
+JSONB covers the flexible parts.
+"""
+DECISION = "Store orders in PostgreSQL\n\nDecision: use PostgreSQL over MongoDB for orders\n"
 
 
 def sh(cwd: Path, *args: str, input: bytes | None = None, check: bool = True) -> str:

@@ -16,22 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from gitrepo import DECISION, VALID
 
 from gitmem.hooks import CHAINED_SUFFIX, shim_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
-DECISION = "Store orders in PostgreSQL\n\nDecision: use PostgreSQL over MongoDB for orders\n"
-VALID = """\
----
-id: 7k3q9x2m4pva
-type: decision
-title: Use PostgreSQL over MongoDB
-created: 2026-11-20T14:03:11+00:00
----
-
-JSONB covers the flexible parts.
-"""
 
 pytestmark = pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")
 

@@ -11,20 +11,11 @@ import re
 import subprocess
 from pathlib import Path
 
+from gitrepo import DECISION, VALID
+
 from gitmem import git
 from gitmem.hooks import parse_pairs, rewritten_pairs
 
-DECISION = "Store orders in PostgreSQL\n\nDecision: use PostgreSQL over MongoDB for orders\n"
-VALID = """\
----
-id: 7k3q9x2m4pva
-type: decision
-title: Use PostgreSQL over MongoDB
-created: 2026-11-20T14:03:11+00:00
----
-
-JSONB covers the flexible parts.
-"""
 WARNING_RE = re.compile(
     r"git-mem: warning: post-commit: nothing captured: (.*) "
     r"\(details in (.*/\.git/gitmem/logs/gitmem-error\.log)\)"
