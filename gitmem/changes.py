@@ -168,6 +168,7 @@ def refresh_files(
                 "",
                 [],
                 [(location, f"cannot read: {error.strerror}", None)],
+                [],  # supersedes nothing: the manifest's file entries all have six fields
             ]
             changes.removed.add(location)
             continue

@@ -550,3 +550,28 @@ def test_the_notes_ref_deleted_moved_back_and_restored(
     assert search("zebra") == []
     g.run("update-ref", "refs/notes/mem", tip)
     assert sorted(search("zebra")) == sorted([first, second])
+
+
+def test_a_file_that_cannot_be_read_is_reported_and_the_rest_listed(
+    repo: Path,
+    populated: dict[str, str],
+    mem: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Root reads every file, so the failure is injected: reading b.md raises EACCES."""
+    (repo / ".memory" / "facts" / "b.md").write_text("changed, to be read again\n")
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.name == "b.md":
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    result = mem("list", "--all")
+    assert result.code == 0, result.err
+    assert B not in result.out and A in result.out
+    assert (
+        result.err
+        == "git-mem: warning: skipped .memory/facts/b.md: cannot read: Permission denied\n"
+    )
