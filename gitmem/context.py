@@ -115,23 +115,23 @@ def _gather(
     cap = room // 16 + 1  # no section can show more entries than this
     wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
     hits = _hits(ix, searcher, records, superseded, queries, wanted)
+    about = records.about(paths) if paths else set()  # once, not once per section
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
     for spec in SECTIONS:
-        flt = Filter(types=list(spec.types), sources=list(spec.sources))
+        # `current` holds only records of the section's types and sources that are not retired
+        # (what `Filter(types, sources).matches` would check again on each row).
         narrow = index.Narrowing(list(spec.types), [], list(spec.sources), [])
         current = records.current(narrow, superseded)
         limit = min(cap, spec.limit) if spec.limit else cap
         totals.append(min(len(current), spec.limit) if spec.limit else len(current))
         focused = [hits[d] for d in current if d in hits]
-        if paths:
-            for docnum in records.current(narrow, superseded, paths):
-                if docnum not in hits:
-                    candidate = Candidate(records, docnum, focus="path")
-                    recorded = candidate.row.get("paths", [])
-                    if any(path_matches(q, p) for q in paths for p in recorded):
-                        focused.append(candidate)
-        focused = [c for c in focused if flt.matches(c.row, superseded)]
+        for docnum in current:
+            if docnum in about and docnum not in hits:
+                candidate = Candidate(records, docnum, focus="path")
+                recorded = candidate.row.get("paths", [])
+                if any(path_matches(q, p) for q in paths for p in recorded):
+                    focused.append(candidate)
         ranked = focus_order(focused)[:limit]
         seen = {candidate.docnum for candidate in ranked}
         for docnum in records.newest(current, limit + len(seen)):

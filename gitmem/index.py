@@ -148,14 +148,18 @@ def schema() -> fields.Schema:
     )
 
 
-def _path_terms(paths: Iterable[str]) -> str:
-    """Each recorded path and the directories above it: `path:src/db` finds `src/db/x.py`."""
+def _path_prefixes(paths: Iterable[str]) -> set[str]:
+    """Each path and the directories above it (`src/db/x.py`: src, src/db, src/db/x.py)."""
     terms: set[str] = set()
     for path in paths:
-        path = path.removeprefix("./").rstrip("/")
-        parts = path.split("/")
+        parts = path.removeprefix("./").rstrip("/").split("/")
         terms.update("/".join(parts[: n + 1]) for n in range(len(parts)))
-    return ",".join(sorted(terms))
+    return terms
+
+
+def _path_terms(paths: Iterable[str]) -> str:
+    """The `paths` field: `path:src/db` finds a record about `src/db/x.py`."""
+    return ",".join(sorted(_path_prefixes(paths)))
 
 
 def _fields(document: Document, row_json: str) -> dict[str, Any]:
@@ -365,7 +369,7 @@ def rows(
         docnums = searcher.docs_for_query(narrowed)
     # The sort keys of every document in one read of each column (sorting through Whoosh reads
     # them one document at a time: a second per 10k documents).
-    created = list(reader.column_reader("created"))
+    created = _whole_column(reader.column_reader("created", translate=False))  # sorts as numbers
     ids = list(reader.column_reader("id"))
     for docnum in sorted(docnums, key=lambda d: (created[d], ids[d]), reverse=True):
         row = loads(searcher.stored_fields(docnum)["row"])
@@ -603,12 +607,9 @@ class Records:
                 matcher._next_block()
         return found
 
-    def current(
-        self, narrow: Narrowing, superseded: set[str], paths: Iterable[str] = ()
-    ) -> list[int]:
+    def current(self, narrow: Narrowing, superseded: set[str]) -> list[int]:
         """The records `narrow` accepts that are not retired (a superseded, deprecated or
-        rejected status, or named in `superseded`). With `paths`, only those whose recorded
-        paths may concern one of them: a superset, for `query.path_matches` to decide."""
+        rejected status, or named in `superseded`)."""
         if not self._reader.doc_count():
             return []
         # Plain term postings and set operations: a compound query (AndNot, Or) walks its
@@ -619,9 +620,6 @@ class Records:
         if narrow.sources:
             found &= set().union(*(self._docs("source", s) for s in narrow.sources))
         found -= self._retired(superseded)
-        wanted = list(paths)
-        if wanted:
-            found &= self._about(wanted)
         return sorted(found)
 
     def _retired(self, superseded: set[str]) -> set[int]:
@@ -635,14 +633,13 @@ class Records:
             self._retired_docs, self._retired_key = docs, key
         return self._retired_docs
 
-    def _about(self, paths: list[str]) -> set[int]:
+    def about(self, paths: list[str]) -> set[int]:
+        """The records whose recorded paths may concern one of `paths`: a superset, for
+        `query.path_matches` to decide."""
         # A record's path terms are its paths and every directory above them (`_path_terms`):
         # a record at or under P has the term P; one about a directory above P has that
         # directory's term. Recorded globs can concern anything: all of them are candidates.
-        terms: set[str] = set()
-        for path in paths:
-            parts = path.removeprefix("./").rstrip("/").split("/")
-            terms.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+        terms = _path_prefixes(paths)
         for term in self._reader.lexicon("paths"):
             if any(c in term for c in b"*?["):
                 terms.add(term.decode("utf-8", "replace"))
