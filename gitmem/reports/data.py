@@ -8,10 +8,8 @@ from typing import Any
 
 from gitmem import finder
 from gitmem.changes import Row
-from gitmem.query import Filter, created_at, effective_status
+from gitmem.query import Filter, created_at, effective_status, superseded_ids
 from gitmem.store import Store
-
-DEPLOY_STATUSES = ("success", "failure", "started", "rolled-back")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +47,7 @@ def collect(store: Store) -> Records:
     """All records, oldest first (ties by id, so output is stable)."""
     rows = finder.records(store, Filter(include_retired=True))
     rows.sort(key=lambda row: (created_at(row), row["id"]))
-    return Records(rows, {old for row in rows for old in row.get("supersedes", [])})
+    return Records(rows, superseded_ids(rows))
 
 
 def deploy_of(row: Row) -> dict[str, Any] | None:

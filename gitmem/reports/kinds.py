@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from gitmem.changes import Row
-from gitmem.query import created_at
+from gitmem.query import created_at, superseded_ids
 from gitmem.reports import SCHEMA
 from gitmem.reports.data import Records, Window, week_of, week_span
 
@@ -33,7 +33,7 @@ def _brief(records: Records, row: Row) -> dict[str, Any]:
 def _chains(decisions: list[Row], by_id: dict[str, Row]) -> list[list[str]]:
     """Supersedes chains, oldest first (A -> B -> C: B supersedes A, C supersedes B), one per
     path from a decision nothing supersedes back to one that supersedes nothing."""
-    superseded = {old for row in decisions for old in row.get("supersedes", [])}
+    superseded = superseded_ids(decisions)
     chains: list[list[str]] = []
 
     def walk(path: list[str]) -> None:
