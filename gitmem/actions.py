@@ -82,10 +82,7 @@ def title_and_body(text: str, title: str | None) -> tuple[str, str]:
     if title is None:
         first = next((line for line in body.splitlines() if line.strip()), "")
         title = first.lstrip("#").strip()
-    title = " ".join(title.split())
-    if len(title) > 120:
-        title = title[:117].rstrip() + "..."
-    return title, body + "\n"
+    return compose.one_line_title(title), body + "\n"
 
 
 def save(

@@ -29,6 +29,17 @@ TEMPLATES = {
 }
 
 
+TITLE_LIMIT = 120
+
+
+def one_line_title(text: str) -> str:
+    """A title as records keep it: one line, whitespace collapsed, cut to TITLE_LIMIT."""
+    title = " ".join(text.split())
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 3].rstrip() + "..."
+    return title
+
+
 def split_list(values: list[str]) -> list[str]:
     """`--tag a --tag b,c` -> [a, b, c], in order, without duplicates."""
     out: list[str] = []

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from gitmem import git
+from gitmem import compose, git
 from gitmem.ci_env import CIInfo
 from gitmem.errors import RecordError, UsageError
 from gitmem.record import (
@@ -33,7 +33,6 @@ from gitmem.store import Store
 
 STATUSES = ("success", "failure", "started", "rolled-back")
 TAG = "deploy"
-TITLE_LIMIT = 120  # as `git mem save` cuts titles
 
 
 @dataclass(frozen=True)
@@ -103,10 +102,7 @@ def record_id(request: Request, ci: CIInfo) -> str:
 
 
 def _title(request: Request) -> str:
-    title = " ".join(f"Deploy {request.commit[:7]} to {request.env}: {request.status}".split())
-    if len(title) > TITLE_LIMIT:
-        title = title[: TITLE_LIMIT - 3].rstrip() + "..."
-    return title
+    return compose.one_line_title(f"Deploy {request.commit[:7]} to {request.env}: {request.status}")
 
 
 def build(store: Store, request: Request, ci: CIInfo, *, created: str | None = None) -> Memory:
