@@ -236,10 +236,7 @@ def _refresh(
     assert old is not None
     started = time.time_ns()
     changes = Changes()
-    tip = git.ref_tip(repo, git.NOTES_REF)
-    if tip is not None and tip.kind != "commit":
-        raise git.not_a_commit(git.NOTES_REF, tip.kind)
-    tip_oid = tip.oid if tip else None
+    tip_oid = git.commit_tip(repo, git.NOTES_REF)
     try:
         files = refresh_files(memory_dir, old, types, changes)
         notes: dict[str, list[Any]] = old["notes"]

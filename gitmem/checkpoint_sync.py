@@ -90,7 +90,6 @@ def sync_checkpoints(repo: git.RepoInfo, remote: str, push: bool = True) -> Chec
             and (ref not in diverged or git.is_ancestor(repo, theirs[ref], oid))
         ]
         if not push or not pending:
-            pending = [] if push else pending
             break
         flags = _push(repo, remote, pending)
         for ref in pending:

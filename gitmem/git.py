@@ -201,6 +201,17 @@ def open_repo(repo: RepoInfo) -> pygit2.Repository:
     return pygit2.Repository(str(repo.git_dir), pygit2.enums.RepositoryOpenFlag.NO_SEARCH)
 
 
+def commit_tip(repo: RepoInfo, ref: str) -> str | None:
+    """The commit `ref` points at; None if there is no such ref; an error if it points at
+    something else (someone moved it by hand)."""
+    tip = ref_tip(repo, ref)
+    if tip is None:
+        return None
+    if tip.kind != "commit":
+        raise not_a_commit(ref, tip.kind)
+    return tip.oid
+
+
 def not_a_commit(ref: str, kind: str) -> GitMemError:
     """The error for a notes ref someone pointed at something other than a commit."""
     return GitMemError(

@@ -17,16 +17,13 @@ from typing import Any
 
 from gitmem import git, transcripts
 from gitmem.errors import GitMemError
+from gitmem.hiddenrefs import AHEAD, CREATED, FAST_FORWARD, UP_TO_DATE
 
 ATTEMPTS = 10
 REF = transcripts.REF
 
-# Outcomes of taking the remote's ref in
+# Outcomes of taking the remote's ref in: hiddenrefs' (created, fast-forwarded, ...) and
 NONE = "none on the remote"
-CREATED = "created"
-FAST_FORWARD = "fast-forwarded"
-UP_TO_DATE = "up to date"
-AHEAD = "kept (local is ahead)"
 MERGED = "merged"
 
 
@@ -77,8 +74,9 @@ def _fetch(repo: git.RepoInfo, remote: str) -> str | None:
     return transcripts.tip(repo, tracking)
 
 
-def _merge_into_ours(repo: git.RepoInfo, theirs: str, remote: str) -> str | None:
-    their_blobs = transcripts.entries(repo, theirs)
+def _merge_into_ours(
+    repo: git.RepoInfo, theirs: str, remote: str, their_blobs: dict[str, str]
+) -> str | None:
 
     def mutate(snapshot: transcripts.Snapshot) -> dict[str, bytes | None]:
         differ = [sid for sid, oid in their_blobs.items() if snapshot.blobs.get(sid) != oid]
@@ -98,7 +96,7 @@ def _merge_into_ours(repo: git.RepoInfo, theirs: str, remote: str) -> str | None
     return transcripts.update(repo, mutate, message, merge_parent=theirs)
 
 
-def _take_in(repo: git.RepoInfo, theirs: str, remote: str) -> str:
+def _take_in(repo: git.RepoInfo, theirs: str, remote: str, their_blobs: dict[str, str]) -> str:
     """Bring `theirs` into our ref; the outcome."""
     for _ in range(git.CAS_ATTEMPTS):
         ours = transcripts.tip(repo)
@@ -115,7 +113,7 @@ def _take_in(repo: git.RepoInfo, theirs: str, remote: str) -> str:
             if git.move_ref(repo, REF, theirs, ours, why):
                 return FAST_FORWARD
             continue
-        _merge_into_ours(repo, theirs, remote)
+        _merge_into_ours(repo, theirs, remote, their_blobs)
         return MERGED
     raise GitMemError(f"{REF} kept changing under us; run the command again")
 
@@ -149,18 +147,17 @@ def sync_sessions(repo: git.RepoInfo, remote: str, push: bool = True) -> Session
     for attempt in range(1, ATTEMPTS + 1):
         result.attempts = attempt
         theirs = _fetch(repo, remote)
-        before = _blobs(repo, transcripts.tip(repo))
+        their_blobs = _blobs(repo, theirs)  # each tree listed once per pass
+        ours = transcripts.tip(repo)
         if theirs is not None:
-            outcome = _take_in(repo, theirs, remote)
+            before = _blobs(repo, ours)
+            outcome = _take_in(repo, theirs, remote, their_blobs)
             if result.outcome in (NONE, UP_TO_DATE, AHEAD) or outcome == MERGED:
                 result.outcome = outcome
             ours = transcripts.tip(repo)
-            after = _blobs(repo, ours)
-            changed = _changed(before, after)
+            changed = _changed(before, _blobs(repo, ours))
             taken.update(changed)
-            their_blobs = _blobs(repo, theirs)
             merged.update(sid for sid in changed if sid in before and sid in their_blobs)
-        ours = transcripts.tip(repo)
         result.tip = ours
         if ours is None or ours == theirs:
             result.push = "up to date"
@@ -168,10 +165,9 @@ def sync_sessions(repo: git.RepoInfo, remote: str, push: bool = True) -> Session
         if not push:
             result.push = "skipped"
             break
-        remote_blobs = _blobs(repo, theirs)
         if _push(repo, remote):
             result.push = "pushed"
-            result.pushed = _changed(remote_blobs, _blobs(repo, ours))
+            result.pushed = _changed(their_blobs, _blobs(repo, ours))
             git.run(["update-ref", tracking_ref(remote), ours], cwd=repo.git_dir)
             break
         result.push = "not pushed"  # the remote moved first: fetch, merge and try again

@@ -89,15 +89,6 @@ def default_remote(repo: git.RepoInfo) -> str:
     )
 
 
-def _tip(repo: git.RepoInfo, ref: str) -> str | None:
-    tip = git.ref_tip(repo, ref)
-    if tip is None:
-        return None
-    if tip.kind != "commit":
-        raise git.not_a_commit(ref, tip.kind)
-    return tip.oid
-
-
 def _merge_base(repo: git.RepoInfo, a: str, b: str) -> str | None:
     """The merge base of two notes commits; None when they share no history that is here
     (unrelated histories, or a shallow clone that cut it off): the merge is then a union."""
@@ -149,7 +140,7 @@ def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
     from gitmem import notesmerge
 
     for _ in range(git.CAS_ATTEMPTS):
-        ours = _tip(repo, git.NOTES_REF)
+        ours = git.commit_tip(repo, git.NOTES_REF)
         if ours == theirs or (ours is not None and git.is_ancestor(repo, theirs, ours)):
             return []
         if ours is None or git.is_ancestor(repo, ours, theirs):
@@ -225,13 +216,13 @@ def _merge_one_fetched(repo: git.RepoInfo, ref: str) -> list[str]:
     from gitmem import notesmerge
 
     remote = ref.removeprefix(TRACKING_PREFIX).removesuffix("/mem")
-    theirs = _tip(repo, ref)
+    theirs = git.commit_tip(repo, ref)
     if theirs is None:
         return []
-    before = _tip(repo, git.NOTES_REF)
+    before = git.commit_tip(repo, git.NOTES_REF)
     conflicts = integrate(repo, theirs, f"{remote}'s notes")
     _remember(repo, ref, theirs)
-    after = _tip(repo, git.NOTES_REF)
+    after = git.commit_tip(repo, git.NOTES_REF)
     if after == before:
         return []
     change = notesmerge.delta(notes_tree(repo, before), notes_tree(repo, after), _reader(repo))
@@ -270,7 +261,7 @@ def fetch(repo: git.RepoInfo, remote: str) -> str | None:
     for _ in range(3):
         proc = git.run([*args, f"+{git.NOTES_REF}:{ref}"], cwd=repo.git_dir, check=False)
         if proc.returncode == 0:
-            return _tip(repo, ref)
+            return git.commit_tip(repo, ref)
         # Told apart without parsing git's (translated) message: ask whether the ref exists.
         probe = ["ls-remote", "--exit-code", remote, git.NOTES_REF]
         found = git.run(probe, cwd=repo.git_dir, check=False).returncode
@@ -311,7 +302,7 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
     if remote not in git.remotes(repo):
         raise UsageError(f"no remote named {remote!r}; see `git remote -v`")
     result = SyncResult(remote)
-    start = _tip(repo, git.NOTES_REF)
+    start = git.commit_tip(repo, git.NOTES_REF)
     first_fetch: str | None = None
     theirs: str | None = None
     seen: set[tuple[str, str]] = set()
@@ -326,7 +317,7 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
                     seen.add((conflict.note, conflict.id))
                     result.conflicts.append(conflict)
             _remember(repo, tracking_ref(remote), theirs)
-        ours = _tip(repo, git.NOTES_REF)
+        ours = git.commit_tip(repo, git.NOTES_REF)
         if not push:
             break
         if ours is None or ours == theirs:
@@ -349,7 +340,7 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
             f"could not push notes to {remote}: other pushes kept winning after "
             f"{PUSH_ATTEMPTS} attempts; local notes are merged and safe, run `git mem sync` again"
         )
-    result.tip = _tip(repo, git.NOTES_REF)
+    result.tip = git.commit_tip(repo, git.NOTES_REF)
     reader = _reader(repo)
     local_before = notes_tree(repo, start)
     # Fetched: what the remote gained since the history we share (all of it if none).

@@ -188,12 +188,7 @@ class Snapshot:
 
 
 def tip(repo: git.RepoInfo, ref: str = REF) -> str | None:
-    found = git.ref_tip(repo, ref)
-    if found is None:
-        return None
-    if found.kind != "commit":
-        raise git.not_a_commit(ref, found.kind)
-    return found.oid
+    return git.commit_tip(repo, ref)
 
 
 def entries(repo: git.RepoInfo, commit: str) -> dict[str, str]:
