@@ -130,8 +130,16 @@ def active_id(store: Store) -> str | None:
     return sid
 
 
-def _info(store: Store, sid: str, header: dict[str, Any], pointers: dict[str, str]) -> SessionInfo:
+def _info(
+    store: Store,
+    sid: str,
+    header: dict[str, Any],
+    pointers: dict[str, str],
+    messages: int | None = None,  # when the caller has read them: not counted again
+) -> SessionInfo:
     where = pointers.get(sid)
+    if messages is None:
+        messages = session_state.count_lines(session_state.folder(store.repo) / f"{sid}.jsonl")
     return SessionInfo(
         id=sid,
         # Active while a live worktree points at it (this one or another); else unfinished.
@@ -142,7 +150,7 @@ def _info(store: Store, sid: str, header: dict[str, Any], pointers: dict[str, st
         tool=header.get("tool"),
         source="session",
         started=header.get("started"),
-        messages=session_state.count_lines(session_state.folder(store.repo) / f"{sid}.jsonl"),
+        messages=messages,
         worktree=where or header.get("worktree"),
     )
 
@@ -232,8 +240,17 @@ def log(store: Store, text: str, *, role: str = "user") -> Message:
     return message
 
 
+def _prefix(text: str) -> str:
+    """A session id prefix as given, checked for length."""
+    prefix = text.strip().lower()
+    if len(prefix) < MIN_PREFIX:
+        raise UsageError(f"session id prefix {prefix!r} is too short: give {MIN_PREFIX} or more")
+    return prefix
+
+
 def _none_active(store: Store) -> str:
-    unfinished = [sid for sid in session_state.local_ids(store.repo) if sid != active_id(store)]
+    active = active_id(store)
+    unfinished = [sid for sid in session_state.local_ids(store.repo) if sid != active]
     hint = "start one with `git mem session start`"
     if unfinished:
         listed = ", ".join(unfinished[:5])
@@ -242,9 +259,7 @@ def _none_active(store: Store) -> str:
 
 
 def _resolve_local(store: Store, prefix: str) -> str:
-    prefix = prefix.strip().lower()
-    if len(prefix) < MIN_PREFIX:
-        raise UsageError(f"session id prefix {prefix!r} is too short: give {MIN_PREFIX} or more")
+    prefix = _prefix(prefix)
     found = [sid for sid in session_state.local_ids(store.repo) if sid.startswith(prefix)]
     if len(found) > 1:
         raise UsageError(f"session id prefix {prefix!r} is ambiguous: {', '.join(found)}")
@@ -378,9 +393,7 @@ def _ended_info(header: dict[str, Any], count: int) -> SessionInfo:
 
 def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
     """A session (any status) by id prefix, with its messages."""
-    prefix = prefix.strip().lower()
-    if len(prefix) < MIN_PREFIX:
-        raise UsageError(f"session id prefix {prefix!r} is too short: give {MIN_PREFIX} or more")
+    prefix = _prefix(prefix)
     local = [sid for sid in session_state.local_ids(store.repo) if sid.startswith(prefix)]
     ended = [sid for sid in _ended_ids(store) if sid.startswith(prefix) and sid not in local]
     matches = sorted({*local, *ended})
@@ -390,15 +403,10 @@ def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
         raise UsageError(f"session id prefix {prefix!r} is ambiguous: {', '.join(matches[:10])}")
     sid = matches[0]
     if local:
-        info = _info(
-            store,
-            sid,
-            session_state.header(store.repo, sid) or {},
-            session_state.pointers(store.repo),
-        )
         messages = session_state.read_messages(session_state.folder(store.repo) / f"{sid}.jsonl")
-        info.messages = len(messages)
-        return info, messages
+        header = session_state.header(store.repo, sid) or {}
+        pointers = session_state.pointers(store.repo)
+        return _info(store, sid, header, pointers, len(messages)), messages
     # Only this session's blob is read: `show` stays quick beside thousands of imported ones.
     transcript = transcripts.load(store.repo, sid) or transcripts.Transcript({"session": sid})
     return _ended_info(transcript.header, len(transcript.messages)), transcript.messages
