@@ -10,16 +10,6 @@ from gitmem.errors import GitMemError, UsageError
 DiffEntry = tuple[str, str, str, str, str]
 
 
-def verify(repo: git.RepoInfo, rev: str) -> str | None:
-    proc = git.run(
-        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-        cwd=repo.git_dir,
-        check=False,
-    )
-    out = proc.stdout.decode().strip()
-    return out if proc.returncode == 0 and out else None
-
-
 def _upstream_remote(repo: git.RepoInfo) -> str | None:
     branch = git.run(["symbolic-ref", "-q", "--short", "HEAD"], cwd=repo.git_dir, check=False)
     name = branch.stdout.decode().strip()
@@ -36,14 +26,12 @@ def default_base(repo: git.RepoInfo, remote: str | None = None) -> str:
         ["symbolic-ref", "-q", f"refs/remotes/{remote}/HEAD"], cwd=repo.git_dir, check=False
     )
     target = proc.stdout.decode().strip()
-    if proc.returncode == 0 and target and verify(repo, target):
+    if proc.returncode == 0 and target and git.verify_commit(repo, target):
         return target.removeprefix("refs/remotes/")
-    for ref in ("refs/heads/main", f"refs/remotes/{remote}/main"):
-        if verify(repo, ref):
-            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
-    for ref in ("refs/heads/master", f"refs/remotes/{remote}/master"):
-        if verify(repo, ref):
-            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
+    for name in ("main", "master"):
+        for ref in (f"refs/heads/{name}", f"refs/remotes/{remote}/{name}"):
+            if git.verify_commit(repo, ref):
+                return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
     raise UsageError(
         f"cannot tell which branch to compare with: no refs/remotes/{remote}/HEAD, main or "
         "master; name it: git mem pr BASE"
@@ -51,11 +39,11 @@ def default_base(repo: git.RepoInfo, remote: str | None = None) -> str:
 
 
 def resolve(repo: git.RepoInfo, rev: str, what: str) -> str:
-    sha = verify(repo, rev)
+    sha = git.verify_commit(repo, rev)
     if sha is not None:
         return sha
     if (
-        verify(repo, "HEAD") is None
+        git.verify_commit(repo, "HEAD") is None
         and not git.run(
             ["for-each-ref", "--count=1", "refs/heads/", "refs/remotes/"], cwd=repo.git_dir
         ).stdout.strip()

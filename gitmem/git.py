@@ -149,15 +149,22 @@ def remotes(repo: RepoInfo) -> list[str]:
     return run(["remote"], cwd=repo.git_dir).stdout.decode().split()
 
 
-def resolve_commit(repo: RepoInfo, rev: str) -> str:
+def verify_commit(repo: RepoInfo, rev: str) -> str | None:
+    """The full sha of the commit `rev` names, or None."""
     proc = run(
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
         cwd=repo.git_dir,
         check=False,
     )
-    if proc.returncode != 0 or not proc.stdout.strip():
+    out = proc.stdout.decode().strip()
+    return out if proc.returncode == 0 and out else None
+
+
+def resolve_commit(repo: RepoInfo, rev: str) -> str:
+    sha = verify_commit(repo, rev)
+    if sha is None:
         raise UsageError(f"cannot resolve {rev!r} to a commit")
-    return proc.stdout.decode().strip()
+    return sha
 
 
 def ident(repo: RepoInfo) -> str | None:
