@@ -306,10 +306,10 @@ def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreRes
     result = RestoreResult(info, dry_run)
     in_use = frozenset(hiddenrefs.checked_out(repo))
     prefix = f"{STAGE}{os.getpid()}/"
-    with scratch(repo) as tmp:
+    # A dry run plays the restore in a scratch copy of the refs; a real one needs none.
+    with scratch(repo) if dry_run else contextlib.nullcontext(repo) as target:
         if dry_run:
-            _copy_refs(repo, tmp)
-        target = tmp if dry_run else repo
+            _copy_refs(repo, target)
         try:
             refs = _fetch(target, info.path, prefix)
             _apply(target, refs, in_use, result)
