@@ -26,9 +26,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     act = hooks.install if args.action == "install" else hooks.uninstall
     changes = act(repo, args.hooks)
-    note = hooks.shared_dir_note(repo, hooks.hooks_dir(repo))
-    if note and args.action == "install":
-        warn(note)
+    if args.action == "install":
+        note = hooks.shared_dir_note(repo, hooks.hooks_dir(repo))
+        if note:
+            warn(note)
     if args.json:
         print_json({"changes": [c._asdict() for c in changes]})
     else:
