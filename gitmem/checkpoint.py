@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 from gitmem import git, snapshot
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.git import RepoInfo
+from gitmem.output import plural
 
 REF_PREFIX = "refs/gitmem/checkpoints/"
 FORMAT_VERSION = 1
@@ -297,10 +298,6 @@ def human_size(size: int) -> str:
     return f"{size} B"  # pragma: no cover - the loop always returns
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def scope_text(scope: dict[str, Any]) -> str:
     if scope.get("files") is not None:
         return "files " + ", ".join(scope["files"])
@@ -329,7 +326,7 @@ def summary(checkpoint: Checkpoint, files: bool = True) -> str:
         lines += [f"  [ ] {item}" for item in progress["todo"]]
     totals = c.totals
     lines.append(
-        f"totals:   {_plural(totals['files'], 'file')}, {_plural(totals['words'], 'word')}, "
+        f"totals:   {plural(totals['files'], 'file')}, {plural(totals['words'], 'word')}, "
         f"{human_size(totals['bytes'])}"
     )
     if files and c.files:

@@ -25,6 +25,11 @@ def style(text: str, *codes: str, stream: TextIO = sys.stdout) -> str:
     return f"\033[{';'.join(codes)}m{text}\033[0m"
 
 
+def plural(n: int, word: str) -> str:
+    """`1 record`, `3 records`."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")

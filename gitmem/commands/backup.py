@@ -8,7 +8,7 @@ from pathlib import Path
 from gitmem import backup, git, hiddenrefs, sync
 from gitmem.errors import GitMemError
 from gitmem.notesmerge import Delta
-from gitmem.output import print_json
+from gitmem.output import plural, print_json
 
 
 def _size(n: int) -> str:
@@ -19,10 +19,6 @@ def _size(n: int) -> str:
     return f"{n:.1f} GiB"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def _counts(info: backup.BundleInfo) -> list[str]:
     heads = sorted(r for r in info.refs if r.startswith("refs/heads/"))
     names = [*(f"branch {r.removeprefix('refs/heads/')}" for r in heads)]
@@ -30,7 +26,7 @@ def _counts(info: backup.BundleInfo) -> list[str]:
     return [
         f"refs: {len(info.refs)} ({', '.join(names)})",
         f"records in notes: {info.records}",
-        f"checkpoints: {info.checkpoints} ({_plural(info.checkpoint_commits, 'snapshot')})",
+        f"checkpoints: {info.checkpoints} ({plural(info.checkpoint_commits, 'snapshot')})",
     ]
 
 

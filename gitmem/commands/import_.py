@@ -10,13 +10,9 @@ from __future__ import annotations
 import argparse
 
 from gitmem import git, importer
-from gitmem.output import print_json, progress_bar, warn
+from gitmem.output import plural, print_json, progress_bar, warn
 
 MAX_WARNINGS = 20  # per run on stderr; --json lists them all
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,14 +33,14 @@ def run(args: argparse.Namespace) -> int:
     if len(report.problems) > MAX_WARNINGS:
         warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
     if not found:
-        print(f"nothing to import: no messages in {_plural(report.files, 'file')}")
+        print(f"nothing to import: no messages in {plural(report.files, 'file')}")
         return code
     verb = "would import" if args.dry_run else "imported"
     print(
-        f"{verb} {_plural(len(report.sessions), 'session')} from {_plural(report.files, 'file')}: "
-        f"{_plural(report.added, 'message')} added, "
-        f"{_plural(report.duplicates, 'duplicate')} skipped, "
-        f"{_plural(report.lines_skipped, 'line')} skipped"
+        f"{verb} {plural(len(report.sessions), 'session')} from {plural(report.files, 'file')}: "
+        f"{plural(report.added, 'message')} added, "
+        f"{plural(report.duplicates, 'duplicate')} skipped, "
+        f"{plural(report.lines_skipped, 'line')} skipped"
     )
     for outcome in report.sessions:
         state = "new" if outcome.new else ("updated" if outcome.added else "unchanged")

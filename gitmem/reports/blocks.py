@@ -75,8 +75,3 @@ def percent(rate: float | None) -> str:
 def number(value: float) -> str:
     """2, 0.25, 1.333 — no trailing zeros."""
     return f"{value:.3f}".rstrip("0").rstrip(".")
-
-
-def count(n: int, word: str) -> str:
-    """`1 deploy`, `3 deploys`."""
-    return f"{n} {word}{'' if n == 1 else 's'}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from gitmem.output import plural
 from gitmem.reports.blocks import (
     Bar,
     Block,
@@ -16,7 +17,6 @@ from gitmem.reports.blocks import (
     Para,
     Segment,
     Table,
-    count,
     duration,
     number,
     percent,
@@ -63,7 +63,7 @@ def deploys(doc: Doc) -> list[Block]:
     window = doc["window"]
     blocks.append(
         Para(
-            f"{count(doc['deploys'], 'deploy')} in {count(len(envs), 'environment')}, "
+            f"{plural(doc['deploys'], 'deploy')} in {plural(len(envs), 'environment')}, "
             f"{_when(window['start'])} to {_when(window['end'])} "
             f"({number(window['days'])} {'day' if window['days'] == 1 else 'days'})."
         )
@@ -130,7 +130,7 @@ def deploys(doc: Doc) -> list[Block]:
         shas = ", ".join(_short(sha) for sha in doc["missing_commits"])
         blocks.append(
             Para(
-                f"Lead time skips {count(skipped, 'successful deploy')}: "
+                f"Lead time skips {plural(skipped, 'successful deploy')}: "
                 f"commits missing from this repository (a shallow clone?): {shas}"
             )
         )
@@ -157,7 +157,7 @@ def decisions(doc: Doc) -> list[Block]:
     if not doc["decisions"]:
         return [*blocks, Para("No decisions recorded.")]
     statuses = ", ".join(f"{count} {status}" for status, count in doc["by_status"].items())
-    blocks.append(Para(f"{count(doc['count'], 'decision')}: {statuses}."))
+    blocks.append(Para(f"{plural(doc['count'], 'decision')}: {statuses}."))
     rows: list[list[Cell]] = []
     for entry in doc["decisions"]:
         status = entry["status"]
@@ -200,7 +200,9 @@ def activity(doc: Doc) -> list[Block]:
     if not doc["weeks"]:
         return [*blocks, Para("No records.")]
     types = [entry["name"] for entry in doc["types"]]
-    blocks.append(Para(f"{count(doc['count'], 'record')} over {count(len(doc['weeks']), 'week')}."))
+    blocks.append(
+        Para(f"{plural(doc['count'], 'record')} over {plural(len(doc['weeks']), 'week')}.")
+    )
     blocks.append(
         Chart(
             "Records per week",
@@ -253,7 +255,7 @@ def errors(doc: Doc) -> list[Block]:
     blocks = _window(doc)
     if not doc["count"]:
         return [*blocks, Para("No error records.")]
-    blocks.append(Para(f"{count(doc['count'], 'error record')}, recurring ones first."))
+    blocks.append(Para(f"{plural(doc['count'], 'error record')}, recurring ones first."))
     blocks += _grouped("By tag", "tag", doc["by_tag"])
     blocks += _grouped("By path", "path", doc["by_path"])
     if doc["ungrouped"]:
