@@ -16,7 +16,7 @@ from typing import Any
 from gitmem import compose, editing, finder, git, sessions
 from gitmem.errors import RecordError, UsageError
 from gitmem.query import Filter
-from gitmem.record import STATUSES, Memory, new_id, normalize_tag, now_iso, validate
+from gitmem.record import Memory, new_id, normalize_tag, now_iso, validate
 from gitmem.store import Store
 
 SLUG_HELP = "use lowercase letters, digits and hyphens, e.g. use-postgresql"
@@ -256,9 +256,7 @@ def _apply_fields(
             check_type(store, value)
             memory.type = value
         elif key == "status":
-            if value not in STATUSES:
-                raise UsageError(f"unknown status {value!r}: expected one of {', '.join(STATUSES)}")
-            memory.status = value
+            memory.status = compose.status(value)
         elif key == "tags":
             memory.tags = compose.tags(list(value))
         elif key == "paths":

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from gitmem import compose, context, sessions
-from gitmem.mcp_tools import PATHS, Caller, Reply, obj, text, tool
+from gitmem.mcp_tools import ID, PATHS, Caller, Reply, obj, text, tool
 from gitmem.store import Store
 
 
@@ -119,11 +119,7 @@ def _session_log(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     lambda types: obj(
         {
             "summary": text("what the session did, decided and left open (Markdown)"),
-            "id": {
-                "type": "string",
-                "pattern": "^[0-9A-Za-z]{4,12}$",
-                "description": "an unfinished session to end instead of the active one",
-            },
+            "id": {**ID, "description": "an unfinished session to end instead of the active one"},
         }
     ),
 )

@@ -256,7 +256,7 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
             "commit": text("attach the memory as a note to this commit (any revision) instead"),
             "slug": {
                 "type": "string",
-                "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$",
+                "pattern": f"^{compose.SLUG_RE.pattern}$",
                 "description": "the file name part after the date (default: from the title)",
             },
         },
