@@ -31,9 +31,10 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, importtime_report, machine, sh, timed
 
-from gitmem import context, git
-from gitmem.record import Memory
-from gitmem.store import Store
+from gitmem.assist import context
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import Memory
 
 SESSIONS = 20
 

@@ -1,8 +1,8 @@
 """The synthetic corpus shared by the benchmarks (bench/run.py, bench/search.py).
 
 `build_corpus(root, size, seed)` makes a git repository with `size` memories: ~80% as
-`.memory/<type-folder>/` files (written with gitmem.record.serialize_file, committed, mtimes
-aged an hour), ~20% as records in notes on a few hundred commits (one gitmem.git.update_notes
+`.memory/<type-folder>/` files (written with gitmem.store.record.serialize_file, committed, mtimes
+aged an hour), ~20% as records in notes on a few hundred commits (one gitmem.store.git.update_notes
 call, which writes a fan-out tree). Everything is seeded and deterministic.
 
 The vocabulary is pluggable: `Uniform` (bench/run.py's ~90 words, kept so its figures stay
@@ -27,8 +27,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gitmem import git
-from gitmem.record import (
+from gitmem.store import git
+from gitmem.store.record import (
     CROCKFORD,
     TYPE_FOLDERS,
     Memory,

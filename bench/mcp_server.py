@@ -39,10 +39,11 @@ from pathlib import Path
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
 from mcp import ClientSession, StdioServerParameters, stdio_client, types
 
-from gitmem import finder, git
-from gitmem.query import Filter
-from gitmem.record import Memory
-from gitmem.store import Store
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search.query import Filter
+from gitmem.store import git
+from gitmem.store.record import Memory
 
 STOP = {"the", "a", "an", "of", "to", "in", "and", "or", "is", "for", "on", "with", "as", "by"}
 

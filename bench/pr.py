@@ -25,7 +25,7 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh, timed
 
-from gitmem.record import serialize_file
+from gitmem.store.record import serialize_file
 
 
 def timed_ms(argv: list[str], cwd: Path) -> tuple[float, float]:

@@ -26,11 +26,12 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, build_corpus, machine, timed
 
-from gitmem import deploy, git
-from gitmem.ci_env import CIInfo
-from gitmem.deploy import Request
-from gitmem.record import Memory, serialize_note_doc
-from gitmem.store import Store
+from gitmem.deploy import deploy
+from gitmem.deploy.ci_env import CIInfo
+from gitmem.deploy.deploy import Request
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import Memory, serialize_note_doc
 
 KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0

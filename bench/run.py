@@ -3,8 +3,8 @@
     .venv/bin/python bench/run.py [--sizes 1000,10000] [--repeat 15] [--keep] [--no-importtime]
 
 For each size N it builds a repository in a temporary directory: ~80% of the N memories as
-`.memory/` files (written with gitmem.record.serialize_file, committed), ~20% as records in
-notes on a few hundred commits (one gitmem.git.update_notes call). It then times the real
+`.memory/` files (written with gitmem.store.record.serialize_file, committed), ~20% as records in
+notes on a few hundred commits (one gitmem.store.git.update_notes call). It then times the real
 `git-mem` console script as a subprocess (save as a file and as a note, list, list --type,
 show of a file record and of a note record), after a warm-up run of each, round-robin with
 references measured in the same run (`python -c pass` with the same interpreter, `import yaml`,

@@ -50,11 +50,13 @@ from typing import Any, NamedTuple
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, importtime_report, machine
 from whoosh.analysis import STOP_WORDS
 
-from gitmem import catalog, finder, git
-from gitmem import index as gindex
-from gitmem.query import Filter
-from gitmem.record import Memory
-from gitmem.store import Store
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search import catalog
+from gitmem.search import index as gindex
+from gitmem.search.query import Filter
+from gitmem.store import git
+from gitmem.store.record import Memory
 
 LIMIT = 10  # `git mem search`'s default --limit
 FILTER_TYPE = "decision"
@@ -98,7 +100,7 @@ def cpu_now() -> float:
 
 
 class WriteSpy:
-    """Wraps gitmem.index.write (catalog calls it by attribute) and Whoosh's writers' commit
+    """Wraps gitmem.search.index.write (catalog calls it by attribute) and Whoosh's writers' commit
     to split a build's time into parsing, add_document and commit."""
 
     def __init__(self) -> None:

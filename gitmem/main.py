@@ -71,7 +71,7 @@ def _log_unexpected(error: BaseException) -> str:
     from datetime import datetime
 
     try:
-        from gitmem import git
+        from gitmem.store import git
 
         log_dir = git.discover().state_dir / "logs"
     except Exception:

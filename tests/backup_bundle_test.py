@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from gitmem import backup, checkpoint, git, hiddenrefs
+from gitmem.checkpoints import checkpoint
 from gitmem.errors import GitMemError, UsageError
+from gitmem.share import backup, hiddenrefs
+from gitmem.store import git
 
 ID_LINE = re.compile(r"^id: (\w+)$", re.MULTILINE)
 MEMORY_REFS = ("refs/notes/mem", "refs/gitmem/", "refs/heads/")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from gitmem.capture import Candidate, Commit, candidates, iso_time, skip_reason
-from gitmem.capture_config import default_rules, rules_from_table
+from gitmem.capture.commits import Candidate, Commit, candidates, iso_time, skip_reason
+from gitmem.capture.rules import default_rules, rules_from_table
 from gitmem.errors import UsageError
-from gitmem.record import derived_id
+from gitmem.store.record import derived_id
 
 AUTHOR = "Jane Doe <jane@example.com>"
 DATE = "1763731391 +0100"
@@ -255,8 +255,8 @@ def test_iso_time_keeps_the_offset() -> None:
 
 
 def test_fast_note_serialisation_is_byte_identical_to_the_record_module() -> None:
-    from gitmem.capture_notes import note_doc
-    from gitmem.record import Memory, serialize_note_doc
+    from gitmem.capture.notes import note_doc
+    from gitmem.store.record import Memory, serialize_note_doc
 
     records = [
         Memory(

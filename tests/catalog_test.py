@@ -1,4 +1,4 @@
-"""The manifest and the always-fresh index (gitmem.catalog) on real repositories: nothing
+"""The manifest and the always-fresh index (gitmem.search.catalog) on real repositories: nothing
 re-read or re-written when nothing changed; edited, deleted, touched and racy files, new and
 rewritten notes (amend, rebase) all reflected by the next `search`/`list`/`show` without a
 `reindex`; note copies git leaves behind are one record; worktrees have their own index."""
@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
-from gitmem import catalog, changes, git
-from gitmem import index as gitmem_index
-from gitmem.record import Memory, serialize_note_doc
+from gitmem.search import catalog, changes
+from gitmem.search import index as gitmem_index
+from gitmem.store import git
+from gitmem.store.record import Memory, serialize_note_doc
 
 HOUR_AGO_NS = (int(time.time()) - 3600) * 1_000_000_000
 A, B, C = "aaaa00000001", "aaaa00000002", "aaaa00000003"

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gitmem import checkpoint, git
+from gitmem.checkpoints import checkpoint
 from gitmem.errors import NotFoundError, UsageError
+from gitmem.store import git
 
 REF = "refs/gitmem/checkpoints/"
 

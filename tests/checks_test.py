@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from gitrepo import VALID
 
-from gitmem import checks, git
-from gitmem.checks import Finding, check_files, is_record_path, scan_secrets
+from gitmem.capture import checks
+from gitmem.capture.checks import Finding, check_files, is_record_path, scan_secrets
+from gitmem.store import git
 
 # Assembled at run time so that this file itself holds no credential-shaped string.
 AWS = "AKIA" + "IOSFODNN7Q2W3E4R"

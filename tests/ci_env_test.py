@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gitmem.ci_env import PROVIDERS, CIInfo, detect, variables_help
+from gitmem.deploy.ci_env import PROVIDERS, CIInfo, detect, variables_help
 
 NOW = datetime(2026, 11, 22, 3, 0, 0, tzinfo=UTC)
 

@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 from gitrepo import init_repo, sh
 
-from gitmem import context, git
-from gitmem.record import CROCKFORD, Memory
-from gitmem.store import Store
+from gitmem.assist import context
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import CROCKFORD, Memory
 
 _VOCABULARY = """
 cache schema index query latency retry timeout queue worker deploy rollback canary flag config

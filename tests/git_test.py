@@ -1,4 +1,4 @@
-"""gitmem.git against real repositories and the real git binary: discovery and the notes CAS."""
+"""gitmem.store.git on real repositories and the real git binary: discovery and the notes CAS."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
-from gitmem import git
 from gitmem.errors import GitMemError
+from gitmem.store import git
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from gitmem.hooks import CHAINED_SUFFIX, HOOKS, MARKER, shim_text
+from gitmem.capture.hooks import CHAINED_SUFFIX, HOOKS, MARKER, shim_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

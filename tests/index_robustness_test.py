@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from gitmem import catalog, git
+from gitmem.search import catalog
+from gitmem.store import git
 
 A, B = "aaaa00000001", "aaaa00000002"
 GIT_MEM = str(Path(sys.executable).parent / "git-mem")
@@ -185,7 +186,9 @@ def test_another_schema_version_is_rebuilt(
 
 KILL = """
 import os, sys
-from gitmem import catalog, index, main
+from gitmem import main
+from gitmem.search import catalog
+from gitmem.search import index
 point = sys.argv[1]
 if point == "before-manifest":  # the index committed, the manifest not yet saved
     catalog._save = lambda *args, **kwargs: os._exit(9)

@@ -1,4 +1,4 @@
-"""gitmem.index on its own: the fast indexing analyzer agrees with Whoosh's, and the query
+"""gitmem.search.index on its own: the fast indexing analyzer agrees with Whoosh's, and the query
 syntax (words, phrases, field:value, NOT/-word) and its plain-words fallback, on a real
 Whoosh index in a temporary directory."""
 
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitmem import index
-from gitmem.changes import Document
-from gitmem.index import ANALYZER, fast_terms
+from gitmem.search import index
+from gitmem.search.changes import Document
+from gitmem.search.index import ANALYZER, fast_terms
 
 Row = dict[str, Any]
 

@@ -16,7 +16,7 @@ import yaml
 from mcp import ClientSession
 from mcpclient import CLIENT, GIT_MEM, cli_json, drive, fails, front_matter, ok
 
-from gitmem.record import STATUSES
+from gitmem.store.record import STATUSES
 
 TOOLS = {
     "save", "search", "show", "list", "update", "delete", "supersede",

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from gitrepo import DECISION, VALID
 
-from gitmem.hooks import CHAINED_SUFFIX, shim_text
+from gitmem.capture.hooks import CHAINED_SUFFIX, shim_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"

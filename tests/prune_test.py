@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gitmem import checkpoint, git, prune
+from gitmem.checkpoints import checkpoint, prune
+from gitmem.store import git
 
 REF = "refs/gitmem/checkpoints/"
 NOW = datetime.now(UTC).replace(microsecond=0)

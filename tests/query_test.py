@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gitmem.errors import EXIT_USAGE, UsageError
-from gitmem.query import Filter, created_at, is_retired, parse_when, path_matches, superseded_ids
+from gitmem.search.query import (
+    Filter,
+    created_at,
+    is_retired,
+    parse_when,
+    path_matches,
+    superseded_ids,
+)
 
 NOW = datetime(2026, 11, 20, 14, 3, 11, tzinfo=UTC)
 IST = timezone(timedelta(hours=5, minutes=30))

@@ -17,9 +17,9 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from gitmem import record
 from gitmem.errors import EXIT_USAGE, RecordError
-from gitmem.record import (
+from gitmem.store import record
+from gitmem.store.record import (
     CROCKFORD,
     FIELD_ORDER,
     ID_RE,

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from gitmem import git
-from gitmem.record import Memory
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import Memory
 
 ANN = "Ann <ann@example.com>"
 BOB = "Bob <bob@example.com>"

@@ -25,11 +25,12 @@ import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gitmem import deploy, git
-from gitmem.ci_env import CIInfo
-from gitmem.deploy import Request
-from gitmem.record import Memory
-from gitmem.store import Store
+from gitmem.deploy import deploy
+from gitmem.deploy.ci_env import CIInfo
+from gitmem.deploy.deploy import Request
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import Memory
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 HOUR = 3600

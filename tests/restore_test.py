@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from gitmem import checkpoint, git
+from gitmem.checkpoints import checkpoint
+from gitmem.store import git
 
 REF = "refs/gitmem/checkpoints/"
 BINARY = bytes(range(256)) * 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gitmem import review, review_markdown
+from gitmem.review import markdown, review
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_search_words(text: str, words: list[str]) -> None:
 
 
 def test_text_escapes_markdown_and_defuses_mentions() -> None:
-    text = review_markdown.text
+    text = markdown.text
     assert text("Use *PostgreSQL* over_Mongo") == "Use \\*PostgreSQL\\* over\\_Mongo"
     assert text("[a](b) <img src=x> a|b ~c~ &amp;") == (
         "\\[a\\](b) \\<img src=x\\> a\\|b \\~c\\~ \\&amp;"
@@ -64,7 +64,7 @@ def test_text_escapes_markdown_and_defuses_mentions() -> None:
 
 
 def test_code_spans_hold_any_backticks() -> None:
-    code = review_markdown.code
+    code = markdown.code
     assert code("abc") == "`abc`"
     assert code("a`b") == "``a`b``"
     assert code("`x`") == "`` `x` ``"
@@ -72,7 +72,7 @@ def test_code_spans_hold_any_backticks() -> None:
 
 
 def test_links_quote_the_path_and_take_a_base() -> None:
-    link = review_markdown.link
+    link = markdown.link
     assert link("T", ".memory/facts/a b(1).md", "") == "[T](.memory/facts/a%20b%281%29.md)"
     assert link("T", ".memory/x.md", "https://h/o/r/blob/abc/") == (
         "[T](https://h/o/r/blob/abc/.memory/x.md)"

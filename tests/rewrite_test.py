@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from gitmem.record import derived_id
+from gitmem.store.record import derived_id
 
 AUTHOR = "Test User <test@example.com>"
 DATE = "1763731391 +0000"  # every commit here is authored at this time unless told otherwise
@@ -393,8 +393,15 @@ def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> N
     )
     assert proc.returncode == 0
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
-    assert "gitmem.capture" in loaded
-    heavy = {"pygit2", "yaml", "whoosh", "frontmatter", "gitmem.record", "gitmem.store"}
+    assert "gitmem.capture.commits" in loaded
+    heavy = {
+        "pygit2",
+        "yaml",
+        "whoosh",
+        "frontmatter",
+        "gitmem.store.record",
+        "gitmem.records.store",
+    }
     assert not heavy & loaded
     commit(hooked, "We decided to drop Python 3.8 support")
     proc = subprocess.run(

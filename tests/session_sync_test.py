@@ -10,8 +10,9 @@ from pathlib import Path
 import gitrepo
 import pytest
 
-from gitmem import git, transcripts
-from gitmem.transcripts import Message, Transcript
+from gitmem.sessions import transcripts
+from gitmem.sessions.transcripts import Message, Transcript
+from gitmem.store import git
 
 REF = "refs/gitmem/sessions"
 

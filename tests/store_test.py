@@ -1,4 +1,4 @@
-"""gitmem.store against real repositories: concurrent writers through the real CLI, edit
+"""gitmem.records.store against real repositories: concurrent writers through the real CLI, edit
 conflicts, atomic writes, and writes that would leave `.memory/`."""
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import pytest
 import yaml
 from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
-from gitmem import git
 from gitmem.errors import ConflictError, UsageError
-from gitmem.files import atomic_write, create_first, create_new
-from gitmem.record import Memory, new_id, now_iso
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.files import atomic_write, create_first, create_new
+from gitmem.store.record import Memory, new_id, now_iso
 
 WORKERS = 8
 CALLS = 40

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from gitrepo import assert_fsck_clean, init_repo, sh
 
-from gitmem import git, sync
-from gitmem.notesmerge import merge_note
+from gitmem.share import sync
+from gitmem.store import git
+from gitmem.store.notesmerge import merge_note
 
 REMOTE_REF = "refs/notes/remotes/origin/mem"
 
@@ -208,7 +209,7 @@ def test_merge_fetched_merges_once_and_then_costs_nothing(repo):
 
 def test_merge_fetched_nothing_to_do_does_not_load_pygit2(repo):
     code = (
-        "import sys; from gitmem import git, sync; "
+        "import sys; from gitmem.store import git; from gitmem.share import sync; "
         "print(sync.merge_fetched(git.discover()), 'pygit2' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)

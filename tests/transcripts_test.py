@@ -7,9 +7,10 @@ import json
 import subprocess
 import sys
 
-from gitmem import git, sessions, transcripts
-from gitmem.store import Store
-from gitmem.transcripts import Message, Transcript, message_hash
+from gitmem.records.store import Store
+from gitmem.sessions import sessions, transcripts
+from gitmem.sessions.transcripts import Message, Transcript, message_hash
+from gitmem.store import git
 
 REF = transcripts.REF
 
@@ -75,8 +76,9 @@ def test_update_writes_one_commit_for_many_sessions_and_removes(repo, g):
 
 WRITER = """
 import sys
-from gitmem import git, transcripts
-from gitmem.transcripts import Message, Transcript
+from gitmem.store import git
+from gitmem.sessions import transcripts
+from gitmem.sessions.transcripts import Message, Transcript
 info = git.discover()
 for n in range(int(sys.argv[2])):
     sid = f"w{sys.argv[1]}x{n:06d}"
@@ -103,8 +105,9 @@ def test_concurrent_writers_lose_nothing(repo, g):
 
 LOGGER = """
 import sys
-from gitmem import git, sessions
-from gitmem.store import Store
+from gitmem.store import git
+from gitmem.sessions import sessions
+from gitmem.records.store import Store
 store = Store(git.discover())
 for n in range(25):
     sessions.log(store, f"writer {sys.argv[1]} message {n} " + "x" * 5000)

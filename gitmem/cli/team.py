@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def add_deploy(sub: Subparsers) -> None:
     import textwrap
 
-    from gitmem import ci_env  # no imports of its own beyond the standard library
+    from gitmem.deploy import ci_env  # no imports of its own beyond the standard library
 
     p = sub.add_parser(
         "deploy",

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from gitmem.store import Store
+    from gitmem.records.store import Store
 
 
 def open_store() -> Store:
     """The store of the repository git finds from here, reporting to the terminal."""
     # Imported here: hooks import this package and must not pay for the store's imports.
-    from gitmem import git
     from gitmem.output import notice, progress_bar
-    from gitmem.store import Store
+    from gitmem.records.store import Store
+    from gitmem.store import git
 
     return Store(git.discover(), progress=progress_bar, notify=notice)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gitmem import backup, git, hiddenrefs, sync
 from gitmem.errors import GitMemError
-from gitmem.notesmerge import Delta
 from gitmem.output import plural, print_json
+from gitmem.share import backup, hiddenrefs, sync
+from gitmem.store import git
+from gitmem.store.notesmerge import Delta
 
 
 def _size(n: int) -> str:

@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Callable
 
-from gitmem import backfill, capture_config, git
+from gitmem.capture import backfill
+from gitmem.capture.rules import load_rules
 from gitmem.output import CYAN, DIM, print_json, style
+from gitmem.store import git
 
 
 def _progress(total: int | None) -> Callable[[int], None]:
@@ -21,7 +23,7 @@ def _progress(total: int | None) -> Callable[[int], None]:
 
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
-    rules = capture_config.load_rules(repo)
+    rules = load_rules(repo)
     revs = list(args.revs)
     on_terminal = sys.stderr.isatty() and not args.json
     progress = None

@@ -7,10 +7,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from gitmem import checkpoint, git
-from gitmem.checkpoint_diff import compare, diff_text
+from gitmem.checkpoints import checkpoint
+from gitmem.checkpoints.diff import compare, diff_text
 from gitmem.errors import UsageError
 from gitmem.output import BOLD, DIM, YELLOW, print_json, style, warn
+from gitmem.store import git
 
 
 def _metadata(text: str | None) -> dict[str, Any] | None:

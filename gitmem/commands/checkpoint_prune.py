@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git, prune
+from gitmem.checkpoints import prune
 from gitmem.output import DIM, GREEN, RED, print_json, style, warn
+from gitmem.store import git
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gitmem import files, git, restore, restore_report
+from gitmem.checkpoints import restore, restore_report
 from gitmem.errors import UsageError
 from gitmem.output import DIM, GREEN, RED, YELLOW, print_json, style, warn
+from gitmem.store import files, git
 
 COLOURS = {
     "create": GREEN,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import compose, context
+from gitmem.assist import context
 from gitmem.commands import open_store
 from gitmem.output import print_json, warn
+from gitmem.store import compose
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,10 +6,12 @@ import argparse
 import contextlib
 import os
 
-from gitmem import ci_env, deploy, git, sync
+from gitmem.deploy import ci_env, deploy
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import print_json
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.share import sync
+from gitmem.store import git
 
 
 def _push_line(result: sync.SyncResult) -> str:

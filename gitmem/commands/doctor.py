@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.doctor import check
 from gitmem.output import RED, print_json, style
+from gitmem.records.doctor import check
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import actions, editing
 from gitmem.commands import open_store
 from gitmem.output import print_json
+from gitmem.records import actions
+from gitmem.store import editing
 
 
 def run(args: argparse.Namespace) -> int:

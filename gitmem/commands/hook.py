@@ -12,7 +12,8 @@ import argparse
 import os
 import sys
 
-from gitmem import git, hooks
+from gitmem.capture import hooks
+from gitmem.store import git
 
 CAPTURE_HOOKS = ("post-commit", "post-rewrite")
 
@@ -40,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _capture(name: str, argv: list[str]) -> list[str]:
     repo = git.discover()
-    from gitmem import capture
+    from gitmem.capture import commits
 
     if name == "post-commit":
-        return list(capture.handle_post_commit(repo))
+        return list(commits.handle_post_commit(repo))
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
@@ -51,11 +52,11 @@ def _capture(name: str, argv: list[str]) -> list[str]:
         pairs = hooks.rewritten_pairs(repo, kind)
     if not pairs:
         return []
-    return list(capture.handle_post_rewrite(repo, kind, pairs))
+    return list(commits.handle_post_rewrite(repo, kind, pairs))
 
 
 def _pre_commit(files: list[str]) -> int:
-    from gitmem import checks
+    from gitmem.capture import checks
 
     repo = git.discover()
     if files:  # the pre-commit framework: the files it selected, unstaged changes stashed

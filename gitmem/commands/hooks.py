@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git, hooks
+from gitmem.capture import hooks
 from gitmem.output import BOLD, GREEN, RED, YELLOW, print_json, style, warn
+from gitmem.store import git
 
 _COLOURS = {"installed": GREEN, "chained": GREEN, "foreign": YELLOW, "missing": RED}
 

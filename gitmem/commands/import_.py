@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git, importer
 from gitmem.output import plural, print_json, progress_bar, warn
+from gitmem.sessions import importer
+from gitmem.store import git
 
 MAX_WARNINGS = 20  # per run on stderr; --json lists them all
 

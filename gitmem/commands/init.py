@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import git, hooks
-from gitmem.initialize import initialize
+from gitmem.capture import hooks
 from gitmem.output import print_json
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.initialize import initialize
 
 
 def run(args: argparse.Namespace) -> int:

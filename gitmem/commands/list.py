@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import compose, finder, git
-from gitmem.changes import Row
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
-from gitmem.query import Filter, parse_when
-from gitmem.store import Store, short_location
+from gitmem.records import finder
+from gitmem.records.store import Store, short_location
+from gitmem.search.changes import Row
+from gitmem.search.query import Filter, parse_when
+from gitmem.store import compose, git
 
 
 def make_filter(store: Store, args: argparse.Namespace) -> Filter:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import git
 from gitmem.errors import GitMemError
+from gitmem.store import git
 
 # The packages the `mcp` extra brings; an ImportError naming one of them means the extra is
 # missing (or broken), anything else is a bug of ours and must not be dressed up as that.
@@ -23,7 +23,7 @@ def missing_extra() -> str:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from gitmem import mcp_server
+        from gitmem.assist import mcp_server
     except ImportError as error:
         if (error.name or "").split(".")[0] in EXTRA_PACKAGES:
             raise GitMemError(missing_extra()) from None

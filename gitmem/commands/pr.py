@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import review
 from gitmem.commands import open_store
 from gitmem.output import print_json, warn
+from gitmem.review import review
 
 
 def run(args: argparse.Namespace) -> int:

@@ -9,9 +9,9 @@ from pathlib import Path
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import notice, warn
-from gitmem.query import parse_when
 from gitmem.reports.data import Window
 from gitmem.reports.report import build, render
+from gitmem.search.query import parse_when
 
 
 def run(args: argparse.Namespace) -> int:

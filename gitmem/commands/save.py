@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import actions, compose, editing, git
 from gitmem.errors import UsageError
 from gitmem.output import print_json
-from gitmem.store import Store
+from gitmem.records import actions
+from gitmem.records.store import Store
+from gitmem.store import compose, editing, git
 
 
 def _text_from_args(args: argparse.Namespace) -> str | None:

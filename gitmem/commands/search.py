@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import finder
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.index import MARK_END, MARK_START
 from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
+from gitmem.records import finder
+from gitmem.search.index import MARK_END, MARK_START
 
 
 def highlighted(snippet: str) -> str:

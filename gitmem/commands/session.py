@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem import sessions, transcripts
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import BOLD, DIM, print_json, style
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.sessions import sessions, transcripts
 
 
 def _text(words: list[str] | None, what: str) -> str | None:

@@ -7,7 +7,7 @@ import sys
 
 from gitmem.commands import open_store
 from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, style
-from gitmem.record import Memory
+from gitmem.store.record import Memory
 
 DETAIL_FIELDS = (
     "author",

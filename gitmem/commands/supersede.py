@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import actions
 from gitmem.commands import open_store
 from gitmem.output import print_json
+from gitmem.records import actions
 
 
 def run(args: argparse.Namespace) -> int:

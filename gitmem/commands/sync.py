@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from gitmem import checkpoint_sync, git, hiddenrefs, session_sync, sync
-from gitmem.notesmerge import Delta
 from gitmem.output import print_json
+from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
+from gitmem.store import git
+from gitmem.store.notesmerge import Delta
 
 
 def run(args: argparse.Namespace) -> int:

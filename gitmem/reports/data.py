@@ -6,10 +6,10 @@ import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from gitmem import finder
-from gitmem.changes import Row
-from gitmem.query import Filter, created_at, effective_status, superseded_ids
-from gitmem.store import Store
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search.changes import Row
+from gitmem.search.query import Filter, created_at, effective_status, superseded_ids
 
 
 @dataclasses.dataclass(frozen=True)

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from gitmem import git
-from gitmem.query import created_at
 from gitmem.reports import SCHEMA, dora, history
 from gitmem.reports.data import Records, Window, deploy_of, week_of, week_span
+from gitmem.search.query import created_at
+from gitmem.store import git
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 

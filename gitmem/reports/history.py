@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from gitmem import git
+from gitmem.store import git
 
 
 class Commit(NamedTuple):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from gitmem.changes import Row
-from gitmem.query import created_at, superseded_ids
 from gitmem.reports import SCHEMA
 from gitmem.reports.data import Records, Window, week_of, week_span
+from gitmem.search.changes import Row
+from gitmem.search.query import created_at, superseded_ids
 
 TOP = 10  # most active tags and paths shown
 

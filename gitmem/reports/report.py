@@ -8,10 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from gitmem.errors import UsageError
+from gitmem.records.store import Store
 from gitmem.reports import FORMATS, KINDS, deploys, html, kinds, markdown
 from gitmem.reports.data import Window, collect
 from gitmem.reports.layout import layout
-from gitmem.store import Store
 
 
 def build(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from gitmem.record import derived_id
+from gitmem.store.record import derived_id
 
 AUTHOR = "Test User <test@example.com>"
 

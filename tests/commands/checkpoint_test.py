@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gitmem import checkpoint, git
+from gitmem.checkpoints import checkpoint
+from gitmem.store import git
 
 REF = "refs/gitmem/checkpoints/"
 

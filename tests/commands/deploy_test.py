@@ -11,7 +11,7 @@ import re
 import pytest
 import yaml
 
-from gitmem.record import ID_RE
+from gitmem.store.record import ID_RE
 
 GITHUB = {
     "GITHUB_ACTIONS": "true",

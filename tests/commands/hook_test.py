@@ -13,8 +13,8 @@ from pathlib import Path
 
 from gitrepo import DECISION, VALID
 
-from gitmem import git
-from gitmem.hooks import parse_pairs, rewritten_pairs
+from gitmem.capture.hooks import parse_pairs, rewritten_pairs
+from gitmem.store import git
 
 WARNING_RE = re.compile(
     r"git-mem: warning: post-commit: nothing captured: (.*) "

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gitrepo import on_terminal
 
-from gitmem.record import derived_id
+from gitmem.store.record import derived_id
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "claude_code.jsonl"
 REF = "refs/gitmem/sessions"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from gitmem import config
-from gitmem.initialize import README
+from gitmem.store import config
+from gitmem.store.initialize import README
 
 
 def test_init_creates_files_and_sets_rewrite_ref(repo, mem, g):

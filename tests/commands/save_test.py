@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import yaml
 
-from gitmem.record import ID_RE, parse_file
+from gitmem.store.record import ID_RE, parse_file
 
 TODAY = date.today().isoformat()
 

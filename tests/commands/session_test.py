@@ -10,8 +10,9 @@ from pathlib import Path
 
 import frontmatter
 
-from gitmem import git, sessions, transcripts
-from gitmem.store import Store
+from gitmem.records.store import Store
+from gitmem.sessions import sessions, transcripts
+from gitmem.store import git
 
 
 def _json(result):  # type: ignore[no-untyped-def]
@@ -135,7 +136,7 @@ def test_log_and_end_without_a_session_are_usage_errors(repo, mem):
 def test_a_crashed_session_goes_on_from_a_new_process(repo, mem, g):
     """The process that started and logged is gone (a subprocess); a new one carries on."""
     script = (
-        "from gitmem.commands import open_store; from gitmem import sessions; import os\n"
+        "from gitmem.commands import open_store; from gitmem.sessions import sessions; import os\n"
         "s = open_store(); sid = sessions.start(s, label='crashy').id\n"
         "sessions.log(s, 'before the crash'); print(sid, flush=True); os._exit(9)\n"
     )

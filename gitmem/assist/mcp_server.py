@@ -1,0 +1,200 @@
+"""`git mem mcp`: the tools of `mcp_tools` served over stdio with the `mcp` SDK.
+
+The only module that imports `mcp` (an optional extra). Tool calls run one at a time in a
+worker thread (the Store and the index are not made for concurrent use within one process;
+the event loop stays free to answer pings). Every failure becomes a tool error (isError) with
+one line of text, and the server keeps serving: GitMemError as its message, bad arguments as
+the schema violation, anything else logged under the git common dir like `main` does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import jsonschema
+from mcp import types
+from mcp.server import Server, ServerRequestContext
+from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
+
+from gitmem import __version__
+from gitmem.assist import mcp_assist
+from gitmem.assist.mcp_tools import TOOLS, Caller, Reply
+from gitmem.errors import GitMemError
+from gitmem.output import notice
+from gitmem.records.store import Store
+from gitmem.store import git
+from gitmem.store.record import TYPE_FOLDERS
+
+INSTRUCTIONS = (
+    "gitmem is this project's memory, kept in its git repository: decisions and their "
+    "rationale, facts, error fixes, procedures, code patterns, preferences and session "
+    "summaries. Read the context pack first (the context tool, or the gitmem://context "
+    "resource). Search it (search, list, show) before deciding something the project may "
+    "already have decided; save what a future session should know (save, update, "
+    "supersede); records written here are reviewed and committed like code. session_start, "
+    "session_log and session_end keep a transcript and leave a summary for the next session."
+)
+CONTEXT_URI = "gitmem://context"
+RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
+
+
+class GitMem:
+    """The handlers, bound to one repository."""
+
+    def __init__(self, repo: git.RepoInfo) -> None:
+        self.repo = repo
+        self._lock = anyio.Lock()
+
+    def store(self) -> Store:
+        # A fresh Store per call: a Store refreshes its catalog once, and files and notes
+        # change behind a long-lived server's back (editors, git pull, other `git mem`s).
+        return Store(self.repo, notify=notice)
+
+    def schemas(self) -> dict[str, dict[str, Any]]:
+        try:
+            types_ = self.store().config.type_names  # custom types from .memory/config.toml
+        except GitMemError:
+            # A broken config.toml must not hide the tools: each call will report it.
+            types_ = list(TYPE_FOLDERS)
+        return {name: spec.schema(types_) for name, spec in TOOLS.items()}
+
+    async def list_tools(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        async with self._lock:
+            schemas = await anyio.to_thread.run_sync(self.schemas)
+        return types.ListToolsResult(
+            tools=[
+                types.Tool(
+                    name=name,
+                    description=spec.description,
+                    input_schema=schemas[name],
+                    annotations=types.ToolAnnotations(
+                        read_only_hint=spec.read_only,
+                        destructive_hint=spec.destructive,
+                        idempotent_hint=spec.idempotent,
+                        open_world_hint=False,  # only this repository
+                    ),
+                )
+                for name, spec in TOOLS.items()
+            ]
+        )
+
+    async def call_tool(
+        self, ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        caller = Caller(client_name(ctx))
+        arguments = dict(params.arguments or {})
+        async with self._lock:
+            return await anyio.to_thread.run_sync(self.call, params.name, arguments, caller)
+
+    def call(self, name: str, arguments: dict[str, Any], caller: Caller) -> types.CallToolResult:
+        """Run one tool; never raises (the server must outlive any one call)."""
+        try:
+            spec = TOOLS.get(name)
+            if spec is None:
+                return error_result(f"unknown tool {name!r}: expected one of {', '.join(TOOLS)}")
+            store = self.store()
+            problem = schema_problem(spec.schema(store.config.type_names), arguments)
+            if problem is not None:
+                return error_result(f"invalid arguments for {name}: {problem}")
+            reply = spec.handler(store, arguments, caller)
+        except GitMemError as error:
+            return error_result(str(error))
+        except Exception as error:
+            from gitmem.main import _log_unexpected  # the one error log format, see main
+
+            where = _log_unexpected(error)
+            return error_result(f"unexpected {type(error).__name__}: {error} (details in {where})")
+        return result(reply)
+
+    async def list_resources(
+        self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(
+            resources=[
+                types.Resource(
+                    uri=CONTEXT_URI,
+                    name="context",
+                    title="Project memory: context pack",
+                    description="The context pack of `git mem context` (default budget): "
+                    "active decisions, facts, preferences, procedures, recent sessions, "
+                    "errors and patterns, as Markdown.",
+                    mime_type="text/markdown",
+                )
+            ]
+        )
+
+    async def read_resource(
+        self, ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        if str(params.uri) != CONTEXT_URI:
+            raise MCPError(RESOURCE_NOT_FOUND, f"unknown resource {params.uri}: try {CONTEXT_URI}")
+        async with self._lock:
+            markdown = await anyio.to_thread.run_sync(self.context_markdown)
+        contents = types.TextResourceContents(
+            uri=CONTEXT_URI, mime_type="text/markdown", text=markdown
+        )
+        return types.ReadResourceResult(contents=[contents])
+
+    def context_markdown(self) -> str:
+        try:
+            pack = mcp_assist.context_pack(self.store())
+        except GitMemError as error:
+            raise MCPError(types.INTERNAL_ERROR, str(error)) from None
+        return pack.markdown()
+
+
+def client_name(ctx: ServerRequestContext[Any]) -> str | None:
+    """clientInfo.name from `initialize`, when the client gave one."""
+    params = ctx.session.client_params
+    if params is None or not params.client_info.name.strip():
+        return None
+    return params.client_info.name.strip()
+
+
+def schema_problem(schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
+    """The most relevant way `arguments` break `schema`, as one line; None when they fit."""
+    validator = jsonschema.Draft202012Validator(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(arguments))
+    if error is None:
+        return None
+    where = ".".join(str(part) for part in error.absolute_path)
+    return f"{where}: {error.message}" if where else error.message
+
+
+def result(reply: Reply) -> types.CallToolResult:
+    return types.CallToolResult(
+        content=[types.TextContent(text=reply.rendered())], structured_content=reply.data
+    )
+
+
+def error_result(message: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
+
+
+def server(repo: git.RepoInfo) -> Server[Any]:
+    handlers = GitMem(repo)
+    return Server(
+        "gitmem",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        on_list_tools=handlers.list_tools,
+        on_call_tool=handlers.call_tool,
+        on_list_resources=handlers.list_resources,
+        on_read_resource=handlers.read_resource,
+    )
+
+
+async def _serve(repo: git.RepoInfo) -> None:
+    app = server(repo)
+    async with stdio_server() as (read, write):
+        await app.run(read, write, app.create_initialization_options())
+
+
+def serve(repo: git.RepoInfo) -> None:
+    """Serve MCP on stdin/stdout until the client closes stdin."""
+    anyio.run(_serve, repo)

@@ -1,0 +1,374 @@
+"""The MCP server's tools: names, descriptions, JSON schemas, and what each one does.
+
+Plain Python (no `mcp` import), so the tools are the same functions the CLI commands call
+(`actions`, `finder`, `Store`) and the SDK wiring stays in `mcp_server`. Each handler gets a
+fresh Store (a long-lived server must see files and notes changed behind its back; a Store
+refreshes its catalog once) and the already schema-validated arguments, and returns the
+document the CLI's `--json` prints. User errors are raised as GitMemError, like the CLI.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import Any
+
+from gitmem.errors import UsageError
+from gitmem.records import actions, finder
+from gitmem.records.store import Store
+from gitmem.search.query import Filter, parse_when
+from gitmem.store import compose
+from gitmem.store.record import ID_LENGTH, MIN_PREFIX, SOURCES, STATUSES
+
+
+@dataclasses.dataclass(frozen=True)
+class Caller:
+    """Who is calling: the client's name from `initialize` (clientInfo.name), if it gave one."""
+
+    client: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    """A tool's result: the JSON document, and the text shown to the model (default: it)."""
+
+    data: dict[str, Any]
+    text: str | None = None
+
+    def rendered(self) -> str:
+        if self.text is not None:
+            return self.text
+        return json.dumps(self.data, indent=2, ensure_ascii=False, default=str)
+
+
+Handler = Callable[[Store, dict[str, Any], Caller], Reply]
+
+
+@dataclasses.dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    schema: Callable[[list[str]], dict[str, Any]]  # the repository's type names -> JSON schema
+    handler: Handler
+    # MCP tool annotations: hints a client may use to decide what needs the user's approval.
+    read_only: bool = False
+    destructive: bool = False  # may overwrite or remove what is there
+    idempotent: bool = False  # the same call again changes nothing more
+
+
+TOOLS: dict[str, ToolSpec] = {}
+
+
+def tool(
+    name: str,
+    description: str,
+    schema: Callable[[list[str]], dict[str, Any]],
+    *,
+    read_only: bool = False,
+    destructive: bool = False,
+    idempotent: bool = False,
+) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        TOOLS[name] = ToolSpec(
+            name,
+            " ".join(description.split()),
+            schema,
+            handler,
+            read_only=read_only,
+            destructive=destructive,
+            idempotent=idempotent,
+        )
+        return handler
+
+    return register
+
+
+# ---------------------------------------------------------------------------- schema parts
+
+
+def obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """An object schema that refuses unknown arguments (a misspelt one is an error)."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required),
+        "additionalProperties": False,
+    }
+
+
+def text(description: str, *, min_length: int = 1) -> dict[str, Any]:
+    return {"type": "string", "minLength": min_length, "description": description}
+
+
+def strings(description: str) -> dict[str, Any]:
+    return {
+        "type": "array",
+        "items": {"type": "string", "minLength": 1},
+        "description": description,
+    }
+
+
+ID = {
+    "type": "string",
+    "pattern": f"^[0-9A-Za-z]{{{MIN_PREFIX},{ID_LENGTH}}}$",
+    "description": f"a memory id, or a unique prefix of it ({MIN_PREFIX}+ characters)",
+}
+IDS = {"type": "array", "items": ID}
+STATUS = {"type": "string", "enum": list(STATUSES)}
+TAGS = strings("tags: lowercase letters, digits and hyphens (other text is normalised)")
+PATHS = strings("files, directories (ending in /) or globs, relative to the repository root")
+
+
+def type_enum(types: list[str], description: str) -> dict[str, Any]:
+    return {"type": "string", "enum": types, "description": description}
+
+
+def filter_properties(types: list[str]) -> dict[str, Any]:
+    """The filters `list` and `search` share (the CLI's --type, --tag, ... --all)."""
+    return {
+        "type": type_enum(types, "only records of this type"),
+        "tags": strings("only records carrying all of these tags"),
+        "status": {**STATUS, "description": "only records with this status (retired too)"},
+        "author": text("author name or email contains this text"),
+        "source": {"type": "string", "enum": list(SOURCES), "description": "how it was captured"},
+        "project": text("only records of this project"),
+        "since": text("created at or after: 2026-11-20, an ISO timestamp, or '3 days ago'"),
+        "until": text("created at or before (same forms as since)"),
+        "path": text("about this file or directory (matches recorded paths, globs, dirs)"),
+        "all": {
+            "type": "boolean",
+            "default": False,
+            "description": "include superseded, deprecated and rejected records",
+        },
+    }
+
+
+def make_filter(store: Store, args: dict[str, Any]) -> Filter:
+    return Filter(
+        types=[args["type"]] if "type" in args else [],
+        tags=list(args.get("tags", [])),
+        statuses=[args["status"]] if "status" in args else [],
+        authors=[args["author"]] if "author" in args else [],
+        sources=[args["source"]] if "source" in args else [],
+        projects=[args["project"]] if "project" in args else [],
+        paths=compose.repo_paths(store.repo, [args["path"]], store.repo.work_tree)
+        if "path" in args
+        else [],
+        since=parse_when(args["since"]) if "since" in args else None,
+        until=parse_when(args["until"]) if "until" in args else None,
+        include_retired=bool(args.get("all", False)),
+    )
+
+
+# ---------------------------------------------------------------------------- read tools
+
+
+@tool(
+    "search",
+    """Ranked full-text search over the project's memories (decisions, facts, errors,
+    procedures, patterns, session summaries). Query syntax: words (all must match), "exact
+    phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
+    commit). Returns hits best first with a snippet and the record's fields; use `show` for
+    the full text. Superseded/deprecated/rejected records are hidden unless all=true.""",
+    lambda types: obj(
+        {
+            "query": text("what to look for (see the query syntax)"),
+            **filter_properties(types),
+            "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
+            "sort": {"type": "string", "enum": ["relevance", "newest"], "default": "relevance"},
+        },
+        ("query",),
+    ),
+    read_only=True,
+)
+def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    query = args["query"]
+    found = finder.search(
+        store,
+        make_filter(store, args),
+        query,
+        limit=args.get("limit", 10),
+        newest=args.get("sort") == "newest",
+    )
+    return Reply(finder.found_json(found, query))
+
+
+@tool(
+    "list",
+    """List memories newest first, optionally filtered by type, tags, status, author,
+    source, project, date or path. Returns each record's fields (not the body; use `show`).
+    Superseded/deprecated/rejected records are hidden unless all=true.""",
+    lambda types: obj(
+        {
+            **filter_properties(types),
+            "limit": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50},
+        }
+    ),
+    read_only=True,
+)
+def _list(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    rows = finder.records(store, make_filter(store, args), args.get("limit", 50))
+    return Reply({"count": len(rows), "records": [finder.public(row) for row in rows]})
+
+
+@tool(
+    "show",
+    """One memory in full: every field, its Markdown body, and where it lives (a .memory/
+    file or note:<commit>).""",
+    lambda types: obj({"id": ID}, ("id",)),
+    read_only=True,
+)
+def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    stored = store.get(args["id"])
+    return Reply({**stored.memory.to_json(), "location": stored.location})
+
+
+# ---------------------------------------------------------------------------- write tools
+
+
+@tool(
+    "save",
+    """Save a new memory for this project as a .memory/ file (reviewed and committed like
+    code), or with `commit` as a git note on that commit. The first line of `text` is the
+    title unless `title` is given. Types: decision (with rationale), fact, error (symptom,
+    cause, fix), procedural (steps), code (a pattern), episodic, user (a preference).
+    Returns the new id and where it was written.""",
+    lambda types: obj(
+        {
+            "text": text("the memory's Markdown text; its first line is the default title"),
+            "type": {**type_enum(types, "the kind of memory"), "default": "fact"},
+            "title": text("one line; default: the first line of the text"),
+            "tags": TAGS,
+            "status": {**STATUS, "default": "active"},
+            "summary": text("a one-line summary"),
+            "paths": PATHS,
+            "links": {**IDS, "description": "related memories (ids or unique prefixes)"},
+            "supersedes": {
+                **IDS,
+                "description": "memories this one replaces; they are marked superseded",
+            },
+            "project": text("groups memories across repositories"),
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                "description": 'free-form key/value metadata, e.g. {"sprint": 42}',
+            },
+            "commit": text("attach the memory as a note to this commit (any revision) instead"),
+            "slug": {
+                "type": "string",
+                "pattern": f"^{compose.SLUG_RE.pattern}$",
+                "description": "the file name part after the date (default: from the title)",
+            },
+        },
+        ("text",),
+    ),
+)
+def _save(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    saved = actions.save(
+        store,
+        text=args["text"],
+        type=args.get("type", "fact"),
+        title=args.get("title"),
+        tags=args.get("tags", ()),
+        status=args.get("status"),
+        summary=args.get("summary"),
+        paths=args.get("paths", ()),
+        links=args.get("links", ()),
+        supersedes=args.get("supersedes", ()),
+        project=args.get("project"),
+        metadata=args.get("metadata"),
+        commit=args.get("commit"),
+        source="mcp",
+        tool=caller.client,
+        slug=args.get("slug"),
+        cwd=store.repo.work_tree,
+    )
+    return Reply(saved.to_json())
+
+
+UNSETTABLE = ["updated", "author", "summary", "project", "tool", "commits", "paths", "links"]
+UNSETTABLE += ["supersedes", "session", "metadata"]
+
+
+@tool(
+    "update",
+    """Change fields or the body of a memory (sets `updated`). Give only what changes:
+    `tags` replaces the tags, `add_tags`/`remove_tags` edit them, `metadata` is merged key by
+    key (null removes a key), `unset` removes optional fields. The result is validated
+    before anything is written. Returns whether anything changed.""",
+    lambda types: obj(
+        {
+            "id": ID,
+            "title": text("the new title (one line)"),
+            "type": type_enum(types, "the new type (a file moves to its type's folder)"),
+            "status": STATUS,
+            "summary": text("a one-line summary ('' removes it)", min_length=0),
+            "project": text("the project ('' removes it)", min_length=0),
+            "tags": TAGS,
+            "add_tags": TAGS,
+            "remove_tags": TAGS,
+            "paths": PATHS,
+            "links": {**IDS, "description": "related memories (replaces the list)"},
+            "metadata": {
+                "type": "object",
+                "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
+                "description": "keys to set (null removes the key)",
+            },
+            "body": text("the new Markdown body (replaces the old one)"),
+            "unset": {
+                "type": "array",
+                "items": {"type": "string", "enum": UNSETTABLE},
+                "description": "optional fields to remove",
+            },
+        },
+        ("id",),
+    ),
+    destructive=True,
+    idempotent=True,
+)
+def _update(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    if len(args) < 2:
+        raise UsageError("nothing to update: give at least one field to change besides id")
+    fields = {key: args[key] for key in actions.UPDATABLE if key in args}
+    result = actions.update(
+        store,
+        args["id"],
+        fields=fields,
+        unset=args.get("unset", ()),
+        add_tags=args.get("add_tags", ()),
+        remove_tags=args.get("remove_tags", ()),
+        body=args.get("body"),
+        cwd=store.repo.work_tree,
+    )
+    return Reply(result.to_json())
+
+
+@tool(
+    "delete",
+    """Remove one memory: delete its file, or take it out of its note. Returns where it
+    was and which memories still refer to it (links/supersedes). Prefer `supersede` or
+    status=deprecated for knowledge that changed: history stays readable.""",
+    lambda types: obj({"id": ID}, ("id",)),
+    destructive=True,
+    idempotent=True,
+)
+def _delete(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    return Reply(actions.delete(store, args["id"]).to_json())
+
+
+@tool(
+    "supersede",
+    """Mark memory `old` as replaced by memory `new`: `old` gets status superseded (hidden
+    from search and list unless all=true), `new` lists it in `supersedes`.""",
+    lambda types: obj(
+        {"old": {**ID, "description": "the memory being replaced (id or prefix)"}}
+        | {"new": {**ID, "description": "the memory replacing it (id or prefix)"}},
+        ("old", "new"),
+    ),
+    idempotent=True,
+)
+def _supersede(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
+    if args["old"] == args["new"]:
+        raise UsageError("a memory cannot supersede itself")
+    return Reply(actions.supersede(store, args["old"], args["new"]).to_json())

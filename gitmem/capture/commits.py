@@ -1,0 +1,322 @@
+"""Commit message -> records: explicit trailers, `Memory-Type`, decision and bug-fix patterns.
+
+The post-commit hook runs on every commit, so deciding that a commit captures nothing costs one
+`git log` call and a few regexes: this module imports neither pygit2, yaml nor the record
+module. They come in (through `gitmem.capture.notes`) only when there is something to write.
+
+Ids are derived from the commit's author, author date, the record's type and its title — not
+from the commit id. Amend, rebase, cherry-pick and `pull --rebase` change the commit id but
+keep author, author date and message, so the same decision keeps its id through them: a hook
+rerun, a backfill after the hook, or a backfill after a rewrite finds it already there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import NamedTuple
+
+from gitmem.capture.rules import Rules, load_rules
+from gitmem.store import git
+
+TRAILER_TYPES = {"decision": "decision", "fact": "fact", "learned": "fact", "error": "error"}
+CONTROL_KEYS = ("memory-type", "memory-tags", "no-memory")
+
+MAX_TITLE = 120
+
+_TRUE = frozenset({"true", "yes", "1", "on"})
+_CONVENTIONAL_RE = re.compile(r"^(?P<kind>[a-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
+_TRAILER_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]*)\s*:\s*(?P<value>.*)$")
+_REWRITE_ACTION_RE = re.compile(r"^(?:rebase\b|[^:]*\((?:amend|pick|squash|fixup|reword|edit)\))")
+
+
+class Commit(NamedTuple):
+    sha: str
+    parents: tuple[str, ...]
+    author: str  # "Name <email>"
+    author_date: str  # raw: "1700000000 +0100"
+    committer_date: str
+    message: str
+    paths: tuple[str, ...] | None = None  # None: not read yet
+
+    @property
+    def created(self) -> str:
+        return iso_time(self.author_date)
+
+
+class Candidate(NamedTuple):
+    """A record the rules want for a commit, before it becomes a Memory."""
+
+    type: str
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    rule: str  # which rule: decision-trailer, memory-type, fix-pattern, ...
+
+    def id_for(self, commit: Commit) -> str:
+        from gitmem.store.record import derived_id
+
+        return derived_id("capture", commit.author, commit.author_date, self.type, self.title)
+
+
+def iso_time(raw: str) -> str:
+    """`1700000000 +0130` (git's raw date) -> ISO 8601 with the same offset."""
+    from datetime import datetime, timedelta, timezone
+
+    seconds, _, offset = raw.partition(" ")
+    sign = -1 if offset.startswith("-") else 1
+    digits = offset.lstrip("+-") or "0000"
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+    return datetime.fromtimestamp(int(seconds), timezone(sign * delta)).isoformat()
+
+
+# ------------------------------------------------------------------------ the rules
+
+
+def _paragraphs(message: str) -> list[str]:
+    return [p for p in re.split(r"\n[ \t]*\n", message.strip("\n")) if p.strip()]
+
+
+def _trailer_lines(paragraph: str) -> list[tuple[str, str]] | None:
+    """The (key, value) pairs of a paragraph made only of `Key: value` lines (values may be
+    folded onto indented lines), or None if any line is something else."""
+    trailers: list[tuple[str, str]] = []
+    for line in paragraph.splitlines():
+        if line[:1] in (" ", "\t") and trailers:  # a folded trailer value
+            key, value = trailers[-1]
+            trailers[-1] = (key, f"{value} {line.strip()}")
+            continue
+        match = _TRAILER_RE.match(line)
+        if match is None:
+            return None
+        trailers.append((match["key"].lower(), match["value"].strip()))
+    return trailers
+
+
+def _trailers(message: str) -> tuple[list[tuple[str, str]], list[int]]:
+    """Trailers, and which paragraphs hold them: every paragraph after the subject made only
+    of `Key: value` lines (git's trailer block, and a `Decision:` paragraph written before
+    more prose). A one-line message `Decision: use X` counts too (`git commit -m`). A line
+    like `Error: ...` inside prose (a pasted log) does not."""
+    paragraphs = _paragraphs(message)
+    found: list[tuple[str, str]] = []
+    where: list[int] = []
+    for index, paragraph in enumerate(paragraphs):
+        if index == 0 and (len(paragraphs) > 1 or "\n" in paragraph):
+            continue  # the subject (and a body glued to it without a blank line)
+        lines = _trailer_lines(paragraph)
+        if lines:
+            found += lines
+            where.append(index)
+    return found, where
+
+
+def _title(text: str) -> str:
+    title = " ".join(text.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3].rstrip() + "..."
+
+
+def _tag(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower()).strip("-")
+
+
+def _context(message: str) -> str:
+    """The message minus gitmem's own trailers (and their folded lines): the body of every
+    record it yields. Prose stays, even a line like `Error: ...` inside it."""
+    keys = (*TRAILER_TYPES, *CONTROL_KEYS)
+    _found, where = _trailers(message)
+    parts = []
+    for index, paragraph in enumerate(_paragraphs(message)):
+        if index not in where:
+            parts.append(paragraph)
+            continue
+        kept: list[str] = []
+        dropping = False
+        for line in paragraph.splitlines():
+            if line[:1] in (" ", "\t") and dropping:
+                continue
+            match = _TRAILER_RE.match(line)
+            dropping = bool(match and match["key"].lower() in keys)
+            if not dropping:
+                kept.append(line)
+        if kept:
+            parts.append("\n".join(kept))
+    text = "\n\n".join(parts)
+    return text + "\n" if text.strip() else ""
+
+
+def skip_reason(commit: Commit, rules: Rules) -> str | None:
+    """Why a commit is never captured (disabled, merge, bot), or None."""
+    if not rules.enabled:
+        return "capture disabled"
+    if len(commit.parents) > 1 and not rules.merges:
+        return "merge commit"
+    author = commit.author.lower()
+    if any(bot in author for bot in rules.bots):
+        return "bot author"
+    return None
+
+
+def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
+    """What the rules capture from this commit: pure, no git, no I/O."""
+    if skip_reason(commit, rules) is not None:
+        return []
+    message = commit.message
+    trailers, _where = _trailers(message)
+    controls = {key: value for key, value in trailers if key in CONTROL_KEYS}
+    if controls.get("no-memory", "").lower() in _TRUE:
+        return []
+    subject = message.strip().split("\n", 1)[0].strip()
+    conventional = _CONVENTIONAL_RE.match(subject)
+    tags = []
+    if conventional and conventional["scope"]:
+        tags += [_tag(s) for s in conventional["scope"].split(",")]
+    tags += [_tag(t) for t in controls.get("memory-tags", "").split(",")]
+    tag_tuple = tuple(dict.fromkeys(t for t in tags if t))
+    context = _context(message)
+    found = [
+        Candidate(TRAILER_TYPES[key], _title(value), context, tag_tuple, f"{key}-trailer")
+        for key, value in trailers
+        if key in TRAILER_TYPES and value.strip()
+    ]
+    plain_subject = subject[conventional.end() :] if conventional else subject
+    plain_subject = plain_subject[:1].upper() + plain_subject[1:]
+    body = _context(message.strip().split("\n", 1)[1] if "\n" in message.strip() else "")
+    if "memory-type" in controls:
+        kind = controls["memory-type"].strip().lower()
+        extra: tuple[str, ...] = ()
+        if kind not in rules.types:  # kept, not lost: as a fact tagged with what was asked
+            kind, extra = "fact", (_tag(controls["memory-type"]),)
+        tags_mt = tuple(dict.fromkeys((*tag_tuple, *extra)))
+        found.append(Candidate(kind, _title(plain_subject), body, tags_mt, "memory-type"))
+    if found:
+        return _unique(found)
+    return _pattern_candidates(commit, rules, subject, plain_subject, body, tag_tuple)
+
+
+def _pattern_candidates(
+    commit: Commit, rules: Rules, subject: str, title: str, body: str, tags: tuple[str, ...]
+) -> list[Candidate]:
+    message = commit.message.strip()
+    if len(message) < rules.min_length or not title.strip():
+        return []
+    if subject.startswith(('Revert "', "Merge ")) or any(p.search(subject) for p in rules.ignore):
+        return []
+    text = "\n".join(ln for ln in message.splitlines() if not ln.lstrip().startswith(">"))
+    decision = next((p for p in rules.decision if p.search(text)), None)
+    fix = next((p for p in rules.fix if p.search(text)), None)
+    conventional = _CONVENTIONAL_RE.match(subject)
+    if conventional and conventional["bang"]:
+        decision = decision or conventional.re
+    breaking = re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE) or (
+        conventional and conventional["bang"]
+    )
+    extra = ("breaking-change",) if breaking else ()
+    tags = tuple(dict.fromkeys((*tags, *extra)))
+    is_fix_commit = conventional is not None and conventional["kind"] == "fix"
+    if fix is not None and (is_fix_commit or decision is None):
+        return [Candidate("error", _title(title), body, tags, "fix-pattern")]
+    if decision is not None:
+        return [Candidate("decision", _title(title), body, tags, "decision-pattern")]
+    return []
+
+
+def _unique(found: list[Candidate]) -> list[Candidate]:
+    """One candidate per (type, title): they would get the same id."""
+    seen: dict[tuple[str, str], Candidate] = {}
+    for candidate in found:
+        seen.setdefault((candidate.type, candidate.title), candidate)
+    return list(seen.values())
+
+
+# ------------------------------------------------------------------------ reading commits
+
+# One `git log` record: sha, parents, author, author date, committer date, message.
+LOG_FORMAT = "%x1e%H%x00%P%x00%an <%ae>%x00%ad%x00%cd%x00%B%x00"
+
+
+def parse_log_record(chunk: str, with_paths: bool) -> Commit:
+    fields = chunk.split("\0")
+    sha, parents, author, adate, cdate, message = fields[:6]
+    paths = tuple(p.strip("\n") for p in fields[6:] if p.strip("\n")) if with_paths else None
+    return Commit(sha, tuple(parents.split()), author, adate, cdate, message, paths)
+
+
+def read_commits(repo: git.RepoInfo, revs: list[str]) -> list[Commit]:
+    """These commits (no walk), one `git log` call."""
+    args = ["log", "--no-walk=unsorted", "-z", "--date=raw", f"--format={LOG_FORMAT}", *revs]
+    out = git.run([*args, "--"], cwd=repo.git_dir).stdout.decode("utf-8", "replace")
+    return [parse_log_record(chunk, False) for chunk in out.split("\x1e") if chunk]
+
+
+def changed_paths(repo: git.RepoInfo, commit: Commit) -> tuple[str, ...]:
+    """Files the commit changed (against its first parent), capped later by the rules."""
+    base = [commit.parents[0], commit.sha] if commit.parents else ["--root", commit.sha]
+    args = ["diff-tree", "-r", "-z", "--name-only", "--no-commit-id", *base]
+    out = git.run(args, cwd=repo.git_dir).stdout.decode("utf-8", "surrogateescape")
+    return tuple(p for p in out.split("\0") if p)
+
+
+# ------------------------------------------------------------------------ hook entry points
+
+
+def _last_reflog_action(repo: git.RepoInfo, sha: str) -> str | None:
+    """The message of HEAD's newest reflog entry, if it is about `sha` (no git call)."""
+    try:
+        with open(repo.git_dir / "logs" / "HEAD", "rb") as log:
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - 4096))
+            tail = log.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    lines = tail.rstrip("\n").rsplit("\n", 1)
+    header, _, action = lines[-1].partition("\t")
+    fields = header.split(" ")
+    return action if len(fields) > 1 and fields[1] == sha else None
+
+
+def made_by_rewrite(repo: git.RepoInfo, sha: str) -> bool:
+    """Was HEAD just made by amend or by a rebase step? Then post-rewrite captures it.
+
+    (post-commit fires for those before git copies the notes; writing then would make git
+    concatenate the copied note onto ours.)
+    """
+    action = _last_reflog_action(repo, sha)
+    if action is not None:
+        return bool(_REWRITE_ACTION_RE.match(action))
+    return rebase_in_progress(repo)
+
+
+def rebase_in_progress(repo: git.RepoInfo) -> bool:
+    git_dir = Path(repo.git_dir)
+    return (git_dir / "rebase-merge").is_dir() or (git_dir / "rebase-apply").is_dir()
+
+
+def handle_post_commit(repo: git.RepoInfo) -> list[str]:
+    """The post-commit hook: capture HEAD. Returns the ids written ([] almost always)."""
+    rules = load_rules(repo)
+    if not rules.enabled:
+        return []
+    [commit] = read_commits(repo, ["HEAD"])
+    found = candidates(commit, rules)
+    if not found or made_by_rewrite(repo, commit.sha):
+        return []
+    from gitmem.capture import notes
+
+    return notes.write_captures(repo, rules, [(commit, found)]).ids
+
+
+def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The post-rewrite hook (`amend` or `rebase`, `old new` pairs): records follow the
+    rewrite, and what the new messages capture is added. Returns the ids written."""
+    if not pairs:
+        return []
+    if kind == "amend" and rebase_in_progress(repo):
+        # A squash (or an amend at an `edit` stop) inside a rebase: the rebase's own
+        # post-rewrite lists these commits again at its end; moving now would capture the
+        # squashed message before the other commit's records arrive, and capture them twice.
+        return []
+    from gitmem.capture import notes
+
+    return notes.follow_rewrite(repo, load_rules(repo), pairs, kind)

@@ -1,0 +1,304 @@
+"""What the CLI and the MCP server both do to memories: save, update, delete, supersede.
+
+Each action takes plain typed values (never an argparse namespace), validates them, writes
+through the Store and returns a small result whose `to_json()` is the CLI's `--json` shape.
+User errors are raised as UsageError/NotFoundError; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from gitmem.errors import RecordError, UsageError
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search.query import Filter
+from gitmem.sessions import sessions
+from gitmem.store import compose, editing, git
+from gitmem.store.record import Memory, new_id, normalize_tag, now_iso, validate
+
+SLUG_HELP = "use lowercase letters, digits and hyphens, e.g. use-postgresql"
+# Fields `update` sets from typed values (the MCP tool's arguments); see `_apply_fields`.
+UPDATABLE = ("type", "title", "status", "summary", "project", "tags", "paths", "links", "metadata")
+
+
+@dataclasses.dataclass(frozen=True)
+class Saved:
+    id: str
+    type: str
+    title: str
+    location: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Updated:
+    id: str
+    changed: bool
+    location: str
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class Deleted:
+    id: str
+    title: str
+    removed: str  # where it lived
+    referenced_by: list[str]  # records whose links/supersedes still name it
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "removed": self.removed, "referenced_by": self.referenced_by}
+
+
+@dataclasses.dataclass(frozen=True)
+class Superseded:
+    old: str
+    new: str
+    old_title: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"old": self.old, "new": self.new}
+
+
+# ---------------------------------------------------------------------------- save
+
+
+def check_type(store: Store, type_name: str) -> None:
+    if type_name not in store.config.type_names:
+        raise UsageError(
+            f"unknown type {type_name!r}: expected one of {', '.join(store.config.type_names)}"
+        )
+
+
+def title_and_body(text: str, title: str | None) -> tuple[str, str]:
+    """The title (given, or the text's first non-empty line) and the body of a new memory."""
+    body = text.strip("\n")
+    if title is None:
+        first = next((line for line in body.splitlines() if line.strip()), "")
+        title = first.lstrip("#").strip()
+    return compose.one_line_title(title), body + "\n"
+
+
+def save(
+    store: Store,
+    *,
+    text: str,
+    type: str = "fact",
+    title: str | None = None,
+    tags: Sequence[str] = (),
+    status: str | None = None,
+    summary: str | None = None,
+    paths: Sequence[str] = (),
+    links: Sequence[str] = (),
+    supersedes: Sequence[str] = (),
+    project: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    commit: str | None = None,
+    source: str = "cli",
+    tool: str | None = None,
+    session: str | None = None,
+    slug: str | None = None,
+    cwd: Path | None = None,
+) -> Saved:
+    """A new memory: a `.memory/` file, or with `commit` (a revision) a note on that commit.
+
+    `tags`, `paths`, `links` and `supersedes` accept comma lists like the CLI; `paths` are
+    relative to `cwd` (default: the process's). Every memory `supersedes` names is marked
+    superseded. `session`: default, the session active in this worktree (if any), so that
+    `session end` can link what was saved during the session.
+    """
+    check_type(store, type)
+    sha = git.resolve_commit(store.repo, commit) if commit else None
+    if sha is None:
+        store.require_work_tree()
+    if session is None:
+        session = sessions.active_id(store)
+    memory = _build(
+        store,
+        text=text,
+        type=type,
+        title=title,
+        tags=tags,
+        status=status,
+        summary=summary,
+        paths=paths,
+        links=links,
+        supersedes=supersedes,
+        project=project,
+        metadata=metadata,
+        source=source,
+        tool=tool,
+        session=session,
+        slug=slug,
+        cwd=cwd,
+    )
+    if sha is not None:
+        memory.commits = [sha]
+        location = store.save_note(memory, sha)
+    else:
+        location = store.save_file(memory, slug)
+    for old in memory.supersedes:
+        editing.mark_superseded(store, old)
+    return Saved(memory.id, memory.type, memory.title, location)
+
+
+def _build(
+    store: Store,
+    *,
+    text: str,
+    type: str,
+    title: str | None,
+    tags: Sequence[str],
+    status: str | None,
+    summary: str | None,
+    paths: Sequence[str],
+    links: Sequence[str],
+    supersedes: Sequence[str],
+    project: str | None,
+    metadata: Mapping[str, Any] | None,
+    source: str,
+    tool: str | None,
+    session: str | None,
+    slug: str | None,
+    cwd: Path | None,
+) -> Memory:
+    repo = store.repo
+    if not text.strip():
+        raise UsageError("nothing to save: the text is empty")
+    title, body = title_and_body(text, title)
+    if slug is not None and not compose.SLUG_RE.fullmatch(slug):
+        raise UsageError(f"bad --slug {slug!r}: {SLUG_HELP}")
+    memory = Memory(
+        id=new_id(),
+        type=type,
+        title=title,
+        created=now_iso(),
+        body=body,
+        author=git.ident(repo),
+        status=compose.status(status),
+        tags=compose.tags([*store.config.default_tags, *tags]),
+        summary=summary,
+        project=project or store.config.default_project,
+        source=source,
+        tool=tool,
+        paths=compose.repo_paths(repo, list(paths), cwd),
+        links=_resolve_ids(store, links),
+        supersedes=_resolve_ids(store, supersedes),
+        session=session,
+        metadata=dict(metadata or {}),
+    )
+    try:
+        validate(memory, "the new memory", types=store.config.type_names)
+    except RecordError as error:
+        raise UsageError(f"{error.field}: {error.message}") from None
+    return memory
+
+
+def _resolve_ids(store: Store, prefixes: Sequence[str]) -> list[str]:
+    return [store.resolve(prefix)["id"] for prefix in compose.split_list(list(prefixes))]
+
+
+# ---------------------------------------------------------------------------- update
+
+
+def update(
+    store: Store,
+    id: str,
+    *,
+    assignments: Sequence[str] = (),
+    unset: Sequence[str] = (),
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    body: str | None = None,
+    fields: Mapping[str, Any] | None = None,
+    cwd: Path | None = None,
+) -> Updated:
+    """Change a memory and set `updated`; nothing is written when nothing changed.
+
+    `assignments` are the CLI's `FIELD=VALUE` strings (`--set`); `fields` the same changes as
+    typed values (keys from UPDATABLE: lists as lists, `metadata` merged key by key, a None
+    value removing the key). The result is validated before anything is written.
+    """
+    stored = store.get(id)
+    memory = copy.deepcopy(stored.memory)
+    for assignment in assignments:
+        editing.set_field(memory, assignment)
+    if fields:
+        _apply_fields(store, memory, fields, cwd)
+    for key in unset:
+        editing.unset_field(memory, key)
+    # Only the tags named here are normalised; the others stay as written.
+    added = [tag for tag in compose.tags(list(add_tags)) if tag not in memory.tags]
+    removed = set(compose.tags(list(remove_tags)))
+    memory.tags = [tag for tag in [*memory.tags, *added] if normalize_tag(tag) not in removed]
+    if body is not None:
+        memory.body = body.strip("\n") + "\n"
+    location = editing.finish(store, stored, memory)
+    return Updated(memory.id, memory != stored.memory, location)
+
+
+def _apply_fields(
+    store: Store, memory: Memory, fields: Mapping[str, Any], cwd: Path | None
+) -> None:
+    unknown = sorted(set(fields) - set(UPDATABLE))
+    if unknown:
+        raise UsageError(
+            f"cannot update {', '.join(unknown)}: expected some of {', '.join(UPDATABLE)}"
+        )
+    for key, value in fields.items():
+        if key == "type":
+            check_type(store, value)
+            memory.type = value
+        elif key == "status":
+            memory.status = compose.status(value)
+        elif key == "tags":
+            memory.tags = compose.tags(list(value))
+        elif key == "paths":
+            memory.paths = compose.repo_paths(store.repo, list(value), cwd)
+        elif key == "links":
+            memory.links = _resolve_ids(store, value)
+        elif key == "metadata":
+            merged = {**memory.metadata, **value}
+            memory.metadata = {k: v for k, v in merged.items() if v is not None}
+        else:  # title, summary, project: one line of text; empty removes an optional one
+            text = " ".join(str(value).split())
+            if key == "title" and not text:
+                raise UsageError("title cannot be empty")
+            setattr(memory, key, text or None)
+
+
+# ---------------------------------------------------------------------------- delete, supersede
+
+
+def delete(store: Store, id: str) -> Deleted:
+    """Remove one memory (its file, or its part of a note); says who still refers to it."""
+    stored = store.get(id)
+    store.delete(stored)
+    record_id = stored.memory.id
+    referrers = [
+        row["id"]
+        for row in finder.records(store, Filter(include_retired=True))
+        if record_id in row.get("links", []) + row.get("supersedes", [])
+    ]
+    return Deleted(record_id, stored.memory.title, stored.location, referrers)
+
+
+def supersede(store: Store, old: str, new: str) -> Superseded:
+    """NEW replaces OLD: NEW lists OLD in `supersedes`, OLD gets status superseded."""
+    old_stored, new_stored = store.get(old), store.get(new)
+    if old_stored.memory.id == new_stored.memory.id:
+        raise UsageError("a memory cannot supersede itself")
+    if old_stored.memory.id not in new_stored.memory.supersedes:
+        memory = copy.deepcopy(new_stored.memory)
+        memory.supersedes.append(old_stored.memory.id)
+        editing.finish(store, new_stored, memory)
+    editing.mark_superseded(store, old_stored.memory.id)
+    return Superseded(old_stored.memory.id, new_stored.memory.id, old_stored.memory.title)

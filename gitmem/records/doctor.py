@@ -1,0 +1,96 @@
+"""`git mem doctor`'s checks: every record, the links between them, and the git setup."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from gitmem.errors import GitMemError
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search.changes import Problem
+from gitmem.search.query import Filter
+from gitmem.store import config, git
+from gitmem.store.initialize import missing_settings
+
+
+def check(store: Store) -> tuple[list[Problem], int]:
+    """Every problem found, and how many records were read."""
+    problems: list[Problem] = []
+    try:
+        store.config  # noqa: B018 - loading it is the check
+    except GitMemError as error:
+        where = f".memory/{config.CONFIG_NAME}"
+        problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
+        store._config = config.EMPTY
+    catalog = store.catalog()
+    problems.extend(catalog.warnings)
+    rows = finder.records(store, Filter(include_retired=True))
+    by_id: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_id[row["id"]].append(row["location"])
+    for record_id, places in by_id.items():
+        if len(places) > 1:
+            for place in places:
+                others = ", ".join(p for p in places if p != place) or place
+                problems.append(Problem(place, f"duplicate id {record_id} (also in {others})"))
+    for row in rows:
+        for key in ("links", "supersedes"):
+            for target in row.get(key, []):
+                if target not in by_id:
+                    problems.append(
+                        Problem(
+                            row["location"], f"{row['id']}: {key} names unknown memory {target}"
+                        )
+                    )
+        location = row["location"]
+        if location.startswith(".memory/"):
+            folder = location.split("/")[1] if location.count("/") >= 2 else ""
+            expected = store.config.folder(row["type"])
+            if folder != expected:
+                problems.append(
+                    Problem(
+                        location,
+                        f"a {row['type']} belongs in .memory/{expected}/ (it is read anyway)",
+                    )
+                )
+    problems.extend(_foreign_readers(store, rows))
+    problems.extend(_orphaned_notes(store, rows))
+    for key, value in missing_settings(store.repo):
+        problems.append(Problem("git config", f"{key} lacks {value}; run `git mem init`"))
+    return problems, len(rows)
+
+
+def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem]:
+    shas = {str(row["location"])[5:] for row in rows if str(row["location"]).startswith("note:")}
+    if not shas:
+        return []
+    missing = git.missing_objects(store.repo, sorted(shas))
+    return [
+        Problem(
+            f"note:{sha}",
+            "the commit this note is about no longer exists "
+            "(`git notes --ref=mem prune` drops such notes)",
+        )
+        for sha in missing
+    ]
+
+
+def _foreign_readers(store: Store, rows: list[dict[str, object]]) -> list[Problem]:
+    """Files other tools cannot read: python-frontmatter is the reference front-matter reader."""
+    import frontmatter
+
+    problems = []
+    work_tree = store.repo.work_tree
+    for row in rows:
+        location = str(row["location"])
+        if work_tree is None or not location.startswith(".memory/"):
+            continue
+        try:
+            post = frontmatter.loads((work_tree / location).read_text(encoding="utf-8"))
+            same = str(post.metadata.get("id")) == row["id"]
+        except Exception as error:  # any failure of the foreign reader is the finding
+            problems.append(Problem(location, f"python-frontmatter cannot read it: {error}"))
+            continue
+        if not same:
+            problems.append(Problem(location, "python-frontmatter reads a different id"))
+    return problems

@@ -1,0 +1,143 @@
+"""Records by filter (`list`) and by query (`search`), read from the always-fresh index.
+
+What a filter means lives in `query.Filter`; Whoosh only narrows the candidates by the
+fields it can match exactly (type, tag, source, project) before `Filter.matches` decides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+
+from gitmem.errors import GitMemError, UsageError
+from gitmem.records.store import Store
+from gitmem.search.catalog import Catalog
+from gitmem.search.changes import Row
+from gitmem.search.query import Filter, is_retired
+
+if TYPE_CHECKING:
+    from whoosh.index import FileIndex
+    from whoosh.searching import Searcher
+
+    from gitmem.search.index import Hit, Narrowing
+
+T = TypeVar("T")
+
+
+class Found(NamedTuple):
+    hits: list[Hit]
+    suggestion: str | None  # a corrected query, when nothing matched
+    hidden: bool  # nothing matched, but superseded, deprecated or rejected records would
+
+
+def _narrowing(flt: Filter) -> Narrowing:
+    from gitmem.search.index import Narrowing
+    from gitmem.store.record import normalize_tag
+
+    return Narrowing(flt.types, [normalize_tag(t) for t in flt.tags], flt.sources, flt.projects)
+
+
+def with_index(store: Store, work: Callable[[Catalog, FileIndex, Searcher], T]) -> T:
+    """Run `work` on the fresh index; a damaged index is rebuilt and `work` run again."""
+    catalog = store.catalog()
+    for attempt in range(3):
+        try:
+            ix = catalog.open_index()
+            with ix.searcher() as searcher:
+                return work(catalog, ix, searcher)
+        except GitMemError:
+            raise
+        except Exception:
+            if attempt == 2:
+                raise
+            # 1st: another process may have replaced the index; wait for it and look again.
+            # 2nd: damaged in a way only reading shows (a truncated segment): rebuild it.
+            catalog = store.catalog(wait=True, full=attempt == 1)
+    raise AssertionError("unreachable")
+
+
+def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
+    """The records `flt` accepts, newest first."""
+    from gitmem.search import index
+
+    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> list[Row]:
+        superseded = catalog.superseded
+        found: list[Row] = []
+        for row in index.rows(
+            searcher, _narrowing(flt), lambda r: flt.matches(r, superseded), json.loads
+        ):
+            found.append(row)
+            if limit is not None and len(found) >= limit:
+                break
+        return found
+
+    return with_index(store, work)
+
+
+def search(
+    store: Store,
+    flt: Filter,
+    text: str,
+    *,
+    limit: int,
+    newest: bool = False,
+    snippets: bool = True,
+) -> Found:
+    """The best `limit` records for the query `text` among those `flt` accepts."""
+    from gitmem.search import index
+
+    if not index.words(text):
+        raise UsageError(f"nothing to search for in {text!r}: give at least one word")
+
+    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Found:
+        superseded = catalog.superseded
+        parsed = index.effective_status(index.parse(ix, text), superseded)
+
+        def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
+            return index.search(
+                searcher,
+                parsed,
+                _narrowing(accept),
+                lambda row: accept.matches(row, superseded),
+                json.loads,
+                limit=limit,
+                newest=newest,
+                retired=lambda row: is_retired(row, superseded),
+                snippets=snippets,
+            )
+
+        hits = run(flt, limit, snippets)
+        if hits:
+            return Found(hits, None, False)
+        hidden = not flt.include_retired and bool(
+            run(dataclasses.replace(flt, include_retired=True), 1, False)
+        )
+        return Found(hits, None if hidden else index.suggest(searcher, text), hidden)
+
+    return with_index(store, work)
+
+
+def public(row: Row) -> Row:
+    """A row as --json shows it (without the note's blob id, an internal detail)."""
+    return {key: value for key, value in row.items() if key != "blob"}
+
+
+def found_json(found: Found, text: str) -> dict[str, Any]:
+    """`git mem search --json`: the query, the hits with plain snippets, any suggestion."""
+    from gitmem.search.index import MARK_END, MARK_START
+
+    hits = [
+        {
+            "score": round(hit.score, 4),
+            "id": hit.row["id"],
+            "type": hit.row["type"],
+            "title": hit.row["title"],
+            "location": hit.row["location"],
+            "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+            "record": public(hit.row),
+        }
+        for hit in found.hits
+    ]
+    return {"query": text, "count": len(hits), "hits": hits, "suggestion": found.suggestion}

@@ -1,0 +1,295 @@
+"""Where records live (`.memory/` files and notes on refs/notes/mem) and how to change them.
+
+Every write is safe against concurrent writers: new files are created exclusively, rewritten
+files are replaced atomically under a lock after checking nobody changed them since they were
+read, and notes go through a compare-and-swap on the notes ref.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import NamedTuple
+
+from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
+from gitmem.search import catalog
+from gitmem.search.changes import Row
+from gitmem.share import sync
+from gitmem.store import config, git
+from gitmem.store.files import atomic_write, create_first, locked, read_text
+from gitmem.store.record import (
+    MIN_PREFIX,
+    Memory,
+    NoteChunk,
+    parse_file,
+    parse_note,
+    serialize_file,
+    serialize_note_doc,
+    slugify,
+)
+
+MEMORY_DIR = ".memory"
+ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]
+
+
+class Stored(NamedTuple):
+    """A record, where it lives (`.memory/...` or `note:<sha>`), and the exact text read."""
+
+    memory: Memory
+    location: str
+    text: str
+
+    @property
+    def note_sha(self) -> str | None:
+        return self.location[5:] if self.location.startswith("note:") else None
+
+
+def _by_id(row: Row) -> tuple[str, str]:
+    return row["id"], row["location"]
+
+
+def short_location(location: str) -> str:
+    return location[:12] if location.startswith("note:") else location
+
+
+class Store:
+    def __init__(
+        self,
+        repo: git.RepoInfo,
+        progress: ProgressBar | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> None:
+        """`progress`: how to show a long index build (a context manager giving a callback);
+        `notify`: where to say something the user should know that is not an error."""
+        self.repo = repo
+        self._progress = progress
+        self._notify = notify
+        self._config: config.Config | None = None
+        self._catalog: catalog.Catalog | None = None
+
+    # ------------------------------------------------------------------ places
+
+    @property
+    def memory_dir(self) -> Path | None:
+        return self.repo.work_tree / MEMORY_DIR if self.repo.work_tree else None
+
+    def require_work_tree(self) -> Path:
+        """The `.memory/` folder, or an error saying why this repository has none."""
+        if self.memory_dir is None:
+            where = "a bare repository" if self.repo.bare else "inside the git directory"
+            raise GitMemError(
+                f"this command needs a work tree, but {self.repo.git_dir} is {where}; "
+                "records can still be attached to commits with --commit"
+            )
+        return self.memory_dir
+
+    @property
+    def config(self) -> config.Config:
+        if self._config is None:
+            self._config = config.load(self.memory_dir)
+        return self._config
+
+    def catalog(self, *, wait: bool = False, full: bool = False) -> catalog.Catalog:
+        """Where every record lives, with the search index brought up to date (once).
+
+        The first call also merges notes a plain `git fetch` brought (it never fails; what it
+        did goes to `notify`). `wait`: if another process is updating the index, wait for it
+        rather than answer from the last committed state. `full`: rebuild from scratch.
+        """
+        if self._catalog is None:
+            for line in sync.merge_fetched(self.repo):
+                if self._notify is not None:
+                    self._notify(line)
+        if self._catalog is None or wait or full:
+            types = self.config.type_names
+            with contextlib.ExitStack() as stack:
+                progress = stack.enter_context(self._progress()) if self._progress else None
+                self._catalog = catalog.refresh(
+                    self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
+                )
+        return self._catalog
+
+    def locations(self) -> dict[str, str]:
+        """Every record id and where it lives, read fresh without touching the index (hooks)."""
+        types = self.config.type_names
+        fresh = catalog.refresh(self.repo, self.memory_dir, types, write=False)
+        return {row["id"]: row["location"] for row in fresh.find("")}
+
+    # ------------------------------------------------------------------ lookup
+
+    def resolve(self, prefix: str) -> Row:
+        """The one record whose id starts with `prefix` (at least 4 characters)."""
+        prefix = prefix.strip().lower()
+        if len(prefix) < MIN_PREFIX:
+            raise UsageError(
+                f"id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
+            )
+        matches = sorted(self.catalog().find(prefix), key=_by_id)
+        if not matches:
+            raise NotFoundError(f"no memory with an id starting {prefix!r}")
+        if len({row["id"] for row in matches}) > 1:
+            listing = "; ".join(f"{r['id']} {self._title(r)}" for r in matches[:10])
+            more = f" and {len(matches) - 10} more" if len(matches) > 10 else ""
+            raise UsageError(f"id prefix {prefix!r} is ambiguous: {listing}{more}")
+        if len(matches) > 1:
+            places = ", ".join(row["location"] for row in matches)
+            raise UsageError(
+                f"id {matches[0]['id']} is used by {len(matches)} records ({places});"
+                " run `git mem doctor`"
+            )
+        return matches[0]
+
+    def _title(self, row: Row) -> str:
+        """A record's title for a message (the manifest `find` reads keeps no titles)."""
+        try:
+            return self.load(row).memory.title
+        except GitMemError:
+            return "(unreadable)"
+
+    def load(self, row: Row) -> Stored:
+        """The full record behind a catalog row, read fresh from its file or note."""
+        location: str = row["location"]
+        if location.startswith("note:"):
+            return self._load_note(row)
+        memory_dir = self.require_work_tree()
+        relpath = location.removeprefix(MEMORY_DIR + "/")
+        text = read_text(memory_dir / relpath, location)
+        memory = parse_file(text, location, self.config.type_names)
+        if memory.id != row["id"]:
+            raise ConflictError(f"{location} changed while reading it; run the command again")
+        return Stored(memory, location, text)
+
+    def get(self, prefix: str) -> Stored:
+        return self.load(self.resolve(prefix))
+
+    def _load_note(self, row: Row) -> Stored:
+        # From the blob the catalog just saw: no pygit2 (and its 110 ms import) on this path.
+        sha: str = row["location"][5:]
+        text = git.read_blob(self.repo, row["blob"]).decode("utf-8", "surrogateescape")
+        for chunk in parse_note(text, row["location"], row["created"], self.config.type_names):
+            if chunk.memory is not None and chunk.memory.id == row["id"]:
+                return Stored(chunk.memory, f"note:{sha}", chunk.text)
+        raise ConflictError(f"memory {row['id']} left note:{sha} while reading it; run again")
+
+    def _note_chunks(self, snapshot: git.NotesSnapshot, sha: str) -> list[NoteChunk]:
+        data = snapshot.read(sha)
+        if data is None:
+            return []
+        created = git.object_time(snapshot.pyrepo, sha)
+        text = data.decode("utf-8", "surrogateescape")
+        return parse_note(text, f"note:{sha}", created, self.config.type_names)
+
+    # ------------------------------------------------------------------ writes
+
+    def file_path_for(self, memory: Memory, slug: str | None = None) -> Path:
+        memory_dir = self.require_work_tree()
+        folder = self.config.folder(memory.type)
+        return memory_dir / folder / f"{memory.created[:10]}-{slug or slugify(memory.title)}.md"
+
+    def _check_inside(self, path: Path) -> None:
+        """Refuse a path that leaves `.memory/` (a symlinked folder pointing elsewhere)."""
+        memory_dir = self.require_work_tree().resolve()
+        if not path.resolve().is_relative_to(memory_dir):
+            raise UsageError(f"refusing to write {path}: it resolves outside {memory_dir}")
+
+    def save_file(self, memory: Memory, slug: str | None = None) -> str:
+        """Write a new record file; a taken name gets -2, -3, ... Returns its location."""
+        base = self.file_path_for(memory, slug)
+        data = serialize_file(memory).encode()
+        base.parent.mkdir(parents=True, exist_ok=True)
+        self._check_inside(base.parent)
+        # One temp file for all the names tried (-2, -3, ...): a link(2) each, not a fsync each.
+        names = (base if n == 1 else base.with_name(f"{base.stem}-{n}.md") for n in range(1, 1000))
+        path = create_first(names, data)
+        if path is not None:
+            return self._location(path)
+        raise GitMemError(f"too many files named {base.name}; pass --slug")
+
+    def _location(self, path: Path) -> str:
+        assert self.repo.work_tree is not None
+        return path.relative_to(self.repo.work_tree).as_posix()
+
+    def save_note(
+        self, memory: Memory, commit: str, *, fallback_ident: tuple[str, str] | None = None
+    ) -> str:
+        """Append a record to the note on `commit` (creating it), by CAS on the notes ref.
+
+        `fallback_ident` (name, email) signs the notes commit when git has no identity."""
+        doc = serialize_note_doc(memory).encode()
+
+        def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+            old = snapshot.read(commit) or b""
+            separator = b"" if not old or old.endswith(b"\n") else b"\n"
+            return {commit: old + separator + doc}
+
+        message = f"gitmem: save {memory.id}"
+        git.update_notes(self.repo, mutate, message, fallback_ident=fallback_ident)
+        return f"note:{commit}"
+
+    def replace(self, stored: Stored, memory: Memory) -> str:
+        """Rewrite a record in place, unless someone changed it since `stored` was read."""
+        if stored.note_sha is not None:
+            new_doc = serialize_note_doc(memory)
+            if new_doc != stored.text:
+                self._rewrite_note(stored, new_doc, f"gitmem: edit {memory.id}")
+            return stored.location
+        memory_dir = self.require_work_tree()
+        path = memory_dir.parent / stored.location
+        new_text = serialize_file(memory)
+        if new_text == stored.text:
+            return stored.location  # unchanged: never rewrite a file for nothing
+        with locked(self.repo.state_dir / "locks", stored.location):
+            self._check_unchanged(path, stored)
+            folder = memory_dir / self.config.folder(memory.type)
+            if path.parent.resolve() == folder.resolve():
+                self._check_inside(path)
+                atomic_write(path, new_text.encode())
+                return stored.location
+            # The type changed: the record moves to its type's folder.
+            location = self.save_file(memory, slug=path.stem[11:] or None)
+            path.unlink()
+            return location
+
+    def delete(self, stored: Stored) -> None:
+        if stored.note_sha is not None:
+            self._rewrite_note(stored, "", f"gitmem: rm {stored.memory.id}")
+            return
+        path = self.require_work_tree().parent / stored.location
+        with locked(self.repo.state_dir / "locks", stored.location):
+            self._check_unchanged(path, stored)
+            path.unlink()
+
+    @staticmethod
+    def _check_unchanged(path: Path, stored: Stored) -> None:
+        try:
+            current = read_text(path, stored.location)
+        except FileNotFoundError:
+            raise ConflictError(f"{stored.location} was removed by someone else") from None
+        if current != stored.text:
+            raise ConflictError(
+                f"{stored.location} was changed by someone else since it was "
+                "read; nothing was written"
+            )
+
+    def _rewrite_note(self, stored: Stored, new_text: str, message: str) -> None:
+        sha = stored.note_sha
+        assert sha is not None
+
+        def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+            chunks = self._note_chunks(snapshot, sha)
+            texts = [chunk.text for chunk in chunks]
+            mine = [i for i, c in enumerate(chunks) if c.memory and c.memory.id == stored.memory.id]
+            if not mine or texts[mine[0]] != stored.text:
+                raise ConflictError(
+                    f"memory {stored.memory.id} in {stored.location} was changed "
+                    "by someone else since it was read; nothing was written"
+                )
+            texts[mine[0]] = new_text
+            remaining = "".join(texts)
+            if not remaining.strip():
+                return {sha: None}
+            return {sha: remaining.encode("utf-8", "surrogateescape")}
+
+        git.update_notes(self.repo, mutate, message)

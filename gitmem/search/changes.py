@@ -1,0 +1,249 @@
+"""What changed since the manifest: files and notes read into documents for the index.
+
+`catalog.refresh` calls `refresh_files` and `refresh_notes` with the last manifest; they return
+the new manifest entries and collect in `Changes` what the index must drop and add. Only files
+whose stat data or content changed and notes whose blobs changed are parsed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from datetime import UTC
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from gitmem.errors import RecordError
+from gitmem.store import git
+from gitmem.store.files import decode_text
+from gitmem.store.record import Memory, NoteChunk, parse_file, parse_note, parse_time
+
+RACY_NS = 2_000_000_000
+Row = dict[str, Any]
+
+
+class Problem(NamedTuple):
+    """Something wrong with a record, and where: `.memory/...` or `note:<sha>`, and a line."""
+
+    location: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location}:{self.line}" if self.line else self.location
+        return f"{where}: {self.message}"
+
+    @classmethod
+    def from_error(cls, error: RecordError) -> Problem:
+        message = f"{error.field}: {error.message}" if error.field else error.message
+        return cls(error.source, message, error.line)
+
+
+def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
+    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}.
+
+    The hot loop of every read command (one stat per file): kept to the bare minimum.
+    """
+    found: dict[str, tuple[int, int]] = {}
+    if memory_dir is None:
+        return found
+    stack = [(str(memory_dir), "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = os.scandir(directory)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue  # temp files of atomic writes, editor swap files
+                if name[-3:] == ".md" and entry.is_file():
+                    if prefix or name != "README.md":
+                        stat = entry.stat()
+                        found[prefix + name] = (stat.st_mtime_ns, stat.st_size)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{name}/"))
+    return found
+
+
+def encode_row(row: Row) -> str:
+    # default=str: YAML dates in unknown keys or metadata (`when: 2026-01-02`).
+    return json.dumps(row, separators=(",", ":"), default=str, ensure_ascii=False)
+
+
+def _epoch(created: str) -> int:
+    try:
+        return int(parse_time(created).timestamp())
+    except (ValueError, OverflowError):
+        return 0
+
+
+class Document(NamedTuple):
+    """One record to index: its catalog row (fields + location), body, and creation time."""
+
+    row: Row
+    body: str
+    created: int  # seconds since the epoch
+
+
+def _document(memory: Memory, location: str, blob: str | None = None) -> Document:
+    row = memory.fields()
+    row["location"] = location
+    if blob is not None:
+        row["blob"] = blob
+    if memory.foreign:
+        row["foreign"] = True
+    return Document(row, memory.body, _epoch(memory.created))
+
+
+def winners(notes: dict[str, list[Any]]) -> dict[str, set[str]]:
+    """Per annotated commit, the ids indexed there: one copy of each record git duplicated.
+
+    A rewrite (amend, rebase) copies a note to the new commit and leaves it on the old one. A
+    record found both on a commit it is about (its `commits`) and elsewhere is read where it
+    was copied to, even after that copy was edited; byte-identical copies are one record, read
+    on the newest commit, the note added last. Different records sharing an id on commits they
+    are each about stay duplicates, for `doctor` to report.
+    """
+    copies: dict[str, list[tuple[bool, str, int, str, str]]] = {}
+    for sha, (blob, records, _problems, commit_time, age, _created) in notes.items():
+        for record_id, own, _supersedes in records:
+            copies.setdefault(record_id, []).append((not own, commit_time, -age, sha, blob))
+    out: dict[str, set[str]] = {}
+    for record_id, found in copies.items():
+        if len(found) > 1 and any(copy[0] for copy in found):
+            found = [copy for copy in found if copy[0]]  # left behind on the rewritten commit
+        best: dict[str, tuple[bool, str, int, str, str]] = {}
+        for copy in found:
+            blob = copy[4]
+            if blob not in best or best[blob] < copy:
+                best[blob] = copy
+        for copy in best.values():
+            out.setdefault(copy[3], set()).add(record_id)
+    return out
+
+
+class Changes:
+    """What the index must drop (by location) and add, from one refresh."""
+
+    def __init__(self) -> None:
+        self.removed: set[str] = set()
+        self.added: list[Document] = []
+
+    def __bool__(self) -> bool:
+        return bool(self.removed or self.added)
+
+    def replace(self, location: str, documents: list[Document]) -> None:
+        self.removed.add(location)
+        self.added.extend(documents)
+
+
+def refresh_files(
+    memory_dir: Path | None, old: dict[str, Any], types: list[str], changes: Changes
+) -> dict[str, list[Any]]:
+    # Racy-git rule: a file whose mtime is not clearly older than the last scan may have
+    # changed again within the mtime tick it was read in, keeping its size; it is re-read.
+    # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
+    # clock than time_ns(), hence the margin. Its digest tells whether it really changed.
+    last_scan = int(old["scanned"]) - RACY_NS
+    old_files: dict[str, list[Any]] = old["files"]
+    files: dict[str, list[Any]] = {}
+    get = old_files.get
+    for relpath, (mtime, size) in scan(memory_dir).items():
+        entry = get(relpath)
+        if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
+            files[relpath] = entry
+            continue
+        assert memory_dir is not None
+        location = ".memory/" + relpath
+        try:
+            data = (memory_dir / relpath).read_bytes()
+        except OSError as error:
+            files[relpath] = [
+                mtime,
+                size,
+                "",
+                [],
+                [(location, f"cannot read: {error.strerror}", None)],
+                [],  # supersedes nothing: the manifest's file entries all have six fields
+            ]
+            changes.removed.add(location)
+            continue
+        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        if entry is not None and entry[2] == digest:
+            files[relpath] = [mtime, size, *entry[2:]]  # touched, not changed
+            continue
+        memories, problems = _read_file(data, location, types)
+        ids = [m.id for m in memories]
+        superseded = [old for m in memories for old in m.supersedes]
+        files[relpath] = [mtime, size, digest, ids, problems, superseded]
+        changes.replace(location, [_document(m, location) for m in memories])
+    for relpath in old_files.keys() - files.keys():
+        changes.removed.add(".memory/" + relpath)
+    return files
+
+
+def _read_file(
+    data: bytes, location: str, types: list[str]
+) -> tuple[list[Memory], list[tuple[str, str, int | None]]]:
+    try:
+        return [parse_file(decode_text(data, location), location, types)], []
+    except RecordError as error:
+        return [], [tuple(Problem.from_error(error))]  # type: ignore[list-item]
+
+
+def refresh_notes(
+    repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], changes: Changes
+) -> dict[str, list[Any]]:
+    pyrepo = git.open_repo(repo)
+    _tip, mapping = git.notes_map(pyrepo)
+    notes: dict[str, list[Any]] = {}
+    parsed: dict[str, list[NoteChunk]] = {}
+
+    def chunks(sha: str, blob: str, created: str) -> list[NoteChunk]:
+        if sha not in parsed:
+            text = git.read_object(pyrepo, blob).decode("utf-8", "surrogateescape")
+            parsed[sha] = parse_note(text, f"note:{sha}", created, types)
+        return parsed[sha]
+
+    for sha, blob in mapping.items():
+        entry = old.get(sha)
+        if entry and entry[0] == blob:
+            notes[sha] = [*entry[:4], 0, entry[5]]
+            continue
+        created = git.object_time(pyrepo, sha)
+        found = chunks(sha, blob, created)
+        records = [
+            (chunk.memory.id, sha in chunk.memory.commits, chunk.memory.supersedes)
+            for chunk in found
+            if chunk.memory
+        ]
+        problems = [tuple(Problem.from_error(c.error)) for c in found if c.error is not None]
+        # A UTC timestamp string: sorts as time.
+        commit_time = parse_time(created).astimezone(UTC).isoformat()
+        notes[sha] = [blob, records, problems, commit_time, 0, created]
+    # The same note blob on several commits: git copied it on a rewrite. How long ago each copy
+    # was added to the notes ref tells the rewrite's result from its source.
+    by_blob: dict[str, list[str]] = {}
+    for sha, blob in mapping.items():
+        by_blob.setdefault(blob, []).append(sha)
+    copied = [sha for shas in by_blob.values() if len(shas) > 1 for sha in shas]
+    for sha, age in git.notes_age(pyrepo, copied).items():
+        notes[sha][4] = age
+
+    before, after = winners(old), winners(notes)
+    for sha in old.keys() - notes.keys():
+        changes.removed.add(f"note:{sha}")
+    for sha, (blob, *_rest, created) in notes.items():
+        unchanged = sha in old and old[sha][0] == blob
+        if unchanged and before.get(sha) == after.get(sha):
+            continue
+        wanted = after.get(sha, set())
+        memories = [c.memory for c in chunks(sha, blob, created) if c.memory is not None]
+        location = f"note:{sha}"
+        documents = [_document(m, location, blob) for m in memories if m.id in wanted]
+        changes.replace(location, documents)
+    return notes

@@ -1,0 +1,198 @@
+"""`git mem import`: conversations from other tools into session transcripts (transcripts.py).
+
+Formats:
+- `claude-code`: Claude Code's transcript JSONL, one JSON object per line with `type` (user,
+  assistant, system, summary, and bookkeeping types that are ignored), `message` {role,
+  content: a string or blocks}, `timestamp`, `sessionId`, `uuid`. Grouped by sessionId; a
+  `summary` line names the session whose message its `leafUuid` is. Blocks become text:
+  `text` as is, `tool_use` as `[tool_use NAME] {input as JSON}`, `tool_result` as
+  `[tool_result] ...`, `image` as `[image]`; `thinking` is left out (the model's private
+  reasoning, often the bulk of a transcript). A user line holding only tool results is role
+  `tool`.
+- `jsonl`: one `{role, content, timestamp}` per line; one session per file.
+- `json`: a list of messages, an object with `messages`, or a list of such conversations
+  (ChatGPT-style `mapping` trees too); one session per conversation.
+
+A session's id is derived from the format and its origin (the Claude Code sessionId, a
+conversation's own id, else the file's sha256), so importing again lands in the same session,
+and messages are deduplicated by hash: a second import of a file adds nothing. A malformed
+line is reported as `FILE:LINE: what is wrong`, skipped, and the rest imported. All the
+sessions of one run are written in one commit of refs/gitmem/sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gitmem.errors import UsageError
+from gitmem.sessions import transcripts
+from gitmem.sessions.import_formats import (
+    Findings,
+    Leaves,
+    Parsed,
+    claude_code,
+    detect,
+    generic_json,
+    generic_jsonl,
+)
+from gitmem.sessions.transcripts import Transcript
+from gitmem.store import git
+
+FORMATS = ("auto", "claude-code", "jsonl", "json")
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    id: str
+    format: str
+    origin: str | None
+    label: str | None
+    messages: int  # in the sources
+    added: int
+    duplicates: int
+    new: bool  # the session was not on the ref before
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Report(Findings):
+    files: int = 0
+    sessions: list[Outcome] = field(default_factory=list)
+    dry_run: bool = False
+    commit: str | None = None
+
+    @property
+    def added(self) -> int:
+        return sum(s.added for s in self.sessions)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(s.duplicates for s in self.sessions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "sessions": [s.to_json() for s in self.sessions],
+            "messages_added": self.added,
+            "duplicates_skipped": self.duplicates,
+            "lines_skipped": self.lines_skipped,
+            "ignored": self.ignored,
+            "problems": self.problems,
+            "dry_run": self.dry_run,
+            "ref": transcripts.REF,
+            "commit": self.commit,
+        }
+
+
+def parse(
+    paths: Iterable[Path], fmt: str, report: Report, progress: Progress | None = None
+) -> list[Parsed]:
+    """Every session in `paths`; problems go into `report`. The same session found twice
+    (in two files) is one."""
+    sessions: dict[str, Parsed] = {}
+    leaves = Leaves()
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise UsageError(f"cannot read {path}: {error.strerror}") from None
+        report.files += 1
+        kind = detect(path, data) if fmt == "auto" else fmt
+        digest = hashlib.sha256(data).hexdigest()
+        lines = data.splitlines() if kind != "json" else []
+        total = len(lines)
+
+        def tick(done: int, total: int = total) -> None:
+            if progress is not None and (done % 1000 == 0 or done == total):
+                progress(done, total)
+
+        if kind == "claude-code":
+            found = claude_code(path, lines, report, tick, leaves)
+        elif kind == "jsonl":
+            found = generic_jsonl(path, lines, digest, report, tick)
+        else:
+            found = generic_json(path, data, digest, report)
+        for session in found:
+            if session.id in sessions:
+                earlier = sessions[session.id]
+                earlier.messages, _ = transcripts.merge_messages(earlier.messages, session.messages)
+                earlier.label = session.label or earlier.label
+            else:
+                sessions[session.id] = session
+    for leaf, summary in leaves.summaries:
+        labelled = sessions.get(leaves.owner.get(leaf, ""))
+        if labelled is not None:
+            labelled.label = summary
+    return list(sessions.values())
+
+
+def expand(arguments: Iterable[str]) -> list[Path]:
+    """Files as given; a directory stands for the .jsonl and .json files below it."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            paths += sorted(
+                p for p in path.rglob("*") if p.suffix in (".jsonl", ".json") and p.is_file()
+            )
+        elif path.exists():
+            paths.append(path)
+        else:
+            raise UsageError(f"no such file: {argument}")
+    return paths
+
+
+def store(
+    repo: git.RepoInfo, found: list[Parsed], report: Report, *, label: str | None, dry_run: bool
+) -> None:
+    """Merge the sessions into refs/gitmem/sessions in one commit (nothing with `dry_run`)."""
+    report.dry_run = dry_run
+
+    def mutate(snapshot: transcripts.Snapshot) -> dict[str, bytes | None]:
+        existing = snapshot.transcripts(s.id for s in found)
+        outcomes = []
+        changes: dict[str, bytes | None] = {}
+        for session in found:
+            if label:
+                session.label = label
+            header = session.header()
+            before = existing.get(session.id)
+            if before is None:
+                merged, added = transcripts.merge_messages([], session.messages)
+                transcript = Transcript(header, merged)
+            else:
+                merged, added = transcripts.merge_messages(before.messages, session.messages)
+                new_header = transcripts.merge_headers(header, before.header)
+                transcript = Transcript(new_header, merged)
+                if not added and new_header == before.header:
+                    transcript = before
+            outcomes.append(
+                Outcome(
+                    session.id,
+                    session.format,
+                    session.origin,
+                    transcript.header.get("label"),
+                    len(session.messages),
+                    added,
+                    len(session.messages) - added,
+                    before is None,
+                )
+            )
+            if transcript is not before:
+                changes[session.id] = transcript.encode()
+        report.sessions = outcomes
+        return {} if dry_run else changes
+
+    if dry_run:
+        mutate(transcripts.Snapshot(repo, transcripts.tip(repo)))
+        return
+    count = len(found)
+    message = f"import {count} session{'s' if count != 1 else ''}"
+    report.commit = transcripts.update(repo, mutate, message)

@@ -1,0 +1,320 @@
+"""The whole memory in one git bundle: create it, verify it, restore it without losing anything.
+
+A backup holds `refs/notes/mem`, every `refs/gitmem/*` ref (checkpoints, sessions; not the
+`refs/gitmem/remotes/` mirrors of remotes) and the branch holding `.memory/`. It is written
+under a temporary name, checked, then renamed, so a file with the final name is a whole bundle.
+
+`git bundle verify` only reads a bundle's header (a truncated pack passes it), so checking is
+a real fetch of the bundle into a scratch bare repository that borrows the local objects
+through `objects/info/alternates` (read-only): git's `index-pack` then checks every object and
+the connectivity of every ref. A restore does that first, so nothing is written from a bad
+bundle; a `--dry-run` runs the whole restore in the scratch repository on copies of the local
+refs, so its report is exactly what a real run would do, and the repository is untouched.
+
+A real restore fetches the bundle's refs into `refs/gitmem-restore/<pid>/...`, merges notes by
+record id exactly as `git mem sync` does (`sync.integrate`), brings the other refs in with
+`hiddenrefs.adopt` (fast-forward only; diverged tips are kept beside local ones), and deletes
+the temporary refs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gitmem.errors import GitMemError, UsageError
+from gitmem.share import hiddenrefs
+from gitmem.store import git
+
+if TYPE_CHECKING:
+    from gitmem.store.notesmerge import Conflict
+
+MAGIC = (b"# v2 git bundle\n", b"# v3 git bundle\n")
+HIDDEN = "refs/gitmem/"
+MIRRORS = "refs/gitmem/remotes/"  # copies of remotes' refs (sync --all): not backed up
+STAGE = "refs/gitmem-restore/"
+
+
+@dataclass
+class BundleInfo:
+    path: Path
+    size: int
+    refs: dict[str, str]  # {ref: sha} as in the bundle
+    records: int  # records in the bundle's refs/notes/mem, counted by the catalog
+    checkpoints: int  # checkpoint names
+    checkpoint_commits: int  # checkpoints in all their chains
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "refs": self.refs,
+            "records": self.records,
+            "checkpoints": self.checkpoints,
+            "checkpoint_commits": self.checkpoint_commits,
+        }
+
+
+@dataclass
+class RestoreResult:
+    bundle: BundleInfo
+    dry_run: bool
+    notes_added: int = 0
+    notes_removed: int = 0
+    notes_updated: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    refs: list[hiddenrefs.Adoption] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # refs in the bundle a restore leaves out
+    notes: str = "absent"  # absent | up to date | kept (local is ahead) | merged
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "bundle": self.bundle.to_json(),
+            "dry_run": self.dry_run,
+            "notes": {
+                "outcome": self.notes,
+                "added": self.notes_added,
+                "removed": self.notes_removed,
+                "updated": self.notes_updated,
+                "conflicts": [c.to_json() for c in self.conflicts],
+            },
+            "refs": [a.to_json() for a in self.refs],
+            "ignored": self.ignored,
+        }
+
+
+# ------------------------------------------------------------------ names and refs
+
+
+def current_branch(repo: git.RepoInfo) -> str:
+    proc = git.run(["symbolic-ref", "-q", "--short", "HEAD"], cwd=repo.git_dir, check=False)
+    name = proc.stdout.decode().strip()
+    if not name:
+        raise UsageError(
+            "HEAD is detached: name the branch that holds .memory/ with --branch BRANCH "
+            "(e.g. --branch main)"
+        )
+    return name
+
+
+def default_path(repo: git.RepoInfo, now: datetime | None = None) -> Path:
+    """`gitmem-backup-<repo>-<UTC timestamp>.bundle` in the current directory."""
+    top = repo.work_tree or repo.common_dir
+    name = top.name.removesuffix(".git") or "repo"
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    return Path.cwd() / f"gitmem-backup-{name}-{stamp}.bundle"
+
+
+def backup_refs(repo: git.RepoInfo, branch: str) -> list[str]:
+    """The refs a backup of this repository holds; the branch must exist."""
+    ref = branch if branch.startswith("refs/heads/") else f"refs/heads/{branch}"
+    found = hiddenrefs.tips(repo, ref, git.NOTES_REF, HIDDEN)
+    if ref not in found:
+        raise UsageError(
+            f"no branch {branch!r} with commits here; name the branch that holds .memory/ "
+            "with --branch BRANCH"
+        )
+    hidden = sorted(r for r in found if r.startswith(HIDDEN) and not r.startswith(MIRRORS))
+    return [ref, *([git.NOTES_REF] if git.NOTES_REF in found else []), *hidden]
+
+
+# ------------------------------------------------------------------ checking a bundle
+
+
+def _check_file(path: Path) -> None:
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(len(MAGIC[0]))
+    except FileNotFoundError:
+        raise UsageError(f"no such file: {path}") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not a git bundle") from None
+    except OSError as error:
+        raise GitMemError(f"cannot read {path}: {error.strerror}") from None
+    if head not in MAGIC:
+        raise UsageError(f"{path} is not a git bundle (made by `git mem backup create`)")
+
+
+def _git_error(proc: Any) -> str:
+    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return str(line.split(": ", 1)[1])
+    return lines[-1] if lines else f"git exited with {proc.returncode}"
+
+
+@contextlib.contextmanager
+def scratch(repo: git.RepoInfo | None) -> Iterator[git.RepoInfo]:
+    """A temporary bare repository that reads (never writes) `repo`'s objects."""
+    path = Path(tempfile.mkdtemp(prefix="gitmem-bundle-"))
+    try:
+        fmt: list[str] = []
+        if repo is not None:
+            proc = git.run(["rev-parse", "--show-object-format"], cwd=repo.git_dir)
+            fmt = [f"--object-format={proc.stdout.decode().strip()}"]
+        git.run(["init", "-q", "--bare", *fmt, str(path)])
+        if repo is not None:
+            objects = (repo.common_dir / "objects").resolve()
+            (path / "objects" / "info" / "alternates").write_text(f"{objects}\n")
+        yield git.RepoInfo(path, path, None, True)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _fetch(target: git.RepoInfo, bundle: Path, prefix: str) -> dict[str, str]:
+    """Fetch every ref of the bundle to `<prefix><ref>` (all of index-pack's checks)."""
+    spec = f"+refs/*:{prefix}refs/*" if prefix else "+refs/*:refs/*"
+    args = ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--update-head-ok"]
+    proc = git.run([*args, str(bundle), spec], cwd=target.git_dir, check=False)
+    if proc.returncode != 0:
+        raise GitMemError(
+            f"{bundle} is damaged or truncated, nothing was written ({_git_error(proc)})"
+        )
+    found = hiddenrefs.tips(target, f"{prefix}refs/" if prefix else "refs/")
+    return {ref.removeprefix(prefix): oid for ref, oid in found.items()}
+
+
+def _describe(repo: git.RepoInfo, path: Path, refs: dict[str, str], types: list[str]) -> BundleInfo:
+    """Counts over a repository whose refs are the bundle's (a scratch one)."""
+    from gitmem.search import catalog
+
+    records = 0
+    if git.NOTES_REF in refs:
+        records = catalog.refresh(repo, None, types, write=False).count
+    chains = [oid for ref, oid in refs.items() if ref.startswith(hiddenrefs.CHECKPOINTS)]
+    commits = 0
+    if chains:
+        out = git.run(["rev-list", "--count", *chains], cwd=repo.git_dir).stdout
+        commits = int(out.decode().strip())
+    return BundleInfo(path, path.stat().st_size, refs, records, len(chains), commits)
+
+
+def _types(repo: git.RepoInfo | None) -> list[str]:
+    from gitmem.store import config
+
+    memory_dir = repo.work_tree / ".memory" if repo and repo.work_tree else None
+    return config.load(memory_dir).type_names
+
+
+def verify(repo: git.RepoInfo | None, path: Path) -> BundleInfo:
+    """Check a bundle completely without restoring anything; its refs and counts."""
+    path = Path(os.path.abspath(path))
+    _check_file(path)
+    # Without the local objects at hand, git has to read and check every object of the pack
+    # (with them, a fetch skips a pack whose tips it already has: a truncated one would pass).
+    with scratch(repo if _has_prerequisites(path) else None) as tmp:
+        refs = _fetch(tmp, path, "")
+        return _describe(tmp, path, refs, _types(repo))
+
+
+def _has_prerequisites(path: Path) -> bool:
+    """Whether the bundle's header lists commits it needs (`-<sha>` lines): a partial one."""
+    with open(path, "rb") as stream:
+        for line in stream:
+            if line in (b"\n", b""):
+                return False
+            if line.startswith(b"-"):
+                return True
+    return False
+
+
+# ------------------------------------------------------------------ create
+
+
+def create(repo: git.RepoInfo, path: Path, branch: str | None = None) -> BundleInfo:
+    """Write and check the bundle; the file appears under its name only when whole."""
+    refs = backup_refs(repo, branch or current_branch(repo))
+    path = Path(os.path.abspath(path))
+    if path.exists():
+        raise UsageError(f"{path} already exists; give another FILE or move it away")
+    if not path.parent.is_dir():
+        raise UsageError(f"no such directory: {path.parent}")
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        proc = git.run(["bundle", "create", "-q", str(temp), *refs], cwd=repo.git_dir, check=False)
+        if proc.returncode != 0:
+            raise GitMemError(f"could not write the bundle: {_git_error(proc)}")
+        info = verify(repo, temp)
+        try:
+            os.link(temp, path)  # never replaces a file someone created meanwhile
+        except FileExistsError:
+            raise UsageError(f"{path} appeared meanwhile; nothing was overwritten") from None
+        info.path = path
+        return info
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ restore
+
+
+def _copy_refs(source: git.RepoInfo, target: git.RepoInfo) -> None:
+    """Give the scratch repository the local refs a restore looks at (objects are shared)."""
+    found = hiddenrefs.tips(source, git.NOTES_REF, HIDDEN, "refs/heads/")
+    commands = "".join(f"create {ref} {oid}\n" for ref, oid in found.items())
+    if commands:
+        git.run(["update-ref", "--stdin"], cwd=target.git_dir, input=commands.encode())
+
+
+def _drop(target: git.RepoInfo, prefix: str) -> None:
+    staged = hiddenrefs.tips(target, prefix)
+    commands = "".join(f"delete {ref} {oid}\n" for ref, oid in staged.items())
+    if commands:
+        git.run(["update-ref", "--stdin"], cwd=target.git_dir, input=commands.encode())
+
+
+def _restore_notes(target: git.RepoInfo, theirs: str, result: RestoreResult) -> None:
+    from gitmem.share import sync
+    from gitmem.store import notesmerge
+
+    before = hiddenrefs.tips(target, git.NOTES_REF).get(git.NOTES_REF)
+    result.conflicts = sync.integrate(target, theirs, "the backup")
+    after = hiddenrefs.tips(target, git.NOTES_REF).get(git.NOTES_REF)
+    if before == after:
+        result.notes = hiddenrefs.UP_TO_DATE if before == theirs else hiddenrefs.AHEAD
+        return
+    result.notes = "merged"
+    reader = lambda oids: sync.read_blobs(target, oids)  # noqa: E731
+    old, new = sync.notes_tree(target, before), sync.notes_tree(target, after)
+    change = notesmerge.delta(old, new, reader)
+    result.notes_added, result.notes_removed = change.added, change.removed
+    result.notes_updated = change.updated
+
+
+def _apply(
+    target: git.RepoInfo, refs: dict[str, str], in_use: frozenset[str], out: RestoreResult
+) -> None:
+    for ref, oid in sorted(refs.items()):
+        if ref == git.NOTES_REF:
+            _restore_notes(target, oid, out)
+        elif (ref.startswith(HIDDEN) and not ref.startswith(MIRRORS)) or ref.startswith(
+            "refs/heads/"
+        ):
+            out.refs.append(hiddenrefs.adopt(target, ref, oid, "backup restore", in_use=in_use))
+        else:
+            out.ignored.append(ref)
+
+
+def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreResult:
+    """Bring a bundle's memory back, never overwriting newer local state (module docstring)."""
+    info = verify(repo, path)  # the full check, before anything is written
+    result = RestoreResult(info, dry_run)
+    in_use = frozenset(hiddenrefs.checked_out(repo))
+    prefix = f"{STAGE}{os.getpid()}/"
+    # A dry run plays the restore in a scratch copy of the refs; a real one needs none.
+    with scratch(repo) if dry_run else contextlib.nullcontext(repo) as target:
+        if dry_run:
+            _copy_refs(repo, target)
+        try:
+            refs = _fetch(target, info.path, prefix)
+            _apply(target, refs, in_use, result)
+        finally:
+            _drop(target, prefix)
+    return result

@@ -1,0 +1,108 @@
+"""`.memory/config.toml`: the settings a team shares (custom types, defaults)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from gitmem.errors import UsageError
+from gitmem.store.record import TYPE_FOLDERS, TYPE_NAME_RE, folder_for
+
+CONFIG_NAME = "config.toml"
+
+TEMPLATE = """\
+# gitmem settings shared by everyone working on this repository.
+# This file is committed; personal settings belong in git config.
+
+# Custom memory types, beyond fact, decision, code, error, procedural, episodic, user.
+# Each maps a type name to the folder under .memory/ that holds its files.
+[types]
+# runbook = "runbooks"
+# incident = "incidents"
+
+# Values `git mem save` fills in when the command line does not say.
+[defaults]
+# project = "backend-platform"
+# tags = ["backend"]
+
+# What the post-commit hook and `git mem capture` take from commit messages. Trailers
+# (Decision:, Fact:, Learned:, Error:, Memory-Type:, Memory-Tags:, No-Memory: true) always
+# count; the patterns (Python regexes, case-insensitive) apply when there are none. A list
+# given here replaces the default list.
+[capture]
+# enabled = true
+# merges = false            # capture merge commits too
+# min_length = 12           # shorter messages are captured only through trailers
+# max_paths = 20            # changed files recorded in paths:
+# bots = ["[bot]", "dependabot", "renovate", "github-actions"]   # author name/email contains
+# decision_patterns = ['\\bdecided?\\s+(?:to|against|on|that)\\b', '^BREAKING[ -]CHANGE:']
+# fix_patterns = ['\\A\\s*fix(?:\\([^)\\n]*\\))?!?:\\s+\\S', '\\broot[ -]cause\\b']
+# ignore = ['\\b(?:typos?|spelling|whitespace|wording)\\b']   # subjects never captured by patterns
+"""
+
+
+class Config(NamedTuple):
+    types: dict[str, str]  # custom type -> folder
+    default_project: str | None
+    default_tags: list[str]
+
+    @property
+    def type_names(self) -> list[str]:
+        return [*TYPE_FOLDERS, *self.types]
+
+    def folder(self, type_name: str) -> str:
+        return self.types.get(type_name) or folder_for(type_name)
+
+
+EMPTY = Config({}, None, [])
+
+
+def load(memory_dir: Path | None) -> Config:
+    """The config in `memory_dir`, or the defaults when there is none (e.g. a bare repo)."""
+    if memory_dir is None:
+        return EMPTY
+    path = memory_dir / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return EMPTY
+    except UnicodeDecodeError as error:
+        raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+    return parse(text)
+
+
+def parse(text: str) -> Config:
+    """A config from its text (the pre-commit check reads the staged one, not the file)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+    return _from_toml(data)
+
+
+def _from_toml(data: dict[str, Any]) -> Config:
+    where = f".memory/{CONFIG_NAME}"
+    types = data.get("types", {})
+    if not isinstance(types, dict):
+        raise UsageError(f'{where}: [types] must be a table of type = "folder"')
+    for name, folder in types.items():
+        if not TYPE_NAME_RE.fullmatch(name) or name in TYPE_FOLDERS:
+            raise UsageError(f"{where}: [types] {name!r}: expected a new lowercase type name")
+        if not isinstance(folder, str) or not TYPE_NAME_RE.fullmatch(folder):
+            raise UsageError(
+                f"{where}: [types] {name} = {folder!r}: expected a folder name of lowercase "
+                "letters, digits, '-' or '_'"
+            )
+    defaults = data.get("defaults", {})
+    project = defaults.get("project") if isinstance(defaults, dict) else None
+    tags = defaults.get("tags", []) if isinstance(defaults, dict) else []
+    if project is not None and not isinstance(project, str):
+        raise UsageError(f"{where}: [defaults] project: expected a string")
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise UsageError(f"{where}: [defaults] tags: expected a list of strings")
+    if "capture" in data:  # checked here too, so doctor and the pre-commit check report it
+        from gitmem.capture.rules import rules_from_table
+
+        rules_from_table(data["capture"], types)
+    return Config(dict(types), project, list(tags))

@@ -1,0 +1,120 @@
+"""Changing records: field assignments, editor sessions, superseding. Never prints."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import yaml
+
+from gitmem.errors import RecordError, UsageError
+from gitmem.records.store import Store, Stored
+from gitmem.store import compose
+from gitmem.store.record import (
+    FIELD_ORDER,
+    LIST_FIELDS,
+    Memory,
+    now_iso,
+    parse_file,
+    serialize_file,
+    validate,
+)
+
+READ_ONLY = ("id", "created")
+
+
+def set_field(memory: Memory, assignment: str) -> None:
+    """`--set field=value`: text fields take the value as is, lists a comma list."""
+    key, sep, value = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"bad --set {assignment!r}: expected FIELD=VALUE, e.g. status=accepted")
+    if key in READ_ONLY:
+        raise UsageError(f"{key} cannot be changed")
+    if key == "body":
+        raise UsageError("use --body TEXT (or --body - to read stdin) to change the body")
+    if key == "metadata" or key.startswith("metadata."):
+        name = key.removeprefix("metadata").removeprefix(".")
+        if not name:
+            raise UsageError("set one metadata key at a time: --set metadata.KEY=VALUE")
+        memory.metadata = {**memory.metadata, **compose.metadata([f"{name}={value}"])}
+    elif key == "tags":
+        memory.tags = compose.tags([value])
+    elif key in LIST_FIELDS:
+        setattr(memory, key, compose.split_list([value]))
+    elif key in FIELD_ORDER:
+        setattr(memory, key, value.strip() or None)
+    else:
+        memory.extra[key] = yaml.safe_load(value) if value.strip() else None
+
+
+def unset_field(memory: Memory, key: str) -> None:
+    if key in ("id", "type", "title", "created"):
+        raise UsageError(f"{key} is required and cannot be removed")
+    if key in FIELD_ORDER:
+        blank = Memory(id="", type="", title="", created="")
+        setattr(memory, key, getattr(blank, key))
+    elif key in memory.extra:
+        del memory.extra[key]
+    else:
+        raise UsageError(f"{key} is not a field of this memory")
+
+
+def finish(store: Store, stored: Stored, memory: Memory) -> str:
+    """Validate and write an edited record; returns its (possibly new) location."""
+    if memory == stored.memory:
+        return stored.location
+    memory.updated = now_iso()
+    try:
+        validate(memory, stored.location, types=store.config.type_names)
+    except RecordError as error:
+        raise UsageError(f"{error.field}: {error.message}; nothing was written") from None
+    return store.replace(stored, memory)
+
+
+def mark_superseded(store: Store, old: str) -> None:
+    """Set OLD's status to superseded (NEW already lists it in `supersedes`)."""
+    stored = store.get(old)
+    memory = dataclasses.replace(stored.memory, status="superseded")
+    finish(store, stored, memory)
+
+
+def _scratch(store: Store, name: str) -> Path:
+    path = store.repo.state_dir / "edits" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def compose_in_editor(store: Store, type_name: str) -> str:
+    """The text of a new memory written in the editor, starting from the type's template."""
+    template = compose.TEMPLATES.get(type_name, "")
+    path = _scratch(store, f"new-{type_name}.md")
+    path.write_text(
+        f"{template}\n<!-- New {type_name}: the first line is the title (unless --title "
+        "was given), the rest is the text. Save an empty file to abort. -->\n",
+        encoding="utf-8",
+    )
+    compose.run_editor(store.repo, path)
+    text = compose.strip_template_comments(path.read_text(encoding="utf-8"))
+    if text.strip() in ("", compose.strip_template_comments(template).strip()):
+        raise UsageError(f"nothing to save: the text was left empty (draft kept in {path})")
+    return text
+
+
+def edit_in_editor(store: Store, stored: Stored) -> Memory:
+    """The record after the user edited it as a front-matter file; kept on disk if invalid."""
+    memory = stored.memory
+    path = _scratch(store, f"{memory.id}.md")
+    initial = serialize_file(memory)
+    path.write_text(initial, encoding="utf-8")
+    compose.run_editor(store.repo, path)
+    text = path.read_text(encoding="utf-8")
+    if text == initial:
+        return memory
+    try:
+        edited = parse_file(text, str(path), store.config.type_names)
+    except RecordError as error:
+        raise UsageError(f"{error}; nothing was written, your edit is in {path}") from None
+    if edited.id != memory.id:
+        raise UsageError(f"the id cannot be changed (was {memory.id}); your edit is in {path}")
+    return edited
