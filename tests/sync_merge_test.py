@@ -1,7 +1,7 @@
 """The three-way notes merge and the lazy merge of fetched notes, on real notes commits.
 
 Each merge case builds a base, a local and a remote notes commit with plain `git notes`, then
-lets `sync.integrate` merge the remote tip into refs/notes/mem and reads the result back with
+lets `integrate.integrate` merge the remote tip into refs/notes/mem and reads the result back with
 `git notes --ref=mem show`.
 """
 
@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from gitrepo import assert_fsck_clean, init_repo, sh
 
-from gitmem.share import sync
-from gitmem.store import git
+from gitmem.store import git, integrate
 from gitmem.store.notesmerge import merge_note
 
 REMOTE_REF = "refs/notes/remotes/origin/mem"
@@ -109,7 +108,7 @@ CASES = [
 def test_three_way_merge_of_one_note(repo, base, local, remote, merged, conflicts):
     theirs = diverge(repo, base, local, remote)
     ours = tip(repo)
-    found = sync.integrate(git.discover(repo), theirs, "origin's notes")
+    found = integrate.integrate(git.discover(repo), theirs, "origin's notes")
     assert note(repo) == merged
     assert [(c.id, c.winner) for c in found] == conflicts
     if ours == theirs:  # the same change made in the same second: the very same commit
@@ -124,7 +123,7 @@ def test_conflict_says_which_side_won_and_why():
     base, local, remote = doc(A), doc(A, "mine", EARLY), doc(A, "theirs", LATE)
     merged, [conflict] = merge_note("f" * 40, base.encode(), local.encode(), remote.encode())
     assert merged == remote.encode()
-    assert sync.conflict_line(conflict) == (
+    assert integrate.conflict_line(conflict) == (
         "conflict: aaaaaaaaaaaa on note ffffffffffff: changed on both sides; kept the remote "
         f"version (updated {LATE}, newer); the local version stays in the notes history"
     )
@@ -141,7 +140,7 @@ def test_a_note_only_one_side_changed_is_taken_byte_for_byte(repo):
     odd = "---\nid: aaaaaaaaaaaa\ntype: fact\ntitle: x\ncreated: 2026-01-01T10:00:00Z\r\n"
     odd += "body: |\n  crlf and no offset\n\n\nappended by hand\n"
     theirs = diverge(repo, PROSE, PROSE, odd)
-    sync.integrate(git.discover(repo), theirs, "origin's notes")
+    integrate.integrate(git.discover(repo), theirs, "origin's notes")
     assert note(repo) == odd
 
 
@@ -155,7 +154,7 @@ def test_notes_on_different_commits_merge_and_fan_out_is_kept(repo):
     sh(repo, "update-ref", git.NOTES_REF, base)
     set_note(repo, None, "HEAD~1")  # removed here
     set_note(repo, doc(C), "HEAD~1")  # and a new note on the same commit
-    sync.integrate(info, tip(repo, REMOTE_REF), "origin's notes")
+    integrate.integrate(info, tip(repo, REMOTE_REF), "origin's notes")
     assert note(repo, "HEAD~1") == doc(C)
     assert note(repo, "HEAD") == doc(B)
 
@@ -165,14 +164,14 @@ def test_fast_forward_and_adopt_need_no_merge_commit(repo):
     set_note(repo, doc(A))
     theirs = tip(repo)
     sh(repo, "update-ref", "-d", git.NOTES_REF)
-    assert sync.integrate(info, theirs, "x") == []
+    assert integrate.integrate(info, theirs, "x") == []
     assert tip(repo) == theirs  # adopted
     set_note(repo, doc(A) + doc(B))
     ahead = tip(repo)
-    assert sync.integrate(info, theirs, "x") == []
+    assert integrate.integrate(info, theirs, "x") == []
     assert tip(repo) == ahead  # theirs is already contained
     sh(repo, "update-ref", git.NOTES_REF, theirs)
-    sync.integrate(info, ahead, "x")
+    integrate.integrate(info, ahead, "x")
     assert tip(repo) == ahead  # fast-forward
     reflog = sh(repo, "reflog", "show", "--format=%gs", git.NOTES_REF)
     assert reflog.splitlines()[0] == "gitmem: sync: fast-forward to x"
@@ -186,7 +185,7 @@ def test_unrelated_histories_merge_as_a_union(repo):
     sh(repo, "update-ref", "-d", git.NOTES_REF)
     set_note(repo, doc(B))  # a fresh notes history: no merge base
     assert sh(repo, "merge-base", tip(repo), theirs, check=False) == ""
-    sync.integrate(info, theirs, "origin's notes")
+    integrate.integrate(info, theirs, "origin's notes")
     assert note(repo) == doc(B) + doc(A)
 
 
@@ -196,21 +195,21 @@ def test_unrelated_histories_merge_as_a_union(repo):
 def test_merge_fetched_merges_once_and_then_costs_nothing(repo):
     info = git.discover(repo)
     theirs = diverge(repo, doc(A), doc(A) + doc(B), doc(A) + doc(C))
-    messages = sync.merge_fetched(info)
+    messages = integrate.merge_fetched(info)
     assert messages == [
         "git-mem: merged notes fetched from origin: 1 added, 0 removed, 0 updated, 0 conflicts"
     ]
     assert note(repo) == doc(A) + doc(B) + doc(C)
-    assert (info.state_dir / sync.STATE_FILE).read_text() == f"{REMOTE_REF} {theirs}\n"
+    assert (info.state_dir / integrate.STATE_FILE).read_text() == f"{REMOTE_REF} {theirs}\n"
     merged = tip(repo)
-    assert sync.merge_fetched(info) == []
+    assert integrate.merge_fetched(info) == []
     assert tip(repo) == merged
 
 
 def test_merge_fetched_nothing_to_do_does_not_load_pygit2(repo):
     code = (
-        "import sys; from gitmem.store import git; from gitmem.share import sync; "
-        "print(sync.merge_fetched(git.discover()), 'pygit2' in sys.modules)"
+        "import sys; from gitmem.store import git; from gitmem.store import integrate; "
+        "print(integrate.merge_fetched(git.discover()), 'pygit2' in sys.modules)"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=repo, capture_output=True, text=True)
     assert proc.stdout == "[] False\n", proc.stderr
@@ -233,7 +232,7 @@ def test_merge_fetched_warns_and_goes_on_when_it_cannot_merge(repo):
     info = git.discover(repo)
     blob = sh(repo, "hash-object", "-w", "--stdin", input=b"not a commit\n").strip()
     sh(repo, "update-ref", REMOTE_REF, blob)
-    [message] = sync.merge_fetched(info)
+    [message] = integrate.merge_fetched(info)
     assert re.fullmatch(
         r"git-mem: warning: could not merge fetched notes \(refs/notes/remotes/origin/mem points"
         r" at a blob, not a commit; .*\); run `git mem sync` to retry",
@@ -244,7 +243,7 @@ def test_merge_fetched_warns_and_goes_on_when_it_cannot_merge(repo):
 def test_merge_fetched_reports_conflicts(repo):
     diverge(repo, doc(A), doc(A, "mine", LATE), doc(A, "theirs", EARLY))
     sha = sh(repo, "rev-parse", "HEAD").strip()
-    assert sync.merge_fetched(git.discover(repo)) == [
+    assert integrate.merge_fetched(git.discover(repo)) == [
         "git-mem: merged notes fetched from origin: 0 added, 0 removed, 0 updated, 1 conflict",
         f"git-mem: conflict: {A} on note {sha[:12]}: changed on both sides; kept the local "
         f"version (updated {LATE}, newer); the remote version stays in the notes history",

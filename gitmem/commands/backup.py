@@ -7,8 +7,8 @@ from pathlib import Path
 
 from gitmem.errors import GitMemError
 from gitmem.output import plural, print_json
-from gitmem.share import backup, hiddenrefs, sync
-from gitmem.store import git
+from gitmem.share import backup, hiddenrefs
+from gitmem.store import git, integrate
 from gitmem.store.notesmerge import Delta
 
 
@@ -72,13 +72,13 @@ def _restore(args: argparse.Namespace) -> int:
         print(f"restored from {result.bundle.path}")
     if result.notes == "merged":
         change = Delta(result.notes_added, result.notes_removed, result.notes_updated)
-        print(f"notes: merged: {sync.describe(change, result.conflicts)}")
+        print(f"notes: merged: {integrate.describe(change, result.conflicts)}")
     elif result.notes == "absent":
         print("notes: none in the backup")
     else:
         print(f"notes: {result.notes}")
     for conflict in result.conflicts:
-        print(sync.conflict_line(conflict))
+        print(integrate.conflict_line(conflict))
     for adoption in result.refs:
         print(hiddenrefs.describe(adoption, "the backup"))
         if adoption.outcome == hiddenrefs.CREATED and adoption.ref in hiddenrefs.checked_out(repo):

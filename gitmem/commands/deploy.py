@@ -11,7 +11,7 @@ from gitmem.errors import GitMemError, UsageError
 from gitmem.output import print_json
 from gitmem.records.store import Store
 from gitmem.share import sync
-from gitmem.store import git
+from gitmem.store import git, integrate
 
 
 def _push_line(result: sync.SyncResult) -> str:
@@ -68,6 +68,6 @@ def run(args: argparse.Namespace) -> int:
     print(f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})")
     if pushed is not None:
         for conflict in pushed.conflicts:
-            print(sync.conflict_line(conflict))
+            print(integrate.conflict_line(conflict))
         print(_push_line(pushed))
     return 0

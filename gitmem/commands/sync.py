@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.output import print_json
 from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
-from gitmem.store import git
+from gitmem.store import git, integrate
 from gitmem.store.notesmerge import Delta
 
 
@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
     change = Delta(result.added, result.removed, result.updated)
     n = result.fetched
     print(f"fetched {n} record{'' if n == 1 else 's'} from {remote}")
-    print(f"merged: {sync.describe(change, result.conflicts)}")
+    print(f"merged: {integrate.describe(change, result.conflicts)}")
     for conflict in result.conflicts:
-        print(sync.conflict_line(conflict))
+        print(integrate.conflict_line(conflict))
     if result.push == "pushed":
         n = result.pushed
         print(f"pushed {n} record{'' if n == 1 else 's'} to {remote}")

@@ -16,8 +16,7 @@ from typing import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog
 from gitmem.search.changes import Row
-from gitmem.share import sync
-from gitmem.store import config, git
+from gitmem.store import config, git, integrate
 from gitmem.store.files import atomic_write, create_first, locked, read_text
 from gitmem.store.record import (
     MIN_PREFIX,
@@ -99,7 +98,7 @@ class Store:
         rather than answer from the last committed state. `full`: rebuild from scratch.
         """
         if self._catalog is None:
-            for line in sync.merge_fetched(self.repo):
+            for line in integrate.merge_fetched(self.repo):
                 if self._notify is not None:
                     self._notify(line)
         if self._catalog is None or wait or full:

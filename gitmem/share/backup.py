@@ -12,7 +12,7 @@ bundle; a `--dry-run` runs the whole restore in the scratch repository on copies
 refs, so its report is exactly what a real run would do, and the repository is untouched.
 
 A real restore fetches the bundle's refs into `refs/gitmem-restore/<pid>/...`, merges notes by
-record id exactly as `git mem sync` does (`sync.integrate`), brings the other refs in with
+record id exactly as `git mem sync` does (`store.integrate`), brings the other refs in with
 `hiddenrefs.adopt` (fast-forward only; diverged tips are kept beside local ones), and deletes
 the temporary refs.
 """
@@ -271,18 +271,17 @@ def _drop(target: git.RepoInfo, prefix: str) -> None:
 
 
 def _restore_notes(target: git.RepoInfo, theirs: str, result: RestoreResult) -> None:
-    from gitmem.share import sync
-    from gitmem.store import notesmerge
+    from gitmem.store import integrate, notesmerge
 
     before = hiddenrefs.tips(target, git.NOTES_REF).get(git.NOTES_REF)
-    result.conflicts = sync.integrate(target, theirs, "the backup")
+    result.conflicts = integrate.integrate(target, theirs, "the backup")
     after = hiddenrefs.tips(target, git.NOTES_REF).get(git.NOTES_REF)
     if before == after:
         result.notes = hiddenrefs.UP_TO_DATE if before == theirs else hiddenrefs.AHEAD
         return
     result.notes = "merged"
-    reader = lambda oids: sync.read_blobs(target, oids)  # noqa: E731
-    old, new = sync.notes_tree(target, before), sync.notes_tree(target, after)
+    reader = lambda oids: integrate.read_blobs(target, oids)  # noqa: E731
+    old, new = integrate.notes_tree(target, before), integrate.notes_tree(target, after)
     change = notesmerge.delta(old, new, reader)
     result.notes_added, result.notes_removed = change.added, change.removed
     result.notes_updated = change.updated

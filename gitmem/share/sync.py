@@ -7,9 +7,8 @@ merge commit with both tips as parents. The push is never forced; a rejection me
 pushed first, so we fetch, merge and try again with a jittered, growing pause, a bounded
 number of times. Nothing here writes `remote.*.push`, so a plain `git push` is unaffected.
 
-`merge_fetched` does the merge half for notes an ordinary `git fetch` brought in (through the
-refspec `git mem init` adds); read commands call it first, so its nothing-to-do path is one
-`git for-each-ref` and a small state file.
+The merge half (`store.integrate`) is the store's: read commands use it too, for notes a plain
+`git fetch` brought in.
 """
 
 from __future__ import annotations
@@ -21,19 +20,20 @@ from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError, UsageError
 from gitmem.store import git
-from gitmem.store.files import atomic_write
+from gitmem.store.integrate import (
+    integrate,
+    merge_base,
+    notes_tree,
+    reader,
+    remember,
+    tracking_ref,
+)
 
-if TYPE_CHECKING:  # imported where a merge happens: off the read commands' start-up path
-    from gitmem.store.notesmerge import Conflict, Delta
+if TYPE_CHECKING:
+    from gitmem.store.notesmerge import Conflict
 
-TRACKING_PREFIX = "refs/notes/remotes/"
 PUSH_ATTEMPTS = 20  # 8 clones pushing at once needed up to 7 here
 MAX_PAUSE = 2.0  # seconds, the longest pause between two push attempts
-STATE_FILE = "merged-notes"  # under the state dir: "<tracking ref> <tip>" lines already merged
-
-
-def tracking_ref(remote: str) -> str:
-    return f"{TRACKING_PREFIX}{remote}/mem"
 
 
 @dataclass
@@ -87,159 +87,6 @@ def default_remote(repo: git.RepoInfo) -> str:
         f"no upstream and no remote named origin; name one: git mem sync REMOTE "
         f"(remotes: {', '.join(names)})"
     )
-
-
-def _merge_base(repo: git.RepoInfo, a: str, b: str) -> str | None:
-    """The merge base of two notes commits; None when they share no history that is here
-    (unrelated histories, or a shallow clone that cut it off): the merge is then a union."""
-    proc = git.run(["merge-base", a, b], cwd=repo.git_dir, check=False)
-    out = proc.stdout.decode().split()
-    return out[0] if proc.returncode == 0 and out else None
-
-
-def notes_tree(repo: git.RepoInfo, commit: str | None) -> dict[str, str]:
-    """{annotated sha: note blob id} of a notes commit, whatever its fan-out."""
-    if commit is None:
-        return {}
-    out = git.run(["ls-tree", "-r", "-z", commit], cwd=repo.git_dir).stdout.decode()
-    notes = {}
-    for entry in out.split("\0"):
-        if not entry:
-            continue
-        meta, path = entry.split("\t", 1)
-        _mode, kind, oid = meta.split()
-        name = path.replace("/", "")
-        if kind == "blob" and len(name) in (40, 64):
-            notes[name] = oid
-    return notes
-
-
-def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
-    """Note blobs by id; every one must be there."""
-    blobs = git.read_blobs(repo.git_dir, oids)
-    for oid in oids:
-        if oid not in blobs:
-            raise GitMemError(f"note blob {oid} is missing from this repository")
-    return blobs
-
-
-def _reader(repo: git.RepoInfo) -> Any:
-    return lambda oids: read_blobs(repo, oids)
-
-
-# ------------------------------------------------------------------ the merge half
-
-
-def _move_local(repo: git.RepoInfo, new: str, expected: str | None, why: str) -> bool:
-    """Point refs/notes/mem at `new` if it is still at `expected` (None: must not exist)."""
-    return git.move_ref(repo, git.NOTES_REF, new, expected, f"gitmem: {why}")
-
-
-def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
-    """Bring the notes commit `theirs` into refs/notes/mem: adopt, fast-forward or merge."""
-    from gitmem.store import notesmerge
-
-    for _ in range(git.CAS_ATTEMPTS):
-        ours = git.commit_tip(repo, git.NOTES_REF)
-        if ours == theirs or (ours is not None and git.is_ancestor(repo, theirs, ours)):
-            return []
-        if ours is None or git.is_ancestor(repo, ours, theirs):
-            if _move_local(repo, theirs, ours, f"sync: fast-forward to {label}"):
-                return []
-            continue  # someone wrote a note meanwhile: look again
-        break
-    else:
-        raise GitMemError(f"{git.NOTES_REF} kept changing under us; run the command again")
-    base = _merge_base(repo, ours, theirs)
-    base_map, their_map = notes_tree(repo, base), notes_tree(repo, theirs)
-    found: list[list[Conflict]] = [[]]
-
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
-        local = str(snapshot.commit.id) if snapshot.commit is not None else None
-        merged = notesmerge.merge_trees(base_map, notes_tree(repo, local), their_map, _reader(repo))
-        found[0] = merged.conflicts
-        return merged.changes
-
-    message = f"gitmem: sync: merge {label} ({theirs[:12]})"
-    git.update_notes(repo, mutate, message, merge_parent=theirs)
-    return found[0]
-
-
-# ------------------------------------------------------------------ state of the lazy merge
-
-
-def _state(repo: git.RepoInfo) -> dict[str, str]:
-    try:
-        text = (repo.state_dir / STATE_FILE).read_text(encoding="utf-8")
-    except OSError:
-        return {}
-    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
-
-
-def _remember(repo: git.RepoInfo, ref: str, tip: str) -> None:
-    """Record a tracking tip as merged. Two writers may lose each other's line: the cost is
-    one `merge-base --is-ancestor` next time, never a merge skipped."""
-    state = _state(repo)
-    if state.get(ref) == tip:
-        return
-    state[ref] = tip
-    text = "".join(f"{name} {oid}\n" for name, oid in sorted(state.items()))
-    atomic_write(repo.state_dir / STATE_FILE, text.encode(), durable=False)
-
-
-def merge_fetched(repo: git.RepoInfo) -> list[str]:
-    """Merge notes that a plain `git fetch` brought into tracking refs; lines for stderr.
-
-    Never raises: a read command must work even when the merge cannot be done.
-    """
-    try:
-        fmt = "--format=%(refname) %(objectname)"
-        out = git.run(["for-each-ref", fmt, TRACKING_PREFIX], cwd=repo.git_dir).stdout.decode()
-        tips = dict(line.split(" ", 1) for line in out.splitlines())
-        tips = {ref: oid for ref, oid in tips.items() if ref.endswith("/mem")}
-        if not tips:
-            return []
-        state = _state(repo)
-        messages = []
-        for ref, oid in sorted(tips.items()):
-            if state.get(ref) != oid:
-                messages += _merge_one_fetched(repo, ref)
-        return messages
-    except Exception as error:  # a failed merge must never fail a read command
-        return [
-            f"git-mem: warning: could not merge fetched notes ({error}); "
-            "run `git mem sync` to retry"
-        ]
-
-
-def _merge_one_fetched(repo: git.RepoInfo, ref: str) -> list[str]:
-    from gitmem.store import notesmerge
-
-    remote = ref.removeprefix(TRACKING_PREFIX).removesuffix("/mem")
-    theirs = git.commit_tip(repo, ref)
-    if theirs is None:
-        return []
-    before = git.commit_tip(repo, git.NOTES_REF)
-    conflicts = integrate(repo, theirs, f"{remote}'s notes")
-    _remember(repo, ref, theirs)
-    after = git.commit_tip(repo, git.NOTES_REF)
-    if after == before:
-        return []
-    change = notesmerge.delta(notes_tree(repo, before), notes_tree(repo, after), _reader(repo))
-    lines = [f"git-mem: merged notes fetched from {remote}: {describe(change, conflicts)}"]
-    return lines + [f"git-mem: {conflict_line(c)}" for c in conflicts]
-
-
-def describe(change: Delta, conflicts: list[Conflict]) -> str:
-    n = len(conflicts)
-    return (
-        f"{change.added} added, {change.removed} removed, {change.updated} updated, "
-        f"{n} conflict{'' if n == 1 else 's'}"
-    )
-
-
-def conflict_line(conflict: Conflict) -> str:
-    return f"conflict: {conflict.id} on note {conflict.note[:12]}: {conflict.reason}"
 
 
 # ------------------------------------------------------------------ fetch and push
@@ -316,7 +163,7 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
                 if (conflict.note, conflict.id) not in seen:
                     seen.add((conflict.note, conflict.id))
                     result.conflicts.append(conflict)
-            _remember(repo, tracking_ref(remote), theirs)
+            remember(repo, tracking_ref(remote), theirs)
         ours = git.commit_tip(repo, git.NOTES_REF)
         if not push:
             break
@@ -328,8 +175,8 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
             result.push = outcome
             # Ours is theirs now: keep the tracking ref (and the lazy merge) in step.
             git.run(["update-ref", tracking_ref(remote), ours], cwd=repo.git_dir)
-            _remember(repo, tracking_ref(remote), ours)
-            sent = notesmerge.delta(notes_tree(repo, theirs), notes_tree(repo, ours), _reader(repo))
+            remember(repo, tracking_ref(remote), ours)
+            sent = notesmerge.delta(notes_tree(repo, theirs), notes_tree(repo, ours), reader(repo))
             result.pushed = sent.total
             break
         import random  # lazily, like hashlib: off the read commands' import path
@@ -341,12 +188,12 @@ def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:
             f"{PUSH_ATTEMPTS} attempts; local notes are merged and safe, run `git mem sync` again"
         )
     result.tip = git.commit_tip(repo, git.NOTES_REF)
-    reader = _reader(repo)
+    read = reader(repo)
     local_before = notes_tree(repo, start)
     # Fetched: what the remote gained since the history we share (all of it if none).
-    shared = _merge_base(repo, start, first_fetch) if start and first_fetch else None
-    incoming = notesmerge.delta(notes_tree(repo, shared), notes_tree(repo, first_fetch), reader)
+    shared = merge_base(repo, start, first_fetch) if start and first_fetch else None
+    incoming = notesmerge.delta(notes_tree(repo, shared), notes_tree(repo, first_fetch), read)
     result.fetched = incoming.added + incoming.updated
-    change = notesmerge.delta(local_before, notes_tree(repo, result.tip), reader)
+    change = notesmerge.delta(local_before, notes_tree(repo, result.tip), read)
     result.added, result.removed, result.updated = change.added, change.removed, change.updated
     return result
