@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from gitmem.capture.rules import Rules, load_rules
+from gitmem.capture.rules import Rules
 from gitmem.store import git
 
 TRAILER_TYPES = {"decision": "decision", "fact": "fact", "learned": "fact", "error": "error"}
@@ -291,32 +291,3 @@ def made_by_rewrite(repo: git.RepoInfo, sha: str) -> bool:
 def rebase_in_progress(repo: git.RepoInfo) -> bool:
     git_dir = Path(repo.git_dir)
     return (git_dir / "rebase-merge").is_dir() or (git_dir / "rebase-apply").is_dir()
-
-
-def handle_post_commit(repo: git.RepoInfo) -> list[str]:
-    """The post-commit hook: capture HEAD. Returns the ids written ([] almost always)."""
-    rules = load_rules(repo)
-    if not rules.enabled:
-        return []
-    [commit] = read_commits(repo, ["HEAD"])
-    found = candidates(commit, rules)
-    if not found or made_by_rewrite(repo, commit.sha):
-        return []
-    from gitmem.capture import notes
-
-    return notes.write_captures(repo, rules, [(commit, found)]).ids
-
-
-def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, str]]) -> list[str]:
-    """The post-rewrite hook (`amend` or `rebase`, `old new` pairs): records follow the
-    rewrite, and what the new messages capture is added. Returns the ids written."""
-    if not pairs:
-        return []
-    if kind == "amend" and rebase_in_progress(repo):
-        # A squash (or an amend at an `edit` stop) inside a rebase: the rebase's own
-        # post-rewrite lists these commits again at its end; moving now would capture the
-        # squashed message before the other commit's records arrive, and capture them twice.
-        return []
-    from gitmem.capture import notes
-
-    return notes.follow_rewrite(repo, load_rules(repo), pairs, kind)

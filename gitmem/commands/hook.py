@@ -41,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _capture(name: str, argv: list[str]) -> list[str]:
     repo = git.discover()
-    from gitmem.capture import commits
+    from gitmem.capture import on_commit
 
     if name == "post-commit":
-        return list(commits.handle_post_commit(repo))
+        return list(on_commit.handle_post_commit(repo))
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
@@ -52,7 +52,7 @@ def _capture(name: str, argv: list[str]) -> list[str]:
         pairs = hooks.rewritten_pairs(repo, kind)
     if not pairs:
         return []
-    return list(commits.handle_post_rewrite(repo, kind, pairs))
+    return list(on_commit.handle_post_rewrite(repo, kind, pairs))
 
 
 def _pre_commit(files: list[str]) -> int:

@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.commands import open_store
 from gitmem.output import print_json, warn
-from gitmem.review import review
+from gitmem.review import markdown, review
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,5 +19,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result.to_json())
     else:
-        print(result.markdown(args.link_base or ""), end="")
+        print(markdown.render(result, args.link_base or ""), end="")
     return 0

@@ -1,4 +1,4 @@
-"""A review (`review.Review`) as Markdown to paste into, or post as, a pull-request comment.
+"""A review (`findings.Review`) as Markdown to paste into, or post as, a pull-request comment.
 
 Text from records (titles, commit subjects) is escaped so it renders as written: no stray
 emphasis or links, no HTML, and no `@name` that would notify someone from a bot's comment.
@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from gitmem.review.review import FileChange, Review, Why
+    from gitmem.review.findings import FileChange, Review, Why
 
-from gitmem.review.review import MARKER, NOTHING
+from gitmem.review.findings import MARKER, NOTHING
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
 _MENTION = re.compile(r"@(?=\w)")

@@ -1,0 +1,40 @@
+"""What the capture hooks do: post-commit captures HEAD, post-rewrite makes records follow.
+
+Run on every commit, so it imports what `commits` and `rules` import (re, the `git` binary)
+and loads the note writer (`notes`: yaml, the record format) only when something is captured.
+"""
+
+from __future__ import annotations
+
+from gitmem.capture.commits import candidates, made_by_rewrite, read_commits, rebase_in_progress
+from gitmem.capture.rules import load_rules
+from gitmem.store import git
+
+
+def handle_post_commit(repo: git.RepoInfo) -> list[str]:
+    """The post-commit hook: capture HEAD. Returns the ids written ([] almost always)."""
+    rules = load_rules(repo)
+    if not rules.enabled:
+        return []
+    [commit] = read_commits(repo, ["HEAD"])
+    found = candidates(commit, rules)
+    if not found or made_by_rewrite(repo, commit.sha):
+        return []
+    from gitmem.capture import notes
+
+    return notes.write_captures(repo, rules, [(commit, found)]).ids
+
+
+def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, str]]) -> list[str]:
+    """The post-rewrite hook (`amend` or `rebase`, `old new` pairs): records follow the
+    rewrite, and what the new messages capture is added. Returns the ids written."""
+    if not pairs:
+        return []
+    if kind == "amend" and rebase_in_progress(repo):
+        # A squash (or an amend at an `edit` stop) inside a rebase: the rebase's own
+        # post-rewrite lists these commits again at its end; moving now would capture the
+        # squashed message before the other commit's records arrive, and capture them twice.
+        return []
+    from gitmem.capture import notes
+
+    return notes.follow_rewrite(repo, load_rules(repo), pairs, kind)
