@@ -1,4 +1,4 @@
-"""The search engine's interface (`engine.Engine`, `engine.Reader`) on the default engine: what
+"""The search engine's interface (`engine.Engine`, `engine.Reader`) on `catalog.ENGINE`: what
 the catalog, `list`, `search` and context packs rely on, in terms of rows, hits and `Doc`
 handles only — a second engine would have to pass these as they are."""
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from gitmem.search import engine
+from gitmem.search import catalog
 from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, MARK_END, MARK_START, Narrowing
 
@@ -45,7 +45,7 @@ def ids(rows: list[Row]) -> list[str]:
 
 def test_build_update_and_is_current(tmp_path: Path) -> None:
     ix = tmp_path / "ix"
-    search = engine.default()
+    search = catalog.ENGINE
     assert not search.is_current(ix, None)  # nothing there yet
     first = search.build(ix, DOCUMENTS[:2], None)
     assert search.is_current(ix, first)
@@ -59,7 +59,7 @@ def test_build_update_and_is_current(tmp_path: Path) -> None:
 
 
 def test_reader(tmp_path: Path) -> None:
-    search = engine.default()
+    search = catalog.ENGINE
     search.build(tmp_path / "ix", DOCUMENTS, None)
     with search.open(tmp_path / "ix", {E5}) as reader:
         # Records by filter, newest first; `keep` has the last word.

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from gitmem.search import whoosh_query, whoosh_write
 from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, Narrowing, Reader
+from gitmem.search.index import ANALYZER, fast_terms
 from gitmem.search.whoosh_engine import WhooshEngine
-from gitmem.search.whoosh_schema import ANALYZER, fast_terms
 
 Row = dict[str, Any]
 

@@ -27,10 +27,9 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitmem.errors import GitMemError
-from gitmem.search import engine
 from gitmem.search.changes import (
     Changes,
     Problem,
@@ -39,12 +38,18 @@ from gitmem.search.changes import (
     refresh_notes,
     winners,
 )
+from gitmem.search.whoosh_engine import WhooshEngine
 from gitmem.store import git
 from gitmem.store.files import atomic_write, try_lock
 
+if TYPE_CHECKING:
+    from gitmem.search.engine import Engine, Reader
+
 VERSION = 2  # of the manifest
 Progress = Callable[[int, int], None]
-ENGINE = engine.default()  # (does not load the engine's library: see engine.default)
+# The search engine (`engine.Engine`). Its module loads Whoosh only to build, update or open an
+# index, and `engine.py` (only types) is not imported here: `show` and the hooks need neither.
+ENGINE: Engine = WhooshEngine()
 SCHEMA_VERSION = ENGINE.version  # another in the manifest: the index is rebuilt
 
 
@@ -70,7 +75,7 @@ class Catalog:
     def index_dir(self) -> Path:
         return self.root / str(self._manifest["dir"])
 
-    def open(self) -> AbstractContextManager[engine.Reader]:
+    def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
         return ENGINE.open(self.index_dir, self.superseded)
 

@@ -6,9 +6,8 @@ catalog's manifest records which directory and the generation `build` or `update
 and `is_current` tells whether the directory still holds that generation. Everything an
 engine writes is derived state (DESIGN §4), rebuilt from the files and notes at any time.
 
-The one engine is Whoosh (`whoosh_engine.py` and the `whoosh_*` modules beside it, the only
-ones importing it); `default()` imports it only when asked, so that checking and resolving ids
-(`show`, the hooks) never loads it.
+The one engine is Whoosh (`whoosh_engine.py`, `index.py` and the `whoosh_*` modules beside
+them, the only ones importing it), chosen in `catalog.ENGINE`.
 """
 
 from __future__ import annotations
@@ -142,9 +141,3 @@ class Engine(Protocol):
         """The committed index in `path`, open for reading; raises (any exception) when it is
         missing or damaged."""
         ...
-
-
-def default() -> Engine:
-    from gitmem.search.whoosh_engine import WhooshEngine
-
-    return WhooshEngine()

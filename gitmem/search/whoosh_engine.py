@@ -1,7 +1,7 @@
 """The Whoosh engine (`engine.Engine`): an index directory of Whoosh's own format.
 
-Importing this module does not load Whoosh (~140 ms): checking an index is current only lists
-its directory; building, updating and opening import the `whoosh_*` modules that do.
+Importing this module loads neither Whoosh (~140 ms) nor `engine.py`: checking an index is
+current only lists its directory; building, updating and opening import the modules that do.
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitmem.search.engine import Progress, Reader
-
 if TYPE_CHECKING:
     from gitmem.search.changes import Document
+    from gitmem.search.engine import Progress, Reader
 
 
 class WhooshEngine:
-    version = 5  # bump on any change to whoosh_schema's schema or analysis
+    version = 5  # bump on any change to the schema or analysis (index.py)
 
     def build(self, path: Path, documents: list[Document], progress: Progress | None) -> int:
         from gitmem.search import whoosh_write

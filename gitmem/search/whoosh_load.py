@@ -1,4 +1,4 @@
-"""Whoosh, loaded once for the `whoosh_*` modules: they import its names from here.
+"""Whoosh, loaded once for `index.py` and the `whoosh_*` modules: they import its names from here.
 
 Two things happen while it loads, which is why no other module imports Whoosh directly:
 - `whoosh.compat` imports `urllib.request` (and with it http, email, ssl: ~30% of Whoosh's

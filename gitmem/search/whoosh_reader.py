@@ -13,9 +13,9 @@ from typing import Any, cast
 
 from gitmem.search import whoosh_search
 from gitmem.search.engine import Doc, Hit, Narrowing, Row
+from gitmem.search.index import path_prefixes
 from gitmem.search.whoosh_load import Searcher, query
 from gitmem.search.whoosh_query import effective_status, parse
-from gitmem.search.whoosh_schema import path_prefixes
 from gitmem.store.record import RETIRED_STATUSES
 
 

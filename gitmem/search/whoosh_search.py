@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gitmem.search.engine import MARK_END, MARK_START, Doc, Hit, Narrowing, Row
+from gitmem.search.index import TEXT_FIELDS, WORD, fast_terms
 from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
-from gitmem.search.whoosh_schema import TEXT_FIELDS, WORD, fast_terms
 
 
 def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> Iterator[Row]:

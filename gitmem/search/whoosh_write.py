@@ -14,8 +14,8 @@ from typing import Any
 
 from gitmem.search.changes import Document, encode_row
 from gitmem.search.engine import Progress
+from gitmem.search.index import fields_of, schema
 from gitmem.search.whoosh_load import FileIndex, FileStorage, byte_to_length
-from gitmem.search.whoosh_schema import fields_of, schema
 
 BULK_THRESHOLD = 3000  # documents: from here on, a full build is worth a second process
 

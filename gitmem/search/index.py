@@ -1,6 +1,10 @@
 """The Whoosh index's schema and analysis: which fields a record becomes, and how text becomes
 terms.
 
+This module's name is part of the on-disk format: Whoosh pickles the schema into every index's
+table of contents, and with it `gitmem.search.index.FastText`. Under another name, indexes
+built before could not be opened (they would be rebuilt, but through the damage path).
+
 Whoosh's analyzer chain yields one Token object per word through four generators; indexing
 body text with `fast_terms` (one regex, a stem cache) produces the same terms at ~2.5 times the
 speed (issue 3). `analyzer_terms_match` in the tests keeps the two in step. A change here must
