@@ -5,9 +5,8 @@ search index (`engine.py`) was built from — per file its path, mtime, size, a 
 in it; per note its blob, ids and the commit's time; the notes ref tip — and the index itself.
 Every read command calls `refresh`: a directory walk and a ref lookup when nothing changed;
 otherwise only changed files and notes are parsed, and the index is updated before the manifest
-is saved.
-Resolving an id prefix needs only the manifest, so `show` never opens the index (nor loads the
-engine) unless something changed.
+is saved. Resolving an id prefix needs only the manifest, so `show` never opens the index (nor
+loads the engine) unless something changed.
 
 Delete it at any time. A missing, damaged, other-version or half-written index is rebuilt; a
 process that finds another one updating the index answers from the last committed state rather

@@ -6,8 +6,8 @@ catalog's manifest records which directory and the generation `build` or `update
 and `is_current` tells whether the directory still holds that generation. Everything an
 engine writes is derived state (DESIGN §4), rebuilt from the files and notes at any time.
 
-The one engine is Whoosh (`whoosh_engine.py`, `index.py` and the `whoosh_*` modules beside
-them, the only ones importing it), chosen in `catalog.ENGINE`.
+The one engine is Whoosh (`index.py` and the `whoosh_*` modules, the only ones importing it),
+chosen in `catalog.ENGINE`.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ Doc = NewType("Doc", int)
 
 MARK_START, MARK_END = "\x01", "\x02"  # around matched words in a snippet: the caller styles them
 
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")  # a word of the query syntax (and of the text an engine indexes)
 
 
 def words(text: str) -> list[str]:
     """The words of a query text: one at least, or there is nothing to search for."""
-    return _WORD.findall(text)
+    return WORD.findall(text)
 
 
 class Narrowing(NamedTuple):
@@ -54,7 +54,7 @@ class Hit(NamedTuple):
     row: Row
     score: float
     snippet: str  # the best passage, matched words between MARK_START and MARK_END
-    doc: Doc = Doc(-1)  # in the reader that found it
+    doc: Doc  # in the reader that found it
 
 
 class Reader(Protocol):

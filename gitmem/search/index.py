@@ -14,12 +14,11 @@ bump `WhooshEngine.version`, so that indexes built the old way are rebuilt.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from gitmem.search.changes import Document
-from gitmem.search.engine import Row
+from gitmem.search.engine import WORD, Row
 from gitmem.search.whoosh_load import (
     analysis,
     columns,
@@ -33,7 +32,6 @@ TEXT_FIELDS = ("title", "summary", "body", "tags")
 BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; body 1
 FIELD_ALIASES = {"tags": ["tag"], "paths": ["path"], "commits": ["commit"]}
 
-WORD = re.compile(r"\w+")
 _STOP_WORDS = frozenset(analysis.STOP_WORDS)
 stem = stemmer_for_language("en")  # Snowball (Porter2): deploy, deploying, deployment agree
 _stems: dict[str, str] = {}  # word -> stem ("" for a stop word): most text repeats words

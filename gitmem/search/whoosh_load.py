@@ -1,6 +1,7 @@
 """Whoosh, loaded once for `index.py` and the `whoosh_*` modules: they import its names from here.
 
-Two things happen while it loads, which is why no other module imports Whoosh directly:
+Two things happen while it loads, which is why the others take its names from here (and import
+more of it only inside functions, once it is loaded):
 - `whoosh.compat` imports `urllib.request` (and with it http, email, ssl: ~30% of Whoosh's
   import time) for one function no search uses. While Whoosh loads, that module is a stand-in
   whose function imports the real one on call; afterwards later imports get the real module.

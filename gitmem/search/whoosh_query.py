@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from gitmem.search.engine import Narrowing
-from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, WORD, fast_terms
+from gitmem.search.engine import WORD, Narrowing
+from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
 from gitmem.search.whoosh_load import fields, qparser, query
 from gitmem.store.record import RETIRED_STATUSES
 

@@ -9,8 +9,8 @@ import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from gitmem.search.engine import MARK_END, MARK_START, Doc, Hit, Narrowing, Row
-from gitmem.search.index import TEXT_FIELDS, WORD, fast_terms
+from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
+from gitmem.search.index import TEXT_FIELDS, fast_terms
 from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
 
