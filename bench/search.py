@@ -52,8 +52,7 @@ from whoosh.analysis import STOP_WORDS
 
 from gitmem.records import finder
 from gitmem.records.store import Store
-from gitmem.search import catalog
-from gitmem.search import index as gindex
+from gitmem.search import catalog, whoosh_write
 from gitmem.search.query import Filter
 from gitmem.store import git
 from gitmem.store.record import Memory
@@ -100,14 +99,14 @@ def cpu_now() -> float:
 
 
 class WriteSpy:
-    """Wraps gitmem.search.index.write (catalog calls it by attribute) and Whoosh's writers' commit
-    to split a build's time into parsing, add_document and commit."""
+    """Wraps gitmem.search.whoosh_write.write (the engine calls it by attribute) and Whoosh's
+    writers' commit to split a build's time into parsing, add_document and commit."""
 
     def __init__(self) -> None:
         self.start = self.end = 0.0
         self.commit_start: float | None = None
         self.docs = 0
-        original = gindex.write
+        original = whoosh_write.write
 
         def write(*args: Any, **kwargs: Any) -> Any:
             outer = kwargs.get("progress")
@@ -124,7 +123,7 @@ class WriteSpy:
             finally:
                 self.end = time.perf_counter()
 
-        gindex.write = write
+        whoosh_write.write = write
         from whoosh import multiproc, writing
 
         for cls in (writing.SegmentWriter, multiproc.MpWriter):

@@ -17,8 +17,7 @@ from typing import Any
 
 import pytest
 
-from gitmem.search import catalog, changes
-from gitmem.search import index as gitmem_index
+from gitmem.search import catalog, changes, whoosh_write
 from gitmem.store import git
 from gitmem.store.record import Memory, serialize_note_doc
 
@@ -47,7 +46,7 @@ def index_files(repo: Path) -> dict[str, tuple[int, int, int]]:
 class Spy:
     """Counts calls to the file and note parsers and to index writes, passing them through."""
 
-    TARGETS = ((changes, "_read_file"), (changes, "parse_note"), (gitmem_index, "write"))
+    TARGETS = ((changes, "_read_file"), (changes, "parse_note"), (whoosh_write, "write"))
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = {name: 0 for _module, name in self.TARGETS}
@@ -507,7 +506,7 @@ def test_a_big_build_in_two_processes_then_incremental_changes(repo: Path) -> No
     # From BULK_THRESHOLD documents on, a full build uses two writer processes and segments.
     folder = repo / ".memory" / "facts"
     folder.mkdir(parents=True)
-    count = gitmem_index.BULK_THRESHOLD + 100
+    count = whoosh_write.BULK_THRESHOLD + 100
     for n in range(count):
         (folder / f"r{n}.md").write_text(
             f"---\nid: dddd{n:08d}\ntype: fact\ntitle: Record {n} word{n}\n"

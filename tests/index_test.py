@@ -1,11 +1,11 @@
-"""gitmem.search.index on its own: the fast indexing analyzer agrees with Whoosh's, and the query
+"""The Whoosh engine on its own: the fast indexing analyzer agrees with Whoosh's, and the query
 syntax (words, phrases, field:value, NOT/-word) and its plain-words fallback, on a real
 Whoosh index in a temporary directory."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitmem.search import index
+from gitmem.search import whoosh_query, whoosh_write
 from gitmem.search.changes import Document
+from gitmem.search.engine import EVERYTHING, Narrowing, Reader
 from gitmem.search.index import ANALYZER, fast_terms
+from gitmem.search.whoosh_engine import WhooshEngine
 
 Row = dict[str, Any]
 
@@ -135,26 +137,35 @@ ROWS: list[tuple[Row, str]] = [
 D1, D2, D3, D4 = (row["id"] for row, _body in ROWS)
 
 
+ENGINE = WhooshEngine()
+KEEP_ALL: Callable[[Row], bool] = lambda row: True  # noqa: E731
+
+
 @pytest.fixture(scope="module")
-def ix(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    built = index.create(tmp_path_factory.mktemp("index") / "ix")
+def ix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    built = tmp_path_factory.mktemp("index") / "ix"
     documents = [
         Document(row, body, 1_767_261_600 + n * 86400) for n, (row, body) in enumerate(ROWS)
     ]
-    index.write(built, [], documents, json.dumps, fresh=True)
+    ENGINE.build(built, documents, None)
     return built
 
 
+@pytest.fixture(scope="module")
+def reader(ix: Path) -> Iterator[Reader]:
+    with ENGINE.open(ix, set()) as opened:
+        yield opened
+
+
+def search_ids(reader: Reader, text: str) -> set[str]:
+    hits = reader.search(text, EVERYTHING, KEEP_ALL, limit=1000, snippets=False)
+    return {hit.row["id"] for hit in hits}
+
+
 @pytest.fixture
-def found(ix: Any) -> Callable[[str], set[str]]:
-    """The ids of the records `index.parse` reads `text` as matching (never raises)."""
-
-    def run(text: str) -> set[str]:
-        q = index.parse(ix, text)
-        with ix.searcher() as searcher:
-            return {json.loads(hit["row"])["id"] for hit in searcher.search(q, limit=None)}
-
-    return run
+def found(reader: Reader) -> Callable[[str], set[str]]:
+    """The ids of the records the engine reads `text` as matching (never raises)."""
+    return lambda text: search_ids(reader, text)
 
 
 def test_stemming(found: Callable[[str], set[str]]) -> None:
@@ -263,14 +274,14 @@ def test_field_value_keeps_the_case_the_project_was_written_in(
     ],
 )
 def test_unparseable_queries_are_plain_words(
-    ix: Any, found: Callable[[str], set[str]], text: str, expected: set[str]
+    ix: Path, found: Callable[[str], set[str]], text: str, expected: set[str]
 ) -> None:
     assert found(text) == expected
     # "Plain words": every word, in any text field, and nothing else.
-    with ix.searcher() as searcher:
+    with whoosh_write.open_index(ix).searcher() as searcher:
         plain = {
             json.loads(hit["row"])["id"]
-            for hit in searcher.search(index.plain_query(ix, text), limit=None)
+            for hit in searcher.search(whoosh_query.plain_query(text), limit=None)
         }
     assert found(text) == plain
 
@@ -293,46 +304,35 @@ SYNTAX = '" : - * ( ) [ ] { } ^ ~ AND OR NOT TO tag: path: commit: type: blue fo
         max_size=8,
     ).map(lambda parts: "".join(p + " " * (i % 2) for i, p in enumerate(parts)))
 )
-def test_parse_never_raises(ix: Any, text: str) -> None:
-    q = index.parse(ix, text)
-    with ix.searcher() as searcher:
-        searcher.search(q, limit=None)
+def test_parse_never_raises(reader: Reader, text: str) -> None:
+    search_ids(reader, text)
 
 
-def test_suggest(ix: Any) -> None:
-    with ix.searcher() as searcher:
-        assert index.suggest(searcher, "pipelne") == "pipeline"
-        assert index.suggest(searcher, "blue pipelne -rollbak") == "blue pipeline -rollback"
-        assert index.suggest(searcher, "blue pipeline") is None
-        assert index.suggest(searcher, "type:decisoin") is None  # a field value, not a word
+def test_suggest(reader: Reader) -> None:
+    assert reader.suggest("pipelne") == "pipeline"
+    assert reader.suggest("blue pipelne -rollbak") == "blue pipeline -rollback"
+    assert reader.suggest("blue pipeline") is None
+    assert reader.suggest("type:decisoin") is None  # a field value, not a word
 
 
-def test_narrowing_and_rows_order(ix: Any) -> None:
-    keep_all: Callable[[Row], bool] = lambda row: True  # noqa: E731
-    with ix.searcher() as searcher:
-        every = index.Narrowing([], [], [], [])
-        assert [r["id"] for r in index.rows(searcher, every, keep_all, json.loads)] == [
-            D4,
-            D3,
-            D2,
-            D1,
-        ]
-        facts = index.Narrowing(["fact"], [], [], [])
-        assert [r["id"] for r in index.rows(searcher, facts, keep_all, json.loads)] == [D4, D2]
-        tagged = index.Narrowing([], ["deploy", "ci"], [], ["backend"])
-        assert [r["id"] for r in index.rows(searcher, tagged, keep_all, json.loads)] == [D1]
-        assert searcher.doc_count() == 4
+def test_narrowing_and_rows_order(reader: Reader) -> None:
+    assert [r["id"] for r in reader.records(EVERYTHING, KEEP_ALL)] == [D4, D3, D2, D1]
+    facts = Narrowing(["fact"], [], [], [])
+    assert [r["id"] for r in reader.records(facts, KEEP_ALL)] == [D4, D2]
+    tagged = Narrowing([], ["deploy", "ci"], [], ["backend"])
+    assert [r["id"] for r in reader.records(tagged, KEEP_ALL)] == [D1]
+    assert reader.count() == 4
 
 
 def test_write_replaces_by_location(tmp_path: Path) -> None:
-    built = index.create(tmp_path / "ix")
+    built = tmp_path / "ix"
     row, body = ROWS[0]
-    index.write(built, [], [Document(row, body, 0)], json.dumps, fresh=True)
+    ENGINE.build(built, [Document(row, body, 0)], None)
     changed = {**row, "title": "Canary releases"}
-    generation = index.write(built, [row["location"]], [Document(changed, body, 0)], json.dumps)
-    assert generation == index.generation(built)
-    with built.searcher() as searcher:
-        assert searcher.doc_count() == 1
-        hits = searcher.search(index.parse(built, "canary"), limit=None)
-        assert [json.loads(hit["row"])["title"] for hit in hits] == ["Canary releases"]
-        assert len(searcher.search(index.parse(built, "deployment"), limit=None)) == 0
+    generation = ENGINE.update(built, [row["location"]], [Document(changed, body, 0)], None)
+    assert ENGINE.is_current(built, generation)
+    with ENGINE.open(built, set()) as reader:
+        assert reader.count() == 1
+        hits = reader.search("canary", EVERYTHING, KEEP_ALL, limit=1000)
+        assert [hit.row["title"] for hit in hits] == ["Canary releases"]
+        assert len(reader.search("deployment", EVERYTHING, KEEP_ALL, limit=1000)) == 0

@@ -18,7 +18,6 @@ them a section is newest first. The same repository state gives the same bytes: 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from gitmem.assist.packing import (
     CHARS_PER_TOKEN,
@@ -32,13 +31,9 @@ from gitmem.assist.packing import (
 )
 from gitmem.errors import UsageError
 from gitmem.records.store import Store
+from gitmem.search.catalog import Catalog
+from gitmem.search.engine import EVERYTHING, Doc, Narrowing, Reader, words
 from gitmem.search.query import Filter, path_matches
-
-if TYPE_CHECKING:
-    from whoosh.index import FileIndex
-    from whoosh.searching import Searcher
-
-    from gitmem.search.index import Records
 
 __all__ = ["DEFAULT_BUDGET", "MIN_BUDGET", "Pack", "build", "check_budget", "tokens"]
 
@@ -70,26 +65,19 @@ def build(
     `queries`: search texts (the `git mem search` syntax); `paths`: repository-relative files,
     directories or globs. Both move what matches them to the top of each section.
     """
-    import json
-
     from gitmem.records import finder
-    from gitmem.search import index
-    from gitmem.search.catalog import Catalog
 
     budget = check_budget(budget)
     queries = [q for q in (q.strip() for q in queries) if q]
     paths = [p for p in (p.strip() for p in paths) if p]
     for text in queries:
-        if not index.words(text):
+        if not words(text):
             raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     room = budget * CHARS_PER_TOKEN
 
-    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Pack:
-        records = index.Records(searcher, json.loads)
-        candidates, totals = _gather(
-            ix, searcher, records, catalog.superseded, queries, paths, room
-        )
-        # Rows and bodies are read while placing, only for what is shown: inside the searcher.
+    def work(catalog: Catalog, reader: Reader) -> Pack:
+        candidates, totals = _gather(reader, catalog.superseded, queries, paths, room)
+        # Rows and bodies are read while placing, only for what is shown: inside the reader.
         return place(candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
 
     pack = finder.with_index(store, work)
@@ -98,9 +86,7 @@ def build(
 
 
 def _gather(
-    ix: FileIndex,
-    searcher: Searcher,
-    records: Records,
+    reader: Reader,
     superseded: set[str],
     queries: list[str],
     paths: list[str],
@@ -109,73 +95,52 @@ def _gather(
     """Per section, its candidates in rank order, and how many current records it has.
 
     Only the rows of search hits and of records about `paths` are read here; the rest of a
-    section is ordered by the index's `created` column.
+    section is ordered by date, without reading rows.
     """
-    from gitmem.search import index
-
     cap = room // 16 + 1  # no section can show more entries than this
     wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
-    hits = _hits(ix, searcher, records, superseded, queries, wanted)
-    about = records.about(paths) if paths else set()  # once, not once per section
+    hits = _hits(reader, superseded, queries, wanted)
+    about = reader.about(paths) if paths else set()  # once, not once per section
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
     for spec in SECTIONS:
         # `current` holds only records of the section's types and sources that are not retired
         # (what `Filter(types, sources).matches` would check again on each row).
-        narrow = index.Narrowing(list(spec.types), [], list(spec.sources), [])
-        current = records.current(narrow, superseded)
+        current = reader.current(Narrowing(list(spec.types), [], list(spec.sources), []))
         limit = min(cap, spec.limit) if spec.limit else cap
         totals.append(min(len(current), spec.limit) if spec.limit else len(current))
-        focused = [hits[d] for d in current if d in hits]
-        for docnum in current:
-            if docnum in about and docnum not in hits:
-                candidate = Candidate(records, docnum, focus="path")
+        focused = [hits[doc] for doc in current if doc in hits]
+        for doc in current:
+            if doc in about and doc not in hits:
+                candidate = Candidate(reader, doc, focus="path")
                 recorded = candidate.row.get("paths", [])
                 if any(path_matches(q, p) for q in paths for p in recorded):
                     focused.append(candidate)
         ranked = focus_order(focused)[:limit]
-        seen = {candidate.docnum for candidate in ranked}
-        for docnum in records.newest(current, limit + len(seen)):
-            if len(ranked) < limit and docnum not in seen:
-                ranked.append(Candidate(records, docnum))
+        seen = {candidate.doc for candidate in ranked}
+        for doc in reader.newest(current, limit + len(seen)):
+            if len(ranked) < limit and doc not in seen:
+                ranked.append(Candidate(reader, doc))
         per_section.append(ranked)
     return per_section, totals
 
 
 def _hits(
-    ix: FileIndex,
-    searcher: Searcher,
-    records: Records,
-    superseded: set[str],
-    queries: list[str],
-    limit: int,
-) -> dict[int, Candidate]:
+    reader: Reader, superseded: set[str], queries: list[str], limit: int
+) -> dict[Doc, Candidate]:
     """The search hits of every query, by document, with their best score (rounded, so
     that ranking does not hang on the last bits of a float)."""
-    import json
-
-    from gitmem.search import index
-
-    hits: dict[int, Candidate] = {}
+    hits: dict[Doc, Candidate] = {}
     every_type = [t for spec in SECTIONS for t in spec.types]
     flt = Filter(types=every_type)
     # No narrowing by type in the query: an Or of seven types made Whoosh's search 4-5 times
     # slower (it scores the Or for every match), and nearly every record is of those types.
-    narrow = index.Narrowing([], [], [], [])
     for text in queries:
-        parsed = index.effective_status(index.parse(ix, text), superseded)
-        found = index.search(
-            searcher,
-            parsed,
-            narrow,
-            lambda row: flt.matches(row, superseded),
-            json.loads,
-            limit=limit,
-            snippets=False,
+        found = reader.search(
+            text, EVERYTHING, lambda row: flt.matches(row, superseded), limit=limit, snippets=False
         )
         for hit in found:
-            docnum = hit.docnum
             score = round(hit.score, 3)
-            if docnum not in hits or hits[docnum].score < score:
-                hits[docnum] = Candidate(records, docnum, hit.row, "query", score)
+            if hit.doc not in hits or hits[hit.doc].score < score:
+                hits[hit.doc] = Candidate(reader, hit.doc, hit.row, "query", score)
     return hits

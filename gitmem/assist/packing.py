@@ -14,6 +14,7 @@ import itertools
 import re
 from typing import Any, Protocol
 
+from gitmem.search.engine import Doc
 from gitmem.search.query import created_at
 
 Row = dict[str, Any]
@@ -59,11 +60,11 @@ _KIND = {"error": "error", "code": "pattern"}
 
 
 class Source(Protocol):
-    """Where a candidate's row and body come from (`index.Records` while the index is open)."""
+    """Where a candidate's row and body come from (an `engine.Reader` while the index is open)."""
 
-    def row(self, docnum: int) -> Row: ...
+    def row(self, doc: Doc) -> Row: ...
 
-    def body(self, docnum: int) -> str: ...
+    def body(self, doc: Doc) -> str: ...
 
 
 class Candidate:
@@ -72,13 +73,13 @@ class Candidate:
     def __init__(
         self,
         source: Source,
-        docnum: int,
+        doc: Doc,
         row: Row | None = None,
         focus: str | None = None,
         score: float = 0.0,
     ) -> None:
         self.source = source
-        self.docnum = docnum
+        self.doc = doc
         self.focus = focus  # "query" or "path": why it moved up
         self.score = score
         self._row = row
@@ -87,7 +88,7 @@ class Candidate:
     @property
     def row(self) -> Row:
         if self._row is None:
-            self._row = self.source.row(self.docnum)
+            self._row = self.source.row(self.doc)
         return self._row
 
     @property
@@ -97,7 +98,7 @@ class Candidate:
     @property
     def body(self) -> str:
         if self._body is None:
-            self._body = self.source.body(self.docnum)
+            self._body = self.source.body(self.doc)
         return self._body
 
 

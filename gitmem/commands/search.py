@@ -10,7 +10,7 @@ from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
 from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
 from gitmem.records import finder
-from gitmem.search.index import MARK_END, MARK_START
+from gitmem.search.engine import MARK_END, MARK_START
 
 
 def highlighted(snippet: str) -> str:

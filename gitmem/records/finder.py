@@ -1,27 +1,21 @@
 """Records by filter (`list`) and by query (`search`), read from the always-fresh index.
 
-What a filter means lives in `query.Filter`; Whoosh only narrows the candidates by the
-fields it can match exactly (type, tag, source, project) before `Filter.matches` decides.
+What a filter means lives in `query.Filter`; the search engine only narrows the candidates by
+the fields it can match exactly (type, tag, source, project) before `Filter.matches` decides.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
 from gitmem.records.store import Store
 from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
+from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
 from gitmem.search.query import Filter, is_retired
-
-if TYPE_CHECKING:
-    from whoosh.index import FileIndex
-    from whoosh.searching import Searcher
-
-    from gitmem.search.index import Hit, Narrowing
 
 T = TypeVar("T")
 
@@ -33,20 +27,18 @@ class Found(NamedTuple):
 
 
 def _narrowing(flt: Filter) -> Narrowing:
-    from gitmem.search.index import Narrowing
     from gitmem.store.record import normalize_tag
 
     return Narrowing(flt.types, [normalize_tag(t) for t in flt.tags], flt.sources, flt.projects)
 
 
-def with_index(store: Store, work: Callable[[Catalog, FileIndex, Searcher], T]) -> T:
+def with_index(store: Store, work: Callable[[Catalog, Reader], T]) -> T:
     """Run `work` on the fresh index; a damaged index is rebuilt and `work` run again."""
     catalog = store.catalog()
     for attempt in range(3):
         try:
-            ix = catalog.open_index()
-            with ix.searcher() as searcher:
-                return work(catalog, ix, searcher)
+            with catalog.open() as reader:
+                return work(catalog, reader)
         except GitMemError:
             raise
         except Exception:
@@ -60,14 +52,11 @@ def with_index(store: Store, work: Callable[[Catalog, FileIndex, Searcher], T]) 
 
 def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
     """The records `flt` accepts, newest first."""
-    from gitmem.search import index
 
-    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> list[Row]:
+    def work(catalog: Catalog, reader: Reader) -> list[Row]:
         superseded = catalog.superseded
         found: list[Row] = []
-        for row in index.rows(
-            searcher, _narrowing(flt), lambda r: flt.matches(r, superseded), json.loads
-        ):
+        for row in reader.records(_narrowing(flt), lambda r: flt.matches(r, superseded)):
             found.append(row)
             if limit is not None and len(found) >= limit:
                 break
@@ -86,22 +75,17 @@ def search(
     snippets: bool = True,
 ) -> Found:
     """The best `limit` records for the query `text` among those `flt` accepts."""
-    from gitmem.search import index
-
-    if not index.words(text):
+    if not words(text):
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
 
-    def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Found:
+    def work(catalog: Catalog, reader: Reader) -> Found:
         superseded = catalog.superseded
-        parsed = index.effective_status(index.parse(ix, text), superseded)
 
         def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
-            return index.search(
-                searcher,
-                parsed,
+            return reader.search(
+                text,
                 _narrowing(accept),
                 lambda row: accept.matches(row, superseded),
-                json.loads,
                 limit=limit,
                 newest=newest,
                 retired=lambda row: is_retired(row, superseded),
@@ -114,7 +98,7 @@ def search(
         hidden = not flt.include_retired and bool(
             run(dataclasses.replace(flt, include_retired=True), 1, False)
         )
-        return Found(hits, None if hidden else index.suggest(searcher, text), hidden)
+        return Found(hits, None if hidden else reader.suggest(text), hidden)
 
     return with_index(store, work)
 
@@ -126,8 +110,6 @@ def public(row: Row) -> Row:
 
 def found_json(found: Found, text: str) -> dict[str, Any]:
     """`git mem search --json`: the query, the hits with plain snippets, any suggestion."""
-    from gitmem.search.index import MARK_END, MARK_START
-
     hits = [
         {
             "score": round(hit.score, 4),

@@ -1,12 +1,12 @@
 """What records exist where, kept in step with the search index; re-reads only what changed.
 
 Derived state under `<common-dir>/gitmem/index/<worktree>/` (DESIGN §4): a manifest of what the
-Whoosh index was built from — per file its path, mtime, size, a digest and the ids in it; per
-note its blob, ids and the commit's time; the notes ref tip — and the index itself. Every read
-command calls `refresh`: a directory walk and a ref lookup when nothing changed; otherwise only
-changed files and notes are parsed, and the index is updated before the manifest is saved.
-Resolving an id prefix needs only the manifest, so `show` never opens the index (nor imports
-Whoosh) unless something changed.
+search index (`engine.py`) was built from — per file its path, mtime, size, a digest and the ids
+in it; per note its blob, ids and the commit's time; the notes ref tip — and the index itself.
+Every read command calls `refresh`: a directory walk and a ref lookup when nothing changed;
+otherwise only changed files and notes are parsed, and the index is updated before the manifest
+is saved. Resolving an id prefix needs only the manifest, so `show` never opens the index (nor
+loads the engine) unless something changed.
 
 Delete it at any time. A missing, damaged, other-version or half-written index is rebuilt; a
 process that finds another one updating the index answers from the last committed state rather
@@ -24,6 +24,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
@@ -32,22 +33,23 @@ from gitmem.search.changes import (
     Changes,
     Problem,
     Row,
-    encode_row,
     refresh_files,
     refresh_notes,
     winners,
 )
+from gitmem.search.whoosh_engine import WhooshEngine
 from gitmem.store import git
 from gitmem.store.files import atomic_write, try_lock
 
 if TYPE_CHECKING:
-    from whoosh.index import FileIndex
+    from gitmem.search.engine import Engine, Reader
 
 VERSION = 2  # of the manifest
-# Of index.py's schema and analysis: bump on any change there, and old indexes are rebuilt.
-# (Kept here so that checking it does not import Whoosh.)
-SCHEMA_VERSION = 5
 Progress = Callable[[int, int], None]
+# The search engine (`engine.Engine`). Its module loads Whoosh only to build, update or open an
+# index, and `engine.py` (only types) is not imported here: `show` and the hooks need neither.
+ENGINE: Engine = WhooshEngine()
+SCHEMA_VERSION = ENGINE.version  # another in the manifest: the index is rebuilt
 
 
 # ------------------------------------------------------------------------------ catalog
@@ -72,10 +74,9 @@ class Catalog:
     def index_dir(self) -> Path:
         return self.root / str(self._manifest["dir"])
 
-    def open_index(self) -> FileIndex:
-        from gitmem.search import index
-
-        return index.open_index(self.index_dir)
+    def open(self) -> AbstractContextManager[Reader]:
+        """The index, open for reading; raises (any exception) when missing or damaged."""
+        return ENGINE.open(self.index_dir, self.superseded)
 
     def find(self, prefix: str) -> list[Row]:
         """`{id, location[, blob, created]}` of every record whose id starts with `prefix`."""
@@ -103,7 +104,7 @@ class Catalog:
         ]
         return [Problem(*problem) for problems in entries for problem in problems]
 
-    @property
+    @functools.cached_property
     def superseded(self) -> set[str]:
         """Ids some record names in `supersedes`: they read as superseded (DESIGN §2)."""
         found = {old for entry in self._manifest["files"].values() for old in entry[5]}
@@ -275,20 +276,8 @@ def _refresh(
 
 
 def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:
-    """The index the manifest describes is there, at the generation it was saved with.
-
-    Whoosh names each commit `_MAIN_<generation>.toc`: a newer one means a process died
-    between committing the index and saving the manifest. (Damage the file names do not show
-    surfaces when the index is read, and leads to a rebuild there.)
-    """
-    try:
-        names = os.listdir(root / str(manifest.get("dir")))
-    except OSError:
-        return False
-    generations = [
-        int(name[6:-4]) for name in names if name.startswith("_MAIN_") and name.endswith(".toc")
-    ]
-    return bool(generations) and max(generations) == manifest.get("generation")
+    """The index the manifest describes is there, at the generation it was saved with."""
+    return ENGINE.is_current(root / str(manifest.get("dir")), manifest.get("generation"))
 
 
 _UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOTDIR, errno.EEXIST)
@@ -301,15 +290,14 @@ def _write_index(
     fresh: bool,
     progress: Progress | None,
 ) -> None:
-    from gitmem.search import index  # only here: Whoosh costs ~140 ms to import
-
     name = f"ix-{os.urandom(4).hex()}" if fresh else str(manifest["dir"])
     try:
-        ix = index.create(root / name) if fresh else index.open_index(root / name)
+        if fresh:
+            generation = ENGINE.build(root / name, changes.added, progress)
+        else:
+            generation = ENGINE.update(root / name, changes.removed, changes.added, progress)
         manifest["dir"] = name
-        manifest["generation"] = index.write(
-            ix, changes.removed, changes.added, encode_row, fresh=fresh, progress=progress
-        )
+        manifest["generation"] = generation
         _save(root, manifest)
     except BaseException as error:
         if fresh:

@@ -1,0 +1,116 @@
+"""Reading a query text as a Whoosh query: our syntax (DESIGN §5) on top of Whoosh's parser,
+plain words where the parser cannot make sense of it, and the filters Whoosh applies exactly.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gitmem.search.engine import WORD, Narrowing
+from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
+from gitmem.search.whoosh_load import fields, qparser, query
+from gitmem.store.record import RETIRED_STATUSES
+
+_PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
+_COMMIT_VALUE = re.compile(r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)")
+_MINUS_WORD = re.compile(r"(^|\s)-(?=[\w\"(])")
+_PLUS_WORD = re.compile(r"(^|\s)\+(?=[\w\"(])")
+
+
+def narrowing_query(narrow: Narrowing) -> query.Query | None:
+    parts: list[query.Query] = []
+    for field, values in (
+        ("type", narrow.types),
+        ("source", narrow.sources),
+        ("project", [v.lower() for v in narrow.projects]),  # (indexed lowercased)
+    ):
+        if values:
+            parts.append(query.Or([query.Term(field, v) for v in values]))
+    parts.extend(query.Term("tags", tag) for tag in narrow.tags)
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else query.And(parts)
+
+
+def effective_status(q: query.Query, superseded: set[str]) -> query.Query:
+    """`q` with `status:X` meaning the status records read as (`query.effective_status`).
+
+    A record named in another's `supersedes` reads as superseded whatever its own `status`
+    says (unless it is deprecated or rejected); the index holds only its own.
+    """
+    if not superseded:
+        return q
+    ids = query.Or([query.Term("id", record_id) for record_id in sorted(superseded)])
+    retired = query.Or([query.Term("status", status) for status in sorted(RETIRED_STATUSES)])
+
+    def rewrite(node: query.Query) -> query.Query:
+        if not isinstance(node, query.Term) or node.fieldname != "status":
+            return node
+        if node.text == "superseded":
+            return query.Or([node, query.AndNot(ids, retired)])
+        if node.text not in RETIRED_STATUSES:
+            return query.AndNot(node, ids)
+        return node
+
+    return q.accept(rewrite)
+
+
+def _parser(schema: fields.Schema) -> qparser.QueryParser:
+    parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
+    parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2`: not part of our syntax
+    return parser
+
+
+def _rewrite(text: str) -> str:
+    """Our syntax on top of Whoosh's: `-word` excludes, `commit:abc123` is a prefix."""
+    text = _MINUS_WORD.sub(r"\1NOT ", text)
+    text = _PLUS_WORD.sub(r"\1", text)
+    text = _PATH_VALUE.sub(r"\1\2", text)
+    return _COMMIT_VALUE.sub(lambda m: m.group(1) + m.group(2).lower() + "*", text)
+
+
+def plain_query(text: str) -> query.Query:
+    """`text` as plain words (every word required, in any text field): the fallback."""
+    parts = []
+    for word in WORD.findall(text):
+        terms = fast_terms(word)
+        if terms:
+            fields_ = [query.Term(field, terms[0]) for field in ("title", "summary", "body")]
+            parts.append(query.Or([*fields_, query.Term("tags", word.lower())]))
+    return query.And(parts) if parts else query.NullQuery
+
+
+def parse(schema: fields.Schema, text: str) -> query.Query:
+    """The query `text` asks for in an index of `schema`; text Whoosh's parser cannot make
+    sense of is plain words."""
+    try:
+        parsed = _parser(schema).parse(_rewrite(text))
+    except Exception:  # the parser's errors have no common base class
+        return plain_query(text)
+    if parsed is query.NullQuery or _malformed(parsed):
+        return plain_query(text)
+    if isinstance(parsed, query.Not):  # only exclusions: everything else
+        return query.AndNot(query.Every(), parsed.query)
+    return parsed
+
+
+_SYNTAX_LEFTOVER = re.compile(r"""[:"'()\[\]{}^~]|^[-+]+$""")
+
+
+def _malformed(q: query.Query) -> bool:
+    """Leftovers of syntax the parser read as words: `foo:`, a lone quote, a dangling AND."""
+    for leaf in q.leaves():
+        if isinstance(leaf, query.Every):
+            return True  # a lone `*`: not a way to list everything
+        texts = getattr(leaf, "words", None) or [getattr(leaf, "text", None)]
+        for text in texts:
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            if isinstance(text, str) and (
+                text.lower() in ("and", "or", "not")
+                or _SYNTAX_LEFTOVER.search(text)
+                or not text.strip("*?")  # a lone wildcard: everything
+            ):
+                return True
+    return False
