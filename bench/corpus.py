@@ -28,14 +28,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from gitmem.store import git
-from gitmem.store.record import (
-    CROCKFORD,
-    TYPE_FOLDERS,
-    Memory,
-    serialize_file,
-    serialize_note_doc,
-    slugify,
-)
+from gitmem.store.front_matter import serialize_file
+from gitmem.store.note_stream import serialize_note_doc
+from gitmem.store.record import CROCKFORD, Memory, slugify
+from gitmem.store.types import TYPE_FOLDERS
 
 NOTE_SHARE = 0.2
 

@@ -31,7 +31,8 @@ from gitmem.deploy.ci_env import CIInfo
 from gitmem.deploy.deploy import Request
 from gitmem.records.store import Store
 from gitmem.store import git
-from gitmem.store.record import Memory, serialize_note_doc
+from gitmem.store.note_stream import serialize_note_doc
+from gitmem.store.record import Memory
 
 KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0

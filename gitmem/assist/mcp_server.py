@@ -26,7 +26,7 @@ from gitmem.errors import GitMemError
 from gitmem.output import notice
 from gitmem.records.store import Store
 from gitmem.store import git
-from gitmem.store.record import TYPE_FOLDERS
+from gitmem.store.types import TYPE_FOLDERS
 
 INSTRUCTIONS = (
     "gitmem is this project's memory, kept in its git repository: decisions and their "

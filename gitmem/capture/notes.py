@@ -14,8 +14,9 @@ from typing import Any
 
 from gitmem.capture.commits import Candidate, Commit, changed_paths, read_commits
 from gitmem.capture.rules import Rules
-from gitmem.store import git, record
-from gitmem.store.record import Memory, NoteChunk, derived_id, parse_note, serialize_note_doc
+from gitmem.store import front_matter, git
+from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
+from gitmem.store.record import Memory, derived_id
 
 Chunk = tuple[str, Memory | None]  # a stretch of a note's text, and the record it holds
 
@@ -57,7 +58,7 @@ def _represent_timestamp(dumper: Any, data: _Timestamp) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
 
 
-record.dumper().add_representer(_Timestamp, _represent_timestamp)
+front_matter.dumper().add_representer(_Timestamp, _represent_timestamp)
 
 
 def note_doc(memory: Memory) -> str:
@@ -65,8 +66,8 @@ def note_doc(memory: Memory) -> str:
     of one per key (a backfill writes thousands: 5x faster)."""
     fields = memory.fields()
     fields["created"] = _Timestamp(fields["created"])
-    fields["body"] = record._Literal(memory.body)
-    return "---\n" + record._yaml(fields)
+    fields["body"] = front_matter.Literal(memory.body)
+    return "---\n" + front_matter.yaml_text(fields)
 
 
 def second_copy(memory: Memory, sha: str) -> Memory:

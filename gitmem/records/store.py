@@ -19,16 +19,9 @@ from gitmem.search.changes import Row
 from gitmem.share import sync
 from gitmem.store import config, git
 from gitmem.store.files import atomic_write, create_first, locked, read_text
-from gitmem.store.record import (
-    MIN_PREFIX,
-    Memory,
-    NoteChunk,
-    parse_file,
-    parse_note,
-    serialize_file,
-    serialize_note_doc,
-    slugify,
-)
+from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
+from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
 MEMORY_DIR = ".memory"
 ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]

@@ -21,7 +21,8 @@ from gitmem.review import branch
 from gitmem.search.changes import Row
 from gitmem.search.query import Filter, created_at, is_retired, path_matches
 from gitmem.store import git
-from gitmem.store.record import Memory, parse_file
+from gitmem.store.front_matter import parse_file
+from gitmem.store.record import Memory
 
 MARKER = "<!-- gitmem-pr -->"
 NOTHING = "No memory changes or relevant memories."

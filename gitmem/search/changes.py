@@ -17,7 +17,9 @@ from typing import Any, NamedTuple
 from gitmem.errors import RecordError
 from gitmem.store import git
 from gitmem.store.files import decode_text
-from gitmem.store.record import Memory, NoteChunk, parse_file, parse_note, parse_time
+from gitmem.store.front_matter import parse_file
+from gitmem.store.note_stream import NoteChunk, parse_note
+from gitmem.store.record import Memory, parse_time
 
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
