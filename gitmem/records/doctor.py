@@ -9,7 +9,7 @@ from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.changes import Problem
 from gitmem.search.query import Filter
-from gitmem.store import config, git
+from gitmem.store import config, objects
 from gitmem.store.front_matter import foreign_reader_problem
 from gitmem.store.initialize import missing_settings
 
@@ -69,7 +69,7 @@ def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem
     shas = {str(row["location"])[5:] for row in rows if str(row["location"]).startswith("note:")}
     if not shas:
         return []
-    missing = git.missing_objects(store.repo, sorted(shas))
+    missing = objects.missing_objects(store.repo, sorted(shas))
     return [
         Problem(
             f"note:{sha}",
