@@ -1,9 +1,10 @@
 """Context packs: the project's memory for the start of an assistant's session, within a budget.
 
 A pack is Markdown: a fixed header, then sections in order of value — active decisions, facts,
-user preferences, procedures, the last session summaries, errors and patterns — and at the end
-the ids it left out. The budget is in tokens, estimated without a tokenizer as
-ceil(characters / 4) of the whole Markdown text (header and list of left-out ids included).
+user preferences, procedures, the last session summaries, errors and patterns, then records of
+the types declared in .memory/config.toml — and at the end the ids it left out. The budget is
+in tokens, estimated without a tokenizer as ceil(characters / 4) of the whole Markdown text
+(header and list of left-out ids included).
 
 Each section has a share of the budget; what a section does not use passes to the next, and
 what is left at the end goes back to the sections in order. So a repository with thousands of
@@ -23,11 +24,12 @@ from typing import TYPE_CHECKING
 from gitmem.assist.packing import (
     CHARS_PER_TOKEN,
     EXCERPT_MIN_BUDGET,
-    SECTIONS,
     Candidate,
     Pack,
+    Spec,
     focus_order,
     place,
+    sections,
     tokens,
 )
 from gitmem.errors import UsageError
@@ -84,13 +86,15 @@ def build(
             raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     room = budget * CHARS_PER_TOKEN
 
+    specs = sections(store.config.memory_types)
+
     def work(catalog: Catalog, ix: FileIndex, searcher: Searcher) -> Pack:
         records = index.Records(searcher, json.loads)
         candidates, totals = _gather(
-            ix, searcher, records, catalog.superseded, queries, paths, room
+            specs, ix, searcher, records, catalog.superseded, queries, paths, room
         )
         # Rows and bodies are read while placing, only for what is shown: inside the searcher.
-        return place(candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
+        return place(specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
 
     pack = finder.with_index(store, work)
     pack.budget, pack.queries, pack.paths = budget, queries, paths
@@ -98,6 +102,7 @@ def build(
 
 
 def _gather(
+    specs: tuple[Spec, ...],
     ix: FileIndex,
     searcher: Searcher,
     records: Records,
@@ -115,11 +120,11 @@ def _gather(
 
     cap = room // 16 + 1  # no section can show more entries than this
     wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
-    hits = _hits(ix, searcher, records, superseded, queries, wanted)
+    hits = _hits(specs, ix, searcher, records, superseded, queries, wanted)
     about = records.about(paths) if paths else set()  # once, not once per section
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
-    for spec in SECTIONS:
+    for spec in specs:
         # `current` holds only records of the section's types and sources that are not retired
         # (what `Filter(types, sources).matches` would check again on each row).
         narrow = index.Narrowing(list(spec.types), [], list(spec.sources), [])
@@ -143,6 +148,7 @@ def _gather(
 
 
 def _hits(
+    specs: tuple[Spec, ...],
     ix: FileIndex,
     searcher: Searcher,
     records: Records,
@@ -157,7 +163,7 @@ def _hits(
     from gitmem.search import index
 
     hits: dict[int, Candidate] = {}
-    every_type = [t for spec in SECTIONS for t in spec.types]
+    every_type = [t for spec in specs for t in spec.types]
     flt = Filter(types=every_type)
     # No narrowing by type in the query: an Or of seven types made Whoosh's search 4-5 times
     # slower (it scores the Or for every match), and nearly every record is of those types.
