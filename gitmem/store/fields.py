@@ -45,8 +45,8 @@ FIELDS = (
 
 FIELD_ORDER = tuple(f.name for f in FIELDS)
 REQUIRED = tuple(f.name for f in FIELDS if f.required)
-KINDS = {f.name: f.kind for f in FIELDS}
+BY_NAME = {f.name: f for f in FIELDS}
 LIST_FIELDS = tuple(f.name for f in FIELDS if f.kind == "list")
 ID_LIST_FIELDS = tuple(f.name for f in FIELDS if f.ids)
 TIME_FIELDS = tuple(f.name for f in FIELDS if f.kind == "time")
-REMOVABLE = [f.name for f in FIELDS if f.removable]
+REMOVABLE = tuple(f.name for f in FIELDS if f.removable)

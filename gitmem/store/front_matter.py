@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import RecordError
-from gitmem.store.fields import FIELD_ORDER, KINDS, REQUIRED, TIME_FIELDS
+from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
 from gitmem.store.record import Memory, Origin, parse_time
 from gitmem.store.validation import validate
 
@@ -152,7 +152,7 @@ def _field_value(key: str, node: yaml.Node, constructed: Any, where: tuple[str, 
     def fail(expected: str) -> RecordError:
         return RecordError(source, f"expected {expected}", line=line, field=key)
 
-    kind = KINDS.get(key)
+    kind = BY_NAME[key].kind if key in BY_NAME else None
     if kind in ("text", "time"):
         if not isinstance(node, yaml.ScalarNode):
             raise fail("a single value, not a list or mapping")
