@@ -68,12 +68,11 @@ _LAYOUT = (
 def sections(memory_types: Iterable[MemoryType]) -> tuple[Spec, ...]:
     """The sections of a pack of records of these types (`Config.memory_types`), in order."""
     known = list(memory_types)
-    specs = []
-    for spec in _LAYOUT:
-        types = tuple(t.name for t in known if t.section == spec.name)
-        if types:
-            specs.append(dataclasses.replace(spec, types=types))
-    return tuple(specs)
+    specs = (
+        dataclasses.replace(spec, types=tuple(t.name for t in known if t.section == spec.name))
+        for spec in _LAYOUT
+    )
+    return tuple(spec for spec in specs if spec.types)
 
 
 _KIND = {"error": "error", "code": "pattern"}
@@ -350,8 +349,7 @@ def place(
     room: int,
     excerpts: bool,
 ) -> Pack:
-    """Lay out a pack of `room` characters: the `candidates` of each of `specs`, in rank order,
-    of which there are `totals` in all."""
+    """A pack of `room` characters: each section's candidates in rank order, of `totals`."""
     if not any(totals):
         text = HEADER + EMPTY
         sections = [Section(spec.name, spec.heading, []) for spec in specs]
