@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from gitmem.errors import RecordError
-from gitmem.store.fields import ID_LIST_FIELDS, TIME_FIELDS
+from gitmem.store.fields import ID_LIST_FIELDS, REQUIRED, TIME_FIELDS
 from gitmem.store.record import ID_LENGTH, ID_RE, SHA_RE, SOURCES, STATUSES, Memory, parse_time
 from gitmem.store.types import TYPE_FOLDERS
 
@@ -30,7 +30,7 @@ def validate(
         raise fail("title", "a non-empty single line")
     for key in TIME_FIELDS:
         value = getattr(memory, key)
-        if value is None and key == "updated":
+        if value is None and key not in REQUIRED:
             continue
         try:
             parse_time(value)
