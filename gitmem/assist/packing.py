@@ -268,7 +268,7 @@ def _line(spec: Spec, candidate: Candidate, detail: str) -> str:
         title = f"({row.get('status', 'active')}) {title}"
     elif spec.name == "sessions":
         title = f"{str(row.get('created', ''))[:10]} {title}"
-    elif spec.name == "errors":
+    elif spec.name in ("errors", OTHER_SECTION):  # several types: say which
         title = f"{_KIND.get(str(row.get('type')), str(row.get('type')))}: {title}"
     return f"- [{row['id']}] {title}" + (f" — {detail}" if detail else "") + "\n"
 

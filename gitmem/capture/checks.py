@@ -96,10 +96,10 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
     from gitmem.capture.rules import check_config
     from gitmem.store import config
     from gitmem.store.front_matter import parse_file
-    from gitmem.store.types import TYPE_FOLDERS
+    from gitmem.store.types import TYPE_NAMES
 
     findings: list[Finding] = []
-    types: Iterable[str] = TYPE_FOLDERS
+    types: Iterable[str] = TYPE_NAMES
     if config_text is not None:
         try:
             settings = config.parse(config_text)
