@@ -1,9 +1,10 @@
 """The synthetic corpus shared by the benchmarks (bench/run.py, bench/search.py).
 
 `build_corpus(root, size, seed)` makes a git repository with `size` memories: ~80% as
-`.memory/<type-folder>/` files (written with gitmem.store.record.serialize_file, committed, mtimes
-aged an hour), ~20% as records in notes on a few hundred commits (one gitmem.store.git.update_notes
-call, which writes a fan-out tree). Everything is seeded and deterministic.
+`.memory/<type-folder>/` files (written with gitmem.store.front_matter.serialize_file,
+committed, mtimes aged an hour), ~20% as records in notes on a few hundred commits (one
+gitmem.store.objects.update_notes call, which writes a fan-out tree). Everything is seeded and
+deterministic.
 
 The vocabulary is pluggable: `Uniform` (bench/run.py's ~90 words, kept so its figures stay
 comparable) or `Zipf` (bench/search.py: English function words, ~300 software-engineering
@@ -27,15 +28,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from gitmem.store import git
-from gitmem.store.record import (
-    CROCKFORD,
-    TYPE_FOLDERS,
-    Memory,
-    serialize_file,
-    serialize_note_doc,
-    slugify,
-)
+from gitmem.store import git, objects
+from gitmem.store.front_matter import serialize_file
+from gitmem.store.note_stream import serialize_note_doc
+from gitmem.store.record import CROCKFORD, Memory, slugify
+from gitmem.store.types import TYPE_FOLDERS
 
 NOTE_SHARE = 0.2
 
@@ -370,7 +367,7 @@ def build_corpus(
     }
     say("writing the notes")
     repo = git.discover(root)
-    git.update_notes(repo, lambda _snapshot: changes, "bench: notes")
+    objects.update_notes(repo, lambda _snapshot: changes, "bench: notes")
     # Ages the files past the catalog's racy window, as on a real checkout.
     old = time.time() - 3600
     for path in memory_dir.rglob("*.md"):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh, timed
 
-from gitmem.store.record import serialize_file
+from gitmem.store.front_matter import serialize_file
 
 
 def timed_ms(argv: list[str], cwd: Path) -> tuple[float, float]:

@@ -30,8 +30,9 @@ from gitmem.deploy import deploy
 from gitmem.deploy.ci_env import CIInfo
 from gitmem.deploy.deploy import Request
 from gitmem.records.store import Store
-from gitmem.store import git
-from gitmem.store.record import Memory, serialize_note_doc
+from gitmem.store import git, objects
+from gitmem.store.note_stream import serialize_note_doc
+from gitmem.store.record import Memory
 
 KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0
@@ -58,14 +59,14 @@ def add_deploys(root: Path, count: int, seed: int) -> int:
         memory = deploy.build(store, request, ci, created=when.isoformat())
         per_commit.setdefault(sha, []).append(memory)
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         changes: dict[str, bytes | None] = {}
         for sha, records in per_commit.items():
             old = snapshot.read(sha) or b""
             changes[sha] = old + "".join(serialize_note_doc(m) for m in records).encode()
         return changes
 
-    git.update_notes(git.discover(root), mutate, "bench: deploys")
+    objects.update_notes(git.discover(root), mutate, "bench: deploys")
     return len(per_commit)
 
 

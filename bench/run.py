@@ -3,14 +3,14 @@
     .venv/bin/python bench/run.py [--sizes 1000,10000] [--repeat 15] [--keep] [--no-importtime]
 
 For each size N it builds a repository in a temporary directory: ~80% of the N memories as
-`.memory/` files (written with gitmem.store.record.serialize_file, committed), ~20% as records in
-notes on a few hundred commits (one gitmem.store.git.update_notes call). It then times the real
-`git-mem` console script as a subprocess (save as a file and as a note, list, list --type,
-show of a file record and of a note record), after a warm-up run of each, round-robin with
-references measured in the same run (`python -c pass` with the same interpreter, `import yaml`,
-`import pygit2`, `git rev-parse HEAD`). It prints wall-time median, p90 and minimum and the CPU
-median per command and size, and, once, the biggest `python -X importtime` costs of
-`git-mem show`. Results and their analysis: bench/RESULTS.md.
+`.memory/` files (written with gitmem.store.front_matter.serialize_file, committed), ~20% as
+records in notes on a few hundred commits (one gitmem.store.objects.update_notes call). It then
+times the real `git-mem` console script as a subprocess (save as a file and as a note, list,
+list --type, show of a file record and of a note record), after a warm-up run of each,
+round-robin with references measured in the same run (`python -c pass` with the same
+interpreter, `import yaml`, `import pygit2`, `git rev-parse HEAD`). It prints wall-time median,
+p90 and minimum and the CPU median per command and size, and, once, the biggest
+`python -X importtime` costs of `git-mem show`. Results and their analysis: bench/RESULTS.md.
 """
 
 from __future__ import annotations

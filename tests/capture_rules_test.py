@@ -256,7 +256,8 @@ def test_iso_time_keeps_the_offset() -> None:
 
 def test_fast_note_serialisation_is_byte_identical_to_the_record_module() -> None:
     from gitmem.capture.notes import note_doc
-    from gitmem.store.record import Memory, serialize_note_doc
+    from gitmem.store.note_stream import serialize_note_doc
+    from gitmem.store.record import Memory
 
     records = [
         Memory(

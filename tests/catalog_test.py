@@ -19,7 +19,8 @@ import pytest
 
 from gitmem.search import catalog, changes, whoosh_write
 from gitmem.store import git
-from gitmem.store.record import Memory, serialize_note_doc
+from gitmem.store.note_stream import serialize_note_doc
+from gitmem.store.record import Memory
 
 HOUR_AGO_NS = (int(time.time()) - 3600) * 1_000_000_000
 A, B, C = "aaaa00000001", "aaaa00000002", "aaaa00000003"

@@ -1,4 +1,5 @@
-"""gitmem.store.git on real repositories and the real git binary: discovery and the notes CAS."""
+"""gitmem.store.git and gitmem.store.objects on real repositories and the real git binary:
+discovery and the notes CAS."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
 from gitmem.errors import GitMemError
-from gitmem.store import git
+from gitmem.store import git, objects
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +55,7 @@ def notes_tree_layout(repo: Path) -> tuple[list[str], list[str]]:
     return top, paths
 
 
-def set_notes(changes: dict[str, bytes | None]) -> git.Mutation:
+def set_notes(changes: dict[str, bytes | None]) -> objects.Mutation:
     return lambda _snapshot: changes
 
 
@@ -111,7 +112,7 @@ def test_discover_relative_git_dir_and_work_tree(
     head = sh(repo, "rev-parse", "HEAD").strip()
     assert git.resolve_commit(found, "HEAD") == head
     assert git.ident(found) == "Test User <test@example.com>"
-    git.update_notes(found, set_notes({head: b"relative\n"}), "relative env")
+    objects.update_notes(found, set_notes({head: b"relative\n"}), "relative env")
     assert note_of(repo, head) == "relative\n"
 
 
@@ -182,7 +183,7 @@ def test_discover_without_git_on_path(repo: Path, monkeypatch: pytest.MonkeyPatc
 
 def test_update_notes_writes_what_git_reads(repo: Path) -> None:
     head = sh(repo, "rev-parse", "HEAD").strip()
-    tip = git.update_notes(info(repo), set_notes({head: b"first note\n"}), "gitmem: test")
+    tip = objects.update_notes(info(repo), set_notes({head: b"first note\n"}), "gitmem: test")
     assert tip == sh(repo, "rev-parse", git.NOTES_REF).strip()
     assert note_of(repo, head) == "first note\n"
     assert sh(repo, "log", "-1", "--format=%s", git.NOTES_REF).strip() == "gitmem: test"
@@ -191,7 +192,7 @@ def test_update_notes_writes_what_git_reads(repo: Path) -> None:
         "Test User <test@example.com>"
     )
 
-    tip2 = git.update_notes(info(repo), set_notes({head: b"second\n"}), "gitmem: again")
+    tip2 = objects.update_notes(info(repo), set_notes({head: b"second\n"}), "gitmem: again")
     assert note_of(repo, head) == "second\n"
     # A fast-forward chain, never a forced ref move.
     assert sh(repo, "rev-parse", f"{tip2}^").strip() == tip
@@ -203,22 +204,22 @@ def test_update_notes_snapshot_sees_the_current_note(repo: Path) -> None:
     sh(repo, "notes", "--ref=mem", "add", "-m", "written by git", head)
     seen: list[bytes | None] = []
 
-    def append(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def append(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         old = snapshot.read(head)
         seen.append(old)
         return {head: (old or b"") + b"appended\n"}
 
-    git.update_notes(info(repo), append, "gitmem: append")
+    objects.update_notes(info(repo), append, "gitmem: append")
     assert seen == [b"written by git\n"]
     assert note_of(repo, head) == "written by git\nappended\n"
 
 
 def test_update_notes_without_changes_moves_nothing(repo: Path) -> None:
-    assert git.update_notes(info(repo), set_notes({}), "nothing") == ""
+    assert objects.update_notes(info(repo), set_notes({}), "nothing") == ""
     assert git.ref_tip(info(repo), git.NOTES_REF) is None
     head = sh(repo, "rev-parse", "HEAD").strip()
-    tip = git.update_notes(info(repo), set_notes({head: b"x\n"}), "one")
-    assert git.update_notes(info(repo), set_notes({}), "nothing") == tip
+    tip = objects.update_notes(info(repo), set_notes({head: b"x\n"}), "one")
+    assert objects.update_notes(info(repo), set_notes({}), "nothing") == tip
     assert sh(repo, "rev-parse", git.NOTES_REF).strip() == tip
 
 
@@ -229,7 +230,7 @@ def test_update_notes_retries_when_the_ref_moves(repo: Path, ref_exists: bool) -
         sh(repo, "notes", "--ref=mem", "add", "-m", "earlier", earlier)
     calls = 0
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         nonlocal calls
         calls += 1
         if calls == 1:
@@ -237,7 +238,7 @@ def test_update_notes_retries_when_the_ref_moves(repo: Path, ref_exists: bool) -
             sh(repo, "notes", "--ref=mem", "add", "-m", "theirs", theirs)
         return {ours: b"ours\n"}
 
-    tip = git.update_notes(info(repo), mutate, "gitmem: ours")
+    tip = objects.update_notes(info(repo), mutate, "gitmem: ours")
     assert calls == 2
     assert note_of(repo, ours) == "ours\n"
     assert note_of(repo, theirs) == "theirs\n"
@@ -258,14 +259,14 @@ def test_update_notes_gives_up_when_the_ref_never_settles(
     shas = make_commits(repo, 4)
     calls = 0
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         nonlocal calls
         sh(repo, "notes", "--ref=mem", "add", "-f", "-m", f"race {calls}", shas[calls + 1])
         calls += 1
         return {shas[0]: b"never lands\n"}
 
     with pytest.raises(GitMemError, match="kept changing"):
-        git.update_notes(info(repo), mutate, "gitmem: doomed")
+        objects.update_notes(info(repo), mutate, "gitmem: doomed")
     assert calls == 3
     assert note_of(repo, shas[0]) is None
 
@@ -273,7 +274,7 @@ def test_update_notes_gives_up_when_the_ref_never_settles(
 def test_many_notes_in_one_update_are_fanned_out(repo: Path) -> None:
     shas = make_commits(repo, 320)
     changes: dict[str, bytes | None] = {sha: f"note for {sha}\n".encode() for sha in shas}
-    git.update_notes(info(repo), set_notes(changes), "gitmem: bulk")
+    objects.update_notes(info(repo), set_notes(changes), "gitmem: bulk")
 
     top, paths = notes_tree_layout(repo)
     assert top and all(len(name) == 2 for name in top)
@@ -285,12 +286,12 @@ def test_many_notes_in_one_update_are_fanned_out(repo: Path) -> None:
 
 
 def test_notes_written_one_by_one_fan_out_past_the_threshold(repo: Path) -> None:
-    count = git.FANOUT_THRESHOLD + 44
+    count = objects.FANOUT_THRESHOLD + 44
     shas = make_commits(repo, count)
     repo_info = info(repo)
     for i, sha in enumerate(shas):
-        git.update_notes(repo_info, set_notes({sha: f"n{i}\n".encode()}), f"note {i}")
-        if i == git.FANOUT_THRESHOLD - 2:
+        objects.update_notes(repo_info, set_notes({sha: f"n{i}\n".encode()}), f"note {i}")
+        if i == objects.FANOUT_THRESHOLD - 2:
             # Below the threshold the tree is flat, like git's own small notes trees.
             top, _ = notes_tree_layout(repo)
             assert all(len(name) == 40 for name in top)
@@ -304,7 +305,7 @@ def test_notes_written_one_by_one_fan_out_past_the_threshold(repo: Path) -> None
 
 def test_an_existing_flat_tree_is_fanned_out_when_it_grows(repo: Path) -> None:
     # A flat tree past the threshold, as libgit2's create_note leaves it (it never fans out).
-    shas = make_commits(repo, git.FANOUT_THRESHOLD + 5)
+    shas = make_commits(repo, objects.FANOUT_THRESHOLD + 5)
     flat, extra = shas[:-1], shas[-1]
     notes_dir = repo.parent / "flat-notes"
     notes_dir.mkdir()
@@ -327,7 +328,7 @@ def test_an_existing_flat_tree_is_fanned_out_when_it_grows(repo: Path) -> None:
     assert len(top) == len(flat) and all(len(name) == 40 for name in top)
     assert note_of(repo, flat[7]) == f"flat {flat[7]}\n"
 
-    git.update_notes(info(repo), set_notes({extra: b"the one more\n"}), "gitmem: grow")
+    objects.update_notes(info(repo), set_notes({extra: b"the one more\n"}), "gitmem: grow")
 
     top, paths = notes_tree_layout(repo)
     assert all(len(name) == 2 for name in top)
@@ -350,17 +351,17 @@ def test_a_tree_git_fanned_out_is_read_and_kept(repo: Path) -> None:
     top, _ = notes_tree_layout(repo)
     assert all(len(name) == 2 for name in top)
 
-    pyrepo = git.open_repo(info(repo))
-    tip, mapping = git.notes_map(pyrepo)
+    pyrepo = objects.open_repo(info(repo))
+    tip, mapping = objects.notes_map(pyrepo)
     assert tip == sh(repo, "rev-parse", git.NOTES_REF).strip()
     assert set(mapping) == set(shas)
-    assert git.read_object(pyrepo, mapping[shas[5]]) == f"git wrote {shas[5]}\n".encode()
+    assert objects.read_object(pyrepo, mapping[shas[5]]) == f"git wrote {shas[5]}\n".encode()
 
-    def edit(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def edit(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         assert snapshot.read(shas[9]) == f"git wrote {shas[9]}\n".encode()
         return {shas[9]: b"edited\n", shas[10]: None}
 
-    git.update_notes(info(repo), edit, "gitmem: edit")
+    objects.update_notes(info(repo), edit, "gitmem: edit")
     top, paths = notes_tree_layout(repo)
     assert all(len(name) == 2 for name in top)
     assert len(paths) == len(shas) - 1
@@ -369,40 +370,40 @@ def test_a_tree_git_fanned_out_is_read_and_kept(repo: Path) -> None:
     # git can still add to the tree we wrote.
     sh(repo, "notes", "--ref=mem", "add", "-f", "-m", "git again", shas[10])
     assert note_of(repo, shas[10]) == "git again\n"
-    assert len(git.notes_map(git.open_repo(info(repo)))[1]) == len(shas)
+    assert len(objects.notes_map(objects.open_repo(info(repo)))[1]) == len(shas)
     assert_fsck_clean(repo)
 
 
 def test_deleting_notes(repo: Path) -> None:
     one, two = make_commits(repo, 2)
     repo_info = info(repo)
-    git.update_notes(repo_info, set_notes({one: b"one\n", two: b"two\n"}), "add")
-    git.update_notes(repo_info, set_notes({one: None}), "rm one")
+    objects.update_notes(repo_info, set_notes({one: b"one\n", two: b"two\n"}), "add")
+    objects.update_notes(repo_info, set_notes({one: None}), "rm one")
     assert note_of(repo, one) is None
     assert note_of(repo, two) == "two\n"
-    git.update_notes(repo_info, set_notes({two: None}), "rm two")
+    objects.update_notes(repo_info, set_notes({two: None}), "rm two")
     assert sh(repo, "notes", "--ref=mem", "list") == ""
     # The ref stays (a commit with an empty tree): history is kept, and git reads it.
     assert sh(repo, "rev-parse", f"{git.NOTES_REF}^{{tree}}").strip() == (
         sh(repo, "hash-object", "-t", "tree", "/dev/null").strip()
     )
     # Deleting a note that is not there changes nothing.
-    git.update_notes(repo_info, set_notes({one: None}), "rm again")
+    objects.update_notes(repo_info, set_notes({one: None}), "rm again")
     assert sh(repo, "notes", "--ref=mem", "list") == ""
     assert_fsck_clean(repo)
 
 
 def test_deleting_notes_in_a_fanned_out_tree_drops_empty_directories(repo: Path) -> None:
-    shas = make_commits(repo, git.FANOUT_THRESHOLD + 10)
+    shas = make_commits(repo, objects.FANOUT_THRESHOLD + 10)
     repo_info = info(repo)
-    git.update_notes(repo_info, set_notes(dict.fromkeys(shas, b"x\n")), "bulk")
+    objects.update_notes(repo_info, set_notes(dict.fromkeys(shas, b"x\n")), "bulk")
     top_before, _ = notes_tree_layout(repo)
     by_dir: dict[str, list[str]] = {}
     for sha in shas:
         by_dir.setdefault(sha[:2], []).append(sha)
     lonely = next(d for d, members in by_dir.items() if len(members) == 1)
     victim = by_dir[lonely][0]
-    git.update_notes(repo_info, set_notes({victim: None}), "rm lonely")
+    objects.update_notes(repo_info, set_notes({victim: None}), "rm lonely")
     top, paths = notes_tree_layout(repo)
     assert lonely in top_before
     assert lonely not in top
@@ -420,24 +421,24 @@ def test_a_notes_ref_that_is_not_a_commit_is_refused(repo: Path, kind: str) -> N
         target = sh(repo, "hash-object", "-w", "--stdin", input=b"not notes\n").strip()
     sh(repo, "update-ref", git.NOTES_REF, target)
     with pytest.raises(GitMemError) as caught:
-        git.update_notes(info(repo), set_notes({head: b"x\n"}), "gitmem: nope")
+        objects.update_notes(info(repo), set_notes({head: b"x\n"}), "gitmem: nope")
     message = str(caught.value)
     assert f"{git.NOTES_REF} points at a {kind}, not a commit" in message
     assert "git show refs/notes/mem" in message
     # Nothing was moved.
     assert sh(repo, "rev-parse", git.NOTES_REF).strip() == target
     with pytest.raises(GitMemError, match="not a commit"):
-        git.notes_map(git.open_repo(info(repo)))
+        objects.notes_map(objects.open_repo(info(repo)))
 
 
 def test_ref_tip_reports_kind_and_survives_packed_refs(repo: Path) -> None:
     head = sh(repo, "rev-parse", "HEAD").strip()
-    tip = git.update_notes(info(repo), set_notes({head: b"x\n"}), "one")
+    tip = objects.update_notes(info(repo), set_notes({head: b"x\n"}), "one")
     sh(repo, "pack-refs", "--all")
     assert not (repo / ".git" / "refs" / "notes" / "mem").exists()
     assert git.ref_tip(info(repo), git.NOTES_REF) == git.RefTip(tip, "commit")
     # And the CAS still works on a packed ref.
-    tip2 = git.update_notes(info(repo), set_notes({head: b"y\n"}), "two")
+    tip2 = objects.update_notes(info(repo), set_notes({head: b"y\n"}), "two")
     assert sh(repo, "rev-parse", f"{tip2}^").strip() == tip
     assert note_of(repo, head) == "y\n"
 
@@ -447,12 +448,12 @@ def test_update_notes_in_a_bare_repository_and_a_linked_worktree(tmp_path: Path)
     head = sh(origin, "rev-parse", "HEAD").strip()
     sh(tmp_path, "clone", "-q", "--bare", str(origin), "bare.git")
     bare = tmp_path / "bare.git"
-    git.update_notes(info(bare), set_notes({head: b"bare note\n"}), "bare")
+    objects.update_notes(info(bare), set_notes({head: b"bare note\n"}), "bare")
     assert note_of(bare, head) == "bare note\n"
 
     linked = tmp_path / "linked"
     sh(origin, "worktree", "add", "-q", "-b", "side", str(linked))
-    git.update_notes(info(linked), set_notes({head: b"from the worktree\n"}), "wt")
+    objects.update_notes(info(linked), set_notes({head: b"from the worktree\n"}), "wt")
     # The notes ref is shared: the main worktree sees the note.
     assert note_of(origin, head) == "from the worktree\n"
     assert_fsck_clean(origin)
@@ -472,7 +473,7 @@ def test_resolve_commit_and_helpers(repo: Path) -> None:
     assert git.ident(repo_info) == "Test User <test@example.com>"
     blob = sh(repo, "hash-object", "-w", "--stdin", input=b"data\n").strip()
     assert git.read_blob(repo_info, blob) == b"data\n"
-    assert git.missing_objects(repo_info, [head, "0" * 40]) == ["0" * 40]
+    assert objects.missing_objects(repo_info, [head, "0" * 40]) == ["0" * 40]
     assert os.path.isdir(repo_info.git_dir)
 
 
@@ -481,7 +482,7 @@ def _create_note_at_once(path: str, sha: str, text: str, start: float) -> None:
     import time
 
     time.sleep(max(0.0, start - time.time()))
-    git.update_notes(git.discover(Path(path)), set_notes({sha: text.encode()}), "race")
+    objects.update_notes(git.discover(Path(path)), set_notes({sha: text.encode()}), "race")
 
 
 def test_writers_racing_to_create_the_notes_ref_all_land(repo: Path) -> None:

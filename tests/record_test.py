@@ -18,26 +18,24 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gitmem.errors import EXIT_USAGE, RecordError
-from gitmem.store import record
+from gitmem.store import note_stream, record, types
+from gitmem.store.fields import FIELD_ORDER
+from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.note_stream import parse_note, serialize_note_doc
 from gitmem.store.record import (
     CROCKFORD,
-    FIELD_ORDER,
     ID_RE,
     SHA_RE,
     SOURCES,
     STATUSES,
     TAG_RE,
-    TYPE_FOLDERS,
     Memory,
     blob_sha,
     derived_id,
     new_id,
-    parse_file,
-    parse_note,
-    path_problem,
-    serialize_file,
-    serialize_note_doc,
 )
+from gitmem.store.types import TYPE_FOLDERS
+from gitmem.store.validation import path_problem
 
 SETTINGS = settings(
     max_examples=150,
@@ -222,7 +220,7 @@ def memories(draw: st.DrawFn) -> Memory:
     )
 
 
-def note_chunks(text: str) -> list[record.NoteChunk]:
+def note_chunks(text: str) -> list[note_stream.NoteChunk]:
     return parse_note(text, NOTE, CREATED)
 
 
@@ -452,8 +450,8 @@ def test_bom_and_custom_types() -> None:
         parse_file(text, FILE)
     memory = parse_file(text, FILE, types=["incident"])
     assert memory.type == "incident"
-    assert record.folder_for("incident") == "incident"
-    assert record.folder_for("code") == "patterns"
+    assert types.folder_for("incident") == "incident"
+    assert types.folder_for("code") == "patterns"
 
 
 # ---------------------------------------------------------------------------- validation

@@ -1,9 +1,10 @@
 """Context packs: the project's memory for the start of an assistant's session, within a budget.
 
 A pack is Markdown: a fixed header, then sections in order of value — active decisions, facts,
-user preferences, procedures, the last session summaries, errors and patterns — and at the end
-the ids it left out. The budget is in tokens, estimated without a tokenizer as
-ceil(characters / 4) of the whole Markdown text (header and list of left-out ids included).
+user preferences, procedures, the last session summaries, errors and patterns, then records of
+the types declared in .memory/config.toml — and at the end the ids it left out. The budget is
+in tokens, estimated without a tokenizer as ceil(characters / 4) of the whole Markdown text
+(header and list of left-out ids included).
 
 Each section has a share of the budget; what a section does not use passes to the next, and
 what is left at the end goes back to the sections in order. So a repository with thousands of
@@ -22,11 +23,12 @@ from collections.abc import Sequence
 from gitmem.assist.packing import (
     CHARS_PER_TOKEN,
     EXCERPT_MIN_BUDGET,
-    SECTIONS,
     Candidate,
     Pack,
+    Spec,
     focus_order,
     place,
+    sections,
     tokens,
 )
 from gitmem.errors import UsageError
@@ -74,11 +76,12 @@ def build(
         if not words(text):
             raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     room = budget * CHARS_PER_TOKEN
+    specs = sections(store.config.memory_types)
 
     def work(catalog: Catalog, reader: Reader) -> Pack:
-        candidates, totals = _gather(reader, catalog.superseded, queries, paths, room)
+        candidates, totals = _gather(specs, reader, catalog.superseded, queries, paths, room)
         # Rows and bodies are read while placing, only for what is shown: inside the reader.
-        return place(candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
+        return place(specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
 
     pack = finder.with_index(store, work)
     pack.budget, pack.queries, pack.paths = budget, queries, paths
@@ -86,6 +89,7 @@ def build(
 
 
 def _gather(
+    specs: tuple[Spec, ...],
     reader: Reader,
     superseded: set[str],
     queries: list[str],
@@ -99,11 +103,11 @@ def _gather(
     """
     cap = room // 16 + 1  # no section can show more entries than this
     wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
-    hits = _hits(reader, superseded, queries, wanted)
+    hits = _hits(specs, reader, superseded, queries, wanted)
     about = reader.about(paths) if paths else set()  # once, not once per section
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
-    for spec in SECTIONS:
+    for spec in specs:
         # `current` holds only records of the section's types and sources that are not retired
         # (what `Filter(types, sources).matches` would check again on each row).
         current = reader.current(Narrowing(list(spec.types), [], list(spec.sources), []))
@@ -126,12 +130,16 @@ def _gather(
 
 
 def _hits(
-    reader: Reader, superseded: set[str], queries: list[str], limit: int
+    specs: tuple[Spec, ...],
+    reader: Reader,
+    superseded: set[str],
+    queries: list[str],
+    limit: int,
 ) -> dict[Doc, Candidate]:
     """The search hits of every query, by document, with their best score (rounded, so
     that ranking does not hang on the last bits of a float)."""
     hits: dict[Doc, Candidate] = {}
-    every_type = [t for spec in SECTIONS for t in spec.types]
+    every_type = [t for spec in specs for t in spec.types]
     flt = Filter(types=every_type)
     # No narrowing by type in the query: an Or of seven types made Whoosh's search 4-5 times
     # slower (it scores the Or for every match), and nearly every record is of those types.

@@ -33,9 +33,10 @@ def context_pack(
     "context",
     """The project's memory as a context pack for the start of a session, most useful first
     and cut to a budget of tokens: active decisions, facts, user preferences, procedures,
-    the last session summaries, errors and patterns, then the ids left out (read them with
-    `show`). `query` and `paths` move what they match to the top of each section. Call it
-    once at the start of a session. The text is Markdown (format=json: the JSON document).""",
+    the last session summaries, errors and patterns, types from .memory/config.toml, then the
+    ids left out (read them with `show`). `query` and `paths` move what they match to the top
+    of each section. Call it once at the start of a session. The text is Markdown
+    (format=json: the JSON document).""",
     lambda types: obj(
         {
             "budget": {

@@ -26,7 +26,7 @@ from gitmem.errors import GitMemError
 from gitmem.output import notice
 from gitmem.records.store import Store
 from gitmem.store import git
-from gitmem.store.record import TYPE_FOLDERS
+from gitmem.store.types import TYPE_NAMES
 
 INSTRUCTIONS = (
     "gitmem is this project's memory, kept in its git repository: decisions and their "
@@ -58,7 +58,7 @@ class GitMem:
             types_ = self.store().config.type_names  # custom types from .memory/config.toml
         except GitMemError:
             # A broken config.toml must not hide the tools: each call will report it.
-            types_ = list(TYPE_FOLDERS)
+            types_ = list(TYPE_NAMES)
         return {name: spec.schema(types_) for name, spec in TOOLS.items()}
 
     async def list_tools(

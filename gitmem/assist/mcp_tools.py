@@ -18,7 +18,7 @@ from gitmem.errors import UsageError
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
 from gitmem.search.query import Filter, parse_when
-from gitmem.store import compose
+from gitmem.store import compose, fields
 from gitmem.store.record import ID_LENGTH, MIN_PREFIX, SOURCES, STATUSES
 
 
@@ -118,6 +118,25 @@ IDS = {"type": "array", "items": ID}
 STATUS = {"type": "string", "enum": list(STATUSES)}
 TAGS = strings("tags: lowercase letters, digits and hyphens (other text is normalised)")
 PATHS = strings("files, directories (ending in /) or globs, relative to the repository root")
+
+
+def field_schema(
+    name: str, description: str, *, min_length: int = 1, null: bool = False
+) -> dict[str, Any]:
+    """A record field as a tool argument, typed by its kind in store/fields.py: text and time
+    fields a string, lists an array (of memory ids for links), a mapping an object of scalars
+    (`null`: a null value removes the key)."""
+    spec = fields.BY_NAME[name]
+    if spec.kind == "list":
+        return {**IDS, "description": description} if spec.ids else strings(description)
+    if spec.kind == "mapping":
+        scalars = ["string", "number", "boolean", *(["null"] if null else [])]
+        return {
+            "type": "object",
+            "additionalProperties": {"type": scalars},
+            "description": description,
+        }
+    return text(description, min_length=min_length)
 
 
 def type_enum(types: list[str], description: str) -> dict[str, Any]:
@@ -241,19 +260,16 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
             "title": text("one line; default: the first line of the text"),
             "tags": TAGS,
             "status": {**STATUS, "default": "active"},
-            "summary": text("a one-line summary"),
+            "summary": field_schema("summary", "a one-line summary"),
             "paths": PATHS,
-            "links": {**IDS, "description": "related memories (ids or unique prefixes)"},
-            "supersedes": {
-                **IDS,
-                "description": "memories this one replaces; they are marked superseded",
-            },
-            "project": text("groups memories across repositories"),
-            "metadata": {
-                "type": "object",
-                "additionalProperties": {"type": ["string", "number", "boolean"]},
-                "description": 'free-form key/value metadata, e.g. {"sprint": 42}',
-            },
+            "links": field_schema("links", "related memories (ids or unique prefixes)"),
+            "supersedes": field_schema(
+                "supersedes", "memories this one replaces; they are marked superseded"
+            ),
+            "project": field_schema("project", "groups memories across repositories"),
+            "metadata": field_schema(
+                "metadata", 'free-form key/value metadata, e.g. {"sprint": 42}'
+            ),
             "commit": text("attach the memory as a note to this commit (any revision) instead"),
             "slug": {
                 "type": "string",
@@ -287,8 +303,7 @@ def _save(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     return Reply(saved.to_json())
 
 
-UNSETTABLE = ["updated", "author", "summary", "project", "tool", "commits", "paths", "links"]
-UNSETTABLE += ["supersedes", "session", "metadata"]
+UNSETTABLE = list(fields.REMOVABLE)
 
 
 @tool(
@@ -303,18 +318,14 @@ UNSETTABLE += ["supersedes", "session", "metadata"]
             "title": text("the new title (one line)"),
             "type": type_enum(types, "the new type (a file moves to its type's folder)"),
             "status": STATUS,
-            "summary": text("a one-line summary ('' removes it)", min_length=0),
-            "project": text("the project ('' removes it)", min_length=0),
+            "summary": field_schema("summary", "a one-line summary ('' removes it)", min_length=0),
+            "project": field_schema("project", "the project ('' removes it)", min_length=0),
             "tags": TAGS,
             "add_tags": TAGS,
             "remove_tags": TAGS,
             "paths": PATHS,
-            "links": {**IDS, "description": "related memories (replaces the list)"},
-            "metadata": {
-                "type": "object",
-                "additionalProperties": {"type": ["string", "number", "boolean", "null"]},
-                "description": "keys to set (null removes the key)",
-            },
+            "links": field_schema("links", "related memories (replaces the list)"),
+            "metadata": field_schema("metadata", "keys to set (null removes the key)", null=True),
             "body": text("the new Markdown body (replaces the old one)"),
             "unset": {
                 "type": "array",

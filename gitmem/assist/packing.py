@@ -12,10 +12,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from gitmem.search.engine import Doc
 from gitmem.search.query import created_at
+from gitmem.store.types import OTHER_SECTION, MemoryType
 
 Row = dict[str, Any]
 
@@ -48,14 +50,32 @@ class Spec:
     limit: int | None = None  # at most this many records are considered
 
 
-SECTIONS = (
-    Spec("decisions", "Decisions", ("decision",), 0.30),
-    Spec("facts", "Facts", ("fact",), 0.15),
-    Spec("preferences", "Preferences", ("user",), 0.10),
-    Spec("procedures", "Procedures", ("procedural",), 0.10),
-    Spec("sessions", "Recent sessions", ("episodic",), 0.10, ("session",), LAST_SESSIONS),
-    Spec("errors", "Errors and patterns", ("error", "code"), 0.25),
+# The sections of a pack, in order of value. Which types go in each is the type registry's
+# (store/types.py, MemoryType.section); a section no type goes in is left out.
+_LAYOUT = (
+    Spec("decisions", "Decisions", (), 0.30),
+    Spec("facts", "Facts", (), 0.15),
+    Spec("preferences", "Preferences", (), 0.10),
+    Spec("procedures", "Procedures", (), 0.10),
+    Spec("sessions", "Recent sessions", (), 0.10, ("session",), LAST_SESSIONS),
+    Spec("errors", "Errors and patterns", (), 0.25),
+    # Types declared in .memory/config.toml share one section, last, with no share of its own:
+    # it gets what the built-in sections leave, so a custom type never crowds them out, and a
+    # pack of a repository without custom types is laid out exactly as before they existed.
+    Spec(OTHER_SECTION, "Other", (), 0.0),
 )
+
+
+def sections(memory_types: Iterable[MemoryType]) -> tuple[Spec, ...]:
+    """The sections of a pack of records of these types (`Config.memory_types`), in order."""
+    known = list(memory_types)
+    specs = (
+        dataclasses.replace(spec, types=tuple(t.name for t in known if t.section == spec.name))
+        for spec in _LAYOUT
+    )
+    return tuple(spec for spec in specs if spec.types)
+
+
 _KIND = {"error": "error", "code": "pattern"}
 
 
@@ -249,7 +269,7 @@ def _line(spec: Spec, candidate: Candidate, detail: str) -> str:
         title = f"({row.get('status', 'active')}) {title}"
     elif spec.name == "sessions":
         title = f"{str(row.get('created', ''))[:10]} {title}"
-    elif spec.name == "errors":
+    elif spec.name in ("errors", OTHER_SECTION):  # several types: say which
         title = f"{_KIND.get(str(row.get('type')), str(row.get('type')))}: {title}"
     return f"- [{row['id']}] {title}" + (f" — {detail}" if detail else "") + "\n"
 
@@ -268,11 +288,14 @@ def _variants(spec: Spec, rank: int, candidate: Candidate, excerpts: bool) -> li
 class _Placer:
     """Fills sections in rank order within a number of characters."""
 
-    def __init__(self, candidates: list[list[Candidate]], excerpts: bool) -> None:
+    def __init__(
+        self, specs: tuple[Spec, ...], candidates: list[list[Candidate]], excerpts: bool
+    ) -> None:
+        self.specs = specs
         self.candidates = candidates
         self.excerpts = excerpts
-        self.placed: list[list[Entry]] = [[] for _ in SECTIONS]
-        self.stopped = [False for _ in SECTIONS]
+        self.placed: list[list[Entry]] = [[] for _ in specs]
+        self.stopped = [False for _ in specs]
         self.used = 0
 
     def fill(self, index: int, room: int, first_room: int | None = None) -> int:
@@ -282,7 +305,7 @@ class _Placer:
         section with a long first entry would otherwise show nothing while later, less useful
         sections show theirs).
         """
-        spec = SECTIONS[index]
+        spec = self.specs[index]
         placed = self.placed[index]
         used = 0
         while not self.stopped[index] and len(placed) < len(self.candidates[index]):
@@ -320,20 +343,27 @@ def _footer(omitted: list[str], left_out: int, room: int, max_ids: int) -> str:
     return MORE_HEADING + "".join(lines)
 
 
-def place(candidates: list[list[Candidate]], totals: list[int], room: int, excerpts: bool) -> Pack:
+def place(
+    specs: tuple[Spec, ...],
+    candidates: list[list[Candidate]],
+    totals: list[int],
+    room: int,
+    excerpts: bool,
+) -> Pack:
+    """A pack of `room` characters: each section's candidates in rank order, of `totals`."""
     if not any(totals):
         text = HEADER + EMPTY
-        sections = [Section(spec.name, spec.heading, []) for spec in SECTIONS]
+        sections = [Section(spec.name, spec.heading, []) for spec in specs]
         return Pack(0, sections, [], 0, text)
     available = room - len(HEADER)
-    placer = _fill(candidates, available, excerpts)
+    placer = _fill(specs, candidates, available, excerpts)
     shown = sum(len(p) for p in placer.placed)
     footer = ""
     if shown < sum(totals):
         # Something is left out: start again with room kept for the list of what.
         max_ids = max(1, min(10, room // 800))
         reserve = len(_footer(["x" * 12] * max_ids, sum(totals) + max_ids, 10**9, max_ids))
-        placer = _fill(candidates, available - reserve, excerpts)
+        placer = _fill(specs, candidates, available - reserve, excerpts)
         shown = sum(len(p) for p in placer.placed)
         left = (
             candidate
@@ -346,7 +376,7 @@ def place(candidates: list[list[Candidate]], totals: list[int], room: int, excer
         omitted = []
     sections = [
         Section(spec.name, spec.heading, placed)
-        for spec, placed in zip(SECTIONS, placer.placed, strict=True)
+        for spec, placed in zip(specs, placer.placed, strict=True)
     ]
     body = "".join(
         f"\n## {section.heading}\n" + "".join(entry.text for entry in section.entries)
@@ -356,13 +386,15 @@ def place(candidates: list[list[Candidate]], totals: list[int], room: int, excer
     return Pack(0, sections, omitted, sum(totals) - shown, HEADER + body + footer)
 
 
-def _fill(candidates: list[list[Candidate]], room: int, excerpts: bool) -> _Placer:
-    placer = _Placer(candidates, excerpts)
+def _fill(
+    specs: tuple[Spec, ...], candidates: list[list[Candidate]], room: int, excerpts: bool
+) -> _Placer:
+    placer = _Placer(specs, candidates, excerpts)
     carry = 0
-    for index, spec in enumerate(SECTIONS):
+    for index, spec in enumerate(specs):
         share = int(room * spec.share) + carry
         carry = share - placer.fill(index, share, room - placer.used)
-    placer.stopped = [False for _ in SECTIONS]  # what stopped at its share may fit now
-    for index in range(len(SECTIONS)):
+    placer.stopped = [False for _ in specs]  # what stopped at its share may fit now
+    for index in range(len(specs)):
         placer.fill(index, room - placer.used)
     return placer

@@ -93,14 +93,18 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
     `config_text` is the `.memory/config.toml` the records are read with (custom types).
     """
     # Only now: a commit that touches no memory file never pays for importing yaml (~40 ms).
+    from gitmem.capture.rules import check_config
     from gitmem.store import config
-    from gitmem.store.record import TYPE_FOLDERS, parse_file
+    from gitmem.store.front_matter import parse_file
+    from gitmem.store.types import TYPE_NAMES
 
     findings: list[Finding] = []
-    types: Iterable[str] = TYPE_FOLDERS
+    types: Iterable[str] = TYPE_NAMES
     if config_text is not None:
         try:
-            types = config.parse(config_text).type_names
+            settings = config.parse(config_text)
+            check_config(settings)
+            types = settings.type_names
         except GitMemError as error:
             findings.append(Finding(CONFIG_PATH, None, str(error).removeprefix(CONFIG_PATH + ": ")))
     for path, data in files:

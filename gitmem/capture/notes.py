@@ -1,6 +1,6 @@
 """Captured records into notes: build them, skip what is already there, follow rewrites.
 
-Every write is one compare-and-swap update of refs/notes/mem (`git.update_notes`), however many
+Every write is one compare-and-swap update of refs/notes/mem (`objects.update_notes`), however many
 commits it touches, and decides what is "already there" from the snapshot it writes against.
 One record id lives in one place: a rewrite moves records to the new commit instead of leaving
 git's copy behind on the old one (two copies that drift apart would be two records, one id).
@@ -14,8 +14,9 @@ from typing import Any
 
 from gitmem.capture.commits import Candidate, Commit, changed_paths, read_commits
 from gitmem.capture.rules import Rules
-from gitmem.store import git, record
-from gitmem.store.record import Memory, NoteChunk, derived_id, parse_note, serialize_note_doc
+from gitmem.store import front_matter, git, objects
+from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
+from gitmem.store.record import Memory, derived_id
 
 Chunk = tuple[str, Memory | None]  # a stretch of a note's text, and the record it holds
 
@@ -57,7 +58,7 @@ def _represent_timestamp(dumper: Any, data: _Timestamp) -> Any:
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", str(data))
 
 
-record.dumper().add_representer(_Timestamp, _represent_timestamp)
+front_matter.dumper().add_representer(_Timestamp, _represent_timestamp)
 
 
 def note_doc(memory: Memory) -> str:
@@ -65,8 +66,8 @@ def note_doc(memory: Memory) -> str:
     of one per key (a backfill writes thousands: 5x faster)."""
     fields = memory.fields()
     fields["created"] = _Timestamp(fields["created"])
-    fields["body"] = record._Literal(memory.body)
-    return "---\n" + record._yaml(fields)
+    fields["body"] = front_matter.Literal(memory.body)
+    return "---\n" + front_matter.yaml_text(fields)
 
 
 def second_copy(memory: Memory, sha: str) -> Memory:
@@ -99,7 +100,7 @@ def _present(memory: Memory, chunks: list[Chunk]) -> Memory | None:
 class _Notes:
     """Notes being edited inside one CAS attempt: parsed lazily from the snapshot."""
 
-    def __init__(self, snapshot: git.NotesSnapshot, types: Iterable[str]) -> None:
+    def __init__(self, snapshot: objects.NotesSnapshot, types: Iterable[str]) -> None:
         self.snapshot = snapshot
         self.types = list(types)
         self.chunks: dict[str, list[Chunk]] = {}
@@ -121,7 +122,7 @@ class _Notes:
             text = self.raw(sha)
             parsed: list[NoteChunk] = []
             if text:
-                created = git.object_time(self.snapshot.pyrepo, sha)  # dates foreign prose
+                created = objects.object_time(self.snapshot.pyrepo, sha)  # dates foreign prose
                 parsed = parse_note(text, f"note:{sha}", created, self.types)
             self.chunks[sha] = [(c.text, c.memory) for c in parsed]
         return self.chunks[sha]
@@ -209,7 +210,7 @@ def write_captures(
 
     outcome = Outcome()
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         nonlocal outcome
         outcome = Outcome()
         notes = _Notes(snapshot, rules.types)
@@ -218,7 +219,7 @@ def write_captures(
 
     shas = [c.sha[:12] for c, _ in found]
     label = shas[0] if len(shas) == 1 else f"{len(shas)} commits"
-    git.update_notes(repo, mutate, f"gitmem: capture {label}")
+    objects.update_notes(repo, mutate, f"gitmem: capture {label}")
     return outcome
 
 
@@ -304,7 +305,7 @@ def follow_rewrite(
 
     outcome = Outcome()
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         nonlocal outcome
         outcome = Outcome()
         notes = _Notes(snapshot, rules.types)
@@ -316,5 +317,5 @@ def follow_rewrite(
         _add_captures(notes, planned, elsewhere, outcome)
         return notes.changes()
 
-    git.update_notes(repo, mutate, f"gitmem: follow rewrite of {len(pairs)} commit(s)")
+    objects.update_notes(repo, mutate, f"gitmem: follow rewrite of {len(pairs)} commit(s)")
     return outcome.ids

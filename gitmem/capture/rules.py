@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from gitmem.errors import UsageError
 from gitmem.store import git
+from gitmem.store.types import TYPE_NAMES
 
-BUILTIN_TYPES = ("fact", "decision", "code", "error", "procedural", "episodic", "user")
+if TYPE_CHECKING:
+    from gitmem.store.config import Config
 
 # Decision language. A verb counts at the start of a line or sentence, after a conventional
 # prefix, "we" or "to" — so "Add switch to toggle dark mode" or "adopt-a-pet page" do not.
@@ -47,7 +49,7 @@ class Rules(NamedTuple):
     min_length: int = DEFAULT_MIN_LENGTH
     merges: bool = False
     max_paths: int = DEFAULT_MAX_PATHS
-    types: tuple[str, ...] = BUILTIN_TYPES
+    types: tuple[str, ...] = TYPE_NAMES
 
 
 # ------------------------------------------------------------------------ configuration
@@ -101,8 +103,15 @@ def rules_from_table(table: Any, custom_types: Any = None) -> Rules:
         min_length=table.get("min_length", DEFAULT_MIN_LENGTH),
         merges=table.get("merges", False),
         max_paths=table.get("max_paths", DEFAULT_MAX_PATHS),
-        types=(*BUILTIN_TYPES, *types),
+        types=(*TYPE_NAMES, *types),
     )
+
+
+def check_config(config: Config) -> None:
+    """Raise the UsageError the config's [capture] table gives, if any (doctor and the
+    pre-commit check report it; the hook and `git mem capture` meet it in `load_rules`)."""
+    if config.capture is not None:
+        rules_from_table(config.capture, config.types)
 
 
 @functools.cache

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from gitmem.store.types import TYPE_NAMES
+
 FILTER_HELP = """\
 filters (all may be repeated; repeats of one filter are OR-ed, different filters AND-ed):
   --type decision         --tag database        --status accepted
@@ -90,7 +92,7 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
         "-t",
         "--type",
         default="fact",
-        help="fact (default), decision, code, error, procedural, episodic, user, "
+        help=f"{TYPE_NAMES[0]} (default), {', '.join(TYPE_NAMES[1:])}, "
         "or a type from .memory/config.toml",
     )
     parser.add_argument("--title", help="one line; default: the first line of the text")

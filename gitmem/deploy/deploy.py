@@ -21,15 +21,9 @@ from gitmem.deploy.ci_env import CIInfo
 from gitmem.errors import RecordError, UsageError
 from gitmem.records.store import Store
 from gitmem.store import compose, git
-from gitmem.store.record import (
-    TAG_RE,
-    Memory,
-    derived_id,
-    new_id,
-    normalize_tag,
-    parse_note,
-    validate,
-)
+from gitmem.store.note_stream import parse_note
+from gitmem.store.record import TAG_RE, Memory, derived_id, new_id, normalize_tag
+from gitmem.store.validation import validate
 
 STATUSES = ("success", "failure", "started", "rolled-back")
 TAG = "deploy"

@@ -17,9 +17,9 @@ from gitmem.errors import RecordError, UsageError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.query import Filter
-from gitmem.sessions import sessions
-from gitmem.store import compose, editing, git
-from gitmem.store.record import Memory, new_id, normalize_tag, now_iso, validate
+from gitmem.store import active_session, compose, editing, git
+from gitmem.store.record import Memory, new_id, normalize_tag, now_iso
+from gitmem.store.validation import validate
 
 SLUG_HELP = "use lowercase letters, digits and hyphens, e.g. use-postgresql"
 # Fields `update` sets from typed values (the MCP tool's arguments); see `_apply_fields`.
@@ -120,7 +120,7 @@ def save(
     if sha is None:
         store.require_work_tree()
     if session is None:
-        session = sessions.active_id(store)
+        session = active_session.active_id(store.repo)
     memory = _build(
         store,
         text=text,

@@ -9,7 +9,8 @@ from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.changes import Problem
 from gitmem.search.query import Filter
-from gitmem.store import config, git
+from gitmem.store import config, objects
+from gitmem.store.front_matter import foreign_reader_problem
 from gitmem.store.initialize import missing_settings
 
 
@@ -17,7 +18,11 @@ def check(store: Store) -> tuple[list[Problem], int]:
     """Every problem found, and how many records were read."""
     problems: list[Problem] = []
     try:
-        store.config  # noqa: B018 - loading it is the check
+        # Capture's rules are capture's to check; doctor reports them with the rest of
+        # the config (lazily: only doctor, of the records commands, needs the capture package).
+        from gitmem.capture.rules import check_config
+
+        check_config(store.config)
     except GitMemError as error:
         where = f".memory/{config.CONFIG_NAME}"
         problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
@@ -64,7 +69,7 @@ def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem
     shas = {str(row["location"])[5:] for row in rows if str(row["location"]).startswith("note:")}
     if not shas:
         return []
-    missing = git.missing_objects(store.repo, sorted(shas))
+    missing = objects.missing_objects(store.repo, sorted(shas))
     return [
         Problem(
             f"note:{sha}",
@@ -76,21 +81,14 @@ def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem
 
 
 def _foreign_readers(store: Store, rows: list[dict[str, object]]) -> list[Problem]:
-    """Files other tools cannot read: python-frontmatter is the reference front-matter reader."""
-    import frontmatter
-
+    """Files other tools cannot read."""
     problems = []
     work_tree = store.repo.work_tree
     for row in rows:
         location = str(row["location"])
         if work_tree is None or not location.startswith(".memory/"):
             continue
-        try:
-            post = frontmatter.loads((work_tree / location).read_text(encoding="utf-8"))
-            same = str(post.metadata.get("id")) == row["id"]
-        except Exception as error:  # any failure of the foreign reader is the finding
-            problems.append(Problem(location, f"python-frontmatter cannot read it: {error}"))
-            continue
-        if not same:
-            problems.append(Problem(location, "python-frontmatter reads a different id"))
+        problem = foreign_reader_problem(work_tree / location, str(row["id"]))
+        if problem is not None:
+            problems.append(Problem(location, problem))
     return problems

@@ -16,18 +16,11 @@ from typing import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog
 from gitmem.search.changes import Row
-from gitmem.store import config, git, integrate
+from gitmem.store import config, git, integrate, objects
 from gitmem.store.files import atomic_write, create_first, locked, read_text
-from gitmem.store.record import (
-    MIN_PREFIX,
-    Memory,
-    NoteChunk,
-    parse_file,
-    parse_note,
-    serialize_file,
-    serialize_note_doc,
-    slugify,
-)
+from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
+from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
 MEMORY_DIR = ".memory"
 ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]
@@ -172,11 +165,11 @@ class Store:
                 return Stored(chunk.memory, f"note:{sha}", chunk.text)
         raise ConflictError(f"memory {row['id']} left note:{sha} while reading it; run again")
 
-    def _note_chunks(self, snapshot: git.NotesSnapshot, sha: str) -> list[NoteChunk]:
+    def _note_chunks(self, snapshot: objects.NotesSnapshot, sha: str) -> list[NoteChunk]:
         data = snapshot.read(sha)
         if data is None:
             return []
-        created = git.object_time(snapshot.pyrepo, sha)
+        created = objects.object_time(snapshot.pyrepo, sha)
         text = data.decode("utf-8", "surrogateescape")
         return parse_note(text, f"note:{sha}", created, self.config.type_names)
 
@@ -218,13 +211,13 @@ class Store:
         `fallback_ident` (name, email) signs the notes commit when git has no identity."""
         doc = serialize_note_doc(memory).encode()
 
-        def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+        def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
             old = snapshot.read(commit) or b""
             separator = b"" if not old or old.endswith(b"\n") else b"\n"
             return {commit: old + separator + doc}
 
         message = f"gitmem: save {memory.id}"
-        git.update_notes(self.repo, mutate, message, fallback_ident=fallback_ident)
+        objects.update_notes(self.repo, mutate, message, fallback_ident=fallback_ident)
         return f"note:{commit}"
 
     def replace(self, stored: Stored, memory: Memory) -> str:
@@ -276,7 +269,7 @@ class Store:
         sha = stored.note_sha
         assert sha is not None
 
-        def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+        def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
             chunks = self._note_chunks(snapshot, sha)
             texts = [chunk.text for chunk in chunks]
             mine = [i for i, c in enumerate(chunks) if c.memory and c.memory.id == stored.memory.id]
@@ -291,4 +284,4 @@ class Store:
                 return {sha: None}
             return {sha: remaining.encode("utf-8", "surrogateescape")}
 
-        git.update_notes(self.repo, mutate, message)
+        objects.update_notes(self.repo, mutate, message)

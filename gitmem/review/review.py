@@ -21,7 +21,8 @@ from gitmem.review.findings import Captured, FileChange, Relevant, Review, Why
 from gitmem.search.changes import Row
 from gitmem.search.query import Filter, created_at, is_retired, path_matches
 from gitmem.store import git
-from gitmem.store.record import Memory, parse_file
+from gitmem.store.front_matter import parse_file
+from gitmem.store.record import Memory
 
 SEARCH_HITS = 3  # per query: the best few, so one broad query cannot fill the whole list
 MAX_QUERIES = 25  # per kind (file names, commit subjects): a huge branch stays quick

@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.errors import RecordError
-from gitmem.store import git
+from gitmem.store import git, objects
 from gitmem.store.files import decode_text
-from gitmem.store.record import Memory, NoteChunk, parse_file, parse_note, parse_time
+from gitmem.store.front_matter import parse_file
+from gitmem.store.note_stream import NoteChunk, parse_note
+from gitmem.store.record import Memory, parse_time
 
 RACY_NS = 2_000_000_000
 Row = dict[str, Any]
@@ -198,14 +200,14 @@ def _read_file(
 def refresh_notes(
     repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], changes: Changes
 ) -> dict[str, list[Any]]:
-    pyrepo = git.open_repo(repo)
-    _tip, mapping = git.notes_map(pyrepo)
+    pyrepo = objects.open_repo(repo)
+    _tip, mapping = objects.notes_map(pyrepo)
     notes: dict[str, list[Any]] = {}
     parsed: dict[str, list[NoteChunk]] = {}
 
     def chunks(sha: str, blob: str, created: str) -> list[NoteChunk]:
         if sha not in parsed:
-            text = git.read_object(pyrepo, blob).decode("utf-8", "surrogateescape")
+            text = objects.read_object(pyrepo, blob).decode("utf-8", "surrogateescape")
             parsed[sha] = parse_note(text, f"note:{sha}", created, types)
         return parsed[sha]
 
@@ -214,7 +216,7 @@ def refresh_notes(
         if entry and entry[0] == blob:
             notes[sha] = [*entry[:4], 0, entry[5]]
             continue
-        created = git.object_time(pyrepo, sha)
+        created = objects.object_time(pyrepo, sha)
         found = chunks(sha, blob, created)
         records = [
             (chunk.memory.id, sha in chunk.memory.commits, chunk.memory.supersedes)
@@ -231,7 +233,7 @@ def refresh_notes(
     for sha, blob in mapping.items():
         by_blob.setdefault(blob, []).append(sha)
     copied = [sha for shas in by_blob.values() if len(shas) > 1 for sha in shas]
-    for sha, age in git.notes_age(pyrepo, copied).items():
+    for sha, age in objects.notes_age(pyrepo, copied).items():
         notes[sha][4] = age
 
     before, after = winners(old), winners(notes)

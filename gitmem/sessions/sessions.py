@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,12 +27,12 @@ from gitmem.records.store import Store
 from gitmem.sessions import state as session_state
 from gitmem.sessions import summary as session_summary
 from gitmem.sessions import transcripts
+from gitmem.sessions.info import Ended, Session, SessionInfo
 from gitmem.sessions.summary import ROLES, summary_id
 from gitmem.sessions.transcripts import Message
+from gitmem.store import active_session
 from gitmem.store.files import atomic_write, create_new
 from gitmem.store.record import MIN_PREFIX, new_id
-
-Status = str  # active | unfinished | ended | imported
 
 __all__ = [
     "ROLES",
@@ -52,84 +51,12 @@ __all__ = [
 ]
 
 
-@dataclass
-class Session:
-    id: str
-    label: str | None
-    tool: str | None
-    started: str
-    worktree: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "tool": self.tool,
-            "started": self.started,
-            "worktree": self.worktree,
-        }
-
-
-@dataclass
-class SessionInfo:
-    id: str
-    status: Status
-    label: str | None = None
-    tool: str | None = None
-    source: str = "session"
-    started: str | None = None
-    ended: str | None = None
-    messages: int = 0
-    summary_id: str | None = None
-    origin: str | None = None
-    worktree: str | None = None  # where an active or unfinished session runs
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "label": self.label,
-            "tool": self.tool,
-            "source": self.source,
-            "started": self.started,
-            "ended": self.ended,
-            "messages": self.messages,
-            "summary_id": self.summary_id,
-            "origin": self.origin,
-            "worktree": self.worktree,
-        }
-
-
-@dataclass
-class Ended:
-    session: SessionInfo
-    summary_id: str
-    location: str | None  # the summary file; None if it was written by an earlier `end`
-    links: list[str] = field(default_factory=list)
-    generated: bool = False  # the summary text was generated (no --summary given)
-    transcript: str | None = None  # the commit of refs/gitmem/sessions holding it
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "session": self.session.to_json(),
-            "summary_id": self.summary_id,
-            "location": self.location,
-            "links": self.links,
-            "generated": self.generated,
-            "ref": transcripts.REF,
-            "commit": self.transcript,
-        }
-
-
 # ------------------------------------------------------------------------------ local state
 
 
 def active_id(store: Store) -> str | None:
     """The session active in this worktree, if any (two file reads; no git, no index)."""
-    sid = session_state.read_id(session_state.pointer(store.repo))
-    if sid is None or not (session_state.folder(store.repo) / f"{sid}.json").exists():
-        return None
-    return sid
+    return active_session.active_id(store.repo)
 
 
 def _info(
@@ -141,7 +68,7 @@ def _info(
 ) -> SessionInfo:
     where = pointers.get(sid)
     if messages is None:
-        messages = session_state.count_lines(session_state.folder(store.repo) / f"{sid}.jsonl")
+        messages = session_state.count_lines(active_session.folder(store.repo) / f"{sid}.jsonl")
     return SessionInfo(
         id=sid,
         # Active while a live worktree points at it (this one or another); else unfinished.
@@ -176,7 +103,7 @@ def start(
     if current is not None and not replace:
         header = session_state.header(store.repo, current) or {}
         name = f" ({header['label']})" if header.get("label") else ""
-        count = session_state.count_lines(session_state.folder(store.repo) / f"{current}.jsonl")
+        count = session_state.count_lines(active_session.folder(store.repo) / f"{current}.jsonl")
         raise UsageError(
             f"session {current}{name} is already active here, started "
             f"{header.get('started', '?')} with {count} message{'s' if count != 1 else ''}; "
@@ -187,7 +114,7 @@ def start(
         label=label.strip() if label and label.strip() else None,
         tool=tool.strip() if tool and tool.strip() else None,
         started=_now(),
-        worktree=session_state.worktree_key(store.repo),
+        worktree=active_session.worktree_key(store.repo),
     )
     header = {
         "session": session.id,
@@ -198,7 +125,7 @@ def start(
         "worktree": session.worktree,
         "path": str(store.repo.work_tree or store.repo.git_dir),
     }
-    state = session_state.folder(store.repo)
+    state = active_session.folder(store.repo)
     if not create_new(state / f"{session.id}.json", (json.dumps(header) + "\n").encode()):
         raise GitMemError(f"session id {session.id} is taken; run the command again")
     (state / f"{session.id}.jsonl").touch()
@@ -211,7 +138,7 @@ def start(
                 f"session {other} was started here meanwhile; " + _how_to_finish(other)
             )
     else:
-        atomic_write(session_state.pointer(store.repo), (session.id + "\n").encode())
+        atomic_write(active_session.pointer(store.repo), (session.id + "\n").encode())
     return session
 
 
@@ -231,7 +158,7 @@ def log(store: Store, text: str, *, role: str = "user") -> Message:
         raise UsageError(_none_active(store))
     message = Message.new(role, text, _now())
     line = (transcripts._dumps(message.to_json()) + "\n").encode("utf-8", "surrogatepass")
-    path = session_state.folder(store.repo) / f"{sid}.jsonl"
+    path = active_session.folder(store.repo) / f"{sid}.jsonl"
     with session_state.locked(path) as fd:
         stat = os.fstat(fd)
         if stat.st_nlink == 0:  # `end` removed it while we waited for the lock
@@ -284,7 +211,7 @@ def resume(store: Store, prefix: str) -> Session:
         raise UsageError(f"session {sid} is already active here")
     if current is not None:
         raise UsageError(f"session {current} is active here; " + _how_to_finish(current))
-    key = session_state.worktree_key(store.repo)
+    key = active_session.worktree_key(store.repo)
     where = session_state.pointers(store.repo).get(sid)
     if where is not None and where != key and not session_state.worktree_gone(store.repo, where):
         raise UsageError(
@@ -295,7 +222,7 @@ def resume(store: Store, prefix: str) -> Session:
         raise UsageError("a session was started here meanwhile; run `git mem session status`")
     if where is not None and where != key:  # taken over from a removed worktree
         with contextlib.suppress(FileNotFoundError):
-            session_state.pointer(store.repo, where).unlink()
+            active_session.pointer(store.repo, where).unlink()
     header = session_state.header(store.repo, sid) or {}
     return Session(sid, header.get("label"), header.get("tool"), header.get("started", ""), key)
 
@@ -318,7 +245,7 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
         raise UsageError(_none_active(store))
     store.require_work_tree()
     header = session_state.header(store.repo, sid) or {"session": sid}
-    path = session_state.folder(store.repo) / f"{sid}.jsonl"
+    path = active_session.folder(store.repo) / f"{sid}.jsonl"
     # `log` waits on this lock until the transcript is safe, then finds the session gone.
     with session_state.locked(path):
         messages = session_state.read_messages(path)
@@ -405,7 +332,7 @@ def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
         raise UsageError(f"session id prefix {prefix!r} is ambiguous: {', '.join(matches[:10])}")
     sid = matches[0]
     if local:
-        messages = session_state.read_messages(session_state.folder(store.repo) / f"{sid}.jsonl")
+        messages = session_state.read_messages(active_session.folder(store.repo) / f"{sid}.jsonl")
         header = session_state.header(store.repo, sid) or {}
         pointers = session_state.pointers(store.repo)
         return _info(store, sid, header, pointers, len(messages)), messages

@@ -1,7 +1,8 @@
 """A running session's local state, under `<git-common-dir>/gitmem/sessions/` (see sessions.py).
 
 `<id>.json` is the header, `<id>.jsonl` the messages logged so far (one appended line each),
-`active/<worktree>` the id of the session active in that worktree. Nothing here touches git.
+`active/<worktree>` the id of the session active in that worktree (store/active_session.py
+reads it). Nothing here touches git.
 """
 
 from __future__ import annotations
@@ -15,17 +16,9 @@ from typing import Any
 
 from gitmem.sessions.transcripts import Message
 from gitmem.store import git
+from gitmem.store.active_session import folder, pointer, read_id
 from gitmem.store.files import create_new
 from gitmem.store.record import ID_RE
-
-
-def folder(repo: git.RepoInfo) -> Path:
-    return repo.state_dir / "sessions"
-
-
-def worktree_key(repo: git.RepoInfo) -> str:
-    """The worktree's name for its active-session pointer (as catalog.index_root names it)."""
-    return "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
 
 
 def worktree_gone(repo: git.RepoInfo, key: str) -> bool:
@@ -47,18 +40,6 @@ def claim(repo: git.RepoInfo, sid: str) -> str | None:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()  # stale: its session ended elsewhere or was removed by hand
     return read_id(path) or "?"
-
-
-def pointer(repo: git.RepoInfo, key: str | None = None) -> Path:
-    return folder(repo) / "active" / (key or worktree_key(repo))
-
-
-def read_id(path: Path) -> str | None:
-    try:
-        text = path.read_text(encoding="utf-8").strip()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    return text if ID_RE.fullmatch(text) else None
 
 
 def header(repo: git.RepoInfo, sid: str) -> dict[str, Any] | None:

@@ -11,23 +11,12 @@ from typing import Any
 
 from gitmem.errors import GitMemError, UsageError
 from gitmem.store import git
-from gitmem.store.record import STATUSES, TAG_RE, normalize_tag, path_problem
+from gitmem.store.record import STATUSES, TAG_RE, normalize_tag
+from gitmem.store.validation import path_problem
 
 SLUG_RE = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _META_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 _COMMENT_RE = re.compile(r"<!--.*?-->\n?", re.DOTALL)
-
-TEMPLATES = {
-    "decision": "## Context\n\n<!-- What forces are at play? Why does this need deciding? -->\n\n"
-    "## Decision\n\n<!-- What we will do. -->\n\n"
-    "## Alternatives\n\n<!-- What else was considered, and why not. -->\n\n"
-    "## Consequences\n\n<!-- What becomes easier or harder. -->\n",
-    "error": "## Symptom\n\n<!-- What went wrong, error messages. -->\n\n"
-    "## Root cause\n\n<!-- Why it happened. -->\n\n## Fix\n\n<!-- What fixed it. -->\n",
-    "procedural": "## Steps\n\n1. <!-- first step -->\n",
-    "code": "## Pattern\n\n<!-- When to use it. -->\n\n```\n```\n",
-}
-
 
 TITLE_LIMIT = 120
 

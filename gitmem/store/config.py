@@ -7,15 +7,22 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.errors import UsageError
-from gitmem.store.record import TYPE_FOLDERS, TYPE_NAME_RE, folder_for
+from gitmem.store.types import (
+    TYPE_FOLDERS,
+    TYPE_NAME_RE,
+    TYPE_NAMES,
+    MemoryType,
+    folder_for,
+    registry,
+)
 
 CONFIG_NAME = "config.toml"
 
-TEMPLATE = """\
+TEMPLATE = f"""\
 # gitmem settings shared by everyone working on this repository.
 # This file is committed; personal settings belong in git config.
 
-# Custom memory types, beyond fact, decision, code, error, procedural, episodic, user.
+# Custom memory types, beyond {", ".join(TYPE_NAMES)}.
 # Each maps a type name to the folder under .memory/ that holds its files.
 [types]
 # runbook = "runbooks"
@@ -46,10 +53,17 @@ class Config(NamedTuple):
     types: dict[str, str]  # custom type -> folder
     default_project: str | None
     default_tags: list[str]
+    # The [capture] table as written (None: there is none): the capture package reads and
+    # checks it, so the store does not need to know what capture rules are.
+    capture: object = None
 
     @property
     def type_names(self) -> list[str]:
         return [*TYPE_FOLDERS, *self.types]
+
+    @property
+    def memory_types(self) -> tuple[MemoryType, ...]:
+        return registry(self.types)
 
     def folder(self, type_name: str) -> str:
         return self.types.get(type_name) or folder_for(type_name)
@@ -101,8 +115,4 @@ def _from_toml(data: dict[str, Any]) -> Config:
         raise UsageError(f"{where}: [defaults] project: expected a string")
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise UsageError(f"{where}: [defaults] tags: expected a list of strings")
-    if "capture" in data:  # checked here too, so doctor and the pre-commit check report it
-        from gitmem.capture.rules import rules_from_table
-
-        rules_from_table(data["capture"], types)
-    return Config(dict(types), project, list(tags))
+    return Config(dict(types), project, list(tags), data.get("capture"))

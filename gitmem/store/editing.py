@@ -10,15 +10,11 @@ import yaml
 from gitmem.errors import RecordError, UsageError
 from gitmem.records.store import Store, Stored
 from gitmem.store import compose
-from gitmem.store.record import (
-    FIELD_ORDER,
-    LIST_FIELDS,
-    Memory,
-    now_iso,
-    parse_file,
-    serialize_file,
-    validate,
-)
+from gitmem.store.fields import FIELD_ORDER, LIST_FIELDS, REQUIRED
+from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.record import Memory, now_iso
+from gitmem.store.types import template_for
+from gitmem.store.validation import validate
 
 READ_ONLY = ("id", "created")
 
@@ -49,7 +45,7 @@ def set_field(memory: Memory, assignment: str) -> None:
 
 
 def unset_field(memory: Memory, key: str) -> None:
-    if key in ("id", "type", "title", "created"):
+    if key in REQUIRED:
         raise UsageError(f"{key} is required and cannot be removed")
     if key in FIELD_ORDER:
         blank = Memory(id="", type="", title="", created="")
@@ -87,7 +83,7 @@ def _scratch(store: Store, name: str) -> Path:
 
 def compose_in_editor(store: Store, type_name: str) -> str:
     """The text of a new memory written in the editor, starting from the type's template."""
-    template = compose.TEMPLATES.get(type_name, "")
+    template = template_for(type_name)
     path = _scratch(store, f"new-{type_name}.md")
     path.write_text(
         f"{template}\n<!-- New {type_name}: the first line is the title (unless --title "

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError
-from gitmem.store import git
+from gitmem.store import git, objects
 from gitmem.store.files import atomic_write
 
 if TYPE_CHECKING:  # imported where a merge happens: off the read commands' start-up path
@@ -97,14 +97,14 @@ def integrate(repo: git.RepoInfo, theirs: str, label: str) -> list[Conflict]:
     base_map, their_map = notes_tree(repo, base), notes_tree(repo, theirs)
     found: list[list[Conflict]] = [[]]
 
-    def mutate(snapshot: git.NotesSnapshot) -> dict[str, bytes | None]:
+    def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
         local = str(snapshot.commit.id) if snapshot.commit is not None else None
         merged = notesmerge.merge_trees(base_map, notes_tree(repo, local), their_map, reader(repo))
         found[0] = merged.conflicts
         return merged.changes
 
     message = f"gitmem: sync: merge {label} ({theirs[:12]})"
-    git.update_notes(repo, mutate, message, merge_parent=theirs)
+    objects.update_notes(repo, mutate, message, merge_parent=theirs)
     return found[0]
 
 

@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from gitmem.store.record import Memory, parse_note, parse_time
+from gitmem.store.note_stream import parse_note
+from gitmem.store.record import Memory, parse_time
 
 # Foreign records date from the commit they annotate; the merge never looks at that date.
 _NO_DATE = "1970-01-01T00:00:00+00:00"

@@ -9,7 +9,7 @@ import re
 import pytest
 import yaml
 
-from gitmem.store.record import parse_file
+from gitmem.store.front_matter import parse_file
 
 ID = "cccc00000001"
 HAND_WRITTEN = """\

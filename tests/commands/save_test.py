@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 import yaml
 
-from gitmem.store.record import ID_RE, parse_file
+from gitmem.store.front_matter import parse_file
+from gitmem.store.record import ID_RE
 
 TODAY = date.today().isoformat()
 

@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from gitmem.store.record import parse_file
+from gitmem.store.front_matter import parse_file
 
 
 def test_supersede_files(repo, mem, g, ids):
