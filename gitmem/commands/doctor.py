@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from gitmem.capture.rules import check_config
 from gitmem.commands import open_store
 from gitmem.output import RED, print_json, style
 from gitmem.records.doctor import check
@@ -11,7 +12,7 @@ from gitmem.records.doctor import check
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
-    problems, count = check(store)
+    problems, count = check(store, config_checks=[check_config])
     if args.json:
         print_json({"records": count, "problems": [p._asdict() for p in problems]})
     else:

@@ -7,8 +7,7 @@ import sys
 
 from gitmem.commands import open_store
 from gitmem.output import print_json
-from gitmem.records import actions
-from gitmem.store import editing
+from gitmem.records import actions, editing
 
 
 def run(args: argparse.Namespace) -> int:

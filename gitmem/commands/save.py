@@ -7,9 +7,9 @@ import sys
 
 from gitmem.errors import UsageError
 from gitmem.output import print_json
-from gitmem.records import actions
+from gitmem.records import actions, editing
 from gitmem.records.store import Store
-from gitmem.store import compose, editing, git
+from gitmem.store import compose, git
 
 
 def _text_from_args(args: argparse.Namespace) -> str | None:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from gitmem.errors import RecordError, UsageError
-from gitmem.records import finder
+from gitmem.records import editing, finder
 from gitmem.records.store import Store
 from gitmem.search.query import Filter
-from gitmem.store import active_session, compose, editing, git
+from gitmem.store import active_session, compose, git
 from gitmem.store.record import Memory, new_id, normalize_tag, now_iso
 from gitmem.store.validation import validate
 

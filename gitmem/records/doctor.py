@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from gitmem.errors import GitMemError
 from gitmem.records import finder
@@ -14,15 +15,17 @@ from gitmem.store.front_matter import foreign_reader_problem
 from gitmem.store.initialize import missing_settings
 
 
-def check(store: Store) -> tuple[list[Problem], int]:
-    """Every problem found, and how many records were read."""
+def check(
+    store: Store, config_checks: Iterable[Callable[[config.Config], None]] = ()
+) -> tuple[list[Problem], int]:
+    """Every problem found, and how many records were read. `config_checks`: the domain
+    packages' checks of their own tables in the config (capture's rules), which the caller
+    brings, since records must not import a domain package."""
     problems: list[Problem] = []
     try:
-        # Capture's rules are capture's to check; doctor reports them with the rest of
-        # the config (lazily: only doctor, of the records commands, needs the capture package).
-        from gitmem.capture.rules import check_config
-
-        check_config(store.config)
+        settings = store.config
+        for config_check in config_checks:
+            config_check(settings)
     except GitMemError as error:
         where = f".memory/{config.CONFIG_NAME}"
         problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))

@@ -313,3 +313,11 @@ def foreign_reader_problem(path: Path, record_id: str) -> str | None:
     except Exception as error:  # any failure of the foreign reader is the finding
         return f"python-frontmatter cannot read it: {error}"
     return None if same else "python-frontmatter reads a different id"
+
+
+def parse_value(text: str) -> Any:
+    """A value given on the command line (`--set key=value` for a key outside the schema),
+    read as the front matter would read it: `3` a number, `[a, b]` a list, blank nothing."""
+    import yaml
+
+    return yaml.safe_load(text) if text.strip() else None

@@ -5,13 +5,11 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import yaml
-
 from gitmem.errors import RecordError, UsageError
 from gitmem.records.store import Store, Stored
 from gitmem.store import compose
 from gitmem.store.fields import FIELD_ORDER, LIST_FIELDS, REQUIRED
-from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.front_matter import parse_file, parse_value, serialize_file
 from gitmem.store.record import Memory, now_iso
 from gitmem.store.types import template_for
 from gitmem.store.validation import validate
@@ -41,7 +39,7 @@ def set_field(memory: Memory, assignment: str) -> None:
     elif key in FIELD_ORDER:
         setattr(memory, key, value.strip() or None)
     else:
-        memory.extra[key] = yaml.safe_load(value) if value.strip() else None
+        memory.extra[key] = parse_value(value)
 
 
 def unset_field(memory: Memory, key: str) -> None:
