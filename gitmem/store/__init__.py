@@ -1,10 +1,13 @@
 """The canonical state: the record format, `.memory/` files, notes on refs/notes/mem, git.
 
-Owns everything that is the truth: the record schema and its two serialisations (front-matter
-files and YAML note streams) with their validation, atomic file writes, the `.memory/config.toml`
-settings, composing and editing a record, compare-and-swap writes to refs/notes/mem and merging
-another clone's notes into it, and every question asked of git (`git` is the only importer of
-pygit2; this package is the only importer of yaml and python-frontmatter).
+Owns everything that is the truth: the record (`record`), its fields and memory types declared
+once (`fields`, `types`), its two serialisations (`front_matter` files, `note_stream` notes)
+and their `validation`, atomic file writes (`files`), `.memory/config.toml` (`config`), the
+text of a new record (`compose`), compare-and-swap writes to refs/notes/mem (`objects`) and
+merging another clone's notes into it (`notesmerge`, `integrate`), the session active in a
+worktree (`active_session`), `git mem init`'s settings (`initialize`), and every question asked
+of git: the `git` binary in `git`, pygit2 in `objects` (its only importer, loaded lazily: it
+costs ~110 ms). This package is the only importer of yaml and python-frontmatter.
 
 It must not import any other gitmem package but `errors`: everything else builds on it.
 """
