@@ -1,4 +1,4 @@
-"""Resume time for a 1,000-file / 50 MB checkpoint (issue 7's closing note), whole process.
+"""Resume time for a 1,000-file / 50 MB checkpoint, whole process.
 
     .venv/bin/python bench/checkpoint_resume.py [--files 1000] [--mb 50] [--runs 5]
 

@@ -1,4 +1,4 @@
-"""Whole-process time of `git mem context` on a generated repository (issue 6: <= 300 ms at 10k).
+"""Whole-process time of `git mem context` on a generated repository (target: <= 300 ms at 10k).
 
     env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bench/context.py [--size 10000] [--repeat 15]
 

@@ -1,4 +1,4 @@
-"""MCP server benchmark (issue 6): `git mem mcp` as an assistant sees it, over stdio.
+"""MCP server benchmark: `git mem mcp` as an assistant sees it, over stdio.
 
     .venv/bin/python bench/mcp_server.py [--size 10000] [--calls 60] [--starts 5] [--keep]
 

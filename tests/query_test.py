@@ -358,7 +358,7 @@ def test_asking_for_a_retired_status_shows_it_without_all() -> None:
 
 
 def test_named_in_supersedes_reads_as_superseded_for_status_filters() -> None:
-    # rep1 keeps `status: active` but new1 supersedes it: it reads as superseded (DESIGN §2).
+    # rep1 keeps `status: active` but new1 supersedes it: it reads as superseded.
     assert "rep1rep1rep1" in ids(Filter(statuses=["superseded"]).apply(ROWS))
     assert "rep1rep1rep1" not in ids(Filter(statuses=["active"]).apply(ROWS))
 

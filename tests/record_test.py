@@ -1,6 +1,6 @@
-"""The memory record (DESIGN §2): round trips, byte-for-byte preservation, validation wording.
+"""The memory record: round trips, byte-for-byte preservation, validation wording.
 
-Property tests generate records with every field DESIGN §2 names, using values chosen to trip a
+Property tests generate records with every field the registry names, using values chosen to trip a
 YAML serialiser (strings YAML would read as booleans, numbers, nulls, comments or list items;
 bodies with `---` lines, trailing spaces, tabs, unicode), and check that what gitmem writes it
 reads back unchanged, in files and in note streams.

@@ -2,7 +2,7 @@
 
 Each commit's tree is the snapshot (paths relative to the work tree root), its parent the
 previous checkpoint of that name, its message `checkpoint NAME: STAGE`, a blank line and one JSON
-object with the metadata (DESIGN §2c). The snapshot is built in a temporary index with the `git`
+object with the metadata. The snapshot is built in a temporary index with the `git`
 binary, so the user's `.git/index`, HEAD, branch, stash and working tree are never touched.
 """
 

@@ -1,4 +1,4 @@
-"""Deployment records: one `episodic` record in a note on the deployed commit (issue 5).
+"""Deployment records: one `episodic` record in a note on the deployed commit.
 
 The record's `deploy:` mapping is the contract `git mem report deploys` reads (env and status
 always; url, version, ci, run_id, run_url, job, actor, duration when known). It must be

@@ -1,6 +1,6 @@
 """What records exist where, kept in step with the search index; re-reads only what changed.
 
-Derived state under `<common-dir>/gitmem/index/<worktree>/` (DESIGN §4): a manifest of what the
+Derived state under `<common-dir>/gitmem/index/<worktree>/`: a manifest of what the
 search index (`engine.py`) was built from — per file its path, mtime, size, a digest and the ids
 in it; per note its blob, ids and the commit's time; the notes ref tip — and the index itself.
 Every read command calls `refresh`: a directory walk and a ref lookup when nothing changed;
@@ -106,7 +106,7 @@ class Catalog:
 
     @functools.cached_property
     def superseded(self) -> set[str]:
-        """Ids some record names in `supersedes`: they read as superseded (DESIGN §2)."""
+        """Ids some record names in `supersedes`: they read as superseded."""
         found = {old for entry in self._manifest["files"].values() for old in entry[5]}
         notes = self._manifest["notes"]
         for sha, ids in self._winners.items():

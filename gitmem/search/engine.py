@@ -4,7 +4,7 @@ ask of the index, in terms of rows and hits (no engine's types, no engine's docu
 An engine keeps an index in a directory the catalog gives it and records nothing else: the
 catalog's manifest records which directory and the generation `build` or `update` returned,
 and `is_current` tells whether the directory still holds that generation. Everything an
-engine writes is derived state (DESIGN §4), rebuilt from the files and notes at any time.
+engine writes is derived state, rebuilt from the files and notes at any time.
 
 The one engine is Whoosh (`index.py` and the `whoosh_*` modules, the only ones importing it),
 chosen in `catalog.ENGINE`.

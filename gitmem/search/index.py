@@ -7,7 +7,7 @@ built before could not be opened (they would be rebuilt, but through the damage 
 
 Whoosh's analyzer chain yields one Token object per word through four generators; indexing
 body text with `fast_terms` (one regex, a stem cache) produces the same terms at ~2.5 times the
-speed (issue 3). `analyzer_terms_match` in the tests keeps the two in step. A change here must
+speed. `analyzer_terms_match` in the tests keeps the two in step. A change here must
 bump `WhooshEngine.version`, so that indexes built the old way are rebuilt.
 """
 

@@ -145,7 +145,7 @@ class Filter:
 
 
 def superseded_ids(rows: Iterable[Row]) -> set[str]:
-    """Ids some other record names in `supersedes`: they read as superseded (DESIGN §2)."""
+    """Ids some other record names in `supersedes`: they read as superseded."""
     return {old for row in rows for old in row.get("supersedes", [])}
 
 

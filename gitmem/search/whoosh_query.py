@@ -1,4 +1,4 @@
-"""Reading a query text as a Whoosh query: our syntax (DESIGN §5) on top of Whoosh's parser,
+"""Reading a query text as a Whoosh query: our syntax (ARCHITECTURE.md) on top of Whoosh's parser,
 plain words where the parser cannot make sense of it, and the filters Whoosh applies exactly.
 """
 

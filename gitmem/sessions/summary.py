@@ -1,4 +1,4 @@
-"""The summary record `git mem session end` writes (DESIGN §2: episodic, in .memory/sessions/)."""
+"""The summary record `git mem session end` writes: episodic, in .memory/sessions/."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Session transcripts on `refs/gitmem/sessions` (DESIGN §2c): one JSONL blob per session.
+"""Session transcripts on `refs/gitmem/sessions`: one JSONL blob per session.
 
 The ref is a commit chain whose tree is flat: `<session id>.jsonl` per session, so plain git
 reads one with `git cat-file -p refs/gitmem/sessions:<id>.jsonl`. A blob's first line is the

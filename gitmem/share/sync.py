@@ -1,4 +1,4 @@
-"""Share refs/notes/mem with a remote: fetch, merge by record id, push (DESIGN §3).
+"""Share refs/notes/mem with a remote: fetch, merge by record id, push.
 
 The remote's notes are fetched into a tracking ref, `refs/notes/remotes/<remote>/mem` (forced:
 it is ours, a mirror of theirs), never over `refs/notes/mem`. The local ref only ever moves by

@@ -1,4 +1,4 @@
-"""Record fields (DESIGN §2): the one declaration of the front-matter keys a record knows.
+"""Record fields: the one declaration of the front-matter keys a record knows.
 
 Their order here is the canonical key order records are written in. Record parsing, validation
 and serialisation read it, and so do the MCP tools' schemas; unknown keys are kept as they are

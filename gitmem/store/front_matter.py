@@ -1,4 +1,4 @@
-"""`.memory/` files: YAML front matter between `---` lines, then Markdown (DESIGN §2).
+"""`.memory/` files: YAML front matter between `---` lines, then Markdown.
 
 Parsing keeps, for every top-level key, the exact text it was read from; serialising writes that
 text back for every key whose value did not change, so unknown keys (and known keys nobody
@@ -78,7 +78,7 @@ def _represent_dict(dumper: yaml.SafeDumper, data: dict[Any, Any]) -> yaml.Mappi
 
 @functools.cache
 def dumper() -> type[yaml.SafeDumper]:
-    """Block style at the top, `[a, b]` / `{k: v}` for collections of scalars (DESIGN §2)."""
+    """Block style at the top, `[a, b]` / `{k: v}` for collections of scalars."""
     import yaml
 
     # libyaml's emitter when present: the pure-Python one takes ~10 s for a 10 MB body.

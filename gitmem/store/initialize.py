@@ -28,7 +28,7 @@ Memories about a single commit live in git notes (`refs/notes/mem`), not here:
 
 
 def fetch_refspec(remote: str) -> str:
-    """Notes arrive in a tracking ref, never force-fetched over local notes (DESIGN §3).
+    """Notes arrive in a tracking ref, never force-fetched over local notes.
 
     A pattern (`mem*`), not the exact ref: an exact refspec naming a ref the remote lacks fails
     the whole `git fetch` (and `git pull`), and a remote has no notes until the first sync.

@@ -1,4 +1,4 @@
-"""Records in git notes: a note is a YAML stream of records, one document each (DESIGN §2b).
+"""Records in git notes: a note is a YAML stream of records, one document each.
 
 Text in a note that is not a gitmem record (prose written with plain git) reads as a foreign
 episodic record; a document that looks like a record but does not parse is kept as it is.
@@ -34,7 +34,7 @@ class NoteChunk:
 
 
 def foreign_memory(text: str, created: str) -> Memory:
-    """Prose written into the notes ref by plain git, as an episodic record (DESIGN §2b)."""
+    """Prose written into the notes ref by plain git, as an episodic record."""
     data = text.encode("utf-8", "surrogateescape")
     readable = data.decode("utf-8", "replace")
     first = next((ln.strip() for ln in readable.splitlines() if ln.strip()), "(empty note)")

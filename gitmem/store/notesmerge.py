@@ -1,7 +1,7 @@
 """Three-way merge of two notes trees by record id, for `git mem sync`.
 
 A notes tree maps annotated commit shas to note blobs; a note is a YAML stream of records,
-possibly with prose someone appended by hand (DESIGN §2b). The merge works note by note:
+possibly with prose someone appended by hand. The merge works note by note:
 
 - a note only one side changed (or both changed identically) is taken whole, byte for byte;
 - a note both sides changed is merged chunk by chunk: a record is keyed by its id, anything

@@ -1,4 +1,4 @@
-"""The memory record (DESIGN §2): the `Memory` type, its ids, times and value vocabularies.
+"""The memory record: the `Memory` type, its ids, times and value vocabularies.
 
 Reading and writing records is elsewhere: front_matter.py (`.memory/` files), note_stream.py
 (YAML document streams in notes), validation.py (checking the values).
@@ -120,11 +120,11 @@ class Memory:
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
     origin: Origin | None = dataclasses.field(default=None, repr=False, compare=False)
-    # A note someone wrote with plain git, read as an episodic record (DESIGN §2b).
+    # A note someone wrote with plain git, read as an episodic record, so nothing plain git wrote is lost.
     foreign: bool = dataclasses.field(default=False, compare=False)
 
     def fields(self) -> dict[str, Any]:
-        """Known fields that carry a value, in DESIGN order, then unknown keys."""
+        """Known fields that carry a value, in the canonical order (`fields.FIELDS`), then unknown keys."""
         out: dict[str, Any] = {}
         for name in FIELD_ORDER:
             value = getattr(self, name)

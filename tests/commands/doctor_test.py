@@ -137,7 +137,7 @@ def test_file_in_the_wrong_folder(ready, mem, g):
 
 
 def test_note_on_a_missing_object(ready, mem, g):
-    # A commit nothing points at: gc prunes it, and the note stays behind (FACTS).
+    # A commit nothing points at: gc prunes it, and the note stays behind until `git notes prune`.
     tree = g.run("rev-parse", "HEAD^{tree}").strip()
     orphan = g.run("commit-tree", tree, "-m", "soon gone").strip()
     assert mem("save", "--commit", orphan, "-m", "about a doomed commit").code == 0

@@ -338,7 +338,7 @@ def test_rejected_is_retired_too(repo: Path, mem: Callable[..., Any], g: Any) ->
 def test_status_field_is_the_effective_status(
     corpus: dict[str, str], mem: Callable[..., Any]
 ) -> None:
-    # P4 says nothing about its status, but P5 supersedes it: it reads as superseded (DESIGN §2),
+    # P4 says nothing about its status, but P5 supersedes it: it reads as superseded,
     # for the `status:` query field as for the --status flag.
     assert search_ids(mem, "cache", "--status", "superseded") == [P4]
     assert search_ids(mem, "status:superseded cache", "--all") == [P4]

@@ -269,7 +269,7 @@ def test_a_shallow_clone_with_shallow_notes_history_syncs(team, g):
     second = team.save(a, "second", "HEAD~1")
     team.sync(a)
     shallow = team.clone("ci", "--depth=1")
-    # As a CI job would (FACTS): only the tip of the notes history, no ancestors.
+    # As a CI job would (a shallow clone works): only the tip of the notes history, no ancestors.
     g.run("fetch", "-q", "--depth=1", "origin", "refs/notes/mem:refs/notes/mem", cwd=shallow)
     assert g.proc("rev-parse", "-q", "--verify", "refs/notes/mem^", cwd=shallow).returncode != 0
     deployed = team.save(shallow, "deployed")
