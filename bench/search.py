@@ -626,7 +626,8 @@ def targets_table(results: list[Result]) -> str:
         "## Targets",
         "",
         f"Reference rows at {max(by_size):,}, wall p50 (CPU p50): `python -c pass` "
-        f"{largest['pass']:.0f} ({largest['pass cpu']:.0f}) ms, {REF_PASS_MS} where the targets were set; "
+        f"{largest['pass']:.0f} ({largest['pass cpu']:.0f}) ms, {REF_PASS_MS} "
+        "where the targets were set; "
         f"`import whoosh.index, whoosh.qparser` {largest['whoosh import']:.0f} "
         f"({largest['whoosh import cpu']:.0f}) ms, there {REF_WHOOSH_MS}. On a shared, "
         "loaded machine wall time includes waiting for a CPU; CPU time (user + sys, of the "

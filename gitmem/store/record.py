@@ -120,11 +120,11 @@ class Memory:
     metadata: dict[str, Any] = dataclasses.field(default_factory=dict)
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
     origin: Origin | None = dataclasses.field(default=None, repr=False, compare=False)
-    # A note someone wrote with plain git, read as an episodic record, so nothing plain git wrote is lost.
+    # A note someone wrote with plain git, read as an episodic record (so nothing is lost).
     foreign: bool = dataclasses.field(default=False, compare=False)
 
     def fields(self) -> dict[str, Any]:
-        """Known fields that carry a value, in the canonical order (`fields.FIELDS`), then unknown keys."""
+        """Known fields with a value, in canonical order (`fields.FIELDS`), then unknown keys."""
         out: dict[str, Any] = {}
         for name in FIELD_ORDER:
             value = getattr(self, name)
