@@ -503,6 +503,7 @@ def test_a_file_whose_id_changes_in_place(
     assert "is used by 2 records" in mem("show", C).err
 
 
+@pytest.mark.slow
 def test_a_big_build_in_two_processes_then_incremental_changes(repo: Path) -> None:
     # From BULK_THRESHOLD documents on, a full build uses two writer processes and segments.
     folder = repo / ".memory" / "facts"

@@ -97,6 +97,7 @@ def test_a_shallow_clone_deploys_and_pushes(tmp_path, g, remote):
     g.fsck(second)
 
 
+@pytest.mark.slow
 def test_four_jobs_deploying_at_once_all_land(tmp_path, g, remote):
     clones = [ci_clone(g, remote, tmp_path / f"job{n}") for n in range(JOBS)]
     sha = g.run("rev-parse", "HEAD", cwd=clones[0]).strip()
@@ -173,6 +174,7 @@ def test_without_push_a_missing_or_unreachable_remote_does_not_matter(tmp_path, 
     assert len(ID_LINE.findall(g.run("notes", "--ref=mem", "show", "HEAD", cwd=job))) == 3
 
 
+@pytest.mark.slow
 def test_a_retried_job_in_a_fresh_clone_records_once_without_a_conflict(tmp_path, g, remote):
     """CI re-runs a job in a new depth-1 clone: the record of that run is already on the
     remote, so the retry reads it there and writes nothing (no second copy, no conflict)."""

@@ -285,6 +285,7 @@ def test_many_notes_in_one_update_are_fanned_out(repo: Path) -> None:
     assert_fsck_clean(repo)
 
 
+@pytest.mark.slow
 def test_notes_written_one_by_one_fan_out_past_the_threshold(repo: Path) -> None:
     count = objects.FANOUT_THRESHOLD + 44
     shas = make_commits(repo, count)
@@ -485,6 +486,7 @@ def _create_note_at_once(path: str, sha: str, text: str, start: float) -> None:
     objects.update_notes(git.discover(Path(path)), set_notes({sha: text.encode()}), "race")
 
 
+@pytest.mark.slow
 def test_writers_racing_to_create_the_notes_ref_all_land(repo: Path) -> None:
     """libgit2's non-forced create checks for the ref before taking its lock, so a writer could
     replace a ref created a moment before (the 8x40 CLI test in store_test lost a note about one

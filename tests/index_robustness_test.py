@@ -269,6 +269,7 @@ def _loop(name: str, command: str, stop: Path, log: Path) -> str:
         """)
 
 
+@pytest.mark.slow
 def test_two_searchers_and_a_saver_at_once(repo: Path, corpus: set[str], tmp_path: Path) -> None:
     stop, fail = tmp_path / "stop", tmp_path / "failures"
     searchers = [

@@ -43,6 +43,7 @@ _text = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(_text)
 @example("İstanbul")  # "İ".lower() is two characters: "i" and a combining dot

@@ -32,6 +32,7 @@ def seed(mem: Any) -> dict[str, str]:
     return ids
 
 
+@pytest.mark.slow
 def test_the_context_tool_gives_what_git_mem_context_prints(repo: Path, mem: Any) -> None:
     ids = seed(mem)
 
@@ -53,6 +54,7 @@ def test_the_context_tool_gives_what_git_mem_context_prints(repo: Path, mem: Any
     drive(repo, scenario)
 
 
+@pytest.mark.slow
 def test_the_context_resource_is_the_default_pack(repo: Path, mem: Any) -> None:
     seed(mem)
 
@@ -76,6 +78,7 @@ def test_the_context_resource_is_the_default_pack(repo: Path, mem: Any) -> None:
     drive(repo, scenario)
 
 
+@pytest.mark.slow
 def test_a_session_from_start_to_summary(repo: Path, g: Any) -> None:
     async def scenario(session: ClientSession) -> None:
         started = await ok(session, "session_start", {"label": "fix flaky sync"})

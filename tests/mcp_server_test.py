@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from mcp import ClientSession
 from mcpclient import CLIENT, GIT_MEM, cli_json, drive, fails, front_matter, ok
@@ -92,6 +93,7 @@ def test_lists_every_tool_with_a_description_and_a_schema(repo: Path) -> None:
 # ---------------------------------------------------------------------------- the round trip
 
 
+@pytest.mark.slow
 def test_save_search_show_update_list_delete(repo: Path, g: Any) -> None:
     async def scenario(session: ClientSession) -> None:
         saved = await ok(
@@ -330,6 +332,7 @@ BAD_CALLS = [
 ]
 
 
+@pytest.mark.slow
 def test_bad_arguments_are_tool_errors_and_the_server_keeps_serving(repo: Path, g: Any) -> None:
     g.write_record(repo, "facts/one.md", "aaaa00000001", title="One")
     g.write_record(repo, "facts/two.md", "aaaa00000002", title="Two")

@@ -100,6 +100,7 @@ def write_config(repo: Path, text: str) -> None:
     ok("git", "commit", "-q", "--no-verify", "-m", "pre-commit config", cwd=repo)
 
 
+@pytest.mark.slow
 def test_gitmem_hooks_through_pre_commit(repo, mem, gitmem_snapshot, pc_env):
     source, sha = gitmem_snapshot
     assert mem("init").code == 0

@@ -173,6 +173,7 @@ def test_bad_input(repo, chain, mem, g):
     assert g.run("rev-list", "--count", REF + "work").strip() == "6"
 
 
+@pytest.mark.slow
 def test_concurrent_saves_survive_concurrent_prunes(repo, chain, g):
     """Savers and pruners race on one ref: every save the policy keeps must survive (a prune
     that moved the ref without compare-and-swap would drop saves made while it rewrote)."""

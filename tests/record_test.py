@@ -227,6 +227,7 @@ def note_chunks(text: str) -> list[note_stream.NoteChunk]:
 # ---------------------------------------------------------------------- property: round trips
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(memories())
 def test_file_round_trip(memory: Memory) -> None:
@@ -293,6 +294,7 @@ note_texts = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=150)
 @given(note_texts)
 @example("id: \udcff\n")  # bytes that were not UTF-8, decoded with surrogateescape

@@ -91,6 +91,7 @@ def stray_temp_files(*roots: Path) -> list[Path]:
 # ---------------------------------------------------------------------- concurrent writers
 
 
+@pytest.mark.slow
 def test_concurrent_note_saves_keep_every_record(repo: Path, cached_bytecode: None) -> None:
     """8 processes x 40 `git mem save --commit`: half on one commit, half on a commit each."""
     shared = sh(repo, "rev-parse", "HEAD").strip()
@@ -134,6 +135,7 @@ def test_concurrent_note_saves_keep_every_record(repo: Path, cached_bytecode: No
     print(f"{WORKERS * CALLS} concurrent note saves in {elapsed:.1f} s")
 
 
+@pytest.mark.slow
 def test_concurrent_file_saves_with_one_title_keep_every_file(
     repo: Path, cached_bytecode: None
 ) -> None:

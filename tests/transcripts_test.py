@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
 from gitmem.sessions.transcripts import Message, Transcript, message_hash
@@ -87,6 +89,7 @@ for n in range(int(sys.argv[2])):
 """
 
 
+@pytest.mark.slow
 def test_concurrent_writers_lose_nothing(repo, g):
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(w), "8"], stderr=subprocess.PIPE)

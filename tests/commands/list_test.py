@@ -324,6 +324,7 @@ def test_corrupt_manifest_is_rebuilt(corpus, repo, ids):
     assert cache.is_file()
 
 
+@pytest.mark.slow
 def test_a_ten_megabyte_body(repo, mem, ids):
     line = "0123456789 abcdefghij " * 4 + "\n"
     body = "Huge record\n\n" + line * (10 * 1024 * 1024 // len(line))

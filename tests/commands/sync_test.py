@@ -234,6 +234,7 @@ def test_sync_refuses_unknown_remote_and_says_which_remote_to_use(team, g):
     assert team.sync(a).out.endswith("upstream is up to date\n")
 
 
+@pytest.mark.slow
 def test_four_clones_syncing_at_once_keep_every_record(team, g):
     clones = [team.root / "a", *(team.clone(name) for name in "bcd")]
     saved = []
