@@ -20,7 +20,7 @@ from gitrepo import DECISION, VALID
 
 from gitmem.capture.hooks import CHAINED_SUFFIX, shim_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
 
 pytestmark = pytest.mark.skipif(not PRE_COMMIT.exists(), reason="pre-commit is not installed")

@@ -17,7 +17,7 @@ import pytest
 
 from gitmem.capture.hooks import CHAINED_SUFFIX, HOOKS, MARKER, shim_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def commit(
