@@ -181,7 +181,7 @@ def resolve(repo: RepoInfo, spec: str) -> Checkpoint:
     steps = int(back) if tilde else 0
     if steps >= len(found):
         raise NotFoundError(
-            f"{name} has {len(found)} checkpoint{'s' if len(found) != 1 else ''}: "
+            f"{name} has {plural(len(found), 'checkpoint')}: "
             f"{name}~0 (newest) to {name}~{len(found) - 1}"
         )
     return found[steps]

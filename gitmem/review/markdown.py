@@ -10,6 +10,8 @@ import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from gitmem.output import plural
+
 if TYPE_CHECKING:
     from gitmem.review.findings import FileChange, Review, Why
 
@@ -86,7 +88,7 @@ def render(review: Review, link_base: str = "") -> str:
         "",
         f"{code(review.head)} ({code(review.head_commit[:7])}) against {code(review.base)}, "
         f"from their merge base {code(review.merge_base[:7])}: "
-        f"{n} commit{'' if n == 1 else 's'}.",
+        f"{plural(n, 'commit')}.",
     ]
     if review.files:
         lines += ["", f"### Memory files ({len(review.files)})", ""]

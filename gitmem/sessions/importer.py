@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from gitmem.errors import UsageError
+from gitmem.output import plural
 from gitmem.sessions import transcripts
 from gitmem.sessions.import_formats import (
     Findings,
@@ -194,5 +195,5 @@ def store(
         mutate(transcripts.Snapshot(repo, transcripts.tip(repo)))
         return
     count = len(found)
-    message = f"import {count} session{'s' if count != 1 else ''}"
+    message = f"import {plural(count, 'session')}"
     report.commit = transcripts.update(repo, mutate, message)

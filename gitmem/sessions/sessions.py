@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gitmem.errors import GitMemError, NotFoundError, UsageError
+from gitmem.output import plural
 from gitmem.records.store import Store
 from gitmem.sessions import state as session_state
 from gitmem.sessions import summary as session_summary
@@ -106,7 +107,7 @@ def start(
         count = session_state.count_lines(active_session.folder(store.repo) / f"{current}.jsonl")
         raise UsageError(
             f"session {current}{name} is already active here, started "
-            f"{header.get('started', '?')} with {count} message{'s' if count != 1 else ''}; "
+            f"{header.get('started', '?')} with {plural(count, 'message')}; "
             + _how_to_finish(current)
         )
     session = Session(

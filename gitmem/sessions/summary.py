@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gitmem.output import plural
 from gitmem.records.store import Store
 from gitmem.sessions.transcripts import Message
 from gitmem.store import git
@@ -29,10 +30,7 @@ def generate(header: dict[str, Any], messages: list[Message]) -> str:
     lines = [
         "(Generated summary: no --summary was given.)",
         "",
-        f"{len(messages)} message{'s' if len(messages) != 1 else ''}"
-        + (f" ({counts})" if counts else "")
-        + span
-        + ".",
+        f"{plural(len(messages), 'message')}" + (f" ({counts})" if counts else "") + span + ".",
     ]
     if first is not None:
         excerpt = " ".join(first.split())

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError
+from gitmem.output import plural
 from gitmem.store import git, objects
 from gitmem.store.files import atomic_write
 
@@ -177,7 +178,7 @@ def describe(change: Delta, conflicts: list[Conflict]) -> str:
     n = len(conflicts)
     return (
         f"{change.added} added, {change.removed} removed, {change.updated} updated, "
-        f"{n} conflict{'' if n == 1 else 's'}"
+        f"{plural(n, 'conflict')}"
     )
 
 
