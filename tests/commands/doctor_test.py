@@ -203,3 +203,21 @@ def test_doctor_end_to_end(ready, g):
     proc = g.git_mem("doctor", cwd=ready)
     assert proc.returncode == 1
     assert "\x1b[" not in proc.stdout
+
+
+def test_a_bad_capture_table_is_reported_but_blocks_no_reading(ready, mem):
+    # The [capture] table is capture's: doctor, the hook and `git mem capture` report it, while
+    # commands that never capture (list, search, show) go on working.
+    (ready / ".memory" / "config.toml").write_text("[capture]\nbogus = 1\n")
+    saved = mem("save", "-m", "still readable")
+    assert saved.code == 0, saved.err
+    listed = mem("list")
+    assert listed.code == 0 and "still readable" in listed.out
+    result = mem("doctor")
+    assert result.code == 1
+    assert (
+        result.out.startswith(".memory/config.toml: ") and "unknown setting 'bogus'" in result.out
+    )
+    assert result.out.endswith("1 problem in 1 record\n")
+    captured = mem("capture", "--dry-run")
+    assert captured.code != 0 and "[capture]" in captured.err
