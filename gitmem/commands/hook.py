@@ -13,6 +13,7 @@ import os
 import sys
 
 from gitmem.capture import hooks
+from gitmem.errors import log_unexpected
 from gitmem.store import git
 
 CAPTURE_HOOKS = ("post-commit", "post-rewrite")
@@ -24,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ids = _capture(args.name, args.args)
     except BaseException as error:  # fail open, whatever it is (even Ctrl-C: the commit stands)
-        from gitmem.main import _log_unexpected
-
-        where = _log_unexpected(error)
+        where = log_unexpected(error)
         what = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(
             f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})",
