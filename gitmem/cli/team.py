@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import formatter
+from gitmem.cli.common import add_command
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -15,9 +15,9 @@ def add_deploy(sub: Subparsers) -> None:
 
     from gitmem.deploy import ci_env  # no imports of its own beyond the standard library
 
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "deploy",
-        formatter_class=formatter,
         help="record a deployment on the deployed commit (for CI)",
         description=textwrap.fill(
             "Record a deployment as an episodic record in a note on the deployed commit "
@@ -36,44 +36,47 @@ def add_deploy(sub: Subparsers) -> None:
         "  git mem deploy --env staging --status failure --message 'migration timed out'\n"
         "  git mem deploy --env production --version v1.4.2 --url https://app.example.com "
         "--push\n  git mem deploy --env production --status rolled-back --commit v1.4.1 --json",
-    )
-    p.add_argument(
-        "--env", required=True, metavar="ENV", help="the environment, free text (e.g. production)"
-    )
-    p.add_argument(
-        "--status",
-        default="success",
-        choices=["success", "failure", "started", "rolled-back"],
-        metavar="STATUS",
-        help="success (default), failure, started or rolled-back",
-    )
-    p.add_argument(
-        "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
-    )
-    p.add_argument("--url", help="where the deployment can be reached")
-    p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
-    p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
-    p.add_argument(
-        "--duration",
-        type=int,
-        metavar="SECONDS",
-        help="how long it took (default: from the CI where it says when the job started)",
-    )
-    p.add_argument(
-        "--push", action="store_true", help="sync the notes with the remote after recording"
-    )
-    p.add_argument(
-        "--remote",
-        metavar="NAME",
-        help="the remote for --push (default: the upstream's remote, else origin)",
-    )
-    p.add_argument("--json", action="store_true", help="print the record (and push) as JSON")
+        json="print the record (and push) as JSON",
+    ) as p:
+        p.add_argument(
+            "--env",
+            required=True,
+            metavar="ENV",
+            help="the environment, free text (e.g. production)",
+        )
+        p.add_argument(
+            "--status",
+            default="success",
+            choices=["success", "failure", "started", "rolled-back"],
+            metavar="STATUS",
+            help="success (default), failure, started or rolled-back",
+        )
+        p.add_argument(
+            "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
+        )
+        p.add_argument("--url", help="where the deployment can be reached")
+        p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
+        p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
+        p.add_argument(
+            "--duration",
+            type=int,
+            metavar="SECONDS",
+            help="how long it took (default: from the CI where it says when the job started)",
+        )
+        p.add_argument(
+            "--push", action="store_true", help="sync the notes with the remote after recording"
+        )
+        p.add_argument(
+            "--remote",
+            metavar="NAME",
+            help="the remote for --push (default: the upstream's remote, else origin)",
+        )
 
 
 def add_report(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "report",
-        formatter_class=formatter,
         help="reports: deploys (DORA), decisions, activity, errors, timeline",
         description="Reports over every record (superseded ones too):\n"
         "  deploys    per environment: deploy counts, the four DORA measures (deployment\n"
@@ -89,36 +92,38 @@ def add_report(sub: Subparsers) -> None:
         "  git mem report decisions > docs/decisions.md\n"
         "  git mem report activity --format html -o activity.html\n"
         "  git mem report timeline --format json",
-    )
-    p.add_argument(
-        "kind",
-        choices=["deploys", "decisions", "activity", "errors", "timeline"],
-        help="which report",
-    )
-    p.add_argument(
-        "--format",
-        choices=["markdown", "json", "html"],
-        default="markdown",
-        help="markdown (default), json or html",
-    )
-    p.add_argument(
-        "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
-    )
-    p.add_argument("--until", metavar="WHEN", help="records created at or before")
-    p.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="ENV",
-        help="deploys: only this environment (repeatable)",
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
+    ) as p:
+        p.add_argument(
+            "kind",
+            choices=["deploys", "decisions", "activity", "errors", "timeline"],
+            help="which report",
+        )
+        p.add_argument(
+            "--format",
+            choices=["markdown", "json", "html"],
+            default="markdown",
+            help="markdown (default), json or html",
+        )
+        p.add_argument(
+            "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
+        )
+        p.add_argument("--until", metavar="WHEN", help="records created at or before")
+        p.add_argument(
+            "--env",
+            action="append",
+            default=[],
+            metavar="ENV",
+            help="deploys: only this environment (repeatable)",
+        )
+        p.add_argument(
+            "-o", "--output", metavar="FILE", help="write the report to FILE, not stdout"
+        )
 
 
 def add_pr(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "pr",
-        formatter_class=formatter,
         help="what a reviewer should know about a branch, as Markdown",
         description="Between the merge base of BASE and HEAD: the .memory/ files added, changed "
         "(with status changes such as proposed -> accepted), renamed and removed; the records "
@@ -132,25 +137,30 @@ def add_pr(sub: Subparsers) -> None:
         epilog="examples:\n  git mem pr\n  git mem pr origin/main feature --limit 5\n"
         "  git mem pr --json\n  git mem pr --link-base "
         '"https://github.com/OWNER/REPO/blob/$(git rev-parse HEAD)/" > comment.md',
-    )
-    p.add_argument(
-        "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
-    )
-    p.add_argument("head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)")
-    p.add_argument(
-        "-n",
-        "--limit",
-        type=int,
-        default=10,
-        metavar="N",
-        help="at most N relevant existing memories (default 10)",
-    )
-    p.add_argument(
-        "--remote", metavar="NAME", help="whose default branch is BASE (default: upstream, origin)"
-    )
-    p.add_argument(
-        "--link-base",
-        metavar="URL",
-        help="prefix for links to memory files (default: none, links relative to the top level)",
-    )
-    p.add_argument("--json", action="store_true", help="print the review as JSON")
+        json="print the review as JSON",
+    ) as p:
+        p.add_argument(
+            "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
+        )
+        p.add_argument(
+            "head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)"
+        )
+        p.add_argument(
+            "-n",
+            "--limit",
+            type=int,
+            default=10,
+            metavar="N",
+            help="at most N relevant existing memories (default 10)",
+        )
+        p.add_argument(
+            "--remote",
+            metavar="NAME",
+            help="whose default branch is BASE (default: upstream, origin)",
+        )
+        p.add_argument(
+            "--link-base",
+            metavar="URL",
+            help="prefix for links to memory files "
+            "(default: none, links relative to the top level)",
+        )
