@@ -30,10 +30,10 @@ from gitmem.deploy import deploy
 from gitmem.deploy.ci_env import CIInfo
 from gitmem.deploy.deploy import Request
 from gitmem.records.store import Store
+from gitmem.reports.report import KINDS
 from gitmem.store import git
 from gitmem.store.record import Memory, serialize_note_doc
 
-KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0
 
 

@@ -74,35 +74,42 @@ def add_deploy(sub: Subparsers) -> None:
 
 
 def add_report(sub: Subparsers) -> None:
+    import textwrap
+
+    # Here, not at the top: only this parser needs the kinds (and the imports that come with
+    # their builders), not the one of every other command.
+    from gitmem.reports.report import FORMATS, KINDS
+
+    names = max(map(len, KINDS)) + 2  # the column of names, then the help, wrapped under it
+    kinds = [
+        textwrap.fill(
+            kind.help, 79, initial_indent=f"  {name:<{names}}", subsequent_indent=" " * (names + 2)
+        )
+        for name, kind in KINDS.items()
+    ]
+    by_env = " and ".join(kind.name for kind in KINDS.values() if kind.envs)
     with add_command(
         sub,
         "report",
-        help="reports: deploys (DORA), decisions, activity, errors, timeline",
+        help="reports: "
+        + ", ".join(
+            f"{name} ({kind.aside})" if kind.aside else name for name, kind in KINDS.items()
+        ),
         description="Reports over every record (superseded ones too):\n"
-        "  deploys    per environment: deploy counts, the four DORA measures (deployment\n"
-        "             frequency, lead time for changes, change failure rate, time to\n"
-        "             restore) and the latest deploy\n"
-        "  decisions  an ADR-style index: status, date, author, supersedes chains, tags\n"
-        "  activity   records per week by type and author; most active tags and paths\n"
-        "  errors     error records grouped by tag and path, recurring ones first\n"
-        "  timeline   everything, oldest first\n"
-        "Markdown (default), one stable JSON document, or one self-contained HTML page with "
+        + "".join(line + "\n" for line in kinds)
+        + "Markdown (default), one stable JSON document, or one self-contained HTML page with "
         "inline SVG charts. An empty repository gives an empty report.",
         epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
         "  git mem report decisions > docs/decisions.md\n"
         "  git mem report activity --format html -o activity.html\n"
         "  git mem report timeline --format json",
     ) as p:
-        p.add_argument(
-            "kind",
-            choices=["deploys", "decisions", "activity", "errors", "timeline"],
-            help="which report",
-        )
+        p.add_argument("kind", choices=list(KINDS), help="which report")
         p.add_argument(
             "--format",
-            choices=["markdown", "json", "html"],
-            default="markdown",
-            help="markdown (default), json or html",
+            choices=FORMATS,
+            default=FORMATS[0],
+            help=f"{FORMATS[0]} (default), {', '.join(FORMATS[1:-1])} or {FORMATS[-1]}",
         )
         p.add_argument(
             "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
@@ -113,7 +120,7 @@ def add_report(sub: Subparsers) -> None:
             action="append",
             default=[],
             metavar="ENV",
-            help="deploys: only this environment (repeatable)",
+            help=f"{by_env}: only this environment (repeatable)",
         )
         p.add_argument(
             "-o", "--output", metavar="FILE", help="write the report to FILE, not stdout"
