@@ -10,7 +10,7 @@ from typing import Any
 from gitmem.checkpoints import checkpoint
 from gitmem.checkpoints.diff import compare, diff_text
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, DIM, YELLOW, emit, style, warn
+from gitmem.output import BOLD, DIM, YELLOW, emit, plural, style, warn
 from gitmem.store import git
 
 
@@ -81,15 +81,14 @@ def _list(args: argparse.Namespace) -> int:
 
 def _listing(groups: list[tuple[str, list[checkpoint.Checkpoint]]]) -> Iterator[str]:
     for name, chain in groups:
-        count = f"{len(chain)} checkpoint{'s' if len(chain) != 1 else ''}"
-        yield f"{style(name, BOLD)}  {count}"
+        yield f"{style(name, BOLD)}  {plural(len(chain), 'checkpoint')}"
         rows = [_row(f"{name}~{i}", c) for i, c in enumerate(chain)]
         spec_width = max(len(row["spec"]) for row in rows)
         stage_width = max(len(row["stage"] or "-") for row in rows)
         for row in rows:
             notes = (row["notes"] or "").split("\n", 1)[0]
             size = checkpoint.human_size(row["bytes"])
-            files = f"{row['files']} file{'s' if row['files'] != 1 else ''}"
+            files = plural(row["files"], "file")
             line = (
                 f"  {style(row['spec'].ljust(spec_width), YELLOW)}  {row['timestamp']}  "
                 f"{(row['stage'] or '-').ljust(stage_width)}  {files:>9}  {size:>9}"

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterator
 
 from gitmem.checkpoints import prune
-from gitmem.output import DIM, GREEN, RED, emit, style, warn
+from gitmem.output import DIM, GREEN, RED, emit, plural, style, warn
 from gitmem.store import git
 
 
@@ -25,8 +25,8 @@ def _verdicts(results: list[prune.ChainResult], dry_run: bool) -> Iterator[str]:
     for result in results:
         kept = len(result.verdicts) - result.dropped
         yield (
-            f"{result.name}: {len(result.verdicts)} checkpoint"
-            f"{'s' if len(result.verdicts) != 1 else ''}, keep {kept}, drop {result.dropped}"
+            f"{result.name}: {plural(len(result.verdicts), 'checkpoint')}, "
+            f"keep {kept}, drop {result.dropped}"
         )
         for verdict in result.verdicts:
             item = verdict.checkpoint

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitmem.checkpoints import restore, restore_report
 from gitmem.errors import UsageError
-from gitmem.output import DIM, GREEN, RED, YELLOW, emit, style, warn
+from gitmem.output import DIM, GREEN, RED, YELLOW, emit, plural, style, warn
 from gitmem.store import files, git
 
 COLOURS = {
@@ -66,7 +66,7 @@ def _planned(title: str, plan: restore.Plan) -> Iterator[str]:
         if plan.count(action)
     )
     writes = plan.count(*restore.WRITES)
-    yield f"would write {writes} file{'s' if writes != 1 else ''} ({counts or 'nothing'})"
+    yield f"would write {plural(writes, 'file')} ({counts or 'nothing'})"
 
 
 def _restored(title: str, done: restore.Plan, verify: bool) -> Iterator[str]:
@@ -77,7 +77,7 @@ def _restored(title: str, done: restore.Plan, verify: bool) -> Iterator[str]:
     verified = sum(1 for item in done.items if item.verified)
     written = done.count(*restore.WRITES)
     yield (
-        f"restored {written} file{'s' if written != 1 else ''}, "
+        f"restored {plural(written, 'file')}, "
         f"{done.count('unchanged')} unchanged, "
         + (f"{verified} verified" if verify else "not verified (--no-verify)")
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from gitmem.deploy import ci_env, deploy
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import emit
+from gitmem.output import emit, plural
 from gitmem.records.store import Store
 from gitmem.share import sync
 from gitmem.store import git
@@ -17,8 +17,7 @@ from gitmem.store import git
 
 def _push_line(result: sync.SyncResult) -> str:
     if result.push == "pushed":
-        n = result.pushed
-        return f"pushed {n} record{'' if n == 1 else 's'} to {result.remote}"
+        return f"pushed {plural(result.pushed, 'record')} to {result.remote}"
     return f"{result.remote} is up to date"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.output import RED, emit, style
+from gitmem.output import RED, emit, plural, style
 from gitmem.records.doctor import check
 from gitmem.search.changes import Problem
 
@@ -13,11 +13,11 @@ from gitmem.search.changes import Problem
 def run(args: argparse.Namespace) -> int:
     store = open_store()
     problems, count = check(store)
-    summary = f"{len(problems)} problem{'s' * (len(problems) != 1)}" if problems else "no problems"
+    summary = plural(len(problems), "problem") if problems else "no problems"
     emit(
         args.json,
         {"records": count, "problems": [p._asdict() for p in problems]},
-        [*map(_line, problems), f"{summary} in {count} record{'s' * (count != 1)}"],
+        [*map(_line, problems), f"{summary} in {plural(count, 'record')}"],
     )
     return 1 if problems else 0
 

@@ -56,6 +56,7 @@ def _capture(name: str, argv: list[str]) -> list[str]:
 
 def _pre_commit(files: list[str]) -> int:
     from gitmem.capture import checks
+    from gitmem.output import plural
 
     repo = git.discover()
     if files:  # the pre-commit framework: the files it selected, unstaged changes stashed
@@ -66,10 +67,10 @@ def _pre_commit(files: list[str]) -> int:
     for finding in found:
         print(finding, file=sys.stderr)
     if found:
-        count = f"{len(found)} problem{'s' * (len(found) != 1)}"
         print(
-            f"git-mem: error: {count} in memory files; fix them (a false positive secret: add "
-            f"'{checks.ALLOW_MARKER}' to its line) or commit with --no-verify",
+            f"git-mem: error: {plural(len(found), 'problem')} in memory files; fix them "
+            f"(a false positive secret: add '{checks.ALLOW_MARKER}' to its line) "
+            "or commit with --no-verify",
             file=sys.stderr,
         )
         return 1

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import BOLD, DIM, emit, print_json, style
+from gitmem.output import BOLD, DIM, emit, plural, print_json, style
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
 from gitmem.store.record import Memory
@@ -68,8 +68,7 @@ def _end(store: Store, args: argparse.Namespace) -> int:
 
 def _ended(ended: sessions.Ended) -> Iterator[str]:
     info = ended.session
-    n = info.messages
-    yield f"ended session {info.id}{_label(info)}: {n} message{'s' if n != 1 else ''}"
+    yield f"ended session {info.id}{_label(info)}: {plural(info.messages, 'message')}"
     yield f"transcript: {transcripts.REF}:{info.id}{transcripts.SUFFIX}"
     if ended.location is not None:
         how = " (generated: no --summary given)" if ended.generated else ""
@@ -88,7 +87,7 @@ def _resume(store: Store, args: argparse.Namespace) -> int:
 
 def _line(info: sessions.SessionInfo, here: str | None = None) -> str:
     started = (info.started or "")[:16].replace("T", " ")
-    n = f"{info.messages} msg{'s' if info.messages != 1 else ''}"
+    n = plural(info.messages, "msg")
     local = info.status in ("active", "unfinished") and info.id != here
     where = f" [{info.worktree}]" if local and info.worktree else ""
     return (

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from gitmem.output import emit
+from gitmem.output import emit, plural
 from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
 from gitmem.store import git
 from gitmem.store.notesmerge import Delta
@@ -37,14 +37,12 @@ def _synced(
     shared: session_sync.SessionSync | None,
 ) -> Iterator[str]:
     change = Delta(result.added, result.removed, result.updated)
-    n = result.fetched
-    yield f"fetched {n} record{'' if n == 1 else 's'} from {remote}"
+    yield f"fetched {plural(result.fetched, 'record')} from {remote}"
     yield f"merged: {sync.describe(change, result.conflicts)}"
     for conflict in result.conflicts:
         yield sync.conflict_line(conflict)
     if result.push == "pushed":
-        n = result.pushed
-        yield f"pushed {n} record{'' if n == 1 else 's'} to {remote}"
+        yield f"pushed {plural(result.pushed, 'record')} to {remote}"
     elif result.push == "up to date":
         yield f"{remote} is up to date"
     else:
