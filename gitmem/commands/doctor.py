@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.output import RED, emit, plural, style
 from gitmem.records.doctor import check
-from gitmem.search.changes import Problem
+
+if TYPE_CHECKING:
+    from gitmem.search.changes import Problem
 
 
 def run(args: argparse.Namespace) -> int:

@@ -18,13 +18,9 @@ def run(args: argparse.Namespace) -> int:
     if args.hooks:
         changes += [change.message for change in hooks.install(repo) if change.changed]
     bare = store.memory_dir is None
-    emit(
-        args.json,
-        {"changed": changes, "bare": bare},
-        [
-            *(["no work tree: .memory/ not created (notes on refs/notes/mem still work)"] * bare),
-            *changes,
-            *([] if changes else ["gitmem is already set up here; nothing changed"]),
-        ],
+    lines = (
+        ["no work tree: .memory/ not created (notes on refs/notes/mem still work)"] if bare else []
     )
+    lines += changes or ["gitmem is already set up here; nothing changed"]
+    emit(args.json, {"changed": changes, "bare": bare}, lines)
     return 0

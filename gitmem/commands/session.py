@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import BOLD, DIM, emit, plural, print_json, style
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
-from gitmem.store.record import Memory
+
+if TYPE_CHECKING:
+    from gitmem.store.record import Memory
 
 
 def _text(words: list[str] | None, what: str) -> str | None:

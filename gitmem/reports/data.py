@@ -7,12 +7,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from gitmem.records import finder
-from gitmem.records.store import Store
-from gitmem.search.changes import Row
 from gitmem.search.query import Filter, created_at, effective_status, superseded_ids
 
 if TYPE_CHECKING:
+    from gitmem.records.store import Store
+    from gitmem.search.changes import Row
     from gitmem.store import git
 
 
@@ -61,6 +60,9 @@ class Source:
 
 def collect(store: Store) -> Records:
     """All records, oldest first (ties by id, so output is stable)."""
+    # Imported here: `git mem -h` reads the report kinds and needs none of the store.
+    from gitmem.records import finder
+
     rows = finder.records(store, Filter(include_retired=True))
     rows.sort(key=lambda row: (created_at(row), row["id"]))
     return Records(rows, superseded_ids(rows))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitmem.reports import SCHEMA
 from gitmem.reports.data import Records, Source, Window, week_of, week_span
-from gitmem.search.changes import Row
 from gitmem.search.query import created_at, superseded_ids
+
+if TYPE_CHECKING:
+    from gitmem.search.changes import Row
 
 TOP = 10  # most active tags and paths shown
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import UsageError
-from gitmem.records.store import Store
 from gitmem.reports import deploys, html, kinds, layout, markdown
 from gitmem.reports.blocks import Block
 from gitmem.reports.data import Source, Window, collect
+from gitmem.reports.layout import Doc
 
-Doc = dict[str, Any]
+if TYPE_CHECKING:
+    from gitmem.records.store import Store
 
 
 class Kind(NamedTuple):
