@@ -1,4 +1,4 @@
-"""`git mem report` over 10,000 records and 1,000 deploys (target: <= 2 s each).
+"""`git mem report` over 10,000 records and 1,000 deploys (issue 5: target <= 2 s each).
 
     .venv/bin/python bench/report.py [--size 10000] [--deploys 1000] [--repeat 7] [--keep]
 
@@ -30,11 +30,11 @@ from gitmem.deploy import deploy
 from gitmem.deploy.ci_env import CIInfo
 from gitmem.deploy.deploy import Request
 from gitmem.records.store import Store
+from gitmem.reports.report import KINDS
 from gitmem.store import git, objects
 from gitmem.store.note_stream import serialize_note_doc
 from gitmem.store.record import Memory
 
-KINDS = ("deploys", "decisions", "activity", "errors", "timeline")
 TARGET_S = 2.0
 
 

@@ -1,6 +1,12 @@
-"""The one user-facing error class (and its flavours), mapped to exit codes in `main`."""
+"""The one user-facing error class (and its flavours), mapped to exit codes in `main`, and the
+log of the errors nobody expected.
+
+Every module imports this one, the commit hooks too: at the top it imports only `sys`.
+"""
 
 from __future__ import annotations
+
+import sys
 
 # Exit codes, DESIGN §6 (git's own convention for fatal errors).
 EXIT_OK = 0
@@ -48,3 +54,31 @@ class RecordError(GitMemError):
         where = f"{source}:{line}" if line is not None else source
         what = f"{field}: {message}" if field else message
         super().__init__(f"{where}: {what}")
+
+
+def log_unexpected(error: BaseException) -> str:
+    """Write the traceback somewhere the user can send us; return where.
+
+    Where: the repository's state directory, else the temporary directory. Finding it needs
+    gitmem.store, imported only now that something has gone wrong.
+    """
+    import tempfile
+    import traceback
+    from datetime import datetime
+    from pathlib import Path
+
+    try:
+        from gitmem.store import git
+
+        log_dir = git.discover().state_dir / "logs"
+    except Exception:
+        log_dir = Path(tempfile.gettempdir())
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        path = log_dir / "gitmem-error.log"
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"--- {datetime.now().isoformat()} {' '.join(sys.argv)}\n")
+            log.write("".join(traceback.format_exception(error)))
+        return str(path)
+    except OSError:
+        return "(could not write a log)"

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from gitmem import __version__
 from gitmem.cli import assistants, git_integration, records, team
 from gitmem.cli.common import formatter
-from gitmem.errors import EXIT_FATAL, GitMemError
+from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
 
 # Each command's name, in help order, and the function in gitmem/cli/ that adds its parser.
 SUBCOMMANDS = {
@@ -62,29 +62,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         if only is None or name == only:
             add(sub)
     return parser
-
-
-def _log_unexpected(error: BaseException) -> str:
-    """Write the traceback somewhere the user can send us; return where."""
-    import tempfile
-    import traceback
-    from datetime import datetime
-
-    try:
-        from gitmem.store import git
-
-        log_dir = git.discover().state_dir / "logs"
-    except Exception:
-        log_dir = __import__("pathlib").Path(tempfile.gettempdir())
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        path = log_dir / "gitmem-error.log"
-        with open(path, "a", encoding="utf-8") as log:
-            log.write(f"--- {datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            log.write("".join(traceback.format_exception(error)))
-        return str(path)
-    except OSError:
-        return "(could not write a log)"
 
 
 def _command_in(argv: Sequence[str]) -> str | None:
@@ -155,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as error:
-        where = _log_unexpected(error)
+        where = log_unexpected(error)
         print(
             f"git-mem: error: unexpected {type(error).__name__}: {error} (details in {where})",
             file=sys.stderr,

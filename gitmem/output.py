@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 BOLD, DIM, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN = "1", "2", "31", "32", "33", "34", "35", "36"
@@ -33,6 +33,21 @@ def plural(n: int, word: str) -> str:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
+
+
+def emit(as_json: bool, document: Any, human: str | Iterable[str], end: str = "\n") -> None:
+    """A command's output: `document` as JSON under --json, else `human` for people.
+
+    `human` is one text, printed with `end` as `print` would, or lines, printed one by one (a
+    generator's lines are made only when they are printed).
+    """
+    if as_json:
+        print_json(document)
+    elif isinstance(human, str):
+        print(human, end=end)
+    else:
+        for line in human:
+            print(line)
 
 
 def warn(message: str) -> None:

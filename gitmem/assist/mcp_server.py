@@ -22,7 +22,7 @@ from mcp.shared.exceptions import MCPError
 from gitmem import __version__
 from gitmem.assist import mcp_assist
 from gitmem.assist.mcp_tools import TOOLS, Caller, Reply
-from gitmem.errors import GitMemError
+from gitmem.errors import GitMemError, log_unexpected
 from gitmem.output import notice
 from gitmem.records.store import Store
 from gitmem.store import git
@@ -105,9 +105,7 @@ class GitMem:
         except GitMemError as error:
             return error_result(str(error))
         except Exception as error:
-            from gitmem.main import _log_unexpected  # the one error log format, see main
-
-            where = _log_unexpected(error)
+            where = log_unexpected(error)  # the one error log format
             return error_result(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return result(reply)
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import formatter
+from gitmem.cli.common import add_command
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
 
 
 def add_mcp(sub: Subparsers) -> None:
-    sub.add_parser(
+    with add_command(
+        sub,
         "mcp",
-        formatter_class=formatter,
         help="serve memories to AI assistants over MCP (stdio)",
         description="Run a Model Context Protocol server on stdin/stdout for this repository, "
         "so an AI assistant can search, read, save and update its memories. Tools: save, "
@@ -24,13 +24,14 @@ def add_mcp(sub: Subparsers) -> None:
         "not run by hand.",
         epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
         '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
-    )
+    ):
+        pass  # no options: an MCP client starts it
 
 
 def add_session(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "session",
-        formatter_class=formatter,
         help="log an assistant's session: transcript and summary",
         description="A session is one conversation of an assistant (or a person) with the "
         "project. `start` makes one active in this worktree, `log` appends messages (a local "
@@ -45,49 +46,49 @@ def add_session(sub: Subparsers) -> None:
         "  git mem session log --role assistant - < answer.txt\n"
         "  git mem session end --summary 'Bounded the push retry; see decision 7k3q'\n"
         "  git mem session list\n  git mem session show 9ab2",
-    )
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    ) as p:
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "start",
-        formatter_class=formatter,
         help="start a session in this worktree",
         description="Start a session and make it the active one of this worktree. Records "
         "saved while it is active carry `session: ID`. Refused (exit 2) while another session "
         "is active here, unless --replace, which parks that one as unfinished.",
         epilog="examples:\n  git mem session start\n  git mem session start --label "
         "'parser refactor' --tool claude-code --json",
-    )
-    a.add_argument("--label", metavar="L", help="a short name for the session")
-    a.add_argument("--tool", metavar="NAME", help="the assistant or tool, e.g. claude-code")
-    a.add_argument(
-        "--replace",
-        action="store_true",
-        help="park the active session as unfinished and start a new one",
-    )
-    a.add_argument("--json", action="store_true", help="print the session as JSON")
+        json="print the session as JSON",
+    ) as a:
+        a.add_argument("--label", metavar="L", help="a short name for the session")
+        a.add_argument("--tool", metavar="NAME", help="the assistant or tool, e.g. claude-code")
+        a.add_argument(
+            "--replace",
+            action="store_true",
+            help="park the active session as unfinished and start a new one",
+        )
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "log",
-        formatter_class=formatter,
         help="append a message to the active session",
         description="Append one message to the active session's local log (one appended line; "
         "no git write). TEXT is the arguments joined by spaces, or '-' to read standard input.",
         epilog="examples:\n  git mem session log 'how is the index kept fresh?'\n"
         "  git mem session log --role assistant - < reply.md",
-    )
-    a.add_argument(
-        "--role",
-        choices=("user", "assistant", "tool"),
-        default="user",
-        help="who said it (default: user)",
-    )
-    a.add_argument("text", nargs="*", metavar="TEXT", help="the message, or '-' for stdin")
-    a.add_argument("--json", action="store_true", help="print the logged message as JSON")
+        json="print the logged message as JSON",
+    ) as a:
+        a.add_argument(
+            "--role",
+            choices=("user", "assistant", "tool"),
+            default="user",
+            help="who said it (default: user)",
+        )
+        a.add_argument("text", nargs="*", metavar="TEXT", help="the message, or '-' for stdin")
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "end",
-        formatter_class=formatter,
         help="end a session: write its transcript and summary",
         description="End the active session (or the unfinished session ID): the transcript "
         "goes into refs/gitmem/sessions as <ID>.jsonl, the summary into .memory/sessions/ as an "
@@ -96,58 +97,62 @@ def add_session(sub: Subparsers) -> None:
         "first user message) and says it was generated. Safe to run again after a crash.",
         epilog="examples:\n  git mem session end --summary 'Moved the index to FileStorage'"
         "\n  git mem session end --summary - < summary.md\n  git mem session end 9ab2 --json",
-    )
-    a.add_argument("id", nargs="?", metavar="ID", help="an unfinished session (default: active)")
-    a.add_argument("--summary", metavar="TEXT", help="the summary, or '-' to read stdin")
-    a.add_argument("--json", action="store_true", help="print what was written as JSON")
+        json="print what was written as JSON",
+    ) as a:
+        a.add_argument(
+            "id", nargs="?", metavar="ID", help="an unfinished session (default: active)"
+        )
+        a.add_argument("--summary", metavar="TEXT", help="the summary, or '-' to read stdin")
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "status",
-        formatter_class=formatter,
         help="show the active session and unfinished ones",
         description="Show the session active in this worktree and the unfinished sessions "
         "(parked, crashed in a worktree since removed). Exit 1 when none is active here.",
         epilog="examples:\n  git mem session status\n  git mem session status --json",
-    )
-    a.add_argument("--json", action="store_true", help="print the sessions as JSON")
+        json="print the sessions as JSON",
+    ):
+        pass  # no options but --json
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "resume",
-        formatter_class=formatter,
         help="make an unfinished session active here",
         description="Make an unfinished session (parked with start --replace, or left by a "
         "crashed process in a removed worktree) the active session of this worktree.",
         epilog="examples:\n  git mem session resume 9ab2",
-    )
-    a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
-    a.add_argument("--json", action="store_true", help="print the session as JSON")
+        json="print the session as JSON",
+    ) as a:
+        a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "list",
-        formatter_class=formatter,
         help="list sessions",
         description="List sessions, newest first: active and unfinished ones here, ended and "
         "imported ones from refs/gitmem/sessions, with their message counts. Exit 1 when none.",
         epilog="examples:\n  git mem session list\n  git mem session list --json",
-    )
-    a.add_argument("--json", action="store_true", help="print the sessions as JSON")
+        json="print the sessions as JSON",
+    ):
+        pass  # no options but --json
 
-    a = actions.add_parser(
+    with add_command(
+        actions,
         "show",
-        formatter_class=formatter,
         help="show a session's summary and transcript",
         description="Show a session: its header, its summary record (when it is here) and "
         "every message of its transcript.",
         epilog="examples:\n  git mem session show 9ab2\n  git mem session show 9ab2 --json",
-    )
-    a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
-    a.add_argument("--json", action="store_true", help="print the session as JSON")
+        json="print the session as JSON",
+    ) as a:
+        a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
 
 
 def add_import(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "import",
-        formatter_class=formatter,
         help="import conversations as session transcripts",
         description="Import conversations into refs/gitmem/sessions as session transcripts: "
         "Claude Code transcript JSONL (~/.claude/projects/<dir>/<session>.jsonl; one session per "
@@ -162,25 +167,28 @@ def add_import(sub: Subparsers) -> None:
         epilog="examples:\n  git mem import ~/.claude/projects/-home-me-proj/\n"
         "  git mem import chat.jsonl --label 'design review'\n"
         "  git mem import export.json --format json --dry-run --json",
-    )
-    p.add_argument("files", nargs="+", metavar="FILE", help="files or directories to import")
-    p.add_argument(
-        "--format",
-        choices=("auto", "claude-code", "jsonl", "json"),
-        default="auto",
-        help="the input format (default: auto, detected per file)",
-    )
-    p.add_argument("--label", metavar="L", help="label every imported session L")
-    p.add_argument(
-        "-n", "--dry-run", action="store_true", help="count what would be imported, write nothing"
-    )
-    p.add_argument("--json", action="store_true", help="print the counts and problems as JSON")
+        json="print the counts and problems as JSON",
+    ) as p:
+        p.add_argument("files", nargs="+", metavar="FILE", help="files or directories to import")
+        p.add_argument(
+            "--format",
+            choices=("auto", "claude-code", "jsonl", "json"),
+            default="auto",
+            help="the input format (default: auto, detected per file)",
+        )
+        p.add_argument("--label", metavar="L", help="label every imported session L")
+        p.add_argument(
+            "-n",
+            "--dry-run",
+            action="store_true",
+            help="count what would be imported, write nothing",
+        )
 
 
 def add_context(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "context",
-        formatter_class=formatter,
         help="a context pack for an assistant's session",
         description="Print the project's memory as a Markdown context pack for the start of an "
         "assistant's session, most useful first and cut to a budget of tokens (estimated as "
@@ -190,29 +198,29 @@ def add_context(sub: Subparsers) -> None:
         "match to the top of each section. The same repository state gives the same bytes.",
         epilog="examples:\n  git mem context\n  git mem context --budget 500 --path src/db/\n"
         "  git mem context --query 'postgres migration' --json",
-    )
-    p.add_argument(
-        "--budget",
-        type=int,
-        default=2000,
-        metavar="N",
-        help="at most N tokens (characters / 4; default 2000)",
-    )
-    p.add_argument(
-        "--query",
-        action="append",
-        default=[],
-        metavar="TEXT",
-        help="put what this search finds first (repeatable; git mem search syntax)",
-    )
-    p.add_argument(
-        "--path",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="put what concerns this file, directory or glob first (repeatable)",
-    )
-    p.add_argument(
-        "--format", choices=["markdown", "json"], default="markdown", help="default: markdown"
-    )
-    p.add_argument("--json", action="store_true", help="the same as --format json")
+        json="the same as --format json",
+    ) as p:
+        p.add_argument(
+            "--budget",
+            type=int,
+            default=2000,
+            metavar="N",
+            help="at most N tokens (characters / 4; default 2000)",
+        )
+        p.add_argument(
+            "--query",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="put what this search finds first (repeatable; git mem search syntax)",
+        )
+        p.add_argument(
+            "--path",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="put what concerns this file, directory or glob first (repeatable)",
+        )
+        p.add_argument(
+            "--format", choices=["markdown", "json"], default="markdown", help="default: markdown"
+        )

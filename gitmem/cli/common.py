@@ -1,8 +1,10 @@
-"""What the parser modules share: the help formatter, the filter and record options."""
+"""What the parser modules share: how a command is added, the filter and record options."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from gitmem.store.types import TYPE_NAMES
@@ -21,6 +23,36 @@ if TYPE_CHECKING:
 
 def formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+@contextlib.contextmanager
+def add_command(
+    sub: Subparsers,
+    name: str,
+    *,
+    help: str,
+    description: str,
+    epilog: str,
+    aliases: Sequence[str] = (),
+    json: str | bool = False,
+) -> Iterator[argparse.ArgumentParser]:
+    """Add the command (or a command's action) `name`; its options are added in the `with` block.
+
+    `json`: the help of its `--json` option (True: "print the result as JSON"), added after the
+    block so that it comes last in the help, as in every command's.
+    """
+    parser = sub.add_parser(
+        name,
+        aliases=list(aliases),
+        formatter_class=formatter,
+        help=help,
+        description=description,
+        epilog=epilog,
+    )
+    yield parser
+    if json:
+        text = "print the result as JSON" if json is True else json
+        parser.add_argument("--json", action="store_true", help=text)
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:

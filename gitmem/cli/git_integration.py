@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import formatter
+from gitmem.cli.common import add_command
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
 
 
 def add_hooks(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "hooks",
-        formatter_class=formatter,
         help="install, remove or inspect the git hooks",
         description="Install the hook shims (pre-commit: check memory files; post-commit and "
         "post-rewrite: capture decisions from commit messages) into the directory git runs hooks "
@@ -24,21 +24,21 @@ def add_hooks(sub: Subparsers) -> None:
         "foreign (someone else's hook, gitmem's not installed) or missing.",
         epilog="examples:\n  git mem hooks install\n  git mem hooks install post-commit "
         "post-rewrite\n  git mem hooks status --json\n  git mem hooks uninstall",
-    )
-    p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
-    p.add_argument(
-        "hooks",
-        nargs="*",
-        metavar="HOOK",
-        help="pre-commit, post-commit, post-rewrite (default: all three)",
-    )
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+        json=True,
+    ) as p:
+        p.add_argument("action", choices=["install", "uninstall", "status"], help="what to do")
+        p.add_argument(
+            "hooks",
+            nargs="*",
+            metavar="HOOK",
+            help="pre-commit, post-commit, post-rewrite (default: all three)",
+        )
 
 
 def add_hook(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "hook",
-        formatter_class=formatter,
         help="run one hook (what the shims call)",
         description="Plumbing for the hook shims and the pre-commit framework. pre-commit checks "
         "memory files (the FILES given, else the staged .memory/ files as staged): valid records, "
@@ -48,19 +48,19 @@ def add_hook(sub: Subparsers) -> None:
         "problem is one line on stderr, details in the log under .git/gitmem/logs/.",
         epilog="examples:\n  git mem hook pre-commit .memory/decisions/2026-11-20-use-postgresql.md"
         "\n  git mem hook post-commit\n  git mem hook post-rewrite amend < pairs.txt",
-    )
-    p.add_argument(
-        "name", choices=["pre-commit", "post-commit", "post-rewrite"], help="the hook to run"
-    )
-    p.add_argument(
-        "args", nargs="*", metavar="ARG", help="the hook's arguments (FILES for pre-commit)"
-    )
+    ) as p:
+        p.add_argument(
+            "name", choices=["pre-commit", "post-commit", "post-rewrite"], help="the hook to run"
+        )
+        p.add_argument(
+            "args", nargs="*", metavar="ARG", help="the hook's arguments (FILES for pre-commit)"
+        )
 
 
 def add_sync(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "sync",
-        formatter_class=formatter,
         help="share notes with a remote",
         description="Fetch the remote's refs/notes/mem into refs/notes/remotes/<remote>/mem, "
         "merge it into refs/notes/mem record by record (added on either side: kept; removed on "
@@ -70,37 +70,39 @@ def add_sync(sub: Subparsers) -> None:
         "pushes your branch.",
         epilog="examples:\n  git mem sync\n  git mem sync upstream --no-push\n"
         "  git mem sync --json",
-    )
-    p.add_argument(
-        "remote", nargs="?", help="the remote (default: the branch's upstream remote, or origin)"
-    )
-    p.add_argument(
-        "--no-push", action="store_true", help="fetch and merge only; leave the remote as it is"
-    )
-    p.add_argument(
-        "--all",
-        action="store_true",
-        help="also fetch and push checkpoints (refs/gitmem/checkpoints/*) and session "
-        "transcripts (refs/gitmem/sessions), never forced",
-    )
-    p.add_argument("--json", action="store_true", help="print the counts and conflicts as JSON")
+        json="print the counts and conflicts as JSON",
+    ) as p:
+        p.add_argument(
+            "remote",
+            nargs="?",
+            help="the remote (default: the branch's upstream remote, or origin)",
+        )
+        p.add_argument(
+            "--no-push", action="store_true", help="fetch and merge only; leave the remote as it is"
+        )
+        p.add_argument(
+            "--all",
+            action="store_true",
+            help="also fetch and push checkpoints (refs/gitmem/checkpoints/*) and session "
+            "transcripts (refs/gitmem/sessions), never forced",
+        )
 
 
 def add_backup(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "backup",
-        formatter_class=formatter,
         help="back up or restore the whole memory as one git bundle",
         description="A backup is one git bundle holding refs/notes/mem, every refs/gitmem/* ref "
         "(checkpoints, sessions) and the branch holding .memory/. Run 'git mem backup ACTION -h' "
         "for an action's options.",
         epilog="examples:\n  git mem backup create\n  git mem backup verify memory.bundle\n"
         "  git mem backup restore memory.bundle --dry-run",
-    )
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    create = actions.add_parser(
+    ) as p:
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    with add_command(
+        actions,
         "create",
-        formatter_class=formatter,
         help="write a backup bundle",
         description="Write one git bundle with refs/notes/mem, every refs/gitmem/* ref and the "
         "branch holding .memory/ (default: the current branch), under a temporary name; check "
@@ -108,31 +110,33 @@ def add_backup(sub: Subparsers) -> None:
         "notes, checkpoints). Never overwrites an existing file.",
         epilog="examples:\n  git mem backup create\n"
         "  git mem backup create /backups/memory.bundle --branch main",
-    )
-    create.add_argument(
-        "file",
-        nargs="?",
-        metavar="FILE",
-        help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle here)",
-    )
-    create.add_argument(
-        "--branch", metavar="BRANCH", help="the branch holding .memory/ (default: the current one)"
-    )
-    create.add_argument("--json", action="store_true", help="print the size and counts as JSON")
-    verify = actions.add_parser(
+        json="print the size and counts as JSON",
+    ) as create:
+        create.add_argument(
+            "file",
+            nargs="?",
+            metavar="FILE",
+            help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle here)",
+        )
+        create.add_argument(
+            "--branch",
+            metavar="BRANCH",
+            help="the branch holding .memory/ (default: the current one)",
+        )
+    with add_command(
+        actions,
         "verify",
-        formatter_class=formatter,
         help="check a backup bundle",
         description="Check a bundle completely (every object, every ref) without restoring "
         "anything; print its size and counts. A truncated file or one that is not a bundle is a "
         "one-line error. Works outside a repository too.",
         epilog="example:\n  git mem backup verify memory.bundle",
-    )
-    verify.add_argument("file", metavar="FILE", help="the bundle")
-    verify.add_argument("--json", action="store_true", help="print the size and counts as JSON")
-    restore = actions.add_parser(
+        json="print the size and counts as JSON",
+    ) as verify:
+        verify.add_argument("file", metavar="FILE", help="the bundle")
+    with add_command(
+        actions,
         "restore",
-        formatter_class=formatter,
         help="bring a backup's memory back",
         description="Check the bundle, then bring its memory back without overwriting newer local "
         "state: notes are merged record by record as `git mem sync` does; checkpoint chains, "
@@ -141,18 +145,18 @@ def add_backup(sub: Subparsers) -> None:
         "never moved. A bad bundle is refused before anything is written.",
         epilog="examples:\n  git mem backup restore memory.bundle --dry-run\n"
         "  git mem backup restore memory.bundle --json",
-    )
-    restore.add_argument("file", metavar="FILE", help="the bundle")
-    restore.add_argument(
-        "-n", "--dry-run", action="store_true", help="say what would change, write nothing"
-    )
-    restore.add_argument("--json", action="store_true", help="print the outcome as JSON")
+        json="print the outcome as JSON",
+    ) as restore:
+        restore.add_argument("file", metavar="FILE", help="the bundle")
+        restore.add_argument(
+            "-n", "--dry-run", action="store_true", help="say what would change, write nothing"
+        )
 
 
 def add_capture(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "capture",
-        formatter_class=formatter,
         help="capture memories from existing commit messages",
         description="Run the capture rules (trailers such as Decision:, Memory-Type:, and the "
         "decision and bug-fix patterns of .memory/config.toml [capture]) over existing history "
@@ -161,23 +165,26 @@ def add_capture(sub: Subparsers) -> None:
         "the commit) are counted, not written again.",
         epilog="examples:\n  git mem capture                 # all of HEAD's history\n"
         "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json",
-    )
-    p.add_argument(
-        "revs",
-        nargs="*",
-        metavar="REV-RANGE",
-        help="commits to scan, as for git log (default: HEAD)",
-    )
-    p.add_argument(
-        "-n", "--dry-run", action="store_true", help="print what would be captured, write nothing"
-    )
-    p.add_argument("--json", action="store_true", help="print the counts and records as JSON")
+        json="print the counts and records as JSON",
+    ) as p:
+        p.add_argument(
+            "revs",
+            nargs="*",
+            metavar="REV-RANGE",
+            help="commits to scan, as for git log (default: HEAD)",
+        )
+        p.add_argument(
+            "-n",
+            "--dry-run",
+            action="store_true",
+            help="print what would be captured, write nothing",
+        )
 
 
 def _add_checkpoint_save(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "save",
-        formatter_class=formatter,
         help="snapshot files as a new checkpoint",
         description="Snapshot the working tree (tracked and untracked files, .gitignore'd ones "
         "excluded), or only --files, or everything under --context DIR, as a commit on "
@@ -189,47 +196,51 @@ def _add_checkpoint_save(actions: Subparsers) -> None:
         "--notes 'lexer done'\n  git mem checkpoint save --name parser --files src/lexer.py "
         "src/parser.py --todo 'error recovery'\n  git mem checkpoint save --name course "
         "--context lessons/ --metadata '{\"week\": 3}'",
-    )
-    p.add_argument("--name", required=True, help="the checkpoint name (letters, digits, . _ -)")
-    p.add_argument("--stage", help="where the work stands, e.g. draft, review, final")
-    p.add_argument("--notes", metavar="TEXT", help="free text kept with the checkpoint")
-    scope = p.add_mutually_exclusive_group()
-    scope.add_argument(
-        "--files",
-        nargs="+",
-        action="extend",
-        metavar="PATH",
-        help="only these files or directories (named files are taken even if ignored)",
-    )
-    scope.add_argument("--context", metavar="DIR", help="only everything under DIR")
-    p.add_argument("--metadata", metavar="JSON", help="a JSON object kept with the checkpoint")
-    p.add_argument(
-        "--done", action="append", default=[], metavar="ITEM", help="a finished item (repeatable)"
-    )
-    p.add_argument(
-        "--todo", action="append", default=[], metavar="ITEM", help="an open item (repeatable)"
-    )
-    p.add_argument("--json", action="store_true", help="print the checkpoint as JSON")
+        json="print the checkpoint as JSON",
+    ) as p:
+        p.add_argument("--name", required=True, help="the checkpoint name (letters, digits, . _ -)")
+        p.add_argument("--stage", help="where the work stands, e.g. draft, review, final")
+        p.add_argument("--notes", metavar="TEXT", help="free text kept with the checkpoint")
+        scope = p.add_mutually_exclusive_group()
+        scope.add_argument(
+            "--files",
+            nargs="+",
+            action="extend",
+            metavar="PATH",
+            help="only these files or directories (named files are taken even if ignored)",
+        )
+        scope.add_argument("--context", metavar="DIR", help="only everything under DIR")
+        p.add_argument("--metadata", metavar="JSON", help="a JSON object kept with the checkpoint")
+        p.add_argument(
+            "--done",
+            action="append",
+            default=[],
+            metavar="ITEM",
+            help="a finished item (repeatable)",
+        )
+        p.add_argument(
+            "--todo", action="append", default=[], metavar="ITEM", help="an open item (repeatable)"
+        )
 
 
 def _add_checkpoint_list(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "list",
-        formatter_class=formatter,
         help="list checkpoints",
         description="List checkpoint names and their checkpoints, newest first: timestamp, "
         "stage, file count, size and notes. Exit 1 when there are none.",
         epilog="examples:\n  git mem checkpoint list\n  git mem checkpoint list --name parser "
         "--json",
-    )
-    p.add_argument("--name", help="only this checkpoint name")
-    p.add_argument("--json", action="store_true", help="print the checkpoints as JSON")
+        json="print the checkpoints as JSON",
+    ) as p:
+        p.add_argument("--name", help="only this checkpoint name")
 
 
 def _add_checkpoint_show(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "show",
-        formatter_class=formatter,
         help="show one checkpoint",
         description="Show a checkpoint's summary: stage, notes, scope, progress, totals and "
         "every file with its size and word count. NAME is the newest checkpoint of that name, "
@@ -237,31 +248,31 @@ def _add_checkpoint_show(actions: Subparsers) -> None:
         "as NAME@2026-11-22T01 will do).",
         epilog="examples:\n  git mem checkpoint show parser\n  git mem checkpoint show "
         "parser~2\n  git mem checkpoint show parser@2026-11-22T01:05 --json",
-    )
-    p.add_argument("spec", metavar="NAME[@TIMESTAMP|~N]", help="which checkpoint")
-    p.add_argument("--json", action="store_true", help="print the metadata as JSON")
+        json="print the metadata as JSON",
+    ) as p:
+        p.add_argument("spec", metavar="NAME[@TIMESTAMP|~N]", help="which checkpoint")
 
 
 def _add_checkpoint_diff(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "diff",
-        formatter_class=formatter,
         help="compare two checkpoints",
         description="List the files added (A), removed (D) and changed (M) from checkpoint A to "
         "checkpoint B, with word-count deltas (binary files have none). A and B may be "
         "checkpoints of different names.",
         epilog="examples:\n  git mem checkpoint diff parser~1 parser\n  git mem checkpoint "
         "diff parser@2026-11-20 parser-v2 --json",
-    )
-    p.add_argument("old", metavar="A", help="the earlier checkpoint (NAME[@TIMESTAMP|~N])")
-    p.add_argument("new", metavar="B", help="the later checkpoint")
-    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+        json="print the changes as JSON",
+    ) as p:
+        p.add_argument("old", metavar="A", help="the earlier checkpoint (NAME[@TIMESTAMP|~N])")
+        p.add_argument("new", metavar="B", help="the later checkpoint")
 
 
 def _add_checkpoint_resume(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "resume",
-        formatter_class=formatter,
         help="restore a checkpoint's files",
         description="Write a checkpoint's files back into the working tree (or --target DIR, "
         "created if missing). Nothing is written if any path of the snapshot could land outside "
@@ -274,32 +285,32 @@ def _add_checkpoint_resume(actions: Subparsers) -> None:
         epilog="examples:\n  git mem checkpoint resume --name parser --latest --dry-run\n"
         "  git mem checkpoint resume --name parser --timestamp 2026-11-22T01 --report resume.md"
         "\n  git mem checkpoint resume --name parser --at 3f2a9c1 --target /tmp/parser-old",
-    )
-    p.add_argument("--name", required=True, help="the checkpoint name")
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--latest", action="store_true", help="the newest checkpoint of NAME")
-    which.add_argument(
-        "--timestamp", metavar="T", help="the checkpoint taken at T (exact or a unique prefix)"
-    )
-    which.add_argument("--at", metavar="REV", help="the checkpoint commit REV (sha or prefix)")
-    p.add_argument(
-        "-n", "--dry-run", action="store_true", help="print what would change, write nothing"
-    )
-    p.add_argument("--target", metavar="DIR", help="restore into DIR instead of the work tree")
-    p.add_argument(
-        "--no-verify", action="store_true", help="skip the sha256 check of restored files"
-    )
-    p.add_argument("--report", metavar="FILE", help="write a Markdown report of the restore")
-    p.add_argument(
-        "--force", action="store_true", help="overwrite files with uncommitted changes too"
-    )
-    p.add_argument("--json", action="store_true", help="print the files and outcome as JSON")
+        json="print the files and outcome as JSON",
+    ) as p:
+        p.add_argument("--name", required=True, help="the checkpoint name")
+        which = p.add_mutually_exclusive_group(required=True)
+        which.add_argument("--latest", action="store_true", help="the newest checkpoint of NAME")
+        which.add_argument(
+            "--timestamp", metavar="T", help="the checkpoint taken at T (exact or a unique prefix)"
+        )
+        which.add_argument("--at", metavar="REV", help="the checkpoint commit REV (sha or prefix)")
+        p.add_argument(
+            "-n", "--dry-run", action="store_true", help="print what would change, write nothing"
+        )
+        p.add_argument("--target", metavar="DIR", help="restore into DIR instead of the work tree")
+        p.add_argument(
+            "--no-verify", action="store_true", help="skip the sha256 check of restored files"
+        )
+        p.add_argument("--report", metavar="FILE", help="write a Markdown report of the restore")
+        p.add_argument(
+            "--force", action="store_true", help="overwrite files with uncommitted changes too"
+        )
 
 
 def _add_checkpoint_prune(actions: Subparsers) -> None:
-    p = actions.add_parser(
+    with add_command(
+        actions,
         "prune",
-        formatter_class=formatter,
         help="drop old checkpoints by a retention policy",
         description="Keep a checkpoint when any rule keeps it: one of the last N (--keep-last), "
         "newer than DAYS (--older-than), or of a named stage (--keep-stage); drop the rest. The "
@@ -309,32 +320,35 @@ def _add_checkpoint_prune(actions: Subparsers) -> None:
         epilog="examples:\n  git mem checkpoint prune --older-than 30 --keep-stage final "
         "--dry-run\n  git mem checkpoint prune --name parser --keep-last 5\n"
         "  git mem checkpoint prune --keep-last 3 --older-than 7 --json",
-    )
-    p.add_argument("--name", help="only this checkpoint name (default: every name)")
-    p.add_argument("--keep-last", type=int, metavar="N", help="keep the newest N of each chain")
-    p.add_argument(
-        "--older-than",
-        type=float,
-        metavar="DAYS",
-        help="drop only checkpoints older than DAYS (keep everything newer)",
-    )
-    p.add_argument(
-        "--keep-stage",
-        action="append",
-        default=[],
-        metavar="STAGE",
-        help="keep checkpoints of this stage (repeatable)",
-    )
-    p.add_argument(
-        "-n", "--dry-run", action="store_true", help="print what would be dropped, write nothing"
-    )
-    p.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+        json="print the verdicts as JSON",
+    ) as p:
+        p.add_argument("--name", help="only this checkpoint name (default: every name)")
+        p.add_argument("--keep-last", type=int, metavar="N", help="keep the newest N of each chain")
+        p.add_argument(
+            "--older-than",
+            type=float,
+            metavar="DAYS",
+            help="drop only checkpoints older than DAYS (keep everything newer)",
+        )
+        p.add_argument(
+            "--keep-stage",
+            action="append",
+            default=[],
+            metavar="STAGE",
+            help="keep checkpoints of this stage (repeatable)",
+        )
+        p.add_argument(
+            "-n",
+            "--dry-run",
+            action="store_true",
+            help="print what would be dropped, write nothing",
+        )
 
 
 def add_checkpoint(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "checkpoint",
-        formatter_class=formatter,
         help="snapshot, list, compare and restore work in progress",
         description="Checkpoints are save points for long work: snapshots of files kept as "
         "commit chains on refs/gitmem/checkpoints/NAME, out of the way of your branches, index "
@@ -344,11 +358,11 @@ def add_checkpoint(sub: Subparsers) -> None:
         "  git mem checkpoint diff parser~1 parser\n"
         "  git mem checkpoint resume --name parser --latest --dry-run\n"
         "  git mem checkpoint prune --older-than 30 --keep-stage final",
-    )
-    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
-    _add_checkpoint_save(actions)
-    _add_checkpoint_list(actions)
-    _add_checkpoint_show(actions)
-    _add_checkpoint_diff(actions)
-    _add_checkpoint_resume(actions)
-    _add_checkpoint_prune(actions)
+    ) as p:
+        actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+        _add_checkpoint_save(actions)
+        _add_checkpoint_list(actions)
+        _add_checkpoint_show(actions)
+        _add_checkpoint_diff(actions)
+        _add_checkpoint_resume(actions)
+        _add_checkpoint_prune(actions)

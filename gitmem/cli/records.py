@@ -5,33 +5,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import FILTER_HELP, add_filters, add_record_options, formatter
+from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_record_options
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
 
 
 def add_init(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "init",
-        formatter_class=formatter,
         help="set up .memory/ and git config",
         description="Create .memory/ (config.toml, README.md), set notes.rewriteRef so notes "
         "follow amend and rebase, and add a fetch refspec that brings each remote's notes into "
         "refs/notes/remotes/<remote>/mem. Safe to run again; prints what it changed. Never "
         "writes remote.*.push. With --hooks, also install the git hooks (git mem hooks).",
         epilog="examples:\n  git mem init\n  git mem init --hooks",
-    )
-    p.add_argument(
-        "--hooks", action="store_true", help="also install the hook shims (git mem hooks install)"
-    )
-    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+        json="print the changes as JSON",
+    ) as p:
+        p.add_argument(
+            "--hooks",
+            action="store_true",
+            help="also install the hook shims (git mem hooks install)",
+        )
 
 
 def add_save(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "save",
-        formatter_class=formatter,
         help="save a new memory",
         description="Save a memory as a file under .memory/<type folder>/, or with --commit as "
         "a note on that commit. The text comes from -m, the arguments, stdin ('-'), or your "
@@ -40,56 +42,56 @@ def add_save(sub: Subparsers) -> None:
         "  git mem save -t decision --title 'Use PostgreSQL' --tag db,adr -m 'JSONB covers it'\n"
         "  git log -1 --format=%B | git mem save -t error --commit HEAD -\n"
         "  git mem save -t decision            # opens $EDITOR with the ADR template",
-    )
-    p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
-    p.add_argument(
-        "-m",
-        "--message",
-        action="append",
-        default=[],
-        metavar="TEXT",
-        help="the text (repeat for paragraphs)",
-    )
-    add_record_options(p)
-    p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
-    p.add_argument("--slug", help="file name part after the date (default: from the title)")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+        json=True,
+    ) as p:
+        p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
+        p.add_argument(
+            "-m",
+            "--message",
+            action="append",
+            default=[],
+            metavar="TEXT",
+            help="the text (repeat for paragraphs)",
+        )
+        add_record_options(p)
+        p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
+        p.add_argument("--slug", help="file name part after the date (default: from the title)")
 
 
 def add_show(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "show",
-        formatter_class=formatter,
         help="show one memory",
         description="Show a memory by id or unique prefix (4+ characters).",
         epilog="examples:\n  git mem show 7k3q\n  git mem show 7k3q9x2m4pva --raw",
-    )
-    p.add_argument("id", help="id or unique prefix")
-    fmt = p.add_mutually_exclusive_group()
-    fmt.add_argument("--raw", action="store_true", help="the exact stored text")
-    fmt.add_argument("--json", action="store_true", help="all fields and the body as JSON")
+    ) as p:
+        p.add_argument("id", help="id or unique prefix")
+        fmt = p.add_mutually_exclusive_group()
+        fmt.add_argument("--raw", action="store_true", help="the exact stored text")
+        fmt.add_argument("--json", action="store_true", help="all fields and the body as JSON")
 
 
 def add_list(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "list",
         aliases=["ls"],
-        formatter_class=formatter,
         help="list memories",
         description="List memories newest first, one line each: id, date, type, title, tags, "
         "where it lives. Superseded, deprecated and rejected ones are hidden unless --all.",
         epilog="examples:\n  git mem list --type decision --since '1 month ago'\n"
         "  git mem list --path src/db/ --json",
-    )
-    add_filters(p)
-    p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
-    p.add_argument("--json", action="store_true", help="print the records as JSON")
+        json="print the records as JSON",
+    ) as p:
+        add_filters(p)
+        p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
 
 
 def add_search(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "search",
-        formatter_class=formatter,
         help="ranked full-text search",
         description="Search every memory (files and notes) by relevance: a title match "
         "outranks a body match, tags count, words are stemmed (deploying finds deployment). "
@@ -108,103 +110,104 @@ def add_search(sub: Subparsers) -> None:
         "  git mem search '\"connection pool\" -redis' --type decision\n"
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
         "  git mem search flaky test --ids --limit 3",
-    )
-    p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
-    add_filters(p)
-    p.add_argument(
-        "-n", "--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)"
-    )
-    p.add_argument(
-        "--sort",
-        choices=["relevance", "newest"],
-        default="relevance",
-        help="order of the hits (default relevance)",
-    )
-    out = p.add_mutually_exclusive_group()
-    out.add_argument(
-        "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"
-    )
-    out.add_argument("--ids", action="store_true", help="only the ids, one per line")
+    ) as p:
+        p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
+        add_filters(p)
+        p.add_argument(
+            "-n", "--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)"
+        )
+        p.add_argument(
+            "--sort",
+            choices=["relevance", "newest"],
+            default="relevance",
+            help="order of the hits (default relevance)",
+        )
+        out = p.add_mutually_exclusive_group()
+        out.add_argument(
+            "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"
+        )
+        out.add_argument("--ids", action="store_true", help="only the ids, one per line")
 
 
 def add_reindex(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "reindex",
-        formatter_class=formatter,
         help="update or rebuild the search index",
         description="Bring the search index up to date now (every read command does this by "
         "itself, re-reading only what changed), or rebuild it from scratch with --full. The "
         "index lives under the git directory (gitmem/index/) and can be deleted at any time.",
         epilog="examples:\n  git mem reindex\n  git mem reindex --full",
-    )
-    p.add_argument("--full", action="store_true", help="rebuild from scratch")
-    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+        json="print the outcome as JSON",
+    ) as p:
+        p.add_argument("--full", action="store_true", help="rebuild from scratch")
 
 
 def add_edit(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "edit",
-        formatter_class=formatter,
         help="change a memory",
         description="Open a memory in your editor, or change it with options. Sets `updated`. "
         "The result is validated before anything is written; an invalid edit is kept in a file "
         "whose path is printed.",
         epilog="examples:\n  git mem edit 7k3q\n  git mem edit 7k3q --set status=accepted "
         "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
-    )
-    p.add_argument("id", help="id or unique prefix")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="FIELD=VALUE",
-        help="set a field, e.g. --set status=accepted, --set tags=a,b, --set metadata.sprint=43 "
-        "(repeatable)",
-    )
-    p.add_argument(
-        "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"
-    )
-    p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
-    p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
-    p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+        json=True,
+    ) as p:
+        p.add_argument("id", help="id or unique prefix")
+        p.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="set a field, e.g. --set status=accepted, --set tags=a,b, "
+            "--set metadata.sprint=43 (repeatable)",
+        )
+        p.add_argument(
+            "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"
+        )
+        p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
+        p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
+        p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
 
 
 def add_rm(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "rm",
-        formatter_class=formatter,
         help="remove a memory",
         description="Remove a memory: delete its file, or take it out of its note (the note "
         "goes when it is empty). A prefix matching several memories is refused.",
         epilog="example:\n  git mem rm 7k3q",
-    )
-    p.add_argument("id", help="id or unique prefix")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+        json=True,
+    ) as p:
+        p.add_argument("id", help="id or unique prefix")
 
 
 def add_supersede(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "supersede",
-        formatter_class=formatter,
         help="replace one memory by another",
         description="Mark OLD superseded by NEW: OLD gets status superseded, NEW "
         "lists OLD in supersedes.",
         epilog="example:\n  git mem supersede 7k3q 9x2m",
-    )
-    p.add_argument("old", help="the memory being replaced")
-    p.add_argument("new", help="the memory replacing it")
-    p.add_argument("--json", action="store_true", help="print the result as JSON")
+        json=True,
+    ) as p:
+        p.add_argument("old", help="the memory being replaced")
+        p.add_argument("new", help="the memory replacing it")
 
 
 def add_doctor(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "doctor",
-        formatter_class=formatter,
         help="check every memory",
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
         "files in the wrong type folder, notes on missing objects) and the git setup "
         "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
         epilog="example:\n  git mem doctor",
-    )
-    p.add_argument("--json", action="store_true", help="print the problems as JSON")
+        json="print the problems as JSON",
+    ):
+        pass  # no options but --json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import formatter
+from gitmem.cli.common import add_command
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -15,9 +15,9 @@ def add_deploy(sub: Subparsers) -> None:
 
     from gitmem.deploy import ci_env  # no imports of its own beyond the standard library
 
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "deploy",
-        formatter_class=formatter,
         help="record a deployment on the deployed commit (for CI)",
         description=textwrap.fill(
             "Record a deployment as an episodic record in a note on the deployed commit "
@@ -36,89 +36,101 @@ def add_deploy(sub: Subparsers) -> None:
         "  git mem deploy --env staging --status failure --message 'migration timed out'\n"
         "  git mem deploy --env production --version v1.4.2 --url https://app.example.com "
         "--push\n  git mem deploy --env production --status rolled-back --commit v1.4.1 --json",
-    )
-    p.add_argument(
-        "--env", required=True, metavar="ENV", help="the environment, free text (e.g. production)"
-    )
-    p.add_argument(
-        "--status",
-        default="success",
-        choices=["success", "failure", "started", "rolled-back"],
-        metavar="STATUS",
-        help="success (default), failure, started or rolled-back",
-    )
-    p.add_argument(
-        "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
-    )
-    p.add_argument("--url", help="where the deployment can be reached")
-    p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
-    p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
-    p.add_argument(
-        "--duration",
-        type=int,
-        metavar="SECONDS",
-        help="how long it took (default: from the CI where it says when the job started)",
-    )
-    p.add_argument(
-        "--push", action="store_true", help="sync the notes with the remote after recording"
-    )
-    p.add_argument(
-        "--remote",
-        metavar="NAME",
-        help="the remote for --push (default: the upstream's remote, else origin)",
-    )
-    p.add_argument("--json", action="store_true", help="print the record (and push) as JSON")
+        json="print the record (and push) as JSON",
+    ) as p:
+        p.add_argument(
+            "--env",
+            required=True,
+            metavar="ENV",
+            help="the environment, free text (e.g. production)",
+        )
+        p.add_argument(
+            "--status",
+            default="success",
+            choices=["success", "failure", "started", "rolled-back"],
+            metavar="STATUS",
+            help="success (default), failure, started or rolled-back",
+        )
+        p.add_argument(
+            "--commit", default="HEAD", metavar="REV", help="the deployed commit (default HEAD)"
+        )
+        p.add_argument("--url", help="where the deployment can be reached")
+        p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
+        p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
+        p.add_argument(
+            "--duration",
+            type=int,
+            metavar="SECONDS",
+            help="how long it took (default: from the CI where it says when the job started)",
+        )
+        p.add_argument(
+            "--push", action="store_true", help="sync the notes with the remote after recording"
+        )
+        p.add_argument(
+            "--remote",
+            metavar="NAME",
+            help="the remote for --push (default: the upstream's remote, else origin)",
+        )
 
 
 def add_report(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    import textwrap
+
+    # Here, not at the top: only this parser needs the kinds (and the imports that come with
+    # their builders), not the one of every other command.
+    from gitmem.reports.report import FORMATS, KINDS
+
+    names = max(map(len, KINDS)) + 2  # the column of names, then the help, wrapped under it
+    kinds = [
+        textwrap.fill(
+            kind.help, 79, initial_indent=f"  {name:<{names}}", subsequent_indent=" " * (names + 2)
+        )
+        for name, kind in KINDS.items()
+    ]
+    by_env = " and ".join(kind.name for kind in KINDS.values() if kind.envs)
+    with add_command(
+        sub,
         "report",
-        formatter_class=formatter,
-        help="reports: deploys (DORA), decisions, activity, errors, timeline",
+        help="reports: "
+        + ", ".join(
+            f"{name} ({kind.aside})" if kind.aside else name for name, kind in KINDS.items()
+        ),
         description="Reports over every record (superseded ones too):\n"
-        "  deploys    per environment: deploy counts, the four DORA measures (deployment\n"
-        "             frequency, lead time for changes, change failure rate, time to\n"
-        "             restore) and the latest deploy\n"
-        "  decisions  an ADR-style index: status, date, author, supersedes chains, tags\n"
-        "  activity   records per week by type and author; most active tags and paths\n"
-        "  errors     error records grouped by tag and path, recurring ones first\n"
-        "  timeline   everything, oldest first\n"
-        "Markdown (default), one stable JSON document, or one self-contained HTML page with "
+        + "".join(line + "\n" for line in kinds)
+        + "Markdown (default), one stable JSON document, or one self-contained HTML page with "
         "inline SVG charts. An empty repository gives an empty report.",
         epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
         "  git mem report decisions > docs/decisions.md\n"
         "  git mem report activity --format html -o activity.html\n"
         "  git mem report timeline --format json",
-    )
-    p.add_argument(
-        "kind",
-        choices=["deploys", "decisions", "activity", "errors", "timeline"],
-        help="which report",
-    )
-    p.add_argument(
-        "--format",
-        choices=["markdown", "json", "html"],
-        default="markdown",
-        help="markdown (default), json or html",
-    )
-    p.add_argument(
-        "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
-    )
-    p.add_argument("--until", metavar="WHEN", help="records created at or before")
-    p.add_argument(
-        "--env",
-        action="append",
-        default=[],
-        metavar="ENV",
-        help="deploys: only this environment (repeatable)",
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE, not stdout")
+    ) as p:
+        p.add_argument("kind", choices=list(KINDS), help="which report")
+        p.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=FORMATS[0],
+            help=f"{FORMATS[0]} (default), {', '.join(FORMATS[1:-1])} or {FORMATS[-1]}",
+        )
+        p.add_argument(
+            "--since", metavar="WHEN", help="records created at or after (date or '3 days ago')"
+        )
+        p.add_argument("--until", metavar="WHEN", help="records created at or before")
+        p.add_argument(
+            "--env",
+            action="append",
+            default=[],
+            metavar="ENV",
+            help=f"{by_env}: only this environment (repeatable)",
+        )
+        p.add_argument(
+            "-o", "--output", metavar="FILE", help="write the report to FILE, not stdout"
+        )
 
 
 def add_pr(sub: Subparsers) -> None:
-    p = sub.add_parser(
+    with add_command(
+        sub,
         "pr",
-        formatter_class=formatter,
         help="what a reviewer should know about a branch, as Markdown",
         description="Between the merge base of BASE and HEAD: the .memory/ files added, changed "
         "(with status changes such as proposed -> accepted), renamed and removed; the records "
@@ -132,25 +144,30 @@ def add_pr(sub: Subparsers) -> None:
         epilog="examples:\n  git mem pr\n  git mem pr origin/main feature --limit 5\n"
         "  git mem pr --json\n  git mem pr --link-base "
         '"https://github.com/OWNER/REPO/blob/$(git rev-parse HEAD)/" > comment.md',
-    )
-    p.add_argument(
-        "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
-    )
-    p.add_argument("head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)")
-    p.add_argument(
-        "-n",
-        "--limit",
-        type=int,
-        default=10,
-        metavar="N",
-        help="at most N relevant existing memories (default 10)",
-    )
-    p.add_argument(
-        "--remote", metavar="NAME", help="whose default branch is BASE (default: upstream, origin)"
-    )
-    p.add_argument(
-        "--link-base",
-        metavar="URL",
-        help="prefix for links to memory files (default: none, links relative to the top level)",
-    )
-    p.add_argument("--json", action="store_true", help="print the review as JSON")
+        json="print the review as JSON",
+    ) as p:
+        p.add_argument(
+            "base", nargs="?", metavar="BASE", help="the branch merged into (default: detected)"
+        )
+        p.add_argument(
+            "head", nargs="?", metavar="HEAD", help="the branch to review (default: HEAD)"
+        )
+        p.add_argument(
+            "-n",
+            "--limit",
+            type=int,
+            default=10,
+            metavar="N",
+            help="at most N relevant existing memories (default 10)",
+        )
+        p.add_argument(
+            "--remote",
+            metavar="NAME",
+            help="whose default branch is BASE (default: upstream, origin)",
+        )
+        p.add_argument(
+            "--link-base",
+            metavar="URL",
+            help="prefix for links to memory files "
+            "(default: none, links relative to the top level)",
+        )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 from gitmem.errors import GitMemError
-from gitmem.output import plural, print_json
+from gitmem.output import emit, plural
 from gitmem.share import backup, hiddenrefs
 from gitmem.store import git, integrate
 from gitmem.store.notesmerge import Delta
@@ -35,13 +36,15 @@ def _create(args: argparse.Namespace) -> int:
     repo = git.discover()
     path = Path(args.file) if args.file else backup.default_path(repo)
     info = backup.create(repo, path, args.branch)
-    if args.json:
-        print_json(info.to_json())
-        return 0
-    print(f"wrote {info.path} ({_size(info.size)}), checked")
-    for line in _counts(info):
-        print(line)
-    print(f"restore with: git mem backup restore {info.path}")
+    emit(
+        args.json,
+        info.to_json(),
+        [
+            f"wrote {info.path} ({_size(info.size)}), checked",
+            *_counts(info),
+            f"restore with: git mem backup restore {info.path}",
+        ],
+    )
     return 0
 
 
@@ -51,44 +54,44 @@ def _verify(args: argparse.Namespace) -> int:
     except GitMemError:
         repo = None  # a bundle of complete histories can be checked anywhere
     info = backup.verify(repo, Path(args.file))
-    if args.json:
-        print_json(info.to_json())
-        return 0
-    print(f"{info.path} is a complete bundle ({_size(info.size)})")
-    for line in _counts(info):
-        print(line)
+    emit(
+        args.json,
+        info.to_json(),
+        [f"{info.path} is a complete bundle ({_size(info.size)})", *_counts(info)],
+    )
     return 0
 
 
 def _restore(args: argparse.Namespace) -> int:
     repo = git.discover()
     result = backup.restore(repo, Path(args.file), dry_run=args.dry_run)
-    if args.json:
-        print_json(result.to_json())
-        return 0
+    emit(args.json, result.to_json(), _restored(repo, result))
+    return 0
+
+
+def _restored(repo: git.RepoInfo, result: backup.RestoreResult) -> Iterator[str]:
     if result.dry_run:
-        print(f"dry run, nothing written: restoring {result.bundle.path} would do this")
+        yield f"dry run, nothing written: restoring {result.bundle.path} would do this"
     else:
-        print(f"restored from {result.bundle.path}")
+        yield f"restored from {result.bundle.path}"
     if result.notes == "merged":
         change = Delta(result.notes_added, result.notes_removed, result.notes_updated)
-        print(f"notes: merged: {integrate.describe(change, result.conflicts)}")
+        yield f"notes: merged: {integrate.describe(change, result.conflicts)}"
     elif result.notes == "absent":
-        print("notes: none in the backup")
+        yield "notes: none in the backup"
     else:
-        print(f"notes: {result.notes}")
+        yield f"notes: {result.notes}"
     for conflict in result.conflicts:
-        print(integrate.conflict_line(conflict))
+        yield integrate.conflict_line(conflict)
     for adoption in result.refs:
-        print(hiddenrefs.describe(adoption, "the backup"))
+        yield hiddenrefs.describe(adoption, "the backup")
         if adoption.outcome == hiddenrefs.CREATED and adoption.ref in hiddenrefs.checked_out(repo):
-            print(
+            yield (
                 "  (it is HEAD's branch, which had no commits: `git checkout HEAD -- .` "
                 "checks its files out)"
             )
     for ref in result.ignored:
-        print(f"{ref}: not memory, left out")
-    return 0
+        yield f"{ref}: not memory, left out"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from gitmem.capture import backfill
 from gitmem.capture.rules import load_rules
-from gitmem.output import CYAN, DIM, print_json, style
+from gitmem.output import CYAN, DIM, emit, style
 from gitmem.store import git
 
 
@@ -38,24 +39,26 @@ def run(args: argparse.Namespace) -> int:
     records = [
         {"id": m.id, "type": m.type, "title": m.title, "commit": m.commits[0]} for m in written
     ]
-    if args.json:
-        print_json(
-            {
-                "dry_run": args.dry_run,
-                "scanned": report.scanned,
-                "captured": report.captured,
-                "present": report.present,
-                "records": records,
-            }
-        )
-        return 0
-    verb = "would capture" if args.dry_run else "captured"
+    document = {
+        "dry_run": args.dry_run,
+        "scanned": report.scanned,
+        "captured": report.captured,
+        "present": report.present,
+        "records": records,
+    }
+    emit(args.json, document, _captured(report, records, args.dry_run))
+    return 0
+
+
+def _captured(
+    report: backfill.Report, records: list[dict[str, Any]], dry_run: bool
+) -> Iterator[str]:
+    verb = "would capture" if dry_run else "captured"
     for record in records:
         sha = style(record["commit"][:12], DIM)
-        print(f"{verb} {style(record['id'], CYAN)} {sha} {record['type']}: {record['title']}")
+        yield f"{verb} {style(record['id'], CYAN)} {sha} {record['type']}: {record['title']}"
     commits = len({r["commit"] for r in records})
-    print(
+    yield (
         f"scanned {report.scanned} commits: {verb} {report.captured} records on {commits} "
         f"commits, {report.present} already present"
     )
-    return 0

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from gitmem.checkpoints import checkpoint
 from gitmem.checkpoints.diff import compare, diff_text
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, DIM, YELLOW, print_json, style, warn
+from gitmem.output import BOLD, DIM, YELLOW, emit, plural, style, warn
 from gitmem.store import git
 
 
@@ -40,10 +40,7 @@ def _save(args: argparse.Namespace) -> int:
         done=args.done,
         todo=args.todo,
     )
-    if args.json:
-        print_json(saved.to_json())
-    else:
-        print(f"saved {checkpoint.summary(saved, files=False)}")
+    emit(args.json, saved.to_json(), f"saved {checkpoint.summary(saved, files=False)}")
     return 0
 
 
@@ -65,48 +62,43 @@ def _list(args: argparse.Namespace) -> int:
     wanted = [checkpoint.validate_name(args.name)] if args.name else checkpoint.names(repo)
     groups = [(name, checkpoint.chain(repo, name)) for name in wanted]
     groups.sort(key=lambda group: group[1][0].timestamp if group[1] else "", reverse=True)
-    if args.json:
-        print_json(
+    document = {
+        "count": sum(len(chain) for _, chain in groups),
+        "names": [
             {
-                "count": sum(len(chain) for _, chain in groups),
-                "names": [
-                    {
-                        "name": name,
-                        "ref": checkpoint.REF_PREFIX + name,
-                        "checkpoints": [_row(f"{name}~{i}", c) for i, c in enumerate(chain)],
-                    }
-                    for name, chain in groups
-                ],
+                "name": name,
+                "ref": checkpoint.REF_PREFIX + name,
+                "checkpoints": [_row(f"{name}~{i}", c) for i, c in enumerate(chain)],
             }
-        )
-        return 0 if groups else 1
-    if not groups:
+            for name, chain in groups
+        ],
+    }
+    emit(args.json, document, _listing(groups))
+    if not groups and not args.json:
         warn("no checkpoints yet: try git mem checkpoint save --name NAME")
-        return 1
+    return 0 if groups else 1
+
+
+def _listing(groups: list[tuple[str, list[checkpoint.Checkpoint]]]) -> Iterator[str]:
     for name, chain in groups:
-        count = f"{len(chain)} checkpoint{'s' if len(chain) != 1 else ''}"
-        print(f"{style(name, BOLD)}  {count}")
+        yield f"{style(name, BOLD)}  {plural(len(chain), 'checkpoint')}"
         rows = [_row(f"{name}~{i}", c) for i, c in enumerate(chain)]
         spec_width = max(len(row["spec"]) for row in rows)
         stage_width = max(len(row["stage"] or "-") for row in rows)
         for row in rows:
             notes = (row["notes"] or "").split("\n", 1)[0]
             size = checkpoint.human_size(row["bytes"])
-            files = f"{row['files']} file{'s' if row['files'] != 1 else ''}"
+            files = plural(row["files"], "file")
             line = (
                 f"  {style(row['spec'].ljust(spec_width), YELLOW)}  {row['timestamp']}  "
                 f"{(row['stage'] or '-').ljust(stage_width)}  {files:>9}  {size:>9}"
             )
-            print(f"{line}  {style(notes, DIM)}".rstrip())
-    return 0
+            yield f"{line}  {style(notes, DIM)}".rstrip()
 
 
 def _show(args: argparse.Namespace) -> int:
     found = checkpoint.resolve(git.discover(), args.spec)
-    if args.json:
-        print_json(found.to_json())
-    else:
-        print(checkpoint.summary(found))
+    emit(args.json, found.to_json(), checkpoint.summary(found))
     return 0
 
 
@@ -115,28 +107,19 @@ def _diff(args: argparse.Namespace) -> int:
     old = checkpoint.resolve(repo, args.old)
     new = checkpoint.resolve(repo, args.new)
     changes, unchanged = compare(old, new)
-    if args.json:
-
-        def side(spec: str, item: checkpoint.Checkpoint) -> dict[str, Any]:
-            return {
-                "spec": spec,
-                "name": item.name,
-                "commit": item.commit,
-                "timestamp": item.timestamp,
-            }
-
-        print_json(
-            {
-                "from": side(args.old, old),
-                "to": side(args.new, new),
-                "changes": [change.to_json() for change in changes],
-                "unchanged": unchanged,
-                "words_delta": new.totals["words"] - old.totals["words"],
-            }
-        )
-    else:
-        print(diff_text(old, new, changes, unchanged))
+    document = {
+        "from": _side(args.old, old),
+        "to": _side(args.new, new),
+        "changes": [change.to_json() for change in changes],
+        "unchanged": unchanged,
+        "words_delta": new.totals["words"] - old.totals["words"],
+    }
+    emit(args.json, document, diff_text(old, new, changes, unchanged))
     return 0
+
+
+def _side(spec: str, item: checkpoint.Checkpoint) -> dict[str, Any]:
+    return {"spec": spec, "name": item.name, "commit": item.commit, "timestamp": item.timestamp}
 
 
 ACTIONS: dict[str, Callable[[argparse.Namespace], int]] = {

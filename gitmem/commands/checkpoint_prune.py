@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
 from gitmem.checkpoints import prune
-from gitmem.output import DIM, GREEN, RED, print_json, style, warn
+from gitmem.output import DIM, GREEN, RED, emit, plural, style, warn
 from gitmem.store import git
 
 
@@ -13,26 +14,27 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     policy = prune.Policy(args.keep_last, args.older_than, tuple(args.keep_stage))
     results = prune.prune(repo, policy, args.name, dry_run=args.dry_run)
-    if args.json:
-        print_json({"dry_run": args.dry_run, "chains": [r.to_json() for r in results]})
-        return 0
-    if not results:
+    document = {"dry_run": args.dry_run, "chains": [r.to_json() for r in results]}
+    emit(args.json, document, _verdicts(results, args.dry_run))
+    if not results and not args.json:
         warn("no checkpoints to prune")
-        return 0
+    return 0
+
+
+def _verdicts(results: list[prune.ChainResult], dry_run: bool) -> Iterator[str]:
     for result in results:
         kept = len(result.verdicts) - result.dropped
-        print(
-            f"{result.name}: {len(result.verdicts)} checkpoint"
-            f"{'s' if len(result.verdicts) != 1 else ''}, keep {kept}, drop {result.dropped}"
+        yield (
+            f"{result.name}: {plural(len(result.verdicts), 'checkpoint')}, "
+            f"keep {kept}, drop {result.dropped}"
         )
         for verdict in result.verdicts:
             item = verdict.checkpoint
             word = style("keep", GREEN) if verdict.kept else style("drop", RED)
             why = ", ".join(verdict.kept_by or verdict.dropped_because)
             stage = item.stage or "-"
-            print(f"  {word}  {item.commit[:12]}  {item.timestamp}  {stage}  {style(why, DIM)}")
-        print(_outcome(result, args.dry_run))
-    return 0
+            yield f"  {word}  {item.commit[:12]}  {item.timestamp}  {stage}  {style(why, DIM)}"
+        yield _outcome(result, dry_run)
 
 
 def _outcome(result: prune.ChainResult, dry_run: bool) -> str:

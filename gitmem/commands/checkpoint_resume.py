@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from pathlib import Path
 
 from gitmem.checkpoints import restore, restore_report
 from gitmem.errors import UsageError
-from gitmem.output import DIM, GREEN, RED, YELLOW, print_json, style, warn
+from gitmem.output import DIM, GREEN, RED, YELLOW, emit, plural, style, warn
 from gitmem.store import files, git
 
 COLOURS = {
@@ -35,50 +36,51 @@ def run(args: argparse.Namespace) -> int:
     plan = restore.plan(repo, chosen, target, force=args.force, dry_run=args.dry_run)
     stage = f" ({chosen.stage})" if chosen.stage else ""
     title = f"checkpoint {chosen.name}@{chosen.timestamp}{stage} {chosen.commit[:12]}"
-    writes = plan.count(*restore.WRITES)
     if args.dry_run:
-        refused = 1 if plan.refused else 0  # the real run would refuse: say so in the code too
-        if args.json:
-            print_json(_json(plan, dry_run=True, verify=False))
-            return refused
-        print(f"{title} -> {plan.target} (dry run: nothing written)")
-        for item in plan.items:
-            print(_line(item, dry_run=True))
-        counts = ", ".join(
-            f"{plan.count(action)} {action}"
-            for action in (*restore.WRITES, "unchanged", "skipped", "missing")
-            if plan.count(action)
-        )
-        print(f"would write {writes} file{'s' if writes != 1 else ''} ({counts or 'nothing'})")
-        if plan.refused:
+        emit(args.json, _json(plan, dry_run=True, verify=False), _planned(title, plan))
+        if plan.refused and not args.json:
             verb = "holds" if len(plan.refused) == 1 else "hold"
             warn(
                 f"without --force this would refuse: {', '.join(plan.refused)} "
                 f"{verb} uncommitted work"
             )
-        return refused
+        return 1 if plan.refused else 0  # the real run would refuse: say so in the code too
     verify = not args.no_verify
     done = restore.apply(repo, plan, verify=verify)
     if args.report:
         files.atomic_write(Path(args.report), restore_report.report(done, verify).encode())
+    emit(args.json, _json(done, dry_run=False, verify=verify), _restored(title, done, verify))
     problems = restore.failed(done)
-    if args.json:
-        print_json(_json(done, dry_run=False, verify=verify))
-    else:
-        print(f"{title} -> {done.target}")
-        for item in done.items:
-            if item.action != "unchanged" or item.verified is False:
-                print(_line(item, dry_run=False))
-        verified = sum(1 for item in done.items if item.verified)
-        written = done.count(*restore.WRITES)
-        print(
-            f"restored {written} file{'s' if written != 1 else ''}, "
-            f"{done.count('unchanged')} unchanged, "
-            + (f"{verified} verified" if verify else "not verified (--no-verify)")
-        )
     for item in problems:
         warn(f"not restored: {item.path}: {item.note}")
     return 1 if problems else 0
+
+
+def _planned(title: str, plan: restore.Plan) -> Iterator[str]:
+    yield f"{title} -> {plan.target} (dry run: nothing written)"
+    for item in plan.items:
+        yield _line(item, dry_run=True)
+    counts = ", ".join(
+        f"{plan.count(action)} {action}"
+        for action in (*restore.WRITES, "unchanged", "skipped", "missing")
+        if plan.count(action)
+    )
+    writes = plan.count(*restore.WRITES)
+    yield f"would write {plural(writes, 'file')} ({counts or 'nothing'})"
+
+
+def _restored(title: str, done: restore.Plan, verify: bool) -> Iterator[str]:
+    yield f"{title} -> {done.target}"
+    for item in done.items:
+        if item.action != "unchanged" or item.verified is False:
+            yield _line(item, dry_run=False)
+    verified = sum(1 for item in done.items if item.verified)
+    written = done.count(*restore.WRITES)
+    yield (
+        f"restored {plural(written, 'file')}, "
+        f"{done.count('unchanged')} unchanged, "
+        + (f"{verified} verified" if verify else "not verified (--no-verify)")
+    )
 
 
 def _json(plan: restore.Plan, dry_run: bool, verify: bool) -> dict[str, object]:

@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.assist import context
 from gitmem.commands import open_store
-from gitmem.output import print_json, warn
+from gitmem.output import emit, warn
 from gitmem.store import compose
 
 
@@ -17,8 +17,5 @@ def run(args: argparse.Namespace) -> int:
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
     pack = context.build(store, budget=args.budget, queries=args.query, paths=paths)
-    if args.json or args.format == "json":
-        print_json(pack.to_json())
-    else:
-        print(pack.markdown(), end="")
+    emit(args.json or args.format == "json", pack.to_json(), pack.markdown(), end="")
     return 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+from collections.abc import Iterator
 
 from gitmem.deploy import ci_env, deploy
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import print_json
+from gitmem.output import emit, plural
 from gitmem.records.store import Store
 from gitmem.share import sync
 from gitmem.store import git, integrate
@@ -16,8 +17,7 @@ from gitmem.store import git, integrate
 
 def _push_line(result: sync.SyncResult) -> str:
     if result.push == "pushed":
-        n = result.pushed
-        return f"pushed {n} record{'' if n == 1 else 's'} to {result.remote}"
+        return f"pushed {plural(result.pushed, 'record')} to {result.remote}"
     return f"{result.remote} is up to date"
 
 
@@ -59,15 +59,21 @@ def run(args: argparse.Namespace) -> int:
                 f"{error} (deploy {memory.id} is recorded here; push it later with "
                 f"`git mem sync {remote}`)"
             ) from None
-    if args.json:
-        data = done.to_json()
-        data["push"] = pushed.to_json() if pushed is not None else None
-        print_json(data)
-        return 0
+    document = {**done.to_json(), "push": pushed.to_json() if pushed is not None else None}
     what = "recorded" if done.written else "already recorded"
-    print(f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})")
-    if pushed is not None:
-        for conflict in pushed.conflicts:
-            print(integrate.conflict_line(conflict))
-        print(_push_line(pushed))
+    emit(
+        args.json,
+        document,
+        [
+            f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})",
+            *_pushed(pushed),
+        ],
+    )
     return 0
+
+
+def _pushed(result: sync.SyncResult | None) -> Iterator[str]:
+    if result is not None:
+        for conflict in result.conflicts:
+            yield integrate.conflict_line(conflict)
+        yield _push_line(result)

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem.commands import open_store
-from gitmem.output import print_json
+from gitmem.output import emit
 from gitmem.records import actions, editing
 
 
@@ -29,10 +29,10 @@ def run(args: argparse.Namespace) -> int:
         memory = editing.edit_in_editor(store, stored)
         location = editing.finish(store, stored, memory)
         result = actions.Updated(memory.id, memory != stored.memory, location)
-    if args.json:
-        print_json(result.to_json())
-    elif result.changed:
-        print(f"updated {result.id} in {result.location}")
-    else:
-        print(f"no changes to {result.id}")
+    human = (
+        f"updated {result.id} in {result.location}"
+        if result.changed
+        else f"no changes to {result.id}"
+    )
+    emit(args.json, result.to_json(), human)
     return 0

@@ -13,6 +13,7 @@ import os
 import sys
 
 from gitmem.capture import hooks
+from gitmem.errors import log_unexpected
 from gitmem.store import git
 
 CAPTURE_HOOKS = ("post-commit", "post-rewrite")
@@ -24,9 +25,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ids = _capture(args.name, args.args)
     except BaseException as error:  # fail open, whatever it is (even Ctrl-C: the commit stands)
-        from gitmem.main import _log_unexpected
-
-        where = _log_unexpected(error)
+        where = log_unexpected(error)
         what = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(
             f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})",
@@ -57,6 +56,7 @@ def _capture(name: str, argv: list[str]) -> list[str]:
 
 def _pre_commit(files: list[str]) -> int:
     from gitmem.capture import checks
+    from gitmem.output import plural
 
     repo = git.discover()
     if files:  # the pre-commit framework: the files it selected, unstaged changes stashed
@@ -67,10 +67,10 @@ def _pre_commit(files: list[str]) -> int:
     for finding in found:
         print(finding, file=sys.stderr)
     if found:
-        count = f"{len(found)} problem{'s' * (len(found) != 1)}"
         print(
-            f"git-mem: error: {count} in memory files; fix them (a false positive secret: add "
-            f"'{checks.ALLOW_MARKER}' to its line) or commit with --no-verify",
+            f"git-mem: error: {plural(len(found), 'problem')} in memory files; fix them "
+            f"(a false positive secret: add '{checks.ALLOW_MARKER}' to its line) "
+            "or commit with --no-verify",
             file=sys.stderr,
         )
         return 1

@@ -8,8 +8,9 @@ stderr as FILE:LINE and counted as `lines skipped`); 1 when the files held no me
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 
-from gitmem.output import plural, print_json, progress_bar, warn
+from gitmem.output import emit, plural, progress_bar, warn
 from gitmem.sessions import importer
 from gitmem.store import git
 
@@ -25,19 +26,19 @@ def run(args: argparse.Namespace) -> int:
     if found:
         importer.store(repo, found, report, label=args.label, dry_run=args.dry_run)
     report.dry_run = args.dry_run
-    code = 0 if found else 1
-    if args.json:
-        print_json(report.to_json())
-        return code
-    for problem in report.problems[:MAX_WARNINGS]:
-        warn(problem)
-    if len(report.problems) > MAX_WARNINGS:
-        warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
-    if not found:
-        print(f"nothing to import: no messages in {plural(report.files, 'file')}")
-        return code
-    verb = "would import" if args.dry_run else "imported"
-    print(
+    if not args.json:
+        for problem in report.problems[:MAX_WARNINGS]:
+            warn(problem)
+        if len(report.problems) > MAX_WARNINGS:
+            warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
+    nothing = [f"nothing to import: no messages in {plural(report.files, 'file')}"]
+    emit(args.json, report.to_json(), _imported(report) if found else nothing)
+    return 0 if found else 1
+
+
+def _imported(report: importer.Report) -> Iterator[str]:
+    verb = "would import" if report.dry_run else "imported"
+    yield (
         f"{verb} {plural(len(report.sessions), 'session')} from {plural(report.files, 'file')}: "
         f"{plural(report.added, 'message')} added, "
         f"{plural(report.duplicates, 'duplicate')} skipped, "
@@ -46,8 +47,7 @@ def run(args: argparse.Namespace) -> int:
     for outcome in report.sessions:
         state = "new" if outcome.new else ("updated" if outcome.added else "unchanged")
         label = f"  {outcome.label}" if outcome.label else ""
-        print(
+        yield (
             f"  {outcome.id}  {outcome.format:<11}  {outcome.added:>6} added  "
             f"{outcome.duplicates:>6} duplicates  {state}{label}"
         )
-    return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem.capture import hooks
-from gitmem.output import print_json
+from gitmem.output import emit
 from gitmem.records.store import Store
 from gitmem.store import git
 from gitmem.store.initialize import initialize
@@ -17,13 +17,10 @@ def run(args: argparse.Namespace) -> int:
     changes = initialize(repo, store.memory_dir)
     if args.hooks:
         changes += [change.message for change in hooks.install(repo) if change.changed]
-    if args.json:
-        print_json({"changed": changes, "bare": store.memory_dir is None})
-        return 0
-    if store.memory_dir is None:
-        print("no work tree: .memory/ not created (notes on refs/notes/mem still work)")
-    for change in changes:
-        print(change)
-    if not changes:
-        print("gitmem is already set up here; nothing changed")
+    bare = store.memory_dir is None
+    lines = (
+        ["no work tree: .memory/ not created (notes on refs/notes/mem still work)"] if bare else []
+    )
+    lines += changes or ["gitmem is already set up here; nothing changed"]
+    emit(args.json, {"changed": changes, "bare": bare}, lines)
     return 0

@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import CYAN, DIM, YELLOW, print_json, style, warn
+from gitmem.output import CYAN, DIM, YELLOW, emit, style, warn
 from gitmem.records import finder
 from gitmem.records.store import Store, short_location
 from gitmem.search.changes import Row
@@ -47,11 +47,8 @@ def run(args: argparse.Namespace) -> int:
     for message in catalog.warnings:
         warn(f"skipped {message}")
     rows = finder.records(store, make_filter(store, args), args.limit)
-    if args.json:
-        print_json({"count": len(rows), "records": [finder.public(row) for row in rows]})
-    else:
-        for row in rows:
-            print(line(row))
-        if not rows:
-            warn("no memories match" if catalog.count else "no memories yet: try git mem save")
+    document = {"count": len(rows), "records": [finder.public(row) for row in rows]}
+    emit(args.json, document, map(line, rows))
+    if not rows and not args.json:
+        warn("no memories match" if catalog.count else "no memories yet: try git mem save")
     return 0 if rows else 1

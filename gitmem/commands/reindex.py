@@ -6,7 +6,7 @@ import argparse
 import time
 
 from gitmem.commands import open_store
-from gitmem.output import print_json
+from gitmem.output import emit
 
 
 def run(args: argparse.Namespace) -> int:
@@ -14,19 +14,20 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     catalog = store.catalog(wait=True, full=args.full)
     seconds = time.perf_counter() - started
-    if args.json:
-        print_json(
-            {
-                "records": catalog.count,
-                "full": args.full,
-                "seconds": round(seconds, 3),
-                "index": str(catalog.index_dir),
-                "problems": [str(problem) for problem in catalog.warnings],
-            }
-        )
-        return 0
+    document = {
+        "records": catalog.count,
+        "full": args.full,
+        "seconds": round(seconds, 3),
+        "index": str(catalog.index_dir),
+        "problems": [str(problem) for problem in catalog.warnings],
+    }
     what = "rebuilt" if args.full else "up to date"
-    print(f"index {what}: {catalog.count} records in {seconds:.2f} s ({catalog.index_dir})")
-    for problem in catalog.warnings:
-        print(f"  skipped {problem}")
+    emit(
+        args.json,
+        document,
+        [
+            f"index {what}: {catalog.count} records in {seconds:.2f} s ({catalog.index_dir})",
+            *(f"  skipped {problem}" for problem in catalog.warnings),
+        ],
+    )
     return 0

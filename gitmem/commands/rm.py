@@ -5,16 +5,17 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.output import print_json, warn
+from gitmem.output import emit, warn
 from gitmem.records import actions
 
 
 def run(args: argparse.Namespace) -> int:
     deleted = actions.delete(open_store(), args.id)
-    if args.json:
-        print_json(deleted.to_json())
-        return 0
-    print(f"removed {deleted.id} ({deleted.title}) from {deleted.removed}")
-    if deleted.referenced_by:
+    emit(
+        args.json,
+        deleted.to_json(),
+        f"removed {deleted.id} ({deleted.title}) from {deleted.removed}",
+    )
+    if deleted.referenced_by and not args.json:
         warn(f"still referenced by {', '.join(deleted.referenced_by)} (links/supersedes)")
     return 0

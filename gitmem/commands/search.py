@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
 
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, YELLOW, print_json, style, use_color, warn
+from gitmem.output import BOLD, YELLOW, emit, style, use_color, warn
 from gitmem.records import finder
 from gitmem.search.engine import MARK_END, MARK_START
 
@@ -34,16 +35,8 @@ def run(args: argparse.Namespace) -> int:
         newest=args.sort == "newest",
         snippets=not args.ids,
     )
-    if args.json:
-        print_json(finder.found_json(found, text))
-    elif args.ids:
-        for hit in found.hits:
-            print(hit.row["id"])
-    else:
-        for hit in found.hits:
-            print(line(hit.row))
-            if hit.snippet:
-                print("    " + highlighted(hit.snippet))
+    hits = (hit.row["id"] for hit in found.hits) if args.ids else _hits(found)
+    emit(args.json, finder.found_json(found, text), hits)
     if not found.hits:
         message = f"no memories match {text!r}"
         if found.hidden:
@@ -53,3 +46,10 @@ def run(args: argparse.Namespace) -> int:
         warn(message)
         return 1
     return 0
+
+
+def _hits(found: finder.Found) -> Iterator[str]:
+    for hit in found.hits:
+        yield line(hit.row)
+        if hit.snippet:
+            yield "    " + highlighted(hit.snippet)

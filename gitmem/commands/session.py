@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import BOLD, DIM, print_json, style
+from gitmem.output import BOLD, DIM, emit, plural, print_json, style
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
+
+if TYPE_CHECKING:
+    from gitmem.store.record import Memory
 
 
 def _text(words: list[str] | None, what: str) -> str | None:
@@ -43,10 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _start(store: Store, args: argparse.Namespace) -> int:
     session = sessions.start(store, label=args.label, tool=args.tool, replace=args.replace)
-    if args.json:
-        print_json(session.to_json())
-    else:
-        print(f"started session {session.id}{_label(session)}")
+    emit(args.json, session.to_json(), f"started session {session.id}{_label(session)}")
     return 0
 
 
@@ -55,7 +57,7 @@ def _log(store: Store, args: argparse.Namespace) -> int:
     if text is None:
         raise UsageError("nothing to log: give the message as arguments, or '-' to read stdin")
     message = sessions.log(store, text, role=args.role)
-    if args.json:
+    if args.json:  # nothing for people: the message is in the log
         print_json({"session": sessions.active_id(store), **message.to_json()})
     return 0
 
@@ -63,35 +65,32 @@ def _log(store: Store, args: argparse.Namespace) -> int:
 def _end(store: Store, args: argparse.Namespace) -> int:
     summary = _text([args.summary] if args.summary is not None else None, "the summary")
     ended = sessions.end(store, summary=summary, session=args.id)
-    if args.json:
-        print_json(ended.to_json())
-        return 0
+    emit(args.json, ended.to_json(), _ended(ended))
+    return 0
+
+
+def _ended(ended: sessions.Ended) -> Iterator[str]:
     info = ended.session
-    n = info.messages
-    print(f"ended session {info.id}{_label(info)}: {n} message{'s' if n != 1 else ''}")
-    print(f"transcript: {transcripts.REF}:{info.id}{transcripts.SUFFIX}")
+    yield f"ended session {info.id}{_label(info)}: {plural(info.messages, 'message')}"
+    yield f"transcript: {transcripts.REF}:{info.id}{transcripts.SUFFIX}"
     if ended.location is not None:
         how = " (generated: no --summary given)" if ended.generated else ""
-        print(f"summary: {ended.summary_id} in {ended.location}{how}")
+        yield f"summary: {ended.summary_id} in {ended.location}{how}"
     else:
-        print(f"summary: {ended.summary_id} (written by an earlier end)")
+        yield f"summary: {ended.summary_id} (written by an earlier end)"
     if ended.links:
-        print(f"linked: {', '.join(ended.links)}")
-    return 0
+        yield f"linked: {', '.join(ended.links)}"
 
 
 def _resume(store: Store, args: argparse.Namespace) -> int:
     session = sessions.resume(store, args.id)
-    if args.json:
-        print_json(session.to_json())
-    else:
-        print(f"resumed session {session.id}{_label(session)}")
+    emit(args.json, session.to_json(), f"resumed session {session.id}{_label(session)}")
     return 0
 
 
 def _line(info: sessions.SessionInfo, here: str | None = None) -> str:
     started = (info.started or "")[:16].replace("T", " ")
-    n = f"{info.messages} msg{'s' if info.messages != 1 else ''}"
+    n = plural(info.messages, "msg")
     local = info.status in ("active", "unfinished") and info.id != here
     where = f" [{info.worktree}]" if local and info.worktree else ""
     return (
@@ -104,37 +103,29 @@ def _status(store: Store, args: argparse.Namespace) -> int:
     here = sessions.active_id(store)
     found = [s for s in sessions.listing(store) if s.status in ("active", "unfinished")]
     active = [s for s in found if s.id == here]
-    if args.json:
-        print_json(
-            {
-                "active": active[0].to_json() if active else None,
-                "others": [s.to_json() for s in found if s.id != here],
-            }
-        )
-        return 0 if active else 1
-    if not active:
-        print("no session is active in this worktree")
-    for info in found:
-        print(_line(info, here))
+    document = {
+        "active": active[0].to_json() if active else None,
+        "others": [s.to_json() for s in found if s.id != here],
+    }
+    lines = [] if active else ["no session is active in this worktree"]
+    lines += [_line(info, here) for info in found]
     if any(s.status == "unfinished" for s in found):
-        print(
+        lines.append(
             "resume one with `git mem session resume ID`, or end it with `git mem session end ID`"
         )
+    emit(args.json, document, lines)
     return 0 if active else 1
 
 
 def _list(store: Store, args: argparse.Namespace) -> int:
     found = sessions.listing(store)
-    if args.json:
-        print_json({"sessions": [s.to_json() for s in found]})
-        return 0 if found else 1
-    if not found:
-        print("no sessions yet (start one with `git mem session start`)")
-        return 1
-    here = sessions.active_id(store)
-    for info in found:
-        print(_line(info, here))
-    return 0
+    if found:
+        here = sessions.active_id(store)
+        lines = [_line(info, here) for info in found]
+    else:
+        lines = ["no sessions yet (start one with `git mem session start`)"]
+    emit(args.json, {"sessions": [s.to_json() for s in found]}, lines)
+    return 0 if found else 1
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
@@ -145,33 +136,35 @@ def _show(store: Store, args: argparse.Namespace) -> int:
             summary = store.get(info.summary_id).memory
         except GitMemError:
             summary = None  # not here (a branch without it, or deleted): the transcript stands
-    if args.json:
-        print_json(
-            {
-                "session": info.to_json(),
-                "summary": summary.to_json() if summary is not None else None,
-                "messages": [m.to_json() for m in messages],
-            }
-        )
-        return 0
-    print(style(f"session {info.id}{_label(info)}", BOLD))
-    print(f"status:   {info.status}")
+    document = {
+        "session": info.to_json(),
+        "summary": summary.to_json() if summary is not None else None,
+        "messages": [m.to_json() for m in messages],
+    }
+    emit(args.json, document, _shown(info, summary, messages))
+    return 0
+
+
+def _shown(
+    info: sessions.SessionInfo, summary: Memory | None, messages: list[transcripts.Message]
+) -> Iterator[str]:
+    yield style(f"session {info.id}{_label(info)}", BOLD)
+    yield f"status:   {info.status}"
     for key in ("tool", "started", "ended", "origin", "worktree"):
         value = getattr(info, key)
         if value:
-            print(f"{key + ':':<9} {value}")
-    print(f"messages: {len(messages)}")
+            yield f"{key + ':':<9} {value}"
+    yield f"messages: {len(messages)}"
     if summary is not None:
-        print()
-        print(style(f"summary {summary.id}: {summary.title}", BOLD))
-        print(summary.body.rstrip("\n"))
-    print()
+        yield ""
+        yield style(f"summary {summary.id}: {summary.title}", BOLD)
+        yield summary.body.rstrip("\n")
+    yield ""
     for message in messages:
         when = (message.timestamp or "")[:19].replace("T", " ")
         head = style(f"[{when}] {message.role}:" if when else f"{message.role}:", DIM)
         body = message.content.rstrip("\n")
-        print(f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}")
-    return 0
+        yield f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}"
 
 
 def _indent(text: str) -> str:

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem.commands import open_store
-from gitmem.output import BOLD, CYAN, DIM, YELLOW, print_json, style
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, style
 from gitmem.store.record import Memory
 
 DETAIL_FIELDS = (
@@ -51,8 +51,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         sys.stdout.buffer.write(stored.text.encode("utf-8", "surrogateescape"))
         sys.stdout.buffer.flush()
-    elif args.json:
-        print_json({**stored.memory.to_json(), "location": stored.location})
     else:
-        sys.stdout.write(render(stored.memory, stored.location))
+        document = {**stored.memory.to_json(), "location": stored.location}
+        emit(args.json, document, render(stored.memory, stored.location), end="")
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from typing import Any
 
-from gitmem.output import print_json
+from gitmem.output import emit, plural
 from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
 from gitmem.store import git, integrate
 from gitmem.store.notesmerge import Delta
@@ -19,48 +21,51 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "all", False):
         chains = checkpoint_sync.sync_checkpoints(repo, remote, push=not args.no_push)
         shared = session_sync.sync_sessions(repo, remote, push=not args.no_push)
-    if args.json:
-        data = result.to_json()
-        if chains is not None:
-            data["checkpoints"] = chains.to_json()
-        if shared is not None:
-            data["sessions"] = shared.to_json()
-        print_json(data)
-        return 0
-    change = Delta(result.added, result.removed, result.updated)
-    n = result.fetched
-    print(f"fetched {n} record{'' if n == 1 else 's'} from {remote}")
-    print(f"merged: {integrate.describe(change, result.conflicts)}")
-    for conflict in result.conflicts:
-        print(integrate.conflict_line(conflict))
-    if result.push == "pushed":
-        n = result.pushed
-        print(f"pushed {n} record{'' if n == 1 else 's'} to {remote}")
-    elif result.push == "up to date":
-        print(f"{remote} is up to date")
-    else:
-        print("not pushed (--no-push)")
+    document: dict[str, Any] = result.to_json()
     if chains is not None:
-        _print_checkpoints(chains)
+        document["checkpoints"] = chains.to_json()
     if shared is not None:
-        for line in session_sync.describe(shared):
-            print(line)
+        document["sessions"] = shared.to_json()
+    emit(args.json, document, _synced(result, remote, chains, shared))
     return 0
 
 
-def _print_checkpoints(chains: checkpoint_sync.CheckpointSync) -> None:
+def _synced(
+    result: sync.SyncResult,
+    remote: str,
+    chains: checkpoint_sync.CheckpointSync | None,
+    shared: session_sync.SessionSync | None,
+) -> Iterator[str]:
+    change = Delta(result.added, result.removed, result.updated)
+    yield f"fetched {plural(result.fetched, 'record')} from {remote}"
+    yield f"merged: {integrate.describe(change, result.conflicts)}"
+    for conflict in result.conflicts:
+        yield integrate.conflict_line(conflict)
+    if result.push == "pushed":
+        yield f"pushed {plural(result.pushed, 'record')} to {remote}"
+    elif result.push == "up to date":
+        yield f"{remote} is up to date"
+    else:
+        yield "not pushed (--no-push)"
+    if chains is not None:
+        yield from _checkpoints(chains)
+    if shared is not None:
+        yield from session_sync.describe(shared)
+
+
+def _checkpoints(chains: checkpoint_sync.CheckpointSync) -> Iterator[str]:
     """One line per chain that changed here or there; a summary line when nothing did."""
     changed = [
         a for a in chains.fetched if a.outcome not in (hiddenrefs.UP_TO_DATE, hiddenrefs.AHEAD)
     ]
     for adoption in changed:
-        print(hiddenrefs.describe(adoption, chains.remote))
+        yield hiddenrefs.describe(adoption, chains.remote)
     for ref in chains.pushed:
-        print(f"checkpoint {ref.removeprefix(hiddenrefs.CHECKPOINTS)}: pushed to {chains.remote}")
+        yield f"checkpoint {ref.removeprefix(hiddenrefs.CHECKPOINTS)}: pushed to {chains.remote}"
     diverged = {a.ref for a in changed if a.outcome == hiddenrefs.DIVERGED}
     for ref in chains.not_pushed:
         if ref not in diverged:
             name = ref.removeprefix(hiddenrefs.CHECKPOINTS)
-            print(f"checkpoint {name}: not pushed, {chains.remote} kept changing; run again")
+            yield f"checkpoint {name}: not pushed, {chains.remote} kept changing; run again"
     if not changed and not chains.pushed and not chains.not_pushed:
-        print(f"checkpoints: up to date with {chains.remote}")
+        yield f"checkpoints: up to date with {chains.remote}"

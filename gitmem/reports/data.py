@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gitmem.records import finder
-from gitmem.records.store import Store
-from gitmem.search.changes import Row
 from gitmem.search.query import Filter, created_at, effective_status, superseded_ids
+
+if TYPE_CHECKING:
+    from gitmem.records.store import Store
+    from gitmem.search.changes import Row
+    from gitmem.store import git
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +46,23 @@ class Records:
         return [row for row in self.rows if window.contains(created_at(row))]
 
 
+@dataclasses.dataclass(frozen=True)
+class Source:
+    """What a report is built from: every record and the window; deploys also read the
+    repository (commit ancestry), `--env` and the time a window open at its end ends at."""
+
+    repo: git.RepoInfo
+    records: Records
+    window: Window
+    envs: Sequence[str] = ()
+    now: datetime | None = None
+
+
 def collect(store: Store) -> Records:
     """All records, oldest first (ties by id, so output is stable)."""
+    # Imported here: `git mem -h` reads the report kinds and needs none of the store.
+    from gitmem.records import finder
+
     rows = finder.records(store, Filter(include_retired=True))
     rows.sort(key=lambda row: (created_at(row), row["id"]))
     return Records(rows, superseded_ids(rows))

@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from gitmem.reports import SCHEMA, dora, history
-from gitmem.reports.data import Records, Window, deploy_of, week_of, week_span
+from gitmem.reports.data import Records, Source, Window, deploy_of, week_of, week_span
 from gitmem.search.query import created_at
-from gitmem.store import git
 
 _SHA = re.compile(r"[0-9a-f]{40}([0-9a-f]{24})?")
 
@@ -86,16 +85,11 @@ def _environment(
     }
 
 
-def build(
-    repo: git.RepoInfo,
-    records: Records,
-    window: Window,
-    envs: Sequence[str] = (),
-    now: datetime | None = None,
-) -> dict[str, Any]:
+def build(source: Source) -> dict[str, Any]:
     """The report's JSON document. The frequency window runs from --since (else the first
     deploy shown) to --until (else now when --since was given, else the last deploy shown)."""
-    every = events(records, envs)
+    repo, records, window, now = source.repo, source.records, source.window, source.now
+    every = events(records, source.envs)
     shown = [event for event in every if window.contains(event.time)]
     document: dict[str, Any] = {
         "report": "deploys",

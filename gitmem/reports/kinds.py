@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitmem.reports import SCHEMA
-from gitmem.reports.data import Records, Window, week_of, week_span
-from gitmem.search.changes import Row
+from gitmem.reports.data import Records, Source, Window, week_of, week_span
 from gitmem.search.query import created_at, superseded_ids
+
+if TYPE_CHECKING:
+    from gitmem.search.changes import Row
 
 TOP = 10  # most active tags and paths shown
 
@@ -49,8 +51,9 @@ def _chains(decisions: list[Row], by_id: dict[str, Row]) -> list[list[str]]:
     return chains
 
 
-def decisions(records: Records, window: Window) -> dict[str, Any]:
+def decisions(source: Source) -> dict[str, Any]:
     """An ADR-style index: every decision (retired ones too) with its effective status."""
+    records, window = source.records, source.window
     rows = [row for row in records.within(window) if row.get("type") == "decision"]
     by_id = {row["id"]: row for row in records.rows}
     superseded_by: dict[str, list[str]] = {}
@@ -85,9 +88,10 @@ def _ranked(counter: Counter[str], top: int | None = None) -> list[dict[str, Any
     return [{"name": name, "count": count} for name, count in ordered[:top]]
 
 
-def activity(records: Records, window: Window) -> dict[str, Any]:
+def activity(source: Source) -> dict[str, Any]:
     """Records per ISO week (every week from the first to the last, empty ones too), by type
     and by author; the most active tags and paths."""
+    records, window = source.records, source.window
     rows = records.within(window)
     weeks: list[dict[str, Any]] = []
     if rows:
@@ -136,8 +140,9 @@ def _groups(records: Records, rows: list[Row], key: str) -> list[dict[str, Any]]
     ]
 
 
-def errors(records: Records, window: Window) -> dict[str, Any]:
+def errors(source: Source) -> dict[str, Any]:
     """Error records grouped by tag and by path; groups holding more records come first."""
+    records, window = source.records, source.window
     rows = [row for row in records.within(window) if row.get("type") == "error"]
     return {
         **_head("errors", window),
@@ -150,8 +155,9 @@ def errors(records: Records, window: Window) -> dict[str, Any]:
     }
 
 
-def timeline(records: Records, window: Window) -> dict[str, Any]:
+def timeline(source: Source) -> dict[str, Any]:
     """Everything, oldest first."""
+    records, window = source.records, source.window
     rows = records.within(window)
     return {
         **_head("timeline", window),

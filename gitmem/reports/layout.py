@@ -1,8 +1,8 @@
-"""Each report's JSON document laid out as blocks (headings, tables, charts)."""
+"""Each report's JSON document laid out as blocks (headings, tables, charts), one function
+per kind (declared in report.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from gitmem.output import plural
@@ -23,13 +23,6 @@ from gitmem.reports.blocks import (
 )
 
 Doc = dict[str, Any]
-TITLES = {
-    "deploys": "Deploy report",
-    "decisions": "Decision index",
-    "activity": "Activity",
-    "errors": "Errors",
-    "timeline": "Timeline",
-}
 
 
 def _window(doc: Doc) -> list[Block]:
@@ -279,17 +272,3 @@ def timeline(doc: Doc) -> list[Block]:
         for entry in doc["records"]
     ]
     return [*blocks, Table(["date", "type", "title", "id", "author"], rows)]
-
-
-LAYOUTS: dict[str, Callable[[Doc], list[Block]]] = {
-    "deploys": deploys,
-    "decisions": decisions,
-    "activity": activity,
-    "errors": errors,
-    "timeline": timeline,
-}
-
-
-def layout(doc: Doc) -> tuple[str, list[Block]]:
-    """The report's title and its blocks."""
-    return TITLES[doc["report"]], LAYOUTS[doc["report"]](doc)
