@@ -1,4 +1,4 @@
-"""`git mem report` over 10,000 records and 1,000 deploys (issue 5: target <= 2 s each).
+"""`git mem report` over 10,000 records and 1,000 deploys (target: <= 2 s each).
 
     .venv/bin/python bench/report.py [--size 10000] [--deploys 1000] [--repeat 7] [--keep]
 

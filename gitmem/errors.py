@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-# Exit codes, DESIGN §6 (git's own convention for fatal errors).
+# Exit codes (128 for a fatal error is git's own convention).
 EXIT_OK = 0
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -40,7 +40,8 @@ class ConflictError(GitMemError):
 
 
 class RecordError(GitMemError):
-    """A record that does not follow DESIGN §2: says where (source, line) and what (field)."""
+    """A record that does not follow the record schema: says where (source, line) and what
+    (field)."""
 
     exit_code = EXIT_USAGE
 

@@ -1,4 +1,10 @@
-"""One module per `git mem` subcommand, each with `run(args) -> int`."""
+"""One module per `git mem` subcommand, each with `run(args) -> int`.
+
+Owns orchestration only: parse what the parser left, call the domain packages, print through
+`output` (`emit` for the JSON-or-human branch) and return the exit code; the logic lives in the
+packages below. Nothing below imports it; it must not import `gitmem.main` (the console
+script), and this `__init__` stays cheap: the commit hook imports it.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """`git mem hook NAME [ARGS]`: what the hook shims run.
 
 pre-commit checks the memory files and fails closed (a precise message, exit 1). The capture
-hooks fail open (DESIGN §3): whatever goes wrong, the commit stands, the hook exits 0, prints
+hooks fail open: whatever goes wrong, the commit stands, the hook exits 0, prints
 one line and logs the traceback under `<git-common-dir>/gitmem/logs/`. This module imports
 nothing heavy: capture decides whether there is anything to write before loading pygit2.
 """

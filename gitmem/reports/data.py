@@ -69,7 +69,7 @@ def collect(store: Store) -> Records:
 
 
 def deploy_of(row: Row) -> dict[str, Any] | None:
-    """The `deploy:` mapping of a deploy record (DESIGN contract: env and status), else None."""
+    """The `deploy:` mapping of a deploy record (it names env and status), else None."""
     deploy = row.get("deploy")
     if not isinstance(deploy, dict) or "env" not in deploy or "status" not in deploy:
         return None

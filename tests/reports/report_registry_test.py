@@ -14,7 +14,7 @@ import pytest
 from gitmem.main import build_parser
 from gitmem.reports.report import FORMATS, KINDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _report_parser() -> argparse.ArgumentParser:
