@@ -7,6 +7,7 @@ Every module imports this one, the commit hooks too: at the top it imports only 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 # Exit codes (128 for a fatal error is git's own convention).
 EXIT_OK = 0
@@ -57,22 +58,16 @@ class RecordError(GitMemError):
         super().__init__(f"{where}: {what}")
 
 
-def log_unexpected(error: BaseException) -> str:
+def log_unexpected(error: BaseException, log_dir: Path | None) -> str:
     """Write the traceback somewhere the user can send us; return where.
 
-    Where: the repository's state directory, else the temporary directory. Finding it needs
-    gitmem.store, imported only now that something has gone wrong.
+    `log_dir`: the repository's (`store.git.log_dir()`); None: the temporary directory.
     """
     import tempfile
     import traceback
     from datetime import datetime
-    from pathlib import Path
 
-    try:
-        from gitmem.store import git
-
-        log_dir = git.discover().state_dir / "logs"
-    except Exception:
+    if log_dir is None:
         log_dir = Path(tempfile.gettempdir())
     try:
         log_dir.mkdir(parents=True, exist_ok=True)

@@ -132,7 +132,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except Exception as error:
-        where = log_unexpected(error)
+        from gitmem.store import git  # only now that something has gone wrong
+
+        where = log_unexpected(error, git.log_dir())
         print(
             f"git-mem: error: unexpected {type(error).__name__}: {error} (details in {where})",
             file=sys.stderr,

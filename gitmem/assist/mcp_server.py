@@ -105,7 +105,7 @@ class GitMem:
         except GitMemError as error:
             return error_result(str(error))
         except Exception as error:
-            where = log_unexpected(error)  # the one error log format
+            where = log_unexpected(error, git.log_dir())  # the one error log format
             return error_result(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return result(reply)
 

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         ids = _capture(args.name, args.args)
     except BaseException as error:  # fail open, whatever it is (even Ctrl-C: the commit stands)
-        where = log_unexpected(error)
+        where = log_unexpected(error, git.log_dir())
         what = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(
             f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})",

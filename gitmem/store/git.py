@@ -128,6 +128,15 @@ def discover(cwd: Path | None = None) -> RepoInfo:
     return RepoInfo(git_dir, common, work_tree, bare)
 
 
+def log_dir() -> Path | None:
+    """Where to log an unexpected error: `logs/` in the state dir of the repository git finds
+    from here; None where there is none (not a repository, or discovery itself failed)."""
+    try:
+        return discover().state_dir / "logs"
+    except Exception:  # called while handling another error: never raise a second one
+        return None
+
+
 def config_get_all(repo: RepoInfo, key: str) -> list[str]:
     proc = run(["config", "--get-all", key], cwd=repo.git_dir, check=False)
     return proc.stdout.decode().splitlines()
