@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 
 ID_A = "abcd00000001"
 ID_B = "abcd00000002"
@@ -194,3 +195,20 @@ def test_non_utf8_note_by_hand_end_to_end(repo, g):
         )
         assert raw.returncode == 0, raw.stderr
         assert raw.stdout == b"Caf\xe9 latin-1 note\n"
+
+
+def test_show_loads_no_search_engine(repo, mem):
+    """`show` answers from the catalog and the record's own file: Whoosh (~140 ms to import) is
+    never loaded (checked with -X importtime, not with a clock)."""
+    record_id = mem("save", "-m", "Use PostgreSQL").saved_id
+    assert mem("list").code == 0  # the index exists and is current
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "show", record_id[:6]],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.records.store" in loaded
+    assert not {name for name in loaded if name.split(".")[0] in ("whoosh", "pygit2")}
