@@ -13,6 +13,7 @@ from gitmem.assist import context
 from gitmem.assist.mcp_tools import ID, PATHS, Caller, Reply, obj, text, tool
 from gitmem.records.store import Store
 from gitmem.sessions import sessions
+from gitmem.sessions.summary import ROLES
 from gitmem.store import compose
 
 
@@ -100,7 +101,7 @@ def _session_start(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
             "text": text("the message, Markdown"),
             "role": {
                 "type": "string",
-                "enum": list(sessions.ROLES),
+                "enum": list(ROLES),
                 "default": "user",
                 "description": "who said it",
             },

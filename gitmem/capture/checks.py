@@ -125,10 +125,6 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
     return findings
 
 
-def _in_memory_dir(path: str) -> bool:
-    return path.startswith(MEMORY_DIR + "/")
-
-
 def staged_files(repo: git.RepoInfo) -> tuple[list[tuple[str, bytes]], str | None]:
     """The `.memory/` files the commit being made adds or changes, as staged (not as on disk),
     and the staged config.toml (None if there is none)."""

@@ -12,6 +12,7 @@ from gitmem.errors import GitMemError, UsageError
 from gitmem.output import BOLD, DIM, emit, plural, print_json, style
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
+from gitmem.sessions.info import Ended, Session, SessionInfo
 
 if TYPE_CHECKING:
     from gitmem.store.record import Memory
@@ -28,7 +29,7 @@ def _text(words: list[str] | None, what: str) -> str | None:
     return " ".join(words)
 
 
-def _label(info: sessions.SessionInfo | sessions.Session) -> str:
+def _label(info: SessionInfo | Session) -> str:
     return f" ({info.label})" if info.label else ""
 
 
@@ -69,7 +70,7 @@ def _end(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _ended(ended: sessions.Ended) -> Iterator[str]:
+def _ended(ended: Ended) -> Iterator[str]:
     info = ended.session
     yield f"ended session {info.id}{_label(info)}: {plural(info.messages, 'message')}"
     yield f"transcript: {transcripts.REF}:{info.id}{transcripts.SUFFIX}"
@@ -88,7 +89,7 @@ def _resume(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
-def _line(info: sessions.SessionInfo, here: str | None = None) -> str:
+def _line(info: SessionInfo, here: str | None = None) -> str:
     started = (info.started or "")[:16].replace("T", " ")
     n = plural(info.messages, "msg")
     local = info.status in ("active", "unfinished") and info.id != here
@@ -146,7 +147,7 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 
 
 def _shown(
-    info: sessions.SessionInfo, summary: Memory | None, messages: list[transcripts.Message]
+    info: SessionInfo, summary: Memory | None, messages: list[transcripts.Message]
 ) -> Iterator[str]:
     yield style(f"session {info.id}{_label(info)}", BOLD)
     yield f"status:   {info.status}"

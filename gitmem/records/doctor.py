@@ -22,14 +22,17 @@ def check(
     packages' checks of their own tables in the config (capture's rules), which the caller
     brings, since records must not import a domain package."""
     problems: list[Problem] = []
+    where = f".memory/{config.CONFIG_NAME}"
     try:
         settings = store.config
-        for config_check in config_checks:
-            config_check(settings)
     except GitMemError as error:
-        where = f".memory/{config.CONFIG_NAME}"
         problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
-        store._config = config.EMPTY
+        store._config = settings = config.EMPTY  # read the records as if there were none
+    for config_check in config_checks:
+        try:
+            config_check(settings)
+        except GitMemError as error:  # the config's other settings still apply
+            problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
     catalog = store.catalog()
     problems.extend(catalog.warnings)
     rows = finder.records(store, Filter(include_retired=True))

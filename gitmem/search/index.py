@@ -2,8 +2,9 @@
 terms.
 
 This module's name is part of the on-disk format: Whoosh pickles the schema into every index's
-table of contents, and with it `gitmem.search.index.FastText`. Under another name, indexes
-built before could not be opened (they would be rebuilt, but through the damage path).
+table of contents, and with it `gitmem.search.index.FastText`. Renaming the module means
+bumping `WhooshEngine.version` (as moving it here from `gitmem/index.py` did), or indexes built
+before could not be opened and would be rebuilt through the damage path.
 
 Whoosh's analyzer chain yields one Token object per word through four generators; indexing
 body text with `fast_terms` (one regex, a stem cache) produces the same terms at ~2.5 times the
@@ -54,7 +55,7 @@ def fast_terms(text: str) -> list[str]:
 
 # The analyzer Whoosh uses for queries, highlighting and spelling; `fast_terms` for indexing.
 ANALYZER = (
-    analysis.RegexTokenizer(r"\w+")
+    analysis.RegexTokenizer(WORD.pattern)
     | analysis.LowercaseFilter()
     | analysis.StopFilter()
     | analysis.StemFilter(stemfn=stem, cachesize=-1)

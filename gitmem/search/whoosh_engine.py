@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 class WhooshEngine:
-    version = 5  # bump on any change to the schema or analysis (index.py)
+    # Bump on any change to the schema or analysis (index.py). 6: the schema class moved from
+    # `gitmem.index` to `gitmem.search.index`, a name Whoosh pickles into every index.
+    version = 6
 
     def build(self, path: Path, documents: list[Document], progress: Progress | None) -> int:
         from gitmem.search import whoosh_write

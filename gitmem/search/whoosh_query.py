@@ -1,5 +1,6 @@
-"""Reading a query text as a Whoosh query: our syntax (ARCHITECTURE.md) on top of Whoosh's parser,
-plain words where the parser cannot make sense of it, and the filters Whoosh applies exactly.
+"""Reading a query text as a Whoosh query: our syntax (the README's "Search" section) on top of
+Whoosh's parser, plain words where the parser cannot make sense of it, and the filters Whoosh
+applies exactly.
 """
 
 from __future__ import annotations

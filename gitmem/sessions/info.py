@@ -3,7 +3,7 @@ print."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from gitmem.sessions import transcripts
@@ -20,13 +20,7 @@ class Session:
     worktree: str
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "label": self.label,
-            "tool": self.tool,
-            "started": self.started,
-            "worktree": self.worktree,
-        }
+        return asdict(self)  # every field, in declaration order
 
 
 @dataclass
@@ -44,19 +38,7 @@ class SessionInfo:
     worktree: str | None = None  # where an active or unfinished session runs
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "label": self.label,
-            "tool": self.tool,
-            "source": self.source,
-            "started": self.started,
-            "ended": self.ended,
-            "messages": self.messages,
-            "summary_id": self.summary_id,
-            "origin": self.origin,
-            "worktree": self.worktree,
-        }
+        return asdict(self)  # every field, in declaration order
 
 
 @dataclass

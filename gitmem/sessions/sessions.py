@@ -35,23 +35,6 @@ from gitmem.store import active_session
 from gitmem.store.files import atomic_write, create_new
 from gitmem.store.record import MIN_PREFIX, new_id
 
-__all__ = [
-    "ROLES",
-    "Ended",
-    "Message",
-    "Session",
-    "SessionInfo",
-    "active_id",
-    "end",
-    "listing",
-    "log",
-    "resume",
-    "show",
-    "start",
-    "summary_id",
-]
-
-
 # ------------------------------------------------------------------------------ local state
 
 

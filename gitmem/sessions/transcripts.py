@@ -33,7 +33,6 @@ from gitmem.store.files import atomic_write
 
 REF = "refs/gitmem/sessions"
 SUFFIX = ".jsonl"
-HEADER_KEYS = ("session", "label", "tool", "source", "started", "ended", "summary_id", "origin")
 CAS_ATTEMPTS = 50
 
 

@@ -280,9 +280,8 @@ def _restore_notes(target: git.RepoInfo, theirs: str, result: RestoreResult) -> 
         result.notes = hiddenrefs.UP_TO_DATE if before == theirs else hiddenrefs.AHEAD
         return
     result.notes = "merged"
-    reader = lambda oids: integrate.read_blobs(target, oids)  # noqa: E731
     old, new = integrate.notes_tree(target, before), integrate.notes_tree(target, after)
-    change = notesmerge.delta(old, new, reader)
+    change = notesmerge.delta(old, new, integrate.reader(target))
     result.notes_added, result.notes_removed = change.added, change.removed
     result.notes_updated = change.updated
 

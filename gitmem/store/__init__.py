@@ -9,5 +9,6 @@ worktree (`active_session`), `git mem init`'s settings (`initialize`), and every
 of git: the `git` binary in `git`, pygit2 in `objects` (its only importer, loaded lazily: it
 costs ~110 ms). This package is the only importer of yaml and python-frontmatter.
 
-It must not import any other gitmem package but `errors`: everything else builds on it.
+It must not import any other gitmem package but the shared `errors` and `output`: everything
+else builds on it.
 """

@@ -12,7 +12,8 @@ writers of refs/notes/mem, because the Store facade merges fetched notes before 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from gitmem.errors import GitMemError
 from gitmem.output import plural
@@ -67,7 +68,8 @@ def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
     return blobs
 
 
-def reader(repo: git.RepoInfo) -> Any:
+def reader(repo: git.RepoInfo) -> Callable[[list[str]], dict[str, bytes]]:
+    """`read_blobs` for this repository, as the notes merge takes it."""
     return lambda oids: read_blobs(repo, oids)
 
 

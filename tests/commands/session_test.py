@@ -11,7 +11,7 @@ from pathlib import Path
 import frontmatter
 
 from gitmem.records.store import Store
-from gitmem.sessions import sessions, transcripts
+from gitmem.sessions import sessions, summary, transcripts
 from gitmem.store import git
 
 
@@ -41,7 +41,7 @@ def test_start_log_end_writes_summary_file_and_transcript_ref(repo, mem, g):
     lines = ended.out.splitlines()
     assert lines[0] == f"ended session {sid} (sync retry): 3 messages"
     assert lines[1] == f"transcript: refs/gitmem/sessions:{sid}.jsonl"
-    summary_id = sessions.summary_id(sid)
+    summary_id = summary.summary_id(sid)
     location = f".memory/sessions/{started['started'][:10]}-session-sync-retry-bounded-the-retry.md"
     assert lines[2] == f"summary: {summary_id} in {location}"
     assert lines[3] == f"linked: {', '.join(sorted([saved.saved_id, other.saved_id]))}"
