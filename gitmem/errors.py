@@ -1,7 +1,8 @@
 """The one user-facing error class (and its flavours), mapped to exit codes in `main`, and the
 log of the errors nobody expected.
 
-Every module imports this one, the commit hooks too: at the top it imports only `sys`.
+Every module imports this one, the commit hooks too: at the top it imports only `sys` and
+`pathlib`, and nothing of gitmem.
 """
 
 from __future__ import annotations

@@ -1,10 +1,13 @@
-"""`output.progress_bar` off a terminal: silent for short jobs, one line for long ones."""
+"""`output`: the progress bar off a terminal, the JSON-or-human branch, plurals."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+
 import pytest
 
-from gitmem.output import LONG_JOB, progress_bar
+from gitmem.output import LONG_JOB, emit, plural, progress_bar
 
 
 def test_a_long_job_says_once_that_it_is_running(capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,3 +28,26 @@ def test_a_short_job_is_silent(capsys: pytest.CaptureFixture[str]) -> None:
         for done in range(0, LONG_JOB, 200):
             progress(done, LONG_JOB - 1)
     assert capsys.readouterr() == ("", "")
+
+
+def test_emit_prints_the_document_under_json_and_the_lines_otherwise(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    made: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for word in ("one", "two"):
+            made.append(word)
+            yield word
+
+    emit(True, {"ids": ["a"], "n": 1}, lines())
+    assert json.loads(capsys.readouterr().out) == {"ids": ["a"], "n": 1}
+    assert made == []  # the human lines were never made
+    emit(False, {"ids": ["a"]}, lines())
+    assert capsys.readouterr().out == "one\ntwo\n"
+    emit(False, {}, "# Markdown\n", end="")
+    assert capsys.readouterr().out == "# Markdown\n"
+
+
+def test_plural() -> None:
+    assert [plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]

@@ -19,9 +19,11 @@ import pytest
 from gitrepo import init_repo, sh
 
 from gitmem.assist import context
+from gitmem.assist.packing import sections
 from gitmem.records.store import Store
 from gitmem.store import git
 from gitmem.store.record import CROCKFORD, Memory
+from gitmem.store.types import BUILTIN_TYPES, OTHER_SECTION, MemoryType
 
 _VOCABULARY = """
 cache schema index query latency retry timeout queue worker deploy rollback canary flag config
@@ -319,3 +321,10 @@ def test_after_deletions_and_edits_the_pack_agrees_with_list(generated, mem, ids
     data = json.loads(mem("context", "--budget", "200", "--json").out)
     shown = sum(len(s["entries"]) for s in data["sections"])
     assert shown + data["left_out"] == len(current) + len(sessions)
+
+
+def test_every_memory_type_has_a_pack_section() -> None:
+    """A type whose `section` names no section of the layout would silently never reach a pack."""
+    custom = MemoryType("runbook", "runbooks", "a custom type", OTHER_SECTION)
+    placed = [t for spec in sections([*BUILTIN_TYPES, custom]) for t in spec.types]
+    assert sorted(placed) == sorted([t.name for t in BUILTIN_TYPES] + ["runbook"])

@@ -399,8 +399,14 @@ def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> N
         "yaml",
         "whoosh",
         "frontmatter",
+        # The record format and what reads or writes it (the old flat `gitmem.record`).
         "gitmem.store.record",
+        "gitmem.store.front_matter",
+        "gitmem.store.note_stream",
+        "gitmem.store.validation",
+        "gitmem.store.objects",
         "gitmem.records.store",
+        "gitmem.search",
     }
     assert not heavy & loaded
     commit(hooked, "We decided to drop Python 3.8 support")

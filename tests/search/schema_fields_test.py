@@ -13,8 +13,6 @@ from gitmem.store.fields import FIELDS
 # The index's own columns: where a record lives, its body, the stored row and snippet text,
 # and Whoosh's spelling copy of the title (for "did you mean").
 NOT_RECORD_FIELDS = {"location", "body", "row", "text", "spell_title"}
-# Filter options that are not one field's values.
-NOT_FIELD_FILTERS = {"since", "until", "include_retired"}
 
 
 def test_the_index_holds_exactly_the_indexed_fields() -> None:
@@ -22,11 +20,22 @@ def test_the_index_holds_exactly_the_indexed_fields() -> None:
     assert set(schema().names()) - NOT_RECORD_FIELDS == indexed
 
 
+# Each filterable field and the Filter options that filter on it.
+FILTER_OPTIONS = {
+    "type": {"types"},
+    "created": {"since", "until"},
+    "author": {"authors"},
+    "status": {"statuses"},
+    "tags": {"tags"},
+    "project": {"projects"},
+    "source": {"sources"},
+    "commits": {"commits"},
+    "paths": {"paths"},
+}
+
+
 def test_filter_covers_exactly_the_filterable_fields() -> None:
-    options = {f.name for f in dataclasses.fields(Filter)} - NOT_FIELD_FILTERS
-    filterable = {f.name for f in FIELDS if f.filterable and f.kind != "time"}
-    plural = {name: name + "es" if name.endswith("s") else name + "s" for name in filterable}
-    plural |= {"tags": "tags", "paths": "paths", "commits": "commits"}
-    assert options == {plural[name] for name in filterable}
-    # Time fields filter through --since/--until.
-    assert {f.name for f in FIELDS if f.filterable and f.kind == "time"} == {"created"}
+    filterable = {f.name for f in FIELDS if f.filterable}
+    assert set(FILTER_OPTIONS) == filterable
+    options = {f.name for f in dataclasses.fields(Filter)} - {"include_retired"}
+    assert options == set().union(*FILTER_OPTIONS.values())
