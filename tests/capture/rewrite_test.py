@@ -312,8 +312,8 @@ def test_rebase_moves_each_record_to_its_new_commit(hooked: Path, mem, g) -> Non
     clean(hooked, g)
 
 
-def _rebase_i(repo: Path, script: str, editor: str = "true") -> None:
-    sh(
+def _rebase_i(repo: Path, script: str, editor: str = "true") -> str:
+    return sh(
         repo,
         "rebase",
         "-q",
@@ -375,8 +375,13 @@ def test_rebase_i_squash_keeps_both_decisions_once(hooked: Path, mem, g) -> None
 
 def test_rebase_i_fixup_keeps_the_fixups_record(hooked: Path, mem) -> None:
     _branch_with_two_decisions(hooked)
-    _rebase_i(hooked, "2s/^pick/fixup/")
+    out = _rebase_i(hooked, "2s/^pick/fixup/")
     fixed = head(hooked)
+    retry = cid("decision", "Retry failed jobs three times", date="1763731500 +0000")
+    assert out == (  # the fixup's message is gone, its record stays: said so
+        "gitmem: kept 1 memory the new message no longer captures: "
+        f"git mem show {retry} (git mem rm to remove)\n"
+    )
     assert "Retry jobs" not in sh(hooked, "log", "-1", "--format=%B")
     assert [r[0] for r in summary(hooked, fixed)] == [
         cid("decision", "Use SQS for jobs"),
