@@ -158,6 +158,12 @@ def skip_reason(commit: Commit, rules: Rules) -> str | None:
     return None
 
 
+def opts_out(message: str) -> bool:
+    """Does the message say `No-Memory: true` (in a trailer paragraph)?"""
+    trailers, _where = _trailers(message)
+    return any(key == "no-memory" and value.lower() in _TRUE for key, value in trailers)
+
+
 def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
     """What the rules capture from this commit: pure, no git, no I/O."""
     if skip_reason(commit, rules) is not None:

@@ -28,6 +28,10 @@ class Outcome:
     written: list[Memory] = field(default_factory=list)
     present: list[str] = field(default_factory=list)  # ids
     moved: list[Memory] = field(default_factory=list)
+    # After a rewrite, captured records the new message no longer yields:
+    kept: list[Memory] = field(default_factory=list)  # kept all the same (it may be relied on)
+    replaced: list[Memory] = field(default_factory=list)  # an amend reworded it: a new one came
+    dropped: list[Memory] = field(default_factory=list)  # an amend added `No-Memory: true`
 
     @property
     def ids(self) -> list[str]:
@@ -255,19 +259,41 @@ def _move(notes: _Notes, old: str, new: str, outcome: Outcome) -> None:
     notes.changed |= {old, new}
 
 
-def _drop_stale(notes: _Notes, sha: str, current: set[tuple[str, str]]) -> None:
-    """After an amend: captured records its new message no longer yields (a reworded
-    `Decision:`, an added `No-Memory: true`) leave, unless someone edited them since."""
+def _settle_stale(
+    notes: _Notes,
+    sha: str,
+    current: set[tuple[str, str]],
+    amended: bool,
+    opted_out: bool,
+    outcome: Outcome,
+) -> None:
+    """Captured records on `sha` its new message no longer yields (only those the hook wrote
+    for this one commit and nobody edited since) are kept and reported, never lost silently.
+    After an amend two cases are the user's own word and drop them, also reported: the amend
+    added `No-Memory: true`, or reworded the record (the message yields a new record of the
+    same type, captured in its place: one record per logical decision). After a rebase they
+    all stay (a fixup's message is discarded, its records are kept)."""
     chunks = notes.get(sha)
-    keep = [
-        (text, memory)
-        for text, memory in chunks
-        if memory is None
-        or memory.source != "hook"
-        or memory.updated is not None
-        or memory.commits != [sha]
-        or (memory.type, memory.title) in current
-    ]
+    held = {(m.type, m.title) for _t, m in chunks if m is not None}
+    fresh_types = {kind for kind, title in current if (kind, title) not in held}
+    keep: list[Chunk] = []
+    for text, memory in chunks:
+        stale = (
+            memory is not None
+            and memory.source == "hook"
+            and memory.updated is None
+            and memory.commits == [sha]
+            and (memory.type, memory.title) not in current
+        )
+        if memory is None or not stale:
+            keep.append((text, memory))
+        elif amended and opted_out:
+            outcome.dropped.append(memory)
+        elif amended and memory.type in fresh_types:
+            outcome.replaced.append(memory)
+        else:
+            keep.append((text, memory))
+            outcome.kept.append(memory)
     if len(keep) != len(chunks):
         notes.chunks[sha] = keep
         notes.changed.add(sha)
@@ -275,25 +301,27 @@ def _drop_stale(notes: _Notes, sha: str, current: set[tuple[str, str]]) -> None:
 
 def follow_rewrite(
     repo: git.RepoInfo, rules: Rules, pairs: list[tuple[str, str]], kind: str = "rebase"
-) -> list[str]:
+) -> Outcome:
     """post-rewrite: move each old commit's records to its new commit (commits: updated),
     then capture what the new messages say that is not there yet. One CAS update.
 
-    After an amend (the user rewrote this very message) captured records the new message no
-    longer yields are dropped; after a rebase they stay (a fixup's message is discarded, its
-    records are kept)."""
+    Captured records a new message no longer yields are kept and listed in `Outcome.kept`,
+    except after an amend that reworded them or added `No-Memory: true` (`_settle_stale`)."""
     pairs = [(old, new) for old, new in pairs if old != new]
     if not pairs:
-        return []
-    from gitmem.capture.commits import candidates
+        return Outcome()
+    from gitmem.capture.commits import candidates, opts_out
 
     news = list(dict.fromkeys(new for _old, new in pairs))
     olds = {f"note:{old}" for old, _new in pairs}
     found = []
     yields: dict[str, set[tuple[str, str]]] = {}
+    opted_out: set[str] = set()
     for commit in read_commits(repo, news):
         wanted = candidates(commit, rules)
         yields[commit.sha] = {(c.type, c.title) for c in wanted}
+        if opts_out(commit.message):
+            opted_out.add(commit.sha)
         if wanted:
             found.append((_with_paths(repo, commit), wanted))
     planned = [(commit, [build(commit, c, rules) for c in wanted]) for commit, wanted in found]
@@ -311,11 +339,12 @@ def follow_rewrite(
         notes = _Notes(snapshot, rules.types)
         for old, new in pairs:
             _move(notes, old, new, outcome)
-        if kind == "amend":
-            for new in news:
-                _drop_stale(notes, new, yields.get(new, set()))
+        amended = kind == "amend"
+        for new in news:
+            current = yields.get(new, set())
+            _settle_stale(notes, new, current, amended, new in opted_out, outcome)
         _add_captures(notes, planned, elsewhere, outcome)
         return notes.changes()
 
     objects.update_notes(repo, mutate, f"gitmem: follow rewrite of {len(pairs)} commit(s)")
-    return outcome.ids
+    return outcome

@@ -6,9 +6,14 @@ and loads the note writer (`notes`: yaml, the record format) only when something
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from gitmem.capture.commits import candidates, made_by_rewrite, read_commits, rebase_in_progress
 from gitmem.capture.rules import load_rules
 from gitmem.store import git
+
+if TYPE_CHECKING:  # the note writer loads yaml: only when something is written
+    from gitmem.capture.notes import Outcome
 
 
 def handle_post_commit(repo: git.RepoInfo) -> list[str]:
@@ -25,16 +30,18 @@ def handle_post_commit(repo: git.RepoInfo) -> list[str]:
     return notes.write_captures(repo, rules, [(commit, found)]).ids
 
 
-def handle_post_rewrite(repo: git.RepoInfo, kind: str, pairs: list[tuple[str, str]]) -> list[str]:
+def handle_post_rewrite(
+    repo: git.RepoInfo, kind: str, pairs: list[tuple[str, str]]
+) -> Outcome | None:
     """The post-rewrite hook (`amend` or `rebase`, `old new` pairs): records follow the
-    rewrite, and what the new messages capture is added. Returns the ids written."""
+    rewrite, and what the new messages capture is added. What it did, or None (nothing)."""
     if not pairs:
-        return []
+        return None
     if kind == "amend" and rebase_in_progress(repo):
         # A squash (or an amend at an `edit` stop) inside a rebase: the rebase's own
         # post-rewrite lists these commits again at its end; moving now would capture the
         # squashed message before the other commit's records arrive, and capture them twice.
-        return []
+        return None
     from gitmem.capture import notes
 
     return notes.follow_rewrite(repo, load_rules(repo), pairs, kind)

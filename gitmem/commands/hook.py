@@ -11,10 +11,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from gitmem.capture import hooks
 from gitmem.errors import log_unexpected
 from gitmem.store import git
+
+if TYPE_CHECKING:
+    from gitmem.capture.notes import Outcome
 
 CAPTURE_HOOKS = ("post-commit", "post-rewrite")
 
@@ -23,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     if args.name == "pre-commit":
         return _pre_commit(args.args)
     try:
-        ids = _capture(args.name, args.args)
+        lines = _capture(args.name, args.args)
     except BaseException as error:  # fail open, whatever it is (even Ctrl-C: the commit stands)
         where = log_unexpected(error, git.log_dir())
         what = str(error).splitlines()[0] if str(error) else type(error).__name__
@@ -32,18 +36,47 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 0
-    if ids:
-        count = f"{len(ids)} memor{'y' if len(ids) == 1 else 'ies'}"
-        print(f"gitmem: captured {count}: git mem show {' '.join(ids)}", file=sys.stderr)
+    for line in lines:
+        print(line, file=sys.stderr)
     return 0
 
 
+def _memories(ids: list[str]) -> str:
+    return f"{len(ids)} memor{'y' if len(ids) == 1 else 'ies'}"
+
+
+def _captured(ids: list[str]) -> list[str]:
+    return [f"gitmem: captured {_memories(ids)}: git mem show {' '.join(ids)}"] if ids else []
+
+
+def _rewritten(outcome: Outcome | None) -> list[str]:
+    """What a rewrite did that the user should hear about: new captures, and every captured
+    record the new message no longer yields (kept, or removed at the amend's word)."""
+    if outcome is None:
+        return []
+    lines = _captured(outcome.ids)
+    kept = [m.id for m in outcome.kept]
+    if kept:
+        lines.append(
+            f"gitmem: kept {_memories(kept)} the new message no longer captures: "
+            f"git mem show {' '.join(kept)} (git mem rm to remove)"
+        )
+    history = "the old version stays in the history of refs/notes/mem"
+    for memories, why in ((outcome.replaced, "the amend reworded"),
+                          (outcome.dropped, "the amend added No-Memory: true to")):  # fmt: skip
+        ids = [m.id for m in memories]
+        if ids:
+            lines.append(f"gitmem: removed {_memories(ids)} {why}: {' '.join(ids)} ({history})")
+    return lines
+
+
 def _capture(name: str, argv: list[str]) -> list[str]:
+    """The lines the capture hook prints."""
     repo = git.discover()
     from gitmem.capture import on_commit
 
     if name == "post-commit":
-        return list(on_commit.handle_post_commit(repo))
+        return _captured(on_commit.handle_post_commit(repo))
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
@@ -51,7 +84,7 @@ def _capture(name: str, argv: list[str]) -> list[str]:
         pairs = hooks.rewritten_pairs(repo, kind)
     if not pairs:
         return []
-    return list(on_commit.handle_post_rewrite(repo, kind, pairs))
+    return _rewritten(on_commit.handle_post_rewrite(repo, kind, pairs))
 
 
 def _pre_commit(files: list[str]) -> int:

@@ -6,10 +6,12 @@ possibly with prose someone appended by hand. The merge works note by note:
 - a note only one side changed (or both changed identically) is taken whole, byte for byte;
 - a note both sides changed is merged chunk by chunk: a record is keyed by its id, anything
   else (prose, a document that does not parse) by its exact text. Added on either side: kept.
-  Removed on one side and untouched on the other: removed. Changed on both: the newer `updated`
-  (else `created`) wins; the other version stays reachable in the notes history through the
-  merge commit's other parent. Changed on one side and removed on the other: the changed one is
-  kept (no edit is ever lost silently) and reported as a conflict too.
+  Removed on one side and untouched on the other: removed. Changed on both: merged field by
+  field against the base (`recordmerge`: lists as sets, a field only one side changed takes
+  that change); a field both changed to different values is a conflict, which the newer
+  `updated` (else `created`) wins; the other value stays reachable in the notes history
+  through the merge commit's other parent. Changed on one side and removed on the other: the
+  changed one is kept (no edit is ever lost silently) and reported as a conflict too.
 
 Nothing here touches git: callers pass note bytes in and get note bytes out.
 """
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from gitmem.store.note_stream import parse_note
-from gitmem.store.record import Memory, parse_time
+from gitmem.store import recordmerge
+from gitmem.store.note_stream import parse_note, serialize_note_doc
+from gitmem.store.record import Memory
 
 # Foreign records date from the commit they annotate; the merge never looks at that date.
 _NO_DATE = "1970-01-01T00:00:00+00:00"
@@ -98,15 +100,6 @@ def _chunks(data: bytes | None, sha: str) -> list[_Chunk]:
     return out
 
 
-def _when(memory: Memory | None) -> datetime | None:
-    if memory is None:
-        return None
-    try:
-        return parse_time(memory.updated or memory.created)
-    except ValueError:
-        return None
-
-
 def _stamp(memory: Memory | None) -> str:
     if memory is None:
         return "no date"
@@ -116,7 +109,7 @@ def _stamp(memory: Memory | None) -> str:
 def _newer(local: _Chunk, remote: _Chunk, sha: str) -> tuple[_Chunk, Conflict]:
     """Both sides changed a record: the newer wins; a tie goes to the larger text, so that
     every clone merging the same two versions picks the same one."""
-    lt, rt = _when(local.memory), _when(remote.memory)
+    lt, rt = recordmerge.when(local.memory), recordmerge.when(remote.memory)
     if lt is not None and rt is not None and lt != rt:
         remote_wins = rt > lt
         why = "newer"
@@ -131,6 +124,40 @@ def _newer(local: _Chunk, remote: _Chunk, sha: str) -> tuple[_Chunk, Conflict]:
         f"the {other} version stays in the notes history"
     )
     return winner, Conflict(local.key[0], sha, side, reason)
+
+
+def _names(fields: tuple[str, ...]) -> str:
+    return fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
+
+
+def _both_changed(
+    old: _Chunk | None, local: _Chunk, remote: _Chunk, sha: str
+) -> tuple[_Chunk, Conflict | None]:
+    """A record both sides changed (or both added): merged field by field; a conflict only
+    for the fields both changed to different values. Prose and broken documents cannot be
+    changed in place (they are keyed by their text)."""
+    if local.memory is None or remote.memory is None or not (local.is_record and remote.is_record):
+        return _newer(local, remote, sha)
+    base = old.memory if old is not None and old.is_record else None
+    merged = recordmerge.merge_record(base, local.memory, remote.memory, local.text, remote.text)
+    if merged.same_as is not None or merged.memory is None:
+        chunk = remote if merged.same_as == "remote" else local
+    else:
+        text = serialize_note_doc(merged.memory)
+        chunk = _Chunk(local.key, text, merged.memory, True)
+    if not merged.conflicts:
+        return chunk, None
+    winner, other = (remote, "local") if merged.winner == "remote" else (local, "remote")
+    lt, rt = recordmerge.when(local.memory), recordmerge.when(remote.memory)
+    dated = lt is not None and rt is not None and lt != rt
+    why = "newer" if dated else "same date; larger text wins the tie"
+    one = len(merged.conflicts) == 1
+    value, stays = ("value", "stays") if one else ("values", "stay")
+    reason = (
+        f"{_names(merged.conflicts)} changed on both sides; kept the {merged.winner} {value} "
+        f"({_stamp(winner.memory)}, {why}); the {other} {value} {stays} in the notes history"
+    )
+    return chunk, Conflict(local.key[0], sha, merged.winner, reason)
 
 
 def _join(chunks: list[_Chunk]) -> bytes | None:
@@ -176,9 +203,9 @@ def merge_note(
         elif old is not None and old.text == mine.text:
             merged.append(theirs)
         else:
-            winner, conflict = _newer(mine, theirs, sha)
-            merged.append(winner)
-            conflicts.append(conflict)
+            chunk, conflict = _both_changed(old, mine, theirs, sha)
+            merged.append(chunk)
+            conflicts += [conflict] if conflict is not None else []
     local_keys = {c.key for c in local_chunks}
     for theirs in remote_chunks.values():
         if theirs.key in local_keys:

@@ -205,10 +205,54 @@ def amend(repo: Path, message: str) -> str:
     return head(repo)
 
 
+def amend_out(repo: Path, message: str) -> tuple[str, str]:
+    """amend(), and what git and the hooks printed."""
+    env = {"GIT_AUTHOR_DATE": DATE, "GIT_COMMITTER_DATE": "1763731999 +0000"}
+    out = sh(repo, "commit", "-q", "--amend", "--allow-empty", "-m", message, env=env)
+    return head(repo), out
+
+
+HISTORY = "the old version stays in the history of refs/notes/mem"
+
+
+def test_amend_adding_a_body_to_a_one_line_decision_keeps_it_and_says_so(
+    hooked: Path, mem, g
+) -> None:
+    """A one-line `Decision: ...` message is captured; the same subject with a body is not
+    (a `Decision:` subject counts only alone). The amend keeps the record and says so."""
+    old, out = commit(hooked, "Decision: Use structlog")
+    record_id = cid("decision", "Use structlog")
+    assert out == f"gitmem: captured 1 memory: git mem show {record_id}\n"
+    before = sh(hooked, "notes", "--ref=mem", "show", old)
+    new, out = amend_out(hooked, "Decision: Use structlog\n\nIt writes JSON lines.\n")
+    assert out == (
+        "gitmem: kept 1 memory the new message no longer captures: "
+        f"git mem show {record_id} (git mem rm to remove)\n"
+    )
+    after = sh(hooked, "notes", "--ref=mem", "show", new)
+    assert after == before.replace(f"commits: [{old}]", f"commits: [{new}]")
+    assert summary(hooked, new) == [(record_id, "decision", "Use structlog", [new])]
+    assert note(hooked, old) == []
+    assert noted(hooked) == {new}
+    assert listed(mem) == [record_id]
+    assert mem("list").out.startswith(f"{record_id} ")
+    # Amending again, back to a message that captures it: there once, nothing said.
+    newer, out = amend_out(hooked, "Decision: Use structlog")
+    assert out == ""
+    assert summary(hooked, newer) == [(record_id, "decision", "Use structlog", [newer])]
+    assert noted(hooked) == {newer}
+    clean(hooked, g)
+
+
 def test_amend_that_rewords_a_decision_replaces_its_record(hooked: Path, mem, g) -> None:
     old, _ = commit(hooked, "Cache tokens\n\nDecision: Cache tokns for five minutes\n")
-    new = amend(hooked, "Cache tokens\n\nDecision: Cache tokens for five minutes\n")
+    new, out = amend_out(hooked, "Cache tokens\n\nDecision: Cache tokens for five minutes\n")
     record_id = cid("decision", "Cache tokens for five minutes")
+    assert out == (
+        f"gitmem: captured 1 memory: git mem show {record_id}\n"
+        "gitmem: removed 1 memory the amend reworded: "
+        f"{cid('decision', 'Cache tokns for five minutes')} ({HISTORY})\n"
+    )
     assert summary(hooked, new) == [(record_id, "decision", "Cache tokens for five minutes", [new])]
     assert noted(hooked) == {new}
     assert note(hooked, old) == []
@@ -223,7 +267,11 @@ def test_amend_adding_no_memory_drops_captures_but_not_edited_or_saved_ones(
     fact = cid("fact", "SQS is at-least-once")
     assert mem("edit", fact, "--add-tag", "aws").code == 0  # edited: a person's now
     saved = mem("save", "--commit", "HEAD", "-m", "Visibility timeout is 30 s").saved_id
-    new = amend(hooked, "Queue\n\nDecision: Use SQS for jobs\nNo-Memory: true\n")
+    new, out = amend_out(hooked, "Queue\n\nDecision: Use SQS for jobs\nNo-Memory: true\n")
+    assert out == (
+        "gitmem: removed 1 memory the amend added No-Memory: true to: "
+        f"{cid('decision', 'Use SQS for jobs')} ({HISTORY})\n"
+    )
     assert [r["id"] for r in note(hooked, new)] == [fact, saved]
     assert note(hooked, new)[0]["commits"] == [new]
     assert noted(hooked) == {new}
@@ -264,8 +312,8 @@ def test_rebase_moves_each_record_to_its_new_commit(hooked: Path, mem, g) -> Non
     clean(hooked, g)
 
 
-def _rebase_i(repo: Path, script: str, editor: str = "true") -> None:
-    sh(
+def _rebase_i(repo: Path, script: str, editor: str = "true") -> str:
+    return sh(
         repo,
         "rebase",
         "-q",
@@ -273,6 +321,40 @@ def _rebase_i(repo: Path, script: str, editor: str = "true") -> None:
         "main",
         env={"GIT_SEQUENCE_EDITOR": f"sed -i '{script}'", "GIT_EDITOR": editor},
     )
+
+
+def test_rebase_keeps_a_one_line_decision_and_a_reword_adding_a_body_says_so(
+    hooked: Path, mem, g, tmp_path: Path
+) -> None:
+    sh(hooked, "checkout", "-q", "-b", "feature")
+    first, out = commit(hooked, "Decision: Use structlog", file="log.py")
+    record_id = cid("decision", "Use structlog")
+    assert out == f"gitmem: captured 1 memory: git mem show {record_id}\n"
+    sh(hooked, "checkout", "-q", "main")
+    commit(hooked, "Unrelated work on main", file="main.txt")
+    sh(hooked, "checkout", "-q", "feature")
+    out = sh(hooked, "rebase", "-q", "main")  # the message is the same: the record just moves
+    moved = head(hooked)
+    assert out == ""
+    assert summary(hooked, moved) == [(record_id, "decision", "Use structlog", [moved])]
+    editor = tmp_path / "add-body.sh"
+    editor.write_text('#!/bin/sh\nprintf "\\nIt writes JSON lines.\\n" >> "$1"\n')
+    editor.chmod(0o755)
+    env = {"GIT_SEQUENCE_EDITOR": "sed -i 1s/^pick/reword/", "GIT_EDITOR": str(editor)}
+    out = sh(hooked, "rebase", "-q", "-i", "main", env=env)
+    reworded = head(hooked)
+    assert sh(hooked, "log", "-1", "--format=%B") == (
+        "Decision: Use structlog\n\nIt writes JSON lines.\n\n"
+    )
+    assert [line for line in out.splitlines() if line.startswith("gitmem:")] == [
+        "gitmem: kept 1 memory the new message no longer captures: "
+        f"git mem show {record_id} (git mem rm to remove)"
+    ]  # (after git's own summary of the reworded commit)
+    assert summary(hooked, reworded) == [(record_id, "decision", "Use structlog", [reworded])]
+    assert note(hooked, first) == [] and note(hooked, moved) == []
+    assert noted(hooked) == {reworded}
+    assert listed(mem) == [record_id]
+    clean(hooked, g)
 
 
 def test_rebase_i_squash_keeps_both_decisions_once(hooked: Path, mem, g) -> None:
@@ -293,8 +375,13 @@ def test_rebase_i_squash_keeps_both_decisions_once(hooked: Path, mem, g) -> None
 
 def test_rebase_i_fixup_keeps_the_fixups_record(hooked: Path, mem) -> None:
     _branch_with_two_decisions(hooked)
-    _rebase_i(hooked, "2s/^pick/fixup/")
+    out = _rebase_i(hooked, "2s/^pick/fixup/")
     fixed = head(hooked)
+    retry = cid("decision", "Retry failed jobs three times", date="1763731500 +0000")
+    assert out == (  # the fixup's message is gone, its record stays: said so
+        "gitmem: kept 1 memory the new message no longer captures: "
+        f"git mem show {retry} (git mem rm to remove)\n"
+    )
     assert "Retry jobs" not in sh(hooked, "log", "-1", "--format=%B")
     assert [r[0] for r in summary(hooked, fixed)] == [
         cid("decision", "Use SQS for jobs"),

@@ -133,8 +133,8 @@ def test_concurrent_edits_the_newer_wins_and_the_output_says_so(team, g):
     assert result.out == (
         "fetched 1 record from origin\n"
         "merged: 0 added, 0 removed, 1 updated, 1 conflict\n"
-        f"conflict: {record} on note {sha[:12]}: changed on both sides; kept the remote version "
-        "(updated 2099-01-01T00:00:00+00:00, newer); the local version stays in the notes "
+        f"conflict: {record} on note {sha[:12]}: title changed on both sides; kept the remote "
+        "value (updated 2099-01-01T00:00:00+00:00, newer); the local value stays in the notes "
         "history\n"
         "pushed 0 records to origin\n"
     )

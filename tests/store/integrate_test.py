@@ -124,8 +124,8 @@ def test_conflict_says_which_side_won_and_why():
     merged, [conflict] = merge_note("f" * 40, base.encode(), local.encode(), remote.encode())
     assert merged == remote.encode()
     assert integrate.conflict_line(conflict) == (
-        "conflict: aaaaaaaaaaaa on note ffffffffffff: changed on both sides; kept the remote "
-        f"version (updated {LATE}, newer); the local version stays in the notes history"
+        "conflict: aaaaaaaaaaaa on note ffffffffffff: title changed on both sides; kept the "
+        f"remote value (updated {LATE}, newer); the local value stays in the notes history"
     )
 
 
@@ -245,7 +245,99 @@ def test_merge_fetched_reports_conflicts(repo):
     sha = sh(repo, "rev-parse", "HEAD").strip()
     assert integrate.merge_fetched(git.discover(repo)) == [
         "git-mem: merged notes fetched from origin: 0 added, 0 removed, 0 updated, 1 conflict",
-        f"git-mem: conflict: {A} on note {sha[:12]}: changed on both sides; kept the local "
-        f"version (updated {LATE}, newer); the remote version stays in the notes history",
+        f"git-mem: conflict: {A} on note {sha[:12]}: title changed on both sides; kept the "
+        f"local value (updated {LATE}, newer); the remote value stays in the notes history",
     ]
     assert note(repo) == doc(A, "mine", LATE)
+
+
+# ------------------------------------------------------------------ merging one record by field
+
+
+def rec(
+    updated: str | None = None,
+    status: str = "active",
+    tags: str = "[db, legacy]",
+    links: str | None = None,
+    body: str = "text",
+    title: str = "record",
+) -> str:
+    """Record A as gitmem writes it, with the fields these cases change."""
+    lines = ["---", f"id: {A}", "type: decision", f"title: {title}"]
+    lines.append("created: 2026-01-01T10:00:00+00:00")
+    if updated:
+        lines.append(f"updated: {updated}")
+    lines += [f"status: {status}", f"tags: {tags}"]
+    if links:
+        lines.append(f"links: {links}")
+    lines += ["body: |", f"  {body}", ""]
+    return "\n".join(lines)
+
+
+# (case, base, local, remote, merged note, [(id, winner, reason starts)] conflicts)
+FIELD_CASES = [
+    ("a tag added here, the status changed there", rec(),
+     rec(EARLY, tags="[db, legacy, storage]"), rec(LATE, status="accepted"),
+     rec(LATE, status="accepted", tags="[db, legacy, storage]"), []),
+    ("tags added and removed on both sides, as sets", rec(),
+     rec(LATE, tags="[db, storage]"), rec(EARLY, tags="[legacy, aws]"),
+     rec(LATE, tags="[storage, aws]"), []),
+    ("links added on both sides, the body changed on one", rec(),
+     rec(EARLY, links=f"[{B}]"), rec(LATE, links=f"[{C}]", body="new text"),
+     rec(LATE, links=f"[{C}, {B}]", body="new text"), []),
+    ("the title here, the body there", rec(),
+     rec(EARLY, title="better title"), rec(LATE, body="new text"),
+     rec(LATE, title="better title", body="new text"), []),
+    ("the same status both ways, tags apart", rec(),
+     rec(EARLY, status="accepted", tags="[db]"),
+     rec(LATE, status="accepted", tags="[db, legacy, x]"),
+     rec(LATE, status="accepted", tags="[db, x]"), []),
+    ("the status both ways differently: the only conflict", rec(),
+     rec(LATE, status="rejected", tags="[db, legacy, aws]"), rec(EARLY, status="accepted"),
+     rec(LATE, status="rejected", tags="[db, legacy, aws]"), [(A, "local", "status changed")]),
+    ("status and body both ways: one conflict naming both", rec(),
+     rec(EARLY, status="rejected", body="mine"), rec(LATE, status="accepted", body="theirs",
+                                                     tags="[db, legacy, aws]"),
+     rec(LATE, status="accepted", body="theirs", tags="[db, legacy, aws]"),
+     [(A, "remote", "status and body changed")]),
+    ("added on both sides with no base: lists as a union", None,
+     rec(EARLY, tags="[db]"), rec(LATE, tags="[aws]"),
+     rec(LATE, tags="[aws, db]"), []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("base", "local", "remote", "merged", "conflicts"),
+    [case[1:] for case in FIELD_CASES],
+    ids=[case[0] for case in FIELD_CASES],
+)
+def test_a_record_changed_on_both_sides_merges_field_by_field(
+    repo, base, local, remote, merged, conflicts
+):
+    theirs = diverge(repo, base, local, remote)
+    ours = tip(repo)
+    found = integrate.integrate(git.discover(repo), theirs, "origin's notes")
+    assert note(repo) == merged
+    assert [(c.id, c.winner) for c in found] == [(i, w) for i, w, _ in conflicts]
+    for conflict, (_i, _w, start) in zip(found, conflicts, strict=True):
+        assert conflict.reason.startswith(f"{start} on both sides; kept the {conflict.winner} ")
+    parents = sh(repo, "rev-parse", f"{git.NOTES_REF}^1", f"{git.NOTES_REF}^2").split()
+    assert parents == [ours, theirs]
+    assert_fsck_clean(repo)
+    # Every clone merging the same two versions gets the same bytes.
+    sha = "f" * 40
+    encoded = [None if t is None else t.encode() for t in (base, local, remote)]
+    there, _ = merge_note(sha, encoded[0], encoded[2], encoded[1])
+    assert there == merged.encode()
+
+
+def test_a_two_field_conflict_reason():
+    base = rec()
+    local = rec(EARLY, status="rejected", body="mine")
+    remote = rec(LATE, status="accepted", body="b")
+    _merged, [conflict] = merge_note("f" * 40, base.encode(), local.encode(), remote.encode())
+    assert integrate.conflict_line(conflict) == (
+        "conflict: aaaaaaaaaaaa on note ffffffffffff: status and body changed on both sides; "
+        f"kept the remote values (updated {LATE}, newer); the local values stay in the notes "
+        "history"
+    )
