@@ -4,7 +4,8 @@ Owns everything that is the truth: the record (`record`), its fields and memory 
 once (`fields`, `types`), its two serialisations (`front_matter` files, `note_stream` notes)
 and their `validation`, atomic file writes (`files`), `.memory/config.toml` (`config`), the
 text of a new record (`compose`), compare-and-swap writes to refs/notes/mem (`objects`) and
-merging another clone's notes into it (`notesmerge`, `integrate`), the session active in a
+merging another clone's notes into it, record by record and field by field
+(`notesmerge`, `recordmerge`, `integrate`), the session active in a
 worktree (`active_session`), `git mem init`'s settings (`initialize`), and every question asked
 of git: the `git` binary in `git`, pygit2 in `objects` (its only importer, loaded lazily: it
 costs ~110 ms). This package is the only importer of yaml and python-frontmatter.
