@@ -150,7 +150,8 @@ def add_edit(sub: Subparsers) -> None:
         help="change a memory",
         description="Open a memory in your editor, or change it with options. Sets `updated`. "
         "The result is validated before anything is written; an invalid edit is kept in a file "
-        "whose path is printed.",
+        "whose path is printed. A new title renames the file when its name came from the old "
+        "title (with git mv when the file is tracked), so names keep saying what is inside.",
         epilog="examples:\n  git mem edit 7k3q\n  git mem edit 7k3q --set status=accepted "
         "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
         json=True,
@@ -162,7 +163,14 @@ def add_edit(sub: Subparsers) -> None:
             default=[],
             metavar="FIELD=VALUE",
             help="set a field, e.g. --set status=accepted, --set tags=a,b, "
-            "--set metadata.sprint=43 (repeatable)",
+            "--set metadata.sprint=43 (repeatable); an unknown field is refused",
+        )
+        p.add_argument(
+            "--set-unknown",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="add or change a field outside the schema, on purpose (repeatable)",
         )
         p.add_argument(
             "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"

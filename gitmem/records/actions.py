@@ -214,6 +214,7 @@ def update(
     id: str,
     *,
     assignments: Sequence[str] = (),
+    unknown: Sequence[str] = (),
     unset: Sequence[str] = (),
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
@@ -223,7 +224,8 @@ def update(
 ) -> Updated:
     """Change a memory and set `updated`; nothing is written when nothing changed.
 
-    `assignments` are the CLI's `FIELD=VALUE` strings (`--set`); `fields` the same changes as
+    `assignments` are the CLI's `FIELD=VALUE` strings (`--set`), `unknown` the ones naming a
+    field outside the schema (`--set-unknown`); `fields` the same changes as
     typed values (keys from UPDATABLE: lists as lists, `metadata` merged key by key, a None
     value removing the key). The result is validated before anything is written.
     """
@@ -231,6 +233,8 @@ def update(
     memory = copy.deepcopy(stored.memory)
     for assignment in assignments:
         editing.set_field(memory, assignment)
+    for assignment in unknown:
+        editing.set_unknown(memory, assignment)
     if fields:
         _apply_fields(store, memory, fields, cwd)
     for key in unset:

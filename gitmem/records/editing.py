@@ -15,14 +15,25 @@ from gitmem.store.types import template_for
 from gitmem.store.validation import validate
 
 READ_ONLY = ("id", "created")
+# The fields `--set` knows (and `metadata.KEY`); any other key needs `--set-unknown`.
+SETTABLE = tuple(name for name in FIELD_ORDER if name not in READ_ONLY)
 
 
-def set_field(memory: Memory, assignment: str) -> None:
-    """`--set field=value`: text fields take the value as is, lists a comma list."""
+def _split(assignment: str, option: str) -> tuple[str, str]:
     key, sep, value = assignment.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"bad --set {assignment!r}: expected FIELD=VALUE, e.g. status=accepted")
+        example = "reviewer=alice" if option == "--set-unknown" else "status=accepted"
+        raise UsageError(f"bad {option} {assignment!r}: expected FIELD=VALUE, e.g. {example}")
+    return key, value
+
+
+def set_field(memory: Memory, assignment: str) -> None:
+    """`--set field=value`: text fields take the value as is, lists a comma list.
+
+    A key that is not a field of the schema is refused (a typo must not become a new field);
+    `set_unknown` adds one on purpose."""
+    key, value = _split(assignment, "--set")
     if key in READ_ONLY:
         raise UsageError(f"{key} cannot be changed")
     if key == "body":
@@ -39,7 +50,20 @@ def set_field(memory: Memory, assignment: str) -> None:
     elif key in FIELD_ORDER:
         setattr(memory, key, value.strip() or None)
     else:
-        memory.extra[key] = parse_value(value)
+        raise UsageError(
+            f"unknown field {key!r}: --set takes {', '.join(SETTABLE)} or metadata.KEY; "
+            f"to add a field of your own, use --set-unknown {key}=VALUE"
+        )
+
+
+def set_unknown(memory: Memory, assignment: str) -> None:
+    """`--set-unknown key=value`: a field outside the schema, kept as written (YAML value)."""
+    key, value = _split(assignment, "--set-unknown")
+    if key in FIELD_ORDER or key == "body":
+        raise UsageError(f"{key} is a known field: use --set {key}=VALUE")
+    if key.startswith("metadata."):
+        raise UsageError(f"use --set {key}=VALUE for a metadata key")
+    memory.extra[key] = parse_value(value)
 
 
 def unset_field(memory: Memory, key: str) -> None:
