@@ -186,11 +186,25 @@ def add_rm(sub: Subparsers) -> None:
         "rm",
         help="remove a memory",
         description="Remove a memory: delete its file, or take it out of its note (the note "
-        "goes when it is empty). A prefix matching several memories is refused.",
-        epilog="example:\n  git mem rm 7k3q",
+        "goes when it is empty). A prefix matching several memories is refused, and so is a "
+        "file holding work no commit has (untracked, or changed since the last commit) unless "
+        "--force. Records whose links/supersedes still name it are listed; --clean-links "
+        "takes it out of them.",
+        epilog="examples:\n  git mem rm 7k3q\n  git mem rm 7k3q --clean-links\n"
+        "  git mem rm 7k3q --force          # an uncommitted file, gone for good",
         json=True,
     ) as p:
         p.add_argument("id", help="id or unique prefix")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="remove a file even though it holds uncommitted work (it is lost for good)",
+        )
+        p.add_argument(
+            "--clean-links",
+            action="store_true",
+            help="also remove its id from the links/supersedes of the records naming it",
+        )
 
 
 def add_supersede(sub: Subparsers) -> None:

@@ -53,9 +53,15 @@ class Deleted:
     title: str
     removed: str  # where it lived
     referenced_by: list[str]  # records whose links/supersedes still name it
+    cleaned: list[str] = dataclasses.field(default_factory=list)  # references removed
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "removed": self.removed, "referenced_by": self.referenced_by}
+        return {
+            "id": self.id,
+            "removed": self.removed,
+            "referenced_by": self.referenced_by,
+            "cleaned": self.cleaned,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,17 +288,39 @@ def _apply_fields(
 # ---------------------------------------------------------------------------- delete, supersede
 
 
-def delete(store: Store, id: str) -> Deleted:
-    """Remove one memory (its file, or its part of a note); says who still refers to it."""
+def delete(store: Store, id: str, *, force: bool = True, clean_links: bool = False) -> Deleted:
+    """Remove one memory (its file, or its part of a note); says who still refers to it.
+
+    `force=False` refuses a file holding work no commit has (untracked, or changed since the
+    last commit): deleting it would lose it for good. `clean_links` takes the id out of the
+    other records' `links` and `supersedes` (those are listed in `cleaned`)."""
     stored = store.get(id)
+    if not force and stored.note_sha is None and store.repo.work_tree is not None:
+        state = git.uncommitted(store.repo.work_tree, store.repo.work_tree / stored.location)
+        if state is not None:
+            raise UsageError(
+                f"{stored.location} is {state}: removing it would lose it for good; "
+                "commit it first, or pass --force"
+            )
     store.delete(stored)
     record_id = stored.memory.id
     referrers = [
         row["id"]
         for row in finder.records(store, Filter(include_retired=True))
         if record_id in row.get("links", []) + row.get("supersedes", [])
+        and row["id"] != record_id
     ]
-    return Deleted(record_id, stored.memory.title, stored.location, referrers)
+    cleaned: list[str] = []
+    if clean_links:
+        for referrer in referrers:
+            other = store.get(referrer)
+            memory = copy.deepcopy(other.memory)
+            memory.links = [x for x in memory.links if x != record_id]
+            memory.supersedes = [x for x in memory.supersedes if x != record_id]
+            editing.finish(store, other, memory)
+            cleaned.append(referrer)
+        referrers = []
+    return Deleted(record_id, stored.memory.title, stored.location, referrers, cleaned)
 
 
 def supersede(store: Store, old: str, new: str) -> Superseded:
