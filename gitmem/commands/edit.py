@@ -12,7 +12,8 @@ from gitmem.records import actions, editing
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
-    options = args.set or args.set_unknown or args.unset or args.add_tag or args.remove_tag or args.body is not None
+    changes = (args.set, args.set_unknown, args.unset, args.add_tag, args.remove_tag)
+    options = any(changes) or args.body is not None
     if options:
         body = sys.stdin.read() if args.body == "-" else args.body
         result = actions.update(

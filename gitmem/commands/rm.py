@@ -10,9 +10,7 @@ from gitmem.records import actions
 
 
 def run(args: argparse.Namespace) -> int:
-    deleted = actions.delete(
-        open_store(), args.id, force=args.force, clean_links=args.clean_links
-    )
+    deleted = actions.delete(open_store(), args.id, force=args.force, clean_links=args.clean_links)
     lines = [f"removed {deleted.id} ({deleted.title}) from {deleted.removed}"]
     lines += [f"removed the reference to it from {other}" for other in deleted.cleaned]
     emit(args.json, deleted.to_json(), lines)

@@ -307,8 +307,7 @@ def delete(store: Store, id: str, *, force: bool = True, clean_links: bool = Fal
     referrers = [
         row["id"]
         for row in finder.records(store, Filter(include_retired=True))
-        if record_id in row.get("links", []) + row.get("supersedes", [])
-        and row["id"] != record_id
+        if record_id in row.get("links", []) + row.get("supersedes", []) and row["id"] != record_id
     ]
     cleaned: list[str] = []
     if clean_links:

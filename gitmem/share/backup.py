@@ -104,9 +104,7 @@ def current_branch(repo: git.RepoInfo) -> str:
     return name
 
 
-def default_path(
-    repo: git.RepoInfo, now: datetime | None = None, cwd: Path | None = None
-) -> Path:
+def default_path(repo: git.RepoInfo, now: datetime | None = None, cwd: Path | None = None) -> Path:
     """`gitmem-backup-<repo>-<UTC timestamp>.bundle`, never inside the work tree (where
     `git add -A` would commit it): in `<git-common-dir>/gitmem/backups/` when the current
     directory is in the work tree or the git directory, else in the current directory."""
