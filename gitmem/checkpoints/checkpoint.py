@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -190,6 +190,22 @@ def resolve(repo: RepoInfo, spec: str) -> Checkpoint:
 # --------------------------------------------------------------------------- saving
 
 
+def format_time(when: datetime) -> str:
+    """A checkpoint's timestamp: UTC ISO 8601, with milliseconds when it has any (two saves in
+    one second stay apart; a whole second reads as before, `2026-11-22T01:05:07+00:00`)."""
+    spec = "milliseconds" if when.microsecond // 1000 else "seconds"
+    return when.astimezone(UTC).isoformat(timespec=spec)
+
+
+def parse_time(stamp: str) -> datetime | None:
+    """A timestamp as written by any version (seconds or milliseconds), None if unreadable."""
+    try:
+        when = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
 def _identity_env(repo: RepoInfo, timestamp: str) -> dict[str, str]:
     env = {"GIT_AUTHOR_DATE": timestamp, "GIT_COMMITTER_DATE": timestamp}
     if git.ident(repo) is None:
@@ -247,13 +263,18 @@ def save(
     relative_context = snapshot.inside(root, context, here) if context is not None else None
     if relative_context is not None and not (root / relative_context).is_dir():
         raise UsageError(f"--context {context!r} is not a directory")
-    timestamp = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    when = when.replace(microsecond=when.microsecond // 1000 * 1000)  # what is written
 
     tip = git.ref_tip(repo, ref)
     known: snapshot.Known = {}
     if tip is not None and tip.kind == "commit":  # unchanged files need not be read again
         (previous,) = _log(repo, name, tip.oid, limit=1)
         known = snapshot.known_rows(repo, previous.commit, previous.files)
+        before = parse_time(previous.timestamp)
+        if now is None and before is not None and when <= before:
+            when = before + timedelta(milliseconds=1)  # same millisecond, or a clock set back
+    timestamp = format_time(when)
     tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context, known)
 
     meta: dict[str, Any] = {

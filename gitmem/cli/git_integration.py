@@ -116,7 +116,9 @@ def add_backup(sub: Subparsers) -> None:
             "file",
             nargs="?",
             metavar="FILE",
-            help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle here)",
+            help="where to write it (default: gitmem-backup-<repo>-<UTC time>.bundle in "
+            "<git-common-dir>/gitmem/backups/, or in the current directory when that is "
+            "outside the work tree)",
         )
         create.add_argument(
             "--branch",

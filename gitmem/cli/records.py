@@ -150,7 +150,8 @@ def add_edit(sub: Subparsers) -> None:
         help="change a memory",
         description="Open a memory in your editor, or change it with options. Sets `updated`. "
         "The result is validated before anything is written; an invalid edit is kept in a file "
-        "whose path is printed.",
+        "whose path is printed. A new title renames the file when its name came from the old "
+        "title (with git mv when the file is tracked), so names keep saying what is inside.",
         epilog="examples:\n  git mem edit 7k3q\n  git mem edit 7k3q --set status=accepted "
         "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
         json=True,
@@ -162,7 +163,14 @@ def add_edit(sub: Subparsers) -> None:
             default=[],
             metavar="FIELD=VALUE",
             help="set a field, e.g. --set status=accepted, --set tags=a,b, "
-            "--set metadata.sprint=43 (repeatable)",
+            "--set metadata.sprint=43 (repeatable); an unknown field is refused",
+        )
+        p.add_argument(
+            "--set-unknown",
+            action="append",
+            default=[],
+            metavar="FIELD=VALUE",
+            help="add or change a field outside the schema, on purpose (repeatable)",
         )
         p.add_argument(
             "--unset", action="append", default=[], metavar="FIELD", help="remove an optional field"
@@ -178,11 +186,25 @@ def add_rm(sub: Subparsers) -> None:
         "rm",
         help="remove a memory",
         description="Remove a memory: delete its file, or take it out of its note (the note "
-        "goes when it is empty). A prefix matching several memories is refused.",
-        epilog="example:\n  git mem rm 7k3q",
+        "goes when it is empty). A prefix matching several memories is refused, and so is a "
+        "file holding work no commit has (untracked, or changed since the last commit) unless "
+        "--force. Records whose links/supersedes still name it are listed; --clean-links "
+        "takes it out of them.",
+        epilog="examples:\n  git mem rm 7k3q\n  git mem rm 7k3q --clean-links\n"
+        "  git mem rm 7k3q --force          # an uncommitted file, gone for good",
         json=True,
     ) as p:
         p.add_argument("id", help="id or unique prefix")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="remove a file even though it holds uncommitted work (it is lost for good)",
+        )
+        p.add_argument(
+            "--clean-links",
+            action="store_true",
+            help="also remove its id from the links/supersedes of the records naming it",
+        )
 
 
 def add_supersede(sub: Subparsers) -> None:

@@ -34,7 +34,11 @@ def _counts(info: backup.BundleInfo) -> list[str]:
 
 def _create(args: argparse.Namespace) -> int:
     repo = git.discover()
-    path = Path(args.file) if args.file else backup.default_path(repo)
+    if args.file:
+        path = Path(args.file)
+    else:  # outside the work tree, so that `git add -A` never commits a backup
+        path = backup.default_path(repo)
+        path.parent.mkdir(parents=True, exist_ok=True)
     info = backup.create(repo, path, args.branch)
     emit(
         args.json,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from gitmem.checkpoints import checkpoint
@@ -57,11 +58,17 @@ def _row(spec: str, item: checkpoint.Checkpoint) -> dict[str, Any]:
     }
 
 
+def _newest(chain: list[checkpoint.Checkpoint]) -> datetime:
+    """When a chain was last saved (timestamps of any precision compare as times)."""
+    when = checkpoint.parse_time(chain[0].timestamp) if chain else None
+    return when or datetime.min.replace(tzinfo=UTC)
+
+
 def _list(args: argparse.Namespace) -> int:
     repo = git.discover()
     wanted = [checkpoint.validate_name(args.name)] if args.name else checkpoint.names(repo)
     groups = [(name, checkpoint.chain(repo, name)) for name in wanted]
-    groups.sort(key=lambda group: group[1][0].timestamp if group[1] else "", reverse=True)
+    groups.sort(key=lambda group: _newest(group[1]), reverse=True)
     document = {
         "count": sum(len(chain) for _, chain in groups),
         "names": [

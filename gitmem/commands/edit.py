@@ -12,13 +12,15 @@ from gitmem.records import actions, editing
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
-    options = args.set or args.unset or args.add_tag or args.remove_tag or args.body is not None
+    changes = (args.set, args.set_unknown, args.unset, args.add_tag, args.remove_tag)
+    options = any(changes) or args.body is not None
     if options:
         body = sys.stdin.read() if args.body == "-" else args.body
         result = actions.update(
             store,
             args.id,
             assignments=args.set,
+            unknown=args.set_unknown,
             unset=args.unset,
             add_tags=args.add_tag,
             remove_tags=args.remove_tag,

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "nothing to save: give the text with -m, as arguments, or '-' to read stdin"
             )
-        text = editing.compose_in_editor(store, args.type)
+        text = editing.compose_in_editor(store, args.type, titled=args.title is not None)
     saved = actions.save(
         store,
         text=text,

@@ -53,9 +53,15 @@ class Deleted:
     title: str
     removed: str  # where it lived
     referenced_by: list[str]  # records whose links/supersedes still name it
+    cleaned: list[str] = dataclasses.field(default_factory=list)  # references removed
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "removed": self.removed, "referenced_by": self.referenced_by}
+        return {
+            "id": self.id,
+            "removed": self.removed,
+            "referenced_by": self.referenced_by,
+            "cleaned": self.cleaned,
+        }
 
 
 @dataclasses.dataclass(frozen=True)
@@ -214,6 +220,7 @@ def update(
     id: str,
     *,
     assignments: Sequence[str] = (),
+    unknown: Sequence[str] = (),
     unset: Sequence[str] = (),
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
@@ -223,7 +230,8 @@ def update(
 ) -> Updated:
     """Change a memory and set `updated`; nothing is written when nothing changed.
 
-    `assignments` are the CLI's `FIELD=VALUE` strings (`--set`); `fields` the same changes as
+    `assignments` are the CLI's `FIELD=VALUE` strings (`--set`), `unknown` the ones naming a
+    field outside the schema (`--set-unknown`); `fields` the same changes as
     typed values (keys from UPDATABLE: lists as lists, `metadata` merged key by key, a None
     value removing the key). The result is validated before anything is written.
     """
@@ -231,6 +239,8 @@ def update(
     memory = copy.deepcopy(stored.memory)
     for assignment in assignments:
         editing.set_field(memory, assignment)
+    for assignment in unknown:
+        editing.set_unknown(memory, assignment)
     if fields:
         _apply_fields(store, memory, fields, cwd)
     for key in unset:
@@ -278,17 +288,38 @@ def _apply_fields(
 # ---------------------------------------------------------------------------- delete, supersede
 
 
-def delete(store: Store, id: str) -> Deleted:
-    """Remove one memory (its file, or its part of a note); says who still refers to it."""
+def delete(store: Store, id: str, *, force: bool = True, clean_links: bool = False) -> Deleted:
+    """Remove one memory (its file, or its part of a note); says who still refers to it.
+
+    `force=False` refuses a file holding work no commit has (untracked, or changed since the
+    last commit): deleting it would lose it for good. `clean_links` takes the id out of the
+    other records' `links` and `supersedes` (those are listed in `cleaned`)."""
     stored = store.get(id)
+    if not force and stored.note_sha is None and store.repo.work_tree is not None:
+        state = git.uncommitted(store.repo.work_tree, store.repo.work_tree / stored.location)
+        if state is not None:
+            raise UsageError(
+                f"{stored.location} is {state}: removing it would lose it for good; "
+                "commit it first, or pass --force"
+            )
     store.delete(stored)
     record_id = stored.memory.id
     referrers = [
         row["id"]
         for row in finder.records(store, Filter(include_retired=True))
-        if record_id in row.get("links", []) + row.get("supersedes", [])
+        if record_id in row.get("links", []) + row.get("supersedes", []) and row["id"] != record_id
     ]
-    return Deleted(record_id, stored.memory.title, stored.location, referrers)
+    cleaned: list[str] = []
+    if clean_links:
+        for referrer in referrers:
+            other = store.get(referrer)
+            memory = copy.deepcopy(other.memory)
+            memory.links = [x for x in memory.links if x != record_id]
+            memory.supersedes = [x for x in memory.supersedes if x != record_id]
+            editing.finish(store, other, memory)
+            cleaned.append(referrer)
+        referrers = []
+    return Deleted(record_id, stored.memory.title, stored.location, referrers, cleaned)
 
 
 def supersede(store: Store, old: str, new: str) -> Superseded:

@@ -15,14 +15,25 @@ from gitmem.store.types import template_for
 from gitmem.store.validation import validate
 
 READ_ONLY = ("id", "created")
+# The fields `--set` knows (and `metadata.KEY`); any other key needs `--set-unknown`.
+SETTABLE = tuple(name for name in FIELD_ORDER if name not in READ_ONLY)
 
 
-def set_field(memory: Memory, assignment: str) -> None:
-    """`--set field=value`: text fields take the value as is, lists a comma list."""
+def _split(assignment: str, option: str) -> tuple[str, str]:
     key, sep, value = assignment.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"bad --set {assignment!r}: expected FIELD=VALUE, e.g. status=accepted")
+        example = "reviewer=alice" if option == "--set-unknown" else "status=accepted"
+        raise UsageError(f"bad {option} {assignment!r}: expected FIELD=VALUE, e.g. {example}")
+    return key, value
+
+
+def set_field(memory: Memory, assignment: str) -> None:
+    """`--set field=value`: text fields take the value as is, lists a comma list.
+
+    A key that is not a field of the schema is refused (a typo must not become a new field);
+    `set_unknown` adds one on purpose."""
+    key, value = _split(assignment, "--set")
     if key in READ_ONLY:
         raise UsageError(f"{key} cannot be changed")
     if key == "body":
@@ -39,7 +50,20 @@ def set_field(memory: Memory, assignment: str) -> None:
     elif key in FIELD_ORDER:
         setattr(memory, key, value.strip() or None)
     else:
-        memory.extra[key] = parse_value(value)
+        raise UsageError(
+            f"unknown field {key!r}: --set takes {', '.join(SETTABLE)} or metadata.KEY; "
+            f"to add a field of your own, use --set-unknown {key}=VALUE"
+        )
+
+
+def set_unknown(memory: Memory, assignment: str) -> None:
+    """`--set-unknown key=value`: a field outside the schema, kept as written (YAML value)."""
+    key, value = _split(assignment, "--set-unknown")
+    if key in FIELD_ORDER or key == "body":
+        raise UsageError(f"{key} is a known field: use --set {key}=VALUE")
+    if key.startswith("metadata."):
+        raise UsageError(f"use --set {key}=VALUE for a metadata key")
+    memory.extra[key] = parse_value(value)
 
 
 def unset_field(memory: Memory, key: str) -> None:
@@ -79,20 +103,61 @@ def _scratch(store: Store, name: str) -> Path:
     return path
 
 
-def compose_in_editor(store: Store, type_name: str) -> str:
-    """The text of a new memory written in the editor, starting from the type's template."""
+# The first line of a template draft: the title goes here (a template starts with headings).
+TITLE_PLACEHOLDER = "TITLE: replace this line with the memory's title"
+
+
+def compose_in_editor(store: Store, type_name: str, *, titled: bool = False) -> str:
+    """The text of a new memory written in the editor, starting from the type's template.
+
+    A template starts with section headings, so its draft asks for the title on its first
+    line (unless `titled`: --title gave it); a draft whose first line is still that
+    placeholder, or one of the template's headings, is refused, never saved as "Context"."""
     template = template_for(type_name)
+    asks_title = bool(template) and not titled
+    draft = f"{TITLE_PLACEHOLDER}\n\n{template}" if asks_title else template
+    hint = (
+        "replace the first line with the title, then fill in the sections"
+        if asks_title
+        else "the first line is the title (unless --title was given), the rest is the text"
+    )
     path = _scratch(store, f"new-{type_name}.md")
     path.write_text(
-        f"{template}\n<!-- New {type_name}: the first line is the title (unless --title "
-        "was given), the rest is the text. Save an empty file to abort. -->\n",
+        f"{draft}\n<!-- New {type_name}: {hint}. Save an empty file to abort. -->\n",
         encoding="utf-8",
     )
     compose.run_editor(store.repo, path)
     text = compose.strip_template_comments(path.read_text(encoding="utf-8"))
-    if text.strip() in ("", compose.strip_template_comments(template).strip()):
+    if text.strip() in ("", compose.strip_template_comments(draft).strip()):
         raise UsageError(f"nothing to save: the text was left empty (draft kept in {path})")
-    return text
+    return _with_title(text, template, path) if asks_title else text
+
+
+def _with_title(text: str, template: str, path: Path) -> str:
+    """The draft without the title placeholder, once a real title is on its first line."""
+    lines = text.splitlines()
+    first = next((line.strip() for line in lines if line.strip()), "")
+    if first == TITLE_PLACEHOLDER:
+        raise UsageError(
+            "no title: the first line is still the placeholder; replace it with the memory's "
+            f"title, or pass --title (draft kept in {path})"
+        )
+    headings = {line.strip() for line in template.splitlines() if line.startswith("#")}
+    if first in headings:
+        raise UsageError(
+            f"no title: the first line is the template's heading {first!r}; write the title "
+            f"above it, or pass --title (draft kept in {path})"
+        )
+    kept: list[str] = []
+    skip_blank = False
+    for line in lines:  # the placeholder goes (the title was written above it), and its gap
+        if line.strip() == TITLE_PLACEHOLDER:
+            skip_blank = True
+            continue
+        if not (skip_blank and not line.strip()):
+            kept.append(line)
+        skip_blank = False
+    return "\n".join(kept) + "\n"
 
 
 def edit_in_editor(store: Store, stored: Stored) -> Memory:

@@ -8,6 +8,7 @@ read, and notes go through a compare-and-swap on the notes ref.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -44,6 +45,17 @@ def _by_id(row: Row) -> tuple[str, str]:
 
 def short_location(location: str) -> str:
     return location[:12] if location.startswith("note:") else location
+
+
+def _retitled_slug(path: Path, old: Memory, new: Memory) -> str | None:
+    """The new title's slug when the title changed and the file is named after the old one
+    (`<date>-<slug>.md`, maybe `-2`); None otherwise (a name chosen with --slug stays)."""
+    if old.title == new.title or not re.fullmatch(r"\d{4}-\d\d-\d\d-.+", path.stem):
+        return None
+    if not re.fullmatch(re.escape(slugify(old.title)) + r"(-\d+)?", path.stem[11:]):
+        return None
+    slug = slugify(new.title)
+    return None if slug == slugify(old.title) else slug
 
 
 class Store:
@@ -235,14 +247,33 @@ class Store:
         with locked(self.repo.state_dir / "locks", stored.location):
             self._check_unchanged(path, stored)
             folder = memory_dir / self.config.folder(memory.type)
-            if path.parent.resolve() == folder.resolve():
+            slug = _retitled_slug(path, stored.memory, memory)
+            if path.parent.resolve() == folder.resolve() and slug is None:
                 self._check_inside(path)
                 atomic_write(path, new_text.encode())
                 return stored.location
-            # The type changed: the record moves to its type's folder.
-            location = self.save_file(memory, slug=path.stem[11:] or None)
+            # The type changed (the record moves to its type's folder), or the title did and
+            # the file's name came from the old one (the name follows the new title).
+            slug = slug or path.stem[11:] or None
+            if self.repo.work_tree is not None and git.is_tracked(self.repo.work_tree, path):
+                return self._move_tracked(path, memory, slug, new_text)
+            location = self.save_file(memory, slug=slug)
             path.unlink()
             return location
+
+    def _move_tracked(self, path: Path, memory: Memory, slug: str | None, text: str) -> str:
+        """`git mv` to the record's new name (the rename staged), then write the new text."""
+        assert self.repo.work_tree is not None
+        base = self.file_path_for(memory, slug)
+        names = (base if n == 1 else base.with_name(f"{base.stem}-{n}.md") for n in range(1, 1000))
+        target = next((name for name in names if not name.exists()), None)
+        if target is None:
+            raise GitMemError(f"too many files named {base.name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._check_inside(target.parent)
+        git.move_tracked(self.repo.work_tree, path, target)
+        atomic_write(target, text.encode())
+        return self._location(target)
 
     def delete(self, stored: Stored) -> None:
         if stored.note_sha is not None:

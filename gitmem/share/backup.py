@@ -104,12 +104,22 @@ def current_branch(repo: git.RepoInfo) -> str:
     return name
 
 
-def default_path(repo: git.RepoInfo, now: datetime | None = None) -> Path:
-    """`gitmem-backup-<repo>-<UTC timestamp>.bundle` in the current directory."""
+def default_path(repo: git.RepoInfo, now: datetime | None = None, cwd: Path | None = None) -> Path:
+    """`gitmem-backup-<repo>-<UTC timestamp>.bundle`, never inside the work tree (where
+    `git add -A` would commit it): in `<git-common-dir>/gitmem/backups/` when the current
+    directory is in the work tree or the git directory, else in the current directory."""
     top = repo.work_tree or repo.common_dir
     name = top.name.removesuffix(".git") or "repo"
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
-    return Path.cwd() / f"gitmem-backup-{name}-{stamp}.bundle"
+    here = (cwd or Path.cwd()).resolve()
+    inside = [p.resolve() for p in (repo.work_tree, repo.git_dir, repo.common_dir) if p]
+    folder = backup_dir(repo) if any(here.is_relative_to(p) for p in inside) else here
+    return folder / f"gitmem-backup-{name}-{stamp}.bundle"
+
+
+def backup_dir(repo: git.RepoInfo) -> Path:
+    """Where backups go by default: local state, outside any work tree."""
+    return repo.state_dir / "backups"
 
 
 def backup_refs(repo: git.RepoInfo, branch: str) -> list[str]:

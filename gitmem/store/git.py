@@ -77,6 +77,35 @@ def run(
     return proc
 
 
+def is_tracked(work_tree: Path, path: Path) -> bool:
+    """Whether git's index has `path` (a file in the work tree)."""
+    proc = run(["ls-files", "--error-unmatch", "--", str(path)], cwd=work_tree, check=False)
+    return proc.returncode == 0
+
+
+def uncommitted(work_tree: Path, path: Path) -> str | None:
+    """Why `path` holds work no commit has ("untracked", "modified", ...), None if committed."""
+    proc = run(
+        ["status", "--porcelain=v1", "--ignored", "--untracked-files=all", "--", str(path)],
+        cwd=work_tree,
+    )
+    code = proc.stdout.decode(errors="replace")[:2]
+    if not code.strip():
+        return None
+    if code == "??":
+        return "untracked"
+    if code == "!!":
+        return "ignored by git, never committed"
+    if code[1] == " " and code[0] == "A":
+        return "added but never committed"
+    return "modified since the last commit"
+
+
+def move_tracked(work_tree: Path, old: Path, new: Path) -> None:
+    """`git mv OLD NEW`: the file moves and the rename is staged, as git would."""
+    run(["mv", "--", str(old), str(new)], cwd=work_tree)
+
+
 def read_blobs(cwd: Path, names: Iterable[str]) -> dict[str, bytes]:
     """Blobs named any way `git cat-file` takes them (ids, `:path` for the staged file), read
     by one `git cat-file --batch`; names git cannot find, or that are not blobs, are left out."""

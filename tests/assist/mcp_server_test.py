@@ -154,7 +154,12 @@ def test_save_search_show_update_list_delete(repo: Path, g: Any) -> None:
         assert listed == cli_json("list", "--tag", "ops")
 
         deleted = await ok(session, "delete", {"id": record_id})
-        assert deleted == {"id": record_id, "removed": saved["location"], "referenced_by": []}
+        assert deleted == {
+            "id": record_id,
+            "removed": saved["location"],
+            "referenced_by": [],
+            "cleaned": [],
+        }
         assert not path.exists()
         assert await fails(session, "show", {"id": record_id}) == (
             f"no memory with an id starting {record_id!r}"
@@ -206,7 +211,7 @@ def test_sees_records_written_behind_its_back(repo: Path, mem: Any) -> None:
         record_id = mem("save", "-m", "The staging DB is reset every Sunday").saved_id
         found = await ok(session, "search", {"query": "staging sunday"})
         assert [hit["id"] for hit in found["hits"]] == [record_id]
-        mem("rm", record_id)
+        assert mem("rm", record_id, "--force").code == 0  # the file was never committed
         assert (await ok(session, "search", {"query": "staging"}))["count"] == 0
 
     drive(repo, scenario)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+from contextlib import chdir
 from pathlib import Path
 
 import pytest
@@ -48,7 +51,7 @@ def test_create_names_the_file_after_the_repository_and_the_time(source, mem, tm
     assert result.code == 0, result.err
     data = json.loads(result.out)
     path = Path(data["path"])
-    assert path.parent == source
+    assert path.parent == source / ".git" / "gitmem" / "backups"  # never in the work tree
     assert path.name.startswith("gitmem-backup-repo-") and path.name.endswith("Z.bundle")
     assert data["records"] == 1 and data["checkpoints"] == 1
     assert g.proc("bundle", "verify", str(path)).returncode == 0
@@ -135,3 +138,42 @@ def test_git_dispatches_backup_and_verify_works_outside_a_repository(source, g, 
     proc = g.git_mem("backup", "verify", str(bundle), "--json", cwd=outside)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["records"] == 1
+
+
+def test_create_without_a_path_keeps_the_bundle_out_of_the_work_tree(source, mem, g, tmp_path):
+    (source / "src").mkdir()
+    (source / "src" / "app.py").write_text("print()\n")
+    with chdir(source / "src"):
+        result = mem("backup", "create")
+    assert result.code == 0, result.err
+    wrote = result.out.splitlines()[0]
+    folder = source / ".git" / "gitmem" / "backups"
+    assert re.fullmatch(
+        f"wrote {re.escape(str(folder))}/gitmem-backup-repo-\\d{{8}}T\\d{{6}}Z\\.bundle "
+        "\\([0-9.]+ (bytes|KiB)\\), checked",
+        wrote,
+    ), wrote
+    (bundle,) = folder.iterdir()
+    assert result.out.splitlines()[-1] == f"restore with: git mem backup restore {bundle}"
+    # What a user does next: commit everything. The backup is not part of it.
+    g.run("add", "-A")
+    assert g.run("status", "--porcelain") == (
+        "A  .memory/README.md\nA  .memory/config.toml\nA  src/app.py\nA  work.txt\n"
+    )
+
+
+def test_create_outside_any_work_tree_writes_into_the_current_directory(source, g, tmp_path):
+    bare = tmp_path / "mirror.git"
+    g.run("clone", "-q", "--bare", str(source), str(bare))
+    outside = tmp_path / "backups"
+    outside.mkdir()
+    proc = subprocess.run(
+        ["git", "--git-dir", str(bare), "mem", "backup", "create"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    (bundle,) = outside.iterdir()
+    assert bundle.name.startswith("gitmem-backup-mirror-")
+    assert proc.stdout.startswith(f"wrote {bundle} (")

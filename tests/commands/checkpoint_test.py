@@ -260,3 +260,46 @@ def test_bare_repository_reads_but_cannot_save(history, tmp_path, g, monkeypatch
     assert saved.stderr == (
         "git-mem: error: checkpoints need a work tree; run this inside one, not in a bare repo\n"
     )
+
+
+def test_two_saves_in_one_second_get_distinct_ordered_timestamps(tree, mem, g):
+    stamps = []
+    for round in range(3):  # well within one second, usually within one
+        (tree / "a.txt").write_text(f"round {round}\n")
+        saved = mem("checkpoint", "save", "--name", "fast", "--json")
+        assert saved.code == 0, saved.err
+        stamps.append(json.loads(saved.out)["timestamp"])
+    assert len(set(stamps)) == 3, stamps
+    times = [datetime.fromisoformat(stamp) for stamp in stamps]
+    assert times == sorted(times)
+    for stamp in stamps:
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?\+00:00", stamp), stamp
+    listed = mem("checkpoint", "list", "--json").out
+    assert [c["timestamp"] for c in json.loads(listed)["names"][0]["checkpoints"]] == stamps[::-1]
+    # Each one can be named by its timestamp.
+    for n, stamp in enumerate(stamps[::-1]):
+        shown = mem("checkpoint", "show", f"fast@{stamp}", "--json")
+        assert shown.code == 0, shown.err
+        assert json.loads(shown.out)["commit"] == g.run("rev-parse", f"{REF}fast~{n}").strip()
+
+
+def test_a_chain_saved_with_whole_seconds_still_reads_and_sorts(tree, mem):
+    repo = git.discover()
+    checkpoint.save(repo, "old", now=at(5))  # the format before milliseconds
+    checkpoint.save(repo, "new", now=datetime(2026, 11, 22, 1, 5, 0, 250000, tzinfo=UTC))
+    result = mem("checkpoint", "list", "--json")
+    names = json.loads(result.out)["names"]
+    assert [(n["name"], n["checkpoints"][0]["timestamp"]) for n in names] == [
+        ("new", "2026-11-22T01:05:00.250+00:00"),
+        ("old", "2026-11-22T01:05:00+00:00"),
+    ]
+    shown = mem("checkpoint", "show", "old@2026-11-22T01:05:00+00:00")
+    assert shown.out.startswith("checkpoint old @ 2026-11-22T01:05:00+00:00 (commit ")
+
+
+def test_a_save_never_goes_back_in_time(tree, mem):
+    """The clock reads the same millisecond (or was set back): the new one still comes later."""
+    ahead = datetime(2099, 1, 1, 0, 0, 0, tzinfo=UTC)
+    checkpoint.save(git.discover(), "wip", now=ahead)
+    saved = mem("checkpoint", "save", "--name", "wip", "--json")
+    assert json.loads(saved.out)["timestamp"] == "2099-01-01T00:00:00.001+00:00"

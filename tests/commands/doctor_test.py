@@ -111,9 +111,11 @@ def test_dangling_link_and_supersedes(ready, mem, g):
     assert mem("doctor").out.endswith("1 problem in 2 records\n")
 
 
-def test_dangling_link_after_rm(ready, mem):
+def test_dangling_link_after_rm(ready, mem, g):
     target = mem("save", "-m", "target").saved_id
     referrer = mem("save", "--link", target, "-m", "referrer")
+    g.run("add", ".memory")
+    g.run("commit", "-qm", "memory")  # rm refuses an uncommitted file without --force
     assert mem("rm", target).code == 0
     result = mem("doctor")
     assert result.code == 1

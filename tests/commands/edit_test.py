@@ -58,7 +58,7 @@ def test_set_keeps_unknown_keys_byte_for_byte(record, mem, g, repo):
 def test_set_several_fields(record, mem):
     result = mem(
         "edit", ID, "--set", "title=New title", "--set", "summary=short",
-        "--set", "paths=src/a.py, docs/", "--set", "x-new=[1, 2]",
+        "--set", "paths=src/a.py, docs/", "--set-unknown", "x-new=[1, 2]",
     )  # fmt: skip
     assert result.code == 0, result.err
     memory = parse_file(record.read_text(), "x")
@@ -326,3 +326,56 @@ def test_set_metadata_key_and_refuse_body(repo, mem):
         2,
         "git-mem: error: use --body TEXT (or --body - to read stdin) to change the body\n",
     )
+
+
+# ------------------------------------------------------------------ unknown keys, renames
+
+
+def test_set_of_an_unknown_field_is_refused_and_names_the_known_ones(record, mem):
+    result = mem("edit", ID, "--set", "nonsense=1")
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (
+        "git-mem: error: unknown field 'nonsense': --set takes type, title, updated, author, "
+        "status, tags, summary, project, source, tool, commits, paths, links, supersedes, "
+        "session, metadata or metadata.KEY; to add a field of your own, use --set-unknown "
+        "nonsense=VALUE\n"
+    )
+    assert record.read_text() == HAND_WRITTEN
+
+
+def test_set_unknown_adds_a_field_on_purpose(record, mem):
+    result = mem("edit", ID, "--set-unknown", "reviewer=alice")
+    assert result.code == 0, result.err
+    assert result.out == f"updated {ID} in .memory/facts/custom.md\n"
+    assert "\nreviewer: alice\n" in record.read_text()
+    result = mem("edit", ID, "--set-unknown", "status=accepted")
+    assert result.code == 2
+    assert result.err == "git-mem: error: status is a known field: use --set status=VALUE\n"
+
+
+def test_retitle_renames_a_tracked_file_with_git_mv(repo, mem, g):
+    saved = mem("save", "--title", "Use Redis for sessions", "-m", "Sessions live in Redis.")
+    old = saved.location
+    g.run("add", ".memory")
+    g.run("commit", "-qm", "memory")
+    result = mem("edit", saved.saved_id, "--set", "title=Use Valkey for sessions")
+    new = old.replace("use-redis-for-sessions", "use-valkey-for-sessions")
+    assert result.code == 0, result.err
+    assert result.out == f"updated {saved.saved_id} in {new}\n"
+    assert not (repo / old).exists()
+    assert "title: Use Valkey for sessions\n" in (repo / new).read_text()
+    # Staged the way `git mv` stages it: the rename; the new title is an unstaged change.
+    assert g.run("status", "--porcelain") == f"RM {old} -> {new}\n"
+    assert mem("show", saved.saved_id[:6]).code == 0
+
+
+def test_retitle_renames_an_untracked_file_and_keeps_a_chosen_slug(repo, mem):
+    saved = mem("save", "--title", "Old name", "-m", "text")
+    result = mem("edit", saved.saved_id, "--set", "title=New name")
+    assert result.out == f"updated {saved.saved_id} in {saved.location[:-12]}-new-name.md\n"
+    assert not (repo / saved.location).exists()
+    chosen = mem("save", "--title", "Old name", "--slug", "my-pick", "-m", "text")
+    result = mem("edit", chosen.saved_id, "--set", "title=Another name")
+    assert result.out == f"updated {chosen.saved_id} in {chosen.location}\n"
+    assert chosen.location.endswith("-my-pick.md")

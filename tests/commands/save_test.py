@@ -114,6 +114,63 @@ def test_decision_template_is_offered_in_the_editor(repo, mem, editor, monkeypat
     assert "<!--" not in memory.body  # the template's comments are stripped
 
 
+def test_decision_draft_asks_for_the_title_on_its_first_line(repo, mem, editor, tmp_path):
+    """The user replaces the first line and fills in the sections: the title is that line."""
+    seen = tmp_path / "seen.md"
+    editor(
+        f'cp "$1" {seen}\n'
+        'sed -i "1s/.*/Use structlog for logging/" "$1"\n'
+        'sed -i "s/^<!-- What we will do. -->$/Adopt structlog everywhere./" "$1"'
+    )
+    result = mem("save", "--type", "decision", tty=True)
+    assert result.code == 0, result.err
+    assert seen.read_text().splitlines()[:3] == [
+        "TITLE: replace this line with the memory's title",
+        "",
+        "## Context",
+    ]
+    assert result.out.endswith(f"in .memory/decisions/{TODAY}-use-structlog-for-logging.md\n")
+    memory = parse_file((repo / result.location).read_text(), "x")
+    assert memory.title == "Use structlog for logging"
+    assert memory.body.startswith("Use structlog for logging\n\n## Context\n")
+    assert "## Decision\n\nAdopt structlog everywhere.\n" in memory.body
+
+
+@pytest.mark.parametrize(
+    ("script", "error"),
+    [
+        (  # sections filled in, the placeholder left as it is
+            'sed -i "s/^<!-- What we will do. -->$/Adopt structlog./" "$1"',
+            "no title: the first line is still the placeholder; replace it with the memory's "
+            "title, or pass --title",
+        ),
+        (  # the placeholder deleted: the first line is a heading
+            'sed -i "1,2d" "$1"\nsed -i "s/^<!-- What we will do. -->$/Adopt structlog./" "$1"',
+            "no title: the first line is the template's heading '## Context'; write the title "
+            "above it, or pass --title",
+        ),
+    ],
+)
+def test_decision_draft_without_a_title_is_refused(repo, mem, editor, script, error):
+    editor(script)
+    result = mem("save", "--type", "decision", tty=True)
+    assert result.code == 2
+    draft = repo / ".git" / "gitmem" / "edits" / "new-decision.md"
+    assert result.err == f"git-mem: error: {error} (draft kept in {draft})\n"
+    assert "Adopt structlog." in draft.read_text()
+    assert not (repo / ".memory" / "decisions").exists()
+
+
+def test_decision_draft_with_title_option_has_no_placeholder(repo, mem, editor, tmp_path):
+    seen = tmp_path / "seen.md"
+    editor(f'cp "$1" {seen}\nsed -i "s/^<!-- What we will do. -->$/Adopt structlog./" "$1"')
+    result = mem("save", "--type", "decision", "--title", "Use structlog", tty=True)
+    assert result.code == 0, result.err
+    assert seen.read_text().startswith("## Context\n")
+    memory = parse_file((repo / result.location).read_text(), "x")
+    assert memory.title == "Use structlog"
+
+
 def test_editor_left_with_the_bare_template_saves_nothing(repo, mem, editor, monkeypatch):
     editor("true")
     result = mem("save", "-t", "decision", tty=True)

@@ -206,13 +206,15 @@ def test_replace_after_someone_else_changed_the_file_is_a_conflict(repo: Path) -
         store_of(repo).delete(stored)
     assert path.read_text() == theirs
 
-    # Read again, the same edit goes through.
+    # Read again, the same edit goes through (the file named after the title follows it).
     fresh = store_of(repo).get(memory.id)
+    renamed = location.replace("a-fact-worth-keeping", "mine")
     assert store_of(repo).replace(fresh, dataclasses.replace(fresh.memory, title="Mine")) == (
-        location
+        renamed
     )
-    assert "title: Mine\n" in path.read_text()
-    assert "Their version." in path.read_text()
+    assert not path.exists()
+    assert "title: Mine\n" in (repo / renamed).read_text()
+    assert "Their version." in (repo / renamed).read_text()
 
 
 def test_replace_after_someone_else_removed_the_file_is_a_conflict(repo: Path) -> None:

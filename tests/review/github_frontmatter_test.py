@@ -235,6 +235,9 @@ def test_edit_writes_renderable_front_matter_too(repo: Path, mem) -> None:
     for field, value in [("title", "n"), ("summary", "- #x: {y}"), ("metadata.flag", "on")]:
         result = mem("edit", record_id, "--set", f"{field}={value}")
         assert result.code == 0, result.err
+    # The new title renamed the file (it was named after the old one): read it where it is now.
+    assert result.out == f"updated {record_id} in {path.parent / path.name.replace('plain', 'n')}\n"
+    path = path.parent / path.name.replace("plain", "n")
     data = check_file(path)
     assert (data["title"], data["summary"]) == ("n", "- #x: {y}")
     assert data["metadata"] == json.loads(mem("show", "--json", record_id).out)["metadata"]

@@ -246,9 +246,15 @@ def test_create_refuses_a_detached_head_an_unknown_branch_and_an_existing_file(s
     assert sorted(os.listdir(tmp_path)) == sorted(["b.bundle", "home", "repo"])
 
 
-def test_default_name_says_what_and_when(source):
-    path = backup.default_path(git.discover(source), at(5))
-    assert path == Path.cwd() / "gitmem-backup-repo-20261122T010500Z.bundle"
+def test_default_name_says_what_and_when(source, tmp_path):
+    repo = git.discover(source)
+    name = "gitmem-backup-repo-20261122T010500Z.bundle"
+    # Run in the work tree (or the git directory): out of the tree, in local state.
+    assert backup.default_path(repo, at(5)) == source / ".git" / "gitmem" / "backups" / name
+    inside_git = backup.default_path(repo, at(5), cwd=source / ".git")
+    assert inside_git == source / ".git" / "gitmem" / "backups" / name
+    # Run elsewhere: right here.
+    assert backup.default_path(repo, at(5), cwd=tmp_path) == tmp_path / name
 
 
 def test_a_repository_without_notes_or_checkpoints_backs_up_its_branch(repo, tmp_path, g):
