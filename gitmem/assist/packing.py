@@ -15,11 +15,9 @@ import re
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from gitmem.search.engine import Doc
+from gitmem.search.engine import Doc, Row
 from gitmem.search.query import created_at
 from gitmem.store.types import OTHER_SECTION, MemoryType
-
-Row = dict[str, Any]
 
 CHARS_PER_TOKEN = 4
 TITLE_CHARS = 120
