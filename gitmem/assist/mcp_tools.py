@@ -158,7 +158,8 @@ def filter_properties(types: list[str]) -> dict[str, Any]:
         "all": {
             "type": "boolean",
             "default": False,
-            "description": "include superseded, deprecated and rejected records",
+            "description": "include superseded, deprecated and rejected records, and records "
+            "in notes on commits no merged branch reaches (marked unmerged: true)",
         },
     }
 
@@ -177,6 +178,7 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
         since=parse_when(args["since"]) if "since" in args else None,
         until=parse_when(args["until"]) if "until" in args else None,
         include_retired=bool(args.get("all", False)),
+        include_unmerged=bool(args.get("all", False)),
     )
 
 

@@ -285,7 +285,7 @@ def delete(store: Store, id: str) -> Deleted:
     record_id = stored.memory.id
     referrers = [
         row["id"]
-        for row in finder.records(store, Filter(include_retired=True))
+        for row in finder.records(store, Filter(include_retired=True, include_unmerged=True))
         if record_id in row.get("links", []) + row.get("supersedes", [])
     ]
     return Deleted(record_id, stored.memory.title, stored.location, referrers)

@@ -242,7 +242,7 @@ def build(
     changed = sorted({p for e in diff for p in (e[3], e[4]) if not p.startswith(MEMORY_DIR + "/")})
     files = _memory_files(store, diff)
     catalog = store.catalog()
-    rows = finder.records(store, Filter(include_retired=True))
+    rows = finder.records(store, Filter(include_retired=True, include_unmerged=True))
     captured = _captured(rows, commits)
     shown = {f.id for f in files if f.id} | {c.id for c in captured}
     relevant = _relevant(store, rows, catalog.superseded, shown, changed, subjects, limit)

@@ -130,6 +130,12 @@ class WhooshReader:
             docs |= self._docs("paths", term)
         return cast("set[Doc]", docs)
 
+    def located(self, locations: Iterable[str]) -> set[Doc]:
+        docs: set[int] = set()
+        for location in sorted(set(locations)):
+            docs |= self._docs("location", location)
+        return cast("set[Doc]", docs)
+
     def newest(self, docs: Iterable[Doc], limit: int) -> list[Doc]:
         docs = list(docs)
         if not docs:

@@ -14,7 +14,7 @@ from gitmem.store.fields import FIELDS
 # and Whoosh's spelling copy of the title (for "did you mean").
 NOT_RECORD_FIELDS = {"location", "body", "row", "text", "spell_title"}
 # Filter options that are not one field's values.
-NOT_FIELD_FILTERS = {"since", "until", "include_retired"}
+NOT_FIELD_FILTERS = {"since", "until", "include_retired", "include_unmerged"}
 
 
 def test_the_index_holds_exactly_the_indexed_fields() -> None:
