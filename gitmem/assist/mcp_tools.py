@@ -191,7 +191,8 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
     procedures, patterns, session summaries). Query syntax: words (all must match), "exact
     phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
     commit). Returns hits best first with a snippet and the record's fields; use `show` for
-    the full text. Superseded/deprecated/rejected records are hidden unless all=true.""",
+    the full text. Superseded/deprecated/rejected records, and records on commits of
+    unmerged branches, are hidden unless all=true.""",
     lambda types: obj(
         {
             "query": text("what to look for (see the query syntax)"),
@@ -219,7 +220,8 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     "list",
     """List memories newest first, optionally filtered by type, tags, status, author,
     source, project, date or path. Returns each record's fields (not the body; use `show`).
-    Superseded/deprecated/rejected records are hidden unless all=true.""",
+    Superseded/deprecated/rejected records, and records on commits of unmerged branches, are
+    hidden unless all=true.""",
     lambda types: obj(
         {
             **filter_properties(types),

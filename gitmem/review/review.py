@@ -191,7 +191,12 @@ def _relevant(
     subjects: list[str],
     limit: int,
 ) -> list[Relevant]:
-    candidates = [r for r in rows if r["id"] not in shown and not is_retired(r, superseded)]
+    # (Not records on commits of another, unmerged branch: `finder.mark` marked those.)
+    candidates = [
+        r
+        for r in rows
+        if r["id"] not in shown and not is_retired(r, superseded) and not r.get("unmerged")
+    ]
     candidates.sort(key=lambda r: (-created_at(r).timestamp(), r["id"]))
     picked = _path_reasons(candidates, changed)
     taken = shown | {row["id"] for row, _why in picked}

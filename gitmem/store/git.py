@@ -240,13 +240,15 @@ DEFAULT_BRANCHES = ("refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/m
 
 
 def project_tips(repo: RepoInfo) -> tuple[str | None, str | None]:
-    """The commits of HEAD and of the default branch (origin/HEAD, else main, else master)."""
-    head = run(["rev-parse", "-q", "--verify", "HEAD^{commit}"], cwd=repo.git_dir, check=False)
-    fmt = "--format=%(refname) %(objectname)"
-    out = run(["for-each-ref", fmt, *DEFAULT_BRANCHES], cwd=repo.git_dir).stdout.decode()
-    found = dict(line.split() for line in out.splitlines())
+    """The commits of HEAD and of the default branch (origin/HEAD, else main, else master):
+    one `git show-ref --head` (this worktree's HEAD when run in its git dir)."""
+    proc = run(["show-ref", "--head", *DEFAULT_BRANCHES], cwd=repo.git_dir, check=False)
+    found: dict[str, str] = {}
+    for line in proc.stdout.decode().splitlines():
+        oid, _, ref = line.partition(" ")
+        found[ref] = oid
     default = next((found[ref] for ref in DEFAULT_BRANCHES if ref in found), None)
-    return head.stdout.decode().strip() or None, default
+    return found.get("HEAD"), default
 
 
 def unreachable(repo: RepoInfo, oids: Iterable[str], tips: Iterable[str]) -> set[str]:

@@ -228,3 +228,12 @@ def test_a_clone_without_the_deleted_branch_hides_it_a_shallow_one_does_not(
 
 def ids_listed(mem, *args: str) -> list[str]:
     return sorted(r["id"] for r in json.loads(mem("list", "--json", *args).out)["records"])
+
+
+def test_a_linked_worktree_judges_by_its_own_head(history, repo, tmp_path, mem, g, monkeypatch):
+    ids, spike, _feature = history
+    g.run("worktree", "add", "-q", "--detach", str(tmp_path / "wt"), spike)
+    monkeypatch.chdir(tmp_path / "wt")
+    assert ids["loguru"] in ids_listed(mem)
+    monkeypatch.chdir(repo)
+    assert ids["loguru"] not in ids_listed(mem)
