@@ -19,6 +19,7 @@ them a section is newest first. The same repository state gives the same bytes: 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 from gitmem.assist.packing import (
     CHARS_PER_TOKEN,
@@ -34,7 +35,7 @@ from gitmem.assist.packing import (
 from gitmem.errors import UsageError
 from gitmem.records.store import Store
 from gitmem.search.catalog import Catalog
-from gitmem.search.engine import EVERYTHING, Doc, Narrowing, Reader, words
+from gitmem.search.engine import EVERYTHING, Doc, Hit, Narrowing, Reader, Row, words
 from gitmem.search.query import Filter, path_matches
 
 __all__ = ["DEFAULT_BUDGET", "MIN_BUDGET", "Pack", "build", "check_budget", "tokens"]
@@ -61,11 +62,13 @@ def build(
     budget: int = DEFAULT_BUDGET,
     queries: Sequence[str] = (),
     paths: Sequence[str] = (),
+    unmerged: bool = False,
 ) -> Pack:
     """The context pack of `store` within `budget` tokens.
 
     `queries`: search texts (the `git mem search` syntax); `paths`: repository-relative files,
     directories or globs. Both move what matches them to the top of each section.
+    `unmerged`: also records in notes on commits neither HEAD nor the default branch reaches.
     """
     from gitmem.records import finder
 
@@ -79,7 +82,15 @@ def build(
     specs = sections(store.config.memory_types)
 
     def work(catalog: Catalog, reader: Reader) -> Pack:
-        candidates, totals = _gather(specs, reader, catalog.superseded, queries, paths, room)
+        notes = [f"note:{sha}" for sha in catalog.unmerged]
+        hidden: set[Doc] = set()
+        if not unmerged:
+            hidden = reader.located(notes)
+        elif notes:  # shown: each says where it lives
+            reader = cast("Reader", _Marking(reader, catalog.unmerged))
+        candidates, totals = _gather(
+            specs, reader, catalog.superseded, hidden, queries, paths, room
+        )
         # Rows and bodies are read while placing, only for what is shown: inside the reader.
         return place(specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
 
@@ -88,15 +99,39 @@ def build(
     return pack
 
 
+class _Marking:
+    """A reader whose rows carry `unmerged: true` when on a commit of no merged branch."""
+
+    def __init__(self, reader: Reader, unmerged: set[str]) -> None:
+        self._reader = reader
+        self._unmerged = unmerged
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._reader, name)
+
+    def row(self, doc: Doc) -> Row:
+        from gitmem.records.finder import mark
+
+        return mark(self._reader.row(doc), self._unmerged)
+
+    def search(self, *args: Any, **kwargs: Any) -> list[Hit]:
+        from gitmem.records.finder import mark
+
+        hits: list[Hit] = self._reader.search(*args, **kwargs)
+        return [hit._replace(row=mark(hit.row, self._unmerged)) for hit in hits]
+
+
 def _gather(
     specs: tuple[Spec, ...],
     reader: Reader,
     superseded: set[str],
+    hidden: set[Doc],
     queries: list[str],
     paths: list[str],
     room: int,
 ) -> tuple[list[list[Candidate]], list[int]]:
-    """Per section, its candidates in rank order, and how many current records it has.
+    """Per section, its candidates in rank order, and how many current records it has
+    (never those in `hidden`: records on commits of no merged branch).
 
     Only the rows of search hits and of records about `paths` are read here; the rest of a
     section is ordered by date, without reading rows.
@@ -104,6 +139,7 @@ def _gather(
     cap = room // 16 + 1  # no section can show more entries than this
     wanted = max(SEARCH_MIN, room // CHARS_PER_HIT)
     hits = _hits(specs, reader, superseded, queries, wanted)
+    hits = {doc: hit for doc, hit in hits.items() if doc not in hidden}
     about = reader.about(paths) if paths else set()  # once, not once per section
     per_section: list[list[Candidate]] = []
     totals: list[int] = []
@@ -111,6 +147,8 @@ def _gather(
         # `current` holds only records of the section's types and sources that are not retired
         # (what `Filter(types, sources).matches` would check again on each row).
         current = reader.current(Narrowing(list(spec.types), [], list(spec.sources), []))
+        if hidden:
+            current = [doc for doc in current if doc not in hidden]
         limit = min(cap, spec.limit) if spec.limit else cap
         totals.append(min(len(current), spec.limit) if spec.limit else len(current))
         focused = [hits[doc] for doc in current if doc in hits]

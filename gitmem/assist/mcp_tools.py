@@ -158,7 +158,8 @@ def filter_properties(types: list[str]) -> dict[str, Any]:
         "all": {
             "type": "boolean",
             "default": False,
-            "description": "include superseded, deprecated and rejected records",
+            "description": "include superseded, deprecated and rejected records, and records "
+            "in notes on commits no merged branch reaches (marked unmerged: true)",
         },
     }
 
@@ -177,6 +178,7 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
         since=parse_when(args["since"]) if "since" in args else None,
         until=parse_when(args["until"]) if "until" in args else None,
         include_retired=bool(args.get("all", False)),
+        include_unmerged=bool(args.get("all", False)),
     )
 
 
@@ -189,7 +191,8 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
     procedures, patterns, session summaries). Query syntax: words (all must match), "exact
     phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
     commit). Returns hits best first with a snippet and the record's fields; use `show` for
-    the full text. Superseded/deprecated/rejected records are hidden unless all=true.""",
+    the full text. Superseded/deprecated/rejected records, and records on commits of
+    unmerged branches, are hidden unless all=true.""",
     lambda types: obj(
         {
             "query": text("what to look for (see the query syntax)"),
@@ -217,7 +220,8 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     "list",
     """List memories newest first, optionally filtered by type, tags, status, author,
     source, project, date or path. Returns each record's fields (not the body; use `show`).
-    Superseded/deprecated/rejected records are hidden unless all=true.""",
+    Superseded/deprecated/rejected records, and records on commits of unmerged branches, are
+    hidden unless all=true.""",
     lambda types: obj(
         {
             **filter_properties(types),

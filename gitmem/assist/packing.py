@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 
 from gitmem.search.engine import Doc, Row
-from gitmem.search.query import created_at
+from gitmem.search.query import created_at, unmerged_mark
 from gitmem.store.types import OTHER_SECTION, MemoryType
 
 CHARS_PER_TOKEN = 4
@@ -148,7 +148,7 @@ class Entry:
             "created": row.get("created", ""),
             "location": row.get("location", ""),
         }
-        for key in ("summary", "tags", "paths", "session"):
+        for key in ("summary", "tags", "paths", "session", "unmerged"):
             if row.get(key):
                 out[key] = row[key]
         if self.detail:
@@ -262,7 +262,7 @@ def _detail(candidate: Candidate) -> tuple[str, str]:
 
 def _line(spec: Spec, candidate: Candidate, detail: str) -> str:
     row = candidate.row
-    title = _trim(str(row.get("title", "")), TITLE_CHARS)
+    title = _trim(str(row.get("title", "")), TITLE_CHARS) + unmerged_mark(row)
     if spec.name == "decisions":
         title = f"({row.get('status', 'active')}) {title}"
     elif spec.name == "sessions":

@@ -224,3 +224,9 @@ def add_context(sub: Subparsers) -> None:
         p.add_argument(
             "--format", choices=["markdown", "json"], default="markdown", help="default: markdown"
         )
+        p.add_argument(
+            "--all",
+            action="store_true",
+            help="also records in notes on commits that neither HEAD nor the default branch "
+            "reaches (an unmerged or deleted branch), left out by default",
+        )

@@ -115,7 +115,12 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
         "-a",
         "--all",
         action="store_true",
-        help="include superseded, deprecated and rejected records",
+        # One flag for everything hidden by default: both kinds are "not the project's current
+        # memory", --all reads as "show me everything", and each shown record says why it was
+        # hidden (its status, or "(on unmerged commit ...)"); --status and --commit narrow.
+        help="include superseded, deprecated and rejected records, and records in notes on "
+        "commits that neither HEAD nor the default branch (origin/HEAD, else main, else master) "
+        "reaches, shown as (on unmerged commit SHA); --commit names such a commit directly",
     )
 
 

@@ -79,7 +79,9 @@ def add_list(sub: Subparsers) -> None:
         aliases=["ls"],
         help="list memories",
         description="List memories newest first, one line each: id, date, type, title, tags, "
-        "where it lives. Superseded, deprecated and rejected ones are hidden unless --all.",
+        "where it lives. Superseded, deprecated and rejected ones are hidden unless --all, and "
+        "so are records in notes on commits of unmerged or deleted branches (not reachable from "
+        "HEAD or the default branch): they are not the project's memory.",
         epilog="examples:\n  git mem list --type decision --since '1 month ago'\n"
         "  git mem list --path src/db/ --json",
         json="print the records as JSON",
@@ -96,8 +98,8 @@ def add_search(sub: Subparsers) -> None:
         description="Search every memory (files and notes) by relevance: a title match "
         "outranks a body match, tags count, words are stemmed (deploying finds deployment). "
         "Superseded, deprecated and rejected records are hidden unless --all, and rank below "
-        "active ones. Exit 1 when nothing matches (with a suggestion if a word looks "
-        "misspelled).\n\n"
+        "active ones; records on commits of unmerged branches are hidden too (see list). "
+        "Exit 1 when nothing matches (with a suggestion if a word looks misspelled).\n\n"
         "query syntax:\n"
         "  words                 all of them, in the title, summary, body or tags\n"
         '  "exact phrase"        the words next to each other\n'

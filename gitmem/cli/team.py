@@ -95,7 +95,8 @@ def add_report(sub: Subparsers) -> None:
         + ", ".join(
             f"{name} ({kind.aside})" if kind.aside else name for name, kind in KINDS.items()
         ),
-        description="Reports over every record (superseded ones too):\n"
+        description="Reports over every record (superseded ones too; not those in notes on "
+        "commits of unmerged branches unless --all):\n"
         + "".join(line + "\n" for line in kinds)
         + "Markdown (default), one stable JSON document, or one self-contained HTML page with "
         "inline SVG charts. An empty repository gives an empty report.",
@@ -124,6 +125,12 @@ def add_report(sub: Subparsers) -> None:
         )
         p.add_argument(
             "-o", "--output", metavar="FILE", help="write the report to FILE, not stdout"
+        )
+        p.add_argument(
+            "--all",
+            action="store_true",
+            help="also records in notes on commits that neither HEAD nor the default branch "
+            "reaches (an unmerged or deleted branch), left out by default",
         )
 
 

@@ -16,6 +16,8 @@ def run(args: argparse.Namespace) -> int:
     paths = compose.repo_paths(store.repo, args.path)
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
-    pack = context.build(store, budget=args.budget, queries=args.query, paths=paths)
+    pack = context.build(
+        store, budget=args.budget, queries=args.query, paths=paths, unmerged=args.all
+    )
     emit(args.json or args.format == "json", pack.to_json(), pack.markdown(), end="")
     return 0

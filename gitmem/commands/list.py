@@ -10,7 +10,7 @@ from gitmem.output import CYAN, DIM, YELLOW, emit, style, warn
 from gitmem.records import finder
 from gitmem.records.store import Store, short_location
 from gitmem.search.changes import Row
-from gitmem.search.query import Filter, parse_when
+from gitmem.search.query import Filter, parse_when, unmerged_mark
 from gitmem.store import compose, git
 
 
@@ -29,6 +29,7 @@ def make_filter(store: Store, args: argparse.Namespace) -> Filter:
         since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None,
         include_retired=args.all,
+        include_unmerged=args.all,
     )
 
 
@@ -36,6 +37,8 @@ def line(row: Row) -> str:
     tags = " " + style("[" + ", ".join(row["tags"]) + "]", DIM) if row.get("tags") else ""
     kind = style(f"{row['type']:<10}", CYAN)
     where = style(short_location(row["location"]), DIM)
+    if row.get("unmerged"):  # not the project's memory: say where it lives
+        where = style(unmerged_mark(row).lstrip(), YELLOW)
     return f"{style(row['id'], YELLOW)} {row['created'][:10]} {kind} {row['title']}{tags}  {where}"
 
 

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     store = open_store()
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
-    text = render(build(store, args.kind, window, args.env), args.format)
+    text = render(build(store, args.kind, window, args.env, unmerged=args.all), args.format)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0

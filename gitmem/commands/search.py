@@ -39,8 +39,10 @@ def run(args: argparse.Namespace) -> int:
     emit(args.json, finder.found_json(found, text), hits)
     if not found.hits:
         message = f"no memories match {text!r}"
-        if found.hidden:
+        if found.hidden == "retired":
             message += "; superseded, deprecated or rejected ones do: add --all"
+        elif found.hidden == "unmerged":
+            message += "; records on unmerged commits do: add --all"
         elif found.suggestion:
             message += f"; did you mean {style(found.suggestion, BOLD, stream=sys.stderr)!r}?"
         warn(message)

@@ -306,7 +306,7 @@ def delete(store: Store, id: str, *, force: bool = True, clean_links: bool = Fal
     record_id = stored.memory.id
     referrers = [
         row["id"]
-        for row in finder.records(store, Filter(include_retired=True))
+        for row in finder.records(store, Filter(include_retired=True, include_unmerged=True))
         if record_id in row.get("links", []) + row.get("supersedes", []) and row["id"] != record_id
     ]
     cleaned: list[str] = []

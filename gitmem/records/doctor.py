@@ -35,7 +35,7 @@ def check(
             problems.append(Problem(where, str(error).removeprefix(f"{where}: ")))
     catalog = store.catalog()
     problems.extend(catalog.warnings)
-    rows = finder.records(store, Filter(include_retired=True))
+    rows = finder.records(store, Filter(include_retired=True, include_unmerged=True))
     by_id: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         by_id[row["id"]].append(row["location"])

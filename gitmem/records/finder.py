@@ -15,7 +15,7 @@ from gitmem.records.store import Store
 from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
 from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
-from gitmem.search.query import Filter, is_retired
+from gitmem.search.query import Filter, is_retired, note_commit
 
 T = TypeVar("T")
 
@@ -23,7 +23,9 @@ T = TypeVar("T")
 class Found(NamedTuple):
     hits: list[Hit]
     suggestion: str | None  # a corrected query, when nothing matched
-    hidden: bool  # nothing matched, but superseded, deprecated or rejected records would
+    # nothing matched, but hidden records would: "retired" (superseded, deprecated or
+    # rejected) or "unmerged" (in notes on commits of no merged branch); else ""
+    hidden: str
 
 
 def _narrowing(flt: Filter) -> Narrowing:
@@ -50,14 +52,22 @@ def with_index(store: Store, work: Callable[[Catalog, Reader], T]) -> T:
     raise AssertionError("unreachable")
 
 
+def mark(row: Row, unmerged: set[str]) -> Row:
+    """`row`, with `unmerged: true` when it lives in a note on a commit of no merged branch."""
+    if unmerged and note_commit(row) in unmerged:
+        row["unmerged"] = True
+    return row
+
+
 def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
-    """The records `flt` accepts, newest first."""
+    """The records `flt` accepts, newest first (those on unmerged commits marked)."""
 
     def work(catalog: Catalog, reader: Reader) -> list[Row]:
-        superseded = catalog.superseded
+        superseded, unmerged = catalog.superseded, catalog.unmerged
         found: list[Row] = []
-        for row in reader.records(_narrowing(flt), lambda r: flt.matches(r, superseded)):
-            found.append(row)
+        keep = lambda r: flt.matches(r, superseded, unmerged)  # noqa: E731
+        for row in reader.records(_narrowing(flt), keep):
+            found.append(mark(row, unmerged))
             if limit is not None and len(found) >= limit:
                 break
         return found
@@ -79,13 +89,13 @@ def search(
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
 
     def work(catalog: Catalog, reader: Reader) -> Found:
-        superseded = catalog.superseded
+        superseded, unmerged = catalog.superseded, catalog.unmerged
 
         def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
             return reader.search(
                 text,
                 _narrowing(accept),
-                lambda row: accept.matches(row, superseded),
+                lambda row: accept.matches(row, superseded, unmerged),
                 limit=limit,
                 newest=newest,
                 retired=lambda row: is_retired(row, superseded),
@@ -93,11 +103,15 @@ def search(
             )
 
         hits = run(flt, limit, snippets)
+        for hit in hits:
+            mark(hit.row, unmerged)
         if hits:
-            return Found(hits, None, False)
-        hidden = not flt.include_retired and bool(
-            run(dataclasses.replace(flt, include_retired=True), 1, False)
-        )
+            return Found(hits, None, "")
+        hidden = ""
+        if not (flt.include_retired and flt.include_unmerged):
+            every = dataclasses.replace(flt, include_retired=True, include_unmerged=True)
+            for hit in run(every, 1, False):
+                hidden = "unmerged" if note_commit(hit.row) in unmerged else "retired"
         return Found(hits, None if hidden else reader.suggest(text), hidden)
 
     return with_index(store, work)

@@ -58,12 +58,13 @@ class Source:
     now: datetime | None = None
 
 
-def collect(store: Store) -> Records:
-    """All records, oldest first (ties by id, so output is stable)."""
+def collect(store: Store, unmerged: bool = False) -> Records:
+    """All records, oldest first (ties by id, so output is stable); those in notes on commits
+    of no merged branch only with `unmerged`."""
     # Imported here: `git mem -h` reads the report kinds and needs none of the store.
     from gitmem.records import finder
 
-    rows = finder.records(store, Filter(include_retired=True))
+    rows = finder.records(store, Filter(include_retired=True, include_unmerged=unmerged))
     rows.sort(key=lambda row: (created_at(row), row["id"]))
     return Records(rows, superseded_ids(rows))
 

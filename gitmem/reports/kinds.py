@@ -29,6 +29,7 @@ def _brief(records: Records, row: Row) -> dict[str, Any]:
         "status": records.status(row),
         "author": row.get("author"),
         "location": row.get("location"),
+        **({"unmerged": True} if row.get("unmerged") else {}),  # only with --all
     }
 
 

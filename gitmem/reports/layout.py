@@ -21,6 +21,7 @@ from gitmem.reports.blocks import (
     number,
     percent,
 )
+from gitmem.search.query import unmerged_mark
 
 Doc = dict[str, Any]
 
@@ -38,7 +39,7 @@ def _short(sha: str | None) -> str:
 
 def _titled(entry: Doc) -> Cell:
     """A record's title, linked to its file when it lives in one."""
-    title = str(entry["title"])
+    title = str(entry["title"]) + unmerged_mark(entry)
     location = str(entry.get("location") or "")
     return Link(title, location) if location.startswith(".memory/") else title
 

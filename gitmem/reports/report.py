@@ -75,15 +75,17 @@ def build(
     window: Window,
     envs: Sequence[str] = (),
     now: datetime | None = None,
+    unmerged: bool = False,
 ) -> Doc:
-    """The JSON document of report `name` (see the README's "Reports" section)."""
+    """The JSON document of report `name` (see the README's "Reports" section); `unmerged`:
+    also the records in notes on commits neither HEAD nor the default branch reaches."""
     kind = KINDS.get(name)
     if kind is None:
         raise UsageError(f"unknown report {name!r}: use one of {', '.join(KINDS)}")
     if envs and not kind.envs:
         by_env = " and ".join(k.name for k in KINDS.values() if k.envs)
         raise UsageError(f"--env applies only to the {by_env} report")
-    return kind.build(Source(store.repo, collect(store), window, envs, now))
+    return kind.build(Source(store.repo, collect(store, unmerged), window, envs, now))
 
 
 def render(document: Doc, form: str) -> str:

@@ -191,7 +191,12 @@ def _relevant(
     subjects: list[str],
     limit: int,
 ) -> list[Relevant]:
-    candidates = [r for r in rows if r["id"] not in shown and not is_retired(r, superseded)]
+    # (Not records on commits of another, unmerged branch: `finder.mark` marked those.)
+    candidates = [
+        r
+        for r in rows
+        if r["id"] not in shown and not is_retired(r, superseded) and not r.get("unmerged")
+    ]
     candidates.sort(key=lambda r: (-created_at(r).timestamp(), r["id"]))
     picked = _path_reasons(candidates, changed)
     taken = shown | {row["id"] for row, _why in picked}
@@ -242,7 +247,7 @@ def build(
     changed = sorted({p for e in diff for p in (e[3], e[4]) if not p.startswith(MEMORY_DIR + "/")})
     files = _memory_files(store, diff)
     catalog = store.catalog()
-    rows = finder.records(store, Filter(include_retired=True))
+    rows = finder.records(store, Filter(include_retired=True, include_unmerged=True))
     captured = _captured(rows, commits)
     shown = {f.id for f in files if f.id} | {c.id for c in captured}
     relevant = _relevant(store, rows, catalog.superseded, shown, changed, subjects, limit)

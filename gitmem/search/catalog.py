@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 
 from gitmem.errors import GitMemError
+from gitmem.search import reach
 from gitmem.search.changes import (
     Changes,
     Problem,
@@ -62,7 +63,8 @@ class Catalog:
     the old commit; such byte-identical copies are one record, indexed where it was copied to.
     """
 
-    def __init__(self, root: Path, manifest: dict[str, Any]) -> None:
+    def __init__(self, repo: git.RepoInfo, root: Path, manifest: dict[str, Any]) -> None:
+        self.repo = repo
         self.root = root
         self._manifest = manifest
 
@@ -114,6 +116,13 @@ class Catalog:
                 if record_id in ids:
                     found.update(supersedes)
         return found
+
+    @functools.cached_property
+    def unmerged(self) -> set[str]:
+        """Commits carrying notes that neither HEAD nor the default branch reaches: their
+        records are not the project's memory (hidden from reads unless `--all`)."""
+        notes_tip = self._manifest["notes_tip"]
+        return reach.unmerged(self.repo, self.root, notes_tip, self._winners)
 
     @property
     def count(self) -> int:
@@ -214,7 +223,7 @@ def refresh(
         if not acquired and not full and not wait:
             current = _load(root)
             if _usable(current, key) and _well_formed(current) and _index_matches(root, current):
-                return Catalog(root, current)
+                return Catalog(repo, root, current)
         if not acquired:
             acquired.wait()
         return _refresh(repo, memory_dir, root, key, types, full, progress)
@@ -259,12 +268,12 @@ def _refresh(
         "generation": old.get("generation"),
     }
     if not write:
-        return Catalog(root, manifest)
+        return Catalog(repo, root, manifest)
     if not fresh and not changes:
         if files != old["files"] or tip_oid != old["notes_tip"]:
             with contextlib.suppress(OSError):  # a read-only repository still answers
                 _save(root, manifest)
-        return Catalog(root, manifest)
+        return Catalog(repo, root, manifest)
     try:
         _write_index(root, manifest, changes, fresh, progress)
     except Exception:
@@ -272,7 +281,7 @@ def _refresh(
             raise
         # The index is damaged in a way its table of contents did not show: start over.
         return _refresh(repo, memory_dir, root, key, types, True, progress)
-    return Catalog(root, manifest)
+    return Catalog(repo, root, manifest)
 
 
 def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:

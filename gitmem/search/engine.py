@@ -97,6 +97,10 @@ class Reader(Protocol):
         `query.path_matches` to decide."""
         ...
 
+    def located(self, locations: Iterable[str]) -> set[Doc]:
+        """The records living at any of `locations` (`.memory/...` or `note:<sha>`)."""
+        ...
+
     def newest(self, docs: Iterable[Doc], limit: int) -> list[Doc]:
         """The `limit` newest of `docs` (ties: id, descending, as `records`)."""
         ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -96,8 +96,17 @@ class Filter:
     since: datetime | None = None
     until: datetime | None = None
     include_retired: bool = False
+    # Records in notes on commits neither HEAD nor the default branch reaches (an unmerged or
+    # deleted branch) are not the project's memory: hidden unless this, or `commits` names them
+    # (deploy records excepted).
+    include_unmerged: bool = False
 
-    def matches(self, row: Row, superseded: set[str]) -> bool:
+    def matches(self, row: Row, superseded: set[str], unmerged: Collection[str] = ()) -> bool:
+        """Does `row` pass? `unmerged`: the commits whose notes are hidden (see above)."""
+        # (A deploy record says what ran where, whatever branch it came from: never hidden.)
+        hide_unmerged = unmerged and not self.include_unmerged and not self.commits
+        if hide_unmerged and "deploy" not in row and note_commit(row) in unmerged:
+            return False
         if self.types and row.get("type") not in self.types:
             return False
         tags = set(row.get("tags", []))
@@ -135,13 +144,24 @@ class Filter:
             r and (r.startswith(c) or c.startswith(r)) for c in self.commits for r in recorded
         )
 
-    def apply(self, rows: Iterable[Row]) -> list[Row]:
+    def apply(self, rows: Iterable[Row], unmerged: Collection[str] = ()) -> list[Row]:
         """Matching rows, newest first."""
         rows = list(rows)
         superseded = superseded_ids(rows)
-        found = [row for row in rows if self.matches(row, superseded)]
+        found = [row for row in rows if self.matches(row, superseded, unmerged)]
         found.sort(key=lambda row: (created_at(row), row["id"]), reverse=True)
         return found
+
+
+def note_commit(row: Row) -> str:
+    """The commit a record's note is on ("" for a record in a file)."""
+    location = str(row.get("location", ""))
+    return location[5:] if location.startswith("note:") else ""
+
+
+def unmerged_mark(row: Row) -> str:
+    """` (on unmerged commit abc1234)` for a record `finder.mark` marked, else ""."""
+    return f" (on unmerged commit {note_commit(row)[:7]})" if row.get("unmerged") else ""
 
 
 def superseded_ids(rows: Iterable[Row]) -> set[str]:

@@ -216,7 +216,7 @@ def _linked(store: Store, sid: str) -> list[str]:
     from gitmem.records import finder
     from gitmem.search.query import Filter
 
-    rows = finder.records(store, Filter(include_retired=True))
+    rows = finder.records(store, Filter(include_retired=True, include_unmerged=True))
     own = summary_id(sid)
     return sorted({row["id"] for row in rows if row.get("session") == sid and row["id"] != own})
 

@@ -263,3 +263,49 @@ def is_ancestor(repo: RepoInfo, older: str, newer: str) -> bool:
     """Is commit `older` reachable from `newer` (or the same)?"""
     args = ["merge-base", "--is-ancestor", older, newer]
     return run(args, cwd=repo.git_dir, check=False).returncode == 0
+
+
+DEFAULT_BRANCHES = ("refs/remotes/origin/HEAD", "refs/heads/main", "refs/heads/master")
+
+
+def project_tips(repo: RepoInfo) -> tuple[str | None, str | None]:
+    """The commits of HEAD and of the default branch (origin/HEAD, else main, else master):
+    one `git show-ref --head` (this worktree's HEAD when run in its git dir)."""
+    proc = run(["show-ref", "--head", *DEFAULT_BRANCHES], cwd=repo.git_dir, check=False)
+    found: dict[str, str] = {}
+    for line in proc.stdout.decode().splitlines():
+        oid, _, ref = line.partition(" ")
+        found[ref] = oid
+    default = next((found[ref] for ref in DEFAULT_BRANCHES if ref in found), None)
+    return found.get("HEAD"), default
+
+
+def unreachable(repo: RepoInfo, oids: Iterable[str], tips: Iterable[str]) -> set[str]:
+    """Those of `oids` that are not commits reachable from one of `tips`: two git calls
+    (one `cat-file --batch-check` for what is a commit, one `rev-list` walking only what the
+    tips do not reach). A missing object counts as unreachable (a complete clone has every
+    commit its branches reach), except in a shallow clone, where it may lie beyond the cut."""
+    wanted = [oid for oid in dict.fromkeys(oids) if "\n" not in oid]
+    if not wanted:
+        return set()
+    request = "".join(f"{oid}\n" for oid in wanted).encode()
+    out = run(
+        ["cat-file", "--batch-check=%(objectname) %(objecttype)"], cwd=repo.git_dir, input=request
+    )
+    commits = [
+        line.split()[0] for line in out.stdout.decode().splitlines() if line.endswith(" commit")
+    ]
+    missing = set(wanted) - set(commits)
+    if missing and is_shallow(repo):  # not fetched is not unreachable: nothing to say
+        missing = set()
+    if not commits:
+        return missing
+    request = "".join(f"{oid}\n" for oid in commits).encode()
+    args = ["rev-list", "--stdin", *(f"^{tip}" for tip in tips)]
+    walked = set(run(args, cwd=repo.git_dir, input=request).stdout.decode().split())
+    return missing | (walked & set(commits))
+
+
+def is_shallow(repo: RepoInfo) -> bool:
+    out = run(["rev-parse", "--is-shallow-repository"], cwd=repo.git_dir).stdout
+    return out.strip() == b"true"

@@ -37,5 +37,5 @@ FILTER_OPTIONS = {
 def test_filter_covers_exactly_the_filterable_fields() -> None:
     filterable = {f.name for f in FIELDS if f.filterable}
     assert set(FILTER_OPTIONS) == filterable
-    options = {f.name for f in dataclasses.fields(Filter)} - {"include_retired"}
+    options = {f.name for f in dataclasses.fields(Filter)} - {"include_retired", "include_unmerged"}
     assert options == set().union(*FILTER_OPTIONS.values())
