@@ -22,10 +22,17 @@ def add_mcp(sub: Subparsers) -> None:
         "written through it get source: mcp and the client's name as tool. Needs the mcp "
         "extra: pip install '.[mcp]' in gitmem's checkout. An MCP client starts it; it is "
         "not run by hand.",
-        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
-        '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
-    ):
-        pass  # no options: an MCP client starts it
+        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp --repo /path/to/project\n"
+        '  {"mcpServers": {"gitmem": {"command": "git-mem", '
+        '"args": ["mcp", "--repo", "/path/to/project"]}}}',
+    ) as p:
+        p.add_argument(
+            "--repo",
+            metavar="PATH",
+            help="serve the repository PATH is in (default: the one the server starts in), "
+            "for clients that cannot set a working directory; without a repository the "
+            "server still starts and each tool call answers with the error",
+        )
 
 
 def add_session(sub: Subparsers) -> None:
