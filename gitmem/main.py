@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from gitmem import __version__
 from gitmem.cli import assistants, git_integration, records, team
-from gitmem.cli.common import formatter
+from gitmem.cli.common import Parser, formatter
 from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
 
 # Each command's name, in help order, and the function in gitmem/cli/ that adds its parser.
@@ -46,7 +46,7 @@ ALIASES = {"ls": "list"}
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser, or (for speed: ~5 ms at start-up) just one command's."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = Parser(  # its subparsers are Parsers too
         prog="git mem",
         formatter_class=formatter,
         description="gitmem: a project's memory — decisions, facts, fixes, procedures — kept in "

@@ -20,9 +20,13 @@ CLIENT = "gitmem-test-client"
 
 
 @contextlib.asynccontextmanager
-async def connect(cwd: Path, client: str = CLIENT) -> AsyncIterator[ClientSession]:
+async def connect(
+    cwd: Path, client: str = CLIENT, args: tuple[str, ...] = ()
+) -> AsyncIterator[ClientSession]:
+    """A session with `git mem mcp ARGS` started in `cwd` (its stderr appended to
+    `cwd.parent / "server-stderr.txt"`)."""
     params = StdioServerParameters(
-        command=str(GIT_MEM), args=["mcp"], cwd=str(cwd), env=dict(os.environ)
+        command=str(GIT_MEM), args=["mcp", *args], cwd=str(cwd), env=dict(os.environ)
     )
     with open(cwd.parent / "server-stderr.txt", "a", encoding="utf-8") as errlog:
         async with stdio_client(params, errlog=errlog) as (read, write):

@@ -9,6 +9,7 @@ the schema violation, anything else logged under the git common dir like `main` 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -42,16 +43,30 @@ RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
 
 
 class GitMem:
-    """The handlers, bound to one repository."""
+    """The handlers, bound to the repository found from one directory.
 
-    def __init__(self, repo: git.RepoInfo) -> None:
-        self.repo = repo
+    The server starts even where there is no repository (a client that sees it exit shows
+    only "Connection closed"): then every tool call answers with what is wrong, and the
+    repository is looked for again on each call until one is found (`git init` meanwhile).
+    """
+
+    def __init__(self, start: Path) -> None:
+        self.start = start
+        self._repo: git.RepoInfo | None = None
         self._lock = anyio.Lock()
+
+    def repo(self) -> git.RepoInfo:
+        if self._repo is None:
+            self._repo = find_repo(self.start)
+        return self._repo
 
     def store(self) -> Store:
         # A fresh Store per call: a Store refreshes its catalog once, and files and notes
         # change behind a long-lived server's back (editors, git pull, other `git mem`s).
-        return Store(self.repo, notify=notice)
+        return Store(self.repo(), notify=notice)
+
+    def log_dir(self) -> Path | None:
+        return self._repo.state_dir / "logs" if self._repo is not None else None
 
     def schemas(self) -> dict[str, dict[str, Any]]:
         try:
@@ -105,7 +120,7 @@ class GitMem:
         except GitMemError as error:
             return error_result(str(error))
         except Exception as error:
-            where = log_unexpected(error, git.log_dir())  # the one error log format
+            where = log_unexpected(error, self.log_dir())  # the one error log format
             return error_result(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return result(reply)
 
@@ -146,6 +161,17 @@ class GitMem:
         return pack.markdown()
 
 
+def find_repo(start: Path) -> git.RepoInfo:
+    """The repository `start` is in, or a GitMemError that names the problem and the fix."""
+    how = "start the server inside a repository, or give it one: git mem mcp --repo PATH"
+    if not start.is_dir():
+        raise GitMemError(f"no repository: {start} is not a directory; {how}")
+    try:
+        return git.discover(start)
+    except GitMemError as error:
+        raise GitMemError(f"no repository at {start}: {error}; {how}") from None
+
+
 def client_name(ctx: ServerRequestContext[Any]) -> str | None:
     """clientInfo.name from `initialize`, when the client gave one."""
     params = ctx.session.client_params
@@ -174,8 +200,8 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
-def server(repo: git.RepoInfo) -> Server[Any]:
-    handlers = GitMem(repo)
+def server(start: Path) -> Server[Any]:
+    handlers = GitMem(start)
     return Server(
         "gitmem",
         version=__version__,
@@ -187,12 +213,13 @@ def server(repo: git.RepoInfo) -> Server[Any]:
     )
 
 
-async def _serve(repo: git.RepoInfo) -> None:
-    app = server(repo)
+async def _serve(start: Path) -> None:
+    app = server(start)
     async with stdio_server() as (read, write):
         await app.run(read, write, app.create_initialization_options())
 
 
-def serve(repo: git.RepoInfo) -> None:
-    """Serve MCP on stdin/stdout until the client closes stdin."""
-    anyio.run(_serve, repo)
+def serve(start: Path) -> None:
+    """Serve MCP on stdin/stdout for the repository `start` is in, until the client closes
+    stdin."""
+    anyio.run(_serve, start)

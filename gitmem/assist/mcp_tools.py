@@ -256,7 +256,8 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     code), or with `commit` as a git note on that commit. The first line of `text` is the
     title unless `title` is given. Types: decision (with rationale), fact, error (symptom,
     cause, fix), procedural (steps), code (a pattern), episodic, user (a preference).
-    Returns the new id and where it was written.""",
+    Returns the new id and where it was written; saving what is already there (same type,
+    title and text) writes nothing and returns the existing id (existing: true).""",
     lambda types: obj(
         {
             "text": text("the memory's Markdown text; its first line is the default title"),
@@ -303,8 +304,12 @@ def _save(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         tool=caller.client,
         slug=args.get("slug"),
         cwd=store.repo.work_tree,
+        reuse_identical=True,
     )
-    return Reply(saved.to_json())
+    data = saved.to_json()
+    if saved.existing:
+        data["note"] = f"already saved as {saved.id}: nothing written"
+    return Reply(data)
 
 
 UNSETTABLE = list(fields.REMOVABLE)

@@ -22,10 +22,17 @@ def add_mcp(sub: Subparsers) -> None:
         "written through it get source: mcp and the client's name as tool. Needs the mcp "
         "extra: pip install '.[mcp]' in gitmem's checkout. An MCP client starts it; it is "
         "not run by hand.",
-        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp\n"
-        '  {"mcpServers": {"gitmem": {"command": "git-mem", "args": ["mcp"]}}}',
-    ):
-        pass  # no options: an MCP client starts it
+        epilog="examples:\n  claude mcp add gitmem -- git-mem mcp --repo /path/to/project\n"
+        '  {"mcpServers": {"gitmem": {"command": "git-mem", '
+        '"args": ["mcp", "--repo", "/path/to/project"]}}}',
+    ) as p:
+        p.add_argument(
+            "--repo",
+            metavar="PATH",
+            help="serve the repository PATH is in (default: the one the server starts in), "
+            "for clients that cannot set a working directory; without a repository the "
+            "server still starts and each tool call answers with the error",
+        )
 
 
 def add_session(sub: Subparsers) -> None:
@@ -124,7 +131,12 @@ def add_session(sub: Subparsers) -> None:
         epilog="examples:\n  git mem session resume 9ab2",
         json="print the session as JSON",
     ) as a:
-        a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
+        a.add_argument(
+            "id",
+            metavar="ID",
+            help="the session id (a unique prefix of 4 or more), or an imported session's "
+            "id in its source (a Claude Code sessionId)",
+        )
 
     with add_command(
         actions,
@@ -166,6 +178,7 @@ def add_import(sub: Subparsers) -> None:
         "for the whole run.",
         epilog="examples:\n  git mem import ~/.claude/projects/-home-me-proj/\n"
         "  git mem import chat.jsonl --label 'design review'\n"
+        "  git mem import ~/.claude/projects/-home-me-proj/abc.jsonl --summaries\n"
         "  git mem import export.json --format json --dry-run --json",
         json="print the counts and problems as JSON",
     ) as p:
@@ -177,6 +190,12 @@ def add_import(sub: Subparsers) -> None:
             help="the input format (default: auto, detected per file)",
         )
         p.add_argument("--label", metavar="L", help="label every imported session L")
+        p.add_argument(
+            "--summaries",
+            action="store_true",
+            help="also write a generated summary memory per session (episodic, in "
+            ".memory/sessions/, as `session end` does); importing again writes none twice",
+        )
         p.add_argument(
             "-n",
             "--dry-run",

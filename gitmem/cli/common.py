@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from gitmem.store.types import TYPE_NAMES
 
@@ -19,6 +20,15 @@ filters (all may be repeated; repeats of one filter are OR-ed, different filters
 
 if TYPE_CHECKING:
     Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors in gitmem's one error format (`git-mem: error: ...`, exit 2)
+    instead of argparse's `git mem deploy: error: ...`; the usage line above names the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"git-mem: error: {message}\n")
 
 
 def formatter(prog: str) -> argparse.HelpFormatter:

@@ -18,15 +18,23 @@ def add_init(sub: Subparsers) -> None:
         help="set up .memory/ and git config",
         description="Create .memory/ (config.toml, README.md), set notes.rewriteRef so notes "
         "follow amend and rebase, and add a fetch refspec that brings each remote's notes into "
-        "refs/notes/remotes/<remote>/mem. Safe to run again; prints what it changed. Never "
+        "refs/notes/remotes/<remote>/mem, and set notes.displayRef so that plain `git log` "
+        "shows the memories on a commit. Safe to run again; prints what it changed. Never "
         "writes remote.*.push. With --hooks, also install the git hooks (git mem hooks).",
-        epilog="examples:\n  git mem init\n  git mem init --hooks",
+        epilog="examples:\n  git mem init\n  git mem init --hooks\n  git mem init --no-display-ref",
         json="print the changes as JSON",
     ) as p:
         p.add_argument(
             "--hooks",
             action="store_true",
             help="also install the hook shims (git mem hooks install)",
+        )
+        p.add_argument(
+            "--no-display-ref",
+            dest="display_ref",
+            action="store_false",
+            help="leave notes.displayRef alone: plain `git log` then shows no memories "
+            "(`git log --notes=mem` still does)",
         )
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
+from typing import Any
 
 from gitmem.output import emit, plural, progress_bar, warn
+from gitmem.records.store import Store
 from gitmem.sessions import importer
 from gitmem.store import git
 
@@ -19,21 +21,46 @@ MAX_WARNINGS = 20  # per run on stderr; --json lists them all
 
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
+    store = Store(repo)
+    if args.summaries:
+        store.require_work_tree()  # before anything is written
     paths = importer.expand(args.files)
     report = importer.Report()
     with progress_bar("importing") as progress:
         found = importer.parse(paths, args.format, report, progress)
     if found:
-        importer.store(repo, found, report, label=args.label, dry_run=args.dry_run)
+        importer.store(
+            repo,
+            found,
+            report,
+            label=args.label,
+            dry_run=args.dry_run,
+            summaries=args.summaries,
+        )
     report.dry_run = args.dry_run
+    summaries = (
+        importer.write_summaries(store, report)
+        if args.summaries and found and not args.dry_run
+        else []
+    )
     if not args.json:
         for problem in report.problems[:MAX_WARNINGS]:
             warn(problem)
         if len(report.problems) > MAX_WARNINGS:
             warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
     nothing = [f"nothing to import: no messages in {plural(report.files, 'file')}"]
-    emit(args.json, report.to_json(), _imported(report) if found else nothing)
+    document: dict[str, Any] = report.to_json()
+    if args.summaries:
+        document["summaries"] = [written.to_json() for written in summaries]
+    lines = [*_imported(report), *_summaries(summaries)] if found else nothing
+    emit(args.json, document, lines)
     return 0 if found else 1
+
+
+def _summaries(summaries: list[importer.Summary]) -> Iterator[str]:
+    for written in summaries:
+        where = written.location or "already there"
+        yield f"  {written.session}  summary {written.id}  {where}"
 
 
 def _imported(report: importer.Report) -> Iterator[str]:

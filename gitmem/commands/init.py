@@ -14,7 +14,7 @@ from gitmem.store.initialize import initialize
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     store = Store(repo)
-    changes = initialize(repo, store.memory_dir)
+    changes = initialize(repo, store.memory_dir, display=args.display_ref)
     if args.hooks:
         changes += [change.message for change in hooks.install(repo) if change.changed]
     bare = store.memory_dir is None

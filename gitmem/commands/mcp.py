@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from gitmem.errors import GitMemError
-from gitmem.store import git
+from gitmem.output import warn
 
 # The packages the `mcp` extra brings; an ImportError naming one of them means the extra is
 # missing (or broken), anything else is a bug of ours and must not be dressed up as that.
@@ -28,5 +30,14 @@ def run(args: argparse.Namespace) -> int:
         if (error.name or "").split(".")[0] in EXTRA_PACKAGES:
             raise GitMemError(missing_extra()) from None
         raise
-    mcp_server.serve(git.discover())
+    start = Path(args.repo).expanduser().absolute() if args.repo else Path.cwd()
+    if start.is_dir():
+        os.chdir(start)  # relative paths in tool arguments, git's discovery: as if started there
+    try:
+        mcp_server.find_repo(start)
+    except GitMemError as error:
+        # Serve anyway: a client shows an exiting server only as "Connection closed"; every
+        # tool call will answer with this (the client's log shows this line).
+        warn(f"{error} (serving anyway: each tool call answers with this error)")
+    mcp_server.serve(start)
     return 0

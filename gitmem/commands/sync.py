@@ -6,14 +6,16 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from gitmem.output import emit, plural
+from gitmem.output import emit, notice, plural
 from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
-from gitmem.store import git, integrate
+from gitmem.store import git, initialize, integrate
 from gitmem.store.notesmerge import Delta
 
 
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
+    for line in initialize.adopt_clone(repo):  # a clone that never ran `git mem init`
+        notice(line)
     remote = args.remote or sync.default_remote(repo)
     result = sync.sync(repo, remote, push=not args.no_push)
     chains = None

@@ -32,9 +32,13 @@ class Saved:
     type: str
     title: str
     location: str
+    existing: bool = False  # an identical record was there already: nothing was written
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if not self.existing:
+            del data["existing"]
+        return data
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,13 +117,17 @@ def save(
     session: str | None = None,
     slug: str | None = None,
     cwd: Path | None = None,
+    reuse_identical: bool = False,
 ) -> Saved:
     """A new memory: a `.memory/` file, or with `commit` (a revision) a note on that commit.
 
     `tags`, `paths`, `links` and `supersedes` accept comma lists like the CLI; `paths` are
     relative to `cwd` (default: the process's). Every memory `supersedes` names is marked
     superseded. `session`: default, the session active in this worktree (if any), so that
-    `session end` can link what was saved during the session.
+    `session end` can link what was saved during the session. `reuse_identical`: when an
+    active record of the same type, title and body is already where this one would go (the
+    files, or the note of `commit`), write nothing and return it with `existing` set (an
+    assistant saving the same text twice).
     """
     check_type(store, type)
     sha = git.resolve_commit(store.repo, commit) if commit else None
@@ -146,6 +154,10 @@ def save(
         slug=slug,
         cwd=cwd,
     )
+    if reuse_identical:
+        same = identical(store, memory, sha)
+        if same is not None:
+            return same
     if sha is not None:
         memory.commits = [sha]
         location = store.save_note(memory, sha)
@@ -154,6 +166,23 @@ def save(
     for old in memory.supersedes:
         editing.mark_superseded(store, old)
     return Saved(memory.id, memory.type, memory.title, location)
+
+
+def identical(store: Store, memory: Memory, sha: str | None) -> Saved | None:
+    """An active record with `memory`'s type, title and body in the files (`sha` None) or in
+    the note of `sha`; None when there is none."""
+    for row in finder.records(store, Filter(types=[memory.type])):
+        location = str(row["location"])
+        if row.get("title") != memory.title:
+            continue
+        if location.startswith("note:") != (sha is not None) or (
+            sha is not None and location != f"note:{sha}"
+        ):
+            continue
+        found = store.load(row).memory
+        if found.body.strip() == memory.body.strip():
+            return Saved(found.id, found.type, found.title, location, existing=True)
+    return None
 
 
 def _build(

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog
 from gitmem.search.changes import Row
-from gitmem.store import config, git, integrate, objects
+from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, locked, read_text
 from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
@@ -98,12 +98,14 @@ class Store:
     def catalog(self, *, wait: bool = False, full: bool = False) -> catalog.Catalog:
         """Where every record lives, with the search index brought up to date (once).
 
-        The first call also merges notes a plain `git fetch` brought (it never fails; what it
-        did goes to `notify`). `wait`: if another process is updating the index, wait for it
-        rather than answer from the last committed state. `full`: rebuild from scratch.
+        The first call also adds the notes fetch refspec to a clone that never ran `git mem
+        init` (`initialize.adopt_clone`) and merges notes a plain `git fetch` brought (it never
+        fails); what they did goes to `notify`. `wait`: if another process is updating the
+        index, wait for it rather than answer from the last committed state. `full`: rebuild
+        from scratch.
         """
         if self._catalog is None:
-            for line in integrate.merge_fetched(self.repo):
+            for line in [*initialize.adopt_clone(self.repo), *integrate.merge_fetched(self.repo)]:
                 if self._notify is not None:
                     self._notify(line)
         if self._catalog is None or wait or full:

@@ -17,7 +17,9 @@ A session's id is derived from the format and its origin (the Claude Code sessio
 conversation's own id, else the file's sha256), so importing again lands in the same session,
 and messages are deduplicated by hash: a second import of a file adds nothing. A malformed
 line is reported as `FILE:LINE: what is wrong`, skipped, and the rest imported. All the
-sessions of one run are written in one commit of refs/gitmem/sessions.
+sessions of one run are written in one commit of refs/gitmem/sessions. With `--summaries`
+each session also gets a generated summary record (`write_summaries`), named in its header;
+`sessions.show` finds an imported session by its `origin` too.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from typing import Any
 
 from gitmem.errors import UsageError
 from gitmem.output import plural
-from gitmem.sessions import transcripts
+from gitmem.records.store import Store
+from gitmem.sessions import summary, transcripts
 from gitmem.sessions.import_formats import (
     Findings,
     Leaves,
@@ -127,10 +130,10 @@ def parse(
                 earlier.label = session.label or earlier.label
             else:
                 sessions[session.id] = session
-    for leaf, summary in leaves.summaries:
+    for leaf, named in leaves.summaries:
         labelled = sessions.get(leaves.owner.get(leaf, ""))
         if labelled is not None:
-            labelled.label = summary
+            labelled.label = named
     return list(sessions.values())
 
 
@@ -151,9 +154,16 @@ def expand(arguments: Iterable[str]) -> list[Path]:
 
 
 def store(
-    repo: git.RepoInfo, found: list[Parsed], report: Report, *, label: str | None, dry_run: bool
+    repo: git.RepoInfo,
+    found: list[Parsed],
+    report: Report,
+    *,
+    label: str | None,
+    dry_run: bool,
+    summaries: bool = False,
 ) -> None:
-    """Merge the sessions into refs/gitmem/sessions in one commit (nothing with `dry_run`)."""
+    """Merge the sessions into refs/gitmem/sessions in one commit (nothing with `dry_run`).
+    `summaries`: each header names its summary record (`write_summaries` writes them)."""
     report.dry_run = dry_run
 
     def mutate(snapshot: transcripts.Snapshot) -> dict[str, bytes | None]:
@@ -164,6 +174,8 @@ def store(
             if label:
                 session.label = label
             header = session.header()
+            if summaries:
+                header["summary_id"] = summary.summary_id(session.id)
             before = existing.get(session.id)
             if before is None:
                 merged, added = transcripts.merge_messages([], session.messages)
@@ -197,3 +209,36 @@ def store(
     count = len(found)
     message = f"import {plural(count, 'session')}"
     report.commit = transcripts.update(repo, mutate, message)
+
+
+@dataclass
+class Summary:
+    session: str
+    id: str
+    location: str | None  # None: it was there already
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def write_summaries(store: Store, report: Report) -> list[Summary]:
+    """A generated summary record (episodic, .memory/sessions/) for each imported session that
+    has none yet, as `session end` writes; its id is derived from the session's, so importing
+    again writes none twice."""
+    store.require_work_tree()
+    written = []
+    for outcome in report.sessions:
+        record_id = summary.summary_id(outcome.id)
+        if store.catalog().find(record_id):
+            written.append(Summary(outcome.id, record_id, None))
+            continue
+        transcript = transcripts.load(store.repo, outcome.id)
+        if transcript is None:  # pragma: no cover - just written in this run
+            continue
+        origin = f" {outcome.origin}" if outcome.origin else ""
+        note = f"(Generated on import from a {outcome.format} session{origin}.)"
+        text = summary.generate(transcript.header, transcript.messages, note)
+        memory = summary.record(store, outcome.id, transcript.header, text, [], generated=True)
+        memory.source = "import"
+        written.append(Summary(outcome.id, record_id, store.save_file(memory)))
+    return written

@@ -309,7 +309,7 @@ def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
     prefix = _prefix(prefix)
     local = [sid for sid in session_state.local_ids(store.repo) if sid.startswith(prefix)]
     ended = [sid for sid in _ended_ids(store) if sid.startswith(prefix) and sid not in local]
-    matches = sorted({*local, *ended})
+    matches = sorted({*local, *ended}) or _by_origin(store, prefix)
     if not matches:
         raise NotFoundError(f"no session with an id starting {prefix!r}")
     if len(matches) > 1:
@@ -323,6 +323,16 @@ def show(store: Store, prefix: str) -> tuple[SessionInfo, list[Message]]:
     # Only this session's blob is read: `show` stays quick beside thousands of imported ones.
     transcript = transcripts.load(store.repo, sid) or transcripts.Transcript({"session": sid})
     return _ended_info(transcript.header, len(transcript.messages)), transcript.messages
+
+
+def _by_origin(store: Store, prefix: str) -> list[str]:
+    """Imported sessions whose source's own id (a Claude Code sessionId, a conversation id)
+    is or starts with `prefix`: the id a user has from the other tool works as an alias."""
+    return sorted(
+        str(header["session"])
+        for header, _count in transcripts.headers(store.repo)
+        if str(header.get("origin") or "").lower().startswith(prefix)
+    )
 
 
 def _ended_ids(store: Store) -> list[str]:

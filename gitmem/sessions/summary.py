@@ -19,7 +19,10 @@ def summary_id(session_id: str) -> str:
     return derived_id("session-summary", session_id)
 
 
-def generate(header: dict[str, Any], messages: list[Message]) -> str:
+GENERATED = "(Generated summary: no --summary was given.)"
+
+
+def generate(header: dict[str, Any], messages: list[Message], note: str = GENERATED) -> str:
     roles = {role: sum(1 for m in messages if m.role == role) for role in ROLES}
     counts = ", ".join(f"{n} {role}" for role, n in roles.items() if n)
     span = ""
@@ -28,7 +31,7 @@ def generate(header: dict[str, Any], messages: list[Message]) -> str:
         span = f" from {min(times)[:19]} to {max(times)[:19]} UTC"
     first = next((m.content for m in messages if m.role == "user"), None)
     lines = [
-        "(Generated summary: no --summary was given.)",
+        note,
         "",
         f"{plural(len(messages), 'message')}" + (f" ({counts})" if counts else "") + span + ".",
     ]

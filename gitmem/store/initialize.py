@@ -8,6 +8,7 @@ from gitmem.store import config, git
 from gitmem.store.files import create_new
 
 REWRITE_KEY = "notes.rewriteRef"
+DISPLAY_KEY = "notes.displayRef"
 
 README = """\
 # .memory — this project's memory
@@ -54,14 +55,24 @@ def missing_settings(repo: git.RepoInfo) -> list[tuple[str, str]]:
     return missing
 
 
-def initialize(repo: git.RepoInfo, memory_dir: Path | None) -> list[str]:
-    """Make the repository ready for gitmem; what was changed, one line each (idempotent)."""
+def initialize(repo: git.RepoInfo, memory_dir: Path | None, *, display: bool = True) -> list[str]:
+    """Make the repository ready for gitmem; what was changed, one line each (idempotent).
+
+    `display`: also set notes.displayRef, so that plain `git log` shows the memories on a
+    commit (git adds it to the notes it shows by default; a local setting, undone with
+    `git config --unset notes.displayRef`)."""
     changes = []
     if memory_dir is not None:
         memory_dir.mkdir(exist_ok=True)
         for name, text in ((config.CONFIG_NAME, config.TEMPLATE), ("README.md", README)):
             if create_new(memory_dir / name, text.encode()):
                 changes.append(f"created .memory/{name}")
+    if display and git.NOTES_REF not in git.config_get_all(repo, DISPLAY_KEY):
+        git.config_add(repo, DISPLAY_KEY, git.NOTES_REF)
+        changes.append(
+            f"set {DISPLAY_KEY}={git.NOTES_REF}: plain `git log` shows memories "
+            "(--no-display-ref skips this)"
+        )
     for key, value in missing_settings(repo):
         git.config_add(repo, key, value)
         changes.append(f"set {key}={value}")
@@ -71,3 +82,32 @@ def initialize(repo: git.RepoInfo, memory_dir: Path | None) -> list[str]:
             git.run(["config", "--fixed-value", "--unset", key, old], cwd=repo.git_dir)
             changes.append(f"removed {key}={old} (a remote without notes made `git fetch` fail)")
     return changes
+
+
+def adopt_clone(repo: git.RepoInfo) -> list[str]:
+    """A clone where `git mem init` never ran: add the notes fetch refspec to each remote that
+    lacks it, so that `git fetch` and `git pull` bring the team's memories; what was added, one
+    line each. Nothing once `init` ran (notes.rewriteRef is its mark): a refspec a user took out
+    afterwards stays out. One `git config` call when there is nothing to do."""
+    pattern = r"^(remote\..*\.(url|fetch)|notes\.rewriteref)$"
+    proc = git.run(["config", "-z", "--get-regexp", pattern], cwd=repo.git_dir, check=False)
+    remotes: dict[str, list[str]] = {}
+    for entry in proc.stdout.decode(errors="surrogateescape").split("\0"):
+        key, _, value = entry.partition("\n")
+        if key == "notes.rewriteref" and value == git.NOTES_REF:
+            return []
+        if key.startswith("remote.") and key.endswith((".url", ".fetch")):
+            name, _, field = key[len("remote.") :].rpartition(".")
+            refspecs = remotes.setdefault(name, [])
+            if field == "fetch":
+                refspecs.append(value)
+    added = []
+    for remote, refspecs in remotes.items():
+        refspec = fetch_refspec(remote)
+        if refspec not in refspecs:
+            git.config_add(repo, f"remote.{remote}.fetch", refspec)
+            added.append(
+                f"gitmem: added {refspec} to remote.{remote}.fetch, so `git fetch` brings "
+                "the memories on commits (`git mem init` sets up the rest)"
+            )
+    return added

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from mcp import ClientSession
-from mcpclient import CLIENT, GIT_MEM, cli_json, drive, fails, front_matter, ok
+from mcpclient import CLIENT, cli_json, drive, fails, front_matter, ok
 
 from gitmem.store.record import STATUSES
 
@@ -408,13 +408,82 @@ def test_without_the_mcp_extra_it_says_how_to_install_it(repo: Path) -> None:
     )
 
 
-def test_outside_a_repository_it_fails_before_serving(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [str(GIT_MEM), "mcp"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        stdin=subprocess.DEVNULL,
+HOW = "start the server inside a repository, or give it one: git mem mcp --repo PATH"
+
+
+def test_outside_a_repository_it_serves_and_each_call_says_why(tmp_path: Path) -> None:
+    # A client that starts servers in its own directory (Claude Desktop): not a repository.
+    home = tmp_path / "desktop"
+    home.mkdir()
+    problem = (
+        f"no repository at {home}: not a git repository (or any of the parent directories): "
+        f".git; {HOW}"
     )
-    assert (proc.returncode, proc.stdout) == (128, "")
-    assert proc.stderr.startswith("git-mem: error: not a git repository")
+
+    async def scenario(session: ClientSession) -> None:
+        tools = {tool.name for tool in (await session.list_tools()).tools}
+        assert tools == TOOLS  # listed with the built-in types
+        assert await fails(session, "list", {}) == problem
+        assert await fails(session, "save", {"text": "A fact"}) == problem
+        # Once the directory becomes a repository, the next call serves it.
+        subprocess.run(["git", "init", "-q", str(home)], check=True)
+        assert await ok(session, "list", {}) == {"count": 0, "records": []}
+
+    drive(home, scenario)
+    assert (tmp_path / "server-stderr.txt").read_text() == (
+        f"git-mem: warning: {problem} (serving anyway: each tool call answers with this error)\n"
+    )
+
+
+def test_repo_option_serves_that_repository_from_anywhere(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    async def scenario(session: ClientSession) -> None:
+        saved = await ok(session, "save", {"text": "Builds run on Fridays", "paths": ["src/"]})
+        assert (repo / saved["location"]).is_file()
+        assert front_matter(repo / saved["location"])["paths"] == ["src/"]
+        assert (await ok(session, "list", {}))["count"] == 1
+
+    drive(elsewhere, scenario, args=("--repo", str(repo)))
+    assert not (tmp_path / "server-stderr.txt").read_text()
+    assert [row["title"] for row in cli_json("list")["records"]] == ["Builds run on Fridays"]
+
+
+def test_repo_option_naming_no_directory_is_each_calls_error(tmp_path: Path) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    missing = tmp_path / "no-such-project"
+
+    async def scenario(session: ClientSession) -> None:
+        assert await fails(session, "show", {"id": "abcd"}) == (
+            f"no repository: {missing} is not a directory; {HOW}"
+        )
+
+    drive(here, scenario, args=("--repo", str(missing)))
+
+
+def test_saving_the_same_text_twice_returns_the_existing_record(repo: Path) -> None:
+    text = "Use structlog\n\nJSON logs for the collector."
+
+    async def scenario(session: ClientSession) -> None:
+        first = await ok(session, "save", {"text": text, "type": "decision"})
+        again = await ok(session, "save", {"text": text, "type": "decision"})
+        assert again == {
+            **first,
+            "existing": True,
+            "note": f"already saved as {first['id']}: nothing written",
+        }
+        # Another type, or other text, is another memory.
+        fact = await ok(session, "save", {"text": text})
+        assert fact["id"] != first["id"] and "existing" not in fact
+        other = await ok(session, "save", {"text": text + " Also traces.", "type": "decision"})
+        assert other["location"].endswith("-use-structlog-2.md")
+        # On a commit: the same text in the same note is found too.
+        on_head = await ok(session, "save", {"text": text, "commit": "HEAD"})
+        assert (await ok(session, "save", {"text": text, "commit": "HEAD"}))["id"] == on_head["id"]
+
+    drive(repo, scenario)
+    decisions = sorted(p.name for p in (repo / ".memory" / "decisions").iterdir())
+    assert len(decisions) == 2
+    assert cli_json("list")["count"] == 4

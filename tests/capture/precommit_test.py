@@ -271,3 +271,42 @@ def test_pre_commit_installed_over_gitmem_keeps_both(repo, mem, tmp_path, pc_env
     _commit_traced(repo, trace, "two")
     assert log.read_text() == "ran\nran\n"
     assert _gitmem_ran(trace) == 1
+
+
+def test_hooks_status_knows_the_gitmem_hooks_pre_commit_runs(repo, mem, gitmem_snapshot, pc_env):
+    source, sha = gitmem_snapshot
+    write_config(
+        repo,
+        f"repos:\n  - repo: {source}\n    rev: {sha}\n    hooks:\n"
+        "      - id: gitmem-check\n      - id: gitmem-capture  # decisions as notes\n"
+        "  - repo: local\n    hooks:\n      - id: lint\n        name: lint\n"
+        "        entry: 'true'\n        language: system\n",
+    )
+    for hook in ("pre-commit", "post-commit", "post-rewrite"):
+        ok(PRE_COMMIT, "install", "--hook-type", hook, cwd=repo)
+    framework = "the pre-commit framework runs"
+    assert mem("hooks", "status").out == (
+        "hooks directory: .git/hooks\n"
+        f"pre-commit    installed .git/hooks/pre-commit ({framework} gitmem-check from "
+        ".pre-commit-config.yaml)\n"
+        f"post-commit   installed .git/hooks/post-commit ({framework} gitmem-capture from "
+        ".pre-commit-config.yaml)\n"
+        "post-rewrite  foreign   .git/hooks/post-rewrite (the pre-commit framework's hook)\n"
+    )
+    scripts = {p.name: p.read_bytes() for p in (repo / ".git" / "hooks").iterdir()}
+    # Installing a shim as well would capture twice; uninstalling is the config's business.
+    assert mem("hooks", "install", "post-commit").out == (
+        f"post-commit: already installed: {framework} gitmem-capture from .pre-commit-config.yaml\n"
+    )
+    assert mem("hooks", "uninstall", "pre-commit").out == (
+        f"pre-commit: {framework} gitmem-check from .pre-commit-config.yaml: take "
+        "gitmem-check out of that file to stop it\n"
+    )
+    assert {p.name: p.read_bytes() for p in (repo / ".git" / "hooks").iterdir()} == scripts
+    # Installed with another config file: that is the one read.
+    (repo / "ci.yaml").write_text("repos:\n  - repo: local\n    hooks:\n      - id: x\n")
+    ok(PRE_COMMIT, "install", "-f", "-c", "ci.yaml", "--hook-type", "post-commit", cwd=repo)
+    assert mem("hooks", "status", "post-commit").out == (
+        "hooks directory: .git/hooks\n"
+        "post-commit   foreign   .git/hooks/post-commit (the pre-commit framework's hook)\n"
+    )

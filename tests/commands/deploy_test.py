@@ -299,3 +299,20 @@ def test_identity_from_the_environment_signs_the_notes_commit(repo, mem, g, monk
     assert note_docs(g)[0]["author"] == "Deploy Bot <deploy@acme.test>"
     signature = g.run("log", "-1", "--format=%cn <%ce>", "refs/notes/mem").strip()
     assert signature == "Deploy Bot <deploy@acme.test>"
+
+
+def test_a_usage_error_is_a_git_mem_error_line(repo, g):
+    # argparse's own format was `git mem deploy: error: ...`; the README promises one prefix.
+    proc = g.git_mem("deploy", cwd=repo)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr.splitlines()[0].startswith("usage: git mem deploy [-h] --env ENV")
+    assert proc.stderr.splitlines()[-1] == (
+        "git-mem: error: the following arguments are required: --env"
+    )
+    nested = g.git_mem("session", "nonsense", cwd=repo)
+    assert nested.returncode == 2
+    assert nested.stderr == (
+        "usage: git mem session [-h] ACTION ...\n"
+        "git-mem: error: argument ACTION: invalid choice: 'nonsense' (choose from 'start', "
+        "'log', 'end', 'status', 'resume', 'list', 'show')\n"
+    )

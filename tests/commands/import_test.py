@@ -289,3 +289,64 @@ def test_a_summary_in_a_later_file_labels_the_session_it_names(repo, mem, tmp_pa
         S2: None,
         "0c6b4c2e-1111-4000-8000-000000000000": None,
     }
+
+
+def test_session_show_finds_an_imported_session_by_its_claude_session_id(repo, mem):
+    assert mem("import", str(FIXTURE)).code == 0
+    one = derived_id("import", "claude-code", S1)
+    by_origin = mem("session", "show", S1)
+    assert by_origin.code == 0, by_origin.err
+    assert by_origin.out == mem("session", "show", one).out
+    assert by_origin.out.startswith(
+        f"session {one} (Add retry to the payment client)\nstatus:   imported\n"
+    )
+    assert f"origin:   {S1}\n" in by_origin.out
+    # A unique prefix of the source's id works too, as with gitmem's own ids.
+    two = derived_id("import", "claude-code", S2)
+    assert json.loads(mem("session", "show", S2[:8], "--json").out)["session"]["id"] == two
+    missing = mem("session", "show", "00000000-0000-0000-0000-000000000000")
+    assert (missing.code, missing.err) == (
+        1,
+        "git-mem: error: no session with an id starting '00000000-0000-0000-0000-000000000000'\n",
+    )
+
+
+def test_import_summaries_writes_one_summary_memory_per_session_once(repo, mem, g):
+    one, two = derived_id("import", "claude-code", S1), derived_id("import", "claude-code", S2)
+    s1, s2 = derived_id("session-summary", one), derived_id("session-summary", two)
+    result = mem("import", str(FIXTURE), "--summaries")
+    assert result.code == 0, result.err
+    day = g.run("log", "-1", "--format=%cd", "--date=format:%Y-%m-%d", REF, cwd=repo).strip()
+    first = f".memory/sessions/{day}-session-add-retry-to-the-payment-client-generated-summary.md"
+    second = f".memory/sessions/{day}-session-explain-the-cache-layer-generated-summary.md"
+    assert result.out.splitlines()[3:] == [
+        f"  {one}  summary {s1}  {first}",
+        f"  {two}  summary {s2}  {second}",
+    ]
+    assert (
+        (repo / first)
+        .read_text()
+        .endswith(
+            "---\n\n"
+            f"(Generated on import from a claude-code session {S1}.)\n\n"
+            "8 messages (1 user, 4 assistant, 2 tool) from 2025-06-02T18:46:51 to "
+            "2025-06-02T18:47:10 UTC.\n\n"
+            "First user message: The payment client gives up on the first 503. Add a retry with "
+            "backoff.\n\n"
+            f"Transcript: `git mem session show {one}`\n"
+        )
+    )
+    shown = json.loads(mem("show", s1, "--json").out)
+    assert (shown["type"], shown["source"], shown["tool"], shown["session"], shown["tags"]) == (
+        "episodic", "import", "claude-code", one, ["session"]
+    )  # fmt: skip
+    assert _blob(g, repo, one)[0]["summary_id"] == s1
+    # The session names its summary; importing again writes none twice.
+    assert f"summary {s1}: Session Add retry" in mem("session", "show", S1).out
+    again = mem("import", str(FIXTURE), "--summaries", "--json")
+    assert json.loads(again.out)["summaries"] == [
+        {"session": one, "id": s1, "location": None},
+        {"session": two, "id": s2, "location": None},
+    ]
+    assert mem("import", str(FIXTURE)).out.count("summary") == 0
+    assert len(list((repo / ".memory" / "sessions").iterdir())) == 2

@@ -7,6 +7,11 @@ import json
 from gitmem.store import config
 from gitmem.store.initialize import README
 
+DISPLAY = (
+    "set notes.displayRef=refs/notes/mem: plain `git log` shows memories "
+    "(--no-display-ref skips this)"
+)
+
 
 def test_init_creates_files_and_sets_rewrite_ref(repo, mem, g):
     result = mem("init")
@@ -14,6 +19,7 @@ def test_init_creates_files_and_sets_rewrite_ref(repo, mem, g):
     assert result.out == (
         "created .memory/config.toml\n"
         "created .memory/README.md\n"
+        f"{DISPLAY}\n"
         "set notes.rewriteRef=refs/notes/mem\n"
     )
     assert result.err == ""
@@ -40,7 +46,9 @@ def test_init_keeps_an_existing_config_toml(repo, mem):
     (repo / ".memory").mkdir()
     (repo / ".memory" / "config.toml").write_text('[types]\nrunbook = "runbooks"\n')
     result = mem("init")
-    assert result.out == "created .memory/README.md\nset notes.rewriteRef=refs/notes/mem\n"
+    assert result.out == (
+        f"created .memory/README.md\n{DISPLAY}\nset notes.rewriteRef=refs/notes/mem\n"
+    )
     assert (repo / ".memory" / "config.toml").read_text() == '[types]\nrunbook = "runbooks"\n'
 
 
@@ -95,6 +103,7 @@ def test_init_json(repo, mem):
         "changed": [
             "created .memory/config.toml",
             "created .memory/README.md",
+            DISPLAY,
             "set notes.rewriteRef=refs/notes/mem",
         ],
         "bare": False,
@@ -110,6 +119,7 @@ def test_init_in_a_bare_repository(repo, mem, g, tmp_path, monkeypatch):
     assert result.code == 0, result.err
     assert result.out == (
         "no work tree: .memory/ not created (notes on refs/notes/mem still work)\n"
+        f"{DISPLAY}\n"
         "set notes.rewriteRef=refs/notes/mem\n"
         "set remote.origin.fetch=+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
     )
@@ -147,6 +157,7 @@ def test_git_dispatches_to_git_mem(repo, g):
     assert proc.stdout.splitlines() == [
         "created .memory/config.toml",
         "created .memory/README.md",
+        DISPLAY,
         "set notes.rewriteRef=refs/notes/mem",
     ]
     help_proc = g.git_mem("-h", cwd=repo)
@@ -174,3 +185,22 @@ def test_init_replaces_the_exact_refspec_of_earlier_versions(repo, mem, g, tmp_p
         "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
     )
     assert g.proc("fetch", "-q", "origin").returncode == 0
+
+
+def test_after_init_plain_git_log_shows_the_memories(repo, mem, g):
+    assert mem("init").code == 0
+    saved = mem("save", "--commit", "HEAD", "-t", "decision", "-m", "Use structlog")
+    assert saved.code == 0, saved.err
+    log = g.run("log", "-1")  # plain `git log`: no --notes
+    assert "\nNotes (mem):\n" in log
+    assert "    title: Use structlog\n" in log
+    assert mem("init").out == "gitmem is already set up here; nothing changed\n"
+
+
+def test_init_no_display_ref_leaves_git_log_alone(repo, mem, g):
+    result = mem("init", "--no-display-ref")
+    assert DISPLAY not in result.out
+    assert g.proc("config", "--get-all", "notes.displayRef").stdout == ""
+    mem("save", "--commit", "HEAD", "-m", "Builds run on Fridays")
+    assert "Builds run on Fridays" not in g.run("log", "-1")
+    assert "Builds run on Fridays" in g.run("log", "-1", "--notes=mem")

@@ -492,4 +492,5 @@ def test_minus_word_needs_no_quoting(corpus: dict[str, str], mem: Callable[..., 
     assert result.err.startswith("git-mem: warning: no memories match 'cache --ids'")
     missing = mem("search", "cache", "--type")
     assert missing.code == 2
-    assert missing.err.endswith("git mem search: error: argument --type: expected one argument\n")
+    assert missing.err.endswith("git-mem: error: argument --type: expected one argument\n")
+    assert missing.err.startswith("usage: git mem search ")

@@ -334,3 +334,49 @@ def test_unreachable_remote_and_a_remote_that_refuses(team, g, tmp_path):
     )
     assert g.proc("--git-dir", str(team.remote), "rev-parse", "-q", "--verify",
                   "refs/notes/mem").stdout == ""  # fmt: skip
+
+
+def added_line(remote: str = "origin") -> str:
+    return (
+        f"gitmem: added +refs/notes/mem*:refs/notes/remotes/{remote}/mem* to "
+        f"remote.{remote}.fetch, so `git fetch` brings the memories on commits "
+        "(`git mem init` sets up the rest)\n"
+    )
+
+
+def test_a_clone_without_init_gets_the_notes_refspec_from_its_first_read(
+    tmp_path, g, monkeypatch, mem
+):
+    team = Team(tmp_path, g, monkeypatch, mem, commits=1, init=False)
+    a = team.root / "a"
+    assert team.mem(a, "init").code == 0
+    decided = team.save(a, "Use structlog")
+    team.sync(a)
+    b = team.clone("b")  # never runs `git mem init`
+    first = team.mem(b, "list")
+    assert (first.code, first.err) == (
+        1,
+        added_line() + "git-mem: warning: no memories yet: try git mem save\n",
+    )
+    assert g.run("config", "--get-all", "remote.origin.fetch", cwd=b) == (
+        "+refs/heads/*:refs/remotes/origin/*\n+refs/notes/mem*:refs/notes/remotes/origin/mem*\n"
+    )
+    # Now a plain `git fetch` brings the notes, and the next read merges them; said once only.
+    g.run("fetch", "-q", cwd=b)
+    second = team.mem(b, "list", "--json")
+    assert [row["id"] for row in json.loads(second.out)["records"]] == [decided]
+    assert added_line() not in second.err
+
+
+def test_a_clone_without_init_gets_the_notes_refspec_from_sync(tmp_path, g, monkeypatch, mem):
+    team = Team(tmp_path, g, monkeypatch, mem, commits=1, init=False)
+    b = team.clone("b")
+    result = team.sync(b)
+    assert result.err == added_line()
+    assert team.sync(b).err == ""
+    # A clone where `init` ran and a person took the refspec out again: left as it is.
+    c = team.clone("c")
+    assert team.mem(c, "init").code == 0
+    g.run("config", "--unset", "remote.origin.fetch", "refs/notes", cwd=c)
+    assert team.sync(c).err == ""
+    assert "refs/notes" not in g.run("config", "--get-all", "remote.origin.fetch", cwd=c)
