@@ -20,6 +20,7 @@ from gitmem.records.store import Store
 from gitmem.search.query import Filter, parse_when
 from gitmem.store import compose, fields
 from gitmem.store.record import ID_LENGTH, MIN_PREFIX, SOURCES, STATUSES
+from gitmem.store.types import DEFAULT_TYPE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,7 +262,7 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     lambda types: obj(
         {
             "text": text("the memory's Markdown text; its first line is the default title"),
-            "type": {**type_enum(types, "the kind of memory"), "default": "fact"},
+            "type": {**type_enum(types, "the kind of memory"), "default": DEFAULT_TYPE},
             "title": text("one line; default: the first line of the text"),
             "tags": TAGS,
             "status": {**STATUS, "default": "active"},
@@ -289,7 +290,7 @@ def _save(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     saved = actions.save(
         store,
         text=args["text"],
-        type=args.get("type", "fact"),
+        type=args.get("type", DEFAULT_TYPE),
         title=args.get("title"),
         tags=args.get("tags", ()),
         status=args.get("status"),

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from gitmem.store.types import TYPE_NAMES
+from gitmem.store.types import DEFAULT_TYPE, TYPE_NAMES
 
 FILTER_HELP = """\
 filters (all may be repeated; repeats of one filter are OR-ed, different filters AND-ed):
@@ -138,8 +138,8 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-t",
         "--type",
-        default="fact",
-        help=f"{TYPE_NAMES[0]} (default), {', '.join(TYPE_NAMES[1:])}, "
+        default=DEFAULT_TYPE,
+        help=f"{DEFAULT_TYPE} (default), {', '.join(t for t in TYPE_NAMES if t != DEFAULT_TYPE)}, "
         "or a type from .memory/config.toml",
     )
     parser.add_argument("--title", help="one line; default: the first line of the text")

@@ -19,6 +19,7 @@ from gitmem.records.store import Store
 from gitmem.search.query import Filter
 from gitmem.store import active_session, compose, git
 from gitmem.store.record import Memory, new_id, normalize_tag, now_iso
+from gitmem.store.types import DEFAULT_TYPE
 from gitmem.store.validation import validate
 
 SLUG_HELP = "use lowercase letters, digits and hyphens, e.g. use-postgresql"
@@ -101,7 +102,7 @@ def save(
     store: Store,
     *,
     text: str,
-    type: str = "fact",
+    type: str = DEFAULT_TYPE,
     title: str | None = None,
     tags: Sequence[str] = (),
     status: str | None = None,

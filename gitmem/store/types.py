@@ -68,6 +68,7 @@ BUILTIN_TYPES = (
 )
 TYPE_FOLDERS = {t.name: t.folder for t in BUILTIN_TYPES}
 TYPE_NAMES = tuple(TYPE_FOLDERS)
+DEFAULT_TYPE = TYPE_NAMES[0]  # what `save` and the MCP save tool write without --type
 _BY_NAME = {t.name: t for t in BUILTIN_TYPES}
 
 
