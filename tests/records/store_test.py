@@ -58,8 +58,10 @@ def hammer(repo: Path, argv: list[list[list[str]]]) -> list[dict[str, str]]:
 
 
 def mem_list(repo: Path) -> list[dict[str, object]]:
+    """Every record gitmem lists, with --all: the notes go on commits of a side branch
+    (`make_commits`), which no longer count as the project's memory by default."""
     proc = subprocess.run(
-        ["git", "mem", "list", "--json"], cwd=repo, capture_output=True, text=True
+        ["git", "mem", "list", "--all", "--json"], cwd=repo, capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
