@@ -63,10 +63,13 @@ class Catalog:
     the old commit; such byte-identical copies are one record, indexed where it was copied to.
     """
 
-    def __init__(self, repo: git.RepoInfo, root: Path, manifest: dict[str, Any]) -> None:
+    def __init__(
+        self, repo: git.RepoInfo, root: Path, manifest: dict[str, Any], files_read: int = 0
+    ) -> None:
         self.repo = repo
         self.root = root
         self._manifest = manifest
+        self.files_read = files_read  # `.memory/` files this refresh read (changed or racy)
 
     @functools.cached_property
     def _winners(self) -> dict[str, set[str]]:
@@ -268,12 +271,12 @@ def _refresh(
         "generation": old.get("generation"),
     }
     if not write:
-        return Catalog(repo, root, manifest)
+        return Catalog(repo, root, manifest, changes.read)
     if not fresh and not changes:
-        if files != old["files"] or tip_oid != old["notes_tip"]:
+        if files != old["files"] or tip_oid != old["notes_tip"] or changes.rechecked:
             with contextlib.suppress(OSError):  # a read-only repository still answers
                 _save(root, manifest)
-        return Catalog(repo, root, manifest)
+        return Catalog(repo, root, manifest, changes.read)
     try:
         _write_index(root, manifest, changes, fresh, progress)
     except Exception:
@@ -281,7 +284,7 @@ def _refresh(
             raise
         # The index is damaged in a way its table of contents did not show: start over.
         return _refresh(repo, memory_dir, root, key, types, True, progress)
-    return Catalog(repo, root, manifest)
+    return Catalog(repo, root, manifest, changes.read)
 
 
 def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:

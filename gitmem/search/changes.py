@@ -134,6 +134,11 @@ class Changes:
     def __init__(self) -> None:
         self.removed: set[str] = set()
         self.added: list[Document] = []
+        # Files re-read only because they were written too close to the last scan to trust
+        # their mtime (racy), and found unchanged: the scan time must still move on, or every
+        # later read re-reads them again.
+        self.rechecked = 0
+        self.read = 0  # files read, changed or not
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
@@ -161,6 +166,7 @@ def refresh_files(
             continue
         assert memory_dir is not None
         location = ".memory/" + relpath
+        changes.read += 1
         try:
             data = (memory_dir / relpath).read_bytes()
         except OSError as error:
@@ -176,7 +182,8 @@ def refresh_files(
             continue
         digest = hashlib.blake2b(data, digest_size=12).hexdigest()
         if entry is not None and entry[2] == digest:
-            files[relpath] = [mtime, size, *entry[2:]]  # touched, not changed
+            files[relpath] = [mtime, size, *entry[2:]]  # touched, or racy, not changed
+            changes.rechecked += 1
             continue
         memories, problems = _read_file(data, location, types)
         ids = [m.id for m in memories]

@@ -331,6 +331,28 @@ def test_a_same_size_rewrite_within_the_same_second_is_seen(
     assert search("other") == [A]
 
 
+@pytest.mark.slow
+def test_files_written_just_before_a_read_are_not_re_read_forever(repo: Path, g: Any) -> None:
+    """Racy files (written within 2 s of a scan) are re-read until a scan comes late enough
+    to trust their mtime, and that scan is recorded even though nothing changed: then no read
+    re-reads them (before, every later read did, until something was saved)."""
+    for n in range(3):
+        g.write_record(repo, f"facts/new{n}.md", f"aaaa0000000{n + 4}", title=f"New {n}")
+    info, types = git.discover(repo), ["fact"]
+
+    def files_read() -> int:
+        return catalog.refresh(info, repo / ".memory", types).files_read
+
+    assert files_read() == 3  # the first build
+    assert files_read() == 3  # within 2 s of the writes: racy, re-read, found unchanged
+    time.sleep(changes.RACY_NS / 1e9 + 0.2)
+    assert files_read() == 3  # still racy against the last recorded scan; recorded now
+    assert files_read() == 0
+    assert files_read() == 0
+    found = catalog.refresh(info, repo / ".memory", types).find("")
+    assert sorted(row["id"] for row in found) == [f"aaaa0000000{n + 4}" for n in range(3)]
+
+
 def test_quick_same_size_rewrites_are_seen(
     repo: Path, g: Any, search: Callable[..., list[str]]
 ) -> None:
