@@ -12,6 +12,7 @@ from gitmem import __version__
 from gitmem.cli import assistants, git_integration, records, team
 from gitmem.cli.common import Parser, formatter
 from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
+from gitmem.output import error as say_error
 
 # Each command's name, in help order, and the function in gitmem/cli/ that adds its parser.
 SUBCOMMANDS = {
@@ -122,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = module.run(args)
         return code
     except GitMemError as error:
-        print(f"git-mem: error: {error}", file=sys.stderr)
+        say_error(str(error))  # shown `safe`: an error may quote a record or the user's input
         return error.exit_code
     except KeyboardInterrupt:
         return 130
@@ -135,10 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from gitmem.store import git  # only now that something has gone wrong
 
         where = log_unexpected(error, git.log_dir())
-        print(
-            f"git-mem: error: unexpected {type(error).__name__}: {error} (details in {where})",
-            file=sys.stderr,
-        )
+        say_error(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return EXIT_FATAL
 
 

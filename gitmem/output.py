@@ -5,12 +5,33 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 BOLD, DIM, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN = "1", "2", "31", "32", "33", "34", "35", "36"
+
+
+# Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
+# controls, and the bidi overrides and isolates that reorder what is shown (Trojan Source).
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str, keep: str = "") -> str:
+    """`text` with every character a terminal would act on shown escaped (`\\x1b`, `\\u202e`).
+
+    For human-readable output of anything a record holds: a stored title must not recolour,
+    retitle or write to the clipboard of the terminal that shows it. `keep` names characters
+    left alone (markers the caller replaces next). Tab and newline stay.
+    """
+    return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escaped(m[0]), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def use_color(stream: TextIO = sys.stdout) -> bool:
@@ -50,17 +71,18 @@ def emit(as_json: bool, document: Any, human: str | Iterable[str], end: str = "\
             print(line)
 
 
-def warn(message: str) -> None:
-    print(f"git-mem: warning: {message}", file=sys.stderr)
+def warn(message: str, escape: bool = True) -> None:
+    """A warning on stderr; `escape=False` only for a message whose parts are already `safe`."""
+    print(f"git-mem: warning: {safe(message) if escape else message}", file=sys.stderr)
 
 
 def notice(line: str) -> None:
     """A complete line for the user that is not the command's output (it goes to stderr)."""
-    print(line, file=sys.stderr)
+    print(safe(line), file=sys.stderr)
 
 
 def error(message: str) -> None:
-    print(f"git-mem: error: {message}", file=sys.stderr)
+    print(f"git-mem: error: {safe(message)}", file=sys.stderr)
 
 
 LONG_JOB = 2000  # items: below this a job is quick enough to run silently off a terminal

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gitmem.output import LONG_JOB, emit, plural, progress_bar
+from gitmem.output import LONG_JOB, emit, plural, progress_bar, safe
 
 
 def test_a_long_job_says_once_that_it_is_running(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,3 +51,13 @@ def test_emit_prints_the_document_under_json_and_the_lines_otherwise(
 
 def test_plural() -> None:
     assert [plural(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
+
+
+def test_safe_escapes_each_class_of_terminal_control() -> None:
+    assert safe("a\x1b[31mb\x1b]0;t\x07\x00\r\x08") == r"a\x1b[31mb\x1b]0;t\x07\x00\x0d\x08"
+    assert safe("del\x7f c1\x80\x9b\x9f") == r"del\x7f c1\x80\x9b\x9f"
+    assert safe("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069") == (
+        r"\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
+    assert safe("tab\tnewline\n é ü 日本 \u00a0\u200b") == "tab\tnewline\n é ü 日本 \u00a0\u200b"
+    assert safe("\x01marked\x02\x1b", keep="\x01\x02") == "\x01marked\x02\\x1b"

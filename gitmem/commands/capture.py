@@ -9,7 +9,7 @@ from typing import Any
 
 from gitmem.capture import backfill
 from gitmem.capture.rules import load_rules
-from gitmem.output import CYAN, DIM, emit, style
+from gitmem.output import CYAN, DIM, emit, safe, style
 from gitmem.store import git
 
 
@@ -55,8 +55,9 @@ def _captured(
 ) -> Iterator[str]:
     verb = "would capture" if dry_run else "captured"
     for record in records:
-        sha = style(record["commit"][:12], DIM)
-        yield f"{verb} {style(record['id'], CYAN)} {sha} {record['type']}: {record['title']}"
+        sha = style(safe(record["commit"][:12]), DIM)
+        what = safe(f"{record['type']}: {record['title']}")
+        yield f"{verb} {style(safe(record['id']), CYAN)} {sha} {what}"
     commits = len({r["commit"] for r in records})
     yield (
         f"scanned {report.scanned} commits: {verb} {report.captured} records on {commits} "

@@ -11,7 +11,7 @@ from typing import Any
 from gitmem.checkpoints import checkpoint
 from gitmem.checkpoints.diff import compare, diff_text
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, DIM, YELLOW, emit, plural, style, warn
+from gitmem.output import BOLD, DIM, YELLOW, emit, plural, safe, style, warn
 from gitmem.store import git
 
 
@@ -41,7 +41,7 @@ def _save(args: argparse.Namespace) -> int:
         done=args.done,
         todo=args.todo,
     )
-    emit(args.json, saved.to_json(), f"saved {checkpoint.summary(saved, files=False)}")
+    emit(args.json, saved.to_json(), safe(f"saved {checkpoint.summary(saved, files=False)}"))
     return 0
 
 
@@ -88,24 +88,25 @@ def _list(args: argparse.Namespace) -> int:
 
 def _listing(groups: list[tuple[str, list[checkpoint.Checkpoint]]]) -> Iterator[str]:
     for name, chain in groups:
-        yield f"{style(name, BOLD)}  {plural(len(chain), 'checkpoint')}"
+        yield f"{style(safe(name), BOLD)}  {plural(len(chain), 'checkpoint')}"
         rows = [_row(f"{name}~{i}", c) for i, c in enumerate(chain)]
         spec_width = max(len(row["spec"]) for row in rows)
         stage_width = max(len(row["stage"] or "-") for row in rows)
         for row in rows:
-            notes = (row["notes"] or "").split("\n", 1)[0]
+            notes = safe((row["notes"] or "").split("\n", 1)[0])
             size = checkpoint.human_size(row["bytes"])
             files = plural(row["files"], "file")
             line = (
-                f"  {style(row['spec'].ljust(spec_width), YELLOW)}  {row['timestamp']}  "
-                f"{(row['stage'] or '-').ljust(stage_width)}  {files:>9}  {size:>9}"
+                f"  {style(safe(row['spec'].ljust(spec_width)), YELLOW)}  "
+                f"{safe(row['timestamp'])}  "
+                f"{safe((row['stage'] or '-').ljust(stage_width))}  {files:>9}  {size:>9}"
             )
             yield f"{line}  {style(notes, DIM)}".rstrip()
 
 
 def _show(args: argparse.Namespace) -> int:
     found = checkpoint.resolve(git.discover(), args.spec)
-    emit(args.json, found.to_json(), checkpoint.summary(found))
+    emit(args.json, found.to_json(), safe(checkpoint.summary(found)))
     return 0
 
 

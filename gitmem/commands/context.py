@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.assist import context
 from gitmem.commands import open_store
-from gitmem.output import emit, warn
+from gitmem.output import emit, safe, warn
 from gitmem.store import compose
 
 
@@ -19,5 +19,5 @@ def run(args: argparse.Namespace) -> int:
     pack = context.build(
         store, budget=args.budget, queries=args.query, paths=paths, unmerged=args.all
     )
-    emit(args.json or args.format == "json", pack.to_json(), pack.markdown(), end="")
+    emit(args.json or args.format == "json", pack.to_json(), safe(pack.markdown()), end="")
     return 0

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from gitmem.capture.rules import check_config
 from gitmem.commands import open_store
-from gitmem.output import RED, emit, plural, style
+from gitmem.output import RED, emit, plural, safe, style
 from gitmem.records.doctor import check
 
 if TYPE_CHECKING:
@@ -28,4 +28,4 @@ def run(args: argparse.Namespace) -> int:
 
 def _line(problem: Problem) -> str:
     where = f"{problem.location}:{problem.line}" if problem.line else problem.location
-    return f"{where}: {style(problem.message, RED)}"
+    return f"{safe(where)}: {style(safe(problem.message), RED)}"

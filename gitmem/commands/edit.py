@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem.commands import open_store
-from gitmem.output import emit
+from gitmem.output import emit, safe
 from gitmem.records import actions, editing
 
 
@@ -36,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
         if result.changed
         else f"no changes to {result.id}"
     )
-    emit(args.json, result.to_json(), human)
+    emit(args.json, result.to_json(), safe(human))
     return 0

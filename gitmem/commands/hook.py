@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from gitmem.capture import hooks
 from gitmem.errors import log_unexpected
+from gitmem.output import safe
 from gitmem.store import git
 
 if TYPE_CHECKING:
@@ -32,12 +33,12 @@ def run(args: argparse.Namespace) -> int:
         where = log_unexpected(error, git.log_dir())
         what = str(error).splitlines()[0] if str(error) else type(error).__name__
         print(
-            f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})",
+            safe(f"git-mem: warning: {args.name}: nothing captured: {what} (details in {where})"),
             file=sys.stderr,
         )
         return 0
     for line in lines:
-        print(line, file=sys.stderr)
+        print(safe(line), file=sys.stderr)
     return 0
 
 
@@ -98,7 +99,7 @@ def _pre_commit(files: list[str]) -> int:
         staged, config_text = checks.staged_files(repo)
         found = checks.check_files(staged, config_text) if staged else []
     for finding in found:
-        print(finding, file=sys.stderr)
+        print(safe(str(finding)), file=sys.stderr)
     if found:
         print(
             f"git-mem: error: {plural(len(found), 'problem')} in memory files; fix them "

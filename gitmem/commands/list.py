@@ -6,7 +6,7 @@ import argparse
 
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import CYAN, DIM, YELLOW, emit, style, warn
+from gitmem.output import CYAN, DIM, YELLOW, emit, safe, style, warn
 from gitmem.records import finder
 from gitmem.records.store import Store, short_location
 from gitmem.search.changes import Row
@@ -34,12 +34,14 @@ def make_filter(store: Store, args: argparse.Namespace) -> Filter:
 
 
 def line(row: Row) -> str:
-    tags = " " + style("[" + ", ".join(row["tags"]) + "]", DIM) if row.get("tags") else ""
-    kind = style(f"{row['type']:<10}", CYAN)
-    where = style(short_location(row["location"]), DIM)
+    """One record as a line; every part of it that comes from the record is `safe`."""
+    tags = " " + style(safe("[" + ", ".join(row["tags"]) + "]"), DIM) if row.get("tags") else ""
+    kind = style(f"{safe(row['type']):<10}", CYAN)
+    where = style(safe(short_location(row["location"])), DIM)
     if row.get("unmerged"):  # not the project's memory: say where it lives
-        where = style(unmerged_mark(row).lstrip(), YELLOW)
-    return f"{style(row['id'], YELLOW)} {row['created'][:10]} {kind} {row['title']}{tags}  {where}"
+        where = style(safe(unmerged_mark(row).lstrip()), YELLOW)
+    ident, created, title = safe(row["id"]), safe(row["created"][:10]), safe(row["title"])
+    return f"{style(ident, YELLOW)} {created} {kind} {title}{tags}  {where}"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.output import emit, warn
+from gitmem.output import emit, safe, warn
 from gitmem.review import markdown, review
 
 
@@ -16,5 +16,5 @@ def run(args: argparse.Namespace) -> int:
     )
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
-    emit(args.json, result.to_json(), markdown.render(result, args.link_base or ""), end="")
+    emit(args.json, result.to_json(), safe(markdown.render(result, args.link_base or "")), end="")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import time
 
 from gitmem.commands import open_store
-from gitmem.output import emit
+from gitmem.output import emit, safe
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         document,
         [
             f"index {what}: {catalog.count} records in {seconds:.2f} s ({catalog.index_dir})",
-            *(f"  skipped {problem}" for problem in catalog.warnings),
+            *(safe(f"  skipped {problem}") for problem in catalog.warnings),
         ],
     )
     return 0

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import notice, warn
+from gitmem.output import notice, safe, warn
 from gitmem.reports.data import Window
 from gitmem.reports.report import build, render
 from gitmem.search.query import parse_when
@@ -23,6 +23,8 @@ def run(args: argparse.Namespace) -> int:
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
     text = render(build(store, args.kind, window, args.env, unmerged=args.all), args.format)
+    if args.format != "json":  # JSON keeps exact strings (and escapes control characters itself)
+        text = safe(text)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         return 0

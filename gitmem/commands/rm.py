@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.output import emit, warn
+from gitmem.output import emit, safe, warn
 from gitmem.records import actions
 
 
@@ -13,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
     deleted = actions.delete(open_store(), args.id, force=args.force, clean_links=args.clean_links)
     lines = [f"removed {deleted.id} ({deleted.title}) from {deleted.removed}"]
     lines += [f"removed the reference to it from {other}" for other in deleted.cleaned]
-    emit(args.json, deleted.to_json(), lines)
+    emit(args.json, deleted.to_json(), map(safe, lines))
     if deleted.referenced_by and not args.json:
         warn(
             f"still referenced by {', '.join(deleted.referenced_by)} (links/supersedes): "

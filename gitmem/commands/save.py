@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem.errors import UsageError
-from gitmem.output import emit
+from gitmem.output import emit, safe
 from gitmem.records import actions, editing
 from gitmem.records.store import Store
 from gitmem.store import compose, git
@@ -55,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
         tool=args.tool,
         slug=args.slug,
     )
-    emit(args.json, saved.to_json(), f"saved {saved.id} ({saved.type}) in {saved.location}")
+    emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))
     return 0

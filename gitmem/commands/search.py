@@ -9,13 +9,17 @@ from collections.abc import Iterator
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, YELLOW, emit, style, use_color, warn
+from gitmem.output import BOLD, YELLOW, emit, safe, style, use_color, warn
 from gitmem.records import finder
 from gitmem.search.engine import MARK_END, MARK_START
 
 
 def highlighted(snippet: str) -> str:
-    """The snippet with matched words in bold on a terminal, plain elsewhere."""
+    """The snippet with matched words in bold on a terminal, plain elsewhere.
+
+    The record's text is shown `safe`; only the match markers become colour.
+    """
+    snippet = safe(snippet, keep=MARK_START + MARK_END)
     if not use_color(sys.stdout):
         return snippet.replace(MARK_START, "").replace(MARK_END, "")
     start = f"\033[{BOLD};{YELLOW}m"
@@ -35,17 +39,18 @@ def run(args: argparse.Namespace) -> int:
         newest=args.sort == "newest",
         snippets=not args.ids,
     )
-    hits = (hit.row["id"] for hit in found.hits) if args.ids else _hits(found)
+    hits = (safe(hit.row["id"]) for hit in found.hits) if args.ids else _hits(found)
     emit(args.json, finder.found_json(found, text), hits)
     if not found.hits:
-        message = f"no memories match {text!r}"
+        message = safe(f"no memories match {text!r}")
         if found.hidden == "retired":
             message += "; superseded, deprecated or rejected ones do: add --all"
         elif found.hidden == "unmerged":
             message += "; records on unmerged commits do: add --all"
         elif found.suggestion:
-            message += f"; did you mean {style(found.suggestion, BOLD, stream=sys.stderr)!r}?"
-        warn(message)
+            suggestion = style(safe(found.suggestion), BOLD, stream=sys.stderr)
+            message += f"; did you mean {suggestion!r}?"
+        warn(message, escape=False)
         return 1
     return 0
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import BOLD, DIM, emit, plural, print_json, style
+from gitmem.output import BOLD, DIM, emit, plural, print_json, safe, style
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
 from gitmem.sessions.info import Ended, Session, SessionInfo
@@ -30,7 +30,7 @@ def _text(words: list[str] | None, what: str) -> str | None:
 
 
 def _label(info: SessionInfo | Session) -> str:
-    return f" ({info.label})" if info.label else ""
+    return safe(f" ({info.label})") if info.label else ""
 
 
 def run(args: argparse.Namespace) -> int:
@@ -93,10 +93,11 @@ def _line(info: SessionInfo, here: str | None = None) -> str:
     started = (info.started or "")[:16].replace("T", " ")
     n = plural(info.messages, "msg")
     local = info.status in ("active", "unfinished") and info.id != here
-    where = f" [{info.worktree}]" if local and info.worktree else ""
+    where = safe(f" [{info.worktree}]") if local and info.worktree else ""
+    label = safe(info.label) if info.label else style("-", DIM)
+    status = safe(info.status)
     return (
-        f"{style(info.id, BOLD)}  {info.status:<10}  {started:<16}  {n:>9}  "
-        f"{info.label or style('-', DIM)}{where}"
+        f"{style(safe(info.id), BOLD)}  {status:<10}  {safe(started):<16}  {n:>9}  {label}{where}"
     )
 
 
@@ -149,22 +150,22 @@ def _show(store: Store, args: argparse.Namespace) -> int:
 def _shown(
     info: SessionInfo, summary: Memory | None, messages: list[transcripts.Message]
 ) -> Iterator[str]:
-    yield style(f"session {info.id}{_label(info)}", BOLD)
-    yield f"status:   {info.status}"
+    yield style(f"session {safe(info.id)}{_label(info)}", BOLD)
+    yield f"status:   {safe(info.status)}"
     for key in ("tool", "started", "ended", "origin", "worktree"):
         value = getattr(info, key)
         if value:
-            yield f"{key + ':':<9} {value}"
+            yield f"{key + ':':<9} {safe(str(value))}"
     yield f"messages: {len(messages)}"
     if summary is not None:
         yield ""
-        yield style(f"summary {summary.id}: {summary.title}", BOLD)
-        yield summary.body.rstrip("\n")
+        yield style(safe(f"summary {summary.id}: {summary.title}"), BOLD)
+        yield safe(summary.body.rstrip("\n"))
     yield ""
     for message in messages:
         when = (message.timestamp or "")[:19].replace("T", " ")
-        head = style(f"[{when}] {message.role}:" if when else f"{message.role}:", DIM)
-        body = message.content.rstrip("\n")
+        head = style(safe(f"[{when}] {message.role}:" if when else f"{message.role}:"), DIM)
+        body = safe(message.content.rstrip("\n"))
         yield f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}"
 
 

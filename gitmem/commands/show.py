@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from gitmem.commands import open_store
-from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, style
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, safe, style
 from gitmem.store.record import Memory
 
 DETAIL_FIELDS = (
@@ -26,9 +26,10 @@ DETAIL_FIELDS = (
 
 
 def render(memory: Memory, location: str) -> str:
+    """The memory for people; everything from the record is shown `safe`."""
     lines = [
-        f"{style(memory.id, YELLOW)} {style(memory.type, CYAN)} {memory.status}",
-        style(memory.title, BOLD),
+        f"{style(safe(memory.id), YELLOW)} {style(safe(memory.type), CYAN)} {safe(memory.status)}",
+        style(safe(memory.title), BOLD),
     ]
     fields = memory.fields()
     for key in (*DETAIL_FIELDS, "tags", "metadata", *memory.extra):
@@ -38,18 +39,20 @@ def render(memory: Memory, location: str) -> str:
                 value = ", ".join(map(str, value))
             elif isinstance(value, dict):
                 value = ", ".join(f"{k}={v}" for k, v in value.items())
-            lines.append(style(f"{key + ':':<12}", DIM) + f"{value}")
-    lines.append(style(f"{'location:':<12}", DIM) + location)
-    return "\n".join(lines) + "\n\n" + memory.body.rstrip("\n") + "\n"
+            lines.append(style(f"{safe(key) + ':':<12}", DIM) + safe(f"{value}"))
+    lines.append(style(f"{'location:':<12}", DIM) + safe(location))
+    return "\n".join(lines) + "\n\n" + safe(memory.body.rstrip("\n")) + "\n"
 
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
     stored = store.get(args.id)
     if args.raw:
-        # The exact bytes, whatever the locale: a note written by hand need not be UTF-8.
+        # The exact bytes, whatever the locale: a note written by hand need not be UTF-8. On a
+        # terminal they are shown `safe`: the record must not drive the terminal.
+        text = safe(stored.text) if sys.stdout.isatty() else stored.text
         sys.stdout.flush()
-        sys.stdout.buffer.write(stored.text.encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.write(text.encode("utf-8", "surrogateescape"))
         sys.stdout.buffer.flush()
     else:
         document = {**stored.memory.to_json(), "location": stored.location}

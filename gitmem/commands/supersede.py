@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from gitmem.commands import open_store
-from gitmem.output import emit
+from gitmem.output import emit, safe
 from gitmem.records import actions
 
 
@@ -14,6 +14,6 @@ def run(args: argparse.Namespace) -> int:
     emit(
         args.json,
         result.to_json(),
-        f"{result.old} ({result.old_title}) is superseded by {result.new}",
+        safe(f"{result.old} ({result.old_title}) is superseded by {result.new}"),
     )
     return 0

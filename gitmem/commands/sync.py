@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from gitmem.output import emit, notice, plural
+from gitmem.output import emit, notice, plural, safe
 from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
 from gitmem.store import git, initialize, integrate
 from gitmem.store.notesmerge import Delta
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         document["checkpoints"] = chains.to_json()
     if shared is not None:
         document["sessions"] = shared.to_json()
-    emit(args.json, document, _synced(result, remote, chains, shared))
+    emit(args.json, document, map(safe, _synced(result, remote, chains, shared)))
     return 0
 
 
