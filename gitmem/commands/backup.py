@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from gitmem.errors import GitMemError
-from gitmem.output import emit, plural
+from gitmem.output import emit, plural, safe
 from gitmem.share import backup, hiddenrefs
 from gitmem.store import git, integrate
 from gitmem.store.notesmerge import Delta
@@ -43,11 +43,14 @@ def _create(args: argparse.Namespace) -> int:
     emit(
         args.json,
         info.to_json(),
-        [
-            f"wrote {info.path} ({_size(info.size)}), checked",
-            *_counts(info),
-            f"restore with: git mem backup restore {info.path}",
-        ],
+        map(
+            safe,
+            [
+                f"wrote {info.path} ({_size(info.size)}), checked",
+                *_counts(info),
+                f"restore with: git mem backup restore {info.path}",
+            ],
+        ),
     )
     return 0
 
@@ -61,7 +64,7 @@ def _verify(args: argparse.Namespace) -> int:
     emit(
         args.json,
         info.to_json(),
-        [f"{info.path} is a complete bundle ({_size(info.size)})", *_counts(info)],
+        map(safe, [f"{info.path} is a complete bundle ({_size(info.size)})", *_counts(info)]),
     )
     return 0
 
@@ -69,7 +72,7 @@ def _verify(args: argparse.Namespace) -> int:
 def _restore(args: argparse.Namespace) -> int:
     repo = git.discover()
     result = backup.restore(repo, Path(args.file), dry_run=args.dry_run)
-    emit(args.json, result.to_json(), _restored(repo, result))
+    emit(args.json, result.to_json(), map(safe, _restored(repo, result)))
     return 0
 
 

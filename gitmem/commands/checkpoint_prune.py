@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Iterator
 
 from gitmem.checkpoints import prune
-from gitmem.output import DIM, GREEN, RED, emit, plural, style, warn
+from gitmem.output import DIM, GREEN, RED, emit, plural, safe, style, warn
 from gitmem.store import git
 
 
@@ -25,16 +25,16 @@ def _verdicts(results: list[prune.ChainResult], dry_run: bool) -> Iterator[str]:
     for result in results:
         kept = len(result.verdicts) - result.dropped
         yield (
-            f"{result.name}: {plural(len(result.verdicts), 'checkpoint')}, "
+            f"{safe(result.name)}: {plural(len(result.verdicts), 'checkpoint')}, "
             f"keep {kept}, drop {result.dropped}"
         )
         for verdict in result.verdicts:
             item = verdict.checkpoint
             word = style("keep", GREEN) if verdict.kept else style("drop", RED)
-            why = ", ".join(verdict.kept_by or verdict.dropped_because)
-            stage = item.stage or "-"
-            yield f"  {word}  {item.commit[:12]}  {item.timestamp}  {stage}  {style(why, DIM)}"
-        yield _outcome(result, dry_run)
+            why = safe(", ".join(verdict.kept_by or verdict.dropped_because))
+            when, stage = safe(item.timestamp), safe(item.stage or "-")
+            yield f"  {word}  {item.commit[:12]}  {when}  {stage}  {style(why, DIM)}"
+        yield safe(_outcome(result, dry_run))
 
 
 def _outcome(result: prune.ChainResult, dry_run: bool) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from gitmem.checkpoints import restore, restore_report
 from gitmem.errors import UsageError
-from gitmem.output import DIM, GREEN, RED, YELLOW, emit, plural, style, warn
+from gitmem.output import DIM, GREEN, RED, YELLOW, emit, plural, safe, style, warn
 from gitmem.store import files, git
 
 COLOURS = {
@@ -23,8 +23,8 @@ COLOURS = {
 def _line(item: restore.Item, dry_run: bool) -> str:
     action = style(f"{item.action:<15}", COLOURS.get(item.action, DIM))
     check = {True: "  verified", False: "  FAILED verification", None: ""}[item.verified]
-    note = f"  ({item.note})" if item.note else ""
-    return f"  {action} {item.path}{check if not dry_run else ''}{note}".rstrip()
+    note = safe(f"  ({item.note})") if item.note else ""
+    return f"  {action} {safe(str(item.path))}{check if not dry_run else ''}{note}".rstrip()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     target = Path(args.target).absolute() if args.target else None
     plan = restore.plan(repo, chosen, target, force=args.force, dry_run=args.dry_run)
     stage = f" ({chosen.stage})" if chosen.stage else ""
-    title = f"checkpoint {chosen.name}@{chosen.timestamp}{stage} {chosen.commit[:12]}"
+    title = safe(f"checkpoint {chosen.name}@{chosen.timestamp}{stage} {chosen.commit[:12]}")
     if args.dry_run:
         emit(args.json, _json(plan, dry_run=True, verify=False), _planned(title, plan))
         if plan.refused and not args.json:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _planned(title: str, plan: restore.Plan) -> Iterator[str]:
-    yield f"{title} -> {plan.target} (dry run: nothing written)"
+    yield f"{title} -> {safe(str(plan.target))} (dry run: nothing written)"
     for item in plan.items:
         yield _line(item, dry_run=True)
     counts = ", ".join(
@@ -70,7 +70,7 @@ def _planned(title: str, plan: restore.Plan) -> Iterator[str]:
 
 
 def _restored(title: str, done: restore.Plan, verify: bool) -> Iterator[str]:
-    yield f"{title} -> {done.target}"
+    yield f"{title} -> {safe(str(done.target))}"
     for item in done.items:
         if item.action != "unchanged" or item.verified is False:
             yield _line(item, dry_run=False)

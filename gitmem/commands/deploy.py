@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from gitmem.deploy import ci_env, deploy
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import emit, plural
+from gitmem.output import emit, plural, safe
 from gitmem.records.store import Store
 from gitmem.share import sync
 from gitmem.store import git, integrate
@@ -64,10 +64,13 @@ def run(args: argparse.Namespace) -> int:
     emit(
         args.json,
         document,
-        [
-            f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})",
-            *_pushed(pushed),
-        ],
+        map(
+            safe,
+            [
+                f"{what} deploy {memory.id}: {commit[:7]} to {args.env} ({args.status})",
+                *_pushed(pushed),
+            ],
+        ),
     )
     return 0
 

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
-from gitmem.output import emit, plural, progress_bar, warn
+from gitmem.output import emit, plural, progress_bar, safe, warn
 from gitmem.records.store import Store
 from gitmem.sessions import importer
 from gitmem.store import git
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     if args.summaries:
         document["summaries"] = [written.to_json() for written in summaries]
     lines = [*_imported(report), *_summaries(summaries)] if found else nothing
-    emit(args.json, document, lines)
+    emit(args.json, document, map(safe, lines))
     return 0 if found else 1
 
 

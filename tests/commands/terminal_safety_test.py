@@ -125,3 +125,27 @@ def test_an_error_quoting_user_text_escapes_it(repo, mem):
     result = mem("show", "zz\x1b]0;x\x07")
     assert result.code != 0
     assert "\x1b" not in result.err and "\x07" not in result.err
+
+
+def test_report_markdown_and_html_escape_titles(repo, mem):
+    assert mem("save", "-t", "decision", "--title", TITLE, "-m", BODY).code == 0
+    for form in ("markdown", "html"):
+        result = mem("report", "decisions", "--format", form)
+        assert result.code == 0, result.err
+        assert "\x1b" not in result.out and "\x9b" not in result.out, form
+        assert "\u202e" not in result.out and r"\x1b]52;c;aGk=\x07" in result.out, form
+    exact = mem("report", "decisions", "--format", "json").out
+    assert json.dumps(TITLE, ensure_ascii=False) in exact  # JSON keeps the exact string
+
+
+def test_session_list_and_show_escape_label_and_messages(repo, mem):
+    started = json.loads(mem("session", "start", "--label", "x\x1b]0;t\x07y", "--json").out)
+    assert mem("session", "log", "hi\x1b[2Jthere\u2067").code == 0
+    listed = mem("session", "list")
+    assert listed.code == 0, listed.err
+    assert listed.out.rstrip("\n").endswith(r"x\x1b]0;t\x07y")
+    shown = mem("session", "show", started["id"])
+    assert shown.code == 0, shown.err
+    assert shown.out.splitlines()[0] == rf"session {started['id']} (x\x1b]0;t\x07y)"
+    assert shown.out.splitlines()[-1].endswith(r"user: hi\x1b[2Jthere\u2067")
+    assert "\x1b" not in listed.out + shown.out
