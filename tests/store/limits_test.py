@@ -147,3 +147,8 @@ def test_a_bomb_note_pulled_by_plain_git_fetch_does_not_hang_list(tmp_path, g, m
     assert listed.err == (
         f"git-mem: warning: skipped note:{head}:6: YAML anchors are not allowed (&a)\n"
     )
+    doctor = team.mem(b, "doctor")
+    assert doctor.code == 1
+    assert (
+        doctor.out == f"note:{head}:6: YAML anchors are not allowed (&a)\n1 problem in 1 record\n"
+    )
