@@ -86,7 +86,8 @@ def dumper() -> type[yaml.SafeDumper]:
     base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class Dumper(base):  # type: ignore[valid-type,misc]
-        pass
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # a value met twice is written twice: readers refuse anchors (limits)
 
     dumper: type[yaml.SafeDumper] = Dumper
     dumper.add_representer(Literal, _represent_literal)

@@ -9,7 +9,7 @@ import pytest
 
 from gitmem.errors import RecordError
 from gitmem.store import limits
-from gitmem.store.front_matter import parse_file
+from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import parse_note
 
 GOOD, BAD = "aaaa00000001", "bbbb00000001"
@@ -152,3 +152,12 @@ def test_a_bomb_note_pulled_by_plain_git_fetch_does_not_hang_list(tmp_path, g, m
     assert (
         doctor.out == f"note:{head}:6: YAML anchors are not allowed (&a)\n1 problem in 1 record\n"
     )
+
+
+def test_a_value_shared_twice_is_written_out_twice_not_as_an_alias() -> None:
+    shared = ["x", "y"]
+    memory = parse_file(record_file(""), "x.md")
+    memory.extra["meta"] = {"a": shared, "b": shared}
+    text = serialize_file(memory)
+    assert "meta:\n  a: [x, 'y']\n  b: [x, 'y']\n---\n" in text
+    assert parse_file(text, "x.md").extra["meta"] == {"a": ["x", "y"], "b": ["x", "y"]}
