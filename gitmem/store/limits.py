@@ -77,26 +77,35 @@ def check_node(
     check_size(text, source, first_line, what)
     keys = 0
     seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    # Collections only; scalars are checked inline (and a scalar root after the loop).
+    stack: list[tuple[yaml.Node, int]] = [] if isinstance(root, yaml.ScalarNode) else [(root, 0)]
     while stack:
         node, depth = stack.pop()
-        line = first_line + node.start_mark.line
         if id(node) in seen:
-            raise _refuse(source, line, "YAML aliases are not allowed")
+            raise _refuse(source, first_line + node.start_mark.line, "YAML aliases are not allowed")
         seen.add(id(node))
-        if isinstance(node, yaml.CollectionNode) and depth > MAX_DEPTH:
+        if depth > MAX_DEPTH:
+            line = first_line + node.start_mark.line
             raise _refuse(source, line, f"nested deeper than {MAX_DEPTH} levels")
+        children = node.value
         if isinstance(node, yaml.MappingNode):
-            keys += len(node.value)
+            keys += len(children)
             if keys > MAX_KEYS:
-                raise _refuse(source, line, f"more than {MAX_KEYS:,} keys")
-            stack.extend((n, depth + 1) for pair in reversed(node.value) for n in reversed(pair))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((n, depth + 1) for n in reversed(node.value))
-        elif node is not body and len(node.value) > MAX_SCALAR_CHARS:
-            length = len(node.value)
-            message = f"a value of {length:,} characters (the limit is {MAX_SCALAR_CHARS:,})"
-            raise _refuse(source, line, message)
+                raise _refuse(
+                    source, first_line + node.start_mark.line, f"more than {MAX_KEYS:,} keys"
+                )
+            children = [n for pair in children for n in pair]
+        for child in reversed(children):
+            if not isinstance(child, yaml.ScalarNode):
+                stack.append((child, depth + 1))
+            elif len(child.value) > MAX_SCALAR_CHARS and child is not body:
+                length = len(child.value)
+                message = f"a value of {length:,} characters (the limit is {MAX_SCALAR_CHARS:,})"
+                raise _refuse(source, first_line + child.start_mark.line, message)
+    if isinstance(root, yaml.ScalarNode) and len(root.value) > MAX_SCALAR_CHARS:
+        length = len(root.value)
+        message = f"a value of {length:,} characters (the limit is {MAX_SCALAR_CHARS:,})"
+        raise _refuse(source, first_line + root.start_mark.line, message)
 
 
 def check_size(text: str, source: str, first_line: int, what: str) -> None:

@@ -161,3 +161,19 @@ def test_a_value_shared_twice_is_written_out_twice_not_as_an_alias() -> None:
     text = serialize_file(memory)
     assert "meta:\n  a: [x, 'y']\n  b: [x, 'y']\n---\n" in text
     assert parse_file(text, "x.md").extra["meta"] == {"a": ["x", "y"], "b": ["x", "y"]}
+
+
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("just text\n", "x.md:2: expected a mapping of fields, got a str"),
+        (
+            "x" * 100_001 + "\n",
+            "x.md:2: a value of 100,001 characters (the limit is 100,000)",
+        ),
+    ],
+)
+def test_front_matter_that_is_one_scalar(front: str, message: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        parse_file("---\n" + front + "---\n", "x.md")
+    assert str(caught.value) == message
