@@ -222,7 +222,7 @@ def parse_mapping(
     loader = yaml.CSafeLoader(text) if c_loader else yaml.SafeLoader(text)
     node = None
     try:
-        if not c_loader or "&" in text or "*" in text:
+        if not c_loader or limits.may_hold_anchors(text, body_key):
             # Anchors and aliases are refused before any node exists; without them (no `&`,
             # no `*`) libyaml composes a tree no larger than the text, nesting capped at 1000.
             scanner = yaml.CSafeLoader(text) if c_loader else yaml.SafeLoader(text)

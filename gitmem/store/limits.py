@@ -10,6 +10,7 @@ the rest. The limits are generous for real memories and documented in the README
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from gitmem.errors import RecordError
@@ -30,6 +31,23 @@ MAX_YAML_CHARS = 1_000_000
 
 def _refuse(source: str, line: int, message: str) -> RecordError:
     return RecordError(source, message, line=line)
+
+
+# A note's `body: |` block: its lines are indented or blank, so they hold no anchor or alias.
+_LITERAL_BODY_RE = re.compile(
+    r"^body: *\|[-+0-9]* *\n(?:(?: [^\n]*)?\n)*(?: [^\n]*)?", re.MULTILINE
+)
+
+
+def may_hold_anchors(text: str, body_key: bool) -> bool:
+    """False only if `text` cannot hold a YAML anchor or alias: no `&` or `*` outside a note's
+    literal body (Markdown's `**bold**` there costs no event scan)."""
+    if "&" not in text and "*" not in text:
+        return False
+    block = _LITERAL_BODY_RE.search(text) if body_key else None
+    if block is not None:
+        text = text[: block.start()] + text[block.end() :]
+    return "&" in text or "*" in text
 
 
 def scan_events(loader: yaml.CSafeLoader | yaml.SafeLoader, source: str, first_line: int) -> None:

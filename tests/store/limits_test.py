@@ -177,3 +177,18 @@ def test_front_matter_that_is_one_scalar(front: str, message: str) -> None:
     with pytest.raises(RecordError) as caught:
         parse_file("---\n" + front + "---\n", "x.md")
     assert str(caught.value) == message
+
+
+def test_an_alias_hidden_from_the_quick_check_is_caught_in_the_node_tree() -> None:
+    # "body: |" inside a quoted value makes the next lines look like a note's body, which is
+    # not scanned for anchors; the walk of the composed tree still meets the node twice (and
+    # names the line the shared node starts on: the anchor's).
+    doc = HEAD.format(id=BAD, title="T") + 'meta:\n  x: "a\nbody: |\n  b"\n  y: &a [1]\n  z: *a\n'
+    [chunk] = parse_note("---\n" + doc, "note:c0ffee", "2026-01-01T00:00:00+00:00")
+    assert str(chunk.error) == "note:c0ffee:10: YAML aliases are not allowed"
+
+
+def test_markdown_in_a_note_body_is_not_mistaken_for_an_alias() -> None:
+    doc = HEAD.format(id=GOOD, title="T") + "body: |\n  **bold** & *em*\n\n  * item\n"
+    [chunk] = parse_note("---\n" + doc, "note:c0ffee", "2026-01-01T00:00:00+00:00")
+    assert chunk.memory is not None and chunk.memory.body == "**bold** & *em*\n\n* item\n"
