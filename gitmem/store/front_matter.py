@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import RecordError
+from gitmem.store import limits
 from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
 from gitmem.store.record import Memory, Origin, parse_time
 from gitmem.store.validation import validate
@@ -85,7 +86,8 @@ def dumper() -> type[yaml.SafeDumper]:
     base: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class Dumper(base):  # type: ignore[valid-type,misc]
-        pass
+        def ignore_aliases(self, data: Any) -> bool:
+            return True  # a value met twice is written twice: readers refuse anchors (limits)
 
     dumper: type[yaml.SafeDumper] = Dumper
     dumper.add_representer(Literal, _represent_literal)
@@ -211,12 +213,26 @@ def parse_mapping(
         message = "invalid YAML: the text is not valid UTF-8"
         where = first_line + text.count("\n", 0, undecodable.start())
         raise RecordError(source, message, line=where)
+    what = "a record" if body_key else "front matter"
+    if not body_key:  # before parsing; a note's body is not counted, so it is known only later
+        limits.check_size(text, source, first_line, what)
     import yaml
 
-    loader = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    c_loader = hasattr(yaml, "CSafeLoader")
+    loader = yaml.CSafeLoader(text) if c_loader else yaml.SafeLoader(text)
     node = None
     try:
+        if not c_loader or limits.may_hold_anchors(text, body_key):
+            # Anchors and aliases are refused before any node exists; without them (no `&`,
+            # no `*`) libyaml composes a tree no larger than the text, nesting capped at 1000.
+            scanner = yaml.CSafeLoader(text) if c_loader else yaml.SafeLoader(text)
+            try:
+                limits.scan_events(scanner, source, first_line)
+            finally:
+                scanner.dispose()
         node = loader.get_single_node()
+        if node is not None:
+            limits.check_node(node, text, (source, first_line), body_key, what)
         data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -224,7 +240,6 @@ def parse_mapping(
         raise RecordError(source, f"invalid YAML: {error.problem}", line=line) from None
     except yaml.reader.ReaderError as error:  # a control character
         # libyaml counts bytes of UTF-8, the pure-Python reader characters.
-        c_loader = hasattr(yaml, "CSafeLoader")
         prefix = text.encode()[: error.position].decode(errors="ignore") if c_loader else text
         char_line = first_line + prefix[: error.position].count("\n")
         char = error.character if isinstance(error.character, int) else ord(error.character)
