@@ -206,11 +206,7 @@ def entries(repo: git.RepoInfo, commit: str) -> dict[str, str]:
 
 def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
     """Transcript blobs by id; every one must be there."""
-    found = git.read_blobs(repo.git_dir, oids)
-    for oid in oids:
-        if oid not in found:
-            raise GitMemError(f"{REF}: object {oid} is missing; run `git fsck`")
-    return found
+    return git.read_all_blobs(repo, oids, REF + ": object {oid} is missing; run `git fsck`")
 
 
 def _write_blobs(repo: git.RepoInfo, blobs: list[bytes]) -> list[str]:

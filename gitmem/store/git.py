@@ -128,6 +128,16 @@ def read_blobs(cwd: Path, names: Iterable[str]) -> dict[str, bytes]:
     return blobs
 
 
+def read_all_blobs(repo: RepoInfo, oids: list[str], missing: str) -> dict[str, bytes]:
+    """`read_blobs` of objects that must all be there: a GitMemError for the first one that
+    is not (`missing` is the message, with `{oid}` for its id)."""
+    blobs = read_blobs(repo.git_dir, oids)
+    for oid in oids:
+        if oid not in blobs:
+            raise GitMemError(missing.format(oid=oid))
+    return blobs
+
+
 def discover(cwd: Path | None = None) -> RepoInfo:
     """Find the repository the way git does (GIT_DIR, GIT_WORK_TREE, upward discovery)."""
     args = [

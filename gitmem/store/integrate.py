@@ -61,11 +61,7 @@ def notes_tree(repo: git.RepoInfo, commit: str | None) -> dict[str, str]:
 
 def read_blobs(repo: git.RepoInfo, oids: list[str]) -> dict[str, bytes]:
     """Note blobs by id; every one must be there."""
-    blobs = git.read_blobs(repo.git_dir, oids)
-    for oid in oids:
-        if oid not in blobs:
-            raise GitMemError(f"note blob {oid} is missing from this repository")
-    return blobs
+    return git.read_all_blobs(repo, oids, "note blob {oid} is missing from this repository")
 
 
 def reader(repo: git.RepoInfo) -> Callable[[list[str]], dict[str, bytes]]:
