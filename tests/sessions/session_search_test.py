@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import gitrepo
@@ -188,6 +190,32 @@ def test_show_around_opens_the_transcript_at_the_message(repo, mem, tmp_path):
         f"git-mem: error: session {sid} has 5 messages: --around takes 1 to 5, not 6\n"
     )
     assert mem("session", "show", sid, "--around", "2", "--window", "-1").code == 2
+
+
+def test_sort_newest_orders_messages_by_time(repo, mem, tmp_path):
+    import_chat(mem, write_chat(tmp_path / "chat.jsonl", CHAT))
+    ranked = json.loads(mem("search", "--sessions", "tokens", "--json").out)["hits"]
+    assert [h["message"] for h in ranked] == [2, 1]  # "tokens" twice in message 2
+    ranked = json.loads(mem("search", "--sessions", "tokens OR jsonb", "--json").out)["hits"]
+    newest = mem("search", "--sessions", "tokens OR jsonb", "--sort", "newest", "--json")
+    assert [h["message"] for h in json.loads(newest.out)["hits"]] == [4, 2, 1]
+    assert sorted(h["message"] for h in ranked) == [1, 2, 4]
+
+
+def test_show_around_loads_no_search_engine(repo, mem, tmp_path):
+    """Opening a transcript at a message reads the transcript's blob: Whoosh is not loaded."""
+    sid = import_chat(mem, write_chat(tmp_path / "chat.jsonl", CHAT))
+    command = ["session", "show", sid, "--around", "2"]
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *command],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.sessions.search" in loaded
+    assert not {name for name in loaded if name.split(".")[0] == "whoosh"}
 
 
 def test_everything_ranks_records_and_messages_in_one_list(repo, mem, tmp_path):
