@@ -18,6 +18,8 @@ process that finds another one updating it answers from the last committed state
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import marshal
 import os
 import shutil
@@ -152,16 +154,15 @@ def _refresh(
     now = source.blobs(source.tip) if source.tip is not None else {}
     before: dict[str, str] = {} if fresh or old is None else old["blobs"]
     changed = sorted(sid for sid, oid in now.items() if before.get(sid) != oid)
-    dropped = [sid for sid in before if sid not in now or sid in changed]
+    dropped = [sid for sid, oid in before.items() if now.get(sid) != oid]  # removed or changed
     if not fresh and old is not None and not changed and not dropped:
         manifest = {**old, "tip": source.tip, "added": 0}
-        _save(root, manifest)
+        with contextlib.suppress(OSError):  # a read-only repository still answers
+            _save(root, manifest)
         return MessageIndex(root, manifest)
     name = f"ix-{os.urandom(4).hex()}" if fresh or old is None else str(old["dir"])
     try:
-        generation, count, added = _write(
-            root / name, source, now, changed, dropped, fresh, old, progress
-        )
+        written = _write(root / name, source, now, changed, dropped, fresh, progress)
     except Exception:
         if fresh:
             shutil.rmtree(root / name, ignore_errors=True)
@@ -173,11 +174,14 @@ def _refresh(
         "tip": source.tip,
         "blobs": now,
         "dir": name,
-        "generation": generation,
-        "count": count,
-        "added": added,
+        "generation": written[0],
+        "count": written[1],
+        "added": written[2],
     }
-    _save(root, manifest)
+    try:
+        _save(root, manifest)
+    except OSError as error:
+        raise GitMemError(f"cannot write the session index in {root}: {error.strerror}") from None
     if fresh:  # earlier builds: a reader still using one retries with the new manifest
         for stale in root.glob("ix-*"):
             if stale.name != name:
@@ -192,27 +196,28 @@ def _write(
     changed: list[str],
     dropped: list[str],
     fresh: bool,
-    old: dict[str, Any] | None,
     progress: Progress | None,
 ) -> tuple[int, int, int]:
     """Drop and add in one writer; (generation, messages in the index, messages added)."""
     from gitmem.search import whoosh_messages
 
+    incoming = source.messages([(sid, now[sid]) for sid in changed])
+    # The first batch of transcripts (one git call reads it anyway) tells how many messages
+    # are coming: whether a full build is worth a second writer process.
+    first = list(itertools.islice(incoming, READ_BATCH))
+    expected = sum(len(messages) for _sid, messages in first) * len(changed) // max(len(first), 1)
     try:
         ix = whoosh_messages.create(path) if fresh else whoosh_messages.open_index(path)
-        writer = whoosh_messages.Writer(ix, fresh=fresh, expected=_expected(now, changed))
+        writer = whoosh_messages.Writer(ix, fresh=fresh, expected=expected)
     except OSError as error:
         raise GitMemError(f"cannot write the session index in {path}: {error.strerror}") from None
     try:
         if not fresh:
             writer.drop(dropped)
-        total = len(changed)
-        for done, (_sid, messages) in enumerate(
-            source.messages([(sid, now[sid]) for sid in changed]), 1
-        ):
+        for done, (_sid, messages) in enumerate(itertools.chain(first, incoming), 1):
             writer.add(messages)
             if progress is not None:
-                progress(done, total)
+                progress(done, len(changed))
     except BaseException:
         writer.cancel()
         raise
@@ -220,11 +225,6 @@ def _write(
     with whoosh_messages.open_index(path).searcher() as searcher:
         count = whoosh_messages.count(searcher)
     return generation, count, writer.added
-
-
-def _expected(now: dict[str, str], changed: list[str]) -> int:
-    """A guess at how many messages are coming (the writer's choice of processes only)."""
-    return len(changed) * 100 if len(changed) > 10 else 0
 
 
 def _save(root: Path, manifest: dict[str, Any]) -> None:
