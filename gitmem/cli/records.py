@@ -166,11 +166,19 @@ def add_reindex(sub: Subparsers) -> None:
         help="update or rebuild the search index",
         description="Bring the search index up to date now (every read command does this by "
         "itself, re-reading only what changed), or rebuild it from scratch with --full. The "
-        "index lives under the git directory (gitmem/index/) and can be deleted at any time.",
-        epilog="examples:\n  git mem reindex\n  git mem reindex --full",
+        "index lives under the git directory (gitmem/index/) and can be deleted at any time. "
+        "With --sessions, the index of session messages (git mem search --sessions) too: "
+        "worth running once after importing a large history, so the first search is quick.",
+        epilog="examples:\n  git mem reindex\n  git mem reindex --full\n"
+        "  git mem reindex --sessions",
         json="print the outcome as JSON",
     ) as p:
         p.add_argument("--full", action="store_true", help="rebuild from scratch")
+        p.add_argument(
+            "--sessions",
+            action="store_true",
+            help="also bring the index of session messages up to date (or rebuild it: --full)",
+        )
 
 
 def add_edit(sub: Subparsers) -> None:

@@ -327,3 +327,21 @@ def test_mcp_search_scope_records_sessions_all(repo, mem, tmp_path):
         assert wrong.startswith("invalid arguments for search: scope: 'chats' is not one of")
 
     drive(repo, scenario)
+
+
+def test_reindex_sessions_builds_and_rebuilds_the_message_index(repo, mem, tmp_path):
+    import_chat(mem, write_chat(tmp_path / "chat.jsonl", CHAT))
+    root = sessions_index.root_of(git.discover())
+    first = mem("reindex", "--sessions")
+    assert first.code == 0, first.err
+    last = first.out.splitlines()[-1]
+    assert last.startswith("session index up to date: 5 messages of 1 session in ")
+    assert last.endswith(f" s ({root})")
+    assert index_now().transcripts_read == 0  # the reindex did the reading
+    data = json.loads(mem("reindex", "--sessions", "--full", "--json").out)
+    assert {k: data["sessions"][k] for k in ("messages", "sessions", "transcripts_read")} == {
+        "messages": 5,
+        "sessions": 1,
+        "transcripts_read": 1,
+    }
+    assert "sessions" not in json.loads(mem("reindex", "--json").out)
