@@ -25,7 +25,6 @@ from gitmem.sessions.info import SessionInfo
 from gitmem.sessions.transcripts import Message
 from gitmem.store import git
 
-SCOPES = ("records", "sessions", "all")
 FUSION_K = 60  # reciprocal rank fusion's constant (the usual one): rank r counts 1 / (K + r)
 
 
