@@ -271,6 +271,7 @@ def team(tmp_path, g, monkeypatch, mem) -> Team:  # type: ignore[no-untyped-def]
     return Team(tmp_path, g, monkeypatch, mem)
 
 
+@pytest.mark.slow
 def test_sessions_synced_from_a_peer_are_picked_up(team, tmp_path):
     a, b = team.root / "a", team.clone("b")
     chat = write_chat(tmp_path / "chat.jsonl", CHAT)
