@@ -90,7 +90,7 @@ LONG_JOB = 2000  # items: below this a job is quick enough to run silently off a
 
 @contextlib.contextmanager
 def progress_bar(
-    label: str = "building the search index",
+    label: str = "building the search index", unit: str = "records"
 ) -> Iterator[Callable[[int, int], None] | None]:
     """A `progress(done, total)` drawing a bar on stderr if it is a terminal.
 
@@ -102,7 +102,7 @@ def progress_bar(
         def once(done: int, total: int) -> None:
             if not said[0] and total >= LONG_JOB and done < total:
                 said[0] = True
-                print(f"git-mem: {label}: {total} records, this takes a while", file=sys.stderr)
+                print(f"git-mem: {label}: {total} {unit}, this takes a while", file=sys.stderr)
 
         yield once
         return

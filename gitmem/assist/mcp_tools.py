@@ -193,10 +193,19 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
     phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
     commit). Returns hits best first with a snippet and the record's fields; use `show` for
     the full text. Superseded/deprecated/rejected records, and records on commits of
-    unmerged branches, are hidden unless all=true.""",
+    unmerged branches, are hidden unless all=true. scope=sessions searches the messages of
+    past conversations (session transcripts) instead: each hit names its session, message
+    number, role and time; scope=all ranks records and messages in one list (each hit has a
+    `kind`). The filters apply to records only.""",
     lambda types: obj(
         {
             "query": text("what to look for (see the query syntax)"),
+            "scope": {
+                "type": "string",
+                "enum": ["records", "sessions", "all"],
+                "default": "records",
+                "description": "records (memories), sessions (conversation messages) or all",
+            },
             **filter_properties(types),
             "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
             "sort": {"type": "string", "enum": ["relevance", "newest"], "default": "relevance"},
@@ -207,6 +216,9 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
 )
 def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     query = args["query"]
+    scope = args.get("scope", "records")
+    if scope != "records":
+        return _search_sessions(store, args, scope)
     found = finder.search(
         store,
         make_filter(store, args),
@@ -215,6 +227,22 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         newest=args.get("sort") == "newest",
     )
     return Reply(finder.found_json(found, query))
+
+
+def _search_sessions(store: Store, args: dict[str, Any], scope: str) -> Reply:
+    from gitmem.sessions import search as sessions_search
+
+    query, limit, newest = args["query"], args.get("limit", 10), args.get("sort") == "newest"
+    if scope == "sessions":
+        filters = sorted(k for k in args if k not in ("query", "scope", "limit", "sort"))
+        if filters:
+            raise UsageError(f"{', '.join(filters)} filter records: not with scope=sessions")
+        hits = sessions_search.search(store.repo, query, limit=limit, newest=newest)
+        return Reply(sessions_search.found_json(hits, query))
+    found = sessions_search.everything(
+        store, make_filter(store, args), query, limit=limit, newest=newest
+    )
+    return Reply(sessions_search.everything_json(found, query))
 
 
 @tool(

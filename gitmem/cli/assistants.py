@@ -154,11 +154,27 @@ def add_session(sub: Subparsers) -> None:
         "show",
         help="show a session's summary and transcript",
         description="Show a session: its header, its summary record (when it is here) and "
-        "every message of its transcript.",
-        epilog="examples:\n  git mem session show 9ab2\n  git mem session show 9ab2 --json",
+        "every message of its transcript. With --around N, only the messages around message "
+        "N (the number `git mem search --sessions` prints), each with its number, N marked "
+        "with '>'.",
+        epilog="examples:\n  git mem session show 9ab2\n  git mem session show 9ab2 --json\n"
+        "  git mem session show 9ab2 --around 42 --window 5",
         json="print the session as JSON",
     ) as a:
         a.add_argument("id", metavar="ID", help="the session id (a unique prefix of 4 or more)")
+        a.add_argument(
+            "--around",
+            type=int,
+            metavar="N",
+            help="show the messages around message N (counted from 1) instead of all",
+        )
+        a.add_argument(
+            "--window",
+            type=int,
+            default=3,
+            metavar="K",
+            help="with --around: K messages before and after N (default 3)",
+        )
 
 
 def add_import(sub: Subparsers) -> None:

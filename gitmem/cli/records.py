@@ -115,13 +115,33 @@ def add_search(sub: Subparsers) -> None:
         "  field:value           type, tag, status, author, project, source, path, commit\n"
         "                        (commit:abc123 matches a prefix; path:src/db a directory)\n"
         "A query the syntax cannot read (an unbalanced quote, a lone ':') is searched as "
-        "plain words.\n\n" + FILTER_HELP,
+        "plain words.\n\n"
+        "conversations: --sessions searches the messages of the session transcripts "
+        "(refs/gitmem/sessions: imported or logged and ended) instead, and prints each hit's "
+        "session id, message number, role, time and a snippet (open it with `git mem session "
+        "show ID --around N`); role:user and session:ID narrow it. --everything searches "
+        "records and messages together, in one ranked list with a kind column. Their index "
+        "is kept beside the records' and re-reads only transcripts that changed. The filters "
+        "below apply to records, so they are refused with --sessions.\n\n" + FILTER_HELP,
         epilog="examples:\n  git mem search postgres migration\n"
         "  git mem search '\"connection pool\" -redis' --type decision\n"
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
-        "  git mem search flaky test --ids --limit 3",
+        "  git mem search flaky test --ids --limit 3\n"
+        "  git mem search --sessions refresh token role:assistant\n"
+        "  git mem search --everything why postgres",
     ) as p:
         p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
+        scope = p.add_mutually_exclusive_group()
+        scope.add_argument(
+            "--sessions",
+            action="store_true",
+            help="search the messages of session transcripts instead of records",
+        )
+        scope.add_argument(
+            "--everything",
+            action="store_true",
+            help="search records and session messages together, ranked in one list",
+        )
         add_filters(p)
         p.add_argument(
             "-n", "--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)"
@@ -146,11 +166,19 @@ def add_reindex(sub: Subparsers) -> None:
         help="update or rebuild the search index",
         description="Bring the search index up to date now (every read command does this by "
         "itself, re-reading only what changed), or rebuild it from scratch with --full. The "
-        "index lives under the git directory (gitmem/index/) and can be deleted at any time.",
-        epilog="examples:\n  git mem reindex\n  git mem reindex --full",
+        "index lives under the git directory (gitmem/index/) and can be deleted at any time. "
+        "With --sessions, the index of session messages (git mem search --sessions) too: "
+        "worth running once after importing a large history, so the first search is quick.",
+        epilog="examples:\n  git mem reindex\n  git mem reindex --full\n"
+        "  git mem reindex --sessions",
         json="print the outcome as JSON",
     ) as p:
         p.add_argument("--full", action="store_true", help="rebuild from scratch")
+        p.add_argument(
+            "--sessions",
+            action="store_true",
+            help="also bring the index of session messages up to date (or rebuild it: --full)",
+        )
 
 
 def add_edit(sub: Subparsers) -> None:

@@ -1,17 +1,37 @@
-"""`git mem search QUERY`: ranked full-text search over every memory."""
+"""`git mem search QUERY`: ranked full-text search over every memory, and with --sessions or
+--everything over the messages of session transcripts."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, YELLOW, emit, safe, style, use_color, warn
+from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, progress_bar, safe, style, use_color, warn
 from gitmem.records import finder
 from gitmem.search.engine import MARK_END, MARK_START
+from gitmem.search.messages import MessageHit
+
+if TYPE_CHECKING:
+    from gitmem.sessions.search import Everything
+
+# The filters (cli.common.add_filters) and their "not given" values: they filter records only.
+RECORD_FILTERS = (
+    "type",
+    "tag",
+    "status",
+    "author",
+    "source",
+    "project",
+    "since",
+    "until",
+    "path",
+    "commit",
+)
 
 
 def highlighted(snippet: str) -> str:
@@ -30,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
+    if args.sessions or args.everything:
+        return _conversations(args, text)
     store = open_store()
     found = finder.search(
         store,
@@ -60,3 +82,65 @@ def _hits(found: finder.Found) -> Iterator[str]:
         yield line(hit.row)
         if hit.snippet:
             yield "    " + highlighted(hit.snippet)
+
+
+def message_line(hit: MessageHit) -> str:
+    """Where a message is: session id, number, role, time; every part of it `safe`."""
+    message = hit.message
+    when = (message.time or "")[:16].replace("T", " ")
+    role = style(f"{safe(message.role):<9}", CYAN)
+    number = f"#{message.number}"
+    return f"{style(safe(message.session), YELLOW)} {number:<6} {role} {style(safe(when), DIM)}"
+
+
+def _message_hits(hits: list[MessageHit]) -> Iterator[str]:
+    for hit in hits:
+        yield message_line(hit).rstrip()
+        if hit.snippet:
+            yield "    " + highlighted(hit.snippet)
+
+
+def _mixed_hits(found: Everything) -> Iterator[str]:
+    for item in found.hits:
+        if item.record is not None:
+            yield f"{'record':<8}{line(item.record.row)}"
+            snippet = item.record.snippet
+        else:
+            assert item.message is not None
+            yield f"{'message':<8}{message_line(item.message)}".rstrip()
+            snippet = item.message.snippet
+        if snippet:
+            yield "    " + highlighted(snippet)
+
+
+def _conversations(args: argparse.Namespace, text: str) -> int:
+    """--sessions (messages only) and --everything (records and messages in one list)."""
+    from gitmem.sessions import search as sessions_search
+
+    given = [f"--{name}" for name in RECORD_FILTERS if getattr(args, name)]
+    if args.sessions and (given or args.all):
+        which = ", ".join(given or ["--all"])
+        raise UsageError(f"{which} filters records: not with --sessions (try --everything)")
+    if args.ids:
+        raise UsageError("--ids lists record ids: not with --sessions or --everything")
+    store = open_store()
+    newest = args.sort == "newest"
+    with progress_bar("indexing session transcripts", "transcripts") as progress:
+        if args.sessions:
+            hits = sessions_search.search(
+                store.repo, text, limit=args.limit, newest=newest, progress=progress
+            )
+            emit(args.json, sessions_search.found_json(hits, text), _message_hits(hits))
+            found = bool(hits)
+        else:
+            flt = make_filter(store, args)
+            mixed = sessions_search.everything(
+                store, flt, text, limit=args.limit, newest=newest, progress=progress
+            )
+            emit(args.json, sessions_search.everything_json(mixed, text), _mixed_hits(mixed))
+            found = bool(mixed.hits)
+    if not found:
+        what = "no messages" if args.sessions else "no memories or messages"
+        warn(f"{what} match {text!r}")
+        return 1
+    return 0

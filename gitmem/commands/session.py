@@ -15,6 +15,7 @@ from gitmem.sessions import sessions, transcripts
 from gitmem.sessions.info import Ended, Session, SessionInfo
 
 if TYPE_CHECKING:
+    from gitmem.sessions.search import Window
     from gitmem.store.record import Memory
 
 
@@ -131,6 +132,8 @@ def _list(store: Store, args: argparse.Namespace) -> int:
 
 
 def _show(store: Store, args: argparse.Namespace) -> int:
+    if args.around is not None:
+        return _show_around(store, args)
     info, messages = sessions.show(store, args.id)
     summary = None
     if info.summary_id:
@@ -165,6 +168,35 @@ def _shown(
     for message in messages:
         when = (message.timestamp or "")[:19].replace("T", " ")
         head = style(safe(f"[{when}] {message.role}:" if when else f"{message.role}:"), DIM)
+        body = safe(message.content.rstrip("\n"))
+        yield f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}"
+
+
+def _show_around(store: Store, args: argparse.Namespace) -> int:
+    """`show ID --around N`: the messages from N - K to N + K, numbered, N marked."""
+    from gitmem.sessions.search import around
+
+    window = around(store, args.id, args.around, args.window)
+    info = window.session
+    document = {
+        "session": info.to_json(),
+        "around": args.around,
+        "total": window.total,
+        "messages": [{"number": n, **m.to_json()} for n, m in window.messages],
+    }
+    emit(args.json, document, _shown_around(window.session, window, args.around))
+    return 0
+
+
+def _shown_around(info: SessionInfo, window: Window, number: int) -> Iterator[str]:
+    first, last = window.messages[0][0], window.messages[-1][0]
+    yield style(f"session {safe(info.id)}{_label(info)}", BOLD)
+    yield f"messages {first}-{last} of {window.total}, around {number}"
+    for n, message in window.messages:
+        when = (message.timestamp or "")[:19].replace("T", " ")
+        mark = ">" if n == number else " "
+        head = f"{mark} #{n} " + (f"[{when}] {message.role}:" if when else f"{message.role}:")
+        head = style(safe(head), BOLD if n == number else DIM)
         body = safe(message.content.rstrip("\n"))
         yield f"{head} {body}" if "\n" not in body else f"{head}\n{_indent(body)}"
 

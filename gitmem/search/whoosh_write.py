@@ -78,7 +78,8 @@ def _flush_segment(self: Any) -> None:
         reader.close()
 
 
-def _patch_writer() -> None:
+def patch_writer() -> None:
+    """Whoosh's segment writer with the lengths read from memory (`_flush_segment`)."""
     import whoosh
     import whoosh.writing
 
@@ -99,7 +100,7 @@ def write(
     `fresh`: the index is empty (a full build): no deletions to look up, and a big build may
     use two processes.
     """
-    _patch_writer()
+    patch_writer()
     bulk = fresh and len(added) >= BULK_THRESHOLD
     # A full build keeps its postings in memory up to here rather than sorting runs on disk.
     options: dict[str, Any] = {"limitmb": 512 if fresh else 128}

@@ -1,0 +1,122 @@
+"""The Whoosh index of session messages: its schema, writing it, and ranked hits with snippets.
+
+One document per message of a transcript: the session id and the message's number in it (both
+stored, the id also indexed: what a changed transcript's documents are dropped by, and
+`session:ID` in a query), the role (`role:user`), the time, and the text. The text field is
+called `body` and analysed exactly as a record's body (`index.FastText`), and the schema also
+has the other text fields of a record (left empty), so a query is read by the records' parser
+(`whoosh_query.parse`) and ranks the way a records query does.
+
+This module's name is pickled into the index like `index.py`'s is: renaming it, or changing
+the schema, means bumping `VERSION` in `sessions_index.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from gitmem.search.engine import Progress
+from gitmem.search.index import ANALYZER, TEXT_FIELDS, FastText
+from gitmem.search.messages import MessageDoc, MessageHit
+from gitmem.search.whoosh_load import FileIndex, FileStorage, Searcher, columns, fields, sorting
+from gitmem.search.whoosh_query import parse
+from gitmem.search.whoosh_search import snippet
+from gitmem.search.whoosh_write import patch_writer
+
+BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process
+LIMIT_MB = 256  # the writer's posting buffer: bounded memory, whatever the number of messages
+
+
+def schema() -> fields.Schema:
+    return fields.Schema(
+        session=fields.ID(stored=True),
+        number=fields.STORED(),
+        role=fields.ID(stored=True),
+        time=fields.ID(stored=True, sortable=True),  # ISO 8601: sorts as text
+        title=FastText(analyzer=ANALYZER),  # empty: there so the records' parser fits
+        summary=FastText(analyzer=ANALYZER),  # empty
+        tags=fields.KEYWORD(commas=True, lowercase=True, scorable=True),  # empty
+        body=FastText(analyzer=ANALYZER),
+        text=fields.COLUMN(columns.CompressedBytesColumn()),  # the message, for snippets
+    )
+
+
+def _storage(path: Path) -> FileStorage:
+    return FileStorage(str(path), supports_mmap=False)  # see whoosh_write: cheap to open
+
+
+def create(path: Path) -> FileIndex:
+    path.mkdir(parents=True, exist_ok=True)
+    return _storage(path).create_index(schema())
+
+
+def open_index(path: Path) -> FileIndex:
+    """The committed index at `path`; raises (any exception) when it is missing or damaged."""
+    return _storage(path).open_index()
+
+
+class Writer:
+    """One Whoosh writer for a whole refresh: deletions, then messages added as they are read,
+    one commit at the end (many small commits leave many segments and slow queries down)."""
+
+    def __init__(self, ix: FileIndex, *, fresh: bool, expected: int) -> None:
+        patch_writer()
+        options: dict[str, Any] = {"limitmb": LIMIT_MB}
+        if fresh and expected >= BULK_THRESHOLD:
+            options.update(procs=2, multisegment=True)
+        self._ix = ix
+        self._writer = ix.writer(**options)
+        self.added = 0
+
+    def drop(self, sessions: Iterable[str]) -> None:
+        for session in sessions:
+            self._writer.delete_by_term("session", session)
+
+    def add(self, messages: Iterable[MessageDoc]) -> None:
+        for message in messages:
+            text = message.text
+            self._writer.add_document(
+                session=message.session,
+                number=message.number,
+                role=message.role,
+                time=message.time or "",
+                body=text,
+                text=text.encode("utf-8", "surrogateescape"),
+            )
+            self.added += 1
+
+    def cancel(self) -> None:
+        self._writer.cancel()
+
+    def commit(self, progress: Progress | None = None) -> int:
+        """Commit; the index's new generation."""
+        self._writer.commit()
+        if progress is not None:
+            progress(self.added, self.added)
+        return int(self._ix.latest_generation())
+
+
+def count(searcher: Searcher) -> int:
+    return int(searcher.doc_count())
+
+
+def search(searcher: Searcher, text: str, *, limit: int, newest: bool = False) -> list[MessageHit]:
+    """The best `limit` messages for the query `text` (the records' query syntax)."""
+    q = parse(searcher.schema, text)
+    order = sorting.FieldFacet("time", reverse=True) if newest else None
+    results = searcher.search(q, limit=limit, sortedby=order, terms=True)
+    if not len(results.top_n):
+        return []
+    bodies = searcher.reader().column_reader("text")
+    terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
+    hits = []
+    for hit in results:
+        stored = hit.fields()
+        message = MessageDoc(
+            stored["session"], int(stored["number"]), stored["role"], stored["time"] or None, ""
+        )
+        body = (bodies[hit.docnum] or b"").decode("utf-8", "replace")
+        hits.append(MessageHit(message, float(hit.score or 0.0), snippet(body, terms)))
+    return hits
