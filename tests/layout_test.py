@@ -62,6 +62,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "mcp": ("gitmem.assist",),
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
+    "shtab": ("gitmem.cli.completion",),
 }
 
 

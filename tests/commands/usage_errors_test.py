@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GitHelpers
-
 
 @pytest.mark.parametrize(
     ("argv", "last_line"),
@@ -18,7 +16,8 @@ from conftest import GitHelpers
         ),
         (
             ["lst"],
-            "git-mem: error: argument COMMAND: invalid choice: 'lst' (did you mean 'list' or 'ls'?)",
+            "git-mem: error: argument COMMAND: invalid choice: 'lst' "
+            + "(did you mean 'list' or 'ls'?)",
         ),
         (
             ["session", "shwo"],
@@ -31,7 +30,7 @@ from conftest import GitHelpers
     ],
 )
 def test_a_mistyped_choice_names_the_nearest(
-    g: type[GitHelpers], repo: Path, argv: list[str], last_line: str
+    g, repo: Path, argv: list[str], last_line: str
 ) -> None:
     proc = g.git_mem(*argv, cwd=repo)
     assert (proc.returncode, proc.stdout) == (2, "")
@@ -39,7 +38,7 @@ def test_a_mistyped_choice_names_the_nearest(
     assert proc.stderr.splitlines()[-1] == last_line
 
 
-def test_nothing_near_keeps_the_whole_list(g: type[GitHelpers], repo: Path) -> None:
+def test_nothing_near_keeps_the_whole_list(g, repo: Path) -> None:
     proc = g.git_mem("xyzzy", cwd=repo)
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[-1].startswith(
