@@ -216,7 +216,9 @@ def add_context(sub: Subparsers) -> None:
         "ids left out ('more: git mem show ID'). --query and --path move the records they "
         "match to the top of each section. The same repository state gives the same bytes.",
         epilog="examples:\n  git mem context\n  git mem context --budget 500 --path src/db/\n"
-        "  git mem context --query 'postgres migration' --json",
+        "  git mem context --query 'postgres migration' --json\n"
+        "  git mem context --write AGENTS.md\n"
+        "  git mem context --write .cursor/rules/gitmem.mdc --budget 1000",
         json="the same as --format json",
     ) as p:
         p.add_argument(
@@ -248,4 +250,11 @@ def add_context(sub: Subparsers) -> None:
             action="store_true",
             help="also records in notes on commits that neither HEAD nor the default branch "
             "reaches (an unmerged or deleted branch), left out by default",
+        )
+        p.add_argument(
+            "--write",
+            metavar="FILE",
+            help="keep the pack in a marked section of FILE (AGENTS.md, CLAUDE.md, a Cursor "
+            "rules file) instead of printing it: created if missing, appended once, then "
+            "replaced in place; the rest of the file is never touched",
         )

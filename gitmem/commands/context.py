@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from gitmem.assist import context
+from gitmem.assist import context, context_file
 from gitmem.commands import open_store
+from gitmem.errors import UsageError
 from gitmem.output import emit, safe, warn
 from gitmem.store import compose
 
@@ -19,5 +21,23 @@ def run(args: argparse.Namespace) -> int:
     pack = context.build(
         store, budget=args.budget, queries=args.query, paths=paths, unmerged=args.all
     )
+    if args.write:
+        return _write(store.repo.work_tree, args, safe(pack.markdown()))
     emit(args.json or args.format == "json", pack.to_json(), safe(pack.markdown()), end="")
+    return 0
+
+
+def _write(work_tree: Path | None, args: argparse.Namespace, markdown: str) -> int:
+    if work_tree is None:
+        raise UsageError("--write needs a work tree (this is a bare repository)")
+    if args.format == "json":
+        raise UsageError("--write writes the Markdown pack; leave out --format json")
+    path = context_file.target(work_tree, args.write, Path.cwd())
+    written = context_file.update(path, markdown, shown_as=args.write)
+    what = "created" if written.created else "updated" if written.changed else "up to date:"
+    emit(
+        args.json,
+        {"path": args.write, "created": written.created, "changed": written.changed},
+        f"{what} {safe(args.write)} (the section between the gitmem context markers)",
+    )
     return 0
