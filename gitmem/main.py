@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "supersede": records.add_supersede,
     "doctor": records.add_doctor,
     "reindex": records.add_reindex,
+    "prune": records.add_prune,
     "hooks": git_integration.add_hooks,
     "hook": git_integration.add_hook,
     "sync": git_integration.add_sync,

@@ -64,6 +64,12 @@ def add_save(sub: Subparsers) -> None:
         add_record_options(p)
         p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
         p.add_argument("--slug", help="file name part after the date (default: from the title)")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="save even when an active memory of the same type says nearly the same "
+            "(refused by default, naming it)",
+        )
 
 
 def add_show(sub: Subparsers) -> None:
@@ -239,7 +245,42 @@ def add_doctor(sub: Subparsers) -> None:
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
         "files in the wrong type folder, notes on missing objects) and the git setup "
         "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
-        epilog="example:\n  git mem doctor",
+        epilog="examples:\n  git mem doctor\n  git mem doctor --duplicates --json",
         json="print the problems as JSON",
-    ):
-        pass  # no options but --json
+    ) as p:
+        p.add_argument(
+            "--duplicates",
+            action="store_true",
+            help="also report active memories of one type whose titles and texts are nearly "
+            "the same (each pair once, with the supersede that keeps the newer)",
+        )
+
+
+def add_prune(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "prune",
+        help="retire stale memories (status: deprecated)",
+        description="Retire the memories nothing has changed since --older-than AGE (`updated`, "
+        "else `created`) among those the filters select: each gets status: deprecated and "
+        "`updated`, so it leaves search, lists and context packs but stays in its file or note "
+        "and in history; `git mem edit ID --set status=active` brings one back, and `list "
+        "--all` still shows them. Nothing is deleted, deploy records are never pruned, and "
+        "prune refuses to run with no criterion at all. Exit 1 when nothing matches.",
+        epilog="examples:\n  git mem prune --older-than '1 year' --type episodic --dry-run\n"
+        "  git mem prune --older-than 180d --tag sprint-42\n"
+        "  git mem prune --status proposed --older-than 90d --json",
+        json="print what was (or would be) retired as JSON",
+    ) as p:
+        p.add_argument(
+            "--older-than",
+            metavar="AGE",
+            help="only memories unchanged since then: '6 months', 90d, 2w, or a date",
+        )
+        p.add_argument(
+            "-n",
+            "--dry-run",
+            action="store_true",
+            help="list what would be retired, change nothing",
+        )
+        add_filters(p)
