@@ -8,7 +8,7 @@ from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
 from gitmem.output import emit, plural, warn
-from gitmem.records import hygiene
+from gitmem.records import prune
 from gitmem.search.query import parse_when
 
 # Without one of these, prune would retire every active memory.
@@ -37,12 +37,12 @@ def run(args: argparse.Namespace) -> int:
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
     older_than = parse_when(args.older_than) if args.older_than else None
-    found = hygiene.stale(store, make_filter(store, args), older_than)
+    found = prune.stale(store, make_filter(store, args), older_than)
     if not args.dry_run:
-        hygiene.retire(store, found)
+        prune.retire(store, found)
     document = {
         "dry_run": args.dry_run,
-        "status": hygiene.RETIRED_AS,
+        "status": prune.RETIRED_AS,
         "count": len(found),
         "records": [item.to_json() for item in found],
     }
@@ -50,13 +50,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
-def _human(found: list[hygiene.Stale], dry_run: bool) -> list[str]:
+def _human(found: list[prune.Stale], dry_run: bool) -> list[str]:
     if not found:
         return ["nothing to prune: no active memory matches"]
     count = plural(len(found), "record")
     head = f"would retire {count}" if dry_run else f"retired {count}"
     lines = [
-        f"{head} (status: {hygiene.RETIRED_AS}; kept in history, hidden from search, "
+        f"{head} (status: {prune.RETIRED_AS}; kept in history, hidden from search, "
         "lists and context packs):"
     ]
     lines += [f"  {line(item.row)}" for item in found]

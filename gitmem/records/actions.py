@@ -130,7 +130,7 @@ def save(
     active record of the same type, title and body is already where this one would go (the
     files, or the note of `commit`), write nothing and return it with `existing` set (an
     assistant saving the same text twice). `refuse_near_duplicate`: a ConflictError naming an
-    active record of the same type with a near-identical title and text (`hygiene`).
+    active record of the same type with a near-identical title and text (`duplicates`).
     """
     check_type(store, type)
     sha = git.resolve_commit(store.repo, commit) if commit else None
@@ -191,9 +191,9 @@ def identical(store: Store, memory: Memory, sha: str | None) -> Saved | None:
 
 
 def _refuse_near_duplicate(store: Store, memory: Memory) -> None:
-    from gitmem.records import hygiene
+    from gitmem.records import duplicates
 
-    twin = hygiene.near_duplicate(store, memory)
+    twin = duplicates.near_duplicate(store, memory)
     if twin is not None:
         raise ConflictError(
             f"not saved: {twin['id']} ({twin['location']}) already says nearly the same: "

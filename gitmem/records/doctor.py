@@ -24,7 +24,7 @@ def check(
     """Every problem found, and how many records were read. `config_checks`: the domain
     packages' checks of their own tables in the config (capture's rules), which the caller
     brings, since records must not import a domain package. `duplicates`: also active records
-    that say nearly the same as another (`hygiene.duplicates`)."""
+    that say nearly the same as another (`duplicates.duplicates`)."""
     problems: list[Problem] = []
     where = f".memory/{config.CONFIG_NAME}"
     try:
@@ -78,7 +78,7 @@ def check(
 
 
 def _near_duplicates(store: Store) -> list[Problem]:
-    from gitmem.records import hygiene
+    from gitmem.records import duplicates
 
     return [
         Problem(
@@ -87,7 +87,7 @@ def _near_duplicates(store: Store) -> list[Problem]:
             f"{pair.first['title']!r} ({pair.first['location']}, {pair.similarity:.0%} of the "
             f"words shared); keep one: git mem supersede {pair.first['id']} {pair.second['id']}",
         )
-        for pair in hygiene.duplicates(store, finder.records(store, Filter()))
+        for pair in duplicates.duplicates(store, finder.records(store, Filter()))
     ]
 
 

@@ -99,8 +99,9 @@ def test_save_refuses_a_near_duplicate_unless_forced(repo, mem):
         mem("save", "-t", "fact", "-m", "Use PostgreSQL for the orders", "-m", "JSONB fits.").code
         == 0
     )
-    other = mem("save", "-t", "decision", "-m", "Use PostgreSQL for the orders", "-m",
-                "Reporting needs window functions; MongoDB's aggregation was too slow.")  # fmt: skip
+    other = mem("save", "-t", "decision", "-m", "Use PostgreSQL for the orders",
+                "-m",
+                "Reporting needs window functions.")  # fmt: skip
     assert other.code == 0
     forced = mem("save", "-t", "decision", "-m", "Use PostgreSQL for orders", "-m", "JSONB fits.",
                  "--force")  # fmt: skip
