@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_global
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -250,6 +250,12 @@ def add_context(sub: Subparsers) -> None:
             action="store_true",
             help="also records in notes on commits that neither HEAD nor the default branch "
             "reaches (an unmerged or deleted branch), left out by default",
+        )
+        add_global(p, "the pack of")
+        p.add_argument(
+            "--no-personal",
+            action="store_true",
+            help="leave out the preferences of your personal memory (included when it exists)",
         )
         p.add_argument(
             "--write",

@@ -85,6 +85,18 @@ def add_command(
         parser.add_argument("--json", action="store_true", help=text)
 
 
+def add_global(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--global`: the personal memory repository instead of this one (store.personal)."""
+    parser.add_argument(
+        "-g",
+        "--global",
+        dest="personal",
+        action="store_true",
+        help=f"{what} your personal memory ($GITMEM_HOME, else ~/.local/share/gitmem/personal) "
+        "instead of this repository's",
+    )
+
+
 def add_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument(

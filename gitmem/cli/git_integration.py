@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_global
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -69,9 +69,13 @@ def add_sync(sub: Subparsers) -> None:
         "fetched, merged and retried. Never touches remote.*.push, so a plain `git push` still "
         "pushes your branch.",
         epilog="examples:\n  git mem sync\n  git mem sync upstream --no-push\n"
-        "  git mem sync --json",
+        "  git mem sync --json\n  git mem sync --global",
         json="print the counts and conflicts as JSON",
     ) as p:
+        add_global(
+            p,
+            "sync (its branch too: rebased on the remote's, then pushed, never forced)",
+        )
         p.add_argument(
             "remote",
             nargs="?",

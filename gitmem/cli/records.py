@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_record_options
+from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_global, add_record_options
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -52,6 +52,7 @@ def add_save(sub: Subparsers) -> None:
         "  git mem save -t decision            # opens $EDITOR with the ADR template",
         json=True,
     ) as p:
+        add_global(p, "save to")
         p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
         p.add_argument(
             "-m",
@@ -80,6 +81,7 @@ def add_show(sub: Subparsers) -> None:
         description="Show a memory by id or unique prefix (4+ characters).",
         epilog="examples:\n  git mem show 7k3q\n  git mem show 7k3q9x2m4pva --raw",
     ) as p:
+        add_global(p, "read from")
         p.add_argument("id", help="id or unique prefix")
         fmt = p.add_mutually_exclusive_group()
         fmt.add_argument("--raw", action="store_true", help="the exact stored text")
@@ -100,6 +102,7 @@ def add_list(sub: Subparsers) -> None:
         "  git mem list --path src/db/ --json",
         json="print the records as JSON",
     ) as p:
+        add_global(p, "list")
         add_filters(p)
         p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
 
@@ -127,6 +130,7 @@ def add_search(sub: Subparsers) -> None:
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
         "  git mem search flaky test --ids --limit 3",
     ) as p:
+        add_global(p, "search")
         p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
         add_filters(p)
         p.add_argument(
@@ -172,6 +176,7 @@ def add_edit(sub: Subparsers) -> None:
         "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
         json=True,
     ) as p:
+        add_global(p, "edit in")
         p.add_argument("id", help="id or unique prefix")
         p.add_argument(
             "--set",
@@ -210,6 +215,7 @@ def add_rm(sub: Subparsers) -> None:
         "  git mem rm 7k3q --force          # an uncommitted file, gone for good",
         json=True,
     ) as p:
+        add_global(p, "remove from")
         p.add_argument("id", help="id or unique prefix")
         p.add_argument(
             "--force",
@@ -233,6 +239,7 @@ def add_supersede(sub: Subparsers) -> None:
         epilog="example:\n  git mem supersede 7k3q 9x2m",
         json=True,
     ) as p:
+        add_global(p, "supersede in")
         p.add_argument("old", help="the memory being replaced")
         p.add_argument("new", help="the memory replacing it")
 
@@ -272,6 +279,7 @@ def add_prune(sub: Subparsers) -> None:
         "  git mem prune --status proposed --older-than 90d --json",
         json="print what was (or would be) retired as JSON",
     ) as p:
+        add_global(p, "prune")
         p.add_argument(
             "--older-than",
             metavar="AGE",

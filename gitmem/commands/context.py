@@ -9,7 +9,8 @@ from gitmem.assist import context, context_file
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import emit, safe, warn
-from gitmem.store import compose
+from gitmem.records.store import Store
+from gitmem.store import compose, personal
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,12 +20,24 @@ def run(args: argparse.Namespace) -> int:
     for message in store.catalog().warnings:
         warn(f"skipped {message}")
     pack = context.build(
-        store, budget=args.budget, queries=args.query, paths=paths, unmerged=args.all
+        store,
+        budget=args.budget,
+        queries=args.query,
+        paths=paths,
+        unmerged=args.all,
+        personal=None if args.personal or args.no_personal else _personal_store(),
     )
     if args.write:
         return _write(store.repo.work_tree, args, safe(pack.markdown()))
     emit(args.json or args.format == "json", pack.to_json(), safe(pack.markdown()), end="")
     return 0
+
+
+def _personal_store() -> Store | None:
+    """The reader's personal memory, when there is one (`--global` writes start it)."""
+    if not (personal.home() / ".git").exists():
+        return None
+    return Store(personal.open_repo(create=False))
 
 
 def _write(work_tree: Path | None, args: argparse.Namespace, markdown: str) -> int:
