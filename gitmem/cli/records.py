@@ -128,9 +128,24 @@ def add_search(sub: Subparsers) -> None:
         epilog="examples:\n  git mem search postgres migration\n"
         "  git mem search '\"connection pool\" -redis' --type decision\n"
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
-        "  git mem search flaky test --ids --limit 3",
+        "  git mem search flaky test --ids --limit 3\n"
+        "  git mem search --repos ../api,../web token expiry\n"
+        "  git mem search --workspace retry policy",
     ) as p:
         add_global(p, "search")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument(
+            "--repos",
+            action="append",
+            metavar="PATH",
+            help="search these repositories instead (a comma list, or repeat it), ranked "
+            "together, each hit naming its repository",
+        )
+        where.add_argument(
+            "--workspace",
+            action="store_true",
+            help="search the repositories of [workspace] repos in ~/.config/gitmem/config.toml",
+        )
         p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
         add_filters(p)
         p.add_argument(

@@ -30,6 +30,10 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
+    if args.repos or args.workspace:
+        from gitmem.commands import search_workspace
+
+        return search_workspace.run(args, text)
     store = open_store()
     found = finder.search(
         store,
