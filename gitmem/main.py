@@ -40,6 +40,7 @@ SUBCOMMANDS = {
     "context": assistants.add_context,
     "pr": team.add_pr,
     "mcp": assistants.add_mcp,
+    "assistant": assistants.add_assistant,
     "completion": git_integration.add_completion,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).

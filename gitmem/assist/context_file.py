@@ -56,21 +56,26 @@ def update(path: Path, markdown: str, *, shown_as: str) -> Written:
     """Put `markdown` between the markers of `path` (appended, with the markers, when the file
     has none; a new file holds just the section). Malformed markers: a UsageError naming the
     line, nothing written."""
-    new_section = section(markdown)
     try:
-        old = path.read_bytes().decode("utf-8")
+        old: str | None = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        intro = CURSOR_FRONT_MATTER if path.suffix == ".mdc" else ""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, (intro + new_section).encode())
-        return Written(path, created=True, changed=True)
+        old = None
     except UnicodeDecodeError as error:
         raise UsageError(f"{shown_as}: not UTF-8 text ({error.reason}); nothing written") from None
-    text = _replaced(old, new_section, shown_as)
+    text = updated_text(old, markdown, shown_as)
     if text == old:
         return Written(path, created=False, changed=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, text.encode())
-    return Written(path, created=False, changed=True)
+    return Written(path, created=old is None, changed=True)
+
+
+def updated_text(old: str | None, markdown: str, shown_as: str) -> str:
+    """The file's text with the section in place (`old` None: a new file)."""
+    if old is None:
+        intro = CURSOR_FRONT_MATTER if shown_as.endswith(".mdc") else ""
+        return intro + section(markdown)
+    return _replaced(old, section(markdown), shown_as)
 
 
 def _replaced(old: str, new_section: str, shown_as: str) -> str:

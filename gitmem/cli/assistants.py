@@ -179,10 +179,17 @@ def add_import(sub: Subparsers) -> None:
         epilog="examples:\n  git mem import ~/.claude/projects/-home-me-proj/\n"
         "  git mem import chat.jsonl --label 'design review'\n"
         "  git mem import ~/.claude/projects/-home-me-proj/abc.jsonl --summaries\n"
-        "  git mem import export.json --format json --dry-run --json",
+        "  git mem import export.json --format json --dry-run --json\n"
+        "  git mem import --from-hook < hook-input.json",
         json="print the counts and problems as JSON",
     ) as p:
-        p.add_argument("files", nargs="+", metavar="FILE", help="files or directories to import")
+        p.add_argument("files", nargs="*", metavar="FILE", help="files or directories to import")
+        p.add_argument(
+            "--from-hook",
+            action="store_true",
+            help="import the transcript an assistant's session-end hook names in the JSON on "
+            "stdin (Claude Code's transcript_path); never fails the hook",
+        )
         p.add_argument(
             "--format",
             choices=("auto", "claude-code", "jsonl", "json"),
@@ -263,4 +270,38 @@ def add_context(sub: Subparsers) -> None:
             help="keep the pack in a marked section of FILE (AGENTS.md, CLAUDE.md, a Cursor "
             "rules file) instead of printing it: created if missing, appended once, then "
             "replaced in place; the rest of the file is never touched",
+        )
+
+
+def add_assistant(sub: Subparsers) -> None:
+    from gitmem.assist.installers import ASSISTANTS
+
+    with add_command(
+        sub,
+        "assistant",
+        help="wire an AI assistant's own files to gitmem",
+        description="Run 'git mem assistant install NAME' to connect an assistant to this "
+        "repository's memory through its own files, merged with what is there (your settings, "
+        "hooks and servers are kept; a second install changes nothing). claude-code: "
+        ".claude/settings.json hooks (SessionStart: git mem context, whose output Claude Code "
+        "adds to the session; SessionEnd: git mem import --from-hook, which imports the "
+        "session's transcript) and the MCP server in .mcp.json. cursor: the context pack as an "
+        "always-applied rule (.cursor/rules/gitmem.mdc) and the MCP server in "
+        ".cursor/mcp.json. codex: the context pack in a marked section of AGENTS.md. The "
+        "changes are shown as a diff first; on a terminal you are asked before anything is "
+        "written.",
+        epilog="examples:\n  git mem assistant install claude-code --dry-run\n"
+        "  git mem assistant install cursor --yes\n  git mem assistant install codex --json",
+        json="print the files changed as JSON (no diff)",
+    ) as p:
+        p.add_argument("action", choices=["install"], help="what to do")
+        p.add_argument("name", choices=list(ASSISTANTS), help="the assistant")
+        p.add_argument("-n", "--dry-run", action="store_true", help="show the diff, write nothing")
+        p.add_argument("-y", "--yes", action="store_true", help="write without asking")
+        p.add_argument(
+            "--budget",
+            type=int,
+            default=2000,
+            metavar="N",
+            help="tokens of the context pack written into rule files (default 2000)",
         )

@@ -8,9 +8,12 @@ stderr as FILE:LINE and counted as `lines skipped`); 1 when the files held no me
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
+from gitmem.errors import GitMemError, UsageError
 from gitmem.output import emit, plural, progress_bar, safe, warn
 from gitmem.records.store import Store
 from gitmem.sessions import importer
@@ -19,7 +22,27 @@ from gitmem.store import git
 MAX_WARNINGS = 20  # per run on stderr; --json lists them all
 
 
+def _from_hook(args: argparse.Namespace) -> int:
+    """An assistant's session-end hook: its JSON on stdin names the transcript (Claude Code:
+    `transcript_path`). Like the capture hooks it fails open: one line, exit 0, so that a
+    problem here never gets in the assistant's way."""
+    try:
+        event = json.loads(sys.stdin.read(1_000_000) or "null")
+        path = event.get("transcript_path") if isinstance(event, dict) else None
+        if not isinstance(path, str) or not path:
+            raise UsageError("the hook's input names no transcript_path")
+        args.files, args.format = [path], "claude-code"
+        run(argparse.Namespace(**{**vars(args), "from_hook": False}))
+    except (GitMemError, ValueError) as error:
+        warn(f"import --from-hook: {error}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.from_hook:
+        return _from_hook(args)
+    if not args.files:
+        raise UsageError("name the files or directories to import (or --from-hook)")
     repo = git.discover()
     store = Store(repo)
     if args.summaries:
