@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, YELLOW, emit, safe, style, use_color, warn
-from gitmem.records import finder
+from gitmem.output import BOLD, CYAN, YELLOW, emit, notice, safe, style, use_color, warn
+from gitmem.records import finder, workspace
 from gitmem.search.engine import MARK_END, MARK_START
+from gitmem.store import compose
 
 
 def highlighted(snippet: str) -> str:
@@ -31,9 +32,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
     if args.repos or args.workspace:
-        from gitmem.commands import search_workspace
-
-        return search_workspace.run(args, text)
+        return _across_repositories(args, text)
     store = open_store()
     found = finder.search(
         store,
@@ -64,3 +63,39 @@ def _hits(found: finder.Found) -> Iterator[str]:
         yield line(hit.row)
         if hit.snippet:
             yield "    " + highlighted(hit.snippet)
+
+
+def _across_repositories(args: argparse.Namespace, text: str) -> int:
+    """`--repos PATH,...` / `--workspace`: one ranked list over several repositories."""
+    if args.path or args.commit:
+        raise UsageError(
+            "--path and --commit name one repository's files and commits; leave them out "
+            "when searching several repositories"
+        )
+    paths = compose.split_list(args.repos) if args.repos else workspace.configured()
+    places = workspace.open_places(paths, notify=notice)
+    hits = workspace.search(
+        places,
+        lambda store: make_filter(store, args),
+        text,
+        limit=args.limit,
+        newest=args.sort == "newest",
+        snippets=not args.ids,
+    )
+    if args.ids:
+        human: Iterator[str] = (f"{safe(h.repository)}:{safe(h.hit.row['id'])}" for h in hits)
+    else:
+        human = _workspace_lines(hits)
+    emit(args.json, workspace.to_json(text, hits), human)
+    if not hits:
+        names = ", ".join(place.name for place in places)
+        warn(f"no memories match {text!r} in {names}")
+        return 1
+    return 0
+
+
+def _workspace_lines(hits: list[workspace.WorkspaceHit]) -> Iterator[str]:
+    for found in hits:
+        yield f"{style(safe(found.repository), CYAN)}  {line(found.hit.row)}"
+        if found.hit.snippet:
+            yield "    " + highlighted(found.hit.snippet)
