@@ -37,6 +37,7 @@ SUBCOMMANDS = {
     "report": team.add_report,
     "session": assistants.add_session,
     "import": assistants.add_import,
+    "export": assistants.add_export,
     "context": assistants.add_context,
     "pr": team.add_pr,
     "mcp": assistants.add_mcp,

@@ -37,6 +37,7 @@ TIERS: dict[str, int] = {
             "review",
             "reports",
             "deploy",
+            "exchange",
         )
     },
     "gitmem.cli": 5,

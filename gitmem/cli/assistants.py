@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command, add_global
+from gitmem.cli.common import add_command, add_filters, add_global
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -180,7 +180,9 @@ def add_import(sub: Subparsers) -> None:
         "  git mem import chat.jsonl --label 'design review'\n"
         "  git mem import ~/.claude/projects/-home-me-proj/abc.jsonl --summaries\n"
         "  git mem import export.json --format json --dry-run --json\n"
-        "  git mem import --from-hook < hook-input.json",
+        "  git mem import --from-hook < hook-input.json\n"
+        "  git mem import --format adr doc/adr --dry-run\n"
+        "  git mem import --format markdown ~/notes/memory/",
         json="print the counts and problems as JSON",
     ) as p:
         p.add_argument("files", nargs="*", metavar="FILE", help="files or directories to import")
@@ -192,9 +194,11 @@ def add_import(sub: Subparsers) -> None:
         )
         p.add_argument(
             "--format",
-            choices=("auto", "claude-code", "jsonl", "json"),
+            choices=("auto", "claude-code", "jsonl", "json", "adr", "markdown", "records"),
             default="auto",
-            help="the input format (default: auto, detected per file)",
+            help="conversations: auto (default, detected per file), claude-code, jsonl, json; "
+            "records: adr (an ADR directory: adr-tools, MADR, log4brains), markdown (a folder "
+            "of Markdown memory files), records (gitmem export output)",
         )
         p.add_argument("--label", metavar="L", help="label every imported session L")
         p.add_argument(
@@ -305,3 +309,30 @@ def add_assistant(sub: Subparsers) -> None:
             metavar="N",
             help="tokens of the context pack written into rule files (default 2000)",
         )
+
+
+def add_export(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "export",
+        help="write every memory out as JSONL, Markdown files or ADRs",
+        description="Write the records (active ones; --all for every one) into DIR for other "
+        "tools: jsonl (memories.jsonl, one record per line, every field and the body), markdown "
+        "(TYPE/DATE-ID.md, the records as gitmem stores them), adr (decisions only, in adr-tools' "
+        "shape: NNNN-title.md with Date, Status and Supersedes links, numbered by date). Each "
+        "file carries the record's id, so `git mem import --format records|adr DIR` adds "
+        "nothing. A file already in DIR with other content is refused before anything is "
+        "written.",
+        epilog="examples:\n  git mem export --format adr doc/adr\n"
+        "  git mem export --format jsonl backup/ --all\n"
+        "  git mem export --format markdown out/ --type decision --type fact",
+        json="print what was written as JSON",
+    ) as p:
+        p.add_argument("directory", metavar="DIR", help="where to write (created if missing)")
+        p.add_argument(
+            "--format",
+            choices=("jsonl", "markdown", "adr"),
+            required=True,
+            help="jsonl, markdown or adr",
+        )
+        add_filters(p)

@@ -14,12 +14,44 @@ from collections.abc import Iterator
 from typing import Any
 
 from gitmem.errors import GitMemError, UsageError
+from gitmem.exchange import importing
 from gitmem.output import emit, plural, progress_bar, safe, warn
 from gitmem.records.store import Store
 from gitmem.sessions import importer
 from gitmem.store import git
 
 MAX_WARNINGS = 20  # per run on stderr; --json lists them all
+
+
+def _records(args: argparse.Namespace) -> int:
+    """ADR directories, folders of Markdown memory files, gitmem's own exports -> records."""
+    store = Store(git.discover())
+    plan = importing.plan(store, args.format, args.files)
+    written = [] if args.dry_run else importing.write(store, plan)
+    new = [item for item in plan.records if not item.present]
+    document = {
+        "dry_run": args.dry_run,
+        "records": len(plan.records),
+        "new": len(new),
+        "present": len(plan.records) - len(new),
+        "written": written,
+        "problems": plan.problems,
+    }
+    if not args.json:
+        for problem in plan.problems[:MAX_WARNINGS]:
+            warn(problem)
+    verb = "would import" if args.dry_run else "imported"
+    lines = [f"  {item.memory.id} {item.memory.type:<10} {_title_and_origin(item)}" for item in new]
+    lines.append(
+        f"{verb} {plural(len(new), 'record')}; {len(plan.records) - len(new)} already here"
+        + (f"; {plural(len(plan.problems), 'file')} skipped" if plan.problems else "")
+    )
+    emit(args.json, document, lines)
+    return 0 if plan.records else 1
+
+
+def _title_and_origin(item: importing.Planned) -> str:
+    return f"{safe(item.memory.title)}  ({safe(item.origin)})"
 
 
 def _from_hook(args: argparse.Namespace) -> int:
@@ -43,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
         return _from_hook(args)
     if not args.files:
         raise UsageError("name the files or directories to import (or --from-hook)")
+    if args.format in importing.FORMATS:
+        return _records(args)
     repo = git.discover()
     store = Store(repo)
     if args.summaries:
