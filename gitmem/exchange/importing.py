@@ -10,6 +10,7 @@ run is the same plan, unwritten.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -163,27 +164,65 @@ def _markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[M
         text = _read(file, problems)
         if text is None or not text.strip():
             continue
-        if text.startswith("---\n"):  # a gitmem record (an export): kept as it is
+        text = text.replace("\r\n", "\n")
+        front, rest = _front_matter(text)
+        if "id" in front and "type" in front:  # a gitmem record (an export): kept as it is
             try:
                 out.append((parse_file(text, str(file), types), str(file)))
             except (RecordError, GitMemError) as error:
                 problems.append(f"{error}; skipped")
             continue
-        lines = text.replace("\r\n", "\n").strip("\n").split("\n")
-        heading = lines[0][2:].strip() if lines[0].startswith("# ") else ""
-        title = heading or file.stem.replace("-", " ").replace("_", " ").strip().capitalize()
-        body = "\n".join(lines[1:] if heading else lines).strip("\n") + "\n"
-        memory = Memory(
-            id=derived_id("markdown", title, body),
-            type=_type_of(file, types),
-            title=title[:200],
-            created=_created(None, file),
-            body=body,
-            source="import",
-            metadata={"origin": str(file)},
-        )
-        out.append((memory, str(file)))
-    return out
+        out.append((_plain_note(file, front, rest, types), str(file)))
+    return _linked(out)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` front matter (Basic Memory, Obsidian, MADR), read without YAML:
+    only scalar values and `[a, b]` lists are used."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    if end < 0:
+        return {}, text
+    front: dict[str, str] = {}
+    for line in text[4:end].splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.strip() and not key.startswith((" ", "-")):
+            front[key.strip().lower()] = value.strip().strip("'\"")
+    return front, text[end + 4 :].lstrip("-\n")
+
+
+def _plain_note(file: Path, front: dict[str, str], text: str, types: list[str]) -> Memory:
+    lines = text.strip("\n").split("\n")
+    heading = lines[0][2:].strip() if lines and lines[0].startswith("# ") else ""
+    stem = file.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    title = front.get("title") or heading or stem
+    body = "\n".join(lines[1:] if heading else lines).strip("\n") + "\n"
+    tags = [t.strip().strip("'\"") for t in front.get("tags", "").strip("[]").split(",")]
+    kind = front.get("type", "")
+    return Memory(
+        id=derived_id("markdown", title, body),
+        type=kind if kind in types else _type_of(file, types),
+        title=" ".join(title.split())[:200],
+        created=_created(front.get("created", front.get("date", ""))[:10] or None, file),
+        body=body,
+        tags=sorted({t.lower().replace(" ", "-") for t in tags if t}),
+        source="import",
+        metadata={"origin": str(file)},
+    )
+
+
+_WIKI_LINK = re.compile(r"\[\[([^\]|#]+)(?:[|#][^\]]*)?\]\]")
+
+
+def _linked(found: list[tuple[Memory, str]]) -> list[tuple[Memory, str]]:
+    """`[[Title]]` links (Basic Memory relations, Obsidian) between imported notes become
+    `links` to the records they name."""
+    by_title = {memory.title.lower(): memory.id for memory, _ in found}
+    for memory, _ in found:
+        named = {by_title.get(m.strip().lower()) for m in _WIKI_LINK.findall(memory.body)}
+        memory.links = sorted(i for i in named if i and i != memory.id)
+    return found
 
 
 def _records(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:

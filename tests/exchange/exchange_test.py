@@ -147,3 +147,27 @@ def test_adr_export_shape_and_a_clash_is_refused(repo, mem, adr_dir, tmp_path):
         "content; export into an empty folder\n"
     )
     assert (out / "0001-record-architecture-decisions.md").read_text() == "my own edits\n"
+
+
+def test_a_basic_memory_export_with_relations(repo, mem, tmp_path):
+    folder = tmp_path / "basic-memory"
+    (folder / "coffee").mkdir(parents=True)
+    (folder / "coffee" / "brewing-methods.md").write_text(
+        "---\ntitle: Coffee Brewing Methods\ntype: note\npermalink: coffee-brewing-methods\n"
+        "tags: [coffee, brewing]\ncreated: 2025-02-03\n---\n\n# Coffee Brewing Methods\n\n"
+        "## Observations\n- [method] Pour over gives more clarity #brewing\n\n"
+        "## Relations\n- relates_to [[Coffee Bean Origins]]\n"
+    )
+    (folder / "coffee" / "bean-origins.md").write_text(
+        "---\ntitle: Coffee Bean Origins\ntype: note\npermalink: coffee-bean-origins\n---\n\n"
+        "# Coffee Bean Origins\n\n## Observations\n- [origin] Ethiopian beans are fruity\n"
+    )
+    result = mem("import", "--format", "markdown", str(folder))
+    assert result.out.splitlines()[-1] == "imported 2 records; 0 already here"
+    found = records(mem)
+    brewing, origins = found["Coffee Brewing Methods"], found["Coffee Bean Origins"]
+    assert (brewing["type"], brewing["tags"]) == ("fact", ["brewing", "coffee"])
+    assert brewing["created"] == "2025-02-03T00:00:00+00:00"
+    assert brewing["links"] == [origins["id"]]
+    body = json.loads(mem("show", brewing["id"], "--json").out)["body"]
+    assert body.startswith("## Observations\n- [method] Pour over gives more clarity #brewing\n")
