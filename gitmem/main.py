@@ -6,7 +6,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from gitmem import __version__
 from gitmem.cli import assistants, git_integration, records, team
@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "supersede": records.add_supersede,
     "doctor": records.add_doctor,
     "reindex": records.add_reindex,
+    "prune": records.add_prune,
     "hooks": git_integration.add_hooks,
     "hook": git_integration.add_hook,
     "sync": git_integration.add_sync,
@@ -36,9 +37,12 @@ SUBCOMMANDS = {
     "report": team.add_report,
     "session": assistants.add_session,
     "import": assistants.add_import,
+    "export": assistants.add_export,
     "context": assistants.add_context,
     "pr": team.add_pr,
     "mcp": assistants.add_mcp,
+    "assistant": assistants.add_assistant,
+    "completion": git_integration.add_completion,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}
@@ -120,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = ALIASES.get(args.command, args.command)
     module = importlib.import_module(f"gitmem.commands.{MODULES.get(name, name)}")
     try:
+        if getattr(args, "personal", False):
+            return _in_personal_memory(name, lambda: int(module.run(args)))
         code: int = module.run(args)
         return code
     except GitMemError as error:
@@ -138,6 +144,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = log_unexpected(error, git.log_dir())
         say_error(f"unexpected {type(error).__name__}: {error} (details in {where})")
         return EXIT_FATAL
+
+
+# `--global` commands that write: the personal repository is created for them, and what they
+# change is committed there at once (nobody runs git in it by hand).
+PERSONAL_WRITERS = {"save", "edit", "rm", "supersede", "prune"}
+
+
+def _in_personal_memory(name: str, run: Callable[[], int]) -> int:
+    """Run a command in the personal memory repository (`--global`): from its top level, as if
+    it had been started there; then commit what a writing command changed."""
+    from gitmem.store import personal
+
+    repo = personal.open_repo(create=name in PERSONAL_WRITERS)
+    assert repo.work_tree is not None
+    here = os.getcwd()
+    os.chdir(repo.work_tree)
+    try:
+        code = run()
+        if name in PERSONAL_WRITERS and code == 0:
+            personal.commit(repo, f"git mem {name}")
+        return code
+    finally:
+        os.chdir(here)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ _SCRUBBED = (
     "VISUAL",
     "NO_COLOR",
     "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "GITMEM_HOME",
     "EMAIL",
 )
 

@@ -37,6 +37,7 @@ TIERS: dict[str, int] = {
             "review",
             "reports",
             "deploy",
+            "exchange",
         )
     },
     "gitmem.cli": 5,
@@ -62,6 +63,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "mcp": ("gitmem.assist",),
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
+    "shtab": ("gitmem.cli.completion",),
 }
 
 

@@ -24,6 +24,7 @@ from typing import Any, cast
 from gitmem.assist.packing import (
     CHARS_PER_TOKEN,
     EXCERPT_MIN_BUDGET,
+    PERSONAL,
     Candidate,
     Pack,
     Spec,
@@ -31,6 +32,7 @@ from gitmem.assist.packing import (
     place,
     sections,
     tokens,
+    with_personal,
 )
 from gitmem.errors import UsageError
 from gitmem.records.store import Store
@@ -63,12 +65,15 @@ def build(
     queries: Sequence[str] = (),
     paths: Sequence[str] = (),
     unmerged: bool = False,
+    personal: Store | None = None,
 ) -> Pack:
     """The context pack of `store` within `budget` tokens.
 
     `queries`: search texts (the `git mem search` syntax); `paths`: repository-relative files,
     directories or globs. Both move what matches them to the top of each section.
     `unmerged`: also records in notes on commits neither HEAD nor the default branch reaches.
+    `personal`: the reader's personal memory, whose preferences get a section of their own
+    (budgeted like the others; `queries` order it too).
     """
     from gitmem.records import finder
 
@@ -91,9 +96,20 @@ def build(
         candidates, totals = _gather(
             specs, reader, catalog.superseded, hidden, queries, paths, room
         )
-        # Rows and bodies are read while placing, only for what is shown: inside the reader.
-        return place(specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
+        if personal is None:
+            # Rows and bodies are read while placing, only for what is shown: inside the reader.
+            return place(specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
 
+        def add_personal(own: Catalog, own_reader: Reader) -> Pack:
+            mine, total = _gather((PERSONAL,), own_reader, own.superseded, set(), queries, [], room)
+            at = all_specs.index(PERSONAL)
+            candidates[at:at] = mine
+            totals[at:at] = total
+            return place(all_specs, candidates, totals, room, budget >= EXCERPT_MIN_BUDGET)
+
+        return finder.with_index(personal, add_personal)
+
+    all_specs = with_personal(specs)
     pack = finder.with_index(store, work)
     pack.budget, pack.queries, pack.paths = budget, queries, paths
     return pack

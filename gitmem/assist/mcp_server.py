@@ -26,7 +26,7 @@ from gitmem.assist.mcp_tools import TOOLS, Caller, Reply
 from gitmem.errors import GitMemError, log_unexpected
 from gitmem.output import notice
 from gitmem.records.store import Store
-from gitmem.store import git
+from gitmem.store import git, personal
 from gitmem.store.types import TYPE_NAMES
 
 INSTRUCTIONS = (
@@ -40,6 +40,24 @@ INSTRUCTIONS = (
 )
 CONTEXT_URI = "gitmem://context"
 RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
+
+
+# The record tools work on the project's memory or, with `memory: "global"`, on the caller's
+# personal memory (gitmem.store.personal: created by the first write, every write committed).
+PERSONAL_TOOLS = ("save", "search", "show", "list", "update", "delete", "supersede", "context")
+
+
+def with_memory(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A record tool's schema with its `memory` argument."""
+    if name not in PERSONAL_TOOLS:
+        return schema
+    memory = {
+        "type": "string",
+        "enum": ["repo", "global"],
+        "description": "repo (default): this project's memory; global: the user's personal "
+        "memory, for preferences and learnings that follow them across projects",
+    }
+    return {**schema, "properties": {**schema["properties"], "memory": memory}}
 
 
 class GitMem:
@@ -74,7 +92,7 @@ class GitMem:
         except GitMemError:
             # A broken config.toml must not hide the tools: each call will report it.
             types_ = list(TYPE_NAMES)
-        return {name: spec.schema(types_) for name, spec in TOOLS.items()}
+        return {name: with_memory(name, spec.schema(types_)) for name, spec in TOOLS.items()}
 
     async def list_tools(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -112,11 +130,19 @@ class GitMem:
             spec = TOOLS.get(name)
             if spec is None:
                 return error_result(f"unknown tool {name!r}: expected one of {', '.join(TOOLS)}")
-            store = self.store()
-            problem = schema_problem(spec.schema(store.config.type_names), arguments)
+            personal_memory = arguments.get("memory") == "global" and name in PERSONAL_TOOLS
+            if personal_memory:
+                store = Store(personal.open_repo(create=not spec.read_only), notify=notice)
+            else:
+                store = self.store()
+            schema = with_memory(name, spec.schema(store.config.type_names))
+            problem = schema_problem(schema, arguments)
             if problem is not None:
                 return error_result(f"invalid arguments for {name}: {problem}")
+            arguments.pop("memory", None)
             reply = spec.handler(store, arguments, caller)
+            if personal_memory and not spec.read_only:
+                personal.commit(store.repo, f"git mem mcp {name}")
         except GitMemError as error:
             return error_result(str(error))
         except Exception as error:

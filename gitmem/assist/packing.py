@@ -64,6 +64,19 @@ _LAYOUT = (
 )
 
 
+# Preferences from the reader's personal memory (`--global`), right after the project's own.
+PERSONAL = Spec(
+    "personal", "Your preferences (personal memory: git mem show -g ID)", ("user",), 0.05
+)
+
+
+def with_personal(specs: tuple[Spec, ...]) -> tuple[Spec, ...]:
+    """`specs` with the personal section after the project's preferences (or the facts)."""
+    names = [spec.name for spec in specs]
+    after = next((names.index(n) + 1 for n in ("preferences", "facts") if n in names), 0)
+    return (*specs[:after], PERSONAL, *specs[after:])
+
+
 def sections(memory_types: Iterable[MemoryType]) -> tuple[Spec, ...]:
     """The sections of a pack of records of these types (`Config.memory_types`), in order."""
     known = list(memory_types)

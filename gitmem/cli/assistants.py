@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_filters, add_global
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -195,15 +195,26 @@ def add_import(sub: Subparsers) -> None:
         epilog="examples:\n  git mem import ~/.claude/projects/-home-me-proj/\n"
         "  git mem import chat.jsonl --label 'design review'\n"
         "  git mem import ~/.claude/projects/-home-me-proj/abc.jsonl --summaries\n"
-        "  git mem import export.json --format json --dry-run --json",
+        "  git mem import export.json --format json --dry-run --json\n"
+        "  git mem import --from-hook < hook-input.json\n"
+        "  git mem import --format adr doc/adr --dry-run\n"
+        "  git mem import --format markdown ~/notes/memory/",
         json="print the counts and problems as JSON",
     ) as p:
-        p.add_argument("files", nargs="+", metavar="FILE", help="files or directories to import")
+        p.add_argument("files", nargs="*", metavar="FILE", help="files or directories to import")
+        p.add_argument(
+            "--from-hook",
+            action="store_true",
+            help="import the transcript an assistant's session-end hook names in the JSON on "
+            "stdin (Claude Code's transcript_path); never fails the hook",
+        )
         p.add_argument(
             "--format",
-            choices=("auto", "claude-code", "jsonl", "json"),
+            choices=("auto", "claude-code", "jsonl", "json", "adr", "markdown", "records"),
             default="auto",
-            help="the input format (default: auto, detected per file)",
+            help="conversations: auto (default, detected per file), claude-code, jsonl, json; "
+            "records: adr (an ADR directory: adr-tools, MADR, log4brains), markdown (a folder "
+            "of Markdown memory files), records (gitmem export output)",
         )
         p.add_argument("--label", metavar="L", help="label every imported session L")
         p.add_argument(
@@ -232,7 +243,9 @@ def add_context(sub: Subparsers) -> None:
         "ids left out ('more: git mem show ID'). --query and --path move the records they "
         "match to the top of each section. The same repository state gives the same bytes.",
         epilog="examples:\n  git mem context\n  git mem context --budget 500 --path src/db/\n"
-        "  git mem context --query 'postgres migration' --json",
+        "  git mem context --query 'postgres migration' --json\n"
+        "  git mem context --write AGENTS.md\n"
+        "  git mem context --write .cursor/rules/gitmem.mdc --budget 1000",
         json="the same as --format json",
     ) as p:
         p.add_argument(
@@ -265,3 +278,77 @@ def add_context(sub: Subparsers) -> None:
             help="also records in notes on commits that neither HEAD nor the default branch "
             "reaches (an unmerged or deleted branch), left out by default",
         )
+        add_global(p, "the pack of")
+        p.add_argument(
+            "--no-personal",
+            action="store_true",
+            help="leave out the preferences of your personal memory (included when it exists)",
+        )
+        p.add_argument(
+            "--write",
+            metavar="FILE",
+            help="keep the pack in a marked section of FILE (AGENTS.md, CLAUDE.md, a Cursor "
+            "rules file) instead of printing it: created if missing, appended once, then "
+            "replaced in place; the rest of the file is never touched",
+        )
+
+
+def add_assistant(sub: Subparsers) -> None:
+    from gitmem.assist.installers import ASSISTANTS
+
+    with add_command(
+        sub,
+        "assistant",
+        help="wire an AI assistant's own files to gitmem",
+        description="Run 'git mem assistant install NAME' to connect an assistant to this "
+        "repository's memory through its own files, merged with what is there (your settings, "
+        "hooks and servers are kept; a second install changes nothing). claude-code: "
+        ".claude/settings.json hooks (SessionStart: git mem context, whose output Claude Code "
+        "adds to the session; SessionEnd: git mem import --from-hook, which imports the "
+        "session's transcript) and the MCP server in .mcp.json. cursor: the context pack as an "
+        "always-applied rule (.cursor/rules/gitmem.mdc) and the MCP server in "
+        ".cursor/mcp.json. codex: the context pack in a marked section of AGENTS.md. The "
+        "changes are shown as a diff first; on a terminal you are asked before anything is "
+        "written.",
+        epilog="examples:\n  git mem assistant install claude-code --dry-run\n"
+        "  git mem assistant install cursor --yes\n  git mem assistant install codex --json",
+        json="print the files changed as JSON (no diff)",
+    ) as p:
+        p.add_argument("action", choices=["install"], help="what to do")
+        p.add_argument("name", choices=list(ASSISTANTS), help="the assistant")
+        p.add_argument("-n", "--dry-run", action="store_true", help="show the diff, write nothing")
+        p.add_argument("-y", "--yes", action="store_true", help="write without asking")
+        p.add_argument(
+            "--budget",
+            type=int,
+            default=2000,
+            metavar="N",
+            help="tokens of the context pack written into rule files (default 2000)",
+        )
+
+
+def add_export(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "export",
+        help="write every memory out as JSONL, Markdown files or ADRs",
+        description="Write the records (active ones; --all for every one) into DIR for other "
+        "tools: jsonl (memories.jsonl, one record per line, every field and the body), markdown "
+        "(TYPE/DATE-ID.md, the records as gitmem stores them), adr (decisions only, in adr-tools' "
+        "shape: NNNN-title.md with Date, Status and Supersedes links, numbered by date). Each "
+        "file carries the record's id, so `git mem import --format records|adr DIR` adds "
+        "nothing. A file already in DIR with other content is refused before anything is "
+        "written.",
+        epilog="examples:\n  git mem export --format adr doc/adr\n"
+        "  git mem export --format jsonl backup/ --all\n"
+        "  git mem export --format markdown out/ --type decision --type fact",
+        json="print what was written as JSON",
+    ) as p:
+        p.add_argument("directory", metavar="DIR", help="where to write (created if missing)")
+        p.add_argument(
+            "--format",
+            choices=("jsonl", "markdown", "adr"),
+            required=True,
+            help="jsonl, markdown or adr",
+        )
+        add_filters(p)

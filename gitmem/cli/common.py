@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
@@ -28,7 +29,26 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        self.exit(2, f"git-mem: error: {message}\n")
+        self.exit(2, f"git-mem: error: {suggest_choice(message)}\n")
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)$")
+
+
+def suggest_choice(message: str) -> str:
+    """argparse's "invalid choice: 'serach' (choose from ...)" with the list replaced by the
+    nearest choices, as git does for a mistyped command; unchanged when nothing is near."""
+    found = _INVALID_CHOICE.search(message)
+    if not found:
+        return message
+    import difflib  # only on a usage error
+
+    choices = re.findall(r"'([^']*)'", found["choices"])
+    near = difflib.get_close_matches(found["word"], choices, n=2, cutoff=0.6)
+    if not near:
+        return message
+    offer = " or ".join(f"'{choice}'" for choice in near)
+    return f"{message[: found.start()]}invalid choice: '{found['word']}' (did you mean {offer}?)"
 
 
 def formatter(prog: str) -> argparse.HelpFormatter:
@@ -63,6 +83,18 @@ def add_command(
     if json:
         text = "print the result as JSON" if json is True else json
         parser.add_argument("--json", action="store_true", help=text)
+
+
+def add_global(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--global`: the personal memory repository instead of this one (store.personal)."""
+    parser.add_argument(
+        "-g",
+        "--global",
+        dest="personal",
+        action="store_true",
+        help=f"{what} your personal memory ($GITMEM_HOME, else ~/.local/share/gitmem/personal) "
+        "instead of this repository's",
+    )
 
 
 def add_filters(parser: argparse.ArgumentParser) -> None:

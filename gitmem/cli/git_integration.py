@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_global
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -69,9 +69,13 @@ def add_sync(sub: Subparsers) -> None:
         "fetched, merged and retried. Never touches remote.*.push, so a plain `git push` still "
         "pushes your branch.",
         epilog="examples:\n  git mem sync\n  git mem sync upstream --no-push\n"
-        "  git mem sync --json",
+        "  git mem sync --json\n  git mem sync --global",
         json="print the counts and conflicts as JSON",
     ) as p:
+        add_global(
+            p,
+            "sync (its branch too: rebased on the remote's, then pushed, never forced)",
+        )
         p.add_argument(
             "remote",
             nargs="?",
@@ -368,3 +372,22 @@ def add_checkpoint(sub: Subparsers) -> None:
         _add_checkpoint_diff(actions)
         _add_checkpoint_resume(actions)
         _add_checkpoint_prune(actions)
+
+
+def add_completion(sub: Subparsers) -> None:
+    from gitmem.cli.completion import SHELLS
+
+    with add_command(
+        sub,
+        "completion",
+        help="print the shell completion script (bash, zsh, fish)",
+        description="Print a completion script for SHELL, generated from gitmem's own parsers: "
+        "commands, actions, options and their choices complete with TAB, for `git-mem` and, "
+        "through git's own completion, for `git mem`. Load it from your shell's start-up file "
+        "(bash: ~/.bashrc; zsh: a file named _git-mem on $fpath, before compinit; fish: "
+        "~/.config/fish/completions/git-mem.fish). A TAB runs no Python: the script is static.",
+        epilog='examples:\n  eval "$(git mem completion bash)"            # in ~/.bashrc\n'
+        "  git mem completion zsh > ~/.zfunc/_git-mem     # fpath=(~/.zfunc $fpath) in ~/.zshrc\n"
+        "  git mem completion fish > ~/.config/fish/completions/git-mem.fish",
+    ) as p:
+        p.add_argument("shell", choices=SHELLS, help="the shell to write the script for")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_record_options
+from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_global, add_record_options
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -52,6 +52,7 @@ def add_save(sub: Subparsers) -> None:
         "  git mem save -t decision            # opens $EDITOR with the ADR template",
         json=True,
     ) as p:
+        add_global(p, "save to")
         p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
         p.add_argument(
             "-m",
@@ -64,6 +65,12 @@ def add_save(sub: Subparsers) -> None:
         add_record_options(p)
         p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
         p.add_argument("--slug", help="file name part after the date (default: from the title)")
+        p.add_argument(
+            "--force",
+            action="store_true",
+            help="save even when an active memory of the same type says nearly the same "
+            "(refused by default, naming it)",
+        )
 
 
 def add_show(sub: Subparsers) -> None:
@@ -74,6 +81,7 @@ def add_show(sub: Subparsers) -> None:
         description="Show a memory by id or unique prefix (4+ characters).",
         epilog="examples:\n  git mem show 7k3q\n  git mem show 7k3q9x2m4pva --raw",
     ) as p:
+        add_global(p, "read from")
         p.add_argument("id", help="id or unique prefix")
         fmt = p.add_mutually_exclusive_group()
         fmt.add_argument("--raw", action="store_true", help="the exact stored text")
@@ -94,6 +102,7 @@ def add_list(sub: Subparsers) -> None:
         "  git mem list --path src/db/ --json",
         json="print the records as JSON",
     ) as p:
+        add_global(p, "list")
         add_filters(p)
         p.add_argument("-n", "--limit", type=int, metavar="N", help="at most N records")
 
@@ -128,8 +137,24 @@ def add_search(sub: Subparsers) -> None:
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
         "  git mem search flaky test --ids --limit 3\n"
         "  git mem search --sessions refresh token role:assistant\n"
-        "  git mem search --everything why postgres",
+        "  git mem search --everything why postgres\n"
+        "  git mem search --repos ../api,../web token expiry\n"
+        "  git mem search --workspace retry policy",
     ) as p:
+        add_global(p, "search")
+        where = p.add_mutually_exclusive_group()
+        where.add_argument(
+            "--repos",
+            action="append",
+            metavar="PATH",
+            help="search these repositories instead (a comma list, or repeat it), ranked "
+            "together, each hit naming its repository",
+        )
+        where.add_argument(
+            "--workspace",
+            action="store_true",
+            help="search the repositories of [workspace] repos in ~/.config/gitmem/config.toml",
+        )
         p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
         scope = p.add_mutually_exclusive_group()
         scope.add_argument(
@@ -194,6 +219,7 @@ def add_edit(sub: Subparsers) -> None:
         "--add-tag adr\n  echo 'New text' | git mem edit 7k3q --body -",
         json=True,
     ) as p:
+        add_global(p, "edit in")
         p.add_argument("id", help="id or unique prefix")
         p.add_argument(
             "--set",
@@ -232,6 +258,7 @@ def add_rm(sub: Subparsers) -> None:
         "  git mem rm 7k3q --force          # an uncommitted file, gone for good",
         json=True,
     ) as p:
+        add_global(p, "remove from")
         p.add_argument("id", help="id or unique prefix")
         p.add_argument(
             "--force",
@@ -255,6 +282,7 @@ def add_supersede(sub: Subparsers) -> None:
         epilog="example:\n  git mem supersede 7k3q 9x2m",
         json=True,
     ) as p:
+        add_global(p, "supersede in")
         p.add_argument("old", help="the memory being replaced")
         p.add_argument("new", help="the memory replacing it")
 
@@ -267,7 +295,43 @@ def add_doctor(sub: Subparsers) -> None:
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
         "files in the wrong type folder, notes on missing objects) and the git setup "
         "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
-        epilog="example:\n  git mem doctor",
+        epilog="examples:\n  git mem doctor\n  git mem doctor --duplicates --json",
         json="print the problems as JSON",
-    ):
-        pass  # no options but --json
+    ) as p:
+        p.add_argument(
+            "--duplicates",
+            action="store_true",
+            help="also report active memories of one type whose titles and texts are nearly "
+            "the same (each pair once, with the supersede that keeps the newer)",
+        )
+
+
+def add_prune(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "prune",
+        help="retire stale memories (status: deprecated)",
+        description="Retire the memories nothing has changed since --older-than AGE (`updated`, "
+        "else `created`) among those the filters select: each gets status: deprecated and "
+        "`updated`, so it leaves search, lists and context packs but stays in its file or note "
+        "and in history; `git mem edit ID --set status=active` brings one back, and `list "
+        "--all` still shows them. Nothing is deleted, deploy records are never pruned, and "
+        "prune refuses to run with no criterion at all. Exit 1 when nothing matches.",
+        epilog="examples:\n  git mem prune --older-than '1 year' --type episodic --dry-run\n"
+        "  git mem prune --older-than 180d --tag sprint-42\n"
+        "  git mem prune --status proposed --older-than 90d --json",
+        json="print what was (or would be) retired as JSON",
+    ) as p:
+        add_global(p, "prune")
+        p.add_argument(
+            "--older-than",
+            metavar="AGE",
+            help="only memories unchanged since then: '6 months', 90d, 2w, or a date",
+        )
+        p.add_argument(
+            "-n",
+            "--dry-run",
+            action="store_true",
+            help="list what would be retired, change nothing",
+        )
+        add_filters(p)

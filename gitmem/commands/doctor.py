@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
-    problems, count = check(store, config_checks=[check_config])
+    problems, count = check(store, config_checks=[check_config], duplicates=args.duplicates)
     summary = plural(len(problems), "problem") if problems else "no problems"
     emit(
         args.json,

@@ -8,9 +8,13 @@ stderr as FILE:LINE and counted as `lines skipped`); 1 when the files held no me
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
+from gitmem.errors import GitMemError, UsageError
+from gitmem.exchange import importing
 from gitmem.output import emit, plural, progress_bar, safe, warn
 from gitmem.records.store import Store
 from gitmem.sessions import importer
@@ -19,7 +23,60 @@ from gitmem.store import git
 MAX_WARNINGS = 20  # per run on stderr; --json lists them all
 
 
+def _records(args: argparse.Namespace) -> int:
+    """ADR directories, folders of Markdown memory files, gitmem's own exports -> records."""
+    store = Store(git.discover())
+    plan = importing.plan(store, args.format, args.files)
+    written = [] if args.dry_run else importing.write(store, plan)
+    new = [item for item in plan.records if not item.present]
+    document = {
+        "dry_run": args.dry_run,
+        "records": len(plan.records),
+        "new": len(new),
+        "present": len(plan.records) - len(new),
+        "written": written,
+        "problems": plan.problems,
+    }
+    if not args.json:
+        for problem in plan.problems[:MAX_WARNINGS]:
+            warn(problem)
+    verb = "would import" if args.dry_run else "imported"
+    lines = [f"  {item.memory.id} {item.memory.type:<10} {_title_and_origin(item)}" for item in new]
+    lines.append(
+        f"{verb} {plural(len(new), 'record')}; {len(plan.records) - len(new)} already here"
+        + (f"; {plural(len(plan.problems), 'file')} skipped" if plan.problems else "")
+    )
+    emit(args.json, document, lines)
+    return 0 if plan.records else 1
+
+
+def _title_and_origin(item: importing.Planned) -> str:
+    return f"{safe(item.memory.title)}  ({safe(item.origin)})"
+
+
+def _from_hook(args: argparse.Namespace) -> int:
+    """An assistant's session-end hook: its JSON on stdin names the transcript (Claude Code:
+    `transcript_path`). Like the capture hooks it fails open: one line, exit 0, so that a
+    problem here never gets in the assistant's way."""
+    try:
+        event = json.loads(sys.stdin.read(1_000_000) or "null")
+        path = event.get("transcript_path") if isinstance(event, dict) else None
+        if not isinstance(path, str) or not path:
+            raise UsageError("the hook's input names no transcript_path")
+        args.files, args.format = [path], "claude-code"
+        run(argparse.Namespace(**{**vars(args), "from_hook": False}))
+    except (GitMemError, ValueError) as error:
+        warn(f"import --from-hook: {error}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.from_hook:
+        return _from_hook(args)
+    if not args.files:
+        raise UsageError("name the files or directories to import (or --from-hook)")
+    if args.format in importing.FORMATS:
+        return _records(args)
     repo = git.discover()
     store = Store(repo)
     if args.summaries:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from gitmem.errors import UsageError
+from gitmem.errors import ConflictError, UsageError
 from gitmem.output import emit, safe
 from gitmem.records import actions, editing
+from gitmem.records.actions import Saved
 from gitmem.records.store import Store
 from gitmem.store import compose, git
 
@@ -31,13 +32,27 @@ def run(args: argparse.Namespace) -> int:
     if commit is None:
         store.require_work_tree()
     text = _text_from_args(args)
+    from_editor = False
     if text is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 "nothing to save: give the text with -m, as arguments, or '-' to read stdin"
             )
         text = editing.compose_in_editor(store, args.type, titled=args.title is not None)
-    saved = actions.save(
+        from_editor = True
+    try:
+        saved = _save(store, args, text, commit)
+    except ConflictError as error:  # a near-duplicate: the text typed in the editor is kept
+        if from_editor:
+            kept = editing.new_draft_path(store, args.type)
+            raise ConflictError(f"{error} (your text is kept in {kept})") from None
+        raise
+    emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))
+    return 0
+
+
+def _save(store: Store, args: argparse.Namespace, text: str, commit: str | None) -> Saved:
+    return actions.save(
         store,
         text=text,
         type=args.type,
@@ -54,6 +69,5 @@ def run(args: argparse.Namespace) -> int:
         source="cli",
         tool=args.tool,
         slug=args.slug,
+        refuse_near_duplicate=not args.force,
     )
-    emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))
-    return 0

@@ -11,10 +11,23 @@ from typing import TYPE_CHECKING
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
-from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, progress_bar, safe, style, use_color, warn
-from gitmem.records import finder
+from gitmem.output import (
+    BOLD,
+    CYAN,
+    DIM,
+    YELLOW,
+    emit,
+    notice,
+    progress_bar,
+    safe,
+    style,
+    use_color,
+    warn,
+)
+from gitmem.records import finder, workspace
 from gitmem.search.engine import MARK_END, MARK_START
 from gitmem.search.messages import MessageHit
+from gitmem.store import compose
 
 if TYPE_CHECKING:
     from gitmem.sessions.search import Everything
@@ -52,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
     text = " ".join(args.query)
     if args.sessions or args.everything:
         return _conversations(args, text)
+    if args.repos or args.workspace:
+        return _across_repositories(args, text)
     store = open_store()
     found = finder.search(
         store,
@@ -144,3 +159,37 @@ def _conversations(args: argparse.Namespace, text: str) -> int:
         warn(f"{what} match {text!r}")
         return 1
     return 0
+def _across_repositories(args: argparse.Namespace, text: str) -> int:
+    """`--repos PATH,...` / `--workspace`: one ranked list over several repositories."""
+    if args.path or args.commit:
+        raise UsageError(
+            "--path and --commit name one repository's files and commits; leave them out "
+            "when searching several repositories"
+        )
+    paths = compose.split_list(args.repos) if args.repos else workspace.configured()
+    places = workspace.open_places(paths, notify=notice)
+    hits = workspace.search(
+        places,
+        lambda store: make_filter(store, args),
+        text,
+        limit=args.limit,
+        newest=args.sort == "newest",
+        snippets=not args.ids,
+    )
+    if args.ids:
+        human: Iterator[str] = (f"{safe(h.repository)}:{safe(h.hit.row['id'])}" for h in hits)
+    else:
+        human = _workspace_lines(hits)
+    emit(args.json, workspace.to_json(text, hits), human)
+    if not hits:
+        names = ", ".join(place.name for place in places)
+        warn(f"no memories match {text!r} in {names}")
+        return 1
+    return 0
+
+
+def _workspace_lines(hits: list[workspace.WorkspaceHit]) -> Iterator[str]:
+    for found in hits:
+        yield f"{style(safe(found.repository), CYAN)}  {line(found.hit.row)}"
+        if found.hit.snippet:
+            yield "    " + highlighted(found.hit.snippet)

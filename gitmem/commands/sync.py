@@ -6,8 +6,9 @@ import argparse
 from collections.abc import Iterator
 from typing import Any
 
+from gitmem.errors import UsageError
 from gitmem.output import emit, notice, plural, safe
-from gitmem.share import checkpoint_sync, hiddenrefs, session_sync, sync
+from gitmem.share import branch_sync, checkpoint_sync, hiddenrefs, session_sync, sync
 from gitmem.store import git, initialize, integrate
 from gitmem.store.notesmerge import Delta
 
@@ -16,7 +17,10 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     for line in initialize.adopt_clone(repo):  # a clone that never ran `git mem init`
         notice(line)
-    remote = args.remote or sync.default_remote(repo)
+    remote = args.remote or _default_remote(repo, args.personal)
+    branch = None
+    if args.personal:  # nobody shares the personal memory's branch by pull request
+        branch = branch_sync.sync_branch(repo, remote, push=not args.no_push)
     result = sync.sync(repo, remote, push=not args.no_push)
     chains = None
     shared = None
@@ -24,12 +28,35 @@ def run(args: argparse.Namespace) -> int:
         chains = checkpoint_sync.sync_checkpoints(repo, remote, push=not args.no_push)
         shared = session_sync.sync_sessions(repo, remote, push=not args.no_push)
     document: dict[str, Any] = result.to_json()
+    if branch is not None:
+        document["branch"] = branch.to_json()
     if chains is not None:
         document["checkpoints"] = chains.to_json()
     if shared is not None:
         document["sessions"] = shared.to_json()
-    emit(args.json, document, map(safe, _synced(result, remote, chains, shared)))
+    lines = list(_synced(result, remote, chains, shared))
+    if branch is not None:
+        lines.insert(0, _branch_line(branch, remote))
+    emit(args.json, document, map(safe, lines))
     return 0
+
+
+def _default_remote(repo: git.RepoInfo, personal: bool) -> str:
+    try:
+        return sync.default_remote(repo)
+    except UsageError as error:
+        if not personal:
+            raise
+        raise UsageError(
+            f"your personal memory ({repo.work_tree}) has no remote yet; add a private one: "
+            f"git -C {repo.work_tree} remote add origin URL"
+        ) from error
+
+
+def _branch_line(branch: branch_sync.BranchSync, remote: str) -> str:
+    taken = f"took {plural(branch.fetched, 'commit')} from {remote}"
+    sent = f"pushed {plural(branch.pushed, 'commit')}" if branch.pushed else "nothing to push"
+    return f"personal memory ({branch.branch}): {taken}, {sent}"
 
 
 def _synced(

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gitmem.errors import RecordError, UsageError
+from gitmem.errors import ConflictError, RecordError, UsageError
 from gitmem.records import editing, finder
 from gitmem.records.store import Store
 from gitmem.search.query import Filter
@@ -119,6 +119,7 @@ def save(
     slug: str | None = None,
     cwd: Path | None = None,
     reuse_identical: bool = False,
+    refuse_near_duplicate: bool = False,
 ) -> Saved:
     """A new memory: a `.memory/` file, or with `commit` (a revision) a note on that commit.
 
@@ -128,7 +129,8 @@ def save(
     `session end` can link what was saved during the session. `reuse_identical`: when an
     active record of the same type, title and body is already where this one would go (the
     files, or the note of `commit`), write nothing and return it with `existing` set (an
-    assistant saving the same text twice).
+    assistant saving the same text twice). `refuse_near_duplicate`: a ConflictError naming an
+    active record of the same type with a near-identical title and text (`duplicates`).
     """
     check_type(store, type)
     sha = git.resolve_commit(store.repo, commit) if commit else None
@@ -159,6 +161,8 @@ def save(
         same = identical(store, memory, sha)
         if same is not None:
             return same
+    if refuse_near_duplicate:
+        _refuse_near_duplicate(store, memory)
     if sha is not None:
         memory.commits = [sha]
         location = store.save_note(memory, sha)
@@ -184,6 +188,17 @@ def identical(store: Store, memory: Memory, sha: str | None) -> Saved | None:
         if found.body.strip() == memory.body.strip():
             return Saved(found.id, found.type, found.title, location, existing=True)
     return None
+
+
+def _refuse_near_duplicate(store: Store, memory: Memory) -> None:
+    from gitmem.records import duplicates
+
+    twin = duplicates.near_duplicate(store, memory)
+    if twin is not None:
+        raise ConflictError(
+            f"not saved: {twin['id']} ({twin['location']}) already says nearly the same: "
+            f"{twin['title']!r}; edit or supersede it, or save anyway with --force"
+        )
 
 
 def _build(

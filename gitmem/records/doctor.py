@@ -16,11 +16,15 @@ from gitmem.store.initialize import missing_settings
 
 
 def check(
-    store: Store, config_checks: Iterable[Callable[[config.Config], None]] = ()
+    store: Store,
+    config_checks: Iterable[Callable[[config.Config], None]] = (),
+    *,
+    duplicates: bool = False,
 ) -> tuple[list[Problem], int]:
     """Every problem found, and how many records were read. `config_checks`: the domain
     packages' checks of their own tables in the config (capture's rules), which the caller
-    brings, since records must not import a domain package."""
+    brings, since records must not import a domain package. `duplicates`: also active records
+    that say nearly the same as another (`duplicates.duplicates`)."""
     problems: list[Problem] = []
     where = f".memory/{config.CONFIG_NAME}"
     try:
@@ -66,9 +70,25 @@ def check(
                 )
     problems.extend(_foreign_readers(store, rows))
     problems.extend(_orphaned_notes(store, rows))
+    if duplicates:
+        problems.extend(_near_duplicates(store))
     for key, value in missing_settings(store.repo):
         problems.append(Problem("git config", f"{key} lacks {value}; run `git mem init`"))
     return problems, len(rows)
+
+
+def _near_duplicates(store: Store) -> list[Problem]:
+    from gitmem.records import duplicates
+
+    return [
+        Problem(
+            pair.second["location"],
+            f"{pair.second['id']}: says nearly the same as {pair.first['id']} "
+            f"{pair.first['title']!r} ({pair.first['location']}, {pair.similarity:.0%} of the "
+            f"words shared); keep one: git mem supersede {pair.first['id']} {pair.second['id']}",
+        )
+        for pair in duplicates.duplicates(store, finder.records(store, Filter()))
+    ]
 
 
 def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem]:

@@ -103,6 +103,11 @@ def _scratch(store: Store, name: str) -> Path:
     return path
 
 
+def new_draft_path(store: Store, type_name: str) -> Path:
+    """Where `compose_in_editor` keeps the draft of a new memory (left there after the editor)."""
+    return _scratch(store, f"new-{type_name}.md")
+
+
 # The first line of a template draft: the title goes here (a template starts with headings).
 TITLE_PLACEHOLDER = "TITLE: replace this line with the memory's title"
 
@@ -121,7 +126,7 @@ def compose_in_editor(store: Store, type_name: str, *, titled: bool = False) -> 
         if asks_title
         else "the first line is the title (unless --title was given), the rest is the text"
     )
-    path = _scratch(store, f"new-{type_name}.md")
+    path = new_draft_path(store, type_name)
     path.write_text(
         f"{draft}\n<!-- New {type_name}: {hint}. Save an empty file to abort. -->\n",
         encoding="utf-8",

@@ -341,9 +341,10 @@ def test_bad_slug_is_refused(repo, mem, slug):
 
 
 def test_slug_collision_gets_a_number(repo, mem):
-    first = mem("save", "-m", "Same title").location
-    second = mem("save", "-m", "Same title").location
-    third = mem("save", "-m", "Same title").location
+    # Different texts under one title (the same text twice would be a near-duplicate).
+    first = mem("save", "--title", "Same title", "-m", "Staging resets on Sundays").location
+    second = mem("save", "--title", "Same title", "-m", "Builds run on two cores").location
+    third = mem("save", "--title", "Same title", "-m", "Backups are kept a year").location
     assert first == f".memory/facts/{TODAY}-same-title.md"
     assert second == f".memory/facts/{TODAY}-same-title-2.md"
     assert third == f".memory/facts/{TODAY}-same-title-3.md"

@@ -1,0 +1,249 @@
+"""Records from other layouts (`git mem import --format adr|markdown|records`).
+
+Every record gets a stable id: the one it carries (a gitmem export), else one derived from
+where it came from and what it says, so importing the same thing again adds nothing; one whose
+id is already here is counted as present, never overwritten. Each keeps its original date and
+says where it came from (`source: import`, `metadata.origin`). Plan first, write after: a dry
+run is the same plan, unwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from gitmem.errors import GitMemError, RecordError, UsageError
+from gitmem.exchange import adr
+from gitmem.records.store import Store
+from gitmem.store.front_matter import parse_file, yaml_text
+from gitmem.store.record import Memory, derived_id
+from gitmem.store.validation import validate
+
+FORMATS = ("adr", "markdown", "records")
+MAX_FILE = 1_000_000  # bytes: a memory file larger than this is skipped, named
+
+# A Markdown memory file's type, from words in its name (the four-file convention and the
+# seeds' folders: preferences.md, decisions/, learnings.md, bugs/ ...).
+_TYPE_WORDS = (
+    (("decision", "adr"), "decision"),
+    (("preference", "user", "style"), "user"),
+    (("bug", "error", "incident", "fix"), "error"),
+    (("procedure", "howto", "how-to", "runbook", "playbook"), "procedural"),
+    (("session", "log", "journal", "devlog"), "episodic"),
+    (("pattern", "snippet"), "code"),
+)
+
+
+class Planned(NamedTuple):
+    memory: Memory
+    origin: str  # the file it came from (and line, for JSONL)
+    present: bool  # a record with its id is here already: not written
+
+
+class Plan(NamedTuple):
+    records: list[Planned]
+    problems: list[str]  # files skipped, each named with why
+
+
+def plan(store: Store, format: str, paths: list[str]) -> Plan:
+    if format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}: expected one of {', '.join(FORMATS)}")
+    problems: list[str] = []
+    found: list[tuple[Memory, str]] = []
+    for value in paths:
+        path = Path(value)
+        if not path.exists():
+            raise UsageError(f"no such file or directory: {value}")
+        if format == "adr":
+            found += _adrs(path, problems)
+        elif format == "markdown":
+            found += _markdown(path, problems, store.config.type_names)
+        else:
+            found += _records(path, problems, store.config.type_names)
+    catalog = store.catalog()
+    planned: list[Planned] = []
+    seen: set[str] = set()
+    for memory, origin in found:
+        if memory.id in seen:
+            continue
+        seen.add(memory.id)
+        try:
+            validate(memory, origin, types=store.config.type_names)
+        except RecordError as error:
+            problems.append(str(error))
+            continue
+        planned.append(Planned(memory, origin, bool(catalog.find(memory.id))))
+    return Plan(planned, problems)
+
+
+def write(store: Store, planned: Plan) -> list[str]:
+    """Write the new records of a plan as `.memory/` files; their locations."""
+    store.require_work_tree()
+    return [store.save_file(item.memory) for item in planned.records if not item.present]
+
+
+def _files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
+    if path.is_file():
+        yield path
+        return
+    for found in sorted(path.rglob("*")):
+        if found.suffix in suffixes and found.is_file() and not found.is_symlink():
+            yield found
+
+
+def _read(path: Path, problems: list[str]) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE:
+            problems.append(f"{path}: larger than {MAX_FILE:,} bytes, skipped")
+            return None
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(f"{path}: {error}, skipped")
+        return None
+
+
+def _created(date: str | None, path: Path) -> str:
+    """A date as written (YYYY-MM-DD, midnight UTC), else the file's modification time."""
+    if date:
+        try:
+            return datetime.fromisoformat(date).replace(tzinfo=UTC).isoformat(timespec="seconds")
+        except ValueError:
+            pass
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
+
+def _adrs(path: Path, problems: list[str]) -> list[tuple[Memory, str]]:
+    parsed: list[tuple[Path, adr.Adr]] = []
+    for file in _files(path, (".md",)):
+        if file.name.lower() in ("readme.md", "index.md", "template.md"):
+            continue
+        text = _read(file, problems)
+        record = adr.parse(file, text) if text is not None else None
+        if text is not None and record is None:
+            problems.append(f"{file}: no '# Title' line, not an ADR: skipped")
+        if record is not None:
+            parsed.append((file, record))
+    ids = {
+        record.number: record.gitmem_id or derived_id("adr", record.title, record.date or "")
+        for _, record in parsed
+        if record.number is not None
+    }
+    out = []
+    for file, record in parsed:
+        memory = Memory(
+            id=record.gitmem_id or derived_id("adr", record.title, record.date or ""),
+            type="decision",
+            title=record.title,
+            created=_created(record.date, file),
+            body=record.body,
+            status=record.status,
+            tags=["adr"],
+            source="import",
+            supersedes=[ids[n] for n in record.supersedes if n in ids],
+            metadata={"origin": str(file)},
+        )
+        out.append((memory, str(file)))
+    return out
+
+
+def _type_of(path: Path, known: list[str]) -> str:
+    words = " ".join(part.lower() for part in path.parts[-2:])
+    for keys, name in _TYPE_WORDS:
+        if name in known and any(key in words for key in keys):
+            return name
+    return "fact"
+
+
+def _markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:
+    out = []
+    for file in _files(path, (".md", ".markdown")):
+        text = _read(file, problems)
+        if text is None or not text.strip():
+            continue
+        text = text.replace("\r\n", "\n")
+        front, rest = _front_matter(text)
+        if "id" in front and "type" in front:  # a gitmem record (an export): kept as it is
+            try:
+                out.append((parse_file(text, str(file), types), str(file)))
+            except (RecordError, GitMemError) as error:
+                problems.append(f"{error}; skipped")
+            continue
+        out.append((_plain_note(file, front, rest, types), str(file)))
+    return _linked(out)
+
+
+def _front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` front matter (Basic Memory, Obsidian, MADR), read without YAML:
+    only scalar values and `[a, b]` lists are used."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    if end < 0:
+        return {}, text
+    front: dict[str, str] = {}
+    for line in text[4:end].splitlines():
+        key, colon, value = line.partition(":")
+        if colon and key.strip() and not key.startswith((" ", "-")):
+            front[key.strip().lower()] = value.strip().strip("'\"")
+    return front, text[end + 4 :].lstrip("-\n")
+
+
+def _plain_note(file: Path, front: dict[str, str], text: str, types: list[str]) -> Memory:
+    lines = text.strip("\n").split("\n")
+    heading = lines[0][2:].strip() if lines and lines[0].startswith("# ") else ""
+    stem = file.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    title = front.get("title") or heading or stem
+    body = "\n".join(lines[1:] if heading else lines).strip("\n") + "\n"
+    tags = [t.strip().strip("'\"") for t in front.get("tags", "").strip("[]").split(",")]
+    kind = front.get("type", "")
+    return Memory(
+        id=derived_id("markdown", title, body),
+        type=kind if kind in types else _type_of(file, types),
+        title=" ".join(title.split())[:200],
+        created=_created(front.get("created", front.get("date", ""))[:10] or None, file),
+        body=body,
+        tags=sorted({t.lower().replace(" ", "-") for t in tags if t}),
+        source="import",
+        metadata={"origin": str(file)},
+    )
+
+
+_WIKI_LINK = re.compile(r"\[\[([^\]|#]+)(?:[|#][^\]]*)?\]\]")
+
+
+def _linked(found: list[tuple[Memory, str]]) -> list[tuple[Memory, str]]:
+    """`[[Title]]` links (Basic Memory relations, Obsidian) between imported notes become
+    `links` to the records they name."""
+    by_title = {memory.title.lower(): memory.id for memory, _ in found}
+    for memory, _ in found:
+        named = {by_title.get(m.strip().lower()) for m in _WIKI_LINK.findall(memory.body)}
+        memory.links = sorted(i for i in named if i and i != memory.id)
+    return found
+
+
+def _records(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:
+    """gitmem's own exports: JSONL (one record per line) or Markdown files with front matter."""
+    out: list[tuple[Memory, str]] = []
+    for file in _files(path, (".jsonl", ".md")):
+        if file.suffix == ".md":
+            out += _markdown(file, problems, types)
+            continue
+        text = _read(file, problems)
+        for number, line in enumerate((text or "").splitlines(), 1):
+            where = f"{file}:{number}"
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("not a JSON object")
+                body = str(data.pop("body", ""))
+                document = f"---\n{yaml_text(data)}---\n\n{body}"
+                out.append((parse_file(document, where, types), where))
+            except (ValueError, RecordError, GitMemError) as error:
+                problems.append(f"{where}: {error}; skipped")
+    return out
