@@ -63,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
+    if (args.sessions or args.everything) and (args.repos or args.workspace):
+        raise UsageError("--sessions and --everything search this repository only; leave out "
+                         "--repos and --workspace")  # fmt: skip
     if args.sessions or args.everything:
         return _conversations(args, text)
     if args.repos or args.workspace:
@@ -159,6 +162,8 @@ def _conversations(args: argparse.Namespace, text: str) -> int:
         warn(f"{what} match {text!r}")
         return 1
     return 0
+
+
 def _across_repositories(args: argparse.Namespace, text: str) -> int:
     """`--repos PATH,...` / `--workspace`: one ranked list over several repositories."""
     if args.path or args.commit:
