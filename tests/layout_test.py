@@ -50,6 +50,8 @@ TIERS: dict[str, int] = {
 DOMAIN_USES: dict[str, set[str]] = {
     "gitmem.share": {"gitmem.sessions"},  # session transcripts travel with sync and backups
     "gitmem.assist": {"gitmem.sessions"},  # the MCP session tools
+    # a ~/.global/memory tree's conversations and checkpoints
+    "gitmem.exchange": {"gitmem.sessions", "gitmem.checkpoints"},
 }
 
 # Who may import each third-party dependency (every one the package imports must be here): a

@@ -247,7 +247,8 @@ def save(
     """Snapshot the scope (the named `files`, everything under `context`, or by default the
     whole work tree with .gitignore honoured) as a new checkpoint of `name`.
 
-    `files` and `context` are paths as the user typed them, relative to `cwd`."""
+    `files` and `context` are paths as the user typed them, relative to `cwd`; `files=[]`
+    keeps no files at all (a save point imported from another tool)."""
     ref = ref_of(name)
     root = repo.work_tree
     if root is None:
@@ -275,7 +276,11 @@ def save(
         if now is None and before is not None and when <= before:
             when = before + timedelta(milliseconds=1)  # same millisecond, or a clock set back
     timestamp = format_time(when)
-    tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context, known)
+    if files == []:  # a save point with no files: progress and notes only (an import)
+        tree = git.run(["mktree"], cwd=repo.git_dir, input=b"").stdout.decode().strip()
+        rows: list[dict[str, Any]] = []
+    else:
+        tree, rows = snapshot.snapshot(repo, root, relative_files, relative_context, known)
 
     meta: dict[str, Any] = {
         "gitmem_checkpoint": FORMAT_VERSION,

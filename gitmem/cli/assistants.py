@@ -210,11 +210,21 @@ def add_import(sub: Subparsers) -> None:
         )
         p.add_argument(
             "--format",
-            choices=("auto", "claude-code", "jsonl", "json", "adr", "markdown", "records"),
+            choices=(
+                "auto",
+                "claude-code",
+                "jsonl",
+                "json",
+                "adr",
+                "markdown",
+                "records",
+                "global",
+            ),
             default="auto",
             help="conversations: auto (default, detected per file), claude-code, jsonl, json; "
             "records: adr (an ADR directory: adr-tools, MADR, log4brains), markdown (a folder "
-            "of Markdown memory files), records (gitmem export output)",
+            "of Markdown memory files), records (gitmem export output), global (a "
+            "~/.global/memory/<project>/ tree: records, conversations and checkpoints)",
         )
         p.add_argument("--label", metavar="L", help="label every imported session L")
         p.add_argument(

@@ -11,10 +11,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from gitmem.errors import GitMemError, UsageError
-from gitmem.exchange import importing
+from gitmem.exchange import global_tree, importing
 from gitmem.output import emit, plural, progress_bar, safe, warn
 from gitmem.records.store import Store
 from gitmem.sessions import importer
@@ -50,6 +51,39 @@ def _records(args: argparse.Namespace) -> int:
     return 0 if plan.records else 1
 
 
+def _global_tree(args: argparse.Namespace) -> int:
+    """A `~/.global/memory/<project>/` tree: records, conversations and checkpoints."""
+    if len(args.files) != 1:
+        raise UsageError("--format global takes one directory: ~/.global/memory/<project>/")
+    store = Store(git.discover())
+    found = global_tree.read(store, Path(args.files[0]))
+    written = [] if args.dry_run else importing.write(store, found.plan)
+    sessions = global_tree.write_sessions(store, found.sessions, args.dry_run)
+    added, present, problems = global_tree.write_checkpoints(store, found.checkpoints, args.dry_run)
+    problems = [*found.plan.problems, *sessions.problems, *problems]
+    new = [item for item in found.plan.records if not item.present]
+    document = {
+        "dry_run": args.dry_run,
+        "records": {"new": len(new), "present": len(found.plan.records) - len(new),
+                    "written": written},
+        "sessions": {"sessions": len(sessions.sessions), "messages": sessions.added},
+        "checkpoints": {"new": added, "present": present},
+        "problems": problems,
+    }  # fmt: skip
+    if not args.json:
+        for problem in problems[:MAX_WARNINGS]:
+            warn(problem)
+    verb = "would import" if args.dry_run else "imported"
+    human = [f"  {item.memory.id} {item.memory.type:<10} {_title_and_origin(item)}" for item in new]
+    human.append(
+        f"{verb} {plural(len(new), 'record')} ({len(found.plan.records) - len(new)} already "
+        f"here), {plural(sessions.added, 'message')} in {plural(len(sessions.sessions), 'session')}"
+        f", {plural(added, 'checkpoint')} ({present} already here)"
+    )
+    emit(args.json, document, human)
+    return 0
+
+
 def _title_and_origin(item: importing.Planned) -> str:
     return f"{safe(item.memory.title)}  ({safe(item.origin)})"
 
@@ -75,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
         return _from_hook(args)
     if not args.files:
         raise UsageError("name the files or directories to import (or --from-hook)")
+    if args.format == "global":
+        return _global_tree(args)
     if args.format in importing.FORMATS:
         return _records(args)
     repo = git.discover()

@@ -59,11 +59,17 @@ def plan(store: Store, format: str, paths: list[str]) -> Plan:
         if not path.exists():
             raise UsageError(f"no such file or directory: {value}")
         if format == "adr":
-            found += _adrs(path, problems)
+            found += adrs(path, problems)
         elif format == "markdown":
-            found += _markdown(path, problems, store.config.type_names)
+            found += markdown(path, problems, store.config.type_names)
         else:
             found += _records(path, problems, store.config.type_names)
+    return checked(store, found, problems)
+
+
+def checked(store: Store, found: list[tuple[Memory, str]], problems: list[str]) -> Plan:
+    """The plan of `found`: each record validated (an invalid one is a problem), each id once,
+    marked present when a record with its id is here already."""
     catalog = store.catalog()
     planned: list[Planned] = []
     seen: set[str] = set()
@@ -95,7 +101,7 @@ def _files(path: Path, suffixes: tuple[str, ...]) -> Iterator[Path]:
             yield found
 
 
-def _read(path: Path, problems: list[str]) -> str | None:
+def read_text(path: Path, problems: list[str]) -> str | None:
     try:
         if path.stat().st_size > MAX_FILE:
             problems.append(f"{path}: larger than {MAX_FILE:,} bytes, skipped")
@@ -116,12 +122,12 @@ def _created(date: str | None, path: Path) -> str:
     return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
 
 
-def _adrs(path: Path, problems: list[str]) -> list[tuple[Memory, str]]:
+def adrs(path: Path, problems: list[str]) -> list[tuple[Memory, str]]:
     parsed: list[tuple[Path, adr.Adr]] = []
     for file in _files(path, (".md",)):
         if file.name.lower() in ("readme.md", "index.md", "template.md"):
             continue
-        text = _read(file, problems)
+        text = read_text(file, problems)
         record = adr.parse(file, text) if text is not None else None
         if text is not None and record is None:
             problems.append(f"{file}: no '# Title' line, not an ADR: skipped")
@@ -158,10 +164,10 @@ def _type_of(path: Path, known: list[str]) -> str:
     return "fact"
 
 
-def _markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:
+def markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:
     out = []
     for file in _files(path, (".md", ".markdown")):
-        text = _read(file, problems)
+        text = read_text(file, problems)
         if text is None or not text.strip():
             continue
         text = text.replace("\r\n", "\n")
@@ -230,9 +236,9 @@ def _records(path: Path, problems: list[str], types: list[str]) -> list[tuple[Me
     out: list[tuple[Memory, str]] = []
     for file in _files(path, (".jsonl", ".md")):
         if file.suffix == ".md":
-            out += _markdown(file, problems, types)
+            out += markdown(file, problems, types)
             continue
-        text = _read(file, problems)
+        text = read_text(file, problems)
         for number, line in enumerate((text or "").splitlines(), 1):
             where = f"{file}:{number}"
             if not line.strip():
