@@ -45,11 +45,14 @@ def add_save(sub: Subparsers) -> None:
         help="save a new memory",
         description="Save a memory as a file under .memory/<type folder>/, or with --commit as "
         "a note on that commit. The text comes from -m, the arguments, stdin ('-'), or your "
-        "editor (with a template for the type).",
+        "editor (with a template for the type). A text holding a secret (an access key, a token, "
+        "a private key, a password in a URL) is refused with exit 2, naming its kind and place; "
+        "--redact saves it with [REDACTED:<kind>] instead.",
         epilog="examples:\n  git mem save 'The staging DB is reset every Sunday'\n"
         "  git mem save -t decision --title 'Use PostgreSQL' --tag db,adr -m 'JSONB covers it'\n"
         "  git log -1 --format=%B | git mem save -t error --commit HEAD -\n"
-        "  git mem save -t decision            # opens $EDITOR with the ADR template",
+        "  git mem save -t decision            # opens $EDITOR with the ADR template\n"
+        "  git mem save --redact -m 'Deploy key rotated; old one was AKIA...'",
         json=True,
     ) as p:
         p.add_argument("text", nargs="*", help="the memory's text; '-' reads stdin")
@@ -64,6 +67,11 @@ def add_save(sub: Subparsers) -> None:
         add_record_options(p)
         p.add_argument("--commit", metavar="REV", help="attach as a note to this commit instead")
         p.add_argument("--slug", help="file name part after the date (default: from the title)")
+        p.add_argument(
+            "--redact",
+            action="store_true",
+            help="store a detected secret as [REDACTED:<kind>] instead of refusing the save",
+        )
 
 
 def add_show(sub: Subparsers) -> None:
@@ -188,6 +196,11 @@ def add_edit(sub: Subparsers) -> None:
         p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
         p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
         p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
+        p.add_argument(
+            "--redact",
+            action="store_true",
+            help="replace every secret the memory holds by [REDACTED:<kind>] (alone: just that)",
+        )
 
 
 def add_rm(sub: Subparsers) -> None:

@@ -6,10 +6,10 @@ import argparse
 import sys
 
 from gitmem.errors import UsageError
-from gitmem.output import emit, safe
+from gitmem.output import emit, safe, warn
 from gitmem.records import actions, editing
 from gitmem.records.store import Store
-from gitmem.store import compose, git
+from gitmem.store import compose, git, secrets
 
 
 def _text_from_args(args: argparse.Namespace) -> str | None:
@@ -54,6 +54,9 @@ def run(args: argparse.Namespace) -> int:
         source="cli",
         tool=args.tool,
         slug=args.slug,
+        redact=args.redact,
     )
+    if saved.redacted and not args.json:
+        warn(f"redacted {secrets.describe_listed(saved.redacted)} before saving")
     emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))
     return 0

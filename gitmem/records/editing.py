@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitmem.errors import RecordError, UsageError
 from gitmem.records.store import Store, Stored
-from gitmem.store import compose
+from gitmem.store import compose, secrets
 from gitmem.store.fields import FIELD_ORDER, LIST_FIELDS, REQUIRED
 from gitmem.store.front_matter import parse_file, parse_value, serialize_file
 from gitmem.store.record import Memory, now_iso
@@ -78,8 +78,24 @@ def unset_field(memory: Memory, key: str) -> None:
         raise UsageError(f"{key} is not a field of this memory")
 
 
-def finish(store: Store, stored: Stored, memory: Memory) -> str:
-    """Validate and write an edited record; returns its (possibly new) location."""
+def finish(
+    store: Store,
+    stored: Stored,
+    memory: Memory,
+    *,
+    redact: bool = False,
+    redacted: list[secrets.Finding] | None = None,
+) -> str:
+    """Validate and write an edited record; returns its (possibly new) location.
+
+    A secret the edit adds is refused (`secrets.SecretError`, nothing written); with `redact`
+    every secret of the record is replaced by `[REDACTED:<kind>]` (and listed in `redacted`)."""
+    if memory == stored.memory and not redact:
+        return stored.location
+    known = None if redact else secrets.secret_values(stored.memory)
+    memory, found = secrets.guard(memory, redact=redact, what="the edited memory", known=known)
+    if redacted is not None:
+        redacted += found
     if memory == stored.memory:
         return stored.location
     memory.updated = now_iso()
