@@ -2,9 +2,10 @@
 
 Memory is pushed and cloned with the code, so a key pasted into a memory is a leaked key. The
 record checks are the ones every reader applies (`record.parse_file`, which validates); the
-secrets are those of `store.secrets` (the detector every write path uses), looked for in the text
-by line and in the values YAML decodes (a key written with escapes). A line carrying `gitmem: allow-secret` is not scanned
-for secrets (for documented false positives). Findings never repeat the secret itself.
+secrets are those of `store.secrets` (the detector every write path uses), looked for in the
+text by line and in the values YAML decodes (a key written with escapes). A line carrying
+`gitmem: allow-secret` is not scanned for secrets (for documented false positives). Findings
+never repeat the secret itself.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from typing import Any
 
 from gitmem.capture import backfill
 from gitmem.capture.rules import load_rules
-from gitmem.output import CYAN, DIM, emit, safe, style
+from gitmem.output import CYAN, DIM, emit, plural, safe, style, warn
 from gitmem.store import git
 
 
@@ -46,6 +46,15 @@ def run(args: argparse.Namespace) -> int:
         "present": report.present,
         "records": records,
     }
+    redacted = report.outcome.redacted if report.outcome else []
+    document["redacted"] = redacted
+    if redacted and not args.json:
+        verb = "would redact" if args.dry_run else "redacted"
+        warn(
+            f"{verb} {plural(len(redacted), 'secret')} found in commit messages "
+            f"({'; '.join(redacted)}): the notes hold [REDACTED:<kind>]; the commits still "
+            "hold them"
+        )
     emit(args.json, document, _captured(report, records, args.dry_run))
     return 0
 

@@ -57,11 +57,13 @@ RULES: tuple[Rule, ...] = (
          re.compile(r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,255}")),
     Rule("gcp-api-key", "Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}" + _END)),
     Rule("npm-access-token", "npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    Rule("pypi-upload-token", "PyPI token", re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,255}")),
+    Rule("pypi-upload-token", "PyPI token",
+         re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,255}")),
     Rule("private-key", "private key",
          re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")),
     Rule("jwt", "JSON web token",
-         re.compile(r"\beyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,8192}\.[A-Za-z0-9_-]{10,4096}")),
+         re.compile(r"\beyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,8192}\."
+                    r"[A-Za-z0-9_-]{10,4096}")),
     # scheme://user:password@host: the password is the secret (the rest stays readable).
     Rule("url-password", "password in a URL",
          re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://[^\s/:@]{1,256}:([^\s/@]{3,256})@"), 1),
@@ -137,7 +139,7 @@ def _line_hits(line: str, offset: int, number: int) -> list[Hit]:
     return found
 
 
-def redact(text: str) -> tuple[str, list[Hit]]:
+def redact_text(text: str) -> tuple[str, list[Hit]]:
     """`text` with every secret replaced by `[REDACTED:<kind>]`, and the hits."""
     hits = find(text)
     out, last = [], 0
@@ -224,8 +226,10 @@ def redact_memory(memory: Memory) -> tuple[Memory, list[Finding]]:
     for name, value in _fields(memory).items():
         if name in memory.extra:
             continue
-        changes[name] = _map(value, lambda text: redact(text)[0])
-    extra = {key: _map(value, lambda text: redact(text)[0]) for key, value in memory.extra.items()}
+        changes[name] = _map(value, lambda text: redact_text(text)[0])
+    extra = {
+        key: _map(value, lambda text: redact_text(text)[0]) for key, value in memory.extra.items()
+    }
     return dataclasses.replace(memory, **changes, extra=extra), findings
 
 
@@ -267,6 +271,19 @@ def guard(
     if findings:
         raise SecretError(what, findings)
     return memory, findings
+
+
+def guard_text(text: str, *, redact: bool, what: str, field: str) -> tuple[str, list[Finding]]:
+    """`guard` for a text that is not a record (a session message): the text to write and
+    what was redacted; `field` names it in positions (`message 2:5`)."""
+    if redact:
+        clean, hits = redact_text(text)
+    else:
+        clean, hits = text, find(text)
+    findings = [Finding(h.kind, h.name, f"{field} {h.line}:{h.column}") for h in hits]
+    if findings and not redact:
+        raise SecretError(what, findings)
+    return clean, findings
 
 
 def check_slug(slug: str | None) -> None:
