@@ -251,8 +251,15 @@ def add_doctor(sub: Subparsers) -> None:
         help="check every memory",
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
         "files in the wrong type folder, notes on missing objects) and the git setup "
-        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
-        epilog="example:\n  git mem doctor",
+        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong. With --secrets, "
+        "look instead for secrets (keys, tokens, passwords) in every record, files and notes, "
+        "and in the earlier versions of notes that refs/notes/mem's history keeps, and say how "
+        "to remove them.",
+        epilog="examples:\n  git mem doctor\n  git mem doctor --secrets --json",
         json="print the problems as JSON",
-    ):
-        pass  # no options but --json
+    ) as p:
+        p.add_argument(
+            "--secrets",
+            action="store_true",
+            help="scan every record and the notes' history for secrets (exit 1 if any)",
+        )

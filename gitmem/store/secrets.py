@@ -87,6 +87,13 @@ def entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+_PLACEHOLDER_WORDS = frozenset({"password", "passwd", "pass", "pwd", "secret", "token", "pw"})
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.search(value)) or value.lower() in _PLACEHOLDER_WORDS
+
+
 def _looks_secret(value: str) -> bool:
     """A long value mixing kinds of characters: not a word, a number, a path or a placeholder."""
     if len(value) < 12 or _PLACEHOLDER.search(value) or "/" in value:
@@ -126,6 +133,8 @@ def _line_hits(line: str, offset: int, number: int) -> list[Hit]:
     for rule in RULES:
         for match in rule.pattern.finditer(line):
             start, end = match.span(rule.group)
+            if rule.group and _is_placeholder(match.group(rule.group)):
+                continue  # `postgres://user:${PASSWORD}@`, `:[REDACTED:url-password]@`
             found.append(Hit(rule.kind, rule.name, offset + start, offset + end, number, start + 1))
     if not found:
         for match in _ASSIGNMENT.finditer(line):
@@ -194,7 +203,8 @@ def _fields(memory: Memory) -> dict[str, Any]:
     return {**memory.fields(), "body": memory.body}
 
 
-def _scan(memory: Memory) -> list[tuple[Finding, str]]:
+def scan_values(memory: Memory) -> list[tuple[Finding, str]]:
+    """`scan`, each finding with the secret itself (to compare, never to print)."""
     found = []
     for name, value in _fields(memory).items():
         for where, text in field_values(value, name):
@@ -206,12 +216,12 @@ def _scan(memory: Memory) -> list[tuple[Finding, str]]:
 
 def scan(memory: Memory) -> list[Finding]:
     """Every secret in a record's decoded values (title, body, tags, metadata, unknown keys)."""
-    return [finding for finding, _ in _scan(memory)]
+    return [finding for finding, _ in scan_values(memory)]
 
 
 def secret_values(memory: Memory) -> set[str]:
     """The secrets themselves (to tell a secret an edit adds from one already there)."""
-    return {value for _, value in _scan(memory)}
+    return {value for _, value in scan_values(memory)}
 
 
 def redact_memory(memory: Memory) -> tuple[Memory, list[Finding]]:
@@ -267,7 +277,7 @@ def guard(
     `doctor --secrets` finds those)."""
     if redact:
         return redact_memory(memory)
-    findings = [finding for finding, value in _scan(memory) if value not in (known or set())]
+    findings = [finding for finding, value in scan_values(memory) if value not in (known or set())]
     if findings:
         raise SecretError(what, findings)
     return memory, findings
