@@ -33,46 +33,53 @@ ALLOW_MARKER = "gitmem: allow-secret"
 class Rule(NamedTuple):
     kind: str  # the id in `[REDACTED:<kind>]` and in messages (gitleaks' rule id where it has one)
     name: str  # what the pre-commit check calls it
+    keywords: tuple[str, ...]  # every match holds one: a text holding none skips the regex
     pattern: re.Pattern[str]
     group: int = 0  # the part of the match that is the secret (what redaction replaces)
 
 
 _END = r"(?![A-Za-z0-9_-])"
+_GITLAB = ("pat", "dt", "rt", "ptt", "cbt", "imt", "oas", "ft", "agent")
 # Shapes that are credentials with near certainty: each match is a finding.
 RULES: tuple[Rule, ...] = (
-    Rule("aws-access-token", "AWS access key id",
+    Rule("aws-access-token", "AWS access key id", ("A3T", "AKIA", "ASIA", "ABIA", "ACCA"),
          re.compile(r"\b(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    Rule("github-pat", "GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
-    Rule("github-fine-grained-pat", "GitHub fine-grained token",
+    Rule("github-pat", "GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+         re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
+    Rule("github-fine-grained-pat", "GitHub fine-grained token", ("github_pat_",),
          re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,255}")),
-    Rule("gitlab-pat", "GitLab token",
-         re.compile(r"\bgl(?:pat|dt|rt|ptt|cbt|imt|oas|ft|agent)-[A-Za-z0-9_-]{20,64}" + _END)),
-    Rule("slack-token", "Slack token", re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,255}")),
-    Rule("slack-webhook-url", "Slack webhook URL",
+    Rule("gitlab-pat", "GitLab token", tuple(f"gl{kind}-" for kind in _GITLAB),
+         re.compile(rf"\bgl(?:{'|'.join(_GITLAB)})-[A-Za-z0-9_-]{{20,64}}" + _END)),
+    Rule("slack-token", "Slack token", ("xox",),
+         re.compile(r"\bxox[abposre]-[A-Za-z0-9-]{10,255}")),
+    Rule("slack-webhook-url", "Slack webhook URL", ("hooks.slack.com",),
          re.compile(r"hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9+/]{20,120}")),
-    Rule("stripe-access-token", "Stripe key",
+    Rule("stripe-access-token", "Stripe key", ("sk_", "rk_"),
          re.compile(r"\b(?:sk|rk)_(?:live|test|prod)_[A-Za-z0-9]{24,247}\b")),
-    Rule("anthropic-api-key", "Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,255}")),
-    Rule("openai-api-key", "OpenAI API key",
+    Rule("anthropic-api-key", "Anthropic API key", ("sk-ant-",),
+         re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,255}")),
+    Rule("openai-api-key", "OpenAI API key", ("sk-",),
          re.compile(r"\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,255}")),
-    Rule("gcp-api-key", "Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}" + _END)),
-    Rule("npm-access-token", "npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    Rule("pypi-upload-token", "PyPI token",
+    Rule("gcp-api-key", "Google API key", ("AIza",),
+         re.compile(r"\bAIza[0-9A-Za-z_-]{35}" + _END)),
+    Rule("npm-access-token", "npm token", ("npm_",), re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    Rule("pypi-upload-token", "PyPI token", ("pypi-AgEIcHlwaS5vcmc",),
          re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,255}")),
-    Rule("private-key", "private key",
+    Rule("private-key", "private key", ("-----BEGIN ",),
          re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----")),
-    Rule("jwt", "JSON web token",
+    Rule("jwt", "JSON web token", ("eyJ",),
          re.compile(r"\beyJ[A-Za-z0-9_-]{10,4096}\.eyJ[A-Za-z0-9_-]{10,8192}\."
                     r"[A-Za-z0-9_-]{10,4096}")),
     # scheme://user:password@host: the password is the secret (the rest stays readable).
-    Rule("url-password", "password in a URL",
+    Rule("url-password", "password in a URL", ("://",),
          re.compile(r"\b[a-z][a-z0-9+.-]{0,30}://[^\s/:@]{1,256}:([^\s/@]{3,256})@"), 1),
 )  # fmt: skip
 
 # `password = ...`, `API_KEY: "..."`, `client_secret=...`: the value is judged separately.
+_ASSIGNMENT_KEYWORDS = ("passw", "pwd", "secret", "token", "key", "credential")
 _ASSIGNMENT = re.compile(
-    r"(?i)\b[a-z0-9_.-]{0,64}?(passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|"
-    r"private[_-]?key|credentials?)[a-z0-9_.-]{0,64}[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"'`]?"
+    r"(?i)(passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+    r"credentials?)[a-z0-9_.-]{0,64}[\"']?[ \t]{0,16}[:=][ \t]{0,16}[\"'`]?"
     r"([^\s\"'`,;]{1,512})"
 )
 _PLACEHOLDER = re.compile(
@@ -118,25 +125,30 @@ def find(text: str) -> list[Hit]:
     """Every secret in `text`, in order. A line with the allow marker is skipped; a line with
     a known shape is not also judged as a generic assignment."""
     hits: list[Hit] = []
-    if not text:
-        return hits
+    rules = [rule for rule in RULES if any(word in text for word in rule.keywords)]
+    lower = text.lower()
+    assignments = any(word in lower for word in _ASSIGNMENT_KEYWORDS)
+    if not rules and not assignments:
+        return hits  # almost every text: a few substring searches, no regex at all
     offset = 0
     for number, line in enumerate(text.splitlines(keepends=True), start=1):
         if ALLOW_MARKER not in line:
-            hits += _line_hits(line, offset, number)
+            hits += _line_hits(line, offset, number, rules, assignments)
         offset += len(line)
     return hits
 
 
-def _line_hits(line: str, offset: int, number: int) -> list[Hit]:
+def _line_hits(
+    line: str, offset: int, number: int, rules: list[Rule], assignments: bool
+) -> list[Hit]:
     found = []
-    for rule in RULES:
+    for rule in rules:
         for match in rule.pattern.finditer(line):
             start, end = match.span(rule.group)
             if rule.group and _is_placeholder(match.group(rule.group)):
                 continue  # `postgres://user:${PASSWORD}@`, `:[REDACTED:url-password]@`
             found.append(Hit(rule.kind, rule.name, offset + start, offset + end, number, start + 1))
-    if not found:
+    if not found and assignments:
         for match in _ASSIGNMENT.finditer(line):
             if _looks_secret(match.group(2)):
                 start, end = match.span(2)
