@@ -58,7 +58,7 @@ def _redacted(outcome: Outcome | None) -> list[str]:
     return [
         f"gitmem: redacted {'a secret' if len(found) == 1 else f'{len(found)} secrets'} "
         f"({'; '.join(found)}) in the captured memory; the commit message itself still holds "
-        "it: reword it (git commit --amend) before pushing"
+        f"{'it' if len(found) == 1 else 'them'}: reword it (git commit --amend) before pushing"
     ]
 
 
