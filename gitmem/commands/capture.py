@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
         "records": records,
     }
     redacted = report.outcome.redacted if report.outcome else []
-    document["redacted"] = redacted
+    if redacted:  # only then: the document's shape stays as it was for scripts
+        document["redacted"] = redacted
     if redacted and not args.json:
         verb = "would redact" if args.dry_run else "redacted"
         warn(

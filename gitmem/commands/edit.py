@@ -31,7 +31,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         stored = store.get(args.id)
         memory = editing.edit_in_editor(store, stored)
-        location = editing.finish(store, stored, memory)
+        try:
+            location = editing.finish(store, stored, memory)
+        except secrets.SecretError as error:
+            path = editing.edit_draft_path(store, memory.id)
+            kept = f"your edit is in {path}"
+            raise secrets.SecretError(error.what, error.findings, kept=kept) from None
         result = actions.Updated(memory.id, memory != stored.memory, location)
     if result.redacted and not args.json:
         warn(f"redacted {secrets.describe_listed(result.redacted)}")

@@ -31,31 +31,38 @@ def run(args: argparse.Namespace) -> int:
     if commit is None:
         store.require_work_tree()
     text = _text_from_args(args)
+    drafted = text is None  # written in the editor: a refusal says where the draft is kept
     if text is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 "nothing to save: give the text with -m, as arguments, or '-' to read stdin"
             )
         text = editing.compose_in_editor(store, args.type, titled=args.title is not None)
-    saved = actions.save(
-        store,
-        text=text,
-        type=args.type,
-        title=args.title,
-        tags=args.tag,
-        status=args.status,
-        summary=args.summary,
-        paths=args.path,
-        links=args.link,
-        supersedes=args.supersedes,
-        project=args.project,
-        metadata=compose.metadata(args.meta),
-        commit=commit,
-        source="cli",
-        tool=args.tool,
-        slug=args.slug,
-        redact=args.redact,
-    )
+    try:
+        saved = actions.save(
+            store,
+            text=text,
+            type=args.type,
+            title=args.title,
+            tags=args.tag,
+            status=args.status,
+            summary=args.summary,
+            paths=args.path,
+            links=args.link,
+            supersedes=args.supersedes,
+            project=args.project,
+            metadata=compose.metadata(args.meta),
+            commit=commit,
+            source="cli",
+            tool=args.tool,
+            slug=args.slug,
+            redact=args.redact,
+        )
+    except secrets.SecretError as error:
+        if not drafted:
+            raise
+        kept = f"your text is in {editing.new_draft_path(store, args.type)}"
+        raise secrets.SecretError(error.what, error.findings, kept=kept) from None
     if saved.redacted and not args.json:
         warn(f"redacted {secrets.describe_listed(saved.redacted)} before saving")
     emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))

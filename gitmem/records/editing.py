@@ -113,6 +113,16 @@ def mark_superseded(store: Store, old: str) -> None:
     finish(store, stored, memory)
 
 
+def new_draft_path(store: Store, type_name: str) -> Path:
+    """Where `compose_in_editor` keeps the draft of a new memory (until the next one)."""
+    return _scratch(store, f"new-{type_name}.md")
+
+
+def edit_draft_path(store: Store, record_id: str) -> Path:
+    """Where `edit_in_editor` keeps the edited text (until the next edit of that memory)."""
+    return _scratch(store, f"{record_id}.md")
+
+
 def _scratch(store: Store, name: str) -> Path:
     path = store.repo.state_dir / "edits" / name
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +147,7 @@ def compose_in_editor(store: Store, type_name: str, *, titled: bool = False) -> 
         if asks_title
         else "the first line is the title (unless --title was given), the rest is the text"
     )
-    path = _scratch(store, f"new-{type_name}.md")
+    path = new_draft_path(store, type_name)
     path.write_text(
         f"{draft}\n<!-- New {type_name}: {hint}. Save an empty file to abort. -->\n",
         encoding="utf-8",
@@ -179,7 +189,7 @@ def _with_title(text: str, template: str, path: Path) -> str:
 def edit_in_editor(store: Store, stored: Stored) -> Memory:
     """The record after the user edited it as a front-matter file; kept on disk if invalid."""
     memory = stored.memory
-    path = _scratch(store, f"{memory.id}.md")
+    path = edit_draft_path(store, memory.id)
     initial = serialize_file(memory)
     path.write_text(initial, encoding="utf-8")
     compose.run_editor(store.repo, path)

@@ -258,11 +258,14 @@ def redact_memory(memory: Memory) -> tuple[Memory, list[Finding]]:
 class SecretError(UsageError):
     """A write refused because the record holds a secret (exit 2; nothing was written)."""
 
-    def __init__(self, what: str, findings: list[Finding]) -> None:
+    def __init__(self, what: str, findings: list[Finding], *, kept: str | None = None) -> None:
+        """`kept`: where the user's text still is (a draft written in the editor)."""
+        self.what = what
         self.findings = findings
         kinds = sorted({f.kind for f in findings})
+        written = f"nothing was written ({kept})" if kept else "nothing was written"
         super().__init__(
-            f"{what} holds {describe(findings)}; nothing was written: remove "
+            f"{what} holds {describe(findings)}; {written}: remove "
             f"{'it' if len(findings) == 1 else 'them'}, or pass --redact (MCP: redact=true) to "
             f"store {', '.join(f'[REDACTED:{k}]' for k in kinds)} in "
             f"{'its' if len(findings) == 1 else 'their'} place"

@@ -128,6 +128,27 @@ def test_a_secret_in_a_hand_picked_slug_is_refused(repo, mem, g):
     assert not (repo / ".memory").exists()
 
 
+def test_a_refused_text_written_in_the_editor_is_kept_and_the_message_says_where(
+    repo, mem, g, editor
+):
+    editor(f"printf 'Bot token\\n\\n{GITHUB}\\n' > \"$1\"")
+    result = mem("save", tty=True)
+    assert result.code == 2
+    draft = g.run("rev-parse", "--git-common-dir").strip()
+    path = (repo / draft / "gitmem" / "edits" / "new-fact.md").resolve()
+    assert f"; nothing was written (your text is in {path}): remove it" in result.err
+    assert GITHUB not in result.err
+    assert path.read_text() == f"Bot token\n\n{GITHUB}\n"
+    assert not (repo / ".memory" / "facts").exists()
+    record_id = mem("save", "-m", "Bot token").saved_id
+    editor(f"sed -i 's/^Bot token$/Bot token {GITHUB}/' \"$1\"")
+    result = mem("edit", record_id, tty=True)
+    assert result.code == 2
+    edit_path = path.parent / f"{record_id}.md"
+    assert f"nothing was written (your edit is in {edit_path})" in result.err
+    assert GITHUB in edit_path.read_text()
+
+
 # ---------------------------------------------------------------------------- edit
 
 
