@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         warn(
             f"{verb} {plural(len(redacted), 'secret')} found in commit messages "
             f"({'; '.join(redacted)}): the notes hold [REDACTED:<kind>]; the commits still "
-            "hold them"
+            f"hold {'it' if len(redacted) == 1 else 'them'}"
         )
     emit(args.json, document, _captured(report, records, args.dry_run))
     return 0

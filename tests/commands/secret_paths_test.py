@@ -255,6 +255,27 @@ def test_capture_from_a_commit_message_redacts_and_says_so(repo, mem, g):
     assert "[REDACTED:aws-access-token]" in note and "[REDACTED:url-password]" in note
 
 
+def test_capture_backfill_redacts_and_says_so(repo, mem, g):
+    (repo / "a.py").write_text("a\n")
+    g.run("add", "a.py")
+    g.run("commit", "-q", "-m", f"Cache\n\nDecision: Cache tokens; bot uses {GITHUB}\n")
+    dry = mem("capture", "--dry-run")
+    assert dry.code == 0
+    record_id = dry.out.split()[2]
+    assert dry.err == (
+        f"git-mem: warning: would redact 1 secret found in commit messages ({record_id}: "
+        "github-pat at title 1:24): the notes hold [REDACTED:<kind>]; the commits still hold it\n"
+    )
+    assert notes(g) == ""
+    result = mem("capture", "--json")
+    data = json.loads(result.out)
+    [record] = data["records"]
+    assert data["redacted"] == [f"{record_id}: github-pat at title 1:24"]
+    assert record["title"] == "Cache tokens; bot uses [REDACTED:github-pat]"
+    note = g.run("notes", "--ref=mem", "show", "HEAD")
+    assert GITHUB not in note
+
+
 def test_import_redacts_conversations_and_says_so(repo, mem, g, tmp_path):
     chat = tmp_path / "chat.jsonl"
     chat.write_text(
