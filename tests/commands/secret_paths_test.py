@@ -191,6 +191,9 @@ def test_deploy_message_with_a_secret_is_refused_and_redacted_on_request(repo, m
     note = g.run("notes", "--ref=mem", "show", "HEAD")
     assert "used postgres://app:[REDACTED:url-password]@db.internal:5432/app" in note
     assert "Sup3rS3cretPw" not in note
+    url = mem("deploy", "--env", "staging", "--url", "https://ci:" + "Zq8xLm2Pw9@staging.example")
+    assert url.code == 2
+    assert "(url-password at deploy.url 1:12)" in url.err
 
 
 def test_session_log_and_end_refuse_then_redact(repo, mem, g):
@@ -412,6 +415,11 @@ def test_mcp_save_and_update_refuse_or_redact(repo, mem, g):
             session, "update", {"id": saved["id"], "body": f"new {GITHUB}", "redact": True}
         )
         assert updated["redacted"] == ["github-pat at body 1:5"]
+        await ok(session, "session_start", {})
+        message = await fails(session, "session_log", {"text": f"key {AWS}"})
+        assert message.startswith("the message holds a secret (aws-access-token at message 1:5)")
+        logged = await ok(session, "session_log", {"text": f"key {AWS}", "redact": True})
+        assert logged["content"] == "key [REDACTED:aws-access-token]"
 
     drive(repo, scenario)
     note = g.run("notes", "--ref=mem", "show", "HEAD")
