@@ -17,6 +17,7 @@ load it.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterator
@@ -239,8 +240,6 @@ def secret_values(memory: Memory) -> set[str]:
 def redact_memory(memory: Memory) -> tuple[Memory, list[Finding]]:
     """A copy of `memory` with every secret replaced by `[REDACTED:<kind>]` (the same record
     when there is none), and the findings."""
-    import dataclasses
-
     findings = scan(memory)
     if not findings:
         return memory, findings
