@@ -105,12 +105,19 @@ def _session_start(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
                 "default": "user",
                 "description": "who said it",
             },
+            "redact": {
+                "type": "boolean",
+                "default": False,
+                "description": "store a detected secret as [REDACTED:<kind>] instead of refusing",
+            },
         },
         ("text",),
     ),
 )
 def _session_log(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
-    message = sessions.log(store, args["text"], role=args.get("role", "user"))
+    message = sessions.log(
+        store, args["text"], role=args.get("role", "user"), redact=args.get("redact", False)
+    )
     return Reply({"session": sessions.active_id(store), **message.to_json()})
 
 
@@ -124,11 +131,21 @@ def _session_log(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         {
             "summary": text("what the session did, decided and left open (Markdown)"),
             "id": {**ID, "description": "an unfinished session to end instead of the active one"},
+            "redact": {
+                "type": "boolean",
+                "default": False,
+                "description": "store a detected secret as [REDACTED:<kind>] instead of refusing",
+            },
         }
     ),
 )
 def _session_end(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
-    ended = sessions.end(store, summary=args.get("summary"), session=args.get("id"))
+    ended = sessions.end(
+        store,
+        summary=args.get("summary"),
+        session=args.get("id"),
+        redact=args.get("redact", False),
+    )
     return Reply(ended.to_json())
 
 

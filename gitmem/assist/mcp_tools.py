@@ -286,7 +286,9 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     title unless `title` is given. Types: decision (with rationale), fact, error (symptom,
     cause, fix), procedural (steps), code (a pattern), episodic, user (a preference).
     Returns the new id and where it was written; saving what is already there (same type,
-    title and text) writes nothing and returns the existing id (existing: true).""",
+    title and text) writes nothing and returns the existing id (existing: true). A text
+    holding a secret (access key, token, private key, password in a URL) is refused unless
+    `redact` is true: then it is stored as [REDACTED:<kind>].""",
     lambda types: obj(
         {
             "text": text("the memory's Markdown text; its first line is the default title"),
@@ -309,6 +311,12 @@ def _show(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
                 "type": "string",
                 "pattern": f"^{compose.SLUG_RE.pattern}$",
                 "description": "the file name part after the date (default: from the title)",
+            },
+            "redact": {
+                "type": "boolean",
+                "default": False,
+                "description": "store a detected secret (key, token, password) as "
+                "[REDACTED:<kind>] instead of refusing the save",
             },
         },
         ("text",),
@@ -334,6 +342,7 @@ def _save(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         slug=args.get("slug"),
         cwd=store.repo.work_tree,
         reuse_identical=True,
+        redact=args.get("redact", False),
     )
     data = saved.to_json()
     if saved.existing:
@@ -349,7 +358,8 @@ UNSETTABLE = list(fields.REMOVABLE)
     """Change fields or the body of a memory (sets `updated`). Give only what changes:
     `tags` replaces the tags, `add_tags`/`remove_tags` edit them, `metadata` is merged key by
     key (null removes a key), `unset` removes optional fields. The result is validated
-    before anything is written. Returns whether anything changed.""",
+    before anything is written; a change adding a secret is refused unless `redact` is true.
+    Returns whether anything changed.""",
     lambda types: obj(
         {
             "id": ID,
@@ -370,6 +380,12 @@ UNSETTABLE = list(fields.REMOVABLE)
                 "items": {"type": "string", "enum": UNSETTABLE},
                 "description": "optional fields to remove",
             },
+            "redact": {
+                "type": "boolean",
+                "default": False,
+                "description": "replace every secret the memory holds by "
+                "[REDACTED:<kind>] (a secret the change adds is refused otherwise)",
+            },
         },
         ("id",),
     ),
@@ -380,6 +396,8 @@ def _update(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
     if len(args) < 2:
         raise UsageError("nothing to update: give at least one field to change besides id")
     fields = {key: args[key] for key in actions.UPDATABLE if key in args}
+    if len(args) == 2 and "redact" in args and not args["redact"]:
+        raise UsageError("nothing to update: give at least one field to change besides id")
     result = actions.update(
         store,
         args["id"],
@@ -389,6 +407,7 @@ def _update(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         remove_tags=args.get("remove_tags", ()),
         body=args.get("body"),
         cwd=store.repo.work_tree,
+        redact=args.get("redact", False),
     )
     return Reply(result.to_json())
 

@@ -2,23 +2,26 @@
 
 Memory is pushed and cloned with the code, so a key pasted into a memory is a leaked key. The
 record checks are the ones every reader applies (`record.parse_file`, which validates); the
-secret patterns look for shapes that are credentials with near certainty, plus generic
-`password = <long value>` assignments. A line carrying `gitmem: allow-secret` is not scanned
-for secrets (for documented false positives). Findings never repeat the secret itself.
+secrets are those of `store.secrets` (the detector every write path uses), looked for in the
+text by line and in the values YAML decodes (a key written with escapes). A line carrying
+`gitmem: allow-secret` is not scanned for secrets (for documented false positives). Findings
+never repeat the secret itself.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import GitMemError, RecordError
-from gitmem.store import git
+from gitmem.store import git, secrets
+
+if TYPE_CHECKING:
+    from gitmem.store.record import Memory
 
 MEMORY_DIR = ".memory"
-ALLOW_MARKER = "gitmem: allow-secret"
+ALLOW_MARKER = secrets.ALLOW_MARKER
 CONFIG_PATH = f"{MEMORY_DIR}/config.toml"
 
 
@@ -32,48 +35,22 @@ class Finding(NamedTuple):
         return f"{where}: {self.message}"
 
 
-# (kind, pattern): each match is a finding; the kind is all the output says about it.
-SECRET_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    ("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),
-    ("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{22,}")),
-    ("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}")),
-    ("OpenAI API key", re.compile(r"\bsk-(?!ant-)(?:proj-|svcacct-)?[A-Za-z0-9_-]{20,}")),
-    ("Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}")),
-    ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")),
-    ("password in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]{3,}@")),
-]
-# `password = ...`, `API_KEY: "..."`, `client_secret=...`: the value is judged separately.
-_ASSIGNMENT = re.compile(
-    r"(?i)\b[a-z0-9_.-]*(passw(?:or)?d|pwd|secret|token|api[_-]?key|access[_-]?key|"
-    r"private[_-]?key|credentials?)[a-z0-9_.-]*[\"']?\s*[:=]\s*[\"'`]?([^\s\"'`,;]+)"
-)
-_PLACEHOLDER = re.compile(
-    r"(?i)^[<{$%(\[]|x{4,}|\*{3,}|\.{3}|example|changeme|placeholder|redacted|dummy|your[_-]"
-)
-
-
-def _looks_secret(value: str) -> bool:
-    """A long value mixing kinds of characters: not a word, a number, a path or a placeholder."""
-    if len(value) < 12 or _PLACEHOLDER.search(value) or "/" in value:
-        return False
-    kinds = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"[0-9]", r"[^A-Za-z0-9]"))
-    return kinds >= 2 and len(set(value)) >= 6
-
-
 def scan_secrets(text: str, path: str) -> list[Finding]:
+    """The secrets in a file's text, by line (the detector every write path uses)."""
+    return [Finding(path, hit.line, f"{hit.name} (…redacted…)") for hit in secrets.find(text)]
+
+
+def scan_decoded(memory: Memory, text: str, path: str) -> list[Finding]:
+    """Secrets the text scan cannot see: written with YAML escapes (`"AKIA\\x49..."`), folded
+    or quoted over several lines. Named by field, since they have no line of their own."""
+    seen = {text[h.start : h.end] for h in secrets.find(text)}
     findings = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if ALLOW_MARKER in line:
-            continue
-        kinds = [kind for kind, pattern in SECRET_PATTERNS if pattern.search(line)]
-        if not kinds:
-            for match in _ASSIGNMENT.finditer(line):
-                if _looks_secret(match.group(2)):
-                    kinds.append(f"{match.group(1).lower()} assignment")
-                    break
-        findings += [Finding(path, number, f"{kind} (…redacted…)") for kind in kinds]
+    for name, value in {**memory.fields(), "body": memory.body}.items():
+        for where, decoded in secrets.field_values(value, name):
+            for hit in secrets.find(decoded):
+                if decoded[hit.start : hit.end] not in seen:
+                    how = "written with YAML escapes or folding"
+                    findings.append(Finding(path, None, f"{where}: {hit.name}, {how} (…redacted…)"))
     return findings
 
 
@@ -108,6 +85,7 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
         except GitMemError as error:
             findings.append(Finding(CONFIG_PATH, None, str(error).removeprefix(CONFIG_PATH + ": ")))
     for path, data in files:
+        decoded: list[Finding] = []
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -117,11 +95,14 @@ def check_files(files: Iterable[tuple[str, bytes]], config_text: str | None) -> 
         else:
             if is_record_path(path):
                 try:
-                    parse_file(text, path, types)
+                    memory = parse_file(text, path, types)
                 except RecordError as error:
                     what = f"{error.field}: {error.message}" if error.field else error.message
                     findings.append(Finding(path, error.line, what))
+                else:
+                    decoded = scan_decoded(memory, text, path)
         findings += scan_secrets(text, path)
+        findings += decoded
     return findings
 
 

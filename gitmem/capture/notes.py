@@ -14,7 +14,7 @@ from typing import Any
 
 from gitmem.capture.commits import Candidate, Commit, changed_paths, read_commits
 from gitmem.capture.rules import Rules
-from gitmem.store import front_matter, git, objects
+from gitmem.store import front_matter, git, objects, secrets
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import Memory, derived_id
 
@@ -32,6 +32,8 @@ class Outcome:
     kept: list[Memory] = field(default_factory=list)  # kept all the same (it may be relied on)
     replaced: list[Memory] = field(default_factory=list)  # an amend reworded it: a new one came
     dropped: list[Memory] = field(default_factory=list)  # an amend added `No-Memory: true`
+    # Secrets in commit messages, written as [REDACTED:<kind>]: `ID: kind at where`.
+    redacted: list[str] = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
@@ -176,6 +178,9 @@ def _add_captures(
                 outcome.present.append(memory.id)
                 continue
             assigned[memory.id] = commit.sha
+            # A hook must not fail a commit: a secret in its message is redacted, not refused.
+            memory, found = secrets.redact_memory(memory)
+            outcome.redacted += [f"{memory.id}: {finding}" for finding in found]
             notes.append(commit.sha, "" if dry_run else note_doc(memory), memory)
             outcome.written.append(memory)
 

@@ -16,18 +16,18 @@ if TYPE_CHECKING:  # the note writer loads yaml: only when something is written
     from gitmem.capture.notes import Outcome
 
 
-def handle_post_commit(repo: git.RepoInfo) -> list[str]:
-    """The post-commit hook: capture HEAD. Returns the ids written ([] almost always)."""
+def handle_post_commit(repo: git.RepoInfo) -> Outcome | None:
+    """The post-commit hook: capture HEAD. What it wrote, or None (almost always)."""
     rules = load_rules(repo)
     if not rules.enabled:
-        return []
+        return None
     [commit] = read_commits(repo, ["HEAD"])
     found = candidates(commit, rules)
     if not found or made_by_rewrite(repo, commit.sha):
-        return []
+        return None
     from gitmem.capture import notes
 
-    return notes.write_captures(repo, rules, [(commit, found)]).ids
+    return notes.write_captures(repo, rules, [(commit, found)])
 
 
 def handle_post_rewrite(

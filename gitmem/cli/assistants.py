@@ -80,7 +80,9 @@ def add_session(sub: Subparsers) -> None:
         "log",
         help="append a message to the active session",
         description="Append one message to the active session's local log (one appended line; "
-        "no git write). TEXT is the arguments joined by spaces, or '-' to read standard input.",
+        "no git write). TEXT is the arguments joined by spaces, or '-' to read standard input. "
+        "The log travels with the transcript: a message holding a secret is refused (exit 2) "
+        "unless --redact.",
         epilog="examples:\n  git mem session log 'how is the index kept fresh?'\n"
         "  git mem session log --role assistant - < reply.md",
         json="print the logged message as JSON",
@@ -92,6 +94,11 @@ def add_session(sub: Subparsers) -> None:
             help="who said it (default: user)",
         )
         a.add_argument("text", nargs="*", metavar="TEXT", help="the message, or '-' for stdin")
+        a.add_argument(
+            "--redact",
+            action="store_true",
+            help="log a secret as [REDACTED:<kind>] instead of refusing the message",
+        )
 
     with add_command(
         actions,
@@ -101,7 +108,9 @@ def add_session(sub: Subparsers) -> None:
         "goes into refs/gitmem/sessions as <ID>.jsonl, the summary into .memory/sessions/ as an "
         "episodic record (source: session, tag session) linked to the records saved during the "
         "session. Without --summary a short summary is generated (message counts, time span, "
-        "first user message) and says it was generated. Safe to run again after a crash.",
+        "first user message) and says it was generated. Safe to run again after a crash. A secret "
+        "in the summary or the transcript refuses the end (exit 2, the session stays active) "
+        "unless --redact.",
         epilog="examples:\n  git mem session end --summary 'Moved the index to FileStorage'"
         "\n  git mem session end --summary - < summary.md\n  git mem session end 9ab2 --json",
         json="print what was written as JSON",
@@ -110,6 +119,12 @@ def add_session(sub: Subparsers) -> None:
             "id", nargs="?", metavar="ID", help="an unfinished session (default: active)"
         )
         a.add_argument("--summary", metavar="TEXT", help="the summary, or '-' to read stdin")
+        a.add_argument(
+            "--redact",
+            action="store_true",
+            help="write secrets in the summary or transcript as [REDACTED:<kind>] instead of "
+            "refusing to end",
+        )
 
     with add_command(
         actions,

@@ -45,11 +45,14 @@ def add_save(sub: Subparsers) -> None:
         help="save a new memory",
         description="Save a memory as a file under .memory/<type folder>/, or with --commit as "
         "a note on that commit. The text comes from -m, the arguments, stdin ('-'), or your "
-        "editor (with a template for the type).",
+        "editor (with a template for the type). A text holding a secret (an access key, a token, "
+        "a private key, a password in a URL) is refused with exit 2, naming its kind and place; "
+        "--redact saves it with [REDACTED:<kind>] instead.",
         epilog="examples:\n  git mem save 'The staging DB is reset every Sunday'\n"
         "  git mem save -t decision --title 'Use PostgreSQL' --tag db,adr -m 'JSONB covers it'\n"
         "  git log -1 --format=%B | git mem save -t error --commit HEAD -\n"
-        "  git mem save -t decision            # opens $EDITOR with the ADR template",
+        "  git mem save -t decision            # opens $EDITOR with the ADR template\n"
+        "  git mem save --redact -m 'Deploy key rotated; old one was AKIA...'",
         json=True,
     ) as p:
         add_global(p, "save to")
@@ -70,6 +73,11 @@ def add_save(sub: Subparsers) -> None:
             action="store_true",
             help="save even when an active memory of the same type says nearly the same "
             "(refused by default, naming it)",
+        )
+        p.add_argument(
+            "--redact",
+            action="store_true",
+            help="store a detected secret as [REDACTED:<kind>] instead of refusing the save",
         )
 
 
@@ -242,6 +250,11 @@ def add_edit(sub: Subparsers) -> None:
         p.add_argument("--add-tag", action="append", default=[], metavar="TAG", help="add tags")
         p.add_argument("--remove-tag", action="append", default=[], metavar="TAG", help="drop tags")
         p.add_argument("--body", metavar="TEXT", help="replace the body; '-' reads stdin")
+        p.add_argument(
+            "--redact",
+            action="store_true",
+            help="replace every secret the memory holds by [REDACTED:<kind>] (alone: just that)",
+        )
 
 
 def add_rm(sub: Subparsers) -> None:
@@ -294,10 +307,19 @@ def add_doctor(sub: Subparsers) -> None:
         help="check every memory",
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
         "files in the wrong type folder, notes on missing objects) and the git setup "
-        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
-        epilog="examples:\n  git mem doctor\n  git mem doctor --duplicates --json",
+        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong. With --secrets, "
+        "look instead for secrets (keys, tokens, passwords) in every record, files and notes, "
+        "and in the earlier versions of notes that refs/notes/mem's history keeps, and say how "
+        "to remove them.",
+        epilog="examples:\n  git mem doctor\n  git mem doctor --duplicates --json\n"
+        "  git mem doctor --secrets --json",
         json="print the problems as JSON",
     ) as p:
+        p.add_argument(
+            "--secrets",
+            action="store_true",
+            help="scan every record and the notes' history for secrets (exit 1 if any)",
+        )
         p.add_argument(
             "--duplicates",
             action="store_true",

@@ -58,6 +58,11 @@ def add_deploy(sub: Subparsers) -> None:
         p.add_argument("--version", metavar="V", help="the version deployed, e.g. v1.4.2")
         p.add_argument("-m", "--message", metavar="TEXT", help="notes on the deployment (the body)")
         p.add_argument(
+            "--redact",
+            action="store_true",
+            help="record a secret in the message or URL as [REDACTED:<kind>] instead of refusing",
+        )
+        p.add_argument(
             "--duration",
             type=int,
             metavar="SECONDS",

@@ -9,7 +9,7 @@ from typing import Any
 
 from gitmem.capture import backfill
 from gitmem.capture.rules import load_rules
-from gitmem.output import CYAN, DIM, emit, safe, style
+from gitmem.output import CYAN, DIM, emit, plural, safe, style, warn
 from gitmem.store import git
 
 
@@ -46,6 +46,16 @@ def run(args: argparse.Namespace) -> int:
         "present": report.present,
         "records": records,
     }
+    redacted = report.outcome.redacted if report.outcome else []
+    if redacted:  # only then: the document's shape stays as it was for scripts
+        document["redacted"] = redacted
+    if redacted and not args.json:
+        verb = "would redact" if args.dry_run else "redacted"
+        warn(
+            f"{verb} {plural(len(redacted), 'secret')} found in commit messages "
+            f"({'; '.join(redacted)}): the notes hold [REDACTED:<kind>]; the commits still "
+            f"hold {'it' if len(redacted) == 1 else 'them'}"
+        )
     emit(args.json, document, _captured(report, records, args.dry_run))
     return 0
 

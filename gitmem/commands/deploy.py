@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 from gitmem.deploy import ci_env, deploy
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import emit, plural, safe
+from gitmem.output import emit, plural, safe, warn
 from gitmem.records.store import Store
 from gitmem.share import sync
-from gitmem.store import git, integrate
+from gitmem.store import git, integrate, secrets
 
 
 def _push_line(result: sync.SyncResult) -> str:
@@ -43,6 +43,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--remote names where --push sends the record; add --push")
     ci = ci_env.detect(os.environ)
     memory = deploy.build(store, request, ci)  # every refusal happens before this write
+    memory, redacted = secrets.guard(memory, redact=args.redact, what="the deploy record")
+    if redacted and not args.json:
+        warn(f"redacted {secrets.describe(redacted)} before recording")
     if remote is not None and ci.run_id is not None:
         # A retried job in a fresh clone: the record of this run may be on the remote already.
         # Fetch it first so that it is found, not written again (a second copy that would

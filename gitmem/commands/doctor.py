@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 from gitmem.capture.rules import check_config
 from gitmem.commands import open_store
 from gitmem.output import RED, emit, plural, safe, style
+from gitmem.records import secret_scan
 from gitmem.records.doctor import check
+from gitmem.records.store import Store
 
 if TYPE_CHECKING:
     from gitmem.search.changes import Problem
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     store = open_store()
+    if args.secrets:
+        return _secrets(store, args.json)
     problems, count = check(store, config_checks=[check_config], duplicates=args.duplicates)
     summary = plural(len(problems), "problem") if problems else "no problems"
     emit(
@@ -29,3 +33,22 @@ def run(args: argparse.Namespace) -> int:
 def _line(problem: Problem) -> str:
     where = f"{problem.location}:{problem.line}" if problem.line else problem.location
     return f"{safe(where)}: {style(safe(problem.message), RED)}"
+
+
+def _secrets(store: Store, json: bool) -> int:
+    """`--secrets`: every record holding a secret, and the notes' history; exit 1 if any."""
+    found, count = secret_scan.scan_records(store)
+    history = secret_scan.scan_notes_history(store)
+    problems = [*found, *history]
+    summary = plural(len(problems), "secret") if problems else "no secrets"
+    lines = [
+        *map(_line, problems),
+        f"{summary} in {plural(count, 'record')} and the notes' history",
+    ]
+    advice = secret_scan.advice(problems) if problems else []
+    emit(
+        json,
+        {"records": count, "secrets": [p._asdict() for p in problems], "advice": advice},
+        [*lines, *(f"hint: {line}" for line in advice)],
+    )
+    return 1 if problems else 0

@@ -50,12 +50,24 @@ def _captured(ids: list[str]) -> list[str]:
     return [f"gitmem: captured {_memories(ids)}: git mem show {' '.join(ids)}"] if ids else []
 
 
+def _redacted(outcome: Outcome | None) -> list[str]:
+    """A secret in the commit message was written to the note as [REDACTED:<kind>]."""
+    if outcome is None or not outcome.redacted:
+        return []
+    found = outcome.redacted
+    return [
+        f"gitmem: redacted {'a secret' if len(found) == 1 else f'{len(found)} secrets'} "
+        f"({'; '.join(found)}) in the captured memory; the commit message itself still holds "
+        f"{'it' if len(found) == 1 else 'them'}: reword it (git commit --amend) before pushing"
+    ]
+
+
 def _rewritten(outcome: Outcome | None) -> list[str]:
     """What a rewrite did that the user should hear about: new captures, and every captured
     record the new message no longer yields (kept, or removed at the amend's word)."""
     if outcome is None:
         return []
-    lines = _captured(outcome.ids)
+    lines = [*_captured(outcome.ids), *_redacted(outcome)]
     kept = [m.id for m in outcome.kept]
     if kept:
         lines.append(
@@ -77,7 +89,8 @@ def _capture(name: str, argv: list[str]) -> list[str]:
     from gitmem.capture import on_commit
 
     if name == "post-commit":
-        return _captured(on_commit.handle_post_commit(repo))
+        outcome = on_commit.handle_post_commit(repo)
+        return [*_captured(outcome.ids if outcome else []), *_redacted(outcome)]
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())

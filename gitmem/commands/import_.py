@@ -141,6 +141,13 @@ def run(args: argparse.Namespace) -> int:
             warn(problem)
         if len(report.problems) > MAX_WARNINGS:
             warn(f"... and {len(report.problems) - MAX_WARNINGS} more (--json lists them all)")
+        if report.redacted:
+            warn(
+                f"redacted {plural(len(report.redacted), 'secret')} in the imported messages "
+                f"({'; '.join(report.redacted[:MAX_WARNINGS])}"
+                f"{'; ...' if len(report.redacted) > MAX_WARNINGS else ''}): the transcripts "
+                "hold [REDACTED:<kind>]; the files imported still hold the secrets"
+            )
     nothing = [f"nothing to import: no messages in {plural(report.files, 'file')}"]
     document: dict[str, Any] = report.to_json()
     if args.summaries:

@@ -6,11 +6,11 @@ import argparse
 import sys
 
 from gitmem.errors import ConflictError, UsageError
-from gitmem.output import emit, safe
+from gitmem.output import emit, safe, warn
 from gitmem.records import actions, editing
 from gitmem.records.actions import Saved
 from gitmem.records.store import Store
-from gitmem.store import compose, git
+from gitmem.store import compose, git, secrets
 
 
 def _text_from_args(args: argparse.Namespace) -> str | None:
@@ -32,21 +32,27 @@ def run(args: argparse.Namespace) -> int:
     if commit is None:
         store.require_work_tree()
     text = _text_from_args(args)
-    from_editor = False
+    drafted = text is None  # written in the editor: a refusal says where the draft is kept
     if text is None:
         if not sys.stdin.isatty():
             raise UsageError(
                 "nothing to save: give the text with -m, as arguments, or '-' to read stdin"
             )
         text = editing.compose_in_editor(store, args.type, titled=args.title is not None)
-        from_editor = True
     try:
         saved = _save(store, args, text, commit)
+    except secrets.SecretError as error:
+        if not drafted:
+            raise
+        kept = f"your text is in {editing.new_draft_path(store, args.type)}"
+        raise secrets.SecretError(error.what, error.findings, kept=kept) from None
     except ConflictError as error:  # a near-duplicate: the text typed in the editor is kept
-        if from_editor:
+        if drafted:
             kept = editing.new_draft_path(store, args.type)
             raise ConflictError(f"{error} (your text is kept in {kept})") from None
         raise
+    if saved.redacted and not args.json:
+        warn(f"redacted {secrets.describe_listed(saved.redacted)} before saving")
     emit(args.json, saved.to_json(), safe(f"saved {saved.id} ({saved.type}) in {saved.location}"))
     return 0
 
@@ -70,4 +76,5 @@ def _save(store: Store, args: argparse.Namespace, text: str, commit: str | None)
         tool=args.tool,
         slug=args.slug,
         refuse_near_duplicate=not args.force,
+        redact=args.redact,
     )

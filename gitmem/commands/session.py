@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import BOLD, DIM, emit, plural, print_json, safe, style
+from gitmem.output import BOLD, DIM, emit, plural, print_json, safe, style, warn
 from gitmem.records.store import Store
 from gitmem.sessions import sessions, transcripts
 from gitmem.sessions.info import Ended, Session, SessionInfo
+from gitmem.store import secrets
 
 if TYPE_CHECKING:
     from gitmem.sessions.search import Window
@@ -58,7 +59,9 @@ def _log(store: Store, args: argparse.Namespace) -> int:
     text = _text(args.text, "the message")
     if text is None:
         raise UsageError("nothing to log: give the message as arguments, or '-' to read stdin")
-    message = sessions.log(store, text, role=args.role)
+    message = sessions.log(store, text, role=args.role, redact=args.redact)
+    if args.redact and "[REDACTED:" in message.content and not args.json:
+        warn("logged the message with its secrets redacted")
     if args.json:  # nothing for people: the message is in the log
         print_json({"session": sessions.active_id(store), **message.to_json()})
     return 0
@@ -66,7 +69,9 @@ def _log(store: Store, args: argparse.Namespace) -> int:
 
 def _end(store: Store, args: argparse.Namespace) -> int:
     summary = _text([args.summary] if args.summary is not None else None, "the summary")
-    ended = sessions.end(store, summary=summary, session=args.id)
+    ended = sessions.end(store, summary=summary, session=args.id, redact=args.redact)
+    if ended.redacted and not args.json:
+        warn(f"redacted {secrets.describe_listed(ended.redacted)}")
     emit(args.json, ended.to_json(), _ended(ended))
     return 0
 

@@ -17,7 +17,7 @@ from gitmem.errors import ConflictError, RecordError, UsageError
 from gitmem.records import editing, finder
 from gitmem.records.store import Store
 from gitmem.search.query import Filter
-from gitmem.store import active_session, compose, git
+from gitmem.store import active_session, compose, git, secrets
 from gitmem.store.record import Memory, new_id, normalize_tag, now_iso
 from gitmem.store.types import DEFAULT_TYPE
 from gitmem.store.validation import validate
@@ -34,11 +34,14 @@ class Saved:
     title: str
     location: str
     existing: bool = False  # an identical record was there already: nothing was written
+    redacted: list[str] = dataclasses.field(default_factory=list)  # `kind at where` (--redact)
 
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         if not self.existing:
             del data["existing"]
+        if not self.redacted:
+            del data["redacted"]
         return data
 
 
@@ -47,9 +50,13 @@ class Updated:
     id: str
     changed: bool
     location: str
+    redacted: list[str] = dataclasses.field(default_factory=list)  # `kind at where` (redact)
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if not self.redacted:
+            del data["redacted"]
+        return data
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,6 +127,7 @@ def save(
     cwd: Path | None = None,
     reuse_identical: bool = False,
     refuse_near_duplicate: bool = False,
+    redact: bool = False,
 ) -> Saved:
     """A new memory: a `.memory/` file, or with `commit` (a revision) a note on that commit.
 
@@ -129,8 +137,11 @@ def save(
     `session end` can link what was saved during the session. `reuse_identical`: when an
     active record of the same type, title and body is already where this one would go (the
     files, or the note of `commit`), write nothing and return it with `existing` set (an
-    assistant saving the same text twice). `refuse_near_duplicate`: a ConflictError naming an
-    active record of the same type with a near-identical title and text (`duplicates`).
+    assistant saving the same text twice). A memory holding a secret (`store.secrets`) is
+    refused (SecretError, nothing written), or with `redact` saved with `[REDACTED:<kind>]`
+    in its place; the file name comes from the redacted title.
+    `refuse_near_duplicate`: a ConflictError naming an active record of the same type with a
+    near-identical title and text (`duplicates`).
     """
     check_type(store, type)
     sha = git.resolve_commit(store.repo, commit) if commit else None
@@ -157,6 +168,8 @@ def save(
         slug=slug,
         cwd=cwd,
     )
+    secrets.check_slug(slug)
+    memory, redacted = secrets.guard(memory, redact=redact, what="the new memory")
     if reuse_identical:
         same = identical(store, memory, sha)
         if same is not None:
@@ -170,7 +183,11 @@ def save(
         location = store.save_file(memory, slug)
     for old in memory.supersedes:
         editing.mark_superseded(store, old)
-    return Saved(memory.id, memory.type, memory.title, location)
+    return Saved(memory.id, memory.type, memory.title, location, redacted=_listed(redacted))
+
+
+def _listed(findings: list[secrets.Finding]) -> list[str]:
+    return [str(finding) for finding in findings]
 
 
 def identical(store: Store, memory: Memory, sha: str | None) -> Saved | None:
@@ -272,13 +289,15 @@ def update(
     body: str | None = None,
     fields: Mapping[str, Any] | None = None,
     cwd: Path | None = None,
+    redact: bool = False,
 ) -> Updated:
     """Change a memory and set `updated`; nothing is written when nothing changed.
 
     `assignments` are the CLI's `FIELD=VALUE` strings (`--set`), `unknown` the ones naming a
     field outside the schema (`--set-unknown`); `fields` the same changes as
     typed values (keys from UPDATABLE: lists as lists, `metadata` merged key by key, a None
-    value removing the key). The result is validated before anything is written.
+    value removing the key). The result is validated before anything is written, and
+    refused if it adds a secret (or, `redact`, written with each one redacted).
     """
     stored = store.get(id)
     memory = copy.deepcopy(stored.memory)
@@ -296,8 +315,10 @@ def update(
     memory.tags = [tag for tag in [*memory.tags, *added] if normalize_tag(tag) not in removed]
     if body is not None:
         memory.body = body.strip("\n") + "\n"
-    location = editing.finish(store, stored, memory)
-    return Updated(memory.id, memory != stored.memory, location)
+    redacted: list[secrets.Finding] = []
+    location = editing.finish(store, stored, memory, redact=redact, redacted=redacted)
+    changed = memory != stored.memory or bool(redacted)
+    return Updated(memory.id, changed, location, _listed(redacted))
 
 
 def _apply_fields(

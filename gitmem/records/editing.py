@@ -7,7 +7,7 @@ from pathlib import Path
 
 from gitmem.errors import RecordError, UsageError
 from gitmem.records.store import Store, Stored
-from gitmem.store import compose
+from gitmem.store import compose, secrets
 from gitmem.store.fields import FIELD_ORDER, LIST_FIELDS, REQUIRED
 from gitmem.store.front_matter import parse_file, parse_value, serialize_file
 from gitmem.store.record import Memory, now_iso
@@ -78,8 +78,24 @@ def unset_field(memory: Memory, key: str) -> None:
         raise UsageError(f"{key} is not a field of this memory")
 
 
-def finish(store: Store, stored: Stored, memory: Memory) -> str:
-    """Validate and write an edited record; returns its (possibly new) location."""
+def finish(
+    store: Store,
+    stored: Stored,
+    memory: Memory,
+    *,
+    redact: bool = False,
+    redacted: list[secrets.Finding] | None = None,
+) -> str:
+    """Validate and write an edited record; returns its (possibly new) location.
+
+    A secret the edit adds is refused (`secrets.SecretError`, nothing written); with `redact`
+    every secret of the record is replaced by `[REDACTED:<kind>]` (and listed in `redacted`)."""
+    if memory == stored.memory and not redact:
+        return stored.location
+    known = None if redact else secrets.secret_values(stored.memory)
+    memory, found = secrets.guard(memory, redact=redact, what="the edited memory", known=known)
+    if redacted is not None:
+        redacted += found
     if memory == stored.memory:
         return stored.location
     memory.updated = now_iso()
@@ -97,15 +113,20 @@ def mark_superseded(store: Store, old: str) -> None:
     finish(store, stored, memory)
 
 
+def new_draft_path(store: Store, type_name: str) -> Path:
+    """Where `compose_in_editor` keeps the draft of a new memory (until the next one)."""
+    return _scratch(store, f"new-{type_name}.md")
+
+
+def edit_draft_path(store: Store, record_id: str) -> Path:
+    """Where `edit_in_editor` keeps the edited text (until the next edit of that memory)."""
+    return _scratch(store, f"{record_id}.md")
+
+
 def _scratch(store: Store, name: str) -> Path:
     path = store.repo.state_dir / "edits" / name
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def new_draft_path(store: Store, type_name: str) -> Path:
-    """Where `compose_in_editor` keeps the draft of a new memory (left there after the editor)."""
-    return _scratch(store, f"new-{type_name}.md")
 
 
 # The first line of a template draft: the title goes here (a template starts with headings).
@@ -168,7 +189,7 @@ def _with_title(text: str, template: str, path: Path) -> str:
 def edit_in_editor(store: Store, stored: Stored) -> Memory:
     """The record after the user edited it as a front-matter file; kept on disk if invalid."""
     memory = stored.memory
-    path = _scratch(store, f"{memory.id}.md")
+    path = edit_draft_path(store, memory.id)
     initial = serialize_file(memory)
     path.write_text(initial, encoding="utf-8")
     compose.run_editor(store.repo, path)

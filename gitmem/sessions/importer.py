@@ -24,6 +24,7 @@ each session also gets a generated summary record (`write_summaries`), named in 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ from gitmem.sessions.import_formats import (
     generic_jsonl,
 )
 from gitmem.sessions.transcripts import Transcript
-from gitmem.store import git
+from gitmem.store import git, secrets
 
 FORMATS = ("auto", "claude-code", "jsonl", "json")
 Progress = Callable[[int, int], None]
@@ -71,6 +72,7 @@ class Report(Findings):
     sessions: list[Outcome] = field(default_factory=list)
     dry_run: bool = False
     commit: str | None = None
+    redacted: list[str] = field(default_factory=list)  # `SESSION: kind at message N L:C`
 
     @property
     def added(self) -> int:
@@ -92,6 +94,7 @@ class Report(Findings):
             "dry_run": self.dry_run,
             "ref": transcripts.REF,
             "commit": self.commit,
+            "redacted": self.redacted,
         }
 
 
@@ -165,6 +168,8 @@ def store(
     """Merge the sessions into refs/gitmem/sessions in one commit (nothing with `dry_run`).
     `summaries`: each header names its summary record (`write_summaries` writes them)."""
     report.dry_run = dry_run
+    for session in found:
+        _redact(session, report)
 
     def mutate(snapshot: transcripts.Snapshot) -> dict[str, bytes | None]:
         existing = snapshot.transcripts(s.id for s in found)
@@ -211,6 +216,24 @@ def store(
     report.commit = transcripts.update(repo, mutate, message)
 
 
+def _redact(session: Parsed, report: Report) -> None:
+    """Secrets in an imported conversation become `[REDACTED:<kind>]` (an import never
+    refuses: the conversation happened). A message keeps its hash, so importing the same
+    file again still finds it already there."""
+    for number, message in enumerate(session.messages):
+        content, found = secrets.guard_text(
+            message.content, redact=True, what="", field=f"message {number + 1}"
+        )
+        if found:
+            session.messages[number] = dataclasses.replace(message, content=content)
+            report.redacted += [f"{session.id}: {finding}" for finding in found]
+    if session.label:
+        session.label, found = secrets.guard_text(
+            session.label, redact=True, what="", field="label"
+        )
+        report.redacted += [f"{session.id}: {finding}" for finding in found]
+
+
 @dataclass
 class Summary:
     session: str
@@ -240,5 +263,6 @@ def write_summaries(store: Store, report: Report) -> list[Summary]:
         text = summary.generate(transcript.header, transcript.messages, note)
         memory = summary.record(store, outcome.id, transcript.header, text, [], generated=True)
         memory.source = "import"
+        memory, _ = secrets.guard(memory, redact=True)
         written.append(Summary(outcome.id, record_id, store.save_file(memory)))
     return written

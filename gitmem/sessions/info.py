@@ -49,6 +49,7 @@ class Ended:
     links: list[str] = field(default_factory=list)
     generated: bool = False  # the summary text was generated (no --summary given)
     transcript: str | None = None  # the commit of refs/gitmem/sessions holding it
+    redacted: list[str] = field(default_factory=list)  # secrets replaced (`kind at where`)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -59,4 +60,5 @@ class Ended:
             "generated": self.generated,
             "ref": transcripts.REF,
             "commit": self.transcript,
+            **({"redacted": self.redacted} if self.redacted else {}),
         }

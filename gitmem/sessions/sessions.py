@@ -17,6 +17,7 @@ id is derived from the session id, so nothing is written twice.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 from datetime import UTC, datetime
@@ -31,7 +32,7 @@ from gitmem.sessions import transcripts
 from gitmem.sessions.info import Ended, Session, SessionInfo
 from gitmem.sessions.summary import ROLES, summary_id
 from gitmem.sessions.transcripts import Message
-from gitmem.store import active_session
+from gitmem.store import active_session, secrets
 from gitmem.store.files import atomic_write, create_new
 from gitmem.store.record import MIN_PREFIX, new_id
 
@@ -131,12 +132,15 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def log(store: Store, text: str, *, role: str = "user") -> Message:
-    """Append a message to the active session (one line appended; no git write)."""
+def log(store: Store, text: str, *, role: str = "user", redact: bool = False) -> Message:
+    """Append a message to the active session (one line appended; no git write). The
+    transcript travels with `sync --all` and backups: a secret in `text` is refused
+    (`secrets.SecretError`), or with `redact` logged as `[REDACTED:<kind>]`."""
     if role not in ROLES:
         raise UsageError(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
     if not text.strip():
         raise UsageError("nothing to log: the text is empty")
+    text, _ = secrets.guard_text(text, redact=redact, what="the message", field="message")
     sid = active_id(store)
     if sid is None:
         raise UsageError(_none_active(store))
@@ -221,9 +225,14 @@ def _linked(store: Store, sid: str) -> list[str]:
     return sorted({row["id"] for row in rows if row.get("session") == sid and row["id"] != own})
 
 
-def end(store: Store, *, summary: str | None = None, session: str | None = None) -> Ended:
+def end(
+    store: Store, *, summary: str | None = None, session: str | None = None, redact: bool = False
+) -> Ended:
     """End the active session (or the unfinished one `session` names): the transcript goes
-    into refs/gitmem/sessions, the summary into `.memory/sessions/`, the local state away."""
+    into refs/gitmem/sessions, the summary into `.memory/sessions/`, the local state away.
+
+    A secret in the summary or in a logged message refuses the end before anything is
+    written (the session stays active); with `redact` both are written redacted."""
     sid = _resolve_local(store, session) if session else active_id(store)
     if sid is None:
         raise UsageError(_none_active(store))
@@ -232,7 +241,7 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
     path = active_session.folder(store.repo) / f"{sid}.jsonl"
     # `log` waits on this lock until the transcript is safe, then finds the session gone.
     with session_state.locked(path):
-        messages = session_state.read_messages(path)
+        messages, redacted = _guard_messages(session_state.read_messages(path), redact)
         ended_at = _now()
         generated = summary is None or not summary.strip()
         text = session_summary.generate(header, messages) if generated else (summary or "").strip()
@@ -240,9 +249,10 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
         links = _linked(store, sid)
         location = None
         if not store.catalog().find(record_id):
-            location = store.save_file(
-                session_summary.record(store, sid, header, text, links, generated)
-            )
+            memory = session_summary.record(store, sid, header, text, links, generated)
+            memory, found = secrets.guard(memory, redact=redact, what="the session summary")
+            redacted += found
+            location = store.save_file(memory)
         transcript = transcripts.Transcript(
             {
                 "session": sid,
@@ -268,7 +278,24 @@ def end(store: Store, *, summary: str | None = None, session: str | None = None)
         messages=len(messages),
         summary_id=record_id,
     )
-    return Ended(info, record_id, location, links, generated, commit)
+    return Ended(info, record_id, location, links, generated, commit, [str(f) for f in redacted])
+
+
+def _guard_messages(
+    messages: list[Message], redact: bool
+) -> tuple[list[Message], list[secrets.Finding]]:
+    """The messages to keep in the transcript: refused if one holds a secret (one logged
+    before gitmem checked, or written to the log by hand), or redacted."""
+    out, found = [], []
+    for number, message in enumerate(messages, start=1):
+        content, hits = secrets.guard_text(
+            message.content, redact=True, what="", field=f"message {number}"
+        )
+        found += hits
+        out.append(dataclasses.replace(message, content=content) if hits else message)
+    if found and not redact:
+        raise secrets.SecretError("the session's transcript", found)
+    return out, found
 
 
 # ------------------------------------------------------------------------------ reading
