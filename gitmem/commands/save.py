@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
         raise secrets.SecretError(error.what, error.findings, kept=kept) from None
     except ConflictError as error:  # a near-duplicate: the text typed in the editor is kept
         if drafted:
-            kept = editing.new_draft_path(store, args.type)
-            raise ConflictError(f"{error} (your text is kept in {kept})") from None
+            draft = editing.new_draft_path(store, args.type)
+            raise ConflictError(f"{error} (your text is kept in {draft})") from None
         raise
     if saved.redacted and not args.json:
         warn(f"redacted {secrets.describe_listed(saved.redacted)} before saving")
