@@ -233,12 +233,14 @@ def add_import(sub: Subparsers) -> None:
                 "adr",
                 "markdown",
                 "records",
+                "contextfs",
                 "global",
             ),
             default="auto",
             help="conversations: auto (default, detected per file), claude-code, jsonl, json; "
             "records: adr (an ADR directory: adr-tools, MADR, log4brains), markdown (a folder "
-            "of Markdown memory files), records (gitmem export output), global (a "
+            "of Markdown memory files), records (gitmem export output), contextfs (a ContextFS "
+            "export: JSON or JSONL memories), global (a "
             "~/.global/memory/<project>/ tree: records, conversations and checkpoints)",
         )
         p.add_argument("--label", metavar="L", help="label every imported session L")

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from gitmem.errors import GitMemError, RecordError, UsageError
 from gitmem.exchange import adr
@@ -23,7 +23,7 @@ from gitmem.store.front_matter import parse_file, yaml_text
 from gitmem.store.record import Memory, derived_id
 from gitmem.store.validation import validate
 
-FORMATS = ("adr", "markdown", "records")
+FORMATS = ("adr", "markdown", "records", "contextfs")
 MAX_FILE = 1_000_000  # bytes: a memory file larger than this is skipped, named
 
 # A Markdown memory file's type, from words in its name (the four-file convention and the
@@ -62,6 +62,8 @@ def plan(store: Store, format: str, paths: list[str]) -> Plan:
             found += adrs(path, problems)
         elif format == "markdown":
             found += markdown(path, problems, store.config.type_names)
+        elif format == "contextfs":
+            found += contextfs(path, problems, store.config.type_names)
         else:
             found += _records(path, problems, store.config.type_names)
     return checked(store, found, problems)
@@ -253,3 +255,70 @@ def _records(path: Path, problems: list[str], types: list[str]) -> list[tuple[Me
             except (ValueError, RecordError, GitMemError) as error:
                 problems.append(f"{where}: {error}; skipped")
     return out
+
+
+def contextfs(path: Path, problems: list[str], types: list[str]) -> list[tuple[Memory, str]]:
+    """A ContextFS export: its memories (`content`, `type`, `tags`, `summary`, `created_at`,
+    `id`, `source_repo`/`namespace_id`) as a JSON list, `{"memories": [...]}` or JSONL.
+    ContextFS's types are gitmem's (fact, decision, procedural, episodic, code, error, user)."""
+    out: list[tuple[Memory, str]] = []
+    for file in _files(path, (".json", ".jsonl")):
+        text = read_text(file, problems)
+        if text is None:
+            continue
+        try:
+            data = json.loads(text) if file.suffix == ".json" else None
+        except (ValueError, RecursionError) as error:
+            problems.append(f"{file}: not JSON ({error}), skipped")
+            continue
+        if file.suffix == ".jsonl":
+            items: list[tuple[str, Any]] = []
+            for number, line in enumerate(text.splitlines(), 1):
+                if not line.strip():
+                    continue
+                try:
+                    items.append((f"{file}:{number}", json.loads(line)))
+                except (ValueError, RecursionError) as error:
+                    problems.append(f"{file}:{number}: not JSON ({error}), skipped")
+        else:
+            listed = data.get("memories") if isinstance(data, dict) else data
+            if not isinstance(listed, list):
+                problems.append(f"{file}: expected a list of memories, skipped")
+                continue
+            items = [(f"{file}[{n}]", item) for n, item in enumerate(listed)]
+        for where, item in items:
+            memory = _contextfs_memory(item, where, types)
+            if memory is None:
+                problems.append(f"{where}: a memory needs a non-empty 'content'; skipped")
+            else:
+                out.append((memory, where))
+    return out
+
+
+def _contextfs_memory(item: Any, where: str, types: list[str]) -> Memory | None:
+    if not isinstance(item, dict) or not str(item.get("content") or "").strip():
+        return None
+    content = str(item["content"]).replace("\r\n", "\n").strip("\n") + "\n"
+    title = str(item.get("summary") or content.strip().split("\n", 1)[0])
+    kind = str(item.get("type") or "fact")
+    tags: list[Any] = item["tags"] if isinstance(item.get("tags"), list) else []
+    created = str(item.get("created_at") or "")
+    try:
+        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        created = (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat(timespec="seconds")
+    except ValueError:
+        created = datetime.now(UTC).isoformat(timespec="seconds")
+    original = str(item.get("id") or "")
+    project = item.get("source_repo") or item.get("project")
+    return Memory(
+        id=derived_id("contextfs", original or content),
+        type=kind if kind in types else "fact",
+        title=" ".join(title.split())[:200],
+        created=created,
+        body=content,
+        tags=sorted({str(t).strip().lower().replace(" ", "-") for t in tags if str(t).strip()}),
+        summary=str(item["summary"]) if item.get("summary") else None,
+        project=str(project) if project else None,
+        source="import",
+        metadata={"origin": where, **({"contextfs_id": original} if original else {})},
+    )

@@ -171,3 +171,28 @@ def test_a_basic_memory_export_with_relations(repo, mem, tmp_path):
     assert brewing["links"] == [origins["id"]]
     body = json.loads(mem("show", brewing["id"], "--json").out)["body"]
     assert body.startswith("## Observations\n- [method] Pour over gives more clarity #brewing\n")
+
+
+def test_a_contextfs_export(repo, mem, tmp_path):
+    export = tmp_path / "contextfs.json"
+    export.write_text(json.dumps({"memories": [
+        {"id": "a1b2c3d4e5f6", "content": "Authentication uses JWT with RS256 signing",
+         "type": "decision", "tags": ["auth", "jwt"], "summary": "JWT authentication approach",
+         "created_at": "2025-03-04T10:20:30Z", "source_repo": "shop-api"},
+        {"id": "b2c3d4e5f6a7", "content": "API rate limit is 100 req/min\nper client key",
+         "type": "fact", "tags": ["api"], "created_at": "2025-03-05T08:00:00"},
+        {"id": "c3", "content": "", "type": "fact"},
+    ]}))  # fmt: skip
+    result = mem("import", "--format", "contextfs", str(export))
+    assert result.out.splitlines()[-1] == "imported 2 records; 0 already here; 1 file skipped"
+    assert result.err == (
+        f"git-mem: warning: {export}[2]: a memory needs a non-empty 'content'; skipped\n"
+    )
+    found = records(mem)
+    jwt = found["JWT authentication approach"]
+    assert (jwt["type"], jwt["tags"], jwt["project"]) == ("decision", ["auth", "jwt"], "shop-api")
+    assert jwt["created"] == "2025-03-04T10:20:30+00:00"
+    assert jwt["metadata"] == {"origin": f"{export}[0]", "contextfs_id": "a1b2c3d4e5f6"}
+    assert found["API rate limit is 100 req/min"]["created"] == "2025-03-05T08:00:00+00:00"
+    again = mem("import", "--format", "contextfs", str(export))
+    assert again.out.splitlines()[-1].startswith("imported 0 records; 2 already here")
