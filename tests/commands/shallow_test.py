@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def _origin_with_notes(repo, mem, g) -> list[str]:
     """Three commits, a note on each; returns their shas, oldest first."""
@@ -19,6 +21,7 @@ def _origin_with_notes(repo, mem, g) -> list[str]:
     return shas
 
 
+@pytest.mark.slow
 def test_doctor_in_a_shallow_clone_cannot_tell_and_suggests_no_prune(tmp_path, repo, mem, g):
     shas = _origin_with_notes(repo, mem, g)
     clone = tmp_path / "clone"
