@@ -237,8 +237,11 @@ def add_doctor(sub: Subparsers) -> None:
         "doctor",
         help="check every memory",
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
-        "files in the wrong type folder, notes on missing objects) and the git setup "
-        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong.",
+        "files in the wrong type folder, records over a limit or behind a symlink leading out "
+        "of the work tree, notes on missing objects) and the git setup (notes.rewriteRef, "
+        "fetch refspecs). Exit 1 if anything is wrong. In a shallow or partial clone a note on "
+        "a commit the clone lacks is not a problem: doctor says it cannot tell whether that "
+        "commit exists.",
         epilog="example:\n  git mem doctor",
         json="print the problems as JSON",
     ):
