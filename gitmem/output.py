@@ -29,6 +29,28 @@ def safe(text: str, keep: str = "") -> str:
     return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escaped(m[0]), text)
 
 
+# Markdown: what would start emphasis, code, a link, HTML (`<script>`, `<!--`), an entity or a
+# quote, or end a table cell; `@name` would notify someone from a bot's comment.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+_MENTION = re.compile(r"@(?=\w)")
+
+
+def markdown_text(value: str) -> str:
+    """Record text for inline Markdown, on one line: it renders as written (no emphasis,
+    links, HTML or mentions), and terminal controls are shown escaped (`safe`)."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(safe(value).split()))
+    # An HTML comment after `@` keeps GitHub from reading it as a mention; it renders as "@".
+    return _MENTION.sub("@<!-- -->", escaped)
+
+
+def markdown_code(value: str) -> str:
+    """An inline code span holding `value` exactly, whatever backticks it contains."""
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith("`") or value.endswith("`") else ""
+    return f"{fence}{pad}{value}{pad}{fence}"
+
+
 def _escaped(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

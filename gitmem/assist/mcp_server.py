@@ -17,12 +17,12 @@ import anyio.to_thread
 import jsonschema
 from mcp import types
 from mcp.server import Server, ServerRequestContext
-from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from gitmem import __version__
 from gitmem.assist import mcp_assist
 from gitmem.assist.mcp_tools import TOOLS, Caller, Reply
+from gitmem.assist.mcp_transport import checked_stdio
 from gitmem.errors import GitMemError, log_unexpected
 from gitmem.output import notice
 from gitmem.records.store import Store
@@ -241,7 +241,7 @@ def server(start: Path) -> Server[Any]:
 
 async def _serve(start: Path) -> None:
     app = server(start)
-    async with stdio_server() as (read, write):
+    async with checked_stdio() as (read, write):  # malformed lines get JSON-RPC errors
         await app.run(read, write, app.create_initialization_options())
 
 

@@ -146,16 +146,32 @@ def add_backup(sub: Subparsers) -> None:
         help="bring a backup's memory back",
         description="Check the bundle, then bring its memory back without overwriting newer local "
         "state: notes are merged record by record as `git mem sync` does; checkpoint chains, "
-        "other refs/gitmem/* refs and the branch are created or fast-forwarded; a diverged one "
-        "keeps both tips (the bundle's as NAME-restored-<sha>), and a checked-out branch is "
-        "never moved. A bad bundle is refused before anything is written.",
+        "other refs/gitmem/* refs and the branch holding .memory/ are created or fast-forwarded; "
+        "a diverged one keeps both tips (the bundle's as NAME-restored-<sha>), and a checked-out "
+        "branch is never moved. Any other ref in the bundle (another branch, a tag) is listed and "
+        "left out unless --refs names it. A bad bundle, or anything that is not a regular file, "
+        "is refused before anything is written.",
         epilog="examples:\n  git mem backup restore memory.bundle --dry-run\n"
-        "  git mem backup restore memory.bundle --json",
+        "  git mem backup restore memory.bundle --json\n"
+        "  git mem backup restore memory.bundle --branch main --refs 'refs/heads/release'",
         json="print the outcome as JSON",
     ) as restore:
         restore.add_argument("file", metavar="FILE", help="the bundle")
         restore.add_argument(
             "-n", "--dry-run", action="store_true", help="say what would change, write nothing"
+        )
+        restore.add_argument(
+            "--branch",
+            metavar="BRANCH",
+            help="the branch holding .memory/ that is restored (default: the current one)",
+        )
+        restore.add_argument(
+            "--refs",
+            metavar="PATTERN",
+            action="append",
+            default=[],
+            help="also restore the bundle's refs matching this glob over full ref names "
+            "(refs/heads/release, 'refs/tags/*'); repeatable",
         )
 
 

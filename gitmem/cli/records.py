@@ -306,11 +306,13 @@ def add_doctor(sub: Subparsers) -> None:
         "doctor",
         help="check every memory",
         description="Check every record (schema, duplicate ids, dangling links and supersedes, "
-        "files in the wrong type folder, notes on missing objects) and the git setup "
-        "(notes.rewriteRef, fetch refspecs). Exit 1 if anything is wrong. With --secrets, "
-        "look instead for secrets (keys, tokens, passwords) in every record, files and notes, "
-        "and in the earlier versions of notes that refs/notes/mem's history keeps, and say how "
-        "to remove them.",
+        "files in the wrong type folder, records over a limit or behind a symlink leading out "
+        "of the work tree, notes on missing objects) and the git setup (notes.rewriteRef, "
+        "fetch refspecs). Exit 1 if anything is wrong. In a shallow or partial clone a note on "
+        "a commit the clone lacks is not a problem: doctor says it cannot tell whether that "
+        "commit exists. With --secrets, look instead for secrets (keys, tokens, passwords) in "
+        "every record, files and notes, and in the earlier versions of notes that "
+        "refs/notes/mem's history keeps, and say how to remove them.",
         epilog="examples:\n  git mem doctor\n  git mem doctor --duplicates --json\n"
         "  git mem doctor --secrets --json",
         json="print the problems as JSON",

@@ -71,7 +71,9 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _restore(args: argparse.Namespace) -> int:
     repo = git.discover()
-    result = backup.restore(repo, Path(args.file), dry_run=args.dry_run)
+    result = backup.restore(
+        repo, Path(args.file), dry_run=args.dry_run, branch=args.branch, patterns=args.refs
+    )
     emit(args.json, result.to_json(), map(safe, _restored(repo, result)))
     return 0
 
@@ -98,7 +100,15 @@ def _restored(repo: git.RepoInfo, result: backup.RestoreResult) -> Iterator[str]
                 "checks its files out)"
             )
     for ref in result.ignored:
-        yield f"{ref}: not memory, left out"
+        if ref.startswith("refs/heads/"):
+            why = (
+                f"not the branch holding .memory/ ({result.branch.removeprefix('refs/heads/')})"
+                if result.branch
+                else "HEAD is detached, so no branch is restored (--branch BRANCH names one)"
+            )
+        else:
+            why = "not memory"
+        yield f"{ref}: {why}, left out (`--refs {ref}` restores it)"
 
 
 def run(args: argparse.Namespace) -> int:

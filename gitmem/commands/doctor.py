@@ -20,14 +20,34 @@ def run(args: argparse.Namespace) -> int:
     store = open_store()
     if args.secrets:
         return _secrets(store, args.json)
-    problems, count = check(store, config_checks=[check_config], duplicates=args.duplicates)
+    report = check(store, config_checks=[check_config], duplicates=args.duplicates)
+    problems, count = report.problems, report.records
     summary = plural(len(problems), "problem") if problems else "no problems"
+    undecided = [_undecided(report.undecided, report.clone)] if report.undecided else []
     emit(
         args.json,
-        {"records": count, "problems": [p._asdict() for p in problems]},
-        [*map(_line, problems), f"{summary} in {plural(count, 'record')}"],
+        {
+            "records": count,
+            "problems": [p._asdict() for p in problems],
+            "undecided_notes": report.undecided,
+        },
+        [*map(_line, problems), *undecided, f"{summary} in {plural(count, 'record')}"],
     )
     return 1 if problems else 0
+
+
+def _undecided(shas: list[str], clone: str | None) -> str:
+    """One line for the notes on commits a shallow or partial clone lacks: not a problem."""
+    fetch = (
+        "run `git fetch --unshallow`"
+        if clone == "shallow"
+        else "`git cat-file -e SHA` fetches one from the promisor remote"
+    )
+    return (
+        f"cannot tell whether the commits of {plural(len(shas), 'note')} still exist: "
+        f"this {clone} clone does not have them ({fetch}, then doctor again; "
+        "do not prune these notes)"
+    )
 
 
 def _line(problem: Problem) -> str:

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from gitmem.errors import GitMemError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.changes import Problem
 from gitmem.search.query import Filter
-from gitmem.store import config, objects
+from gitmem.store import config, git, objects
 from gitmem.store.front_matter import foreign_reader_problem
 from gitmem.store.initialize import missing_settings
+
+
+class Report(NamedTuple):
+    """What doctor found: the problems, how many records it read, and the notes on commits
+    this clone lacks where it cannot tell whether they exist (a shallow or partial clone):
+    those are never problems, and never to be pruned."""
+
+    problems: list[Problem]
+    records: int
+    undecided: list[str]
+    clone: str | None  # "shallow" / "partial" when `undecided` is not empty
 
 
 def check(
@@ -20,7 +32,7 @@ def check(
     config_checks: Iterable[Callable[[config.Config], None]] = (),
     *,
     duplicates: bool = False,
-) -> tuple[list[Problem], int]:
+) -> Report:
     """Every problem found, and how many records were read. `config_checks`: the domain
     packages' checks of their own tables in the config (capture's rules), which the caller
     brings, since records must not import a domain package. `duplicates`: also active records
@@ -69,12 +81,22 @@ def check(
                     )
                 )
     problems.extend(_foreign_readers(store, rows))
-    problems.extend(_orphaned_notes(store, rows))
+    missing = _notes_on_missing_commits(store, rows)
+    clone = git.incomplete_history(store.repo) if missing else None
+    if clone is None:
+        problems.extend(
+            Problem(
+                f"note:{sha}",
+                "the commit this note is about no longer exists "
+                "(`git notes --ref=mem prune` drops such notes)",
+            )
+            for sha in missing
+        )
     if duplicates:
         problems.extend(_near_duplicates(store))
     for key, value in missing_settings(store.repo):
         problems.append(Problem("git config", f"{key} lacks {value}; run `git mem init`"))
-    return problems, len(rows)
+    return Report(problems, len(rows), missing if clone else [], clone)
 
 
 def _near_duplicates(store: Store) -> list[Problem]:
@@ -91,19 +113,13 @@ def _near_duplicates(store: Store) -> list[Problem]:
     ]
 
 
-def _orphaned_notes(store: Store, rows: list[dict[str, object]]) -> list[Problem]:
+def _notes_on_missing_commits(store: Store, rows: list[dict[str, object]]) -> list[str]:
+    """The commits carrying notes that are not in this repository's object database. In a
+    complete clone they are gone; in a shallow or partial one they may just not be fetched."""
     shas = {str(row["location"])[5:] for row in rows if str(row["location"]).startswith("note:")}
     if not shas:
         return []
-    missing = objects.missing_objects(store.repo, sorted(shas))
-    return [
-        Problem(
-            f"note:{sha}",
-            "the commit this note is about no longer exists "
-            "(`git notes --ref=mem prune` drops such notes)",
-        )
-        for sha in missing
-    ]
+    return objects.missing_objects(store.repo, sorted(shas))
 
 
 def _foreign_readers(store: Store, rows: list[dict[str, object]]) -> list[Problem]:

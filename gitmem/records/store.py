@@ -18,7 +18,7 @@ from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog
 from gitmem.search.changes import Row
 from gitmem.store import config, git, initialize, integrate, objects
-from gitmem.store.files import atomic_write, create_first, locked, read_text
+from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
 from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
@@ -194,18 +194,31 @@ class Store:
         folder = self.config.folder(memory.type)
         return memory_dir / folder / f"{memory.created[:10]}-{slug or slugify(memory.title)}.md"
 
-    def _check_inside(self, path: Path) -> None:
-        """Refuse a path that leaves `.memory/` (a symlinked folder pointing elsewhere)."""
-        memory_dir = self.require_work_tree().resolve()
-        if not path.resolve().is_relative_to(memory_dir):
-            raise UsageError(f"refusing to write {path}: it resolves outside {memory_dir}")
+    def _check_inside(self, path: Path, checked: Path | None = None) -> None:
+        """Refuse to write `path` when `.memory/` leads out of the work tree, or `checked`
+        (`path` itself unless given: its folder for a new file) resolves out of `.memory/`:
+        symlinks a pull request may have added. Called before anything is created."""
+        memory_dir = self.require_work_tree()
+        work_tree = memory_dir.parent
+        shown = path.relative_to(work_tree).as_posix() if path.is_relative_to(work_tree) else path
+        if (target := escapes(memory_dir, work_tree)) is not None:
+            raise UsageError(
+                f"refusing to write {shown}: .memory is a symlink to {target}, "
+                "outside the work tree"
+            )
+        resolved = (checked or path).resolve()
+        if not resolved.is_relative_to(memory_dir.resolve()):
+            raise UsageError(
+                f"refusing to write {shown}: it resolves outside .memory/ (to {resolved})"
+            )
 
     def save_file(self, memory: Memory, slug: str | None = None) -> str:
         """Write a new record file; a taken name gets -2, -3, ... Returns its location."""
         base = self.file_path_for(memory, slug)
         data = serialize_file(memory).encode()
+        self._check_inside(base, base.parent)
         base.parent.mkdir(parents=True, exist_ok=True)
-        self._check_inside(base.parent)
+        self._check_inside(base, base.parent)  # the folder may be a symlink created meanwhile
         # One temp file for all the names tried (-2, -3, ...): a link(2) each, not a fsync each.
         names = (base if n == 1 else base.with_name(f"{base.stem}-{n}.md") for n in range(1, 1000))
         path = create_first(names, data)
@@ -271,8 +284,9 @@ class Store:
         target = next((name for name in names if not name.exists()), None)
         if target is None:
             raise GitMemError(f"too many files named {base.name}")
+        self._check_inside(target, target.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
-        self._check_inside(target.parent)
+        self._check_inside(target, target.parent)
         git.move_tracked(self.repo.work_tree, path, target)
         atomic_write(target, text.encode())
         return self._location(target)

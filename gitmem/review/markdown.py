@@ -6,34 +6,18 @@ emphasis or links, no HTML, and no `@name` that would notify someone from a bot'
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from gitmem.output import plural
+from gitmem.output import markdown_code, markdown_text, plural
 
 if TYPE_CHECKING:
     from gitmem.review.findings import FileChange, Review, Why
 
 from gitmem.review.findings import MARKER, NOTHING
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-_MENTION = re.compile(r"@(?=\w)")
-
-
-def text(value: str) -> str:
-    """Plain text for inline Markdown: special characters escaped, mentions defused."""
-    escaped = _SPECIAL.sub(r"\\\1", " ".join(value.split()))
-    # An HTML comment after `@` keeps GitHub from reading it as a mention; it renders as "@".
-    return _MENTION.sub("@<!-- -->", escaped)
-
-
-def code(value: str) -> str:
-    """An inline code span holding `value` exactly, whatever backticks it contains."""
-    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
+text = markdown_text  # plain text for inline Markdown (`output.markdown_text`)
+code = markdown_code  # an inline code span holding a value exactly
 
 
 def link(title: str, path: str, link_base: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from gitmem.errors import RecordError
 from gitmem.store import git, objects
-from gitmem.store.files import decode_text
+from gitmem.store.files import decode_text, escapes
 from gitmem.store.front_matter import parse_file
 from gitmem.store.note_stream import NoteChunk, parse_note
 from gitmem.store.record import Memory, parse_time
@@ -42,13 +42,22 @@ class Problem(NamedTuple):
         return cls(error.source, message, error.line)
 
 
-def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
+def scan(
+    memory_dir: Path | None, outside: dict[str, str] | None = None
+) -> dict[str, tuple[int, int]]:
     """Every record file under `.memory/`: {relative path: (mtime_ns, size)}.
 
-    The hot loop of every read command (one stat per file): kept to the bare minimum.
+    The hot loop of every read command (one stat per file): kept to the bare minimum. A file
+    that is a symlink leading out of the work tree is left out and put in `outside` (relative
+    path: where it leads); so is everything when `.memory/` itself leads out (key "").
     """
     found: dict[str, tuple[int, int]] = {}
     if memory_dir is None:
+        return found
+    root = memory_dir.parent
+    if memory_dir.is_symlink() and (target := escapes(memory_dir, root)) is not None:
+        if outside is not None:
+            outside[""] = target
         return found
     stack = [(str(memory_dir), "")]
     while stack:
@@ -64,10 +73,21 @@ def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
                     continue  # temp files of atomic writes, editor swap files
                 if name[-3:] == ".md" and entry.is_file():
                     if prefix or name != "README.md":
+                        if entry.is_symlink() and (target := escapes(entry.path, root)):
+                            if outside is not None:
+                                outside[prefix + name] = target
+                            continue
                         stat = entry.stat()
                         found[prefix + name] = (stat.st_mtime_ns, stat.st_size)
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
+                elif (
+                    outside is not None
+                    and entry.is_symlink()
+                    and entry.is_dir()
+                    and (target := escapes(entry.path, root))
+                ):
+                    outside[f"{prefix}{name}/"] = target  # never followed; said why
     return found
 
 
@@ -159,7 +179,8 @@ def refresh_files(
     old_files: dict[str, list[Any]] = old["files"]
     files: dict[str, list[Any]] = {}
     get = old_files.get
-    for relpath, (mtime, size) in scan(memory_dir).items():
+    outside: dict[str, str] = {}
+    for relpath, (mtime, size) in scan(memory_dir, outside).items():
         entry = get(relpath)
         if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
             files[relpath] = entry
@@ -190,6 +211,12 @@ def refresh_files(
         superseded = [old for m in memories for old in m.supersedes]
         files[relpath] = [mtime, size, digest, ids, problems, superseded]
         changes.replace(location, [_document(m, location) for m in memories])
+    for relpath, target in outside.items():
+        location = (".memory/" + relpath).rstrip("/")
+        message = f"a symlink to {target}, outside the work tree"
+        files[relpath] = [0, 0, "", [], [(location, message, None)], []]
+        if get(relpath) != files[relpath]:
+            changes.removed.add(".memory/" + relpath)  # it may have been a record before
     for relpath in old_files.keys() - files.keys():
         changes.removed.add(".memory/" + relpath)
     return files

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gitmem.sessions.json_bounds import TOO_DEEP_MESSAGE, loads_document, loads_line, too_deep
 from gitmem.sessions.transcripts import Message
 from gitmem.store.record import derived_id
 
@@ -121,7 +122,7 @@ def detect(path: Path, data: bytes) -> str:
     for line in data.splitlines()[:50]:
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep: not a message
             continue
         if isinstance(item, dict) and ("sessionId" in item or "leafUuid" in item):
             return "claude-code"
@@ -208,9 +209,15 @@ def _json_lines(
         if not raw.strip():
             continue
         try:
-            yield number, json.loads(raw)
+            yield number, loads_line(raw)
         except ValueError as error:
-            _problem(report, path, number, f"not valid JSON ({error.args[0].split(':')[0]})")
+            _problem(report, path, number, _invalid(error))
+
+
+def _invalid(error: ValueError) -> str:
+    if error.args[0] == TOO_DEEP_MESSAGE:
+        return TOO_DEEP_MESSAGE
+    return f"not valid JSON ({error.args[0].split(':')[0]})"
 
 
 def _problem(report: Findings, path: Path, line: int | None, what: str) -> None:
@@ -271,10 +278,10 @@ def _chatgpt_messages(mapping: dict[str, Any], current: Any) -> list[Any]:
 
 def generic_json(path: Path, data: bytes, digest: str, report: Findings) -> list[Parsed]:
     try:
-        document = json.loads(data)
+        document = loads_document(data)  # a too-deep value becomes a marker its record holds
     except ValueError as error:
         line = getattr(error, "lineno", None)
-        _problem(report, path, line, f"not valid JSON ({error.args[0].split(':')[0]})")
+        _problem(report, path, line, _invalid(error))
         return []
     conversations: list[Any]
     if isinstance(document, dict):
@@ -310,7 +317,7 @@ def generic_json(path: Path, data: bytes, digest: str, report: Findings) -> list
             label=title if isinstance(title, str) and title.strip() else None,
         )
         for position, item in enumerate(items, 1):
-            message = _message_from(item, position)
+            message = TOO_DEEP_MESSAGE if too_deep(item) else _message_from(item, position)
             if isinstance(message, str):
                 if message != "no content" or "mapping" not in conversation:
                     _problem(

@@ -104,7 +104,7 @@ def decode(data: bytes, session_id: str) -> Transcript:
     for number, line in enumerate(lines):
         try:
             item = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep: not a message
             continue
         if number == 0 and isinstance(item, dict) and "session" in item:
             header = item
@@ -121,7 +121,7 @@ def header_of(data: bytes, session_id: str) -> tuple[dict[str, Any], int]:
     first, _, rest = data.partition(b"\n")
     try:
         header = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):  # too deep: not a message
         header = None
     if not isinstance(header, dict) or "session" not in header:
         return {"session": session_id}, data.count(b"\n") + (0 if data.endswith(b"\n") else 1)

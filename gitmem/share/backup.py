@@ -14,16 +14,21 @@ refs, so its report is exactly what a real run would do, and the repository is u
 A real restore fetches the bundle's refs into `refs/gitmem-restore/<pid>/...`, merges notes by
 record id exactly as `git mem sync` does (`store.integrate`), brings the other refs in with
 `hiddenrefs.adopt` (fast-forward only; diverged tips are kept beside local ones), and deletes
-the temporary refs.
+the temporary refs. Only the notes, `refs/gitmem/*` and the branch holding `.memory/` are
+restored: a bundle is input like any other, and a crafted one could otherwise move `release`
+or add branches; every other ref is listed and left out unless `--refs PATTERN` names it.
+Anything that is not a regular file is refused before it is read (a FIFO would block).
 """
 
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 import shutil
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,6 +78,7 @@ class RestoreResult:
     refs: list[hiddenrefs.Adoption] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # refs in the bundle a restore leaves out
     notes: str = "absent"  # absent | up to date | kept (local is ahead) | merged
+    branch: str | None = None  # the branch holding .memory/ here (refs/heads/...), if known
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -87,6 +93,7 @@ class RestoreResult:
             },
             "refs": [a.to_json() for a in self.refs],
             "ignored": self.ignored,
+            "branch": self.branch,
         }
 
 
@@ -138,16 +145,33 @@ def backup_refs(repo: git.RepoInfo, branch: str) -> list[str]:
 # ------------------------------------------------------------------ checking a bundle
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
 def _check_file(path: Path) -> None:
+    """Refuse anything but a regular file that starts like a bundle. Opened without blocking
+    and checked on the open file: reading a FIFO would wait forever for a writer."""
     try:
-        with open(path, "rb") as stream:
-            head = stream.read(len(MAGIC[0]))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UsageError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise UsageError(f"{path} is a directory, not a git bundle") from None
     except OSError as error:
         raise GitMemError(f"cannot read {path}: {error.strerror}") from None
+    with os.fdopen(fd, "rb") as stream:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{path} is a directory, not a git bundle")
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+            raise UsageError(f"{path} is {kind}, not a regular file: refused (a backup is a file)")
+        head = stream.read(len(MAGIC[0]))
     if head not in MAGIC:
         raise UsageError(f"{path} is not a git bundle (made by `git mem backup create`)")
 
@@ -296,24 +320,53 @@ def _restore_notes(target: git.RepoInfo, theirs: str, result: RestoreResult) -> 
     result.notes_updated = change.updated
 
 
+def restored(ref: str, branch: str | None, patterns: Sequence[str]) -> bool:
+    """Whether a restore touches `ref`: the notes, the hidden refs (not the mirrors of
+    remotes), the branch holding `.memory/`, and only what `patterns` (`--refs`) name besides.
+    A bundle is input like any other: a crafted one must not move `release` or add a branch."""
+    if ref == git.NOTES_REF or ref == branch:
+        return True
+    if ref.startswith(HIDDEN) and not ref.startswith(MIRRORS):
+        return True
+    return any(fnmatch.fnmatchcase(ref, pattern) for pattern in patterns)
+
+
 def _apply(
-    target: git.RepoInfo, refs: dict[str, str], in_use: frozenset[str], out: RestoreResult
+    target: git.RepoInfo,
+    refs: dict[str, str],
+    in_use: frozenset[str],
+    out: RestoreResult,
+    patterns: Sequence[str],
 ) -> None:
     for ref, oid in sorted(refs.items()):
-        if ref == git.NOTES_REF:
-            _restore_notes(target, oid, out)
-        elif (ref.startswith(HIDDEN) and not ref.startswith(MIRRORS)) or ref.startswith(
-            "refs/heads/"
-        ):
-            out.refs.append(hiddenrefs.adopt(target, ref, oid, "backup restore", in_use=in_use))
-        else:
+        if not restored(ref, out.branch, patterns):
             out.ignored.append(ref)
+        elif ref == git.NOTES_REF:
+            _restore_notes(target, oid, out)
+        else:
+            out.refs.append(hiddenrefs.adopt(target, ref, oid, "backup restore", in_use=in_use))
 
 
-def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreResult:
-    """Bring a bundle's memory back, never overwriting newer local state (module docstring)."""
+def restore(
+    repo: git.RepoInfo,
+    path: Path,
+    dry_run: bool = False,
+    *,
+    branch: str | None = None,
+    patterns: Sequence[str] = (),
+) -> RestoreResult:
+    """Bring a bundle's memory back, never overwriting newer local state (module docstring).
+
+    `branch`: the branch holding `.memory/` (default: the current one; none when HEAD is
+    detached); `patterns`: globs over full ref names (`refs/heads/release`, `refs/tags/*`)
+    of other refs to bring back too."""
     info = verify(repo, path)  # the full check, before anything is written
     result = RestoreResult(info, dry_run)
+    if branch is None:
+        with contextlib.suppress(UsageError):
+            branch = current_branch(repo)
+    if branch is not None:
+        result.branch = branch if branch.startswith("refs/heads/") else f"refs/heads/{branch}"
     in_use = frozenset(hiddenrefs.checked_out(repo))
     prefix = f"{STAGE}{os.getpid()}/"
     # A dry run plays the restore in a scratch copy of the refs; a real one needs none.
@@ -322,7 +375,7 @@ def restore(repo: git.RepoInfo, path: Path, dry_run: bool = False) -> RestoreRes
             _copy_refs(repo, target)
         try:
             refs = _fetch(target, info.path, prefix)
-            _apply(target, refs, in_use, result)
+            _apply(target, refs, in_use, result, patterns)
         finally:
             _drop(target, prefix)
     return result

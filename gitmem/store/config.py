@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.errors import UsageError
+from gitmem.store.files import escapes
 from gitmem.store.types import (
     TYPE_FOLDERS,
     TYPE_NAME_RE,
@@ -77,6 +78,8 @@ def load(memory_dir: Path | None) -> Config:
     if memory_dir is None:
         return EMPTY
     path = memory_dir / CONFIG_NAME
+    if escapes(path, memory_dir.parent) is not None:
+        return EMPTY  # a symlink out of the work tree is never read (the scan warns about it)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -72,6 +72,20 @@ def create_new(path: Path, data: bytes) -> bool:
     return create_first([path], data) is not None
 
 
+def escapes(path: Path | str, root: Path | str) -> str | None:
+    """Where `path` leads after resolving every symlink on the way, if that is outside `root`
+    (the work tree, itself resolved); None when it stays inside.
+
+    A `.memory/` entry, or `.memory/` itself, may be a symlink a pull request added: reads
+    skip what leads out of the work tree and writes refuse it.
+    """
+    target = os.path.realpath(path)
+    base = os.path.realpath(root)
+    if target == base or target.startswith(base.rstrip(os.sep) + os.sep):
+        return None
+    return target
+
+
 def read_text(path: Path, source: str) -> str:
     """A record file as text; non-UTF-8 bytes are an error that says where they are."""
     return decode_text(path.read_bytes(), source)

@@ -319,3 +319,19 @@ def unreachable(repo: RepoInfo, oids: Iterable[str], tips: Iterable[str]) -> set
 def is_shallow(repo: RepoInfo) -> bool:
     out = run(["rev-parse", "--is-shallow-repository"], cwd=repo.git_dir).stdout
     return out.strip() == b"true"
+
+
+def incomplete_history(repo: RepoInfo) -> str | None:
+    """ "shallow" or "partial" when this clone may lack commits that exist elsewhere (a
+    `--depth` clone, or a `--filter` clone with a promisor remote); None when complete."""
+    if is_shallow(repo):
+        return "shallow"
+    proc = run(
+        ["config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$"],
+        cwd=repo.git_dir,
+        check=False,
+    )
+    values = [line.split(maxsplit=1) for line in proc.stdout.decode().splitlines()]
+    if any(len(kv) == 2 and kv[1].strip().lower() not in ("false", "") for kv in values):
+        return "partial"
+    return None

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gitmem.errors import UsageError
 from gitmem.store import config, git
-from gitmem.store.files import create_new
+from gitmem.store.files import create_new, escapes
 
 REWRITE_KEY = "notes.rewriteRef"
 DISPLAY_KEY = "notes.displayRef"
@@ -63,6 +64,10 @@ def initialize(repo: git.RepoInfo, memory_dir: Path | None, *, display: bool = T
     `git config --unset notes.displayRef`)."""
     changes = []
     if memory_dir is not None:
+        if (target := escapes(memory_dir, memory_dir.parent)) is not None:
+            raise UsageError(
+                f"refusing to write .memory/: it is a symlink to {target}, outside the work tree"
+            )
         memory_dir.mkdir(exist_ok=True)
         for name, text in ((config.CONFIG_NAME, config.TEMPLATE), ("README.md", README)):
             if create_new(memory_dir / name, text.encode()):

@@ -184,7 +184,7 @@ def test_budget_respected(generated, mem, budget):
 
 
 def test_big_budget_holds_everything_current(generated, mem):
-    result = mem("context", "--budget", "10000")
+    result = mem("context", "--budget", str(EVERYTHING))
     assert "## Left out" not in result.out
     current = {m.id for m in generated.memories if m.status not in RETIRED}
     current -= {old for m in generated.memories for old in m.supersedes}
@@ -196,9 +196,12 @@ def test_big_budget_holds_everything_current(generated, mem):
 
 
 RETIRED = {"superseded", "deprecated", "rejected"}
+# A budget that holds every current record of the generated repository (each entry's text is
+# fenced, issue 15: about 40 characters more than a one-line entry).
+EVERYTHING = 16000
 
 
-@pytest.mark.parametrize("budget", ["200", "2000", "10000"])
+@pytest.mark.parametrize("budget", ["200", "2000", "16000"])
 def test_superseded_and_retired_never_appear(generated, mem, budget):
     out = mem("context", "--budget", budget).out
     starts, middles = by_title(generated, "Chain start"), by_title(generated, "Chain middle")
@@ -206,9 +209,9 @@ def test_superseded_and_retired_never_appear(generated, mem, budget):
     assert len(starts) == len(middles) == 10 and len(retired) == 6
     assert not {m.id for m in starts + middles + retired} & set(pack_ids(out))
     assert not {m.id for m in starts + middles + retired} & set(re.findall(r"show (\w+)", out))
-    if budget == "10000":  # the chains' ends are there, as accepted decisions
+    if budget == "16000":  # the chains' ends are there, as accepted decisions
         for end in by_title(generated, "Chain end"):
-            assert f"- [{end.id}] (accepted) {end.title}" in out
+            assert f"- [{end.id}] (accepted) from a file\n  ```\n  {end.title}" in out
 
 
 def test_sessions_are_the_last_three_summaries(generated, mem):
@@ -306,7 +309,7 @@ def test_after_deletions_and_edits_the_pack_agrees_with_list(generated, mem, ids
     for path in files[3::11]:
         if path.exists():
             path.write_text(path.read_text().replace("\ntitle: ", "\ntitle: Edited "))
-    out = mem("context", "--budget", "10000").out
+    out = mem("context", "--budget", str(EVERYTHING)).out
     assert "## Left out" not in out
     current = [
         *ids("--type", "decision"),
@@ -317,7 +320,7 @@ def test_after_deletions_and_edits_the_pack_agrees_with_list(generated, mem, ids
     ]
     sessions = ids("--source", "session", "--type", "episodic")[:3]
     assert sorted(pack_ids(out)) == sorted(current + sessions)
-    assert out.count("] Edited ") + out.count(") Edited ") + out.count(": Edited ") > 0
+    assert out.count("\n  Edited ") > 0
     data = json.loads(mem("context", "--budget", "200", "--json").out)
     shown = sum(len(s["entries"]) for s in data["sections"])
     assert shown + data["left_out"] == len(current) + len(sessions)

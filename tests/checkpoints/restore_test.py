@@ -438,3 +438,57 @@ def test_resume_into_a_subdirectory_of_the_work_tree_checks_git_status_there(wor
     assert result.code == 0, result.err
     assert "  overwrite       README  verified" in result.out  # committed: git has it
     assert (work / "old" / "README").read_text() == "hello\n"
+
+
+# ------------------------------------------------ chained symlinks (issue 15, case 11)
+
+
+def _chain(g, repo: Path, links: dict[str, str]) -> str:
+    """A tree `sub/` holding the given symlinks (name -> link text)."""
+    lines = [f"120000 blob {blob(g, repo, text.encode())}\t{name}" for name, text in links.items()]
+    return mktree(g, repo, [f"040000 tree {mktree(g, repo, lines)}\tsub"])
+
+
+@pytest.mark.parametrize("target", [None, "t"])
+def test_chained_symlinks_that_lead_outside_are_refused(repo, mem, g, tmp_path, target):
+    # Each link looks harmless alone: l2/../victim normalises to sub/victim; but l2 is '..',
+    # so following l1 lands beside the target.
+    crafted(g, repo, _chain(g, repo, {"l1": "l2/../victim", "l2": ".."}), [])
+    before = tree_state(tmp_path)
+    extra = ["--target", target] if target else []
+    result = mem("checkpoint", "resume", "--name", "evil", "--latest", "--force", *extra)
+    assert result.code == 128
+    assert result.err == (
+        "git-mem: error: refusing to resume: 'sub/l1' is a symlink leading outside the target "
+        "(l2/../victim, once every link is followed); nothing was written\n"
+    )
+    assert tree_state(tmp_path) == before
+
+
+def test_a_link_already_on_disk_counts_in_the_chain(repo, mem, g, tmp_path):
+    crafted(g, repo, _chain(g, repo, {"l1": "l2/../../victim"}), [])
+    (repo / "sub").mkdir()
+    (repo / "sub" / "l2").symlink_to("deeper")  # harmless alone: sub/deeper
+    (repo / "sub" / "deeper").mkdir()
+    ok = mem("checkpoint", "resume", "--name", "evil", "--latest", "--force", "--dry-run")
+    assert ok.code == 0, ok.err  # sub/l2/../../victim = victim, inside the work tree
+    (repo / "sub" / "l2").unlink()
+    (repo / "sub" / "l2").symlink_to("..")  # now l1 leads to the work tree's parent
+    result = mem("checkpoint", "resume", "--name", "evil", "--latest", "--force")
+    assert result.code == 128
+    assert "'sub/l1' is a symlink leading outside the target (l2/../../victim" in result.err
+    assert not (repo / "sub" / "l1").exists()
+
+
+def test_chains_that_stay_inside_and_loops(repo, mem, g, tmp_path):
+    crafted(g, repo, _chain(g, repo, {"a": "b", "b": "c/file", "loop": "loop"}), [])
+    result = mem("checkpoint", "resume", "--name", "evil", "--latest", "--target", "t")
+    assert result.code == 128
+    assert result.err == (
+        "git-mem: error: refusing to resume: 'sub/loop' is a symlink in a loop (loop); "
+        "nothing was written\n"
+    )
+    crafted(g, repo, _chain(g, repo, {"a": "b", "b": "c/file"}), [], "fine")
+    result = mem("checkpoint", "resume", "--name", "fine", "--latest", "--target", "t")
+    assert result.code == 0, result.err
+    assert os.readlink(repo / "t" / "sub" / "a") == "b"

@@ -39,7 +39,11 @@ def test_a_config_declared_type_reaches_list_search_context_and_mcp(repo: Path) 
     assert [e["id"] for e in pack["sections"][-1]["entries"]] == [runbook]
     assert [e["id"] for e in pack["sections"][0]["entries"]] == [decision]
     text = git_mem("context")
-    assert text.index("## Decisions") < text.index("## Other") < text.index(f"[{runbook}] runbook:")
+    assert (
+        text.index("## Decisions")
+        < text.index("## Other")
+        < text.index(f"[{runbook}] runbook, from")
+    )
 
     async def scenario(session: ClientSession) -> None:
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}

@@ -180,11 +180,12 @@ def test_doctor_json(ready, mem, g):
                 "line": None,
             }
         ],
+        "undecided_notes": [],
     }
     g.write_record(ready, "facts/b.md", B)
     result = mem("doctor", "--json")
     assert result.code == 0
-    assert json.loads(result.out) == {"records": 2, "problems": []}
+    assert json.loads(result.out) == {"records": 2, "problems": [], "undecided_notes": []}
 
 
 def test_doctor_with_a_notes_ref_pointing_at_a_tree(ready, mem, g):

@@ -57,7 +57,8 @@ def test_context_escapes_the_markdown(repo, mem):
     record_id, _, _ = _saved(mem)
     result = mem("context")
     assert result.code == 0, result.err
-    assert f"- [{record_id}] {SAFE_TITLE} — {SAFE_SNIPPET}" in result.out.splitlines()
+    assert f"  {SAFE_TITLE} — {SAFE_SNIPPET}" in result.out.splitlines()
+    assert f"- [{record_id}] from a file, source cli" in result.out.splitlines()
     assert "\x1b" not in result.out and "\x9b" not in result.out
 
 
@@ -133,7 +134,9 @@ def test_report_markdown_and_html_escape_titles(repo, mem):
         result = mem("report", "decisions", "--format", form)
         assert result.code == 0, result.err
         assert "\x1b" not in result.out and "\x9b" not in result.out, form
-        assert "\u202e" not in result.out and r"\x1b]52;c;aGk=\x07" in result.out, form
+        # Markdown escapes the backslashes and brackets too: it renders as \x1b]52;c;aGk=\x07.
+        shown = r"\\x1b\]52;c;aGk=\\x07" if form == "markdown" else r"\x1b]52;c;aGk=\x07"
+        assert "\u202e" not in result.out and shown in result.out, form
     exact = mem("report", "decisions", "--format", "json").out
     assert json.dumps(TITLE, ensure_ascii=False) in exact  # JSON keeps the exact string
 

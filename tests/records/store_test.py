@@ -16,7 +16,7 @@ import pytest
 import yaml
 from gitrepo import assert_fsck_clean, init_repo, make_commits, sh
 
-from gitmem.errors import ConflictError, UsageError
+from gitmem.errors import ConflictError, NotFoundError, UsageError
 from gitmem.records.store import Store
 from gitmem.store import git
 from gitmem.store.files import atomic_write, create_first, create_new
@@ -336,12 +336,15 @@ def test_editing_a_symlinked_record_file_pointing_outside_is_refused(
     store = store_of(repo)
     memory = new_memory(body="Kept outside.\n")
     location = store.save_file(memory)
+    stored = store_of(repo).get(memory.id)  # read before it became a symlink
     outside = tmp_path / "outside.md"
     (repo / location).rename(outside)
     (repo / location).symlink_to(outside)
     original = outside.read_text()
 
-    stored = store_of(repo).get(memory.id)
+    # Reads no longer see it (tests/commands/symlink_test.py); a write still refuses it.
+    with pytest.raises(NotFoundError):
+        store_of(repo).get(memory.id)
     with pytest.raises(UsageError, match="resolves outside"):
         store_of(repo).replace(stored, dataclasses.replace(stored.memory, body="Changed.\n"))
     assert outside.read_text() == original

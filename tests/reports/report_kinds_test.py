@@ -156,14 +156,14 @@ DECISIONS = """\
 
 | date | id | title | status | author | tags | paths |
 |---|---|---|---|---|---|---|
-| 2026-01-05 | aaaa00000001 | [Use MySQL](.memory/decisions/a.md) | superseded by aaaa00000002 | Ann <ann@example.com> | database | src/db/ |
-| 2026-01-12 | aaaa00000002 | [Use PostgreSQL](.memory/decisions/b.md) | superseded by aaaa00000003 | Ann <ann@example.com> | database, postgresql |  |
-| 2026-01-14 | aaaa00000004 | [Deploy on Fridays](.memory/decisions/d.md) | rejected | Bob <bob@example.com> |  |  |
-| 2026-01-20 | aaaa00000003 | [Use PostgreSQL 16](.memory/decisions/c.md) | accepted | Bob <bob@example.com> | database |  |
+| 2026-01-05 | aaaa00000001 | [Use MySQL](.memory/decisions/a.md) | superseded by aaaa00000002 | Ann \\<ann@<!-- -->example.com\\> | database | src/db/ |
+| 2026-01-12 | aaaa00000002 | [Use PostgreSQL](.memory/decisions/b.md) | superseded by aaaa00000003 | Ann \\<ann@<!-- -->example.com\\> | database, postgresql |  |
+| 2026-01-14 | aaaa00000004 | [Deploy on Fridays](.memory/decisions/d.md) | rejected | Bob \\<bob@<!-- -->example.com\\> |  |  |
+| 2026-01-20 | aaaa00000003 | [Use PostgreSQL 16](.memory/decisions/c.md) | accepted | Bob \\<bob@<!-- -->example.com\\> | database |  |
 
 ## Supersedes chains
 
-- aaaa00000001 Use MySQL -> aaaa00000002 Use PostgreSQL -> aaaa00000003 Use PostgreSQL 16
+- aaaa00000001 Use MySQL -\\> aaaa00000002 Use PostgreSQL -\\> aaaa00000003 Use PostgreSQL 16
 """
 
 ACTIVITY = """\
@@ -183,8 +183,8 @@ ACTIVITY = """\
 
 | author | records |
 |---|---|
-| Ann <ann@example.com> | 6 |
-| Bob <bob@example.com> | 4 |
+| Ann \\<ann@<!-- -->example.com\\> | 6 |
+| Bob \\<bob@<!-- -->example.com\\> | 4 |
 
 ## Most active tags
 
@@ -227,7 +227,7 @@ ERRORS = """\
 
 ## Without tag or path
 
-- bbbb00000004 2026-01-22 Odd | crash (active)
+- bbbb00000004 2026-01-22 Odd \\| crash (active)
 """
 
 TIMELINE = """\
@@ -235,16 +235,16 @@ TIMELINE = """\
 
 | date | type | title | id | author |
 |---|---|---|---|---|
-| 2026-01-05 10:00 | decision | [Use MySQL](.memory/decisions/a.md) | aaaa00000001 | Ann <ann@example.com> |
-| 2026-01-06 08:00 | error | [Flaky login test](.memory/errors/a.md) | bbbb00000001 | Ann <ann@example.com> |
-| 2026-01-07 11:00 | fact | [Port is 5432](.memory/facts/a.md) | cccc00000001 | Bob <bob@example.com> |
-| 2026-01-12 10:00 | decision | [Use PostgreSQL](.memory/decisions/b.md) | aaaa00000002 | Ann <ann@example.com> |
-| 2026-01-13 08:00 | error | [Flaky login test again](.memory/errors/b.md) | bbbb00000002 | Bob <bob@example.com> |
-| 2026-01-14 16:00 | decision | [Deploy on Fridays](.memory/decisions/d.md) | aaaa00000004 | Bob <bob@example.com> |
-| 2026-01-15 10:00 | procedural | Release steps | dddd00000001 | Ann <ann@example.com> |
-| 2026-01-20 09:30 | decision | [Use PostgreSQL 16](.memory/decisions/c.md) | aaaa00000003 | Bob <bob@example.com> |
-| 2026-01-21 12:00 | error | [Pool exhausted](.memory/errors/c.md) | bbbb00000003 | Ann <ann@example.com> |
-| 2026-01-22 12:00 | error | [Odd \\| crash](.memory/errors/d.md) | bbbb00000004 | Ann <ann@example.com> |
+| 2026-01-05 10:00 | decision | [Use MySQL](.memory/decisions/a.md) | aaaa00000001 | Ann \\<ann@<!-- -->example.com\\> |
+| 2026-01-06 08:00 | error | [Flaky login test](.memory/errors/a.md) | bbbb00000001 | Ann \\<ann@<!-- -->example.com\\> |
+| 2026-01-07 11:00 | fact | [Port is 5432](.memory/facts/a.md) | cccc00000001 | Bob \\<bob@<!-- -->example.com\\> |
+| 2026-01-12 10:00 | decision | [Use PostgreSQL](.memory/decisions/b.md) | aaaa00000002 | Ann \\<ann@<!-- -->example.com\\> |
+| 2026-01-13 08:00 | error | [Flaky login test again](.memory/errors/b.md) | bbbb00000002 | Bob \\<bob@<!-- -->example.com\\> |
+| 2026-01-14 16:00 | decision | [Deploy on Fridays](.memory/decisions/d.md) | aaaa00000004 | Bob \\<bob@<!-- -->example.com\\> |
+| 2026-01-15 10:00 | procedural | Release steps | dddd00000001 | Ann \\<ann@<!-- -->example.com\\> |
+| 2026-01-20 09:30 | decision | [Use PostgreSQL 16](.memory/decisions/c.md) | aaaa00000003 | Bob \\<bob@<!-- -->example.com\\> |
+| 2026-01-21 12:00 | error | [Pool exhausted](.memory/errors/c.md) | bbbb00000003 | Ann \\<ann@<!-- -->example.com\\> |
+| 2026-01-22 12:00 | error | [Odd \\| crash](.memory/errors/d.md) | bbbb00000004 | Ann \\<ann@<!-- -->example.com\\> |
 """
 
 ACTIVITY_WINDOW = """\
@@ -264,8 +264,8 @@ Records created since 2026-01-10T00:00:00+00:00 and until 2026-01-16T00:00:00+00
 
 | author | records |
 |---|---|
-| Ann <ann@example.com> | 2 |
-| Bob <bob@example.com> | 2 |
+| Ann \\<ann@<!-- -->example.com\\> | 2 |
+| Bob \\<bob@<!-- -->example.com\\> | 2 |
 
 ## Most active tags
 
@@ -488,6 +488,6 @@ def test_chains_fork_and_cycles(mem: Callable[..., Any], repo: Path, g: Any) -> 
     text = markdown(mem, "decisions")
     assert text.endswith(
         "## Supersedes chains\n\n"
-        "- gggg00000001 Record gggg00000001 -> gggg00000003 Record gggg00000003\n"
-        "- gggg00000002 Record gggg00000002 -> gggg00000003 Record gggg00000003\n"
+        "- gggg00000001 Record gggg00000001 -\\> gggg00000003 Record gggg00000003\n"
+        "- gggg00000002 Record gggg00000002 -\\> gggg00000003 Record gggg00000003\n"
     )

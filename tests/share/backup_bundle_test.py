@@ -189,7 +189,8 @@ def test_diverged_checkpoint_chains_and_branches_keep_both_tips(source, tmp_path
     g.run("commit", "-q", "--allow-empty", "-m", "other's own", cwd=other)
     g.run("checkout", "-q", "-b", "elsewhere", cwd=other)  # main is no longer checked out
     backup.create(repo, tmp_path / "new.bundle")
-    result = backup.restore(git.discover(other), tmp_path / "new.bundle")
+    # Not the current branch: restored only because it is named as the one holding .memory/.
+    result = backup.restore(git.discover(other), tmp_path / "new.bundle", branch="main")
     by_ref = {a.ref: a for a in result.refs}
     wip = by_ref["refs/gitmem/checkpoints/wip"]
     assert wip.outcome == hiddenrefs.DIVERGED
@@ -202,7 +203,7 @@ def test_diverged_checkpoint_chains_and_branches_keep_both_tips(source, tmp_path
     assert g.run("log", "-1", "--format=%s", "main", cwd=other).strip() == "other's own"
     # Restoring the same bundle again changes nothing and creates no second copy.
     before = refs(g, other)
-    again = backup.restore(git.discover(other), tmp_path / "new.bundle")
+    again = backup.restore(git.discover(other), tmp_path / "new.bundle", branch="main")
     assert refs(g, other) == before
     assert {a.kept_as for a in again.refs if a.kept_as} == {
         a.kept_as for a in result.refs if a.kept_as
