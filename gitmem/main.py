@@ -39,6 +39,7 @@ SUBCOMMANDS = {
     "context": assistants.add_context,
     "pr": team.add_pr,
     "mcp": assistants.add_mcp,
+    "serve": assistants.add_serve,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}
