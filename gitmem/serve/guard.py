@@ -28,6 +28,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from gitmem.store import git
 from gitmem.store.files import atomic_write
@@ -148,6 +149,17 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.policy.remote and scope.get("method") == "GET":
+            given = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("token")
+            if given and self.policy.valid(given[0]):
+                # A browser opening the printed ?token= link: keep it in a cookie that only
+                # this site gets (and never on a cross-site request) and drop it from the URL.
+                cookie = f"{COOKIE}={given[0]}; Path=/; HttpOnly; SameSite=Strict"
+                headers = [(b"location", scope.get("path", "/").encode("latin-1") or b"/")]
+                headers.append((b"set-cookie", cookie.encode("latin-1")))
+                await send({"type": "http.response.start", "status": 303, "headers": headers})
+                await send({"type": "http.response.body", "body": b""})
+                return
         problem = self.check(scope)
         if problem is not None:
             status, message = problem
