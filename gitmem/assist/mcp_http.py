@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 
 from gitmem.assist.mcp_server import WriteCheck, server
 
@@ -33,13 +33,7 @@ def http_app(
     """The ASGI app answering MCP requests, and the lifespan it must run inside (the session
     manager's task group)."""
     manager = StreamableHTTPSessionManager(app=server(start, may_write), json_response=True)
-
-    async def app(
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[MutableMapping[str, Any]]],
-        send: Callable[[MutableMapping[str, Any]], Awaitable[None]],
-    ) -> None:
-        await manager.handle_request(scope, receive, send)  # type: ignore[arg-type]
+    app: ASGIApp = StreamableHTTPASGIApp(manager)  # an object, so a Route mounts it as ASGI
 
     @contextlib.asynccontextmanager
     async def lifespan() -> AsyncIterator[None]:

@@ -42,7 +42,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 def application(repo: git.RepoInfo, rules: Policy) -> tuple[Guard, str | None]:
     """The app for `repo`, and why /mcp is missing (None when it is there)."""
-    from starlette.routing import Mount
+    from starlette.routing import Route
 
     def may_write(request: Any) -> str | None:
         if not rules.writes:
@@ -58,7 +58,7 @@ def application(repo: git.RepoInfo, rules: Policy) -> tuple[Guard, str | None]:
         problem = f"{error.name or error} is not installed (pip install '.[mcp]')"
         return application_module.build(repo, rules), problem
     mcp_app, lifespan = mcp_http.http_app(repo.work_tree or repo.git_dir, may_write)
-    routes = [Mount("/mcp", app=mcp_app)]
+    routes = [Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"])]
     return application_module.build(repo, rules, routes, lifespan), None
 
 
