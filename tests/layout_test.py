@@ -37,6 +37,7 @@ TIERS: dict[str, int] = {
             "review",
             "reports",
             "deploy",
+            "serve",
         )
     },
     "gitmem.cli": 5,
@@ -49,6 +50,9 @@ TIERS: dict[str, int] = {
 DOMAIN_USES: dict[str, set[str]] = {
     "gitmem.share": {"gitmem.sessions"},  # session transcripts travel with sync and backups
     "gitmem.assist": {"gitmem.sessions"},  # the MCP session tools
+    # the HTTP adapter: what the CLI shows, over HTTP (sessions, reports, backups, context
+    # packs and the MCP app)
+    "gitmem.serve": {"gitmem.sessions", "gitmem.reports", "gitmem.share", "gitmem.assist"},
 }
 
 # Who may import each third-party dependency (every one the package imports must be here): a
@@ -62,6 +66,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "mcp": ("gitmem.assist",),
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
+    "starlette": ("gitmem.serve",),
+    "uvicorn": ("gitmem.serve",),
+    "jinja2": ("gitmem.serve",),
+    "markdown_it": ("gitmem.serve",),
+    "nh3": ("gitmem.serve",),
 }
 
 

@@ -31,22 +31,52 @@ def build(root: Path) -> None:
     """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths, the
     XSS record, and one ended session whose transcript talks about vacuum."""
     make_repo(root)
-    write_record(root, "decisions/2026-01-10-use-sqlite.md", "sq1tedb00001", type="decision",
-                 title="Use SQLite for the catalog", created="2026-01-10T09:00:00+00:00",
-                 status="superseded", tags="[database]", paths="[src/db/]",
-                 body="SQLite is enough while we are small.\n")  # fmt: skip
-    write_record(root, "decisions/2026-02-01-use-postgres.md", "pgsqdb000002", type="decision",
-                 title="Use PostgreSQL for the catalog", created="2026-02-01T09:00:00+00:00",
-                 status="accepted", tags="[database]", paths="[src/db/]",
-                 supersedes="[sq1tedb00001]", links="[vacfact00003]",
-                 body="JSONB covers the **flexible** parts.\n\n- one\n- two\n")  # fmt: skip
-    write_record(root, "facts/2026-02-03-vacuum.md", "vacfact00003", type="fact",
-                 title="Autovacuum must run nightly", created="2026-02-03T09:00:00+00:00",
-                 tags="[database, ops]", paths="[src/db/pool.py]",
-                 body="Without it the catalog table bloats.\n")  # fmt: skip
-    write_record(root, "facts/2026-02-04-xss.md", "xssxssxss001", type="fact",
-                 title=repr(XSS_TITLE), created="2026-02-04T09:00:00+00:00",
-                 body=XSS_BODY)  # fmt: skip
+    write_record(
+        root,
+        "decisions/2026-01-10-use-sqlite.md",
+        "sq1tedb00001",
+        type="decision",
+        title="Use SQLite for the catalog",
+        created="2026-01-10T09:00:00+00:00",
+        status="superseded",
+        tags="[database]",
+        paths="[src/db/]",
+        body="SQLite is enough while we are small.\n",
+    )
+    write_record(
+        root,
+        "decisions/2026-02-01-use-postgres.md",
+        "pgsqdb000002",
+        type="decision",
+        title="Use PostgreSQL for the catalog",
+        created="2026-02-01T09:00:00+00:00",
+        status="accepted",
+        tags="[database]",
+        paths="[src/db/]",
+        supersedes="[sq1tedb00001]",
+        links="[vacfact00003]",
+        body="JSONB covers the **flexible** parts.\n\n- one\n- two\n",
+    )
+    write_record(
+        root,
+        "facts/2026-02-03-vacuum.md",
+        "vacfact00003",
+        type="fact",
+        title="Autovacuum must run nightly",
+        created="2026-02-03T09:00:00+00:00",
+        tags="[database, ops]",
+        paths="[src/db/pool.py]",
+        body="Without it the catalog table bloats.\n",
+    )
+    write_record(
+        root,
+        "facts/2026-02-04-xss.md",
+        "xssxssxss001",
+        type="fact",
+        title=repr(XSS_TITLE),
+        created="2026-02-04T09:00:00+00:00",
+        body=XSS_BODY,
+    )
     run(root, "session", "start", "--label", "catalog slowness")
     run(root, "session", "log", "why is the catalog slow")
     run(root, "session", "log", "--role", "assistant", "autovacuum was off on the catalog table")

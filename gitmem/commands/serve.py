@@ -38,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     sock = runner.bind(args.host, args.port)
     port = sock.getsockname()[1]  # --port 0: the one the system chose
-    policy = runner.policy(repo, args.host, port, args.allow_remote, args.allow_writes,
-                           renew=args.new_token)  # fmt: skip
+    policy = runner.policy(
+        repo, args.host, port, args.allow_remote, args.allow_writes, renew=args.new_token
+    )
     app, mcp_problem = runner.application(repo, policy)
     if mcp_problem:
         warn(f"no MCP endpoint: {mcp_problem}")

@@ -17,8 +17,8 @@ from gitmem.errors import NotFoundError, UsageError
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
 from gitmem.search.query import parse_when
-from gitmem.store.types import DEFAULT_TYPE
 from gitmem.serve.params import FILTERS, Query, body_object, list_field, text_field
+from gitmem.store.types import DEFAULT_TYPE
 
 PAGE = 50  # records or messages per page by default
 MAX_PAGE = 1000
@@ -82,7 +82,9 @@ def search(call: Call) -> tuple[int, Any]:
         )
     limit = call.query.number("limit", 10, 1, 100)
     newest = call.query.choice("sort", ("relevance", "newest")) == "newest"
-    found = finder.search(call.store, call.query.filter(call.store), text, limit=limit, newest=newest)
+    found = finder.search(
+        call.store, call.query.filter(call.store), text, limit=limit, newest=newest
+    )
     document = finder.found_json(found, text)
     document["hidden"] = found.hidden or None
     return 200, document
@@ -256,7 +258,9 @@ def supersede(call: Call) -> tuple[int, Any]:
 
 def delete(call: Call) -> tuple[int, Any]:
     force, clean = call.query.flag("force"), call.query.flag("clean_links")
-    return 200, actions.delete(call.store, call.path["id"], force=force, clean_links=clean).to_json()
+    return 200, actions.delete(
+        call.store, call.path["id"], force=force, clean_links=clean
+    ).to_json()
 
 
 @dataclass(frozen=True)

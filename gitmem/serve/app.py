@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,33 +26,16 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from gitmem.errors import ConflictError, GitMemError, NotFoundError, log_unexpected
+from gitmem.errors import GitMemError, log_unexpected
 from gitmem.records.store import Store
 from gitmem.serve import api, openapi
+from gitmem.serve.answers import HEADERS, error_response, status_of
 from gitmem.serve.guard import Guard, Policy, TooLarge
 from gitmem.serve.params import Query
 from gitmem.store import git
 
 T = TypeVar("T")
 STATIC = Path(__file__).parent / "static"
-HEADERS = {
-    # No inline or foreign script can run, whatever a record manages to put in a page; the
-    # reports' inline <style> and SVG stay allowed. No framing (clickjacking), no sniffing.
-    "content-security-policy": "default-src 'self'; script-src 'self'; "
-    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-    "x-frame-options": "DENY",
-}
-
-
-def status_of(error: GitMemError) -> int:
-    if isinstance(error, NotFoundError):
-        return 404
-    if isinstance(error, ConflictError):
-        return 409
-    return 400 if error.exit_code == 2 else 422
 
 
 @dataclass
@@ -75,10 +58,6 @@ class Server:
                 return work(self.store())
 
         return await run_in_threadpool(locked)
-
-
-def error_response(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message, "status": status}, status, headers=HEADERS)
 
 
 def _render(status: int, document: Any) -> Response:
@@ -126,7 +105,7 @@ def api_route(server: Server, endpoint: api.Endpoint) -> Route:
 def build(
     repo: git.RepoInfo,
     policy: Policy,
-    extra_routes: list[BaseRoute] | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
     lifespan: Callable[[], contextlib.AbstractAsyncContextManager[None]] | None = None,
 ) -> Guard:
     """The whole application for `repo` under `policy`. `extra_routes` and `lifespan`: the MCP
@@ -144,7 +123,7 @@ def build(
         Route(openapi.PREFIX + "/openapi.json", schema),
         *pages.routes(server),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        *(extra_routes or []),
+        *extra_routes,
     ]
 
     async def failed(request: Request, error: Exception) -> Response:
@@ -159,7 +138,10 @@ def build(
             )
         else:
             where = log_unexpected(error, server.log_dir())
-            status, message = 500, f"unexpected {type(error).__name__}: {error} (details in {where})"
+            status, message = (
+                500,
+                f"unexpected {type(error).__name__}: {error} (details in {where})",
+            )
         if request.url.path.startswith("/api/"):
             return error_response(status, message)
         return pages.error_page(request, status, message)

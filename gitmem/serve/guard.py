@@ -183,12 +183,12 @@ class Guard:
         method = scope.get("method", "GET")
         if policy.remote and not authorized(scope, policy):
             return 401, "this server wants its token on every request: Authorization: Bearer TOKEN"
-        if method not in SAFE_METHODS and scope.get("path", "").startswith("/api/"):
-            # (Which of these change the memory, and so need --allow-writes too, the route
-            # knows: `app` checks that.)
-            if not policy.valid(bearer(scope)):
-                what = "a wrong token" if bearer(scope) else "no token"
-                return 401, f"{what}: writes need Authorization: Bearer TOKEN (see git mem serve)"
+        # (Which of these change the memory, and so need --allow-writes too, the route knows:
+        # `app` checks that.)
+        api = scope.get("path", "").startswith("/api/")
+        if method not in SAFE_METHODS and api and not policy.valid(bearer(scope)):
+            what = "a wrong token" if bearer(scope) else "no token"
+            return 401, f"{what}: writes need Authorization: Bearer TOKEN (see git mem serve)"
         return None
 
     @staticmethod

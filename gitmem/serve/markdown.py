@@ -32,9 +32,7 @@ def render(text: str) -> str:
     import nh3
 
     html = _renderer().render(text)
-    return str(
-        nh3.clean(html, url_schemes=SCHEMES, link_rel="noopener noreferrer nofollow")
-    )
+    return str(nh3.clean(html, url_schemes=SCHEMES, link_rel="noopener noreferrer nofollow"))
 
 
 def snippet(text: str) -> str:

@@ -59,7 +59,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
         },
     }
     if endpoint.body:
-        properties = {name: {} for name in endpoint.body}
+        properties: dict[str, Any] = {name: {} for name in endpoint.body}
         operation["requestBody"] = {
             "required": True,
             "content": {
@@ -82,9 +82,7 @@ def _operation(endpoint: Endpoint) -> dict[str, Any]:
 def document() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in ENDPOINTS:
-        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(
-            endpoint
-        )
+        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
     return {
         "openapi": "3.1.0",
         "info": {

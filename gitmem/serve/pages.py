@@ -25,12 +25,12 @@ from gitmem.records.store import Store
 from gitmem.search.engine import words
 from gitmem.search.query import Filter
 from gitmem.serve import markdown
+from gitmem.serve.answers import HEADERS, Runner, status_of
 from gitmem.serve.params import Query
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from gitmem.serve.app import Server
 
 TEMPLATES = Path(__file__).parent / "templates"
 FACETS = ("type", "tag", "status", "author", "path")
@@ -52,8 +52,6 @@ def environment() -> Environment:
 
 
 def page(name: str, code: int = 200, **values: Any) -> HTMLResponse:
-    from gitmem.serve.app import HEADERS
-
     html = environment().get_template(name).render(**values)
     return HTMLResponse(html, code, headers=HEADERS)
 
@@ -178,10 +176,10 @@ def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> 
         hit = bool(pattern and pattern.search(message.content))
         hits += hit
         shown.append({"index": index, "message": message, "hit": hits if hit else 0})
-    return {"info": info, "messages": shown, "q": text, "hits": hits, "pattern": pattern}
+    return {"info": info, "messages": shown, "q": text, "hits": hits}
 
 
-def routes(server: Server) -> list[Route]:
+def routes(server: Runner) -> list[Route]:
     async def home(request: Request) -> Response:
         items = request.query_params.multi_items()
         view = await server.run(lambda store: search_view(store, items))
@@ -213,8 +211,6 @@ def routes(server: Server) -> list[Route]:
 
         name = request.path_params["kind"]
         doc = await server.run(lambda store: report_doc(store, name))
-        from gitmem.serve.app import HEADERS
-
         return HTMLResponse(render(doc, "html"), headers=HEADERS)
 
     async def session_list(request: Request) -> Response:
@@ -249,8 +245,6 @@ def answering(view: Callable[[Request], Awaitable[Response]]) -> Callable[..., A
     """`view`, with a GitMemError (an unknown id, a bad filter) shown as an error page."""
 
     async def guarded(request: Request) -> Response:
-        from gitmem.serve.app import status_of
-
         try:
             return await view(request)
         except GitMemError as error:

@@ -39,7 +39,10 @@ def test_records_filters_and_paging(served: Served) -> None:
     everything = ids(get(served, "/api/v1/records"))
     assert everything[1:] == ["xssxssxss001", "vacfact00003", "pgsqdb000002"], everything
     summary = get(served, f"/api/v1/records/{everything[0]}").json()
-    assert (summary["type"], summary["title"]) == ("episodic", "Session catalog slowness: Found the vacuum problem")
+    assert (summary["type"], summary["title"]) == (
+        "episodic",
+        "Session catalog slowness: Found the vacuum problem",
+    )
     assert ids(get(served, "/api/v1/records", type="decision", all="true")) == [
         "pgsqdb000002",
         "sq1tedb00001",
@@ -77,7 +80,9 @@ def test_bad_parameters_are_400_with_the_cli_message(served: Served) -> None:
     assert error(get(served, "/api/v1/search", q="   "), 400) == (
         "nothing to search for in '   ': give at least one word"
     )
-    assert "needs the sessions index" in error(get(served, "/api/v1/search", q="x", scope="all"), 400)
+    assert "needs the sessions index" in error(
+        get(served, "/api/v1/search", q="x", scope="all"), 400
+    )
     assert error(get(served, "/api/v1/reports/weather"), 400) == (
         "unknown report 'weather': use one of deploys, decisions, activity, errors, timeline"
     )
@@ -188,16 +193,20 @@ def test_writes_need_the_token(served: Served) -> None:
 
 def test_write_then_read(served: Served) -> None:
     url, headers = served.url + "/api/v1/records", auth(served)
-    made = httpx.post(url, json={"text": "Pool size is 20\n\nMeasured under load.",
-                                 "type": "fact", "tags": ["db"]}, headers=headers)  # fmt: skip
+    made = httpx.post(
+        url,
+        json={"text": "Pool size is 20\n\nMeasured under load.", "type": "fact", "tags": ["db"]},
+        headers=headers,
+    )
     assert made.status_code == 201, made.text
     new = made.json()["id"]
     assert made.json()["location"].startswith(".memory/facts/")
     assert get(served, f"/api/v1/records/{new}").json()["title"] == "Pool size is 20"
     assert new in ids(get(served, "/api/v1/records", tag="db"))
 
-    changed = httpx.patch(f"{url}/{new}", json={"status": "accepted", "body": "Now 30."},
-                          headers=headers)  # fmt: skip
+    changed = httpx.patch(
+        f"{url}/{new}", json={"status": "accepted", "body": "Now 30."}, headers=headers
+    )
     assert changed.json() == {"id": new, "changed": True, "location": made.json()["location"]}
     record = get(served, f"/api/v1/records/{new}").json()
     assert (record["status"], record["body"]) == ("accepted", "Now 30.\n")

@@ -34,7 +34,9 @@ def serve(root: Path) -> Iterator[Callable[..., tuple[str, str]]]:
     """Start a server on `root` with (host, remote, writes); returns (url, token)."""
     stack: list[Any] = []
 
-    def start(host: str = "127.0.0.1", remote: bool = False, writes: bool = False) -> tuple[str, str]:
+    def start(
+        host: str = "127.0.0.1", remote: bool = False, writes: bool = False
+    ) -> tuple[str, str]:
         repo = git.discover(root)
         sock = runner.bind(host, 0)
         port = sock.getsockname()[1]
@@ -53,8 +55,9 @@ def serve(root: Path) -> Iterator[Callable[..., tuple[str, str]]]:
 
 def test_read_only_by_default(serve: Callable[..., tuple[str, str]]) -> None:
     url, token = serve()
-    answer = httpx.post(url + "/api/v1/records", json={"text": "x"},
-                        headers={"Authorization": f"Bearer {token}"})  # fmt: skip
+    answer = httpx.post(
+        url + "/api/v1/records", json={"text": "x"}, headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 403
     assert answer.json()["error"] == (
         "this server is read-only: start it with git mem serve --allow-writes"
@@ -85,7 +88,10 @@ def test_remote_wants_the_token_on_every_request(serve: Callable[..., tuple[str,
 
 
 def mcp_call(url: str, session: str | None, body: dict[str, Any], token: str | None = None) -> Any:
-    headers = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-06-18"}
+    headers = {
+        "Accept": "application/json, text/event-stream",
+        "MCP-Protocol-Version": "2025-06-18",
+    }
     if session:
         headers["Mcp-Session-Id"] = session
     if token:
@@ -94,9 +100,21 @@ def mcp_call(url: str, session: str | None, body: dict[str, Any], token: str | N
 
 
 def mcp_session(url: str, token: str | None = None) -> str:
-    hello = mcp_call(url, None, {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {},
-        "clientInfo": {"name": "http-test", "version": "1"}}}, token)  # fmt: skip
+    hello = mcp_call(
+        url,
+        None,
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "http-test", "version": "1"},
+            },
+        },
+        token,
+    )
     assert hello.status_code == 200, hello.text
     session = hello.headers["mcp-session-id"]
     done = mcp_call(url, session, {"jsonrpc": "2.0", "method": "notifications/initialized"}, token)
@@ -105,8 +123,12 @@ def mcp_session(url: str, token: str | None = None) -> str:
 
 
 def tool(url: str, session: str, name: str, args: dict[str, Any], token: str | None = None) -> Any:
-    body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call",
-            "params": {"name": name, "arguments": args}}  # fmt: skip
+    body = {
+        "jsonrpc": "2.0",
+        "id": 2,
+        "method": "tools/call",
+        "params": {"name": name, "arguments": args},
+    }
     answer = mcp_call(url, session, body, token)
     assert answer.status_code == 200, answer.text
     return answer.json()["result"]
@@ -129,8 +151,14 @@ def test_mcp_over_http_reads_freely_and_writes_with_the_token(
     assert saved.get("isError") is not True, saved
     new = saved["structuredContent"]["id"]
     assert httpx.get(f"{url}/api/v1/records/{new}").json()["title"] == "Saved over MCP HTTP"
-    assert httpx.delete(f"{url}/api/v1/records/{new}", params={"force": "1"},
-                        headers={"Authorization": f"Bearer {token}"}).status_code == 200  # fmt: skip
+    assert (
+        httpx.delete(
+            f"{url}/api/v1/records/{new}",
+            params={"force": "1"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).status_code
+        == 200
+    )
 
 
 def test_serve_refuses_another_address_without_allow_remote(mem: Callable[..., Any]) -> None:
