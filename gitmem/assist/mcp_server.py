@@ -1,6 +1,7 @@
 """`git mem mcp`: the tools of `mcp_tools` served over stdio with the `mcp` SDK.
 
-The only module that imports `mcp` (an optional extra). Tool calls run one at a time in a
+With `mcp_http` (the same server over streamable HTTP), the only module that imports `mcp` (an
+optional extra). Tool calls run one at a time in a
 worker thread (the Store and the index are not made for concurrent use within one process;
 the event loop stays free to answer pings). Every failure becomes a tool error (isError) with
 one line of text, and the server keeps serving: GitMemError as its message, bad arguments as
