@@ -26,7 +26,7 @@ from gitmem.search.engine import words
 from gitmem.search.query import Filter
 from gitmem.serve import markdown
 from gitmem.serve.answers import HEADERS, Runner, status_of
-from gitmem.serve.params import Query
+from gitmem.serve.params import FILTERS, Query
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 FACETS = ("type", "tag", "status", "author", "path")
-SEARCH_PARAMS = ("q", *FACETS, "all", "fragment")
+SEARCH_PARAMS = ("q", *FILTERS, "fragment")  # every filter of `git mem search`
 SHOWN = 50  # results on the search page
 NEARBY = 20  # records on the same paths shown on a record page
 
@@ -103,7 +103,7 @@ def search_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
         "results": results,
         "note": note,
         "facets": facets([r["row"] for r in results]),
-        "chosen": {name: query.many(name) for name in FACETS if query.many(name)},
+        "chosen": {n: query.many(n) for n in FILTERS if n != "all" and query.many(n)},
         "all": query.flag("all"),
         "link": lambda name, value: with_param(values, name, value),
         "fragment": query.flag("fragment"),

@@ -15,7 +15,7 @@ __all__ = ["served"]  # the module-scoped fixture
 
 
 def get(server: Served, url: str, **params: Any) -> httpx.Response:
-    return httpx.get(server.url + url, params=params, timeout=30)
+    return httpx.get(server.url + url, params=params, timeout=30, follow_redirects=True)
 
 
 def ids(response: httpx.Response, key: str = "records") -> list[str]:
@@ -295,3 +295,26 @@ def test_backups_create_list_verify(served: Served) -> None:
     assert error(escape, 400) == "verify needs the name of a bundle in the backups folder"
     missing = httpx.post(url, json={"action": "verify", "name": "no.bundle"}, headers=auth(served))
     assert error(missing, 404) == "no backup named 'no.bundle' (GET /api/v1/backups lists them)"
+
+
+def test_pages_answer_bad_input_with_an_error_page(served: Served) -> None:
+    for path, params, status, message in (
+        ("/", {"since": "someday"}, 400, "cannot read &#39;someday&#39; as a date"),
+        ("/", {"colour": "red"}, 400, "unknown parameter &#39;colour&#39;"),
+        ("/records/zzzzzz", {}, 404, "no memory with an id starting &#39;zzzzzz&#39;"),
+        ("/sessions/zzzzzz", {}, 404, "no session with an id starting &#39;zzzzzz&#39;"),
+        ("/reports/weather", {}, 400, "unknown report &#39;weather&#39;"),
+        ("/nowhere", {}, 404, "no such page: /nowhere"),
+    ):
+        answer = get(served, path, **params)
+        assert answer.status_code == status, (path, answer.text)
+        assert answer.headers["content-type"] == "text/html; charset=utf-8"
+        assert message in answer.text, (path, answer.text)
+    for path, params in (("/", {"commit": "HEAD"}), ("/timeline", {"type": "decision"})):
+        answer = get(served, path, **params)
+        assert answer.status_code == 200, (path, answer.text)
+        assert "script-src 'self'" in answer.headers["content-security-policy"]
+    fragment = get(served, "/", q="jsonb", fragment="1").text
+    assert fragment.startswith('\n<div class="layout">') or '<div class="layout">' in fragment
+    assert "<html" not in fragment and "<mark>JSONB</mark>" in fragment
+    assert get(served, "/records/pgsq").url.path == "/records/pgsqdb000002"  # the permalink
