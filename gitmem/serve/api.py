@@ -240,9 +240,34 @@ def save(call: Call) -> tuple[int, Any]:
     return 201, saved.to_json()
 
 
+LIST_FIELDS = ("tags", "paths", "links")
+
+
+def typed_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a PATCH, each checked to be of its kind (what the MCP schema checks for
+    the update tool): lists of strings, an object for metadata, else a string (null: remove)."""
+    fields: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "body":
+            continue
+        if key in LIST_FIELDS:
+            fields[key] = list_field(data, key) if isinstance(value, list) else None
+            if fields[key] is None:
+                raise UsageError(f"{key} must be a list of strings")
+        elif key == "metadata":
+            if not isinstance(value, dict):
+                raise UsageError("metadata must be an object (a null value removes a key)")
+            fields[key] = value
+        elif value is not None and not isinstance(value, str):
+            raise UsageError(f"{key} must be a string")
+        else:
+            fields[key] = value or ""
+    return fields
+
+
 def update(call: Call) -> tuple[int, Any]:
     data = body_object(call.body, (*actions.UPDATABLE, "body"))
-    fields = {key: value for key, value in data.items() if key != "body"}
+    fields = typed_fields(data)
     body = text_field(data, "body")
     updated = actions.update(
         call.store, call.path["id"], fields=fields, body=body, cwd=call.store.repo.work_tree

@@ -241,6 +241,17 @@ def test_bad_bodies(served: Served) -> None:
     assert error(httpx.post(url, json={"text": "x", "tags": 3}, headers=headers), 400) == (
         "tags must be a list of strings"
     )
+    for change, message in (
+        ({"tags": [1]}, "tags must be a list of strings"),
+        ({"paths": "src/"}, "paths must be a list of strings"),
+        ({"metadata": 3}, "metadata must be an object (a null value removes a key)"),
+        ({"title": 7}, "title must be a string"),
+        ({"title": ""}, "title cannot be empty"),
+    ):
+        patched = httpx.patch(f"{url}/pgsqdb000002", json=change, headers=headers)
+        assert error(patched, 400) == message
+    itself = httpx.post(f"{url}/pgsq/supersede", json={"by": "pgsq"}, headers=headers)
+    assert error(itself, 400) == "a memory cannot supersede itself"
 
 
 def test_oversized_requests_are_refused(served: Served) -> None:
