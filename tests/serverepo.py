@@ -29,7 +29,7 @@ class Served(NamedTuple):
 
 def build(root: Path) -> None:
     """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths, the
-    XSS record, and one ended session whose transcript talks about vacuum."""
+    XSS record, one ended session whose transcript talks about vacuum, and a deploy of HEAD."""
     make_repo(root)
     write_record(
         root,
@@ -83,6 +83,7 @@ def build(root: Path) -> None:
     run(root, "session", "end", "--summary", "Found the vacuum problem")
     git("add", "-A", cwd=root)
     git("commit", "-q", "-m", "memories", cwd=root)
+    run(root, "deploy", "--env", "production", "--version", "1.4.0")
 
 
 def run(root: Path, *args: str) -> str:

@@ -147,19 +147,28 @@ def report_doc(store: Store, name: str) -> dict[str, Any]:
 
 
 def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
+    """Records, deploys and sessions on one axis, newest first; `type` keeps some kinds."""
+    from gitmem.reports.data import collect, deploy_of
     from gitmem.sessions import sessions
 
     query = Query(items, ("type",))
     kinds = query.many("type")
+    records = collect(store)
     events: list[dict[str, Any]] = []
-    for row in report_doc(store, "timeline")["records"]:
-        if not kinds or row["type"] in kinds:
-            events.append({"when": row["created"] or "", "kind": row["type"], "record": row})
+    for row in records.rows:
+        deploy = deploy_of(row)
+        kind = "deploy" if deploy else str(row.get("type"))
+        if not kinds or kind in kinds:
+            status = records.status(row)
+            shown = {**row, "status": status}
+            events.append(
+                {"when": row.get("created") or "", "kind": kind, "record": shown, "deploy": deploy}
+            )
     if not kinds or "session" in kinds:
         for info in sessions.listing(store):
             events.append({"when": info.started or "", "kind": "session", "session": info})
     events.sort(key=lambda e: e["when"], reverse=True)
-    every = sorted({*store.config.type_names, "session"})
+    every = sorted({*store.config.type_names, "deploy", "session"})
     return {"events": events, "kinds": kinds, "every": every}
 
 

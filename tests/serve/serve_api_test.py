@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import git
 from serverepo import XSS_TITLE, Served, served
 
 pytestmark = pytest.mark.slow  # a real server process: about a second to start
@@ -37,12 +38,13 @@ def auth(server: Served, token: str | None = None) -> dict[str, str]:
 
 def test_records_filters_and_paging(served: Served) -> None:
     everything = ids(get(served, "/api/v1/records"))
-    assert everything[1:] == ["xssxssxss001", "vacfact00003", "pgsqdb000002"], everything
-    summary = get(served, f"/api/v1/records/{everything[0]}").json()
-    assert (summary["type"], summary["title"]) == (
-        "episodic",
-        "Session catalog slowness: Found the vacuum problem",
-    )
+    assert everything[2:] == ["xssxssxss001", "vacfact00003", "pgsqdb000002"], everything
+    newest = [get(served, f"/api/v1/records/{i}").json() for i in everything[:2]]
+    head = git("rev-parse", "--short=7", "HEAD", cwd=served.root).strip()
+    assert sorted((r["type"], r["title"]) for r in newest) == [
+        ("episodic", f"Deploy {head} to production: success"),
+        ("episodic", "Session catalog slowness: Found the vacuum problem"),
+    ]
     assert ids(get(served, "/api/v1/records", type="decision", all="true")) == [
         "pgsqdb000002",
         "sq1tedb00001",
@@ -55,8 +57,10 @@ def test_records_filters_and_paging(served: Served) -> None:
     first = get(served, "/api/v1/records", limit=2).json()
     assert (first["count"], first["next_offset"]) == (2, 2)
     rest = get(served, "/api/v1/records", limit=2, offset=2).json()
-    assert [r["id"] for r in rest["records"]] == ["vacfact00003", "pgsqdb000002"]
-    assert rest["next_offset"] is None
+    assert [r["id"] for r in rest["records"]] == ["xssxssxss001", "vacfact00003"]
+    assert rest["next_offset"] == 4
+    last = get(served, "/api/v1/records", limit=2, offset=4).json()
+    assert ([r["id"] for r in last["records"]], last["next_offset"]) == (["pgsqdb000002"], None)
     # the --json shape of `git mem list`: no internal blob ids, every listed field
     assert set(first["records"][0]) >= {"id", "type", "title", "created", "status", "location"}
 
@@ -147,7 +151,9 @@ def test_reports_deploys_and_context(served: Served) -> None:
     html = get(served, "/api/v1/reports/timeline", format="html")
     assert html.headers["content-type"] == "text/html; charset=utf-8"
     assert "&lt;img src=x onerror=alert(1)&gt;" in html.text and XSS_TITLE not in html.text
-    assert get(served, "/api/v1/deploys").json()["report"] == "deploys"
+    deploys = get(served, "/api/v1/deploys").json()
+    assert [e["env"] for e in deploys["environments"]] == ["production"]
+    assert deploys["deploys"] == 1
     pack = get(served, "/api/v1/context", budget="200", query="vacuum").json()
     assert pack["budget"] == 200 and pack["used"] <= 200
     text = get(served, "/api/v1/context", format="markdown").text

@@ -151,7 +151,11 @@ def test_other_pages_render(page: Any, served: Served) -> None:
         page.goto(served.url + path)
         assert page.locator("h1").first.inner_text() == heading
         shot(page, name)
-    assert page.locator("svg.chart").count() == 0  # no deploys in this repository
+    assert page.locator("svg.chart").count() == 1  # the deploys of production, by week
+    page.goto(served.url + "/timeline?type=deploy&type=session")
+    kinds = page.locator(".event .type").all_inner_texts()
+    assert sorted(kinds) == ["deploy", "session"]
+    assert page.locator(".event .badge.d-success").inner_text() == "success"
     page.goto(served.url + "/decisions")
     assert page.locator(".badge.s-superseded").count() >= 1
     page.goto(served.url + "/records/zzzzzz")
