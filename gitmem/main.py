@@ -43,6 +43,7 @@ SUBCOMMANDS = {
     "mcp": assistants.add_mcp,
     "assistant": assistants.add_assistant,
     "completion": git_integration.add_completion,
+    "serve": assistants.add_serve,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}

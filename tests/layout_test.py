@@ -38,6 +38,7 @@ TIERS: dict[str, int] = {
             "reports",
             "deploy",
             "exchange",
+            "serve",
         )
     },
     "gitmem.cli": 5,
@@ -52,6 +53,9 @@ DOMAIN_USES: dict[str, set[str]] = {
     "gitmem.assist": {"gitmem.sessions"},  # the MCP session tools
     # a ~/.global/memory tree's conversations and checkpoints
     "gitmem.exchange": {"gitmem.sessions", "gitmem.checkpoints"},
+    # the HTTP adapter: what the CLI shows, over HTTP (sessions, reports, backups, context
+    # packs and the MCP app)
+    "gitmem.serve": {"gitmem.sessions", "gitmem.reports", "gitmem.share", "gitmem.assist"},
 }
 
 # Who may import each third-party dependency (every one the package imports must be here): a
@@ -66,6 +70,11 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
     "shtab": ("gitmem.cli.completion",),
+    "starlette": ("gitmem.serve",),
+    "uvicorn": ("gitmem.serve",),
+    "jinja2": ("gitmem.serve",),
+    "markdown_it": ("gitmem.serve",),
+    "nh3": ("gitmem.serve",),
 }
 
 

@@ -1,6 +1,7 @@
 """`git mem mcp`: the tools of `mcp_tools` served over stdio with the `mcp` SDK.
 
-The only module that imports `mcp` (an optional extra). Tool calls run one at a time in a
+With `mcp_http` (the same server over streamable HTTP), the only module that imports `mcp` (an
+optional extra). Tool calls run one at a time in a
 worker thread (the Store and the index are not made for concurrent use within one process;
 the event loop stays free to answer pings). Every failure becomes a tool error (isError) with
 one line of text, and the server keeps serving: GitMemError as its message, bad arguments as
@@ -9,6 +10,7 @@ the schema violation, anything else logged under the git common dir like `main` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +42,8 @@ INSTRUCTIONS = (
 )
 CONTEXT_URI = "gitmem://context"
 RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
+# Whether the HTTP request behind a tool call may run a write tool: None, or why not.
+WriteCheck = Callable[[Any], str | None]
 
 
 # The record tools work on the project's memory or, with `memory: "global"`, on the caller's
@@ -68,8 +72,11 @@ class GitMem:
     repository is looked for again on each call until one is found (`git init` meanwhile).
     """
 
-    def __init__(self, start: Path) -> None:
+    def __init__(self, start: Path, may_write: WriteCheck | None = None) -> None:
+        """`may_write`: over HTTP, whether the request of a call may run a write tool (None:
+        yes; a text: no, and why). Over stdio every tool may run."""
         self.start = start
+        self.may_write = may_write
         self._repo: git.RepoInfo | None = None
         self._lock = anyio.Lock()
 
@@ -121,6 +128,11 @@ class GitMem:
     ) -> types.CallToolResult:
         caller = Caller(client_name(ctx))
         arguments = dict(params.arguments or {})
+        spec = TOOLS.get(params.name)
+        if spec is not None and not spec.read_only and self.may_write is not None:
+            refusal = self.may_write(ctx.request)
+            if refusal is not None:
+                return error_result(f"{params.name}: {refusal}")
         async with self._lock:
             return await anyio.to_thread.run_sync(self.call, params.name, arguments, caller)
 
@@ -226,8 +238,8 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
-def server(start: Path) -> Server[Any]:
-    handlers = GitMem(start)
+def server(start: Path, may_write: WriteCheck | None = None) -> Server[Any]:
+    handlers = GitMem(start, may_write)
     return Server(
         "gitmem",
         version=__version__,

@@ -35,6 +35,48 @@ def add_mcp(sub: Subparsers) -> None:
         )
 
 
+def add_serve(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "serve",
+        help="a local web UI, REST API and MCP over HTTP",
+        description="Serve this repository's memory over HTTP: a web UI (search with facets, "
+        "records with their supersedes chains, decisions, timeline, sessions and transcripts, "
+        "reports, deploys with the DORA measures), a REST API under /api/v1 (OpenAPI at "
+        "/api/v1/openapi.json) and MCP over streamable HTTP at /mcp (with the mcp extra). It "
+        "reads through the same code as the CLI, so every answer is fresh. Listens on "
+        "127.0.0.1 only, checks Host and Origin, and prints a bearer token (kept in "
+        "<git-common-dir>/gitmem/serve-token, mode 0600): writes need it and --allow-writes; "
+        "another address needs --allow-remote and the token on every request. Needs the serve "
+        "extra: pip install '.[serve]' in gitmem's checkout.",
+        epilog="examples:\n  git mem serve --open\n  git mem serve --port 8765 --allow-writes\n"
+        "  curl -s 'http://127.0.0.1:8765/api/v1/search?q=postgres'",
+    ) as p:
+        p.add_argument(
+            "--port", type=int, default=8765, metavar="N", help="listen on port N (default 8765)"
+        )
+        p.add_argument(
+            "--host",
+            default="127.0.0.1",
+            metavar="ADDR",
+            help="listen on ADDR (default 127.0.0.1; any other needs --allow-remote)",
+        )
+        p.add_argument(
+            "--allow-remote",
+            action="store_true",
+            help="allow an address other than loopback; every request then needs the token",
+        )
+        p.add_argument(
+            "--allow-writes",
+            action="store_true",
+            help="accept POST/PATCH/DELETE on records (with the token; read-only otherwise)",
+        )
+        p.add_argument(
+            "--new-token", action="store_true", help="replace the kept token with a new one"
+        )
+        p.add_argument("--open", action="store_true", help="open the web UI in a browser")
+
+
 def add_session(sub: Subparsers) -> None:
     with add_command(
         sub,

@@ -1,0 +1,163 @@
+"""`git mem serve` benchmark: API and page latency against the whole-process CLI.
+
+    .venv/bin/python bench/serve.py [--sizes 10000 100000] [--calls 40] [--keep]
+
+For each size: builds a repository (bench/corpus.py, the Zipf vocabulary of bench/search.py;
+80% files, 20% notes), brings the index up to date with `git mem reindex`, starts the real
+`git-mem serve --port 0` process, and times over HTTP (one keep-alive client, requests one at a
+time, what the client sees):
+
+- `GET /api/v1/search?q=...` (1-3 words drawn from random records, limit 10);
+- `GET /api/v1/records/{id}` (8-character prefixes);
+- `GET /?q=...` the search page (facets, snippets, HTML);
+- in the same run, the references: `git-mem search --json` whole process (the same queries) and
+  `python -c pass`.
+
+Medians and p95 in ms, and each median as a ratio to the CLI's. Every request re-reads what
+changed (the catalog refresh: a stat per .memory/ file and the manifest), like every CLI run and
+MCP call. The machine is shared and noisy: compare rows of one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
+
+from gitmem.store.record import Memory
+
+STOP = {"the", "a", "an", "of", "to", "in", "and", "or", "is", "for", "on", "with", "as", "by"}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def queries(rng: random.Random, memories: list[tuple[Memory, str]], n: int) -> list[str]:
+    out = []
+    for i in range(n):
+        memory = rng.choice(memories)[0]
+        words = sorted(
+            {w for w in f"{memory.title} {memory.body}".lower().split() if w.isalpha()} - STOP
+        )
+        out.append(" ".join(rng.sample(words, min(len(words), 1 + i % 3))))
+    return out
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def timed_get(client: httpx.Client, url: str, params: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    answer = client.get(url, params=params)
+    elapsed = (time.perf_counter() - start) * 1000
+    if answer.status_code != 200:
+        raise SystemExit(f"GET {url} {params}: {answer.status_code} {answer.text[:200]}")
+    return elapsed
+
+
+def process_ms(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
+    if proc.returncode not in (0, 1):  # 1: nothing found
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
+    return (time.perf_counter() - start) * 1000
+
+
+def start_server(root: Path) -> tuple[subprocess.Popen[str], str]:
+    server = subprocess.Popen(
+        [GIT_MEM, "serve", "--port", "0"],
+        cwd=root,
+        env=ENV,
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
+    assert server.stderr is not None
+    first = server.stderr.readline()
+    found = re.search(r"at (http://\S+)/ ", first)
+    if not found:
+        raise SystemExit(f"serve did not start: {first}{server.stderr.read()}")
+    return server, found[1]
+
+
+def one_size(size: int, calls: int, seed: int, keep: bool) -> list[str]:
+    base = Path(tempfile.mkdtemp(prefix="gitmem-bench-serve-"))
+    root = base / "repo"
+    memories: list[tuple[Memory, str]] = []
+    log(f"building a {size:,}-memory repository in {root}")
+    build_corpus(root, size, seed, Corpus(seed, Zipf(seed), title_words=(4, 10)), memories, log)
+    log("building the index (git mem reindex)")
+    process_ms([GIT_MEM, "reindex"], root)
+    rng = random.Random(seed)
+    texts = queries(rng, memories, calls)
+    prefixes = [rng.choice(memories)[0].id[:8] for _ in range(calls)]
+
+    server, url = start_server(root)
+    try:
+        with httpx.Client(timeout=120) as client:
+            timed_get(client, url + "/api/v1/search", {"q": texts[0]})  # warm: the first refresh
+            log(f"{calls} API searches, {calls} records/{{id}}, {calls} search pages")
+            api = [timed_get(client, url + "/api/v1/search", {"q": t}) for t in texts]
+            show = [timed_get(client, f"{url}/api/v1/records/{p}") for p in prefixes]
+            page = [timed_get(client, url + "/", {"q": t}) for t in texts]
+    finally:
+        server.terminate()
+        server.wait(10)
+    log("references: git-mem search --json, python -c pass")
+    cli = [process_ms([GIT_MEM, "search", "--json", t], root) for t in texts[:15]]
+    python = [process_ms([PYTHON, "-c", "pass"], root) for _ in range(15)]
+    reference = statistics.median(cli)
+
+    def row(name: str, values: list[float]) -> str:
+        median = statistics.median(values)
+        return (
+            f"| {name} | {median:.0f} | {p95(values):.0f} | {median / reference:.2f} "
+            f"| {len(values)} |"
+        )
+
+    if keep:
+        log(f"kept {root}")
+    else:
+        shutil.rmtree(base, ignore_errors=True)
+    return [
+        f"### {size:,} memories\n",
+        "| measure | median ms | p95 ms | x CLI search | n |",
+        "|---|---|---|---|---|",
+        row("`GET /api/v1/search?q=` (1-3 words, limit 10)", api),
+        row("`GET /api/v1/records/{id}` (8-char prefix)", show),
+        row("`GET /?q=` search page (HTML, facets, snippets)", page),
+        row("reference: `git-mem search --json` whole process", cli),
+        row("reference: `python -c pass`", python),
+        "",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000])
+    parser.add_argument("--calls", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
+    args = parser.parse_args()
+    lines = [f"## git mem serve\n\n{machine()}\n"]
+    for size in args.sizes:
+        lines += one_size(size, args.calls, args.seed, args.keep)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""The OpenAPI 3.1 document of /api/v1, made from the endpoint table (`api.ENDPOINTS`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from gitmem import __version__
+from gitmem.serve.api import ENDPOINTS, Endpoint
+
+PREFIX = "/api/v1"
+MEANING = {
+    "q": "the query, in `git mem search` syntax",
+    "scope": "records (sessions and all need the sessions index)",
+    "limit": "at most this many",
+    "offset": "skip this many (paging: next_offset says where the next page starts)",
+    "all": "include retired records and those on unmerged commits (true/false)",
+    "format": "json, markdown or html",
+    "budget": "tokens (ceil(characters / 4))",
+    "query": "search text moving matches to the top of each section (repeatable)",
+}
+ERROR = {
+    "description": "a JSON error: the CLI's one-line message",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+                "required": ["error", "status"],
+            }
+        }
+    },
+}
+
+
+def _operation(endpoint: Endpoint) -> dict[str, Any]:
+    names = re.findall(r"{(\w+)}", endpoint.path)
+    parameters: list[dict[str, Any]] = [
+        {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+    ]
+    parameters += [
+        {
+            "name": name,
+            "in": "query",
+            "required": name == "q",
+            "schema": {"type": "string"},
+            "description": MEANING.get(name, f"the `--{name}` filter of the CLI (repeatable)"),
+        }
+        for name in endpoint.params
+    ]
+    operation: dict[str, Any] = {
+        "summary": endpoint.summary,
+        "operationId": f"{endpoint.method.lower()}_{endpoint.handler.__name__}",
+        "parameters": parameters,
+        "responses": {
+            "200": {"description": "the document the CLI's --json prints"},
+            "400": ERROR,
+            "404": ERROR,
+        },
+    }
+    if endpoint.body:
+        properties: dict[str, Any] = {name: {} for name in endpoint.body}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": properties,
+                        "additionalProperties": False,
+                    }
+                }
+            },
+        }
+    if endpoint.method != "GET":
+        operation["security"] = [{"bearer": []}]
+        operation["responses"]["401"] = ERROR
+        operation["responses"]["403"] = ERROR
+    return operation
+
+
+def document() -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for endpoint in ENDPOINTS:
+        paths.setdefault(PREFIX + endpoint.path, {})[endpoint.method.lower()] = _operation(endpoint)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "gitmem",
+            "version": __version__,
+            "description": "A repository's memory: records, search, sessions, reports, "
+            "deploys, backups and context packs. Writes need `git mem serve --allow-writes` "
+            "and the token it prints (Authorization: Bearer TOKEN).",
+        },
+        "paths": paths,
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

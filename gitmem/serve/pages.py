@@ -1,0 +1,262 @@
+"""The web UI: server-rendered pages (Jinja2, autoescaped), readable without JavaScript.
+
+Every view is a plain GET with its state in the query string, so its URL is its permalink.
+`static/app.js` only adds search-as-you-type (it fetches `/?q=...&fragment=1`, the results
+part of the same page) and keyboard navigation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from gitmem.errors import GitMemError
+from gitmem.records import finder
+from gitmem.records.store import Store
+from gitmem.search.engine import words
+from gitmem.search.query import Filter
+from gitmem.serve import markdown
+from gitmem.serve.answers import HEADERS, Runner, status_of
+from gitmem.serve.params import FILTERS, Query
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+TEMPLATES = Path(__file__).parent / "templates"
+FACETS = ("type", "tag", "status", "author", "path")
+SEARCH_PARAMS = ("q", *FILTERS, "fragment")  # every filter of `git mem search`
+SHOWN = 50  # results on the search page
+NEARBY = 20  # records on the same paths shown on a record page
+
+
+@cache
+def environment() -> Environment:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True)
+    )
+    env.filters["markdown"] = markdown.render
+    env.filters["snippet"] = markdown.snippet
+    return env
+
+
+def page(name: str, code: int = 200, **values: Any) -> HTMLResponse:
+    html = environment().get_template(name).render(**values)
+    return HTMLResponse(html, code, headers=HEADERS)
+
+
+def error_page(request: Request, status: int, message: str) -> Response:
+    return page("error.html", status, title=f"{status}", message=message)
+
+
+def with_param(values: dict[str, list[str]], name: str, value: str) -> str:
+    """The search URL with one more facet value (a permalink of the narrowed view)."""
+    merged = {key: list(vals) for key, vals in values.items() if key != "fragment"}
+    if value not in merged.setdefault(name, []):
+        merged[name].append(value)
+    return "/?" + urlencode([(k, v) for k, vals in merged.items() for v in vals])
+
+
+def facets(rows: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for row in rows:
+        counts["type"][str(row.get("type"))] += 1
+        counts["status"][str(row.get("status"))] += 1
+        if row.get("author"):
+            counts["author"][str(row["author"])] += 1
+        counts["tag"].update(row.get("tags", []))
+        counts["path"].update(row.get("paths", []))
+    return {name: c.most_common(8) for name, c in counts.items() if c}
+
+
+def search_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
+    query = Query(items, SEARCH_PARAMS)
+    text = (query.one("q") or "").strip()
+    flt = query.filter(store)
+    results: list[dict[str, Any]] = []
+    note = ""
+    if text and words(text):
+        found = finder.search(store, flt, text, limit=SHOWN)
+        results = [{"row": hit.row, "snippet": hit.snippet} for hit in found.hits]
+        if not results:
+            note = f"no memories match {text!r}"
+            if found.hidden == "retired":
+                note += "; superseded, deprecated or rejected ones do: tick “include retired”"
+            elif found.suggestion:
+                note += f"; did you mean {found.suggestion!r}?"
+    else:
+        results = [{"row": row, "snippet": ""} for row in finder.records(store, flt, SHOWN)]
+    values = query.values
+    return {
+        "q": text,
+        "results": results,
+        "note": note,
+        "facets": facets([r["row"] for r in results]),
+        "chosen": {n: query.many(n) for n in FILTERS if n != "all" and query.many(n)},
+        "all": query.flag("all"),
+        "link": lambda name, value: with_param(values, name, value),
+        "fragment": query.flag("fragment"),
+    }
+
+
+def record_view(store: Store, prefix: str) -> dict[str, Any]:
+    stored = store.get(prefix)
+    memory = stored.memory
+    fields = {k: v for k, v in memory.to_json().items() if k != "body"}
+    everything = finder.records(store, Filter(include_retired=True, include_unmerged=True))
+    by_id = {row["id"]: row for row in everything}
+    newer = [row for row in everything if memory.id in row.get("supersedes", [])]
+    older = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
+    links = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
+    nearby: list[dict[str, Any]] = []
+    if memory.paths:
+        flt = Filter(paths=list(memory.paths))
+        nearby = [r for r in finder.records(store, flt, NEARBY + 1) if r["id"] != memory.id]
+    transcript = None
+    if memory.session:
+        transcript = memory.session
+    return {
+        "memory": memory,
+        "fields": fields,
+        "location": stored.location,
+        "newer": newer,
+        "older": older,
+        "links": links,
+        "nearby": nearby[:NEARBY],
+        "transcript": transcript,
+        "status": by_id.get(memory.id, {}).get("status", memory.status),
+    }
+
+
+def report_doc(store: Store, name: str) -> dict[str, Any]:
+    from gitmem.reports.data import Window
+    from gitmem.reports.report import build
+
+    return build(store, name, Window())
+
+
+def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
+    """Records, deploys and sessions on one axis, newest first; `type` keeps some kinds."""
+    from gitmem.reports.data import collect, deploy_of
+    from gitmem.sessions import sessions
+
+    query = Query(items, ("type",))
+    kinds = query.many("type")
+    records = collect(store)
+    events: list[dict[str, Any]] = []
+    for row in records.rows:
+        deploy = deploy_of(row)
+        kind = "deploy" if deploy else str(row.get("type"))
+        if not kinds or kind in kinds:
+            status = records.status(row)
+            shown = {**row, "status": status}
+            events.append(
+                {"when": row.get("created") or "", "kind": kind, "record": shown, "deploy": deploy}
+            )
+    if not kinds or "session" in kinds:
+        for info in sessions.listing(store):
+            events.append({"when": info.started or "", "kind": "session", "session": info})
+    events.sort(key=lambda e: e["when"], reverse=True)
+    every = sorted({*store.config.type_names, "deploy", "session"})
+    return {"events": events, "kinds": kinds, "every": every}
+
+
+def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> dict[str, Any]:
+    from gitmem.sessions import sessions
+
+    query = Query(items, ("q",))
+    text = (query.one("q") or "").strip()
+    info, messages = sessions.show(store, prefix)
+    wanted = [w.lower() for w in words(text)] if text else []
+    pattern = re.compile("|".join(re.escape(w) for w in wanted), re.IGNORECASE) if wanted else None
+    shown, hits = [], 0
+    for index, message in enumerate(messages):
+        hit = bool(pattern and pattern.search(message.content))
+        hits += hit
+        shown.append({"index": index, "message": message, "hit": hits if hit else 0})
+    return {"info": info, "messages": shown, "q": text, "hits": hits}
+
+
+def routes(server: Runner) -> list[Route]:
+    async def home(request: Request) -> Response:
+        items = request.query_params.multi_items()
+        view = await server.run(lambda store: search_view(store, items))
+        return page("results.html" if view["fragment"] else "search.html", **view)
+
+    async def record(request: Request) -> Response:
+        prefix = request.path_params["id"]
+        view = await server.run(lambda store: record_view(store, prefix))
+        if view["memory"].id != prefix:  # a prefix: the permalink is the whole id
+            return RedirectResponse(f"/records/{view['memory'].id}", 302)
+        return page("record.html", **view)
+
+    async def decisions(request: Request) -> Response:
+        doc = await server.run(lambda store: report_doc(store, "decisions"))
+        return page("decisions.html", doc=doc)
+
+    async def timeline(request: Request) -> Response:
+        items = request.query_params.multi_items()
+        view = await server.run(lambda store: timeline_view(store, items))
+        return page("timeline.html", **view)
+
+    async def reports(request: Request) -> Response:
+        from gitmem.reports.report import KINDS
+
+        return page("reports.html", kinds=KINDS)
+
+    async def report(request: Request) -> Response:
+        from gitmem.reports.report import render
+
+        name = request.path_params["kind"]
+        doc = await server.run(lambda store: report_doc(store, name))
+        return HTMLResponse(render(doc, "html"), headers=HEADERS)
+
+    async def session_list(request: Request) -> Response:
+        from gitmem.sessions import sessions
+
+        found = await server.run(sessions.listing)
+        return page("sessions.html", sessions=found)
+
+    async def transcript(request: Request) -> Response:
+        prefix, items = request.path_params["id"], request.query_params.multi_items()
+        view = await server.run(lambda store: transcript_view(store, prefix, items))
+        return page("transcript.html", **view)
+
+    async def deploys(request: Request) -> Response:
+        return RedirectResponse("/reports/deploys", 302)
+
+    views = {
+        "/": home,
+        "/records/{id}": record,
+        "/decisions": decisions,
+        "/timeline": timeline,
+        "/reports": reports,
+        "/reports/{kind}": report,
+        "/deploys": deploys,
+        "/sessions": session_list,
+        "/sessions/{id}": transcript,
+    }
+    return [Route(path, answering(view)) for path, view in views.items()]
+
+
+def answering(view: Callable[[Request], Awaitable[Response]]) -> Callable[..., Awaitable[Response]]:
+    """`view`, with a GitMemError (an unknown id, a bad filter) shown as an error page."""
+
+    async def guarded(request: Request) -> Response:
+        try:
+            return await view(request)
+        except GitMemError as error:
+            return error_page(request, status_of(error), str(error))
+
+    return guarded

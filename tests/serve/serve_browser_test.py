@@ -1,0 +1,162 @@
+"""The web UI in a real headless Chromium (Debian's, driven by Playwright; no browser download):
+search as you type, open a record, follow a supersedes link, a transcript at a search hit, and
+the XSS record shown as text with no dialog and no script of its own. Screenshots of each page go
+to $GITMEM_SCREENSHOTS when set (docs/screenshots/ was made that way)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from serverepo import XSS_BODY, XSS_TITLE, Served, served
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = os.environ.get("GITMEM_SCREENSHOTS")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None,
+        reason="chromium is not installed (.ci/run installs it: apt-get install chromium)",
+    ),
+]
+__all__ = ["served"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 850})
+    dialogs: list[str] = []
+    tab = context.new_page()
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.dialogs = dialogs
+    yield tab
+    assert dialogs == []  # no alert() ran, anywhere
+    context.close()
+
+
+def shot(page: Any, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=False)
+
+
+def test_search_as_you_type_then_record_then_supersedes(page: Any, served: Served) -> None:
+    page.goto(served.url + "/")
+    shot(page, "search-empty")
+    page.locator("#q").press_sequentially("jsonb", delay=20)
+    page.locator("#results mark").first.wait_for()  # the results of the query came in
+    titles = page.locator("#results .hit a.rec").all_inner_texts()
+    assert titles == ["Use PostgreSQL for the catalog"]
+    assert page.locator("#results mark").first.inner_text() == "JSONB"
+    assert page.url.endswith("/?q=jsonb")  # the permalink of what is shown
+    shot(page, "search")
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("j")  # keyboard navigation: the first hit, then Enter opens it
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/records/pgsqdb000002")
+    assert page.locator("h1").inner_text() == "Use PostgreSQL for the catalog"
+    assert page.locator(".body strong").inner_text() == "flexible"  # Markdown rendered
+    assert "Autovacuum must run nightly" in page.locator("#links").inner_text()
+    nearby = page.locator("#nearby").inner_text()
+    assert "Autovacuum must run nightly" in nearby
+    shot(page, "record")
+    if SHOTS:  # the dark theme follows the system's
+        page.emulate_media(color_scheme="dark")
+        shot(page, "record-dark")
+        page.emulate_media(color_scheme="light")
+
+    page.locator("a.older", has_text="Use SQLite for the catalog").click()
+    page.wait_for_url("**/records/sq1tedb00001")
+    assert page.locator(".banner").inner_text() == "Superseded by Use PostgreSQL for the catalog"
+    page.locator("a.newer").click()  # and back up the chain
+    page.wait_for_url("**/records/pgsqdb000002")
+
+
+def test_facets_narrow_without_javascript(browser: Any, served: Served) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(served.url + "/?q=catalog")
+    tab.locator(".facets a", has_text="fact").click()
+    tab.wait_for_url("**/?q=catalog&type=fact")
+    titles = tab.locator("#results a.rec").all_inner_texts()
+    assert titles == ["Autovacuum must run nightly"]
+    context.close()
+
+
+def test_transcript_at_a_search_hit(page: Any, served: Served) -> None:
+    page.goto(served.url + "/?q=vacuum")
+    page.locator("#results a", has_text="transcript").click()
+    page.wait_for_url("**/sessions/*?q=vacuum#hit-1")
+    hits = page.locator(".msg.hit")
+    assert hits.count() == 1
+    assert "autovacuum was off on the catalog table" in hits.first.inner_text()
+    assert page.locator("h1").inner_text() == "Session catalog slowness"
+    shot(page, "transcript")
+
+
+def test_xss_record_renders_as_text(page: Any, served: Served) -> None:
+    page.goto(served.url + "/records/xssxssxss001")
+    assert page.locator("h1").inner_text() == XSS_TITLE
+    body = page.locator(".body").inner_text()
+    assert body.startswith("[x](javascript:alert(1)) and <script>alert(2)</script>")
+    assert XSS_BODY.split(" <b")[0] in body
+    assert page.locator("main img").count() == 0
+    assert page.locator("main script").count() == 0
+    assert page.locator("[onerror], [onclick]").count() == 0
+    assert page.locator("a[href^='javascript']").count() == 0
+    # the only script of the page is ours
+    assert page.eval_on_selector_all("script", "s => s.map(e => e.src)") == [
+        served.url + "/static/app.js"
+    ]
+    page.goto(served.url + "/?q=onerror")
+    page.locator("#results .hit").first.wait_for()
+    assert page.locator("main img").count() == 0
+    shot(page, "xss")
+
+
+def test_other_pages_render(page: Any, served: Served) -> None:
+    for path, heading, name in (
+        ("/decisions", "Decisions", "decisions"),
+        ("/timeline", "Timeline", "timeline"),
+        ("/sessions", "Sessions", "sessions"),
+        ("/reports", "Reports", "reports"),
+        ("/deploys", "Deploy report", "deploys"),
+    ):
+        page.goto(served.url + path)
+        assert page.locator("h1").first.inner_text() == heading
+        shot(page, name)
+    assert page.locator("svg.chart").count() == 1  # the deploys of production, by week
+    page.goto(served.url + "/timeline?type=deploy&type=session")
+    kinds = page.locator(".event .type").all_inner_texts()
+    assert sorted(kinds) == ["deploy", "session"]
+    assert page.locator(".event .badge.d-success").inner_text() == "success"
+    page.goto(served.url + "/decisions")
+    assert page.locator(".badge.s-superseded").count() >= 1
+    page.goto(served.url + "/records/zzzzzz")
+    assert page.locator(".error").inner_text() == "no memory with an id starting 'zzzzzz'"
