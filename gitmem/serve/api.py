@@ -75,19 +75,35 @@ def show_record(call: Call) -> tuple[int, Any]:
 def search(call: Call) -> tuple[int, Any]:
     text = call.query.one("q") or ""
     scope = call.query.choice("scope", SCOPES)
-    if scope != "records":
-        raise UsageError(
-            f"scope {scope!r} needs the sessions index (`git mem search --sessions`), "
-            "which this server does not have yet: use scope=records"
-        )
     limit = call.query.number("limit", 10, 1, 100)
     newest = call.query.choice("sort", ("relevance", "newest")) == "newest"
+    if scope != "records":
+        return 200, _search_conversations(call, scope, text, limit, newest)
     found = finder.search(
         call.store, call.query.filter(call.store), text, limit=limit, newest=newest
     )
     document = finder.found_json(found, text)
     document["hidden"] = found.hidden or None
     return 200, document
+
+
+def _search_conversations(
+    call: Call, scope: str, text: str, limit: int, newest: bool
+) -> dict[str, Any]:
+    """scope=sessions: the messages of session transcripts; scope=all: records and messages
+    in one list (as `git mem search --sessions` / `--everything`)."""
+    from gitmem.sessions import search as sessions_search
+
+    if scope == "sessions":
+        given = sorted(name for name in FILTERS if call.query.values.get(name))
+        if given:
+            raise UsageError(f"{', '.join(given)} filter records: not with scope=sessions")
+        hits = sessions_search.search(call.store.repo, text, limit=limit, newest=newest)
+        return sessions_search.found_json(hits, text)
+    found = sessions_search.everything(
+        call.store, call.query.filter(call.store), text, limit=limit, newest=newest
+    )
+    return sessions_search.everything_json(found, text)
 
 
 def list_sessions(call: Call) -> tuple[int, Any]:

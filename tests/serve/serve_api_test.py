@@ -84,8 +84,8 @@ def test_bad_parameters_are_400_with_the_cli_message(served: Served) -> None:
     assert error(get(served, "/api/v1/search", q="   "), 400) == (
         "nothing to search for in '   ': give at least one word"
     )
-    assert "needs the sessions index" in error(
-        get(served, "/api/v1/search", q="x", scope="all"), 400
+    assert error(get(served, "/api/v1/search", q="x", scope="sessions", type="fact"), 400) == (
+        "type filter records: not with scope=sessions"
     )
     assert error(get(served, "/api/v1/reports/weather"), 400) == (
         "unknown report 'weather': use one of deploys, decisions, activity, errors, timeline"
@@ -94,6 +94,15 @@ def test_bad_parameters_are_400_with_the_cli_message(served: Served) -> None:
         "budget must be between 40 and 1000000, not 1"
     )
     assert error(get(served, "/api/v1/nothing"), 404) == "no such page: /api/v1/nothing"
+
+
+def test_search_conversations_as_the_cli_does(served: Served) -> None:
+    messages = get(served, "/api/v1/search", q="autovacuum", scope="sessions").json()
+    assert [(hit["kind"], hit["role"], hit["message"]) for hit in messages["hits"]] == [
+        ("message", "assistant", 2)
+    ]
+    mixed = get(served, "/api/v1/search", q="autovacuum", scope="all").json()
+    assert {hit["kind"] for hit in mixed["hits"]} == {"record", "message"}
 
 
 def test_record_by_prefix_and_unknown_ids(served: Served) -> None:
