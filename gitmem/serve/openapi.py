@@ -11,7 +11,7 @@ from gitmem.serve.api import ENDPOINTS, Endpoint
 PREFIX = "/api/v1"
 MEANING = {
     "q": "the query, in `git mem search` syntax",
-    "scope": "records (sessions and all need the sessions index)",
+    "scope": "records (default), sessions (transcript messages) or all (both in one list)",
     "limit": "at most this many",
     "offset": "skip this many (paging: next_offset says where the next page starts)",
     "all": "include retired records and those on unmerged commits (true/false)",
