@@ -38,6 +38,7 @@ SUBCOMMANDS = {
     "import": assistants.add_import,
     "context": assistants.add_context,
     "pr": team.add_pr,
+    "publish": team.add_publish,
     "mcp": assistants.add_mcp,
 }
 # Subcommands whose module name differs (`import` is a Python keyword).

@@ -1,4 +1,4 @@
-"""Parsers of the team commands: deploy, report, pr."""
+"""Parsers of the team commands: deploy, report, pr, publish."""
 
 from __future__ import annotations
 
@@ -177,4 +177,39 @@ def add_pr(sub: Subparsers) -> None:
             metavar="URL",
             help="prefix for links to memory files "
             "(default: none, links relative to the top level)",
+        )
+
+
+def add_publish(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "publish",
+        help="mirror this repository's memory into PostgreSQL (for search across repositories)",
+        description="Mirror this repository's records (files and notes, every field and the "
+        "body), deploys, sessions and every transcript message into a PostgreSQL database, "
+        "where `git mem search --server` and `git mem report --server` ask across every "
+        "repository published there. Incremental and exact: only what changed since the last "
+        "publish is sent, records removed here are removed there, publishing the same state "
+        "again changes nothing. One transaction per run (a run that dies leaves the previous "
+        "state), one run per repository at a time (an advisory lock). The schema is created "
+        "and migrated forward by publish itself. The database URL: the argument, else "
+        "GITMEM_DATABASE_URL, else [publish] url in .memory/config.toml or the user's "
+        "~/.config/gitmem/config.toml. Needs the postgres extra: pip install "
+        "'gitmem[postgres]'.",
+        epilog="examples:\n  git mem publish postgresql://ci:secret@db.example.com/memory\n"
+        "  GITMEM_DATABASE_URL=postgresql://ci@db/memory git mem publish\n"
+        "  git mem publish --repository backend --json",
+        json="print what was published as JSON",
+    ) as p:
+        p.add_argument(
+            "url",
+            nargs="?",
+            metavar="URL",
+            help="postgresql://user:password@host:port/database (default: see above)",
+        )
+        p.add_argument(
+            "--repository",
+            metavar="NAME",
+            help="the name to publish under (default: the origin remote's host/owner/name, "
+            "else the folder's name)",
         )
