@@ -85,6 +85,7 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
     takes_value = {
         option: action.nargs != 0 for action in sub._actions for option in action.option_strings
     }
+    optional_value = {o for a in sub._actions if a.nargs == "?" for o in a.option_strings}
     options: list[str] = []
     words: list[str] = []
     tokens = iter(argv[1:])
@@ -102,6 +103,9 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
             value = None
             if takes_value.get(name) and "=" not in token and not short_value:
                 value = next(tokens, None)  # missing: argparse says so
+                if value is not None and name in optional_value and "://" not in value:
+                    words.append(value)  # `--server postgres`: a word, not the URL
+                    value = None
             options.extend([value] if value is not None else [])
         else:
             words.append(token)

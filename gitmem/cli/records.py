@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_record_options
+from gitmem.cli.common import add_server, FILTER_HELP, add_command, add_filters, add_record_options
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -119,7 +119,9 @@ def add_search(sub: Subparsers) -> None:
         epilog="examples:\n  git mem search postgres migration\n"
         "  git mem search '\"connection pool\" -redis' --type decision\n"
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
-        "  git mem search flaky test --ids --limit 3",
+        "  git mem search flaky test --ids --limit 3\n"
+        "  git mem search --server postgres migration\n"
+        "  git mem search --server=postgresql://ro@db/memory --sessions flaky test",
     ) as p:
         p.add_argument("query", nargs="+", help="what to look for (see query syntax)")
         add_filters(p)
@@ -131,6 +133,12 @@ def add_search(sub: Subparsers) -> None:
             choices=["relevance", "newest"],
             default="relevance",
             help="order of the hits (default relevance)",
+        )
+        add_server(p, "search every repository published to this PostgreSQL database")
+        p.add_argument(
+            "--sessions",
+            action="store_true",
+            help="search session transcript messages instead of records (with --server)",
         )
         out = p.add_mutually_exclusive_group()
         out.add_argument(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_server
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -103,9 +103,19 @@ def add_report(sub: Subparsers) -> None:
         epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
         "  git mem report decisions > docs/decisions.md\n"
         "  git mem report activity --format html -o activity.html\n"
-        "  git mem report timeline --format json",
+        "  git mem report timeline --format json\n"
+        "  git mem report --server components\n"
+        "  git mem report errors --server postgresql://ro@db/memory --since '90 days ago'",
     ) as p:
-        p.add_argument("kind", choices=list(KINDS), help="which report")
+        server_kinds = ("components", "sessions", "extraction")  # --server only, so far
+        p.add_argument(
+            "kind",
+            nargs="?",  # `report --server KIND`: argparse gives KIND to --server; run() sorts it
+            choices=[*KINDS, *(k for k in server_kinds if k not in KINDS)],
+            help="which report (--server: activity, timeline, components, errors, sessions, "
+            "extraction)",
+        )
+        add_server(p, "report across every repository published to this PostgreSQL database")
         p.add_argument(
             "--format",
             choices=FORMATS,

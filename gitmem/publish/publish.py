@@ -41,7 +41,7 @@ RECORD_COLUMNS = (
 )
 MESSAGE_COLUMNS = "repository_id, session_id, hash, role, content, timestamp, at"
 SESSION_COLUMNS = (
-    "repository_id, id, blob, label, tool, source, started, ended, summary_id, header,"
+    "repository_id, id, blob, label, tool, source, started, started_at, ended, summary_id, header,"
     " message_count"
 )
 
@@ -335,6 +335,7 @@ def _session_row(repo_id: int, transcript: Transcript, blob: str) -> tuple[Any, 
         field("tool"),
         field("source"),
         field("started"),
+        _when(field("started")),
         field("ended"),
         field("summary_id"),
         _json(header),

@@ -97,6 +97,7 @@ CREATE TABLE sessions (
     tool text,
     source text,
     started text,
+    started_at timestamptz,
     ended text,
     summary_id text,
     header jsonb NOT NULL,

@@ -1,0 +1,327 @@
+"""Search across every published repository: records (`git mem search --server`) and session
+messages (`--server --sessions`).
+
+The query syntax is local search's: plain words are a question (any of them, ranked by the
+weighted match, title > summary/tags > body, plus one point per word matched, so more matched
+words come first); a word also reaches longer words it starts (prefix match); "phrases",
+AND/OR/NOT, ( ), -word and field:value are strict. Field terms and the CLI filters become SQL
+conditions. Records superseded, deprecated or rejected are hidden unless `include_retired`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gitmem.search.engine import MARK_END, MARK_START
+from gitmem.search.query import Filter
+from gitmem.store.record import RETIRED_STATUSES, normalize_tag
+
+if TYPE_CHECKING:
+    import psycopg
+
+    Conn = psycopg.Connection[tuple[Any, ...]]
+
+FIELDS = {"type", "tag", "status", "author", "project", "source", "path", "commit", "repo"}
+TOKEN = re.compile(r'-?"[^"]*"|[()]|[^\s()]+')
+WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+START, STOP = "[[gm<", ">gm]]"  # ts_headline's markers, then the engine's control characters
+HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=25, MinWords=10, MaxFragments=1"
+CANDIDATES = 2000  # messages ranked per query: the best of the first 2,000 matches
+
+
+@dataclass
+class Query:
+    """A query as SQL: a tsquery expression, its parameters, filters, and the plain words."""
+
+    tsquery: str = ""
+    params: list[Any] = field(default_factory=list)
+    conditions: list[str] = field(default_factory=list)
+    condition_params: list[Any] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+
+def _word_query(word: str, params: list[Any]) -> str | None:
+    parts = WORD.findall(word.lower())
+    if not parts:
+        return None
+    # to_tsquery stems each word (english) and :* makes it a prefix; a stop word is dropped.
+    params.append(" & ".join(f"{part}:*" for part in parts))
+    return "to_tsquery('english', %s)"
+
+
+def _phrase_query(phrase: str, params: list[Any]) -> str | None:
+    if not WORD.search(phrase):
+        return None
+    params.append(phrase)
+    return "phraseto_tsquery('english', %s)"
+
+
+class _Parser:
+    """Recursive descent over tokens: or := and (OR and)*; and := unary ((AND)? unary)*."""
+
+    def __init__(self, text: str, query: Query, fields: dict[str, str]) -> None:
+        self.tokens = TOKEN.findall(text)
+        self.position = 0
+        self.query = query
+        self.fields = fields  # field name -> SQL condition taking one parameter
+
+    def peek(self) -> str | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.tokens[self.position]
+        self.position += 1
+        return token
+
+    def parse(self) -> str | None:
+        expression = self.or_expression()
+        while self.peek() is not None:  # a stray ")" : skip it, go on
+            self.take()
+            more = self.or_expression()
+            expression = _join(expression, more, "&&")
+        return expression
+
+    def or_expression(self) -> str | None:
+        expression = self.and_expression()
+        while self.peek() == "OR":
+            self.take()
+            expression = _join(expression, self.and_expression(), "||")
+        return expression
+
+    def and_expression(self) -> str | None:
+        strict: str | None = None
+        plain: str | None = None
+        while (token := self.peek()) is not None and token not in (")", "OR"):
+            if token == "AND":
+                self.take()
+                continue
+            item, is_plain = self.unary()
+            if is_plain:
+                plain = _join(plain, item, "||")
+            else:
+                strict = _join(strict, item, "&&")
+        return _join(strict, plain, "&&")
+
+    def unary(self) -> tuple[str | None, bool]:
+        token = self.take()
+        params = self.query.params
+        if token == "NOT" and self.peek() not in (None, ")", "OR"):
+            inner, _ = self.unary()
+            return (f"(!! {inner})" if inner else None), False
+        if token == "(":
+            inner = self.or_expression()
+            if self.peek() == ")":
+                self.take()
+            return (f"({inner})" if inner else None), False
+        negated = token.startswith("-") and len(token) > 1
+        body = token[1:] if negated else token
+        if body.startswith('"'):
+            item = _phrase_query(body.strip('"'), params)
+        else:
+            name, colon, value = body.partition(":")
+            if colon and value and name.lower() in self.fields:
+                condition = self.fields[name.lower()]
+                self.query.conditions.append(f"NOT ({condition})" if negated else condition)
+                self.query.condition_params.append(_field_value(name.lower(), value))
+                return None, False
+            item = _word_query(body, params)
+            if item and not negated:
+                self.query.words.append(body)
+                return item, True
+        if negated:
+            return (f"(!! {item})" if item else None), False
+        return item, False
+
+
+def _join(left: str | None, right: str | None, operator: str) -> str | None:
+    if left is None:
+        return right
+    if right is None:
+        return left
+    return f"({left} {operator} {right})"
+
+
+def _field_value(name: str, value: str) -> str:
+    if name == "tag":
+        return normalize_tag(value)
+    return value.lower() if name in ("type", "status", "source", "project") else value
+
+
+RECORD_FIELDS = {
+    "type": "r.type = %s",
+    "tag": "r.tags @> ARRAY[%s]",
+    "status": "r.status = %s",
+    "author": "r.author ILIKE '%%' || %s || '%%'",
+    "project": "lower(r.project) = %s",
+    "source": "r.source = %s",
+    "path": "EXISTS (SELECT 1 FROM unnest(r.paths) p WHERE"
+    " (%s || '/') LIKE rtrim(split_part(p, '*', 1), '/') || '/%%')",
+    "commit": "EXISTS (SELECT 1 FROM unnest(r.commits || substr(r.location, 6)) c"
+    " WHERE c <> '' AND c LIKE %s || '%%')",
+    "repo": "repo.name ILIKE '%%' || %s || '%%'",
+}
+MESSAGE_FIELDS = {
+    "role": "m.role = %s",
+    "session": "m.session_id LIKE %s || '%%'",
+    "repo": "repo.name ILIKE '%%' || %s || '%%'",
+}
+SUPERSEDED = (
+    "EXISTS (SELECT 1 FROM records o WHERE o.repository_id = r.repository_id"
+    " AND o.supersedes @> ARRAY[r.id])"
+)
+EFFECTIVE_STATUS = (
+    f"CASE WHEN r.status NOT IN {tuple(RETIRED_STATUSES)!r} AND {SUPERSEDED}"
+    " THEN 'superseded' ELSE r.status END"
+).replace('"', "'")
+
+
+def parse(text: str, fields: dict[str, str]) -> Query:
+    query = Query()
+    query.tsquery = _Parser(text, query, fields).parse() or ""
+    return query
+
+
+def _filter_conditions(flt: Filter, conditions: list[str], params: list[Any]) -> None:
+    def any_of(sql: str, values: list[str]) -> None:
+        if values:
+            conditions.append("(" + " OR ".join([sql] * len(values)) + ")")
+            params.extend(values)
+
+    any_of("r.type = %s", flt.types)
+    for tag in flt.tags:
+        conditions.append("r.tags @> ARRAY[%s]")
+        params.append(normalize_tag(tag))
+    any_of(f"{EFFECTIVE_STATUS} = %s", flt.statuses)
+    any_of("r.author ILIKE '%%' || %s || '%%'", flt.authors)
+    any_of("r.source = %s", flt.sources)
+    any_of("lower(r.project) = %s", [p.lower() for p in flt.projects])
+    any_of(RECORD_FIELDS["path"], [p.removeprefix("./").rstrip("/") for p in flt.paths])
+    any_of(RECORD_FIELDS["commit"], flt.commits)
+    if flt.since:
+        conditions.append("r.created_at >= %s")
+        params.append(flt.since)
+    if flt.until:
+        conditions.append("r.created_at <= %s")
+        params.append(flt.until)
+    if not flt.include_retired and not flt.statuses:
+        conditions.append(f"r.status NOT IN {tuple(RETIRED_STATUSES)!r}".replace('"', "'"))
+        conditions.append(f"NOT {SUPERSEDED}")
+
+
+@dataclass
+class Hit:
+    score: float
+    repository: str
+    row: dict[str, Any]
+    snippet: str
+
+
+def _marks(snippet: str | None) -> str:
+    text = " ".join((snippet or "").split())
+    return text.replace(START, MARK_START).replace(STOP, MARK_END)
+
+
+def _coordination(query: Query, column: str) -> tuple[str, list[Any]]:
+    """One point per plain word matched: more matched words first."""
+    params: list[Any] = []
+    parts = []
+    for word in query.words:
+        sql = _word_query(word, params)
+        if sql:
+            parts.append(f"(CASE WHEN {column} @@ {sql} THEN 1 ELSE 0 END)")
+    return (" + ".join(parts) or "0"), params
+
+
+def records(
+    conn: Conn, text: str, flt: Filter, *, limit: int, newest: bool = False
+) -> list[Hit]:
+    query = parse(text, RECORD_FIELDS)
+    conditions, params = list(query.conditions), list(query.condition_params)
+    _filter_conditions(flt, conditions, params)
+    tsquery = query.tsquery or "''::tsquery"
+    coordination, coordination_params = _coordination(query, "r.tsv")
+    where = " AND ".join(["r.tsv @@ q.q" if query.tsquery else "TRUE", *conditions])
+    order = "r.created_at DESC NULLS LAST, r.id" if newest else "score DESC, r.created_at DESC"
+    sql = (
+        f"SELECT repo.name, r.fields, r.location, r.body,"
+        f" ts_rank_cd('{{0.1, 0.4, 0.7, 1.0}}', r.tsv, q.q) + {coordination} AS score"
+        f" FROM records r JOIN repositories repo ON repo.id = r.repository_id,"
+        f" (SELECT {tsquery} AS q) q WHERE {where} ORDER BY {order} LIMIT %s"
+    )
+    rows = conn.execute(
+        sql, [*coordination_params, *query.params, *params, limit]
+    ).fetchall()
+    hits = []
+    snippets = _headlines(conn, query, [(row[3] or "") for row in rows])
+    for (repository, fields, location, _body, score), snippet in zip(rows, snippets, strict=True):
+        row = {**fields, "location": location}
+        hits.append(Hit(float(score), repository, row, snippet))
+    return hits
+
+
+def _headlines(conn: Conn, query: Query, texts: list[str]) -> list[str]:
+    """The best passage of each text, matched words marked (only for the hits shown)."""
+    if not texts or not query.tsquery:
+        return [_marks(text[:160]) for text in texts]
+    sql = (
+        f"SELECT ts_headline('english', t, ({query.tsquery}), %s)"
+        " FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n"
+    )
+    found = conn.execute(sql, [*query.params, HEADLINE, texts]).fetchall()
+    return [_marks(row[0]) for row in found]
+
+
+@dataclass
+class MessageHit:
+    score: float
+    repository: str
+    session: str
+    hash: str
+    role: str
+    timestamp: str | None
+    snippet: str
+
+
+def messages(
+    conn: Conn,
+    text: str,
+    *,
+    limit: int,
+    newest: bool = False,
+    since: Any = None,
+    until: Any = None,
+) -> list[MessageHit]:
+    """Session messages across repositories. Ranked among the first CANDIDATES matches (a
+    common word matches hundreds of thousands of messages; ranking them all is seconds)."""
+    query = parse(text, MESSAGE_FIELDS)
+    conditions, params = list(query.conditions), list(query.condition_params)
+    if since:
+        conditions.append("m.at >= %s")
+        params.append(since)
+    if until:
+        conditions.append("m.at <= %s")
+        params.append(until)
+    tsquery = query.tsquery or "''::tsquery"
+    where = " AND ".join(["m.tsv @@ q.q" if query.tsquery else "TRUE", *conditions])
+    coordination, coordination_params = _coordination(query, "c.tsv")
+    order = "c.at DESC NULLS LAST" if newest else "score DESC, c.at DESC NULLS LAST"
+    candidates = "" if newest or not query.tsquery else f"LIMIT {CANDIDATES}"
+    inner_order = "ORDER BY m.at DESC NULLS LAST" if newest else ""
+    sql = (
+        f"WITH q AS (SELECT {tsquery} AS q),"
+        f" c AS (SELECT m.*, repo.name FROM session_messages m"
+        f" JOIN repositories repo ON repo.id = m.repository_id, q WHERE {where}"
+        f" {inner_order} {candidates or f'LIMIT {limit}' if newest else candidates})"
+        f" SELECT c.name, c.session_id, c.hash, c.role, c.timestamp, c.content,"
+        f" ts_rank_cd(c.tsv, q.q) + {coordination} AS score FROM c, q ORDER BY {order} LIMIT %s"
+    )
+    rows = conn.execute(
+        sql, [*query.params, *params, *coordination_params, limit]
+    ).fetchall()
+    snippets = _headlines(conn, query, [row[5] for row in rows])
+    return [
+        MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)
+        for row, snippet in zip(rows, snippets, strict=True)
+    ]
