@@ -88,10 +88,11 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
     optional_value = {o for a in sub._actions if a.nargs == "?" for o in a.option_strings}
     options: list[str] = []
     words: list[str] = []
-    tokens = iter(argv[1:])
-    for token in tokens:
+    rest = list(argv[1:])
+    while rest:
+        token = rest.pop(0)
         if token == "--":
-            words.extend(tokens)
+            words.extend(rest)
             break
         name = token.split("=", 1)[0]
         if name.startswith("--") and name not in takes_value:  # argparse's abbreviations
@@ -101,11 +102,10 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
         if name in takes_value or short_value:
             options.append(token)
             value = None
-            if takes_value.get(name) and "=" not in token and not short_value:
-                value = next(tokens, None)  # missing: argparse says so
-                if value is not None and name in optional_value and "://" not in value:
-                    words.append(value)  # `--server postgres`: a word, not the URL
-                    value = None
+            if takes_value.get(name) and "=" not in token and not short_value and rest:
+                # An optional value (`--server [URL]`) is taken only when it is a URL.
+                if name not in optional_value or "://" in rest[0]:
+                    value = rest.pop(0)  # missing: argparse says so
             options.extend([value] if value is not None else [])
         else:
             words.append(token)
