@@ -102,10 +102,10 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
         if name in takes_value or short_value:
             options.append(token)
             value = None
-            if takes_value.get(name) and "=" not in token and not short_value and rest:
-                # An optional value (`--server [URL]`) is taken only when it is a URL.
-                if name not in optional_value or "://" in rest[0]:
-                    value = rest.pop(0)  # missing: argparse says so
+            # An optional value (`--server [URL]`) is taken only when it is a URL.
+            wanted = rest and (name not in optional_value or "://" in rest[0])
+            if takes_value.get(name) and "=" not in token and not short_value and wanted:
+                value = rest.pop(0)  # missing: argparse says so
             options.extend([value] if value is not None else [])
         else:
             words.append(token)

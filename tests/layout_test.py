@@ -37,6 +37,7 @@ TIERS: dict[str, int] = {
             "review",
             "reports",
             "deploy",
+            "publish",
         )
     },
     "gitmem.cli": 5,
@@ -49,6 +50,7 @@ TIERS: dict[str, int] = {
 DOMAIN_USES: dict[str, set[str]] = {
     "gitmem.share": {"gitmem.sessions"},  # session transcripts travel with sync and backups
     "gitmem.assist": {"gitmem.sessions"},  # the MCP session tools
+    "gitmem.publish": {"gitmem.sessions"},  # transcripts are published
 }
 
 # Who may import each third-party dependency (every one the package imports must be here): a
@@ -62,6 +64,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "mcp": ("gitmem.assist",),
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
+    "psycopg": ("gitmem.publish",),
 }
 
 

@@ -29,7 +29,9 @@ def binaries() -> Path | None:
         return Path(found).resolve().parent
     versions = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-        key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0,
+        key=lambda p: (
+            int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0
+        ),
     )
     return Path(versions[-1]).parent if versions else None
 
@@ -88,7 +90,13 @@ class Cluster:
         )
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "start")
         subprocess.run(
-            [str(self.bindir / "psql"), "-q", "-c", f"CREATE DATABASE {DATABASE}", self.url_for(db="postgres")],
+            [
+                str(self.bindir / "psql"),
+                "-q",
+                "-c",
+                f"CREATE DATABASE {DATABASE}",
+                self.url_for(db="postgres"),
+            ],
             check=True,
             capture_output=True,
         )

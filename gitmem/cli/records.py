@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_server, FILTER_HELP, add_command, add_filters, add_record_options
+from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_record_options, add_server
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers

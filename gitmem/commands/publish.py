@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     if outcome.migrated_from == 0:
         human = f"created the schema (version {schema.VERSION})\n{human}"
     elif outcome.migrated_from is not None:
-        human = f"migrated the schema from version {outcome.migrated_from} to {schema.VERSION}\n{human}"
+        human = (
+            f"migrated the schema from version {outcome.migrated_from} to {schema.VERSION}\n{human}"
+        )
     document = {**dataclasses.asdict(outcome), "changed": outcome.changed, "database": place}
     emit(args.json, document, human)
     return 0

@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
 
         if args.server is None:
             raise UsageError("--sessions searches published transcripts: add --server [URL]")
-        return server.search(args, text)
+        return server.search(args, text, highlighted)
     store = open_store()
     found = finder.search(
         store,

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gitmem.commands.list import line
-from gitmem.commands.search import highlighted
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import DIM, MAGENTA, emit, notice, safe, style, warn
 from gitmem.search.query import Filter, parse_when
+
+if TYPE_CHECKING:
+    from gitmem.publish.ask import Hit, MessageHit
 
 
 def _url(given: str | None) -> str:
@@ -29,7 +32,8 @@ def _url(given: str | None) -> str:
     return connect.resolve(given or None, memory_dir)
 
 
-def search(args: argparse.Namespace, text: str) -> int:
+def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str]) -> int:
+    """`highlighted`: search's snippet styling (passed in: search imports this module)."""
     from gitmem.publish import ask, connect, schema
 
     url = _url(args.server)
@@ -57,7 +61,7 @@ def search(args: argparse.Namespace, text: str) -> int:
                     for hit in found
                 ],
             }
-            emit(args.json, document, _message_lines(found, args.ids))
+            emit(args.json, document, _message_lines(found, args.ids, highlighted))
             return _none(found, text, "messages")
         flt = Filter(
             types=args.type,
@@ -90,7 +94,7 @@ def search(args: argparse.Namespace, text: str) -> int:
             for hit in hits
         ],
     }
-    emit(args.json, document, _record_lines(hits, args.ids))
+    emit(args.json, document, _record_lines(hits, args.ids, highlighted))
     return _none(hits, text, "memories")
 
 
@@ -100,34 +104,34 @@ def _plain(snippet: str) -> str:
     return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
-def _none(found: list[object], text: str, what: str) -> int:
+def _none(found: list[Hit] | list[MessageHit], text: str, what: str) -> int:
     if found:
         return 0
     warn(f"no {what} match {text!r} in any published repository")
     return 1
 
 
-def _record_lines(hits: list[object], ids: bool) -> Iterator[str]:
+def _record_lines(hits: list[Hit], ids: bool, highlighted: Callable[[str], str]) -> Iterator[str]:
     for hit in hits:
         if ids:
-            yield f"{safe(hit.repository)} {safe(hit.row['id'])}"  # type: ignore[attr-defined]
+            yield f"{safe(hit.repository)} {safe(hit.row['id'])}"
             continue
-        yield f"{line(hit.row)}  {style(safe(hit.repository), MAGENTA)}"  # type: ignore[attr-defined]
-        if hit.snippet:  # type: ignore[attr-defined]
-            yield "    " + highlighted(hit.snippet)  # type: ignore[attr-defined]
+        yield f"{line(hit.row)}  {style(safe(hit.repository), MAGENTA)}"
+        if hit.snippet:
+            yield "    " + highlighted(hit.snippet)
 
 
-def _message_lines(found: list[object], ids: bool) -> Iterator[str]:
+def _message_lines(
+    found: list[MessageHit], ids: bool, highlighted: Callable[[str], str]
+) -> Iterator[str]:
     for hit in found:
-        session, when = hit.session, (hit.timestamp or "")[:19]  # type: ignore[attr-defined]
         if ids:
-            yield f"{safe(hit.repository)} {safe(session)} {hit.hash}"  # type: ignore[attr-defined]
+            yield f"{safe(hit.repository)} {safe(hit.session)} {hit.hash}"
             continue
-        yield (
-            f"{style(safe(session), DIM)} {safe(when)} {safe(hit.role):<9}"  # type: ignore[attr-defined]
-            f"  {style(safe(hit.repository), MAGENTA)}"  # type: ignore[attr-defined]
-        )
-        yield "    " + highlighted(hit.snippet)  # type: ignore[attr-defined]
+        when = (hit.timestamp or "")[:19]
+        repository = style(safe(hit.repository), MAGENTA)
+        yield f"{style(safe(hit.session), DIM)} {safe(when)} {safe(hit.role):<9}  {repository}"
+        yield "    " + highlighted(hit.snippet)
 
 
 def report(args: argparse.Namespace, kind: str) -> int:

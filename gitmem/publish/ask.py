@@ -71,7 +71,7 @@ class _Parser:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
 
     def take(self) -> str:
-        token = self.tokens[self.position]
+        token: str = self.tokens[self.position]
         self.position += 1
         return token
 
@@ -234,9 +234,7 @@ def _coordination(query: Query, column: str) -> tuple[str, list[Any]]:
     return (" + ".join(parts) or "0"), params
 
 
-def records(
-    conn: Conn, text: str, flt: Filter, *, limit: int, newest: bool = False
-) -> list[Hit]:
+def records(conn: Conn, text: str, flt: Filter, *, limit: int, newest: bool = False) -> list[Hit]:
     query = parse(text, RECORD_FIELDS)
     conditions, params = list(query.conditions), list(query.condition_params)
     _filter_conditions(flt, conditions, params)
@@ -250,9 +248,7 @@ def records(
         f" FROM records r JOIN repositories repo ON repo.id = r.repository_id,"
         f" (SELECT {tsquery} AS q) q WHERE {where} ORDER BY {order} LIMIT %s"
     )
-    rows = conn.execute(
-        sql, [*coordination_params, *query.params, *params, limit]
-    ).fetchall()
+    rows = conn.execute(sql, [*coordination_params, *query.params, *params, limit]).fetchall()
     hits = []
     snippets = _headlines(conn, query, [(row[3] or "") for row in rows])
     for (repository, fields, location, _body, score), snippet in zip(rows, snippets, strict=True):
@@ -317,9 +313,7 @@ def messages(
         f" SELECT c.name, c.session_id, c.hash, c.role, c.timestamp, c.content,"
         f" ts_rank_cd(c.tsv, q.q) + {coordination} AS score FROM c, q ORDER BY {order} LIMIT %s"
     )
-    rows = conn.execute(
-        sql, [*query.params, *params, *coordination_params, limit]
-    ).fetchall()
+    rows = conn.execute(sql, [*query.params, *params, *coordination_params, limit]).fetchall()
     snippets = _headlines(conn, query, [row[5] for row in rows])
     return [
         MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)

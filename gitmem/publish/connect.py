@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gitmem.errors import GitMemError, UsageError
@@ -93,14 +93,12 @@ def where(url: str) -> str:
 
 
 @contextmanager
-def connect(url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+def connect(url: str) -> Iterator[psycopg.Connection[tuple[Any, ...]]]:
     """A connection in a transaction, committed when the block ends well, rolled back if not."""
     try:
         import psycopg
     except ImportError:
-        raise GitMemError(
-            "publishing needs psycopg: pip install 'gitmem[postgres]'"
-        ) from None
+        raise GitMemError("publishing needs psycopg: pip install 'gitmem[postgres]'") from None
     try:
         conn = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT, application_name="gitmem")
     except psycopg.ProgrammingError as error:  # the URL itself (libpq could not parse it)
@@ -112,7 +110,9 @@ def connect(url: str) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
             try:
                 yield conn
             except psycopg.OperationalError as error:
-                raise GitMemError(f"lost the database at {where(url)}: {_first_line(error)}") from None
+                raise GitMemError(
+                    f"lost the database at {where(url)}: {_first_line(error)}"
+                ) from None
     finally:
         conn.close()
 

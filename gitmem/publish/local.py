@@ -82,7 +82,9 @@ class Local:
             try:
                 memory = parse_file(decode_text(path.read_bytes(), location), location, self._types)
             except (OSError, RecordError) as error:
-                raise GitMemError(f"{location} changed while publishing ({error}); run again") from None
+                raise GitMemError(
+                    f"{location} changed while publishing ({error}); run again"
+                ) from None
             if memory.id in ids:
                 yield location, memory
 

@@ -147,7 +147,9 @@ def run(conn: Conn, local: Local) -> Outcome:
 
 
 def _repository(conn: Conn, name: str) -> int:
-    conn.execute("INSERT INTO repositories (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,))
+    conn.execute(
+        "INSERT INTO repositories (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,)
+    )
     row = conn.execute("SELECT id FROM repositories WHERE name = %s", (name,)).fetchone()
     assert row is not None
     return int(row[0])
@@ -157,7 +159,7 @@ def _repository(conn: Conn, name: str) -> int:
 
 
 def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
-    published = dict(
+    published: dict[str, str] = dict(
         conn.execute(
             "SELECT location, digest FROM sources WHERE repository_id = %s", (repo_id,)
         ).fetchall()
@@ -196,7 +198,9 @@ def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
                     copy.write_row(row)
 
 
-def _record_row(repo_id: int, location: str, memory: Memory, read_at: str | None) -> tuple[Any, ...]:
+def _record_row(
+    repo_id: int, location: str, memory: Memory, read_at: str | None
+) -> tuple[Any, ...]:
     def opt(value: str | None) -> str | None:
         return None if value is None else text(str(value))
 
@@ -252,8 +256,10 @@ def _deploy_row(
 
 
 def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
-    published = dict(
-        conn.execute("SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)).fetchall()
+    published: dict[str, str] = dict(
+        conn.execute(
+            "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
+        ).fetchall()
     )
     changed = [sid for sid, blob in local.session_blobs.items() if published.get(sid) != blob]
     gone = [sid for sid in published if sid not in local.session_blobs]

@@ -36,8 +36,16 @@ class Kind:
 
 RECORDS_BY_REPOSITORY = Section(
     "Records by repository",
-    ("repository", "records", "decisions", "errors", "facts", "deploys", "last record",
-     "last published"),
+    (
+        "repository",
+        "records",
+        "decisions",
+        "errors",
+        "facts",
+        "deploys",
+        "last record",
+        "last published",
+    ),
     "SELECT repo.name, count(r.id), count(r.id) FILTER (WHERE r.type = 'decision'),"
     " count(r.id) FILTER (WHERE r.type = 'error'), count(r.id) FILTER (WHERE r.type = 'fact'),"
     " count(r.id) FILTER (WHERE r.tags @> ARRAY['deploy']), max(r.created_at),"
@@ -113,8 +121,15 @@ RECENT_ERRORS = Section(
 )
 SESSIONS_BY_REPOSITORY = Section(
     "Sessions by repository and tool",
-    ("repository", "tool", "sessions", "messages", "messages per session", "summarised",
-     "last started"),
+    (
+        "repository",
+        "tool",
+        "sessions",
+        "messages",
+        "messages per session",
+        "summarised",
+        "last started",
+    ),
     "SELECT repo.name, coalesce(s.tool, '(unknown)'), count(*), sum(s.message_count),"
     " round(avg(s.message_count), 1), count(*) FILTER (WHERE s.summary_id IS NOT NULL),"
     " max(s.started_at) FROM sessions s JOIN repositories repo ON repo.id = s.repository_id"
@@ -136,8 +151,15 @@ LONGEST_SESSIONS = Section(
 )
 EXTRACTION = Section(
     "Sessions summarised into memories",
-    ("repository", "sessions", "summarised", "summarised %", "records from sessions",
-     "captured from commits", "imported"),
+    (
+        "repository",
+        "sessions",
+        "summarised",
+        "summarised %",
+        "records from sessions",
+        "captured from commits",
+        "imported",
+    ),
     "SELECT repo.name, coalesce(s.sessions, 0), coalesce(s.summarised, 0),"
     " CASE WHEN coalesce(s.sessions, 0) = 0 THEN 0"
     " ELSE round(100.0 * s.summarised / s.sessions, 1) END,"
@@ -154,8 +176,16 @@ EXTRACTION = Section(
 )
 PUBLISH_RUNS = Section(
     "Latest publish runs",
-    ("finished", "repository", "records +", "records -", "sessions changed", "messages +",
-     "messages -", "seconds"),
+    (
+        "finished",
+        "repository",
+        "records +",
+        "records -",
+        "sessions changed",
+        "messages +",
+        "messages -",
+        "seconds",
+    ),
     "SELECT p.finished_at, repo.name, p.records_added, p.records_removed, p.sessions_changed,"
     " p.messages_added, p.messages_removed,"
     " round(extract(epoch FROM p.finished_at - p.started_at)::numeric, 2)"
@@ -166,19 +196,42 @@ PUBLISH_RUNS = Section(
 KINDS = {
     kind.name: kind
     for kind in (
-        Kind("activity", "Project activity", "records, authors and projects per repository",
-             (RECORDS_BY_REPOSITORY, BY_PROJECT, TOP_AUTHORS)),
-        Kind("timeline", "Timeline", "records and session messages per month",
-             (TIMELINE, MESSAGES_PER_MONTH)),
-        Kind("components", "Component usage", "which paths records are about, by component",
-             (COMPONENTS,)),
-        Kind("errors", "Error analysis", "error records by repository, tag and component",
-             (ERRORS_BY_REPOSITORY, ERROR_TAGS, ERROR_COMPONENTS, RECENT_ERRORS)),
-        Kind("sessions", "Sessions", "assistant sessions and their messages",
-             (SESSIONS_BY_REPOSITORY, SESSIONS_PER_MONTH, LONGEST_SESSIONS)),
-        Kind("extraction", "Extraction progress",
-             "how much of the sessions became memories; the publish runs",
-             (EXTRACTION, PUBLISH_RUNS)),
+        Kind(
+            "activity",
+            "Project activity",
+            "records, authors and projects per repository",
+            (RECORDS_BY_REPOSITORY, BY_PROJECT, TOP_AUTHORS),
+        ),
+        Kind(
+            "timeline",
+            "Timeline",
+            "records and session messages per month",
+            (TIMELINE, MESSAGES_PER_MONTH),
+        ),
+        Kind(
+            "components",
+            "Component usage",
+            "which paths records are about, by component",
+            (COMPONENTS,),
+        ),
+        Kind(
+            "errors",
+            "Error analysis",
+            "error records by repository, tag and component",
+            (ERRORS_BY_REPOSITORY, ERROR_TAGS, ERROR_COMPONENTS, RECENT_ERRORS),
+        ),
+        Kind(
+            "sessions",
+            "Sessions",
+            "assistant sessions and their messages",
+            (SESSIONS_BY_REPOSITORY, SESSIONS_PER_MONTH, LONGEST_SESSIONS),
+        ),
+        Kind(
+            "extraction",
+            "Extraction progress",
+            "how much of the sessions became memories; the publish runs",
+            (EXTRACTION, PUBLISH_RUNS),
+        ),
     )
 }
 

@@ -14,7 +14,7 @@ schema_version                       (one row per applied migration)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError
 
@@ -144,7 +144,7 @@ VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x67_69_74_6D  # "gitm": one migration at a time, database-wide
 
 
-def version(conn: psycopg.Connection[tuple[object, ...]]) -> int | None:
+def version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
     """The schema version of the database; None when gitmem never published there."""
     row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
     if not row or not row[0]:
@@ -153,7 +153,7 @@ def version(conn: psycopg.Connection[tuple[object, ...]]) -> int | None:
     return int(found[0]) if found and found[0] is not None else 0
 
 
-def migrate(conn: psycopg.Connection[tuple[object, ...]], target: int = VERSION) -> int:
+def migrate(conn: psycopg.Connection[tuple[Any, ...]], target: int = VERSION) -> int:
     """Bring the schema to `target` inside the current transaction; the version it was at."""
     current = version(conn)
     if current is not None and current >= target:
@@ -174,7 +174,7 @@ def migrate(conn: psycopg.Connection[tuple[object, ...]], target: int = VERSION)
     return before
 
 
-def require(conn: psycopg.Connection[tuple[object, ...]], where: str) -> None:
+def require(conn: psycopg.Connection[tuple[Any, ...]], where: str) -> None:
     """For reads: the schema is there and one this gitmem knows."""
     current = version(conn)
     if not current:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import pgcluster  # noqa: E402
+import pgcluster
 
 _numbers = itertools.count()
 
@@ -22,7 +22,9 @@ def cluster() -> Iterator[pgcluster.Cluster]:
     try:
         import psycopg  # noqa: F401
     except ImportError:
-        pytest.skip("psycopg is not installed: pip install -e '.[dev]' (it brings the postgres extra)")
+        pytest.skip(
+            "psycopg is not installed: pip install -e '.[dev]' (it brings the postgres extra)"
+        )
     bindir = pgcluster.binaries()
     if bindir is None:
         pytest.skip(
