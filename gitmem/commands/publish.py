@@ -14,10 +14,10 @@ def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     url = connect.resolve(args.url, local.memory_dir_of(repo))
     state = local.read(repo, args.repository)
-    for problem in state.problems:
-        warn(f"skipped {problem}")
     with connect.connect(url) as conn:
         outcome = publish.run(conn, state)
+    for problem in state.problems:  # found while reading what changed
+        warn(f"skipped {problem}")
     place = connect.where(url)
     if outcome.changed:
         human = (

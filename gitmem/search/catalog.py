@@ -127,16 +127,6 @@ class Catalog:
         notes_tip = self._manifest["notes_tip"]
         return reach.unmerged(self.repo, self.root, notes_tip, self._winners)
 
-    def sources(self) -> dict[str, str]:
-        """Every place records live, with a digest of what it holds now ({location: digest}):
-        what `git mem publish` compares with the database to send only what changed. A note's
-        digest names the records read from it, which another copy of a note can change."""
-        found = {".memory/" + rel: str(entry[2]) for rel, entry in self._manifest["files"].items()}
-        notes = self._manifest["notes"]
-        for sha, ids in self._winners.items():
-            found[f"note:{sha}"] = f"{notes[sha][0]}:{','.join(sorted(ids))}"
-        return found
-
     @property
     def count(self) -> int:
         files = sum(len(entry[3]) for entry in self._manifest["files"].values())
