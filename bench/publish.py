@@ -130,6 +130,26 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
+def server_cpu(cluster: object | None) -> float:
+    """CPU seconds the cluster's exited backends used so far (the postmaster's children's
+    user + system time): a load-independent measure of the server's work. 0 without a
+    cluster of our own."""
+    import os
+
+    if cluster is None:
+        return 0.0
+    pid = (cluster.data / "postmaster.pid").read_text().split()[0]  # type: ignore[attr-defined]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def client_cpu() -> float:
+    import os
+
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def copy_reference(url: str, lines: list[bytes]) -> float:
     """Seconds for a bare COPY of the same messages into an unindexed table."""
     import psycopg
@@ -192,15 +212,23 @@ def main() -> None:
         )
 
         full = 0.0
+        server_before, client_before = server_cpu(cluster), client_cpu()
         for root in repos:
             seconds = run([GIT_MEM, "publish", url], root)
             full += seconds
             say(f"published {root.name} in {seconds:.1f} s")
+        server_used = server_cpu(cluster) - server_before
+        client_used = client_cpu() - client_before
         reference = copy_reference(url, all_lines)
         print("| measure | value |\n|---|---|")
-        print(f"| full publish, all repositories | {full:.1f} s |")
-        print(f"| records/s (records / whole time) | {total_records / full:,.0f} |")
-        print(f"| messages/s (messages / whole time) | {total_messages / full:,.0f} |")
+        print(f"| full publish, all repositories (wall) | {full:.1f} s |")
+        print(f"| CPU: git-mem processes / PostgreSQL backends | {client_used:.1f} s / "
+              f"{server_used:.1f} s |")
+        print(f"| records/s (records / whole wall time) | {total_records / full:,.0f} |")
+        print(f"| messages/s (messages / whole wall time) | {total_messages / full:,.0f} |")
+        if server_used:
+            print(f"| messages per PostgreSQL CPU-second | {total_messages / server_used:,.0f} |")
+            print(f"| messages per git-mem CPU-second | {total_messages / client_used:,.0f} |")
         print(f"| bare COPY of the messages, unindexed | {reference:.1f} s "
               f"({total_messages / reference:,.0f}/s; publish = {full / reference:.1f}x) |")
 

@@ -297,10 +297,11 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
                 had = known.get(sid, set())
                 now = {m.hash for m in transcript.messages}
                 vanished.extend((sid, digest) for digest in had - now)
-                for message in transcript.messages:
-                    if message.hash not in had:
-                        copy.write_row(_message_row(repo_id, sid, message))
-                        outcome.messages_added += 1
+                new = [m for m in transcript.messages if m.hash not in had]
+                # COPY's text format built here, one chunk per session: per-row adaptation
+                # was most of the client's time.
+                copy.write(_copy_chunk(_message_row(str(repo_id), sid, m) for m in new))
+                outcome.messages_added += len(new)
                 session_rows.append(_session_row(repo_id, transcript, local.session_blobs[sid]))
         with cursor.copy(f"COPY sessions ({SESSION_COLUMNS}) FROM STDIN") as copy:
             for row in session_rows:
@@ -314,15 +315,43 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
         outcome.messages_removed += cursor.rowcount
 
 
-def _message_row(repo_id: int, sid: str, message: Message) -> tuple[Any, ...]:
+_ESCAPE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
+def _copy_chunk(rows: Iterable[tuple[str | None, ...]]) -> bytes:
+    """Rows in COPY's text format: tab-separated, backslash escapes, \\N for NULL."""
+    lines = "".join(
+        "\t".join("\\N" if v is None else v.translate(_ESCAPE) for v in row) + "\n"
+        for row in rows
+    )
+    if "\x00" in lines:
+        lines = lines.replace("\x00", "\ufffd")
+    try:
+        return lines.encode("utf-8")
+    except UnicodeEncodeError:
+        return text(lines).encode("utf-8")
+
+
+def _moment(timestamp: str | None) -> str | None:
+    """An ISO 8601 timestamp PostgreSQL reads the same way (UTC if it has no offset)."""
+    if not timestamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(timestamp)
+    except ValueError:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+
+
+def _message_row(repo_id: str, sid: str, message: Message) -> tuple[str | None, ...]:
     return (
         repo_id,
-        text(sid),
+        sid,
         message.hash,
-        text(message.role),
-        text(message.content),
-        message.timestamp and text(message.timestamp),
-        _when(message.timestamp),
+        message.role,
+        message.content,
+        message.timestamp,
+        _moment(message.timestamp),
     )
 
 

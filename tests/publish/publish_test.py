@@ -365,3 +365,20 @@ def test_url_from_config(repo: Path, mem: Mem, database: str, sql: Sql) -> None:
         "git-mem: error: no database: give a URL (postgresql://user:password@host/db), "
         "set GITMEM_DATABASE_URL, or set [publish] url in .memory/config.toml\n"
     )
+
+
+def test_message_text_survives_copy_exactly(
+    repo: Path, mem: Mem, database: str, sql: Sql
+) -> None:
+    from datetime import UTC, datetime
+
+    content = "tab\there\nnew line \\N back\\slash \r é 🚀 nul\x00end"
+    add_session("odd", [("user", content, "2026-01-15T10:00:00Z")])
+    assert mem("publish", database).code == 0
+    assert sql("SELECT content, timestamp, at FROM session_messages") == [
+        (
+            content.replace("\x00", "\ufffd"),
+            "2026-01-15T10:00:00Z",
+            datetime(2026, 1, 15, 10, tzinfo=UTC),
+        )
+    ]
