@@ -1,4 +1,4 @@
-"""Publish benchmark: `git mem publish` into PostgreSQL and the `--server` reads across repositories.
+"""Publish benchmark: `git mem publish` into PostgreSQL, then `--server` reads across repositories.
 
     .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--url URL]
 
@@ -36,7 +36,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh  # noqa: E402
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh
 
 REPORTS = ("activity", "timeline", "components", "errors", "sessions", "extraction")
 ROLES = ("user", "assistant", "assistant", "tool")
@@ -61,9 +61,13 @@ def write_sessions(
     for n in range(sessions):
         sid = f"s{seed:03d}-{n:05d}"
         start = base + rng.randrange(0, 2 * 365 * 86400)
-        header = {"session": sid, "label": corpus.words(2, 4), "tool": rng.choice(
-            ["claude-code", "cursor", "aider"]), "source": "import",
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(start))}
+        header = {
+            "session": sid,
+            "label": corpus.words(2, 4),
+            "tool": rng.choice(["claude-code", "cursor", "aider"]),
+            "source": "import",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(start)),
+        }
         if rng.random() < 0.4:
             header["summary_id"] = corpus.new_id()
         body = [json.dumps(header, separators=(",", ":"))]
@@ -127,7 +131,7 @@ def run(argv: list[str], cwd: Path) -> float:
 
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def server_cpu(cluster: object | None) -> float:
@@ -163,6 +167,26 @@ def copy_reference(url: str, lines: list[bytes]) -> float:
                 copy.write_row((item["role"], item["content"], item["hash"], item["timestamp"]))
         conn.commit()
         return time.perf_counter() - start
+
+
+def in_process(url: str, queries: dict[str, list[str]]) -> dict[str, list[float]]:
+    """The same queries through one open connection: the database's share of a search."""
+    import psycopg
+
+    from gitmem.publish import ask
+    from gitmem.search.query import Filter
+
+    found: dict[str, list[float]] = {}
+    with psycopg.connect(url) as conn:
+        for key, texts in queries.items():
+            for text in texts:
+                start = time.perf_counter()
+                if key.startswith("messages"):
+                    ask.messages(conn, text, limit=10)
+                else:
+                    ask.records(conn, text, Filter(), limit=10)
+                found.setdefault(key, []).append(time.perf_counter() - start)
+    return found
 
 
 def main() -> None:
@@ -222,15 +246,19 @@ def main() -> None:
         reference = copy_reference(url, all_lines)
         print("| measure | value |\n|---|---|")
         print(f"| full publish, all repositories (wall) | {full:.1f} s |")
-        print(f"| CPU: git-mem processes / PostgreSQL backends | {client_used:.1f} s / "
-              f"{server_used:.1f} s |")
+        print(
+            f"| CPU: git-mem processes / PostgreSQL backends | {client_used:.1f} s / "
+            f"{server_used:.1f} s |"
+        )
         print(f"| records/s (records / whole wall time) | {total_records / full:,.0f} |")
         print(f"| messages/s (messages / whole wall time) | {total_messages / full:,.0f} |")
         if server_used:
             print(f"| messages per PostgreSQL CPU-second | {total_messages / server_used:,.0f} |")
             print(f"| messages per git-mem CPU-second | {total_messages / client_used:,.0f} |")
-        print(f"| bare COPY of the messages, unindexed | {reference:.1f} s "
-              f"({total_messages / reference:,.0f}/s; publish = {full / reference:.1f}x) |")
+        print(
+            f"| bare COPY of the messages, unindexed | {reference:.1f} s "
+            f"({total_messages / reference:,.0f}/s; publish = {full / reference:.1f}x) |"
+        )
 
         changed = added = 0
         for n, root in enumerate(repos):
@@ -238,30 +266,42 @@ def main() -> None:
             added += append_messages(root, corpora[n], 0.01, 200 + n)
         incremental = sum(run([GIT_MEM, "publish", url], root) for root in repos)
         again = sum(run([GIT_MEM, "publish", url], root) for root in repos)
-        print(f"| incremental: {changed:,} records rewritten, {added:,} messages added | "
-              f"{incremental:.1f} s ({100 * incremental / full:.1f}% of full) |")
+        print(
+            f"| incremental: {changed:,} records rewritten, {added:,} messages added | "
+            f"{incremental:.1f} s ({100 * incremental / full:.1f}% of full) |"
+        )
         print(f"| publish again, nothing changed (all repositories) | {again:.1f} s |")
 
         rng = random.Random(7)
         probe = corpora[0]
         floor: list[float] = []
         timings: dict[str, list[float]] = {}
+        queries: dict[str, list[str]] = {}
         for words in (1, 2, 3):
             for _ in range(args.queries):
                 query = [probe.word() for _ in range(words)]
                 for label, extra in (("records", []), ("messages", ["--sessions"])):
                     key = f"{label}, {words} word{'s' if words > 1 else ''}"
+                    queries.setdefault(key, []).append(" ".join(query))
                     timings.setdefault(key, []).append(
                         run([GIT_MEM, "search", f"--server={url}", *extra, *query], repos[0])
                     )
                 floor.append(run([PYTHON, "-c", "pass"], repos[0]))
             rng.random()
         base = statistics.median(floor)
+        inside = in_process(url, queries)
         print(f"\n`python -c pass`: median {1000 * base:.0f} ms\n")
-        print("| search --server | p50 ms | p95 ms | p50 / python -c pass |\n|---|---|---|---|")
+        print(
+            "| search --server | p50 ms | p95 ms | p50 / python -c pass "
+            "| in the database: p50 ms | p95 ms |\n|---|---|---|---|---|---|"
+        )
         for key, values in timings.items():
             p50, p95 = statistics.median(values), percentile(values, 0.95)
-            print(f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x |")
+            db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
+            print(
+                f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x "
+                f"| {1000 * db50:.1f} | {1000 * db95:.1f} |"
+            )
         print("\n| report --server | seconds |\n|---|---|")
         for kind in REPORTS:
             seconds = run([GIT_MEM, "report", f"--server={url}", kind], repos[0])

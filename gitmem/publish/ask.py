@@ -3,7 +3,8 @@ messages (`--server --sessions`).
 
 The query syntax is local search's: plain words are a question (any of them, ranked by the
 weighted match, title > summary/tags > body, plus one point per word matched, so more matched
-words come first); a word also reaches longer words it starts (prefix match); "phrases",
+words come first; among the first 5,000 matching records or 2,000 messages); a word also
+reaches longer words it starts (prefix match); "phrases",
 AND/OR/NOT, ( ), -word and field:value are strict. Field terms and the CLI filters become SQL
 conditions. Records superseded, deprecated or rejected are hidden unless `include_retired`.
 """
@@ -29,6 +30,7 @@ WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 START, STOP = "[[gm<", ">gm]]"  # ts_headline's markers, then the engine's control characters
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=25, MinWords=10, MaxFragments=1"
 CANDIDATES = 2000  # messages ranked per query: the best of the first 2,000 matches
+RECORD_CANDIDATES = 5000  # records likewise: a word in most records made a query seconds
 
 
 @dataclass
@@ -42,20 +44,25 @@ class Query:
     words: list[str] = field(default_factory=list)
 
 
+def _literal(text: str) -> str:
+    """A SQL string literal (standard_conforming_strings: only quotes are special). Query
+    pieces are inlined, not parameters: the parser reorders them (strict terms first)."""
+    # % doubled: the statement also has parameters, so psycopg reads %-placeholders in it.
+    return "'" + text.replace("\x00", "").replace("'", "''").replace("%", "%%") + "'"
+
+
 def _word_query(word: str, params: list[Any]) -> str | None:
-    parts = WORD.findall(word.lower())
+    parts = re.findall(r"[^\W_]+", word.lower())
     if not parts:
         return None
     # to_tsquery stems each word (english) and :* makes it a prefix; a stop word is dropped.
-    params.append(" & ".join(f"{part}:*" for part in parts))
-    return "to_tsquery('english', %s)"
+    return f"to_tsquery('english', {_literal(' & '.join(f'{part}:*' for part in parts))})"
 
 
 def _phrase_query(phrase: str, params: list[Any]) -> str | None:
     if not WORD.search(phrase):
         return None
-    params.append(phrase)
-    return "phraseto_tsquery('english', %s)"
+    return f"phraseto_tsquery('english', {_literal(phrase)})"
 
 
 class _Parser:
@@ -91,13 +98,22 @@ class _Parser:
         return expression
 
     def and_expression(self) -> str | None:
-        strict: str | None = None
-        plain: str | None = None
+        """Strict items all hold; plain words are any-of. `a AND b` makes both strict."""
+        items: list[tuple[str | None, bool]] = []
+        joined = False
         while (token := self.peek()) is not None and token not in (")", "OR"):
             if token == "AND":
                 self.take()
+                if items:
+                    items[-1] = (items[-1][0], False)
+                joined = True
                 continue
             item, is_plain = self.unary()
+            items.append((item, is_plain and not joined))
+            joined = False
+        strict: str | None = None
+        plain: str | None = None
+        for item, is_plain in items:
             if is_plain:
                 plain = _join(plain, item, "||")
             else:
@@ -167,12 +183,8 @@ MESSAGE_FIELDS = {
     "session": "m.session_id LIKE %s || '%%'",
     "repo": "repo.name ILIKE '%%' || %s || '%%'",
 }
-SUPERSEDED = (
-    "EXISTS (SELECT 1 FROM records o WHERE o.repository_id = r.repository_id"
-    " AND o.supersedes @> ARRAY[r.id])"
-)
 EFFECTIVE_STATUS = (
-    f"CASE WHEN r.status NOT IN {tuple(RETIRED_STATUSES)!r} AND {SUPERSEDED}"
+    f"CASE WHEN r.status NOT IN {tuple(RETIRED_STATUSES)!r} AND r.superseded"
     " THEN 'superseded' ELSE r.status END"
 ).replace('"', "'")
 
@@ -207,7 +219,7 @@ def _filter_conditions(flt: Filter, conditions: list[str], params: list[Any]) ->
         params.append(flt.until)
     if not flt.include_retired and not flt.statuses:
         conditions.append(f"r.status NOT IN {tuple(RETIRED_STATUSES)!r}".replace('"', "'"))
-        conditions.append(f"NOT {SUPERSEDED}")
+        conditions.append("NOT r.superseded")
 
 
 @dataclass
@@ -241,14 +253,23 @@ def records(conn: Conn, text: str, flt: Filter, *, limit: int, newest: bool = Fa
     tsquery = query.tsquery or "''::tsquery"
     coordination, coordination_params = _coordination(query, "r.tsv")
     where = " AND ".join(["r.tsv @@ q.q" if query.tsquery else "TRUE", *conditions])
-    order = "r.created_at DESC NULLS LAST, r.id" if newest else "score DESC, r.created_at DESC"
+    order = "created_at DESC NULLS LAST, id" if newest else "score DESC, created_at DESC, id"
+    outer = ", ".join(f"top.{part}" for part in order.split(", "))
+    cap = "" if newest or not query.tsquery else f"LIMIT {RECORD_CANDIDATES}"
+    # Ranked on the keys alone, the wide columns read for the hits shown: sorting thousands of
+    # whole rows (fields, body) spilled to disk.
     sql = (
-        f"SELECT repo.name, r.fields, r.location, r.body,"
+        f"WITH q AS (SELECT {tsquery} AS q), c AS ("
+        f" SELECT r.repository_id, r.location, r.id, r.created_at,"
         f" ts_rank_cd('{{0.1, 0.4, 0.7, 1.0}}', r.tsv, q.q) + {coordination} AS score"
-        f" FROM records r JOIN repositories repo ON repo.id = r.repository_id,"
-        f" (SELECT {tsquery} AS q) q WHERE {where} ORDER BY {order} LIMIT %s"
+        f" FROM records r JOIN repositories repo ON repo.id = r.repository_id, q"
+        f" WHERE {where} {cap}),"
+        f" top AS (SELECT * FROM c ORDER BY {order} LIMIT %s)"
+        f" SELECT repo.name, r.fields, r.location, r.body, top.score FROM top"
+        f" JOIN records r USING (repository_id, location, id)"
+        f" JOIN repositories repo ON repo.id = top.repository_id ORDER BY {outer}"
     )
-    rows = conn.execute(sql, [*coordination_params, *query.params, *params, limit]).fetchall()
+    rows = conn.execute(sql, [*query.params, *coordination_params, *params, limit]).fetchall()
     hits = []
     snippets = _headlines(conn, query, [(row[3] or "") for row in rows])
     for (repository, fields, location, _body, score), snippet in zip(rows, snippets, strict=True):
@@ -301,19 +322,25 @@ def messages(
         params.append(until)
     tsquery = query.tsquery or "''::tsquery"
     where = " AND ".join(["m.tsv @@ q.q" if query.tsquery else "TRUE", *conditions])
-    coordination, coordination_params = _coordination(query, "c.tsv")
-    order = "c.at DESC NULLS LAST" if newest else "score DESC, c.at DESC NULLS LAST"
-    candidates = "" if newest or not query.tsquery else f"LIMIT {CANDIDATES}"
-    inner_order = "ORDER BY m.at DESC NULLS LAST" if newest else ""
+    coordination, coordination_params = _coordination(query, "m.tsv")
+    if newest or not query.tsquery:
+        cap, order = f"ORDER BY m.at DESC NULLS LAST LIMIT {limit}", "at DESC NULLS LAST, hash"
+    else:
+        cap, order = f"LIMIT {CANDIDATES}", "score DESC, at DESC NULLS LAST, hash"
+    outer = ", ".join(f"top.{part}" for part in order.split(", "))
+    # Keys and scores only until the hits are chosen (see `records`).
     sql = (
-        f"WITH q AS (SELECT {tsquery} AS q),"
-        f" c AS (SELECT m.*, repo.name FROM session_messages m"
-        f" JOIN repositories repo ON repo.id = m.repository_id, q WHERE {where}"
-        f" {inner_order} {candidates or f'LIMIT {limit}' if newest else candidates})"
-        f" SELECT c.name, c.session_id, c.hash, c.role, c.timestamp, c.content,"
-        f" ts_rank_cd(c.tsv, q.q) + {coordination} AS score FROM c, q ORDER BY {order} LIMIT %s"
+        f"WITH q AS (SELECT {tsquery} AS q), c AS ("
+        f" SELECT m.repository_id, m.session_id, m.hash, m.at,"
+        f" ts_rank_cd(m.tsv, q.q) + {coordination} AS score"
+        f" FROM session_messages m JOIN repositories repo ON repo.id = m.repository_id, q"
+        f" WHERE {where} {cap}),"
+        f" top AS (SELECT * FROM c ORDER BY {order} LIMIT %s)"
+        f" SELECT repo.name, m.session_id, m.hash, m.role, m.timestamp, m.content, top.score"
+        f" FROM top JOIN session_messages m USING (repository_id, session_id, hash)"
+        f" JOIN repositories repo ON repo.id = top.repository_id ORDER BY {outer}"
     )
-    rows = conn.execute(sql, [*query.params, *params, *coordination_params, limit]).fetchall()
+    rows = conn.execute(sql, [*query.params, *coordination_params, *params, limit]).fetchall()
     snippets = _headlines(conn, query, [row[5] for row in rows])
     return [
         MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)

@@ -90,7 +90,9 @@ class Local:
             try:
                 data = (self.repo.work_tree / location).read_bytes()
             except OSError as error:
-                raise GitMemError(f"{location} changed while publishing ({error}); run again") from None
+                raise GitMemError(
+                    f"{location} changed while publishing ({error}); run again"
+                ) from None
             try:
                 yield location, parse_file(decode_text(data, location), location, self._types)
             except RecordError as error:
@@ -107,7 +109,7 @@ class Local:
 
 
 def _file_digests(memory_dir: Path | None) -> dict[str, str]:
-    found = {}
+    found: dict[str, str] = {}
     if memory_dir is None:
         return found
     for relpath in scan(memory_dir):
@@ -132,7 +134,7 @@ def _notes(repo: git.RepoInfo, tip: str | None, types: list[str]) -> dict[str, l
             cached = loaded
     if cached.get("tip") == tip and isinstance(cached.get("notes"), dict):
         return dict(cached["notes"])
-    old = cached.get("notes") if isinstance(cached.get("notes"), dict) else {}
+    old: dict[str, list[Any]] = cached["notes"] if isinstance(cached.get("notes"), dict) else {}
     try:
         notes = refresh_notes(repo, old, types, Changes())
     except (TypeError, ValueError, IndexError, KeyError):  # a damaged cache: read every note

@@ -108,6 +108,17 @@ def run(conn: Conn, local: Local) -> Outcome:
     repo_id = _repository(conn, local.name)
     conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (REPOSITORY_LOCK, local.name))
     _records(conn, repo_id, local, outcome)
+    if outcome.records_added or outcome.records_removed:
+        # A record another names in `supersedes` reads as superseded: kept as a column so that
+        # searches need no join (only rows whose flag changes are written).
+        conn.execute(
+            "WITH named AS (SELECT DISTINCT unnest(supersedes) AS id FROM records"
+            " WHERE repository_id = %(repo)s)"
+            " UPDATE records r SET superseded = (r.id IN (SELECT id FROM named))"
+            " WHERE r.repository_id = %(repo)s"
+            " AND r.superseded <> (r.id IN (SELECT id FROM named))",
+            {"repo": repo_id},
+        )
     _sessions(conn, repo_id, local, outcome)
     row = conn.execute(
         "SELECT head, notes_tip, sessions_tip FROM repositories WHERE id = %s", (repo_id,)
@@ -321,8 +332,7 @@ _ESCAPE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 def _copy_chunk(rows: Iterable[tuple[str | None, ...]]) -> bytes:
     """Rows in COPY's text format: tab-separated, backslash escapes, \\N for NULL."""
     lines = "".join(
-        "\t".join("\\N" if v is None else v.translate(_ESCAPE) for v in row) + "\n"
-        for row in rows
+        "\t".join("\\N" if v is None else v.translate(_ESCAPE) for v in row) + "\n" for row in rows
     )
     if "\x00" in lines:
         lines = lines.replace("\x00", "\ufffd")

@@ -71,13 +71,14 @@ CREATE TABLE records (
     fields jsonb NOT NULL,
     body text NOT NULL,
     read_at text,
+    superseded boolean NOT NULL DEFAULT false,
     tsv tsvector GENERATED ALWAYS AS ({RECORD_TSV}) STORED,
     PRIMARY KEY (repository_id, location, id)
 );
 CREATE INDEX records_tsv ON records USING gin (tsv);
 CREATE INDEX records_id ON records (repository_id, id);
 CREATE INDEX records_created ON records (created_at);
-CREATE INDEX records_supersedes ON records USING gin (supersedes);
+CREATE INDEX records_type ON records (type, created_at);
 CREATE TABLE deploys (
     repository_id integer NOT NULL,
     location text NOT NULL,

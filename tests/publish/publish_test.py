@@ -3,6 +3,7 @@ idempotence, concurrent repositories, a SIGKILLed run, a schema migration, and t
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -367,9 +368,7 @@ def test_url_from_config(repo: Path, mem: Mem, database: str, sql: Sql) -> None:
     )
 
 
-def test_message_text_survives_copy_exactly(
-    repo: Path, mem: Mem, database: str, sql: Sql
-) -> None:
+def test_message_text_survives_copy_exactly(repo: Path, mem: Mem, database: str, sql: Sql) -> None:
     from datetime import UTC, datetime
 
     content = "tab\there\nnew line \\N back\\slash \r é 🚀 nul\x00end"
@@ -382,3 +381,37 @@ def test_message_text_survives_copy_exactly(
             datetime(2026, 1, 15, 10, tzinfo=UTC),
         )
     ]
+
+
+def test_server_query_syntax(repo: Path, mem: Mem, database: str) -> None:
+    seed(repo, mem)
+    assert mem("publish", database).code == 0
+
+    def ids(*query: str) -> list[str]:
+        found = mem("search", "--server", database, "--ids", "--all", *query)
+        return sorted(line.split()[1] for line in found.out.splitlines())
+
+    listed = json.loads(mem("list", "--type", "error", "--json").out)
+    decision, error = "7k3q9x2m4pva", listed["records"][0]["id"]
+    assert ids("postg") == [decision]  # a prefix reaches the word
+    assert ids("deploying") == []
+    assert ids("mongodb", "flaky") == sorted([decision, error])  # any word
+    assert ids("mongodb AND flaky") == []
+    assert ids("mongodb OR flaky") == sorted([decision, error])
+    assert ids("flaky", "-ci") == []
+    assert ids("flaky", "NOT", "mongodb") == [error]
+    assert ids('"relational data"') == [decision]
+    assert ids('"data relational"') == []
+    assert ids('"100% it\'s"', "O'Brien", "50%") == []  # quotes and % are only text
+    assert ids("tag:adr") == [decision]
+    assert ids("type:error", "flaky") == [error]
+    assert ids("path:src/db/models.py") == [decision]
+    assert ids("repo:nosuch", "flaky") == []
+    assert ids("(mongodb OR flaky) type:decision") == [decision]
+    assert ids("flaky", "--type", "decision") == []
+    assert ids("flaky", "--until", "2026-01-01") == []  # the error was saved today
+    mem("supersede", decision, error)
+    assert mem("publish", database).code == 0
+    hidden = mem("search", "--server", database, "--ids", "mongodb")
+    assert (hidden.code, hidden.out) == (1, "")
+    assert ids("mongodb") == [decision]  # --all shows retired records
