@@ -73,6 +73,16 @@ def add_deploy(sub: Subparsers) -> None:
         )
 
 
+class _Kinds(list[str]):
+    """The local report kinds (what the help lists), accepting too the kinds only `--server`
+    has so far; `report.run` says when one needs --server."""
+
+    SERVER_ONLY = ("components", "sessions", "extraction")
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.SERVER_ONLY or list.__contains__(self, item)
+
+
 def add_report(sub: Subparsers) -> None:
     import textwrap
 
@@ -107,11 +117,10 @@ def add_report(sub: Subparsers) -> None:
         "  git mem report --server components\n"
         "  git mem report errors --server postgresql://ro@db/memory --since '90 days ago'",
     ) as p:
-        server_kinds = ("components", "sessions", "extraction")  # --server only, so far
         p.add_argument(
             "kind",
             nargs="?",  # `report --server KIND`: argparse gives KIND to --server; run() sorts it
-            choices=[*KINDS, *(k for k in server_kinds if k not in KINDS)],
+            choices=_Kinds(KINDS),
             help="which report (--server: activity, timeline, components, errors, sessions, "
             "extraction)",
         )

@@ -213,6 +213,7 @@ def test_search_and_reports_across_repositories(
     assert '"src/db"' in components.out
 
 
+@pytest.mark.slow
 def test_two_repositories_publish_at_once(tmp_path: Path, database: str, sql: Sql) -> None:
     repos = []
     for name in ("one", "two"):
