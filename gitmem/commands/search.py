@@ -30,11 +30,9 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
-    if args.server is not None or args.sessions:
+    if args.server is not None:  # across published repositories (--sessions: messages)
         from gitmem.commands import server
 
-        if args.server is None:
-            raise UsageError("--sessions searches published transcripts: add --server [URL]")
         return server.search(args, text, highlighted)
     store = open_store()
     found = finder.search(
