@@ -40,6 +40,7 @@ SUBCOMMANDS = {
     "export": assistants.add_export,
     "context": assistants.add_context,
     "pr": team.add_pr,
+    "publish": team.add_publish,
     "mcp": assistants.add_mcp,
     "assistant": assistants.add_assistant,
     "completion": git_integration.add_completion,
@@ -89,12 +90,14 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
     takes_value = {
         option: action.nargs != 0 for action in sub._actions for option in action.option_strings
     }
+    optional_value = {o for a in sub._actions if a.nargs == "?" for o in a.option_strings}
     options: list[str] = []
     words: list[str] = []
-    tokens = iter(argv[1:])
-    for token in tokens:
+    rest = list(argv[1:])
+    while rest:
+        token = rest.pop(0)
         if token == "--":
-            words.extend(tokens)
+            words.extend(rest)
             break
         name = token.split("=", 1)[0]
         if name.startswith("--") and name not in takes_value:  # argparse's abbreviations
@@ -104,8 +107,10 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
         if name in takes_value or short_value:
             options.append(token)
             value = None
-            if takes_value.get(name) and "=" not in token and not short_value:
-                value = next(tokens, None)  # missing: argparse says so
+            # An optional value (`--server [URL]`) is taken only when it is a URL.
+            wanted = rest and (name not in optional_value or "://" in rest[0])
+            if takes_value.get(name) and "=" not in token and not short_value and wanted:
+                value = rest.pop(0)  # missing: argparse says so
             options.extend([value] if value is not None else [])
         else:
             words.append(token)

@@ -39,6 +39,7 @@ TIERS: dict[str, int] = {
             "deploy",
             "exchange",
             "serve",
+            "publish",
         )
     },
     "gitmem.cli": 5,
@@ -56,6 +57,7 @@ DOMAIN_USES: dict[str, set[str]] = {
     # the HTTP adapter: what the CLI shows, over HTTP (sessions, reports, backups, context
     # packs and the MCP app)
     "gitmem.serve": {"gitmem.sessions", "gitmem.reports", "gitmem.share", "gitmem.assist"},
+    "gitmem.publish": {"gitmem.sessions"},  # transcripts are published
 }
 
 # Who may import each third-party dependency (every one the package imports must be here): a
@@ -75,6 +77,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "jinja2": ("gitmem.serve",),
     "markdown_it": ("gitmem.serve",),
     "nh3": ("gitmem.serve",),
+    "psycopg": ("gitmem.publish",),
 }
 
 

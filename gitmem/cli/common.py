@@ -216,3 +216,14 @@ def add_record_options(parser: argparse.ArgumentParser) -> None:
         help="free-form metadata (repeatable), e.g. --meta sprint=42",
     )
     parser.add_argument("--tool", help="the assistant or tool that produced it")
+
+
+def add_server(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--server [URL]`: ask the database `git mem publish` fills instead of this repository."""
+    parser.add_argument(
+        "--server",
+        nargs="?",
+        const="",
+        metavar="URL",
+        help=f"{what} (URL: postgresql://...; default GITMEM_DATABASE_URL or [publish] url)",
+    )

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import FILTER_HELP, add_command, add_filters, add_global, add_record_options
+from gitmem.cli.common import (
+    FILTER_HELP,
+    add_command,
+    add_filters,
+    add_global,
+    add_record_options,
+    add_server,
+)
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -147,7 +154,9 @@ def add_search(sub: Subparsers) -> None:
         "  git mem search --sessions refresh token role:assistant\n"
         "  git mem search --everything why postgres\n"
         "  git mem search --repos ../api,../web token expiry\n"
-        "  git mem search --workspace retry policy",
+        "  git mem search --workspace retry policy\n"
+        "  git mem search --server postgres migration\n"
+        "  git mem search --server=postgresql://ro@db/memory --sessions flaky test",
     ) as p:
         add_global(p, "search")
         where = p.add_mutually_exclusive_group()
@@ -185,6 +194,7 @@ def add_search(sub: Subparsers) -> None:
             default="relevance",
             help="order of the hits (default relevance)",
         )
+        add_server(p, "search every repository published to this PostgreSQL database")
         out = p.add_mutually_exclusive_group()
         out.add_argument(
             "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"

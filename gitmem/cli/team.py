@@ -1,10 +1,10 @@
-"""Parsers of the team commands: deploy, report, pr."""
+"""Parsers of the team commands: deploy, report, pr, publish."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gitmem.cli.common import add_command
+from gitmem.cli.common import add_command, add_server
 
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
@@ -78,6 +78,16 @@ def add_deploy(sub: Subparsers) -> None:
         )
 
 
+class _Kinds(list[str]):
+    """The local report kinds (what the help lists), accepting too the kinds only `--server`
+    has so far; `report.run` says when one needs --server."""
+
+    SERVER_ONLY = ("components", "sessions", "extraction")
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.SERVER_ONLY or list.__contains__(self, item)
+
+
 def add_report(sub: Subparsers) -> None:
     import textwrap
 
@@ -108,9 +118,18 @@ def add_report(sub: Subparsers) -> None:
         epilog="examples:\n  git mem report deploys --env production --since '90 days ago'\n"
         "  git mem report decisions > docs/decisions.md\n"
         "  git mem report activity --format html -o activity.html\n"
-        "  git mem report timeline --format json",
+        "  git mem report timeline --format json\n"
+        "  git mem report --server components\n"
+        "  git mem report errors --server postgresql://ro@db/memory --since '90 days ago'",
     ) as p:
-        p.add_argument("kind", choices=list(KINDS), help="which report")
+        p.add_argument(
+            "kind",
+            nargs="?",  # `report --server KIND`: argparse gives KIND to --server; run() sorts it
+            choices=_Kinds(KINDS),
+            help="which report (--server: activity, timeline, components, errors, sessions, "
+            "extraction)",
+        )
+        add_server(p, "report across every repository published to this PostgreSQL database")
         p.add_argument(
             "--format",
             choices=FORMATS,
@@ -182,4 +201,39 @@ def add_pr(sub: Subparsers) -> None:
             metavar="URL",
             help="prefix for links to memory files "
             "(default: none, links relative to the top level)",
+        )
+
+
+def add_publish(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "publish",
+        help="mirror this repository's memory into PostgreSQL (for search across repositories)",
+        description="Mirror this repository's records (files and notes, every field and the "
+        "body), deploys, sessions and every transcript message into a PostgreSQL database, "
+        "where `git mem search --server` and `git mem report --server` ask across every "
+        "repository published there. Incremental and exact: only what changed since the last "
+        "publish is sent, records removed here are removed there, publishing the same state "
+        "again changes nothing. One transaction per run (a run that dies leaves the previous "
+        "state), one run per repository at a time (an advisory lock). The schema is created "
+        "and migrated forward by publish itself. The database URL: the argument, else "
+        "GITMEM_DATABASE_URL, else [publish] url in .memory/config.toml or the user's "
+        "~/.config/gitmem/config.toml. Needs the postgres extra: pip install "
+        "'gitmem[postgres]'.",
+        epilog="examples:\n  git mem publish postgresql://ci:secret@db.example.com/memory\n"
+        "  GITMEM_DATABASE_URL=postgresql://ci@db/memory git mem publish\n"
+        "  git mem publish --repository backend --json",
+        json="print what was published as JSON",
+    ) as p:
+        p.add_argument(
+            "url",
+            nargs="?",
+            metavar="URL",
+            help="postgresql://user:password@host:port/database (default: see above)",
+        )
+        p.add_argument(
+            "--repository",
+            metavar="NAME",
+            help="the name to publish under (default: the origin remote's host/owner/name, "
+            "else the folder's name)",
         )

@@ -63,6 +63,13 @@ def run(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     text = " ".join(args.query)
+    if args.server is not None:  # across published repositories (--sessions: messages)
+        if args.everything or args.repos or args.workspace:
+            raise UsageError("--server searches the database; leave out --everything, --repos "
+                             "and --workspace")  # fmt: skip
+        from gitmem.commands import server
+
+        return server.search(args, text, highlighted)
     if (args.sessions or args.everything) and (args.repos or args.workspace):
         raise UsageError("--sessions and --everything search this repository only; leave out "
                          "--repos and --workspace")  # fmt: skip

@@ -1,0 +1,317 @@
+"""Publish benchmark: `git mem publish` into PostgreSQL, then `--server` reads across repositories.
+
+    .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--url URL]
+
+At --scale 1 (the issue's size): 20 generated repositories holding 100,000 records and
+2,000,000 session messages in all (per repository 5,000 records, 80% `.memory/` files and 20%
+notes, from bench/corpus.py's Zipf vocabulary; 100 sessions of 1,000 messages written to
+refs/gitmem/sessions with one fast-import). --scale 0.1 is a tenth of everything. Without --url a
+throwaway cluster is started (tests/pgcluster.py: Debian's PostgreSQL, default settings but
+fsync on, a private socket) and removed at the end.
+
+Measures, each as a whole process of the real `git-mem` script:
+- full publish of every repository, one after another: records/s, messages/s, and the same
+  messages loaded by a bare `COPY` into an unindexed table (the reference: what PostgreSQL
+  alone takes for the bytes);
+- incremental publish after changing 1% of the records (rewritten files) and adding 1% more
+  messages (to 1% of the sessions), in every repository: its time as a share of the full one;
+- `git mem search --server` p50/p95 for 1-, 2- and 3-word queries over records and over
+  messages (`--sessions`), round-robin with `python -c pass` (the start-up floor);
+- each `git mem report --server KIND`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh
+
+REPORTS = ("activity", "timeline", "components", "errors", "sessions", "extraction")
+ROLES = ("user", "assistant", "assistant", "tool")
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def write_sessions(
+    root: Path, corpus: Corpus, sessions: int, per_session: int, seed: int
+) -> list[bytes]:
+    """`sessions` transcripts of `per_session` messages on refs/gitmem/sessions, one
+    fast-import; returns the message lines (JSONL) for the COPY reference."""
+    from gitmem.sessions.transcripts import Message
+
+    rng = random.Random(seed)
+    lines: list[bytes] = []
+    stream = [b"commit refs/gitmem/sessions\ncommitter Bench <b@example.com> 1700000000 +0000\n"]
+    stream.append(b"data 14\nbench sessions\n")
+    base = 1_700_000_000
+    for n in range(sessions):
+        sid = f"s{seed:03d}-{n:05d}"
+        start = base + rng.randrange(0, 2 * 365 * 86400)
+        header = {
+            "session": sid,
+            "label": corpus.words(2, 4),
+            "tool": rng.choice(["claude-code", "cursor", "aider"]),
+            "source": "import",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(start)),
+        }
+        if rng.random() < 0.4:
+            header["summary_id"] = corpus.new_id()
+        body = [json.dumps(header, separators=(",", ":"))]
+        for m in range(per_session):
+            when = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(start + 20 * m))
+            message = Message.new(ROLES[m % 4], corpus.words(8, 40), when)
+            line = json.dumps(message.to_json(), ensure_ascii=False, separators=(",", ":"))
+            body.append(line)
+            lines.append(line.encode())
+        data = ("\n".join(body) + "\n").encode()
+        stream.append(f"M 100644 inline {sid}.jsonl\ndata {len(data)}\n".encode() + data)
+    stream.append(b"\n")
+    sh(root, "fast-import", "--quiet", input=b"".join(stream))
+    return lines
+
+
+def append_messages(root: Path, corpus: Corpus, share: float, seed: int) -> int:
+    """Add messages to `share` of the sessions (1% more messages in all); returns how many."""
+    from gitmem.sessions import transcripts
+    from gitmem.store import git
+
+    rng = random.Random(seed)
+    repo = git.discover(root)
+    snapshot = transcripts.Snapshot(repo, transcripts.tip(repo))
+    chosen = rng.sample(sorted(snapshot.blobs), max(1, round(len(snapshot.blobs) * share)))
+    added = 0
+    changes: dict[str, bytes | None] = {}
+    for sid, transcript in snapshot.transcripts(chosen).items():
+        extra = len(transcript.messages)  # doubling 1% of the sessions: +1% messages
+        last = transcript.messages[-1].timestamp or "2026-01-01T00:00:00+00:00"
+        for m in range(extra):
+            when = f"{last[:11]}23:{m // 60 % 60:02d}:{m % 60:02d}+00:00"
+            transcript.messages.append(
+                transcripts.Message.new("user", corpus.words(8, 40), f"{when[:-6]}.{m:06d}+00:00")
+            )
+        added += extra
+        changes[sid] = transcript.encode()
+    transcripts.update(repo, lambda _s: changes, "bench: more messages")
+    return added
+
+
+def change_records(root: Path, corpus: Corpus, share: float, seed: int) -> int:
+    """Rewrite `share` of the `.memory/` files (a new body); returns how many."""
+    rng = random.Random(seed)
+    files = sorted((root / ".memory").rglob("*.md"))
+    chosen = rng.sample(files, max(1, round(len(files) * share)))
+    for path in chosen:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + f"\nChanged: {corpus.words(5, 12)}\n", encoding="utf-8")
+    return len(chosen)
+
+
+def run(argv: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def server_cpu(cluster: object | None) -> float:
+    """CPU seconds the cluster's exited backends used so far (the postmaster's children's
+    user + system time): a load-independent measure of the server's work. 0 without a
+    cluster of our own."""
+    import os
+
+    if cluster is None:
+        return 0.0
+    pid = (cluster.data / "postmaster.pid").read_text().split()[0]  # type: ignore[attr-defined]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def client_cpu() -> float:
+    import os
+
+    times = os.times()
+    return times.children_user + times.children_system
+
+
+def copy_reference(url: str, lines: list[bytes]) -> float:
+    """Seconds for a bare COPY of the same messages into an unindexed table."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        conn.execute("CREATE TEMP TABLE ref (role text, content text, hash text, ts text)")
+        start = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy("COPY ref FROM STDIN") as copy:
+            for line in lines:
+                item = json.loads(line)
+                copy.write_row((item["role"], item["content"], item["hash"], item["timestamp"]))
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def in_process(url: str, queries: dict[str, list[str]]) -> dict[str, list[float]]:
+    """The same queries through one open connection: the database's share of a search."""
+    import psycopg
+
+    from gitmem.publish import ask
+    from gitmem.search.query import Filter
+
+    found: dict[str, list[float]] = {}
+    with psycopg.connect(url) as conn:
+        for key, texts in queries.items():
+            for text in texts:
+                start = time.perf_counter()
+                if key.startswith("messages"):
+                    ask.messages(conn, text, limit=10)
+                else:
+                    ask.records(conn, text, Filter(), limit=10)
+                found.setdefault(key, []).append(time.perf_counter() - start)
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1 = 100k records, 2M messages")
+    parser.add_argument("--repos", type=int, default=20)
+    parser.add_argument("--queries", type=int, default=40, help="queries per word count")
+    parser.add_argument("--url", help="an existing database (default: a throwaway cluster)")
+    parser.add_argument("--keep", action="store_true", help="keep the repositories")
+    args = parser.parse_args()
+
+    records_per_repo = max(10, round(100_000 * args.scale / args.repos))
+    sessions_per_repo = max(1, round(100 * args.scale))
+    messages_per_session = 1000
+    cluster = None
+    url = args.url
+    if url is None:
+        import pgcluster
+
+        bindir = pgcluster.binaries()
+        if bindir is None:
+            raise SystemExit("PostgreSQL is not installed: apt-get install postgresql")
+        cluster = pgcluster.Cluster(bindir, fsync=True)
+        cluster.start()
+        url = cluster.url
+    work = Path(tempfile.mkdtemp(prefix="gitmem-bench-publish-"))
+    try:
+        print(f"# publish benchmark ({machine()})\n")
+        repos: list[Path] = []
+        all_lines: list[bytes] = []
+        corpora: list[Corpus] = []
+        start = time.perf_counter()
+        for n in range(args.repos):
+            root = work / f"repo{n:02d}"
+            corpus = Corpus(n)
+            build_corpus(root, records_per_repo, n, corpus)
+            all_lines += write_sessions(root, corpus, sessions_per_repo, messages_per_session, n)
+            repos.append(root)
+            corpora.append(corpus)
+            say(f"built {root.name}")
+        total_records = records_per_repo * args.repos
+        total_messages = len(all_lines)
+        print(
+            f"{args.repos} repositories, {total_records:,} records, "
+            f"{sessions_per_repo * args.repos:,} sessions, {total_messages:,} messages "
+            f"(generated in {time.perf_counter() - start:.0f} s)\n"
+        )
+
+        full = 0.0
+        server_before, client_before = server_cpu(cluster), client_cpu()
+        for root in repos:
+            seconds = run([GIT_MEM, "publish", url], root)
+            full += seconds
+            say(f"published {root.name} in {seconds:.1f} s")
+        server_used = server_cpu(cluster) - server_before
+        client_used = client_cpu() - client_before
+        reference = copy_reference(url, all_lines)
+        print("| measure | value |\n|---|---|")
+        print(f"| full publish, all repositories (wall) | {full:.1f} s |")
+        print(
+            f"| CPU: git-mem processes / PostgreSQL backends | {client_used:.1f} s / "
+            f"{server_used:.1f} s |"
+        )
+        print(f"| records/s (records / whole wall time) | {total_records / full:,.0f} |")
+        print(f"| messages/s (messages / whole wall time) | {total_messages / full:,.0f} |")
+        if server_used:
+            print(f"| messages per PostgreSQL CPU-second | {total_messages / server_used:,.0f} |")
+            print(f"| messages per git-mem CPU-second | {total_messages / client_used:,.0f} |")
+        print(
+            f"| bare COPY of the messages, unindexed | {reference:.1f} s "
+            f"({total_messages / reference:,.0f}/s; publish = {full / reference:.1f}x) |"
+        )
+
+        changed = added = 0
+        for n, root in enumerate(repos):
+            changed += change_records(root, corpora[n], 0.01, 100 + n)
+            added += append_messages(root, corpora[n], 0.01, 200 + n)
+        incremental = sum(run([GIT_MEM, "publish", url], root) for root in repos)
+        again = sum(run([GIT_MEM, "publish", url], root) for root in repos)
+        print(
+            f"| incremental: {changed:,} records rewritten, {added:,} messages added | "
+            f"{incremental:.1f} s ({100 * incremental / full:.1f}% of full) |"
+        )
+        print(f"| publish again, nothing changed (all repositories) | {again:.1f} s |")
+
+        rng = random.Random(7)
+        probe = corpora[0]
+        floor: list[float] = []
+        timings: dict[str, list[float]] = {}
+        queries: dict[str, list[str]] = {}
+        for words in (1, 2, 3):
+            for _ in range(args.queries):
+                query = [probe.word() for _ in range(words)]
+                for label, extra in (("records", []), ("messages", ["--sessions"])):
+                    key = f"{label}, {words} word{'s' if words > 1 else ''}"
+                    queries.setdefault(key, []).append(" ".join(query))
+                    timings.setdefault(key, []).append(
+                        run([GIT_MEM, "search", f"--server={url}", *extra, *query], repos[0])
+                    )
+                floor.append(run([PYTHON, "-c", "pass"], repos[0]))
+            rng.random()
+        base = statistics.median(floor)
+        inside = in_process(url, queries)
+        print(f"\n`python -c pass`: median {1000 * base:.0f} ms\n")
+        print(
+            "| search --server | p50 ms | p95 ms | p50 / python -c pass "
+            "| in the database: p50 ms | p95 ms |\n|---|---|---|---|---|---|"
+        )
+        for key, values in timings.items():
+            p50, p95 = statistics.median(values), percentile(values, 0.95)
+            db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
+            print(
+                f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x "
+                f"| {1000 * db50:.1f} | {1000 * db95:.1f} |"
+            )
+        print("\n| report --server | seconds |\n|---|---|")
+        for kind in REPORTS:
+            seconds = run([GIT_MEM, "report", f"--server={url}", kind], repos[0])
+            print(f"| {kind} | {seconds:.2f} |")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

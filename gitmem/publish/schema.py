@@ -1,0 +1,196 @@
+"""The database schema, versioned: `MIGRATIONS[n - 1]` takes a database from version n - 1 to
+n, and `migrate` applies the missing ones inside the caller's transaction (so a publish that
+fails leaves the schema where it was). A database newer than this gitmem is refused.
+
+```
+repositories 1──* sources            (location, digest: what was published from where)
+             1──* records            (every field, body, location, read_at; tsv + GIN)
+             1──* deploys            (the deploy: mapping of deploy records)
+             1──* sessions 1──* session_messages  (by message hash; tsv + GIN, v2)
+             1──* publish_runs       (audit trail: what each run changed)
+schema_version                       (one row per applied migration)
+```
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gitmem.errors import GitMemError
+
+if TYPE_CHECKING:
+    import psycopg
+
+# Weighted full text: title (A) > summary and tags (B) > body (C). `tags_text` is the tags
+# joined by spaces, written by the client: array_to_string is not immutable, so a generated
+# column cannot call it.
+RECORD_TSV = (
+    "setweight(to_tsvector('english', title), 'A')"
+    " || setweight(to_tsvector('english', coalesce(summary, '') || ' ' || tags_text), 'B')"
+    " || setweight(to_tsvector('english', body), 'C')"
+)
+
+V1 = f"""
+CREATE TABLE repositories (
+    id serial PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    head text,
+    notes_tip text,
+    sessions_tip text,
+    published_at timestamptz
+);
+CREATE TABLE sources (
+    repository_id integer NOT NULL,
+    location text NOT NULL,
+    digest text NOT NULL,
+    PRIMARY KEY (repository_id, location)
+);
+CREATE TABLE records (
+    repository_id integer NOT NULL,
+    location text NOT NULL,
+    id text NOT NULL,
+    type text NOT NULL,
+    title text NOT NULL,
+    created text NOT NULL,
+    created_at timestamptz,
+    updated text,
+    author text,
+    status text NOT NULL,
+    tags text[] NOT NULL,
+    tags_text text NOT NULL,
+    summary text,
+    project text,
+    source text,
+    tool text,
+    commits text[] NOT NULL,
+    paths text[] NOT NULL,
+    links text[] NOT NULL,
+    supersedes text[] NOT NULL,
+    session text,
+    metadata jsonb NOT NULL,
+    fields jsonb NOT NULL,
+    body text NOT NULL,
+    read_at text,
+    superseded boolean NOT NULL DEFAULT false,
+    tsv tsvector GENERATED ALWAYS AS ({RECORD_TSV}) STORED,
+    PRIMARY KEY (repository_id, location, id)
+);
+CREATE INDEX records_tsv ON records USING gin (tsv);
+CREATE INDEX records_id ON records (repository_id, id);
+CREATE INDEX records_created ON records (created_at);
+CREATE INDEX records_type ON records (type, created_at);
+CREATE TABLE deploys (
+    repository_id integer NOT NULL,
+    location text NOT NULL,
+    record_id text NOT NULL,
+    commit text,
+    env text,
+    status text,
+    created_at timestamptz,
+    deploy jsonb NOT NULL,
+    PRIMARY KEY (repository_id, location, record_id)
+);
+CREATE TABLE sessions (
+    repository_id integer NOT NULL,
+    id text NOT NULL,
+    blob text NOT NULL,
+    label text,
+    tool text,
+    source text,
+    started text,
+    started_at timestamptz,
+    ended text,
+    summary_id text,
+    header jsonb NOT NULL,
+    message_count integer NOT NULL,
+    PRIMARY KEY (repository_id, id)
+);
+CREATE TABLE session_messages (
+    repository_id integer NOT NULL,
+    session_id text NOT NULL,
+    hash text NOT NULL,
+    role text NOT NULL,
+    content text NOT NULL,
+    timestamp text,
+    at timestamptz,
+    PRIMARY KEY (repository_id, session_id, hash)
+);
+CREATE TABLE publish_runs (
+    id bigserial PRIMARY KEY,
+    repository_id integer NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL,
+    head text,
+    notes_tip text,
+    sessions_tip text,
+    records_added integer NOT NULL,
+    records_removed integer NOT NULL,
+    sessions_changed integer NOT NULL,
+    messages_added integer NOT NULL,
+    messages_removed integer NOT NULL,
+    gitmem_version text NOT NULL
+);
+"""
+
+# v2: session messages are searchable (`git mem search --server --sessions`).
+V2 = """
+ALTER TABLE session_messages
+    ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED;
+CREATE INDEX session_messages_tsv ON session_messages USING gin (tsv);
+CREATE INDEX session_messages_at ON session_messages (at);
+"""
+
+MIGRATIONS = (V1, V2)
+VERSION = len(MIGRATIONS)
+MIGRATION_LOCK = 0x67_69_74_6D  # "gitm": one migration at a time, database-wide
+
+
+def version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
+    """The schema version of the database; None when gitmem never published there."""
+    row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return None
+    found = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(found[0]) if found and found[0] is not None else 0
+
+
+def migrate(conn: psycopg.Connection[tuple[Any, ...]], target: int = VERSION) -> int:
+    """Bring the schema to `target` inside the current transaction; the version it was at."""
+    current = version(conn)
+    if current is not None and current >= target:
+        _check_known(current)
+        return current
+    # Two first publishes at once: the second waits here until the first commits, then sees
+    # the schema it made.
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+    )
+    before = version(conn) or 0
+    _check_known(before)
+    for number in range(before + 1, target + 1):
+        conn.execute(MIGRATIONS[number - 1].encode())
+        conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+    return before
+
+
+def require(conn: psycopg.Connection[tuple[Any, ...]], where: str) -> None:
+    """For reads: the schema is there and one this gitmem knows."""
+    current = version(conn)
+    if not current:
+        raise GitMemError(f"nothing was published to {where} yet: run `git mem publish` first")
+    _check_known(current)
+    if current < VERSION:
+        raise GitMemError(
+            f"the database at {where} has schema version {current}; this gitmem reads "
+            f"{VERSION}: run `git mem publish` once to migrate it"
+        )
+
+
+def _check_known(current: int) -> None:
+    if current > VERSION:
+        raise GitMemError(
+            f"the database has schema version {current}, newer than this gitmem knows "
+            f"({VERSION}): upgrade gitmem"
+        )
