@@ -54,7 +54,10 @@ def count(repo: git.RepoInfo, revs: list[str]) -> int | None:
 
 def stream(repo: git.RepoInfo, revs: list[str]) -> Iterator[Commit]:
     """Every commit `revs` names, newest first, with the files it changed."""
+    # Paths only, never contents: --no-renames (rename detection reads blobs, which a
+    # blobless or partial clone would fetch one by one).
     args = ["git", "log", "-z", "--date=raw", f"--format={commits.LOG_FORMAT}", "--name-only"]
+    args += ["--no-renames"]
     args += ["--diff-merges=first-parent", *revs, "--"]
     with subprocess.Popen(
         args, cwd=repo.git_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git._env()

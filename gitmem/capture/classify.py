@@ -1,0 +1,173 @@
+"""A commit message without explicit trailers -> at most one record, by the patterns.
+
+What a team wants to remember from a commit: a decision (adopt, switch, replace, deprecate,
+drop support, prefer, choose; in the subject or the body), a bug fix that says what was wrong,
+a fact or constraint stated for the future, a BREAKING CHANGE. Not: a bare issue reference,
+credits, typo/whitespace/docs-only changes, version and dependency bumps, merges, reverts that
+give no reason. `verdict` says which rule fired, or why none did (`git mem capture --explain`).
+
+Titles are cleaned: issue and PR numbers leave the title for `refs` (links, in the remote's URL
+form when it is known), a conventional prefix becomes the type and a tag; the body keeps the
+explanation, not the trailers. Pure functions: no git, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from gitmem.capture.guard import MAX_TEXT
+
+if TYPE_CHECKING:
+    from gitmem.capture.rules import Matcher, Rules
+
+MAX_TITLE = 120
+# Conventional-commit kinds: the prefix leaves the title. Any other `area:` prefix stays
+# (curl's "http2: ...", "GHA/windows: ..." say where the change is).
+CONVENTIONAL_KINDS = frozenset(
+    "feat feature fix bugfix hotfix chore docs doc style refactor perf test tests build ci "
+    "revert release types wip deps security dx".split()
+)
+_PREFIX_RE = re.compile(r"^(?P<kind>[A-Za-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
+_REF = r"(?:[\w.-]+/[\w.-]+)?#\d+"
+_REF_RE = re.compile(r"(?<![\w&])(?P<ref>(?:[\w.-]+/[\w.-]+)?#\d+)\b")
+_ISSUE_URL_RE = re.compile(r"https?://\S+?/(?:issues|pull|merge_requests)/\d+")
+# "(#123)", "(fix #6851)", "(Fixes #1392)", ", fix #3271", "closes #1, closes #2" in a title.
+_TITLE_REFS_RE = re.compile(
+    r"\s*(?:[,;]\s*)?\(?(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|ref|refs)\s+)?"
+    + _REF
+    + r"(?:\s*,\s*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s+)?"
+    + _REF
+    + r")*\)?",
+    re.IGNORECASE,
+)
+_BARE_RE = re.compile(
+    r"^\W*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|ref|refs|issue|bug|pr)\W*)*$", re.I
+)
+_TRAILER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\s*:\s*\S")
+_REF_LINE_RE = re.compile(
+    r"^\s*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|ref|refs|see|bug|url|part\s+of)\b:?\s*"
+    r"(?:" + _REF + r"|https?://\S+)[.,]?\s*)+$|^\s*\[(?:skip ci|ci skip)\]\s*$|^-{5,}\s*$",
+    re.IGNORECASE,
+)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
+_REVERTS_LINE_RE = re.compile(r"This reverts commit [0-9a-f]{7,40}\.?")
+
+
+class Subject(NamedTuple):
+    title: str  # cleaned: no conventional prefix, no issue numbers, first letter upper
+    kind: str | None  # conventional kind, lowercased ("fix", "feat", ...)
+    scope_tags: tuple[str, ...]
+    breaking: bool  # `!` after the prefix
+    refs: tuple[str, ...]  # "#12", "owner/repo#12", issue URLs
+
+
+class Verdict(NamedTuple):
+    type: str | None  # decision | error | fact, None: nothing captured
+    rule: str  # decision-pattern, fix-pattern, ... or why nothing was captured
+    detail: str  # the pattern that fired, or ""
+
+
+def normalise(message: str) -> str:
+    return message.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def tag(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower()).strip("-")
+
+
+def short_title(text: str) -> str:
+    title = " ".join(text.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3].rstrip() + "..."
+
+
+def parse_subject(subject: str) -> Subject:
+    prefix = _PREFIX_RE.match(subject)
+    kind = None
+    tags: tuple[str, ...] = ()
+    breaking = False
+    rest = subject
+    if prefix and prefix["kind"].lower() in CONVENTIONAL_KINDS:
+        kind = prefix["kind"].lower()
+        breaking = bool(prefix["bang"])
+        if prefix["scope"]:
+            tags = tuple(t for t in (tag(s) for s in prefix["scope"].split(",")) if t)
+        rest = subject[prefix.end() :]
+    refs = [m["ref"] for m in _REF_RE.finditer(rest)]
+    title = _TITLE_REFS_RE.sub("", rest).strip(" ,;:-")
+    title = re.sub(r"\s{2,}", " ", title)
+    title = title[:1].upper() + title[1:]
+    return Subject(short_title(title), kind, tags, breaking, tuple(dict.fromkeys(refs)))
+
+
+def body_refs(body: str) -> list[str]:
+    """Issue references the body closes or points to: `Fixes #12`, `Closes <issue URL>`."""
+    refs = []
+    for line in body.splitlines():
+        if _REF_LINE_RE.match(line):
+            refs += [m["ref"] for m in _REF_RE.finditer(line)]
+            refs += _ISSUE_URL_RE.findall(line)
+    return refs
+
+
+def clean_body(body: str) -> str:
+    """The explanation: no HTML comments (PR templates), no trailer block, no lines that only
+    reference issues (they are links), no `[skip ci]` or squash separators."""
+    body = _COMMENT_RE.sub("", normalise(body))
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", body.strip("\n")) if p.strip()]
+    kept = []
+    for paragraph in paragraphs:
+        lines = [ln for ln in paragraph.splitlines() if not _REF_LINE_RE.match(ln)]
+        if not lines or all(_TRAILER_LINE_RE.match(ln) or ln[:1] in " \t" for ln in lines):
+            continue  # a trailer paragraph (Signed-off-by, Reported-by, Closes: ...)
+        kept.append("\n".join(lines).rstrip())
+    text = "\n\n".join(kept)
+    return text + "\n" if text.strip() else ""
+
+
+def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, Matcher | None]:
+    """The pattern whose match starts first (the subject before the body, the lead sentence
+    before the details), and where."""
+    best: tuple[int, Matcher | None] = (len(text) + 1, None)
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is not None and match.start() < best[0]:
+            best = (match.start(), pattern)
+    return best
+
+
+def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
+    """Which record the patterns want from this (already normalised) message, and why."""
+    subject = parse_subject(subject_line)
+    if len(message.strip()) < rules.min_length or not subject.title.strip():
+        return Verdict(None, "too short", f"under min_length {rules.min_length}")
+    if subject_line.startswith("Merge "):
+        return Verdict(None, "merge", "")
+    text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if not ln.lstrip()[:1] == ">")
+    if _REVERT_RE.match(subject_line):
+        reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
+        if len(clean_body(reason).split()) < 8:
+            return Verdict(None, "revert without a reason", "")
+        return Verdict("error", "revert-with-reason", "")
+    for name, pattern in rules.ignore:
+        if pattern.search(subject_line):
+            return Verdict(None, "ignored", name)
+    if _BARE_RE.match(subject.title):
+        return Verdict(None, "only an issue reference", "")
+    if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
+        return Verdict("decision", "breaking-change", "")
+    at_decision, decision = _earliest(rules.decision, text)
+    at_fix, fix = _earliest(rules.fix, text)
+    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
+        vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
+        if vetoed is None:
+            return Verdict("error", "fix-pattern", fix.pattern)
+        if decision is None or subject.kind == "fix":
+            return Verdict(None, "ignored", vetoed)
+    if decision is not None:
+        return Verdict("decision", "decision-pattern", decision.pattern)
+    at_fact, fact = _earliest(rules.fact, text)
+    if fact is not None:
+        return Verdict("fact", "fact-pattern", fact.pattern)
+    return Verdict(None, "no rule matched", "")
