@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gitmem.capture import backfill  # noqa: E402
-from gitmem.capture.commits import LOG_FORMAT, Commit, candidates  # noqa: E402
+from gitmem.capture.commits import LOG_FORMAT, Commit, candidates, explain  # noqa: E402
 from gitmem.capture.rules import default_rules  # noqa: E402
 from gitmem.store import git  # noqa: E402
 
@@ -122,7 +122,7 @@ def main_classifier() -> Any:
 
 
 def print_quality(labels: list[dict[str, Any]], show_misses: bool) -> None:
-    projects = sorted({row["project"] for row in labels}, key=lambda p: p != "vite")
+    projects = list(dict.fromkeys(row["project"] for row in labels))
     counts = Counter((row["project"], row["label"]) for row in labels)
     print(f"labels: {len(labels)} commits, {LABELS.relative_to(ROOT)}")
     for project in projects:
@@ -163,8 +163,9 @@ def print_quality(labels: list[dict[str, Any]], show_misses: bool) -> None:
             got = classify(row) or "none"
             want = EXPECTED.get(row["label"], "none")
             if got != want:
-                subject = row["message"].splitlines()[0][:90]
-                print(f"  {row['project']:5} {row['label']:8} -> {got:8} {subject}")
+                subject = row["message"].splitlines()[0][:80]
+                why = explain(as_commit(row), default_rules())[1][:60]
+                print(f"  {row['project']:5} {row['label']:8} -> {got:8} {subject}  [{why}]")
 
 
 # ------------------------------------------------------------------------ speed

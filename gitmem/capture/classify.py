@@ -66,7 +66,7 @@ class Subject(NamedTuple):
 class Verdict(NamedTuple):
     type: str | None  # decision | error | fact, None: nothing captured
     rule: str  # decision-pattern, fix-pattern, ... or why nothing was captured
-    detail: str  # the pattern that fired, or ""
+    detail: str  # the text the pattern matched, the ignore rule's name, or ""
 
 
 def normalise(message: str) -> str:
@@ -111,29 +111,51 @@ def body_refs(body: str) -> list[str]:
     return refs
 
 
+TRAILER_KEYS = frozenset(
+    "signed-off-by co-authored-by reviewed-by reported-by acked-by tested-by helped-by "
+    "suggested-by credits-to assisted-by cc change-id closes fixes ref refs bug url "
+    "follow-up see-also part-of link".split()
+)
+
+
+def _is_trailer_block(lines: list[str], last: bool) -> bool:
+    """Git's trailer block (the last paragraph, all `Key: value`), or a paragraph of known
+    trailers (Signed-off-by, Reported-by, Closes, ...) elsewhere. `Why: load.` mid-message
+    is prose."""
+    keys = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and keys:
+            continue  # a folded value
+        match = _TRAILER_LINE_RE.match(line)
+        if match is None:
+            return False
+        keys.append(line.split(":", 1)[0].strip().lower())
+    return last or all(key in TRAILER_KEYS for key in keys)
+
+
 def clean_body(body: str) -> str:
     """The explanation: no HTML comments (PR templates), no trailer block, no lines that only
     reference issues (they are links), no `[skip ci]` or squash separators."""
     body = _COMMENT_RE.sub("", normalise(body))
     paragraphs = [p for p in re.split(r"\n[ \t]*\n", body.strip("\n")) if p.strip()]
     kept = []
-    for paragraph in paragraphs:
+    for index, paragraph in enumerate(paragraphs):
         lines = [ln for ln in paragraph.splitlines() if not _REF_LINE_RE.match(ln)]
-        if not lines or all(_TRAILER_LINE_RE.match(ln) or ln[:1] in " \t" for ln in lines):
-            continue  # a trailer paragraph (Signed-off-by, Reported-by, Closes: ...)
+        if not lines or _is_trailer_block(lines, last=index == len(paragraphs) - 1):
+            continue
         kept.append("\n".join(lines).rstrip())
     text = "\n\n".join(kept)
     return text + "\n" if text.strip() else ""
 
 
-def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, Matcher | None]:
-    """The pattern whose match starts first (the subject before the body, the lead sentence
-    before the details), and where."""
-    best: tuple[int, Matcher | None] = (len(text) + 1, None)
+def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None]:
+    """The earliest match of any of the patterns (the subject before the body, the lead
+    sentence before the details): where, and the text matched."""
+    best: tuple[int, str | None] = (len(text) + 1, None)
     for pattern in patterns:
         match = pattern.search(text)
         if match is not None and match.start() < best[0]:
-            best = (match.start(), pattern)
+            best = (match.start(), " ".join(match.group(0).split())[:60] or pattern.pattern)
     return best
 
 
@@ -162,12 +184,12 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
         if vetoed is None:
-            return Verdict("error", "fix-pattern", fix.pattern)
+            return Verdict("error", "fix-pattern", fix)
         if decision is None or subject.kind == "fix":
             return Verdict(None, "ignored", vetoed)
     if decision is not None:
-        return Verdict("decision", "decision-pattern", decision.pattern)
+        return Verdict("decision", "decision-pattern", decision)
     at_fact, fact = _earliest(rules.fact, text)
     if fact is not None:
-        return Verdict("fact", "fact-pattern", fact.pattern)
+        return Verdict("fact", "fact-pattern", fact)
     return Verdict(None, "no rule matched", "")

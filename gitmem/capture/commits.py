@@ -155,16 +155,26 @@ def opts_out(message: str) -> bool:
 
 
 def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
-    """What the rules capture from this commit, and which rule fired or why none did."""
+    """What the rules capture from this commit, and which rule fired or why none did.
+    Cheap when nothing is captured (every commit of a backfill): bodies and links are built
+    only for the records made."""
     reason = skip_reason(commit, rules)
     if reason is not None:
         return [], reason
     message = classify.normalise(commit.message)
-    trailers, _where = _trailers(message)
+    trailers, _where = _trailers(message) if ":" in message else ([], [])
     controls = {key: value for key, value in trailers if key in CONTROL_KEYS}
     if controls.get("no-memory", "").lower() in _TRUE:
         return [], "No-Memory: true"
     subject_line = message.strip().split("\n", 1)[0].strip()
+    explicit = [(k, v) for k, v in trailers if k in TRAILER_TYPES and v.strip()]
+    if not explicit and "memory-type" not in controls:
+        key = subject_line.split(":", 1)[0].strip().lower() if ":" in subject_line else ""
+        if key in TRAILER_TYPES:
+            return [], f"a `{key.title()}:` subject counts only as the whole message"
+        verdict = classify.verdict(subject_line, message, rules)
+        if verdict.type is None:
+            return [], verdict.rule + (f": {verdict.detail}" if verdict.detail else "")
     subject = classify.parse_subject(subject_line)
     tags = [
         *subject.scope_tags,
@@ -173,20 +183,18 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
     tag_tuple = tuple(dict.fromkeys(t for t in tags if t))
     rest = message.strip().split("\n", 1)[1] if "\n" in message.strip() else ""
     refs = tuple(dict.fromkeys((*subject.refs, *classify.body_refs(rest))))
+    body = classify.clean_body(_context(rest))
+    if not explicit and "memory-type" not in controls:
+        if verdict.rule == "breaking-change":
+            tag_tuple = tuple(dict.fromkeys((*tag_tuple, "breaking-change")))
+        rule = verdict.rule + (f" {verdict.detail!r}" if verdict.detail else "")
+        return [Candidate(verdict.type, subject.title, body, tag_tuple, verdict.rule, refs)], rule
     context = classify.clean_body(_context(message))
     found = [
-        Candidate(
-            TRAILER_TYPES[key],
-            classify.short_title(value),
-            context,
-            tag_tuple,
-            f"{key}-trailer",
-            refs,
-        )
-        for key, value in trailers
-        if key in TRAILER_TYPES and value.strip()
+        Candidate(kind, classify.short_title(value), context, tag_tuple, f"{key}-trailer", refs)
+        for key, value in explicit
+        for kind in (TRAILER_TYPES[key],)
     ]
-    body = classify.clean_body(_context(rest))
     if "memory-type" in controls:
         kind = controls["memory-type"].strip().lower()
         extra: tuple[str, ...] = ()
@@ -194,15 +202,7 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
             kind, extra = "fact", (classify.tag(controls["memory-type"]),)
         tags_mt = tuple(dict.fromkeys((*tag_tuple, *extra)))
         found.append(Candidate(kind, subject.title, body, tags_mt, "memory-type", refs))
-    if found:
-        return _unique(found), ", ".join(dict.fromkeys(c.rule for c in found))
-    verdict = classify.verdict(subject_line, message, rules)
-    if verdict.type is None:
-        return [], verdict.rule + (f": {verdict.detail}" if verdict.detail else "")
-    if verdict.rule == "breaking-change":
-        tag_tuple = tuple(dict.fromkeys((*tag_tuple, "breaking-change")))
-    rule = verdict.rule + (f" {verdict.detail!r}" if verdict.detail else "")
-    return [Candidate(verdict.type, subject.title, body, tag_tuple, verdict.rule, refs)], rule
+    return _unique(found), ", ".join(dict.fromkeys(c.rule for c in found))
 
 
 def candidates(commit: Commit, rules: Rules) -> list[Candidate]:

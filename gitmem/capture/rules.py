@@ -33,50 +33,63 @@ _LEAD = (
     r"|\bthis[ \t]+(?:PR[ \t]+|change[ \t]+|patch[ \t]+)?)"
 )
 
-DEFAULT_DECISION_PATTERNS = (
-    r"\bdecided?\s+(?:to|against|on|that)\b",
-    r"\bch(?:o|oo)se\s+\S.{0,80}?\s+over\s+\S",
-    _LEAD + r"switch(?:e[sd]|ing)?\s+(?:\S+\s+){0,6}?(?:to|from)\b",
-    _LEAD + r"adopt(?:s|ed|ing)?\b",
-    _LEAD + r"migrat(?:e|es|ed|ing)\s+(?:\S+\s+){0,6}?(?:to|from|away)\b",
-    _LEAD + r"replac(?:e|es|ed|ing)\s+\S.{0,80}?\s+(?:with|by)\s",
-    _LEAD + r"prefer(?:s|red)?\s",
-    _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)\S",
-    _LEAD + r"(?:remove|end)\s+support\s+for\b",
-    _PREFIX + r"(?:use|pin|reject)\s+(?!of\b)\S",  # "Use X" as a subject: a choice
-    _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+dependency\b)",
-    r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|move[sd]?|replac\w+)\b[^.\n]{0,80}?"
-    r"\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b",
-    r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)",
-    r"\bdeprecat(?:e|es|ing)\b",
-    r"\bno\s+longer\s+(?:supported|maintained)\b",
-    r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b",
-    r"\b(?:we|every\s+\w+)\s+should\b",
-    r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b",
-    r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b",
-    r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b",
-    r"^BREAKING[ -]CHANGE:",
+# (words, pattern): the pattern is searched only in a message holding one of the words
+# (lowercase substrings; "" = always). Most messages hold none, and `in` is far cheaper than
+# a regex pass: a backfill runs every pattern on every commit.
+_DECISIONS = (
+    ("decide", r"\bdecided?\s+(?:to|against|on|that)\b"),
+    ("chose choose", r"\bch(?:o|oo)se\s+\S.{0,80}?\s+over\s+\S"),
+    ("switch", _LEAD + r"switch(?:e[sd]|ing)?\s+(?:\S+\s+){0,6}?(?:to|from)\b"),
+    ("adopt", _LEAD + r"adopt(?:s|ed|ing)?\b"),
+    ("migrat", _LEAD + r"migrat(?:e|es|ed|ing)\s+(?:\S+\s+){0,6}?(?:to|from|away)\b"),
+    ("replac", _LEAD + r"replac(?:e|es|ed|ing)\s+\S.{0,80}?\s+(?:with|by)\s"),
+    ("prefer", _LEAD + r"prefer(?:s|red)?\s"),
+    ("drop", _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)\S"),
+    ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
+    ("use reject only", _PREFIX + r"(?:use|reject|only)\s+(?!of\b)\S"),  # "Use X" subject
+    ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
+    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+dependency\b)"),
+    ("instead rather favor favour", r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|"
+     r"move[sd]?|replac\w+)\b[^.\n]{0,80}?\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
+    ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
+    ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
+    ("no longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
+    ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
+    ("should", r"\b(?:we|every\s+\w+)\s+should\b"),
+    ("worth", r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b"),
+    ("msrv minimum", r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b"),
+    ("polic", r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b"),
+    ("breaking", r"^BREAKING[ -]CHANGE:"),
+)  # fmt: skip
+_FIXES = (
+    ("fix", r"\A\s*fix(?:\([^)\n]*\))?!?:\s+\S"),  # conventional `fix:`
+    ("fix correct repair", _PREFIX + r"(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b"),
+    ("fix", r"\A[^\n]*\bfix\s*$"),  # "SWS: use of uninitialized memory fix"
+    ("avoid prevent stop not don't never", _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
+    ("correctly properly respect", _PREFIX + r"(?:correctly|properly|respect)\b"),
+    ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
+    ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
+    ("root", r"\broot[ -]cause\b"),
+    ("previously prior", r"\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"),
+    ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?(?:fixes|fixed|resolves)|by\s+mistake|"
+     r"resolve\s+the\s+issue)\b"),
+    ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
+     r"null\s+pointer|segfault|deadlock|oversight)\b"),
+    ("crash regression initiali memory oom flaw bug", r"\b(?:crash(?:es|ed)?|regression|"
+     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b"),
+    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"),
+    ("lead result", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    ("reported", r"^Reported[- ]by:"),
+)  # fmt: skip
+_FACTS = (
+    ("known_bugs", r"\AKNOWN_BUGS:"),
+    ("remain", r"\bshould\s+always\s+remain\b"),
+    ("not supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
 )
-DEFAULT_FIX_PATTERNS = (
-    r"\A\s*fix(?:\([^)\n]*\))?!?:\s+\S",  # conventional `fix:`
-    r"\A[^\n]*\b(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b",  # "Fix ..." subject
-    _PREFIX + r"(?:correctly|properly|respect)\b",
-    r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b",
-    r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+",
-    r"\broot[ -]cause\b",
-    r"\b(?:previously|prior\s+to\s+this(?:\s+change)?|right\s+now,)",
-    r"\b(?:this\s+(?:fixes|fixed|resolves)|by\s+mistake|resolve\s+the\s+issue)\b",
-    r"\b(?:memory\s+leak|use[- ]after[- ]free|null\s+pointer|segfault|deadlock|oversight)\b",
-    r"\b(?:crash(?:es|ed)?|regression|uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b",
-    r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b",
-    r"\b(?:leads?\s+to|resulted\s+in)\b",
-    r"^Reported[- ]by:",
-)
-DEFAULT_FACT_PATTERNS = (
-    r"\AKNOWN_BUGS:",
-    r"\bshould\s+always\s+remain\b",
-    r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b",
-)
+DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
+DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
+DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
+_WORDS = {p: tuple(w.split()) for group in (_DECISIONS, _FIXES, _FACTS) for w, p in group}
 # A subject matching one of these is never captured by the patterns (trailers still count).
 # The name is what `git mem capture --explain` says.
 DEFAULT_IGNORE = (
@@ -92,7 +105,8 @@ DEFAULT_IGNORE = (
 DEFAULT_IGNORE_FIXES = (
     ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./-]+\.(?:md|3|1)"
      r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
-     r"grammar|grammatical|wording|whitespace|indentation|formatting|links?)\b"),
+     r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
+     r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:\S+\s+)?links?\b"),
     ("tests or CI only", r"\A(?:tests?|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
      r"|repair|correct)\b[^\n]{0,60}\btests?\b"),
     ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
@@ -123,8 +137,32 @@ class Rules(NamedTuple):
 # ------------------------------------------------------------------------ configuration
 
 
+class _Needled:
+    """One of our patterns, searched only when the text holds one of its words."""
+
+    def __init__(self, pattern: str, needles: tuple[str, ...]) -> None:
+        self.pattern = pattern
+        self._compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+        self._needles = needles
+
+    def search(self, string: str) -> Any:
+        low = _lowered(string)
+        if self._needles and not any(needle in low for needle in self._needles):
+            return None
+        return self._compiled.search(string)
+
+
+_last: list[str] = ["", ""]  # the last text lowered, and its lowercase: one lower() a message
+
+
+def _lowered(text: str) -> str:
+    if _last[0] is not text:
+        _last[0], _last[1] = text, text.lower()
+    return _last[1]
+
+
 def _default(patterns: tuple[str, ...]) -> tuple[Matcher, ...]:
-    return tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in patterns)
+    return tuple(_Needled(p, _WORDS.get(p, ())) for p in patterns)
 
 
 def _patterns(
