@@ -97,7 +97,8 @@ def parse_subject(subject: str) -> Subject:
     refs = [m["ref"] for m in _REF_RE.finditer(rest)]
     title = _TITLE_REFS_RE.sub("", rest).strip(" ,;:-")
     title = re.sub(r"\s{2,}", " ", title)
-    title = title[:1].upper() + title[1:]
+    if kind is not None:  # "fix: handle x" -> "Handle x"; "http2: allow x" stays as it is
+        title = title[:1].upper() + title[1:]
     return Subject(short_title(title), kind, tags, breaking, tuple(dict.fromkeys(refs)))
 
 
@@ -162,6 +163,8 @@ def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None
 def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     """Which record the patterns want from this (already normalised) message, and why."""
     subject = parse_subject(subject_line)
+    if subject.refs and _BARE_RE.match(subject.title):
+        return Verdict(None, "only an issue reference", "")
     if len(message.strip()) < rules.min_length or not subject.title.strip():
         return Verdict(None, "too short", f"under min_length {rules.min_length}")
     if subject_line.startswith("Merge "):
@@ -175,8 +178,6 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     for name, pattern in rules.ignore:
         if pattern.search(subject_line):
             return Verdict(None, "ignored", name)
-    if _BARE_RE.match(subject.title):
-        return Verdict(None, "only an issue reference", "")
     if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
         return Verdict("decision", "breaking-change", "")
     at_decision, decision = _earliest(rules.decision, text)
@@ -193,3 +194,34 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     if fact is not None:
         return Verdict("fact", "fact-pattern", fact)
     return Verdict(None, "no rule matched", "")
+
+
+# ------------------------------------------------------------------------ links
+
+
+def issue_base(remote_url: str) -> tuple[str, str] | None:
+    """("github"|"gitlab", "https://host/owner/repo") for a GitHub or GitLab remote URL."""
+    match = re.match(
+        r"^(?:https?://(?:[^@/]+@)?|ssh://(?:[^@/]+@)?|[^@/]+@)(?P<host>[^/:]+)(?::\d+)?[:/]"
+        r"(?P<path>[^?#]+?)(?:\.git)?/?$",
+        remote_url.strip(),
+    )
+    if match is None:
+        return None
+    host = match["host"].lower()
+    kind = "github" if "github" in host else "gitlab" if "gitlab" in host else None
+    if kind is None or "/" not in match["path"]:
+        return None
+    return kind, f"https://{host}/{match['path']}"
+
+
+def issue_link(ref: str, base: tuple[str, str] | None) -> str:
+    """`#12` or `owner/repo#12` as the remote's issue URL (GitHub sends /issues/N on to the
+    pull request when N is one); as written when the remote is neither GitHub nor GitLab."""
+    if base is None or "#" not in ref or ref.startswith("http"):
+        return ref
+    kind, url = base
+    repo_path, _, number = ref.partition("#")
+    if repo_path:
+        url = f"{url.split('/', 3)[0]}//{url.split('/', 3)[2]}/{repo_path}"
+    return f"{url}/-/issues/{number}" if kind == "gitlab" else f"{url}/issues/{number}"
