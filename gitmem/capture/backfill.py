@@ -109,3 +109,17 @@ def backfill(
 
     outcome = notes.write_captures(repo, rules, found, dry_run=dry_run)
     return Report(scanned, found, outcome)
+
+
+def explain(
+    repo: git.RepoInfo, rules: Rules, revs: list[str]
+) -> Iterator[tuple[Commit, list[Candidate], str]]:
+    """Each commit `revs` names (default: HEAD alone), what the rules capture from it and
+    which rule fired or why none did. Writes nothing."""
+    if not revs:
+        if not has_commits(repo):
+            return
+        revs = ["-1", "HEAD"]
+    for commit in stream(repo, revs):
+        found, reason = commits.explain(commit, rules)
+        yield commit, found, reason

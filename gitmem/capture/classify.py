@@ -156,7 +156,10 @@ def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None
     for pattern in patterns:
         match = pattern.search(text)
         if match is not None and match.start() < best[0]:
-            best = (match.start(), " ".join(match.group(0).split())[:60] or pattern.pattern)
+            end = match.end()
+            while end < len(text) and end - match.start() < 60 and text[end].isalnum():
+                end += 1  # to the end of the word: "fix(auth): session", not "...: s"
+            best = (match.start(), " ".join(text[match.start() : end].split()) or pattern.pattern)
     return best
 
 

@@ -211,4 +211,5 @@ def test_bots_merges_and_no_memory_are_skipped(repo, mem, g):
     (repo / ".memory" / "config.toml").write_text("[capture]\nmerges = true\nbots = []\n")
     result = mem("capture", "--json")
     titles = sorted(r["title"] for r in json.loads(result.out)["records"])
-    assert titles == ["Adopt tabs everywhere (topic)", "Bump lodash, fixes #12"]
+    # The issue reference leaves the title for `links` (issue 16).
+    assert titles == ["Adopt tabs everywhere (topic)", "Bump lodash"]
