@@ -114,12 +114,15 @@ def backfill(
 def explain(
     repo: git.RepoInfo, rules: Rules, revs: list[str]
 ) -> Iterator[tuple[Commit, list[Candidate], str]]:
-    """Each commit `revs` names (default: HEAD alone), what the rules capture from it and
-    which rule fired or why none did. Writes nothing."""
+    """Each commit `revs` names (default: HEAD alone; a plain REV is that commit alone, a
+    range is the range), what the rules capture from it and which rule fired or why none
+    did. Writes nothing."""
     if not revs:
         if not has_commits(repo):
             return
         revs = ["-1", "HEAD"]
+    elif not any(".." in rev or rev.startswith(("^", "-")) for rev in revs):
+        revs = ["--no-walk=unsorted", *revs]  # `--explain REV`: that commit, not its history
     for commit in stream(repo, revs):
         found, reason = commits.explain(commit, rules)
         yield commit, found, reason
