@@ -268,7 +268,6 @@ def test_a_bad_configured_pattern_is_one_warning_not_a_failure(repo, mem, g):
     assert "captured 1 records" in result.out
 
 
-@pytest.mark.slow
 def test_backfill_in_a_blobless_partial_clone_fetches_no_blob(tmp_path, mem, g, monkeypatch):
     """Only messages and changed paths are read (--no-renames): rename detection would read
     the blobs, and a partial clone would fetch each one from its promisor remote."""
