@@ -62,6 +62,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "mcp": ("gitmem.assist",),
     "anyio": ("gitmem.assist",),
     "jsonschema": ("gitmem.assist",),
+    "re2": ("gitmem.capture.guard",),
 }
 
 

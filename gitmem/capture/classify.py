@@ -19,15 +19,17 @@ from typing import TYPE_CHECKING, NamedTuple
 from gitmem.capture.guard import MAX_TEXT
 
 if TYPE_CHECKING:
-    from gitmem.capture.rules import Matcher, Rules
+    from gitmem.capture.guard import Matcher
+    from gitmem.capture.rules import Rules
 
 MAX_TITLE = 120
 # Conventional-commit kinds: the prefix leaves the title. Any other `area:` prefix stays
 # (curl's "http2: ...", "GHA/windows: ..." say where the change is).
 CONVENTIONAL_KINDS = frozenset(
-    "feat feature fix bugfix hotfix chore docs doc style refactor perf test tests build ci "
-    "revert release types wip deps security dx".split()
-)
+    ("feat", "feature", "fix", "bugfix", "hotfix", "chore", "docs", "doc", "style", "refactor",
+     "perf", "test", "tests", "build", "ci", "revert", "release", "types", "wip", "deps",
+     "security", "dx")
+)  # fmt: skip
 _PREFIX_RE = re.compile(r"^(?P<kind>[A-Za-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
 _REF = r"(?:[\w.-]+/[\w.-]+)?#\d+"
 _REF_RE = re.compile(r"(?<![\w&])(?P<ref>(?:[\w.-]+/[\w.-]+)?#\d+)\b")
@@ -113,17 +115,17 @@ def body_refs(body: str) -> list[str]:
 
 
 TRAILER_KEYS = frozenset(
-    "signed-off-by co-authored-by reviewed-by reported-by acked-by tested-by helped-by "
-    "suggested-by credits-to assisted-by cc change-id closes fixes ref refs bug url "
-    "follow-up see-also part-of link".split()
-)
+    ("signed-off-by", "co-authored-by", "reviewed-by", "reported-by", "acked-by", "tested-by",
+     "helped-by", "suggested-by", "credits-to", "assisted-by", "cc", "change-id", "closes",
+     "fixes", "ref", "refs", "bug", "url", "follow-up", "see-also", "part-of", "link")
+)  # fmt: skip
 
 
 def _is_trailer_block(lines: list[str], last: bool) -> bool:
     """Git's trailer block (the last paragraph, all `Key: value`), or a paragraph of known
     trailers (Signed-off-by, Reported-by, Closes, ...) elsewhere. `Why: load.` mid-message
     is prose."""
-    keys = []
+    keys: list[str] = []
     for line in lines:
         if line[:1] in (" ", "\t") and keys:
             continue  # a folded value
@@ -172,7 +174,7 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         return Verdict(None, "too short", f"under min_length {rules.min_length}")
     if subject_line.startswith("Merge "):
         return Verdict(None, "merge", "")
-    text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if not ln.lstrip()[:1] == ">")
+    text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if ln.lstrip()[:1] != ">")
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
@@ -193,7 +195,7 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
             return Verdict(None, "ignored", vetoed)
     if decision is not None:
         return Verdict("decision", "decision-pattern", decision)
-    at_fact, fact = _earliest(rules.fact, text)
+    _at, fact = _earliest(rules.fact, text)
     if fact is not None:
         return Verdict("fact", "fact-pattern", fact)
     return Verdict(None, "no rule matched", "")

@@ -168,6 +168,7 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
         return [], "No-Memory: true"
     subject_line = message.strip().split("\n", 1)[0].strip()
     explicit = [(k, v) for k, v in trailers if k in TRAILER_TYPES and v.strip()]
+    verdict = None
     if not explicit and "memory-type" not in controls:
         key = subject_line.split(":", 1)[0].strip().lower() if ":" in subject_line else ""
         if key in TRAILER_TYPES:
@@ -184,7 +185,7 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
     rest = message.strip().split("\n", 1)[1] if "\n" in message.strip() else ""
     refs = tuple(dict.fromkeys((*subject.refs, *classify.body_refs(rest))))
     body = classify.clean_body(_context(rest))
-    if not explicit and "memory-type" not in controls:
+    if verdict is not None and verdict.type is not None:
         if verdict.rule == "breaking-change":
             tag_tuple = tuple(dict.fromkeys((*tag_tuple, "breaking-change")))
         rule = verdict.rule + (f" {verdict.detail!r}" if verdict.detail else "")

@@ -81,7 +81,7 @@ def _walk(items: list[Any], inside_repeat: bool) -> str:
 
     for op, arg in items:
         if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
-            low, high, sub = arg
+            _low, high, sub = arg
             unbounded = high == c.MAXREPEAT or high > 100
             if unbounded and inside_repeat:
                 return "a repeat inside a repeat"

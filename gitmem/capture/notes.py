@@ -107,10 +107,10 @@ def _present(memory: Memory, chunks: list[Chunk]) -> Memory | None:
             continue
         if other.id == memory.id:
             return other
-        if other.source == "hook" and other.type == memory.type:
-            # Same title, or the same title as captured before titles were cleaned (#12).
-            if memory.title in (other.title, parse_subject(other.title).title):
-                return other
+        # Same title, or the same title as captured before titles were cleaned (#12).
+        same_kind = other.source == "hook" and other.type == memory.type
+        if same_kind and memory.title in (other.title, parse_subject(other.title).title):
+            return other
     return None
 
 

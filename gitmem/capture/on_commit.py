@@ -34,8 +34,9 @@ def handle_post_commit(repo: git.RepoInfo, warn: Callable[[str], None] | None = 
 
 def _rules(repo: git.RepoInfo, warn: Callable[[str], None] | None) -> Rules:
     rules = load_rules(repo)
-    for warning in rules.warnings if warn is not None else ():
-        warn(warning)
+    if warn is not None:
+        for warning in rules.warnings:
+            warn(warning)
     return rules
 
 

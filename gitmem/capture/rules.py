@@ -48,7 +48,8 @@ _DECISIONS = (
     ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
     ("use reject only", _PREFIX + r"(?:use|reject|only)\s+(?!of\b)\S"),  # "Use X" subject
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
-    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+dependency\b)"),
+    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+"
+     r"dependency\b)"),
     ("instead rather favor favour", r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|"
      r"move[sd]?|replac\w+)\b[^.\n]{0,80}?\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
     ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
@@ -63,15 +64,18 @@ _DECISIONS = (
 )  # fmt: skip
 _FIXES = (
     ("fix", r"\A\s*fix(?:\([^)\n]*\))?!?:\s+\S"),  # conventional `fix:`
-    ("fix correct repair", _PREFIX + r"(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b"),
+    ("fix correct repair",
+     _PREFIX + r"(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b"),
     ("fix", r"\A[^\n]*\bfix\s*$"),  # "SWS: use of uninitialized memory fix"
-    ("avoid prevent stop not don't never", _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
+    ("avoid prevent stop not don't never",
+     _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
     ("correctly properly respect", _PREFIX + r"(?:correctly|properly|respect)\b"),
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
     ("previously prior", r"\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"),
-    ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?(?:fixes|fixed|resolves)|by\s+mistake|"
+    ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
+     r"(?:fixes|fixed|resolves)|by\s+mistake|"
      r"resolve\s+the\s+issue)\b"),
     ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
      r"null\s+pointer|segfault|deadlock|oversight)\b"),

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gitmem.capture import backfill
-from gitmem.capture.rules import load_rules
-from gitmem.capture.rules import Rules
+from gitmem.capture.rules import Rules, load_rules
 from gitmem.output import CYAN, DIM, emit, safe, style, warn
 from gitmem.store import git
 
@@ -85,6 +84,7 @@ def _explained(rows: list[dict[str, Any]]) -> Iterator[str]:
         sha = style(safe(row["commit"][:12]), DIM)
         yield f"{sha} {safe(row['subject'])}"
         for record in row["records"]:
-            yield f"  captured {safe(record['type'])}: {safe(record['title'])} ({safe(row['rule'])})"
+            what = f"{record['type']}: {record['title']} ({row['rule']})"
+            yield f"  captured {safe(what)}"
         if not row["records"]:
             yield f"  not captured: {safe(row['rule'])}"
