@@ -187,6 +187,9 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         return Verdict("decision", "breaking-change", "")
     at_decision, decision = _earliest(rules.decision, text)
     at_fix, fix = _earliest(rules.fix, text)
+    at_fact, fact = _earliest(rules.fact, text)
+    if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
+        return Verdict("fact", "fact-pattern", fact)
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
         if vetoed is None:
@@ -195,7 +198,6 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
             return Verdict(None, "ignored", vetoed)
     if decision is not None:
         return Verdict("decision", "decision-pattern", decision)
-    _at, fact = _earliest(rules.fact, text)
     if fact is not None:
         return Verdict("fact", "fact-pattern", fact)
     return Verdict(None, "no rule matched", "")
