@@ -97,7 +97,9 @@ def backfill(
         scanned += 1
         if progress is not None and scanned % PROGRESS_EVERY == 0:
             progress(scanned)
-        wanted = commits.candidates(commit, rules)
+        wanted, reason = commits.explain(commit, rules)
+        if wanted and reason.startswith("revert-with-reason"):
+            wanted, reason = commits.settle_revert(repo, commit, wanted, reason)
         if wanted:
             found.append((commit, wanted))
     if progress is not None:
@@ -125,4 +127,4 @@ def explain(
         revs = ["--no-walk=unsorted", *revs]  # `--explain REV`: that commit, not its history
     for commit in stream(repo, revs):
         found, reason = commits.explain(commit, rules)
-        yield commit, found, reason
+        yield commit, *commits.settle_revert(repo, commit, found, reason)

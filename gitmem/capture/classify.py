@@ -4,7 +4,7 @@ What a team wants to remember from a commit: a decision (adopt, switch, replace,
 drop support, prefer, choose; in the subject or the body), a bug fix that says what was wrong,
 a fact or constraint stated for the future, a BREAKING CHANGE. Not: a bare issue reference,
 credits, typo/whitespace/docs-only changes, version and dependency bumps, merges, reverts that
-give no reason. `verdict` says which rule fired, or why none did (`git mem capture --explain`).
+give no reason (same-day reverts: `commits.settle_revert`, which needs git). `verdict` says which rule fired, or why none did (`git mem capture --explain`).
 
 Titles are cleaned: issue and PR numbers leave the title for `refs` (links, in the remote's URL
 form when it is known), a conventional prefix becomes the type and a tag; the body keeps the
@@ -54,7 +54,7 @@ _REF_LINE_RE = re.compile(
 )
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
-_REVERTS_LINE_RE = re.compile(r"This reverts commit [0-9a-f]{7,40}\.?")
+_REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
 
 
 class Subject(NamedTuple):
@@ -179,7 +179,8 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
             return Verdict(None, "revert without a reason", "")
-        return Verdict("error", "revert-with-reason", "")
+        reverted = _REVERTS_LINE_RE.search(text)
+        return Verdict("error", "revert-with-reason", reverted["sha"] if reverted else "")
     for name, pattern in rules.ignore:
         if pattern.search(subject_line):
             return Verdict(None, "ignored", name)

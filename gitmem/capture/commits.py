@@ -206,6 +206,23 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
     return _unique(found), ", ".join(dict.fromkeys(c.rule for c in found))
 
 
+def settle_revert(
+    repo: git.RepoInfo, commit: Commit, found: list[Candidate], reason: str
+) -> tuple[list[Candidate], str]:
+    """A revert that gives its reason is a fix, unless it reverts a commit of the same day
+    (a mistake undone at once is nothing to remember). One `git log` for such reverts only."""
+    match = re.match(r"revert-with-reason '([0-9a-f]{7,40})'", reason)
+    if match is None or not any(c.rule == "revert-with-reason" for c in found):
+        return found, reason
+    proc = git.run(
+        ["log", "-1", "--date=raw", "--format=%ad", match[1], "--"], cwd=repo.git_dir, check=False
+    )
+    raw = proc.stdout.decode().strip()
+    if proc.returncode == 0 and raw and iso_time(raw)[:10] == commit.created[:10]:
+        return [], f"revert of a commit from the same day ({match[1][:12]})"
+    return found, reason
+
+
 def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
     """What the rules capture from this commit: pure, no git, no I/O."""
     return explain(commit, rules)[0]

@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from gitmem.capture.commits import candidates, made_by_rewrite, read_commits, rebase_in_progress
+from gitmem.capture.commits import (
+    explain,
+    made_by_rewrite,
+    read_commits,
+    rebase_in_progress,
+    settle_revert,
+)
 from gitmem.capture.rules import Rules, load_rules
 from gitmem.store import git
 
@@ -24,7 +30,9 @@ def handle_post_commit(repo: git.RepoInfo, warn: Callable[[str], None] | None = 
     if not rules.enabled:
         return []
     [commit] = read_commits(repo, ["HEAD"])
-    found = candidates(commit, rules)
+    found, reason = explain(commit, rules)
+    if found and reason.startswith("revert-with-reason"):
+        found, reason = settle_revert(repo, commit, found, reason)
     if not found or made_by_rewrite(repo, commit.sha):
         return []
     from gitmem.capture import notes

@@ -305,3 +305,25 @@ def test_backfill_in_a_blobless_partial_clone_fetches_no_blob(tmp_path, mem, g, 
     # The notes just written are blobs too; nothing else came in.
     noted = g.run("notes", "--ref=mem", "list", cwd=clone).split()[0::2]
     assert blobs() == len(noted) == 2
+
+
+def test_a_revert_with_a_reason_is_a_fix_unless_it_undoes_the_same_day(repo, mem, g):
+    def commit_at(message: str, when: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], env=env, check=True)
+        return g.run("rev-parse", "HEAD", cwd=repo).strip()
+
+    why = "These changes to redirect handling appear to have caused #13208; reverting them."
+    old = commit_at("Follow redirects for auth", "1763000000 +0000")
+    same = commit_at("Retry uploads three times", "1763731391 +0000")
+    commit_at(f'Revert "Retry uploads three times"\n\nThis reverts commit {same}.\n\n{why}',
+              "1763734991 +0000")  # fmt: skip
+    commit_at(f'Revert "Follow redirects for auth"\n\nThis reverts commit {old}.\n\n{why}',
+              "1763738591 +0000")  # fmt: skip
+    out = mem("capture", "--explain", "HEAD~2..HEAD").out.splitlines()
+    assert out[1] == (
+        f"  captured error: Revert \"Follow redirects for auth\" (revert-with-reason '{old}')"
+    )
+    assert out[3] == f"  not captured: revert of a commit from the same day ({same[:12]})"
+    titles = [r["title"] for r in json.loads(mem("capture", "--json").out)["records"]]
+    assert titles == ['Revert "Follow redirects for auth"']
