@@ -4,7 +4,8 @@ What a team wants to remember from a commit: a decision (adopt, switch, replace,
 drop support, prefer, choose; in the subject or the body), a bug fix that says what was wrong,
 a fact or constraint stated for the future, a BREAKING CHANGE. Not: a bare issue reference,
 credits, typo/whitespace/docs-only changes, version and dependency bumps, merges, reverts that
-give no reason (same-day reverts: `commits.settle_revert`, which needs git). `verdict` says which rule fired, or why none did (`git mem capture --explain`).
+give no reason (same-day reverts: `commits.settle_revert`, which needs git). `verdict` says
+which rule fired, or why none did (`git mem capture --explain`).
 
 Titles are cleaned: issue and PR numbers leave the title for `refs` (links, in the remote's URL
 form when it is known), a conventional prefix becomes the type and a tag; the body keeps the
