@@ -47,7 +47,7 @@ def check(
     for row in rows:
         for key in ("links", "supersedes"):
             for target in row.get(key, []):
-                if target not in by_id and not ("#" in target or "/" in target):  # an issue
+                if target not in by_id and "#" not in target and "/" not in target:  # issue links
                     problems.append(
                         Problem(
                             row["location"], f"{row['id']}: {key} names unknown memory {target}"
