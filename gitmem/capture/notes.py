@@ -43,7 +43,9 @@ def build(
     commit: Commit, candidate: Candidate, rules: Rules, base: tuple[str, str] | None = None
 ) -> Memory:
     paths = list(commit.paths or ())[: rules.max_paths]
-    links = list(dict.fromkeys(issue_link(ref, base) for ref in candidate.refs))
+    # Issues and pull requests go to metadata, not `links:` (DESIGN: links are memory ids,
+    # and every reader, `update` and doctor rely on that).
+    issues = list(dict.fromkeys(issue_link(ref, base) for ref in candidate.refs))
     return Memory(
         id=candidate.id_for(commit),
         type=candidate.type,
@@ -55,7 +57,7 @@ def build(
         source="hook",
         commits=[commit.sha],
         paths=paths,
-        links=links,
+        metadata={"issues": issues} if issues else {},
     )
 
 

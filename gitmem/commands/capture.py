@@ -73,7 +73,7 @@ def _explain(args: argparse.Namespace, repo: git.RepoInfo, rules: Rules, revs: l
     rows = []
     for commit, found, reason in backfill.explain(repo, rules, revs):
         subject = commit.message.strip().split("\n", 1)[0]
-        records = [{"type": c.type, "title": c.title, "links": list(c.refs)} for c in found]
+        records = [{"type": c.type, "title": c.title, "issues": list(c.refs)} for c in found]
         rows.append({"commit": commit.sha, "subject": subject, "records": records, "rule": reason})
     emit(args.json, {"commits": rows}, _explained(rows))
     return 0

@@ -249,10 +249,12 @@ def test_crlf_bodies_are_stored_as_readable_blocks_with_links(repo, mem, g):
     mem("capture")
     text = g.run("notes", "--ref=mem", "show", "HEAD", cwd=repo)
     assert "title: Switch sessions to Redis\n" in text
-    assert "links: ['https://github.com/acme/shop/issues/41']\n" in text
+    assert "metadata:\n  issues: ['https://github.com/acme/shop/issues/41']\n" in text
     assert text.endswith("body: |\n  Memcached lost them on restart.\n")
-    # An issue link is not a memory id: doctor does not call it an unknown memory.
-    assert "unknown memory" not in mem("doctor").out + mem("doctor").err
+    # The record reads back: doctor finds nothing wrong with it, list shows it.
+    doctor = mem("doctor")
+    assert "note:" not in doctor.out + doctor.err
+    assert "Switch sessions to Redis" in mem("list").out
 
 
 def test_a_bad_configured_pattern_is_one_warning_not_a_failure(repo, mem, g):
