@@ -7,9 +7,9 @@ credits, typo/whitespace/docs-only changes, version and dependency bumps, merges
 give no reason (same-day reverts: `commits.settle_revert`, which needs git). `verdict` says
 which rule fired, or why none did (`git mem capture --explain`).
 
-Titles are cleaned: issue and PR numbers leave the title for `refs` (links, in the remote's URL
-form when it is known), a conventional prefix becomes the type and a tag; the body keeps the
-explanation, not the trailers. Pure functions: no git, no I/O.
+Titles are cleaned: issue and PR numbers leave the title for `refs` (the record's
+`metadata.issues`, in the remote's URL form when it is known), a conventional prefix becomes the
+type and a tag; the body keeps the explanation, not the trailers. Pure functions: no git, no I/O.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ class Candidate(NamedTuple):
     body: str
     tags: tuple[str, ...]
     rule: str  # which rule: decision-trailer, memory-type, fix-pattern, ...
-    refs: tuple[str, ...] = ()  # issues and pull requests: "#12", "owner/repo#12", URLs
+    refs: tuple[str, ...] = ()  # issues and PRs ("#12", "owner/repo#12", URLs): metadata.issues
 
     def id_for(self, commit: Commit) -> str:
         from gitmem.store.record import derived_id
