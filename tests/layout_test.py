@@ -78,6 +78,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "markdown_it": ("gitmem.serve",),
     "nh3": ("gitmem.serve",),
     "psycopg": ("gitmem.publish",),
+    "re2": ("gitmem.capture.guard",),
 }
 
 

@@ -54,7 +54,10 @@ def count(repo: git.RepoInfo, revs: list[str]) -> int | None:
 
 def stream(repo: git.RepoInfo, revs: list[str]) -> Iterator[Commit]:
     """Every commit `revs` names, newest first, with the files it changed."""
+    # Paths only, never contents: --no-renames (rename detection reads blobs, which a
+    # blobless or partial clone would fetch one by one).
     args = ["git", "log", "-z", "--date=raw", f"--format={commits.LOG_FORMAT}", "--name-only"]
+    args += ["--no-renames"]
     args += ["--diff-merges=first-parent", *revs, "--"]
     with subprocess.Popen(
         args, cwd=repo.git_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git._env()
@@ -94,7 +97,9 @@ def backfill(
         scanned += 1
         if progress is not None and scanned % PROGRESS_EVERY == 0:
             progress(scanned)
-        wanted = commits.candidates(commit, rules)
+        wanted, reason = commits.explain(commit, rules)
+        if wanted and reason.startswith("revert-with-reason"):
+            wanted, reason = commits.settle_revert(repo, commit, wanted, reason)
         if wanted:
             found.append((commit, wanted))
     if progress is not None:
@@ -106,3 +111,20 @@ def backfill(
 
     outcome = notes.write_captures(repo, rules, found, dry_run=dry_run)
     return Report(scanned, found, outcome)
+
+
+def explain(
+    repo: git.RepoInfo, rules: Rules, revs: list[str]
+) -> Iterator[tuple[Commit, list[Candidate], str]]:
+    """Each commit `revs` names (default: HEAD alone; a plain REV is that commit alone, a
+    range is the range), what the rules capture from it and which rule fired or why none
+    did. Writes nothing."""
+    if not revs:
+        if not has_commits(repo):
+            return
+        revs = ["-1", "HEAD"]
+    elif not any(".." in rev or rev.startswith(("^", "-")) for rev in revs):
+        revs = ["--no-walk=unsorted", *revs]  # `--explain REV`: that commit, not its history
+    for commit in stream(repo, revs):
+        found, reason = commits.explain(commit, rules)
+        yield commit, *commits.settle_revert(repo, commit, found, reason)

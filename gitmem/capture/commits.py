@@ -17,16 +17,14 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
+from gitmem.capture import classify
 from gitmem.capture.rules import Rules
 from gitmem.store import git
 
 TRAILER_TYPES = {"decision": "decision", "fact": "fact", "learned": "fact", "error": "error"}
 CONTROL_KEYS = ("memory-type", "memory-tags", "no-memory")
 
-MAX_TITLE = 120
-
 _TRUE = frozenset({"true", "yes", "1", "on"})
-_CONVENTIONAL_RE = re.compile(r"^(?P<kind>[a-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
 _TRAILER_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]*)\s*:\s*(?P<value>.*)$")
 _REWRITE_ACTION_RE = re.compile(r"^(?:rebase\b|[^:]*\((?:amend|pick|squash|fixup|reword|edit)\))")
 
@@ -53,6 +51,7 @@ class Candidate(NamedTuple):
     body: str
     tags: tuple[str, ...]
     rule: str  # which rule: decision-trailer, memory-type, fix-pattern, ...
+    refs: tuple[str, ...] = ()  # issues and PRs ("#12", "owner/repo#12", URLs): metadata.issues
 
     def id_for(self, commit: Commit) -> str:
         from gitmem.store.record import derived_id
@@ -112,15 +111,6 @@ def _trailers(message: str) -> tuple[list[tuple[str, str]], list[int]]:
     return found, where
 
 
-def _title(text: str) -> str:
-    title = " ".join(text.split())
-    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3].rstrip() + "..."
-
-
-def _tag(text: str) -> str:
-    return re.sub(r"[\s_]+", "-", text.strip().lower()).strip("-")
-
-
 def _context(message: str) -> str:
     """The message minus gitmem's own trailers (and their folded lines): the body of every
     record it yields. Prose stays, even a line like `Error: ...` inside it."""
@@ -164,68 +154,78 @@ def opts_out(message: str) -> bool:
     return any(key == "no-memory" and value.lower() in _TRUE for key, value in trailers)
 
 
-def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
-    """What the rules capture from this commit: pure, no git, no I/O."""
-    if skip_reason(commit, rules) is not None:
-        return []
-    message = commit.message
-    trailers, _where = _trailers(message)
+def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
+    """What the rules capture from this commit, and which rule fired or why none did.
+    Cheap when nothing is captured (every commit of a backfill): bodies and links are built
+    only for the records made."""
+    reason = skip_reason(commit, rules)
+    if reason is not None:
+        return [], reason
+    message = classify.normalise(commit.message)
+    trailers, _where = _trailers(message) if ":" in message else ([], [])
     controls = {key: value for key, value in trailers if key in CONTROL_KEYS}
     if controls.get("no-memory", "").lower() in _TRUE:
-        return []
-    subject = message.strip().split("\n", 1)[0].strip()
-    conventional = _CONVENTIONAL_RE.match(subject)
-    tags = []
-    if conventional and conventional["scope"]:
-        tags += [_tag(s) for s in conventional["scope"].split(",")]
-    tags += [_tag(t) for t in controls.get("memory-tags", "").split(",")]
-    tag_tuple = tuple(dict.fromkeys(t for t in tags if t))
-    context = _context(message)
-    found = [
-        Candidate(TRAILER_TYPES[key], _title(value), context, tag_tuple, f"{key}-trailer")
-        for key, value in trailers
-        if key in TRAILER_TYPES and value.strip()
+        return [], "No-Memory: true"
+    subject_line = message.strip().split("\n", 1)[0].strip()
+    explicit = [(k, v) for k, v in trailers if k in TRAILER_TYPES and v.strip()]
+    verdict = None
+    if not explicit and "memory-type" not in controls:
+        key = subject_line.split(":", 1)[0].strip().lower() if ":" in subject_line else ""
+        if key in TRAILER_TYPES:
+            return [], f"a `{key.title()}:` subject counts only as the whole message"
+        verdict = classify.verdict(subject_line, message, rules)
+        if verdict.type is None:
+            return [], verdict.rule + (f": {verdict.detail}" if verdict.detail else "")
+    subject = classify.parse_subject(subject_line)
+    tags = [
+        *subject.scope_tags,
+        *(classify.tag(t) for t in controls.get("memory-tags", "").split(",")),
     ]
-    plain_subject = subject[conventional.end() :] if conventional else subject
-    plain_subject = plain_subject[:1].upper() + plain_subject[1:]
-    body = _context(message.strip().split("\n", 1)[1] if "\n" in message.strip() else "")
+    tag_tuple = tuple(dict.fromkeys(t for t in tags if t))
+    rest = message.strip().split("\n", 1)[1] if "\n" in message.strip() else ""
+    refs = tuple(dict.fromkeys((*subject.refs, *classify.body_refs(rest))))
+    body = classify.clean_body(_context(rest))
+    if verdict is not None and verdict.type is not None:
+        if verdict.rule == "breaking-change":
+            tag_tuple = tuple(dict.fromkeys((*tag_tuple, "breaking-change")))
+        rule = verdict.rule + (f" {verdict.detail!r}" if verdict.detail else "")
+        return [Candidate(verdict.type, subject.title, body, tag_tuple, verdict.rule, refs)], rule
+    context = classify.clean_body(_context(message))
+    found = [
+        Candidate(kind, classify.short_title(value), context, tag_tuple, f"{key}-trailer", refs)
+        for key, value in explicit
+        for kind in (TRAILER_TYPES[key],)
+    ]
     if "memory-type" in controls:
         kind = controls["memory-type"].strip().lower()
         extra: tuple[str, ...] = ()
         if kind not in rules.types:  # kept, not lost: as a fact tagged with what was asked
-            kind, extra = "fact", (_tag(controls["memory-type"]),)
+            kind, extra = "fact", (classify.tag(controls["memory-type"]),)
         tags_mt = tuple(dict.fromkeys((*tag_tuple, *extra)))
-        found.append(Candidate(kind, _title(plain_subject), body, tags_mt, "memory-type"))
-    if found:
-        return _unique(found)
-    return _pattern_candidates(commit, rules, subject, plain_subject, body, tag_tuple)
+        found.append(Candidate(kind, subject.title, body, tags_mt, "memory-type", refs))
+    return _unique(found), ", ".join(dict.fromkeys(c.rule for c in found))
 
 
-def _pattern_candidates(
-    commit: Commit, rules: Rules, subject: str, title: str, body: str, tags: tuple[str, ...]
-) -> list[Candidate]:
-    message = commit.message.strip()
-    if len(message) < rules.min_length or not title.strip():
-        return []
-    if subject.startswith(('Revert "', "Merge ")) or any(p.search(subject) for p in rules.ignore):
-        return []
-    text = "\n".join(ln for ln in message.splitlines() if not ln.lstrip().startswith(">"))
-    decision = next((p for p in rules.decision if p.search(text)), None)
-    fix = next((p for p in rules.fix if p.search(text)), None)
-    conventional = _CONVENTIONAL_RE.match(subject)
-    if conventional and conventional["bang"]:
-        decision = decision or conventional.re
-    breaking = re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE) or (
-        conventional and conventional["bang"]
+def settle_revert(
+    repo: git.RepoInfo, commit: Commit, found: list[Candidate], reason: str
+) -> tuple[list[Candidate], str]:
+    """A revert that gives its reason is a fix, unless it reverts a commit of the same day
+    (a mistake undone at once is nothing to remember). One `git log` for such reverts only."""
+    match = re.match(r"revert-with-reason '([0-9a-f]{7,40})'", reason)
+    if match is None or not any(c.rule == "revert-with-reason" for c in found):
+        return found, reason
+    proc = git.run(
+        ["log", "-1", "--date=raw", "--format=%ad", match[1], "--"], cwd=repo.git_dir, check=False
     )
-    extra = ("breaking-change",) if breaking else ()
-    tags = tuple(dict.fromkeys((*tags, *extra)))
-    is_fix_commit = conventional is not None and conventional["kind"] == "fix"
-    if fix is not None and (is_fix_commit or decision is None):
-        return [Candidate("error", _title(title), body, tags, "fix-pattern")]
-    if decision is not None:
-        return [Candidate("decision", _title(title), body, tags, "decision-pattern")]
-    return []
+    raw = proc.stdout.decode().strip()
+    if proc.returncode == 0 and raw and iso_time(raw)[:10] == commit.created[:10]:
+        return [], f"revert of a commit from the same day ({match[1][:12]})"
+    return found, reason
+
+
+def candidates(commit: Commit, rules: Rules) -> list[Candidate]:
+    """What the rules capture from this commit: pure, no git, no I/O."""
+    return explain(commit, rules)[0]
 
 
 def _unique(found: list[Candidate]) -> list[Candidate]:
@@ -246,6 +246,7 @@ def parse_log_record(chunk: str, with_paths: bool) -> Commit:
     fields = chunk.split("\0")
     sha, parents, author, adate, cdate, message = fields[:6]
     paths = tuple(p.strip("\n") for p in fields[6:] if p.strip("\n")) if with_paths else None
+    message = classify.normalise(message) if "\r" in message else message
     return Commit(sha, tuple(parents.split()), author, adate, cdate, message, paths)
 
 
@@ -259,7 +260,8 @@ def read_commits(repo: git.RepoInfo, revs: list[str]) -> list[Commit]:
 def changed_paths(repo: git.RepoInfo, commit: Commit) -> tuple[str, ...]:
     """Files the commit changed (against its first parent), capped later by the rules."""
     base = [commit.parents[0], commit.sha] if commit.parents else ["--root", commit.sha]
-    args = ["diff-tree", "-r", "-z", "--name-only", "--no-commit-id", *base]
+    # --no-renames: rename detection reads blobs (a partial clone would fetch each one).
+    args = ["diff-tree", "-r", "-z", "--no-renames", "--name-only", "--no-commit-id", *base]
     out = git.run(args, cwd=repo.git_dir).stdout.decode("utf-8", "surrogateescape")
     return tuple(p for p in out.split("\0") if p)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from gitmem.capture.classify import issue_base, issue_link, parse_subject
 from gitmem.capture.commits import Candidate, Commit, changed_paths, read_commits
 from gitmem.capture.rules import Rules
 from gitmem.store import front_matter, git, objects, secrets
@@ -40,8 +41,13 @@ class Outcome:
         return [memory.id for memory in self.written]
 
 
-def build(commit: Commit, candidate: Candidate, rules: Rules) -> Memory:
+def build(
+    commit: Commit, candidate: Candidate, rules: Rules, base: tuple[str, str] | None = None
+) -> Memory:
     paths = list(commit.paths or ())[: rules.max_paths]
+    # Issues and pull requests go to metadata, not `links:` (DESIGN: links are memory ids,
+    # and every reader, `update` and doctor rely on that).
+    issues = list(dict.fromkeys(issue_link(ref, base) for ref in candidate.refs))
     return Memory(
         id=candidate.id_for(commit),
         type=candidate.type,
@@ -53,7 +59,14 @@ def build(commit: Commit, candidate: Candidate, rules: Rules) -> Memory:
         source="hook",
         commits=[commit.sha],
         paths=paths,
+        metadata={"issues": issues} if issues else {},
     )
+
+
+def remote_base(repo: git.RepoInfo) -> tuple[str, str] | None:
+    """Where `origin` keeps its issues, if it is GitHub or GitLab (links in URL form)."""
+    proc = git.run(["config", "--get", "remote.origin.url"], cwd=repo.git_dir, check=False)
+    return issue_base(proc.stdout.decode("utf-8", "replace")) if proc.returncode == 0 else None
 
 
 class _Timestamp(str):
@@ -98,7 +111,9 @@ def _present(memory: Memory, chunks: list[Chunk]) -> Memory | None:
             continue
         if other.id == memory.id:
             return other
-        if other.source == "hook" and (other.type, other.title) == (memory.type, memory.title):
+        # Same title, or the same title as captured before titles were cleaned (#12).
+        same_kind = other.source == "hook" and other.type == memory.type
+        if same_kind and memory.title in (other.title, parse_subject(other.title).title):
             return other
     return None
 
@@ -207,9 +222,10 @@ def write_captures(
 ) -> Outcome:
     """Attach the captured records to their commits, oldest first, in one notes update."""
     planned = []
+    base = remote_base(repo) if any(c.refs for _commit, cs in found for c in cs) else None
     for commit, candidates in found:
         full = _with_paths(repo, commit)
-        planned.append((full, [build(full, c, rules) for c in candidates]))
+        planned.append((full, [build(full, c, rules, base) for c in candidates]))
     if locations is None:
         locations = global_locations(repo) if _needs_lookup(c for c, _ in found) else {}
 
@@ -329,7 +345,8 @@ def follow_rewrite(
             opted_out.add(commit.sha)
         if wanted:
             found.append((_with_paths(repo, commit), wanted))
-    planned = [(commit, [build(commit, c, rules) for c in wanted]) for commit, wanted in found]
+    base = remote_base(repo) if any(c.refs for _commit, cs in found for c in cs) else None
+    planned = [(commit, [build(commit, c, rules, base) for c in cs]) for commit, cs in found]
     locations = global_locations(repo) if planned else {}
 
     def elsewhere(record_id: str, sha: str) -> bool:

@@ -184,9 +184,11 @@ def add_capture(sub: Subparsers) -> None:
         "decision and bug-fix patterns of .memory/config.toml [capture]) over existing history "
         "and attach what they find as notes, as the post-commit hook would have. Idempotent: "
         "records already there (same id, or a captured record of the same type and title on "
-        "the commit) are counted, not written again.",
+        "the commit) are counted, not written again. Only commit messages and changed paths are "
+        "read, never file contents, so a blobless or partial clone fetches nothing.",
         epilog="examples:\n  git mem capture                 # all of HEAD's history\n"
-        "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json",
+        "  git mem capture v1.0..main --dry-run\n  git mem capture origin/main --json\n"
+        "  git mem capture --explain HEAD~5..HEAD   # which rule fired, or why none did",
         json="print the counts and records as JSON",
     ) as p:
         p.add_argument(
@@ -200,6 +202,12 @@ def add_capture(sub: Subparsers) -> None:
             "--dry-run",
             action="store_true",
             help="print what would be captured, write nothing",
+        )
+        p.add_argument(
+            "--explain",
+            action="store_true",
+            help="per commit, which rule fired or why none did (default: HEAD only); "
+            "writes nothing",
         )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gitmem.capture import backfill
-from gitmem.capture.rules import load_rules
+from gitmem.capture.rules import Rules, load_rules
 from gitmem.output import CYAN, DIM, emit, plural, safe, style, warn
 from gitmem.store import git
 
@@ -25,7 +25,11 @@ def _progress(total: int | None) -> Callable[[int], None]:
 def run(args: argparse.Namespace) -> int:
     repo = git.discover()
     rules = load_rules(repo)
+    for warning in rules.warnings:
+        warn(warning)
     revs = list(args.revs)
+    if args.explain:
+        return _explain(args, repo, rules, revs)
     on_terminal = sys.stderr.isatty() and not args.json
     progress = None
     if on_terminal:
@@ -73,3 +77,24 @@ def _captured(
         f"scanned {report.scanned} commits: {verb} {report.captured} records on {commits} "
         f"commits, {report.present} already present"
     )
+
+
+def _explain(args: argparse.Namespace, repo: git.RepoInfo, rules: Rules, revs: list[str]) -> int:
+    rows = []
+    for commit, found, reason in backfill.explain(repo, rules, revs):
+        subject = commit.message.strip().split("\n", 1)[0]
+        records = [{"type": c.type, "title": c.title, "issues": list(c.refs)} for c in found]
+        rows.append({"commit": commit.sha, "subject": subject, "records": records, "rule": reason})
+    emit(args.json, {"commits": rows}, _explained(rows))
+    return 0
+
+
+def _explained(rows: list[dict[str, Any]]) -> Iterator[str]:
+    for row in rows:
+        sha = style(safe(row["commit"][:12]), DIM)
+        yield f"{sha} {safe(row['subject'])}"
+        for record in row["records"]:
+            what = f"{record['type']}: {record['title']} ({row['rule']})"
+            yield f"  captured {safe(what)}"
+        if not row["records"]:
+            yield f"  not captured: {safe(row['rule'])}"

@@ -88,9 +88,14 @@ def _capture(name: str, argv: list[str]) -> list[str]:
     repo = git.discover()
     from gitmem.capture import on_commit
 
+    warnings: list[str] = []
+
+    def warn(message: str) -> None:
+        warnings.append(f"gitmem: {safe(message)}")
+
     if name == "post-commit":
-        outcome = on_commit.handle_post_commit(repo)
-        return [*_captured(outcome.ids if outcome else []), *_redacted(outcome)]
+        outcome = on_commit.handle_post_commit(repo, warn)
+        return [*_captured(outcome.ids if outcome else []), *_redacted(outcome), *warnings]
     # Through the pre-commit framework the kind comes in the environment and stdin is empty.
     kind = argv[0] if argv else os.environ.get("PRE_COMMIT_REWRITE_COMMAND", "")
     pairs = [] if sys.stdin is None or sys.stdin.isatty() else hooks.parse_pairs(sys.stdin.read())
@@ -98,7 +103,7 @@ def _capture(name: str, argv: list[str]) -> list[str]:
         pairs = hooks.rewritten_pairs(repo, kind)
     if not pairs:
         return []
-    return _rewritten(on_commit.handle_post_rewrite(repo, kind, pairs))
+    return [*_rewritten(on_commit.handle_post_rewrite(repo, kind, pairs, warn)), *warnings]
 
 
 def _pre_commit(files: list[str]) -> int:

@@ -36,8 +36,9 @@ TEMPLATE = f"""\
 
 # What the post-commit hook and `git mem capture` take from commit messages. Trailers
 # (Decision:, Fact:, Learned:, Error:, Memory-Type:, Memory-Tags:, No-Memory: true) always
-# count; the patterns (Python regexes, case-insensitive) apply when there are none. A list
-# given here replaces the default list.
+# count; the patterns (regexes, case-insensitive, run by RE2 in linear time: one it cannot
+# run is left out with a warning) apply when there are none. A list given here replaces the
+# default list; `git mem capture --explain REV` says which rule fired.
 [capture]
 # enabled = true
 # merges = false            # capture merge commits too
@@ -46,7 +47,9 @@ TEMPLATE = f"""\
 # bots = ["[bot]", "dependabot", "renovate", "github-actions"]   # author name/email contains
 # decision_patterns = ['\\bdecided?\\s+(?:to|against|on|that)\\b', '^BREAKING[ -]CHANGE:']
 # fix_patterns = ['\\A\\s*fix(?:\\([^)\\n]*\\))?!?:\\s+\\S', '\\broot[ -]cause\\b']
-# ignore = ['\\b(?:typos?|spelling|whitespace|wording)\\b']   # subjects never captured by patterns
+# fact_patterns = ['\\AKNOWN_BUGS:']
+# ignore = ['\\Arelease:']             # subjects never captured by patterns
+# ignore_fixes = ['\\btypos?\\b']      # messages never captured as bug fixes
 """
 
 

@@ -37,8 +37,8 @@ def test_decision_trailer_is_one_record_with_the_rest_as_context() -> None:
     assert candidate == Candidate(
         type="decision",
         title="Use PostgreSQL for sessions",
-        body="feat(db): store sessions in PostgreSQL\n\nSessions outgrew Redis memory.\n\n"
-        "Signed-off-by: Jane Doe <jane@example.com>\n",
+        # The explanation, not the trailers (issue 16): Signed-off-by is not memory.
+        body="feat(db): store sessions in PostgreSQL\n\nSessions outgrew Redis memory.\n",
         tags=("db", "storage", "data-model"),
         rule="decision-trailer",
     )
@@ -85,7 +85,8 @@ def test_folded_trailer_and_one_line_trailer_message() -> None:
     )
     assert found(message) == [("decision", "Cache tokens for five minutes", ())]
     [candidate] = candidates(commit(message), default_rules())
-    assert candidate.body == "Cache tokens\n\nWhy: load.\n\nAcked-by: B\n"
+    # Prose that looks like a trailer stays; the trailer block does not (issue 16).
+    assert candidate.body == "Cache tokens\n\nWhy: load.\n"
     assert found("Decision: adopt ruff instead of flake8") == [
         ("decision", "adopt ruff instead of flake8", ())
     ]

@@ -211,4 +211,123 @@ def test_bots_merges_and_no_memory_are_skipped(repo, mem, g):
     (repo / ".memory" / "config.toml").write_text("[capture]\nmerges = true\nbots = []\n")
     result = mem("capture", "--json")
     titles = sorted(r["title"] for r in json.loads(result.out)["records"])
-    assert titles == ["Adopt tabs everywhere (topic)", "Bump lodash, fixes #12"]
+    # The issue reference leaves the title for `links` (issue 16).
+    assert titles == ["Adopt tabs everywhere (topic)", "Bump lodash"]
+
+
+def test_explain_says_which_rule_fired_or_why_none_did(repo, mem, g):
+    g.run("commit", "-q", "--allow-empty", "-m", "Switch to codecov GHA (#12)")
+    g.run("commit", "-q", "--allow-empty", "-m", "Fix #7706 (#7724)")
+    g.run("commit", "-q", "--allow-empty", "-m", "fix(auth): cookie lost after redirect\n\nfix #9")
+    shas = g.run("rev-list", "-3", "HEAD", cwd=repo).split()
+    result = mem("capture", "--explain", "HEAD~3..HEAD")
+    assert result.out == (
+        f"{shas[0][:12]} fix(auth): cookie lost after redirect\n"
+        "  captured error: Cookie lost after redirect (fix-pattern 'fix(auth): cookie')\n"
+        f"{shas[1][:12]} Fix #7706 (#7724)\n"
+        "  not captured: only an issue reference\n"
+        f"{shas[2][:12]} Switch to codecov GHA (#12)\n"
+        "  captured decision: Switch to codecov GHA (decision-pattern 'Switch to')\n"
+    )
+    assert mem("capture", "--explain").out.startswith(f"{shas[0][:12]} fix(auth)")  # HEAD only
+    rows = json.loads(mem("capture", "--explain", "--json", "HEAD~1").out)["commits"]
+    assert rows == [
+        {"commit": shas[1], "subject": "Fix #7706 (#7724)", "records": [],
+         "rule": "only an issue reference"},
+    ]  # fmt: skip
+    assert g.run("notes", "--ref=mem", "list", cwd=repo) == ""  # nothing written
+
+
+def test_crlf_bodies_are_stored_as_readable_blocks_with_links(repo, mem, g):
+    g.run("remote", "add", "origin", "git@github.com:acme/shop.git")
+    message = "Switch sessions to Redis (#41)\r\n\r\nMemcached lost them on restart.\r\n"
+    tree = g.run("rev-parse", "HEAD^{tree}", cwd=repo).strip()
+    sha = g.run("commit-tree", tree, "-p", "HEAD", cwd=repo, input=message).strip()
+    g.run("update-ref", "HEAD", sha, cwd=repo)  # `git commit` would strip the CRs
+    raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, capture_output=True)
+    assert b"Redis (#41)\r\n\r\nMemcached" in raw.stdout
+    mem("capture")
+    text = g.run("notes", "--ref=mem", "show", "HEAD", cwd=repo)
+    assert "title: Switch sessions to Redis\n" in text
+    assert "metadata:\n  issues: ['https://github.com/acme/shop/issues/41']\n" in text
+    assert text.endswith("body: |\n  Memcached lost them on restart.\n")
+    # The record reads back: doctor finds nothing wrong with it, list shows it.
+    doctor = mem("doctor")
+    assert "note:" not in doctor.out + doctor.err
+    assert "Switch sessions to Redis" in mem("list").out
+
+
+def test_a_bad_configured_pattern_is_one_warning_not_a_failure(repo, mem, g):
+    (repo / ".memory").mkdir()
+    (repo / ".memory" / "config.toml").write_text("[capture]\nfix_patterns = ['(a)\\1']\n")
+    g.run("commit", "-q", "--allow-empty", "-m", "We decided to drop Python 3.8 support")
+    result = mem("capture")
+    assert result.code == 0
+    assert result.err == (
+        "git-mem: warning: .memory/config.toml [capture] fix_patterns: '(a)\\\\1': not "
+        "supported by the linear-time matcher (invalid escape sequence: \\1); that pattern is "
+        "left out\n"
+    )
+    assert "captured 1 records" in result.out
+
+
+def test_backfill_in_a_blobless_partial_clone_fetches_no_blob(tmp_path, mem, g, monkeypatch):
+    """Only messages and changed paths are read (--no-renames): rename detection would read
+    the blobs, and a partial clone would fetch each one from its promisor remote."""
+    source = tmp_path / "source"
+    g.run("init", "-q", "-b", "main", str(source))
+    g.run("config", "user.name", "Test User", cwd=source)
+    g.run("config", "user.email", "test@example.com", cwd=source)
+    for name, text in (("a.py", "x = 1\n" * 50), ("b.py", "y = 2\n" * 50)):
+        (source / name).write_text(text)
+    g.run("add", ".", cwd=source)
+    g.run("commit", "-q", "-m", "Adopt black for formatting", cwd=source)
+    g.run("mv", "a.py", "renamed.py", cwd=source)  # a rename git would detect by content
+    g.run("commit", "-q", "-m", "fix: crash on empty input\n\nThe parser read past the end.",
+          cwd=source)  # fmt: skip
+    bare = tmp_path / "bare.git"
+    g.run("clone", "-q", "--bare", str(source), str(bare))
+    g.run("config", "uploadpack.allowFilter", "true", cwd=bare)
+    clone = tmp_path / "clone"
+    g.run("clone", "-q", "--no-checkout", "--filter=blob:none", f"file://{bare}", str(clone))
+    g.run("config", "user.name", "Test User", cwd=clone)
+    g.run("config", "user.email", "test@example.com", cwd=clone)
+
+    def blobs() -> int:
+        out = g.run("cat-file", "--batch-all-objects", "--batch-check", cwd=clone)
+        return sum(1 for line in out.splitlines() if line.split()[1] == "blob")
+
+    assert blobs() == 0
+    monkeypatch.chdir(clone)
+    result = mem("capture")
+    assert result.out.endswith(
+        "scanned 2 commits: captured 2 records on 2 commits, 0 already present\n"
+    )
+    notes = notes_of(clone, g)
+    [fix] = notes[g.run("rev-parse", "HEAD", cwd=clone).strip()]
+    assert fix["paths"] == ["a.py", "renamed.py"]  # delete + add: no rename detection
+    # The notes just written are blobs too; nothing else came in.
+    noted = g.run("notes", "--ref=mem", "list", cwd=clone).split()[0::2]
+    assert blobs() == len(noted) == 2
+
+
+def test_a_revert_with_a_reason_is_a_fix_unless_it_undoes_the_same_day(repo, mem, g):
+    def commit_at(message: str, when: str) -> str:
+        env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", message], env=env, check=True)
+        return g.run("rev-parse", "HEAD", cwd=repo).strip()
+
+    why = "These changes to redirect handling appear to have caused #13208; reverting them."
+    old = commit_at("Follow redirects for auth", "1763000000 +0000")
+    same = commit_at("Retry uploads three times", "1763731391 +0000")
+    commit_at(f'Revert "Retry uploads three times"\n\nThis reverts commit {same}.\n\n{why}',
+              "1763734991 +0000")  # fmt: skip
+    commit_at(f'Revert "Follow redirects for auth"\n\nThis reverts commit {old}.\n\n{why}',
+              "1763738591 +0000")  # fmt: skip
+    out = mem("capture", "--explain", "HEAD~2..HEAD").out.splitlines()
+    assert out[1] == (
+        f"  captured error: Revert \"Follow redirects for auth\" (revert-with-reason '{old}')"
+    )
+    assert out[3] == f"  not captured: revert of a commit from the same day ({same[:12]})"
+    titles = [r["title"] for r in json.loads(mem("capture", "--json").out)["records"]]
+    assert titles == ['Revert "Follow redirects for auth"']

@@ -1,0 +1,266 @@
+"""Capture quality against hand labels, and capture speed, in one run.
+
+    .venv/bin/python bench/capture_quality.py [--repo GIT_DIR] [--commits 10000] [--misses]
+
+Quality: tests/fixtures/capture_labels.jsonl holds 480 commits (160 each of vite: conventional
+commits; uv: squash-merged PR descriptions; curl: long hand-written bodies), sampled at random
+from their full histories and labelled by hand (decision / fix / fact / breaking / none) before
+the rules were tuned. Per project: precision (captured commits that deserve a record), decision
+recall (decision + breaking captured as decisions), fix recall (fixes captured as errors), and
+the confusion matrix label x captured type. The rules of `main` (if the repository has that
+branch) are scored beside them as the baseline.
+
+Speed: the scan `git mem capture` does (`git log` streamed, the rules on every commit) over a
+history of >= 10,000 commits: --repo (a real one, e.g. a fetched mirror) or, by default, one
+generated with `git fast-import` from the labelled messages. Reference: the same `git log`
+alone, in the same run. Medians of --repeat rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from gitmem.capture import backfill  # noqa: E402
+from gitmem.capture.commits import LOG_FORMAT, Commit, candidates, explain  # noqa: E402
+from gitmem.capture.rules import default_rules  # noqa: E402
+from gitmem.store import git  # noqa: E402
+
+LABELS = ROOT / "tests" / "fixtures" / "capture_labels.jsonl"
+# 40 more commits per project, not in LABELS, labelled after the rules were tuned: the scores
+# on these say how the rules do on commits they were not fitted to.
+HOLDOUT = ROOT / "tests" / "fixtures" / "capture_labels_holdout.jsonl"
+EXPECTED = {"decision": "decision", "breaking": "decision", "fix": "error", "fact": "fact"}
+COLUMNS = ("none", "decision", "error", "fact")
+
+
+def load_labels(path: Path = LABELS) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def as_commit(row: dict[str, Any]) -> Commit:
+    parents = tuple(f"{n:040x}" for n in range(row["parents"]))
+    author = f"{row['author']} <>"
+    return Commit(
+        row["sha"], parents, author, row["author_date"], row["committer_date"], row["message"]
+    )
+
+
+def score(rows: list[dict[str, Any]], classify: Any) -> dict[str, Any]:
+    confusion: Counter[tuple[str, str]] = Counter()
+    for row in rows:
+        confusion[(row["label"], classify(row) or "none")] += 1
+    captured = sum(n for (_label, got), n in confusion.items() if got != "none")
+    worth = sum(n for (label, got), n in confusion.items() if got != "none" and label != "none")
+
+    def recall(labels: tuple[str, ...], want: str) -> tuple[int, int]:
+        total = sum(n for (label, _got), n in confusion.items() if label in labels)
+        hit = sum(n for (label, got), n in confusion.items() if label in labels and got == want)
+        return hit, total
+
+    return {
+        "captured": captured,
+        "precision": (worth, captured),
+        "decision_recall": recall(("decision", "breaking"), "decision"),
+        "fix_recall": recall(("fix",), "error"),
+        "confusion": confusion,
+    }
+
+
+def pct(pair: tuple[int, int]) -> str:
+    hit, total = pair
+    return f"{100 * hit / total:5.1f}% ({hit}/{total})" if total else "   n/a"
+
+
+def current_classifier() -> Any:
+    rules = default_rules()
+
+    def classify(row: dict[str, Any]) -> str | None:
+        found = candidates(as_commit(row), rules)
+        return found[0].type if found else None
+
+    return classify
+
+
+def main_classifier() -> Any:
+    """The rules as they are on `main`, loaded from git into a throwaway package."""
+    files = {}
+    for name in ("rules", "commits"):
+        proc = subprocess.run(
+            ["git", "show", f"main:gitmem/capture/{name}.py"], cwd=ROOT, capture_output=True
+        )
+        if proc.returncode != 0:
+            return None
+        files[name] = proc.stdout.decode()
+    package = types.ModuleType("capture_main")
+    package.__path__ = []
+    sys.modules["capture_main"] = package
+    for name in ("rules", "commits"):
+        source = files[name].replace("gitmem.capture.rules", "capture_main.rules")
+        module = types.ModuleType(f"capture_main.{name}")
+        sys.modules[module.__name__] = module
+        exec(compile(source, f"main:{name}.py", "exec"), module.__dict__)
+    rules = sys.modules["capture_main.rules"].default_rules()
+    old = sys.modules["capture_main.commits"]
+
+    def classify(row: dict[str, Any]) -> str | None:
+        commit = old.Commit(*as_commit(row)[:6])
+        found = old.candidates(commit, rules)
+        return found[0].type if found else None
+
+    return classify
+
+
+def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = LABELS) -> None:
+    projects = list(dict.fromkeys(row["project"] for row in labels))
+    counts = Counter((row["project"], row["label"]) for row in labels)
+    print(f"labels: {len(labels)} commits, {path.relative_to(ROOT)}")
+    for project in projects:
+        mix = ", ".join(
+            f"{k} {counts[(project, k)]}"
+            for k in ("decision", "fix", "fact", "breaking", "none")
+            if counts[(project, k)]
+        )
+        print(f"  {project}: {mix}")
+    scorers = [("this branch", current_classifier())]
+    baseline = main_classifier()
+    if baseline is not None:
+        scorers.append(("main (baseline)", baseline))
+    print()
+    print("| rules | project | captured | precision | decision recall | fix recall |")
+    print("|---|---|---:|---:|---:|---:|")
+    for name, classify in scorers:
+        for project in [*projects, "all"]:
+            rows = [r for r in labels if project in ("all", r["project"])]
+            s = score(rows, classify)
+            print(
+                f"| {name} | {project} | {s['captured']} | {pct(s['precision'])} | "
+                f"{pct(s['decision_recall'])} | {pct(s['fix_recall'])} |"
+            )
+    classify = scorers[0][1]
+    for project in [*projects, "all"]:
+        rows = [r for r in labels if project in ("all", r["project"])]
+        confusion = score(rows, classify)["confusion"]
+        print(f"\nconfusion, {project} (rows: label, columns: captured as)")
+        print("| label | " + " | ".join(COLUMNS) + " |")
+        print("|---|" + "---:|" * len(COLUMNS))
+        for label in ("decision", "breaking", "fix", "fact", "none"):
+            cells = [str(confusion[(label, c)]) for c in COLUMNS]
+            print(f"| {label} | " + " | ".join(cells) + " |")
+    if show_misses:
+        print("\nmisses (label -> captured as):")
+        for row in labels:
+            got = classify(row) or "none"
+            want = EXPECTED.get(row["label"], "none")
+            if got != want:
+                subject = row["message"].splitlines()[0][:80]
+                why = explain(as_commit(row), default_rules())[1][:60]
+                print(f"  {row['project']:5} {row['label']:8} -> {got:8} {subject}  [{why}]")
+
+
+# ------------------------------------------------------------------------ speed
+
+
+def generate(path: Path, count: int, labels: list[dict[str, Any]]) -> None:
+    """A repository of `count` commits whose messages are the labelled ones, cycled, each
+    touching two files (fast-import: a few seconds)."""
+    subprocess.run(["git", "init", "-q", "--bare", str(path)], check=True)
+    lines = []
+    for n in range(count):
+        row = labels[n % len(labels)]
+        message = row["message"].encode()
+        lines.append(b"commit refs/heads/main\n")
+        lines.append(f"author A <a@example.com> {1700000000 + n} +0000\n".encode())
+        lines.append(f"committer A <a@example.com> {1700000000 + n} +0000\n".encode())
+        lines.append(b"data %d\n%s\n" % (len(message), message))
+        lines.append(f"M 644 inline src/m{n % 97}.py\ndata 8\nv{n:06d}\n\n".encode())
+        lines.append(f"M 644 inline docs/d{n % 13}.md\ndata 8\nd{n:06d}\n\n".encode())
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(lines), check=True)
+    subprocess.run(["git", "symbolic-ref", "HEAD", "refs/heads/main"], cwd=path, check=True)
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished children (git log): the machine is
+    shared, so wall time alone says more about the neighbours than about capture."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def measure_speed(git_dir: Path, repeat: int) -> None:
+    repo = git.RepoInfo(git_dir=git_dir, common_dir=git_dir, work_tree=None, bare=True)
+    rules = default_rules()
+    plain = ["git", "log", "-z", "--date=raw", f"--format={LOG_FORMAT}", "--name-only"]
+    plain += ["--no-renames", "--diff-merges=first-parent", "HEAD", "--"]
+    times: dict[str, list[tuple[float, float]]] = {"log": [], "scan": []}
+    scanned = kept = 0
+    for _ in range(repeat):
+        wall, cpu = time.perf_counter(), _cpu()
+        subprocess.run(plain, cwd=git_dir, stdout=subprocess.DEVNULL, check=True)
+        times["log"].append((time.perf_counter() - wall, _cpu() - cpu))
+        wall, cpu = time.perf_counter(), _cpu()
+        scanned = kept = 0
+        for commit in backfill.stream(repo, ["HEAD"]):
+            scanned += 1
+            kept += bool(candidates(commit, rules))
+        times["scan"].append((time.perf_counter() - wall, _cpu() - cpu))
+    print(
+        f"\nspeed: {git_dir} ({scanned} commits, {repeat} rounds, medians; load average "
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())})"
+    )
+    medians = {}
+    for key, label in (
+        ("log", "plain `git log` (reference)"),
+        ("scan", "capture scan (log + rules)"),
+    ):
+        wall = statistics.median(w for w, _c in times[key])
+        cpu = statistics.median(c for _w, c in times[key])
+        medians[key] = cpu
+        print(
+            f"  {label:30} wall {wall:6.2f} s {scanned / wall:8.0f} commits/s | "
+            f"CPU {cpu:6.2f} s {scanned / cpu:8.0f} commits per CPU-second"
+        )
+    print(
+        f"  CPU ratio scan / git log: {medians['scan'] / medians['log']:.2f}; "
+        f"the rules would capture {kept} commits ({100 * kept / max(scanned, 1):.0f}%)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repo", type=Path, help="git dir of a real history to time")
+    parser.add_argument("--commits", type=int, default=10000, help="generated history size")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--misses", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+    labels = load_labels()
+    print("## tuning sample (the rules were tuned on these: in-sample)\n")
+    print_quality(labels, args.misses)
+    print("\n## hold-out sample (labelled after tuning, never tuned on)\n")
+    print_quality(load_labels(HOLDOUT), args.misses, HOLDOUT)
+    if args.repo is not None:
+        measure_speed(args.repo, args.repeat)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "history.git"
+        generate(path, args.commits, labels)
+        measure_speed(path, args.repeat)
+
+
+if __name__ == "__main__":
+    importlib.invalidate_caches()
+    main()

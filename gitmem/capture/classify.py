@@ -1,0 +1,236 @@
+"""A commit message without explicit trailers -> at most one record, by the patterns.
+
+What a team wants to remember from a commit: a decision (adopt, switch, replace, deprecate,
+drop support, prefer, choose; in the subject or the body), a bug fix that says what was wrong,
+a fact or constraint stated for the future, a BREAKING CHANGE. Not: a bare issue reference,
+credits, typo/whitespace/docs-only changes, version and dependency bumps, merges, reverts that
+give no reason (same-day reverts: `commits.settle_revert`, which needs git). `verdict` says
+which rule fired, or why none did (`git mem capture --explain`).
+
+Titles are cleaned: issue and PR numbers leave the title for `refs` (the record's
+`metadata.issues`, in the remote's URL form when it is known), a conventional prefix becomes the
+type and a tag; the body keeps the explanation, not the trailers. Pure functions: no git, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+from gitmem.capture.guard import MAX_TEXT
+
+if TYPE_CHECKING:
+    from gitmem.capture.guard import Matcher
+    from gitmem.capture.rules import Rules
+
+MAX_TITLE = 120
+# Conventional-commit kinds: the prefix leaves the title. Any other `area:` prefix stays
+# (curl's "http2: ...", "GHA/windows: ..." say where the change is).
+CONVENTIONAL_KINDS = frozenset(
+    ("feat", "feature", "fix", "bugfix", "hotfix", "chore", "docs", "doc", "style", "refactor",
+     "perf", "test", "tests", "build", "ci", "revert", "release", "types", "wip", "deps",
+     "security", "dx")
+)  # fmt: skip
+_PREFIX_RE = re.compile(r"^(?P<kind>[A-Za-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
+_REF = r"(?:[\w.-]+/[\w.-]+)?#\d+"
+_REF_RE = re.compile(r"(?<![\w&])(?P<ref>(?:[\w.-]+/[\w.-]+)?#\d+)\b")
+_ISSUE_URL_RE = re.compile(r"https?://\S+?/(?:issues|pull|merge_requests)/\d+")
+# "(#123)", "(fix #6851)", "(Fixes #1392)", ", fix #3271", "closes #1, closes #2" in a title.
+_TITLE_REFS_RE = re.compile(
+    r"\s*(?:[,;]\s*)?\(?(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|ref|refs)\s+)?"
+    + _REF
+    + r"(?:\s*,\s*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?)\s+)?"
+    + _REF
+    + r")*\)?",
+    re.IGNORECASE,
+)
+_BARE_RE = re.compile(
+    r"^\W*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|see|ref|refs|issue|bug|pr)\W*)*$", re.I
+)
+_TRAILER_LINE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*\s*:\s*\S")
+_REF_LINE_RE = re.compile(
+    r"^\s*(?:(?:fix(?:es|ed)?|close[sd]?|resolve[sd]?|ref|refs|see|bug|url|part\s+of)\b:?\s*"
+    r"(?:" + _REF + r"|https?://\S+)[.,]?\s*)+$|^\s*\[(?:skip ci|ci skip)\]\s*$|^-{5,}\s*$",
+    re.IGNORECASE,
+)
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
+_REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
+
+
+class Subject(NamedTuple):
+    title: str  # cleaned: no conventional prefix, no issue numbers, first letter upper
+    kind: str | None  # conventional kind, lowercased ("fix", "feat", ...)
+    scope_tags: tuple[str, ...]
+    breaking: bool  # `!` after the prefix
+    refs: tuple[str, ...]  # "#12", "owner/repo#12", issue URLs
+
+
+class Verdict(NamedTuple):
+    type: str | None  # decision | error | fact, None: nothing captured
+    rule: str  # decision-pattern, fix-pattern, ... or why nothing was captured
+    detail: str  # the text the pattern matched, the ignore rule's name, or ""
+
+
+def normalise(message: str) -> str:
+    return message.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def tag(text: str) -> str:
+    return re.sub(r"[\s_]+", "-", text.strip().lower()).strip("-")
+
+
+def short_title(text: str) -> str:
+    title = " ".join(text.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 3].rstrip() + "..."
+
+
+def parse_subject(subject: str) -> Subject:
+    prefix = _PREFIX_RE.match(subject)
+    kind = None
+    tags: tuple[str, ...] = ()
+    breaking = False
+    rest = subject
+    if prefix and prefix["kind"].lower() in CONVENTIONAL_KINDS:
+        kind = prefix["kind"].lower()
+        breaking = bool(prefix["bang"])
+        if prefix["scope"]:
+            tags = tuple(t for t in (tag(s) for s in prefix["scope"].split(",")) if t)
+        rest = subject[prefix.end() :]
+    refs = [m["ref"] for m in _REF_RE.finditer(rest)]
+    title = _TITLE_REFS_RE.sub("", rest).strip(" ,;:-")
+    title = re.sub(r"\s{2,}", " ", title)
+    if kind is not None:  # "fix: handle x" -> "Handle x"; "http2: allow x" stays as it is
+        title = title[:1].upper() + title[1:]
+    return Subject(short_title(title), kind, tags, breaking, tuple(dict.fromkeys(refs)))
+
+
+def body_refs(body: str) -> list[str]:
+    """Issue references the body closes or points to: `Fixes #12`, `Closes <issue URL>`."""
+    refs = []
+    for line in body.splitlines():
+        if _REF_LINE_RE.match(line):
+            refs += [m["ref"] for m in _REF_RE.finditer(line)]
+            refs += _ISSUE_URL_RE.findall(line)
+    return refs
+
+
+TRAILER_KEYS = frozenset(
+    ("signed-off-by", "co-authored-by", "reviewed-by", "reported-by", "acked-by", "tested-by",
+     "helped-by", "suggested-by", "credits-to", "assisted-by", "cc", "change-id", "closes",
+     "fixes", "ref", "refs", "bug", "url", "follow-up", "see-also", "part-of", "link")
+)  # fmt: skip
+
+
+def _is_trailer_block(lines: list[str], last: bool) -> bool:
+    """Git's trailer block (the last paragraph, all `Key: value`), or a paragraph of known
+    trailers (Signed-off-by, Reported-by, Closes, ...) elsewhere. `Why: load.` mid-message
+    is prose."""
+    keys: list[str] = []
+    for line in lines:
+        if line[:1] in (" ", "\t") and keys:
+            continue  # a folded value
+        match = _TRAILER_LINE_RE.match(line)
+        if match is None:
+            return False
+        keys.append(line.split(":", 1)[0].strip().lower())
+    return last or all(key in TRAILER_KEYS for key in keys)
+
+
+def clean_body(body: str) -> str:
+    """The explanation: no HTML comments (PR templates), no trailer block, no lines that only
+    reference issues (they are links), no `[skip ci]` or squash separators."""
+    body = _COMMENT_RE.sub("", normalise(body))
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", body.strip("\n")) if p.strip()]
+    kept = []
+    for index, paragraph in enumerate(paragraphs):
+        lines = [ln for ln in paragraph.splitlines() if not _REF_LINE_RE.match(ln)]
+        if not lines or _is_trailer_block(lines, last=index == len(paragraphs) - 1):
+            continue
+        kept.append("\n".join(lines).rstrip())
+    text = "\n\n".join(kept)
+    return text + "\n" if text.strip() else ""
+
+
+def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None]:
+    """The earliest match of any of the patterns (the subject before the body, the lead
+    sentence before the details): where, and the text matched."""
+    best: tuple[int, str | None] = (len(text) + 1, None)
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match is not None and match.start() < best[0]:
+            end = match.end()
+            while end < len(text) and end - match.start() < 60 and text[end].isalnum():
+                end += 1  # to the end of the word: "fix(auth): session", not "...: s"
+            best = (match.start(), " ".join(text[match.start() : end].split()) or pattern.pattern)
+    return best
+
+
+def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
+    """Which record the patterns want from this (already normalised) message, and why."""
+    subject = parse_subject(subject_line)
+    if subject.refs and _BARE_RE.match(subject.title):
+        return Verdict(None, "only an issue reference", "")
+    if len(message.strip()) < rules.min_length or not subject.title.strip():
+        return Verdict(None, "too short", f"under min_length {rules.min_length}")
+    if subject_line.startswith("Merge "):
+        return Verdict(None, "merge", "")
+    text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if ln.lstrip()[:1] != ">")
+    if _REVERT_RE.match(subject_line):
+        reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
+        if len(clean_body(reason).split()) < 8:
+            return Verdict(None, "revert without a reason", "")
+        reverted = _REVERTS_LINE_RE.search(text)
+        return Verdict("error", "revert-with-reason", reverted["sha"] if reverted else "")
+    for name, pattern in rules.ignore:
+        if pattern.search(subject_line):
+            return Verdict(None, "ignored", name)
+    if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
+        return Verdict("decision", "breaking-change", "")
+    at_decision, decision = _earliest(rules.decision, text)
+    at_fix, fix = _earliest(rules.fix, text)
+    at_fact, fact = _earliest(rules.fact, text)
+    if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
+        return Verdict("fact", "fact-pattern", fact)
+    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
+        vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
+        if vetoed is None:
+            return Verdict("error", "fix-pattern", fix)
+        if decision is None or subject.kind == "fix":
+            return Verdict(None, "ignored", vetoed)
+    if decision is not None:
+        return Verdict("decision", "decision-pattern", decision)
+    if fact is not None:
+        return Verdict("fact", "fact-pattern", fact)
+    return Verdict(None, "no rule matched", "")
+
+
+# ------------------------------------------------------------------------ links
+
+
+def issue_base(remote_url: str) -> tuple[str, str] | None:
+    """("github"|"gitlab", "https://host/owner/repo") for a GitHub or GitLab remote URL."""
+    match = re.match(
+        r"^(?:https?://(?:[^@/]+@)?|ssh://(?:[^@/]+@)?|[^@/]+@)(?P<host>[^/:]+)(?::\d+)?[:/]"
+        r"(?P<path>[^?#]+?)(?:\.git)?/?$",
+        remote_url.strip(),
+    )
+    if match is None:
+        return None
+    host = match["host"].lower()
+    kind = "github" if "github" in host else "gitlab" if "gitlab" in host else None
+    if kind is None or "/" not in match["path"]:
+        return None
+    return kind, f"https://{host}/{match['path']}"
+
+
+def issue_link(ref: str, base: tuple[str, str] | None) -> str:
+    """`#12` or `owner/repo#12` as the remote's issue URL (GitHub sends /issues/N on to the
+    pull request when N is one); as written when the remote is neither GitHub nor GitLab."""
+    if base is None or "#" not in ref or ref.startswith("http"):
+        return ref
+    kind, url = base
+    repo_path, _, number = ref.partition("#")
+    if repo_path:
+        url = f"{url.split('/', 3)[0]}//{url.split('/', 3)[2]}/{repo_path}"
+    return f"{url}/-/issues/{number}" if kind == "gitlab" else f"{url}/issues/{number}"
