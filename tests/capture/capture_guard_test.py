@@ -81,7 +81,7 @@ def test_the_hook_warns_once_and_captures_with_the_other_rules(repo: Path, g) ->
     )
     g.run("commit", "-q", "--allow-empty", "-m", LONG)
     warnings: list[str] = []
-    ids = on_commit.handle_post_commit(git.discover(), warnings.append)
-    assert len(ids) == 1
+    outcome = on_commit.handle_post_commit(git.discover(), warnings.append)
+    assert outcome is not None and len(outcome.ids) == 1
     assert warnings == list(load_rules(git.discover()).warnings)
     assert len(warnings) == 1 and "'(?<=x)y'" in warnings[0]
