@@ -59,11 +59,20 @@ def test_fast_terms_are_the_analyzers_terms(text: str) -> None:
         ("", []),
         ("a I x", []),  # stop words and one-letter words
         ("it is to be or not", []),
-        ("Rollback, rollbacks; ROLLED-back!", ["rollback", "rollback", "roll", "back"]),
-        ("v2 2026 x86_64 3.14", ["v2", "2026", "x86_64", "14"]),
+        # Identifiers: the whole (lowercased, unstemmed), then the parts (issue 13).
+        (
+            "Rollback, rollbacks; ROLLED-back!",
+            ["rollback", "rollback", "rolled-back", "roll", "back"],
+        ),
+        ("v2 2026 x86_64 3.14", ["v2", "2026", "x86_64", "x86", "64", "3.14", "14"]),
+        ("read_csv camelCase", ["read_csv", "read", "csv", "camelcase", "camel", "case"]),
+        (
+            "getHTTPResponse os.path",
+            ["gethttpresponse", "get", "http", "respons", "os.path", "os", "path"],
+        ),
         ("Café naïve façade", ["café", "naïv", "façad"]),
         ("don't", ["don"]),
-        ("foo:bar path/to/file.py", ["foo", "bar", "path", "file", "py"]),
+        ("foo:bar path/to/file.py", ["foo", "bar", "path", "file.py", "file", "py"]),
         ("日本語のテキスト", ["日本語のテキスト"]),
     ],
 )
