@@ -140,7 +140,7 @@ class TermTokenizer(analysis.Tokenizer):  # type: ignore[misc]
 
     is_morph = True  # stems: Whoosh keeps unstemmed title words for spelling (`no_morph`)
 
-    def __call__(  # noqa: PLR0913 - Whoosh's tokenizer signature
+    def __call__(
         self,
         value: str,
         positions: bool = False,

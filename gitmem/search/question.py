@@ -17,24 +17,24 @@ import re
 from typing import NamedTuple
 
 # Words a question does not need to match: function words and question words.
-QUESTION_WORDS = frozenset(
-    """
-    a about above after again against all also am an and any anyone are aren as at be because
-    been before being below between both but by can cannot could couldn did didn do does doesn
-    doing don done down during each else ever every few for from further get got had has have
-    having he her here hers herself him himself his how i if in into is isn it its itself just
-    let me more most must my myself no nor not now of off on once only or other ought our ours
-    ourselves out over own same shall she should shouldn so some such than that the their theirs
-    them themselves then there these they this those through to too under until up us very was
-    wasn we were weren what whats when where whether which while who whom whose why will with
-    won would wouldn yet you your yours yourself yourselves tbd may might anything something
-    someone somebody thing things way ways
-    """.split()
-)
+_QUESTION_WORDS = """
+    a about above after again against all also am an and any anyone are aren as at be
+    because been before being below between both but by can cannot could couldn did didn do
+    does doesn doing don done down during each else ever every few for from further get got
+    had has have having he her here hers herself him himself his how i if in into is isn it
+    its itself just let me more most must my myself no nor not now of off on once only or
+    other ought our ours ourselves out over own same shall she should shouldn so some such
+    than that the their theirs them themselves then there these they this those through to
+    too under until up us very was wasn we were weren what whats when where whether which
+    while who whom whose why will with won would wouldn yet you your yours yourself
+    yourselves tbd may might anything something someone somebody thing things way ways
+"""
+QUESTION_WORDS = frozenset(_QUESTION_WORDS.split())
 
-FIELDS = frozenset(
-    "type tag tags status author project source path paths commit commits id title summary body".split()
+_FIELDS = (
+    "type tag tags status author project source path paths commit commits id title summary body"
 )
+FIELDS = frozenset(_FIELDS.split())
 
 _OPERATOR = re.compile(r"(?<![\w-])(?:AND|OR|NOT)(?![\w-])")
 # One item of a text that is not a boolean expression: a quoted phrase (maybe excluded), a
@@ -61,9 +61,8 @@ def read(text: str) -> Reading:
         field = _FIELD_VALUE.match(item)
         signed = item[0] in "-+" and len(item) > 1 and (item[1].isalnum() or item[1] in '"_')
         quoted = item.lstrip("-+").startswith('"') and item.endswith('"') and len(item) > 1
-        if signed or quoted:
-            strict.append(item)
-        elif (field and field.group(1).lower() in FIELDS) or _WILDCARD.search(item):
+        valued = field is not None and field.group(1).lower() in FIELDS
+        if signed or quoted or valued or _WILDCARD.search(item):
             strict.append(item)
         else:
             plain.append(item)

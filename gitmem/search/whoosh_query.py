@@ -10,8 +10,8 @@ import re
 from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
 from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
-from gitmem.search.whoosh_words import Plan
 from gitmem.search.whoosh_load import IndexReader, fields, qparser, query
+from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
 
 _PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")

@@ -11,9 +11,9 @@ from typing import Any
 
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, fast_terms, token_terms
-from gitmem.search.whoosh_words import Plan, coordinated, matched_words
 from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
+from gitmem.search.whoosh_words import Plan, coordinated, matched_words
 
 
 def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> Iterator[Row]:

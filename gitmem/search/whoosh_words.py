@@ -8,6 +8,7 @@ see the README's Search section for what each rule bought.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -142,4 +143,4 @@ def coordinated(score: float, matched: int, words: int) -> float:
     matching two words of three outranks one matching a single word many times."""
     if words <= 1:
         return score
-    return score * (matched / words) ** COORDINATION
+    return score * math.pow(matched / words, COORDINATION)
