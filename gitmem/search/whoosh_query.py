@@ -111,16 +111,16 @@ def plan(reader: IndexReader, schema: fields.Schema, text: str, *, match: str = 
     matches nothing, its near misses (`whoosh_words`)."""
     reading = question.read(text)
     if reading.boolean:
-        return Plan(parse(schema, text), {}, 0)
+        return Plan(parse(schema, text), {}, {})
     strict = strict_query(schema, reading.strict) if reading.strict else None
     words = reading.words
     if reading.strict and strict is None:  # unreadable syntax: all of it is plain words
         words = text.split()
     plain = whoosh_words.words_query(reader, words, require_all=match == "all")
     if strict is None:
-        return plain if plain.query is not query.NullQuery else Plan(query.NullQuery, {}, 0)
+        return plain if plain.query is not query.NullQuery else Plan(query.NullQuery, {}, {})
     if plain.query is query.NullQuery:
-        return Plan(strict, {}, 0)
+        return Plan(strict, {}, {})
     if isinstance(strict, query.AndNot) and isinstance(strict.a, query.Every):
         return plain._replace(query=query.AndNot(plain.query, strict.b))
     return plain._replace(query=query.And([strict, plain.query]))

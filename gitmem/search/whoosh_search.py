@@ -59,7 +59,7 @@ def search(
     q = planned.query
     combined = query.And([q, narrowed]) if narrowed is not None else q
     order = sorting.FieldFacet("created", reverse=True) if newest else None
-    coordinate = planned.words > 1 and not newest
+    coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
     while True:
         results = searcher.search(combined, limit=wanted, sortedby=order, terms=True)
@@ -70,7 +70,7 @@ def search(
                 matched = tuple(matched_words(planned, hit.matched_terms() or ()))
                 score = float(hit.score or 0.0)
                 if coordinate:
-                    score = coordinated(score, len(matched), planned.words)
+                    score = coordinated(score, matched, planned.weights)
                 kept.append((row, score, Doc(hit.docnum), matched))
         if len(kept) >= limit or len(results.top_n) < wanted:
             break

@@ -18,10 +18,11 @@ from gitmem.search.whoosh_load import IndexReader, query
 
 WORD_FIELDS = ("title", "summary", "body")  # stemmed; `tags` holds whole lowercased words
 PREFIX_MIN = 4  # `k8s`, `api`, `ci`: too short to stand for the words they begin
-PREFIX_MAX_TERMS = 12  # the most frequent of the words a prefix reaches
+PREFIX_MAX_TERMS = 6  # the most frequent of the words a prefix reaches
 FUZZY_MAX_TERMS = 6
 EXPANSION_BOOST = 0.5  # a prefix or a near miss counts half: an exact match outranks it
-COORDINATION = 1.0  # score x (matched words / words) ** COORDINATION (see `coordinated`)
+COORDINATION = 2.0  # score x (matched words / words) ** COORDINATION (see `coordinated`)
+OR_SCALE: float | None = None  # Whoosh's own coordination (`OrGroup.factory`): measured, unused
 
 Key = tuple[str, bytes]  # (field, term) as Whoosh reports a hit's matched terms
 
@@ -29,7 +30,7 @@ Key = tuple[str, bytes]  # (field, term) as Whoosh reports a hit's matched terms
 class Plan(NamedTuple):
     query: query.Query
     word_of: dict[Key, set[str]]  # each term of the plain words: the words it stands for
-    words: int  # how many plain words count for coordination (0: no coordination)
+    weights: dict[str, float]  # each plain word's weight in coordination (its rarity)
 
 
 def max_edits(word: str) -> int:
@@ -37,71 +38,92 @@ def max_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 8 else 2
 
 
-def _frequency(reader: IndexReader, term: str) -> int:
-    return sum(int(reader.doc_frequency(field, term)) for field in WORD_FIELDS)
+Found = dict[str, dict[str, int]]  # term -> {field: documents holding it}
 
 
-def prefix_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> list[str]:
-    """The indexed terms `word` begins (`postgres` -> postgresql), most frequent first."""
+def _postings(reader: IndexReader, terms: Iterable[str]) -> Found:
+    """Which of `terms` each word field holds, and in how many documents."""
+    found: Found = {}
+    for term in terms:
+        for field in WORD_FIELDS:
+            count = int(reader.doc_frequency(field, term))
+            if count:
+                found.setdefault(term, {})[field] = count
+    return found
+
+
+def _most_frequent(found: Found, limit: int) -> Found:
+    ranked = sorted(found, key=lambda term: (-sum(found[term].values()), term))
+    return {term: found[term] for term in ranked[:limit]}
+
+
+def prefix_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> Found:
+    """The indexed terms `word` begins (`postgres` -> postgresql), the most frequent."""
     lowered = word.lower()
     if len(lowered) < PREFIX_MIN or not lowered.isalpha():
-        return []
-    found: set[str] = set()
+        return {}
+    found: Found = {}
+    skip = set(exact)
     for field in WORD_FIELDS:
-        for term in reader.expand_prefix(field, lowered):
-            found.add(term.decode("utf-8", "replace"))
-    found -= set(exact)
-    ranked = sorted(found, key=lambda term: (-_frequency(reader, term), term))
-    return ranked[:PREFIX_MAX_TERMS]
+        for term, info in reader.iter_prefix(field, lowered):
+            text = term if isinstance(term, str) else term.decode("utf-8", "replace")
+            if text not in skip:
+                found.setdefault(text, {})[field] = int(info.doc_frequency())
+    return _most_frequent(found, PREFIX_MAX_TERMS)
 
 
-def near_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> list[str]:
-    """Indexed terms within `max_edits` of `word` (or of its stem), not numbers, most
-    frequent first: for a word that matches nothing (`postgrseql`)."""
+def near_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> Found:
+    """Indexed terms within `max_edits` of `word` (or of its stem), not numbers, the most
+    frequent: for a word that matches nothing (`postgrseql`)."""
     lowered = word.lower()
     edits = max_edits(lowered)
     if not edits or is_number(lowered):
-        return []
-    found: set[str] = set()
+        return {}
+    near: set[str] = set()
     for form in {lowered, *exact}:
         for field in WORD_FIELDS:
             # (The first letter in common: a misspelling rarely starts wrong, and it spares
             # walking the whole vocabulary.)
-            found.update(reader.terms_within(field, form, edits, prefix=1))
-    found = {term for term in found - set(exact) if not is_number(term)}
-    ranked = sorted(found, key=lambda term: (-_frequency(reader, term), term))
-    return ranked[:FUZZY_MAX_TERMS]
+            near.update(reader.terms_within(field, form, edits, prefix=1))
+    near = {term for term in near - set(exact) if not is_number(term)}
+    return _most_frequent(_postings(reader, near), FUZZY_MAX_TERMS)
 
 
-def _any_field(terms: Iterable[str], tag: str | None, boost: float = 1.0) -> list[query.Query]:
-    out: list[query.Query] = [
-        query.Term(field, term, boost=boost) for term in terms for field in WORD_FIELDS
+def _queries(found: Found, boost: float = 1.0) -> list[query.Query]:
+    return [
+        query.Term(field, term, boost=boost)
+        for term, fields in found.items()
+        for field in fields  # (only where it is: an absent term still costs a lookup)
     ]
-    if tag:
-        out.append(query.Term("tags", tag, boost=boost))
-    return out
 
 
-def word_query(reader: IndexReader, word: str, word_of: dict[Key, set[str]]) -> query.Query | None:
+def word_query(
+    reader: IndexReader, word: str, word_of: dict[Key, set[str]], weights: dict[str, float]
+) -> query.Query | None:
     """One word: its exact terms (an identifier's whole and parts), else the best of its
-    prefix expansions and near misses, counted at EXPANSION_BOOST."""
-    exact = list(dict.fromkeys(token_terms(word)))
-    if not exact:
+    prefix expansions and near misses, counted at EXPANSION_BOOST. None for a word that is no
+    term (`a`, `-`), NullQuery when no memory has it."""
+    exact_terms = list(dict.fromkeys(token_terms(word)))
+    if not exact_terms:
         return None
+    exact = _postings(reader, exact_terms)
     tag = word.lower()
-    choices: list[query.Query] = [query.Or(_any_field(exact, tag))]
-    keys: list[Key] = [(f, t.encode()) for t in exact for f in WORD_FIELDS] + [
-        ("tags", tag.encode())
-    ]
-    expanded = prefix_terms(reader, word, exact)
-    matched = any(_frequency(reader, term) for term in exact) or reader.doc_frequency("tags", tag)
-    if not expanded and not matched:
-        expanded = near_terms(reader, word, exact)
-    if expanded:
-        choices.append(query.Or(_any_field(expanded, None, EXPANSION_BOOST)))
-        keys += [(f, t.encode()) for t in expanded for f in WORD_FIELDS]
-    for key in keys:
-        word_of.setdefault(key, set()).add(word)
+    if reader.doc_frequency("tags", tag):
+        exact.setdefault(tag, {})["tags"] = int(reader.doc_frequency("tags", tag))
+    expanded = prefix_terms(reader, word, exact_terms)
+    if not expanded and not exact:
+        expanded = near_terms(reader, word, exact_terms)
+    choices = [query.Or(q) for q in (_queries(exact), _queries(expanded, EXPANSION_BOOST)) if q]
+    if not choices:
+        return query.NullQuery
+    for found in (exact, expanded):
+        for term, fields in found.items():
+            for field in fields:
+                word_of.setdefault((field, term.encode()), set()).add(word)
+    # How many memories hold the word (its most frequent form where it is): a rare word
+    # (`tornado`) says more about what is asked than a common one (`docs`).
+    holding = max(max(fields.values()) for fields in (exact or expanded).values())
+    weights[word] = idf(int(reader.doc_count()), holding)
     # The best way the word matches, not their sum: `mongo` finding mongodb and mongoose in a
     # memory is still one word of the question.
     return choices[0] if len(choices) == 1 else query.DisjunctionMax(choices)
@@ -111,6 +133,7 @@ def words_query(reader: IndexReader, items: list[str], *, require_all: bool = Fa
     """Plain words (`question.read`'s), any of which may match (or each, `require_all`)."""
     tokens = [token for item in items for token in TOKEN.findall(item)]
     word_of: dict[Key, set[str]] = {}
+    weights: dict[str, float] = {}
     clauses: list[query.Query] = []
     seen: set[tuple[str, ...]] = set()
     for word in content_words(tokens):
@@ -118,16 +141,18 @@ def words_query(reader: IndexReader, items: list[str], *, require_all: bool = Fa
         if terms in seen:
             continue  # `deploy deploying`: one word twice
         seen.add(terms)
-        clause = word_query(reader, word, word_of)
-        if clause is not None:
+        clause = word_query(reader, word, word_of, weights)
+        if clause is query.NullQuery and require_all:
+            return Plan(query.NullQuery, {}, {})  # a word no memory has
+        if clause is not None and clause is not query.NullQuery:
             clauses.append(clause)
     if not clauses:
-        return Plan(query.NullQuery, {}, 0)
+        return Plan(query.NullQuery, {}, {})
     if len(clauses) == 1:
-        return Plan(clauses[0], word_of, 1)
+        return Plan(clauses[0], word_of, weights)
     if require_all:
-        return Plan(query.And(clauses), word_of, len(clauses))
-    return Plan(query.Or(clauses), word_of, len(clauses))
+        return Plan(query.And(clauses), word_of, weights)
+    return Plan(query.Or(clauses, scale=OR_SCALE), word_of, weights)
 
 
 def matched_words(plan: Plan, matched: Iterable[Key]) -> list[str]:
@@ -138,9 +163,17 @@ def matched_words(plan: Plan, matched: Iterable[Key]) -> list[str]:
     return sorted(words)
 
 
-def coordinated(score: float, matched: int, words: int) -> float:
-    """A hit's score scaled by the share of the question's words it matched: a memory
-    matching two words of three outranks one matching a single word many times."""
-    if words <= 1:
+def idf(documents: int, holding: int) -> float:
+    """BM25's inverse document frequency."""
+    return math.log(1 + (documents - holding + 0.5) / (holding + 0.5))
+
+
+def coordinated(score: float, matched: Iterable[str], weights: dict[str, float]) -> float:
+    """A hit's score scaled by the share of the question it matched, each word weighing its
+    rarity (`idf`): a memory matching more of what is asked outranks one matching a single
+    word many times, and the rare word of a question counts for more than a common one."""
+    total = sum(weights.values())
+    if len(weights) <= 1 or not total:
         return score
-    return score * math.pow(matched / words, COORDINATION)
+    share = sum(weights.get(word, 0.0) for word in matched) / total
+    return score * math.pow(share, COORDINATION)
