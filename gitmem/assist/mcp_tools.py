@@ -189,9 +189,11 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
 @tool(
     "search",
     """Ranked full-text search over the project's memories (decisions, facts, errors,
-    procedures, patterns, session summaries). Query syntax: words (all must match), "exact
-    phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
-    commit). Returns hits best first with a snippet and the record's fields; use `show` for
+    procedures, patterns, session summaries). Ask in plain words or a question ("why did we
+    pick postgres?"): any word may match, memories matching more of them rank first, partial
+    and misspelled words reach their memory. Strict syntax: "exact phrase", AND, OR, NOT/-word,
+    field:value (type, tag, status, author, project, source, path, commit). Returns hits best
+    first with a snippet, the words each matched and the record's fields; use `show` for
     the full text. Superseded/deprecated/rejected records, and records on commits of
     unmerged branches, are hidden unless all=true.""",
     lambda types: obj(
@@ -200,6 +202,12 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
             **filter_properties(types),
             "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
             "sort": {"type": "string", "enum": ["relevance", "newest"], "default": "relevance"},
+            "match": {
+                "type": "string",
+                "enum": ["any", "all"],
+                "default": "any",
+                "description": "plain words: any of them may match (ranked), or all must",
+            },
         },
         ("query",),
     ),
@@ -213,6 +221,7 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         query,
         limit=args.get("limit", 10),
         newest=args.get("sort") == "newest",
+        match=args.get("match", "any"),
     )
     return Reply(finder.found_json(found, query))
 

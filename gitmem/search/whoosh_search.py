@@ -10,10 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
-from gitmem.search.index import TEXT_FIELDS, TOKEN, fast_terms, token_terms
+from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
+from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
-from gitmem.search.whoosh_words import Plan, coordinated, matched_words
+from gitmem.search.whoosh_words import (
+    Plan,
+    coordinated,
+    matched_words,
+    max_edits,
+    transpositions,
+)
 
 
 def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> Iterator[Row]:
@@ -132,7 +139,13 @@ def snippet(body: str, terms: set[str], width: int = 200) -> str:
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:
-    """`text` with unknown words replaced by the closest known ones, if that changes it."""
+    """`text` with unknown words replaced by the closest known ones, if that changes it.
+
+    Only words no memory has are corrected (the rarest there are), never question words or
+    numbers (`do` is not a misspelling of `12`), and only as far as a near miss may be
+    (`whoosh_words.max_edits`: `hire` is not `third`); the caller checks that the correction
+    finds something.
+    """
     reader = searcher.reader()
     # Titles (their unstemmed words) first, then tags. (Whoosh's MultiCorrector is broken.)
     correctors = [reader.corrector("title"), reader.corrector("tags")]
@@ -144,16 +157,24 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         before, after = text[: match.start()], text[match.end() :]
         if word in ("AND", "OR", "NOT") or after.startswith(":") or before.endswith(":"):
             return word  # syntax, not a word to correct
-        known = any(
-            reader.doc_frequency(field, term) for term in fast_terms(word) for field in TEXT_FIELDS
-        )
-        if known or not fast_terms(word):
+        lowered = word.lower()
+        terms = token_terms(word)
+        if not terms or lowered in QUESTION_WORDS or is_number(word):
             return word
-        for corrector in correctors:
-            found = corrector.suggest(word.lower(), limit=1)
+        if any(reader.doc_frequency(field, term) for term in terms for field in TEXT_FIELDS):
+            return word
+        edits = max_edits(lowered)
+        for field, corrector in zip(("spell_title", "tags"), correctors, strict=True):
+            if not edits:
+                break
+            found = [
+                *map(str, corrector.suggest(lowered, limit=5, maxdist=edits)),
+                *(t for t in transpositions(lowered) if (field, t) in reader),
+            ]
+            found = [s for s in found if not is_number(s)]
             if found:
                 changed = True
-                return str(found[0])
+                return found[0]
         return word
 
     corrected = WORD.sub(fix, text)

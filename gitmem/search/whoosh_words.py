@@ -17,6 +17,7 @@ from gitmem.search.question import content_words, is_number
 from gitmem.search.whoosh_load import IndexReader, query
 
 WORD_FIELDS = ("title", "summary", "body")  # stemmed; `tags` holds whole lowercased words
+EXPANDED_FIELDS = (*WORD_FIELDS, "tags")  # where a word's prefixes and near misses are looked up
 PREFIX_MIN = 4  # `k8s`, `api`, `ci`: too short to stand for the words they begin
 PREFIX_MAX_TERMS = 6  # the most frequent of the words a prefix reaches
 FUZZY_MAX_TERMS = 6
@@ -41,11 +42,13 @@ def max_edits(word: str) -> int:
 Found = dict[str, dict[str, int]]  # term -> {field: documents holding it}
 
 
-def _postings(reader: IndexReader, terms: Iterable[str]) -> Found:
-    """Which of `terms` each word field holds, and in how many documents."""
+def _postings(
+    reader: IndexReader, terms: Iterable[str], fields: tuple[str, ...] = WORD_FIELDS
+) -> Found:
+    """Which of `terms` each of `fields` holds, and in how many documents."""
     found: Found = {}
     for term in terms:
-        for field in WORD_FIELDS:
+        for field in fields:
             count = int(reader.doc_frequency(field, term))
             if count:
                 found.setdefault(term, {})[field] = count
@@ -63,13 +66,23 @@ def prefix_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> Found:
     if len(lowered) < PREFIX_MIN or not lowered.isalpha():
         return {}
     found: Found = {}
-    skip = set(exact)
-    for field in WORD_FIELDS:
+    skip = {*exact, lowered}
+    for field in EXPANDED_FIELDS:
         for term, info in reader.iter_prefix(field, lowered):
             text = term if isinstance(term, str) else term.decode("utf-8", "replace")
             if text not in skip:
                 found.setdefault(text, {})[field] = int(info.doc_frequency())
     return _most_frequent(found, PREFIX_MAX_TERMS)
+
+
+def transpositions(word: str) -> list[str]:
+    """`word` with two neighbouring letters swapped, each way: the commonest typo, and two
+    edits to Whoosh's automata (which do not count a swap as one)."""
+    return [
+        word[:n] + word[n + 1] + word[n] + word[n + 2 :]
+        for n in range(len(word) - 1)
+        if word[n] != word[n + 1]
+    ]
 
 
 def near_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> Found:
@@ -81,12 +94,13 @@ def near_terms(reader: IndexReader, word: str, exact: Iterable[str]) -> Found:
         return {}
     near: set[str] = set()
     for form in {lowered, *exact}:
-        for field in WORD_FIELDS:
+        for field in EXPANDED_FIELDS:
             # (The first letter in common: a misspelling rarely starts wrong, and it spares
             # walking the whole vocabulary.)
             near.update(reader.terms_within(field, form, edits, prefix=1))
+            near.update(t for t in transpositions(form) if (field, t) in reader)
     near = {term for term in near - set(exact) if not is_number(term)}
-    return _most_frequent(_postings(reader, near), FUZZY_MAX_TERMS)
+    return _most_frequent(_postings(reader, near, EXPANDED_FIELDS), FUZZY_MAX_TERMS)
 
 
 def _queries(found: Found, boost: float = 1.0) -> list[query.Query]:
