@@ -49,7 +49,7 @@ from gitmem.search.whoosh_engine import WhooshEngine
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "retrieval"
 CORPUS = FIXTURES / "flask-commits.jsonl.gz"
 QUESTIONS = FIXTURES / "questions.json"
-BODY_CHARS = 300  # of each commit message's body: enough to answer, small enough to commit
+BODY_CHARS = 1000  # of each commit message's body: enough to answer, small enough to commit
 TOP = 10
 
 
