@@ -118,9 +118,11 @@ def plan(reader: IndexReader, schema: fields.Schema, text: str, *, match: str = 
         words = text.split()
     plain = whoosh_words.words_query(reader, words, require_all=match == "all")
     if strict is None:
-        return plain if plain.query is not query.NullQuery else Plan(query.NullQuery, {}, {})
-    if plain.query is query.NullQuery:
+        return plain or Plan(query.NullQuery, {}, {})
+    if plain is None:  # only syntax: `type:decision`, `-redis`
         return Plan(strict, {}, {})
+    if plain.query is query.NullQuery:  # plain words no memory has: one of them must match
+        return plain
     if isinstance(strict, query.AndNot) and isinstance(strict.a, query.Every):
         return plain._replace(query=query.AndNot(plain.query, strict.b))
     return plain._replace(query=query.And([strict, plain.query]))

@@ -143,8 +143,11 @@ def word_query(
     return choices[0] if len(choices) == 1 else query.DisjunctionMax(choices)
 
 
-def words_query(reader: IndexReader, items: list[str], *, require_all: bool = False) -> Plan:
-    """Plain words (`question.read`'s), any of which may match (or each, `require_all`)."""
+def words_query(
+    reader: IndexReader, items: list[str], *, require_all: bool = False
+) -> Plan | None:
+    """Plain words (`question.read`'s), any of which may match (or each, `require_all`);
+    None when there is no word to search for (only punctuation, one-letter words)."""
     tokens = [token for item in items for token in TOKEN.findall(item)]
     word_of: dict[Key, set[str]] = {}
     weights: dict[str, float] = {}
@@ -152,6 +155,8 @@ def words_query(reader: IndexReader, items: list[str], *, require_all: bool = Fa
     seen: set[tuple[str, ...]] = set()
     for word in content_words(tokens):
         terms = token_terms(word)
+        if not terms:
+            continue
         if terms in seen:
             continue  # `deploy deploying`: one word twice
         seen.add(terms)
@@ -160,8 +165,10 @@ def words_query(reader: IndexReader, items: list[str], *, require_all: bool = Fa
             return Plan(query.NullQuery, {}, {})  # a word no memory has
         if clause is not None and clause is not query.NullQuery:
             clauses.append(clause)
+    if not seen:
+        return None
     if not clauses:
-        return Plan(query.NullQuery, {}, {})
+        return Plan(query.NullQuery, {}, {})  # words, none of which any memory has
     if len(clauses) == 1:
         return Plan(clauses[0], word_of, weights)
     if require_all:

@@ -181,6 +181,11 @@ def test_strict_syntax_keeps_its_meaning(ids: Callable[..., list[str]]) -> None:
     assert ids("+mongodb redis") == []
     assert ids("redis OR mongodb") == ids("mongodb OR redis")
     assert ids("tok*") == ["tokens"]
+    # Plain words beside the syntax: one of them must match, even if none is in any memory.
+    assert ids("type:decision") == ["pg"]
+    assert ids("type:decision xyzzy") == []
+    assert ids("why -redis") == []  # (`why` is the word here: no memory has it)
+    assert "pg" in ids("-redis")
 
 
 def test_suggestions_only_when_they_help(reader: Reader) -> None:
