@@ -143,9 +143,7 @@ def word_query(
     return choices[0] if len(choices) == 1 else query.DisjunctionMax(choices)
 
 
-def words_query(
-    reader: IndexReader, items: list[str], *, require_all: bool = False
-) -> Plan | None:
+def words_query(reader: IndexReader, items: list[str], *, require_all: bool = False) -> Plan | None:
     """Plain words (`question.read`'s), any of which may match (or each, `require_all`);
     None when there is no word to search for (only punctuation, one-letter words)."""
     tokens = [token for item in items for token in TOKEN.findall(item)]
