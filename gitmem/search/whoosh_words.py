@@ -20,6 +20,12 @@ WORD_FIELDS = ("title", "summary", "body")  # stemmed; `tags` holds whole lowerc
 EXPANDED_FIELDS = (*WORD_FIELDS, "tags")  # where a word's prefixes and near misses are looked up
 PREFIX_MIN = 4  # `k8s`, `api`, `ci`: too short to stand for the words they begin
 PREFIX_MAX_TERMS = 6  # the most frequent of the words a prefix reaches
+# Only a rare word reaches longer words (held by at most PREFIX_RARE of the memories, or by
+# PREFIX_FEW): `postgres` where the memories say PostgreSQL. A common word (`view`, `test`) has
+# its answers already, and its expansions cost a third of the query's CPU time for no better
+# answers (bench/retrieval.py).
+PREFIX_RARE = 0.01
+PREFIX_FEW = 10
 FUZZY_MAX_TERMS = 6
 EXPANSION_BOOST = 0.5  # a prefix or a near miss counts half: an exact match outranks it
 COORDINATION = 2.0  # score x (matched words / words) ** COORDINATION (see `coordinated`)
@@ -124,7 +130,10 @@ def word_query(
     tag = word.lower()
     if reader.doc_frequency("tags", tag):
         exact.setdefault(tag, {})["tags"] = int(reader.doc_frequency("tags", tag))
-    expanded = prefix_terms(reader, word, exact_terms)
+    holding = max((max(fields.values()) for fields in exact.values()), default=0)
+    expanded: Found = {}
+    if holding <= max(PREFIX_FEW, PREFIX_RARE * int(reader.doc_count())):
+        expanded = prefix_terms(reader, word, exact_terms)
     if not expanded and not exact:
         expanded = near_terms(reader, word, exact_terms)
     choices = [query.Or(q) for q in (_queries(exact), _queries(expanded, EXPANSION_BOOST)) if q]
