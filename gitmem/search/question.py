@@ -39,7 +39,7 @@ FIELDS = frozenset(_FIELDS.split())
 _OPERATOR = re.compile(r"(?<![\w-])(?:AND|OR|NOT)(?![\w-])")
 # One item of a text that is not a boolean expression: a quoted phrase (maybe excluded), a
 # field's value, an excluded or required word, or anything else up to the next space.
-_ITEM = re.compile(r'(?:(?<=\s)|^)[-+]?"[^"]*"|\S+')
+_ITEM = re.compile(r'(?:(?<=\s)|^)[-+]?(?:\w+:)?"[^"]*"|\S+')
 _FIELD_VALUE = re.compile(r"[-+]?(\w+):\S")
 _WILDCARD = re.compile(r"\*|\w\?\w")
 

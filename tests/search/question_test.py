@@ -80,6 +80,8 @@ def ids(reader: Reader) -> Callable[..., list[str]]:
         ("mongodb AND redis", Reading("mongodb AND redis", [], True)),
         ("NOT redis", Reading("NOT redis", [], True)),
         ('"connection pool" size', Reading('"connection pool"', ["size"], False)),
+        ('title:"pool size" db', Reading('title:"pool size"', ["db"], False)),
+        ('-"pool size" db', Reading('-"pool size"', ["db"], False)),
         ("pool -redis +size", Reading("-redis +size", ["pool"], False)),
         ("type:decision why postgres", Reading("type:decision", ["why", "postgres"], False)),
         ("error: timeout", Reading("", ["error:", "timeout"], False)),  # not a field
@@ -174,6 +176,8 @@ def test_identifiers_split(ids: Callable[..., list[str]]) -> None:
 def test_strict_syntax_keeps_its_meaning(ids: Callable[..., list[str]]) -> None:
     assert ids('"connection pool" size') == ["pool"]  # the phrase is required
     assert ids('"connection pool" redis') == []  # and one of the plain words
+    assert ids('title:"pool size"') == ["pool"]
+    assert ids('title:"pool size" connections') == ["pool"]
     assert set(ids("postgres -redis")) == {"pool", "pg"}  # tokens (redis) excluded
     assert ids("type:decision postgres mongo") == ["pg"]
     assert ids("type:fact mongodb") == []
