@@ -189,9 +189,11 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
 @tool(
     "search",
     """Ranked full-text search over the project's memories (decisions, facts, errors,
-    procedures, patterns, session summaries). Query syntax: words (all must match), "exact
-    phrase", OR, NOT/-word, field:value (type, tag, status, author, project, source, path,
-    commit). Returns hits best first with a snippet and the record's fields; use `show` for
+    procedures, patterns, session summaries). Ask in plain words or a question ("why did we
+    pick postgres?"): any word may match, memories matching more of them rank first, partial
+    and misspelled words reach their memory. Strict syntax: "exact phrase", AND, OR, NOT/-word,
+    field:value (type, tag, status, author, project, source, path, commit). Returns hits best
+    first with a snippet, the words each matched and the record's fields; use `show` for
     the full text. Superseded/deprecated/rejected records, and records on commits of
     unmerged branches, are hidden unless all=true. scope=sessions searches the messages of
     past conversations (session transcripts) instead: each hit names its session, message
@@ -209,6 +211,12 @@ def make_filter(store: Store, args: dict[str, Any]) -> Filter:
             **filter_properties(types),
             "limit": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
             "sort": {"type": "string", "enum": ["relevance", "newest"], "default": "relevance"},
+            "match": {
+                "type": "string",
+                "enum": ["any", "all"],
+                "default": "any",
+                "description": "plain words: any of them may match (ranked), or all must",
+            },
         },
         ("query",),
     ),
@@ -225,6 +233,7 @@ def _search(store: Store, args: dict[str, Any], caller: Caller) -> Reply:
         query,
         limit=args.get("limit", 10),
         newest=args.get("sort") == "newest",
+        match=args.get("match", "any"),
     )
     return Reply(finder.found_json(found, query))
 
@@ -234,7 +243,7 @@ def _search_sessions(store: Store, args: dict[str, Any], scope: str) -> Reply:
 
     query, limit, newest = args["query"], args.get("limit", 10), args.get("sort") == "newest"
     if scope == "sessions":
-        filters = sorted(k for k in args if k not in ("query", "scope", "limit", "sort"))
+        filters = sorted(k for k in args if k not in ("query", "scope", "limit", "sort", "match"))
         if filters:
             raise UsageError(f"{', '.join(filters)} filter records: not with scope=sessions")
         hits = sessions_search.search(store.repo, query, limit=limit, newest=newest)

@@ -127,13 +127,20 @@ def add_search(sub: Subparsers) -> None:
         sub,
         "search",
         help="ranked full-text search",
-        description="Search every memory (files and notes) by relevance: a title match "
-        "outranks a body match, tags count, words are stemmed (deploying finds deployment). "
+        description="Search every memory (files and notes) by relevance. Ask in plain words "
+        "or a question: any of the words may match, and memories matching more of them (the "
+        "rarer ones counting more) rank first; question words (why, how, we, not...) need not "
+        "match. A title match outranks a body match, tags count, words are stemmed (deploying "
+        "finds deployment), a word reaches longer words it begins (postgres: postgresql) and, "
+        "if no memory has it, near misses (postgrse: postgres); identifiers match by their "
+        "parts (csv finds read_csv, parseConfig, parse-config). "
         "Superseded, deprecated and rejected records are hidden unless --all, and rank below "
         "active ones; records on commits of unmerged branches are hidden too (see list). "
-        "Exit 1 when nothing matches (with a suggestion if a word looks misspelled).\n\n"
+        "Exit 1 when nothing matches (with a suggestion if a correction would find "
+        "something).\n\n"
         "query syntax:\n"
-        "  words                 all of them, in the title, summary, body or tags\n"
+        "  words                 any of them (--match all: each), in the title, summary,\n"
+        "                        body or tags; lower-case and/or/not are words\n"
         '  "exact phrase"        the words next to each other\n'
         "  a OR b, a AND b, NOT a, -a, ( )\n"
         "  field:value           type, tag, status, author, project, source, path, commit\n"
@@ -151,6 +158,8 @@ def add_search(sub: Subparsers) -> None:
         "  git mem search '\"connection pool\" -redis' --type decision\n"
         "  git mem search 'tag:deploy OR tag:ci' --since '1 month ago' --json\n"
         "  git mem search flaky test --ids --limit 3\n"
+        "  git mem search 'why did we pick postgres over mongo?'\n"
+        "  git mem search retry timeout --match all\n"
         "  git mem search --sessions refresh token role:assistant\n"
         "  git mem search --everything why postgres\n"
         "  git mem search --repos ../api,../web token expiry\n"
@@ -195,9 +204,17 @@ def add_search(sub: Subparsers) -> None:
             help="order of the hits (default relevance)",
         )
         add_server(p, "search every repository published to this PostgreSQL database")
+        p.add_argument(
+            "--match",
+            choices=["any", "all"],
+            default="any",
+            help="plain words: any of them may match, ranked (default), or all must",
+        )
         out = p.add_mutually_exclusive_group()
         out.add_argument(
-            "--json", action="store_true", help="hits as JSON: score, id, type, snippet, fields"
+            "--json",
+            action="store_true",
+            help="hits as JSON: score, id, type, snippet, the words each matched, fields",
         )
         out.add_argument("--ids", action="store_true", help="only the ids, one per line")
 

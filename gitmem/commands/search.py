@@ -85,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
         limit=args.limit,
         newest=args.sort == "newest",
         snippets=not args.ids,
+        match=args.match,
     )
     hits = (safe(hit.row["id"]) for hit in found.hits) if args.ids else _hits(found)
     emit(args.json, finder.found_json(found, text), hits)

@@ -18,6 +18,7 @@ from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, w
 from gitmem.search.query import Filter, is_retired, note_commit
 
 T = TypeVar("T")
+MATCHES = ("any", "all")  # how plain words of a query must match (`--match`)
 
 
 class Found(NamedTuple):
@@ -83,15 +84,19 @@ def search(
     limit: int,
     newest: bool = False,
     snippets: bool = True,
+    match: str = "any",
 ) -> Found:
-    """The best `limit` records for the query `text` among those `flt` accepts."""
+    """The best `limit` records for the query `text` among those `flt` accepts: plain words
+    ranked with any of them matching (`match` "any") or each required ("all")."""
     if not words(text):
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
+    if match not in MATCHES:
+        raise UsageError(f"--match must be one of {', '.join(MATCHES)}, not {match!r}")
 
     def work(catalog: Catalog, reader: Reader) -> Found:
         superseded, unmerged = catalog.superseded, catalog.unmerged
 
-        def run(accept: Filter, limit: int, snippets: bool) -> list[Hit]:
+        def run(accept: Filter, limit: int, snippets: bool, text: str = text) -> list[Hit]:
             return reader.search(
                 text,
                 _narrowing(accept),
@@ -100,6 +105,7 @@ def search(
                 newest=newest,
                 retired=lambda row: is_retired(row, superseded),
                 snippets=snippets,
+                match=match,
             )
 
         hits = run(flt, limit, snippets)
@@ -112,7 +118,13 @@ def search(
             every = dataclasses.replace(flt, include_retired=True, include_unmerged=True)
             for hit in run(every, 1, False):
                 hidden = "unmerged" if note_commit(hit.row) in unmerged else "retired"
-        return Found(hits, None if hidden else reader.suggest(text), hidden)
+        if hidden:
+            return Found(hits, None, hidden)
+        # "Did you mean" only when it helps: the corrected query finds something.
+        suggestion = reader.suggest(text)
+        if suggestion is not None and not run(flt, 1, False, suggestion):
+            suggestion = None
+        return Found(hits, suggestion, "")
 
     return with_index(store, work)
 
@@ -132,6 +144,7 @@ def found_json(found: Found, text: str) -> dict[str, Any]:
             "title": hit.row["title"],
             "location": hit.row["location"],
             "snippet": hit.snippet.replace(MARK_START, "").replace(MARK_END, ""),
+            "matched": list(hit.matched),
             "record": public(hit.row),
         }
         for hit in found.hits

@@ -164,21 +164,22 @@ def _significant(text: str) -> list[str]:
     return words
 
 
-def _queries(changed: list[str], subjects: list[str]) -> list[tuple[str, Why]]:
-    """(query, why) for the changed files' names (all words), then the commit subjects (any
-    word: a subject is a sentence, and a memory rarely repeats all of it)."""
-    out: list[tuple[str, Why]] = []
+def _queries(changed: list[str], subjects: list[str]) -> list[tuple[str, str, Why]]:
+    """(query, match, why) for the changed files' names (all words), then the commit subjects
+    (any word, ranked as `git mem search` ranks a question: a subject is a sentence, and a
+    memory rarely repeats all of it)."""
+    out: list[tuple[str, str, Why]] = []
     seen: set[str] = set()
     for path in changed:
         stem = path.rsplit("/", 1)[-1].split(".", 1)[0]
         text = " ".join(_significant(stem))
         if text and text not in seen and len(seen) < MAX_QUERIES:
             seen.add(text)
-            out.append((text, Why("name", text, path)))
+            out.append((text, "all", Why("name", text, path)))
     for subject in subjects[:MAX_QUERIES]:
         words = _significant(subject)
         if words:
-            out.append((" OR ".join(words), Why("subject", " ".join(words), subject)))
+            out.append((" ".join(words), "any", Why("subject", " ".join(words), subject)))
     return out
 
 
@@ -200,10 +201,10 @@ def _relevant(
     candidates.sort(key=lambda r: (-created_at(r).timestamp(), r["id"]))
     picked = _path_reasons(candidates, changed)
     taken = shown | {row["id"] for row, _why in picked}
-    for text, why in _queries(changed, subjects):
+    for text, match, why in _queries(changed, subjects):
         if len(picked) >= limit:
             break
-        found = finder.search(store, Filter(), text, limit=SEARCH_HITS, snippets=False)
+        found = finder.search(store, Filter(), text, limit=SEARCH_HITS, snippets=False, match=match)
         # Ties broken by id: Whoosh orders equal scores by document number, an accident.
         for hit in sorted(found.hits, key=lambda h: (-round(h.score, 6), h.row["id"])):
             if hit.row["id"] not in taken:

@@ -55,6 +55,7 @@ class Hit(NamedTuple):
     score: float
     snippet: str  # the best passage, matched words between MARK_START and MARK_END
     doc: Doc  # in the reader that found it
+    matched: tuple[str, ...] = ()  # the query's plain words this record matched
 
 
 class Reader(Protocol):
@@ -79,9 +80,11 @@ class Reader(Protocol):
         newest: bool = False,
         retired: Callable[[Row], bool] = lambda row: False,
         snippets: bool = True,
+        match: str = "any",
     ) -> list[Hit]:
         """The best `limit` records for the query `text` (the `git mem search` syntax) that
-        `narrow` and `keep` accept; `retired` ones rank last; `newest`: by date instead."""
+        `narrow` and `keep` accept; `retired` ones rank last; `newest`: by date instead.
+        Plain words are ranked, any of them matching (`match` "any") or each ("all")."""
         ...
 
     def suggest(self, text: str) -> str | None:

@@ -15,11 +15,12 @@ bump `WhooshEngine.version`, so that indexes built the old way are rebuilt.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from gitmem.search.changes import Document
-from gitmem.search.engine import WORD, Row
+from gitmem.search.engine import Row
 from gitmem.search.whoosh_load import (
     analysis,
     columns,
@@ -35,31 +36,147 @@ FIELD_ALIASES = {"tags": ["tag"], "paths": ["path"], "commits": ["commit"]}
 
 _STOP_WORDS = frozenset(analysis.STOP_WORDS)
 stem = stemmer_for_language("en")  # Snowball (Porter2): deploy, deploying, deployment agree
-_stems: dict[str, str] = {}  # word -> stem ("" for a stop word): most text repeats words
+
+# A token: a word, or an identifier joined by `-` or `.` (`kebab-case`, `os.path.join`).
+# Identifiers are indexed whole and as their parts (`_split`), so `csv` finds `read_csv`.
+TOKEN = re.compile(r"\w+(?:[-.]\w+)*")
+_PIECE = re.compile(r"[^\W_]+")  # the parts between `-`, `.` and `_`
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[^A-Z]+")  # camelCase, HTTPServer, getHTTPResponse
+# Longer tokens (a base64 blob, a minified line) are not words anyone searches for, and
+# stemming one is quadratic in its length (a 1 MB token took 27 s): not indexed whole or as a
+# term; their parts are, up to this length too.
+MAX_TERM = 100
+
+_cache: dict[str, tuple[str, ...]] = {}  # token -> its terms: most text repeats words
+_stems: dict[str, str] = {}  # word -> stem ("" for a stop word)
+
+
+def _term(word: str, morph: bool) -> str:
+    if morph:
+        found = _stems.get(word)
+        if found is not None:
+            return found
+    lowered = word.lower()  # per word, as LowercaseFilter does ("İ" lowers to 2 chars)
+    if len(lowered) < 2 or len(lowered) > MAX_TERM or lowered in _STOP_WORDS:
+        term = ""
+    else:
+        term = stem(lowered) if morph else lowered
+    if morph and len(word) <= MAX_TERM:
+        _stems[word] = term
+    return term
+
+
+def _parts(token: str) -> list[str]:
+    """The words of an identifier: `read_csv`, `kebab-case`, `camelCase`, `a.b` -> 2 each.
+    (A token too long to be a term is not split by case: a blob is not camelCase words.)"""
+    parts: list[str] = []
+    for piece in _PIECE.findall(token):
+        if (
+            len(token) <= MAX_TERM
+            and piece.isascii()
+            and not piece.islower()
+            and not piece.isupper()
+        ):
+            parts += _CAMEL.findall(piece)
+        else:
+            parts.append(piece)
+    return parts
+
+
+def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[str, ...]:
+    """The terms of one token: an identifier's whole (unless not `whole`) before its parts."""
+    if morph and whole:
+        cached = _cache.get(token)
+        if cached is not None:
+            return cached
+    parts = _parts(token) if len(token) > 1 else [token]
+    terms = [t for t in (_term(p, morph) for p in parts) if t]
+    if len(parts) > 1 and whole:
+        joined = _term(token, morph=False)  # unstemmed: an identifier is not an English word
+        if joined:
+            terms.insert(0, joined)
+    found = tuple(terms)
+    if morph and whole and len(token) <= MAX_TERM:
+        _cache[token] = found
+    return found
 
 
 def fast_terms(text: str) -> list[str]:
     """The terms ANALYZER yields for `text`, in order, without building Token objects."""
     terms: list[str] = []
-    cache = _stems
-    for word in WORD.findall(text):
-        term = cache.get(word)
-        if term is None:
-            lowered = word.lower()  # per word, as LowercaseFilter does ("İ" lowers to 2 chars)
-            term = "" if len(lowered) < 2 or lowered in _STOP_WORDS else stem(lowered)
-            cache[word] = term
-        if term:
-            terms.append(term)
+    cache = _cache
+    for token in TOKEN.findall(text):
+        found = cache.get(token)
+        terms.extend(token_terms(token) if found is None else found)
     return terms
 
 
+def positioned_terms(text: str) -> Iterator[tuple[int, str]]:
+    """`fast_terms` with positions: an identifier's whole shares its first part's position,
+    so that a phrase of its parts (`"read csv"`) matches."""
+    position = 0
+    cache = _cache
+    for token in TOKEN.findall(text):
+        found = cache.get(token)
+        terms = token_terms(token) if found is None else found
+        if len(terms) > 1 and terms[0] not in terms[1:] and _is_whole(token, terms[0]):
+            yield position, terms[0]
+            terms = terms[1:]
+        for term in terms:
+            yield position, term
+            position += 1
+
+
+def _is_whole(token: str, term: str) -> bool:
+    return len(term) == len(token) and term == token.lower()
+
+
+class TermTokenizer(analysis.Tokenizer):  # type: ignore[misc]
+    """Whoosh's side of `fast_terms` (queries, highlighting, the title's spelling words).
+
+    In a query (mode "query") an identifier is its parts only: `readCsv` and `read_csv` both
+    find `read_csv`, and a phrase's words are consecutive.
+    """
+
+    is_morph = True  # stems: Whoosh keeps unstemmed title words for spelling (`no_morph`)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: Any,
+    ) -> Iterator[analysis.Token]:
+        morph = not kwargs.pop("no_morph", False)
+        token = analysis.Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        position = start_pos
+        for match in TOKEN.finditer(value):
+            terms = token_terms(match.group(0), morph=morph, whole=mode != "query")
+            whole = len(terms) > 1 and _is_whole(match.group(0), terms[0])
+            for n, term in enumerate(terms):
+                token.text = term
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = match.group(0)
+                if positions:
+                    token.pos = position
+                if chars:
+                    token.startchar = start_char + match.start()
+                    token.endchar = start_char + match.end()
+                yield token
+                if not (whole and n == 0):
+                    position += 1
+
+
 # The analyzer Whoosh uses for queries, highlighting and spelling; `fast_terms` for indexing.
-ANALYZER = (
-    analysis.RegexTokenizer(WORD.pattern)
-    | analysis.LowercaseFilter()
-    | analysis.StopFilter()
-    | analysis.StemFilter(stemfn=stem, cachesize=-1)
-)
+ANALYZER = TermTokenizer()
 
 
 class FastText(fields.TEXT):  # type: ignore[misc]
@@ -68,7 +185,7 @@ class FastText(fields.TEXT):  # type: ignore[misc]
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         boost = self.format.field_boost
         positions: dict[str, list[int]] = {}
-        for position, term in enumerate(fast_terms(value)):
+        for position, term in positioned_terms(value):
             found = positions.get(term)
             if found is None:
                 positions[term] = [position]

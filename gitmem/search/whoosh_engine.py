@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 class WhooshEngine:
     # Bump on any change to the schema or analysis (index.py). 6: the schema class moved from
     # `gitmem.index` to `gitmem.search.index`, a name Whoosh pickles into every index.
-    version = 6
+    # 7: identifiers indexed whole and as their parts, long tokens not indexed.
+    version = 7
 
     def build(self, path: Path, documents: list[Document], progress: Progress | None) -> int:
         from gitmem.search import whoosh_write

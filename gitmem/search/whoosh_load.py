@@ -36,6 +36,7 @@ with warnings.catch_warnings():
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import FileIndex
         from whoosh.lang import stemmer_for_language
+        from whoosh.reading import IndexReader
         from whoosh.searching import Searcher
         from whoosh.system import pack_uint
         from whoosh.util.numeric import byte_to_length
@@ -46,6 +47,7 @@ with warnings.catch_warnings():
 __all__ = [
     "FileIndex",
     "FileStorage",
+    "IndexReader",
     "Searcher",
     "analysis",
     "byte_to_length",

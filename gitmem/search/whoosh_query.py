@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
+from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
 from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
-from gitmem.search.whoosh_load import fields, qparser, query
+from gitmem.search.whoosh_load import IndexReader, fields, qparser, query
+from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
 
 _PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
@@ -72,7 +74,8 @@ def _rewrite(text: str) -> str:
 
 
 def plain_query(text: str) -> query.Query:
-    """`text` as plain words (every word required, in any text field): the fallback."""
+    """`text` as plain words (every word required, in any text field): `--match all` of a
+    text whose syntax the parser cannot read."""
     parts = []
     for word in WORD.findall(text):
         terms = fast_terms(word)
@@ -82,18 +85,47 @@ def plain_query(text: str) -> query.Query:
     return query.And(parts) if parts else query.NullQuery
 
 
-def parse(schema: fields.Schema, text: str) -> query.Query:
-    """The query `text` asks for in an index of `schema`; text Whoosh's parser cannot make
-    sense of is plain words."""
+def strict_query(schema: fields.Schema, text: str) -> query.Query | None:
+    """`text` in our syntax, every plain word required; None if the parser cannot read it."""
     try:
         parsed = _parser(schema).parse(_rewrite(text))
     except Exception:  # the parser's errors have no common base class
-        return plain_query(text)
+        return None
     if parsed is query.NullQuery or _malformed(parsed):
-        return plain_query(text)
+        return None
     if isinstance(parsed, query.Not):  # only exclusions: everything else
         return query.AndNot(query.Every(), parsed.query)
     return parsed
+
+
+def parse(schema: fields.Schema, text: str) -> query.Query:
+    """The query `text` asks for in an index of `schema`, every plain word required (the
+    strict reading); text Whoosh's parser cannot make sense of is plain words."""
+    parsed = strict_query(schema, text)
+    return plain_query(text) if parsed is None else parsed
+
+
+def plan(reader: IndexReader, schema: fields.Schema, text: str, *, match: str = "any") -> Plan:
+    """The query `text` asks for (`question.read`): strict items required, plain words ranked
+    (`match` "any") or each required ("all"), each word reaching its prefixes and, when it
+    matches nothing, its near misses (`whoosh_words`)."""
+    reading = question.read(text)
+    if reading.boolean:
+        return Plan(parse(schema, text), {}, {})
+    strict = strict_query(schema, reading.strict) if reading.strict else None
+    words = reading.words
+    if reading.strict and strict is None:  # unreadable syntax: all of it is plain words
+        words = text.split()
+    plain = whoosh_words.words_query(reader, words, require_all=match == "all")
+    if strict is None:
+        return plain or Plan(query.NullQuery, {}, {})
+    if plain is None:  # only syntax: `type:decision`, `-redis`
+        return Plan(strict, {}, {})
+    if plain.query is query.NullQuery:  # plain words no memory has: one of them must match
+        return plain
+    if isinstance(strict, query.AndNot) and isinstance(strict.a, query.Every):
+        return plain._replace(query=query.AndNot(plain.query, strict.b))
+    return plain._replace(query=query.And([strict, plain.query]))
 
 
 _SYNTAX_LEFTOVER = re.compile(r"""[:"'()\[\]{}^~]|^[-+]+$""")

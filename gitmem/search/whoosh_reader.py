@@ -14,8 +14,9 @@ from typing import Any, cast
 from gitmem.search import whoosh_search
 from gitmem.search.engine import Doc, Hit, Narrowing, Row
 from gitmem.search.index import path_prefixes
-from gitmem.search.whoosh_load import Searcher, query
-from gitmem.search.whoosh_query import effective_status, parse
+from gitmem.search.whoosh_load import Searcher
+from gitmem.search.whoosh_query import effective_status, plan
+from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
 
 
@@ -24,7 +25,7 @@ class WhooshReader:
         self._searcher = searcher
         self._reader = searcher.reader()
         self._superseded = superseded
-        self._queries: dict[str, query.Query] = {}  # a text asked again (`hidden`): parsed once
+        self._plans: dict[tuple[str, str], Plan] = {}  # a text asked again (`hidden`): read once
         self._columns: dict[str, Any] = {}
         self._retired_docs: set[int] | None = None
 
@@ -44,14 +45,16 @@ class WhooshReader:
         newest: bool = False,
         retired: Callable[[Row], bool] = lambda row: False,
         snippets: bool = True,
+        match: str = "any",
     ) -> list[Hit]:
-        parsed = self._queries.get(text)
-        if parsed is None:
-            parsed = parse(self._searcher.schema, text)
-            parsed = self._queries[text] = effective_status(parsed, self._superseded)
+        planned = self._plans.get((text, match))
+        if planned is None:
+            planned = plan(self._reader, self._searcher.schema, text, match=match)
+            status = effective_status(planned.query, self._superseded)
+            planned = self._plans[text, match] = planned._replace(query=status)
         return whoosh_search.search(
             self._searcher,
-            parsed,
+            planned,
             narrow,
             keep,
             limit=limit,

@@ -10,9 +10,17 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
-from gitmem.search.index import TEXT_FIELDS, fast_terms
+from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
+from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
+from gitmem.search.whoosh_words import (
+    Plan,
+    coordinated,
+    matched_words,
+    max_edits,
+    transpositions,
+)
 
 
 def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> Iterator[Row]:
@@ -35,9 +43,12 @@ def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> 
             yield row
 
 
+RERANKED = 200  # hits scored by Whoosh that coordination may reorder (at least)
+
+
 def search(
     searcher: Searcher,
-    q: query.Query,
+    planned: Plan,
     narrow: Narrowing,
     keep: Callable[[Row], bool],
     *,
@@ -46,36 +57,53 @@ def search(
     retired: Callable[[Row], bool] = lambda row: False,
     snippets: bool = True,
 ) -> list[Hit]:
-    """The best `limit` records for `q` that `keep` accepts; `retired` ones rank last."""
+    """The best `limit` records for `planned` that `keep` accepts; `retired` ones rank last.
+
+    By relevance, Whoosh's BM25F scores of the best RERANKED hits are scaled by the share of
+    the plain words each matched (`whoosh_words.coordinated`), then ordered again.
+    """
     narrowed = narrowing_query(narrow)
+    q = planned.query
     combined = query.And([q, narrowed]) if narrowed is not None else q
     order = sorting.FieldFacet("created", reverse=True) if newest else None
-    wanted = limit * 2 + 20
+    coordinate = len(planned.weights) > 1 and not newest
+    wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
     while True:
         results = searcher.search(combined, limit=wanted, sortedby=order, terms=True)
-        kept: list[tuple[Row, float, Doc]] = []
+        kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
         for hit in results:
             row = json.loads(hit["row"])
             if keep(row):
-                kept.append((row, float(hit.score or 0.0), Doc(hit.docnum)))
+                matched = tuple(matched_words(planned, hit.matched_terms() or ()))
+                score = float(hit.score or 0.0)
+                if coordinate:
+                    score = coordinated(score, matched, planned.weights)
+                kept.append((row, score, Doc(hit.docnum), matched))
         if len(kept) >= limit or len(results.top_n) < wanted:
             break
         wanted *= 4  # `keep` refused many: look further down the ranking
+    if coordinate:  # (stable: Whoosh's order among equal scores)
+        kept.sort(key=lambda item: -item[1])
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
-        return [Hit(row, score, "", doc) for row, score, doc in kept]
+        return [Hit(row, score, "", doc, matched) for row, score, doc, matched in kept]
     bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
-        Hit(row, score, snippet((bodies[doc] or b"").decode("utf-8", "replace"), terms), doc)
-        for row, score, doc in kept
+        Hit(
+            row,
+            score,
+            snippet((bodies[doc] or b"").decode("utf-8", "replace"), terms),
+            doc,
+            matched,
+        )
+        for row, score, doc, matched in kept
     ]
 
 
-def _term_of(word: str) -> str:
-    terms = fast_terms(word)
-    return terms[0] if terms else ""
+def _terms_of(word: str) -> tuple[str, ...]:
+    return token_terms(word)
 
 
 SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bodies stay cheap
@@ -84,7 +112,7 @@ SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bod
 def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
     text = " ".join(body[:SNIPPET_SCAN].split())
-    spans = [m.span() for m in WORD.finditer(text) if _term_of(m.group(0)) in terms]
+    spans = [m.span() for m in TOKEN.finditer(text) if terms.intersection(_terms_of(m.group(0)))]
     if not spans:
         return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
     # The window of `width` characters starting at a match that holds the most matches.
@@ -111,7 +139,13 @@ def snippet(body: str, terms: set[str], width: int = 200) -> str:
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:
-    """`text` with unknown words replaced by the closest known ones, if that changes it."""
+    """`text` with unknown words replaced by the closest known ones, if that changes it.
+
+    Only words no memory has are corrected (the rarest there are), never question words or
+    numbers (`do` is not a misspelling of `12`), and only as far as a near miss may be
+    (`whoosh_words.max_edits`: `hire` is not `third`); the caller checks that the correction
+    finds something.
+    """
     reader = searcher.reader()
     # Titles (their unstemmed words) first, then tags. (Whoosh's MultiCorrector is broken.)
     correctors = [reader.corrector("title"), reader.corrector("tags")]
@@ -123,16 +157,24 @@ def suggest(searcher: Searcher, text: str) -> str | None:
         before, after = text[: match.start()], text[match.end() :]
         if word in ("AND", "OR", "NOT") or after.startswith(":") or before.endswith(":"):
             return word  # syntax, not a word to correct
-        known = any(
-            reader.doc_frequency(field, term) for term in fast_terms(word) for field in TEXT_FIELDS
-        )
-        if known or not fast_terms(word):
+        lowered = word.lower()
+        terms = token_terms(word)
+        if not terms or lowered in QUESTION_WORDS or is_number(word):
             return word
-        for corrector in correctors:
-            found = corrector.suggest(word.lower(), limit=1)
+        if any(reader.doc_frequency(field, term) for term in terms for field in TEXT_FIELDS):
+            return word
+        edits = max_edits(lowered)
+        for field, corrector in zip(("spell_title", "tags"), correctors, strict=True):
+            if not edits:
+                break
+            found = [
+                *map(str, corrector.suggest(lowered, limit=5, maxdist=edits)),
+                *(t for t in transpositions(lowered) if (field, t) in reader),
+            ]
+            found = [s for s in found if not is_number(s)]
             if found:
                 changed = True
-                return str(found[0])
+                return found[0]
         return word
 
     corrected = WORD.sub(fix, text)

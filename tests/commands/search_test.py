@@ -142,7 +142,8 @@ def test_json(corpus: dict[str, str], mem: Callable[..., Any]) -> None:
     assert list(data) == ["query", "count", "hits", "suggestion"]
     assert (data["query"], data["count"], data["suggestion"]) == ("tls", 1, None)
     (hit,) = data["hits"]
-    assert list(hit) == ["score", "id", "type", "title", "location", "snippet", "record"]
+    assert list(hit) == ["score", "id", "type", "title", "location", "snippet", "matched", "record"]
+    assert hit["matched"] == ["tls"]  # the query's words this hit matched (issue 13)
     assert isinstance(hit["score"], float) and hit["score"] > 0
     assert (hit["id"], hit["type"], hit["title"], hit["location"]) == (
         P2,
@@ -229,17 +230,20 @@ def test_no_hits_exit_1(corpus: dict[str, str], mem: Callable[..., Any]) -> None
 
 
 def test_did_you_mean(corpus: dict[str, str], mem: Callable[..., Any]) -> None:
-    result = mem("search", "postgrseql")
+    # Issue 13: a plain word no memory has reaches its near misses itself...
+    assert search_ids(mem, "postgrseql") == search_ids(mem, "postgresql")
+    # ... so "did you mean" is for strict words (required, quoted), and only when it helps.
+    result = mem("search", '"postgrseql"')
     assert (result.code, result.out) == (1, "")
     assert result.err == (
-        "git-mem: warning: no memories match 'postgrseql'; did you mean 'postgresql'?\n"
+        "git-mem: warning: no memories match '\"postgrseql\"'; did you mean '\"postgresql\"'?\n"
     )
-    result = mem("search", "valkye", "cache")
+    result = mem("search", "+valkye", "cache")
     assert result.err == (
-        "git-mem: warning: no memories match 'valkye cache'; did you mean 'valkey cache'?\n"
+        "git-mem: warning: no memories match '+valkye cache'; did you mean '+valkey cache'?\n"
     )
-    assert json.loads(mem("search", "--json", "valkye").out)["suggestion"] == "valkey"
-    assert mem("search", "valkey").code == 0
+    assert json.loads(mem("search", "--json", "+valkye").out)["suggestion"] == "+valkey"
+    assert mem("search", "+valkey").code == 0
 
 
 def test_errors(
@@ -487,7 +491,7 @@ def test_minus_word_needs_no_quoting(corpus: dict[str, str], mem: Callable[..., 
     assert search_ids(mem, "-n1", "postgresql", "--type", "decision") == [P1]
     assert search_ids(mem, "cache", "-redis", "-valkey") == [P2]
     # After `--` everything is a word (here: an option name that matches nothing).
-    result = mem("search", "cache", "--", "--ids")
+    result = mem("search", "--match", "all", "cache", "--", "--ids")
     assert (result.code, result.out) == (1, "")
     assert result.err.startswith("git-mem: warning: no memories match 'cache --ids'")
     missing = mem("search", "cache", "--type")

@@ -59,11 +59,20 @@ def test_fast_terms_are_the_analyzers_terms(text: str) -> None:
         ("", []),
         ("a I x", []),  # stop words and one-letter words
         ("it is to be or not", []),
-        ("Rollback, rollbacks; ROLLED-back!", ["rollback", "rollback", "roll", "back"]),
-        ("v2 2026 x86_64 3.14", ["v2", "2026", "x86_64", "14"]),
+        # Identifiers: the whole (lowercased, unstemmed), then the parts (issue 13).
+        (
+            "Rollback, rollbacks; ROLLED-back!",
+            ["rollback", "rollback", "rolled-back", "roll", "back"],
+        ),
+        ("v2 2026 x86_64 3.14", ["v2", "2026", "x86_64", "x86", "64", "3.14", "14"]),
+        ("read_csv camelCase", ["read_csv", "read", "csv", "camelcase", "camel", "case"]),
+        (
+            "getHTTPResponse os.path",
+            ["gethttpresponse", "get", "http", "respons", "os.path", "os", "path"],
+        ),
         ("Café naïve façade", ["café", "naïv", "façad"]),
         ("don't", ["don"]),
-        ("foo:bar path/to/file.py", ["foo", "bar", "path", "file", "py"]),
+        ("foo:bar path/to/file.py", ["foo", "bar", "path", "file.py", "file", "py"]),
         ("日本語のテキスト", ["日本語のテキスト"]),
     ],
 )
@@ -158,8 +167,8 @@ def reader(ix: Path) -> Iterator[Reader]:
         yield opened
 
 
-def search_ids(reader: Reader, text: str) -> set[str]:
-    hits = reader.search(text, EVERYTHING, KEEP_ALL, limit=1000, snippets=False)
+def search_ids(reader: Reader, text: str, match: str = "any") -> set[str]:
+    hits = reader.search(text, EVERYTHING, KEEP_ALL, limit=1000, snippets=False, match=match)
     return {hit.row["id"] for hit in hits}
 
 
@@ -176,10 +185,14 @@ def test_stemming(found: Callable[[str], set[str]]) -> None:
     assert found("rolled") == set()  # stems to "roll", not "rollback"
 
 
-def test_all_words_are_required(found: Callable[[str], set[str]]) -> None:
+def test_plain_words_rank_any_word(reader: Reader, found: Callable[[str], set[str]]) -> None:
+    # Issue 13: plain words are ranked, any of them matching; `match="all"` requires each.
     assert found("blue green") == {D1, D2}
-    assert found("blue rollback") == {D1}
+    assert found("blue rollback") == {D1, D2, D3}
+    assert search_ids(reader, "blue rollback", "all") == {D1}
+    assert search_ids(reader, "blue green", "all") == {D1, D2}
     assert found("blue OR rollback") == {D1, D2, D3}
+    assert found("blue AND rollback") == {D1}
     assert found("pipeline AND friday") == {D3}
     assert found("nonexistentword") == set()
 
@@ -270,21 +283,21 @@ def test_field_value_keeps_the_case_the_project_was_written_in(
         ("(foo", {D4}),
         ("foo)", {D4}),
         ("foo^2", {D4}),
-        ("nosuchfield:foo", set()),  # "nosuchfield" and "foo": no record has both
+        ("nosuchfield:foo", {D4}),  # plain words "nosuchfield" and "foo": any of them
         ("title:", set()),
     ],
 )
 def test_unparseable_queries_are_plain_words(
-    ix: Path, found: Callable[[str], set[str]], text: str, expected: set[str]
+    ix: Path, reader: Reader, found: Callable[[str], set[str]], text: str, expected: set[str]
 ) -> None:
     assert found(text) == expected
-    # "Plain words": every word, in any text field, and nothing else.
+    # "Plain words": with every word required, what `plain_query` finds, and nothing else.
     with whoosh_write.open_index(ix).searcher() as searcher:
         plain = {
             json.loads(hit["row"])["id"]
             for hit in searcher.search(whoosh_query.plain_query(text), limit=None)
         }
-    assert found(text) == plain
+    assert search_ids(reader, text, "all") == plain
 
 
 def test_a_lone_star_is_plain_words(found: Callable[[str], set[str]]) -> None:
