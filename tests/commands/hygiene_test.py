@@ -140,3 +140,15 @@ def test_a_near_duplicate_from_the_editor_keeps_the_text(repo, mem, editor):
     kept = repo / ".git/gitmem/edits/new-fact.md"
     assert result.err.endswith(f"save anyway with --force (your text is kept in {kept})\n")
     assert kept.read_text() == "Staging resets on Sundays\n\nAt 03:00 UTC.\n"
+
+
+def test_records_that_differ_in_their_numbers_are_not_duplicates(repo, mem):
+    assert mem("init").code == 0
+    for text in (
+        "Worker 0 record 2",
+        "Worker 2 record 0",
+        "Use PostgreSQL 15",
+        "Use PostgreSQL 16",
+    ):
+        assert mem("save", "-m", text, "-m", "Saved by a worker.").code == 0, text
+    assert mem("doctor", "--duplicates").out == "no problems in 4 records\n"
