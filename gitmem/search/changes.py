@@ -1,8 +1,9 @@
 """What changed since the manifest: files and notes read into documents for the index.
 
-`catalog.refresh` calls `refresh_files` and `refresh_notes` with the last manifest; they return
-the new manifest entries and collect in `Changes` what the index must drop and add. Only files
-whose stat data or content changed and notes whose blobs changed are parsed.
+`catalog.refresh` calls `refresh_files` (for the files `worktree.probe` names, or every file
+`scan` finds) and `refresh_notes` with the old manifest entries; they return the new entries
+and collect in `Changes` what the index must drop and add. Only files whose stat data or
+content changed and notes whose blobs changed are parsed.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from gitmem.errors import RecordError
@@ -139,6 +142,7 @@ class Changes:
         # later read re-reads them again.
         self.rechecked = 0
         self.read = 0  # files read, changed or not
+        self.read_paths: set[str] = set()
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
@@ -148,18 +152,46 @@ class Changes:
         self.added.extend(documents)
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives `data` as a blob: a file's digest, comparable with git's index."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def stat_paths(memory_dir: Path | None, relpaths: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """`scan`'s answer for only `relpaths`: those that are files now, {path: (mtime_ns, size)}."""
+    found: dict[str, tuple[int, int]] = {}
+    if memory_dir is None:
+        return found
+    base = str(memory_dir) + "/"
+    for relpath in relpaths:
+        try:
+            stat = os.stat(base + relpath)
+        except (OSError, ValueError):
+            continue
+        if S_ISREG(stat.st_mode):
+            found[relpath] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
 def refresh_files(
-    memory_dir: Path | None, old: dict[str, Any], types: list[str], changes: Changes
-) -> dict[str, list[Any]]:
+    memory_dir: Path | None,
+    found: dict[str, tuple[int, int]],
+    old_files: dict[str, list[Any]],
+    scanned: int,
+    types: list[str],
+    changes: Changes,
+) -> tuple[dict[str, list[Any]], set[str]]:
+    """The manifest entries of the `found` files (stat data from `scan` or `stat_paths`),
+    given the old entries of at least those (`old_files`), and which of `old_files` are gone.
+    `scanned`: when the old entries' stat data were taken (time_ns)."""
     # Racy-git rule: a file whose mtime is not clearly older than the last scan may have
     # changed again within the mtime tick it was read in, keeping its size; it is re-read.
     # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
     # clock than time_ns(), hence the margin. Its digest tells whether it really changed.
-    last_scan = int(old["scanned"]) - RACY_NS
-    old_files: dict[str, list[Any]] = old["files"]
+    last_scan = int(scanned) - RACY_NS
     files: dict[str, list[Any]] = {}
     get = old_files.get
-    for relpath, (mtime, size) in scan(memory_dir).items():
+    for relpath, (mtime, size) in found.items():
         entry = get(relpath)
         if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
             files[relpath] = entry
@@ -167,6 +199,7 @@ def refresh_files(
         assert memory_dir is not None
         location = ".memory/" + relpath
         changes.read += 1
+        changes.read_paths.add(relpath)
         try:
             data = (memory_dir / relpath).read_bytes()
         except OSError as error:
@@ -180,7 +213,7 @@ def refresh_files(
             ]
             changes.removed.add(location)
             continue
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        digest = blob_id(data)
         if entry is not None and entry[2] == digest:
             files[relpath] = [mtime, size, *entry[2:]]  # touched, or racy, not changed
             changes.rechecked += 1
@@ -190,9 +223,10 @@ def refresh_files(
         superseded = [old for m in memories for old in m.supersedes]
         files[relpath] = [mtime, size, digest, ids, problems, superseded]
         changes.replace(location, [_document(m, location) for m in memories])
-    for relpath in old_files.keys() - files.keys():
+    gone = old_files.keys() - files.keys()
+    for relpath in gone:
         changes.removed.add(".memory/" + relpath)
-    return files
+    return files, gone
 
 
 def _read_file(
