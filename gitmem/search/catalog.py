@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,6 @@ from gitmem.search.changes import (
     refresh_notes,
     scan,
     stat_paths,
-    winners,
 )
 from gitmem.search.whoosh_engine import WhooshEngine
 from gitmem.store import git
@@ -46,7 +45,7 @@ from gitmem.store.files import try_lock
 if TYPE_CHECKING:
     from gitmem.search.engine import Engine, Reader
 
-VERSION = 3  # of the manifest
+VERSION = 4  # of the manifest
 MANIFEST = "manifest"
 Progress = Callable[[int, int], None]
 # The search engine (`engine.Engine`). Its module loads Whoosh only to build, update or open an
@@ -72,13 +71,15 @@ class Catalog:
         root: Path,
         con: sqlite3.Connection,
         meta: dict[str, Any],
-        files_read: int = 0,
+        changes: Changes | None = None,
     ) -> None:
         self.repo = repo
         self.root = root
         self._con = con
         self._meta = meta
-        self.files_read = files_read  # `.memory/` files this refresh read (changed or racy)
+        # `.memory/` files this refresh looked at (stat) and read (changed or racy)
+        self.files_checked = changes.checked if changes is not None else 0
+        self.files_read = changes.read if changes is not None else 0
 
     @property
     def index_dir(self) -> Path:
@@ -107,6 +108,11 @@ class Catalog:
         records are not the project's memory (hidden from reads unless `--all`)."""
         notes_tip = self._meta["notes_tip"]
         return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con))
+
+    def newest(self, types: list[str]) -> Iterator[Row]:
+        """Every record's row (of `types`, or all), newest first (ties: id, descending): as
+        the engine's `Reader.records` orders them, read from the manifest as consumed."""
+        return manifest.newest(self._con, types)
 
     @property
     def count(self) -> int:
@@ -234,7 +240,7 @@ def _refresh(
     fresh = full or not _usable(old, key) or not _index_matches(root, old)
     started = time.time_ns()
     changes = Changes()
-    tip_oid = git.commit_tip(repo, git.NOTES_REF)
+    tip_oid = _notes_tip(repo, None if fresh else old["notes_tip"])
     previous = None if fresh else _git_state(old["git"])
     probe = worktree.probe(repo, memory_dir, previous)
     try:
@@ -272,17 +278,17 @@ def _refresh(
         "generation": None if fresh else old["generation"],
         "git": list(state),
     }
-    update = Update(fresh, changed, gone, notes, meta)
+    update = Update(fresh, changed, gone, notes, meta, changes)
     if not write:
         _save(con, update)
-        return Catalog(repo, root, con, meta, changes.read)
+        return Catalog(repo, root, con, meta, changes)
     if not fresh and not changes:
         if changed or gone or notes is not None or changes.rechecked or state != previous:
             try:
                 _save(con, update)
             except sqlite3.Error:  # a read-only repository still answers
                 meta = old
-        return Catalog(repo, root, con, meta, changes.read)
+        return Catalog(repo, root, con, meta, changes)
     try:
         _write_index(root, con, update, changes, progress)
     except Exception:
@@ -290,7 +296,21 @@ def _refresh(
             raise
         # The index is damaged in a way its table of contents did not show: start over.
         return _refresh(repo, memory_dir, root, con, key, types, True, progress)
-    return Catalog(repo, root, con, meta, changes.read)
+    return Catalog(repo, root, con, meta, changes)
+
+
+def _notes_tip(repo: git.RepoInfo, known: str | None) -> str | None:
+    """The notes ref's commit. Read from its file when it still names `known` (a commit the
+    last refresh checked): no git process; otherwise (moved, packed in a reftable, symbolic)
+    git reads and checks it."""
+    if known is not None:
+        try:
+            loose = (repo.common_dir / git.NOTES_REF).read_bytes().strip()
+        except OSError:
+            loose = b""
+        if loose == known.encode():
+            return known
+    return git.commit_tip(repo, git.NOTES_REF)
 
 
 def _new_state(
@@ -320,8 +340,10 @@ class Update:
         gone: set[str],
         notes: dict[str, list[Any]] | None,
         meta: dict[str, Any],
+        changes: Changes,
     ) -> None:
         self.fresh, self.files, self.gone, self.notes, self.meta = fresh, files, gone, notes, meta
+        self.removed, self.added = changes.removed, changes.added
 
 
 def _save(con: sqlite3.Connection, update: Update) -> None:
@@ -331,8 +353,9 @@ def _save(con: sqlite3.Connection, update: Update) -> None:
             manifest.clear(con)
         manifest.drop_files(con, update.gone)
         manifest.put_files(con, update.files)
+        manifest.put_records(con, update.removed, update.added)
         if update.notes is not None:
-            manifest.put_notes(con, update.notes, winners(update.notes))
+            manifest.put_notes(con, update.notes)
         manifest.set_meta(con, update.meta)
 
 

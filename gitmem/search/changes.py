@@ -45,12 +45,15 @@ class Problem(NamedTuple):
         return cls(error.source, message, error.line)
 
 
-def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
-    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}.
+Stat = tuple[int, int, int]  # mtime_ns, size, ctime_ns
+
+
+def scan(memory_dir: Path | None) -> dict[str, Stat]:
+    """Every record file under `.memory/`: {relative path: (mtime_ns, size, ctime_ns)}.
 
     The hot loop of every read command (one stat per file): kept to the bare minimum.
     """
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, Stat] = {}
     if memory_dir is None:
         return found
     stack = [(str(memory_dir), "")]
@@ -68,7 +71,11 @@ def scan(memory_dir: Path | None) -> dict[str, tuple[int, int]]:
                 if name[-3:] == ".md" and entry.is_file():
                     if prefix or name != "README.md":
                         stat = entry.stat()
-                        found[prefix + name] = (stat.st_mtime_ns, stat.st_size)
+                        found[prefix + name] = (
+                            stat.st_mtime_ns,
+                            stat.st_size,
+                            stat.st_ctime_ns,
+                        )
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
     return found
@@ -141,6 +148,7 @@ class Changes:
         # their mtime (racy), and found unchanged: the scan time must still move on, or every
         # later read re-reads them again.
         self.rechecked = 0
+        self.checked = 0  # files whose stat data were compared with the manifest
         self.read = 0  # files read, changed or not
         self.read_paths: set[str] = set()
 
@@ -157,9 +165,9 @@ def blob_id(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 
-def stat_paths(memory_dir: Path | None, relpaths: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """`scan`'s answer for only `relpaths`: those that are files now, {path: (mtime_ns, size)}."""
-    found: dict[str, tuple[int, int]] = {}
+def stat_paths(memory_dir: Path | None, relpaths: Iterable[str]) -> dict[str, Stat]:
+    """`scan`'s answer for only `relpaths`: those that are files now."""
+    found: dict[str, Stat] = {}
     if memory_dir is None:
         return found
     base = str(memory_dir) + "/"
@@ -169,13 +177,13 @@ def stat_paths(memory_dir: Path | None, relpaths: Iterable[str]) -> dict[str, tu
         except (OSError, ValueError):
             continue
         if S_ISREG(stat.st_mode):
-            found[relpath] = (stat.st_mtime_ns, stat.st_size)
+            found[relpath] = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)
     return found
 
 
 def refresh_files(
     memory_dir: Path | None,
-    found: dict[str, tuple[int, int]],
+    found: dict[str, Stat],
     old_files: dict[str, list[Any]],
     scanned: int,
     types: list[str],
@@ -188,12 +196,21 @@ def refresh_files(
     # changed again within the mtime tick it was read in, keeping its size; it is re-read.
     # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
     # clock than time_ns(), hence the margin. Its digest tells whether it really changed.
+    # The ctime (which no one can set back, unlike the mtime) must be the same too, as git
+    # checks it: an edit that keeps the size and restores the mtime is still seen.
     last_scan = int(scanned) - RACY_NS
     files: dict[str, list[Any]] = {}
     get = old_files.get
-    for relpath, (mtime, size) in found.items():
+    changes.checked += len(found)
+    for relpath, (mtime, size, ctime) in found.items():
         entry = get(relpath)
-        if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
+        if (
+            entry is not None
+            and entry[0] == mtime
+            and entry[1] == size
+            and entry[6] == ctime
+            and mtime < last_scan
+        ):
             files[relpath] = entry
             continue
         assert memory_dir is not None
@@ -209,19 +226,20 @@ def refresh_files(
                 "",
                 [],
                 [(location, f"cannot read: {error.strerror}", None)],
-                [],  # supersedes nothing: the manifest's file entries all have six fields
+                [],  # supersedes nothing: the manifest's file entries all have seven fields
+                ctime,
             ]
             changes.removed.add(location)
             continue
         digest = blob_id(data)
         if entry is not None and entry[2] == digest:
-            files[relpath] = [mtime, size, *entry[2:]]  # touched, or racy, not changed
+            files[relpath] = [mtime, size, *entry[2:6], ctime]  # touched, or racy: unchanged
             changes.rechecked += 1
             continue
         memories, problems = _read_file(data, location, types)
         ids = [m.id for m in memories]
         superseded = [old for m in memories for old in m.supersedes]
-        files[relpath] = [mtime, size, digest, ids, problems, superseded]
+        files[relpath] = [mtime, size, digest, ids, problems, superseded, ctime]
         changes.replace(location, [_document(m, location) for m in memories])
     gone = old_files.keys() - files.keys()
     for relpath in gone:

@@ -15,11 +15,17 @@ was): any shape the reader does not expect is damage, and damage means a rebuild
 from __future__ import annotations
 
 import contextlib
+import json
 import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from gitmem.search.changes import encode_row
+
+if TYPE_CHECKING:
+    from gitmem.search.changes import Document
 
 NOTE_FIRST, NOTE_LAST = "note:", "note;"  # every `note:<sha>` location sorts between them
 DAMAGE = (sqlite3.DatabaseError, ValueError, EOFError, TypeError, KeyError, IndexError)
@@ -28,9 +34,12 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, digest TEXT, entry BLOB) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS notes (sha TEXT PRIMARY KEY, entry BLOB) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS records (id TEXT, location TEXT, blob TEXT, created TEXT);
+CREATE TABLE IF NOT EXISTS records (
+    id TEXT, location TEXT, blob TEXT, created TEXT, epoch INTEGER, type TEXT, row TEXT
+);
 CREATE INDEX IF NOT EXISTS records_id ON records (id);
 CREATE INDEX IF NOT EXISTS records_location ON records (location);
+CREATE INDEX IF NOT EXISTS records_newest ON records (epoch DESC, id DESC);
 CREATE TABLE IF NOT EXISTS supersedes (location TEXT, old TEXT);
 CREATE INDEX IF NOT EXISTS supersedes_location ON supersedes (location);
 CREATE TABLE IF NOT EXISTS problems (location TEXT, problem BLOB);
@@ -154,7 +163,7 @@ def file_entries(con: sqlite3.Connection, paths: Iterable[str] | None) -> dict[s
     out: dict[str, list[Any]] = {}
     for path, data in rows:
         entry = _load(data)
-        if not isinstance(path, str) or not isinstance(entry, list):
+        if not isinstance(path, str) or not isinstance(entry, list) or len(entry) != 7:
             raise TypeError("a damaged file entry")
         out[path] = entry
     return out
@@ -165,30 +174,41 @@ def file_digests(con: sqlite3.Connection) -> dict[str, str]:
 
 
 def put_files(con: sqlite3.Connection, entries: dict[str, list[Any]]) -> None:
-    """Store file entries `[mtime, size, digest, ids, problems, superseded]` with their
-    records, supersedes and problems rows (replacing what those paths had)."""
+    """Store file entries `[mtime, size, digest, ids, problems, superseded, ctime]` and their
+    problems (replacing what those paths had)."""
     drop_files(con, entries)
     con.executemany(
         "INSERT INTO files (path, digest, entry) VALUES (?, ?, ?)",
         [(path, entry[2], _dump(entry)) for path, entry in entries.items()],
     )
-    records, supersedes, problems = [], [], []
-    for path, (_mtime, _size, _digest, ids, found, superseded) in entries.items():
-        location = ".memory/" + path
-        records += [(record_id, location) for record_id in ids]
-        supersedes += [(location, old) for old in superseded]
-        problems += [(location, _dump(problem)) for problem in found]
-    con.executemany("INSERT INTO records (id, location) VALUES (?, ?)", records)
-    con.executemany("INSERT INTO supersedes (location, old) VALUES (?, ?)", supersedes)
+    problems = [
+        (".memory/" + path, _dump(problem))
+        for path, entry in entries.items()
+        for problem in entry[4]
+    ]
     con.executemany("INSERT INTO problems (location, problem) VALUES (?, ?)", problems)
 
 
 def drop_files(con: sqlite3.Connection, paths: Iterable[str]) -> None:
     keys = [(path,) for path in paths]
-    locations = [(".memory/" + path,) for (path,) in keys]
     con.executemany("DELETE FROM files WHERE path = ?", keys)
-    for table in ("records", "supersedes", "problems"):
-        con.executemany(f"DELETE FROM {table} WHERE location = ?", locations)
+    con.executemany("DELETE FROM problems WHERE location = ?", [(".memory/" + p,) for (p,) in keys])
+
+
+def put_records(con: sqlite3.Connection, removed: Iterable[str], added: Iterable[Document]) -> None:
+    """What the index gets, the manifest gets: drop the records of the `removed` locations,
+    add `added` (each with its row, for `newest`, and what it supersedes)."""
+    locations = [(location,) for location in removed]
+    con.executemany("DELETE FROM records WHERE location = ?", locations)
+    con.executemany("DELETE FROM supersedes WHERE location = ?", locations)
+    records, supersedes = [], []
+    for row, _body, epoch in added:
+        location, blob = row["location"], row.get("blob")
+        created = str(row["created"]) if blob is not None else None
+        records.append((row["id"], location, blob, created, epoch, row["type"], encode_row(row)))
+        supersedes += [(location, old) for old in row.get("supersedes", [])]
+    con.executemany("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)", records)
+    con.executemany("INSERT INTO supersedes (location, old) VALUES (?, ?)", supersedes)
 
 
 # ----------------------------------------------------------------------------------- notes
@@ -204,34 +224,18 @@ def note_entries(con: sqlite3.Connection) -> dict[str, list[Any]]:
     return out
 
 
-def put_notes(
-    con: sqlite3.Connection, notes: dict[str, list[Any]], winners: dict[str, set[str]]
-) -> None:
-    """Replace every note entry, and the rows of the records read from notes (`winners`:
-    per annotated commit, the ids read there)."""
+def put_notes(con: sqlite3.Connection, notes: dict[str, list[Any]]) -> None:
+    """Replace every note entry and the problems found in notes."""
     con.execute("DELETE FROM notes")
-    for table in ("records", "supersedes", "problems"):
-        con.execute(
-            f"DELETE FROM {table} WHERE location >= ? AND location < ?",
-            (NOTE_FIRST, NOTE_LAST),
-        )
+    sql = "DELETE FROM problems WHERE location >= ? AND location < ?"
+    con.execute(sql, (NOTE_FIRST, NOTE_LAST))
     con.executemany(
         "INSERT INTO notes (sha, entry) VALUES (?, ?)",
         [(sha, _dump(entry)) for sha, entry in notes.items()],
     )
-    records, supersedes, problems = [], [], []
-    for sha, (blob, found, issues, _time, _age, created) in notes.items():
-        location = f"note:{sha}"
-        ids = winners.get(sha, set())
-        for record_id, _own, superseded in found:
-            if record_id in ids:
-                records.append((record_id, location, blob, created))
-                supersedes += [(location, old) for old in superseded]
-        problems += [(location, _dump(problem)) for problem in issues]
-    con.executemany(
-        "INSERT INTO records (id, location, blob, created) VALUES (?, ?, ?, ?)", records
-    )
-    con.executemany("INSERT INTO supersedes (location, old) VALUES (?, ?)", supersedes)
+    problems = [
+        (f"note:{sha}", _dump(problem)) for sha, entry in notes.items() for problem in entry[2]
+    ]
     con.executemany("INSERT INTO problems (location, problem) VALUES (?, ?)", problems)
 
 
@@ -252,6 +256,18 @@ def find(con: sqlite3.Connection, prefix: str) -> list[dict[str, Any]]:
             row["blob"], row["created"] = str(blob), str(created)
         rows.append(row)
     return rows
+
+
+def newest(con: sqlite3.Connection, types: list[str]) -> Iterator[dict[str, Any]]:
+    """Every record's row (of `types`, or of all), newest first (ties: id, descending), read
+    as they are consumed."""
+    sql = "SELECT row FROM records"
+    if types:
+        sql += f" WHERE type IN ({','.join('?' * len(types))})"
+    cursor = con.execute(sql + " ORDER BY epoch DESC, id DESC", types)
+    while batch := cursor.fetchmany(64):
+        for (row,) in batch:
+            yield json.loads(row)
 
 
 def superseded(con: sqlite3.Connection) -> set[str]:

@@ -3,9 +3,9 @@
 Git keeps the stat data of every tracked file in its index and checks them in C, in parallel,
 handling racily-clean entries by content: `git diff-files` names the tracked files whose work
 tree copy differs from the staged one (or may: a touched file is listed too), `git ls-files
---others` the untracked ones. A tracked file git does not list has its staged content, so a
-manifest entry whose digest is that blob's id (`changes.blob_id`) is current. What the
-manifest must re-check is then small:
+--others` the untracked ones; `git ls-files --modified --others` asks both at once. A tracked
+file git does not list has its staged content, so a manifest entry whose digest is that
+blob's id (`changes.blob_id`) is current. What the manifest must re-check is then small:
 
 - the files git lists now (modified, deleted, untracked, ignored);
 - the files the last refresh watched: listed then, read then, or special (symlinks,
@@ -73,10 +73,9 @@ def probe(repo: git.RepoInfo, memory_dir: Path | None, previous: GitState | None
         return None
     index = _index_identity(repo.git_dir / "index")
     spec = ["--", PREFIX]
-    commands = [
-        ["diff-files", "--name-only", "-z", *spec],
-        ["ls-files", "--others", "-z", *spec],
-    ]
+    # --modified: what `git diff-files` names (deleted files too); --others: untracked and
+    # ignored files. One process; the staged blobs only when the index file changed.
+    commands = [["ls-files", "--modified", "--others", "-z", *spec]]
     fresh = previous is None or index is None or previous.index_file != index
     if fresh:
         commands.append(["ls-files", "--stage", "-v", "-z", *spec])
@@ -84,7 +83,7 @@ def probe(repo: git.RepoInfo, memory_dir: Path | None, previous: GitState | None
     env.pop("GIT_DIR", None)
     env.pop("GIT_WORK_TREE", None)
     try:
-        # At once: git stats the tracked files on one core while it lists the others.
+        # At once, when both are needed: two cores.
         procs = [
             subprocess.Popen(
                 ["git", *args],
@@ -100,7 +99,7 @@ def probe(repo: git.RepoInfo, memory_dir: Path | None, previous: GitState | None
     outs = [proc.communicate()[0] for proc in procs]
     if any(proc.returncode for proc in procs):
         return None
-    listed = {p for p in _paths(outs[0]) + _paths(outs[1]) if is_record_path(p)}
+    listed = {p for p in _paths(outs[0]) if is_record_path(p)}
     if index != _index_identity(repo.git_dir / "index"):
         return None  # the index changed while git read it: answers of different times
     if not fresh:
@@ -108,7 +107,7 @@ def probe(repo: git.RepoInfo, memory_dir: Path | None, previous: GitState | None
         return Probe(index, listed, set(previous.special), None)
     staged: dict[str, str] = {}
     special: set[str] = set()
-    for line in outs[2].split(b"\0"):
+    for line in outs[1].split(b"\0"):
         if not line:
             continue
         info, _tab, raw = line.partition(b"\t")
