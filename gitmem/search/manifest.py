@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS problems (location TEXT, problem BLOB);
 CREATE INDEX IF NOT EXISTS problems_location ON problems (location);
 """
 _TABLES = ("meta", "files", "notes", "records", "supersedes", "problems")
+LAYOUT = 2  # of the tables above (PRAGMA user_version): a manifest of another is replaced
 
 
 def connect(path: Path | str) -> sqlite3.Connection:
@@ -58,9 +59,11 @@ def connect(path: Path | str) -> sqlite3.Connection:
         sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
         tables = {name for (name,) in con.execute(sql)}
         if not tables:
-            con.executescript(_SCHEMA)
+            con.executescript(_SCHEMA + f"PRAGMA user_version = {LAYOUT};")
         elif tables != set(_TABLES):
             raise sqlite3.DatabaseError(f"not a gitmem manifest: tables {sorted(tables)}")
+        elif con.execute("PRAGMA user_version").fetchone()[0] != LAYOUT:
+            raise sqlite3.DatabaseError("a manifest of another layout")
     except BaseException:
         con.close()
         raise
@@ -97,7 +100,8 @@ def in_memory_copy(path: Path) -> sqlite3.Connection:
                 source.close()
     try:
         sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
-        if {name for (name,) in copy.execute(sql)} == set(_TABLES):
+        layout = copy.execute("PRAGMA user_version").fetchone()[0]
+        if {name for (name,) in copy.execute(sql)} == set(_TABLES) and layout == LAYOUT:
             return copy
     except sqlite3.DatabaseError:
         pass

@@ -396,3 +396,17 @@ def test_json_hits_survive_concurrent_rebuilds(repo: Path, corpus: set[str]) -> 
     finally:
         assert rebuild.wait(timeout=120) == 0
     no_error_logs(repo)
+
+
+def test_a_manifest_of_another_layout_is_replaced(
+    repo: Path, corpus: set[str], mem: Callable[..., Any]
+) -> None:
+    """A gitmem whose manifest tables differ (an older or newer build) left it: rebuilt."""
+    with contextlib.closing(sqlite3.connect(manifest_path(repo))) as con, con:
+        con.execute("DROP TABLE records")
+        con.execute("CREATE TABLE records (id TEXT, location TEXT, blob TEXT, created TEXT)")
+        con.execute("PRAGMA user_version = 1")
+    assert found(mem, "pool") == corpus
+    assert found(mem, "redis") == {B}
+    assert mem("show", A).code == 0
+    no_error_logs(repo)
