@@ -99,7 +99,10 @@ def probe(repo: git.RepoInfo, memory_dir: Path | None, previous: GitState | None
     outs = [proc.communicate()[0] for proc in procs]
     if any(proc.returncode for proc in procs):
         return None
-    listed = {p for p in _paths(outs[0]) if is_record_path(p)}
+    every = _paths(outs[0])
+    if any(path.endswith("/") for path in every):
+        return None  # a repository nested in `.memory/`: git does not look inside; we do
+    listed = {p for p in every if is_record_path(p)}
     if index != _index_identity(repo.git_dir / "index"):
         return None  # the index changed while git read it: answers of different times
     if not fresh:

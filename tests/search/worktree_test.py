@@ -6,6 +6,7 @@ symlinks, ignored files) is seen by the next read."""
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -156,3 +157,11 @@ def test_without_the_index_every_file_is_looked_at(
     assert titles(committed)[A] == "Alpha, no index"
     g.run("checkout", "-q", "--", ".memory")
     assert titles(committed)[A] == "Alpha"
+
+
+def test_a_repository_nested_in_the_memory_folder_is_still_read(committed: Path, g: Any) -> None:
+    nested = committed / ".memory" / "vendor"
+    nested.mkdir()
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    g.write_record(committed, "vendor/c.md", C, title="Inside a nested repository")
+    assert titles(committed)[C] == "Inside a nested repository"
