@@ -61,19 +61,18 @@ def mark(row: Row, unmerged: set[str]) -> Row:
 
 
 def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
-    """The records `flt` accepts, newest first (those on unmerged commits marked)."""
+    """The records `flt` accepts, newest first (those on unmerged commits marked).
 
-    def work(catalog: Catalog, reader: Reader) -> list[Row]:
-        superseded, unmerged = catalog.superseded, catalog.unmerged
-        found: list[Row] = []
-        keep = lambda r: flt.matches(r, superseded, unmerged)  # noqa: E731
-        for row in reader.records(_narrowing(flt), keep):
+    Read from the manifest, newest first, only as far as `limit` needs: no index opened."""
+    catalog = store.catalog()
+    superseded, unmerged = catalog.superseded, catalog.unmerged
+    found: list[Row] = []
+    for row in catalog.newest(flt.types):
+        if flt.matches(row, superseded, unmerged):
             found.append(mark(row, unmerged))
             if limit is not None and len(found) >= limit:
                 break
-        return found
-
-    return with_index(store, work)
+    return found
 
 
 def search(

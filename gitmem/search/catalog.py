@@ -1,12 +1,12 @@
 """What records exist where, kept in step with the search index; re-reads only what changed.
 
-Derived state under `<common-dir>/gitmem/index/<worktree>/`: a manifest of what the
-search index (`engine.py`) was built from — per file its path, mtime, size, a digest and the ids
-in it; per note its blob, ids and the commit's time; the notes ref tip — and the index itself.
-Every read command calls `refresh`: a directory walk and a ref lookup when nothing changed;
-otherwise only changed files and notes are parsed, and the index is updated before the manifest
-is saved. Resolving an id prefix needs only the manifest, so `show` never opens the index (nor
-loads the engine) unless something changed.
+Derived state under `<common-dir>/gitmem/index/<worktree>/`: the manifest (`manifest.py`, an
+SQLite database) of what the search index (`engine.py`) was built from, and the index itself.
+Every read command calls `refresh`: when nothing changed, a ref lookup and three git calls
+that ask git's index which `.memory/` files may have changed (`worktree.py`), and a stat of
+those only; otherwise only changed files and notes are parsed, and the index is updated
+before the manifest records it. Resolving an id prefix queries the manifest's rows for that
+prefix, so `show` never opens the index (nor loads the engine) unless something changed.
 
 Delete it at any time. A missing, damaged, other-version or half-written index is rebuilt; a
 process that finds another one updating the index answers from the last committed state rather
@@ -15,37 +15,38 @@ than waiting; a process killed half-way leaves a state the next one detects and 
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import functools
-import marshal
 import os
 import shutil
+import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError
-from gitmem.search import reach
+from gitmem.search import manifest, reach, worktree
 from gitmem.search.changes import (
     Changes,
     Problem,
     Row,
     refresh_files,
     refresh_notes,
-    winners,
+    scan,
+    stat_paths,
 )
 from gitmem.search.whoosh_engine import WhooshEngine
 from gitmem.store import git
-from gitmem.store.files import atomic_write, try_lock
+from gitmem.store.files import try_lock
 
 if TYPE_CHECKING:
     from gitmem.search.engine import Engine, Reader
 
-VERSION = 2  # of the manifest
+VERSION = 4  # of the manifest
+MANIFEST = "manifest"
 Progress = Callable[[int, int], None]
 # The search engine (`engine.Engine`). Its module loads Whoosh only to build, update or open an
 # index, and `engine.py` (only types) is not imported here: `show` and the hooks need neither.
@@ -61,23 +62,28 @@ class Catalog:
 
     A note git copied to the new commit of an amend or rebase (notes.rewriteRef) also stays on
     the old commit; such byte-identical copies are one record, indexed where it was copied to.
+    Every question is a query of the manifest's rows, never a load of all of them.
     """
 
     def __init__(
-        self, repo: git.RepoInfo, root: Path, manifest: dict[str, Any], files_read: int = 0
+        self,
+        repo: git.RepoInfo,
+        root: Path,
+        con: sqlite3.Connection,
+        meta: dict[str, Any],
+        changes: Changes | None = None,
     ) -> None:
         self.repo = repo
         self.root = root
-        self._manifest = manifest
-        self.files_read = files_read  # `.memory/` files this refresh read (changed or racy)
-
-    @functools.cached_property
-    def _winners(self) -> dict[str, set[str]]:
-        return winners(self._manifest["notes"])
+        self._con = con
+        self._meta = meta
+        # `.memory/` files this refresh looked at (stat) and read (changed or racy)
+        self.files_checked = changes.checked if changes is not None else 0
+        self.files_read = changes.read if changes is not None else 0
 
     @property
     def index_dir(self) -> Path:
-        return self.root / str(self._manifest["dir"])
+        return self.root / str(self._meta["dir"])
 
     def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
@@ -85,52 +91,32 @@ class Catalog:
 
     def find(self, prefix: str) -> list[Row]:
         """`{id, location[, blob, created]}` of every record whose id starts with `prefix`."""
-        rows: list[Row] = []
-        for relpath, entry in self._manifest["files"].items():
-            for record_id in entry[3]:
-                if record_id.startswith(prefix):
-                    rows.append({"id": record_id, "location": ".memory/" + relpath})
-        notes = self._manifest["notes"]
-        for sha, ids in self._winners.items():
-            for record_id in ids:
-                if record_id.startswith(prefix):
-                    blob, _records, _problems, _time, _age, created = notes[sha]
-                    location = f"note:{sha}"
-                    rows.append(
-                        {"id": record_id, "location": location, "blob": blob, "created": created}
-                    )
-        return rows
+        return manifest.find(self._con, prefix)
 
     @property
     def warnings(self) -> list[Problem]:
-        entries = [
-            *(e[4] for e in self._manifest["files"].values()),
-            *(e[2] for e in self._manifest["notes"].values()),
-        ]
-        return [Problem(*problem) for problems in entries for problem in problems]
+        return [Problem(*problem) for problem in manifest.problems(self._con)]
 
     @functools.cached_property
     def superseded(self) -> set[str]:
         """Ids some record names in `supersedes`: they read as superseded."""
-        found = {old for entry in self._manifest["files"].values() for old in entry[5]}
-        notes = self._manifest["notes"]
-        for sha, ids in self._winners.items():
-            for record_id, _own, supersedes in notes[sha][1]:
-                if record_id in ids:
-                    found.update(supersedes)
-        return found
+        return manifest.superseded(self._con)
 
     @functools.cached_property
     def unmerged(self) -> set[str]:
         """Commits carrying notes that neither HEAD nor the default branch reaches: their
         records are not the project's memory (hidden from reads unless `--all`)."""
-        notes_tip = self._manifest["notes_tip"]
-        return reach.unmerged(self.repo, self.root, notes_tip, self._winners)
+        notes_tip = self._meta["notes_tip"]
+        return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con))
+
+    def newest(self, types: list[str]) -> Iterator[Row]:
+        """Every record's row (of `types`, or all), newest first (ties: id, descending): as
+        the engine's `Reader.records` orders them, read from the manifest as consumed."""
+        return manifest.newest(self._con, types)
 
     @property
     def count(self) -> int:
-        files = sum(len(entry[3]) for entry in self._manifest["files"].values())
-        return files + sum(len(ids) for ids in self._winners.values())
+        return manifest.count(self._con)
 
 
 # ------------------------------------------------------------------------------ manifest
@@ -143,59 +129,47 @@ def index_root(repo: git.RepoInfo) -> Path:
 
 
 def _key(types: list[str]) -> list[Any]:
-    return [VERSION, SCHEMA_VERSION, sys.version_info[:2], sorted(types)]
+    return [VERSION, SCHEMA_VERSION, list(sys.version_info[:2]), sorted(types)]
 
 
-def _load(root: Path) -> dict[str, Any] | None:
-    try:
-        data = marshal.loads((root / "manifest").read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    return data if isinstance(data, dict) else None
+_DAMAGE = (AttributeError, IndexError, KeyError, TypeError, ValueError, *manifest.DAMAGE)
 
 
-_DAMAGE = (AttributeError, IndexError, KeyError, TypeError, ValueError)
-
-
-def _usable(manifest: dict[str, Any] | None, key: list[Any]) -> TypeGuard[dict[str, Any]]:
+def _usable(meta: dict[str, Any], key: list[Any]) -> bool:
+    """The manifest's values have the shape this version writes."""
+    dir_name, generation = meta.get("dir"), meta.get("generation")
+    tip, state = meta.get("notes_tip"), meta.get("git")
     return (
-        manifest is not None
-        and manifest.get("key") == key
-        and isinstance(manifest.get("files"), dict)
-        and isinstance(manifest.get("notes"), dict)
+        meta.get("key") == key
+        and isinstance(meta.get("scanned"), int)
+        and isinstance(dir_name, str)
+        and dir_name.startswith("ix-")
+        and "/" not in dir_name
+        and isinstance(generation, int)
+        and (tip is None or isinstance(tip, str))
+        and _git_state(state) is not None
     )
 
 
-def _well_formed(manifest: dict[str, Any]) -> bool:
-    """Every entry has the shape this version writes (checked where nothing is re-read)."""
-
-    def strings(values: Any) -> bool:
-        return isinstance(values, list) and all(isinstance(v, str) for v in values)
-
+def _git_state(value: Any) -> worktree.GitState | None:
     try:
-        return all(
-            isinstance(mtime, int)
-            and isinstance(size, int)
-            and isinstance(digest, str)
-            and strings(ids)
-            and strings(superseded)
-            and isinstance(problems, list)
-            for mtime, size, digest, ids, problems, superseded in manifest["files"].values()
-        ) and all(
-            isinstance(blob, str)
-            and isinstance(commit_time, str)
-            and isinstance(created, str)
-            and isinstance(age, int)
-            and isinstance(problems, list)
-            and all(isinstance(i, str) and strings(s) for i, _own, s in records)
-            for blob, records, problems, commit_time, age, created in manifest["notes"].values()
-        )
-    except _DAMAGE:
-        return False
+        index, watch, special = value
+        if index is not None:
+            index = tuple(int(part) for part in index)
+        if not all(isinstance(p, str) for p in [*watch, *special]):
+            return None
+        return worktree.GitState(index, list(watch), list(special))
+    except (TypeError, ValueError):
+        return None
 
 
-def _save(root: Path, manifest: dict[str, Any]) -> None:
-    atomic_write(root / "manifest", marshal.dumps(manifest), durable=False)
+def _open(root: Path) -> sqlite3.Connection:
+    """The manifest on disk; in memory when it cannot be (the index write then says why)."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        return manifest.open_or_reset(root / MANIFEST)
+    except (OSError, sqlite3.Error):
+        return manifest.connect(":memory:")
 
 
 # ------------------------------------------------------------------------------ refresh
@@ -215,81 +189,180 @@ def refresh(
 
     `full`: rebuild the index from scratch. If another process holds the index, answer from
     the last committed state instead of waiting (unless there is none yet, `wait` or `full`).
-    `write=False`: the catalog only, read fresh but neither saved nor indexed (for hooks,
-    which must stay fast and never touch the index).
+    `write=False`: the catalog only, read fresh into a private copy of the manifest, neither
+    saved nor indexed (for hooks, which must stay fast and never touch the index).
     """
     root = index_root(repo)
     key = _key(types)
     if not write:
-        return _refresh(repo, memory_dir, root, key, types, False, None, write=False)
+        con = manifest.in_memory_copy(root / MANIFEST)
+        return _refresh(repo, memory_dir, root, con, key, types, False, None, write=False)
     with try_lock(root.parent / f"{root.name}.lock") as acquired:
         if not acquired and not full and not wait:
-            current = _load(root)
-            if _usable(current, key) and _well_formed(current) and _index_matches(root, current):
-                return Catalog(repo, root, current)
+            current = _committed(root, key)
+            if current is not None:
+                return Catalog(repo, root, *current)
         if not acquired:
             acquired.wait()
-        return _refresh(repo, memory_dir, root, key, types, full, progress)
+        return _refresh(repo, memory_dir, root, _open(root), key, types, full, progress)
+
+
+def _committed(root: Path, key: list[Any]) -> tuple[sqlite3.Connection, dict[str, Any]] | None:
+    """The manifest another process last committed, if it is usable as it is."""
+    if not (root / MANIFEST).exists():
+        return None
+    try:
+        con = manifest.connect(root / MANIFEST)
+        meta = manifest.meta(con)
+    except _DAMAGE:
+        return None
+    if _usable(meta, key) and _index_matches(root, meta):
+        return con, meta
+    con.close()
+    return None
 
 
 def _refresh(
     repo: git.RepoInfo,
     memory_dir: Path | None,
     root: Path,
+    con: sqlite3.Connection,
     key: list[Any],
     types: list[str],
     full: bool,
     progress: Progress | None,
     write: bool = True,
 ) -> Catalog:
-    old = _load(root)
+    try:
+        old = manifest.meta(con)
+    except _DAMAGE:
+        old = {}
     fresh = full or not _usable(old, key) or not _index_matches(root, old)
-    if fresh:
-        old = {"files": {}, "notes": {}, "notes_tip": None, "scanned": 0}
-    assert old is not None
     started = time.time_ns()
     changes = Changes()
-    tip_oid = git.commit_tip(repo, git.NOTES_REF)
+    tip_oid = _notes_tip(repo, None if fresh else old["notes_tip"])
+    previous = None if fresh else _git_state(old["git"])
+    probe = worktree.probe(repo, memory_dir, previous)
+    outside: dict[str, str] = {}  # symlinks leading out of the work tree: never read
     try:
-        files = refresh_files(memory_dir, old, types, changes)
-        notes: dict[str, list[Any]] = old["notes"]
-        if tip_oid != old["notes_tip"]:
-            notes = refresh_notes(repo, old["notes"], types, changes)
+        if fresh or probe is None or previous is None:
+            found = scan(memory_dir, outside)
+            old_files = {} if fresh else manifest.file_entries(con, None)
+        else:
+            wanted = probe.listed | probe.special | set(previous.watch)
+            if probe.staged is not None:  # the index file changed: compare staged blobs
+                digests = manifest.file_digests(con)
+                wanted |= {p for p, oid in probe.staged.items() if digests.get(p) != oid}
+                wanted |= digests.keys() - probe.staged.keys()
+            found = stat_paths(memory_dir, wanted, outside)
+            old_files = manifest.file_entries(con, wanted)
+        files, gone = refresh_files(
+            memory_dir, found, old_files, 0 if fresh else old["scanned"], types, changes, outside
+        )
+        notes: dict[str, list[Any]] | None = None
+        if fresh or tip_oid != old["notes_tip"]:
+            old_notes = {} if fresh else manifest.note_entries(con)
+            notes = refresh_notes(repo, old_notes, types, changes)
     except _DAMAGE:
         if fresh:
             raise
         # The manifest has the right version but the wrong shape (damaged, or written by
         # another build of gitmem): derived state is rebuilt, never a reason to fail.
-        return _refresh(repo, memory_dir, root, key, types, True, progress, write)
-    manifest = {
+        return _refresh(repo, memory_dir, root, con, key, types, True, progress, write)
+    changed = {p: e for p, e in files.items() if old_files.get(p) != e}
+    state = _new_state(probe, files, changes)
+    meta = {
         "key": key,
         "scanned": started,
-        "files": files,
         "notes_tip": tip_oid,
-        "notes": notes,
-        "dir": old.get("dir"),
-        "generation": old.get("generation"),
+        "dir": None if fresh else old["dir"],
+        "generation": None if fresh else old["generation"],
+        "git": list(state),
     }
+    update = Update(fresh, changed, gone, notes, meta, changes)
     if not write:
-        return Catalog(repo, root, manifest, changes.read)
+        _save(con, update)
+        return Catalog(repo, root, con, meta, changes)
     if not fresh and not changes:
-        if files != old["files"] or tip_oid != old["notes_tip"] or changes.rechecked:
-            with contextlib.suppress(OSError):  # a read-only repository still answers
-                _save(root, manifest)
-        return Catalog(repo, root, manifest, changes.read)
+        if changed or gone or notes is not None or changes.rechecked or state != previous:
+            try:
+                _save(con, update)
+            except sqlite3.Error:  # a read-only repository still answers
+                meta = old
+        return Catalog(repo, root, con, meta, changes)
     try:
-        _write_index(root, manifest, changes, fresh, progress)
+        _write_index(root, con, update, changes, progress)
     except Exception:
         if fresh:
             raise
         # The index is damaged in a way its table of contents did not show: start over.
-        return _refresh(repo, memory_dir, root, key, types, True, progress)
-    return Catalog(repo, root, manifest, changes.read)
+        return _refresh(repo, memory_dir, root, con, key, types, True, progress)
+    return Catalog(repo, root, con, meta, changes)
 
 
-def _index_matches(root: Path, manifest: dict[str, Any]) -> bool:
+def _notes_tip(repo: git.RepoInfo, known: str | None) -> str | None:
+    """The notes ref's commit. Read from its file when it still names `known` (a commit the
+    last refresh checked): no git process; otherwise (moved, packed in a reftable, symbolic)
+    git reads and checks it."""
+    if known is not None:
+        try:
+            loose = (repo.common_dir / git.NOTES_REF).read_bytes().strip()
+        except OSError:
+            loose = b""
+        if loose == known.encode():
+            return known
+    return git.commit_tip(repo, git.NOTES_REF)
+
+
+def _new_state(
+    probe: worktree.Probe | None, files: dict[str, list[Any]], changes: Changes
+) -> worktree.GitState:
+    """What the next refresh re-checks: what git listed or does not vouch for, and what this
+    one read, unless its digest is the staged blob's (git then answers for it)."""
+    if probe is None:
+        return worktree.GitState(None, [], [])
+    staged = probe.staged
+    read = {
+        p
+        for p in changes.read_paths
+        if p in files and (staged is None or staged.get(p) != files[p][2])
+    }
+    watch = probe.listed | probe.special | read
+    return worktree.GitState(probe.index_file, sorted(watch), sorted(probe.special))
+
+
+class Update:
+    """What one refresh changes in the manifest."""
+
+    def __init__(
+        self,
+        fresh: bool,
+        files: dict[str, list[Any]],
+        gone: set[str],
+        notes: dict[str, list[Any]] | None,
+        meta: dict[str, Any],
+        changes: Changes,
+    ) -> None:
+        self.fresh, self.files, self.gone, self.notes, self.meta = fresh, files, gone, notes, meta
+        self.removed, self.added = changes.removed, changes.added
+
+
+def _save(con: sqlite3.Connection, update: Update) -> None:
+    """Record `update` in the manifest, all of it or nothing."""
+    with manifest.transaction(con):
+        if update.fresh:
+            manifest.clear(con)
+        manifest.drop_files(con, update.gone)
+        manifest.put_files(con, update.files)
+        manifest.put_records(con, update.removed, update.added)
+        if update.notes is not None:
+            manifest.put_notes(con, update.notes)
+        manifest.set_meta(con, update.meta)
+
+
+def _index_matches(root: Path, meta: dict[str, Any]) -> bool:
     """The index the manifest describes is there, at the generation it was saved with."""
-    return ENGINE.is_current(root / str(manifest.get("dir")), manifest.get("generation"))
+    return ENGINE.is_current(root / str(meta.get("dir")), meta.get("generation"))
 
 
 _UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOTDIR, errno.EEXIST)
@@ -297,20 +370,22 @@ _UNWRITABLE = (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.ENOTD
 
 def _write_index(
     root: Path,
-    manifest: dict[str, Any],
+    con: sqlite3.Connection,
+    update: Update,
     changes: Changes,
-    fresh: bool,
     progress: Progress | None,
 ) -> None:
-    name = f"ix-{os.urandom(4).hex()}" if fresh else str(manifest["dir"])
+    meta = update.meta
+    fresh = update.fresh
+    name = f"ix-{os.urandom(4).hex()}" if fresh else str(meta["dir"])
     try:
         if fresh:
             generation = ENGINE.build(root / name, changes.added, progress)
         else:
             generation = ENGINE.update(root / name, changes.removed, changes.added, progress)
-        manifest["dir"] = name
-        manifest["generation"] = generation
-        _save(root, manifest)
+        meta["dir"] = name
+        meta["generation"] = generation
+        _save(con, update)
     except BaseException as error:
         if fresh:
             shutil.rmtree(root / name, ignore_errors=True)
@@ -318,6 +393,8 @@ def _write_index(
             raise GitMemError(
                 f"cannot write the search index in {root}: {error.strerror}"
             ) from None
+        if isinstance(error, sqlite3.OperationalError) and "readonly" in str(error):
+            raise GitMemError(f"cannot write the search index in {root}: {error}") from None
         raise
     if fresh:  # earlier builds: a reader still using one retries, then waits for the lock
         for old in root.glob("ix-*"):

@@ -1,8 +1,9 @@
 """What changed since the manifest: files and notes read into documents for the index.
 
-`catalog.refresh` calls `refresh_files` and `refresh_notes` with the last manifest; they return
-the new manifest entries and collect in `Changes` what the index must drop and add. Only files
-whose stat data or content changed and notes whose blobs changed are parsed.
+`catalog.refresh` calls `refresh_files` (for the files `worktree.probe` names, or every file
+`scan` finds) and `refresh_notes` with the old manifest entries; they return the new entries
+and collect in `Changes` what the index must drop and add. Only files whose stat data or
+content changed and notes whose blobs changed are parsed.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, NamedTuple
 
 from gitmem.errors import RecordError
@@ -42,16 +45,17 @@ class Problem(NamedTuple):
         return cls(error.source, message, error.line)
 
 
-def scan(
-    memory_dir: Path | None, outside: dict[str, str] | None = None
-) -> dict[str, tuple[int, int]]:
-    """Every record file under `.memory/`: {relative path: (mtime_ns, size)}.
+Stat = tuple[int, int, int]  # mtime_ns, size, ctime_ns
+
+
+def scan(memory_dir: Path | None, outside: dict[str, str] | None = None) -> dict[str, Stat]:
+    """Every record file under `.memory/`: {relative path: (mtime_ns, size, ctime_ns)}.
 
     The hot loop of every read command (one stat per file): kept to the bare minimum. A file
     that is a symlink leading out of the work tree is left out and put in `outside` (relative
     path: where it leads); so is everything when `.memory/` itself leads out (key "").
     """
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, Stat] = {}
     if memory_dir is None:
         return found
     root = memory_dir.parent
@@ -78,7 +82,11 @@ def scan(
                                 outside[prefix + name] = target
                             continue
                         stat = entry.stat()
-                        found[prefix + name] = (stat.st_mtime_ns, stat.st_size)
+                        found[prefix + name] = (
+                            stat.st_mtime_ns,
+                            stat.st_size,
+                            stat.st_ctime_ns,
+                        )
                 elif entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{name}/"))
                 elif (
@@ -158,7 +166,9 @@ class Changes:
         # their mtime (racy), and found unchanged: the scan time must still move on, or every
         # later read re-reads them again.
         self.rechecked = 0
+        self.checked = 0  # files whose stat data were compared with the manifest
         self.read = 0  # files read, changed or not
+        self.read_paths: set[str] = set()
 
     def __bool__(self) -> bool:
         return bool(self.removed or self.added)
@@ -168,26 +178,74 @@ class Changes:
         self.added.extend(documents)
 
 
+def blob_id(data: bytes) -> str:
+    """The id git gives `data` as a blob: a file's digest, comparable with git's index."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+
+
+def stat_paths(
+    memory_dir: Path | None, relpaths: Iterable[str], outside: dict[str, str] | None = None
+) -> dict[str, Stat]:
+    """`scan`'s answer for only `relpaths`: those that are files now (a symlink leading out
+    of the work tree goes to `outside`, as `scan` does)."""
+    found: dict[str, Stat] = {}
+    if memory_dir is None:
+        return found
+    base = str(memory_dir) + "/"
+    root = memory_dir.parent
+    for relpath in relpaths:
+        try:
+            if os.path.islink(base + relpath) and (target := escapes(base + relpath, root)):
+                if outside is not None:
+                    outside[relpath] = target
+                continue
+            stat = os.stat(base + relpath)
+        except (OSError, ValueError):
+            continue
+        if S_ISREG(stat.st_mode):
+            found[relpath] = (stat.st_mtime_ns, stat.st_size, stat.st_ctime_ns)
+    return found
+
+
 def refresh_files(
-    memory_dir: Path | None, old: dict[str, Any], types: list[str], changes: Changes
-) -> dict[str, list[Any]]:
+    memory_dir: Path | None,
+    found: dict[str, Stat],
+    old_files: dict[str, list[Any]],
+    scanned: int,
+    types: list[str],
+    changes: Changes,
+    outside: dict[str, str] | None = None,
+) -> tuple[dict[str, list[Any]], set[str]]:
+    """The manifest entries of the `found` files (stat data from `scan` or `stat_paths`),
+    given the old entries of at least those (`old_files`), and which of `old_files` are gone.
+    `scanned`: when the old entries' stat data were taken (time_ns). `outside`: the symlinks
+    `scan` or `stat_paths` left out because they lead out of the work tree (each becomes an
+    entry with its problem, never read)."""
     # Racy-git rule: a file whose mtime is not clearly older than the last scan may have
     # changed again within the mtime tick it was read in, keeping its size; it is re-read.
     # Ticks are as coarse as 1 s (ext3, HFS+) or 2 s (FAT), and mtimes come from a coarser
     # clock than time_ns(), hence the margin. Its digest tells whether it really changed.
-    last_scan = int(old["scanned"]) - RACY_NS
-    old_files: dict[str, list[Any]] = old["files"]
+    # The ctime (which no one can set back, unlike the mtime) must be the same too, as git
+    # checks it: an edit that keeps the size and restores the mtime is still seen.
+    last_scan = int(scanned) - RACY_NS
     files: dict[str, list[Any]] = {}
     get = old_files.get
-    outside: dict[str, str] = {}
-    for relpath, (mtime, size) in scan(memory_dir, outside).items():
+    changes.checked += len(found)
+    for relpath, (mtime, size, ctime) in found.items():
         entry = get(relpath)
-        if entry is not None and entry[0] == mtime and entry[1] == size and mtime < last_scan:
+        if (
+            entry is not None
+            and entry[0] == mtime
+            and entry[1] == size
+            and entry[6] == ctime
+            and mtime < last_scan
+        ):
             files[relpath] = entry
             continue
         assert memory_dir is not None
         location = ".memory/" + relpath
         changes.read += 1
+        changes.read_paths.add(relpath)
         try:
             data = (memory_dir / relpath).read_bytes()
         except OSError as error:
@@ -197,29 +255,31 @@ def refresh_files(
                 "",
                 [],
                 [(location, f"cannot read: {error.strerror}", None)],
-                [],  # supersedes nothing: the manifest's file entries all have six fields
+                [],  # supersedes nothing: the manifest's file entries all have seven fields
+                ctime,
             ]
             changes.removed.add(location)
             continue
-        digest = hashlib.blake2b(data, digest_size=12).hexdigest()
+        digest = blob_id(data)
         if entry is not None and entry[2] == digest:
-            files[relpath] = [mtime, size, *entry[2:]]  # touched, or racy, not changed
+            files[relpath] = [mtime, size, *entry[2:6], ctime]  # touched, or racy: unchanged
             changes.rechecked += 1
             continue
         memories, problems = _read_file(data, location, types)
         ids = [m.id for m in memories]
         superseded = [old for m in memories for old in m.supersedes]
-        files[relpath] = [mtime, size, digest, ids, problems, superseded]
+        files[relpath] = [mtime, size, digest, ids, problems, superseded, ctime]
         changes.replace(location, [_document(m, location) for m in memories])
-    for relpath, target in outside.items():
+    for relpath, target in (outside or {}).items():
         location = (".memory/" + relpath).rstrip("/")
         message = f"a symlink to {target}, outside the work tree"
-        files[relpath] = [0, 0, "", [], [(location, message, None)], []]
+        files[relpath] = [0, 0, "", [], [(location, message, None)], [], 0]
         if get(relpath) != files[relpath]:
             changes.removed.add(".memory/" + relpath)  # it may have been a record before
-    for relpath in old_files.keys() - files.keys():
+    gone = old_files.keys() - files.keys()
+    for relpath in gone:
         changes.removed.add(".memory/" + relpath)
-    return files
+    return files, gone
 
 
 def _read_file(

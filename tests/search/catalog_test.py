@@ -6,7 +6,6 @@ rewritten notes (amend, rebase) all reflected by the next `search`/`list`/`show`
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 import pytest
 
 from gitmem.search import catalog, changes, whoosh_write
+from gitmem.search import manifest as sqlite_manifest
 from gitmem.store import git
 from gitmem.store.note_stream import serialize_note_doc
 from gitmem.store.record import Memory
@@ -31,7 +31,13 @@ def index_root(repo: Path) -> Path:
 
 
 def manifest(repo: Path) -> dict[str, Any]:
-    data: dict[str, Any] = marshal.loads((index_root(repo) / "manifest").read_bytes())
+    """The manifest's values, and its file entries under "files"."""
+    con = sqlite_manifest.connect(index_root(repo) / "manifest")
+    try:
+        data = sqlite_manifest.meta(con)
+        data["files"] = sqlite_manifest.file_entries(con, None)
+    finally:
+        con.close()
     return data
 
 

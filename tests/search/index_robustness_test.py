@@ -11,6 +11,7 @@ import json
 import marshal
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from gitmem.search import catalog
+from gitmem.search import manifest as sqlite_manifest
 from gitmem.store import git
 
 A, B = "aaaa00000001", "aaaa00000002"
@@ -35,9 +37,16 @@ def manifest_path(repo: Path) -> Path:
     return index_root(repo) / "manifest"
 
 
+def manifest_values(repo: Path) -> dict[str, Any]:
+    con = sqlite_manifest.connect(manifest_path(repo))
+    try:
+        return sqlite_manifest.meta(con)
+    finally:
+        con.close()
+
+
 def index_dir(repo: Path) -> Path:
-    manifest = marshal.loads(manifest_path(repo).read_bytes())
-    return index_root(repo) / str(manifest["dir"])
+    return index_root(repo) / str(manifest_values(repo)["dir"])
 
 
 @pytest.fixture
@@ -89,29 +98,24 @@ def empty_index_dir(repo: Path) -> None:
         path.unlink()
 
 
-def edit_manifest(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+def edit_manifest(sql: str, *args: Any) -> Callable[[Path], None]:
     def damage(repo: Path) -> None:
-        data = marshal.loads(manifest_path(repo).read_bytes())
-        change(data)
-        manifest_path(repo).write_bytes(marshal.dumps(data))
+        with contextlib.closing(sqlite3.connect(manifest_path(repo))) as con, con:
+            con.execute(sql, args)
 
     return damage
 
 
-def _bad_file_entries(data: dict[str, Any]) -> None:
-    data["files"] = {key: [1] for key in data["files"]}
+_bad_file_entries = edit_manifest("UPDATE files SET entry = ?", marshal.dumps([1]))
+_bad_note_entries = edit_manifest("UPDATE notes SET entry = ?", marshal.dumps(7))
 
 
-def _bad_note_entries(data: dict[str, Any]) -> None:
-    data["notes"] = dict.fromkeys(data["notes"], 7)
+def _set(key: str, value: Any) -> Callable[[Path], None]:
+    return edit_manifest("UPDATE meta SET v = ? WHERE k = ?", marshal.dumps(value), key)
 
 
-def _set(key: str, value: Any) -> Callable[[dict[str, Any]], None]:
-    return lambda data: data.__setitem__(key, value)
-
-
-def _drop(key: str) -> Callable[[dict[str, Any]], None]:
-    return lambda data: data.pop(key)
+def _drop(key: str) -> Callable[[Path], None]:
+    return edit_manifest("DELETE FROM meta WHERE k = ?", key)
 
 
 DAMAGE: dict[str, Callable[[Path], None]] = {
@@ -128,15 +132,18 @@ DAMAGE: dict[str, Callable[[Path], None]] = {
     "truncated-manifest": lambda repo: manifest_path(repo).write_bytes(
         manifest_path(repo).read_bytes()[:40]
     ),
-    "manifest-not-a-dict": lambda repo: manifest_path(repo).write_bytes(marshal.dumps([1, 2])),
-    "manifest-bad-file-entries": edit_manifest(_bad_file_entries),
-    "manifest-bad-note-entries": edit_manifest(_bad_note_entries),
-    "manifest-files-a-list": edit_manifest(lambda d: d.__setitem__("files", list(d["files"]))),
-    "manifest-scanned-a-string": edit_manifest(_set("scanned", "soon")),
-    "manifest-no-dir": edit_manifest(_drop("dir")),
-    "manifest-dir-elsewhere": edit_manifest(_set("dir", "../../..")),
-    "manifest-wrong-generation": edit_manifest(_set("generation", 12345)),
-    "manifest-notes-tip-a-number": edit_manifest(_set("notes_tip", 7)),
+    "manifest-old-format": lambda repo: manifest_path(repo).write_bytes(marshal.dumps({})),
+    "manifest-bad-file-entries": _bad_file_entries,
+    "manifest-bad-note-entries": _bad_note_entries,
+    "manifest-no-files-table": edit_manifest("DROP TABLE files"),
+    "manifest-no-records-table": edit_manifest("DROP TABLE records"),
+    "manifest-meta-not-marshal": edit_manifest("UPDATE meta SET v = 'x' WHERE k = 'git'"),
+    "manifest-scanned-a-string": _set("scanned", "soon"),
+    "manifest-no-dir": _drop("dir"),
+    "manifest-dir-elsewhere": _set("dir", "../../.."),
+    "manifest-wrong-generation": _set("generation", 12345),
+    "manifest-notes-tip-a-number": _set("notes_tip", 7),
+    "manifest-git-state-a-number": _set("git", 7),
 }
 
 
@@ -155,7 +162,7 @@ def test_a_damaged_index_or_manifest_is_rebuilt(
 
 @pytest.mark.parametrize(
     "damage",
-    [truncate_all, truncate_segments, garble_segments, edit_manifest(_bad_file_entries)],
+    [truncate_all, truncate_segments, garble_segments, _bad_file_entries],
     ids=["truncate-every-index-file", "truncate-segments", "garble-segments", "bad-entries"],
 )
 def test_damage_and_a_change_at_once(
@@ -188,6 +195,7 @@ KILL = """
 import os, sys
 from gitmem import main
 from gitmem.search import catalog
+from gitmem.search import manifest as sqlite_manifest
 from gitmem.search import whoosh_write
 point = sys.argv[1]
 if point == "before-manifest":  # the index committed, the manifest not yet saved
@@ -208,7 +216,7 @@ main.main(["search", "anything"])
 def test_a_writer_killed_half_way_leaves_nothing_stale(
     repo: Path, corpus: set[str], mem: Callable[..., Any], g: Any, point: str
 ) -> None:
-    generation = marshal.loads(manifest_path(repo).read_bytes())["generation"]
+    generation = manifest_values(repo)["generation"]
     assert catalog.ENGINE.is_current(index_dir(repo), generation)
     g.write_record(repo, "facts/c.md", "aaaa00000003", title="Kafka topics", body="twelve")
     g.write_record(repo, "facts/d.md", "aaaa00000004", title="Kafka retention", body="7 days")
@@ -228,7 +236,7 @@ def test_a_newer_toc_left_by_a_killed_writer(
     repo: Path, corpus: set[str], mem: Callable[..., Any]
 ) -> None:
     directory = index_dir(repo)
-    generation = marshal.loads(manifest_path(repo).read_bytes())["generation"]
+    generation = manifest_values(repo)["generation"]
     # A newer generation committed, the manifest not saved; the writer's lock file left behind.
     assert catalog.ENGINE.update(directory, [], [], None) == generation + 1
     (directory / "MAIN_WRITELOCK").write_bytes(b"")
@@ -387,4 +395,18 @@ def test_json_hits_survive_concurrent_rebuilds(repo: Path, corpus: set[str]) -> 
             answers += 1
     finally:
         assert rebuild.wait(timeout=120) == 0
+    no_error_logs(repo)
+
+
+def test_a_manifest_of_another_layout_is_replaced(
+    repo: Path, corpus: set[str], mem: Callable[..., Any]
+) -> None:
+    """A gitmem whose manifest tables differ (an older or newer build) left it: rebuilt."""
+    with contextlib.closing(sqlite3.connect(manifest_path(repo))) as con, con:
+        con.execute("DROP TABLE records")
+        con.execute("CREATE TABLE records (id TEXT, location TEXT, blob TEXT, created TEXT)")
+        con.execute("PRAGMA user_version = 1")
+    assert found(mem, "pool") == corpus
+    assert found(mem, "redis") == {B}
+    assert mem("show", A).code == 0
     no_error_logs(repo)
