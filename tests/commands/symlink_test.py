@@ -102,3 +102,24 @@ def _today() -> str:
     from datetime import datetime
 
     return datetime.now().astimezone().strftime("%Y-%m-%d")
+
+
+def test_a_link_added_after_the_manifest_is_caught_on_the_incremental_path(tmp_path, repo, mem, g):
+    """The first read builds the manifest; the next asks git's index what changed and stats
+    only that: a symlink to outside committed in between is still never read."""
+    g.write_record(repo, "facts/real.md", "feedbeef0002", title="Real one")
+    g.run("add", ".memory")
+    g.run("commit", "-qm", "a record")
+    assert mem("list").code == 0  # the manifest now exists
+    outside = _outside(tmp_path)
+    (repo / ".memory" / "facts" / "x.md").symlink_to(outside / "passwd.md")
+    g.run("add", ".memory")
+    g.run("commit", "-qm", "a link")
+    result = mem("list", "--json")
+    assert [r["id"] for r in json.loads(result.out)["records"]] == ["feedbeef0002"]
+    target = os.path.realpath(outside / "passwd.md")
+    assert result.err == (
+        f"git-mem: warning: skipped .memory/facts/x.md: a symlink to {target}, "
+        "outside the work tree\n"
+    )
+    assert mem("show", "0123abcd").code == 1
