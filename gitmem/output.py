@@ -98,6 +98,23 @@ def warn(message: str, escape: bool = True) -> None:
     print(f"git-mem: warning: {safe(message) if escape else message}", file=sys.stderr)
 
 
+def deliver(text: str, output: str | None) -> bool:
+    """A document to standard output (`output` None or "-") or into the file `output`; True
+    when it went to the file. A file that cannot be written is a UsageError."""
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        return False
+    from pathlib import Path
+
+    from gitmem.errors import UsageError
+
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+    return True
+
+
 def notice(line: str) -> None:
     """A complete line for the user that is not the command's output (it goes to stderr)."""
     print(safe(line), file=sys.stderr)

@@ -9,26 +9,12 @@ from gitmem.commands.list import line, make_filter
 from gitmem.errors import UsageError
 from gitmem.output import emit, plural, warn
 from gitmem.records import prune
-from gitmem.search.query import parse_when
-
-# Without one of these, prune would retire every active memory.
-CRITERIA = (
-    "older_than",
-    "type",
-    "tag",
-    "status",
-    "author",
-    "source",
-    "project",
-    "since",
-    "until",
-    "path",
-    "commit",
-)
+from gitmem.search.query import FILTER_OPTIONS, parse_when
 
 
 def run(args: argparse.Namespace) -> int:
-    if not any(getattr(args, name) for name in CRITERIA):
+    # Without one of these, prune would retire every active memory.
+    if not args.older_than and not any(getattr(args, name) for name in FILTER_OPTIONS):
         raise UsageError(
             "say which memories are stale: --older-than AGE and/or filters such as --type, "
             "--tag, --status (prune never retires everything at once)"

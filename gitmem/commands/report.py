@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
-from gitmem.output import notice, safe, warn
+from gitmem.output import deliver, notice, safe, warn
 from gitmem.reports.data import Window
 from gitmem.reports.report import KINDS, build, render
 from gitmem.search.query import parse_when
@@ -37,12 +35,6 @@ def run(args: argparse.Namespace) -> int:
     text = render(build(store, args.kind, window, args.env, unmerged=args.all), args.format)
     if args.format != "json":  # JSON keeps exact strings (and escapes control characters itself)
         text = safe(text)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
-    notice(f"wrote {args.kind} report to {args.output}")
+    if deliver(text, args.output):
+        notice(f"wrote {args.kind} report to {args.output}")
     return 0

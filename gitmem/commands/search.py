@@ -27,24 +27,11 @@ from gitmem.output import (
 from gitmem.records import finder, workspace
 from gitmem.search.engine import MARK_END, MARK_START
 from gitmem.search.messages import MessageHit
+from gitmem.search.query import FILTER_OPTIONS
 from gitmem.store import compose
 
 if TYPE_CHECKING:
     from gitmem.sessions.search import Everything
-
-# The filters (cli.common.add_filters) and their "not given" values: they filter records only.
-RECORD_FILTERS = (
-    "type",
-    "tag",
-    "status",
-    "author",
-    "source",
-    "project",
-    "since",
-    "until",
-    "path",
-    "commit",
-)
 
 
 def highlighted(snippet: str) -> str:
@@ -143,7 +130,7 @@ def _conversations(args: argparse.Namespace, text: str) -> int:
     """--sessions (messages only) and --everything (records and messages in one list)."""
     from gitmem.sessions import search as sessions_search
 
-    given = [f"--{name}" for name in RECORD_FILTERS if getattr(args, name)]
+    given = [f"--{name}" for name in FILTER_OPTIONS if getattr(args, name)]
     if args.sessions and (given or args.all):
         which = ", ".join(given or ["--all"])
         raise UsageError(f"{which} filters records: not with --sessions (try --everything)")

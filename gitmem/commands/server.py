@@ -5,14 +5,13 @@ comes from the option, GITMEM_DATABASE_URL or the user's config)."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gitmem.commands.list import line
 from gitmem.errors import GitMemError, UsageError
-from gitmem.output import DIM, MAGENTA, emit, notice, safe, style, warn
+from gitmem.output import DIM, MAGENTA, deliver, emit, notice, safe, style, warn
 from gitmem.search.query import Filter, parse_when
 
 if TYPE_CHECKING:
@@ -153,12 +152,6 @@ def report(args: argparse.Namespace, kind: str) -> int:
     text = reports.render(document, args.format)
     if args.format != "json":
         text = safe(text)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        return 0
-    try:
-        Path(args.output).write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
-    notice(f"wrote {kind} report to {args.output}")
+    if deliver(text, args.output):
+        notice(f"wrote {kind} report to {args.output}")
     return 0

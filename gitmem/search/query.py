@@ -83,6 +83,22 @@ def path_matches(query: str, recorded: str) -> bool:
     )
 
 
+# The filter options of `list`, `search` and `prune` (`--type` ... `--commit`; cli.common
+# add_filters) and the serve API's query parameters of the same names; `all` comes besides.
+FILTER_OPTIONS = (
+    "type",
+    "tag",
+    "status",
+    "author",
+    "source",
+    "project",
+    "since",
+    "until",
+    "path",
+    "commit",
+)
+
+
 @dataclasses.dataclass
 class Filter:
     types: list[str] = dataclasses.field(default_factory=list)

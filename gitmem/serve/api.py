@@ -79,8 +79,9 @@ def search(call: Call) -> tuple[int, Any]:
     newest = call.query.choice("sort", ("relevance", "newest")) == "newest"
     if scope != "records":
         return 200, _search_conversations(call, scope, text, limit, newest)
+    match = call.query.choice("match", ("any", "all"))
     found = finder.search(
-        call.store, call.query.filter(call.store), text, limit=limit, newest=newest
+        call.store, call.query.filter(call.store), text, limit=limit, newest=newest, match=match
     )
     document = finder.found_json(found, text)
     document["hidden"] = found.hidden or None
@@ -319,7 +320,7 @@ ENDPOINTS = (
     Endpoint("GET", "/records/{id}", "one record by id or unique prefix (git mem show --json)",
              show_record),
     Endpoint("GET", "/search", "ranked search, the CLI's query syntax (git mem search --json)",
-             search, ("q", "scope", "limit", "sort", *FILTERS)),
+             search, ("q", "scope", "limit", "sort", "match", *FILTERS)),
     Endpoint("GET", "/sessions", "every session, newest first (git mem session list --json)",
              list_sessions),
     Endpoint("GET", "/sessions/{id}/messages", "a session's transcript, paged",

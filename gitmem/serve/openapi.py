@@ -12,6 +12,7 @@ PREFIX = "/api/v1"
 MEANING = {
     "q": "the query, in `git mem search` syntax",
     "scope": "records (default), sessions (transcript messages) or all (both in one list)",
+    "match": "plain words: any (default: any may match, ranked) or all (each required)",
     "limit": "at most this many",
     "offset": "skip this many (paging: next_offset says where the next page starts)",
     "all": "include retired records and those on unmerged commits (true/false)",

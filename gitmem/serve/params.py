@@ -11,23 +11,11 @@ from typing import Any
 
 from gitmem.errors import UsageError
 from gitmem.records.store import Store
-from gitmem.search.query import Filter, parse_when
+from gitmem.search.query import FILTER_OPTIONS, Filter, parse_when
 from gitmem.store import compose, git
 
 # The filters of `git mem list` and `search` (`--type` ... `--all`), by query parameter.
-FILTERS = (
-    "type",
-    "tag",
-    "status",
-    "author",
-    "source",
-    "project",
-    "path",
-    "commit",
-    "since",
-    "until",
-    "all",
-)
+FILTERS = (*FILTER_OPTIONS, "all")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pgfixtures import cluster, database, sql
+
+__all__ = ["cluster", "database", "sql"]  # fixtures, used by name
 
 Mem = Callable[..., Any]
 Sql = Callable[..., list[tuple[Any, ...]]]

@@ -1,6 +1,9 @@
 """A real PostgreSQL for the publish tests: one throwaway cluster per test session (initdb +
 pg_ctl in a temporary directory, a private Unix socket, run as `nobody` when the tests run as
-root; tests/pgcluster.py), and a fresh database per test."""
+root; tests/pgcluster.py), and a fresh database per test.
+
+Fixtures imported by the test modules that need them, not a conftest.py of tests/publish/: a
+second module named `conftest` would shadow the root one for `from conftest import ...`."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pgcluster
 
 _numbers = itertools.count()
