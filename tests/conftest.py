@@ -133,6 +133,14 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # libgit2 (pygit2, in-process) reads no GIT_CONFIG_* variables: it finds the global and
+    # system config through its own search path, fixed from the real HOME when it loaded.
+    # Every test sets it to its own home again, so it is not restored.
+    import pygit2
+    from pygit2.enums import ConfigLevel
+
+    for level in (ConfigLevel.GLOBAL, ConfigLevel.XDG, ConfigLevel.SYSTEM):
+        pygit2.settings.search_path[level] = str(home)
     # An editor opened by mistake must fail at once, never wait for a human.
     monkeypatch.setenv("GIT_EDITOR", "false")
     monkeypatch.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
