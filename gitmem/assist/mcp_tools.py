@@ -242,14 +242,15 @@ def _search_sessions(store: Store, args: dict[str, Any], scope: str) -> Reply:
     from gitmem.sessions import search as sessions_search
 
     query, limit, newest = args["query"], args.get("limit", 10), args.get("sort") == "newest"
+    match = args.get("match", "any")
     if scope == "sessions":
         filters = sorted(k for k in args if k not in ("query", "scope", "limit", "sort", "match"))
         if filters:
             raise UsageError(f"{', '.join(filters)} filter records: not with scope=sessions")
-        hits = sessions_search.search(store.repo, query, limit=limit, newest=newest)
+        hits = sessions_search.search(store.repo, query, limit=limit, newest=newest, match=match)
         return Reply(sessions_search.found_json(hits, query))
     found = sessions_search.everything(
-        store, make_filter(store, args), query, limit=limit, newest=newest
+        store, make_filter(store, args), query, limit=limit, newest=newest, match=match
     )
     return Reply(sessions_search.everything_json(found, query))
 

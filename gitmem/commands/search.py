@@ -141,14 +141,25 @@ def _conversations(args: argparse.Namespace, text: str) -> int:
     with progress_bar("indexing session transcripts", "transcripts") as progress:
         if args.sessions:
             hits = sessions_search.search(
-                store.repo, text, limit=args.limit, newest=newest, progress=progress
+                store.repo,
+                text,
+                limit=args.limit,
+                newest=newest,
+                progress=progress,
+                match=args.match,
             )
             emit(args.json, sessions_search.found_json(hits, text), _message_hits(hits))
             found = bool(hits)
         else:
             flt = make_filter(store, args)
             mixed = sessions_search.everything(
-                store, flt, text, limit=args.limit, newest=newest, progress=progress
+                store,
+                flt,
+                text,
+                limit=args.limit,
+                newest=newest,
+                progress=progress,
+                match=args.match,
             )
             emit(args.json, sessions_search.everything_json(mixed, text), _mixed_hits(mixed))
             found = bool(mixed.hits)

@@ -50,8 +50,9 @@ class Reading(NamedTuple):
     boolean: bool  # upper-case AND/OR/NOT: the whole text is strict
 
 
-def read(text: str) -> Reading:
-    """Split `text` into its strict items and its plain words."""
+def read(text: str, fields: frozenset[str] = FIELDS) -> Reading:
+    """Split `text` into its strict items and its plain words (`field:value` counts as syntax
+    for the `fields` of the index asked)."""
     if _OPERATOR.search(text):
         return Reading(text, [], True)
     strict: list[str] = []
@@ -61,7 +62,7 @@ def read(text: str) -> Reading:
         field = _FIELD_VALUE.match(item)
         signed = item[0] in "-+" and len(item) > 1 and (item[1].isalnum() or item[1] in '"_')
         quoted = item.lstrip("-+").startswith('"') and item.endswith('"') and len(item) > 1
-        valued = field is not None and field.group(1).lower() in FIELDS
+        valued = field is not None and field.group(1).lower() in fields
         if signed or quoted or valued or _WILDCARD.search(item):
             strict.append(item)
         else:

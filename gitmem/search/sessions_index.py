@@ -110,14 +110,16 @@ class MessageIndex:
         with whoosh_messages.open_index(path).searcher() as searcher:
             yield searcher
 
-    def search(self, text: str, *, limit: int, newest: bool = False) -> list[MessageHit]:
+    def search(
+        self, text: str, *, limit: int, newest: bool = False, match: str = "any"
+    ) -> list[MessageHit]:
         """The best `limit` messages for `text`; raises (any exception) on a damaged index."""
         if not self.count:
             return []
         from gitmem.search import whoosh_messages
 
         with self._searcher() as searcher:
-            return whoosh_messages.search(searcher, text, limit=limit, newest=newest)
+            return whoosh_messages.search(searcher, text, limit=limit, newest=newest, match=match)
 
 
 def refresh(

@@ -4,8 +4,8 @@ One document per message of a transcript: the session id and the message's numbe
 stored, the id also indexed: what a changed transcript's documents are dropped by, and
 `session:ID` in a query), the role (`role:user`), the time, and the text. The text field is
 called `body` and analysed exactly as a record's body (`index.FastText`), and the schema also
-has the other text fields of a record (left empty), so a query is read by the records' parser
-(`whoosh_query.parse`) and ranks the way a records query does.
+has the other text fields of a record (left empty), so a query is read as a records query is
+(`whoosh_query.plan`) and ranks the way one does.
 
 This module's name is pickled into the index like `index.py`'s is: renaming it, or changing
 the schema, means bumping `VERSION` in `sessions_index.py`.
@@ -17,12 +17,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from gitmem.search import question
 from gitmem.search.engine import Progress
 from gitmem.search.index import ANALYZER, TEXT_FIELDS, FastText
 from gitmem.search.messages import MessageDoc, MessageHit
 from gitmem.search.whoosh_load import FileIndex, FileStorage, Searcher, columns, fields, sorting
-from gitmem.search.whoosh_query import parse
-from gitmem.search.whoosh_search import snippet
+from gitmem.search.whoosh_query import plan
+from gitmem.search.whoosh_search import RERANKED, snippet
+from gitmem.search.whoosh_words import coordinated, matched_words
 from gitmem.search.whoosh_write import patch_writer
 
 BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process
@@ -35,7 +37,7 @@ def schema() -> fields.Schema:
         number=fields.STORED(),
         role=fields.ID(stored=True),
         time=fields.ID(stored=True, sortable=True),  # ISO 8601: sorts as text
-        title=FastText(analyzer=ANALYZER),  # empty: there so the records' parser fits
+        title=FastText(analyzer=ANALYZER),  # empty: there so a records query fits
         summary=FastText(analyzer=ANALYZER),  # empty
         tags=fields.KEYWORD(commas=True, lowercase=True, scorable=True),  # empty
         body=FastText(analyzer=ANALYZER),
@@ -102,21 +104,40 @@ def count(searcher: Searcher) -> int:
     return int(searcher.doc_count())
 
 
-def search(searcher: Searcher, text: str, *, limit: int, newest: bool = False) -> list[MessageHit]:
-    """The best `limit` messages for the query `text` (the records' query syntax)."""
-    q = parse(searcher.schema, text)
+# `role:user`, `session:ID` beside the records' fields (whose values find nothing here).
+MESSAGE_FIELDS = question.FIELDS | {"role", "session"}
+
+
+def search(
+    searcher: Searcher, text: str, *, limit: int, newest: bool = False, match: str = "any"
+) -> list[MessageHit]:
+    """The best `limit` messages for the query `text`, read and ranked as a records query is
+    (`whoosh_query.plan`: plain words ranked, any may match, with the coordination factor;
+    `match` "all": each required)."""
+    planned = plan(searcher.reader(), searcher.schema, text, match=match, names=MESSAGE_FIELDS)
     order = sorting.FieldFacet("time", reverse=True) if newest else None
-    results = searcher.search(q, limit=limit, sortedby=order, terms=True)
+    coordinate = len(planned.weights) > 1 and not newest
+    wanted = max(limit, RERANKED) if coordinate else limit
+    results = searcher.search(planned.query, limit=wanted, sortedby=order, terms=True)
     if not len(results.top_n):
         return []
+    scored = []
+    for hit in results:
+        score = float(hit.score or 0.0)
+        if coordinate:
+            matched = matched_words(planned, hit.matched_terms() or ())
+            score = coordinated(score, matched, planned.weights)
+        scored.append((score, hit))
+    if coordinate:  # stable: Whoosh's order among equal scores
+        scored.sort(key=lambda item: -item[0])
     bodies = searcher.reader().column_reader("text")
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     hits = []
-    for hit in results:
+    for score, hit in scored[:limit]:
         stored = hit.fields()
         message = MessageDoc(
             stored["session"], int(stored["number"]), stored["role"], stored["time"] or None, ""
         )
         body = (bodies[hit.docnum] or b"").decode("utf-8", "replace")
-        hits.append(MessageHit(message, float(hit.score or 0.0), snippet(body, terms)))
+        hits.append(MessageHit(message, score, snippet(body, terms)))
     return hits

@@ -105,11 +105,19 @@ def parse(schema: fields.Schema, text: str) -> query.Query:
     return plain_query(text) if parsed is None else parsed
 
 
-def plan(reader: IndexReader, schema: fields.Schema, text: str, *, match: str = "any") -> Plan:
+def plan(
+    reader: IndexReader,
+    schema: fields.Schema,
+    text: str,
+    *,
+    match: str = "any",
+    names: frozenset[str] = question.FIELDS,
+) -> Plan:
     """The query `text` asks for (`question.read`): strict items required, plain words ranked
     (`match` "any") or each required ("all"), each word reaching its prefixes and, when it
-    matches nothing, its near misses (`whoosh_words`)."""
-    reading = question.read(text)
+    matches nothing, its near misses (`whoosh_words`). `names`: the index's field names that
+    `name:value` may use."""
+    reading = question.read(text, names)
     if reading.boolean:
         return Plan(parse(schema, text), {}, {})
     strict = strict_query(schema, reading.strict) if reading.strict else None

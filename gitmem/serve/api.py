@@ -77,9 +77,9 @@ def search(call: Call) -> tuple[int, Any]:
     scope = call.query.choice("scope", SCOPES)
     limit = call.query.number("limit", 10, 1, 100)
     newest = call.query.choice("sort", ("relevance", "newest")) == "newest"
-    if scope != "records":
-        return 200, _search_conversations(call, scope, text, limit, newest)
     match = call.query.choice("match", ("any", "all"))
+    if scope != "records":
+        return 200, _search_conversations(call, scope, text, limit, newest, match)
     found = finder.search(
         call.store, call.query.filter(call.store), text, limit=limit, newest=newest, match=match
     )
@@ -89,7 +89,7 @@ def search(call: Call) -> tuple[int, Any]:
 
 
 def _search_conversations(
-    call: Call, scope: str, text: str, limit: int, newest: bool
+    call: Call, scope: str, text: str, limit: int, newest: bool, match: str
 ) -> dict[str, Any]:
     """scope=sessions: the messages of session transcripts; scope=all: records and messages
     in one list (as `git mem search --sessions` / `--everything`)."""
@@ -99,10 +99,12 @@ def _search_conversations(
         given = sorted(name for name in FILTERS if call.query.values.get(name))
         if given:
             raise UsageError(f"{', '.join(given)} filter records: not with scope=sessions")
-        hits = sessions_search.search(call.store.repo, text, limit=limit, newest=newest)
+        hits = sessions_search.search(
+            call.store.repo, text, limit=limit, newest=newest, match=match
+        )
         return sessions_search.found_json(hits, text)
     found = sessions_search.everything(
-        call.store, call.query.filter(call.store), text, limit=limit, newest=newest
+        call.store, call.query.filter(call.store), text, limit=limit, newest=newest, match=match
     )
     return sessions_search.everything_json(found, text)
 

@@ -63,6 +63,7 @@ def search(
     limit: int,
     newest: bool = False,
     progress: Progress | None = None,
+    match: str = "any",
 ) -> list[MessageHit]:
     """The best `limit` messages for the query `text` (the records' query syntax, plus
     `role:` and `session:`)."""
@@ -71,7 +72,7 @@ def search(
     found = index(repo, progress=progress)
     for attempt in range(3):
         try:
-            return found.search(text, limit=limit, newest=newest)
+            return found.search(text, limit=limit, newest=newest, match=match)
         except GitMemError:
             raise
         except Exception:
@@ -142,10 +143,11 @@ def everything(
     limit: int,
     newest: bool = False,
     progress: Progress | None = None,
+    match: str = "any",
 ) -> Everything:
     """The best `limit` of the records (`flt` filters them) and the messages together."""
-    records = finder.search(store, flt, text, limit=limit, newest=newest)
-    messages = search(store.repo, text, limit=limit, newest=newest, progress=progress)
+    records = finder.search(store, flt, text, limit=limit, newest=newest, match=match)
+    messages = search(store.repo, text, limit=limit, newest=newest, progress=progress, match=match)
     if newest:  # newest first across both: by time (a record's created, a message's time)
         mixed = [Mixed(hit, None, 0.0) for hit in records.hits]
         mixed += [Mixed(None, hit, 0.0) for hit in messages]

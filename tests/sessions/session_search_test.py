@@ -346,3 +346,18 @@ def test_reindex_sessions_builds_and_rebuilds_the_message_index(repo, mem, tmp_p
         "transcripts_read": 1,
     }
     assert "sessions" not in json.loads(mem("reindex", "--json").out)
+
+
+def test_a_question_ranks_messages_as_it_ranks_records(repo, mem, tmp_path):
+    """Plain words rank (any may match, question words need not, a prefix reaches its word),
+    the message matching more of them first; `role:` stays strict."""
+    import_chat(mem, write_chat(tmp_path / "chat.jsonl", CHAT))
+    found = mem("search", "--sessions", "--json", "how long do the refresh tokens last?")
+    hits = json.loads(found.out)["hits"]
+    assert [(h["message"], h["role"]) for h in hits][:2] == [(1, "user"), (2, "assistant")]
+    postgres = json.loads(mem("search", "--sessions", "--json", "why postgres").out)["hits"]
+    assert [h["message"] for h in postgres] == [3]  # postgres -> postgresql; `why` need not match
+    answer = mem("search", "--sessions", "--json", "refresh tokens role:assistant")
+    assert [h["message"] for h in json.loads(answer.out)["hits"]] == [2]
+    strict = mem("search", "--sessions", "how long do the refresh tokens last?", "--match", "all")
+    assert strict.code == 1  # every word required: `last` is in no message
