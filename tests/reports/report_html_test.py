@@ -4,7 +4,6 @@ is in the DOM with one bar per non-empty week segment, and the screenshot shows 
 from __future__ import annotations
 
 import re
-import shutil
 import struct
 import subprocess
 import zlib
@@ -14,34 +13,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import CHROMIUM, FLAGS, needs_chromium
 from reportrepo import build_history, write_deploys
 
 from gitmem.reports.svg import COLOURS
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1200,900",
-]
-
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="chromium is not installed (.ci/run installs it: apt-get install chromium)",
-)
+pytestmark = needs_chromium
 
 
 def chromium(tmp_path: Path, *args: str) -> str:
     assert CHROMIUM is not None
     profile = tmp_path / "chromium-profile"
     proc = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args],
+        [CHROMIUM, *FLAGS, "--window-size=1200,900", f"--user-data-dir={profile}", *args],
         capture_output=True,
         text=True,
         timeout=180,

@@ -6,34 +6,17 @@ to $GITMEM_SCREENSHOTS when set (docs/screenshots/ was made that way)."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import CHROMIUM, FLAGS, needs_chromium
 from serverepo import XSS_BODY, XSS_TITLE, Served, served
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = os.environ.get("GITMEM_SCREENSHOTS")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None,
-        reason="chromium is not installed (.ci/run installs it: apt-get install chromium)",
-    ),
-]
+pytestmark = [pytest.mark.slow, needs_chromium]
 __all__ = ["served"]
 
 
