@@ -159,7 +159,9 @@ def write_checkpoints(
     problems: list[str] = []
     for file, data in checkpoints:
         name = str(data.get("name") or file.stem)
-        when = _when(data.get("timestamp") or data.get("created") or data.get("time"))
+        when = importing.parse_when(
+            data.get("timestamp") or data.get("created") or data.get("time")
+        )
         try:
             checkpoint.validate_name(name)
             chain = (
@@ -187,13 +189,3 @@ def write_checkpoints(
             )
         added += 1
     return added, present, problems
-
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

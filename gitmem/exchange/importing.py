@@ -114,14 +114,22 @@ def read_text(path: Path, problems: list[str]) -> str | None:
         return None
 
 
+def parse_when(value: Any) -> datetime | None:
+    """A date or timestamp as other tools write them (`2025-03-04`, `...T10:20:30Z`, with or
+    without an offset; none means UTC); None for anything else."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _created(date: str | None, path: Path) -> str:
-    """A date as written (YYYY-MM-DD, midnight UTC), else the file's modification time."""
-    if date:
-        try:
-            return datetime.fromisoformat(date).replace(tzinfo=UTC).isoformat(timespec="seconds")
-        except ValueError:
-            pass
-    return datetime.fromtimestamp(path.stat().st_mtime, UTC).isoformat(timespec="seconds")
+    """A date as written (YYYY-MM-DD: midnight UTC), else the file's modification time."""
+    when = parse_when(date) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return when.isoformat(timespec="seconds")
 
 
 def adrs(path: Path, problems: list[str]) -> list[tuple[Memory, str]]:
@@ -302,12 +310,9 @@ def _contextfs_memory(item: Any, where: str, types: list[str]) -> Memory | None:
     title = str(item.get("summary") or content.strip().split("\n", 1)[0])
     kind = str(item.get("type") or "fact")
     tags: list[Any] = item["tags"] if isinstance(item.get("tags"), list) else []
-    created = str(item.get("created_at") or "")
-    try:
-        when = datetime.fromisoformat(created.replace("Z", "+00:00"))
-        created = (when if when.tzinfo else when.replace(tzinfo=UTC)).isoformat(timespec="seconds")
-    except ValueError:
-        created = datetime.now(UTC).isoformat(timespec="seconds")
+    created = (parse_when(item.get("created_at")) or datetime.now(UTC)).isoformat(
+        timespec="seconds"
+    )
     original = str(item.get("id") or "")
     project = item.get("source_repo") or item.get("project")
     return Memory(
