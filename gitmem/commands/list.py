@@ -17,6 +17,15 @@ from gitmem.store import compose, git
 def make_filter(store: Store, args: argparse.Namespace) -> Filter:
     """The filter the shared flags (--type, --tag, ... --all) describe."""
     commits = [git.resolve_commit(store.repo, rev) for rev in args.commit]
+    paths = compose.repo_paths(store.repo, args.path)
+    return filter_of(args, paths, commits, unmerged=args.all)
+
+
+def filter_of(
+    args: argparse.Namespace, paths: list[str], commits: list[str], *, unmerged: bool
+) -> Filter:
+    """The filter of the shared flags with `paths` and `commits` as the caller reads them
+    (this repository's, or as given for a database of many)."""
     return Filter(
         types=args.type,
         tags=args.tag,
@@ -24,12 +33,12 @@ def make_filter(store: Store, args: argparse.Namespace) -> Filter:
         authors=args.author,
         sources=args.source,
         projects=args.project,
-        paths=compose.repo_paths(store.repo, args.path),
+        paths=paths,
         commits=commits,
         since=parse_when(args.since) if args.since else None,
         until=parse_when(args.until) if args.until else None,
         include_retired=args.all,
-        include_unmerged=args.all,
+        include_unmerged=unmerged,
     )
 
 

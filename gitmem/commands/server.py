@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitmem.commands.list import line
+from gitmem.commands.list import filter_of, line
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import DIM, MAGENTA, deliver, emit, notice, safe, style, warn
-from gitmem.search.query import Filter, parse_when
+from gitmem.search.query import parse_when
 
 if TYPE_CHECKING:
     from gitmem.publish.ask import Hit, MessageHit
@@ -62,19 +62,8 @@ def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str
             }
             emit(args.json, document, _message_lines(found, args.ids, highlighted))
             return _none(found, text, "messages")
-        flt = Filter(
-            types=args.type,
-            tags=args.tag,
-            statuses=args.status,
-            authors=args.author,
-            sources=args.source,
-            projects=args.project,
-            paths=args.path,
-            commits=args.commit,
-            since=since,
-            until=until,
-            include_retired=args.all,
-        )
+        # Paths and commits as given: the database holds many repositories.
+        flt = filter_of(args, args.path, args.commit, unmerged=False)
         hits = ask.records(conn, text, flt, limit=args.limit, newest=args.sort == "newest")
     document = {
         "query": text,
