@@ -23,8 +23,7 @@ from gitmem.search.index import ANALYZER, TEXT_FIELDS, FastText
 from gitmem.search.messages import MessageDoc, MessageHit
 from gitmem.search.whoosh_load import FileIndex, FileStorage, Searcher, columns, fields, sorting
 from gitmem.search.whoosh_query import plan
-from gitmem.search.whoosh_search import RERANKED, snippet
-from gitmem.search.whoosh_words import coordinated, matched_words
+from gitmem.search.whoosh_search import RERANKED, scored, snippet
 from gitmem.search.whoosh_write import patch_writer
 
 BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process
@@ -121,19 +120,13 @@ def search(
     results = searcher.search(planned.query, limit=wanted, sortedby=order, terms=True)
     if not len(results.top_n):
         return []
-    scored = []
-    for hit in results:
-        score = float(hit.score or 0.0)
-        if coordinate:
-            matched = matched_words(planned, hit.matched_terms() or ())
-            score = coordinated(score, matched, planned.weights)
-        scored.append((score, hit))
+    ranked = [(scored(hit, planned, coordinate)[0], hit) for hit in results]
     if coordinate:  # stable: Whoosh's order among equal scores
-        scored.sort(key=lambda item: -item[0])
+        ranked.sort(key=lambda item: -item[0])
     bodies = searcher.reader().column_reader("text")
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     hits = []
-    for score, hit in scored[:limit]:
+    for score, hit in ranked[:limit]:
         stored = hit.fields()
         message = MessageDoc(
             stored["session"], int(stored["number"]), stored["role"], stored["time"] or None, ""

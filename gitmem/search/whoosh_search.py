@@ -74,10 +74,7 @@ def search(
         for hit in results:
             row = json.loads(hit["row"])
             if keep(row):
-                matched = tuple(matched_words(planned, hit.matched_terms() or ()))
-                score = float(hit.score or 0.0)
-                if coordinate:
-                    score = coordinated(score, matched, planned.weights)
+                score, matched = scored(hit, planned, coordinate)
                 kept.append((row, score, Doc(hit.docnum), matched))
         if len(kept) >= limit or len(results.top_n) < wanted:
             break
@@ -100,6 +97,14 @@ def search(
         )
         for row, score, doc, matched in kept
     ]
+
+
+def scored(hit: Any, planned: Plan, coordinate: bool) -> tuple[float, tuple[str, ...]]:
+    """A hit's score (scaled by the coordination factor when `coordinate`) and the plain
+    words it matched."""
+    matched = tuple(matched_words(planned, hit.matched_terms() or ()))
+    score = float(hit.score or 0.0)
+    return (coordinated(score, matched, planned.weights) if coordinate else score), matched
 
 
 def _terms_of(word: str) -> tuple[str, ...]:
