@@ -8,14 +8,13 @@ back. Deploy records are never pruned: they say what ran where, however old.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
 from gitmem.search.changes import Row
-from gitmem.search.query import Filter, effective_status
-from gitmem.store.record import parse_time
+from gitmem.search.query import Filter, effective_status, time_or_min
 
 RETIRED_AS = "deprecated"
 
@@ -49,7 +48,8 @@ def stale(store: Store, flt: Filter, older_than: datetime | None) -> list[Stale]
         if "deploy" in row:
             continue
         changed = last_changed(row)
-        if older_than is not None and _time(changed) >= older_than:
+        # (an unreadable time reads as very old: such a record is offered, never hidden)
+        if older_than is not None and time_or_min(changed) >= older_than:
             continue
         found.append(Stale(row, effective_status(row, catalog.superseded), changed))
     return sorted(found, key=lambda item: (item.last_changed, item.row["id"]))
@@ -60,10 +60,3 @@ def retire(store: Store, records: Sequence[Stale]) -> list[actions.Updated]:
     return [
         actions.update(store, item.row["id"], fields={"status": RETIRED_AS}) for item in records
     ]
-
-
-def _time(text: str) -> datetime:
-    try:
-        return parse_time(text)
-    except ValueError:  # unreadable: treat as very old, so that it is offered, never hidden
-        return datetime.min.replace(tzinfo=UTC)

@@ -56,8 +56,13 @@ def parse_when(text: str, *, now: datetime | None = None) -> datetime:
 
 
 def created_at(row: Row) -> datetime:
+    return time_or_min(str(row.get("created", "")))
+
+
+def time_or_min(text: str) -> datetime:
+    """A record's timestamp; an unreadable one as the oldest time there is."""
     try:
-        return parse_time(str(row.get("created", "")))
+        return parse_time(text)
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
 
