@@ -32,17 +32,27 @@ class Adr(NamedTuple):
     gitmem_id: str | None  # written by `render`
 
 
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """Simple `key: value` front matter (MADR, Basic Memory, Obsidian) and the text after it,
+    read without YAML: top-level scalar values only (a `[a, b]` list stays its text)."""
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+    if end is None:
+        return {}, text
+    front: dict[str, str] = {}
+    for line in lines[1:end]:
+        key, colon, value = line.partition(":")
+        if colon and key.strip() and not key.startswith((" ", "-")):
+            front[key.strip().lower()] = value.strip().strip("'\"")
+    return front, "\n".join(lines[end + 1 :])
+
+
 def parse(path: Path, text: str) -> Adr | None:
     """The ADR in `text`, or None when it has no `# Title` line (not an ADR)."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    front: dict[str, str] = {}
-    if lines and lines[0].strip() == "---":
-        end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
-        if end is not None:
-            for line in lines[1:end]:
-                key, _, value = line.partition(":")
-                front[key.strip().lower()] = value.strip().strip("'\"")
-            lines = lines[end + 1 :]
+    front, rest = front_matter(text.replace("\r\n", "\n"))
+    lines = rest.split("\n")
     heading = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
     if heading is None:
         return None

@@ -181,7 +181,7 @@ def markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[Me
         if text is None or not text.strip():
             continue
         text = text.replace("\r\n", "\n")
-        front, rest = _front_matter(text)
+        front, rest = adr.front_matter(text)
         if "id" in front and "type" in front:  # a gitmem record (an export): kept as it is
             try:
                 out.append((parse_file(text, str(file), types), str(file)))
@@ -190,22 +190,6 @@ def markdown(path: Path, problems: list[str], types: list[str]) -> list[tuple[Me
             continue
         out.append((_plain_note(file, front, rest, types), str(file)))
     return _linked(out)
-
-
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    """Simple `key: value` front matter (Basic Memory, Obsidian, MADR), read without YAML:
-    only scalar values and `[a, b]` lists are used."""
-    if not text.startswith("---\n"):
-        return {}, text
-    end = text.find("\n---", 4)
-    if end < 0:
-        return {}, text
-    front: dict[str, str] = {}
-    for line in text[4:end].splitlines():
-        key, colon, value = line.partition(":")
-        if colon and key.strip() and not key.startswith((" ", "-")):
-            front[key.strip().lower()] = value.strip().strip("'\"")
-    return front, text[end + 4 :].lstrip("-\n")
 
 
 def _plain_note(file: Path, front: dict[str, str], text: str, types: list[str]) -> Memory:
