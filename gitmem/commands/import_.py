@@ -29,7 +29,7 @@ def _records(args: argparse.Namespace) -> int:
     store = Store(git.discover())
     plan = importing.plan(store, args.format, args.files)
     written = [] if args.dry_run else importing.write(store, plan)
-    new = [item for item in plan.records if not item.present]
+    new, lines = _planned(plan, args)
     document = {
         "dry_run": args.dry_run,
         "records": len(plan.records),
@@ -38,11 +38,7 @@ def _records(args: argparse.Namespace) -> int:
         "written": written,
         "problems": plan.problems,
     }
-    if not args.json:
-        for problem in plan.problems[:MAX_WARNINGS]:
-            warn(problem)
     verb = "would import" if args.dry_run else "imported"
-    lines = [f"  {item.memory.id} {item.memory.type:<10} {_title_and_origin(item)}" for item in new]
     lines.append(
         f"{verb} {plural(len(new), 'record')}; {len(plan.records) - len(new)} already here"
         + (f"; {plural(len(plan.problems), 'file')} skipped" if plan.problems else "")
@@ -61,7 +57,7 @@ def _global_tree(args: argparse.Namespace) -> int:
     sessions = global_tree.write_sessions(store, found.sessions, args.dry_run)
     added, present, problems = global_tree.write_checkpoints(store, found.checkpoints, args.dry_run)
     problems = [*found.plan.problems, *sessions.problems, *problems]
-    new = [item for item in found.plan.records if not item.present]
+    new, human = _planned(found.plan._replace(problems=problems), args)
     document = {
         "dry_run": args.dry_run,
         "records": {"new": len(new), "present": len(found.plan.records) - len(new),
@@ -70,11 +66,7 @@ def _global_tree(args: argparse.Namespace) -> int:
         "checkpoints": {"new": added, "present": present},
         "problems": problems,
     }  # fmt: skip
-    if not args.json:
-        for problem in problems[:MAX_WARNINGS]:
-            warn(problem)
     verb = "would import" if args.dry_run else "imported"
-    human = [f"  {item.memory.id} {item.memory.type:<10} {_title_and_origin(item)}" for item in new]
     human.append(
         f"{verb} {plural(len(new), 'record')} ({len(found.plan.records) - len(new)} already "
         f"here), {plural(sessions.added, 'message')} in {plural(len(sessions.sessions), 'session')}"
@@ -84,8 +76,21 @@ def _global_tree(args: argparse.Namespace) -> int:
     return 0
 
 
-def _title_and_origin(item: importing.Planned) -> str:
-    return f"{safe(item.memory.title)}  ({safe(item.origin)})"
+def _planned(
+    plan: importing.Plan, args: argparse.Namespace
+) -> tuple[list[importing.Planned], list[str]]:
+    """The records of `plan` not here yet, and a line for each; its problems said on stderr
+    (`--json` lists them in the document instead)."""
+    if not args.json:
+        for problem in plan.problems[:MAX_WARNINGS]:
+            warn(problem)
+    new = [item for item in plan.records if not item.present]
+    lines = [
+        f"  {item.memory.id} {item.memory.type:<10} {safe(item.memory.title)}  "
+        f"({safe(item.origin)})"
+        for item in new
+    ]
+    return new, lines
 
 
 def _from_hook(args: argparse.Namespace) -> int:
