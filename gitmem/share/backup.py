@@ -176,14 +176,6 @@ def _check_file(path: Path) -> None:
         raise UsageError(f"{path} is not a git bundle (made by `git mem backup create`)")
 
 
-def _git_error(proc: Any) -> str:
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
-    for line in lines:
-        if line.startswith(("fatal: ", "error: ")):
-            return str(line.split(": ", 1)[1])
-    return lines[-1] if lines else f"git exited with {proc.returncode}"
-
-
 @contextlib.contextmanager
 def scratch(repo: git.RepoInfo | None) -> Iterator[git.RepoInfo]:
     """A temporary bare repository that reads (never writes) `repo`'s objects."""
@@ -209,7 +201,7 @@ def _fetch(target: git.RepoInfo, bundle: Path, prefix: str) -> dict[str, str]:
     proc = git.run([*args, str(bundle), spec], cwd=target.git_dir, check=False)
     if proc.returncode != 0:
         raise GitMemError(
-            f"{bundle} is damaged or truncated, nothing was written ({_git_error(proc)})"
+            f"{bundle} is damaged or truncated, nothing was written ({git.error_line(proc)})"
         )
     found = hiddenrefs.tips(target, f"{prefix}refs/" if prefix else "refs/")
     return {ref.removeprefix(prefix): oid for ref, oid in found.items()}
@@ -274,7 +266,7 @@ def create(repo: git.RepoInfo, path: Path, branch: str | None = None) -> BundleI
     try:
         proc = git.run(["bundle", "create", "-q", str(temp), *refs], cwd=repo.git_dir, check=False)
         if proc.returncode != 0:
-            raise GitMemError(f"could not write the bundle: {_git_error(proc)}")
+            raise GitMemError(f"could not write the bundle: {git.error_line(proc)}")
         info = verify(repo, temp)
         try:
             os.link(temp, path)  # never replaces a file someone created meanwhile

@@ -42,10 +42,7 @@ def sync_branch(repo: git.RepoInfo, remote: str, push: bool = True) -> BranchSyn
     if proc.returncode != 0:
         probe = ["ls-remote", "--exit-code", remote, f"refs/heads/{name}"]
         if git.run(probe, cwd=repo.work_tree, check=False).returncode != 2:
-            detail = proc.stderr.decode(errors="replace").strip().splitlines()
-            raise GitMemError(
-                f"could not fetch {name} from {remote}: {detail[-1] if detail else ''}"
-            )
+            raise GitMemError(f"could not fetch {name} from {remote}: {git.error_line(proc)}")
     fetched = _count(repo, f"HEAD..{tracking}") if theirs else 0
     if fetched:
         env = personal.identity_env(repo)
@@ -55,10 +52,7 @@ def sync_branch(repo: git.RepoInfo, remote: str, push: bool = True) -> BranchSyn
             conflicts = git.run(unmerged, cwd=repo.work_tree, check=False).stdout.decode().split()
             git.run(["rebase", "--abort"], cwd=repo.work_tree, check=False)
             if not conflicts:
-                detail = rebase.stderr.decode(errors="replace").strip().splitlines()
-                raise GitMemError(
-                    f"could not rebase on {remote}/{name}: {detail[-1] if detail else ''}"
-                )
+                raise GitMemError(f"could not rebase on {remote}/{name}: {git.error_line(rebase)}")
             raise GitMemError(
                 f"your personal memory and {remote}'s both changed {', '.join(conflicts)}; "
                 f"nothing was changed here: resolve it in {repo.work_tree} "
@@ -70,6 +64,5 @@ def sync_branch(repo: git.RepoInfo, remote: str, push: bool = True) -> BranchSyn
             ["push", "--quiet", remote, f"HEAD:refs/heads/{name}"], cwd=repo.work_tree, check=False
         )
         if out.returncode != 0:
-            detail = out.stderr.decode(errors="replace").strip().splitlines()
-            raise GitMemError(f"could not push {name} to {remote}: {detail[-1] if detail else ''}")
+            raise GitMemError(f"could not push {name} to {remote}: {git.error_line(out)}")
     return BranchSync(name, fetched, pushed if push else 0)

@@ -13,7 +13,6 @@ The merge half (`store.integrate`) is the store's: read commands use it too, for
 
 from __future__ import annotations
 
-import subprocess
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -92,15 +91,6 @@ def default_remote(repo: git.RepoInfo) -> str:
 # ------------------------------------------------------------------ fetch and push
 
 
-def _git_error(proc: subprocess.CompletedProcess[bytes]) -> str:
-    """git's first fatal/error line (the later ones are advice), else its last line."""
-    lines = proc.stderr.decode(errors="replace").strip().splitlines()
-    for line in lines:
-        if line.startswith(("fatal: ", "error: ")):
-            return line.split(": ", 1)[1]
-    return lines[-1] if lines else f"git exited with {proc.returncode}"
-
-
 def fetch(repo: git.RepoInfo, remote: str) -> str | None:
     """Fetch the remote's notes into its tracking ref; their tip, None if it has no notes."""
     ref = tracking_ref(remote)
@@ -117,7 +107,7 @@ def fetch(repo: git.RepoInfo, remote: str) -> str | None:
         if found != 0:
             break
         # It exists now: another clone pushed the first notes between our two questions.
-    raise GitMemError(f"could not fetch notes from {remote}: {_git_error(proc)}")
+    raise GitMemError(f"could not fetch notes from {remote}: {git.error_line(proc)}")
 
 
 def _push(repo: git.RepoInfo, remote: str) -> str:
@@ -139,7 +129,7 @@ def _push(repo: git.RepoInfo, remote: str) -> str:
         ):
             return "rejected"
         raise GitMemError(f"{remote} refused the notes: {summary}")
-    raise GitMemError(f"could not push notes to {remote}: {_git_error(proc)}")
+    raise GitMemError(f"could not push notes to {remote}: {git.error_line(proc)}")
 
 
 def sync(repo: git.RepoInfo, remote: str, push: bool = True) -> SyncResult:

@@ -77,6 +77,16 @@ def run(
     return proc
 
 
+def error_line(proc: subprocess.CompletedProcess[bytes]) -> str:
+    """What a failed git said: its first fatal/error line (the later ones are advice), else its
+    last line."""
+    lines = proc.stderr.decode(errors="replace").strip().splitlines()
+    for line in lines:
+        if line.startswith(("fatal: ", "error: ")):
+            return line.split(": ", 1)[1]
+    return lines[-1] if lines else f"git exited with {proc.returncode}"
+
+
 def is_tracked(work_tree: Path, path: Path) -> bool:
     """Whether git's index has `path` (a file in the work tree)."""
     proc = run(["ls-files", "--error-unmatch", "--", str(path)], cwd=work_tree, check=False)
