@@ -7,6 +7,7 @@ This is the only module that imports pygit2, and it imports it lazily: `import p
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC
@@ -26,7 +27,31 @@ FANOUT_THRESHOLD = 256
 def open_repo(repo: git.RepoInfo) -> pygit2.Repository:
     import pygit2
 
+    _follow_git_config_environment()
     return pygit2.Repository(str(repo.git_dir), pygit2.enums.RepositoryOpenFlag.NO_SEARCH)
+
+
+# A directory no config file can be found in: `/dev/null/.gitconfig` can never exist.
+_NOWHERE = os.devnull
+
+
+def _follow_git_config_environment() -> None:
+    """Make libgit2 read the config files git would read.
+
+    libgit2 reads no GIT_CONFIG_* variable: it finds the global, XDG and system files through
+    its own search path, fixed from HOME when it loaded. Where a user (or a CI job, or a test)
+    names another global file or none (`GIT_CONFIG_GLOBAL`), or turns the system file off
+    (`GIT_CONFIG_NOSYSTEM`), `git notes` would not read ~/.gitconfig or /etc/gitconfig, so the
+    notes commit's identity must not come from them either.
+    """
+    import pygit2
+    from pygit2.enums import ConfigLevel
+
+    if "GIT_CONFIG_GLOBAL" in os.environ:  # its file, if any, is read by `_identity`
+        pygit2.settings.search_path[ConfigLevel.GLOBAL] = _NOWHERE
+        pygit2.settings.search_path[ConfigLevel.XDG] = _NOWHERE
+    if os.environ.get("GIT_CONFIG_NOSYSTEM", "").lower() in ("1", "true", "yes", "on"):
+        pygit2.settings.search_path[ConfigLevel.SYSTEM] = _NOWHERE
 
 
 def _notes_commit(pyrepo: pygit2.Repository, ref: str) -> pygit2.Commit | None:
@@ -177,13 +202,37 @@ Mutation = Callable[[NotesSnapshot], Mapping[str, bytes | None]]
 def _signature(
     pyrepo: pygit2.Repository, fallback: tuple[str, str] | None = None
 ) -> pygit2.Signature:
-    """git's configured identity; else `fallback` (a CI identity), else gitmem's own."""
+    """The committer git would use (GIT_COMMITTER_NAME/EMAIL, then user.name/email); else
+    `fallback` (a CI identity), else gitmem's own."""
+    import pygit2
+
+    name, email = os.environ.get("GIT_COMMITTER_NAME"), os.environ.get("GIT_COMMITTER_EMAIL")
+    configured = None if name and email else _configured_identity(pyrepo)
+    if configured is not None:
+        name, email = name or configured[0], email or configured[1]
+    if name and email:
+        return pygit2.Signature(name, email)
+    return pygit2.Signature(*(fallback or git.FALLBACK_IDENT))
+
+
+def _configured_identity(pyrepo: pygit2.Repository) -> tuple[str, str] | None:
+    """user.name and user.email from the repository's (and system) config, else from the file
+    GIT_CONFIG_GLOBAL names (libgit2 cannot add it to a repository's config)."""
     import pygit2
 
     try:
-        return pyrepo.default_signature
+        signature = pyrepo.default_signature
+        return signature.name, signature.email
     except (KeyError, pygit2.GitError):
-        return pygit2.Signature(*(fallback or git.FALLBACK_IDENT))
+        pass
+    named = os.environ.get("GIT_CONFIG_GLOBAL")
+    if not named or not os.path.isfile(named):
+        return None
+    try:
+        config = pygit2.Config(named)
+        return str(config["user.name"]), str(config["user.email"])
+    except (KeyError, pygit2.GitError):
+        return None
 
 
 def update_notes(

@@ -510,3 +510,62 @@ def test_writers_racing_to_create_the_notes_ref_all_land(repo: Path) -> None:
         assert all(worker.exitcode == 0 for worker in workers)
         assert {sha: note_of(repo, sha) for sha in round_shas} == {s: s for s in round_shas}
     assert_fsck_clean(repo)
+
+
+# ---------------------------------------------------------------- the notes commit's identity
+
+
+def _note_committer(repo: Path) -> str:
+    return sh(repo, "log", "-1", "--format=%cn <%ce>", git.NOTES_REF).strip()
+
+
+def _add_note(repo: Path) -> None:
+    head = sh(repo, "rev-parse", "HEAD").strip()
+    objects.update_notes(info(repo), lambda _snapshot: {head: b"x\n"}, "test")
+
+
+def test_the_notes_commit_is_signed_as_git_would_sign_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_note(repo)
+    assert _note_committer(repo) == "Test User <test@example.com>"  # user.name/email
+    # Like `git notes`, the environment wins over the config (CI jobs set these).
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "CI Bot")
+    monkeypatch.setenv("GIT_COMMITTER_EMAIL", "ci@example.com")
+    _add_note(repo)
+    assert _note_committer(repo) == "CI Bot <ci@example.com>"
+    monkeypatch.delenv("GIT_COMMITTER_EMAIL")
+    _add_note(repo)
+    assert _note_committer(repo) == "CI Bot <test@example.com>"
+
+
+def test_the_global_config_git_is_told_to_read_is_the_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # libgit2 would read $HOME/.gitconfig whatever GIT_CONFIG_GLOBAL says; git does not.
+    repo = init_repo(tmp_path / "bare-identity", commit=False)
+    sh(repo, "config", "--unset", "user.name")
+    sh(repo, "config", "--unset", "user.email")
+    sh(
+        repo,
+        "-c",
+        "user.name=A",
+        "-c",
+        "user.email=a@e",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "i",
+    )
+    home_config = Path(os.environ["HOME"]) / ".gitconfig"
+    home_config.write_text("[user]\n\tname = From Home\n\temail = home@example.com\n")
+    named = tmp_path / "named.gitconfig"
+    named.write_text("[user]\n\tname = From Named\n\temail = named@example.com\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(named))
+    _add_note(repo)
+    assert _note_committer(repo) == "From Named <named@example.com>"
+    assert sh(repo, "var", "GIT_COMMITTER_IDENT").startswith("From Named <named@example.com>")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")  # no global file: gitmem's fallback
+    _add_note(repo)
+    assert _note_committer(repo) == "{} <{}>".format(*git.FALLBACK_IDENT)
