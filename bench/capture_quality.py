@@ -141,7 +141,8 @@ def current_classifier() -> Any:
 def main_classifier() -> Any:
     """The rules as they are on `main`, loaded from git into a throwaway package."""
     files = {}
-    for name in ("rules", "commits"):
+    names = ("rules", "classify", "commits")
+    for name in names:
         proc = subprocess.run(
             ["git", "show", f"main:gitmem/capture/{name}.py"], cwd=ROOT, capture_output=True
         )
@@ -151,10 +152,14 @@ def main_classifier() -> Any:
     package = types.ModuleType("capture_main")
     package.__path__ = []
     sys.modules["capture_main"] = package
-    for name in ("rules", "commits"):
+    for name in names:
         source = files[name].replace("gitmem.capture.rules", "capture_main.rules")
+        source = source.replace(
+            "from gitmem.capture import classify", "from capture_main import classify"
+        )
         module = types.ModuleType(f"capture_main.{name}")
         sys.modules[module.__name__] = module
+        setattr(package, name, module)
         exec(compile(source, f"main:{name}.py", "exec"), module.__dict__)
     rules = sys.modules["capture_main.rules"].default_rules()
     old = sys.modules["capture_main.commits"]

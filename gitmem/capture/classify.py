@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.capture.guard import MAX_TEXT
+from gitmem.capture.rules import FEATURE_SUBJECT
 
 if TYPE_CHECKING:
     from gitmem.capture.guard import Matcher
@@ -54,6 +55,7 @@ _REF_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I | re.M | re.S)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
 
@@ -152,17 +154,24 @@ def clean_body(body: str) -> str:
     return text + "\n" if text.strip() else ""
 
 
-def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None]:
+def _earliest(
+    patterns: tuple[Matcher, ...], text: str, strong_only: bool = False
+) -> tuple[int, str | None, bool]:
     """The earliest match of any of the patterns (the subject before the body, the lead
-    sentence before the details): where, and the text matched."""
-    best: tuple[int, str | None] = (len(text) + 1, None)
+    sentence before the details): where, the text matched, and whether that pattern is weak
+    evidence (rules.WEAK_*; configured patterns never are)."""
+    best: tuple[int, str | None, bool] = (len(text) + 1, None, False)
     for pattern in patterns:
+        weak = getattr(pattern, "weak", False)
+        if strong_only and weak:
+            continue
         match = pattern.search(text)
         if match is not None and match.start() < best[0]:
             end = match.end()
             while end < len(text) and end - match.start() < 60 and text[end].isalnum():
                 end += 1  # to the end of the word: "fix(auth): session", not "...: s"
-            best = (match.start(), " ".join(text[match.start() : end].split()) or pattern.pattern)
+            found = " ".join(text[match.start() : end].split()) or pattern.pattern
+            best = (match.start(), found, weak)
     return best
 
 
@@ -176,6 +185,8 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     if subject_line.startswith("Merge "):
         return Verdict(None, "merge", "")
     text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if ln.lstrip()[:1] != ">")
+    if "test plan" in text.lower():  # a PR template's "## Test Plan": how it was tried, not why
+        text = _TEST_PLAN_RE.sub("", text)
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
@@ -187,12 +198,14 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
             return Verdict(None, "ignored", name)
     if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
         return Verdict("decision", "breaking-change", "")
-    at_decision, decision = _earliest(rules.decision, text)
-    at_fix, fix = _earliest(rules.fix, text)
-    at_fact, fact = _earliest(rules.fact, text)
+    at_decision, decision, weak_decision = _earliest(rules.decision, text)
+    at_fix, fix, weak_fix = _earliest(rules.fix, text)
+    if weak_fix and FEATURE_SUBJECT.match(subject_line):  # "Add X ...\n\nFixes #194"
+        at_fix, fix, weak_fix = _earliest(rules.fix, text, strong_only=True)
+    at_fact, fact, _weak = _earliest(rules.fact, text)
     if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
         return Verdict("fact", "fact-pattern", fact)
-    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
+    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
         if vetoed is None:
             return Verdict("error", "fix-pattern", fix)

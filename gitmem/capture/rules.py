@@ -56,7 +56,8 @@ _DECISIONS = (
     ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
     ("no longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
     ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
-    ("should", r"\b(?:we|every\s+\w+)\s+should\b"),
+    # "(but perhaps we should make it do that...)" is a thought, not a decision.
+    ("should", r"(?<!perhaps\s)(?<!maybe\s)\b(?:we|every\s+\w+)\s+should\b"),
     ("worth", r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b"),
     ("msrv minimum", r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b"),
     ("polic", r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b"),
@@ -73,15 +74,19 @@ _FIXES = (
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
-    ("previously prior", r"\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"),
+    ("previously prior", r"(?<!n't\s)(?<!not\s)\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"
+     r"(?!\s+(?:possible|supported|available)\b)"),
     ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
      r"(?:fixes|fixed|resolves)|by\s+mistake|"
      r"resolve\s+the\s+issue)\b"),
     ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
      r"null\s+pointer|segfault|deadlock|oversight)\b"),
+    # Not curl's `Bug: <URL>` reference line (a link to a discussion, often of a feature).
     ("crash regression initiali memory oom flaw bug", r"\b(?:crash(?:es|ed)?|regression|"
-     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b"),
-    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"),
+     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b(?!:)"),
+    # "wasn't previously possible" announces a feature, not a bug.
+    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
+     r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
     ("lead result", r"\b(?:leads?\s+to|resulted\s+in)\b"),
     ("reported", r"^Reported[- ]by:"),
 )  # fmt: skip
@@ -89,6 +94,19 @@ _FACTS = (
     ("known_bugs", r"\AKNOWN_BUGS:"),
     ("remain", r"\bshould\s+always\s+remain\b"),
     ("not supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
+)
+# Weak evidence. A decision read only from a subject's leading "Use X" / "Reject X" / "Only X"
+# / "Treat X as Y" yields to a bug the message describes ("Use a global build concurrency
+# semaphore (#18054)\n\nPreviously, each build was using its own ... limit, effectively
+# rendering the limit useless" is a fix). A fix read only from "Fixes #N" / "Resolves #N" does
+# not count when the subject adds or enables something: squash-merged PRs close feature
+# requests with the same words ("Make `check-url` available in configuration files (#9032)").
+WEAK_DECISION_PATTERNS = frozenset(p for w, p in _DECISIONS if w in ("use reject only", "treat"))
+WEAK_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w in ("#", "/issues/"))
+FEATURE_SUBJECT = re.compile(
+    r"\A(?:[\w./-]+(?:\([^)\n]*\))?:\s+)?(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|"
+    r"expose[sd]?|enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable)\b",
+    re.IGNORECASE,
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
@@ -103,6 +121,10 @@ DEFAULT_IGNORE = (
      r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
      r"crate|\S+\s+(?:action|digest)\b))"),
     ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
+    # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
+    # what the docs say now; the decision, if any, is in the code's commit.
+    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./-]+\.(?:md|3|1):)"),
+    ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
 # bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
@@ -111,8 +133,19 @@ DEFAULT_IGNORE_FIXES = (
      r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
      r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:\S+\s+)?links?\b"),
-    ("tests or CI only", r"\A(?:tests?|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
-     r"|repair|correct)\b[^\n]{0,60}\btests?\b"),
+    # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
+    # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
+    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
+     r"|repair|correct)\b[^\n]{0,60}\btests?\b|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b"
+     r"|\A[^\n]*\btests?\s?\d+\b"),
+    # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
+    ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
+     r"speed\s?ups?|production\s+build)\b"),
+    ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
+    # A fix that says nothing of what was wrong: "fix syntax error".
+    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
+     r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
+     r"\.?[ \t]*$"),
     ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
      r"argument|import|function)s?|lint(?:er|ing)?)\b"),
 )  # fmt: skip
@@ -146,6 +179,7 @@ class _Needled:
 
     def __init__(self, pattern: str, needles: tuple[str, ...]) -> None:
         self.pattern = pattern
+        self.weak = pattern in WEAK_DECISION_PATTERNS or pattern in WEAK_FIX_PATTERNS
         self._compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
         self._needles = needles
 

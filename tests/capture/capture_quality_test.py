@@ -63,8 +63,9 @@ NOT_KEPT = [
     ("Fix #7706 (#7724)", "only an issue reference"),
     ("Fixes #94", "only an issue reference"),
     ("Added @someone for docs fix #912. Thanks!", "ignored: credits"),
+    # A `docs:` commit is not captured at all (since "docs only"), typo fix or not.
     ("docs: Fix FAILONERROR typos\n\nIt returns error for >= 400 HTTP responses.",
-     "ignored: docs, typo or formatting"),
+     "ignored: docs only"),
     ('Fix typo "operation system" (#9971)', "ignored: docs, typo or formatting"),
     ('fix compiler warning: conversion from "long" to "size_t" may lose sign',
      "ignored: compiler warnings or lint"),
@@ -81,6 +82,109 @@ NOT_KEPT = [
     ("Add `--dry-run` to `uv pip uninstall` (#9557)", "no rule matched"),
     ("Possibility to remove trailing zeros on numbers", "no rule matched"),
 ]  # fmt: skip
+
+
+# Second round (precision on uv and curl): each family of false positives, with the real
+# message that showed it, and a real message on the other side of the same rule.
+FAMILIES = [
+    # A "Fixes #N" in a PR that adds something closes a feature request, not a bug...
+    ("Add docker builder (#238)\n\nThis docker container provides isolation of source "
+     "distribution builds, whether [intended to be\r\nhelpful](https://pypi.org/project/"
+     "nvidia-pyindex/) or other more or less\r\nmalicious forms of host system modification."
+     "\r\n\r\nFixes #194\r\n\r\n---------\r\n\r\nCo-authored-by: Zanie Blue "
+     "<contact@zanie.dev>\n", None, "no rule matched"),
+    ("Update project.urls in pyproject.toml  (#6844)\n\n## Summary\n\nResolves #6817\n\n"
+     "Updated `[project.urls]` in `pyproject.toml`\n* Updated \"Document\"\n* Added "
+     "\"Changelog\" and \"Releases\"\n", None, "no rule matched"),
+    # ... but it still marks a fix when the subject does not add or enable anything.
+    ("Always spawn a main2 thread to normalize main stack size issues (#10479)\n\nAlso removes "
+     "UV_STACK_SIZE and uses RUST_MIN_STACK instead, tweaking\r\ndocs to reflect the "
+     "differences.\r\n\r\nFixes #10367\n", "error", "fix-pattern 'Fixes #10367'"),
+    # A PR template's Test Plan says how it was tried ("I didn't see existing tests").
+    ("Make `check-url` available in configuration files (#9032)\n\n## Summary\r\n\r\nFixes "
+     "#9027\r\n\r\nMinor enhancement on top of #8531 that makes the CLI parameter\r\n"
+     "`--check-url` also available as the setting `check-url` in configuration\r\nfiles.\r\n"
+     "\r\n## Test Plan\r\n\r\nUpdates existing tests to take the new setting into account."
+     "\r\n\r\nWithin publish command testing I didn't see existing tests covering\r\n"
+     "settings from the configuration file.\n", None, "no rule matched"),
+    # A subject's "Use X" yields to the bug its body describes...
+    ("Use a global build concurrency semaphore (#18054)\n\nPreviously, each build was using "
+     "its own build concurrency limit,\neffectively rendering the limit useless.\n\nFixes "
+     "#15307\n", "error", "fix-pattern 'Previously'"),
+    ("Use registry URL for fetching source distributions from lockfile (#4280)\n\n## Summary"
+     "\r\n\r\nThis is just a logic bug with no testing. We were using the registry URL\r\n"
+     "(like `https://pypi.org/simple`) as the URL from which a source\r\ndistribution should "
+     "be downloaded.\r\n", "error", "fix-pattern 'bug'"),
+    # ... and stays a decision when the body describes none.
+    ("Use global semaphores for concurrency limits (#18156)\n\nAvoid problems such as "
+     "https://github.com/astral-sh/uv/issues/15307,\nfollow-up to https://github.com/astral-sh/"
+     "uv/pull/18054. See also\nhttps://github.com/astral-sh/uv/pull/17633, for which this "
+     "should be\nhelpful.\n", "decision", "decision-pattern 'Use global'"),
+    # curl's `Bug: <URL>` line links a discussion; "a logic bug" in prose still counts (above).
+    ("src/Makefile.m32: add CURL_{LD,C}FLAGS_EXTRAS support\n\nSync with lib/Makefile.m32 which "
+     "already uses those variables.\n\nBug: https://github.com/curl/curl/pull/670\n", None,
+     "no rule matched"),
+    # "wasn't previously possible" announces a feature; "wasn't" of a bug still counts.
+    ("http2: allow CURLOPT_HTTPHEADER change \":scheme\"\n\nThe only h2 psuedo header that "
+     "wasn't previously possible to change by a\nuser. This change also makes it impossible to "
+     "send a HTTP/1 header that\nstarts with a colon, which I don't think anyone does anyway.\n",
+     None, "no rule matched"),
+    ("imap/smtp: Fixed incorrect SASL mechanism selection with XOAUTH2 servers\n\nXOAUTH2 would "
+     "be selected in preference to LOGIN and PLAIN if the IMAP\nor SMTP server advertised "
+     "support for it even though a user's password\nwas supplied but bearer token wasn't.\n",
+     "error", "fix-pattern 'imap/smtp: Fixed'"),
+    # "perhaps we should" is a thought; "every command should" a rule.
+    ("singleipconnect() returns a socket descriptor, not a CURLcode (but perhaps\nwe should make "
+     "it do that...)\n", None, "no rule matched"),
+    ("Deny stdout/stderr printing in `uv` crate via clippy (#16695)\n\nFollow-up from "
+     "https://github.com/astral-sh/uv/pull/16690, in `uv` every\ncommand should be using "
+     "`write!(...)/writeln!(...)` with the `Printer`\nabstraction instead of bypassing control "
+     "with the standard printing\nfunctions. This lint ensures that.\n", "decision",
+     "decision-pattern 'every command should'"),
+    # A docs page's own commit is docs; a docs directory's build decision is not.
+    ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body\n\nClarify\n\nURL: "
+     "https://curl.se/mail/lib-2025-05/0026.html\nCloses #17454\n", None, "ignored: docs only"),
+    ("docs/cmdline-opts: drop the curl.1 from the dist tarball\n\nSince it is no longer needed "
+     "for building tool_hugehelp.c and all the\ndocs is available in readable markdown format "
+     "in the tarball\n", "decision", "decision-pattern 'docs/cmdline-opts: drop the'"),
+    # A tidy-up's bullets are housekeeping, whatever verbs they use.
+    ("tidy-up: miscellaneous\n\n- badwords: replace stray synonyms with 'null-terminator'.\n- "
+     "tests/FILEFORMAT.md: tidy up feature descriptions.\n- printf: replace stray `%i` masks "
+     "with `%d` for consistency.\n- dnscache: fix typo in comment.\n- fix whitespace, indent "
+     "and newlines.\n", None, "ignored: tidy-up"),
+    # Changes to numbered tests or made on tests are not bug fixes; a fix found by tests is.
+    ("bug 1049275 fixes test 165\n", None, "ignored: tests or CI only"),
+    ("Avoid stack overflows on more windows tests (#3344)\n\nFix windows CI by increasing the "
+     "debug stack size on windows\n", None, "ignored: tests or CI only"),
+    ("altsvc: make the save function ignore NULL filenames\n\nIt might happen in OOM "
+     "situations. Detected bv torture tests.\n\nCloses #4707\n", "error", "fix-pattern 'OOM'"),
+    # Speed and size are not bugs; a needless network call each run is.
+    ("Avoid allocating for names in the PEP 508 parser (#10476)\n\n## Summary\r\n\r\nWe can "
+     "read from the slice directly.\n", None, "ignored: performance"),
+    ("Avoid including `schemars` in the production build (#19482)\n\n## Summary\n\nOnly needed "
+     "a development time, and cuts 100K off the binary.\n", None, "ignored: performance"),
+    ("Avoid querying GitHub on repeated install invocations (#12767)\n\n## Summary\n\nIf you "
+     "run `cargo run pip install ...` repeatedly, then every time, we'll take the \"GitHub fast "
+     "path\" every\ntime, even if the package is already cached.\n", "error",
+     "fix-pattern 'Avoid querying'"),
+    # Missing ignore-file entries are housekeeping; missing initialisation is a bug.
+    ("Bryan Henderson: added missing ignores\n", None, "ignored: ignore files"),
+    ("build: Fixed missing .opensdf files from VC10+ .gitignore files\n", None,
+     "ignored: ignore files"),
+    ("http2 push: add missing inits of new stream\n\n- set the correct stream_id for pushed "
+     "streams\n- init maxdownload and size properly\n", "error", "fix-pattern 'missing'"),
+    # A fix that says nothing of what was wrong; one that names it.
+    ("fix syntax error\n", None, "ignored: says not what was wrong"),
+    ("vtls: fix build without proxy support\n\nFollow-up to dafdb20a26d0c890\n\nCloses #9895\n",
+     "error", "fix-pattern 'vtls: fix'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "kind", "rule"), FAMILIES)
+def test_false_positive_families_both_ways(message: str, kind: str | None, rule: str) -> None:
+    found, why = run(message)
+    assert [c.type for c in found] == ([kind] if kind else [])
+    assert why.startswith(rule), why
 
 
 @pytest.mark.parametrize(("message", "kind", "rule"), KEPT)
@@ -105,8 +209,8 @@ def test_merges_and_bot_bumps_say_why() -> None:
 
 
 def test_the_labelled_decisions_and_fixes_are_mostly_kept() -> None:
-    """A floor under the scores bench/capture_quality.py prints (81% precision, 76% decision
-    and 85% fix recall when this was written): a rule change that drops far below fails."""
+    """A floor under the scores bench/capture_quality.py prints (88% precision, 74% decision
+    and 87% fix recall when this was written): a rule change that drops far below fails."""
     rows = [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == 480 and {r["project"] for r in rows} == {"vite", "uv", "curl"}
     kept = worth = decisions = fixes = 0
@@ -122,8 +226,8 @@ def test_the_labelled_decisions_and_fixes_are_mostly_kept() -> None:
         worth += got is not None and row["label"] != "none"
         decisions += row["label"] in ("decision", "breaking") and got == "decision"
         fixes += row["label"] == "fix" and got == "error"
-    assert worth / kept >= 0.78
-    assert decisions / 48 >= 0.70 and fixes / 119 >= 0.80
+    assert worth / kept >= 0.85
+    assert decisions / 48 >= 0.70 and fixes / 119 >= 0.84
 
 
 # ------------------------------------------------------------------ titles, bodies, links
