@@ -55,6 +55,9 @@ _REF_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_SPACES_RE = re.compile(r"\s{2,}")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_BREAKING_RE = re.compile(r"^BREAKING[ -]CHANGE:", re.MULTILINE)
 _TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I | re.M | re.S)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
@@ -101,7 +104,7 @@ def parse_subject(subject: str) -> Subject:
         rest = subject[prefix.end() :]
     refs = [m["ref"] for m in _REF_RE.finditer(rest)]
     title = _TITLE_REFS_RE.sub("", rest).strip(" ,;:-")
-    title = re.sub(r"\s{2,}", " ", title)
+    title = _SPACES_RE.sub(" ", title)
     if kind is not None:  # "fix: handle x" -> "Handle x"; "http2: allow x" stays as it is
         title = title[:1].upper() + title[1:]
     return Subject(short_title(title), kind, tags, breaking, tuple(dict.fromkeys(refs)))
@@ -143,7 +146,7 @@ def clean_body(body: str) -> str:
     """The explanation: no HTML comments (PR templates), no trailer block, no lines that only
     reference issues (they are links), no `[skip ci]` or squash separators."""
     body = _COMMENT_RE.sub("", normalise(body))
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", body.strip("\n")) if p.strip()]
+    paragraphs = [p for p in _BLANK_LINE_RE.split(body.strip("\n")) if p.strip()]
     kept = []
     for index, paragraph in enumerate(paragraphs):
         lines = [ln for ln in paragraph.splitlines() if not _REF_LINE_RE.match(ln)]
@@ -154,6 +157,11 @@ def clean_body(body: str) -> str:
     return text + "\n" if text.strip() else ""
 
 
+# Longer than any match of the default patterns: the text past the earliest match found so
+# far plus this is never read again for that message.
+_REACH = 400
+
+
 def _earliest(
     patterns: tuple[Matcher, ...], text: str, strong_only: bool = False
 ) -> tuple[int, str | None, bool]:
@@ -162,16 +170,19 @@ def _earliest(
     evidence (rules.WEAK_*; configured patterns never are)."""
     best: tuple[int, str | None, bool] = (len(text) + 1, None, False)
     for pattern in patterns:
-        weak = getattr(pattern, "weak", False)
+        weak = getattr(pattern, "weak", None)
         if strong_only and weak:
             continue
-        match = pattern.search(text)
+        if weak is None or best[1] is None:  # a configured pattern, or nothing found yet
+            match = pattern.search(text)
+        else:  # ours: a match starting before the best one ends within _REACH of it
+            match = pattern.search(text, best[0] + _REACH)  # type: ignore[call-arg]
         if match is not None and match.start() < best[0]:
             end = match.end()
             while end < len(text) and end - match.start() < 60 and text[end].isalnum():
                 end += 1  # to the end of the word: "fix(auth): session", not "...: s"
             found = " ".join(text[match.start() : end].split()) or pattern.pattern
-            best = (match.start(), found, weak)
+            best = (match.start(), found, bool(weak))
     return best
 
 
@@ -196,7 +207,7 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     for name, pattern in rules.ignore:
         if pattern.search(subject_line):
             return Verdict(None, "ignored", name)
-    if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
+    if subject.breaking or ("BREAKING" in text and _BREAKING_RE.search(text)):
         return Verdict("decision", "breaking-change", "")
     at_decision, decision, weak_decision = _earliest(rules.decision, text)
     at_fix, fix, weak_fix = _earliest(rules.fix, text)

@@ -54,7 +54,7 @@ _DECISIONS = (
      r"move[sd]?|replac\w+)\b[^.\n]{0,80}?\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
     ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
     ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
-    ("no longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
+    ("longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
     ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
     # "(but perhaps we should make it do that...)" is a thought, not a decision.
     ("should", r"(?<!perhaps\s)(?<!maybe\s)\b(?:we|every\s+\w+)\s+should\b"),
@@ -76,7 +76,7 @@ _FIXES = (
     ("root", r"\broot[ -]cause\b"),
     ("previously prior", r"(?<!n't\s)(?<!not\s)\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"
      r"(?!\s+(?:possible|supported|available)\b)"),
-    ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
+    ("fixe resolve mistake", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
      r"(?:fixes|fixed|resolves)|by\s+mistake|"
      r"resolve\s+the\s+issue)\b"),
     ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
@@ -87,13 +87,13 @@ _FIXES = (
     # "wasn't previously possible" announces a feature, not a bug.
     ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
      r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
-    ("lead result", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
     ("reported", r"^Reported[- ]by:"),
 )  # fmt: skip
 _FACTS = (
     ("known_bugs", r"\AKNOWN_BUGS:"),
     ("remain", r"\bshould\s+always\s+remain\b"),
-    ("not supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
+    ("supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
 )
 # Weak evidence. A decision read only from a subject's leading "Use X" / "Reject X" / "Only X"
 # / "Treat X as Y" yields to a bug the message describes ("Use a global build concurrency
@@ -183,13 +183,15 @@ class _Needled:
         self._compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
         self._needles = needles
 
-    def search(self, string: str) -> Any:
+    def search(self, string: str, endpos: int = 1 << 62) -> Any:
+        """`endpos`: where the text ends for this search (classify._earliest needs only
+        matches starting before the best one so far: long bodies are not read to the end)."""
         if not self._needles:
-            return self._compiled.search(string)
+            return self._compiled.search(string, 0, endpos)
         low = _last[1] if _last[0] is string else _lowered(string)
         for needle in self._needles:  # a plain loop: any() over a generator costs 2x here
             if needle in low:
-                return self._compiled.search(string)
+                return self._compiled.search(string, 0, endpos)
         return None
 
 
