@@ -52,8 +52,17 @@ def main() -> None:
     parser.add_argument("--random", type=int, default=100)
     parser.add_argument("--extra", type=int, default=60)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument(
+        "--exclude", type=Path, action="append", default=[],
+        help="a labels file whose commits are left out of the history (a fresh sample)",
+    )  # fmt: skip
     args = parser.parse_args()
-    rows = history(args.git_dir)
+    taken = {
+        json.loads(line)["sha"]
+        for path in args.exclude
+        for line in path.read_text(encoding="utf-8").splitlines()
+    }
+    rows = [row for row in history(args.git_dir) if row["sha"] not in taken]
     rng = random.Random(args.seed)
     drawn = rng.sample(range(len(rows)), args.random)
     matching = [i for i in range(len(rows)) if DECISION_WORDS.search(str(rows[i]["message"]))]
