@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.capture.guard import MAX_TEXT
-from gitmem.capture.rules import FEATURE_SUBJECT
+from gitmem.capture.rules import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT
 
 if TYPE_CHECKING:
     from gitmem.capture.guard import Matcher
@@ -163,15 +163,16 @@ _REACH = 400
 
 
 def _earliest(
-    patterns: tuple[Matcher, ...], text: str, strong_only: bool = False
-) -> tuple[int, str | None, bool]:
+    patterns: tuple[Matcher, ...], text: str, leave_out: tuple[str, ...] = ()
+) -> tuple[int, str | None, str]:
     """The earliest match of any of the patterns (the subject before the body, the lead
-    sentence before the details): where, the text matched, and whether that pattern is weak
-    evidence (rules.WEAK_*; configured patterns never are)."""
-    best: tuple[int, str | None, bool] = (len(text) + 1, None, False)
+    sentence before the details): where, the text matched, and what kind of weak evidence
+    that pattern is ("" strong; rules.WEAK_* and BODY_WORD_*; configured patterns are strong).
+    `leave_out`: kinds of weak pattern not searched."""
+    best: tuple[int, str | None, str] = (len(text) + 1, None, "")
     for pattern in patterns:
         weak = getattr(pattern, "weak", None)
-        if strong_only and weak:
+        if weak and weak in leave_out:
             continue
         if weak is None or best[1] is None:  # a configured pattern, or nothing found yet
             match = pattern.search(text)
@@ -182,7 +183,7 @@ def _earliest(
             while end < len(text) and end - match.start() < 60 and text[end].isalnum():
                 end += 1  # to the end of the word: "fix(auth): session", not "...: s"
             found = " ".join(text[match.start() : end].split()) or pattern.pattern
-            best = (match.start(), found, bool(weak))
+            best = (match.start(), found, weak or "")
     return best
 
 
@@ -211,9 +212,15 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         return Verdict("decision", "breaking-change", "")
     at_decision, decision, weak_decision = _earliest(rules.decision, text)
     at_fix, fix, weak_fix = _earliest(rules.fix, text)
-    if weak_fix and FEATURE_SUBJECT.match(subject_line):  # "Add X ...\n\nFixes #194"
-        at_fix, fix, weak_fix = _earliest(rules.fix, text, strong_only=True)
+    if weak_fix and (weak_fix == "ref" or at_fix > len(subject_line)):
+        feature = FEATURE_SUBJECT.match(subject_line) is not None
+        if feature or RESTRUCTURE_SUBJECT.match(subject_line):
+            # "Add X ...\n\nFixes #194"; "factor the 3 web reports\n\n... previously ..."
+            leave_out = ("ref", "word") if feature else ("word",)
+            at_fix, fix, weak_fix = _earliest(rules.fix, text, leave_out)
     at_fact, fact, _weak = _earliest(rules.fact, text)
+    if weak_decision and _earliest(rules.decision, text, ("verb",))[1] is not None:
+        weak_decision = ""  # "Use the older myers diff ...\n\n... Switch our test diff to it"
     if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
         return Verdict("fact", "fact-pattern", fact)
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):

@@ -48,16 +48,20 @@ _DECISIONS = (
     ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
     ("use reject only", _PREFIX + r"(?:use|reject|only)\s+(?!of\b)\S"),  # "Use X" subject
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
-    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+"
-     r"dependency\b)"),
+    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|us(?:ag)?e\s+of\b|"
+     r"`?[\w.-]+`?\s+dependency\b)"),
     ("instead rather favor favour", r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|"
      r"move[sd]?|replac\w+)\b[^.\n]{0,80}?\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
     ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
     ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
+    # "XML support has been dropped. The -format flag has been replaced by -json."
+    ("been", r"\bhas\s+been\s+(?:dropped|deprecated|replaced\s+(?:by|with))\b"),
     ("longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
     ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
-    # "(but perhaps we should make it do that...)" is a thought, not a decision.
-    ("should", r"(?<!perhaps\s)(?<!maybe\s)\b(?:we|every\s+\w+)\s+should\b"),
+    # "every command should" is a rule; "we should" is review prose in long bodies ("(but
+    # perhaps we should make it do that...)", "we should only add one import per diagnostic").
+    ("should", r"\bevery\s+\w+\s+should\b"),
+    ("default", _PREFIX + r"(?:enable|disable|turn\s+(?:on|off))\b[^\n]{0,80}?\bby\s+default\b"),
     ("worth", r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b"),
     ("msrv minimum", r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b"),
     ("polic", r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b"),
@@ -88,6 +92,9 @@ _FIXES = (
     ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
      r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
     ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    # Go's words for a fault ("a race in these logs", "the program panics", "caused duplicate
+    # flag registration"); not the `-race` flag or builder, nor "under the race detector".
+    ("race panic caused", r"(?<![-\w])races?\b(?!\s+detector)|\bpanic(?:s|ked)?\b|\bcaused\b"),
     ("reported", r"^Reported[- ]by:"),
 )  # fmt: skip
 _FACTS = (
@@ -101,11 +108,30 @@ _FACTS = (
 # rendering the limit useless" is a fix). A fix read only from "Fixes #N" / "Resolves #N" does
 # not count when the subject adds or enables something: squash-merged PRs close feature
 # requests with the same words ("Make `check-url` available in configuration files (#9032)").
+# The bug words of a body ("previously", "was not", "bug", "crash", "panic") are weak the same
+# way: golang/tools explains refactors and features with them ("gopls/internal/golang: factor
+# the 3 web reports\n\n... previously constants, are now assets"), so they do not count when
+# the subject adds, improves or restructures something. In the subject they still count.
 WEAK_DECISION_PATTERNS = frozenset(p for w, p in _DECISIONS if w in ("use reject only", "treat"))
 WEAK_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w in ("#", "/issues/"))
-FEATURE_SUBJECT = re.compile(
-    r"\A(?:[\w./-]+(?:\([^)\n]*\))?:\s+)?(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|"
-    r"expose[sd]?|enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable)\b",
+BODY_WORD_FIX_PATTERNS = frozenset(
+    p for w, p in _FIXES
+    if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
+             "crash regression initiali memory oom flaw bug")
+)  # fmt: skip
+_AREAS = r"(?:[\w./-]+(?:,\s*[\w./-]+)*(?:\([^)\n]*\))?:\s+)?"  # "gopls, internal/lsp: "
+FEATURE_SUBJECT = re.compile(  # not "enable custom methods again": that restores behaviour
+    r"\A(?![^\n]*\b(?:again|back)\b)"
+    + _AREAS
+    + r"(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|expose[sd]?|"
+    r"enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable|show[sn]?|improve[sd]?)\b",
+    re.IGNORECASE,
+)
+RESTRUCTURE_SUBJECT = re.compile(
+    r"\A" + _AREAS + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
+    r"eliminat\w+|unif\w+|clean\w*|consolidat\w+|group\w*|extract\w*|split\w*|stream\w*|"
+    r"(?:remove|delete)[sd]?\s+(?:the\s+)?(?:redundant|unused|dead|obsolete|old)|"
+    r"(?:minor|small)\s+[\w-]+\s+clean)\b",
     re.IGNORECASE,
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
@@ -179,7 +205,14 @@ class _Needled:
 
     def __init__(self, pattern: str, needles: tuple[str, ...]) -> None:
         self.pattern = pattern
-        self.weak = pattern in WEAK_DECISION_PATTERNS or pattern in WEAK_FIX_PATTERNS
+        # "": strong evidence; "ref": an issue reference; "word": a body's bug word; "verb": a
+        # subject's Use/Reject/Only/Treat (see WEAK_*).
+        self.weak = (
+            "ref" if pattern in WEAK_FIX_PATTERNS
+            else "word" if pattern in BODY_WORD_FIX_PATTERNS
+            else "verb" if pattern in WEAK_DECISION_PATTERNS
+            else ""
+        )  # fmt: skip
         self._compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
         self._needles = needles
 

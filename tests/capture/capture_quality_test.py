@@ -182,6 +182,89 @@ FAMILIES = [
 ]  # fmt: skip
 
 
+# Third round, fitted to golang/tools (Gerrit: area prefixes, long bodies that explain
+# refactors in the words of a bug, `Fixes golang/go#N` on features too).
+GO_FAMILIES = [
+    # "we should" is review prose; the decision language it replaced is "every X should" above.
+    ("internal/lsp: organize imports as a quickfix\n\nThis change adds the ability to organize "
+     "all imports as quickfix on a\ndiagnostic, in addition to the standard \"source."
+     "organizeImports\" code\naction kind. This change still requires a bit of work, since "
+     "really, we\nshould only add one import per diagnostic\n", None, "no rule matched"),
+    # "enable X by default" is a decision; "It is disabled by default." in a feature's body is not.
+    ("internal/lsp: enable deep completion and fuzzy matching by default\n\nInvert "
+     "\"useDeepCompletions\" config flag to \"disableDeepCompletion\" and\nseparate out "
+     "\"disableFuzzyMatching\" which reverts to the previous\nprefix matching behavior.\n",
+     "decision", "decision-pattern 'internal/lsp: enable deep completion"),
+    ("internal/lsp/analysis: add pass for unused parameters\n\nThis change adds a pass that "
+     "checks for unused parameters inside of a function. It is disabled by default.\n\nUpdates "
+     "golang/go#36602\n", None, "no rule matched"),
+    # Removing the use of a library is a decision like removing a dependency.
+    ("cmd/godoc: remove usage of golang.org/x/xerrors\n\nGo 1.12 has not been supported for a "
+     "while, so it seems safe to replace\nusage of xerrors with the native support for wrapped "
+     "errors in the\nstandard library introduced in Go 1.13.\n\nFor golang/go#52442\n",
+     "decision", "decision-pattern 'cmd/godoc: remove usage of'"),
+    # Go's words for a fault: a race, a panic, what something caused; not the race detector.
+    ("internal/lsp/cache: copy *packages.Config environment completely\n\nI noticed a race in "
+     "these logs:\nhttps://build.golang.org/log/ec2915e97319de219284ed022338f2ebc549aff6.\n\nWe "
+     "need to copy the environment and build flags for each config, since\nwe're treating the "
+     "config as single use.\n", "error", "fix-pattern 'race'"),
+    ("go/analysis: validate: report duplicates among analyzers (roots)\n\nDuplicate root "
+     "analyzers caused duplicate flag registration and other problems.\n", "error",
+     "fix-pattern 'caused'"),
+    ("go/pointer: break TestInput into subtests and update skips\n\nTestInput is fiendishly "
+     "slow and memory-hungry. Breaking it into\nsubtests reveals that the vast majority of that "
+     "cost can be attributed\nto a single test case: \"testdata/a_test.go\".\n\nUpdate the "
+     "address-space-based skip to skip only that one input, skip\nit under the race detector (it "
+     "is timing out on the new\n\"linux-amd64-longtest-race\" builder), and run the remaining "
+     "inputs in\nparallel.\n", None, "no rule matched"),
+    # A body's bug words do not make a restructuring or a feature a fix...
+    ("gopls/internal/lsp/cache: stream package results\n\nAs we move toward incremental "
+     "evaluation of the package key and precise\npruning, rewrite the type checking pass to "
+     "formalize the concept of a\npre- and post- package visitor. Whereas previously we would do "
+     "an\ninitial pass outside of type-checking to load data\n", None, "no rule matched"),
+    ("gopls/internal/cmd: group remote connection flags on Application\n\nThis centralizes "
+     "remote LSP client connection flags, previously\nscattered in Application and Serve "
+     "structs, into a common RemoteFlags\nstruct and embeds it directly on root Application\n",
+     None, "no rule matched"),
+    # ... unless the subject restores behaviour ("again").
+    ("transfer: enable custom methods again on next transfer\n\n`http_ignorecustom` is set on "
+     "redirect handling but was not reset between\ntransfers, so once a redirect occurs in the "
+     "new follow modes, custom request\nmethods would not be used again\n", "error",
+     "fix-pattern 'was not'"),
+    # `Fixes golang/go#N` on a subject that shows, improves or supports something (also after
+    # two areas) is a feature request closed; on another subject it still marks a fix.
+    ("gopls, internal/lsp: support fillstruct for partially-filled structs\n\nThis updates "
+     "fillstruct to work even when the struct is partially\nfilled. User supplied fields are "
+     "preserved but comments are blown away.\n\nFixes golang/go#39804\n", None,
+     "no rule matched"),
+    ("gopls/internal/lsp/source: improve method hover\n\nThis change causes (*pkg.T).F to be "
+     "rendered as \"(t *pkg.T) F\",\nin other words, using declaration syntax.\n\nFixes "
+     "golang/go#62190\n", None, "no rule matched"),
+    ("internal/lsp: re-run go/packages.Load when the package name changes\n\nFixes "
+     "golang/go#32149\n", "error", "fix-pattern 'Fixes golang/go#32149'"),
+    # A subject's "use X" stays a decision when the body also says "switch to".
+    ("gopls/internal/regtest/marker: use line-based myers diff implementation\n\nThe new "
+     "diff.Strings algorithm produces suboptimal line edits, as\ndescribed in golang/go#64023, "
+     "which lead to confusing test data. Switch\nour test diff output to the older myers package "
+     "(ideally temporarily).\n", "decision",
+     "decision-pattern 'gopls/internal/regtest/marker: use"),
+    # "has been dropped / replaced by" announces a decision; "has been removed" alone does not.
+    ("cmd/guru: support streaming plain and -json output\n\nVisible changes:\n- \"referrers\" "
+     "queries now emit a stream of results.\n- XML support has been dropped.\n- The -format "
+     "flag has been replaced by -json.\n", "decision", "decision-pattern 'has been dropped'"),
+    ("go/internal/gcimporter: merge go1.11 tests back into gcimporter_test.go\n\nThe go1.11 "
+     "build constraint has been removed from gcimporter11_test.go,\nso it no longer needs to be "
+     "a separate file.\n", None, "no rule matched"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "kind", "rule"), GO_FAMILIES)
+def test_golang_tools_families_both_ways(message: str, kind: str | None, rule: str) -> None:
+    found, why = run(message)
+    assert [c.type for c in found] == ([kind] if kind else [])
+    assert why.startswith(rule), why
+
+
 @pytest.mark.parametrize(("message", "kind", "rule"), FAMILIES)
 def test_false_positive_families_both_ways(message: str, kind: str | None, rule: str) -> None:
     found, why = run(message)
