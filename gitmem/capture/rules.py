@@ -131,7 +131,7 @@ RESTRUCTURE_SUBJECT = re.compile(
     r"\A" + _AREAS + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
     r"eliminat\w+|unif\w+|clean\w*|consolidat\w+|group\w*|extract\w*|split\w*|stream\w*|"
     r"(?:remove|delete)[sd]?\s+(?:the\s+)?(?:redundant|unused|dead|obsolete|old)|"
-    r"(?:minor|small)\s+[\w-]+\s+clean)\b",
+    r"(?:minor|small)\s+[\w-]+\s+clean\w*)\b",
     re.IGNORECASE,
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)

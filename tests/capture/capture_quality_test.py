@@ -226,6 +226,10 @@ GO_FAMILIES = [
      "remote LSP client connection flags, previously\nscattered in Application and Serve "
      "structs, into a common RemoteFlags\nstruct and embeds it directly on root Application\n",
      None, "no rule matched"),
+    ("gopls/internal/lsp/cache: minor analysis cleanups\n\nThis change moves the *pkg out of "
+     "the actionHandle into the actionResult.\nAlso, log internal errors even when we don't "
+     "bug.Reportf, since errors merely\nreturned by analysis are usually ignored, making it "
+     "harder to understand\nthe analysis crashes.\n", None, "no rule matched"),
     # ... unless the subject restores behaviour ("again").
     ("transfer: enable custom methods again on next transfer\n\n`http_ignorecustom` is set on "
      "redirect handling but was not reset between\ntransfers, so once a redirect occurs in the "
