@@ -18,6 +18,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.capture.guard import MAX_TEXT
+from gitmem.capture.rules import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT
 
 if TYPE_CHECKING:
     from gitmem.capture.guard import Matcher
@@ -54,6 +55,10 @@ _REF_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
+_SPACES_RE = re.compile(r"\s{2,}")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_BREAKING_RE = re.compile(r"^BREAKING[ -]CHANGE:", re.MULTILINE)
+_TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I | re.M | re.S)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
 
@@ -99,7 +104,7 @@ def parse_subject(subject: str) -> Subject:
         rest = subject[prefix.end() :]
     refs = [m["ref"] for m in _REF_RE.finditer(rest)]
     title = _TITLE_REFS_RE.sub("", rest).strip(" ,;:-")
-    title = re.sub(r"\s{2,}", " ", title)
+    title = _SPACES_RE.sub(" ", title)
     if kind is not None:  # "fix: handle x" -> "Handle x"; "http2: allow x" stays as it is
         title = title[:1].upper() + title[1:]
     return Subject(short_title(title), kind, tags, breaking, tuple(dict.fromkeys(refs)))
@@ -141,7 +146,7 @@ def clean_body(body: str) -> str:
     """The explanation: no HTML comments (PR templates), no trailer block, no lines that only
     reference issues (they are links), no `[skip ci]` or squash separators."""
     body = _COMMENT_RE.sub("", normalise(body))
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", body.strip("\n")) if p.strip()]
+    paragraphs = [p for p in _BLANK_LINE_RE.split(body.strip("\n")) if p.strip()]
     kept = []
     for index, paragraph in enumerate(paragraphs):
         lines = [ln for ln in paragraph.splitlines() if not _REF_LINE_RE.match(ln)]
@@ -152,17 +157,33 @@ def clean_body(body: str) -> str:
     return text + "\n" if text.strip() else ""
 
 
-def _earliest(patterns: tuple[Matcher, ...], text: str) -> tuple[int, str | None]:
+# Longer than any match of the default patterns: the text past the earliest match found so
+# far plus this is never read again for that message.
+_REACH = 400
+
+
+def _earliest(
+    patterns: tuple[Matcher, ...], text: str, leave_out: tuple[str, ...] = ()
+) -> tuple[int, str | None, str]:
     """The earliest match of any of the patterns (the subject before the body, the lead
-    sentence before the details): where, and the text matched."""
-    best: tuple[int, str | None] = (len(text) + 1, None)
+    sentence before the details): where, the text matched, and what kind of weak evidence
+    that pattern is ("" strong; rules.WEAK_* and BODY_WORD_*; configured patterns are strong).
+    `leave_out`: kinds of weak pattern not searched."""
+    best: tuple[int, str | None, str] = (len(text) + 1, None, "")
     for pattern in patterns:
-        match = pattern.search(text)
+        weak = getattr(pattern, "weak", None)
+        if weak and weak in leave_out:
+            continue
+        if weak is None or best[1] is None:  # a configured pattern, or nothing found yet
+            match = pattern.search(text)
+        else:  # ours: a match starting before the best one ends within _REACH of it
+            match = pattern.search(text, best[0] + _REACH)  # type: ignore[call-arg]
         if match is not None and match.start() < best[0]:
             end = match.end()
             while end < len(text) and end - match.start() < 60 and text[end].isalnum():
                 end += 1  # to the end of the word: "fix(auth): session", not "...: s"
-            best = (match.start(), " ".join(text[match.start() : end].split()) or pattern.pattern)
+            found = " ".join(text[match.start() : end].split()) or pattern.pattern
+            best = (match.start(), found, weak or "")
     return best
 
 
@@ -176,6 +197,8 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     if subject_line.startswith("Merge "):
         return Verdict(None, "merge", "")
     text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if ln.lstrip()[:1] != ">")
+    if "test plan" in text.lower():  # a PR template's "## Test Plan": how it was tried, not why
+        text = _TEST_PLAN_RE.sub("", text)
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
@@ -185,14 +208,22 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     for name, pattern in rules.ignore:
         if pattern.search(subject_line):
             return Verdict(None, "ignored", name)
-    if subject.breaking or re.search(r"^BREAKING[ -]CHANGE:", text, re.MULTILINE):
+    if subject.breaking or ("BREAKING" in text and _BREAKING_RE.search(text)):
         return Verdict("decision", "breaking-change", "")
-    at_decision, decision = _earliest(rules.decision, text)
-    at_fix, fix = _earliest(rules.fix, text)
-    at_fact, fact = _earliest(rules.fact, text)
+    at_decision, decision, weak_decision = _earliest(rules.decision, text)
+    at_fix, fix, weak_fix = _earliest(rules.fix, text)
+    if weak_fix and (weak_fix == "ref" or at_fix > len(subject_line)):
+        feature = FEATURE_SUBJECT.match(subject_line) is not None
+        if feature or RESTRUCTURE_SUBJECT.match(subject_line):
+            # "Add X ...\n\nFixes #194"; "factor the 3 web reports\n\n... previously ..."
+            leave_out = ("ref", "word") if feature else ("word",)
+            at_fix, fix, weak_fix = _earliest(rules.fix, text, leave_out)
+    at_fact, fact, _weak = _earliest(rules.fact, text)
+    if weak_decision and _earliest(rules.decision, text, ("verb",))[1] is not None:
+        weak_decision = ""  # "Use the older myers diff ...\n\n... Switch our test diff to it"
     if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
         return Verdict("fact", "fact-pattern", fact)
-    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision):
+    if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
         if vetoed is None:
             return Verdict("error", "fix-pattern", fix)

@@ -26,6 +26,10 @@ CONTROL_KEYS = ("memory-type", "memory-tags", "no-memory")
 
 _TRUE = frozenset({"true", "yes", "1", "on"})
 _TRAILER_RE = re.compile(r"^(?P<key>[A-Za-z][A-Za-z0-9-]*)\s*:\s*(?P<value>.*)$")
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
+_OUR_KEY_RE = re.compile(
+    r"^[ \t]*(?:decision|fact|learned|error|memory-type|memory-tags|no-memory)\s*:", re.I | re.M
+)
 _REWRITE_ACTION_RE = re.compile(r"^(?:rebase\b|[^:]*\((?:amend|pick|squash|fixup|reword|edit)\))")
 
 
@@ -74,7 +78,7 @@ def iso_time(raw: str) -> str:
 
 
 def _paragraphs(message: str) -> list[str]:
-    return [p for p in re.split(r"\n[ \t]*\n", message.strip("\n")) if p.strip()]
+    return [p for p in _BLANK_LINE_RE.split(message.strip("\n")) if p.strip()]
 
 
 def _trailer_lines(paragraph: str) -> list[tuple[str, str]] | None:
@@ -162,7 +166,10 @@ def explain(commit: Commit, rules: Rules) -> tuple[list[Candidate], str]:
     if reason is not None:
         return [], reason
     message = classify.normalise(commit.message)
-    trailers, _where = _trailers(message) if ":" in message else ([], [])
+    # Most messages hold none of our keys: skip parsing their paragraphs (Gerrit's trailer
+    # blocks are long).
+    ours = ":" in message and _OUR_KEY_RE.search(message) is not None
+    trailers, _where = _trailers(message) if ours else ([], [])
     controls = {key: value for key, value in trailers if key in CONTROL_KEYS}
     if controls.get("no-memory", "").lower() in _TRUE:
         return [], "No-Memory: true"

@@ -48,15 +48,20 @@ _DECISIONS = (
     ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
     ("use reject only", _PREFIX + r"(?:use|reject|only)\s+(?!of\b)\S"),  # "Use X" subject
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
-    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|`?[\w.-]+`?\s+"
-     r"dependency\b)"),
+    ("remove", _PREFIX + r"remove\s+(?:the\s+)?(?:dep(?:endency)?\s+on\b|us(?:ag)?e\s+of\b|"
+     r"`?[\w.-]+`?\s+dependency\b)"),
     ("instead rather favor favour", r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|"
      r"move[sd]?|replac\w+)\b[^.\n]{0,80}?\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
     ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
     ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
-    ("no longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
+    # "XML support has been dropped. The -format flag has been replaced by -json."
+    ("been", r"\bhas\s+been\s+(?:dropped|deprecated|replaced\s+(?:by|with))\b"),
+    ("longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
     ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
-    ("should", r"\b(?:we|every\s+\w+)\s+should\b"),
+    # "every command should" is a rule; "we should" is review prose in long bodies ("(but
+    # perhaps we should make it do that...)", "we should only add one import per diagnostic").
+    ("should", r"\bevery\s+\w+\s+should\b"),
+    ("default", _PREFIX + r"(?:enable|disable|turn\s+(?:on|off))\b[^\n]{0,80}?\bby\s+default\b"),
     ("worth", r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b"),
     ("msrv minimum", r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b"),
     ("polic", r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b"),
@@ -73,22 +78,61 @@ _FIXES = (
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
-    ("previously prior", r"\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"),
-    ("this mistake the issue", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
+    ("previously prior", r"(?<!n't\s)(?<!not\s)\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"
+     r"(?!\s+(?:possible|supported|available)\b)"),
+    ("fixe resolve mistake", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
      r"(?:fixes|fixed|resolves)|by\s+mistake|"
      r"resolve\s+the\s+issue)\b"),
     ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
      r"null\s+pointer|segfault|deadlock|oversight)\b"),
+    # Not curl's `Bug: <URL>` reference line (a link to a discussion, often of a feature).
     ("crash regression initiali memory oom flaw bug", r"\b(?:crash(?:es|ed)?|regression|"
-     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b"),
-    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"),
-    ("lead result", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b(?!:)"),
+    # "wasn't previously possible" announces a feature, not a bug.
+    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
+     r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
+    ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    # Go's words for a fault ("a race in these logs", "the program panics", "caused duplicate
+    # flag registration"); not the `-race` flag or builder, nor "under the race detector".
+    ("race panic caused", r"(?<![-\w])races?\b(?!\s+detector)|\bpanic(?:s|ked)?\b|\bcaused\b"),
     ("reported", r"^Reported[- ]by:"),
 )  # fmt: skip
 _FACTS = (
     ("known_bugs", r"\AKNOWN_BUGS:"),
     ("remain", r"\bshould\s+always\s+remain\b"),
-    ("not supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
+    ("supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
+)
+# Weak evidence. A decision read only from a subject's leading "Use X" / "Reject X" / "Only X"
+# / "Treat X as Y" yields to a bug the message describes ("Use a global build concurrency
+# semaphore (#18054)\n\nPreviously, each build was using its own ... limit, effectively
+# rendering the limit useless" is a fix). A fix read only from "Fixes #N" / "Resolves #N" does
+# not count when the subject adds or enables something: squash-merged PRs close feature
+# requests with the same words ("Make `check-url` available in configuration files (#9032)").
+# The bug words of a body ("previously", "was not", "bug", "crash", "panic") are weak the same
+# way: golang/tools explains refactors and features with them ("gopls/internal/golang: factor
+# the 3 web reports\n\n... previously constants, are now assets"), so they do not count when
+# the subject adds, improves or restructures something. In the subject they still count.
+WEAK_DECISION_PATTERNS = frozenset(p for w, p in _DECISIONS if w in ("use reject only", "treat"))
+WEAK_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w in ("#", "/issues/"))
+BODY_WORD_FIX_PATTERNS = frozenset(
+    p for w, p in _FIXES
+    if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
+             "crash regression initiali memory oom flaw bug")
+)  # fmt: skip
+_AREAS = r"(?:[\w./-]+(?:,\s*[\w./-]+)*(?:\([^)\n]*\))?:\s+)?"  # "gopls, internal/lsp: "
+FEATURE_SUBJECT = re.compile(  # not "enable custom methods again": that restores behaviour
+    r"\A(?![^\n]*\b(?:again|back)\b)"
+    + _AREAS
+    + r"(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|expose[sd]?|"
+    r"enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable|show[sn]?|improve[sd]?)\b",
+    re.IGNORECASE,
+)
+RESTRUCTURE_SUBJECT = re.compile(
+    r"\A" + _AREAS + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
+    r"eliminat\w+|unif\w+|clean\w*|consolidat\w+|group\w*|extract\w*|split\w*|stream\w*|"
+    r"(?:remove|delete)[sd]?\s+(?:the\s+)?(?:redundant|unused|dead|obsolete|old)|"
+    r"(?:minor|small)\s+[\w-]+\s+clean\w*)\b",
+    re.IGNORECASE,
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
@@ -103,6 +147,10 @@ DEFAULT_IGNORE = (
      r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
      r"crate|\S+\s+(?:action|digest)\b))"),
     ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
+    # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
+    # what the docs say now; the decision, if any, is in the code's commit.
+    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./-]+\.(?:md|3|1):)"),
+    ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
 # bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
@@ -111,8 +159,19 @@ DEFAULT_IGNORE_FIXES = (
      r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
      r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:\S+\s+)?links?\b"),
-    ("tests or CI only", r"\A(?:tests?|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
-     r"|repair|correct)\b[^\n]{0,60}\btests?\b"),
+    # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
+    # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
+    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
+     r"|repair|correct)\b[^\n]{0,60}\btests?\b|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b"
+     r"|\A[^\n]*\btests?\s?\d+\b"),
+    # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
+    ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
+     r"speed\s?ups?|production\s+build)\b"),
+    ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
+    # A fix that says nothing of what was wrong: "fix syntax error".
+    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
+     r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
+     r"\.?[ \t]*$"),
     ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
      r"argument|import|function)s?|lint(?:er|ing)?)\b"),
 )  # fmt: skip
@@ -146,16 +205,26 @@ class _Needled:
 
     def __init__(self, pattern: str, needles: tuple[str, ...]) -> None:
         self.pattern = pattern
+        # "": strong evidence; "ref": an issue reference; "word": a body's bug word; "verb": a
+        # subject's Use/Reject/Only/Treat (see WEAK_*).
+        self.weak = (
+            "ref" if pattern in WEAK_FIX_PATTERNS
+            else "word" if pattern in BODY_WORD_FIX_PATTERNS
+            else "verb" if pattern in WEAK_DECISION_PATTERNS
+            else ""
+        )  # fmt: skip
         self._compiled = re.compile(pattern, re.IGNORECASE | re.MULTILINE)
         self._needles = needles
 
-    def search(self, string: str) -> Any:
+    def search(self, string: str, endpos: int = 1 << 62) -> Any:
+        """`endpos`: where the text ends for this search (classify._earliest needs only
+        matches starting before the best one so far: long bodies are not read to the end)."""
         if not self._needles:
-            return self._compiled.search(string)
+            return self._compiled.search(string, 0, endpos)
         low = _last[1] if _last[0] is string else _lowered(string)
         for needle in self._needles:  # a plain loop: any() over a generator costs 2x here
             if needle in low:
-                return self._compiled.search(string)
+                return self._compiled.search(string, 0, endpos)
         return None
 
 
