@@ -239,7 +239,10 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("prefix expansion from 5 letters", {"PREFIX_MIN": 5}),
     ("expansions count 0.25", {"EXPANSION_BOOST": 0.25}),
     ("expansions count 0.75", {"EXPANSION_BOOST": 0.75}),
-    ("question words must match too", {"content_words": lambda words: words}),
+    ("question words must match too", {"QUESTION_WORDS": frozenset()}),
+    ("no related terms (related-terms.txt)", {"RELATED_BOOST": 0.0}),
+    ("related terms count 0.25", {"RELATED_BOOST": 0.25}),
+    ("related terms count 0.75", {"RELATED_BOOST": 0.75}),
 ]
 
 
