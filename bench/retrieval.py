@@ -243,6 +243,7 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("no related terms (related-terms.txt)", {"RELATED_BOOST": 0.0}),
     ("related terms count 0.25", {"RELATED_BOOST": 0.25}),
     ("related terms count 0.75", {"RELATED_BOOST": 0.75}),
+    ("identifiers whole (not a word per part)", {"SPLIT_IDENTIFIERS": False}),
 ]
 
 

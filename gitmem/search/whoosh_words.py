@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from gitmem.search import related
-from gitmem.search.index import TOKEN, token_terms
+from gitmem.search.index import TOKEN, _parts, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import IndexReader, matching, query
 
@@ -33,6 +33,9 @@ EXPANSION_BOOST = 0.5  # a prefix or a near miss counts half: an exact match out
 # A related term (`related-terms.txt`) counts less than the word (0 turns them off): `remove`
 # where the question says `take out`.
 RELATED_BOOST = 0.5
+# An identifier in a question (`run_sync`, `flask.ext`) is a word per part, each reaching the
+# whole: a memory naming the identifier matches all of them, one saying `run` or `flask` one.
+SPLIT_IDENTIFIERS = True
 COORDINATION = 2.0  # score x (matched words / words) ** COORDINATION (see `coordinated`)
 OR_SCALE: float | None = None  # Whoosh's own coordination (`OrGroup.factory`): measured, unused
 
@@ -255,6 +258,24 @@ def word_query(
     return choices[0] if len(choices) == 1 else BestOf(choices)
 
 
+def identifier_parts(unit: related.Unit) -> list[related.Unit]:
+    """`unit` as its parts if it is one identifier (`run_sync`: run, sync), each part's terms
+    with the whole's; else `unit`."""
+    if len(unit.key) != 1 or len(unit.key[0]) < 2:
+        return [unit]
+    whole = unit.key[0][0]
+    if whole != unit.text.lower():
+        return [unit]  # not an identifier kept whole: a word of several terms
+    table = related.table(token_terms)
+    out = []
+    for part in _parts(unit.text):
+        terms = token_terms(part)
+        if terms:
+            key = (tuple(dict.fromkeys((*terms, whole))),)
+            out.append(related.Unit(part, key, table.related((terms,))))
+    return out or [unit]
+
+
 def units(tokens: list[str]) -> list[related.Unit]:
     """A question's tokens as the words to look for: runs the related-terms table has together
     ("take out") read as one; function and question words (`question.QUESTION_WORDS`) left
@@ -263,6 +284,8 @@ def units(tokens: list[str]) -> list[related.Unit]:
         read = related.table(token_terms).units(tokens, token_terms)
     else:
         read = [related.Unit(t, (token_terms(t),), ()) for t in tokens]
+    if SPLIT_IDENTIFIERS:
+        read = [part for unit in read for part in identifier_parts(unit)]
     kept = [u for u in read if len(u.key) > 1 or u.text.lower() not in QUESTION_WORDS]
     return kept or read
 

@@ -108,3 +108,9 @@ def test_the_word_itself_outranks_its_related_terms(reader: Reader) -> None:
     assert ids(reader, "discard stale sessions")[:2] == ["discard", "purge"]
     assert ids(reader, "purge stale sessions")[:2] == ["purge", "discard"]
     assert ids(reader, "delete stale sessions")[:2] in (["discard", "purge"], ["purge", "discard"])
+
+
+def test_an_identifier_in_a_question_is_a_word_per_part(reader: Reader) -> None:
+    # `auto-reload`: its parts are words; the memory naming it matches both.
+    hit = reader.search("auto-reload", EVERYTHING, lambda row: True, limit=1)[0]
+    assert (hit.row["id"], hit.matched) == ("reload", ("auto", "reload"))
