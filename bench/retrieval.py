@@ -1,16 +1,18 @@
 """Retrieval quality: do questions asked the way people and assistants ask them find their memory?
 
-    .venv/bin/python bench/retrieval.py [--variants] [--misses]
-    .venv/bin/python bench/retrieval.py --regenerate /work/.mirror/pallets+flask/repo
+    .venv/bin/python bench/retrieval.py [--set flask|requests|all] [--variants] [--misses]
+    .venv/bin/python bench/retrieval.py --set requests --regenerate /work/.mirror/psf+requests/repo
 
-The corpus is the commit history of a real project (pallets/flask: every non-merge commit, its
-subject as the title and the start of its message as the body), kept compact in
-`tests/fixtures/retrieval/flask-commits.jsonl.gz` so the benchmark runs without the network;
+Each question set is the commit history of a real project (every non-merge commit, its subject
+as the title and the start of its message as the body), kept compact in
+`tests/fixtures/retrieval/<set>-commits.jsonl.gz` so the benchmark runs without the network;
 `--regenerate` rebuilds that file from a mirror of the repository. The questions
-(`tests/fixtures/retrieval/questions.json`) were written as a user of the project would ask
-them, paraphrasing a commit (few words in common with its subject) without trying them on
+(`tests/fixtures/retrieval/<set>-questions.json`) were written as a user of the project would
+ask them, paraphrasing a commit (few words in common with its subject) without trying them on
 either engine first; each names the commit(s) that answer it. Every other commit is a
-distractor.
+distractor. `flask` (pallets/flask) is the set the ranking was developed on; `requests`
+(psf/requests) was written before any change it measures and is held out: its targets drawn at
+random (tests/fixtures/retrieval/README.md says how).
 
 For gitmem (the Whoosh engine in process, `Reader.search` as `git mem search` calls it) and, in
 the same run on the same corpus, an SQLite FTS5 baseline (porter tokenizer; title, summary,
@@ -48,14 +50,17 @@ from gitmem.search.question import content_words
 from gitmem.search.whoosh_engine import WhooshEngine
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "retrieval"
-CORPUS = FIXTURES / "flask-commits.jsonl.gz"
-QUESTIONS = FIXTURES / "questions.json"
+SETS = {"flask": "pallets/flask", "requests": "psf/requests"}  # question set: its project
 BODY_CHARS = 1000  # of each commit message's body: enough to answer, small enough to commit
 TOP = 10
 
 
-def regenerate(mirror: Path) -> None:
-    """The corpus file from a git directory of pallets/flask."""
+def corpus_file(name: str) -> Path:
+    return FIXTURES / f"{name}-commits.jsonl.gz"
+
+
+def regenerate(name: str, mirror: Path) -> None:
+    """The corpus file of set `name` from a git directory of its project."""
     out = subprocess.run(
         ["git", "--git-dir", str(mirror), "log", "--no-merges", "--format=%H%x00%at%x00%B%x1e"],
         capture_output=True,
@@ -76,16 +81,21 @@ def regenerate(mirror: Path) -> None:
                 "body": " ".join(body.split())[:BODY_CHARS],
             }
         )
-    with gzip.open(CORPUS, "wt", encoding="utf-8", compresslevel=9) as f:
+    path = corpus_file(name)
+    # (mtime 0: the same history gives the same bytes)
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as packed,
+    ):
         for row in rows:
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print(f"{len(rows)} commits -> {CORPUS} ({CORPUS.stat().st_size:,} bytes)")
+            packed.write((json.dumps(row, ensure_ascii=False) + "\n").encode())
+    print(f"{len(rows)} commits -> {path} ({path.stat().st_size:,} bytes)")
 
 
-def load() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    with gzip.open(CORPUS, "rt", encoding="utf-8") as f:
+def load(name: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    with gzip.open(corpus_file(name), "rt", encoding="utf-8") as f:
         corpus = [json.loads(line) for line in f]
-    return corpus, json.loads(QUESTIONS.read_text())
+    return corpus, json.loads((FIXTURES / f"{name}-questions.json").read_text())
 
 
 def documents(corpus: list[dict[str, Any]]) -> list[Document]:
@@ -229,28 +239,28 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
     ("prefix expansion from 5 letters", {"PREFIX_MIN": 5}),
     ("expansions count 0.25", {"EXPANSION_BOOST": 0.25}),
     ("expansions count 0.75", {"EXPANSION_BOOST": 0.75}),
-    ("question words must match too", {"content_words": lambda words: words}),
+    ("question words must match too", {"QUESTION_WORDS": frozenset()}),
+    ("no related terms (related-terms.txt)", {"RELATED_BOOST": 0.0}),
+    ("related terms count 0.25", {"RELATED_BOOST": 0.25}),
+    ("related terms count 0.75", {"RELATED_BOOST": 0.75}),
+    ("identifiers whole (not a word per part)", {"SPLIT_IDENTIFIERS": False}),
 ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--regenerate", type=Path, metavar="GIT_DIR", help="rebuild the corpus")
-    parser.add_argument("--variants", action="store_true", help="also the ranking alternatives")
-    parser.add_argument("--misses", action="store_true", help="list the questions missed at 3")
-    args = parser.parse_args()
-    if args.regenerate:
-        regenerate(args.regenerate)
-        return 0
-    corpus, questions = load()
+FTS5 = "SQLite FTS5 (OR, bm25 4/2/1/2)"
+
+
+def run_set(name: str, args: argparse.Namespace) -> dict[str, float] | None:
+    """Print set `name`'s table (and variants, misses); gitmem's figures, None on bad labels."""
+    corpus, questions = load(name)
     ids = {m["id"] for m in corpus}
     missing = [q["question"] for q in questions if not set(q["expected"]) & ids]
     if missing:
         print(f"expected memories missing from the corpus: {missing}", file=sys.stderr)
-        return 1
+        return None
     print(
-        f"{len(questions)} questions over {len(corpus):,} memories (pallets/flask commits; "
-        f"{len(corpus) - len(questions):,} distractors)\n"
+        f"## {name}: {len(questions)} questions over {len(corpus):,} memories "
+        f"({SETS[name]} commits; {len(corpus) - len(questions):,} distractors)\n"
     )
     print("| engine | hit@1 | hit@3 | MRR | query CPU p50, ms |")
     print("|---|---|---|---|---|")
@@ -259,23 +269,23 @@ def main() -> int:
         results: dict[str, tuple[dict[str, float], list[str]]] = {}
         with engine.open(path, set()) as reader:
             results["gitmem"] = score(gitmem_ranker(reader), questions)
-        results["SQLite FTS5 (OR, bm25 4/2/1/2)"] = score(fts5_ranker(corpus), questions)
+        results[FTS5] = score(fts5_ranker(corpus), questions)
         with engine.open(path, set()) as reader:
             results["gitmem --match all"] = score(gitmem_ranker(reader, "all"), questions)
             results["gitmem before issue 13 (every word required)"] = score(
                 strict_ranker(reader), questions
             )
-        for name, (figures, _misses) in results.items():
-            print(row(name, figures))
+        for engine_name, (figures, _misses) in results.items():
+            print(row(engine_name, figures))
         if args.variants:
             print("\nRanking alternatives (gitmem, one change each):\n")
             print("| variant | hit@1 | hit@3 | MRR | query CPU p50, ms |")
             print("|---|---|---|---|---|")
-            for name, values in VARIANTS:
+            for variant, values in VARIANTS:
                 with setting(whoosh_words, **values), engine.open(path, set()) as reader:
                     figures, _misses = score(gitmem_ranker(reader), questions)
-                print(row(name, figures))
-    gitmem, fts = results["gitmem"][0], results["SQLite FTS5 (OR, bm25 4/2/1/2)"][0]
+                print(row(variant, figures))
+    gitmem, fts = results["gitmem"][0], results[FTS5][0]
     print()
     for label, met in (
         ("gitmem hit@1 >= FTS5 hit@1", gitmem["hit@1"] >= fts["hit@1"]),
@@ -284,10 +294,32 @@ def main() -> int:
     ):
         print(f"- {label}: {'MET' if met else 'MISSED'}")
     if args.misses:
-        for name in ("gitmem", "SQLite FTS5 (OR, bm25 4/2/1/2)"):
-            print(f"\nMissed at 3 by {name}:")
-            for miss in results[name][1]:
+        for engine_name in ("gitmem", FTS5):
+            print(f"\nMissed at 3 by {engine_name}:")
+            for miss in results[engine_name][1]:
                 print(f"- {miss}")
+    print()
+    return gitmem
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--set", choices=[*SETS, "all"], default="flask", help="the question set (default flask)"
+    )
+    parser.add_argument("--regenerate", type=Path, metavar="GIT_DIR", help="rebuild the corpus")
+    parser.add_argument("--variants", action="store_true", help="also the ranking alternatives")
+    parser.add_argument("--misses", action="store_true", help="list the questions missed at 3")
+    args = parser.parse_args()
+    names = list(SETS) if args.set == "all" else [args.set]
+    if args.regenerate:
+        if len(names) != 1:
+            parser.error("--regenerate rebuilds one set's corpus: name it with --set")
+        regenerate(names[0], args.regenerate)
+        return 0
+    for name in names:
+        if run_set(name, args) is None:
+            return 1
     return 0
 
 

@@ -31,7 +31,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
     try:
         import whoosh.codec.whoosh3  # noqa: F401 - the codec every index opens (the warnings)
-        from whoosh import analysis, columns, fields, qparser, query, sorting
+        from whoosh import analysis, columns, fields, matching, qparser, query, sorting
         from whoosh.compat import dumps
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import FileIndex
@@ -54,6 +54,7 @@ __all__ = [
     "columns",
     "dumps",
     "fields",
+    "matching",
     "pack_uint",
     "qparser",
     "query",

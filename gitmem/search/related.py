@@ -1,0 +1,103 @@
+"""Related terms: a question says "take out", the memory says "removed" (issue 13).
+
+Lexical search finds a memory only through the words it shares with the question, and people
+ask in their own words: `coroutines` for async, `refresh` for auto-reloading, `settings` for
+configuration. `related-terms.txt` (beside this module; its header says where it comes from)
+lists groups of words developers use for the same thing; each member of a group reaches the
+others, as a weaker match than the word itself (the engine weighs it: `whoosh_words`).
+
+No engine here, and no stemming of its own: the caller passes its analysis (`Terms`), so a
+question's words and the table's are compared as the index compares them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+TABLE = Path(__file__).with_name("related-terms.txt")
+LONGEST = 3  # words in the longest member ("continuous integration", "pip install")
+
+Terms = Callable[[str], tuple[str, ...]]  # a token's terms, as the index analyses it
+Key = tuple[tuple[str, ...], ...]  # a member: each of its words' terms
+
+
+class Member(NamedTuple):
+    text: str  # as the table writes it: "take out"
+    key: Key
+
+
+class Unit(NamedTuple):
+    """A word of a question, or several read together because the table has them together."""
+
+    text: str  # the question's own words: "take out", "removed"
+    key: Key
+    related: tuple[Member, ...]  # the other members of its groups, in the table's order
+
+
+def groups(text: str) -> list[list[str]]:
+    """The groups of a table's text: one per line, comma-separated, `#` comments."""
+    found = []
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            members = [" ".join(m.lower().split()) for m in line.split(",")]
+            found.append([m for m in members if m])
+    return found
+
+
+@cache
+def table_groups() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(group) for group in groups(TABLE.read_text(encoding="utf-8")))
+
+
+def key_of(text: str, terms: Terms) -> Key:
+    return tuple(terms(word) for word in text.split())
+
+
+class Table:
+    """The groups, looked up by their members' terms."""
+
+    def __init__(self, groups_: tuple[tuple[str, ...], ...], terms: Terms) -> None:
+        self._members: dict[Key, list[Member]] = {}  # a member's key -> the related members
+        for group in groups_:
+            members = [Member(text, key_of(text, terms)) for text in group]
+            for member in members:
+                if not any(member.key):
+                    continue  # only stop words: nothing to look up
+                related = self._members.setdefault(member.key, [])
+                for other in members:
+                    if other.key != member.key and other not in related:
+                        related.append(other)
+
+    def related(self, key: Key) -> tuple[Member, ...]:
+        return tuple(self._members.get(key, ()))
+
+    def units(self, tokens: list[str], terms: Terms) -> list[Unit]:
+        """`tokens` (a question's, in order) as units: the longest run of tokens that is a
+        member of a group becomes one unit ("take out"); any other token is a unit alone."""
+        keys = [terms(token) for token in tokens]
+        out: list[Unit] = []
+        n = 0
+        while n < len(tokens):
+            for length in range(min(LONGEST, len(tokens) - n), 0, -1):
+                key = tuple(keys[n : n + length])
+                found = self._members.get(key)
+                if found is not None or length == 1:
+                    text = " ".join(tokens[n : n + length])
+                    out.append(Unit(text, key, tuple(found or ())))
+                    n += length
+                    break
+        return out
+
+
+@cache
+def _table(terms: Terms) -> Table:
+    return Table(table_groups(), terms)
+
+
+def table(terms: Terms) -> Table:
+    """The table of `related-terms.txt`, read once per analysis."""
+    return _table(terms)
