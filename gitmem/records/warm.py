@@ -143,6 +143,13 @@ class WarmRepo:
         with self._lock:
             if self._closed:
                 raise RuntimeError("this WarmRepo is closed")
+            if not self.repo.git_dir.is_dir():
+                self._lost("the repository is gone")
+                where = self.repo.work_tree or self.repo.git_dir
+                raise GitMemError(
+                    f"the repository {where} was moved or deleted since this server started; "
+                    "start it again where the repository is"
+                )
             refs = _refs_identity(self.repo)
             if refs != self._refs:
                 lines = [*initialize.adopt_clone(self.repo), *integrate.merge_fetched(self.repo)]

@@ -8,6 +8,7 @@ shared manifest, and asked first it would hand the warm one an up-to-date manife
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 import pytest
 from conftest import Result, git, git_mem, write_record
 
+from gitmem.errors import GitMemError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.records.warm import WarmRepo
@@ -219,3 +221,20 @@ def test_mcp_server_sees_a_file_saved_by_the_cli_on_the_next_call(repo: Path) ->
             assert [r["id"] for r in listed["records"]] == [r["id"] for r in fresh["records"]]
 
     asyncio.run(scenario())
+
+
+def test_the_repository_moved_or_deleted_under_the_server(warm: WarmRepo, repo: Path) -> None:
+    moved = repo.parent / "moved"
+    repo.rename(moved)
+    gone = (
+        f"the repository {repo} was moved or deleted since this server started; "
+        "start it again where the repository is"
+    )
+    with pytest.raises(GitMemError, match="^" + re.escape(gone) + "$"):
+        warm.store().catalog()
+    assert warm.fallback == "the repository is gone"
+    moved.rename(repo)  # back: answers again, watching again
+    assert ids(check(warm, repo, fallback=STARTED)) == ["aaaa00000001", "bbbb00000002"]
+    shutil.rmtree(repo)
+    with pytest.raises(GitMemError, match="^" + re.escape(gone) + "$"):
+        warm.store().catalog()
