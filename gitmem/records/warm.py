@@ -78,6 +78,41 @@ def _refs_identity(repo: git.RepoInfo) -> tuple[Any, ...]:
     return tuple(parts)
 
 
+def _tips_key(repo: git.RepoInfo) -> bytes | None:
+    """The bytes `git.project_tips` answers from: HEAD, the ref it names, the default
+    branches' loose refs and `packed-refs` (None where git keeps refs otherwise: a reftable,
+    a symbolic ref naming another)."""
+    if (repo.common_dir / "reftable").exists():
+        return None
+    parts = []
+    names = [(repo.git_dir, "HEAD"), *((repo.common_dir, ref) for ref in git.DEFAULT_BRANCHES)]
+    for base, name in names:
+        try:
+            data = (base / name).read_bytes()
+        except FileNotFoundError:
+            data = b"-"
+        except OSError:
+            return None
+        parts.append(data)
+        if data.startswith(b"ref: "):
+            try:
+                target = (repo.common_dir / data[5:].strip().decode()).read_bytes()
+            except FileNotFoundError:
+                target = b"-"
+            except (OSError, UnicodeDecodeError):
+                return None
+            if target.startswith(b"ref: "):
+                return None
+            parts.append(target)
+    try:
+        parts.append((repo.common_dir / "packed-refs").read_bytes())
+    except FileNotFoundError:
+        parts.append(b"-")
+    except OSError:
+        return None
+    return b"\0".join(parts)
+
+
 class WarmRepo:
     """One repository kept open for many reads (the MCP server, `git mem serve`, the index
     service): fresh on every call, warm between calls."""
@@ -94,6 +129,7 @@ class WarmRepo:
         self._kept: KeptIndex | None = None
         self._kept_dir: Path | None = None
         self._refs: tuple[Any, ...] | None = None
+        self._tips: tuple[bytes, tuple[str | None, str | None]] | None = None
         self._closed = False
         # Why the last request asked git rather than the watcher ("" when it did not).
         self.fallback = ""
@@ -175,7 +211,19 @@ class WarmRepo:
                 self._synced = self._watcher is not None
             generation = found.generation if found.checked else None
             found.opener = lambda path, superseded: self._open(path, superseded, generation)
+            found.project_tips = self._project_tips
             return found
+
+    def _project_tips(self) -> tuple[str | None, str | None]:
+        """`git.project_tips`, asked again only when the ref files it reads changed."""
+        with self._lock:
+            key = _tips_key(self.repo)
+            if key is not None and self._tips is not None and self._tips[0] == key:
+                return self._tips[1]
+            tips = git.project_tips(self.repo)
+            if key is not None and key == _tips_key(self.repo):  # not moved meanwhile
+                self._tips = (key, tips)
+            return tips
 
     def _memory_dir(self) -> Path | None:
         return self.repo.work_tree / ".memory" if self.repo.work_tree else None

@@ -84,6 +84,9 @@ class Catalog:
         # How `open` opens the index: the engine's `open` unless a long-lived process keeps
         # one reader open between requests (`records.warm`).
         self.opener: Opener | None = None
+        # HEAD's and the default branch's commits (`git.project_tips`), when the caller knows
+        # them without a git process (`records.warm` caches them by the ref files' bytes).
+        self.project_tips: Callable[[], tuple[str | None, str | None]] | None = None
         # `.memory/` files this refresh looked at (stat) and read (changed or racy)
         self.files_checked = changes.checked if changes is not None else 0
         self.files_read = changes.read if changes is not None else 0
@@ -121,7 +124,8 @@ class Catalog:
         """Commits carrying notes that neither HEAD nor the default branch reaches: their
         records are not the project's memory (hidden from reads unless `--all`)."""
         notes_tip = self._meta["notes_tip"]
-        return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con))
+        tips = self.project_tips() if self.project_tips is not None else None
+        return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con), tips)
 
     def newest(self, types: list[str]) -> Iterator[Row]:
         """Every record's row (of `types`, or all), newest first (ties: id, descending): as

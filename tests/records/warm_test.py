@@ -238,3 +238,19 @@ def test_the_repository_moved_or_deleted_under_the_server(warm: WarmRepo, repo: 
     shutil.rmtree(repo)
     with pytest.raises(GitMemError, match="^" + re.escape(gone) + "$"):
         warm.store().catalog()
+
+
+def test_a_note_on_a_branch_shows_once_the_branch_is_merged(warm: WarmRepo, repo: Path) -> None:
+    git("checkout", "-q", "-b", "feature", cwd=repo)
+    git("commit", "-q", "--allow-empty", "-m", "feature work", cwd=repo)
+    note = "id: nnnn00000011\ntype: fact\ntitle: Kafka on a branch\ncreated: 2026-01-17T10:00Z\n"
+    git("notes", "--ref=mem", "add", "-m", note + "---\nkafka\n", "HEAD", cwd=repo)
+    git("checkout", "-q", "main", cwd=repo)
+    assert "nnnn00000011" not in ids(check(warm, repo))  # on no merged branch: hidden
+    git("merge", "-q", "--ff-only", "feature", cwd=repo)
+    assert "nnnn00000011" in ids(check(warm, repo))
+    git("reset", "-q", "--hard", "HEAD~1", cwd=repo)
+    git("pack-refs", "--all", cwd=repo)
+    assert "nnnn00000011" not in ids(check(warm, repo))
+    git("update-ref", "refs/heads/main", "feature", cwd=repo)  # moved in packed-refs' place
+    assert "nnnn00000011" in ids(check(warm, repo))
