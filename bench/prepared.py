@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 from pathlib import Path
 
 from gitmem.records import finder
@@ -22,6 +23,9 @@ from gitmem.store.record import Memory
 def copy_corpus(source: Path, root: Path, seed: int, sample: int = 400) -> list[tuple[Memory, str]]:
     """Copy the repository at `source` to `root`; `sample` of its memories and locations."""
     shutil.copytree(source, root, symlinks=True)
+    # A copy has new inodes and change times: git's stat cache (and the manifest's) would
+    # make every read re-hash every file until something rewrites them; a checkout would not.
+    subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root, capture_output=True)
     store = Store(git.discover(root))
     rows = finder.records(store, Filter(include_retired=True, include_unmerged=True))
     chosen = random.Random(seed).sample(rows, min(sample, len(rows)))
