@@ -87,6 +87,7 @@ def test_edit_add_delete_rename_between_requests(warm: WarmRepo, repo: Path) -> 
     assert check(warm, repo)["kafka"] == []
 
 
+@pytest.mark.slow
 def test_notes_by_git_notes_and_by_the_commit_hook(warm: WarmRepo, repo: Path) -> None:
     head = git("rev-parse", "HEAD", cwd=repo).strip()
     note = "id: dddd00000004\ntype: fact\ntitle: Kafka lag\ncreated: 2026-01-16T10:00:00+00:00\n"
@@ -130,6 +131,7 @@ def test_config_toml_adds_a_type(warm: WarmRepo, repo: Path) -> None:
     assert "ffff00000006" in ids(check(warm, repo))
 
 
+@pytest.mark.slow
 def test_another_process_reindexes_and_the_reader_reopens(warm: WarmRepo, repo: Path) -> None:
     first = check(warm, repo)
     proc = git_mem("reindex", cwd=repo)

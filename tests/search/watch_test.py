@@ -68,3 +68,18 @@ def test_unavailable_says_why(tree: Path) -> None:
     (tree / ".memory").symlink_to(tree.parent)
     with pytest.raises(Unavailable, match=r"^\.memory is a symlink: its target is not watched$"):
         Watcher(tree)
+
+
+@pytest.mark.slow
+def test_a_queue_overflow_is_lost_track(tree: Path) -> None:
+    limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    if limit > 65536:
+        pytest.skip(f"a queue of {limit} events takes too long to fill in a unit test")
+    watcher = Watcher(tree)
+    try:
+        folder = tree / ".memory/facts"
+        for i in range(limit // 2):  # create, modify and close-write: three events each
+            (folder / f"f{i}.md").write_bytes(b"x")
+        assert watcher.changed() is None
+    finally:
+        watcher.close()
