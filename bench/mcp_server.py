@@ -1,6 +1,7 @@
 """MCP server benchmark: `git mem mcp` as an assistant sees it, over stdio.
 
     .venv/bin/python bench/mcp_server.py [--size 10000] [--calls 60] [--starts 5] [--keep]
+        [--repo /work/corpus/c100k]
 
 Builds a repository of `--size` memories (bench/corpus.py, the Zipf vocabulary of
 bench/search.py; 80% files, 20% notes), brings the index up to date with `git mem reindex`, then,
@@ -13,6 +14,8 @@ driving the real `git-mem mcp` through the SDK's stdio client (spawn, initialize
   the client;
 - the same searches in process (`finder.search` on one Store, no MCP, no JSON) and the
   whole-process CLI (`git-mem search ... --json`), to show what MCP adds and saves;
+- the refresh with nothing changed, in process: a Store's (asks git, as every one-shot
+  command) and a `records.warm.WarmRepo`'s (what the server does per call);
 - the reference rows, measured in the same run: `python -c pass` and `python -c 'import mcp'`.
 
 Medians, p95 and (for processes) median CPU time (user + system) in milliseconds. The machine
@@ -38,9 +41,11 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
 from mcp import ClientSession, StdioServerParameters, stdio_client, types
+from prepared import copy_corpus
 
 from gitmem.records import finder
 from gitmem.records.store import Store
+from gitmem.records.warm import WarmRepo
 from gitmem.search.query import Filter
 from gitmem.store import git
 from gitmem.store.record import Memory
@@ -162,6 +167,27 @@ def in_process(root: Path, texts: list[str]) -> list[float]:
     return times
 
 
+def refreshes(root: Path, n: int = 15) -> tuple[list[float], list[float]]:
+    """In-process refresh with nothing changed: a new Store's catalog() each time (what a
+    one-shot command pays), and a WarmRepo's store().catalog() (what the server pays)."""
+    info = git.discover(root)
+    cold = []
+    for _ in range(n):
+        started = time.perf_counter()
+        Store(info).catalog()
+        cold.append(ms(time.perf_counter() - started))
+    warm = WarmRepo(info)
+    warm.store().catalog()  # starts watching
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        warm.store().catalog()
+        times.append(ms(time.perf_counter() - started))
+    assert warm.fallback == "", warm.fallback
+    warm.close()
+    return cold, times
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000)
@@ -169,14 +195,22 @@ def main() -> int:
     parser.add_argument("--starts", type=int, default=5)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--keep", action="store_true", help="keep the generated repository")
+    parser.add_argument(
+        "--repo", type=Path, help="a prepared repository (bench/corpus.py's), copied"
+    )
     args = parser.parse_args()
 
     base = Path(tempfile.mkdtemp(prefix="gitmem-bench-mcp-"))
     root = base / "repo"
     memories: list[tuple[Memory, str]] = []
-    log(f"building a {args.size:,}-memory repository in {root}")
-    corpus = Corpus(args.seed, Zipf(args.seed), title_words=(4, 10))
-    build_corpus(root, args.size, args.seed, corpus, memories, log)
+    if args.repo is not None:
+        log(f"copying {args.repo} to {root}")
+        memories = copy_corpus(args.repo, root, args.seed)
+        args.size = len(Store(git.discover(root)).catalog().find(""))
+    else:
+        log(f"building a {args.size:,}-memory repository in {root}")
+        corpus = Corpus(args.seed, Zipf(args.seed), title_words=(4, 10))
+        build_corpus(root, args.size, args.seed, corpus, memories, log)
     log("building the index (git mem reindex)")
     process([GIT_MEM, "reindex"], root)
 
@@ -190,6 +224,7 @@ def main() -> int:
     search_times, show_times, server_cpu = asyncio.run(round_trips(root, texts, prefixes))
     log("in-process searches, CLI searches, reference processes")
     inproc = in_process(root, texts)
+    cold_refresh, warm_refresh = refreshes(root)
     cli = [process([GIT_MEM, "search", "--json", text], root) for text in texts[:15]]
     python = [process([PYTHON, "-c", "pass"], root) for _ in range(15)]
     import_mcp = [process([PYTHON, "-c", "import mcp"], root) for _ in range(args.starts)]
@@ -210,6 +245,8 @@ def main() -> int:
     print(row("`search` round trip (1-3 words, limit 10), one server", search_times))
     print(row("`show` round trip (8-char prefix), one server", show_times))
     print(row("`finder.search` in process (same queries, no MCP)", inproc))
+    print(row("refresh, nothing changed, in process: a new Store (one-shot)", cold_refresh))
+    print(row("refresh, nothing changed, in process: WarmRepo (the server)", warm_refresh))
     print(row("whole process `git-mem search --json` (CLI)", *map(list, zip(*cli, strict=True))))
     print(row("reference: `python -c pass`", *map(list, zip(*python, strict=True))))
     print(row("reference: `python -c 'import mcp'`", *map(list, zip(*import_mcp, strict=True))))

@@ -1,6 +1,7 @@
 """`git mem serve` benchmark: API and page latency against the whole-process CLI.
 
     .venv/bin/python bench/serve.py [--sizes 10000 100000] [--calls 40] [--keep]
+        [--repos /work/corpus/c10k /work/corpus/c100k]
 
 For each size: builds a repository (bench/corpus.py, the Zipf vocabulary of bench/search.py;
 80% files, 20% notes), brings the index up to date with `git mem reindex`, starts the real
@@ -15,7 +16,8 @@ time, what the client sees):
 
 Medians and p95 in ms, and each median as a ratio to the CLI's. Every request re-reads what
 changed (the catalog refresh: a stat per .memory/ file and the manifest), like every CLI run and
-MCP call. The machine is shared and noisy: compare rows of one run.
+MCP call. The machine is shared and noisy: compare rows of one run. `--repos`: one prepared
+repository per size (bench/corpus.py's, bench/prepared.py), copied instead of generated.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from pathlib import Path
 
 import httpx
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
+from prepared import copy_corpus
 
 from gitmem.store.record import Memory
 
@@ -93,12 +96,17 @@ def start_server(root: Path) -> tuple[subprocess.Popen[str], str]:
     return server, found[1]
 
 
-def one_size(size: int, calls: int, seed: int, keep: bool) -> list[str]:
+def one_size(size: int, calls: int, seed: int, keep: bool, source: Path | None) -> list[str]:
     base = Path(tempfile.mkdtemp(prefix="gitmem-bench-serve-"))
     root = base / "repo"
     memories: list[tuple[Memory, str]] = []
-    log(f"building a {size:,}-memory repository in {root}")
-    build_corpus(root, size, seed, Corpus(seed, Zipf(seed), title_words=(4, 10)), memories, log)
+    if source is not None:
+        log(f"copying {source} to {root}")
+        memories = copy_corpus(source, root, seed)
+    else:
+        log(f"building a {size:,}-memory repository in {root}")
+        corpus = Corpus(seed, Zipf(seed), title_words=(4, 10))
+        build_corpus(root, size, seed, corpus, memories, log)
     log("building the index (git mem reindex)")
     process_ms([GIT_MEM, "reindex"], root)
     rng = random.Random(seed)
@@ -151,10 +159,16 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=40)
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
+    parser.add_argument(
+        "--repos", type=Path, nargs="+", help="prepared repositories, one per size, copied"
+    )
     args = parser.parse_args()
+    if args.repos and len(args.repos) != len(args.sizes):
+        parser.error("--repos: give one repository per size")
     lines = [f"## git mem serve\n\n{machine()}\n"]
-    for size in args.sizes:
-        lines += one_size(size, args.calls, args.seed, args.keep)
+    for i, size in enumerate(args.sizes):
+        source = args.repos[i] if args.repos else None
+        lines += one_size(size, args.calls, args.seed, args.keep, source)
     print("\n".join(lines))
     return 0
 

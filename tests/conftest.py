@@ -51,6 +51,7 @@ _SCRUBBED = (
     "XDG_CONFIG_HOME",
     "XDG_DATA_HOME",
     "GITMEM_HOME",
+    "GITMEM_WATCH",
     "EMAIL",
 )
 

@@ -28,6 +28,7 @@ from gitmem.assist.mcp_transport import checked_stdio
 from gitmem.errors import GitMemError, log_unexpected
 from gitmem.output import notice
 from gitmem.records.store import Store
+from gitmem.records.warm import WarmRepo
 from gitmem.store import git, personal
 from gitmem.store.types import TYPE_NAMES
 
@@ -78,6 +79,7 @@ class GitMem:
         self.start = start
         self.may_write = may_write
         self._repo: git.RepoInfo | None = None
+        self._warm: WarmRepo | None = None
         self._lock = anyio.Lock()
 
     def repo(self) -> git.RepoInfo:
@@ -86,9 +88,16 @@ class GitMem:
         return self._repo
 
     def store(self) -> Store:
-        # A fresh Store per call: a Store refreshes its catalog once, and files and notes
-        # change behind a long-lived server's back (editors, git pull, other `git mem`s).
-        return Store(self.repo(), notify=notice)
+        # A Store per call (a Store refreshes its catalog once, and files and notes change
+        # behind a long-lived server's back: editors, git pull, other `git mem`s), of one
+        # WarmRepo: it looks only at what changed since the last call, the index kept open.
+        if self._warm is None:
+            self._warm = WarmRepo(self.repo())
+        return self._warm.store(notify=notice)
+
+    def close(self) -> None:
+        if self._warm is not None:
+            self._warm.close()
 
     def log_dir(self) -> Path | None:
         return self._repo.state_dir / "logs" if self._repo is not None else None
@@ -239,7 +248,10 @@ def error_result(message: str) -> types.CallToolResult:
 
 
 def server(start: Path, may_write: WriteCheck | None = None) -> Server[Any]:
-    handlers = GitMem(start, may_write)
+    return _server(GitMem(start, may_write))
+
+
+def _server(handlers: GitMem) -> Server[Any]:
     return Server(
         "gitmem",
         version=__version__,
@@ -252,9 +264,13 @@ def server(start: Path, may_write: WriteCheck | None = None) -> Server[Any]:
 
 
 async def _serve(start: Path) -> None:
-    app = server(start)
-    async with checked_stdio() as (read, write):  # malformed lines get JSON-RPC errors
-        await app.run(read, write, app.create_initialization_options())
+    handlers = GitMem(start)
+    app = _server(handlers)
+    try:
+        async with checked_stdio() as (read, write):  # malformed lines get JSON-RPC errors
+            await app.run(read, write, app.create_initialization_options())
+    finally:
+        handlers.close()
 
 
 def serve(start: Path) -> None:

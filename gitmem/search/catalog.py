@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 VERSION = 4  # of the manifest
 MANIFEST = "manifest"
 Progress = Callable[[int, int], None]
+Opener = Callable[[Path, set[str]], AbstractContextManager["Reader"]]
 # The search engine (`engine.Engine`). Its module loads Whoosh only to build, update or open an
 # index, and `engine.py` (only types) is not imported here: `show` and the hooks need neither.
 ENGINE: Engine = WhooshEngine()
@@ -77,6 +78,15 @@ class Catalog:
         self.root = root
         self._con = con
         self._meta = meta
+        # Whether this refresh looked at the files and notes itself (not another process's
+        # last committed state, answered while that process held the index).
+        self.checked = changes is not None
+        # How `open` opens the index: the engine's `open` unless a long-lived process keeps
+        # one reader open between requests (`records.warm`).
+        self.opener: Opener | None = None
+        # HEAD's and the default branch's commits (`git.project_tips`), when the caller knows
+        # them without a git process (`records.warm` caches them by the ref files' bytes).
+        self.project_tips: Callable[[], tuple[str | None, str | None]] | None = None
         # `.memory/` files this refresh looked at (stat) and read (changed or racy)
         self.files_checked = changes.checked if changes is not None else 0
         self.files_read = changes.read if changes is not None else 0
@@ -85,8 +95,15 @@ class Catalog:
     def index_dir(self) -> Path:
         return self.root / str(self._meta["dir"])
 
+    @property
+    def generation(self) -> object:
+        """The index's commit this catalog describes (a reader of another is stale)."""
+        return self._meta["generation"]
+
     def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
+        if self.opener is not None:
+            return self.opener(self.index_dir, self.superseded)
         return ENGINE.open(self.index_dir, self.superseded)
 
     def find(self, prefix: str) -> list[Row]:
@@ -107,7 +124,8 @@ class Catalog:
         """Commits carrying notes that neither HEAD nor the default branch reaches: their
         records are not the project's memory (hidden from reads unless `--all`)."""
         notes_tip = self._meta["notes_tip"]
-        return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con))
+        tips = self.project_tips() if self.project_tips is not None else None
+        return reach.unmerged(self.repo, self.root, notes_tip, manifest.noted(self._con), tips)
 
     def newest(self, types: list[str]) -> Iterator[Row]:
         """Every record's row (of `types`, or all), newest first (ties: id, descending): as
@@ -163,6 +181,12 @@ def _git_state(value: Any) -> worktree.GitState | None:
         return None
 
 
+def open_manifest(repo: git.RepoInfo) -> sqlite3.Connection:
+    """This worktree's manifest, for a process that keeps it open between refreshes (pass it
+    to `refresh` as `con`)."""
+    return _open(index_root(repo))
+
+
 def _open(root: Path) -> sqlite3.Connection:
     """The manifest on disk; in memory when it cannot be (the index write then says why)."""
     try:
@@ -184,13 +208,20 @@ def refresh(
     wait: bool = False,
     write: bool = True,
     progress: Progress | None = None,
+    changed: Collection[str] | None = None,
+    con: sqlite3.Connection | None = None,
 ) -> Catalog:
     """The catalog and index, brought up to date with the files and the notes ref.
 
     `full`: rebuild the index from scratch. If another process holds the index, answer from
-    the last committed state instead of waiting (unless there is none yet, `wait` or `full`).
+    the last committed state instead of waiting (unless there is none yet, `wait` or `full`;
+    the catalog's `checked` is then False).
     `write=False`: the catalog only, read fresh into a private copy of the manifest, neither
     saved nor indexed (for hooks, which must stay fast and never touch the index).
+    `changed`: the `.memory/` paths (relative to it) that may have changed since the manifest
+    was last refreshed, as a file watcher saw them (`search.watch`): only those are looked at,
+    and git is not asked (`worktree.probe`). `con`: the manifest, kept open by the caller
+    (`open_manifest`).
     """
     root = index_root(repo)
     key = _key(types)
@@ -204,7 +235,8 @@ def refresh(
                 return Catalog(repo, root, *current)
         if not acquired:
             acquired.wait()
-        return _refresh(repo, memory_dir, root, _open(root), key, types, full, progress)
+        con = _open(root) if con is None else con
+        return _refresh(repo, memory_dir, root, con, key, types, full, progress, changed=changed)
 
 
 def _committed(root: Path, key: list[Any]) -> tuple[sqlite3.Connection, dict[str, Any]] | None:
@@ -232,6 +264,7 @@ def _refresh(
     full: bool,
     progress: Progress | None,
     write: bool = True,
+    changed: Collection[str] | None = None,
 ) -> Catalog:
     try:
         old = manifest.meta(con)
@@ -242,10 +275,18 @@ def _refresh(
     changes = Changes()
     tip_oid = _notes_tip(repo, None if fresh else old["notes_tip"])
     previous = None if fresh else _git_state(old["git"])
-    probe = worktree.probe(repo, memory_dir, previous)
+    watched = None if fresh or previous is None or changed is None else previous
+    probe = None if watched is not None else worktree.probe(repo, memory_dir, previous)
     outside: dict[str, str] = {}  # symlinks leading out of the work tree: never read
     try:
-        if fresh or probe is None or previous is None:
+        if watched is not None:
+            # What the watcher saw, and what git does not vouch for (symlinks: their
+            # targets change without an event here).
+            assert changed is not None
+            wanted = {p for p in changed if worktree.is_record_path(p)} | set(watched.special)
+            found = stat_paths(memory_dir, wanted, outside)
+            old_files = manifest.file_entries(con, wanted)
+        elif fresh or probe is None or previous is None:
             found = scan(memory_dir, outside)
             old_files = {} if fresh else manifest.file_entries(con, None)
         else:
@@ -269,8 +310,16 @@ def _refresh(
         # The manifest has the right version but the wrong shape (damaged, or written by
         # another build of gitmem): derived state is rebuilt, never a reason to fail.
         return _refresh(repo, memory_dir, root, con, key, types, True, progress, write)
-    changed = {p: e for p, e in files.items() if old_files.get(p) != e}
-    state = _new_state(probe, files, changes)
+    updated = {p: e for p, e in files.items() if old_files.get(p) != e}
+    if watched is not None:
+        # Kept for the next refresh that asks git: every path looked at here is re-checked
+        # then (its content may differ from the staged blob git vouches for), as are the
+        # paths this one did not look at; the index file's identity stays the one whose
+        # staged blobs the manifest was compared with.
+        watch = set(watched.watch) | set(found) | set(old_files)
+        state = worktree.GitState(watched.index_file, sorted(watch), list(watched.special))
+    else:
+        state = _new_state(probe, files, changes)
     meta = {
         "key": key,
         "scanned": started,
@@ -279,12 +328,12 @@ def _refresh(
         "generation": None if fresh else old["generation"],
         "git": list(state),
     }
-    update = Update(fresh, changed, gone, notes, meta, changes)
+    update = Update(fresh, updated, gone, notes, meta, changes)
     if not write:
         _save(con, update)
         return Catalog(repo, root, con, meta, changes)
     if not fresh and not changes:
-        if changed or gone or notes is not None or changes.rechecked or state != previous:
+        if updated or gone or notes is not None or changes.rechecked or state != previous:
             try:
                 _save(con, update)
             except sqlite3.Error:  # a read-only repository still answers
@@ -302,16 +351,31 @@ def _refresh(
 
 def _notes_tip(repo: git.RepoInfo, known: str | None) -> str | None:
     """The notes ref's commit. Read from its file when it still names `known` (a commit the
-    last refresh checked): no git process; otherwise (moved, packed in a reftable, symbolic)
-    git reads and checks it."""
+    last refresh checked), or from `packed-refs` when there is no such file: no git process;
+    otherwise (moved, in a reftable, symbolic) git reads and checks it."""
     if known is not None:
         try:
             loose = (repo.common_dir / git.NOTES_REF).read_bytes().strip()
+        except FileNotFoundError:
+            loose = _packed(repo.common_dir, git.NOTES_REF)
         except OSError:
             loose = b""
         if loose == known.encode():
             return known
     return git.commit_tip(repo, git.NOTES_REF)
+
+
+def _packed(common_dir: Path, ref: str) -> bytes:
+    """`ref`'s object id in `packed-refs` (b"" when it has none, or there is no such file)."""
+    try:
+        packed = (common_dir / "packed-refs").read_bytes()
+    except OSError:
+        return b""
+    line = b" " + ref.encode() + b"\n"
+    end = packed.find(line)
+    if end < 0:
+        return b""
+    return packed[packed.rfind(b"\n", 0, end) + 1 : end]
 
 
 def _new_state(

@@ -148,3 +148,20 @@ class Engine(Protocol):
         """The committed index in `path`, open for reading; raises (any exception) when it is
         missing or damaged."""
         ...
+
+    def keep_open(self, path: Path) -> KeptIndex:
+        """The committed index in `path`, kept open across requests by a long-lived process;
+        raises (any exception) when it is missing or damaged."""
+        ...
+
+
+class KeptIndex(Protocol):
+    """One commit of an index held open: a `Reader` over it per request, none at a time."""
+
+    generation: object  # the commit it holds (as `Engine.build` and `update` return them)
+
+    def reader(self, superseded: set[str]) -> Reader:
+        """A reader for one request (what it caches lives as long as the request)."""
+        ...
+
+    def close(self) -> None: ...

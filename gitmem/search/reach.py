@@ -20,13 +20,18 @@ CACHE = "reach"
 
 
 def unmerged(
-    repo: git.RepoInfo, root: Path, notes_tip: str | None, noted: Iterable[str]
+    repo: git.RepoInfo,
+    root: Path,
+    notes_tip: str | None,
+    noted: Iterable[str],
+    tips: tuple[str | None, str | None] | None = None,
 ) -> set[str]:
     """The shas among `noted` (commits carrying notes at `notes_tip`) that neither HEAD nor
-    the default branch reaches; cached under `root` (this worktree's index directory)."""
+    the default branch reaches; cached under `root` (this worktree's index directory).
+    `tips`: `git.project_tips`, when the caller knows them already."""
     if notes_tip is None:
         return set()
-    head, default = git.project_tips(repo)
+    head, default = git.project_tips(repo) if tips is None else tips
     key = [head, default, notes_tip]
     path = root / CACHE
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from gitmem.search.changes import Document
     from gitmem.search.engine import Progress, Reader
+    from gitmem.search.whoosh_load import Searcher
 
 
 class WhooshEngine:
@@ -59,3 +60,25 @@ class WhooshEngine:
 
         with whoosh_write.open_index(path).searcher() as searcher:
             yield WhooshReader(searcher, superseded)
+
+    def keep_open(self, path: Path) -> KeptWhoosh:
+        from gitmem.search import whoosh_write
+
+        return KeptWhoosh(whoosh_write.open_index(path).searcher())
+
+
+class KeptWhoosh:
+    """One searcher kept open (its segments' files and tables read once); a light
+    `WhooshReader` over it per request, so what a request caches goes with it."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self._searcher = searcher
+        self.generation: object = searcher.reader().generation()
+
+    def reader(self, superseded: set[str]) -> Reader:
+        from gitmem.search.whoosh_reader import WhooshReader
+
+        return WhooshReader(self._searcher, superseded)
+
+    def close(self) -> None:
+        self._searcher.close()

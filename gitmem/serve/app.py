@@ -1,11 +1,12 @@
 """The Starlette application: the API routes, the pages, /mcp, and the rules around them.
 
 Work on the repository runs in a worker thread, one request at a time (the Store and the index
-are not made for concurrent use within one process), on a fresh Store each time, so every
-answer is as fresh as a `git mem` command run at that moment. Every failure is an answer: a
-GitMemError is its one line with the status its kind means, bad JSON and oversized bodies are
-400 and 413, anything else is logged under the common dir (like `main` does) and is a 500 that
-says where the log is.
+are not made for concurrent use within one process), on a Store of the server's one
+`records.warm.WarmRepo`: as fresh as a `git mem` command run at that moment, but paying only
+for what changed since the last request (the index and the manifest stay open between them).
+Every failure is an answer: a GitMemError is its one line with the status its kind means, bad
+JSON and oversized bodies are 400 and 413, anything else is logged under the common dir (like
+`main` does) and is a 500 that says where the log is.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from gitmem.errors import GitMemError, log_unexpected
 from gitmem.records.store import Store
+from gitmem.records.warm import WarmRepo
 from gitmem.serve import api, openapi
 from gitmem.serve.answers import HEADERS, error_response, status_of
 from gitmem.serve.guard import Guard, Policy, TooLarge
@@ -45,9 +47,13 @@ class Server:
     repo: git.RepoInfo
     policy: Policy
     lock: threading.Lock = field(default_factory=threading.Lock)
+    warm: WarmRepo = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.warm = WarmRepo(self.repo)
 
     def store(self) -> Store:
-        return Store(self.repo)
+        return self.warm.store()
 
     def log_dir(self) -> Path:
         return self.repo.state_dir / "logs"
@@ -148,11 +154,14 @@ def build(
 
     @contextlib.asynccontextmanager
     async def lifetime(app: Starlette) -> AsyncIterator[None]:
-        if lifespan is None:
-            yield
-        else:
-            async with lifespan():
+        try:
+            if lifespan is None:
                 yield
+            else:
+                async with lifespan():
+                    yield
+        finally:
+            server.warm.close()
 
     app = Starlette(
         routes=routes,
