@@ -301,12 +301,19 @@ def test_schema_migration_from_version_1(repo: Path, mem: Mem, database: str, sq
             "INSERT INTO session_messages (repository_id, session_id, hash, role, content)"
             " VALUES (1, 'x', 'h', 'user', 'published before full text existed')"
         )
+        fields = {
+            "id": "mem-old",
+            "type": "note",
+            "title": "An unpartitioned title",
+            "created": "2026",
+            "status": "active",
+        }
         conn.execute(
             "INSERT INTO records (repository_id, location, id, type, title, created, status,"
             " tags, tags_text, commits, paths, links, supersedes, metadata, fields, body)"
             " VALUES (1, '.memory/a.md', 'mem-old', 'note', 'An unpartitioned title', '2026',"
-            " 'active', '{}', '', '{}', '{}', '{}', '{}', '{}', '{\"id\": \"mem-old\", \"type\": \"note\", \"title\": \"An unpartitioned title\","
-            ' "created": "2026", "status": "active"}\', \'b\')'
+            " 'active', '{}', '', '{}', '{}', '{}', '{}', '{}', %s, 'b')",
+            (json.dumps(fields),),
         )
     seed(repo, mem)
     result = mem("publish", database)
