@@ -38,7 +38,7 @@ def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str
     url = _url(args.server)
     since = parse_when(args.since) if args.since else None
     until = parse_when(args.until) if args.until else None
-    with connect.connect(url) as conn:
+    with connect.reader(url) as conn:
         schema.require(conn, connect.where(url))
         if getattr(args, "sessions", False):
             found = ask.messages(

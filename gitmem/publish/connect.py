@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from gitmem.errors import GitMemError, UsageError
@@ -90,6 +90,30 @@ def where(url: str) -> str:
         return f"{host}{port}{parts.path or '/'}"
     except ValueError:
         return shown(url)
+
+
+class Reader(Protocol):
+    """What the reads (ask, schema.require) use of a connection: psycopg's, or libpq's."""
+
+    def execute(self, query: Any, params: Any = None) -> Any: ...
+
+
+@contextmanager
+def reader(url: str) -> Iterator[Reader]:
+    """A connection for one-shot reads: the libpq shipped with psycopg through ctypes when it
+    is there (no psycopg import: most of a `search --server`'s time), else psycopg. A failed
+    connection is retried with psycopg, which says why."""
+    from gitmem.publish import libpq
+
+    fast = libpq.Connection.connect(url, CONNECT_TIMEOUT, "gitmem")
+    if fast is None:
+        with connect(url) as conn:
+            yield conn
+        return
+    try:
+        yield fast
+    finally:
+        fast.close()
 
 
 @contextmanager

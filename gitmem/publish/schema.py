@@ -23,6 +23,8 @@ from gitmem.errors import GitMemError
 if TYPE_CHECKING:
     import psycopg
 
+    from gitmem.publish.connect import Reader
+
 # Weighted full text: title (A) > summary and tags (B) > body (C). `tags_text` is the tags
 # joined by spaces, written by the client: array_to_string is not immutable, so a generated
 # column cannot call it.
@@ -202,7 +204,7 @@ VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x67_69_74_6D  # "gitm": one migration at a time, database-wide
 
 
-def version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
+def version(conn: Reader) -> int | None:
     """The schema version of the database; None when gitmem never published there."""
     row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
     if not row or not row[0]:
@@ -232,7 +234,7 @@ def migrate(conn: psycopg.Connection[tuple[Any, ...]], target: int = VERSION) ->
     return before
 
 
-def require(conn: psycopg.Connection[tuple[Any, ...]], where: str) -> None:
+def require(conn: Reader, where: str) -> None:
     """For reads: the schema is there and one this gitmem knows."""
     current = version(conn)
     if not current:
