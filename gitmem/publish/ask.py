@@ -351,3 +351,48 @@ def messages(
         MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)
         for row, snippet in zip(rows, snippets, strict=True)
     ]
+
+
+def plain(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def records_json(hits: list[Hit], text: str) -> dict[str, Any]:
+    """The document `search --server --json` prints and the org API answers."""
+    return {
+        "query": text,
+        "count": len(hits),
+        "hits": [
+            {
+                "score": round(hit.score, 4),
+                "repository": hit.repository,
+                "id": hit.row["id"],
+                "type": hit.row["type"],
+                "title": hit.row["title"],
+                "location": hit.row["location"],
+                "snippet": plain(hit.snippet),
+                "record": hit.row,
+            }
+            for hit in hits
+        ],
+    }
+
+
+def messages_json(found: list[MessageHit], text: str) -> dict[str, Any]:
+    """The document `search --server --sessions --json` prints and the org API answers."""
+    return {
+        "query": text,
+        "count": len(found),
+        "hits": [
+            {
+                "score": round(hit.score, 4),
+                "repository": hit.repository,
+                "session": hit.session,
+                "hash": hit.hash,
+                "role": hit.role,
+                "timestamp": hit.timestamp,
+                "snippet": plain(hit.snippet),
+            }
+            for hit in found
+        ],
+    }

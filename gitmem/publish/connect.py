@@ -45,13 +45,19 @@ def _configured(path: Path) -> str | None:
     return url
 
 
-def resolve(given: str | None, memory_dir: Path | None) -> str:
-    """The database URL to use, checked; a usage error saying where to put one if none."""
+def find(given: str | None, memory_dir: Path | None) -> str | None:
+    """The database URL given or configured (unchecked), None when there is none."""
     url = given or os.environ.get(ENV)
     if not url and memory_dir is not None:
         url = _configured(memory_dir / "config.toml")
     if not url:
         url = _configured(user_config())
+    return url or None
+
+
+def resolve(given: str | None, memory_dir: Path | None) -> str:
+    """The database URL to use, checked; a usage error saying where to put one if none."""
+    url = find(given, memory_dir)
     if not url:
         raise UsageError(
             f"no database: give a URL (postgresql://user:password@host/db), set {ENV}, or set "
