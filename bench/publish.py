@@ -1,6 +1,7 @@
 """Publish benchmark: `git mem publish` into PostgreSQL, then `--server` reads across repositories.
 
-    .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--url URL]
+    .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--jobs 2]
+        [--url URL]
 
 At --scale 1 (the issue's size): 20 generated repositories holding 100,000 records and
 2,000,000 session messages in all (per repository 5,000 records, 80% `.memory/` files and 20%
@@ -10,7 +11,8 @@ throwaway cluster is started (tests/pgcluster.py: Debian's PostgreSQL, default s
 fsync on, a private socket) and removed at the end.
 
 Measures, each as a whole process of the real `git-mem` script:
-- full publish of every repository, one after another: records/s, messages/s, and the same
+- full publish of every repository, one after another: records/s, messages/s; then the same
+  into a second, empty database `--jobs` at a time (CI jobs publishing at once); and the same
   messages loaded by a bare `COPY` into an unindexed table (the reference: what PostgreSQL
   alone takes for the bytes);
 - incremental publish after changing 1% of the records (rewritten files) and adding 1% more
@@ -154,6 +156,44 @@ def client_cpu() -> float:
     return times.children_user + times.children_system
 
 
+def second_database(url: str) -> str:
+    """An empty database next to `url`'s (same server), for the concurrent run."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS gitmem_concurrent")
+        conn.execute("CREATE DATABASE gitmem_concurrent")
+    from urllib.parse import urlsplit
+
+    return urlsplit(url)._replace(path="/gitmem_concurrent").geturl()
+
+
+def publish_concurrently(repos: list[Path], url: str, jobs: int) -> float:
+    """Wall seconds to publish every repository with `jobs` `git mem publish` at a time."""
+    start = time.perf_counter()
+    waiting = list(repos)
+    running: list[subprocess.Popen[bytes]] = []
+    while waiting or running:
+        while waiting and len(running) < jobs:
+            root = waiting.pop(0)
+            running.append(
+                subprocess.Popen(
+                    [GIT_MEM, "publish", url],
+                    cwd=root,
+                    env=ENV,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                )
+            )
+        time.sleep(0.05)
+        for proc in [p for p in running if p.poll() is not None]:
+            running.remove(proc)
+            if proc.returncode != 0:
+                assert proc.stderr is not None
+                raise SystemExit(f"publish failed: {proc.stderr.read().decode()}")
+    return time.perf_counter() - start
+
+
 def copy_reference(url: str, lines: list[bytes]) -> float:
     """Seconds for a bare COPY of the same messages into an unindexed table."""
     import psycopg
@@ -196,6 +236,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40, help="queries per word count")
     parser.add_argument("--url", help="an existing database (default: a throwaway cluster)")
     parser.add_argument("--keep", action="store_true", help="keep the repositories")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=2,
+        help="also publish every repository into a second, empty database this many at a time"
+        " (as CI jobs would); 1: only the serial run",
+    )
     args = parser.parse_args()
 
     records_per_repo = max(10, round(100_000 * args.scale / args.repos))
@@ -243,6 +290,14 @@ def main() -> None:
             say(f"published {root.name} in {seconds:.1f} s")
         server_used = server_cpu(cluster) - server_before
         client_used = client_cpu() - client_before
+        concurrent = None
+        if args.jobs > 1:
+            for root in repos:  # cold, as the serial run was: no digests cached by it
+                for cache in (root / ".git" / "gitmem").glob("publish-*.json"):
+                    cache.unlink()
+            other = second_database(url)
+            concurrent = publish_concurrently(repos, other, args.jobs)
+            say(f"published all, {args.jobs} at a time, in {concurrent:.1f} s")
         reference = copy_reference(url, all_lines)
         print("| measure | value |\n|---|---|")
         print(f"| full publish, all repositories (wall) | {full:.1f} s |")
@@ -252,6 +307,11 @@ def main() -> None:
         )
         print(f"| records/s (records / whole wall time) | {total_records / full:,.0f} |")
         print(f"| messages/s (messages / whole wall time) | {total_messages / full:,.0f} |")
+        if concurrent is not None:
+            print(
+                f"| full publish, {args.jobs} repositories at a time (another empty database)"
+                f" | {concurrent:.1f} s: {total_messages / concurrent:,.0f} messages/s |"
+            )
         if server_used:
             print(f"| messages per PostgreSQL CPU-second | {total_messages / server_used:,.0f} |")
             print(f"| messages per git-mem CPU-second | {total_messages / client_used:,.0f} |")

@@ -55,8 +55,14 @@ DOMAIN_USES: dict[str, set[str]] = {
     # a ~/.global/memory tree's conversations and checkpoints
     "gitmem.exchange": {"gitmem.sessions", "gitmem.checkpoints"},
     # the HTTP adapter: what the CLI shows, over HTTP (sessions, reports, backups, context
-    # packs and the MCP app)
-    "gitmem.serve": {"gitmem.sessions", "gitmem.reports", "gitmem.share", "gitmem.assist"},
+    # packs and the MCP app), and the org API over the published database
+    "gitmem.serve": {
+        "gitmem.sessions",
+        "gitmem.reports",
+        "gitmem.share",
+        "gitmem.assist",
+        "gitmem.publish",
+    },
     "gitmem.publish": {"gitmem.sessions"},  # transcripts are published
 }
 

@@ -47,10 +47,14 @@ def add_serve(sub: Subparsers) -> None:
         "reads through the same code as the CLI, so every answer is fresh. Listens on "
         "127.0.0.1 only, checks Host and Origin, and prints a bearer token (kept in "
         "<git-common-dir>/gitmem/serve-token, mode 0600): writes need it and --allow-writes; "
-        "another address needs --allow-remote and the token on every request. Needs the serve "
-        "extra: pip install '.[serve]' in gitmem's checkout.",
+        "another address needs --allow-remote and the token on every request. With a database "
+        "(--database, or as git mem publish finds it), /api/v1/org/ searches and reports across "
+        "every published repository. Needs the serve extra: pip install '.[serve]' in gitmem's "
+        "checkout.",
         epilog="examples:\n  git mem serve --open\n  git mem serve --port 8765 --allow-writes\n"
-        "  curl -s 'http://127.0.0.1:8765/api/v1/search?q=postgres'",
+        "  curl -s 'http://127.0.0.1:8765/api/v1/search?q=postgres'\n"
+        "  git mem serve --database postgresql://reader@db/memory  "
+        "# and /api/v1/org/search?q=postgres",
     ) as p:
         p.add_argument(
             "--port", type=int, default=8765, metavar="N", help="listen on port N (default 8765)"
@@ -75,6 +79,12 @@ def add_serve(sub: Subparsers) -> None:
             "--new-token", action="store_true", help="replace the kept token with a new one"
         )
         p.add_argument("--open", action="store_true", help="open the web UI in a browser")
+        p.add_argument(
+            "--database",
+            metavar="URL",
+            help="answer /api/v1/org/search and /api/v1/org/reports/KIND from the PostgreSQL "
+            "database git mem publish fills (default: GITMEM_DATABASE_URL, [publish] url)",
+        )
 
 
 def add_session(sub: Subparsers) -> None:

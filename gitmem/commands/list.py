@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, emit, safe, style, warn
-from gitmem.records import finder
-from gitmem.records.store import Store, short_location
-from gitmem.search.changes import Row
 from gitmem.search.query import Filter, parse_when, unmerged_mark
-from gitmem.store import compose, git
+
+if TYPE_CHECKING:  # the store and catalog are imported where used: `search --server` needs
+    # only `filter_of` and `line`, and a fast start (it imports this module)
+    from gitmem.records.store import Store
+    from gitmem.search.changes import Row
 
 
 def make_filter(store: Store, args: argparse.Namespace) -> Filter:
     """The filter the shared flags (--type, --tag, ... --all) describe."""
+    from gitmem.store import compose, git
+
     commits = [git.resolve_commit(store.repo, rev) for rev in args.commit]
     paths = compose.repo_paths(store.repo, args.path)
     return filter_of(args, paths, commits, unmerged=args.all)
@@ -42,6 +46,10 @@ def filter_of(
     )
 
 
+def short_location(location: str) -> str:
+    return location[:12] if location.startswith("note:") else location
+
+
 def line(row: Row) -> str:
     """One record as a line; every part of it that comes from the record is `safe`."""
     tags = " " + style(safe("[" + ", ".join(row["tags"]) + "]"), DIM) if row.get("tags") else ""
@@ -56,6 +64,8 @@ def line(row: Row) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    from gitmem.records import finder
+
     store = open_store()
     catalog = store.catalog()
     for message in catalog.warnings:

@@ -24,13 +24,12 @@ from gitmem.output import (
     use_color,
     warn,
 )
-from gitmem.records import finder, workspace
 from gitmem.search.engine import MARK_END, MARK_START
-from gitmem.search.messages import MessageHit
 from gitmem.search.query import FILTER_OPTIONS
-from gitmem.store import compose
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # imported where used: `--server` starts without the local index's modules
+    from gitmem.records import finder, workspace
+    from gitmem.search.messages import MessageHit
     from gitmem.sessions.search import Everything
 
 
@@ -64,6 +63,8 @@ def run(args: argparse.Namespace) -> int:
         return _conversations(args, text)
     if args.repos or args.workspace:
         return _across_repositories(args, text)
+    from gitmem.records import finder
+
     store = open_store()
     found = finder.search(
         store,
@@ -177,6 +178,9 @@ def _across_repositories(args: argparse.Namespace, text: str) -> int:
             "--path and --commit name one repository's files and commits; leave them out "
             "when searching several repositories"
         )
+    from gitmem.records import workspace
+    from gitmem.store import compose
+
     paths = compose.split_list(args.repos) if args.repos else workspace.configured()
     places = workspace.open_places(paths, notify=notice)
     hits = workspace.search(

@@ -21,6 +21,18 @@ def missing_extra() -> str:
     )
 
 
+def _database(given: str | None, repo: git.RepoInfo) -> str | None:
+    """The published database the org API reads: --database, else as `publish` finds one;
+    None when there is none (checked: a bad URL is a usage error at start)."""
+    from gitmem.publish import connect
+
+    memory_dir = repo.work_tree / ".memory" if repo.work_tree else None
+    url = connect.find(given, memory_dir)
+    if url is not None:
+        connect.check(url)
+    return url
+
+
 def run(args: argparse.Namespace) -> int:
     if args.host not in LOOPBACK and not args.allow_remote:
         raise UsageError(
@@ -41,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     policy = runner.policy(
         repo, args.host, port, args.allow_remote, args.allow_writes, renew=args.new_token
     )
-    app, mcp_problem = runner.application(repo, policy)
+    database = _database(args.database, repo)
+    app, mcp_problem = runner.application(repo, policy, database)
     if mcp_problem:
         warn(f"no MCP endpoint: {mcp_problem}")
     host = f"[{args.host}]" if ":" in args.host else args.host
@@ -49,6 +62,10 @@ def run(args: argparse.Namespace) -> int:
         url = f"http://{host}:{port}/"
         notice(f"serving {repo.work_tree or repo.git_dir} at {url} (Ctrl-C stops)")
         notice(f"token: {policy.token} (kept in {runner.token_path(repo)})")
+        if database:
+            from gitmem.publish import connect
+
+            notice(f"across repositories: {url}api/v1/org/ reads {connect.where(database)}")
         notice("writes: " + ("on, with the token" if args.allow_writes else "off (read-only)"))
         if args.open:
             import webbrowser

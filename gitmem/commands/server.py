@@ -38,58 +38,21 @@ def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str
     url = _url(args.server)
     since = parse_when(args.since) if args.since else None
     until = parse_when(args.until) if args.until else None
-    with connect.connect(url) as conn:
+    with connect.reader(url) as conn:
         schema.require(conn, connect.where(url))
         if getattr(args, "sessions", False):
             found = ask.messages(
                 conn, text, limit=args.limit, newest=args.sort == "newest", since=since, until=until
             )
-            document = {
-                "query": text,
-                "count": len(found),
-                "hits": [
-                    {
-                        "score": round(hit.score, 4),
-                        "repository": hit.repository,
-                        "session": hit.session,
-                        "hash": hit.hash,
-                        "role": hit.role,
-                        "timestamp": hit.timestamp,
-                        "snippet": _plain(hit.snippet),
-                    }
-                    for hit in found
-                ],
-            }
+            document = ask.messages_json(found, text)
             emit(args.json, document, _message_lines(found, args.ids, highlighted))
             return _none(found, text, "messages")
         # Paths and commits as given: the database holds many repositories.
         flt = filter_of(args, args.path, args.commit, unmerged=False)
         hits = ask.records(conn, text, flt, limit=args.limit, newest=args.sort == "newest")
-    document = {
-        "query": text,
-        "count": len(hits),
-        "hits": [
-            {
-                "score": round(hit.score, 4),
-                "repository": hit.repository,
-                "id": hit.row["id"],
-                "type": hit.row["type"],
-                "title": hit.row["title"],
-                "location": hit.row["location"],
-                "snippet": _plain(hit.snippet),
-                "record": hit.row,
-            }
-            for hit in hits
-        ],
-    }
+    document = ask.records_json(hits, text)
     emit(args.json, document, _record_lines(hits, args.ids, highlighted))
     return _none(hits, text, "memories")
-
-
-def _plain(snippet: str) -> str:
-    from gitmem.search.engine import MARK_END, MARK_START
-
-    return snippet.replace(MARK_START, "").replace(MARK_END, "")
 
 
 def _none(found: list[Hit] | list[MessageHit], text: str, what: str) -> int:

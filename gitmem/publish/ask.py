@@ -3,7 +3,7 @@ messages (`--server --sessions`).
 
 The query syntax is local search's: plain words are a question (any of them, ranked by the
 weighted match, title > summary/tags > body, plus one point per word matched, so more matched
-words come first; among the first 5,000 matching records or 2,000 messages); a word also
+words come first; among the first 2,000 matching records or messages); a word also
 reaches longer words it starts (prefix match); "phrases",
 AND/OR/NOT, ( ), -word and field:value are strict. Field terms and the CLI filters become SQL
 conditions. Records superseded, deprecated or rejected are hidden unless `include_retired`.
@@ -20,9 +20,7 @@ from gitmem.search.query import Filter
 from gitmem.store.record import RETIRED_STATUSES, normalize_tag
 
 if TYPE_CHECKING:
-    import psycopg
-
-    Conn = psycopg.Connection[tuple[Any, ...]]
+    from gitmem.publish.connect import Reader as Conn
 
 FIELDS = {"type", "tag", "status", "author", "project", "source", "path", "commit", "repo"}
 TOKEN = re.compile(r'-?"[^"]*"|[()]|[^\s()]+')
@@ -30,7 +28,7 @@ WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 START, STOP = "[[gm<", ">gm]]"  # ts_headline's markers, then the engine's control characters
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=25, MinWords=10, MaxFragments=1"
 CANDIDATES = 2000  # messages ranked per query: the best of the first 2,000 matches
-RECORD_CANDIDATES = 5000  # records likewise: a word in most records made a query seconds
+RECORD_CANDIDATES = 2000  # records likewise: a word in most records made a query seconds
 
 
 @dataclass
@@ -42,6 +40,7 @@ class Query:
     conditions: list[str] = field(default_factory=list)
     condition_params: list[Any] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)  # the query's tokens, as split
 
 
 def _literal(text: str) -> str:
@@ -191,7 +190,9 @@ EFFECTIVE_STATUS = (
 
 def parse(text: str, fields: dict[str, str]) -> Query:
     query = Query()
-    query.tsquery = _Parser(text, query, fields).parse() or ""
+    parser = _Parser(text, query, fields)
+    query.tokens = list(parser.tokens)
+    query.tsquery = parser.parse() or ""
     return query
 
 
@@ -236,8 +237,12 @@ def _marks(snippet: str | None) -> str:
 
 
 def _coordination(query: Query, column: str) -> tuple[str, list[Any]]:
-    """One point per plain word matched: more matched words first."""
+    """One point per plain word matched: more matched words first. A query of one word: every
+    candidate matched it, the point is a constant (each test reads the row's tsvector again,
+    from TOAST for a long record: a third of the query's time)."""
     params: list[Any] = []
+    if len(query.words) == 1 and query.tokens == query.words:
+        return "1", params
     parts = []
     for word in query.words:
         sql = _word_query(word, params)
@@ -346,3 +351,48 @@ def messages(
         MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)
         for row, snippet in zip(rows, snippets, strict=True)
     ]
+
+
+def plain(snippet: str) -> str:
+    return snippet.replace(MARK_START, "").replace(MARK_END, "")
+
+
+def records_json(hits: list[Hit], text: str) -> dict[str, Any]:
+    """The document `search --server --json` prints and the org API answers."""
+    return {
+        "query": text,
+        "count": len(hits),
+        "hits": [
+            {
+                "score": round(hit.score, 4),
+                "repository": hit.repository,
+                "id": hit.row["id"],
+                "type": hit.row["type"],
+                "title": hit.row["title"],
+                "location": hit.row["location"],
+                "snippet": plain(hit.snippet),
+                "record": hit.row,
+            }
+            for hit in hits
+        ],
+    }
+
+
+def messages_json(found: list[MessageHit], text: str) -> dict[str, Any]:
+    """The document `search --server --sessions --json` prints and the org API answers."""
+    return {
+        "query": text,
+        "count": len(found),
+        "hits": [
+            {
+                "score": round(hit.score, 4),
+                "repository": hit.repository,
+                "session": hit.session,
+                "hash": hit.hash,
+                "role": hit.role,
+                "timestamp": hit.timestamp,
+                "snippet": plain(hit.snippet),
+            }
+            for hit in found
+        ],
+    }

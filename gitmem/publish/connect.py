@@ -13,7 +13,7 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from gitmem.errors import GitMemError, UsageError
@@ -45,13 +45,19 @@ def _configured(path: Path) -> str | None:
     return url
 
 
-def resolve(given: str | None, memory_dir: Path | None) -> str:
-    """The database URL to use, checked; a usage error saying where to put one if none."""
+def find(given: str | None, memory_dir: Path | None) -> str | None:
+    """The database URL given or configured (unchecked), None when there is none."""
     url = given or os.environ.get(ENV)
     if not url and memory_dir is not None:
         url = _configured(memory_dir / "config.toml")
     if not url:
         url = _configured(user_config())
+    return url or None
+
+
+def resolve(given: str | None, memory_dir: Path | None) -> str:
+    """The database URL to use, checked; a usage error saying where to put one if none."""
+    url = find(given, memory_dir)
     if not url:
         raise UsageError(
             f"no database: give a URL (postgresql://user:password@host/db), set {ENV}, or set "
@@ -90,6 +96,30 @@ def where(url: str) -> str:
         return f"{host}{port}{parts.path or '/'}"
     except ValueError:
         return shown(url)
+
+
+class Reader(Protocol):
+    """What the reads (ask, schema.require) use of a connection: psycopg's, or libpq's."""
+
+    def execute(self, query: Any, params: Any = None) -> Any: ...
+
+
+@contextmanager
+def reader(url: str) -> Iterator[Reader]:
+    """A connection for one-shot reads: the libpq shipped with psycopg through ctypes when it
+    is there (no psycopg import: most of a `search --server`'s time), else psycopg. A failed
+    connection is retried with psycopg, which says why."""
+    from gitmem.publish import libpq
+
+    fast = libpq.Connection.connect(url, CONNECT_TIMEOUT, "gitmem")
+    if fast is None:
+        with connect(url) as conn:
+            yield conn
+        return
+    try:
+        yield fast
+    finally:
+        fast.close()
 
 
 @contextmanager

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ from gitmem.store.record import Memory
 
 MEMORY_DIR = ".memory"
 NOTES_CACHE = "publish-notes.json"
+FILES_CACHE = "publish-files.json"  # relpath -> [size, mtime_ns, ctime_ns, digest]
+RACY = 2.0  # seconds: a file written this close to the cache may have changed unseen
 
 
 def repository_name(repo: git.RepoInfo) -> str:
@@ -108,17 +111,40 @@ class Local:
                 yield transcripts.decode(data[oid], sid)
 
 
-def _file_digests(memory_dir: Path | None) -> dict[str, str]:
+def _file_digests(memory_dir: Path | None, cache_path: Path) -> dict[str, str]:
+    """Each `.memory/` file's digest. A file whose size, mtime and ctime (search's scan) are
+    those of the last run keeps its cached digest: reading and hashing every file was most of
+    a publish that found little changed. As git's racy-file rule: a file changed within RACY
+    seconds of the cache's writing is not trusted, it is hashed again."""
     found: dict[str, str] = {}
     if memory_dir is None:
         return found
-    for relpath in scan(memory_dir):
+    cached: dict[str, list[Any]] = {}
+    written = 0.0
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        loaded = json.loads(cache_path.read_text(encoding="utf-8"))
+        if isinstance(loaded, dict) and isinstance(loaded.get("files"), dict):
+            cached, written = loaded["files"], float(loaded.get("written", 0))
+    stats: dict[str, list[Any]] = {}
+    for relpath, (mtime_ns, size, ctime_ns) in scan(memory_dir).items():
+        path = memory_dir / relpath
+        key = [size, mtime_ns, ctime_ns]
+        settled = max(mtime_ns, ctime_ns) / 1e9 < written - RACY
         try:
-            data = (memory_dir / relpath).read_bytes()
+            old = cached.get(relpath)
+            if settled and isinstance(old, list) and old[:3] == key:
+                digest = str(old[3])
+            else:
+                # The digest the search catalog uses: a file it says changed is one we send.
+                digest = hashlib.blake2b(path.read_bytes(), digest_size=12).hexdigest()
         except OSError:
             continue  # gone since the scan
-        # The digest the search catalog uses: a file it says changed is one we send.
-        found[f"{MEMORY_DIR}/{relpath}"] = hashlib.blake2b(data, digest_size=12).hexdigest()
+        stats[relpath] = [*key, digest]
+        found[f"{MEMORY_DIR}/{relpath}"] = digest
+    if stats != cached:
+        with contextlib.suppress(OSError):  # a cache that cannot be written is no error
+            data = json.dumps({"written": time.time(), "files": stats})
+            atomic_write(cache_path, data.encode(), durable=False)
     return found
 
 
@@ -148,7 +174,7 @@ def _notes(repo: git.RepoInfo, tip: str | None, types: list[str]) -> dict[str, l
 def read(repo: git.RepoInfo, name: str | None = None) -> Local:
     memory_dir = memory_dir_of(repo)
     types = config.load(memory_dir).type_names
-    sources = _file_digests(memory_dir)
+    sources = _file_digests(memory_dir, repo.state_dir / FILES_CACHE)
     notes_tip = git.commit_tip(repo, git.NOTES_REF)
     notes = _notes(repo, notes_tip, types)
     chosen = winners(notes)

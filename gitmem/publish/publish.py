@@ -107,7 +107,12 @@ def run(conn: Conn, local: Local) -> Outcome:
     outcome.migrated_from = before if before < schema.VERSION else None
     repo_id = _repository(conn, local.name)
     conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (REPOSITORY_LOCK, local.name))
-    _records(conn, repo_id, local, outcome)
+    fresh = fresh_partitions(conn, repo_id)
+    suffix = f"_r{repo_id}" if fresh else ""
+    _records(conn, repo_id, local, outcome, f"records{suffix}")
+    _sessions(conn, repo_id, local, outcome, f"session_messages{suffix}")
+    if fresh:
+        attach_partitions(conn, repo_id)
     if outcome.records_added or outcome.records_removed:
         # A record another names in `supersedes` reads as superseded: kept as a column so that
         # searches need no join (only rows whose flag changes are written).
@@ -119,7 +124,6 @@ def run(conn: Conn, local: Local) -> Outcome:
             " AND r.superseded <> (r.id IN (SELECT id FROM named))",
             {"repo": repo_id},
         )
-    _sessions(conn, repo_id, local, outcome)
     row = conn.execute(
         "SELECT head, notes_tip, sessions_tip FROM repositories WHERE id = %s", (repo_id,)
     ).fetchone()
@@ -171,10 +175,54 @@ def _repository(conn: Conn, name: str) -> int:
     return int(row[0])
 
 
+# ------------------------------------------------------------------------------ partitions
+
+PARTITIONED = {
+    # table: (primary key, indexes) as the parent has them (schema V3)
+    "records": (
+        "repository_id, location, id",
+        ("USING gin (tsv)", "(repository_id, id)", "(created_at)", "(type, created_at)"),
+    ),
+    "session_messages": ("repository_id, session_id, hash", ("USING gin (tsv)", "(at)")),
+}
+BULK_MEMORY = 256 * 1024 * 1024  # maintenance_work_mem for the index builds (if lower)
+
+
+def fresh_partitions(conn: Conn, repo_id: int) -> bool:
+    """A repository's first publish: make its partitions as plain tables without indexes (true)
+    for `attach_partitions` to index and attach once loaded; false when they exist."""
+    row = conn.execute("SELECT to_regclass(%s) IS NULL", (f"records_r{repo_id}",)).fetchone()
+    if not row or not row[0]:
+        return False
+    for table in PARTITIONED:
+        conn.execute(
+            f"CREATE TABLE {table}_r{repo_id} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED)"
+        )
+    return True
+
+
+def attach_partitions(conn: Conn, repo_id: int) -> None:
+    """Index the loaded partitions in bulk and attach them: the indexes become the parent's
+    (same definitions), and the CHECK spares ATTACH its scan of the rows."""
+    row = conn.execute("SELECT pg_size_bytes(current_setting('maintenance_work_mem'))").fetchone()
+    if row and int(row[0]) < BULK_MEMORY:  # this transaction only; never lowered
+        conn.execute(f"SET LOCAL maintenance_work_mem = '{BULK_MEMORY // 1024 // 1024}MB'")
+    for table, (key, indexes) in PARTITIONED.items():
+        name = f"{table}_r{repo_id}"
+        conn.execute(f"ALTER TABLE {name} ADD PRIMARY KEY ({key})")
+        for index in indexes:
+            conn.execute(f"CREATE INDEX ON {name} {index}")
+        conn.execute(
+            f"ALTER TABLE {name} ADD CONSTRAINT {name}_repository"
+            f" CHECK (repository_id = {int(repo_id)})"
+        )
+        conn.execute(f"ALTER TABLE {table} ATTACH PARTITION {name} FOR VALUES IN ({repo_id})")
+
+
 # ------------------------------------------------------------------------------ records
 
 
-def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
+def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str) -> None:
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT location, digest FROM sources WHERE repository_id = %s", (repo_id,)
@@ -184,19 +232,19 @@ def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
     gone = [loc for loc in published if loc not in local.sources]
     stale = [*gone, *(loc for loc in changed if loc in published)]
     if stale:
-        for table in ("records", "deploys", "sources"):
+        for held in ("records", "deploys", "sources"):
             cursor = conn.execute(
-                f"DELETE FROM {table} WHERE repository_id = %s AND location = ANY(%s)",
+                f"DELETE FROM {held} WHERE repository_id = %s AND location = ANY(%s)",
                 (repo_id, stale),
             )
-            if table == "records":
+            if held == "records":
                 outcome.records_removed = cursor.rowcount
     if not changed:
         return
     read_at = {"note": local.notes_tip, "file": local.head}
     deploys = []
     with conn.cursor() as cursor:
-        with cursor.copy(f"COPY records ({RECORD_COLUMNS}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({RECORD_COLUMNS}) FROM STDIN") as copy:
             for location, memory in local.records(changed):
                 kind = "note" if location.startswith("note:") else "file"
                 copy.write_row(_record_row(repo_id, location, memory, read_at[kind]))
@@ -271,7 +319,7 @@ def _deploy_row(
 # ------------------------------------------------------------------------------ sessions
 
 
-def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
+def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str) -> None:
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
@@ -307,7 +355,7 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> None:
     vanished: list[tuple[str, str]] = []
     with conn.cursor() as cursor:
         session_rows = []
-        with cursor.copy(f"COPY session_messages ({MESSAGE_COLUMNS}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({MESSAGE_COLUMNS}) FROM STDIN") as copy:
             for transcript in local.transcripts(changed):
                 sid = transcript.id
                 had = known.get(sid, set())

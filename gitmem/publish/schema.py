@@ -4,9 +4,11 @@ fails leaves the schema where it was). A database newer than this gitmem is refu
 
 ```
 repositories 1──* sources            (location, digest: what was published from where)
-             1──* records            (every field, body, location, read_at; tsv + GIN)
+             1──* records            (every field, body, location, read_at; tsv + GIN;
+                                      one partition per repository, v3)
              1──* deploys            (the deploy: mapping of deploy records)
-             1──* sessions 1──* session_messages  (by message hash; tsv + GIN, v2)
+             1──* sessions 1──* session_messages  (by message hash; tsv + GIN, v2;
+                                                   one partition per repository, v3)
              1──* publish_runs       (audit trail: what each run changed)
 schema_version                       (one row per applied migration)
 ```
@@ -20,6 +22,8 @@ from gitmem.errors import GitMemError
 
 if TYPE_CHECKING:
     import psycopg
+
+    from gitmem.publish.connect import Reader
 
 # Weighted full text: title (A) > summary and tags (B) > body (C). `tags_text` is the tags
 # joined by spaces, written by the client: array_to_string is not immutable, so a generated
@@ -140,12 +144,67 @@ CREATE INDEX session_messages_tsv ON session_messages USING gin (tsv);
 CREATE INDEX session_messages_at ON session_messages (at);
 """
 
-MIGRATIONS = (V1, V2)
+# v3: records and session_messages are partitioned by repository (LIST, one partition each,
+# `records_r<id>` and `session_messages_r<id>`). A repository's first publish loads its rows
+# into tables of its own without indexes, builds the indexes once (a GIN built in bulk costs a
+# fraction of one maintained row by row) and attaches them (publish.fresh_partitions).
+# Existing rows move to their repository's partition.
+V3 = f"""
+ALTER TABLE records RENAME TO records_v2;
+ALTER INDEX records_pkey RENAME TO records_v2_pkey;
+ALTER INDEX records_tsv RENAME TO records_v2_tsv;
+ALTER INDEX records_id RENAME TO records_v2_id;
+ALTER INDEX records_created RENAME TO records_v2_created;
+ALTER INDEX records_type RENAME TO records_v2_type;
+CREATE TABLE records (LIKE records_v2 INCLUDING DEFAULTS, PRIMARY KEY (repository_id, location, id))
+    PARTITION BY LIST (repository_id);
+ALTER TABLE records DROP COLUMN tsv;
+ALTER TABLE records ADD COLUMN tsv tsvector GENERATED ALWAYS AS ({RECORD_TSV}) STORED;
+CREATE INDEX records_tsv ON records USING gin (tsv);
+CREATE INDEX records_id ON records (repository_id, id);
+CREATE INDEX records_created ON records (created_at);
+CREATE INDEX records_type ON records (type, created_at);
+ALTER TABLE session_messages RENAME TO session_messages_v2;
+ALTER INDEX session_messages_pkey RENAME TO session_messages_v2_pkey;
+ALTER INDEX session_messages_tsv RENAME TO session_messages_v2_tsv;
+ALTER INDEX session_messages_at RENAME TO session_messages_v2_at;
+CREATE TABLE session_messages (
+    LIKE session_messages_v2 INCLUDING DEFAULTS, PRIMARY KEY (repository_id, session_id, hash)
+) PARTITION BY LIST (repository_id);
+ALTER TABLE session_messages DROP COLUMN tsv;
+ALTER TABLE session_messages
+    ADD COLUMN tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED;
+CREATE INDEX session_messages_tsv ON session_messages USING gin (tsv);
+CREATE INDEX session_messages_at ON session_messages (at);
+DO $$
+DECLARE repo integer;
+BEGIN
+    FOR repo IN SELECT id FROM repositories ORDER BY id LOOP
+        EXECUTE format('CREATE TABLE records_r%s PARTITION OF records FOR VALUES IN (%s)',
+                       repo, repo);
+        EXECUTE format('CREATE TABLE session_messages_r%s PARTITION OF session_messages'
+                       ' FOR VALUES IN (%s)', repo, repo);
+    END LOOP;
+END $$;
+INSERT INTO records (repository_id, location, id, type, title, created, created_at, updated,
+    author, status, tags, tags_text, summary, project, source, tool, commits, paths, links,
+    supersedes, session, metadata, fields, body, read_at, superseded)
+    SELECT repository_id, location, id, type, title, created, created_at, updated, author,
+    status, tags, tags_text, summary, project, source, tool, commits, paths, links, supersedes,
+    session, metadata, fields, body, read_at, superseded FROM records_v2;
+INSERT INTO session_messages (repository_id, session_id, hash, role, content, timestamp, at)
+    SELECT repository_id, session_id, hash, role, content, timestamp, at
+    FROM session_messages_v2;
+DROP TABLE records_v2;
+DROP TABLE session_messages_v2;
+"""
+
+MIGRATIONS = (V1, V2, V3)
 VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x67_69_74_6D  # "gitm": one migration at a time, database-wide
 
 
-def version(conn: psycopg.Connection[tuple[Any, ...]]) -> int | None:
+def version(conn: Reader) -> int | None:
     """The schema version of the database; None when gitmem never published there."""
     row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
     if not row or not row[0]:
@@ -175,7 +234,7 @@ def migrate(conn: psycopg.Connection[tuple[Any, ...]], target: int = VERSION) ->
     return before
 
 
-def require(conn: psycopg.Connection[tuple[Any, ...]], where: str) -> None:
+def require(conn: Reader, where: str) -> None:
     """For reads: the schema is there and one this gitmem knows."""
     current = version(conn)
     if not current:

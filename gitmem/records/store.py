@@ -43,10 +43,6 @@ def _by_id(row: Row) -> tuple[str, str]:
     return row["id"], row["location"]
 
 
-def short_location(location: str) -> str:
-    return location[:12] if location.startswith("note:") else location
-
-
 def _retitled_slug(path: Path, old: Memory, new: Memory) -> str | None:
     """The new title's slug when the title changed and the file is named after the old one
     (`<date>-<slug>.md`, maybe `-2`); None otherwise (a name chosen with --slug stays)."""

@@ -40,9 +40,16 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def application(repo: git.RepoInfo, rules: Policy) -> tuple[Guard, str | None]:
-    """The app for `repo`, and why /mcp is missing (None when it is there)."""
+def application(
+    repo: git.RepoInfo, rules: Policy, database: str | None = None
+) -> tuple[Guard, str | None]:
+    """The app for `repo`, and why /mcp is missing (None when it is there). `database`: the
+    published database the org API reads (gitmem/serve/org.py)."""
     from starlette.routing import Route
+
+    from gitmem.serve import org
+
+    extra = org.routes(database)
 
     def may_write(request: Any) -> str | None:
         if not rules.writes:
@@ -56,9 +63,9 @@ def application(repo: git.RepoInfo, rules: Policy) -> tuple[Guard, str | None]:
         from gitmem.assist import mcp_http
     except ImportError as error:
         problem = f"{error.name or error} is not installed (pip install '.[mcp]')"
-        return application_module.build(repo, rules), problem
+        return application_module.build(repo, rules, extra), problem
     mcp_app, lifespan = mcp_http.http_app(repo.work_tree or repo.git_dir, may_write)
-    routes = [Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"])]
+    routes = [*extra, Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"])]
     return application_module.build(repo, rules, routes, lifespan), None
 
 

@@ -98,7 +98,7 @@ def test_first_publish_mirrors_records_sessions_and_messages(
     assert result.code == 0, result.err
     place = re.escape(database.split("host=")[1].split("&")[0]) + "/test_\\d+"
     assert re.fullmatch(
-        "created the schema \\(version 2\\)\n"
+        "created the schema \\(version 3\\)\n"
         f"published repo to {place}: records \\+2 -0, 1 session changed, messages \\+2 -0 "
         "\\(2 records, 2 messages in all\\) in \\d+\\.\\d s\n",
         result.out,
@@ -247,7 +247,7 @@ def test_two_repositories_publish_at_once(tmp_path: Path, database: str, sql: Sq
         "SELECT name, count(r.id) FROM repositories"
         " JOIN records r ON r.repository_id = repositories.id GROUP BY 1 ORDER BY 1"
     ) == [("one", 30), ("two", 30)]
-    assert sql("SELECT max(version) FROM schema_version") == [(2,)]
+    assert sql("SELECT max(version) FROM schema_version") == [(3,)]
 
 
 @pytest.mark.slow
@@ -301,12 +301,36 @@ def test_schema_migration_from_version_1(repo: Path, mem: Mem, database: str, sq
             "INSERT INTO session_messages (repository_id, session_id, hash, role, content)"
             " VALUES (1, 'x', 'h', 'user', 'published before full text existed')"
         )
+        fields = {
+            "id": "mem-old",
+            "type": "note",
+            "title": "An unpartitioned title",
+            "created": "2026",
+            "status": "active",
+        }
+        conn.execute(
+            "INSERT INTO records (repository_id, location, id, type, title, created, status,"
+            " tags, tags_text, commits, paths, links, supersedes, metadata, fields, body)"
+            " VALUES (1, '.memory/a.md', 'mem-old', 'note', 'An unpartitioned title', '2026',"
+            " 'active', '{}', '', '{}', '{}', '{}', '{}', '{}', %s, 'b')",
+            (json.dumps(fields),),
+        )
     seed(repo, mem)
     result = mem("publish", database)
-    assert result.out.startswith("migrated the schema from version 1 to 2\n"), result.out
-    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,)]
+    assert result.out.startswith("migrated the schema from version 1 to 3\n"), result.out
+    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,), (3,)]
     found = mem("search", "--server", database, "--sessions", "existed", "--ids")
     assert found.out == "old x h\n"
+    # v3: the rows moved to their repository's partition; the new repository has its own.
+    assert sql("SELECT tableoid::regclass::text, id FROM records WHERE repository_id = 1") == [
+        ("records_r1", "mem-old")
+    ]
+    assert sql("SELECT tableoid::regclass::text FROM session_messages WHERE repository_id = 1") == [
+        ("session_messages_r1",)
+    ]
+    moved = mem("search", "--server", database, "unpartitioned", "--ids")
+    assert (moved.code, moved.out, moved.err) == (0, "old mem-old\n", "")
+    assert sql("SELECT DISTINCT tableoid::regclass::text FROM records WHERE repository_id = 2")
 
 
 def test_a_newer_schema_is_refused(repo: Path, mem: Mem, database: str, sql: Sql) -> None:
@@ -315,7 +339,7 @@ def test_a_newer_schema_is_refused(repo: Path, mem: Mem, database: str, sql: Sql
     result = mem("publish", database)
     assert (result.code, result.err) == (
         128,
-        "git-mem: error: the database has schema version 99, newer than this gitmem knows (2):"
+        "git-mem: error: the database has schema version 99, newer than this gitmem knows (3):"
         " upgrade gitmem\n",
     )
 

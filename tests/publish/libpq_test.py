@@ -1,0 +1,59 @@
+"""The libpq reader `search --server` uses (gitmem/publish/libpq.py) against the real server:
+parameters and values survive the trip, errors are one line, and a connection it cannot make
+falls back to psycopg, which says why."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pgfixtures import cluster, database
+
+from gitmem.errors import GitMemError
+from gitmem.publish import connect, libpq
+
+__all__ = ["cluster", "database"]  # fixtures, used by name
+
+
+def test_parameters_and_values_round_trip(database: str) -> None:
+    if libpq.library() is None:
+        pytest.skip("psycopg_binary's libpq is not installed (psycopg's C or Python build)")
+    conn = libpq.Connection.connect(database, 10, "gitmem-test")
+    assert conn is not None
+    try:
+        texts = ['a "quoted" word', "back\\slash", "{braces, comma}", "100% ünïcode", ""]
+        row = conn.execute(
+            "SELECT %s::text[], %s::int + 1, %s::float8 / 2, %s::timestamptz, %s::text IS NULL,"
+            " '{\"k\": [1, 2]}'::jsonb, true, 'x%%y'",
+            [texts, 41, 3, datetime(2026, 1, 2, 3, 4, tzinfo=UTC), None],
+        ).fetchone()
+        assert row is not None
+        array, number, half, moment, null, document, flag, literal = row
+        assert array.startswith('{"a \\"quoted\\" word","back\\\\slash",')  # text, as given
+        assert number == 42 and half == 1.5 and null is True and flag is True
+        assert document == {"k": [1, 2]} and literal == "x%y"
+        assert moment.startswith("2026-01-02 03:04:00")
+        unquoted = conn.execute(
+            "SELECT x FROM unnest(%s::text[]) WITH ORDINALITY AS t(x, n) ORDER BY n", [texts]
+        ).fetchall()
+        assert [value for (value,) in unquoted] == texts
+        with pytest.raises(GitMemError, match=r"^the database refused a query: ERROR: .*nosuch"):
+            conn.execute("SELECT * FROM nosuch")
+        with pytest.raises(GitMemError, match="query has 1 placeholders for 0 parameters"):
+            conn.execute("SELECT %s")
+    finally:
+        conn.close()
+
+
+def test_a_connection_it_cannot_make_is_worded_by_psycopg(database: str, tmp_path: Path) -> None:
+    wrong = database.replace(":s3cret-gitmem@", ":wrong@")
+    with pytest.raises(GitMemError) as caught, connect.reader(wrong):
+        pass
+    assert re.fullmatch(r"PostgreSQL at \S+/test_\d+ refused the password for 'gitmem'",
+                        str(caught.value))  # fmt: skip
+    with connect.reader(database) as conn:
+        found: Any = conn.execute("SELECT current_database()").fetchone()
+    assert found[0].startswith("test_")
