@@ -1,6 +1,6 @@
 """What the secret detector costs: on the save path, and on big or hostile text.
 
-    .venv/bin/python bench/secrets.py [--runs 15]
+    .venv/bin/python bench/secret_detector.py [--runs 15]
 
 Part 1, whole process (medians, round-robin in one run): `python -c pass`, importing
 gitmem.store.secrets, `git mem save -m TEXT` in a fresh repository (file and `--commit`), and,
