@@ -24,13 +24,13 @@ from gitmem.output import (
     use_color,
     warn,
 )
-from gitmem.records import finder, workspace
 from gitmem.search.engine import MARK_END, MARK_START
-from gitmem.search.messages import MessageHit
-from gitmem.search.query import FILTER_OPTIONS
-from gitmem.store import compose
 
+# The store, the finder and the index are imported where they are used, after `open_store`
+# has asked git what changed: git stats the work tree meanwhile.
 if TYPE_CHECKING:
+    from gitmem.records import finder, workspace
+    from gitmem.search.messages import MessageHit
     from gitmem.sessions.search import Everything
 
 
@@ -64,7 +64,9 @@ def run(args: argparse.Namespace) -> int:
         return _conversations(args, text)
     if args.repos or args.workspace:
         return _across_repositories(args, text)
-    store = open_store()
+    store = open_store(reading=True)
+    from gitmem.records import finder
+
     found = finder.search(
         store,
         make_filter(store, args),
@@ -128,6 +130,7 @@ def _mixed_hits(found: Everything) -> Iterator[str]:
 
 def _conversations(args: argparse.Namespace, text: str) -> int:
     """--sessions (messages only) and --everything (records and messages in one list)."""
+    from gitmem.search.query import FILTER_OPTIONS
     from gitmem.sessions import search as sessions_search
 
     given = [f"--{name}" for name in FILTER_OPTIONS if getattr(args, name)]
@@ -177,6 +180,9 @@ def _across_repositories(args: argparse.Namespace, text: str) -> int:
             "--path and --commit name one repository's files and commits; leave them out "
             "when searching several repositories"
         )
+    from gitmem.records import workspace
+    from gitmem.store import compose
+
     paths = compose.split_list(args.repos) if args.repos else workspace.configured()
     places = workspace.open_places(paths, notify=notice)
     hits = workspace.search(

@@ -124,8 +124,7 @@ class Catalog:
 
 def index_root(repo: git.RepoInfo) -> Path:
     """This worktree's index directory (linked worktrees have their own `.memory/` files)."""
-    name = "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
-    return repo.state_dir / "index" / name
+    return worktree.index_root(repo)
 
 
 def _key(types: list[str]) -> list[Any]:
