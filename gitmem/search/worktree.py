@@ -141,20 +141,22 @@ def _git(repo: git.RepoInfo, args: list[str]) -> subprocess.Popen[bytes]:
 def _ask(repo: git.RepoInfo, memory_dir: Path) -> _Asked | None:
     started = time.time_ns()
     index = _index_identity(repo.git_dir / "index")
+    try:
+        # diff-files: the tracked files whose stat data (or, racily clean, content) differ
+        # from the index, deleted ones too; the longest part (a stat of each), started first.
+        modified = _git(repo, ["diff-files", "--name-only", "-z", "--", PREFIX])
+    except OSError:
+        return None
     cache = _read_others(repo, memory_dir, index)
-    folders = None
+    folders = others = None
     if cache is None:
         # Before git reads them: an entry added while it runs changes a folder taken here.
         folders = _folders(memory_dir, _known_folders(repo, memory_dir))
-    try:
-        # diff-files: the tracked files whose stat data (or, racily clean, content) differ
-        # from the index, deleted ones too. --others: untracked and ignored files.
-        modified = _git(repo, ["diff-files", "--name-only", "-z", "--", PREFIX])
-        others = None
-        if cache is None:
+        try:  # untracked and ignored files
             others = _git(repo, ["ls-files", "--others", "-z", "--", PREFIX])
-    except OSError:
-        return None
+        except OSError:
+            modified.communicate()
+            return None
     return _Asked(started, index, modified, others, cache or [], folders)
 
 
