@@ -830,8 +830,8 @@ def main() -> int:
             if result.profile:
                 print("## Profiles\n")
                 print(result.profile, end="")
-        log("profiling a full build")
         if not args.no_build:
+            log("profiling a full build")
             print(profile_build(min(min(sizes), 2000), args.seed))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Load average at the end: {load}; {time.perf_counter() - STARTED:.0f} s in all.")
