@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import shutil
 import sqlite3
 import sys
 import time
@@ -374,6 +373,8 @@ def _write_index(
     changes: Changes,
     progress: Progress | None,
 ) -> None:
+    import shutil  # only a write removes index directories
+
     meta = update.meta
     fresh = update.fresh
     name = f"ix-{os.urandom(4).hex()}" if fresh else str(meta["dir"])
