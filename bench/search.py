@@ -1,6 +1,7 @@
 """Search benchmark: the Whoosh index against its targets and against SQLite FTS5.
 
     .venv/bin/python bench/search.py [--sizes 1000,10000] [--repeat 15] [--queries 40] [--keep]
+    .venv/bin/python bench/search.py --repo PATH [--repo PATH ...] [--no-build]
 
 The full run is `--sizes 1000,10000,100000` (the 100k build takes several minutes; progress goes
 to stderr). For each size N it builds a repository (bench/corpus.py: a Zipf-distributed
@@ -18,6 +19,12 @@ mtimes aged an hour) and measures, printing one Markdown table per size:
 - SQLite FTS5 (stdlib sqlite3; title, summary, body, tags; porter tokenizer; bm25 with column
   weights 4, 2, 1, 2) on the same records: build, in-process query (interleaved with gitmem's),
   whole-process `python -c` open + one query, and the gitmem/FTS5 ratios;
+
+`--repo PATH` measures an existing bench/corpus.py repository instead of generating one (for
+example a copy of a shared corpus: the generation and the first build are minutes at 100k); it
+is changed by the run (a file edited, notes added), so give it a copy. Its records are read
+back for the FTS5 reference and the queries. `--no-build` skips the full build there (the
+index it has is used: refresh brings it up to date).
 
 then the issue's targets with MET/MISSED, and (for the largest size, unless --no-profile)
 `python -X importtime git-mem search`, a cProfile of in-process queries and of a full build.
@@ -55,6 +62,7 @@ from gitmem.records.store import Store
 from gitmem.search import catalog, whoosh_write
 from gitmem.search.query import Filter
 from gitmem.store import git
+from gitmem.store.note_stream import parse_note
 from gitmem.store.record import Memory
 
 LIMIT = 10  # `git mem search`'s default --limit
@@ -282,18 +290,57 @@ class Result(NamedTuple):
     profile: str
 
 
-def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
+def read_back(
+    repo: git.RepoInfo, types: list[str]
+) -> tuple[list[tuple[Memory, str]], dict[str, str]]:
+    """Every record of an existing repository and where it lives (`build_corpus`'s `keep`),
+    and its sample (a file record's id, counts); the notes read in one `git cat-file`."""
+    store = Store(repo)
+    rows = store.catalog().find("")
+    files = sorted(
+        (r for r in rows if not r["location"].startswith("note:")), key=lambda r: r["id"]
+    )
+    notes = [r for r in rows if r["location"].startswith("note:")]
+    memories = [(store.load(row).memory, row["location"]) for row in files]
+    blobs = git.read_all_blobs(repo, sorted({r["blob"] for r in notes}), "note blob {oid} missing")
+    wanted = {r["id"] for r in notes}
+    places = {r["location"]: r for r in notes}
+    for location, row in sorted(places.items()):
+        text = blobs[row["blob"]].decode("utf-8", "surrogateescape")
+        for chunk in parse_note(text, location, row["created"], types):
+            if chunk.memory is not None and chunk.memory.id in wanted:
+                memories.append((chunk.memory, location))
+    sample = {
+        "file_id": files[0]["id"] if files else notes[0]["id"],
+        "files": str(len(files)),
+        "notes": str(len(notes)),
+        "noted_commits": str(len(places)),
+    }
+    return memories, sample
+
+
+def bench_size(
+    size: int, args: argparse.Namespace, profile: bool, given: Path | None = None
+) -> Result:
+    """One table: for a generated repository of `size` records, or for `given` (--repo)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"gitmem-search-bench-{size}-"))
-    root = workdir / "repo"
-    log(f"{size:,}: generating the corpus in {root}")
+    root = workdir / "repo" if given is None else given
     corpus = Corpus(args.seed, Zipf(args.seed), title_words=(4, 10))
     memories: list[tuple[Memory, str]] = []
     began = time.perf_counter()
-    sample = build_corpus(root, size, args.seed, corpus, memories, lambda m: log(f"{size:,}: {m}"))
-    generated = time.perf_counter() - began
+    if given is None:
+        log(f"{size:,}: generating the corpus in {root}")
+        sample = build_corpus(
+            root, size, args.seed, corpus, memories, lambda m: log(f"{size:,}: {m}")
+        )
     repo = git.discover(root)
     memory_dir = root / ".memory"
     types = Store(repo).config.type_names
+    if given is not None:
+        log(f"{given}: reading its records back")
+        memories, sample = read_back(repo, types)
+        size = round(len(memories), -3)  # the run adds a few notes: the targets' sizes
+    generated = time.perf_counter() - began
     spy = WriteSpy()
     rows: list[tuple[str, str, str, str]] = []
     figures: dict[str, float] = {}
@@ -304,6 +351,12 @@ def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
     fts_builds: list[float] = []
     fts_path = workdir / "fts.db"
     build_rounds = 3 if size <= 1000 else 1
+    if args.no_build and given is not None:
+        build_rounds = 0
+        fts_builds.append(fts_build(fts_path, memories))
+        builds.append(
+            BuildTimes(math.nan, math.nan, math.nan, None, None, math.nan, math.nan, size)
+        )
     for i in range(build_rounds):
         log(f"{size:,}: full build {i + 1} of {build_rounds}")
         builds.append(full_build(repo, types, spy, f"{size:,} build"))
@@ -444,6 +497,9 @@ def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
     def git_mem(*argv: str) -> list[str]:
         return [GIT_MEM, *argv]
 
+    def baseline(*argv: str) -> list[str]:  # another checkout's gitmem, same interpreter
+        return ["env", f"PYTHONPATH={args.baseline}", GIT_MEM, *argv]
+
     cases: dict[str, Callable[[int], list[str]]] = {
         "`python -c pass`": lambda i: [PYTHON, "-c", "pass"],
         "`python -c 'import whoosh.index, whoosh.qparser'`": lambda i: [
@@ -466,6 +522,14 @@ def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
             fts_match(whole[i]),
         ],
     }
+    if args.baseline:
+        cases |= {
+            "baseline: `git mem search WORDS` (1-3 words)": lambda i: baseline(
+                "search", *whole[i].split()
+            ),
+            "baseline: `git mem list --limit 20`": lambda i: baseline("list", "--limit", "20"),
+            f"baseline: `git mem show {prefix}`": lambda i: baseline("show", prefix),
+        }
     samples: dict[str, list[Sample]] = {name: [] for name in cases}
     for argv in cases.values():
         timed(argv(len(whole) - 2), root)  # warm-up: page cache, .pyc files
@@ -491,6 +555,16 @@ def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
     for suffix in ("", " cpu"):
         figures["list" + suffix] = figures["`git mem list --limit 20`" + suffix]
         figures["show" + suffix] = figures[f"`git mem show {prefix}`" + suffix]
+        if args.baseline:
+            figures["baseline search" + suffix] = figures[
+                "baseline: `git mem search WORDS` (1-3 words)" + suffix
+            ]
+            figures["baseline list" + suffix] = figures[
+                "baseline: `git mem list --limit 20`" + suffix
+            ]
+            figures["baseline show" + suffix] = figures[
+                f"baseline: `git mem show {prefix}`" + suffix
+            ]
     rows.append(
         (
             "whole-process search: gitmem vs FTS5 p50, ms",
@@ -513,8 +587,10 @@ def bench_size(size: int, args: argparse.Namespace, profile: bool) -> Result:
         f"commits; corpus generated in {generated:.0f} s; {len(queries)} in-process queries, "
         f"{args.repeat} rounds of each command; {root if args.keep else 'removed after'}"
     )
-    if not args.keep:
-        shutil.rmtree(workdir, ignore_errors=True)
+    if given is not None:
+        info = f"{given}: " + info.replace("corpus generated", "records read back")
+    if not args.keep or given is not None:
+        shutil.rmtree(workdir if given is None else fts_path.parent, ignore_errors=True)
     return Result(size, info, rows, figures, text)
 
 
@@ -653,6 +729,13 @@ def targets_table(results: list[Result]) -> str:
                 f"| {what} | {size:,} | {wall:.1f}x | {cpu:.1f}x | ≤ {target}x "
                 f"| {verdict(wall, target)} | {verdict(cpu, target)} |"
             )
+            if "baseline " + key in figures:
+                wall = figures["baseline " + key] / figures[FTS_ROW]
+                cpu = figures["baseline " + key + " cpu"] / figures[FTS_ROW + " cpu"]
+                lines.append(
+                    f"| … the same, --baseline checkout | {size:,} | {wall:.1f}x | {cpu:.1f}x "
+                    f"| ≤ {target}x | {verdict(wall, target)} | {verdict(cpu, target)} |"
+                )
         lines.append(
             f"| `git mem search` / FTS5, service running | {size:,} | n/a | n/a "
             f"| ≤ {2 if size == 10_000 else 3}x | not built | not built |"
@@ -699,8 +782,26 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--keep", action="store_true", help="keep the generated repositories")
     parser.add_argument("--no-profile", action="store_true", help="skip the profiles")
+    parser.add_argument(
+        "--repo",
+        action="append",
+        type=Path,
+        default=[],
+        help="measure this existing bench/corpus.py repository (a copy: the run changes it) "
+        "instead of generating one; repeatable; --sizes is then ignored",
+    )
+    parser.add_argument(
+        "--no-build", action="store_true", help="with --repo: skip the full build (use its index)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another gitmem checkout (e.g. a `git worktree` of main): its search, list and "
+        "show are timed too, round-robin in the same run (PYTHONPATH, this interpreter)",
+    )
     args = parser.parse_args()
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    given: list[Path | None] = [path.resolve() for path in args.repo] or [None] * len(sizes)
 
     print(f"# gitmem search bench, {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}\n")
     print(f"`{Path(sys.executable).name} bench/search.py {' '.join(sys.argv[1:])}`\n")
@@ -718,9 +819,10 @@ def main() -> int:
     ).stdout.strip()
     print(f"gitmem at {head or 'unknown'}; {machine()}\n", flush=True)
     results = []
-    for size in sizes:
-        profile = not args.no_profile and size == max(sizes)
-        results.append(bench_size(size, args, profile))
+    for i, where in enumerate(given):
+        size = sizes[i] if where is None else 0
+        profile = not args.no_profile and i == len(given) - 1
+        results.append(bench_size(size, args, profile, where))
         print(size_table(results[-1]), flush=True)
     print(targets_table(results))
     if not args.no_profile:
@@ -728,8 +830,9 @@ def main() -> int:
             if result.profile:
                 print("## Profiles\n")
                 print(result.profile, end="")
-        log("profiling a full build")
-        print(profile_build(min(min(sizes), 2000), args.seed))
+        if not args.no_build:
+            log("profiling a full build")
+            print(profile_build(min(min(sizes), 2000), args.seed))
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"Load average at the end: {load}; {time.perf_counter() - STARTED:.0f} s in all.")
     return 0

@@ -14,11 +14,21 @@ if TYPE_CHECKING:
     from gitmem.records.store import Store
 
 
-def open_store() -> Store:
-    """The store of the repository git finds from here, reporting to the terminal."""
+def open_store(*, reading: bool = False) -> Store:
+    """The store of the repository git finds from here, reporting to the terminal.
+
+    `reading`: the command reads `.memory/` before it writes anything there (show, list,
+    search): git is asked what changed at once, and stats the work tree while this process
+    loads the store and the index (`worktree.start`)."""
     # Imported here: hooks import this package and must not pay for the store's imports.
-    from gitmem.output import notice, progress_bar
-    from gitmem.records.store import Store
     from gitmem.store import git
 
-    return Store(git.discover(), progress=progress_bar, notify=notice)
+    repo = git.discover()
+    if reading and repo.work_tree is not None:
+        from gitmem.search import worktree
+
+        worktree.start(repo, repo.work_tree / ".memory")
+    from gitmem.output import notice, progress_bar
+    from gitmem.records.store import Store
+
+    return Store(repo, progress=progress_bar, notify=notice)

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, emit, safe, style, warn
-from gitmem.search.query import Filter, parse_when, unmerged_mark
 
-if TYPE_CHECKING:  # the store and catalog are imported where used: `search --server` needs
-    # only `filter_of` and `line`, and a fast start (it imports this module)
+# The store, the catalog and what they load are imported where they are used, after
+# `open_store` has asked git what changed: git stats the work tree meanwhile.
+if TYPE_CHECKING:
     from gitmem.records.store import Store
     from gitmem.search.changes import Row
+    from gitmem.search.query import Filter
 
 
 def make_filter(store: Store, args: argparse.Namespace) -> Filter:
@@ -30,6 +31,8 @@ def filter_of(
 ) -> Filter:
     """The filter of the shared flags with `paths` and `commits` as the caller reads them
     (this repository's, or as given for a database of many)."""
+    from gitmem.search.query import Filter, parse_when
+
     return Filter(
         types=args.type,
         tags=args.tag,
@@ -52,6 +55,8 @@ def short_location(location: str) -> str:
 
 def line(row: Row) -> str:
     """One record as a line; every part of it that comes from the record is `safe`."""
+    from gitmem.search.query import unmerged_mark
+
     tags = " " + style(safe("[" + ", ".join(row["tags"]) + "]"), DIM) if row.get("tags") else ""
     kind = style(f"{safe(row['type']):<10}", CYAN)
     where = style(safe(short_location(row["location"])), DIM)
@@ -64,9 +69,9 @@ def line(row: Row) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    store = open_store(reading=True)
     from gitmem.records import finder
 
-    store = open_store()
     catalog = store.catalog()
     for message in catalog.warnings:
         warn(f"skipped {message}")

@@ -25,9 +25,10 @@ from gitmem.output import (
     warn,
 )
 from gitmem.search.engine import MARK_END, MARK_START
-from gitmem.search.query import FILTER_OPTIONS
 
-if TYPE_CHECKING:  # imported where used: `--server` starts without the local index's modules
+# The store, the finder and the index are imported where they are used, after `open_store`
+# has asked git what changed: git stats the work tree meanwhile. `--server` needs none of them.
+if TYPE_CHECKING:
     from gitmem.records import finder, workspace
     from gitmem.search.messages import MessageHit
     from gitmem.sessions.search import Everything
@@ -63,9 +64,9 @@ def run(args: argparse.Namespace) -> int:
         return _conversations(args, text)
     if args.repos or args.workspace:
         return _across_repositories(args, text)
+    store = open_store(reading=True)
     from gitmem.records import finder
 
-    store = open_store()
     found = finder.search(
         store,
         make_filter(store, args),
@@ -129,6 +130,7 @@ def _mixed_hits(found: Everything) -> Iterator[str]:
 
 def _conversations(args: argparse.Namespace, text: str) -> int:
     """--sessions (messages only) and --everything (records and messages in one list)."""
+    from gitmem.search.query import FILTER_OPTIONS
     from gitmem.sessions import search as sessions_search
 
     given = [f"--{name}" for name in FILTER_OPTIONS if getattr(args, name)]

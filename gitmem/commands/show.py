@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, safe, style
-from gitmem.store.record import Memory
+
+if TYPE_CHECKING:  # the store is loaded after git was asked what changed (open_store)
+    from gitmem.store.record import Memory
 
 DETAIL_FIELDS = (
     "author",
@@ -45,7 +48,7 @@ def render(memory: Memory, location: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    store = open_store()
+    store = open_store(reading=True)
     stored = store.get(args.id)
     if args.raw:
         # The exact bytes, whatever the locale: a note written by hand need not be UTF-8. On a

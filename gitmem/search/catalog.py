@@ -18,7 +18,6 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import shutil
 import sqlite3
 import sys
 import time
@@ -142,8 +141,7 @@ class Catalog:
 
 def index_root(repo: git.RepoInfo) -> Path:
     """This worktree's index directory (linked worktrees have their own `.memory/` files)."""
-    name = "main" if repo.git_dir == repo.common_dir else "wt-" + repo.git_dir.name
-    return repo.state_dir / "index" / name
+    return worktree.index_root(repo)
 
 
 def _key(types: list[str]) -> list[Any]:
@@ -439,6 +437,8 @@ def _write_index(
     changes: Changes,
     progress: Progress | None,
 ) -> None:
+    import shutil  # only a write removes index directories
+
     meta = update.meta
     fresh = update.fresh
     name = f"ix-{os.urandom(4).hex()}" if fresh else str(meta["dir"])

@@ -8,7 +8,6 @@ content changed and notes whose blobs changed are parsed.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -180,6 +179,8 @@ class Changes:
 
 def blob_id(data: bytes) -> str:
     """The id git gives `data` as a blob: a file's digest, comparable with git's index."""
+    import hashlib  # lazily: only when a file is read (~5 ms: OpenSSL), not on every read
+
     return hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from gitmem.errors import UsageError
@@ -89,11 +90,44 @@ def initialize(repo: git.RepoInfo, memory_dir: Path | None, *, display: bool = T
     return changes
 
 
+_SECTION = re.compile(r"\[\s*([A-Za-z0-9.-]+)\s*\]\s*")
+_MARK = re.compile(r'(?i:rewriteref)\s*=\s*("?)refs/notes/mem\1\s*')  # names ignore case
+
+
+def _marked_in_config_file(repo: git.RepoInfo) -> bool:
+    """`notes.rewriteRef = refs/notes/mem` in `<common dir>/config`, read without git. Git
+    reads that file too and nothing can take a value out of it (includes and other files only
+    add), so a line found there is what `git config` would say; anything this simple reading
+    does not follow (a key on the section's line, a continued value, a comment after the value)
+    finds nothing, and git is asked."""
+    try:
+        text = (repo.common_dir / "config").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    section = None
+    continued = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if continued:  # the rest of a value whose line ended with a backslash
+            continued = line.endswith("\\")
+            continue
+        continued = line.endswith("\\")
+        if line.startswith("["):
+            header = _SECTION.fullmatch(line)
+            section = header.group(1).lower() if header else None
+        elif section == "notes" and _MARK.fullmatch(line):
+            return True
+    return False
+
+
 def adopt_clone(repo: git.RepoInfo) -> list[str]:
     """A clone where `git mem init` never ran: add the notes fetch refspec to each remote that
     lacks it, so that `git fetch` and `git pull` bring the team's memories; what was added, one
     line each. Nothing once `init` ran (notes.rewriteRef is its mark): a refspec a user took out
-    afterwards stays out. One `git config` call when there is nothing to do."""
+    afterwards stays out. No git process when the repository's own config file says `init`
+    ran (every read command comes here); one `git config` call otherwise."""
+    if _marked_in_config_file(repo):
+        return []
     pattern = r"^(remote\..*\.(url|fetch)|notes\.rewriteref)$"
     proc = git.run(["config", "-z", "--get-regexp", pattern], cwd=repo.git_dir, check=False)
     remotes: dict[str, list[str]] = {}

@@ -4,7 +4,8 @@
 `notesmerge`); `git mem sync` and `git mem backup restore` call it with what they fetched.
 `merge_fetched` does the same for notes an ordinary `git fetch` brought into the tracking refs
 (through the refspec `git mem init` adds); every read command calls it first, so its
-nothing-to-do path is one `git for-each-ref` and a small state file.
+nothing-to-do path reads the ref files (no tracking ref: no git process), else one `git
+for-each-ref` and a small state file.
 
 The local ref only ever moves by compare-and-swap. This lives in the store, beside the other
 writers of refs/notes/mem, because the Store facade merges fetched notes before it reads.
@@ -129,11 +130,29 @@ def remember(repo: git.RepoInfo, ref: str, tip: str) -> None:
     atomic_write(repo.state_dir / STATE_FILE, text.encode(), durable=False)
 
 
+def _may_hold_tracking_refs(repo: git.RepoInfo) -> bool:
+    """Whether a ref under refs/notes/remotes/ may exist, from the ref files without git: no
+    such folder among the loose refs and no such line in packed-refs means none (a reftable,
+    or a packed-refs that cannot be read: git is asked)."""
+    common = repo.common_dir
+    if (common / "reftable").exists() or (common / TRACKING_PREFIX).exists():
+        return True
+    try:
+        packed = (common / "packed-refs").read_bytes()
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
+    return b" " + TRACKING_PREFIX.encode() in packed
+
+
 def merge_fetched(repo: git.RepoInfo) -> list[str]:
     """Merge notes that a plain `git fetch` brought into tracking refs; lines for stderr.
 
     Never raises: a read command must work even when the merge cannot be done.
     """
+    if not _may_hold_tracking_refs(repo):
+        return []
     try:
         fmt = "--format=%(refname) %(objectname)"
         out = git.run(["for-each-ref", fmt, TRACKING_PREFIX], cwd=repo.git_dir).stdout.decode()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from gitmem.store import config
 from gitmem.store.initialize import README
 
@@ -204,3 +206,29 @@ def test_init_no_display_ref_leaves_git_log_alone(repo, mem, g):
     mem("save", "--commit", "HEAD", "-m", "Builds run on Fridays")
     assert "Builds run on Fridays" not in g.run("log", "-1")
     assert "Builds run on Fridays" in g.run("log", "-1", "--notes=mem")
+
+
+@pytest.mark.parametrize(
+    ("config", "asked"),
+    [
+        ("[notes]\n\trewriteRef = refs/notes/mem\n", False),
+        ('[Notes]\n  REWRITEREF="refs/notes/mem"\n', False),
+        ("[notes]\n\trewriteRef = refs/notes/other\n", True),
+        ('[notes "x"]\n\trewriteRef = refs/notes/mem\n', True),
+        ("[alias]\n\tx = a \\\n rewriteRef = refs/notes/mem\n[notes]\n", True),
+        ("[notes]\n\trewriteRef = refs/notes/mem ; a comment\n", True),
+    ],
+)
+def test_a_read_reads_the_init_mark_from_the_config_file(
+    repo, g, tmp_path, monkeypatch, config, asked
+):
+    """`notes.rewriteRef = refs/notes/mem` read from .git/config without git; what that simple
+    reading does not follow is asked of git, which still gives the right answer."""
+    from gitmem.store import git, initialize
+
+    with (repo / ".git" / "config").open("a") as out:
+        out.write(config)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    assert initialize.adopt_clone(git.discover(repo)) == []  # no remote: nothing to add
+    assert ("config -z --get-regexp" in trace.read_text()) is asked

@@ -165,3 +165,95 @@ def test_a_repository_nested_in_the_memory_folder_is_still_read(committed: Path,
     subprocess.run(["git", "init", "-q", str(nested)], check=True)
     g.write_record(committed, "vendor/c.md", C, title="Inside a nested repository")
     assert titles(committed)[C] == "Inside a nested repository"
+
+
+# ------------------------------------------------------------------ shortcuts (issue 14)
+
+D, E = "aaaa00000004", "aaaa00000005"
+
+
+def others_runs(trace: Path) -> int:
+    """How many `git ls-files --others` the trace file saw since it was last emptied."""
+    text = trace.read_text() if trace.exists() else ""
+    trace.write_text("")
+    return text.count("ls-files --others")
+
+
+def test_a_file_modified_in_the_second_the_index_was_written_is_seen(
+    committed: Path, g: Any
+) -> None:
+    """Git's racily clean entries: same size, mtime in the index file's own second."""
+    path = g.write_record(committed, "facts/c.md", C, title="Charlie")
+    g.run("add", ".memory")
+    assert titles(committed)[C] == "Charlie"
+    mtime = path.stat().st_mtime_ns
+    g.write_record(committed, "facts/c.md", C, title="Charlix")
+    os.utime(path, ns=(mtime, mtime))
+    assert g.run("diff-files", "--name-only") == ".memory/facts/c.md\n"
+    assert titles(committed)[C] == "Charlix"
+
+
+def test_a_change_while_git_is_asked_early_is_seen_by_the_next_read(
+    committed: Path, g: Any
+) -> None:
+    from gitmem.search import worktree
+
+    repo = git.discover(committed)
+    worktree.start(repo, committed / ".memory")  # as `show`, `list` and `search` do
+    aged(g.write_record(committed, "facts/a.md", A, title="Alpha, edited meanwhile"))
+    untracked = g.write_record(committed, "facts/c.md", C, title="Charlie, added meanwhile")
+    refresh(committed)  # may answer from before the edit: the command started before it
+    assert titles(committed) == {
+        A: "Alpha, edited meanwhile",
+        B: "Bravo",
+        C: "Charlie, added meanwhile",
+    }
+    assert untracked.exists()
+
+
+@pytest.mark.slow
+def test_untracked_files_are_listed_again_only_when_a_folder_changed(
+    committed: Path, g: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`git ls-files --others` reads every folder; it is skipped while no folder under
+    `.memory/` has changed (mtime and ctime, older than a racy tick), and whatever adds,
+    removes or renames a file is seen by the next read."""
+    trace = committed.parent / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    aged(g.write_record(committed, "facts/c.md", C, title="Charlie untracked"))
+    assert titles(committed)[C] == "Charlie untracked"
+    assert others_runs(trace) == 1  # the folder was just changed: not trusted yet
+    time.sleep(2.1)
+    assert titles(committed)[C] == "Charlie untracked"
+    assert others_runs(trace) == 1  # now the folders are old enough: remembered
+    for _ in range(2):
+        found = refresh(committed)
+        assert (found.files_checked, found.files_read) == (1, 0)  # the untracked one
+        assert others_runs(trace) == 0
+    # A file added with the folder's mtime put back (touch -d): its ctime still moved.
+    folder = committed / ".memory" / "facts"
+    before = folder.stat().st_mtime_ns
+    aged(g.write_record(committed, "facts/d.md", D, title="Delta, folder mtime restored"))
+    os.utime(folder, ns=(before, before))
+    assert titles(committed)[D] == "Delta, folder mtime restored"
+    assert others_runs(trace) == 1
+    # A new sub-folder, and a file in it: its parent's times changed.
+    aged(g.write_record(committed, "facts/2026/e.md", E, title="Echo in a new folder"))
+    assert titles(committed)[E] == "Echo in a new folder"
+    # Removed and renamed untracked files.
+    (folder / "d.md").unlink()
+    (folder / "c.md").rename(folder / "2026" / "c.md")
+    assert titles(committed) == {
+        A: "Alpha",
+        B: "Bravo",
+        C: "Charlie untracked",
+        E: "Echo in a new folder",
+    }
+    assert refresh(committed).find(C)[0]["location"] == ".memory/facts/2026/c.md"
+    # Staged: the index file changed, the cache of untracked files is not used.
+    time.sleep(2.1)
+    assert titles(committed)[E] == "Echo in a new folder"
+    others_runs(trace)
+    g.run("add", ".memory")
+    assert titles(committed)[E] == "Echo in a new folder"
+    assert others_runs(trace) == 1

@@ -228,6 +228,26 @@ def test_merge_fetched_nothing_to_do_does_not_load_pygit2(repo):
     assert proc.stdout == "[] False\n", proc.stderr  # remembered in the state file
 
 
+def test_merge_fetched_finds_a_packed_tracking_ref_and_runs_no_git_without_one(
+    repo, tmp_path, monkeypatch
+):
+    """The ref files say whether a tracking ref may exist (a read command's usual case: none,
+    no git process); packed by `git pack-refs` it is still merged."""
+    info = git.discover(repo)
+    trace = tmp_path / "trace"
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    assert integrate.merge_fetched(info) == []
+    assert not trace.exists()  # no git process at all
+    monkeypatch.delenv("GIT_TRACE")
+    diverge(repo, doc(A), doc(A) + doc(B), doc(A) + doc(C))
+    sh(repo, "pack-refs", "--all")
+    assert not (info.common_dir / integrate.TRACKING_PREFIX).exists()  # only in packed-refs
+    assert integrate.merge_fetched(info) == [
+        "git-mem: merged notes fetched from origin: 1 added, 0 removed, 0 updated, 0 conflicts"
+    ]
+    assert note(repo) == doc(A) + doc(B) + doc(C)
+
+
 def test_merge_fetched_warns_and_goes_on_when_it_cannot_merge(repo):
     info = git.discover(repo)
     blob = sh(repo, "hash-object", "-w", "--stdin", input=b"not a commit\n").strip()
