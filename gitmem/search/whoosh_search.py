@@ -12,7 +12,7 @@ from typing import Any
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
-from gitmem.search.whoosh_load import Searcher, query, sorting
+from gitmem.search.whoosh_load import Searcher, byte_to_length, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
 from gitmem.search.whoosh_words import (
     Plan,
@@ -43,6 +43,7 @@ def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> 
             yield row
 
 
+_LENGTHS = [byte_to_length(code) for code in range(256)]
 RERANKED = 200  # hits scored by Whoosh that coordination may reorder (at least)
 
 
@@ -184,6 +185,37 @@ def suggest(searcher: Searcher, text: str) -> str | None:
 
     corrected = WORD.sub(fix, text)
     return corrected if changed else None
+
+
+def cache_lengths(searcher: Searcher) -> None:
+    """Read each segment's field lengths (what BM25F asks for every document it scores) from
+    memory: Whoosh's reader seeks and reads the column file once per scored posting, ~15% of
+    a query's time. Same answers: each field's length bytes read whole on first use."""
+    for leaf, _offset in searcher.leaf_searchers():
+        leaf.doc_field_length = _lengths_in_memory(leaf.ixreader)
+
+
+def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
+    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+    from whoosh.reading import SegmentReader
+
+    if type(reader) is not SegmentReader:
+        return reader.doc_field_length  # type: ignore[no-any-return]
+    perdoc = reader._perdoc
+    codes: dict[str, bytes | None] = {}
+
+    def doc_field_length(docnum: int, fieldname: str, default: int = 0) -> int | None:
+        # W3PerDocReader.doc_field_length, with the column read once
+        found = codes.get(fieldname, b"")
+        if found == b"":
+            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = codes[fieldname] = None if column is None else bytes(whole_column(column))
+        if found is None:
+            return default
+        code = found[docnum]
+        return _LENGTHS[code] if code else None
+
+    return doc_field_length
 
 
 def whole_column(column: Any) -> list[Any]:
