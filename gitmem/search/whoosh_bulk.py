@@ -21,6 +21,7 @@ process was free) did not.
 
 from __future__ import annotations
 
+import functools
 import os
 import pickle
 import random
@@ -40,6 +41,7 @@ BLOCK = 128  # postings per block: the codec's `blocklimit`
 Postings = tuple["array[int]", "array[float]", "list[bytes] | None"]
 
 
+@functools.cache
 def _writer_class() -> type:
     from whoosh.writing import SegmentWriter
 
