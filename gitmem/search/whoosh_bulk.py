@@ -13,10 +13,11 @@ byte for byte those of Whoosh's writer.
 
 `build` splits the documents in two contiguous halves: this process writes the first, a forked
 child the second, each into its own segments (at most SEGMENT_DOCS documents each, which bounds
-memory), and the table of contents lists them in document order. Rankings do not depend on the
-segments (Whoosh scores with the statistics of the whole index); ties keep the documents'
-order, which Whoosh's multiprocess writer (the previous build, dealing batches to whichever
-process was free) did not.
+memory), and the table of contents lists them in document order. Scores use the statistics of
+the whole index, but Whoosh adds a query's term scores in an order that depends on each
+segment's sizes, so they can differ in their last bits between segmentations: the build is
+deterministic (the records' order, the same segments every time), which Whoosh's multiprocess
+writer (the previous build, dealing batches to whichever process was free) was not.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from typing import Any
 from gitmem.search.index import FastText, encode_positions, term_positions
 from gitmem.search.whoosh_load import FileIndex, byte_to_length
 
-SEGMENT_DOCS = 50_000  # documents per segment: ~300 MB of postings in memory at most
+SEGMENT_DOCS = 50_000  # documents per segment: bounds the postings a process holds (at 100k
+# records, 50,000 per process: ~730 MB max RSS each, the parsed documents included)
 BLOCK = 128  # postings per block: the codec's `blocklimit`
 
 # One posting list being gathered: document numbers, weights (as the codec stores them),
