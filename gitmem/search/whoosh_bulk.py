@@ -33,6 +33,11 @@ from typing import Any
 
 from gitmem.search.index import FastText, encode_positions, term_positions
 from gitmem.search.whoosh_load import FileIndex, byte_to_length
+from gitmem.search.whoosh_search import whole_column
+
+# (Everything the forked child runs is imported before it forks: a thread of the parent holding
+# the import lock at that moment would leave the child waiting for it forever.)
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield  # isort: skip
 
 SEGMENT_DOCS = 50_000  # documents per segment: bounds the postings a process holds (at 100k
 # records, 50,000 per process: ~730 MB max RSS each, the parsed documents included)
@@ -156,10 +161,6 @@ def _writer_class() -> type:
             self._terms = {}
 
         def _write_postings(self, reader: Any) -> None:
-            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-            from gitmem.search.whoosh_search import whole_column
-
             writer = self.fieldwriter
             for fieldname in sorted(self._terms):
                 terms = self._terms[fieldname]
@@ -247,6 +248,7 @@ def build(
     and commit: the first half here, the second in a forked child (`processes` 2)."""
     from whoosh.index import TOC, LockError, clean_files
 
+    _writer_class()  # (imports what the child needs, before it forks)
     lock = ix.lock("WRITELOCK")
     if not lock.acquire():
         raise LockError
