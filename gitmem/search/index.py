@@ -184,18 +184,26 @@ class FastText(fields.TEXT):  # type: ignore[misc]
 
     def index(self, value: str, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         boost = self.format.field_boost
-        positions: dict[str, list[int]] = {}
-        for position, term in positioned_terms(value):
-            found = positions.get(term)
-            if found is None:
-                positions[term] = [position]
-            else:
-                found.append(position)
-        for term, found in positions.items():
+        for term, found in term_positions(value).items():
             yield term.encode(), len(found), len(found) * boost, encode_positions(found)
 
 
+def term_positions(text: str) -> dict[str, list[int]]:
+    """Each term of `text` (`positioned_terms`) and its positions, in order of appearance."""
+    positions: dict[str, list[int]] = {}
+    for position, term in positioned_terms(text):
+        found = positions.get(term)
+        if found is None:
+            positions[term] = [position]
+        else:
+            found.append(position)
+    return positions
+
+
 _single: dict[int, bytes] = {}  # most terms occur once in a document
+_few: dict[tuple[int, ...], bytes] = {}  # and many of the others two or three times
+_FEW = 3
+_FEW_CACHED = 500_000  # encodings kept at most (~70 MB)
 
 
 def encode_positions(positions: list[int]) -> bytes:
@@ -206,7 +214,15 @@ def encode_positions(positions: list[int]) -> bytes:
             encoded = _single[positions[0]] = bytes(pack_uint(1) + dumps(positions, 2))
         return encoded
     deltas = [positions[0], *(b - a for a, b in itertools.pairwise(positions))]
-    return bytes(pack_uint(len(deltas)) + dumps(deltas, 2))
+    if len(deltas) > _FEW:
+        return bytes(pack_uint(len(deltas)) + dumps(deltas, 2))
+    key = tuple(deltas)
+    encoded = _few.get(key)
+    if encoded is None:
+        encoded = bytes(pack_uint(len(deltas)) + dumps(deltas, 2))
+        if len(_few) < _FEW_CACHED:
+            _few[key] = encoded
+    return encoded
 
 
 def schema() -> fields.Schema:

@@ -23,6 +23,7 @@ from gitmem.store.record import RETIRED_STATUSES
 class WhooshReader:
     def __init__(self, searcher: Searcher, superseded: set[str]) -> None:
         self._searcher = searcher
+        whoosh_search.cache_lengths(searcher)
         self._reader = searcher.reader()
         self._superseded = superseded
         self._plans: dict[tuple[str, str], Plan] = {}  # a text asked again (`hidden`): read once

@@ -1,7 +1,7 @@
 """Writing the Whoosh index: creating it, adding and dropping documents, committing.
 
-A full build with more than a few thousand documents uses two writer processes and keeps their
-two segments (`multisegment`), which roughly halves the build time on two cores.
+A full build goes through `whoosh_bulk` (Whoosh's segment format, written without its
+per-posting machinery; two processes from BULK_THRESHOLD documents on).
 `FileStorage(supports_mmap=False)`: opening a searcher costs ~5 ms instead of copying every
 posting into memory (130-180 ms and
 +500 MB at 100k records, measured).
@@ -18,7 +18,10 @@ from gitmem.search.engine import Progress
 from gitmem.search.index import fields_of, schema
 from gitmem.search.whoosh_load import FileIndex, FileStorage, byte_to_length
 
-BULK_THRESHOLD = 3000  # documents: from here on, a full build is worth a second process
+BULK_THRESHOLD = 5000  # documents: from here on, a full build is worth a second process
+# (Below, one segment: what the single writer wrote. Whoosh sums a query's term scores in an
+# order that depends on each segment's sizes, so scores differ in their last bits between
+# segmentations; bench/retrieval.py's 3,806 records stay one segment.)
 
 
 def _storage(path: Path) -> FileStorage:
@@ -100,17 +103,13 @@ def write(
     `fresh`: the index is empty (a full build): no deletions to look up, and a big build may
     use two processes.
     """
+    if fresh:
+        return _build(ix, added, progress)
     patch_writer()
-    bulk = fresh and len(added) >= BULK_THRESHOLD
-    # A full build keeps its postings in memory up to here rather than sorting runs on disk.
-    options: dict[str, Any] = {"limitmb": 512 if fresh else 128}
-    if bulk:
-        options.update(procs=2, multisegment=True)
-    writer = ix.writer(**options)
+    writer = ix.writer(limitmb=128)
     try:
-        if not fresh:
-            for location in removed:
-                writer.delete_by_term("location", location)
+        for location in removed:
+            writer.delete_by_term("location", location)
         for done, document in enumerate(added, 1):
             writer.add_document(**fields_of(document, encode_row(document.row)))
             if progress is not None and done % 200 == 0:
@@ -121,4 +120,25 @@ def write(
     writer.commit()
     if progress is not None:
         progress(len(added), len(added))
+    return generation(ix)
+
+
+def _build(ix: FileIndex, added: list[Document], progress: Progress | None) -> int:
+    """A full build (`whoosh_bulk`): two processes from BULK_THRESHOLD documents on."""
+    from gitmem.search import whoosh_bulk
+
+    total = len(added)
+    processes = 2 if total >= BULK_THRESHOLD else 1
+    share = (total + 1) // 2 if processes == 2 else total  # the documents written here
+
+    def add(writer: Any, n: int) -> None:
+        document = added[n]
+        writer.add_document(**fields_of(document, encode_row(document.row)))
+        # (Only this process reports; the other half goes at the same pace.)
+        if progress is not None and n < share and (n + 1) % 200 == 0:
+            progress(min(total, (n + 1) * total // share), total)
+
+    whoosh_bulk.build(ix, total, add, processes=processes)
+    if progress is not None:
+        progress(total, total)
     return generation(ix)
