@@ -93,9 +93,24 @@ def strict_query(schema: fields.Schema, text: str) -> query.Query | None:
         return None
     if parsed is query.NullQuery or _malformed(parsed):
         return None
+    parsed = _phrases_where_positions(schema, parsed)
     if isinstance(parsed, query.Not):  # only exclusions: everything else
         return query.AndNot(query.Every(), parsed.query)
     return parsed
+
+
+def _phrases_where_positions(schema: fields.Schema, parsed: query.Query) -> query.Query:
+    """A quoted phrase searched in a field that keeps no positions (`tags`) asks for each of
+    its words there: Whoosh would raise when the search starts."""
+
+    def rewrite(node: query.Query) -> query.Query:
+        if isinstance(node, query.Phrase) and not schema[node.fieldname].format.supports(
+            "positions"
+        ):
+            return query.And([query.Term(node.fieldname, word) for word in node.words])
+        return node
+
+    return parsed.accept(rewrite)
 
 
 def parse(schema: fields.Schema, text: str) -> query.Query:

@@ -309,6 +309,7 @@ SYNTAX = '" : - * ( ) [ ] { } ^ ~ AND OR NOT TO tag: path: commit: type: blue fo
 
 
 @settings(max_examples=150, deadline=None)
+@example('"" "= ,0" ')  # once: "Phrase search: 'tags' field has no positions"
 @given(
     st.lists(
         st.one_of(
