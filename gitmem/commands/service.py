@@ -33,7 +33,15 @@ def run(args: argparse.Namespace) -> int:
         return 0
     described = control.ask(where.common_dir, "status")
     if described is None or described.get("status") != "ok":
-        emit(args.json, {"running": False, "repository": where.common_dir}, _not_running(where))
+        held = control.running(where.common_dir)
+        pid = (control.info(where.common_dir) or {}).get("pid") if held else None
+        document = {"running": held, "answering": False, "pid": pid, "repository": where.common_dir}
+        text = (
+            f"not answering: pid {pid} holds the lock (another version, or busy)"
+            if held
+            else f"not running (repository {safe(where.common_dir)})"
+        )
+        emit(args.json, document, text)
         return 1
     document = _public(described)
     emit(args.json, document, _lines(document))
@@ -73,7 +81,7 @@ def _start(args: argparse.Namespace, where: paths.Where) -> int:
 def _public(reply: dict[str, Any]) -> dict[str, Any]:
     keys = ("pid", "socket", "repository", "version", "started", "uptime", "requests",
             "declined", "idle_timeout", "worktrees")  # fmt: skip
-    return {"running": True, **{key: reply.get(key) for key in keys}}
+    return {"running": True, "answering": True, **{key: reply.get(key) for key in keys}}
 
 
 def _lines(document: dict[str, Any]) -> list[str]:
@@ -84,7 +92,3 @@ def _lines(document: dict[str, Any]) -> list[str]:
         f"uptime: {document['uptime']} s (idle timeout {document['idle_timeout']:.0f} s)",
         f"requests: {document['requests']} answered, {document['declined']} left to the process",
     ]
-
-
-def _not_running(where: paths.Where) -> str:
-    return f"not running (repository {safe(where.common_dir)})"

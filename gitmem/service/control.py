@@ -114,7 +114,8 @@ def spawn(where: paths.Where) -> subprocess.Popen[bytes] | None:
     if running(where.common_dir):
         return None
     state = paths.private_dir(paths.state_dir(where.common_dir))
-    with open(state / LOG, "ab") as log:
+    log_fd = os.open(state / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with open(log_fd, "ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "gitmem.daemon", where.git_dir, where.work_tree],
             cwd="/",  # `-m` imports from the working directory: never a repository's
