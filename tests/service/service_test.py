@@ -21,12 +21,10 @@ from servicekit import (
     OFF,
     alive,
     assert_same,
-    common_dir,
     eventually,
     gm,
     kill,
     run,
-    served,
     service_pid,
     status,
 )
@@ -82,19 +80,12 @@ def memory(repo: Path) -> Iterator[Path]:
 
 
 def _stop(repo: Path) -> None:
-    with_pid = [
-        p for p in [repo] if (common_dir_or_none(p) / "gitmem/service/service.json").exists()
-    ]
+    """Stop the repository's service, and make sure it is gone (a test may have confused it)."""
+    info = repo / ".git/gitmem/service/service.json"
+    pid = json.loads(info.read_text())["pid"] if info.exists() else None
     run(repo, "service", "stop")
-    for path in with_pid:
-        try:
-            kill(service_pid(path))
-        except (OSError, ValueError, KeyError):
-            pass
-
-
-def common_dir_or_none(repo: Path) -> Path:
-    return repo / ".git"
+    if pid is not None:
+        kill(pid)
 
 
 def start(repo: Path, env: dict[str, str] | None = None) -> int:
