@@ -129,9 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return served.code
     code = _in_process(argv)
     if served.start:  # no service runs: start one for a large repository (`auto`)
-        from gitmem.commands import opened_records
-
-        control.after_in_process(served, opened_records())
+        records = importlib.import_module("gitmem.commands").opened_records()
+        control.after_in_process(served, records)
     return code
 
 
