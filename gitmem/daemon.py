@@ -347,7 +347,7 @@ def main(argv: list[str]) -> int:
         print(f"{stamp} {error}; using {control.DEFAULT_IDLE} s", flush=True)
         idle = control.DEFAULT_IDLE
     path = paths.socket_path(common)
-    paths.private_dir(Path(path).parent)
+    paths.private_dir(os.path.dirname(path))
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)  # a stale socket: we hold the lock, so no service owns it
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -356,7 +356,7 @@ def main(argv: list[str]) -> int:
     listener.listen(16)
     bound = os.lstat(path).st_ino
     service = Service(repo, path, idle)
-    state = paths.state_dir(common)
+    state = Path(paths.state_dir(common))
     _write_info(state, {"pid": os.getpid(), "socket": path, "version": __version__})
     signal.signal(signal.SIGTERM, lambda *_: setattr(service, "stopping", "SIGTERM"))
     signal.signal(signal.SIGHUP, signal.SIG_IGN)

@@ -122,13 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     # A running index service answers read commands (gitmem.service: standard library only,
     # so `git mem -h` and the hooks pay nothing); on any failure the process answers.
-    from gitmem.service import client, control
+    from gitmem.service import client
 
     served = client.answer(argv)
     if served.code is not None:
         return served.code
     code = _in_process(argv)
     if served.start:  # no service runs: start one for a large repository (`auto`)
+        from gitmem.service import control
+
         records = importlib.import_module("gitmem.commands").opened_records()
         control.after_in_process(served, records)
     return code

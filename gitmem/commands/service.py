@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from gitmem.errors import GitMemError, UsageError
@@ -68,7 +69,7 @@ def _start(args: argparse.Namespace, where: paths.Where) -> int:
         return reply is not None and reply.get("status") == "ok"
 
     if not control.wait_until(ready, START_WAIT):
-        log = paths.state_dir(where.common_dir) / control.LOG
+        log = Path(paths.state_dir(where.common_dir), control.LOG)
         raise GitMemError(f"the service did not start; see {log}")
     described = control.ask(where.common_dir, "status") or {}
     document = {"started": not already, **_public(described)}

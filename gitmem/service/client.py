@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import socket
 import sys
-from dataclasses import dataclass
-from typing import Any
 
 from gitmem.service import paths, protocol
+
+TYPE_CHECKING = False  # not `typing`'s: the client imports no more than it needs
+if TYPE_CHECKING:
+    from typing import Any
 
 # The commands the service answers; which options it leaves to the process (--global,
 # --server, --repos, ...) it decides from the parsed arguments, and says so.
@@ -37,14 +39,25 @@ IN_PROCESS_OPTIONS = (
 DEFAULT_TIMEOUT = 30.0  # seconds for a whole answer; a slower one is answered in process
 
 
-@dataclass
 class Outcome:
     """What the service did with a command: `code` is its exit code (None: answer in
     process); `start` says no service runs for `where`, so one may be started afterwards."""
 
-    code: int | None
-    where: paths.Where | None = None
-    start: bool = False
+    __slots__ = ("code", "start", "where")
+
+    def __init__(
+        self, code: int | None, where: paths.Where | None = None, start: bool = False
+    ) -> None:
+        self.code, self.where, self.start = code, where, start
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Outcome) and (self.code, self.where, self.start) == (
+            other.code,
+            other.where,
+            other.start,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def timeout() -> float:

@@ -82,12 +82,12 @@ def idle_timeout(work_tree: str | None) -> float:
 
 
 def lock_path(common_dir: str) -> Path:
-    return paths.state_dir(common_dir) / LOCK
+    return Path(paths.state_dir(common_dir), LOCK)
 
 
 def take_lock(common_dir: str) -> int | None:
     """The service lock's descriptor, held; None when another process holds it."""
-    state = paths.private_dir(paths.state_dir(common_dir))
+    state = Path(paths.private_dir(paths.state_dir(common_dir)))
     fd = os.open(state / LOCK, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,7 +113,7 @@ def spawn(where: paths.Where) -> subprocess.Popen[bytes] | None:
     one runs already. Never waits for it."""
     if running(where.common_dir):
         return None
-    state = paths.private_dir(paths.state_dir(where.common_dir))
+    state = Path(paths.private_dir(paths.state_dir(where.common_dir)))
     log_fd = os.open(state / LOG, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     with open(log_fd, "ab") as log:
         return subprocess.Popen(
@@ -158,7 +158,7 @@ def ask(common_dir: str, kind: str, seconds: float = 5.0) -> dict[str, Any] | No
 def info(common_dir: str) -> dict[str, Any] | None:
     """What the service wrote about itself when it started (pid, socket, ...)."""
     try:
-        data = json.loads((paths.state_dir(common_dir) / INFO).read_text(encoding="utf-8"))
+        data = json.loads(Path(paths.state_dir(common_dir), INFO).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None

@@ -13,9 +13,12 @@ import json
 import os
 import socket
 import struct
-from typing import Any
 
 from gitmem import __version__
+
+TYPE_CHECKING = False  # not `typing`'s: the client imports no more than it needs
+if TYPE_CHECKING:
+    from typing import Any
 
 PROTOCOL = 1
 MAX_FRAME = 64 << 20  # a command's output is far smaller; more means a confused peer

@@ -95,7 +95,7 @@ def test_no_service_means_in_process_and_maybe_a_start(
 
 
 def test_only_our_own_private_socket_is_trusted(tmp_path: Path) -> None:
-    private = paths.private_dir(tmp_path / "private")
+    private = Path(paths.private_dir(str(tmp_path / "private")))
     assert private.stat().st_mode & 0o777 == 0o700
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(str(private / "s.sock"))
@@ -103,7 +103,7 @@ def test_only_our_own_private_socket_is_trusted(tmp_path: Path) -> None:
         private.chmod(0o755)  # others could swap it
         assert not paths.trusted_socket(str(private / "s.sock"))
         with pytest.raises(PermissionError):
-            paths.private_dir(private)
+            paths.private_dir(str(private))
     (tmp_path / "file.sock").write_text("")
     assert not paths.trusted_socket(str(tmp_path / "file.sock"))
     assert not paths.trusted_socket(str(tmp_path / "missing.sock"))
