@@ -13,11 +13,14 @@ import os
 import socket
 import sys
 
-from gitmem.service import paths, protocol
+from gitmem.service import paths
 
 TYPE_CHECKING = False  # not `typing`'s: the client imports no more than it needs
 if TYPE_CHECKING:
     from typing import Any
+
+# `protocol` (json, socket: ~5 ms) is imported only for a command worth asking: every other
+# command, the commit hook among them, pays for no more than this module.
 
 # The commands the service answers; which options it leaves to the process (--global,
 # --server, --repos, ...) it decides from the parsed arguments, and says so.
@@ -89,6 +92,8 @@ def answer(argv: list[str]) -> Outcome:
     path = paths.socket_path(where.common_dir)
     if not paths.trusted_socket(path):
         return Outcome(None, where, start=True)
+    from gitmem.service import protocol
+
     streams = [getattr(stream, "buffer", None) for stream in (sys.stdout, sys.stderr)]
     if None in streams:
         return Outcome(None, where)
@@ -119,6 +124,8 @@ def exchange(
 ) -> tuple[dict[str, Any], list[tuple[int, bytes]]]:
     """Send `request` to the service at `path`; its answer's header and output chunks. Raises
     OSError (no service, a timeout) or ProtocolError (another version, a cut answer)."""
+    from gitmem.service import protocol
+
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(seconds)
         sock.connect(path)

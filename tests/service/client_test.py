@@ -117,3 +117,16 @@ def test_the_socket_path_is_short_however_deep_the_repository(
     path = paths.socket_path(deep)
     assert len(path.encode()) < 60
     assert path != paths.socket_path(deep + "x")
+
+
+def test_other_commands_pay_for_no_protocol(repo: Path) -> None:
+    """`git mem -h`, the commit hook and every write load no socket or JSON code for the
+    service; nor does a read when no service runs."""
+    code = (
+        "import sys; from gitmem.service import client; "
+        "[client.answer(argv) for argv in (['-h'], ['hook', 'post-commit'], ['save', 'x'], "
+        "['list'])]; print('gitmem.service.protocol' in sys.modules)"
+    )
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(repo / "run")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, capture_output=True)
+    assert out.stdout == b"False\n", out.stderr
