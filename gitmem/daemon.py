@@ -41,6 +41,7 @@ from gitmem.service import control, paths, protocol
 from gitmem.store import git
 
 ANSWERED = {"search", "list", "show", "context"}
+LOG_LIMIT = 1 << 20
 TICK = 0.5  # seconds between checks for idleness, a moved repository, SIGTERM
 
 
@@ -115,6 +116,8 @@ class Service:
                     self.handle(conn)
                 except (OSError, protocol.ProtocolError) as error:
                     print(f"request failed: {error}", flush=True)  # the client went away
+                except Exception as error:  # a malformed request: the client answers itself
+                    print(f"request failed: {type(error).__name__}: {error}", flush=True)
             self.last = time.monotonic()
             self._check(bound)
         return self.stopping
@@ -327,6 +330,9 @@ def _write_info(state: Path, fields: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     os.umask(0o077)  # the socket and the state are this user's alone
     git_dir, work_tree = argv
+    with contextlib.suppress(OSError):  # the log holds starts and stops: keep it small
+        if os.fstat(sys.stdout.fileno()).st_size > LOG_LIMIT:
+            os.ftruncate(sys.stdout.fileno(), 0)
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     try:
         repo = git.discover(Path(work_tree))

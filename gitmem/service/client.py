@@ -112,6 +112,8 @@ def answer(argv: list[str]) -> Outcome:
         reply, chunks = exchange(path, request, timeout())
     except ConnectionRefusedError:  # a socket left by a service that died
         return Outcome(None, where, start=True)
+    except KeyboardInterrupt:  # ^C while waiting: nothing was printed; as in process
+        return Outcome(130, where)
     except (OSError, protocol.ProtocolError):
         return Outcome(None, where)
     if reply.get("status") != "answered" or not isinstance(reply.get("code"), int):

@@ -112,6 +112,8 @@ READS = [
     ("show", "3h8d2kqw9xzb", "--raw"),
     ("show", "zzzz"),
     ("show", "7k"),
+    ("context", "--query", "postgres"),
+    ("context", "--json", "--query", "staging", "--budget", "500"),
 ]
 
 
@@ -325,3 +327,17 @@ def test_settings_auto_on_off_and_idle(memory: Path) -> None:
     pid = service_pid(memory)
     assert run(memory, "list") == run(memory, "list", env=OFF)  # declined, in process
     assert eventually(lambda: not alive(pid))
+
+
+def test_auto_starts_a_service_for_a_large_repository_only(memory: Path) -> None:
+    from gitmem.service import client, control
+
+    where = paths.find_repository(str(memory))
+    assert where is not None
+    control.after_in_process(client.Outcome(None, where, start=True), control.AUTO_RECORDS)
+    assert run(memory, "service", "status").code == 1  # not more than the threshold
+    control.after_in_process(client.Outcome(None, where, start=False), 10 * control.AUTO_RECORDS)
+    assert run(memory, "service", "status").code == 1  # a service answered or declined
+    control.after_in_process(client.Outcome(None, where, start=True), control.AUTO_RECORDS + 1)
+    assert eventually(lambda: status(memory).get("answering") is True)
+    assert_same(memory, "list")
