@@ -42,8 +42,9 @@ SHARED_ENV = (
     "PYTHONIOENCODING",
     "PYTHONUTF8",
 )
-# The service's own knobs, which may differ between a client and the service.
-OWN_ENV = ("GITMEM_SERVICE", "GITMEM_SERVICE_TIMEOUT", "GITMEM_SERVICE_FAULT")
+# What may differ between a client and the service: the service's own knobs, and what git's
+# dispatch adds (`git mem` has GIT_EXEC_PATH, the `git-mem` and `gitmem` scripts do not).
+OWN_ENV = ("GITMEM_SERVICE", "GITMEM_SERVICE_TIMEOUT", "GITMEM_SERVICE_FAULT", "GIT_EXEC_PATH")
 
 
 class ProtocolError(Exception):
@@ -53,11 +54,16 @@ class ProtocolError(Exception):
 def shared_env() -> dict[str, str]:
     """This process's values of what the answer depends on (every GIT_ and GITMEM_ variable
     but the service's own knobs)."""
-    return {
+    shared = {
         name: value
         for name, value in os.environ.items()
         if name in SHARED_ENV or (name.startswith(("GIT_", "GITMEM_")) and name not in OWN_ENV)
     }
+    # git's dispatch puts its exec path first on PATH; the scripts run without it.
+    exec_path = os.environ.get("GIT_EXEC_PATH")
+    if exec_path and shared.get("PATH", "").startswith(exec_path + os.pathsep):
+        shared["PATH"] = shared["PATH"][len(exec_path) + 1 :]
+    return shared
 
 
 def header(**fields: Any) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from servicekit import (
     gm,
     kill,
     run,
+    served,
     service_pid,
     status,
 )
@@ -340,4 +341,12 @@ def test_auto_starts_a_service_for_a_large_repository_only(memory: Path) -> None
     assert run(memory, "service", "status").code == 1  # a service answered or declined
     control.after_in_process(client.Outcome(None, where, start=True), control.AUTO_RECORDS + 1)
     assert eventually(lambda: status(memory).get("answering") is True)
-    assert_same(memory, "list")
+    assert_same(memory, "list")  # started without git's dispatch, asked through it
+
+
+def test_the_scripts_and_git_dispatch_share_one_service(memory: Path) -> None:
+    start(memory)
+    before = served(memory)
+    direct = subprocess.run(["git-mem", "list"], cwd=memory, capture_output=True)
+    assert served(memory) == before + 1
+    assert direct.stdout == run(memory, "list", env=OFF).out
