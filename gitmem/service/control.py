@@ -129,18 +129,27 @@ def spawn(where: paths.Where) -> subprocess.Popen[bytes] | None:
 
 def after_in_process(outcome: client.Outcome, records: int | None) -> None:
     """Start the service after a command answered in process, when none runs and the
-    settings want one (`auto`: more than AUTO_RECORDS records). Never fails the command."""
+    settings want one (`auto`: more than AUTO_RECORDS records). Never fails the command.
+
+    A small repository costs no git process: only $GITMEM_SERVICE and the file can say `on`
+    for it; git config is read when a service is about to start (and may say `off`)."""
     if not outcome.start or outcome.where is None:
         return
     try:
-        if records is None or records <= AUTO_RECORDS:
-            if mode(outcome.where) != "on":
-                return
-        elif mode(outcome.where) == "off":
+        large = records is not None and records > AUTO_RECORDS
+        if not large and _cheap_mode(outcome.where) != "on":
+            return
+        wanted = mode(outcome.where)
+        if wanted == "off" or (not large and wanted != "on"):
             return
         spawn(outcome.where)
     except (OSError, SettingError):
         return  # the command's answer stands; `git mem service status` says what is wrong
+
+
+def _cheap_mode(where: paths.Where) -> object:
+    """The mode $GITMEM_SERVICE or .memory/config.toml set, without asking git."""
+    return os.environ.get("GITMEM_SERVICE") or _toml_search(where.work_tree).get("service")
 
 
 def ask(common_dir: str, kind: str, seconds: float = 5.0) -> dict[str, Any] | None:
