@@ -120,8 +120,12 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # A running index service answers read commands (gitmem.service: standard library only,
-    # so `git mem -h` and the hooks pay nothing); on any failure the process answers.
+    # A running index service answers read commands (gitmem.service: standard library only;
+    # `git mem -h` and the hooks pay nothing); on any failure the process answers.
+    from gitmem.service import READ_COMMANDS
+
+    if not argv or argv[0] not in READ_COMMANDS:
+        return _in_process(argv)
     from gitmem.service import client
 
     served = client.answer(argv)

@@ -10,3 +10,7 @@ Everything here is standard library only: the client runs in every `git mem` rea
 before anything else is imported. It must not import any other gitmem package or a
 third-party module.
 """
+
+# The commands the service answers (`main` asks the client only for these: every other
+# command, the commit hook among them, imports nothing more than this package).
+READ_COMMANDS = frozenset({"search", "list", "ls", "show", "context"})

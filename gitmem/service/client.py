@@ -10,10 +10,9 @@ cut. It never caches: the service runs the command afresh for each request.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 
-from gitmem.service import paths
+from gitmem.service import READ_COMMANDS, paths
 
 TYPE_CHECKING = False  # not `typing`'s: the client imports no more than it needs
 if TYPE_CHECKING:
@@ -22,9 +21,8 @@ if TYPE_CHECKING:
 # `protocol` (json, socket: ~5 ms) is imported only for a command worth asking: every other
 # command, the commit hook among them, pays for no more than this module.
 
-# The commands the service answers; which options it leaves to the process (--global,
-# --server, --repos, ...) it decides from the parsed arguments, and says so.
-READ_COMMANDS = {"search", "list", "ls", "show", "context"}
+# Which options of READ_COMMANDS the service leaves to the process (--global, --server,
+# --repos, ...) it decides from the parsed arguments, and says so.
 # Options never worth a round trip: help (its width is the terminal's), the personal memory,
 # other repositories or a database, conversations, writing a file.
 IN_PROCESS_OPTIONS = (
@@ -126,6 +124,8 @@ def exchange(
 ) -> tuple[dict[str, Any], list[tuple[int, bytes]]]:
     """Send `request` to the service at `path`; its answer's header and output chunks. Raises
     OSError (no service, a timeout) or ProtocolError (another version, a cut answer)."""
+    import socket
+
     from gitmem.service import protocol
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:

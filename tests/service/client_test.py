@@ -125,8 +125,8 @@ def test_other_commands_pay_for_no_protocol(repo: Path) -> None:
     code = (
         "import sys; from gitmem.service import client; "
         "[client.answer(argv) for argv in (['-h'], ['hook', 'post-commit'], ['save', 'x'], "
-        "['list'])]; print('gitmem.service.protocol' in sys.modules)"
+        "['list'])]; print('gitmem.service.protocol' in sys.modules, 'socket' in sys.modules)"
     )
     env = {**os.environ, "XDG_RUNTIME_DIR": str(repo / "run")}
     out = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env, capture_output=True)
-    assert out.stdout == b"False\n", out.stderr
+    assert out.stdout == b"False False\n", out.stderr
