@@ -26,6 +26,7 @@ SUBCOMMANDS = {
     "supersede": records.add_supersede,
     "doctor": records.add_doctor,
     "reindex": records.add_reindex,
+    "service": records.add_service,
     "prune": records.add_prune,
     "hooks": git_integration.add_hooks,
     "hook": git_integration.add_hook,
@@ -119,6 +120,27 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    # A running index service answers read commands (gitmem.service: standard library only;
+    # `git mem -h` and the hooks pay nothing); on any failure the process answers.
+    from gitmem.service import READ_COMMANDS
+
+    if not argv or argv[0] not in READ_COMMANDS:
+        return _in_process(argv)
+    from gitmem.service import client
+
+    served = client.answer(argv)
+    if served.code is not None:
+        return served.code
+    code = _in_process(argv)
+    if served.start:  # no service runs: start one for a large repository (`auto`)
+        from gitmem.service import control
+
+        records = importlib.import_module("gitmem.commands").opened_records()
+        control.after_in_process(served, records)
+    return code
+
+
+def _in_process(argv: list[str]) -> int:
     command = _command_in(argv)
     parser = build_parser(command)
     if command == "search":

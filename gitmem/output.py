@@ -56,13 +56,15 @@ def _escaped(char: str) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def use_color(stream: TextIO = sys.stdout) -> bool:
+def use_color(stream: TextIO | None = None) -> bool:
+    """Whether to colour `stream` (default: standard output, the one in use when asked: the
+    index service swaps it for each request)."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return stream.isatty()
+    return (stream or sys.stdout).isatty()
 
 
-def style(text: str, *codes: str, stream: TextIO = sys.stdout) -> str:
+def style(text: str, *codes: str, stream: TextIO | None = None) -> str:
     if not codes or not use_color(stream):
         return text
     return f"\033[{';'.join(codes)}m{text}\033[0m"

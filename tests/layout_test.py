@@ -46,6 +46,8 @@ TIERS: dict[str, int] = {
     "gitmem.commands": 5,
     "gitmem.main": 5,
     "gitmem.manpage": 5,
+    "gitmem.service": 5,  # the index service's client side: standard library only
+    "gitmem.daemon": 6,  # the index service process: runs main's commands in process
 }
 
 # Where a domain package may use another (each says so in its docstring); any other pair fails.

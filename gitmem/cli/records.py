@@ -386,3 +386,26 @@ def add_prune(sub: Subparsers) -> None:
             help="list what would be retired, change nothing",
         )
         add_filters(p)
+
+
+def add_service(sub: Subparsers) -> None:
+    with add_command(
+        sub,
+        "service",
+        help="start, stop or inspect the warm index service",
+        description="The warm index service: one background process per repository that keeps "
+        "the index open and answers search, list, show and context over a Unix socket (mode "
+        "0600), so that a read costs what changed rather than the repository's size. It is "
+        "never required: any command answers in process when it is not running or fails. With "
+        "[search] service = auto (the default) it starts by itself after a read in a repository "
+        "of more than 5000 records; on starts it for any size; off never uses it (.memory/"
+        "config.toml; git config gitmem.service, the user's choice, overrides it; "
+        "GITMEM_SERVICE=off for one process). It exits after [search] service_idle seconds "
+        "without a request (default 600), when the repository is moved or deleted, and on "
+        "stop. Its lock, log and pid live in .git/gitmem/service/. status exits 1 when no "
+        "service runs.",
+        epilog="examples:\n  git mem service start\n  git mem service status --json\n"
+        "  git mem service stop\n  git config gitmem.service off",
+        json=True,
+    ) as p:
+        p.add_argument("action", choices=["start", "stop", "status"], help="what to do")

@@ -47,8 +47,8 @@ needs_git_completion = pytest.mark.skipif(
     ("line", "expected"),
     [
         ("git mem sea", ["search"]),
-        ("git mem se", ["search", "serve", "session"]),
-        ("git-mem se", ["search", "serve", "session"]),
+        ("git mem se", ["search", "serve", "service", "session"]),
+        ("git-mem se", ["search", "serve", "service", "session"]),
         ("git mem session sh", ["show"]),
         ("git mem search --sor", ["--sort"]),
         ("git mem search --sort ", ["newest", "relevance"]),

@@ -12,7 +12,8 @@ import pytest
     [
         (
             ["serach"],
-            "git-mem: error: argument COMMAND: invalid choice: 'serach' (did you mean 'search'?)",
+            "git-mem: error: argument COMMAND: invalid choice: 'serach' (did you mean 'search' "
+            "or 'service'?)",
         ),
         (
             ["lst"],
