@@ -85,8 +85,9 @@ def run(args: argparse.Namespace) -> int:
         elif found.hidden == "unmerged":
             message += "; records on unmerged commits do: add --all"
         elif found.suggestion:
-            suggestion = style(safe(found.suggestion), BOLD, stream=sys.stderr)
-            message += f"; did you mean {suggestion!r}?"
+            # Quoted, then styled: the quotes of a styled text would show its escape codes.
+            suggestion = style(repr(safe(found.suggestion)), BOLD, stream=sys.stderr)
+            message += f"; did you mean {suggestion}?"
         warn(message, escape=False)
         return 1
     return 0
