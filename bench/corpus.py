@@ -254,6 +254,10 @@ ENV = {
 for _name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_NOTES_REF"):
     ENV.pop(_name, None)
 ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+# One-shot commands measure one-shot work: in a repository of more than 5,000 records a read
+# would otherwise start the index service (`[search] service = auto`) and later reads would be
+# answered warm. bench/service.py turns it on where it measures it.
+ENV["GITMEM_SERVICE"] = "off"
 ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "gitmem-bench-pycache")
 # What a sandbox with PYTHONDONTWRITEBYTECODE=1 sees: gitmem compiled from source every run.
 NO_PYC_ENV = {k: v for k, v in ENV.items() if k != "PYTHONPYCACHEPREFIX"}

@@ -40,6 +40,7 @@ from gitmem.store.note_stream import parse_note
 from gitmem.store.record import Memory
 
 OFF = {**ENV, "GITMEM_SERVICE": "off"}
+ON = {**ENV, "GITMEM_SERVICE": "on"}
 
 
 def records_of(root: Path) -> list[tuple[Memory, str]]:
@@ -72,7 +73,7 @@ def records_of(root: Path) -> list[tuple[Memory, str]]:
     return found
 
 
-def run_in(root: Path, *argv: str, env: dict[str, str] = ENV) -> str:
+def run_in(root: Path, *argv: str, env: dict[str, str] = ON) -> str:
     proc = subprocess.run([GIT_MEM, *argv], cwd=root, capture_output=True, text=True, env=env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"git mem {' '.join(argv)} failed: {proc.stderr}")
@@ -111,11 +112,11 @@ def bench(root: Path, label: str, args: argparse.Namespace) -> list[str]:
             ENV,
         ),
         "search, service off": (lambda i: gm("search", *queries[i].split()), OFF),
-        "search, service on": (lambda i: gm("search", *queries[i].split()), ENV),
+        "search, service on": (lambda i: gm("search", *queries[i].split()), ON),
         "list --limit 20, service off": (lambda i: gm("list", "--limit", "20"), OFF),
-        "list --limit 20, service on": (lambda i: gm("list", "--limit", "20"), ENV),
+        "list --limit 20, service on": (lambda i: gm("list", "--limit", "20"), ON),
         f"show {prefix}, service off": (lambda i: gm("show", prefix), OFF),
-        f"show {prefix}, service on": (lambda i: gm("show", prefix), ENV),
+        f"show {prefix}, service on": (lambda i: gm("show", prefix), ON),
     }
     samples: dict[str, list[Sample]] = {name: [] for name in cases}
     for argv, env in cases.values():  # warm-up: page cache, .pyc files
@@ -185,7 +186,7 @@ def main() -> None:
         try:
             out += bench(root, label, args)
         finally:
-            subprocess.run([GIT_MEM, "service", "stop"], cwd=root, capture_output=True, env=ENV)
+            subprocess.run([GIT_MEM, "service", "stop"], cwd=root, capture_output=True, env=ON)
             if not args.keep:
                 shutil.rmtree(workdir, ignore_errors=True)
     print("\n".join(out))
