@@ -8,10 +8,9 @@ sequence, a C1 CSI or a bidi override is printed escaped by every human-readable
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
 from pathlib import Path
+
+from gitrepo import on_terminal
 
 TITLE = "Red\x1b[31m alert\x1b]0;pwned\x07 clip\x1b]52;c;aGk=\x07 \x9b2J \u202eevil"
 BODY = "body\x1b[8m hidden \u2066x\u2069 needle\there"
@@ -80,29 +79,9 @@ def test_show_raw_piped_keeps_the_bytes(repo, mem):
 
 def _on_a_terminal(*args: str, cwd: Path) -> str:
     """`git mem ARGS` with its stdout on a real pseudo-terminal; what the terminal received."""
-    leader, follower = pty.openpty()
-    try:
-        process = subprocess.Popen(
-            ["git", "mem", *args],
-            cwd=cwd,
-            stdout=follower,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "TERM": "xterm"},
-        )
-        os.close(follower)
-        received = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            received += chunk
-        assert process.wait(timeout=60) == 0
-    finally:
-        os.close(leader)
-    return received.decode().replace("\r\n", "\n")
+    proc, shown = on_terminal(["git", "mem", *args], cwd)
+    assert proc.returncode == 0, proc.stderr
+    return shown.replace("\r\n", "\n")
 
 
 def test_show_raw_on_a_terminal_escapes(repo, mem):
