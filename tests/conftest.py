@@ -52,6 +52,8 @@ _SCRUBBED = (
     "XDG_DATA_HOME",
     "GITMEM_HOME",
     "GITMEM_WATCH",
+    "GITMEM_SERVICE_TIMEOUT",
+    "GITMEM_SERVICE_FAULT",
     "EMAIL",
 )
 
@@ -132,6 +134,9 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
         if name.startswith(_CI_PREFIXES) or name in ("TF_BUILD", "JOB_NAME"):
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(home))
+    # A read in a repository of more than 5,000 records would start the index service in the
+    # background (`auto`) and leave it running after the test; tests/service turns it back on.
+    monkeypatch.setenv("GITMEM_SERVICE", "off")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     # libgit2 (pygit2, in-process) reads no GIT_CONFIG_* variables: it finds the global and

@@ -23,6 +23,11 @@ def _outside_stdlib(imports: str) -> set[str]:
     return set(out.split())
 
 
+@pytest.fixture(autouse=True)
+def _service_as_users_have_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GITMEM_SERVICE")  # the root conftest turns it off for other tests
+
+
 def test_the_client_imports_only_the_standard_library() -> None:
     # What start-up itself loads (an editable install's finder, site hooks) is not ours.
     added = _outside_stdlib("import gitmem.service.client, gitmem.service.control")

@@ -59,9 +59,11 @@ The staging database is reset from production every Sunday night.
 
 @pytest.fixture(autouse=True)
 def runtime_dir(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A short private runtime directory of the test's own for the sockets."""
+    """A short private runtime directory of the test's own for the sockets; the service as a
+    user has it (the root conftest turns it off for every other test)."""
     path = Path(tempfile.mkdtemp(prefix="gm"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(path))
+    monkeypatch.delenv("GITMEM_SERVICE")
     yield path
     shutil.rmtree(path, ignore_errors=True)
 
