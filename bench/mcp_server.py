@@ -41,7 +41,7 @@ from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
 from mcp import ClientSession, StdioServerParameters, stdio_client, types
-from prepared import copy_corpus
+from prepared import copy_corpus, queries
 
 from gitmem.records import finder
 from gitmem.records.store import Store
@@ -49,8 +49,6 @@ from gitmem.records.warm import WarmRepo
 from gitmem.search.query import Filter
 from gitmem.store import git
 from gitmem.store.record import Memory
-
-STOP = {"the", "a", "an", "of", "to", "in", "and", "or", "is", "for", "on", "with", "as", "by"}
 
 
 def log(message: str) -> None:
@@ -88,17 +86,6 @@ def process(argv: list[str], cwd: Path) -> tuple[float, float]:
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
     return wall, children_cpu() - before
-
-
-def queries(rng: random.Random, memories: list[tuple[Memory, str]], n: int) -> list[str]:
-    out = []
-    for i in range(n):
-        memory = rng.choice(memories)[0]
-        words = sorted(
-            {w for w in f"{memory.title} {memory.body}".lower().split() if w.isalpha()} - STOP
-        )
-        out.append(" ".join(rng.sample(words, min(len(words), 1 + i % 3))))
-    return out
 
 
 def params(root: Path) -> StdioServerParameters:

@@ -35,26 +35,13 @@ from pathlib import Path
 
 import httpx
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
-from prepared import copy_corpus
+from prepared import copy_corpus, queries
 
 from gitmem.store.record import Memory
-
-STOP = {"the", "a", "an", "of", "to", "in", "and", "or", "is", "for", "on", "with", "as", "by"}
 
 
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def queries(rng: random.Random, memories: list[tuple[Memory, str]], n: int) -> list[str]:
-    out = []
-    for i in range(n):
-        memory = rng.choice(memories)[0]
-        words = sorted(
-            {w for w in f"{memory.title} {memory.body}".lower().split() if w.isalpha()} - STOP
-        )
-        out.append(" ".join(rng.sample(words, min(len(words), 1 + i % 3))))
-    return out
 
 
 def p95(values: list[float]) -> float:

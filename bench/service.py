@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, Zipf, build_corpus, machine
+from prepared import copy_repository
 from search import FTS_SCRIPT, Sample, fts_build, fts_match, fts_sql, log, make_queries, pct
 
 from gitmem.records.store import Store
@@ -177,10 +178,7 @@ def main() -> None:
         root = workdir / "repo"
         if isinstance(source, Path):
             log(f"{label}: copying")
-            subprocess.run(["cp", "-a", str(source), str(root)], check=True)
-            # New inodes and change times: git's stat cache would make every service-off read
-            # re-hash every file (`git diff-files` does not write the index); a checkout would not.
-            subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=root, check=False)
+            copy_repository(source, root)
         else:
             build_corpus(root, source, args.seed, Corpus(args.seed, Zipf(args.seed), (4, 10)))
         try:
