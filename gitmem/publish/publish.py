@@ -222,14 +222,19 @@ def attach_partitions(conn: Conn, repo_id: int) -> None:
 # ------------------------------------------------------------------------------ records
 
 
+def _compared(published: dict[str, str], local: dict[str, str]) -> tuple[list[str], list[str]]:
+    """The keys whose digest the database lacks or holds another of, and those gone locally."""
+    changed = [key for key, digest in local.items() if published.get(key) != digest]
+    return changed, [key for key in published if key not in local]
+
+
 def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str) -> None:
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT location, digest FROM sources WHERE repository_id = %s", (repo_id,)
         ).fetchall()
     )
-    changed = [loc for loc, digest in local.sources.items() if published.get(loc) != digest]
-    gone = [loc for loc in published if loc not in local.sources]
+    changed, gone = _compared(published, local.sources)
     stale = [*gone, *(loc for loc in changed if loc in published)]
     if stale:
         for held in ("records", "deploys", "sources"):
@@ -325,8 +330,7 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: s
             "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
         ).fetchall()
     )
-    changed = [sid for sid, blob in local.session_blobs.items() if published.get(sid) != blob]
-    gone = [sid for sid in published if sid not in local.session_blobs]
+    changed, gone = _compared(published, local.session_blobs)
     if gone:
         cursor = conn.execute(
             "DELETE FROM session_messages WHERE repository_id = %s AND session_id = ANY(%s)",
