@@ -16,7 +16,6 @@ from typing import Any
 from gitmem.errors import NotFoundError, UsageError
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
-from gitmem.search.query import parse_when
 from gitmem.serve.params import FILTERS, Query, body_object, list_field, text_field
 from gitmem.store.types import DEFAULT_TYPE
 
@@ -139,10 +138,7 @@ def report_document(call: Call, name: str) -> dict[str, Any]:
     from gitmem.reports.data import Window
     from gitmem.reports.report import build
 
-    since, until = call.query.one("since"), call.query.one("until")
-    window = Window(
-        since=parse_when(since) if since else None, until=parse_when(until) if until else None
-    )
+    window = Window(since=call.query.when("since"), until=call.query.when("until"))
     return build(call.store, name, window, call.query.many("env"), unmerged=call.query.flag("all"))
 
 

@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from gitmem.errors import GitMemError, NotFoundError, UsageError
-from gitmem.search.query import FILTER_OPTIONS, Filter, parse_when
+from gitmem.search.query import FILTER_OPTIONS, Filter
 from gitmem.serve.answers import HEADERS, error_response, status_of
 from gitmem.serve.params import Query
 
@@ -37,22 +37,8 @@ NO_DATABASE = (
 
 
 def _filter(query: Query) -> Filter:
-    """The record filters, paths and commits as given (the database holds many repositories:
-    `commands.list.filter_of` for the CLI's `--server`)."""
-    since, until = query.one("since"), query.one("until")
-    return Filter(
-        types=query.many("type"),
-        tags=query.many("tag"),
-        statuses=query.many("status"),
-        authors=query.many("author"),
-        sources=query.many("source"),
-        projects=query.many("project"),
-        paths=query.many("path"),
-        commits=query.many("commit"),
-        since=parse_when(since) if since else None,
-        until=parse_when(until) if until else None,
-        include_retired=query.flag("all"),
-    )
+    """The record filters, paths and commits as given (the database holds many repositories)."""
+    return query.filter_of(query.many("path"), query.many("commit"), unmerged=False)
 
 
 def search(url: str, query: Query) -> dict[str, Any]:
@@ -66,7 +52,6 @@ def search(url: str, query: Query) -> dict[str, Any]:
         given = [name for name in RECORD_ONLY if query.values.get(name)]
         if given:
             raise UsageError(f"{', '.join(given)} filter records: not with scope=sessions")
-        since, until = query.one("since"), query.one("until")
     flt = _filter(query)
     with connect.connect(url) as conn:
         schema.require(conn, connect.where(url))
@@ -76,8 +61,8 @@ def search(url: str, query: Query) -> dict[str, Any]:
                 text,
                 limit=limit,
                 newest=newest,
-                since=parse_when(since) if since else None,
-                until=parse_when(until) if until else None,
+                since=flt.since,
+                until=flt.until,
             )
             return ask.messages_json(found, text)
         return ask.records_json(ask.records(conn, text, flt, limit=limit, newest=newest), text)
@@ -90,15 +75,10 @@ def report(url: str, kind: str, query: Query) -> tuple[str, Any]:
     if kind not in reports.KINDS:
         raise NotFoundError(f"no report {kind!r} across repositories: {', '.join(reports.KINDS)}")
     form = query.choice("format", ("json", "markdown"))
-    since, until = query.one("since"), query.one("until")
+    since, until = query.when("since"), query.when("until")
     with connect.connect(url) as conn:
         schema.require(conn, connect.where(url))
-        document = reports.build(
-            conn,
-            kind,
-            parse_when(since) if since else None,
-            parse_when(until) if until else None,
-        )
+        document = reports.build(conn, kind, since, until)
     return form, document if form == "json" else reports.render(document, "markdown")
 
 

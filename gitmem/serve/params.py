@@ -7,6 +7,7 @@ like an unknown option of `git mem list`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from gitmem.errors import UsageError
@@ -69,10 +70,23 @@ class Query:
             raise UsageError(f"unknown {name} {text!r}: use one of {', '.join(choices)}")
         return text
 
+    def when(self, name: str) -> datetime | None:
+        """A time parameter (`2026-11-01`, `3 days ago`), as `--since`/`--until` read it."""
+        text = self.one(name)
+        return parse_when(text) if text else None
+
     def filter(self, store: Store) -> Filter:
         """The filter `--type ... --all` would make (`commands.list.make_filter`)."""
-        since, until = self.one("since"), self.one("until")
-        everything = self.flag("all")
+        paths = self.many("path")
+        return self.filter_of(
+            compose.repo_paths(store.repo, paths, store.repo.work_tree) if paths else [],
+            [git.resolve_commit(store.repo, rev) for rev in self.many("commit")],
+            unmerged=self.flag("all"),
+        )
+
+    def filter_of(self, paths: list[str], commits: list[str], *, unmerged: bool) -> Filter:
+        """The filter of the record flags with `paths` and `commits` as the caller reads them
+        (this repository's, or as given for a database of many: `commands.list.filter_of`)."""
         return Filter(
             types=self.many("type"),
             tags=self.many("tag"),
@@ -80,14 +94,12 @@ class Query:
             authors=self.many("author"),
             sources=self.many("source"),
             projects=self.many("project"),
-            paths=compose.repo_paths(store.repo, self.many("path"), store.repo.work_tree)
-            if self.many("path")
-            else [],
-            commits=[git.resolve_commit(store.repo, rev) for rev in self.many("commit")],
-            since=parse_when(since) if since else None,
-            until=parse_when(until) if until else None,
-            include_retired=everything,
-            include_unmerged=everything,
+            paths=paths,
+            commits=commits,
+            since=self.when("since"),
+            until=self.when("until"),
+            include_retired=self.flag("all"),
+            include_unmerged=unmerged,
         )
 
 
