@@ -17,7 +17,7 @@ from typing import Any
 from gitmem.errors import UsageError
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
-from gitmem.search.query import Filter, parse_when
+from gitmem.search.query import Filter
 from gitmem.store import compose, fields
 from gitmem.store.record import ID_LENGTH, MIN_PREFIX, SOURCES, STATUSES
 from gitmem.store.types import DEFAULT_TYPE
@@ -144,6 +144,10 @@ def type_enum(types: list[str], description: str) -> dict[str, Any]:
     return {"type": "string", "enum": types, "description": description}
 
 
+# The filter arguments that take one value, named as the CLI's options are.
+SINGLE_FILTERS = ("type", "status", "author", "source", "project", "path")
+
+
 def filter_properties(types: list[str]) -> dict[str, Any]:
     """The filters `list` and `search` share (the CLI's --type, --tag, ... --all)."""
     return {
@@ -166,20 +170,16 @@ def filter_properties(types: list[str]) -> dict[str, Any]:
 
 
 def make_filter(store: Store, args: dict[str, Any]) -> Filter:
-    return Filter(
-        types=[args["type"]] if "type" in args else [],
-        tags=list(args.get("tags", [])),
-        statuses=[args["status"]] if "status" in args else [],
-        authors=[args["author"]] if "author" in args else [],
-        sources=[args["source"]] if "source" in args else [],
-        projects=[args["project"]] if "project" in args else [],
-        paths=compose.repo_paths(store.repo, [args["path"]], store.repo.work_tree)
-        if "path" in args
-        else [],
-        since=parse_when(args["since"]) if "since" in args else None,
-        until=parse_when(args["until"]) if "until" in args else None,
-        include_retired=bool(args.get("all", False)),
-        include_unmerged=bool(args.get("all", False)),
+    """The filter `filter_properties` describe: one value each, but `tags`; paths relative to
+    the work tree."""
+    given = {name: [args[name]] for name in SINGLE_FILTERS if name in args}
+    return finder.local_filter(
+        store,
+        {**given, "tag": args.get("tags", [])},
+        since=args.get("since"),
+        until=args.get("until"),
+        everything=bool(args.get("all", False)),
+        cwd=store.repo.work_tree,
     )
 
 

@@ -17,35 +17,29 @@ if TYPE_CHECKING:
     from gitmem.search.query import Filter
 
 
+def options(args: argparse.Namespace) -> dict[str, list[str]]:
+    """The values of the repeatable filter flags (`--type` ... `--commit`), by option name."""
+    from gitmem.search.query import LIST_OPTIONS
+
+    return {name: getattr(args, name) for name in LIST_OPTIONS}
+
+
 def make_filter(store: Store, args: argparse.Namespace) -> Filter:
-    """The filter the shared flags (--type, --tag, ... --all) describe."""
-    from gitmem.store import compose, git
+    """The filter the shared flags (--type, --tag, ... --all) describe, in this repository."""
+    from gitmem.records.finder import local_filter
 
-    commits = [git.resolve_commit(store.repo, rev) for rev in args.commit]
-    paths = compose.repo_paths(store.repo, args.path)
-    return filter_of(args, paths, commits, unmerged=args.all)
+    return local_filter(
+        store, options(args), since=args.since, until=args.until, everything=args.all
+    )
 
 
-def filter_of(
-    args: argparse.Namespace, paths: list[str], commits: list[str], *, unmerged: bool
-) -> Filter:
-    """The filter of the shared flags with `paths` and `commits` as the caller reads them
-    (this repository's, or as given for a database of many)."""
-    from gitmem.search.query import Filter, parse_when
+def database_filter(args: argparse.Namespace) -> Filter:
+    """The filter of the shared flags with paths and commits as given: a database holds many
+    repositories."""
+    from gitmem.search.query import filter_of
 
-    return Filter(
-        types=args.type,
-        tags=args.tag,
-        statuses=args.status,
-        authors=args.author,
-        sources=args.source,
-        projects=args.project,
-        paths=paths,
-        commits=commits,
-        since=parse_when(args.since) if args.since else None,
-        until=parse_when(args.until) if args.until else None,
-        include_retired=args.all,
-        include_unmerged=unmerged,
+    return filter_of(
+        options(args), since=args.since, until=args.until, everything=args.all, unmerged=False
     )
 
 

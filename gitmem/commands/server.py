@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gitmem.commands.list import filter_of, line
+from gitmem.commands.list import database_filter, line
 from gitmem.errors import GitMemError, UsageError
 from gitmem.output import DIM, MAGENTA, deliver, emit, notice, safe, style, warn
 from gitmem.search.query import parse_when
@@ -47,8 +47,7 @@ def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str
             document = ask.messages_json(found, text)
             emit(args.json, document, _message_lines(found, args.ids, highlighted))
             return _none(found, text, "messages")
-        # Paths and commits as given: the database holds many repositories.
-        flt = filter_of(args, args.path, args.commit, unmerged=False)
+        flt = database_filter(args)
         hits = ask.records(conn, text, flt, limit=args.limit, newest=args.sort == "newest")
     document = ask.records_json(hits, text)
     emit(args.json, document, _record_lines(hits, args.ids, highlighted))

@@ -7,7 +7,8 @@ the fields it can match exactly (type, tag, source, project) before `Filter.matc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
@@ -15,7 +16,7 @@ from gitmem.records.store import Store
 from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
 from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
-from gitmem.search.query import Filter, is_retired, note_commit
+from gitmem.search.query import Filter, filter_of, is_retired, note_commit
 
 T = TypeVar("T")
 MATCHES = ("any", "all")  # how plain words of a query must match (`--match`)
@@ -27,6 +28,26 @@ class Found(NamedTuple):
     # nothing matched, but hidden records would: "retired" (superseded, deprecated or
     # rejected) or "unmerged" (in notes on commits of no merged branch); else ""
     hidden: str
+
+
+def local_filter(
+    store: Store,
+    given: Mapping[str, Sequence[str]],
+    *,
+    since: str | None,
+    until: str | None,
+    everything: bool,
+    cwd: Path | None = None,
+) -> Filter:
+    """`query.filter_of` in this repository: revisions resolved to commits, paths relative to
+    `cwd` (default: the process's, as git reads them) made relative to the work tree, and
+    `--all` shows records on unmerged commits too."""
+    from gitmem.store import compose, git
+
+    commits = [git.resolve_commit(store.repo, rev) for rev in given.get("commit", ())]
+    paths = compose.repo_paths(store.repo, list(given.get("path", ())), cwd)
+    resolved = {**given, "path": paths, "commit": commits}
+    return filter_of(resolved, since=since, until=until, everything=everything, unmerged=everything)
 
 
 def _narrowing(flt: Filter) -> Narrowing:

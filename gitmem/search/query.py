@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -102,6 +102,9 @@ FILTER_OPTIONS = (
     "path",
     "commit",
 )
+# The filter options that take a value a time, repeatable (`--tag a --tag b`); since and until
+# take one.
+LIST_OPTIONS = tuple(name for name in FILTER_OPTIONS if name not in ("since", "until"))
 
 
 @dataclasses.dataclass
@@ -172,6 +175,35 @@ class Filter:
         found = [row for row in rows if self.matches(row, superseded, unmerged)]
         found.sort(key=lambda row: (created_at(row), row["id"]), reverse=True)
         return found
+
+
+def filter_of(
+    given: Mapping[str, Sequence[str]],
+    *,
+    since: str | None,
+    until: str | None,
+    everything: bool,
+    unmerged: bool,
+) -> Filter:
+    """The filter the record options describe, as each front end reads them (the CLI's flags,
+    the serve API's parameters, the MCP tools' arguments): `given` holds the values of each of
+    LIST_OPTIONS by name (`path` and `commit` as the caller means them: this repository's, or
+    as given for a database of many), `since` and `until` the time options' text, `everything`
+    `--all` (retired records too), `unmerged` whether records on unmerged commits show."""
+    return Filter(
+        types=list(given.get("type", ())),
+        tags=list(given.get("tag", ())),
+        statuses=list(given.get("status", ())),
+        authors=list(given.get("author", ())),
+        sources=list(given.get("source", ())),
+        projects=list(given.get("project", ())),
+        paths=list(given.get("path", ())),
+        commits=list(given.get("commit", ())),
+        since=parse_when(since) if since else None,
+        until=parse_when(until) if until else None,
+        include_retired=everything,
+        include_unmerged=unmerged,
+    )
 
 
 def note_commit(row: Row) -> str:

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from gitmem.errors import UsageError
+from gitmem.records.finder import local_filter
 from gitmem.records.store import Store
-from gitmem.search.query import FILTER_OPTIONS, Filter, parse_when
-from gitmem.store import compose, git
+from gitmem.search.query import FILTER_OPTIONS, LIST_OPTIONS, Filter, filter_of, parse_when
 
 # The filters of `git mem list` and `search` (`--type` ... `--all`), by query parameter.
 FILTERS = (*FILTER_OPTIONS, "all")
@@ -77,30 +77,29 @@ class Query:
 
     def filter(self, store: Store) -> Filter:
         """The filter `--type ... --all` would make (`commands.list.make_filter`)."""
-        paths = self.many("path")
-        return self.filter_of(
-            compose.repo_paths(store.repo, paths, store.repo.work_tree) if paths else [],
-            [git.resolve_commit(store.repo, rev) for rev in self.many("commit")],
-            unmerged=self.flag("all"),
+        return local_filter(
+            store,
+            self.options(),
+            since=self.one("since"),
+            until=self.one("until"),
+            everything=self.flag("all"),
+            cwd=store.repo.work_tree,
         )
 
     def filter_of(self, paths: list[str], commits: list[str], *, unmerged: bool) -> Filter:
         """The filter of the record flags with `paths` and `commits` as the caller reads them
-        (this repository's, or as given for a database of many: `commands.list.filter_of`)."""
-        return Filter(
-            types=self.many("type"),
-            tags=self.many("tag"),
-            statuses=self.many("status"),
-            authors=self.many("author"),
-            sources=self.many("source"),
-            projects=self.many("project"),
-            paths=paths,
-            commits=commits,
-            since=self.when("since"),
-            until=self.when("until"),
-            include_retired=self.flag("all"),
-            include_unmerged=unmerged,
+        (this repository's, or as given for a database of many: `commands.list.database_filter`)."""
+        return filter_of(
+            {**self.options(), "path": paths, "commit": commits},
+            since=self.one("since"),
+            until=self.one("until"),
+            everything=self.flag("all"),
+            unmerged=unmerged,
         )
+
+    def options(self) -> dict[str, list[str]]:
+        """The values of the repeatable record filters (`type` ... `commit`), by name."""
+        return {name: self.many(name) for name in LIST_OPTIONS}
 
 
 def body_object(data: Any, allowed: Sequence[str], required: Sequence[str] = ()) -> dict[str, Any]:
