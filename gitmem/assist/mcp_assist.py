@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from gitmem.assist import context
-from gitmem.assist.mcp_tools import ID, PATHS, Caller, Reply, obj, text, tool
+from gitmem.assist.mcp_arguments import ID, PATHS, obj, text
+from gitmem.assist.mcp_tools import Caller, Reply, tool
 from gitmem.records.store import Store
 from gitmem.sessions import sessions
 from gitmem.sessions.summary import ROLES

@@ -191,14 +191,14 @@ def test_the_default_branch_counts_when_head_is_elsewhere(repo, mem, g):
 
 def test_mcp_filter_all_covers_unmerged(history, repo):
     """The MCP list tool's `all` is the same switch (its filter is built the same way)."""
-    from gitmem.assist import mcp_tools
+    from gitmem.assist import mcp_arguments
     from gitmem.records import finder
     from gitmem.records.store import Store
 
     ids, _spike, _feature = history
     store = Store(gitcmd.discover(repo))
-    hidden = finder.records(store, mcp_tools.make_filter(store, {}))
-    shown = finder.records(store, mcp_tools.make_filter(store, {"all": True}))
+    hidden = finder.records(store, mcp_arguments.make_filter(store, {}))
+    shown = finder.records(store, mcp_arguments.make_filter(store, {"all": True}))
     assert ids["loguru"] not in {r["id"] for r in hidden}
     assert ids["loguru"] in {r["id"] for r in shown}
 
