@@ -21,19 +21,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from gitmem.assist.packing import (
-    CHARS_PER_TOKEN,
-    EXCERPT_MIN_BUDGET,
+from gitmem.assist.pack_sections import (
     PERSONAL,
     Candidate,
-    Pack,
     Spec,
     focus_order,
-    place,
     sections,
-    tokens,
     with_personal,
 )
+from gitmem.assist.packing import CHARS_PER_TOKEN, EXCERPT_MIN_BUDGET, Pack, place, tokens
 from gitmem.errors import UsageError
 from gitmem.records.store import Store
 from gitmem.search.catalog import Catalog

@@ -17,7 +17,7 @@ from typing import NamedTuple
 TYPE_NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
 # The context-pack section of config-declared types: one shared section after the built-in
-# ones (assist/packing.py lays the sections out), so no custom type can crowd out decisions.
+# ones (assist/pack_sections.py lays the sections out), so no custom type can crowd out decisions.
 OTHER_SECTION = "other"
 
 
@@ -25,7 +25,7 @@ class MemoryType(NamedTuple):
     name: str
     folder: str  # under .memory/
     meaning: str  # one line, for help text
-    section: str  # the context pack's section (assist/packing.py)
+    section: str  # the context pack's section (assist/pack_sections.py)
     template: str = ""  # the body `git mem save --edit` starts from
 
 

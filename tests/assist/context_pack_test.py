@@ -19,7 +19,7 @@ import pytest
 from gitrepo import init_repo, sh
 
 from gitmem.assist import context
-from gitmem.assist.packing import sections
+from gitmem.assist.pack_sections import sections
 from gitmem.records.store import Store
 from gitmem.store import git
 from gitmem.store.record import CROCKFORD, Memory
