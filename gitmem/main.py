@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gitmem import __version__
-from gitmem.cli import assistants, git_integration, records, team
+from gitmem.cli import assistants, checkpoints, git_integration, records, team
 from gitmem.cli.common import Parser, formatter
 from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
 from gitmem.output import error as say_error
@@ -33,7 +33,7 @@ SUBCOMMANDS = {
     "sync": git_integration.add_sync,
     "capture": git_integration.add_capture,
     "backup": git_integration.add_backup,
-    "checkpoint": git_integration.add_checkpoint,
+    "checkpoint": checkpoints.add_checkpoint,
     "deploy": team.add_deploy,
     "report": team.add_report,
     "session": assistants.add_session,
