@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gitmem import __version__
-from gitmem.cli import assistants, checkpoints, git_integration, records, team
+from gitmem.cli import assistants, checkpoints, git_integration, records, sessions, team
 from gitmem.cli.common import Parser, formatter
 from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
 from gitmem.output import error as say_error
@@ -36,7 +36,7 @@ SUBCOMMANDS = {
     "checkpoint": checkpoints.add_checkpoint,
     "deploy": team.add_deploy,
     "report": team.add_report,
-    "session": assistants.add_session,
+    "session": sessions.add_session,
     "import": assistants.add_import,
     "export": assistants.add_export,
     "context": assistants.add_context,
