@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from gitmem import __version__
-from gitmem.cli import assistants, checkpoints, git_integration, records, sessions, team
+from gitmem.cli import assistants, checkpoints, git_integration, reading, records, sessions, team
 from gitmem.cli.common import Parser, formatter
 from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
 from gitmem.output import error as say_error
@@ -18,9 +18,9 @@ from gitmem.output import error as say_error
 SUBCOMMANDS = {
     "init": records.add_init,
     "save": records.add_save,
-    "show": records.add_show,
-    "list": records.add_list,
-    "search": records.add_search,
+    "show": reading.add_show,
+    "list": reading.add_list,
+    "search": reading.add_search,
     "edit": records.add_edit,
     "rm": records.add_rm,
     "supersede": records.add_supersede,
