@@ -13,16 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from gitmem.errors import ConflictError, RecordError, UsageError
-from gitmem.records import editing, finder
+from gitmem.errors import ConflictError, UsageError
+from gitmem.records import editing, finder, new_record
 from gitmem.records.store import Store
 from gitmem.search.query import Filter
 from gitmem.store import active_session, compose, git, secrets
-from gitmem.store.record import Memory, new_id, normalize_tag, now_iso
+from gitmem.store.record import Memory, normalize_tag
 from gitmem.store.types import DEFAULT_TYPE
-from gitmem.store.validation import validate
 
-SLUG_HELP = "use lowercase letters, digits and hyphens, e.g. use-postgresql"
 # Fields `update` sets from typed values (the MCP tool's arguments); see `_apply_fields`.
 UPDATABLE = ("type", "title", "status", "summary", "project", "tags", "paths", "links", "metadata")
 
@@ -96,15 +94,6 @@ def check_type(store: Store, type_name: str) -> None:
         )
 
 
-def title_and_body(text: str, title: str | None) -> tuple[str, str]:
-    """The title (given, or the text's first non-empty line) and the body of a new memory."""
-    body = text.strip("\n")
-    if title is None:
-        first = next((line for line in body.splitlines() if line.strip()), "")
-        title = first.lstrip("#").strip()
-    return compose.one_line_title(title), body + "\n"
-
-
 def save(
     store: Store,
     *,
@@ -149,7 +138,7 @@ def save(
         store.require_work_tree()
     if session is None:
         session = active_session.active_id(store.repo)
-    memory = _build(
+    memory = new_record.build(
         store,
         text=text,
         type=type,
@@ -218,62 +207,6 @@ def _refuse_near_duplicate(store: Store, memory: Memory) -> None:
         )
 
 
-def _build(
-    store: Store,
-    *,
-    text: str,
-    type: str,
-    title: str | None,
-    tags: Sequence[str],
-    status: str | None,
-    summary: str | None,
-    paths: Sequence[str],
-    links: Sequence[str],
-    supersedes: Sequence[str],
-    project: str | None,
-    metadata: Mapping[str, Any] | None,
-    source: str,
-    tool: str | None,
-    session: str | None,
-    slug: str | None,
-    cwd: Path | None,
-) -> Memory:
-    repo = store.repo
-    if not text.strip():
-        raise UsageError("nothing to save: the text is empty")
-    title, body = title_and_body(text, title)
-    if slug is not None and not compose.SLUG_RE.fullmatch(slug):
-        raise UsageError(f"bad --slug {slug!r}: {SLUG_HELP}")
-    memory = Memory(
-        id=new_id(),
-        type=type,
-        title=title,
-        created=now_iso(),
-        body=body,
-        author=git.ident(repo),
-        status=compose.status(status),
-        tags=compose.tags([*store.config.default_tags, *tags]),
-        summary=summary,
-        project=project or store.config.default_project,
-        source=source,
-        tool=tool,
-        paths=compose.repo_paths(repo, list(paths), cwd),
-        links=_resolve_ids(store, links),
-        supersedes=_resolve_ids(store, supersedes),
-        session=session,
-        metadata=dict(metadata or {}),
-    )
-    try:
-        validate(memory, "the new memory", types=store.config.type_names)
-    except RecordError as error:
-        raise UsageError(f"{error.field}: {error.message}") from None
-    return memory
-
-
-def _resolve_ids(store: Store, prefixes: Sequence[str]) -> list[str]:
-    return [store.resolve(prefix)["id"] for prefix in compose.split_list(list(prefixes))]
-
-
 # ---------------------------------------------------------------------------- update
 
 
@@ -340,7 +273,7 @@ def _apply_fields(
         elif key == "paths":
             memory.paths = compose.repo_paths(store.repo, list(value), cwd)
         elif key == "links":
-            memory.links = _resolve_ids(store, value)
+            memory.links = new_record.resolve_ids(store, value)
         elif key == "metadata":
             merged = {**memory.metadata, **value}
             memory.metadata = {k: v for k, v in merged.items() if v is not None}
