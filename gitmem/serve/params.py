@@ -88,7 +88,8 @@ class Query:
 
     def filter_of(self, paths: list[str], commits: list[str], *, unmerged: bool) -> Filter:
         """The filter of the record flags with `paths` and `commits` as the caller reads them
-        (this repository's, or as given for a database of many: `commands.list.database_filter`)."""
+        (this repository's, or as given for a database of many, as
+        `commands.list.database_filter`)."""
         return filter_of(
             {**self.options(), "path": paths, "commit": commits},
             since=self.one("since"),
