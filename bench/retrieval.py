@@ -1,6 +1,6 @@
 """Retrieval quality: do questions asked the way people and assistants ask them find their memory?
 
-    .venv/bin/python bench/retrieval.py [--set flask|requests|all] [--variants] [--misses]
+    .venv/bin/python bench/retrieval.py [--set flask|requests|black|all] [--variants] [--misses]
     .venv/bin/python bench/retrieval.py --set requests --regenerate /work/.mirror/psf+requests/repo
 
 Each question set is the commit history of a real project (every non-merge commit, its subject
@@ -12,7 +12,8 @@ ask them, paraphrasing a commit (few words in common with its subject) without t
 either engine first; each names the commit(s) that answer it. Every other commit is a
 distractor. `flask` (pallets/flask) is the set the ranking was developed on; `requests`
 (psf/requests) was written before any change it measures and is held out: its targets drawn at
-random (tests/fixtures/retrieval/README.md says how).
+random (tests/fixtures/retrieval/README.md says how); `black` (psf/black), drawn the same way,
+was written and committed before the semantic (embedding) ranking was tried on anything.
 
 For gitmem (the Whoosh engine in process, `Reader.search` as `git mem search` calls it) and, in
 the same run on the same corpus, an SQLite FTS5 baseline (porter tokenizer; title, summary,
@@ -50,7 +51,7 @@ from gitmem.search.question import content_words
 from gitmem.search.whoosh_engine import WhooshEngine
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "retrieval"
-SETS = {"flask": "pallets/flask", "requests": "psf/requests"}  # question set: its project
+SETS = {"flask": "pallets/flask", "requests": "psf/requests", "black": "psf/black"}  # question set: its project
 BODY_CHARS = 1000  # of each commit message's body: enough to answer, small enough to commit
 TOP = 10
 
