@@ -21,6 +21,7 @@ TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
 WEIGHTS = "weights/l2_supercat_256.safetensors"
 TENSOR = "embedding.weight"
 DTYPES = {"F16": "<f2", "F32": "<f4"}
+MISSING = "[search] semantic = \"on\" needs the semantic extra: pip install 'gitmem[semantic]'"
 
 
 def package_dir() -> Path | None:
@@ -74,12 +75,10 @@ def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it)."""
     base = package_dir()
     if base is None or not installed():
-        raise UsageError(
-            "[search] semantic = \"on\" needs the semantic extra: pip install 'gitmem[semantic]'"
-        )
+        raise UsageError(MISSING)
     try:
         return Embedder(base)
-    except (OSError, ValueError, KeyError, struct.error, Exception) as error:
+    except Exception as error:  # (a damaged install: any error of numpy or tokenizers)
         raise UsageError(f"semantic model in {base}: cannot be read ({error})") from None
 
 
