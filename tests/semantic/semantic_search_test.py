@@ -90,3 +90,36 @@ def test_a_bad_value_is_a_one_line_error(
         result.err
         == "git-mem: error: [search] semantic must be one of auto, on, off, not 'sometimes'\n"
     )
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_context_query_ranks_by_the_same_mix(
+    sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def facts() -> list[str]:
+        data = json.loads(mem("context", "--query", QUESTION, "--json").out)
+        section = next(s for s in data["sections"] if s["name"] == "facts")
+        return [entry["id"] for entry in section["entries"]]
+
+    assert facts() == [STORED, EXPIRES]
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    assert facts() == [EXPIRES, STORED]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_the_mcp_search_tool_ranks_by_the_mix(
+    repo: Path, sessions: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real `git mem mcp` process: the model is loaded once, by its first search."""
+    pytest.importorskip("mcp")
+    from mcpclient import drive, ok
+
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+
+    async def scenario(session: Any) -> None:
+        for _ in range(2):
+            found = await ok(session, "search", {"query": QUESTION})
+            assert [hit["id"] for hit in found["hits"]] == [EXPIRES, STORED]
+
+    drive(repo, scenario)
