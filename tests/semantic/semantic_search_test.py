@@ -5,6 +5,9 @@ choose; a bad value is a one-line error."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -123,3 +126,31 @@ def test_the_mcp_search_tool_ranks_by_the_mix(
             assert [hit["id"] for hit in found["hits"]] == [EXPIRES, STORED]
 
     drive(repo, scenario)
+
+
+def without_the_extra(*args: str, mode: str) -> subprocess.CompletedProcess[str]:
+    """`git mem ARGS` in a Python where wordllama cannot be imported (`sys.modules[name] =
+    None`: Python's own way to make an installed module unimportable), as without the extra."""
+    code = (
+        "import sys; sys.modules['wordllama'] = None; from gitmem.main import main; "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "GITMEM_SEMANTIC": mode}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+    )
+
+
+@pytest.mark.slow
+def test_without_the_extra_auto_is_lexical_and_on_says_how_to_install_it(
+    sessions: None,
+) -> None:
+    auto = without_the_extra("search", "--ids", QUESTION, mode="auto")
+    assert auto.returncode == 0, auto.stderr
+    assert [line[:12] for line in auto.stdout.splitlines()] == [STORED, EXPIRES]
+    on = without_the_extra("search", "--ids", QUESTION, mode="on")
+    assert (on.returncode, on.stdout) == (2, "")
+    assert on.stderr == (
+        'git-mem: error: [search] semantic = "on" needs the semantic extra: '
+        "pip install 'gitmem[semantic]'\n"
+    )
