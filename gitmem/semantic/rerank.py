@@ -29,14 +29,15 @@ class Mixer:
 
 def reranker(mode: str) -> Mixer | None:
     """The re-ranking `mode` asks for: "off" none; "auto" when the extra is installed; "on"
-    always (a UsageError without the extra). Cheap: nothing is loaded or imported."""
+    always (a search then fails with a UsageError without the extra). Cheap: nothing is
+    loaded or imported."""
     if mode not in MODES:
         raise UsageError(f"[search] semantic must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "off" or (mode == "auto" and not model.installed()):
         return None
-    if mode == "on" and not model.installed():
-        raise UsageError(model.MISSING)
-    return Mixer()  # (the model is loaded by the first search that re-ranks: not by `show`)
+    # "on" without the extra: the first search that re-ranks says so (`model.embedder`), not
+    # `list` or `show`, which never re-rank. The model is loaded then too, not here.
+    return Mixer()
 
 
 def mixed(question: str, scores: list[float], texts: list[str]) -> list[float]:
