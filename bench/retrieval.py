@@ -1,6 +1,6 @@
 """Retrieval quality: do questions asked the way people and assistants ask them find their memory?
 
-    .venv/bin/python bench/retrieval.py [--set flask|requests|all] [--variants] [--misses]
+    .venv/bin/python bench/retrieval.py [--set flask|requests|black|all] [--variants] [--misses]
     .venv/bin/python bench/retrieval.py --set requests --regenerate /work/.mirror/psf+requests/repo
 
 Each question set is the commit history of a real project (every non-merge commit, its subject
@@ -12,7 +12,8 @@ ask them, paraphrasing a commit (few words in common with its subject) without t
 either engine first; each names the commit(s) that answer it. Every other commit is a
 distractor. `flask` (pallets/flask) is the set the ranking was developed on; `requests`
 (psf/requests) was written before any change it measures and is held out: its targets drawn at
-random (tests/fixtures/retrieval/README.md says how).
+random (tests/fixtures/retrieval/README.md says how); `black` (psf/black), drawn the same way,
+was written and committed before the semantic (embedding) ranking was tried on anything.
 
 For gitmem (the Whoosh engine in process, `Reader.search` as `git mem search` calls it) and, in
 the same run on the same corpus, an SQLite FTS5 baseline (porter tokenizer; title, summary,
@@ -48,9 +49,14 @@ from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, Reader
 from gitmem.search.question import content_words
 from gitmem.search.whoosh_engine import WhooshEngine
+from gitmem.semantic import model, rerank
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "retrieval"
-SETS = {"flask": "pallets/flask", "requests": "psf/requests"}  # question set: its project
+SETS = {
+    "flask": "pallets/flask",
+    "requests": "psf/requests",
+    "black": "psf/black",
+}  # question set: its project
 BODY_CHARS = 1000  # of each commit message's body: enough to answer, small enough to commit
 TOP = 10
 
@@ -247,7 +253,18 @@ VARIANTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+SEMANTIC_VARIANTS: list[tuple[str, dict[str, Any]]] = [
+    (
+        f"semantic: re-rank the top {depth}, similarity weight {weight}",
+        {"DEPTH": depth, "WEIGHT": weight},
+    )
+    for depth in (10, 20, 50)
+    for weight in (0.2, 0.35, 0.5)
+    if (depth, weight) != (rerank.DEPTH, rerank.WEIGHT)
+]
+
 FTS5 = "SQLite FTS5 (OR, bm25 4/2/1/2)"
+SEMANTIC = "gitmem + semantic extra (wordllama re-ranks the top 20)"
 
 
 def run_set(name: str, args: argparse.Namespace) -> dict[str, float] | None:
@@ -269,6 +286,10 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, float] | None:
         results: dict[str, tuple[dict[str, float], list[str]]] = {}
         with engine.open(path, set()) as reader:
             results["gitmem"] = score(gitmem_ranker(reader), questions)
+        if model.installed():
+            with engine.open(path, set()) as reader:
+                reader.rerank = rerank.Mixer()
+                results[SEMANTIC] = score(gitmem_ranker(reader), questions)
         results[FTS5] = score(fts5_ranker(corpus), questions)
         with engine.open(path, set()) as reader:
             results["gitmem --match all"] = score(gitmem_ranker(reader, "all"), questions)
@@ -285,16 +306,27 @@ def run_set(name: str, args: argparse.Namespace) -> dict[str, float] | None:
                 with setting(whoosh_words, **values), engine.open(path, set()) as reader:
                     figures, _misses = score(gitmem_ranker(reader), questions)
                 print(row(variant, figures))
+            for variant, values in SEMANTIC_VARIANTS if model.installed() else []:
+                with setting(rerank, **values), engine.open(path, set()) as reader:
+                    reader.rerank = rerank.Mixer(rerank.DEPTH)
+                    figures, _misses = score(gitmem_ranker(reader), questions)
+                print(row(variant, figures))
     gitmem, fts = results["gitmem"][0], results[FTS5][0]
     print()
-    for label, met in (
-        ("gitmem hit@1 >= FTS5 hit@1", gitmem["hit@1"] >= fts["hit@1"]),
-        ("gitmem hit@3 >= FTS5 hit@3", gitmem["hit@3"] >= fts["hit@3"]),
-        ("gitmem hit@3 >= 90%", gitmem["hit@3"] >= 0.9),
-    ):
-        print(f"- {label}: {'MET' if met else 'MISSED'}")
+    for engine_name in ("gitmem", SEMANTIC):
+        if engine_name not in results:
+            continue
+        ours = results[engine_name][0]
+        for label, met in (
+            ("hit@1 >= FTS5 hit@1", ours["hit@1"] >= fts["hit@1"]),
+            ("hit@3 >= FTS5 hit@3", ours["hit@3"] >= fts["hit@3"]),
+            ("hit@3 >= 90%", ours["hit@3"] >= 0.9),
+        ):
+            print(f"- {engine_name} {label}: {'MET' if met else 'MISSED'}")
     if args.misses:
-        for engine_name in ("gitmem", FTS5):
+        for engine_name in ("gitmem", SEMANTIC, FTS5):
+            if engine_name not in results:
+                continue
             print(f"\nMissed at 3 by {engine_name}:")
             for miss in results[engine_name][1]:
                 print(f"- {miss}")

@@ -137,6 +137,9 @@ def _isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     # A read in a repository of more than 5,000 records would start the index service in the
     # background (`auto`) and leave it running after the test; tests/service turns it back on.
     monkeypatch.setenv("GITMEM_SERVICE", "off")
+    # The lexical ranking the tests were written for, whether or not the semantic extra is
+    # installed; tests/semantic turns it on.
+    monkeypatch.setenv("GITMEM_SEMANTIC", "off")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     # libgit2 (pygit2, in-process) reads no GIT_CONFIG_* variables: it finds the global and

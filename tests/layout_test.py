@@ -25,6 +25,7 @@ TIERS: dict[str, int] = {
     "gitmem.output": 0,
     "gitmem.store": 1,
     "gitmem.search": 2,
+    "gitmem.semantic": 2,  # the semantic extra: re-ranking by embeddings (no engine)
     "gitmem.records": 3,
     **{
         f"gitmem.{name}": 4
@@ -87,6 +88,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "nh3": ("gitmem.serve",),
     "psycopg": ("gitmem.publish",),
     "re2": ("gitmem.capture.guard",),
+    "numpy": ("gitmem.semantic",),
+    "tokenizers": ("gitmem.semantic",),
 }
 
 

@@ -8,6 +8,8 @@ read, and notes go through a compare-and-swap on the notes ref.
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -17,6 +19,7 @@ from typing import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog
 from gitmem.search.changes import Row
+from gitmem.search.engine import Rerank
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
 from gitmem.store.front_matter import parse_file, serialize_file
@@ -111,7 +114,16 @@ class Store:
                 self._catalog = catalog.refresh(
                     self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
                 )
+            self._catalog.rerank = self.rerank
         return self._catalog
+
+    @functools.cached_property
+    def rerank(self) -> Rerank | None:
+        """What re-ranks plain-word searches: `$GITMEM_SEMANTIC`, else `[search] semantic`
+        (auto: the semantic extra when it is installed; on; off)."""
+        from gitmem.semantic.rerank import reranker
+
+        return reranker(os.environ.get("GITMEM_SEMANTIC") or self.config.semantic)
 
     def locations(self) -> dict[str, str]:
         """Every record id and where it lives, read fresh without touching the index (hooks)."""

@@ -350,4 +350,5 @@ class WarmStore(Store):
                 self._catalog = self._warm.catalog(
                     types, self._notify, progress, wait=wait, full=full
                 )
+            self._catalog.rerank = self.rerank
         return self._catalog

@@ -15,6 +15,7 @@ than waiting; a process killed half-way leaves a state the next one detects and 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import os
@@ -42,7 +43,7 @@ from gitmem.store import git
 from gitmem.store.files import try_lock
 
 if TYPE_CHECKING:
-    from gitmem.search.engine import Engine, Reader
+    from gitmem.search.engine import Engine, Reader, Rerank
 
 VERSION = 4  # of the manifest
 MANIFEST = "manifest"
@@ -83,6 +84,8 @@ class Catalog:
         # How `open` opens the index: the engine's `open` unless a long-lived process keeps
         # one reader open between requests (`records.warm`).
         self.opener: Opener | None = None
+        # What re-ranks plain-word searches (the semantic extra; `records.store` decides).
+        self.rerank: Rerank | None = None
         # HEAD's and the default branch's commits (`git.project_tips`), when the caller knows
         # them without a git process (`records.warm` caches them by the ref files' bytes).
         self.project_tips: Callable[[], tuple[str | None, str | None]] | None = None
@@ -102,8 +105,10 @@ class Catalog:
     def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
         if self.opener is not None:
-            return self.opener(self.index_dir, self.superseded)
-        return ENGINE.open(self.index_dir, self.superseded)
+            opened = self.opener(self.index_dir, self.superseded)
+        else:
+            opened = ENGINE.open(self.index_dir, self.superseded)
+        return opened if self.rerank is None else _reranking(opened, self.rerank)
 
     def find(self, prefix: str) -> list[Row]:
         """`{id, location[, blob, created]}` of every record whose id starts with `prefix`."""
@@ -177,6 +182,13 @@ def _git_state(value: Any) -> worktree.GitState | None:
         return worktree.GitState(index, list(watch), list(special))
     except (TypeError, ValueError):
         return None
+
+
+@contextlib.contextmanager
+def _reranking(opened: AbstractContextManager[Reader], rerank: Rerank) -> Iterator[Reader]:
+    with opened as reader:
+        reader.rerank = rerank
+        yield reader
 
 
 def open_manifest(repo: git.RepoInfo) -> sqlite3.Connection:

@@ -58,9 +58,21 @@ class Hit(NamedTuple):
     matched: tuple[str, ...] = ()  # the query's plain words this record matched
 
 
+class Rerank(Protocol):
+    """A second opinion on the best `depth` hits of a plain-words ranking (the semantic extra:
+    `semantic.rerank.Mixer`): their new scores, from the question, their scores and texts."""
+
+    depth: int
+
+    def __call__(self, question: str, scores: list[float], texts: list[str]) -> list[float]: ...
+
+
 class Reader(Protocol):
     """An open index, read as of one generation. Statuses read as the records' effective ones:
-    the ids given as `superseded` when opening read as superseded (`query.effective_status`)."""
+    the ids given as `superseded` when opening read as superseded (`query.effective_status`).
+    `rerank`: what re-ranks plain-word searches (None: the lexical ranking alone)."""
+
+    rerank: Rerank | None
 
     def count(self) -> int:
         """How many records the index holds."""
@@ -84,7 +96,8 @@ class Reader(Protocol):
     ) -> list[Hit]:
         """The best `limit` records for the query `text` (the `git mem search` syntax) that
         `narrow` and `keep` accept; `retired` ones rank last; `newest`: by date instead.
-        Plain words are ranked, any of them matching (`match` "any") or each ("all")."""
+        Plain words are ranked, any of them matching (`match` "any") or each ("all"), and the
+        best of them re-ranked by the reader's `rerank` when it has one."""
         ...
 
     def suggest(self, text: str) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
 from gitmem.search import whoosh_search
-from gitmem.search.engine import Doc, Hit, Narrowing, Row
+from gitmem.search.engine import Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import path_prefixes
 from gitmem.search.whoosh_load import Searcher
 from gitmem.search.whoosh_query import effective_status, plan
@@ -29,6 +29,7 @@ class WhooshReader:
         self._plans: dict[tuple[str, str], Plan] = {}  # a text asked again (`hidden`): read once
         self._columns: dict[str, Any] = {}
         self._retired_docs: set[int] | None = None
+        self.rerank: Rerank | None = None  # (set by `catalog.Catalog.open`)
 
     def count(self) -> int:
         return int(self._reader.doc_count())
@@ -62,6 +63,7 @@ class WhooshReader:
             newest=newest,
             retired=retired,
             snippets=snippets,
+            rerank=(text, self.rerank) if self.rerank is not None else None,
         )
 
     def suggest(self, text: str) -> str | None:

@@ -9,7 +9,7 @@ import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
+from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import Searcher, byte_to_length, query, sorting
@@ -58,11 +58,14 @@ def search(
     newest: bool = False,
     retired: Callable[[Row], bool] = lambda row: False,
     snippets: bool = True,
+    rerank: tuple[str, Rerank] | None = None,
 ) -> list[Hit]:
     """The best `limit` records for `planned` that `keep` accepts; `retired` ones rank last.
 
     By relevance, Whoosh's BM25F scores of the best RERANKED hits are scaled by the share of
-    the plain words each matched (`whoosh_words.coordinated`), then ordered again.
+    the plain words each matched (`whoosh_words.coordinated`), then ordered again; with
+    `rerank` (the question and a re-ranker: the semantic extra), the best of those are scored
+    again from their texts and ordered again.
     """
     narrowed = narrowing_query(narrow)
     q = planned.query
@@ -83,6 +86,8 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     if coordinate:  # (stable: Whoosh's order among equal scores)
         kept.sort(key=lambda item: -item[1])
+    if rerank is not None and planned.weights and not newest and len(kept) > 1:
+        kept = _reranked(searcher, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
@@ -99,6 +104,33 @@ def search(
         )
         for row, score, doc, matched in kept
     ]
+
+
+def _reranked(
+    searcher: Searcher,
+    kept: list[tuple[Row, float, Doc, tuple[str, ...]]],
+    question: str,
+    rerank: Rerank,
+) -> list[tuple[Row, float, Doc, tuple[str, ...]]]:
+    """The best `rerank.depth` of `kept` ordered by `rerank`'s scores (of their titles and
+    bodies), the rest after them as they were."""
+    head, tail = kept[: rerank.depth], kept[rerank.depth :]
+    bodies = searcher.reader().column_reader("text")
+    texts = [
+        f"{row.get('title') or ''}\n{(bodies[doc] or b'').decode('utf-8', 'replace')}"
+        for row, _score, doc, _matched in head
+    ]
+    scores = rerank(question, [score for _row, score, _doc, _matched in head], texts)
+    rescored = [
+        (row, new, doc, matched)
+        for (row, _old, doc, matched), new in zip(head, scores, strict=True)
+    ]
+    rescored.sort(key=lambda item: -item[1])  # (stable: the lexical order among equals)
+    if not tail:
+        return rescored
+    # The rest keep their order, their scores scaled to stay below the re-ranked ones.
+    scale = min(1.0, rescored[-1][1] / tail[0][1]) if tail[0][1] > 0 else 1.0
+    return rescored + [(row, score * scale, doc, matched) for row, score, doc, matched in tail]
 
 
 def _search(searcher: Searcher, q: query.Query, limit: int, order: Any, planned: Plan) -> Any:

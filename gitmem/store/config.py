@@ -60,6 +60,8 @@ class Config(NamedTuple):
     # The [capture] table as written (None: there is none): the capture package reads and
     # checks it, so the store does not need to know what capture rules are.
     capture: object = None
+    # `[search] semantic`: auto (re-rank with the semantic extra when it is installed), on, off
+    semantic: str = "auto"
 
     @property
     def type_names(self) -> list[str]:
@@ -73,6 +75,7 @@ class Config(NamedTuple):
         return self.types.get(type_name) or folder_for(type_name)
 
 
+SEMANTIC_MODES = ("auto", "on", "off")  # (`semantic.MODES`: the store cannot import it)
 EMPTY = Config({}, None, [])
 
 
@@ -121,4 +124,11 @@ def _from_toml(data: dict[str, Any]) -> Config:
         raise UsageError(f"{where}: [defaults] project: expected a string")
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise UsageError(f"{where}: [defaults] tags: expected a list of strings")
-    return Config(dict(types), project, list(tags), data.get("capture"))
+    search = data.get("search", {})
+    semantic = search.get("semantic", "auto") if isinstance(search, dict) else "auto"
+    if semantic not in SEMANTIC_MODES:
+        raise UsageError(
+            f"{where}: [search] semantic = {semantic!r}: expected one of "
+            + ", ".join(f'"{mode}"' for mode in SEMANTIC_MODES)
+        )
+    return Config(dict(types), project, list(tags), data.get("capture"), semantic)

@@ -199,7 +199,8 @@ def test_non_utf8_note_by_hand_end_to_end(repo, g):
 
 def test_show_loads_no_search_engine(repo, mem):
     """`show` answers from the catalog and the record's own file: Whoosh (~140 ms to import) is
-    never loaded (checked with -X importtime, not with a clock)."""
+    never loaded, nor the semantic extra's numpy and tokenizers, even with it on (checked with
+    -X importtime, not with a clock)."""
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
     proc = subprocess.run(
@@ -207,8 +208,10 @@ def test_show_loads_no_search_engine(repo, mem):
         cwd=repo,
         capture_output=True,
         text=True,
+        env={**os.environ, "GITMEM_SEMANTIC": "auto"},
     )
     assert proc.returncode == 0, proc.stderr
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
-    assert not {name for name in loaded if name.split(".")[0] in ("whoosh", "pygit2")}
+    heavy = ("whoosh", "pygit2", "numpy", "tokenizers")
+    assert not {name for name in loaded if name.split(".")[0] in heavy}

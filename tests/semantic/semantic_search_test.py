@@ -1,0 +1,156 @@
+"""Searching with the semantic extra on and off, end to end: `git mem search` (and --json) ranks
+by the mix with it, exactly as before without it; `[search] semantic` and `$GITMEM_SEMANTIC`
+choose; a bad value is a one-line error."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gitmem.semantic import model
+
+STORED, EXPIRES = "cccc00000001", "cccc00000002"
+QUESTION = "how long do login sessions live?"
+
+
+@pytest.fixture
+def sessions(repo: Path, g: Any) -> None:
+    """Two records matching the question's words alike; one answers it."""
+    g.write_record(
+        repo, "facts/stored.md", STORED, title="Login sessions are stored in Redis",
+        created="2026-01-12T09:00:00+00:00", body="Kept in a Redis hash, one per user.",
+    )  # fmt: skip
+    g.write_record(
+        repo, "facts/expires.md", EXPIRES, title="Login sessions expire after thirty days",
+        created="2026-01-11T09:00:00+00:00",
+        body="After a month without activity the user signs in again.",
+    )  # fmt: skip
+
+
+def ids(mem: Callable[..., Any], *args: str) -> list[str]:
+    result = mem("search", "--ids", *args)
+    assert result.code == 0, result.err
+    return [line[:12] for line in result.out.splitlines()]
+
+
+def test_off_is_the_lexical_ranking(sessions: None, mem: Callable[..., Any]) -> None:
+    assert ids(mem, QUESTION) == [STORED, EXPIRES]  # (conftest: GITMEM_SEMANTIC=off)
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_on_the_answer_ranks_first(
+    sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    assert ids(mem, QUESTION) == [EXPIRES, STORED]
+    result = mem("search", "--json", QUESTION)
+    found = json.loads(result.out)["hits"]
+    assert [hit["id"] for hit in found] == [EXPIRES, STORED]
+    assert found[0]["score"] >= found[1]["score"]
+    # Newest first, and strict syntax: not re-ranked.
+    strict = "sessions AND (redis OR expire OR thirty)"
+    assert ids(mem, "--sort", "newest", QUESTION) == [STORED, EXPIRES]
+    on = ids(mem, strict)
+    monkeypatch.setenv("GITMEM_SEMANTIC", "off")
+    assert ids(mem, strict) == on
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_the_config_chooses_and_the_environment_overrides(
+    repo: Path, sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    assert ids(mem, QUESTION) == [EXPIRES, STORED]  # auto, installed: on
+    (repo / ".memory" / "config.toml").write_text('[search]\nsemantic = "off"\n')
+    assert ids(mem, QUESTION) == [STORED, EXPIRES]
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    assert ids(mem, QUESTION) == [EXPIRES, STORED]
+
+
+def test_a_bad_value_is_a_one_line_error(
+    repo: Path, sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    (repo / ".memory" / "config.toml").write_text('[search]\nsemantic = "sometimes"\n')
+    result = mem("search", QUESTION)
+    assert result.code == 2
+    assert result.out == ""
+    assert result.err == (
+        "git-mem: error: .memory/config.toml: [search] semantic = 'sometimes': expected one of "
+        '"auto", "on", "off"\n'
+    )
+    (repo / ".memory" / "config.toml").write_text("")
+    monkeypatch.setenv("GITMEM_SEMANTIC", "sometimes")
+    result = mem("search", QUESTION)
+    assert (
+        result.err
+        == "git-mem: error: [search] semantic must be one of auto, on, off, not 'sometimes'\n"
+    )
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_context_query_ranks_by_the_same_mix(
+    sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def facts() -> list[str]:
+        data = json.loads(mem("context", "--query", QUESTION, "--json").out)
+        section = next(s for s in data["sections"] if s["name"] == "facts")
+        return [entry["id"] for entry in section["entries"]]
+
+    assert facts() == [STORED, EXPIRES]
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    assert facts() == [EXPIRES, STORED]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_the_mcp_search_tool_ranks_by_the_mix(
+    repo: Path, sessions: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real `git mem mcp` process: the model is loaded once, by its first search."""
+    pytest.importorskip("mcp")
+    from mcpclient import drive, ok
+
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+
+    async def scenario(session: Any) -> None:
+        for _ in range(2):
+            found = await ok(session, "search", {"query": QUESTION})
+            assert [hit["id"] for hit in found["hits"]] == [EXPIRES, STORED]
+
+    drive(repo, scenario)
+
+
+def without_the_extra(*args: str, mode: str) -> subprocess.CompletedProcess[str]:
+    """`git mem ARGS` in a Python where wordllama cannot be imported (`sys.modules[name] =
+    None`: Python's own way to make an installed module unimportable), as without the extra."""
+    code = (
+        "import sys; sys.modules['wordllama'] = None; from gitmem.main import main; "
+        "sys.exit(main(sys.argv[1:]))"
+    )
+    env = {**os.environ, "GITMEM_SEMANTIC": mode}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env
+    )
+
+
+@pytest.mark.slow
+def test_without_the_extra_auto_is_lexical_and_on_says_how_to_install_it(
+    sessions: None,
+) -> None:
+    auto = without_the_extra("search", "--ids", QUESTION, mode="auto")
+    assert auto.returncode == 0, auto.stderr
+    assert [line[:12] for line in auto.stdout.splitlines()] == [STORED, EXPIRES]
+    on = without_the_extra("search", "--ids", QUESTION, mode="on")
+    assert (on.returncode, on.stdout) == (2, "")
+    assert on.stderr == (
+        'git-mem: error: [search] semantic = "on" needs the semantic extra: '
+        "pip install 'gitmem[semantic]'\n"
+    )
