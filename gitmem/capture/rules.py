@@ -154,7 +154,7 @@ _FACTS = (
 # the subject adds, improves or restructures something. In the subject they still count.
 WEAK_DECISION_PATTERNS = frozenset(
     p for w, p in _DECISIONS
-    if w in ("use reject only", "treat", "requir disallow forbid prohibit", "default")
+    if w in ("use reject only", "treat", "requir disallow forbid prohibit")
     or p.startswith(SUBJECT_ONLY)
     or (w == "longer" and p.startswith(_PREFIX))
 )  # fmt: skip

@@ -106,6 +106,13 @@ FAMILIES = [
     ("mbedtls: no longer use MBEDTLS_SSL_VERIFY_OPTIONAL\n\nWith mbedTLS if the minimum version "
      "of TLS is set to 1.3,\nMBEDTLS_SSL_VERIFY_OPTIONAL is not available in client mode.\n\n"
      "Closes #14591\n", "decision", "decision-pattern 'mbedtls: no longer use"),
+    # The older "enable/disable X by default" family stays strong evidence: the bugs its body
+    # tells are why the default changed (it shares its word with the weak family above).
+    ("curl_setup: Disable by default recv-before-send in Windows\n\nPrior to this change a "
+     "workaround for Windows to recv before every send\nwas enabled by default.\n\nThis "
+     "feature has led to several bugs because the way libcurl operates\nit waits on a socket "
+     "to read or to write.\n", "decision",
+     "decision-pattern 'curl_setup: Disable by default"),
     # ... not "default" the noun.
     ("types(plugin-vue-jsx): expose default to match typing\n", None, "no rule matched"),
     # A policy changed, not a section added to one.
