@@ -32,9 +32,13 @@ _PREFIX = r"\A(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
 SUBJECT_ONLY = "(?#subject)"
 # A verb counts at the start of the subject (after its prefix), of a line, of a sentence, or
 # after "we"/"to"/"this PR" — so "Add switch to toggle dark mode" or "adopt-a-pet page" do not.
+# Also after a clause's "so" / "thus" / "hence" / "therefore" ("..., so switch to X"), and
+# negated ("we do not adopt EAI_ADDRFAMILY at this time").
 _LEAD = (
     r"(?:" + _PREFIX + r"|^(?:[-*][ \t]+)?|[.;:!][ \t]+|\bwe[ \t]+|\bto[ \t]+"
+    r"|\b(?:so|thus|hence|therefore),?[ \t]+"
     r"|\bthis[ \t]+(?:PR[ \t]+|CL[ \t]+|change[ \t]+|patch[ \t]+|commit[ \t]+)?)"
+    r"(?:(?:do|did|will|shall)[ \t]+not[ \t]+|don't[ \t]+|won't[ \t]+)?"
 )
 
 # (words, pattern): the pattern is searched only in a message holding one of the words
@@ -132,6 +136,11 @@ _FIXES = (
     ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
      r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
     ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    # What went wrong, said as how something was done: "it was mistakenly 1024 bytes",
+    # "assembles the form ... incorrectly", "wrongly used the address result index". Not the
+    # adjectives: "broken software expects", "remove outdated/incorrect comment".
+    ("incorrectly wrongly mistakenly erroneously", r"\b(?:incorrectly|wrongly|mistakenly|"
+     r"erroneously)\b"),
     # Go's words for a fault ("a race in these logs", "the program panics", "caused duplicate
     # flag registration"); not the `-race` flag or builder, nor "under the race detector".
     ("race panic caused", r"(?<![-\w])races?\b(?!\s+detector)|\bpanic(?:s|ked)?\b|\bcaused\b"),
@@ -177,6 +186,7 @@ LEAD_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w == "avoid prevent stop n
 BODY_WORD_FIX_PATTERNS = frozenset(
     p for w, p in _FIXES
     if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
+             "incorrectly wrongly mistakenly erroneously",
              "crash regression initiali memory oom flaw bug")
 )  # fmt: skip
 _AREAS = r"(?:[\w./-]+(?:,\s*[\w./-]+)*(?:\([^)\n]*\))?:\s+)?"  # "gopls, internal/lsp: "

@@ -128,6 +128,42 @@ FAMILIES = [
     ("moved to ../../php/examples/\n", None, "no rule matched"),
 ]  # fmt: skip
 
+# Fifth round: the musl sample (the fourth round's hold-out, read after its score: in-sample
+# for this round) and families the earlier ones lacked.
+FIFTH_ROUND = [
+    # A choice not made is a decision too; a clause's "so"/"thus" leads one.
+    ("getaddrinfo: add EAI_NODATA error code to distinguish NODATA vs NxDomain\n\nglibc has a "
+     "related error code, EAI_ADDRFAMILY, that could be used for\nthe AI_ADDRCONFIG case. "
+     "since this\nseems misleading and inconsistent, and since EAI_NODATA already covers\nthe "
+     "semantic case, we do not adopt EAI_ADDRFAMILY at\nthis time.\n", "decision",
+     "decision-pattern 'we do not adopt'"),
+    ("internal/lsp/regtest: standardize on 20s timeout\n\nThe default regtest timeout was "
+     "increased to 60s a while ago to try to\navoid flakes.\n\nWe think we've figured out the "
+     "flakes, so drop it back down.  Start with\n20s, since TestGOMODCACHE (which had "
+     "overridden its timeout to 5s)\noccasionally fails on freebsd\n", "decision",
+     "decision-pattern 'so drop it'"),
+    # ... but "we do not" alone is no decision verb.
+    ("singleipconnect() returns a socket descriptor, not a CURLcode (but perhaps\nwe should make "
+     "it do that...)\n", None, "no rule matched"),
+    # What went wrong said as how it was done: "mistakenly", "wrongly", "incorrectly" ...
+    ("major bugfix for sigset_t (it was mistakenly 1024 bytes instead of bits)\n\nnote that "
+     "object files using sigset_t (or struct sigaction) need to be\nrecompiled to work "
+     "correctly after this fix.\n", "error", "fix-pattern 'mistakenly'"),
+    ("socketpair: clear 'err' when retrying due to EINTR\n\nIf the first write was interrupted "
+     "by a signal and a subsequent write\nsucceeds, the function would still erroneously return "
+     "EINTR.\n\nFound by Codex Security\nCloses #20809\n", "error",
+     "fix-pattern 'erroneously'"),
+    # ... not the adjectives: "broken software expects" is no fault of this change.
+    ("add some more siginfo aliases broken software expects...\n", None, "no rule matched"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("message", "kind", "rule"), FIFTH_ROUND)
+def test_fifth_round_families_both_ways(message: str, kind: str | None, rule: str) -> None:
+    found, why = run(message)
+    assert [c.type for c in found] == ([kind] if kind else [])
+    assert why.startswith(rule), why
+
 
 @pytest.mark.parametrize(("message", "kind", "rule"), FAMILIES)
 def test_decision_families_both_ways(message: str, kind: str | None, rule: str) -> None:
