@@ -9,8 +9,9 @@ the rules were tuned; capture_labels_holdout.jsonl 120 more labelled after that 
 capture_labels_holdout_gotools.jsonl 160 of a fourth project (golang/tools), a stratified
 sample whose rates are weighted back to the history (bench/capture_sample.py), on which the
 third round was fitted, capture_labels_holdout_gotools2.jsonl 110 fresh ones of
-golang/tools, its hold-out, and capture_labels_holdout_musl.jsonl 160 of a fifth project
-(musl), the hold-out of the fourth round (SECTIONS says which sample is in-sample now). Per
+golang/tools, its hold-out, capture_labels_holdout_musl.jsonl 160 of a fifth project (musl),
+the hold-out of the fourth round, and capture_labels_holdout_libuv.jsonl 160 of a sixth
+(libuv), the hold-out of the fifth (SECTIONS says which sample is in-sample now). Per
 project: precision (captured commits that deserve a record), decision recall (decision +
 breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
 interval for each (rows resampled within their stratum: a sample of 20 decisions leaves a wide
@@ -64,24 +65,35 @@ HOLDOUT_GOTOOLS_FRESH = ROOT / "tests" / "fixtures" / "capture_labels_holdout_go
 # no trailers), drawn and labelled after the fourth round's rules were committed, before any
 # score on them: the hold-out of that round (stratified, weighted back).
 HOLDOUT_MUSL = ROOT / "tests" / "fixtures" / "capture_labels_holdout_musl.jsonl"
+# 160 commits of a sixth project (libuv: area prefixes, PR-URL/Reviewed-By trailers, release
+# notes), drawn and labelled after the fifth round (fitted to all of the above) was committed.
+HOLDOUT_LIBUV = ROOT / "tests" / "fixtures" / "capture_labels_holdout_libuv.jsonl"
 # Which sample was read while writing which rules: every section says whether it is in-sample.
 SECTIONS = (
-    ("tuning sample (rounds 1-4 read it: in-sample)", LABELS),
-    ("first hold-out (labelled after round 1; round 4 read its misses: in-sample since)", HOLDOUT),
+    ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
     (
-        "golang/tools, first sample (the hold-out of rounds 1-2; rounds 3-4 were fitted to it: "
+        "first hold-out (labelled after round 1; rounds 4-5 read its misses: in-sample since)",
+        HOLDOUT,
+    ),
+    (
+        "golang/tools, first sample (the hold-out of rounds 1-2; rounds 3-5 were fitted to it: "
         "in-sample; stratified, weighted back)",
         HOLDOUT_GOTOOLS,
     ),
     (
-        "golang/tools, second sample (the hold-out of round 3; round 4 read its misses: in-sample "
-        "since; stratified, weighted back)",
+        "golang/tools, second sample (the hold-out of round 3; rounds 4-5 read its misses: "
+        "in-sample since; stratified, weighted back)",
         HOLDOUT_GOTOOLS_FRESH,
     ),
     (
-        "musl (the hold-out of round 4: drawn and labelled after its rules were committed, never "
-        "tuned on; stratified, weighted back)",
+        "musl (the hold-out of round 4, scored once before round 5; round 5 read its misses: "
+        "in-sample since; stratified, weighted back)",
         HOLDOUT_MUSL,
+    ),
+    (
+        "libuv (the hold-out of round 5: drawn and labelled after its rules were committed, "
+        "never tuned on; stratified, weighted back)",
+        HOLDOUT_LIBUV,
     ),
 )
 BOOTSTRAP = 1000  # resamples for the 95% intervals
