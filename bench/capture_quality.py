@@ -8,12 +8,15 @@ from their full histories and labelled by hand (decision / fix / fact / breaking
 the rules were tuned; capture_labels_holdout.jsonl 120 more labelled after that tuning, and
 capture_labels_holdout_gotools.jsonl 160 of a fourth project (golang/tools), a stratified
 sample whose rates are weighted back to the history (bench/capture_sample.py), on which the
-third round was fitted, and capture_labels_holdout_gotools2.jsonl 110 fresh ones of
-golang/tools, its hold-out. Per project:
-precision (captured commits that deserve a record), decision recall (decision + breaking
-captured as decisions), fix recall (fixes captured as errors), and the confusion matrix label x
-captured type. The rules of `main` (if the repository has that
-branch) are scored beside them as the baseline.
+third round was fitted, capture_labels_holdout_gotools2.jsonl 110 fresh ones of
+golang/tools, its hold-out, capture_labels_holdout_musl.jsonl 160 of a fifth project (musl),
+the hold-out of the fourth round, and capture_labels_holdout_libuv.jsonl 160 of a sixth
+(libuv), the hold-out of the fifth (SECTIONS says which sample is in-sample now). Per
+project: precision (captured commits that deserve a record), decision recall (decision +
+breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
+interval for each (rows resampled within their stratum: a sample of 20 decisions leaves a wide
+one), and the confusion matrix label x captured type. The rules of `main` (if the repository
+has that branch) are scored beside them as the baseline.
 
 Speed: the scan `git mem capture` does (`git log` streamed, the rules on every commit) over a
 history of >= 10,000 commits: --repo (a real one, e.g. a fetched mirror) or, by default, one
@@ -27,6 +30,7 @@ import argparse
 import importlib
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -57,6 +61,42 @@ HOLDOUT_GOTOOLS = ROOT / "tests" / "fixtures" / "capture_labels_holdout_gotools.
 # 110 fresh golang/tools commits (none of those 160), labelled before the third round, which
 # was fitted to those 160: the hold-out of that round.
 HOLDOUT_GOTOOLS_FRESH = ROOT / "tests" / "fixtures" / "capture_labels_holdout_gotools2.jsonl"
+# 160 commits of a fifth project and style (musl: hand-written lower-case bodies, no prefixes,
+# no trailers), drawn and labelled after the fourth round's rules were committed, before any
+# score on them: the hold-out of that round (stratified, weighted back).
+HOLDOUT_MUSL = ROOT / "tests" / "fixtures" / "capture_labels_holdout_musl.jsonl"
+# 160 commits of a sixth project (libuv: area prefixes, PR-URL/Reviewed-By trailers, release
+# notes), drawn and labelled after the fifth round (fitted to all of the above) was committed.
+HOLDOUT_LIBUV = ROOT / "tests" / "fixtures" / "capture_labels_holdout_libuv.jsonl"
+# Which sample was read while writing which rules: every section says whether it is in-sample.
+SECTIONS = (
+    ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
+    (
+        "first hold-out (labelled after round 1; rounds 4-5 read its misses: in-sample since)",
+        HOLDOUT,
+    ),
+    (
+        "golang/tools, first sample (the hold-out of rounds 1-2; rounds 3-5 were fitted to it: "
+        "in-sample; stratified, weighted back)",
+        HOLDOUT_GOTOOLS,
+    ),
+    (
+        "golang/tools, second sample (the hold-out of round 3; rounds 4-5 read its misses: "
+        "in-sample since; stratified, weighted back)",
+        HOLDOUT_GOTOOLS_FRESH,
+    ),
+    (
+        "musl (the hold-out of round 4, scored once before round 5; round 5 read its misses: "
+        "in-sample since; stratified, weighted back)",
+        HOLDOUT_MUSL,
+    ),
+    (
+        "libuv (the hold-out of round 5: drawn and labelled after its rules were committed, "
+        "never tuned on; stratified, weighted back)",
+        HOLDOUT_LIBUV,
+    ),
+)
+BOOTSTRAP = 1000  # resamples for the 95% intervals
 EXPECTED = {"decision": "decision", "breaking": "decision", "fix": "error", "fact": "fact"}
 COLUMNS = ("none", "decision", "error", "fact")
 
@@ -177,6 +217,42 @@ def main_classifier() -> Any:
     return classify
 
 
+def intervals(rows: list[dict[str, Any]], classify: Any) -> list[str]:
+    """95% percentile intervals of precision, decision and fix recall: BOOTSTRAP resamples of
+    the rows, each stratum (or project) resampled to its own size, rates weighted as in
+    `score`."""
+    cells = [(row["label"], classify(row) or "none", row.get("weight", 1.0)) for row in rows]
+    groups: dict[str, list[tuple[str, str, float]]] = {}
+    for row, cell in zip(rows, cells, strict=True):
+        groups.setdefault(f"{row['project']}/{row.get('stratum', '')}", []).append(cell)
+    checks = (
+        (lambda label, got: label != "none", lambda label, got: got != "none"),
+        (
+            lambda label, got: got == "decision",
+            lambda label, got: label in ("decision", "breaking"),
+        ),
+        (lambda label, got: got == "error", lambda label, got: label == "fix"),
+    )
+    rng = random.Random(16)
+    rates: list[list[float]] = [[], [], []]
+    for _ in range(BOOTSTRAP):
+        drawn = [rng.choice(group) for group in groups.values() for _ in group]
+        for n, (hit, among) in enumerate(checks):
+            total = sum(w for label, got, w in drawn if among(label, got))
+            if total:
+                rates[n].append(sum(w for label, got, w in drawn if among(label, got)
+                                    and hit(label, got)) / total)  # fmt: skip
+    out = []
+    for values in rates:
+        if len(values) < BOOTSTRAP // 2:
+            out.append("n/a")
+            continue
+        values.sort()
+        low, high = values[int(0.025 * len(values))], values[int(0.975 * len(values)) - 1]
+        out.append(f"{100 * low:.0f}-{100 * high:.0f}%")
+    return out
+
+
 def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = LABELS) -> None:
     projects = list(dict.fromkeys(row["project"] for row in labels))
     counts = Counter((row["project"], row["label"]) for row in labels)
@@ -213,6 +289,12 @@ def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = 
             ]
             print(f"| {name} | {project} | {s['captured']} | " + " | ".join(cells) + " |")
     classify = scorers[0][1]
+    print("\n95% intervals of this branch's rates (bootstrap, rows resampled within strata)")
+    print("| project | precision | decision recall | fix recall |")
+    print("|---|---:|---:|---:|")
+    for project in [*projects, "all"]:
+        rows = [r for r in labels if project in ("all", r["project"])]
+        print(f"| {project} | " + " | ".join(intervals(rows, classify)) + " |")
     for project in [*projects, "all"]:
         rows = [r for r in labels if project in ("all", r["project"])]
         confusion = score(rows, classify)["confusion"]
@@ -308,17 +390,9 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
     args = parser.parse_args()
     labels = load_labels()
-    print("## tuning sample (the rules were tuned on these: in-sample)\n")
-    print_quality(labels, args.misses)
-    print("\n## hold-out sample (labelled after tuning, never tuned on)\n")
-    print_quality(load_labels(HOLDOUT), args.misses, HOLDOUT)
-    print(
-        "\n## golang/tools, first sample (a hold-out for rounds 1-2; the third round was fitted "
-        "to it: in-sample since; stratified, weighted back)\n"
-    )
-    print_quality(load_labels(HOLDOUT_GOTOOLS), args.misses, HOLDOUT_GOTOOLS)
-    print("\n## golang/tools, fresh hold-out (never tuned on; stratified, weighted back)\n")
-    print_quality(load_labels(HOLDOUT_GOTOOLS_FRESH), args.misses, HOLDOUT_GOTOOLS_FRESH)
+    for n, (title, path) in enumerate(SECTIONS):
+        print(f"{chr(10) if n else ''}## {title}{chr(10)}")
+        print_quality(load_labels(path), args.misses, path)
     if args.repo is not None:
         measure_speed(args.repo, args.repeat)
         return

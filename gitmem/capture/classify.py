@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.capture.guard import MAX_TEXT
-from gitmem.capture.rules import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT
+from gitmem.capture.rules import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT, STOP_SUBJECT
 
 if TYPE_CHECKING:
     from gitmem.capture.guard import Matcher
@@ -187,6 +187,11 @@ def _earliest(
     return best
 
 
+def _obsolete(rules: Rules, text: str) -> bool:
+    """The message says something is no longer needed (rules.WHY_DECISION_PATTERNS)."""
+    return any(getattr(p, "weak", None) == "why" and p.search(text) for p in rules.decision)
+
+
 def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     """Which record the patterns want from this (already normalised) message, and why."""
     subject = parse_subject(subject_line)
@@ -219,9 +224,21 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
             leave_out = ("ref", "word") if feature else ("word",)
             at_fix, fix, weak_fix = _earliest(rules.fix, text, leave_out)
     at_fact, fact, _weak = _earliest(rules.fact, text)
-    if weak_decision and _earliest(rules.decision, text, ("verb",))[1] is not None:
+    stops = STOP_SUBJECT.match(subject_line) is not None
+    if weak_decision == "why" and not stops:  # "no longer needed", but nothing stops
+        at_decision, decision, weak_decision = _earliest(rules.decision, text, ("why",))
+    weak_kinds = ("verb",) if stops else ("verb", "why")
+    if weak_decision and _earliest(rules.decision, text, weak_kinds)[1] is not None:
         weak_decision = ""  # "Use the older myers diff ...\n\n... Switch our test diff to it"
-    if fact is not None and at_fact < min(at_decision, at_fix):  # "KNOWN_BUGS: ..." subject
+    if (
+        weak_fix == "lead"
+        and stops
+        and subject.kind != "fix"
+        and _obsolete(rules, text)
+        and _earliest(rules.fix, text, ("lead",))[1] is None  # no fault told besides "don't X"
+    ):
+        fix = None  # "don't scan for modules ...\n\n... we no longer need to scan"
+    if fact is not None and at_fact < at_fix and at_fact <= at_decision:  # "KNOWN_BUGS: ..."
         return Verdict("fact", "fact-pattern", fact)
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
