@@ -270,29 +270,24 @@ def records(conn: Conn, text: str, flt: Filter, *, limit: int, newest: bool = Fa
         f" FROM records r JOIN repositories repo ON repo.id = r.repository_id, q"
         f" WHERE {where} {cap}),"
         f" top AS (SELECT * FROM c ORDER BY {order} LIMIT %s)"
-        f" SELECT repo.name, r.fields, r.location, r.body, top.score FROM top"
-        f" JOIN records r USING (repository_id, location, id)"
-        f" JOIN repositories repo ON repo.id = top.repository_id ORDER BY {outer}"
+        f" SELECT repo.name, r.fields, r.location, {_headline(query, 'r.body')}, top.score"
+        f" FROM top JOIN records r USING (repository_id, location, id)"
+        f" JOIN repositories repo ON repo.id = top.repository_id, q ORDER BY {outer}"
     )
     rows = conn.execute(sql, [*query.params, *coordination_params, *params, limit]).fetchall()
     hits = []
-    snippets = _headlines(conn, query, [(row[3] or "") for row in rows])
-    for (repository, fields, location, _body, score), snippet in zip(rows, snippets, strict=True):
+    for repository, fields, location, snippet, score in rows:
         row = {**fields, "location": location}
-        hits.append(Hit(float(score), repository, row, snippet))
+        hits.append(Hit(float(score), repository, row, _marks(snippet)))
     return hits
 
 
-def _headlines(conn: Conn, query: Query, texts: list[str]) -> list[str]:
-    """The best passage of each text, matched words marked (only for the hits shown)."""
-    if not texts or not query.tsquery:
-        return [_marks(text[:160]) for text in texts]
-    sql = (
-        f"SELECT ts_headline('english', t, ({query.tsquery}), %s)"
-        " FROM unnest(%s::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n"
-    )
-    found = conn.execute(sql, [*query.params, HEADLINE, texts]).fetchall()
-    return [_marks(row[0]) for row in found]
+def _headline(query: Query, column: str) -> str:
+    """The best passage of `column`, matched words marked, computed in the query that chose
+    the hits (only for those shown; a second query was a second plan and round trip)."""
+    if not query.tsquery:
+        return f"left({column}, 160)"
+    return f"ts_headline('english', {column}, q.q, {_literal(HEADLINE)})"
 
 
 @dataclass
@@ -341,15 +336,15 @@ def messages(
         f" FROM session_messages m JOIN repositories repo ON repo.id = m.repository_id, q"
         f" WHERE {where} {cap}),"
         f" top AS (SELECT * FROM c ORDER BY {order} LIMIT %s)"
-        f" SELECT repo.name, m.session_id, m.hash, m.role, m.timestamp, m.content, top.score"
+        f" SELECT repo.name, m.session_id, m.hash, m.role, m.timestamp,"
+        f" {_headline(query, 'm.content')}, top.score"
         f" FROM top JOIN session_messages m USING (repository_id, session_id, hash)"
-        f" JOIN repositories repo ON repo.id = top.repository_id ORDER BY {outer}"
+        f" JOIN repositories repo ON repo.id = top.repository_id, q ORDER BY {outer}"
     )
     rows = conn.execute(sql, [*query.params, *coordination_params, *params, limit]).fetchall()
-    snippets = _headlines(conn, query, [row[5] for row in rows])
     return [
-        MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], snippet)
-        for row, snippet in zip(rows, snippets, strict=True)
+        MessageHit(float(row[6]), row[0], row[1], row[2], row[3], row[4], _marks(row[5]))
+        for row in rows
     ]
 
 
