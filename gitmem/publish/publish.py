@@ -173,7 +173,8 @@ def fresh_partitions(conn: Conn, repo_id: int) -> bool:
         return False
     for table in PARTITIONED:
         conn.execute(
-            f"CREATE TABLE {table}_r{repo_id} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED)"
+            f"CREATE TABLE {table}_r{repo_id}"
+            f" (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE)"
         )
     return True
 
