@@ -133,6 +133,21 @@ def test_first_publish_mirrors_records_sessions_and_messages(
     assert sql("SELECT records_added, messages_added FROM publish_runs") == [(2, 2)]
 
 
+def test_a_record_that_cannot_be_read_is_skipped_and_said(
+    repo: Path, mem: Mem, database: str, sql: Sql
+) -> None:
+    # Records are parsed in a thread while the messages stream in: what it finds is still said.
+    seed(repo, mem)
+    bad = repo / ".memory" / "facts" / "broken.md"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("---\nid: [unclosed\n---\nbody\n", encoding="utf-8")
+    result = mem("publish", database)
+    assert result.code == 0, result.err
+    assert result.err.startswith("git-mem: warning: skipped .memory/facts/broken.md:"), result.err
+    assert sorted(sql("SELECT type FROM records")) == [("decision",), ("error",)]
+    assert sql("SELECT count(*) FROM session_messages") == [(2,)]
+
+
 def test_incremental_publish_sends_only_changes_and_removes_what_is_gone(
     repo: Path, mem: Mem, database: str, sql: Sql
 ) -> None:
