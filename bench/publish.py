@@ -1,12 +1,13 @@
 """Publish benchmark: `git mem publish` into PostgreSQL, then `--server` reads across repositories.
 
     .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--jobs 2]
-        [--url URL]
+        [--url URL] [--corpus DIR]
 
 At --scale 1 (the issue's size): 20 generated repositories holding 100,000 records and
 2,000,000 session messages in all (per repository 5,000 records, 80% `.memory/` files and 20%
 notes, from bench/corpus.py's Zipf vocabulary; 100 sessions of 1,000 messages written to
-refs/gitmem/sessions with one fast-import). --scale 0.1 is a tenth of everything. Without --url a
+refs/gitmem/sessions with one fast-import; `--corpus DIR` keeps them there and later runs copy
+them instead). --scale 0.1 is a tenth of everything. Without --url a
 throwaway cluster is started (tests/pgcluster.py: Debian's PostgreSQL, default settings but
 fsync on, a private socket) and removed at the end.
 
@@ -274,7 +275,8 @@ def main() -> None:
         corpora: list[Corpus] = []
         start = time.perf_counter()
         made = args.corpus / f"scale{args.scale:g}-repos{args.repos}" if args.corpus else None
-        if made is not None and (made / "messages.jsonl").exists():
+        copied = made is not None and (made / "messages.jsonl").exists()
+        if made is not None and copied:
             for n in range(args.repos):
                 repos.append(work / f"repo{n:02d}")
                 copy_repository(made / repos[-1].name, repos[-1])
@@ -302,7 +304,7 @@ def main() -> None:
         print(
             f"{args.repos} repositories, {total_records:,} records, "
             f"{sessions_per_repo * args.repos:,} sessions, {total_messages:,} messages "
-            f"(generated in {time.perf_counter() - start:.0f} s)\n"
+            f"({'copied' if copied else 'generated'} in {time.perf_counter() - start:.0f} s)\n"
         )
 
         full = 0.0
