@@ -6,7 +6,7 @@
 At --scale 1 (the issue's size): 20 generated repositories holding 100,000 records and
 2,000,000 session messages in all (per repository 5,000 records, 80% `.memory/` files and 20%
 notes, from bench/corpus.py's uniform ~90-word vocabulary, so that every query word is in about
-a quarter of all messages and records: the worst case for a search that ranks its matches; 100
+a quarter of all messages and most records: the worst case for a search that ranks its matches; 100
 sessions of 1,000 messages written to
 refs/gitmem/sessions with one fast-import; `--corpus DIR` keeps them there and later runs copy
 them instead). --scale 0.1 is a tenth of everything. Without --url a
