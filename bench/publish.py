@@ -1,12 +1,15 @@
 """Publish benchmark: `git mem publish` into PostgreSQL, then `--server` reads across repositories.
 
     .venv/bin/python bench/publish.py [--scale 1.0] [--repos 20] [--queries 40] [--jobs 2]
-        [--url URL]
+        [--url URL] [--corpus DIR]
 
 At --scale 1 (the issue's size): 20 generated repositories holding 100,000 records and
 2,000,000 session messages in all (per repository 5,000 records, 80% `.memory/` files and 20%
-notes, from bench/corpus.py's Zipf vocabulary; 100 sessions of 1,000 messages written to
-refs/gitmem/sessions with one fast-import). --scale 0.1 is a tenth of everything. Without --url a
+notes, from bench/corpus.py's uniform ~90-word vocabulary, so that every query word is in about
+a quarter of all messages and most records: the worst case for a search that ranks its matches; 100
+sessions of 1,000 messages written to
+refs/gitmem/sessions with one fast-import; `--corpus DIR` keeps them there and later runs copy
+them instead). --scale 0.1 is a tenth of everything. Without --url a
 throwaway cluster is started (tests/pgcluster.py: Debian's PostgreSQL, default settings but
 fsync on, a private socket) and removed at the end.
 
@@ -39,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from corpus import ENV, GIT_MEM, PYTHON, Corpus, build_corpus, machine, sh
+from prepared import copy_repository
 
 REPORTS = ("activity", "timeline", "components", "errors", "sessions", "extraction")
 ROLES = ("user", "assistant", "assistant", "tool")
@@ -237,6 +241,12 @@ def main() -> None:
     parser.add_argument("--url", help="an existing database (default: a throwaway cluster)")
     parser.add_argument("--keep", action="store_true", help="keep the repositories")
     parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="generate the repositories into this directory once and copy them from there on"
+        " later runs of the same --scale and --repos (generation is most of a run's time)",
+    )
+    parser.add_argument(
         "--jobs",
         type=int,
         default=2,
@@ -266,20 +276,37 @@ def main() -> None:
         all_lines: list[bytes] = []
         corpora: list[Corpus] = []
         start = time.perf_counter()
-        for n in range(args.repos):
-            root = work / f"repo{n:02d}"
-            corpus = Corpus(n)
-            build_corpus(root, records_per_repo, n, corpus)
-            all_lines += write_sessions(root, corpus, sessions_per_repo, messages_per_session, n)
-            repos.append(root)
-            corpora.append(corpus)
-            say(f"built {root.name}")
+        made = args.corpus / f"scale{args.scale:g}-repos{args.repos}" if args.corpus else None
+        copied = made is not None and (made / "messages.jsonl").exists()
+        if made is not None and copied:
+            for n in range(args.repos):
+                repos.append(work / f"repo{n:02d}")
+                copy_repository(made / repos[-1].name, repos[-1])
+                corpora.append(Corpus(1000 + n))  # words for the incremental changes
+            all_lines = (made / "messages.jsonl").read_bytes().splitlines()
+            say(f"copied the corpus from {made}")
+        else:
+            for n in range(args.repos):
+                root = work / f"repo{n:02d}"
+                corpus = Corpus(n)
+                build_corpus(root, records_per_repo, n, corpus)
+                all_lines += write_sessions(
+                    root, corpus, sessions_per_repo, messages_per_session, n
+                )
+                repos.append(root)
+                corpora.append(corpus)
+                say(f"built {root.name}")
+            if made is not None:
+                made.mkdir(parents=True, exist_ok=True)
+                for root in repos:
+                    shutil.copytree(root, made / root.name, symlinks=True)
+                (made / "messages.jsonl").write_bytes(b"\n".join(all_lines) + b"\n")
         total_records = records_per_repo * args.repos
         total_messages = len(all_lines)
         print(
             f"{args.repos} repositories, {total_records:,} records, "
             f"{sessions_per_repo * args.repos:,} sessions, {total_messages:,} messages "
-            f"(generated in {time.perf_counter() - start:.0f} s)\n"
+            f"({'copied' if copied else 'generated'} in {time.perf_counter() - start:.0f} s)\n"
         )
 
         full = 0.0

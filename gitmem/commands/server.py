@@ -19,7 +19,13 @@ if TYPE_CHECKING:
 
 
 def _url(given: str | None) -> str:
+    import os
+
     from gitmem.publish import connect
+
+    if given or os.environ.get(connect.ENV):
+        # No repository to look for: finding it (a git process) was a tenth of a search.
+        return connect.resolve(given or None, None)
     from gitmem.store import git
 
     memory_dir: Path | None = None

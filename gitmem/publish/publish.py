@@ -14,24 +14,23 @@ previous published state, and readers never see half a run.
 
 from __future__ import annotations
 
-import json
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from gitmem import __version__
-from gitmem.publish import schema
+from gitmem.publish import rows, schema
 from gitmem.publish.local import Local
-from gitmem.sessions.transcripts import Message, Transcript
-from gitmem.store.record import Memory, parse_time
 
 if TYPE_CHECKING:
     import psycopg
 
     Conn = psycopg.Connection[tuple[Any, ...]]
 
+T = TypeVar("T")
 REPOSITORY_LOCK = 0x67_6D_70_62  # advisory lock class "gmpb"; the key is hashtext(name)
 
 RECORD_COLUMNS = (
@@ -72,32 +71,6 @@ class Outcome:
         )
 
 
-def text(value: str) -> str:
-    """PostgreSQL text holds neither NUL nor unpaired surrogates (bytes a record could not
-    decode): each becomes U+FFFD, the rest is kept exactly."""
-    if "\x00" in value:
-        value = value.replace("\x00", "\ufffd")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        value = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in value)
-    return value
-
-
-def _json(value: Any) -> str:
-    return text(json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":")))
-
-
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = parse_time(value)
-    except (ValueError, OverflowError, TypeError):
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def run(conn: Conn, local: Local) -> Outcome:
     """Publish `local` through `conn` (inside its transaction; the caller commits)."""
     started = time.perf_counter()
@@ -109,8 +82,12 @@ def run(conn: Conn, local: Local) -> Outcome:
     conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (REPOSITORY_LOCK, local.name))
     fresh = fresh_partitions(conn, repo_id)
     suffix = f"_r{repo_id}" if fresh else ""
-    _records(conn, repo_id, local, outcome, f"records{suffix}")
-    _sessions(conn, repo_id, local, outcome, f"session_messages{suffix}")
+    changed = _record_changes(conn, repo_id, local, outcome)
+    # The records are read and parsed (YAML: the client's costliest part) in a thread while
+    # the session messages stream in, when PostgreSQL's ingest is what the run waits for.
+    records = Ahead(_record_rows(repo_id, local, changed), RECORDS_AHEAD)
+    _sessions(conn, repo_id, local, outcome, f"session_messages{suffix}", fresh)
+    _records(conn, repo_id, local, outcome, f"records{suffix}", fresh, changed, records)
     if fresh:
         attach_partitions(conn, repo_id)
     if outcome.records_added or outcome.records_removed:
@@ -196,7 +173,8 @@ def fresh_partitions(conn: Conn, repo_id: int) -> bool:
         return False
     for table in PARTITIONED:
         conn.execute(
-            f"CREATE TABLE {table}_r{repo_id} (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED)"
+            f"CREATE TABLE {table}_r{repo_id}"
+            f" (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE)"
         )
     return True
 
@@ -228,7 +206,9 @@ def _compared(published: dict[str, str], local: dict[str, str]) -> tuple[list[st
     return changed, [key for key in published if key not in local]
 
 
-def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str) -> None:
+def _record_changes(conn: Conn, repo_id: int, local: Local, outcome: Outcome) -> list[str]:
+    """The places whose records are to be sent, after removing those of every place changed
+    or gone (their records, deploys and digests)."""
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT location, digest FROM sources WHERE repository_id = %s", (repo_id,)
@@ -244,19 +224,43 @@ def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: st
             )
             if held == "records":
                 outcome.records_removed = cursor.rowcount
+    return changed
+
+
+RecordRow = tuple[tuple[Any, ...], tuple[Any, ...] | None]  # a record's row, its deploy's
+
+
+def _record_rows(repo_id: int, local: Local, changed: list[str]) -> Iterator[RecordRow]:
+    read_at = {"note": local.notes_tip, "file": local.head}
+    for location, memory in local.records(changed):
+        kind = "note" if location.startswith("note:") else "file"
+        deploy = memory.extra.get("deploy")
+        yield (
+            rows.record(repo_id, location, memory, read_at[kind]),
+            rows.deploy(repo_id, location, memory, deploy) if isinstance(deploy, dict) else None,
+        )
+
+
+def _records(
+    conn: Conn,
+    repo_id: int,
+    local: Local,
+    outcome: Outcome,
+    table: str,
+    fresh: bool,
+    changed: list[str],
+    records: Iterator[RecordRow] | Ahead[RecordRow],
+) -> None:
     if not changed:
         return
-    read_at = {"note": local.notes_tip, "file": local.head}
     deploys = []
     with conn.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({RECORD_COLUMNS}) FROM STDIN") as copy:
-            for location, memory in local.records(changed):
-                kind = "note" if location.startswith("note:") else "file"
-                copy.write_row(_record_row(repo_id, location, memory, read_at[kind]))
+        with cursor.copy(f"COPY {table} ({RECORD_COLUMNS}) FROM STDIN{_FREEZE[fresh]}") as copy:
+            for row, deploy in records:
+                copy.write_row(row)
                 outcome.records_added += 1
-                deploy = memory.extra.get("deploy")
-                if isinstance(deploy, dict):
-                    deploys.append(_deploy_row(repo_id, location, memory, deploy))
+                if deploy is not None:
+                    deploys.append(deploy)
         with cursor.copy("COPY sources (repository_id, location, digest) FROM STDIN") as copy:
             for location in changed:
                 copy.write_row((repo_id, location, local.sources[location]))
@@ -267,64 +271,49 @@ def _records(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: st
                     copy.write_row(row)
 
 
-def _record_row(
-    repo_id: int, location: str, memory: Memory, read_at: str | None
-) -> tuple[Any, ...]:
-    def opt(value: str | None) -> str | None:
-        return None if value is None else text(str(value))
+# A partition made by this run (fresh_partitions) is loaded frozen: readers after the commit
+# find its rows visible without setting hint bits on (and writing) every page first. Only a
+# table created in the loading transaction may be, and no other transaction can see it.
+_FREEZE = {True: " WITH (FREEZE)", False: ""}
 
-    def strings(values: Iterable[Any]) -> list[str]:
-        return [text(str(v)) for v in values]
-
-    return (
-        repo_id,
-        text(location),
-        memory.id,
-        text(memory.type),
-        text(memory.title),
-        text(str(memory.created)),
-        _when(str(memory.created)),
-        opt(memory.updated),
-        opt(memory.author),
-        text(memory.status),
-        strings(memory.tags),
-        " ".join(strings(memory.tags)),
-        opt(memory.summary),
-        opt(memory.project),
-        opt(memory.source),
-        opt(memory.tool),
-        strings(memory.commits),
-        strings(memory.paths),
-        strings(memory.links),
-        strings(memory.supersedes),
-        opt(memory.session),
-        _json(memory.metadata),
-        _json(memory.fields()),
-        text(memory.body),
-        read_at,
-    )
+RECORDS_AHEAD = 20_000  # records parsed ahead at most (the rest when their COPY reads them)
 
 
-def _deploy_row(
-    repo_id: int, location: str, memory: Memory, deploy: dict[str, Any]
-) -> tuple[Any, ...]:
-    commit = memory.commits[0] if memory.commits else location.removeprefix("note:")
-    return (
-        repo_id,
-        location,
-        memory.id,
-        commit,
-        text(str(deploy.get("env", ""))),
-        text(str(deploy.get("status", ""))),
-        _when(str(memory.created)),
-        _json(deploy),
-    )
+class Ahead(Generic[T]):
+    """Up to `limit` items of `items` taken in a thread, started now; iterating waits for it,
+    then gives those and the rest (taken then). An exception in the thread is raised there."""
+
+    def __init__(self, items: Iterator[T], limit: int) -> None:
+        self._items = items
+        self._taken: list[T] = []
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._take, args=(limit,), daemon=True)
+        self._thread.start()
+
+    def _take(self, limit: int) -> None:
+        try:
+            for item in self._items:
+                self._taken.append(item)
+                if len(self._taken) >= limit:
+                    break
+        except BaseException as error:  # raised again in the caller's thread
+            self._error = error
+
+    def __iter__(self) -> Iterator[T]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        taken, self._taken = self._taken, []
+        yield from taken
+        yield from self._items
 
 
 # ------------------------------------------------------------------------------ sessions
 
 
-def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str) -> None:
+def _sessions(
+    conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str, fresh: bool
+) -> None:
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
@@ -359,18 +348,16 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: s
     vanished: list[tuple[str, str]] = []
     with conn.cursor() as cursor:
         session_rows = []
-        with cursor.copy(f"COPY {table} ({MESSAGE_COLUMNS}) FROM STDIN") as copy:
+        with cursor.copy(f"COPY {table} ({MESSAGE_COLUMNS}) FROM STDIN{_FREEZE[fresh]}") as copy:
             for transcript in local.transcripts(changed):
                 sid = transcript.id
                 had = known.get(sid, set())
                 now = {m.hash for m in transcript.messages}
                 vanished.extend((sid, digest) for digest in had - now)
                 new = [m for m in transcript.messages if m.hash not in had]
-                # COPY's text format built here, one chunk per session: per-row adaptation
-                # was most of the client's time.
-                copy.write(_copy_chunk(_message_row(str(repo_id), sid, m) for m in new))
+                copy.write(rows.messages(repo_id, sid, new))
                 outcome.messages_added += len(new)
-                session_rows.append(_session_row(repo_id, transcript, local.session_blobs[sid]))
+                session_rows.append(rows.session(repo_id, transcript, local.session_blobs[sid]))
         with cursor.copy(f"COPY sessions ({SESSION_COLUMNS}) FROM STDIN") as copy:
             for row in session_rows:
                 copy.write_row(row)
@@ -381,65 +368,3 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: s
             ([sid for sid, _ in vanished], [digest for _, digest in vanished], repo_id),
         )
         outcome.messages_removed += cursor.rowcount
-
-
-_ESCAPE = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
-def _copy_chunk(rows: Iterable[tuple[str | None, ...]]) -> bytes:
-    """Rows in COPY's text format: tab-separated, backslash escapes, \\N for NULL."""
-    lines = "".join(
-        "\t".join("\\N" if v is None else v.translate(_ESCAPE) for v in row) + "\n" for row in rows
-    )
-    if "\x00" in lines:
-        lines = lines.replace("\x00", "\ufffd")
-    try:
-        return lines.encode("utf-8")
-    except UnicodeEncodeError:
-        return text(lines).encode("utf-8")
-
-
-def _moment(timestamp: str | None) -> str | None:
-    """An ISO 8601 timestamp PostgreSQL reads the same way (UTC if it has no offset)."""
-    if not timestamp:
-        return None
-    try:
-        moment = datetime.fromisoformat(timestamp)
-    except ValueError:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
-
-
-def _message_row(repo_id: str, sid: str, message: Message) -> tuple[str | None, ...]:
-    return (
-        repo_id,
-        sid,
-        message.hash,
-        message.role,
-        message.content,
-        message.timestamp,
-        _moment(message.timestamp),
-    )
-
-
-def _session_row(repo_id: int, transcript: Transcript, blob: str) -> tuple[Any, ...]:
-    header = transcript.header
-
-    def field(name: str) -> str | None:
-        value = header.get(name)
-        return None if value in (None, "") else text(str(value))
-
-    return (
-        repo_id,
-        text(transcript.id),
-        blob,
-        field("label"),
-        field("tool"),
-        field("source"),
-        field("started"),
-        _when(field("started")),
-        field("ended"),
-        field("summary_id"),
-        _json(header),
-        len(transcript.messages),
-    )

@@ -98,7 +98,7 @@ def test_first_publish_mirrors_records_sessions_and_messages(
     assert result.code == 0, result.err
     place = re.escape(database.split("host=")[1].split("&")[0]) + "/test_\\d+"
     assert re.fullmatch(
-        "created the schema \\(version 3\\)\n"
+        "created the schema \\(version 4\\)\n"
         f"published repo to {place}: records \\+2 -0, 1 session changed, messages \\+2 -0 "
         "\\(2 records, 2 messages in all\\) in \\d+\\.\\d s\n",
         result.out,
@@ -131,6 +131,21 @@ def test_first_publish_mirrors_records_sessions_and_messages(
     ]
     assert sql("SELECT name, head FROM repositories") == [("repo", head)]
     assert sql("SELECT records_added, messages_added FROM publish_runs") == [(2, 2)]
+
+
+def test_a_record_that_cannot_be_read_is_skipped_and_said(
+    repo: Path, mem: Mem, database: str, sql: Sql
+) -> None:
+    # Records are parsed in a thread while the messages stream in: what it finds is still said.
+    seed(repo, mem)
+    bad = repo / ".memory" / "facts" / "broken.md"
+    bad.parent.mkdir(parents=True, exist_ok=True)
+    bad.write_text("---\nid: [unclosed\n---\nbody\n", encoding="utf-8")
+    result = mem("publish", database)
+    assert result.code == 0, result.err
+    assert result.err.startswith("git-mem: warning: skipped .memory/facts/broken.md:"), result.err
+    assert sorted(sql("SELECT type FROM records")) == [("decision",), ("error",)]
+    assert sql("SELECT count(*) FROM session_messages") == [(2,)]
 
 
 def test_incremental_publish_sends_only_changes_and_removes_what_is_gone(
@@ -247,7 +262,7 @@ def test_two_repositories_publish_at_once(tmp_path: Path, database: str, sql: Sq
         "SELECT name, count(r.id) FROM repositories"
         " JOIN records r ON r.repository_id = repositories.id GROUP BY 1 ORDER BY 1"
     ) == [("one", 30), ("two", 30)]
-    assert sql("SELECT max(version) FROM schema_version") == [(3,)]
+    assert sql("SELECT max(version) FROM schema_version") == [(4,)]
 
 
 @pytest.mark.slow
@@ -317,8 +332,8 @@ def test_schema_migration_from_version_1(repo: Path, mem: Mem, database: str, sq
         )
     seed(repo, mem)
     result = mem("publish", database)
-    assert result.out.startswith("migrated the schema from version 1 to 3\n"), result.out
-    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,), (3,)]
+    assert result.out.startswith("migrated the schema from version 1 to 4\n"), result.out
+    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,), (3,), (4,)]
     found = mem("search", "--server", database, "--sessions", "existed", "--ids")
     assert found.out == "old x h\n"
     # v3: the rows moved to their repository's partition; the new repository has its own.
@@ -331,6 +346,12 @@ def test_schema_migration_from_version_1(repo: Path, mem: Mem, database: str, sq
     moved = mem("search", "--server", database, "unpartitioned", "--ids")
     assert (moved.code, moved.out, moved.err) == (0, "old mem-old\n", "")
     assert sql("SELECT DISTINCT tableoid::regclass::text FROM records WHERE repository_id = 2")
+    # v4: a record's tsvector stays in its row, in the migrated partition and in a new one.
+    assert sql(
+        "SELECT relname, attstorage FROM pg_attribute JOIN pg_class c ON c.oid = attrelid"
+        " WHERE attname = 'tsv' AND relname LIKE 'records%' AND relkind IN ('r', 'p')"
+        " ORDER BY 1"
+    ) == [("records", "m"), ("records_r1", "m"), ("records_r2", "m")]
 
 
 def test_a_newer_schema_is_refused(repo: Path, mem: Mem, database: str, sql: Sql) -> None:
@@ -339,7 +360,7 @@ def test_a_newer_schema_is_refused(repo: Path, mem: Mem, database: str, sql: Sql
     result = mem("publish", database)
     assert (result.code, result.err) == (
         128,
-        "git-mem: error: the database has schema version 99, newer than this gitmem knows (3):"
+        "git-mem: error: the database has schema version 99, newer than this gitmem knows (4):"
         " upgrade gitmem\n",
     )
 
