@@ -11,6 +11,7 @@ from typing import Any
 
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
+from gitmem.search import whoosh_topk
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import Searcher, byte_to_length, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
@@ -70,8 +71,9 @@ def search(
     order = sorting.FieldFacet("created", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
+    collected = None if order is not None else whoosh_topk.collect(searcher, combined)
     while True:
-        results = _search(searcher, combined, wanted, order, planned)
+        results = _search(searcher, combined, wanted, order, planned, collected)
         kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
         for hit in results:
             row = json.loads(hit["row"])
@@ -101,13 +103,27 @@ def search(
     ]
 
 
-def _search(searcher: Searcher, q: query.Query, limit: int, order: Any, planned: Plan) -> Any:
+def _search(
+    searcher: Searcher,
+    q: query.Query,
+    limit: int,
+    order: Any,
+    planned: Plan,
+    collected: whoosh_topk.Collected | None = None,
+) -> Any:
     """`searcher.search(q, limit=limit, sortedby=order, terms=True)`, the same results, the
     terms each hit matched read only for the hits returned (`_matched_terms`), not recorded
-    for every document collected (~10% of a query's time, more the more documents match)."""
-    collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))
-    searcher.search_with_collector(q, collector)
-    results = collector.results()
+    for every document collected (~10% of a query's time, more the more documents match).
+    By relevance, from `collected` (`whoosh_topk`: the same hits, scores and terms seen)."""
+    if collected is not None:
+        from whoosh.searching import Results
+
+        results = Results(searcher, q, collected.top(limit))
+        results.termdocs = dict.fromkeys(collected.seen, ())
+    else:
+        collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
     keys = sorted(planned.word_of)
     results.docterms = _matched_terms(searcher, [hit.docnum for hit in results], keys)
     return results
@@ -272,26 +288,38 @@ def cache_lengths(searcher: Searcher) -> None:
 
 
 def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
     from whoosh.reading import SegmentReader
 
     if type(reader) is not SegmentReader:
         return reader.doc_field_length  # type: ignore[no-any-return]
-    perdoc = reader._perdoc
-    codes: dict[str, bytes | None] = {}
+    return FieldLengths(reader._perdoc)
 
-    def doc_field_length(docnum: int, fieldname: str, default: int = 0) -> int | None:
-        # W3PerDocReader.doc_field_length, with the column read once
-        found = codes.get(fieldname, b"")
+
+class FieldLengths:
+    """W3PerDocReader.doc_field_length with each field's length bytes read whole on first use
+    (`whoosh_topk` reads the bytes themselves)."""
+
+    table: list[int | None] = [None, *_LENGTHS[1:]]  # a length byte's length (0: none)
+
+    def __init__(self, perdoc: Any) -> None:
+        self._perdoc = perdoc
+        self._codes: dict[str, bytes | None] = {}
+
+    def codes(self, fieldname: str) -> bytes | None:
+        """The field's length byte of every document; None when it keeps no lengths."""
+        found = self._codes.get(fieldname, b"")
         if found == b"":
-            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            found = codes[fieldname] = None if column is None else bytes(whole_column(column))
+            from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+
+            column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            found = self._codes[fieldname] = None if column is None else bytes(whole_column(column))
+        return found
+
+    def __call__(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        found = self.codes(fieldname)
         if found is None:
             return default
-        code = found[docnum]
-        return _LENGTHS[code] if code else None
-
-    return doc_field_length
+        return self.table[found[docnum]]
 
 
 def whole_column(column: Any) -> list[Any]:

@@ -1,0 +1,185 @@
+"""A ranked Whoosh query's best N documents, scored a term at a time: the answers of Whoosh's
+`TopCollector`, bit for bit, without its walk of the matcher tree document by document.
+
+Whoosh collects a query by stepping its tree of matchers (unions, intersections, `BestOf`)
+one document at a time: at 100k records a 2-3 word query matches ~17,000 documents, and the
+calls to `is_active`/`id`/`next`/`score` through the tree were 90% of the query's time. Its
+block-quality skipping hardly applies (the best 200 are wanted, and every word's weak fields
+and expansions keep the bound low). Here each segment's matcher tree is built by Whoosh as
+usual (so its shape, which fixes the order of the additions, is Whoosh's), and then read
+bottom-up: each term's postings a block at a time into {document: score} (BM25F's own formula,
+the same operations in the same order), each node combining its children's dicts the way its
+`score()` combines theirs (a union adds where both match, `BestOf` takes the larger, an
+intersection adds, AND NOT drops). A float addition is commutative, and the tree's grouping is
+Whoosh's, so each document's score is the same float. A node of another kind (a phrase) is
+stepped through as Whoosh would, on its own. The best N then are those of Whoosh's heap: the
+highest scores, the lower document number first among equal ones.
+
+`seen` is what `whoosh_search._seen_terms_collector` gathers: the terms matched in at least
+one collected document (what snippets mark).
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+Key = tuple[str, bytes]
+Scores = dict[int, float]
+
+
+class Collected:
+    """Every document a query matches, with its score (global document numbers)."""
+
+    def __init__(self, scores: Scores, seen: set[Key]) -> None:
+        self.scores = scores
+        self.seen = seen
+
+    def top(self, limit: int) -> list[tuple[float, int]]:
+        """The best `limit` as Whoosh's TopCollector orders them: (score, docnum), highest
+        score first, lower docnum first among equal scores."""
+        scores = self.scores
+        if len(scores) > limit:
+            threshold = heapq.nlargest(limit, scores.values())[-1] if limit else float("inf")
+            chosen = [(s, -d) for d, s in scores.items() if s >= threshold]
+        else:
+            chosen = [(s, -d) for d, s in scores.items()]
+        chosen.sort(reverse=True)
+        return [(s, -d) for s, d in chosen[:limit]]
+
+
+def collect(searcher: Any, q: Any) -> Collected:
+    """Every document `q` matches in `searcher`, scored as Whoosh scores it."""
+    context = searcher.context().set(needs_current=True)  # (TermsCollector's: the same tree)
+    scores: Scores = {}
+    seen: set[Key] = set()
+    for leaf, offset in searcher.leaf_searchers():
+        reading = _Segment(leaf)
+        found = reading.read(q.matcher(leaf, context))
+        for terms, docs in reading.groups:
+            if not found.keys().isdisjoint(docs.keys()):
+                seen.update(terms)
+        if offset:
+            scores.update({offset + d: s for d, s in found.items()})
+        else:
+            scores.update(found)
+    return Collected(scores, seen)
+
+
+class _Segment:
+    def __init__(self, leaf: Any) -> None:
+        self.leaf = leaf
+        # The terms of each leaf (or stepped-through node) and the documents it matched: a
+        # term is "seen" when one of those documents is collected.
+        self.groups: list[tuple[list[Key], Scores]] = []
+
+    def read(self, m: Any) -> Scores:
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+        from whoosh.matching import (
+            AndNotMatcher,
+            FilterMatcher,
+            IntersectionMatcher,
+            NullMatcherClass,
+            UnionMatcher,
+            WrappingMatcher,
+        )
+
+        from gitmem.search.whoosh_words import _BestMatcher
+
+        kind = type(m)
+        if kind is W3LeafMatcher:
+            found = self._postings(m)
+            if found is not None:
+                self.groups.append(([m.term()], found))
+                return found
+        elif kind is UnionMatcher or kind is _BestMatcher:
+            a, b = self.read(m.a), self.read(m.b)
+            if len(a) < len(b):
+                a, b = b, a
+            out = dict(a)
+            get = a.get
+            if kind is UnionMatcher:  # UnionMatcher.score: a + b where both match
+                for d, s in b.items():
+                    t = get(d)
+                    out[d] = s if t is None else t + s
+            else:  # _BestMatcher.score: the larger
+                for d, s in b.items():
+                    t = get(d)
+                    out[d] = s if t is None else max(t, s)
+            return out
+        elif kind is IntersectionMatcher:
+            a, b = self.read(m.a), self.read(m.b)
+            if len(a) > len(b):
+                return {d: a[d] + s for d, s in b.items() if d in a}
+            return {d: s + b[d] for d, s in a.items() if d in b}
+        elif kind is AndNotMatcher:
+            a, b = self.read(m.a), self.read(m.b)
+            return {d: s for d, s in a.items() if d not in b}
+        elif kind is WrappingMatcher:
+            boost = m.boost
+            return {d: s * boost for d, s in self.read(m.child).items()}
+        elif kind is FilterMatcher and m.boost == 1.0:  # (x * 1.0 is x)
+            child, ids = self.read(m.child), m._ids
+            if m._exclude:
+                return {d: s for d, s in child.items() if d not in ids}
+            return {d: s for d, s in child.items() if d in ids}
+        elif kind is NullMatcherClass:
+            return {}
+        return self._stepped(m)
+
+    def _stepped(self, m: Any) -> Scores:
+        """Any other matcher, one document at a time, as Whoosh's collector steps it."""
+        terms = [tm.term() for tm in m.term_matchers()]
+        out: Scores = {}
+        while m.is_active():
+            out[m.id()] = m.score()
+            m.next()
+        self.groups.append((terms, out))
+        return out
+
+    def _postings(self, m: Any) -> Scores | None:
+        """A term's postings, a block at a time, scored by its BM25F (or weight) scorer; None
+        when its scorer or the segment's field lengths are not the ones read here."""
+        from whoosh.scoring import BM25FScorer, WeightScorer
+
+        from gitmem.search.whoosh_search import FieldLengths
+
+        scorer = m.scorer
+        out: Scores = {}
+        if type(scorer) is WeightScorer:  # (a field without lengths: the weight)
+            m.reset()
+            while m.is_active():
+                if m._ids is None:
+                    m._read_ids()
+                if m._weights is None:
+                    m._read_weights()
+                out.update(zip(m._ids, m._weights))
+                m._next_block()
+            return out
+        lengths = self.leaf.doc_field_length
+        if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
+            return None
+        codes = lengths.codes(m.term()[0])
+        if codes is None:
+            return None
+        fl_of = lengths.table
+        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        k1_plus_1 = K1 + 1
+        one_minus_b = 1 - B
+        m.reset()
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            # whoosh.scoring.bm25, operation for operation
+            out.update(
+                (
+                    d,
+                    idf
+                    * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl))),
+                )
+                for d, tf in zip(m._ids, m._weights)
+            )
+            m._next_block()
+        return out
