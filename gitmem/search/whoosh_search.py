@@ -125,7 +125,8 @@ def _search(
         searcher.search_with_collector(q, collector)
         results = collector.results()
     keys = sorted(planned.word_of)
-    results.docterms = _matched_terms(searcher, [hit.docnum for hit in results], keys)
+    known = collected.postings if collected is not None else None
+    results.docterms = _matched_terms(searcher, [hit.docnum for hit in results], keys, known)
     return results
 
 
@@ -165,18 +166,31 @@ def _seen_terms_collector(child: Any) -> Any:
     return SeenTermsCollector(child)
 
 
-def _matched_terms(searcher: Searcher, docnums: list[int], keys: list[Key]) -> dict[int, list[Key]]:
-    """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each."""
+def _matched_terms(
+    searcher: Searcher,
+    docnums: list[int],
+    keys: list[Key],
+    known: list[dict[Key, dict[int, float]]] | None = None,
+) -> dict[int, list[Key]]:
+    """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each
+    (or, for a term `known` already holds whole for that segment, looked up there)."""
     out: dict[int, list[Key]] = {docnum: [] for docnum in docnums}
     if not docnums or not keys:
         return out
-    for leaf, offset in searcher.leaf_searchers():
+    for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
         reader = leaf.reader()
         end = offset + reader.doc_count_all()
         local = sorted(d - offset for d in docnums if offset <= d < end)
         if not local:
             continue
+        read = known[number] if known is not None else {}
         for key in keys:
+            docs = read.get(key)
+            if docs is not None:  # (a hit is never a deleted document)
+                for docnum in local:
+                    if docnum in docs:
+                        out[docnum + offset].append(key)
+                continue
             if key not in reader:
                 continue
             matcher = reader.postings(*key)

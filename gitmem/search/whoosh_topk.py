@@ -22,6 +22,12 @@ one collected document (what snippets mark).
 from __future__ import annotations
 
 import heapq
+import io
+import itertools
+import pickle
+import zlib
+from array import array
+from collections import OrderedDict
 from typing import Any
 
 Key = tuple[str, bytes]
@@ -29,21 +35,30 @@ Scores = dict[int, float]
 
 
 class Collected:
-    """Every document a query matches, with its score (global document numbers)."""
+    """Every document a query matches, with its score, per segment."""
 
-    def __init__(self, scores: Scores, seen: set[Key]) -> None:
-        self.scores = scores
+    def __init__(
+        self,
+        segments: list[tuple[int, Scores]],
+        seen: set[Key],
+        postings: list[dict[Key, Scores]],
+    ) -> None:
+        self.segments = segments  # (document number offset, {segment docnum: score})
         self.seen = seen
+        # Per segment (in `leaf_searchers` order), each term read whole: its documents
+        # (segment numbers), for the terms each hit matched.
+        self.postings = postings
 
     def top(self, limit: int) -> list[tuple[float, int]]:
         """The best `limit` as Whoosh's TopCollector orders them: (score, docnum), highest
         score first, lower docnum first among equal scores."""
-        scores = self.scores
-        if len(scores) > limit:
-            threshold = heapq.nlargest(limit, scores.values())[-1] if limit else float("inf")
-            chosen = [(s, -d) for d, s in scores.items() if s >= threshold]
-        else:
-            chosen = [(s, -d) for d, s in scores.items()]
+        chosen: list[tuple[float, int]] = []
+        for offset, scores in self.segments:
+            if len(scores) > limit:
+                threshold = heapq.nlargest(limit, scores.values())[-1] if limit else float("inf")
+                chosen += [(s, -offset - d) for d, s in scores.items() if s >= threshold]
+            else:
+                chosen += [(s, -offset - d) for d, s in scores.items()]
         chosen.sort(reverse=True)
         return [(s, -d) for s, d in chosen[:limit]]
 
@@ -51,19 +66,18 @@ class Collected:
 def collect(searcher: Any, q: Any) -> Collected:
     """Every document `q` matches in `searcher`, scored as Whoosh scores it."""
     context = searcher.context().set(needs_current=True)  # (TermsCollector's: the same tree)
-    scores: Scores = {}
+    segments: list[tuple[int, Scores]] = []
     seen: set[Key] = set()
+    postings: list[dict[Key, Scores]] = []
     for leaf, offset in searcher.leaf_searchers():
         reading = _Segment(leaf)
+        postings.append(reading.postings)
         found = reading.read(q.matcher(leaf, context))
         for terms, docs in reading.groups:
             if not found.keys().isdisjoint(docs.keys()):
                 seen.update(terms)
-        if offset:
-            scores.update({offset + d: s for d, s in found.items()})
-        else:
-            scores.update(found)
-    return Collected(scores, seen)
+        segments.append((offset, found))
+    return Collected(segments, seen, postings)
 
 
 class _Segment:
@@ -72,6 +86,7 @@ class _Segment:
         # The terms of each leaf (or stepped-through node) and the documents it matched: a
         # term is "seen" when one of those documents is collected.
         self.groups: list[tuple[list[Key], Scores]] = []
+        self.postings: dict[Key, Scores] = {}  # the terms read whole (`_postings`)
 
     def read(self, m: Any) -> Scores:
         from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -91,6 +106,7 @@ class _Segment:
             found = self._postings(m)
             if found is not None:
                 self.groups.append(([m.term()], found))
+                self.postings[m.term()] = found
                 return found
         elif kind is UnionMatcher or kind is _BestMatcher:
             a, b = self.read(m.a), self.read(m.b)
@@ -138,24 +154,16 @@ class _Segment:
         return out
 
     def _postings(self, m: Any) -> Scores | None:
-        """A term's postings, a block at a time, scored by its BM25F (or weight) scorer; None
-        when its scorer or the segment's field lengths are not the ones read here."""
+        """A term's postings scored by its BM25F (or weight) scorer; None when its scorer or
+        the segment's field lengths are not the ones read here."""
         from whoosh.scoring import BM25FScorer, WeightScorer
 
         from gitmem.search.whoosh_search import FieldLengths
 
         scorer = m.scorer
-        out: Scores = {}
         if type(scorer) is WeightScorer:  # (a field without lengths: the weight)
-            m.reset()
-            while m.is_active():
-                if m._ids is None:
-                    m._read_ids()
-                if m._weights is None:
-                    m._read_weights()
-                out.update(zip(m._ids, m._weights))
-                m._next_block()
-            return out
+            ids, weights = self._read(m)
+            return dict(zip(ids, weights))
         lengths = self.leaf.doc_field_length
         if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
             return None
@@ -166,20 +174,79 @@ class _Segment:
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
         k1_plus_1 = K1 + 1
         one_minus_b = 1 - B
-        m.reset()
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            # whoosh.scoring.bm25, operation for operation
-            out.update(
-                (
-                    d,
-                    idf
-                    * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl))),
-                )
-                for d, tf in zip(m._ids, m._weights)
-            )
-            m._next_block()
-        return out
+        ids, weights = self._read(m)
+        # whoosh.scoring.bm25, operation for operation
+        return {
+            d: idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
+            for d, tf in zip(ids, weights)
+        }
+
+    def _read(self, m: Any) -> tuple[array[int], array[float]]:
+        """A term's documents and weights (what the matcher's `id` and `weight` give), every
+        block; kept for the next query (a segment's postings never change)."""
+        reader = self.leaf.reader()
+        key = (getattr(reader._storage, "folder", ""), reader._segid, m.term(), m._startoffset)
+        found = _CACHE.get(key)
+        if found is None:
+            found = _blocks(m)
+            _CACHE.put(key, found)
+        return found
+
+
+def _blocks(m: Any) -> tuple[array[int], array[float]]:
+    """W3LeafMatcher's blocks read one after the other, each with one read (its `_goto`,
+    `_read_data`, `_read_ids` and `_read_weights`, which read a block's header a few bytes
+    at a time)."""
+    from whoosh.compat import loads
+    from whoosh.system import unpack_int
+
+    postfile = m._postfile
+    ids: array[int] = array("I")
+    weights: array[float] = array("d")
+    position = m._baseoffset
+    while True:
+        (length,) = unpack_int(postfile.get(position, 4))
+        last = length < 0
+        length = abs(length)
+        data = io.BytesIO(postfile.get(position + 4, length))
+        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(data)
+        raw = data.read()
+        block_ids, block_weights, _values = loads(zlib.decompress(raw) if compression else raw)
+        ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
+        if block_weights is None:
+            weights.extend(itertools.repeat(1.0, count))
+        elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
+            weights.extend(itertools.repeat(array("f", [block_weights])[0], count))
+        else:
+            weights.extend(block_weights)
+        if last:
+            return ids, weights
+        position += 4 + length
+
+
+class _Postings:
+    """The postings read last, up to POSTINGS_KEPT of them (12 bytes each), least recently
+    used dropped first: a long-lived process (the service, `serve`, the MCP server) reads a
+    common word's postings once."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._kept: OrderedDict[Any, tuple[array[int], array[float]]] = OrderedDict()
+
+    def get(self, key: Any) -> tuple[array[int], array[float]] | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: Any, value: tuple[array[int], array[float]]) -> None:
+        self._kept[key] = value
+        self.held += len(value[0])
+        while self.held > self.limit and len(self._kept) > 1:
+            _key, (dropped, _weights) = self._kept.popitem(last=False)
+            self.held -= len(dropped)
+
+
+POSTINGS_KEPT = 3_000_000
+_CACHE = _Postings(POSTINGS_KEPT)
