@@ -306,7 +306,11 @@ def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
 
     if type(reader) is not SegmentReader:
         return reader.doc_field_length  # type: ignore[no-any-return]
-    return FieldLengths(reader._perdoc)
+    perdoc = reader._perdoc
+    kept = getattr(perdoc, "gitmem_lengths", None)  # (a searcher kept open: read once)
+    if kept is None:
+        kept = perdoc.gitmem_lengths = FieldLengths(perdoc)
+    return kept  # type: ignore[no-any-return]
 
 
 class FieldLengths:

@@ -155,42 +155,48 @@ class _Segment:
 
     def _postings(self, m: Any) -> Scores | None:
         """A term's postings scored by its BM25F (or weight) scorer; None when its scorer or
-        the segment's field lengths are not the ones read here."""
+        the segment's field lengths are not the ones read here. The scores are kept for the
+        next query: they depend only on the segment's postings (which never change) and the
+        scorer's statistics (part of the key)."""
         from whoosh.scoring import BM25FScorer, WeightScorer
 
         from gitmem.search.whoosh_search import FieldLengths
 
         scorer = m.scorer
+        reader = self.leaf.reader()
+        place = (getattr(reader._storage, "folder", ""), reader._segid, m.term(), m._startoffset)
         if type(scorer) is WeightScorer:  # (a field without lengths: the weight)
-            ids, weights = self._read(m)
-            return dict(zip(ids, weights))
+            key: tuple[Any, ...] = (*place, "weight")
+            found = _CACHE.get(key)
+            if found is None:
+                found = _blocks(m)
+                _CACHE.put(key, found)
+            return dict(zip(*found))
         lengths = self.leaf.doc_field_length
         if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
             return None
         codes = lengths.codes(m.term()[0])
         if codes is None:
             return None
-        fl_of = lengths.table
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        k1_plus_1 = K1 + 1
-        one_minus_b = 1 - B
-        ids, weights = self._read(m)
-        # whoosh.scoring.bm25, operation for operation
-        return {
-            d: idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
-            for d, tf in zip(ids, weights)
-        }
-
-    def _read(self, m: Any) -> tuple[array[int], array[float]]:
-        """A term's documents and weights (what the matcher's `id` and `weight` give), every
-        block; kept for the next query (a segment's postings never change)."""
-        reader = self.leaf.reader()
-        key = (getattr(reader._storage, "folder", ""), reader._segid, m.term(), m._startoffset)
+        key = (*place, idf, avgfl, B, K1)
         found = _CACHE.get(key)
         if found is None:
-            found = _blocks(m)
+            ids, weights = _blocks(m)
+            fl_of = lengths.table
+            k1_plus_1 = K1 + 1
+            one_minus_b = 1 - B
+            # whoosh.scoring.bm25, operation for operation
+            scores = array(
+                "d",
+                [
+                    idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
+                    for d, tf in zip(ids, weights)
+                ],
+            )
+            found = (ids, scores)
             _CACHE.put(key, found)
-        return found
+        return dict(zip(*found))
 
 
 def _blocks(m: Any) -> tuple[array[int], array[float]]:
@@ -225,9 +231,9 @@ def _blocks(m: Any) -> tuple[array[int], array[float]]:
 
 
 class _Postings:
-    """The postings read last, up to POSTINGS_KEPT of them (12 bytes each), least recently
-    used dropped first: a long-lived process (the service, `serve`, the MCP server) reads a
-    common word's postings once."""
+    """The terms scored last, up to POSTINGS_KEPT postings (12 bytes each), least recently
+    used dropped first: a long-lived process (the service, `serve`, the MCP server) reads and
+    scores a common word's postings once."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -248,5 +254,5 @@ class _Postings:
             self.held -= len(dropped)
 
 
-POSTINGS_KEPT = 3_000_000
+POSTINGS_KEPT = 2_000_000  # ~24 MB
 _CACHE = _Postings(POSTINGS_KEPT)
