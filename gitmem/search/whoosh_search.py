@@ -7,11 +7,11 @@ import json
 import re
 import struct
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
+from gitmem.search import whoosh_topk
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
-from gitmem.search import whoosh_topk
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import Searcher, byte_to_length, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
@@ -72,6 +72,7 @@ def search(
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
     collected = None if order is not None else whoosh_topk.collect(searcher, combined)
+    # (None: by date, or a query `whoosh_topk` does not read: Whoosh's collector)
     while True:
         results = _search(searcher, combined, wanted, order, planned, collected)
         kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
@@ -310,14 +311,14 @@ def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
     kept = getattr(perdoc, "gitmem_lengths", None)  # (a searcher kept open: read once)
     if kept is None:
         kept = perdoc.gitmem_lengths = FieldLengths(perdoc)
-    return kept  # type: ignore[no-any-return]
+    return kept
 
 
 class FieldLengths:
     """W3PerDocReader.doc_field_length with each field's length bytes read whole on first use
     (`whoosh_topk` reads the bytes themselves)."""
 
-    table: list[int | None] = [None, *_LENGTHS[1:]]  # a length byte's length (0: none)
+    table: ClassVar[list[int | None]] = [None, *_LENGTHS[1:]]  # a length byte's length (0: none)
 
     def __init__(self, perdoc: Any) -> None:
         self._perdoc = perdoc

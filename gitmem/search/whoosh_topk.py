@@ -63,8 +63,20 @@ class Collected:
         return [(s, -d) for s, d in chosen[:limit]]
 
 
-def collect(searcher: Any, q: Any) -> Collected:
-    """Every document `q` matches in `searcher`, scored as Whoosh scores it."""
+class Unsupported(Exception):
+    """A matcher tree this module cannot read exactly: the caller collects with Whoosh."""
+
+
+def collect(searcher: Any, q: Any) -> Collected | None:
+    """Every document `q` matches in `searcher`, scored as Whoosh scores it; None for a tree
+    of a kind not read here (then Whoosh's collector answers)."""
+    try:
+        return _collect(searcher, q)
+    except Unsupported:
+        return None
+
+
+def _collect(searcher: Any, q: Any) -> Collected:
     context = searcher.context().set(needs_current=True)  # (TermsCollector's: the same tree)
     segments: list[tuple[int, Scores]] = []
     seen: set[Key] = set()
@@ -73,7 +85,7 @@ def collect(searcher: Any, q: Any) -> Collected:
         reading = _Segment(leaf)
         postings.append(reading.postings)
         found = reading.read(q.matcher(leaf, context))
-        for terms, docs in reading.groups:
+        for terms, docs, _whole in reading.groups:
             if not found.keys().isdisjoint(docs.keys()):
                 seen.update(terms)
         segments.append((offset, found))
@@ -85,7 +97,7 @@ class _Segment:
         self.leaf = leaf
         # The terms of each leaf (or stepped-through node) and the documents it matched: a
         # term is "seen" when one of those documents is collected.
-        self.groups: list[tuple[list[Key], Scores]] = []
+        self.groups: list[tuple[list[Key], Scores, bool]] = []  # (terms, docs, read whole)
         self.postings: dict[Key, Scores] = {}  # the terms read whole (`_postings`)
 
     def read(self, m: Any) -> Scores:
@@ -105,7 +117,7 @@ class _Segment:
         if kind is W3LeafMatcher:
             found = self._postings(m)
             if found is not None:
-                self.groups.append(([m.term()], found))
+                self.groups.append(([m.term()], found, True))
                 self.postings[m.term()] = found
                 return found
         elif kind is UnionMatcher or kind is _BestMatcher:
@@ -129,8 +141,8 @@ class _Segment:
                 return {d: a[d] + s for d, s in b.items() if d in a}
             return {d: s + b[d] for d, s in a.items() if d in b}
         elif kind is AndNotMatcher:
-            a, b = self.read(m.a), self.read(m.b)
-            return {d: s for d, s in a.items() if d not in b}
+            a, excluded = self.read(m.a), self.members(m.b)
+            return {d: s for d, s in a.items() if d not in excluded}
         elif kind is WrappingMatcher:
             boost = m.boost
             return {d: s * boost for d, s in self.read(m.child).items()}
@@ -143,6 +155,24 @@ class _Segment:
             return {}
         return self._stepped(m)
 
+    def members(self, m: Any) -> set[int] | Scores:
+        """The documents an excluded side (AND NOT's second, matched without scores) holds.
+        Whoosh has already stepped it past the documents it excluded while building the
+        tree: only kinds read here from their start will do."""
+        from whoosh.matching import ArrayUnionMatcher
+
+        if type(m) is ArrayUnionMatcher:  # (what an OR is there, in a segment up to 5,000)
+            found: set[int] = set()
+            for sub in m._submatchers:
+                found.update(self.members(sub))
+            return found
+        groups = len(self.groups)
+        out = self.read(m)
+        if any(not whole for _terms, _docs, whole in self.groups[groups:]):
+            raise Unsupported("an excluded side stepped through")
+        del self.groups[groups:]  # (its terms are not among those matched)
+        return out
+
     def _stepped(self, m: Any) -> Scores:
         """Any other matcher, one document at a time, as Whoosh's collector steps it."""
         terms = [tm.term() for tm in m.term_matchers()]
@@ -150,7 +180,7 @@ class _Segment:
         while m.is_active():
             out[m.id()] = m.score()
             m.next()
-        self.groups.append((terms, out))
+        self.groups.append((terms, out, False))
         return out
 
     def _postings(self, m: Any) -> Scores | None:
@@ -171,17 +201,17 @@ class _Segment:
             if found is None:
                 found = _blocks(m)
                 _CACHE.put(key, found)
-            return dict(zip(*found))
+            return dict(zip(*found, strict=False))
         lengths = self.leaf.doc_field_length
         if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
-            return None
-        codes = lengths.codes(m.term()[0])
-        if codes is None:
             return None
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
         key = (*place, idf, avgfl, B, K1)
         found = _CACHE.get(key)
         if found is None:
+            codes = lengths.codes(m.term()[0])
+            if codes is None:
+                return None
             ids, weights = _blocks(m)
             fl_of = lengths.table
             k1_plus_1 = K1 + 1
@@ -190,13 +220,14 @@ class _Segment:
             scores = array(
                 "d",
                 [
-                    idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
-                    for d, tf in zip(ids, weights)
+                    idf
+                    * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
+                    for d, tf in zip(ids, weights, strict=False)
                 ],
             )
             found = (ids, scores)
             _CACHE.put(key, found)
-        return dict(zip(*found))
+        return dict(zip(*found, strict=False))
 
 
 def _blocks(m: Any) -> tuple[array[int], array[float]]:
