@@ -121,25 +121,21 @@ class _Segment:
                 self.postings[m.term()] = found
                 return found
         elif kind is UnionMatcher or kind is _BestMatcher:
+            # Where only one side matches, its score (whole dicts merged: C speed); where both
+            # do, UnionMatcher.score adds them, _BestMatcher.score takes the larger.
             a, b = self.read(m.a), self.read(m.b)
-            if len(a) < len(b):
-                a, b = b, a
-            out = dict(a)
-            get = a.get
-            if kind is UnionMatcher:  # UnionMatcher.score: a + b where both match
-                for d, s in b.items():
-                    t = get(d)
-                    out[d] = s if t is None else t + s
-            else:  # _BestMatcher.score: the larger
-                for d, s in b.items():
-                    t = get(d)
-                    out[d] = s if t is None else max(t, s)
+            both = a.keys() & b.keys()
+            out = a | b
+            if kind is UnionMatcher:
+                for d in both:
+                    out[d] = a[d] + b[d]
+            else:
+                for d in both:
+                    out[d] = max(a[d], b[d])
             return out
         elif kind is IntersectionMatcher:
             a, b = self.read(m.a), self.read(m.b)
-            if len(a) > len(b):
-                return {d: a[d] + s for d, s in b.items() if d in a}
-            return {d: s + b[d] for d, s in a.items() if d in b}
+            return {d: a[d] + b[d] for d in a.keys() & b.keys()}
         elif kind is AndNotMatcher:
             a, excluded = self.read(m.a), self.members(m.b)
             return {d: s for d, s in a.items() if d not in excluded}
