@@ -63,6 +63,13 @@ class Collected:
         return [(s, -d) for s, d in chosen[:limit]]
 
 
+def _without(scores: Scores, excluded: Any) -> Scores:
+    out = dict(scores)
+    for d in scores.keys() & excluded:
+        del out[d]
+    return out
+
+
 class Unsupported(Exception):
     """A matcher tree this module cannot read exactly: the caller collects with Whoosh."""
 
@@ -138,15 +145,15 @@ class _Segment:
             return {d: a[d] + b[d] for d in a.keys() & b.keys()}
         elif kind is AndNotMatcher:
             a, excluded = self.read(m.a), self.members(m.b)
-            return {d: s for d, s in a.items() if d not in excluded}
-        elif kind is WrappingMatcher:
-            boost = m.boost
-            return {d: s * boost for d, s in self.read(m.child).items()}
+            return _without(a, excluded)
+        elif kind is WrappingMatcher:  # WrappingMatcher.score: the child's times the boost
+            child = self.read(m.child)
+            return dict(zip(child.keys(), map(float(m.boost).__mul__, child.values()), strict=True))
         elif kind is FilterMatcher and m.boost == 1.0:  # (x * 1.0 is x)
             child, ids = self.read(m.child), m._ids
             if m._exclude:
-                return {d: s for d, s in child.items() if d not in ids}
-            return {d: s for d, s in child.items() if d in ids}
+                return _without(child, ids)
+            return {d: child[d] for d in child.keys() & ids}
         elif kind is NullMatcherClass:
             return {}
         return self._stepped(m)
@@ -212,15 +219,15 @@ class _Segment:
             fl_of = lengths.table
             k1_plus_1 = K1 + 1
             one_minus_b = 1 - B
-            # whoosh.scoring.bm25, operation for operation
-            scores = array(
-                "d",
-                [
-                    idf
-                    * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[codes[d]] / avgfl)))
-                    for d, tf in zip(ids, weights, strict=False)
-                ],
-            )
+            # whoosh.scoring.bm25, operation for operation, once per (weight, length) pair
+            # the term has (a few hundred at most): each posting is then a lookup, C speed.
+            pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
+            score_of = {
+                (tf, code): idf
+                * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[code] / avgfl)))
+                for tf, code in set(pairs)
+            }
+            scores = array("d", map(score_of.__getitem__, pairs))
             found = (ids, scores)
             _CACHE.put(key, found)
         return dict(zip(*found, strict=False))
@@ -233,17 +240,20 @@ def _blocks(m: Any) -> tuple[array[int], array[float]]:
     from whoosh.compat import loads
     from whoosh.system import unpack_int
 
-    postfile = m._postfile
+    offset, length = m._startoffset, m._length
+    if isinstance(length, tuple):  # (how Whoosh 2.7's term info unpacks it)
+        (length,) = length
+    data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
     ids: array[int] = array("I")
     weights: array[float] = array("d")
-    position = m._baseoffset
+    position = m._baseoffset - offset
     while True:
-        (length,) = unpack_int(postfile.get(position, 4))
-        last = length < 0
-        length = abs(length)
-        data = io.BytesIO(postfile.get(position + 4, length))
-        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(data)
-        raw = data.read()
+        (size,) = unpack_int(data[position : position + 4])
+        last = size < 0
+        size = abs(size)
+        block = io.BytesIO(data[position + 4 : position + 4 + size])
+        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
+        raw = block.read()
         block_ids, block_weights, _values = loads(zlib.decompress(raw) if compression else raw)
         ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
         if block_weights is None:
@@ -253,8 +263,10 @@ def _blocks(m: Any) -> tuple[array[int], array[float]]:
         else:
             weights.extend(block_weights)
         if last:
+            if position + 4 + size != length:
+                raise Unsupported("postings of another length than their term info says")
             return ids, weights
-        position += 4 + length
+        position += 4 + size
 
 
 class _Postings:
