@@ -314,6 +314,9 @@ def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
     return kept
 
 
+_SEGMENT_LENGTHS: dict[tuple[str, int, str], bytes | None] = {}
+
+
 class FieldLengths:
     """W3PerDocReader.doc_field_length with each field's length bytes read whole on first use
     (`whoosh_topk` reads the bytes themselves)."""
@@ -330,8 +333,17 @@ class FieldLengths:
         if found == b"":
             from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
-            column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            found = self._codes[fieldname] = None if column is None else bytes(whole_column(column))
+            # A segment's lengths never change (its random id names it): read once a process.
+            segment = self._perdoc._segment
+            key = (segment.segment_id(), segment.doc_count_all(), fieldname)
+            found = _SEGMENT_LENGTHS.get(key, b"")
+            if found == b"":
+                column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+                found = None if column is None else bytes(whole_column(column))
+                if len(_SEGMENT_LENGTHS) >= 64:
+                    _SEGMENT_LENGTHS.clear()
+                _SEGMENT_LENGTHS[key] = found
+            self._codes[fieldname] = found
         return found
 
     def __call__(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
