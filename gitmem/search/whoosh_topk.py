@@ -25,6 +25,7 @@ import heapq
 import io
 import itertools
 import pickle
+import threading
 import zlib
 from array import array
 from collections import OrderedDict
@@ -272,25 +273,30 @@ def _blocks(m: Any) -> tuple[array[int], array[float]]:
 class _Postings:
     """The terms scored last, up to POSTINGS_KEPT postings (12 bytes each), least recently
     used dropped first: a long-lived process (the service, `serve`, the MCP server) reads and
-    scores a common word's postings once."""
+    scores a common word's postings once. (`serve` answers from several threads: a lock.)"""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
         self._kept: OrderedDict[Any, tuple[array[int], array[float]]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, key: Any) -> tuple[array[int], array[float]] | None:
-        found = self._kept.get(key)
-        if found is not None:
-            self._kept.move_to_end(key)
-        return found
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
 
     def put(self, key: Any, value: tuple[array[int], array[float]]) -> None:
-        self._kept[key] = value
-        self.held += len(value[0])
-        while self.held > self.limit and len(self._kept) > 1:
-            _key, (dropped, _weights) = self._kept.popitem(last=False)
-            self.held -= len(dropped)
+        with self._lock:
+            if key in self._kept:
+                return
+            self._kept[key] = value
+            self.held += len(value[0])
+            while self.held > self.limit and len(self._kept) > 1:
+                _key, (dropped, _scores) = self._kept.popitem(last=False)
+                self.held -= len(dropped)
 
 
 POSTINGS_KEPT = 2_000_000  # ~24 MB

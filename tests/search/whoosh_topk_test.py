@@ -165,3 +165,22 @@ def test_several_segments_and_deleted_documents(tmp_path: Path) -> None:
         assert collected is not None
         hits = collected.top(10_000)
         assert deleted and not deleted & {docnum for _score, docnum in hits}
+
+
+def test_the_scores_kept_are_bounded_least_recently_used_out() -> None:
+    from array import array
+
+    kept = whoosh_topk._Postings(limit=10)
+
+    def entry(n: int) -> tuple[array[int], array[float]]:
+        return array("I", range(n)), array("d", [1.0] * n)
+
+    kept.put("a", entry(4))
+    kept.put("b", entry(4))
+    assert kept.get("a") is not None  # "a" is now the most recently used
+    kept.put("c", entry(4))  # 12 > 10: "b" goes
+    assert kept.get("b") is None
+    assert kept.get("a") is not None and kept.get("c") is not None
+    assert kept.held == 8
+    kept.put("d", entry(30))  # larger than the bound alone: kept, everything else out
+    assert kept.held == 30 and kept.get("a") is None and kept.get("d") is not None
