@@ -31,6 +31,8 @@ from array import array
 from collections import OrderedDict
 from typing import Any
 
+from gitmem.search.whoosh_columns import FieldLengths
+
 Key = tuple[str, bytes]
 Scores = dict[int, float]
 
@@ -193,8 +195,6 @@ class _Segment:
         next query: they depend only on the segment's postings (which never change) and the
         scorer's statistics (part of the key)."""
         from whoosh.scoring import BM25FScorer, WeightScorer
-
-        from gitmem.search.whoosh_search import FieldLengths
 
         scorer = m.scorer
         reader = self.leaf.reader()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from gitmem.search import whoosh_bulk, whoosh_search, whoosh_topk, whoosh_write
+from gitmem.search import whoosh_bulk, whoosh_columns, whoosh_search, whoosh_topk, whoosh_write
 from gitmem.search.changes import Document, encode_row
 from gitmem.search.engine import Narrowing
 from gitmem.search.index import TEXT_FIELDS, fields_of
@@ -103,7 +103,7 @@ def queries(searcher: Any) -> list[Any]:
 def assert_same(searcher: Any) -> int:
     """Every query, several cut-offs (one inside a run of equal scores): the same hits,
     scores and seen terms as Whoosh. How many queries matched something."""
-    whoosh_search.cache_lengths(searcher)  # (the segments' lengths as the engine reads them)
+    whoosh_columns.cache_lengths(searcher)  # (the segments' lengths as the engine reads them)
     matched = 0
     for q in queries(searcher):
         collected = whoosh_topk.collect(searcher, q)
@@ -139,7 +139,7 @@ def test_every_term_kind_read_term_at_a_time(tmp_path: Path) -> None:
     document: terms, unions, BestOf, intersections, exclusions and boosts are read whole."""
     ix = build(tmp_path / "ix", documents(200))
     with ix.searcher() as searcher:
-        whoosh_search.cache_lengths(searcher)
+        whoosh_columns.cache_lengths(searcher)
         context = searcher.context().set(needs_current=True)
         for text, stepped in (("deploy pool hosting", 0), ('"deploy pool" cache', 2)):
             q = plan(searcher.reader(), searcher.schema, text).query
