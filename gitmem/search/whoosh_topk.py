@@ -1,22 +1,29 @@
 """A ranked Whoosh query's best N documents, scored a term at a time: the answers of Whoosh's
-`TopCollector`, bit for bit, without its walk of the matcher tree document by document.
+`TopCollector` scoring every candidate, bit for bit, without its walk of the matcher tree
+document by document.
 
 Whoosh collects a query by stepping its tree of matchers (unions, intersections, `BestOf`)
 one document at a time: at 100k records a 2-3 word query matches ~17,000 documents, and the
-calls to `is_active`/`id`/`next`/`score` through the tree were 90% of the query's time. Its
-block-quality skipping hardly applies (the best 200 are wanted, and every word's weak fields
-and expansions keep the bound low). Here each segment's matcher tree is built by Whoosh as
-usual (so its shape, which fixes the order of the additions, is Whoosh's), and then read
-bottom-up: each term's postings a block at a time into {document: score} (BM25F's own formula,
-the same operations in the same order), each node combining its children's dicts the way its
-`score()` combines theirs (a union adds where both match, `BestOf` takes the larger, an
-intersection adds, AND NOT drops). A float addition is commutative, and the tree's grouping is
-Whoosh's, so each document's score is the same float. A node of another kind (a phrase) is
-stepped through as Whoosh would, on its own. The best N then are those of Whoosh's heap: the
-highest scores, the lower document number first among equal ones.
+calls to `is_active`/`id`/`next`/`score` through the tree were 90% of the query's time. Its own
+pruning (replacing parts of the tree as the heap fills, skipping blocks by quality) hardly
+applied, and lost documents: Whoosh 2.7.4's `DisjunctionMaxMatcher.replace` returns a null
+matcher as soon as either side of a `BestOf` runs out, dropping the rest of the segment
+(bench/RESULTS-query.md). Here each segment's matcher tree is built by Whoosh as usual (so its
+shape, which fixes the order of the additions, is Whoosh's), and then read bottom-up: each
+term's postings whole into {document: score} (BM25F's own formula, the same operations in the
+same order), each node combining its children's dicts the way its `score()` combines theirs
+(a union adds where both match, `BestOf` takes the larger, an intersection adds, AND NOT drops,
+a boost multiplies). A float addition is commutative, and the tree's grouping is Whoosh's, so
+each document's score is the same float. A node of another kind (a phrase) is stepped through
+as Whoosh would, on its own; an excluded side that Whoosh has already stepped (AND NOT's) must
+be of a kind read from its start, else Whoosh's collector answers (`Unsupported`). The best N
+then are those of Whoosh's heap: the highest scores, the lower document number first among
+equal ones. A term's scores are kept for the next query (`_CACHE`).
 
 `seen` is what `whoosh_search._seen_terms_collector` gathers: the terms matched in at least
-one collected document (what snippets mark).
+one collected document (what snippets mark). For a phrase this counts its words where the
+phrase matched; Whoosh also counts them where its inner matchers happen to stand on a
+collected document the phrase does not match.
 """
 
 from __future__ import annotations
