@@ -11,6 +11,12 @@ filter and with `--type decision`, and writes every hit's id, score (9 decimals)
 words and snippet, plus the suggestion and the hidden flag. Run it once with each version's
 source first on PYTHONPATH (`git archive main gitmem | tar -x -C /tmp/main-src`) against the
 same index; `compare` prints the queries whose answers differ (none: exit 0).
+
+`dump --exhaustive` turns off Whoosh's own pruning (TopCollector's block-quality skipping and
+matcher replacement) in the version that uses it: every candidate is then scored, which is the
+reference an exact top-N must equal. Whoosh 2.7.4's pruning loses documents under a `BestOf`
+(`DisjunctionMaxMatcher.replace` returns a null matcher as soon as either side runs out, and
+with it every later document of the segment), so main's answers with it on are not the best N.
 """
 
 from __future__ import annotations
@@ -39,6 +45,19 @@ def queries(store: Any, count: int, seed: int) -> list[str]:
             words = sorted({w for w in _WORD.findall(text) if w not in STOP_WORDS})
             out.append(" ".join(rng.sample(words, min(len(words), 1 + n % 3))))
     return out
+
+
+def exhaustive() -> None:
+    """Whoosh's TopCollector without block-quality skipping or matcher replacement."""
+    from whoosh import collectors
+
+    init = collectors.TopCollector.__init__
+
+    def __init__(self: Any, limit: int = 10, usequality: bool = True, **kwargs: Any) -> None:
+        init(self, limit=limit, usequality=False, **kwargs)
+        self.replace = 0
+
+    collectors.TopCollector.__init__ = __init__  # type: ignore[method-assign]
 
 
 def dump(repo_path: Path, out: Path, count: int, seed: int) -> None:
@@ -97,11 +116,18 @@ def main() -> int:
     d.add_argument("--out", type=Path, required=True)
     d.add_argument("--queries", type=int, default=150)
     d.add_argument("--seed", type=int, default=7)
+    d.add_argument(
+        "--exhaustive",
+        action="store_true",
+        help="turn off Whoosh's own pruning (score every candidate): the reference",
+    )
     c = sub.add_parser("compare", help="compare two dumps")
     c.add_argument("first", type=Path)
     c.add_argument("second", type=Path)
     args = parser.parse_args()
     if args.command == "dump":
+        if args.exhaustive:
+            exhaustive()
         dump(args.repo, args.out, args.queries, args.seed)
         return 0
     return compare(args.first, args.second)

@@ -32,8 +32,8 @@ from collections.abc import Callable
 from typing import Any
 
 from gitmem.search.index import FastText, encode_positions, term_positions
+from gitmem.search.whoosh_columns import whole_column
 from gitmem.search.whoosh_load import FileIndex, byte_to_length
-from gitmem.search.whoosh_search import whole_column
 
 # (Everything the forked child runs is imported before it forks: a thread of the parent holding
 # the import lock at that moment would leave the child waiting for it forever.)

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
-from gitmem.search import whoosh_search
+from gitmem.search import whoosh_columns, whoosh_search
 from gitmem.search.engine import Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import path_prefixes
 from gitmem.search.whoosh_load import Searcher
@@ -23,7 +23,7 @@ from gitmem.store.record import RETIRED_STATUSES
 class WhooshReader:
     def __init__(self, searcher: Searcher, superseded: set[str]) -> None:
         self._searcher = searcher
-        whoosh_search.cache_lengths(searcher)
+        whoosh_columns.cache_lengths(searcher)
         self._reader = searcher.reader()
         self._superseded = superseded
         self._plans: dict[tuple[str, str], Plan] = {}  # a text asked again (`hidden`): read once
@@ -159,7 +159,7 @@ class WhooshReader:
         if "created" not in self._columns:
             # Whole, in one read per segment; the raw values sort as the numbers do.
             raw = self._reader.column_reader("created", translate=False)
-            self._columns["created"] = whoosh_search.whole_column(raw)
+            self._columns["created"] = whoosh_columns.whole_column(raw)
         created = self._columns["created"]
         ranked = sorted(docs, key=created.__getitem__, reverse=True)
         # Equal times are rare: the ids only to order those (opening the id column costs more

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import re
-import struct
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from gitmem.search import whoosh_topk
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
-from gitmem.search.whoosh_load import Searcher, byte_to_length, query, sorting
+from gitmem.search.whoosh_columns import whole_column
+from gitmem.search.whoosh_load import Searcher, query, sorting
 from gitmem.search.whoosh_query import narrowing_query
 from gitmem.search.whoosh_words import (
     Key,
@@ -44,7 +45,6 @@ def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> 
             yield row
 
 
-_LENGTHS = [byte_to_length(code) for code in range(256)]
 RERANKED = 200  # hits scored by Whoosh that coordination may reorder (at least)
 
 
@@ -73,8 +73,10 @@ def search(
     order = sorting.FieldFacet("created", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
+    collected = None if order is not None else whoosh_topk.collect(searcher, combined)
+    # (None: by date, or a query `whoosh_topk` does not read: Whoosh's collector)
     while True:
-        results = _search(searcher, combined, wanted, order, planned)
+        results = _search(searcher, combined, wanted, order, planned, collected)
         kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
         for hit in results:
             row = json.loads(hit["row"])
@@ -133,15 +135,30 @@ def _reranked(
     return rescored + [(row, score * scale, doc, matched) for row, score, doc, matched in tail]
 
 
-def _search(searcher: Searcher, q: query.Query, limit: int, order: Any, planned: Plan) -> Any:
+def _search(
+    searcher: Searcher,
+    q: query.Query,
+    limit: int,
+    order: Any,
+    planned: Plan,
+    collected: whoosh_topk.Collected | None = None,
+) -> Any:
     """`searcher.search(q, limit=limit, sortedby=order, terms=True)`, the same results, the
     terms each hit matched read only for the hits returned (`_matched_terms`), not recorded
-    for every document collected (~10% of a query's time, more the more documents match)."""
-    collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))
-    searcher.search_with_collector(q, collector)
-    results = collector.results()
+    for every document collected (~10% of a query's time, more the more documents match).
+    By relevance, from `collected` (`whoosh_topk`: the same hits, scores and terms seen)."""
+    if collected is not None:
+        from whoosh.searching import Results
+
+        results = Results(searcher, q, collected.top(limit))
+        results.termdocs = dict.fromkeys(collected.seen, ())
+    else:
+        collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))
+        searcher.search_with_collector(q, collector)
+        results = collector.results()
     keys = sorted(planned.word_of)
-    results.docterms = _matched_terms(searcher, [hit.docnum for hit in results], keys)
+    known = collected.postings if collected is not None else None
+    results.docterms = _matched_terms(searcher, [hit.docnum for hit in results], keys, known)
     return results
 
 
@@ -181,18 +198,31 @@ def _seen_terms_collector(child: Any) -> Any:
     return SeenTermsCollector(child)
 
 
-def _matched_terms(searcher: Searcher, docnums: list[int], keys: list[Key]) -> dict[int, list[Key]]:
-    """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each."""
+def _matched_terms(
+    searcher: Searcher,
+    docnums: list[int],
+    keys: list[Key],
+    known: list[dict[Key, dict[int, float]]] | None = None,
+) -> dict[int, list[Key]]:
+    """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each
+    (or, for a term `known` already holds whole for that segment, looked up there)."""
     out: dict[int, list[Key]] = {docnum: [] for docnum in docnums}
     if not docnums or not keys:
         return out
-    for leaf, offset in searcher.leaf_searchers():
+    for number, (leaf, offset) in enumerate(searcher.leaf_searchers()):
         reader = leaf.reader()
         end = offset + reader.doc_count_all()
         local = sorted(d - offset for d in docnums if offset <= d < end)
         if not local:
             continue
+        read = known[number] if known is not None else {}
         for key in keys:
+            docs = read.get(key)
+            if docs is not None:  # (a hit is never a deleted document)
+                for docnum in local:
+                    if docnum in docs:
+                        out[docnum + offset].append(key)
+                continue
             if key not in reader:
                 continue
             matcher = reader.postings(*key)
@@ -293,52 +323,3 @@ def suggest(searcher: Searcher, text: str) -> str | None:
 
     corrected = WORD.sub(fix, text)
     return corrected if changed else None
-
-
-def cache_lengths(searcher: Searcher) -> None:
-    """Read each segment's field lengths (what BM25F asks for every document it scores) from
-    memory: Whoosh's reader seeks and reads the column file once per scored posting, ~15% of
-    a query's time. Same answers: each field's length bytes read whole on first use."""
-    for leaf, _offset in searcher.leaf_searchers():
-        leaf.doc_field_length = _lengths_in_memory(leaf.ixreader)
-
-
-def _lengths_in_memory(reader: Any) -> Callable[..., int | None]:
-    from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-    from whoosh.reading import SegmentReader
-
-    if type(reader) is not SegmentReader:
-        return reader.doc_field_length  # type: ignore[no-any-return]
-    perdoc = reader._perdoc
-    codes: dict[str, bytes | None] = {}
-
-    def doc_field_length(docnum: int, fieldname: str, default: int = 0) -> int | None:
-        # W3PerDocReader.doc_field_length, with the column read once
-        found = codes.get(fieldname, b"")
-        if found == b"":
-            column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            found = codes[fieldname] = None if column is None else bytes(whole_column(column))
-        if found is None:
-            return default
-        code = found[docnum]
-        return _LENGTHS[code] if code else None
-
-    return doc_field_length
-
-
-def whole_column(column: Any) -> list[Any]:
-    """Every value of a numeric column: Whoosh 2.7's reader reads (and seeks) one value at a
-    time, ~5 µs each; this reads each segment's values with one read and one unpack."""
-    from whoosh.columns import MultiColumnReader, NumericColumn
-
-    if isinstance(column, MultiColumnReader):
-        return [value for reader in column._readers for value in whole_column(reader)]
-    if type(column) is NumericColumn.Reader:
-        try:
-            count, typecode = column._count, column._typecode
-            data = column._dbfile.get(column._basepos, count * column._fixedlen)
-            values = list(struct.unpack(f"!{count}{typecode}", data))
-            return values + [column._default] * (column._doccount - count)
-        except (AttributeError, struct.error):  # another Whoosh: the slow way
-            pass
-    return list(column)

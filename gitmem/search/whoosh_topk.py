@@ -1,0 +1,310 @@
+"""A ranked Whoosh query's best N documents, scored a term at a time: the answers of Whoosh's
+`TopCollector` scoring every candidate, bit for bit, without its walk of the matcher tree
+document by document.
+
+Whoosh collects a query by stepping its tree of matchers (unions, intersections, `BestOf`)
+one document at a time: at 100k records a 2-3 word query matches ~17,000 documents, and the
+calls to `is_active`/`id`/`next`/`score` through the tree were 90% of the query's time. Its own
+pruning (replacing parts of the tree as the heap fills, skipping blocks by quality) hardly
+applied, and lost documents: Whoosh 2.7.4's `DisjunctionMaxMatcher.replace` returns a null
+matcher as soon as either side of a `BestOf` runs out, dropping the rest of the segment
+(bench/RESULTS-query.md). Here each segment's matcher tree is built by Whoosh as usual (so its
+shape, which fixes the order of the additions, is Whoosh's), and then read bottom-up: each
+term's postings whole into {document: score} (BM25F's own formula, the same operations in the
+same order), each node combining its children's dicts the way its `score()` combines theirs
+(a union adds where both match, `BestOf` takes the larger, an intersection adds, AND NOT drops,
+a boost multiplies). A float addition is commutative, and the tree's grouping is Whoosh's, so
+each document's score is the same float. A node of another kind (a phrase) is stepped through
+as Whoosh would, on its own; an excluded side that Whoosh has already stepped (AND NOT's) must
+be of a kind read from its start, else Whoosh's collector answers (`Unsupported`). The best N
+then are those of Whoosh's heap: the highest scores, the lower document number first among
+equal ones. A term's scores are kept for the next query (`_CACHE`).
+
+`seen` is what `whoosh_search._seen_terms_collector` gathers: the terms matched in at least
+one collected document (what snippets mark). For a phrase this counts its words where the
+phrase matched; Whoosh also counts them where its inner matchers happen to stand on a
+collected document the phrase does not match.
+"""
+
+from __future__ import annotations
+
+import heapq
+import io
+import itertools
+import pickle
+import threading
+import zlib
+from array import array
+from collections import OrderedDict
+from typing import Any
+
+from gitmem.search.whoosh_columns import FieldLengths
+
+Key = tuple[str, bytes]
+Scores = dict[int, float]
+
+
+class Collected:
+    """Every document a query matches, with its score, per segment."""
+
+    def __init__(
+        self,
+        segments: list[tuple[int, Scores]],
+        seen: set[Key],
+        postings: list[dict[Key, Scores]],
+    ) -> None:
+        self.segments = segments  # (document number offset, {segment docnum: score})
+        self.seen = seen
+        # Per segment (in `leaf_searchers` order), each term read whole: its documents
+        # (segment numbers), for the terms each hit matched.
+        self.postings = postings
+
+    def top(self, limit: int) -> list[tuple[float, int]]:
+        """The best `limit` as Whoosh's TopCollector orders them: (score, docnum), highest
+        score first, lower docnum first among equal scores."""
+        chosen: list[tuple[float, int]] = []
+        for offset, scores in self.segments:
+            if len(scores) > limit:
+                threshold = heapq.nlargest(limit, scores.values())[-1] if limit else float("inf")
+                chosen += [(s, -offset - d) for d, s in scores.items() if s >= threshold]
+            else:
+                chosen += [(s, -offset - d) for d, s in scores.items()]
+        chosen.sort(reverse=True)
+        return [(s, -d) for s, d in chosen[:limit]]
+
+
+def _without(scores: Scores, excluded: Any) -> Scores:
+    out = dict(scores)
+    for d in scores.keys() & excluded:
+        del out[d]
+    return out
+
+
+class Unsupported(Exception):
+    """A matcher tree this module cannot read exactly: the caller collects with Whoosh."""
+
+
+def collect(searcher: Any, q: Any) -> Collected | None:
+    """Every document `q` matches in `searcher`, scored as Whoosh scores it; None for a tree
+    of a kind not read here (then Whoosh's collector answers)."""
+    try:
+        return _collect(searcher, q)
+    except Unsupported:
+        return None
+
+
+def _collect(searcher: Any, q: Any) -> Collected:
+    context = searcher.context().set(needs_current=True)  # (TermsCollector's: the same tree)
+    segments: list[tuple[int, Scores]] = []
+    seen: set[Key] = set()
+    postings: list[dict[Key, Scores]] = []
+    for leaf, offset in searcher.leaf_searchers():
+        reading = _Segment(leaf)
+        postings.append(reading.postings)
+        found = reading.read(q.matcher(leaf, context))
+        for terms, docs, _whole in reading.groups:
+            if not found.keys().isdisjoint(docs.keys()):
+                seen.update(terms)
+        segments.append((offset, found))
+    return Collected(segments, seen, postings)
+
+
+class _Segment:
+    def __init__(self, leaf: Any) -> None:
+        self.leaf = leaf
+        # The terms of each leaf (or stepped-through node) and the documents it matched: a
+        # term is "seen" when one of those documents is collected.
+        self.groups: list[tuple[list[Key], Scores, bool]] = []  # (terms, docs, read whole)
+        self.postings: dict[Key, Scores] = {}  # the terms read whole (`_postings`)
+
+    def read(self, m: Any) -> Scores:
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+        from whoosh.matching import (
+            AndNotMatcher,
+            FilterMatcher,
+            IntersectionMatcher,
+            NullMatcherClass,
+            UnionMatcher,
+            WrappingMatcher,
+        )
+
+        from gitmem.search.whoosh_words import _BestMatcher
+
+        kind = type(m)
+        if kind is W3LeafMatcher:
+            found = self._postings(m)
+            if found is not None:
+                self.groups.append(([m.term()], found, True))
+                self.postings[m.term()] = found
+                return found
+        elif kind is UnionMatcher or kind is _BestMatcher:
+            # Where only one side matches, its score (whole dicts merged: C speed); where both
+            # do, UnionMatcher.score adds them, _BestMatcher.score takes the larger.
+            a, b = self.read(m.a), self.read(m.b)
+            both = a.keys() & b.keys()
+            out = a | b
+            if kind is UnionMatcher:
+                for d in both:
+                    out[d] = a[d] + b[d]
+            else:
+                for d in both:
+                    out[d] = max(a[d], b[d])
+            return out
+        elif kind is IntersectionMatcher:
+            a, b = self.read(m.a), self.read(m.b)
+            return {d: a[d] + b[d] for d in a.keys() & b.keys()}
+        elif kind is AndNotMatcher:
+            a, excluded = self.read(m.a), self.members(m.b)
+            return _without(a, excluded)
+        elif kind is WrappingMatcher:  # WrappingMatcher.score: the child's times the boost
+            child = self.read(m.child)
+            return dict(zip(child.keys(), map(float(m.boost).__mul__, child.values()), strict=True))
+        elif kind is FilterMatcher and m.boost == 1.0:  # (x * 1.0 is x)
+            child, ids = self.read(m.child), m._ids
+            if m._exclude:
+                return _without(child, ids)
+            return {d: child[d] for d in child.keys() & ids}
+        elif kind is NullMatcherClass:
+            return {}
+        return self._stepped(m)
+
+    def members(self, m: Any) -> set[int] | Scores:
+        """The documents an excluded side (AND NOT's second, matched without scores) holds.
+        Whoosh has already stepped it past the documents it excluded while building the
+        tree: only kinds read here from their start will do."""
+        from whoosh.matching import ArrayUnionMatcher
+
+        if type(m) is ArrayUnionMatcher:  # (what an OR is there, in a segment up to 5,000)
+            found: set[int] = set()
+            for sub in m._submatchers:
+                found.update(self.members(sub))
+            return found
+        groups = len(self.groups)
+        out = self.read(m)
+        if any(not whole for _terms, _docs, whole in self.groups[groups:]):
+            raise Unsupported("an excluded side stepped through")
+        del self.groups[groups:]  # (its terms are not among those matched)
+        return out
+
+    def _stepped(self, m: Any) -> Scores:
+        """Any other matcher, one document at a time, as Whoosh's collector steps it."""
+        terms = [tm.term() for tm in m.term_matchers()]
+        out: Scores = {}
+        while m.is_active():
+            out[m.id()] = m.score()
+            m.next()
+        self.groups.append((terms, out, False))
+        return out
+
+    def _postings(self, m: Any) -> Scores | None:
+        """A term's postings scored by its BM25F (or weight) scorer; None when its scorer or
+        the segment's field lengths are not the ones read here. The scores are kept for the
+        next query: they depend only on the segment's postings (which never change) and the
+        scorer's statistics (part of the key)."""
+        from whoosh.scoring import BM25FScorer, WeightScorer
+
+        scorer = m.scorer
+        reader = self.leaf.reader()
+        place = (getattr(reader._storage, "folder", ""), reader._segid, m.term(), m._startoffset)
+        if type(scorer) is WeightScorer:  # (a field without lengths: the weight)
+            key: tuple[Any, ...] = (*place, "weight")
+            found = _CACHE.get(key)
+            if found is None:
+                found = _blocks(m)
+                _CACHE.put(key, found)
+            return dict(zip(*found, strict=False))
+        lengths = self.leaf.doc_field_length
+        if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
+            return None
+        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        key = (*place, idf, avgfl, B, K1)
+        found = _CACHE.get(key)
+        if found is None:
+            codes = lengths.codes(m.term()[0])
+            if codes is None:
+                return None
+            ids, weights = _blocks(m)
+            fl_of = lengths.table
+            k1_plus_1 = K1 + 1
+            one_minus_b = 1 - B
+            # whoosh.scoring.bm25, operation for operation, once per (weight, length) pair
+            # the term has (a few hundred at most): each posting is then a lookup, C speed.
+            pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
+            score_of = {
+                (tf, code): idf
+                * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[code] / avgfl)))
+                for tf, code in set(pairs)
+            }
+            scores = array("d", map(score_of.__getitem__, pairs))
+            found = (ids, scores)
+            _CACHE.put(key, found)
+        return dict(zip(*found, strict=False))
+
+
+def _blocks(m: Any) -> tuple[array[int], array[float]]:
+    """W3LeafMatcher's blocks read one after the other, each with one read (its `_goto`,
+    `_read_data`, `_read_ids` and `_read_weights`, which read a block's header a few bytes
+    at a time)."""
+    from whoosh.compat import loads
+    from whoosh.system import unpack_int
+
+    offset, length = m._startoffset, m._length
+    if isinstance(length, tuple):  # (how Whoosh 2.7's term info unpacks it)
+        (length,) = length
+    data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
+    ids: array[int] = array("I")
+    weights: array[float] = array("d")
+    position = m._baseoffset - offset
+    while True:
+        (size,) = unpack_int(data[position : position + 4])
+        last = size < 0
+        size = abs(size)
+        block = io.BytesIO(data[position + 4 : position + 4 + size])
+        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
+        raw = block.read()
+        block_ids, block_weights, _values = loads(zlib.decompress(raw) if compression else raw)
+        ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
+        if block_weights is None:
+            weights.extend(itertools.repeat(1.0, count))
+        elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
+            weights.extend(itertools.repeat(array("f", [block_weights])[0], count))
+        else:
+            weights.extend(block_weights)
+        if last:
+            if position + 4 + size != length:
+                raise Unsupported("postings of another length than their term info says")
+            return ids, weights
+        position += 4 + size
+
+
+class _Postings:
+    """The terms scored last, up to POSTINGS_KEPT postings (12 bytes each), least recently
+    used dropped first: a long-lived process (the service, `serve`, the MCP server) reads and
+    scores a common word's postings once. (`serve` answers from several threads: a lock.)"""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self._kept: OrderedDict[Any, tuple[array[int], array[float]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> tuple[array[int], array[float]] | None:
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+            return found
+
+    def put(self, key: Any, value: tuple[array[int], array[float]]) -> None:
+        with self._lock:
+            if key in self._kept:
+                return
+            self._kept[key] = value
+            self.held += len(value[0])
+            while self.held > self.limit and len(self._kept) > 1:
+                _key, (dropped, _scores) = self._kept.popitem(last=False)
+                self.held -= len(dropped)
+
+
+POSTINGS_KEPT = 2_000_000  # ~24 MB
+_CACHE = _Postings(POSTINGS_KEPT)
