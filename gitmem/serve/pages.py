@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -146,6 +146,20 @@ def report_doc(store: Store, name: str) -> dict[str, Any]:
     return build(store, name, Window())
 
 
+def report_body(doc: dict[str, Any]) -> tuple[str, str]:
+    """A report's title and its HTML (escaped by the report renderer, charts inline) for the
+    app's own page, so it has the navigation and the themes; records link to their pages."""
+    from gitmem.reports import html
+    from gitmem.reports.blocks import Link
+    from gitmem.reports.report import KINDS
+
+    def href(link: Link) -> str:
+        return f"/records/{quote(link.record)}" if link.record else link.href
+
+    kind = KINDS[doc["report"]]
+    return kind.title, html.fragment(kind.title, kind.layout(doc), href)
+
+
 def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
     """Records, deploys and sessions on one axis, newest first; `type` keeps some kinds."""
     from gitmem.reports.data import collect, deploy_of
@@ -216,11 +230,10 @@ def routes(server: Runner) -> list[Route]:
         return page("reports.html", kinds=KINDS)
 
     async def report(request: Request) -> Response:
-        from gitmem.reports.report import render
-
         name = request.path_params["kind"]
         doc = await server.run(lambda store: report_doc(store, name))
-        return HTMLResponse(render(doc, "html"), headers=HEADERS)
+        title, body = report_body(doc)
+        return page("report.html", title=title, body=body, kind=name)
 
     async def session_list(request: Request) -> Response:
         from gitmem.sessions import sessions
