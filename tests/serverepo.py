@@ -30,8 +30,9 @@ class Served(NamedTuple):
 
 
 def build(root: Path) -> None:
-    """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths (with an
-    author and a project), the XSS record (title, tag, author, body), one ended session whose transcript talks about vacuum, and a deploy of HEAD."""
+    """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths (with
+    an author and a project), the XSS record (title, tag, author, body), one ended session
+    whose transcript talks about vacuum, and a deploy of HEAD."""
     make_repo(root)
     write_record(
         root,
