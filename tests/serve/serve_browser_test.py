@@ -5,14 +5,17 @@ to $GITMEM_SCREENSHOTS when set (docs/screenshots/ was made that way)."""
 
 from __future__ import annotations
 
+import http.server
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from browser import CHROMIUM, FLAGS, needs_chromium
-from serverepo import XSS_BODY, XSS_TITLE, Served, served
+from serverepo import XSS_AUTHOR, XSS_BODY, XSS_TAG, XSS_TITLE, Served, served
 
 SHOTS = os.environ.get("GITMEM_SCREENSHOTS")
 
@@ -143,3 +146,97 @@ def test_other_pages_render(page: Any, served: Served) -> None:
     assert page.locator(".badge.s-superseded").count() >= 1
     page.goto(served.url + "/records/zzzzzz")
     assert page.locator(".error").inner_text() == "no memory with an id starting 'zzzzzz'"
+
+
+def test_every_page_stays_on_the_server_and_shows_user_text_as_text(
+    page: Any, served: Served
+) -> None:
+    """A tour of every view: nothing is fetched from anywhere else (no CDN: works offline),
+    the XSS record's title, tag and author show as text wherever they appear, and no page has
+    an image, a script or an event attribute of theirs (the page fixture: no dialog)."""
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    sid = httpx.get(served.url + "/api/v1/sessions").json()["sessions"][0]["id"]
+    for path, shown in (
+        ("/", XSS_TITLE),
+        ("/?q=onerror", XSS_AUTHOR),
+        ("/?q=onerror", XSS_TAG),  # a facet and a chip
+        ("/records/xssxssxss001", XSS_TAG),
+        ("/timeline", XSS_TITLE),
+        ("/decisions", "Use PostgreSQL for the catalog"),
+        ("/sessions", "catalog slowness"),
+        (f"/sessions/{sid}?q=vacuum", "autovacuum was off"),
+        ("/reports", "Decision index"),
+        ("/reports/timeline", XSS_TITLE),
+        ("/reports/activity", "Activity"),
+        ("/deploys", "DORA measures"),
+    ):
+        page.goto(served.url + path)
+        assert shown in page.locator("main").inner_text(), path
+        assert page.locator("main img, main script, main svg [onload]").count() == 0, path
+        assert page.locator("[onerror], [onclick], [onload]").count() == 0, path
+        assert page.eval_on_selector_all("script", "s => s.map(e => e.src)") == [
+            served.url + "/static/app.js"
+        ], path
+    assert fetched and all(url.startswith(served.url + "/") for url in fetched), fetched
+
+
+def test_themes_follow_the_system(page: Any, served: Served) -> None:
+    background = "getComputedStyle(document.body).backgroundColor"
+    for path in ("/", "/records/pgsqdb000002", "/reports/deploys"):
+        for scheme, colour in (("light", "rgb(255, 255, 255)"), ("dark", "rgb(13, 17, 23)")):
+            page.emulate_media(color_scheme=scheme)
+            page.goto(served.url + path)
+            assert page.evaluate(background) == colour, (path, scheme)
+    # the report's chart is drawn on the theme's panel colour
+    chart = page.eval_on_selector("svg.chart", "e => getComputedStyle(e).backgroundColor")
+    assert chart == "rgb(22, 27, 34)"
+
+
+FOREIGN_PAGE = """<!DOCTYPE html><html><body>
+<form id="f" method="post" action="{url}/api/v1/records" enctype="text/plain">
+<input name='{{"text": "Planted by another site", "x": "' value='"}}'>
+<button id="go">go</button></form>
+</body></html>"""
+
+
+@pytest.fixture
+def foreign_site(served: Served) -> Iterator[str]:
+    """Another origin (a port of its own) serving a page that aims a form at the API."""
+    html = FOREIGN_PAGE.format(url=served.url).encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{site.server_address[1]}"
+    site.shutdown()
+    site.server_close()
+
+
+def test_a_page_elsewhere_can_neither_write_nor_read(
+    page: Any, served: Served, foreign_site: str
+) -> None:
+    """CSRF: a form on another site posting to the API is refused by its Origin (and it could
+    not send the token anyway); a script there cannot read the API either."""
+    page.goto(foreign_site + "/")
+    read = page.evaluate(
+        "url => fetch(url).then(r => 'read ' + r.status, e => 'blocked: ' + e.name)",
+        served.url + "/api/v1/records",
+    )
+    assert read == "blocked: TypeError"
+    with page.expect_navigation():
+        page.locator("#go").click()
+    answer = page.locator("body").inner_text()
+    assert f"requests from '{foreign_site}' are not allowed: this server takes its own" in answer
+    listed = httpx.get(served.url + "/api/v1/search", params={"q": "planted"}).json()
+    assert listed["hits"] == []
