@@ -191,6 +191,8 @@ def test_themes_follow_the_system(page: Any, served: Served) -> None:
     # the report's chart is drawn on the theme's panel colour
     chart = page.eval_on_selector("svg.chart", "e => getComputedStyle(e).backgroundColor")
     assert chart == "rgb(22, 27, 34)"
+    shot(page, "deploys-dark")
+    page.emulate_media(color_scheme="light")
 
 
 FOREIGN_PAGE = """<!DOCTYPE html><html><body>
