@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import stat
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -258,6 +259,17 @@ def test_openapi_lists_every_endpoint(served: Served) -> None:
     assert sorted(schema["paths"]["/api/v1/records/{id}"]) == ["delete", "get", "patch"]
 
 
+def test_listens_on_loopback_only_by_default(served: Served) -> None:
+    port = int(served.url.rsplit(":", 1)[1])
+    assert served.url == f"http://127.0.0.1:{port}"
+    listening = [  # the kernel's table of TCP sockets: local address, state 0A = LISTEN
+        line.split()[1]
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+    ]
+    assert listening == [f"0100007F:{port:04X}"]  # 127.0.0.1, not 0.0.0.0
+
+
 def test_token_is_kept_private(served: Served) -> None:
     path = served.root / ".git" / "gitmem" / "serve-token"
     assert path.read_text().strip() == served.token
@@ -471,3 +483,49 @@ def test_odd_input_is_never_a_500(served: Served) -> None:
             method, served.url + "/api/v1" + path, json=body, headers=headers, timeout=30
         )
         assert error(answer, status).startswith(message), (path, body)
+
+
+def cli_json(served: Served, *args: str) -> Any:
+    import json
+
+    from serverepo import run
+
+    return json.loads(run(served.root, *args))
+
+
+def test_answers_are_the_documents_the_cli_prints(served: Served) -> None:
+    """The same core as the CLI: each endpoint's document is what `--json` prints (plus the
+    paging fields, and `hidden` on a search)."""
+    listed = get(served, "/api/v1/records", type="fact").json()
+    cli = cli_json(served, "list", "--json", "--type", "fact")
+    assert (listed["count"], listed["records"]) == (cli["count"], cli["records"])
+    assert get(served, "/api/v1/records/pgsq").json() == cli_json(served, "show", "--json", "pgsq")
+    found = get(served, "/api/v1/search", q="catalog postgresql").json()
+    assert found.pop("hidden") is None
+    assert found == cli_json(served, "search", "--json", "catalog", "postgresql")
+    messages = get(served, "/api/v1/search", q="autovacuum", scope="sessions").json()
+    assert messages == cli_json(served, "search", "--sessions", "--json", "autovacuum")
+    assert get(served, "/api/v1/sessions").json() == cli_json(served, "session", "list", "--json")
+    pack = get(served, "/api/v1/context", budget="300", query="vacuum").json()
+    assert pack == cli_json(served, "context", "--json", "--budget", "300", "--query", "vacuum")
+    report = get(served, "/api/v1/reports/decisions").json()
+    assert report == cli_json(served, "report", "decisions", "--format", "json")
+
+
+def test_fresh_after_changes_made_behind_its_back(served: Served) -> None:
+    """A long-lived server sees what other processes do at once: a CLI save, an edit of the
+    file in an editor, a deploy note, a CLI rm."""
+    from serverepo import run
+
+    saved = cli_json(served, "save", "--json", "-t", "fact", "-m", "Fresh from the CLI")
+    new = saved["id"]
+    assert get(served, f"/api/v1/records/{new}").json()["title"] == "Fresh from the CLI"
+    path = served.root / saved["location"]
+    path.write_text(path.read_text().replace("Fresh from the CLI", "Edited in an editor"))
+    assert get(served, f"/api/v1/records/{new}").json()["title"] == "Edited in an editor"
+    assert [h["id"] for h in get(served, "/api/v1/search", q="editor").json()["hits"]] == [new]
+    run(served.root, "deploy", "--env", "staging", "--version", "1.5.0")
+    envs = [e["env"] for e in get(served, "/api/v1/deploys").json()["environments"]]
+    assert sorted(envs) == ["production", "staging"]
+    run(served.root, "rm", "--force", new)
+    assert error(get(served, f"/api/v1/records/{new}"), 404).startswith("no memory with an id")
