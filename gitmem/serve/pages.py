@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from gitmem.errors import GitMemError
+from gitmem.errors import GitMemError, UsageError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.engine import words
@@ -34,7 +34,10 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 FACETS = ("type", "tag", "status", "author", "path")
-SEARCH_PARAMS = ("q", *FILTERS, "fragment")  # every filter of `git mem search`
+SEARCH_PARAMS = ("q", "scope", *FILTERS, "fragment")  # every filter of `git mem search`
+# What the search page looks in: the records, the messages of the session transcripts, or
+# both in one ranking (`git mem search`, `--sessions`, `--everything`).
+SCOPES = {"records": "memories", "sessions": "conversations", "all": "both"}
 SHOWN = 50  # results on the search page
 NEARBY = 20  # records on the same paths shown on a record page
 
@@ -83,31 +86,67 @@ def facets(rows: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
 def search_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
     query = Query(items, SEARCH_PARAMS)
     text = (query.one("q") or "").strip()
+    scope = query.choice("scope", tuple(SCOPES))
     flt = query.filter(store)
     results: list[dict[str, Any]] = []
     note = ""
     if text and words(text):
-        found = finder.search(store, flt, text, limit=SHOWN)
-        results = [{"row": hit.row, "snippet": hit.snippet} for hit in found.hits]
+        found, results = _found(store, query, flt, text, scope)
         if not results:
-            note = f"no memories match {text!r}"
-            if found.hidden == "retired":
+            note = f"no {SCOPES[scope] if scope != 'all' else 'memories or conversations'} "
+            note += f"match {text!r}"
+            if found is not None and found.hidden == "retired":
                 note += "; superseded, deprecated or rejected ones do: tick “include retired”"
-            elif found.suggestion:
+            elif found is not None and found.suggestion:
                 note += f"; did you mean {found.suggestion!r}?"
     else:
         results = [{"row": row, "snippet": ""} for row in finder.records(store, flt, SHOWN)]
     values = query.values
     return {
         "q": text,
+        "scope": scope,
+        "scopes": SCOPES,
         "results": results,
         "note": note,
-        "facets": facets([r["row"] for r in results]),
+        "facets": facets([r["row"] for r in results if "row" in r]),
         "chosen": {n: query.many(n) for n in FILTERS if n != "all" and query.many(n)},
         "all": query.flag("all"),
         "link": lambda name, value: with_param(values, name, value),
         "fragment": query.flag("fragment"),
     }
+
+
+def _found(
+    store: Store, query: Query, flt: Filter, text: str, scope: str
+) -> tuple[finder.Found | None, list[dict[str, Any]]]:
+    """The hits of `scope`: a record as {row, snippet}, a message as {message, label,
+    snippet} (its session's label: the page names the conversation)."""
+    from gitmem.sessions import search as conversations
+    from gitmem.sessions import sessions
+
+    if scope == "records":
+        found = finder.search(store, flt, text, limit=SHOWN)
+        return found, [{"row": hit.row, "snippet": hit.snippet} for hit in found.hits]
+    if scope == "sessions":
+        given = sorted(name for name in FILTERS if query.values.get(name) and name != "all")
+        if given:
+            raise UsageError(f"{', '.join(given)} filter memories: not in conversations")
+        hits = conversations.search(store.repo, text, limit=SHOWN)
+        mixed = [conversations.Mixed(None, hit, hit.score) for hit in hits]
+        records: finder.Found | None = None
+    else:
+        both = conversations.everything(store, flt, text, limit=SHOWN)
+        mixed, records = both.hits, both.records
+    labels = {info.id: info.label for info in sessions.listing(store)} if mixed else {}
+    results: list[dict[str, Any]] = []
+    for item in mixed:
+        if item.record is not None:
+            results.append({"row": item.record.row, "snippet": item.record.snippet})
+        elif item.message is not None:
+            message = item.message.message
+            label = labels.get(message.session) or message.session
+            results.append({"message": message, "label": label, "snippet": item.message.snippet})
+    return records, results
 
 
 def record_view(store: Store, prefix: str) -> dict[str, Any]:
@@ -195,7 +234,7 @@ def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> 
     wanted = [w.lower() for w in words(text)] if text else []
     pattern = re.compile("|".join(re.escape(w) for w in wanted), re.IGNORECASE) if wanted else None
     shown, hits = [], 0
-    for index, message in enumerate(messages):
+    for index, message in enumerate(messages, 1):  # from 1, as search hits number them
         hit = bool(pattern and pattern.search(message.content))
         hits += hit
         shown.append({"index": index, "message": message, "hit": hits if hit else 0})

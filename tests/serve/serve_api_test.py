@@ -413,6 +413,8 @@ def test_pages_answer_bad_input_with_an_error_page(served: Served) -> None:
         ("/records/zzzzzz", {}, 404, "no memory with an id starting &#39;zzzzzz&#39;"),
         ("/sessions/zzzzzz", {}, 404, "no session with an id starting &#39;zzzzzz&#39;"),
         ("/reports/weather", {}, 400, "unknown report &#39;weather&#39;"),
+        ("/", {"q": "x", "scope": "everywhere"}, 400, "unknown scope &#39;everywhere&#39;"),
+        ("/", {"q": "x", "scope": "sessions", "tag": "ops"}, 400, "tag filter memories: not in"),
         ("/nowhere", {}, 404, "no such page: /nowhere"),
     ):
         answer = get(served, path, **params)

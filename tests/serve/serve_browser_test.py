@@ -106,6 +106,30 @@ def test_transcript_at_a_search_hit(page: Any, served: Served) -> None:
     shot(page, "transcript")
 
 
+def test_conversations_searched_as_you_type_and_opened_at_the_message(
+    page: Any, served: Served
+) -> None:
+    page.goto(served.url + "/")
+    page.locator("#scope").select_option("sessions")  # "in conversations"
+    page.locator("#q").press_sequentially("slow", delay=20)
+    page.locator("#results .hit.message").first.wait_for()
+    link = page.locator("#results .hit.message a.rec")
+    assert link.all_inner_texts() == ["user, message 1 of “catalog slowness”"]
+    assert page.locator("#results mark").first.inner_text() == "slow"
+    assert page.url.endswith("/?q=slow&scope=sessions")  # the permalink of what is shown
+    shot(page, "conversations")
+    link.click()
+    page.wait_for_url("**/sessions/*?q=slow#m-1")
+    target = page.locator(".msg:target")  # the message of the hit, scrolled to and outlined
+    assert "why is the catalog slow" in target.inner_text()
+    assert target.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight }"
+    )
+    page.goto(served.url + "/?q=autovacuum&scope=all")  # both, in one ranking
+    kinds = page.locator("#results .hit .type").all_inner_texts()
+    assert sorted(kinds) == ["conversation", "fact"]  # the message and "Autovacuum must run"
+
+
 def test_xss_record_renders_as_text(page: Any, served: Served) -> None:
     page.goto(served.url + "/records/xssxssxss001")
     assert page.locator("h1").inner_text() == XSS_TITLE
