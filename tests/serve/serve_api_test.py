@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,14 @@ def test_openapi_lists_every_endpoint(served: Served) -> None:
         "/api/v1/sessions/{id}/messages",
     ]
     assert sorted(schema["paths"]["/api/v1/records/{id}"]) == ["delete", "get", "patch"]
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert len({op["operationId"] for op in operations}) == len(operations)  # each its own
+    for path, item in schema["paths"].items():  # every {name} of a path is declared
+        for operation in item.values():
+            declared = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
+            assert declared == re.findall(r"{(\w+)}", path), path
+    writes = [op for item in schema["paths"].values() for m, op in item.items() if m != "get"]
+    assert all(op["security"] == [{"bearer": []}] for op in writes)
 
 
 def test_listens_on_loopback_only_by_default(served: Served) -> None:

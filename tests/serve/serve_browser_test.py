@@ -92,6 +92,19 @@ def test_facets_narrow_without_javascript(browser: Any, served: Served) -> None:
     tab.wait_for_url("**/?q=catalog&type=fact")
     titles = tab.locator("#results a.rec").all_inner_texts()
     assert titles == ["Autovacuum must run nightly"]
+    tab.goto(served.url + "/?q=catalog")
+    headings = tab.locator(".facets h3").all_text_contents()
+    assert headings == ["type", "tag", "status", "author", "path"]
+    tab.locator(".facets a", has_text="Ada Lovelace").click()
+    tab.wait_for_url("**/?q=catalog&author=Ada+Lovelace+%3Cada%40example.com%3E")
+    assert tab.locator("#results a.rec").all_inner_texts() == ["Autovacuum must run nightly"]
+    tab.goto(served.url + "/?q=catalog")
+    tab.locator(".facets a", has_text="src/db/").first.click()
+    tab.wait_for_url("**/?q=catalog&path=src%2Fdb%2F")
+    assert tab.locator("#results a.rec").all_inner_texts() == [  # src/db/ and what is under it
+        "Use PostgreSQL for the catalog",
+        "Autovacuum must run nightly",
+    ]
     context.close()
 
 
@@ -168,6 +181,9 @@ def test_other_pages_render(page: Any, served: Served) -> None:
     assert page.locator(".event .badge.d-success").inner_text() == "success"
     page.goto(served.url + "/decisions")
     assert page.locator(".badge.s-superseded").count() >= 1
+    colour = "e => getComputedStyle(e).backgroundColor"  # each status its colour
+    assert page.eval_on_selector("tbody .badge.s-superseded", colour) == "rgb(130, 80, 223)"
+    assert page.eval_on_selector("tbody .badge.s-accepted", colour) == "rgb(26, 127, 55)"
     page.goto(served.url + "/records/zzzzzz")
     assert page.locator(".error").inner_text() == "no memory with an id starting 'zzzzzz'"
 

@@ -86,6 +86,7 @@ def test_remote_wants_the_token_on_every_request(serve: Callable[..., tuple[str,
     assert httpx.get(url + "/", headers={"Authorization": "Bearer nope"}).status_code == 401
     good = httpx.get(url + "/api/v1/records", headers={"Authorization": f"Bearer {token}"})
     assert good.status_code == 200
+    assert httpx.post(url + "/mcp", json={"jsonrpc": "2.0", "id": 1}).status_code == 401
     # A browser opens the printed link once; the token moves to a SameSite cookie.
     with httpx.Client() as browser:
         first = browser.get(url + "/", params={"token": token})
