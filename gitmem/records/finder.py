@@ -7,7 +7,7 @@ the fields it can match exactly (type, tag, source, project) before `Filter.matc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
@@ -73,6 +73,46 @@ def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
             if limit is not None and len(found) >= limit:
                 break
     return found
+
+
+def rows_by_id(store: Store, ids: Iterable[str]) -> dict[str, Row]:
+    """The rows of the records `ids` name in full (those not here are left out), as `records`
+    reads them, from the index: a few lookups, not a read of every row."""
+    wanted = set(ids)
+    catalog = store.catalog()
+    locations = {row["location"] for i in wanted for row in catalog.find(i) if row["id"] == i}
+    if not locations:
+        return {}
+
+    def work(catalog: Catalog, reader: Reader) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for doc in reader.located(locations):  # a note's location holds all its records
+            row = reader.row(doc)
+            if row["id"] in wanted:
+                found[row["id"]] = mark(row, catalog.unmerged)
+        return found
+
+    return with_index(store, work)
+
+
+def about_paths(store: Store, flt: Filter, limit: int, skip: str = "") -> list[Row]:
+    """Up to `limit` records `flt` (with `paths`) accepts but `skip`, newest first: found
+    through the index's paths, so the cost follows the records about those paths, not the
+    repository's size (`records` reads every row until `limit` match)."""
+
+    def work(catalog: Catalog, reader: Reader) -> list[Row]:
+        superseded, unmerged = catalog.superseded, catalog.unmerged
+        docs = reader.about(flt.paths)
+        found: list[Row] = []
+        for doc in reader.newest(docs, len(docs)):
+            row = reader.row(doc)
+            if row["id"] != skip and flt.matches(row, superseded, unmerged):
+                found.append(mark(row, unmerged))
+                if len(found) >= limit:
+                    break
+        return found
+
+    return with_index(store, work)
 
 
 def search(

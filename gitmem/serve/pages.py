@@ -23,7 +23,7 @@ from gitmem.errors import GitMemError, UsageError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.engine import words
-from gitmem.search.query import Filter
+from gitmem.search.query import Filter, effective_status
 from gitmem.serve import markdown
 from gitmem.serve.answers import HEADERS, Runner, status_of
 from gitmem.serve.params import FILTERS, Query
@@ -150,21 +150,24 @@ def _found(
 
 
 def record_view(store: Store, prefix: str) -> dict[str, Any]:
+    """A record and what surrounds it, in lookups rather than a read of every record: the
+    records it names (supersedes, links) by id, what else touches its paths through the index;
+    only a record that something supersedes reads the rows to find what does (the manifest's
+    supersedes table has no lookup by the old id here)."""
     stored = store.get(prefix)
     memory = stored.memory
     fields = {k: v for k, v in memory.to_json().items() if k != "body"}
-    everything = finder.records(store, Filter(include_retired=True, include_unmerged=True))
-    by_id = {row["id"]: row for row in everything}
-    newer = [row for row in everything if memory.id in row.get("supersedes", [])]
-    older = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
-    links = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
+    superseded = store.catalog().superseded
+    newer: list[dict[str, Any]] = []
+    if memory.id in superseded:
+        every = Filter(include_retired=True, include_unmerged=True)
+        newer = [r for r in finder.records(store, every) if memory.id in r.get("supersedes", [])]
+    named = finder.rows_by_id(store, [*memory.supersedes, *memory.links])
+    older = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
+    links = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
     nearby: list[dict[str, Any]] = []
     if memory.paths:
-        flt = Filter(paths=list(memory.paths))
-        nearby = [r for r in finder.records(store, flt, NEARBY + 1) if r["id"] != memory.id]
-    transcript = None
-    if memory.session:
-        transcript = memory.session
+        nearby = finder.about_paths(store, Filter(paths=list(memory.paths)), NEARBY, memory.id)
     return {
         "memory": memory,
         "fields": fields,
@@ -172,9 +175,9 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
         "newer": newer,
         "older": older,
         "links": links,
-        "nearby": nearby[:NEARBY],
-        "transcript": transcript,
-        "status": by_id.get(memory.id, {}).get("status", memory.status),
+        "nearby": nearby,
+        "transcript": memory.session or None,
+        "status": effective_status({"id": memory.id, "status": memory.status}, superseded),
     }
 
 
