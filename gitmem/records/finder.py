@@ -7,7 +7,7 @@ the fields it can match exactly (type, tag, source, project) before `Filter.matc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
@@ -64,15 +64,22 @@ def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
     """The records `flt` accepts, newest first (those on unmerged commits marked).
 
     Read from the manifest, newest first, only as far as `limit` needs: no index opened."""
+    found: list[Row] = []
+    for row in newest(store, flt):
+        found.append(row)
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def newest(store: Store, flt: Filter) -> Iterator[Row]:
+    """`records`, read from the manifest as the caller consumes them (it stops when it has
+    what it needs: a page of a timeline)."""
     catalog = store.catalog()
     superseded, unmerged = catalog.superseded, catalog.unmerged
-    found: list[Row] = []
     for row in catalog.newest(flt.types):
         if flt.matches(row, superseded, unmerged):
-            found.append(mark(row, unmerged))
-            if limit is not None and len(found) >= limit:
-                break
-    return found
+            yield mark(row, unmerged)
 
 
 def rows_by_id(store: Store, ids: Iterable[str]) -> dict[str, Row]:

@@ -40,6 +40,7 @@ SEARCH_PARAMS = ("q", "scope", *FILTERS, "fragment")  # every filter of `git mem
 SCOPES = {"records": "memories", "sessions": "conversations", "all": "both"}
 SHOWN = 50  # results on the search page
 NEARBY = 20  # records on the same paths shown on a record page
+TIMELINE_PAGE = 100  # events on a page of the timeline
 
 
 @cache
@@ -203,29 +204,51 @@ def report_body(doc: dict[str, Any]) -> tuple[str, str]:
 
 
 def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
-    """Records, deploys and sessions on one axis, newest first; `type` keeps some kinds."""
-    from gitmem.reports.data import collect, deploy_of
+    """Records, deploys and sessions on one axis, newest first, a page at a time; `type`
+    keeps some kinds. Records are read newest first only as far as the page needs."""
+    from gitmem.reports.data import deploy_of
     from gitmem.sessions import sessions
 
-    query = Query(items, ("type",))
+    query = Query(items, ("type", "offset", "limit"))
     kinds = query.many("type")
-    records = collect(store)
+    offset = query.number("offset", 0, 0, 10**9)
+    limit = query.number("limit", TIMELINE_PAGE, 1, 1000)
+    wanted = offset + limit + 1  # one more: is there an older page?
+    superseded = store.catalog().superseded
     events: list[dict[str, Any]] = []
-    for row in records.rows:
-        deploy = deploy_of(row)
-        kind = "deploy" if deploy else str(row.get("type"))
-        if not kinds or kind in kinds:
-            status = records.status(row)
-            shown = {**row, "status": status}
+    record_kinds = [kind for kind in kinds if kind != "session"]
+    if not kinds or record_kinds:
+        types = sorted({"episodic" if kind == "deploy" else kind for kind in record_kinds})
+        for row in finder.newest(store, Filter(types=types, include_retired=True)):
+            deploy = deploy_of(row)
+            kind = "deploy" if deploy else str(row.get("type"))
+            if kinds and kind not in kinds:
+                continue
+            shown = {**row, "status": effective_status(row, superseded)}
             events.append(
                 {"when": row.get("created") or "", "kind": kind, "record": shown, "deploy": deploy}
             )
+            if len(events) >= wanted:
+                break
     if not kinds or "session" in kinds:
         for info in sessions.listing(store):
             events.append({"when": info.started or "", "kind": "session", "session": info})
     events.sort(key=lambda e: e["when"], reverse=True)
     every = sorted({*store.config.type_names, "deploy", "session"})
-    return {"events": events, "kinds": kinds, "every": every}
+
+    def at(start: int) -> str:
+        given = [("type", kind) for kind in kinds]
+        given += [("limit", str(limit))] if limit != TIMELINE_PAGE else []
+        return "/timeline?" + urlencode([*given, ("offset", str(start))])
+
+    more = len(events) > offset + limit
+    return {
+        "events": events[offset : offset + limit],
+        "kinds": kinds,
+        "every": every,
+        "newer": at(max(0, offset - limit)) if offset else None,
+        "older": at(offset + limit) if more else None,
+    }
 
 
 def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> dict[str, Any]:

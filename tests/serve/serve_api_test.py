@@ -227,6 +227,38 @@ def test_deploys_carry_the_dora_measures(served: Served) -> None:
     assert '<a href="/records/pgsqdb000002">Use PostgreSQL for the catalog</a>' in decisions
 
 
+def events(html: str) -> list[str]:
+    """The timeline's events as `kind:/records/ID` (or `/sessions/ID`), top to bottom."""
+    return [
+        f"{kind}:{href}"
+        for kind, href in re.findall(r'<li class="event k-([\w-]+)">.*?href="([^"]+)"', html, re.S)
+    ]
+
+
+def test_timeline_pages(served: Served) -> None:
+    whole = events(get(served, "/timeline").text)
+    assert len(whole) == 7 and whole[-1] == "decision:/records/sq1tedb00001", whole
+    assert sorted({e.split(":")[0] for e in whole}) == [
+        "decision",
+        "deploy",
+        "episodic",
+        "fact",
+        "session",
+    ]
+    paged, url = [], "/timeline?limit=3"
+    while url:
+        html = httpx.get(served.url + url.replace("&amp;", "&"), timeout=30).text
+        paged += events(html)
+        older = re.search(r'<a href="([^"]+)" rel="next">older', html)
+        url = older[1] if older else ""
+        if len(paged) > 3:  # a later page links back to the one before it
+            assert re.search(r'rel="prev">← newer', html)
+    assert paged == whole
+    kinds = events(get(served, "/timeline", type="decision", limit="1", offset="1").text)
+    assert kinds == ["decision:/records/sq1tedb00001"]
+    assert events(get(served, "/timeline", type="session").text)[0].startswith("session:/sessions/")
+
+
 def test_record_page_shows_its_front_matter_home_and_commits(served: Served) -> None:
     sha = git("rev-parse", "HEAD", cwd=served.root).strip()
     [deploy] = ids(get(served, "/api/v1/records", source="ci"))
