@@ -102,22 +102,28 @@ def rows_by_id(store: Store, ids: Iterable[str]) -> dict[str, Row]:
     return with_index(store, work)
 
 
-def about_paths(store: Store, flt: Filter, limit: int, skip: str = "") -> list[Row]:
-    """Up to `limit` records `flt` (with `paths`) accepts but `skip`, newest first: found
-    through the index's paths, so the cost follows the records about those paths, not the
-    repository's size (`records` reads every row until `limit` match)."""
+def about_paths(
+    store: Store, flt: Filter, limit: int, skip: str = "", budget: int | None = None
+) -> tuple[list[Row], bool]:
+    """Up to `limit` records `flt` (with `paths`) accepts but `skip`, newest first, and whether
+    that is all of them: found through the index's paths, so the cost follows the records
+    about those paths, not the repository's size (`records` reads every row until `limit`
+    match). The index's candidates include everything under each folder above the paths (a
+    record about `src/` concerns `src/db/`); `budget` caps the candidates read, newest first,
+    and the answer then says it may not be complete."""
 
-    def work(catalog: Catalog, reader: Reader) -> list[Row]:
+    def work(catalog: Catalog, reader: Reader) -> tuple[list[Row], bool]:
         superseded, unmerged = catalog.superseded, catalog.unmerged
         docs = reader.about(flt.paths)
+        read = len(docs) if budget is None else min(len(docs), budget)
         found: list[Row] = []
-        for doc in reader.newest(docs, len(docs)):
+        for doc in reader.newest(docs, read):
             row = reader.row(doc)
             if row["id"] != skip and flt.matches(row, superseded, unmerged):
                 found.append(mark(row, unmerged))
                 if len(found) >= limit:
-                    break
-        return found
+                    return found, True
+        return found, read == len(docs)
 
     return with_index(store, work)
 

@@ -40,6 +40,10 @@ SEARCH_PARAMS = ("q", "scope", *FILTERS, "fragment")  # every filter of `git mem
 SCOPES = {"records": "memories", "sessions": "conversations", "all": "both"}
 SHOWN = 50  # results on the search page
 NEARBY = 20  # records on the same paths shown on a record page
+# At most this many candidates (the newest records under the folders above its paths) are read
+# for them: a page stays fast in a repository where most records sit under `src/`; the search
+# page's path filter (linked) lists every one.
+NEARBY_BUDGET = 2000
 TIMELINE_PAGE = 100  # events on a page of the timeline
 
 
@@ -167,8 +171,10 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
     older = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
     links = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
     nearby: list[dict[str, Any]] = []
+    complete = True
     if memory.paths:
-        nearby = finder.about_paths(store, Filter(paths=list(memory.paths)), NEARBY, memory.id)
+        flt = Filter(paths=list(memory.paths))
+        nearby, complete = finder.about_paths(store, flt, NEARBY, memory.id, NEARBY_BUDGET)
     return {
         "memory": memory,
         "fields": fields,
@@ -177,6 +183,8 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
         "older": older,
         "links": links,
         "nearby": nearby,
+        "nearby_complete": complete,
+        "nearby_all": "/?" + urlencode([("path", path) for path in memory.paths]),
         "transcript": memory.session or None,
         "status": effective_status({"id": memory.id, "status": memory.status}, superseded),
     }

@@ -62,5 +62,13 @@ def test_lookups_answer_what_reading_every_row_answers(repo: Path) -> None:
             for skip in ("", "aaaa00000002"):
                 flt = Filter(paths=paths)
                 expected = [r["id"] for r in finder.records(store, flt) if r["id"] != skip]
-                got_ids = [r["id"] for r in finder.about_paths(store, flt, limit, skip)]
-                assert got_ids == expected[:limit], (paths, limit, skip)
+                rows, complete = finder.about_paths(store, flt, limit, skip)
+                assert [r["id"] for r in rows] == expected[:limit], (paths, limit, skip)
+                assert complete
+    # a budget of candidates read: a part of the answer, and saying so when it may be more
+    flt = Filter(paths=["src/db/pool.py"])
+    expected = [r["id"] for r in finder.records(store, flt)]
+    rows, complete = finder.about_paths(store, flt, 20, budget=2)
+    assert not complete and [r["id"] for r in rows] == expected[: len(rows)]
+    rows, complete = finder.about_paths(store, flt, 20, budget=100)
+    assert complete and [r["id"] for r in rows] == expected
