@@ -11,6 +11,7 @@ time, what the client sees):
 - `GET /api/v1/search?q=...` (1-3 words drawn from random records, limit 10);
 - `GET /api/v1/records/{id}` (8-character prefixes);
 - `GET /?q=...` the search page (facets, snippets, HTML);
+- `GET /records/{id}` a record page and `GET /timeline` its first page (HTML);
 - in the same run, the references: `git-mem search --json` whole process (the same queries) and
   `python -c pass`.
 
@@ -99,15 +100,18 @@ def one_size(size: int, calls: int, seed: int, keep: bool, source: Path | None) 
     rng = random.Random(seed)
     texts = queries(rng, memories, calls)
     prefixes = [rng.choice(memories)[0].id[:8] for _ in range(calls)]
+    pages = [rng.choice(memories)[0].id for _ in range(calls)]  # a record page's permalink
 
     server, url = start_server(root)
     try:
         with httpx.Client(timeout=120) as client:
             timed_get(client, url + "/api/v1/search", {"q": texts[0]})  # warm: the first refresh
-            log(f"{calls} API searches, {calls} records/{{id}}, {calls} search pages")
+            log(f"{calls} API searches, {calls} records/{{id}}, {calls} of each page")
             api = [timed_get(client, url + "/api/v1/search", {"q": t}) for t in texts]
             show = [timed_get(client, f"{url}/api/v1/records/{p}") for p in prefixes]
             page = [timed_get(client, url + "/", {"q": t}) for t in texts]
+            record = [timed_get(client, f"{url}/records/{i}") for i in pages]
+            timeline = [timed_get(client, url + "/timeline") for _ in pages]
     finally:
         server.terminate()
         server.wait(10)
@@ -134,6 +138,8 @@ def one_size(size: int, calls: int, seed: int, keep: bool, source: Path | None) 
         row("`GET /api/v1/search?q=` (1-3 words, limit 10)", api),
         row("`GET /api/v1/records/{id}` (8-char prefix)", show),
         row("`GET /?q=` search page (HTML, facets, snippets)", page),
+        row("`GET /records/{id}` record page (chain, links, same paths)", record),
+        row("`GET /timeline` (the newest 100 events)", timeline),
         row("reference: `git-mem search --json` whole process", cli),
         row("reference: `python -c pass`", python),
         "",

@@ -17,6 +17,8 @@ from conftest import _isolate, git, make_repo, write_record
 
 GIT_MEM = Path(sys.executable).parent / "git-mem"
 XSS_TITLE = "<img src=x onerror=alert(1)>"
+XSS_TAG = "<svg onload=alert(4)>"  # a facet, a chip, a timeline row
+XSS_AUTHOR = "<img src=y onerror=alert(5)>"
 XSS_BODY = "[x](javascript:alert(1)) and <script>alert(2)</script> <b onclick=alert(3)>b</b>\n"
 
 
@@ -28,8 +30,9 @@ class Served(NamedTuple):
 
 
 def build(root: Path) -> None:
-    """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths, the
-    XSS record, one ended session whose transcript talks about vacuum, and a deploy of HEAD."""
+    """Decisions in a supersedes chain (SQLite -> PostgreSQL), a fact on the same paths (with
+    an author and a project), the XSS record (title, tag, author, body), one ended session
+    whose transcript talks about vacuum, and a deploy of HEAD."""
     make_repo(root)
     write_record(
         root,
@@ -66,6 +69,8 @@ def build(root: Path) -> None:
         created="2026-02-03T09:00:00+00:00",
         tags="[database, ops]",
         paths="[src/db/pool.py]",
+        author="Ada Lovelace <ada@example.com>",
+        project="catalog",
         body="Without it the catalog table bloats.\n",
     )
     write_record(
@@ -75,6 +80,8 @@ def build(root: Path) -> None:
         type="fact",
         title=repr(XSS_TITLE),
         created="2026-02-04T09:00:00+00:00",
+        tags=f"[{XSS_TAG!r}]",
+        author=repr(XSS_AUTHOR),
         body=XSS_BODY,
     )
     run(root, "session", "start", "--label", "catalog slowness")

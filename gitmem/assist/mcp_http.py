@@ -9,6 +9,7 @@ bearer token, and a server started with --allow-writes).
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
 
 from gitmem.assist.mcp_server import WriteCheck, server
+from gitmem.records.warm import WarmRepo
 
 ASGIApp = Callable[
     [
@@ -28,11 +30,16 @@ ASGIApp = Callable[
 
 
 def http_app(
-    start: Path, may_write: WriteCheck
+    start: Path,
+    may_write: WriteCheck,
+    warm: WarmRepo | None = None,
+    serial: threading.Lock | None = None,
 ) -> tuple[ASGIApp, Callable[[], contextlib.AbstractAsyncContextManager[None]]]:
     """The ASGI app answering MCP requests, and the lifespan it must run inside (the session
-    manager's task group)."""
-    manager = StreamableHTTPSessionManager(app=server(start, may_write), json_response=True)
+    manager's task group). `warm`, `serial`: the WarmRepo and the one-at-a-time lock of the
+    server it is mounted in, shared rather than a second warm core on the same repository."""
+    tools = server(start, may_write, warm, serial)
+    manager = StreamableHTTPSessionManager(app=tools, json_response=True)
     app: ASGIApp = StreamableHTTPASGIApp(manager)  # an object, so a Route mounts it as ASGI
 
     @contextlib.asynccontextmanager

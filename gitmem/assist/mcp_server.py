@@ -10,9 +10,11 @@ the schema violation, anything else logged under the git common dir like `main` 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -45,6 +47,7 @@ CONTEXT_URI = "gitmem://context"
 RESOURCE_NOT_FOUND = -32002  # the MCP spec's code for an unknown resource URI
 # Whether the HTTP request behind a tool call may run a write tool: None, or why not.
 WriteCheck = Callable[[Any], str | None]
+T = TypeVar("T")
 
 
 # The record tools work on the project's memory or, with `memory: "global"`, on the caller's
@@ -73,13 +76,29 @@ class GitMem:
     repository is looked for again on each call until one is found (`git init` meanwhile).
     """
 
-    def __init__(self, start: Path, may_write: WriteCheck | None = None) -> None:
+    def __init__(
+        self,
+        start: Path,
+        may_write: WriteCheck | None = None,
+        warm: WarmRepo | None = None,
+        serial: threading.Lock | None = None,
+    ) -> None:
         """`may_write`: over HTTP, whether the request of a call may run a write tool (None:
-        yes; a text: no, and why). Over stdio every tool may run."""
+        yes; a text: no, and why). Over stdio every tool may run.
+
+        `warm` and `serial`: the WarmRepo of a server that also answers other requests on the
+        same repository (`git mem serve`), and the lock its work holds. The calls here then
+        share its warm core (one watcher, one kept index) and hold the same lock, so a tool call
+        never runs beside one of its requests (a Store is not made for concurrent use within
+        one process). That server owns `warm` and closes it."""
         self.start = start
         self.may_write = may_write
-        self._repo: git.RepoInfo | None = None
-        self._warm: WarmRepo | None = None
+        self._repo: git.RepoInfo | None = warm.repo if warm is not None else None
+        self._warm: WarmRepo | None = warm
+        self._owns_warm = warm is None
+        self._serial: contextlib.AbstractContextManager[Any] = (
+            serial if serial is not None else contextlib.nullcontext()
+        )
         self._lock = anyio.Lock()
 
     def repo(self) -> git.RepoInfo:
@@ -96,8 +115,19 @@ class GitMem:
         return self._warm.store(notify=notice)
 
     def close(self) -> None:
-        if self._warm is not None:
+        if self._warm is not None and self._owns_warm:
             self._warm.close()
+
+    async def in_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` in a worker thread, one call at a time (and, with a shared WarmRepo,
+        one at a time with the other users of its lock)."""
+
+        def serially() -> T:
+            with self._serial:
+                return work(*args)
+
+        async with self._lock:
+            return await anyio.to_thread.run_sync(serially)
 
     def log_dir(self) -> Path | None:
         return self._repo.state_dir / "logs" if self._repo is not None else None
@@ -113,8 +143,7 @@ class GitMem:
     async def list_tools(
         self, ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        async with self._lock:
-            schemas = await anyio.to_thread.run_sync(self.schemas)
+        schemas = await self.in_thread(self.schemas)
         return types.ListToolsResult(
             tools=[
                 types.Tool(
@@ -142,8 +171,7 @@ class GitMem:
             refusal = self.may_write(ctx.request)
             if refusal is not None:
                 return error_result(f"{params.name}: {refusal}")
-        async with self._lock:
-            return await anyio.to_thread.run_sync(self.call, params.name, arguments, caller)
+        return await self.in_thread(self.call, params.name, arguments, caller)
 
     def call(self, name: str, arguments: dict[str, Any], caller: Caller) -> types.CallToolResult:
         """Run one tool; never raises (the server must outlive any one call)."""
@@ -193,8 +221,7 @@ class GitMem:
     ) -> types.ReadResourceResult:
         if str(params.uri) != CONTEXT_URI:
             raise MCPError(RESOURCE_NOT_FOUND, f"unknown resource {params.uri}: try {CONTEXT_URI}")
-        async with self._lock:
-            markdown = await anyio.to_thread.run_sync(self.context_markdown)
+        markdown = await self.in_thread(self.context_markdown)
         contents = types.TextResourceContents(
             uri=CONTEXT_URI, mime_type="text/markdown", text=markdown
         )
@@ -247,8 +274,14 @@ def error_result(message: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=message)], is_error=True)
 
 
-def server(start: Path, may_write: WriteCheck | None = None) -> Server[Any]:
-    return _server(GitMem(start, may_write))
+def server(
+    start: Path,
+    may_write: WriteCheck | None = None,
+    warm: WarmRepo | None = None,
+    serial: threading.Lock | None = None,
+) -> Server[Any]:
+    """The MCP server for the repository `start` is in (see `GitMem` for the arguments)."""
+    return _server(GitMem(start, may_write, warm, serial))
 
 
 def _server(handlers: GitMem) -> Server[Any]:

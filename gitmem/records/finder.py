@@ -7,7 +7,7 @@ the fields it can match exactly (type, tag, source, project) before `Filter.matc
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
@@ -85,15 +85,68 @@ def records(store: Store, flt: Filter, limit: int | None = None) -> list[Row]:
     """The records `flt` accepts, newest first (those on unmerged commits marked).
 
     Read from the manifest, newest first, only as far as `limit` needs: no index opened."""
+    found: list[Row] = []
+    for row in newest(store, flt):
+        found.append(row)
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def newest(store: Store, flt: Filter) -> Iterator[Row]:
+    """`records`, read from the manifest as the caller consumes them (it stops when it has
+    what it needs: a page of a timeline)."""
     catalog = store.catalog()
     superseded, unmerged = catalog.superseded, catalog.unmerged
-    found: list[Row] = []
     for row in catalog.newest(flt.types):
         if flt.matches(row, superseded, unmerged):
-            found.append(mark(row, unmerged))
-            if limit is not None and len(found) >= limit:
-                break
-    return found
+            yield mark(row, unmerged)
+
+
+def rows_by_id(store: Store, ids: Iterable[str]) -> dict[str, Row]:
+    """The rows of the records `ids` name in full (those not here are left out), as `records`
+    reads them, from the index: a few lookups, not a read of every row."""
+    wanted = set(ids)
+    catalog = store.catalog()
+    locations = {row["location"] for i in wanted for row in catalog.find(i) if row["id"] == i}
+    if not locations:
+        return {}
+
+    def work(catalog: Catalog, reader: Reader) -> dict[str, Row]:
+        found: dict[str, Row] = {}
+        for doc in reader.located(locations):  # a note's location holds all its records
+            row = reader.row(doc)
+            if row["id"] in wanted:
+                found[row["id"]] = mark(row, catalog.unmerged)
+        return found
+
+    return with_index(store, work)
+
+
+def about_paths(
+    store: Store, flt: Filter, limit: int, skip: str = "", budget: int | None = None
+) -> tuple[list[Row], bool]:
+    """Up to `limit` records `flt` (with `paths`) accepts but `skip`, newest first, and whether
+    that is all of them: found through the index's paths, so the cost follows the records
+    about those paths, not the repository's size (`records` reads every row until `limit`
+    match). The index's candidates include everything under each folder above the paths (a
+    record about `src/` concerns `src/db/`); `budget` caps the candidates read, newest first,
+    and the answer then says it may not be complete."""
+
+    def work(catalog: Catalog, reader: Reader) -> tuple[list[Row], bool]:
+        superseded, unmerged = catalog.superseded, catalog.unmerged
+        docs = reader.about(flt.paths)
+        read = len(docs) if budget is None else min(len(docs), budget)
+        found: list[Row] = []
+        for doc in reader.newest(docs, read):
+            row = reader.row(doc)
+            if row["id"] != skip and flt.matches(row, superseded, unmerged):
+                found.append(mark(row, unmerged))
+                if len(found) >= limit:
+                    return found, True
+        return found, read == len(docs)
+
+    return with_index(store, work)
 
 
 def search(

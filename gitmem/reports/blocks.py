@@ -11,6 +11,7 @@ from typing import NamedTuple
 class Link(NamedTuple):
     text: str
     href: str
+    record: str = ""  # the id of the record it links to (the web UI links there instead)
 
 
 Cell = str | Link

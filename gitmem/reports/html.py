@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from gitmem.reports.blocks import Block, Cell, Chart, Heading, Items, Link, Para, Table
@@ -22,13 +23,20 @@ a { color: #1864ab; }
 """
 
 
-def _cell(cell: Cell) -> str:
+Href = Callable[[Link], str]
+
+
+def _file(link: Link) -> str:
+    return link.href
+
+
+def _cell(cell: Cell, href: Href) -> str:
     if isinstance(cell, Link):
-        return f'<a href="{escape(cell.href)}">{escape(cell.text)}</a>'
+        return f'<a href="{escape(href(cell))}">{escape(cell.text)}</a>'
     return escape(cell)
 
 
-def _block(block: Block) -> str:
+def _block(block: Block, href: Href) -> str:
     if isinstance(block, Heading):
         return f"<h{block.level}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Para):
@@ -38,7 +46,7 @@ def _block(block: Block) -> str:
     if isinstance(block, Table):
         head = "".join(f"<th>{escape(name)}</th>" for name in block.header)
         rows = "\n".join(
-            "<tr>" + "".join(f"<td>{_cell(cell)}</td>" for cell in row) + "</tr>"
+            "<tr>" + "".join(f"<td>{_cell(cell, href)}</td>" for cell in row) + "</tr>"
             for row in block.rows
         )
         return f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{rows}\n</tbody>\n</table>"
@@ -46,11 +54,17 @@ def _block(block: Block) -> str:
     return f"<h2>{escape(block.title)}</h2>\n{chart(block)}"
 
 
+def fragment(title: str, blocks: list[Block], href: Href = _file) -> str:
+    """The report's heading and blocks without a page around them (the web UI puts them in
+    its own, links to records going where `href` says; by default to their files)."""
+    body = "\n".join(_block(block, href) for block in blocks)
+    return f"<h1>{escape(title)}</h1>\n{body}"
+
+
 def render(title: str, blocks: list[Block]) -> str:
-    body = "\n".join(_block(block) for block in blocks)
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{escape(title)}</h1>\n{body}\n</body>\n</html>\n"
+        f"{fragment(title, blocks)}\n</body>\n</html>\n"
     )

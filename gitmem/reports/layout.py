@@ -41,7 +41,9 @@ def _titled(entry: Doc) -> Cell:
     """A record's title, linked to its file when it lives in one."""
     title = str(entry["title"]) + unmerged_mark(entry)
     location = str(entry.get("location") or "")
-    return Link(title, location) if location.startswith(".memory/") else title
+    if not location.startswith(".memory/"):
+        return title
+    return Link(title, location, str(entry.get("id") or ""))
 
 
 def _when(created: str | None, time: bool = False) -> str:

@@ -42,10 +42,12 @@ STATIC = Path(__file__).parent / "static"
 
 @dataclass
 class Server:
-    """What every request shares: the repository, the rules, and the one-at-a-time lock."""
+    """What every request shares: the repository, the rules, the one warm core and the
+    one-at-a-time lock (also held by the MCP endpoint's tool calls: `runner.application`)."""
 
     repo: git.RepoInfo
     policy: Policy
+    database: str | None = None  # the published database the org API reads (serve.org)
     lock: threading.Lock = field(default_factory=threading.Lock)
     warm: WarmRepo = field(init=False)
 
@@ -109,20 +111,20 @@ def api_route(server: Server, endpoint: api.Endpoint) -> Route:
 
 
 def build(
-    repo: git.RepoInfo,
-    policy: Policy,
+    server: Server,
     extra_routes: Sequence[BaseRoute] = (),
     lifespan: Callable[[], contextlib.AbstractAsyncContextManager[None]] | None = None,
 ) -> Guard:
-    """The whole application for `repo` under `policy`. `extra_routes` and `lifespan`: the MCP
-    endpoint and the lifespan its session manager needs (`commands/serve` adds them when the
-    mcp extra is there)."""
+    """The whole application of `server` (its repository, under its policy). `extra_routes`
+    and `lifespan`: the org API, the MCP endpoint and the lifespan its session manager needs
+    (`runner.application` adds them; the MCP endpoint shares `server.warm` and `server.lock`).
+    The app closes `server.warm` when it shuts down."""
     from gitmem.serve import pages
 
-    server = Server(repo, policy)
+    policy = server.policy
 
     async def schema(request: Request) -> Response:
-        return JSONResponse(openapi.document(), headers=HEADERS)
+        return JSONResponse(openapi.document(org=server.database is not None), headers=HEADERS)
 
     routes: list[BaseRoute] = [
         *(api_route(server, endpoint) for endpoint in api.ENDPOINTS),

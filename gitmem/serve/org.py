@@ -13,7 +13,8 @@ request comes, so a server whose database is down still starts, and the request 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from gitmem.errors import GitMemError, NotFoundError, UsageError
+from gitmem.publish import reports  # light: its psycopg is imported where a query runs
 from gitmem.search.query import FILTER_OPTIONS, Filter
 from gitmem.serve.answers import HEADERS, error_response, status_of
 from gitmem.serve.params import Query
@@ -33,6 +35,43 @@ RECORD_ONLY = tuple(name for name in SEARCH_PARAMS[4:] if name not in ("since", 
 NO_DATABASE = (
     "this server has no database: start git mem serve with --database URL, or set "
     "GITMEM_DATABASE_URL or [publish] url in .memory/config.toml"
+)
+
+
+@dataclass(frozen=True)
+class Operation:
+    """An org path as the OpenAPI document lists it (`openapi.document(org=True)`)."""
+
+    path: str  # under /api/v1
+    name: str  # its operationId
+    summary: str
+    answer: str  # what a 200 holds
+    params: tuple[str, ...]
+    meaning: Mapping[str, str] = field(default_factory=dict)  # where MEANING does not fit
+
+
+OPERATIONS = (
+    Operation(
+        "/org/search",
+        "org_search",
+        "ranked search across every repository published to the database",
+        "the document `git mem search --server --json` prints (each hit names its repository)",
+        SEARCH_PARAMS,
+        {
+            "scope": "records (default) or sessions (transcript messages)",
+            "path": "records about this path, as given (repeatable)",
+            "commit": "records of this commit: a full or abbreviated sha, as given (repeatable)",
+            "all": "include retired records (true/false)",
+        },
+    ),
+    Operation(
+        "/org/reports/{kind}",
+        "org_report",
+        "a report across every published repository: " + ", ".join(reports.KINDS),
+        "the document `git mem report --server KIND --json` prints, or its Markdown",
+        REPORT_PARAMS,
+        {"format": "json (default) or markdown"},
+    ),
 )
 
 
@@ -70,7 +109,7 @@ def search(url: str, query: Query) -> dict[str, Any]:
 
 def report(url: str, kind: str, query: Query) -> tuple[str, Any]:
     """(format, the document or its Markdown)."""
-    from gitmem.publish import connect, reports, schema
+    from gitmem.publish import connect, schema
 
     if kind not in reports.KINDS:
         raise NotFoundError(f"no report {kind!r} across repositories: {', '.join(reports.KINDS)}")

@@ -13,17 +13,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from gitmem.errors import GitMemError
+from gitmem.errors import GitMemError, UsageError
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search.engine import words
-from gitmem.search.query import Filter
+from gitmem.search.query import Filter, effective_status
 from gitmem.serve import markdown
 from gitmem.serve.answers import HEADERS, Runner, status_of
 from gitmem.serve.params import FILTERS, Query
@@ -34,9 +34,17 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).parent / "templates"
 FACETS = ("type", "tag", "status", "author", "path")
-SEARCH_PARAMS = ("q", *FILTERS, "fragment")  # every filter of `git mem search`
+SEARCH_PARAMS = ("q", "scope", *FILTERS, "fragment")  # every filter of `git mem search`
+# What the search page looks in: the records, the messages of the session transcripts, or
+# both in one ranking (`git mem search`, `--sessions`, `--everything`).
+SCOPES = {"records": "memories", "sessions": "conversations", "all": "both"}
 SHOWN = 50  # results on the search page
 NEARBY = 20  # records on the same paths shown on a record page
+# At most this many candidates (the newest records under the folders above its paths) are read
+# for them: a page stays fast in a repository where most records sit under `src/`; the search
+# page's path filter (linked) lists every one.
+NEARBY_BUDGET = 2000
+TIMELINE_PAGE = 100  # events on a page of the timeline
 
 
 @cache
@@ -83,26 +91,29 @@ def facets(rows: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
 def search_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
     query = Query(items, SEARCH_PARAMS)
     text = (query.one("q") or "").strip()
+    scope = query.choice("scope", tuple(SCOPES))
     flt = query.filter(store)
     results: list[dict[str, Any]] = []
     note = ""
     if text and words(text):
-        found = finder.search(store, flt, text, limit=SHOWN)
-        results = [{"row": hit.row, "snippet": hit.snippet} for hit in found.hits]
+        found, results = _found(store, query, flt, text, scope)
         if not results:
-            note = f"no memories match {text!r}"
-            if found.hidden == "retired":
+            note = f"no {SCOPES[scope] if scope != 'all' else 'memories or conversations'} "
+            note += f"match {text!r}"
+            if found is not None and found.hidden == "retired":
                 note += "; superseded, deprecated or rejected ones do: tick “include retired”"
-            elif found.suggestion:
+            elif found is not None and found.suggestion:
                 note += f"; did you mean {found.suggestion!r}?"
     else:
         results = [{"row": row, "snippet": ""} for row in finder.records(store, flt, SHOWN)]
     values = query.values
     return {
         "q": text,
+        "scope": scope,
+        "scopes": SCOPES,
         "results": results,
         "note": note,
-        "facets": facets([r["row"] for r in results]),
+        "facets": facets([r["row"] for r in results if "row" in r]),
         "chosen": {n: query.many(n) for n in FILTERS if n != "all" and query.many(n)},
         "all": query.flag("all"),
         "link": lambda name, value: with_param(values, name, value),
@@ -110,22 +121,60 @@ def search_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
+def _found(
+    store: Store, query: Query, flt: Filter, text: str, scope: str
+) -> tuple[finder.Found | None, list[dict[str, Any]]]:
+    """The hits of `scope`: a record as {row, snippet}, a message as {message, label,
+    snippet} (its session's label: the page names the conversation)."""
+    from gitmem.sessions import search as conversations
+    from gitmem.sessions import sessions
+
+    if scope == "records":
+        found = finder.search(store, flt, text, limit=SHOWN)
+        return found, [{"row": hit.row, "snippet": hit.snippet} for hit in found.hits]
+    if scope == "sessions":
+        given = sorted(name for name in FILTERS if query.values.get(name) and name != "all")
+        if given:
+            raise UsageError(f"{', '.join(given)} filter memories: not in conversations")
+        hits = conversations.search(store.repo, text, limit=SHOWN)
+        mixed = [conversations.Mixed(None, hit, hit.score) for hit in hits]
+        records: finder.Found | None = None
+    else:
+        both = conversations.everything(store, flt, text, limit=SHOWN)
+        mixed, records = both.hits, both.records
+    labels = {info.id: info.label for info in sessions.listing(store)} if mixed else {}
+    results: list[dict[str, Any]] = []
+    for item in mixed:
+        if item.record is not None:
+            results.append({"row": item.record.row, "snippet": item.record.snippet})
+        elif item.message is not None:
+            message = item.message.message
+            label = labels.get(message.session) or message.session
+            results.append({"message": message, "label": label, "snippet": item.message.snippet})
+    return records, results
+
+
 def record_view(store: Store, prefix: str) -> dict[str, Any]:
+    """A record and what surrounds it, in lookups rather than a read of every record: the
+    records it names (supersedes, links) by id, what else touches its paths through the index;
+    only a record that something supersedes reads the rows to find what does (the manifest's
+    supersedes table has no lookup by the old id here)."""
     stored = store.get(prefix)
     memory = stored.memory
     fields = {k: v for k, v in memory.to_json().items() if k != "body"}
-    everything = finder.records(store, Filter(include_retired=True, include_unmerged=True))
-    by_id = {row["id"]: row for row in everything}
-    newer = [row for row in everything if memory.id in row.get("supersedes", [])]
-    older = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
-    links = [by_id.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
+    superseded = store.catalog().superseded
+    newer: list[dict[str, Any]] = []
+    if memory.id in superseded:
+        every = Filter(include_retired=True, include_unmerged=True)
+        newer = [r for r in finder.records(store, every) if memory.id in r.get("supersedes", [])]
+    named = finder.rows_by_id(store, [*memory.supersedes, *memory.links])
+    older = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
+    links = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
     nearby: list[dict[str, Any]] = []
+    complete = True
     if memory.paths:
         flt = Filter(paths=list(memory.paths))
-        nearby = [r for r in finder.records(store, flt, NEARBY + 1) if r["id"] != memory.id]
-    transcript = None
-    if memory.session:
-        transcript = memory.session
+        nearby, complete = finder.about_paths(store, flt, NEARBY, memory.id, NEARBY_BUDGET)
     return {
         "memory": memory,
         "fields": fields,
@@ -133,9 +182,11 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
         "newer": newer,
         "older": older,
         "links": links,
-        "nearby": nearby[:NEARBY],
-        "transcript": transcript,
-        "status": by_id.get(memory.id, {}).get("status", memory.status),
+        "nearby": nearby,
+        "nearby_complete": complete,
+        "nearby_all": "/?" + urlencode([("path", path) for path in memory.paths]),
+        "transcript": memory.session or None,
+        "status": effective_status({"id": memory.id, "status": memory.status}, superseded),
     }
 
 
@@ -146,30 +197,66 @@ def report_doc(store: Store, name: str) -> dict[str, Any]:
     return build(store, name, Window())
 
 
+def report_body(doc: dict[str, Any]) -> tuple[str, str]:
+    """A report's title and its HTML (escaped by the report renderer, charts inline) for the
+    app's own page, so it has the navigation and the themes; records link to their pages."""
+    from gitmem.reports import html
+    from gitmem.reports.blocks import Link
+    from gitmem.reports.report import KINDS
+
+    def href(link: Link) -> str:
+        return f"/records/{quote(link.record)}" if link.record else link.href
+
+    kind = KINDS[doc["report"]]
+    return kind.title, html.fragment(kind.title, kind.layout(doc), href)
+
+
 def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
-    """Records, deploys and sessions on one axis, newest first; `type` keeps some kinds."""
-    from gitmem.reports.data import collect, deploy_of
+    """Records, deploys and sessions on one axis, newest first, a page at a time; `type`
+    keeps some kinds. Records are read newest first only as far as the page needs."""
+    from gitmem.reports.data import deploy_of
     from gitmem.sessions import sessions
 
-    query = Query(items, ("type",))
+    query = Query(items, ("type", "offset", "limit"))
     kinds = query.many("type")
-    records = collect(store)
+    offset = query.number("offset", 0, 0, 10**9)
+    limit = query.number("limit", TIMELINE_PAGE, 1, 1000)
+    wanted = offset + limit + 1  # one more: is there an older page?
+    superseded = store.catalog().superseded
     events: list[dict[str, Any]] = []
-    for row in records.rows:
-        deploy = deploy_of(row)
-        kind = "deploy" if deploy else str(row.get("type"))
-        if not kinds or kind in kinds:
-            status = records.status(row)
-            shown = {**row, "status": status}
+    record_kinds = [kind for kind in kinds if kind != "session"]
+    if not kinds or record_kinds:
+        types = sorted({"episodic" if kind == "deploy" else kind for kind in record_kinds})
+        for row in finder.newest(store, Filter(types=types, include_retired=True)):
+            deploy = deploy_of(row)
+            kind = "deploy" if deploy else str(row.get("type"))
+            if kinds and kind not in kinds:
+                continue
+            shown = {**row, "status": effective_status(row, superseded)}
             events.append(
                 {"when": row.get("created") or "", "kind": kind, "record": shown, "deploy": deploy}
             )
+            if len(events) >= wanted:
+                break
     if not kinds or "session" in kinds:
         for info in sessions.listing(store):
             events.append({"when": info.started or "", "kind": "session", "session": info})
     events.sort(key=lambda e: e["when"], reverse=True)
     every = sorted({*store.config.type_names, "deploy", "session"})
-    return {"events": events, "kinds": kinds, "every": every}
+
+    def at(start: int) -> str:
+        given = [("type", kind) for kind in kinds]
+        given += [("limit", str(limit))] if limit != TIMELINE_PAGE else []
+        return "/timeline?" + urlencode([*given, ("offset", str(start))])
+
+    more = len(events) > offset + limit
+    return {
+        "events": events[offset : offset + limit],
+        "kinds": kinds,
+        "every": every,
+        "newer": at(max(0, offset - limit)) if offset else None,
+        "older": at(offset + limit) if more else None,
+    }
 
 
 def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> dict[str, Any]:
@@ -181,7 +268,7 @@ def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> 
     wanted = [w.lower() for w in words(text)] if text else []
     pattern = re.compile("|".join(re.escape(w) for w in wanted), re.IGNORECASE) if wanted else None
     shown, hits = [], 0
-    for index, message in enumerate(messages):
+    for index, message in enumerate(messages, 1):  # from 1, as search hits number them
         hit = bool(pattern and pattern.search(message.content))
         hits += hit
         shown.append({"index": index, "message": message, "hit": hits if hit else 0})
@@ -216,11 +303,10 @@ def routes(server: Runner) -> list[Route]:
         return page("reports.html", kinds=KINDS)
 
     async def report(request: Request) -> Response:
-        from gitmem.reports.report import render
-
         name = request.path_params["kind"]
         doc = await server.run(lambda store: report_doc(store, name))
-        return HTMLResponse(render(doc, "html"), headers=HEADERS)
+        title, body = report_body(doc)
+        return page("report.html", title=title, body=body, kind=name)
 
     async def session_list(request: Request) -> Response:
         from gitmem.sessions import sessions

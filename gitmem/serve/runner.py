@@ -59,14 +59,19 @@ def application(
             return "write tools need the token: Authorization: Bearer TOKEN (see git mem serve)"
         return None
 
+    server = application_module.Server(repo, rules, database)
     try:
         from gitmem.assist import mcp_http
     except ImportError as error:
         problem = f"{error.name or error} is not installed (pip install '.[mcp]')"
-        return application_module.build(repo, rules, extra), problem
-    mcp_app, lifespan = mcp_http.http_app(repo.work_tree or repo.git_dir, may_write)
+        return application_module.build(server, extra), problem
+    # /mcp works on the server's own warm core, under its one-at-a-time lock: a second
+    # WarmRepo on the same repository would watch, refresh and keep the index open twice.
+    mcp_app, lifespan = mcp_http.http_app(
+        repo.work_tree or repo.git_dir, may_write, server.warm, server.lock
+    )
     routes = [*extra, Route("/mcp", mcp_app, methods=["GET", "POST", "DELETE"])]
-    return application_module.build(repo, rules, routes, lifespan), None
+    return application_module.build(server, routes, lifespan), None
 
 
 class Running:

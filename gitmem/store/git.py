@@ -68,6 +68,9 @@ def run(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """`git ARGS`; `env` adds variables (e.g. GIT_INDEX_FILE for a temporary index)."""
+    for arg in args:
+        if "\0" in arg:  # no process takes one; from a request or a JSON body it is bad input
+            raise UsageError(f"{arg!r} cannot be given to git: it contains a NUL character")
     full = {**(_env() or os.environ), **env} if env else _env()
     proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=full)
     if check and proc.returncode != 0:
@@ -201,6 +204,8 @@ def remotes(repo: RepoInfo) -> list[str]:
 
 def verify_commit(repo: RepoInfo, rev: str) -> str | None:
     """The full sha of the commit `rev` names, or None."""
+    if "\0" in rev:
+        return None
     proc = run(
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
         cwd=repo.git_dir,

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import re
 import stat
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -63,6 +65,33 @@ def test_records_filters_and_paging(served: Served) -> None:
     assert ([r["id"] for r in last["records"]], last["next_offset"]) == (["pgsqdb000002"], None)
     # the --json shape of `git mem list`: no internal blob ids, every listed field
     assert set(first["records"][0]) >= {"id", "type", "title", "created", "status", "location"}
+
+
+def test_every_list_filter(served: Served) -> None:
+    records = "/api/v1/records"
+    assert ids(get(served, records, status="accepted")) == ["pgsqdb000002"]
+    assert ids(get(served, records, author="ada")) == ["vacfact00003"]
+    assert ids(get(served, records, project="catalog")) == ["vacfact00003"]
+    [deploy] = ids(get(served, records, source="ci"))
+    [summary] = ids(get(served, records, source="session"))
+    # (made in the same second: their order is not the point)
+    assert sorted(ids(get(served, records, author="test user"))) == sorted([deploy, summary])
+    assert ids(get(served, records, commit="HEAD")) == [deploy]
+    assert ids(get(served, records, until="2026-02-02")) == ["pgsqdb000002"]
+    assert ids(get(served, records, until="2026-02-02", all="true")) == [
+        "pgsqdb000002",
+        "sq1tedb00001",
+    ]
+    assert ids(get(served, records, since="2026-02-03", until="2026-02-04")) == ["vacfact00003"]
+    # a filter repeated, or given as a,b: any of its values, as a repeated option
+    repeated = [("type", "fact"), ("type", "decision"), ("status", "active")]
+    both = ids(httpx.get(served.url + records, params=repeated, timeout=30))
+    assert both == ["xssxssxss001", "vacfact00003"]
+    assert ids(get(served, records, type="fact,decision", status="active")) == both
+    # the search takes the same filters
+    found = get(served, "/api/v1/search", q="catalog", project="catalog").json()
+    assert [hit["id"] for hit in found["hits"]] == ["vacfact00003"]
+    assert error(get(served, records, commit="\x00"), 400) == "cannot resolve '\\x00' to a commit"
 
 
 def test_bad_parameters_are_400_with_the_cli_message(served: Served) -> None:
@@ -171,6 +200,80 @@ def test_reports_deploys_and_context(served: Served) -> None:
     assert "Autovacuum must run nightly" in text
 
 
+def test_deploys_carry_the_dora_measures(served: Served) -> None:
+    [env] = get(served, "/api/v1/deploys").json()["environments"]
+    assert (env["env"], env["deployments"], env["success"], env["failure"]) == (
+        "production",
+        1,
+        1,
+        0,
+    )
+    assert env["frequency"]["successful"] == 1
+    assert env["lead_time"]["changes"] == 2  # the two commits of the repository
+    assert env["change_failure_rate"] == {"failed": 0, "completed": 1, "rate": 0.0}
+    assert env["time_to_restore"] == {
+        "incidents": 0,
+        "restored": 0,
+        "open": 0,
+        "median_seconds": None,
+    }
+    assert env["latest"]["version"] == "1.4.0"
+    page = get(served, "/deploys")  # the page: the deploy report in the app's own page
+    assert page.url.path == "/reports/deploys"
+    assert "<nav>" in page.text and "<h2>DORA measures</h2>" in page.text
+    assert "<td>0.0% (0 of 1)</td><td>- (0 restored, 0 open)</td>" in page.text
+    # the reports link their records to the record pages (not to files beside the page)
+    decisions = get(served, "/reports/decisions").text
+    assert '<a href="/records/pgsqdb000002">Use PostgreSQL for the catalog</a>' in decisions
+
+
+def events(html: str) -> list[str]:
+    """The timeline's events as `kind:/records/ID` (or `/sessions/ID`), top to bottom."""
+    return [
+        f"{kind}:{href}"
+        for kind, href in re.findall(r'<li class="event k-([\w-]+)">.*?href="([^"]+)"', html, re.S)
+    ]
+
+
+def test_timeline_pages(served: Served) -> None:
+    whole = events(get(served, "/timeline").text)
+    assert len(whole) == 7 and whole[-1] == "decision:/records/sq1tedb00001", whole
+    assert sorted({e.split(":")[0] for e in whole}) == [
+        "decision",
+        "deploy",
+        "episodic",
+        "fact",
+        "session",
+    ]
+    paged, url = [], "/timeline?limit=3"
+    while url:
+        html = httpx.get(served.url + url.replace("&amp;", "&"), timeout=30).text
+        paged += events(html)
+        older = re.search(r'<a href="([^"]+)" rel="next">older', html)
+        url = older[1] if older else ""
+        if len(paged) > 3:  # a later page links back to the one before it
+            assert re.search(r'rel="prev">← newer', html)
+    assert paged == whole
+    kinds = events(get(served, "/timeline", type="decision", limit="1", offset="1").text)
+    assert kinds == ["decision:/records/sq1tedb00001"]
+    assert events(get(served, "/timeline", type="session").text)[0].startswith("session:/sessions/")
+
+
+def test_record_page_shows_its_front_matter_home_and_commits(served: Served) -> None:
+    sha = git("rev-parse", "HEAD", cwd=served.root).strip()
+    [deploy] = ids(get(served, "/api/v1/records", source="ci"))
+    note = get(served, f"/records/{deploy}").text
+    assert f"<code>note:{sha}</code> — a note on commit <code>{sha}</code>" in note
+    assert f'<a href="/?commit={sha}">memories of this commit</a>' in note
+    assert "<tr><th>deploy</th><td>env=production, status=success, version=1.4.0</td></tr>" in (
+        note
+    )
+    fact = get(served, "/records/vacfact00003").text
+    assert "<tr><th>project</th><td>catalog</td></tr>" in fact
+    assert "<tr><th>author</th><td>Ada Lovelace &lt;ada@example.com&gt;</td></tr>" in fact
+    assert "<code>.memory/facts/2026-02-03-vacuum.md</code> — a file in the work tree" in fact
+
+
 def test_openapi_lists_every_endpoint(served: Served) -> None:
     schema = get(served, "/api/v1/openapi.json").json()
     assert schema["openapi"] == "3.1.0"
@@ -187,6 +290,25 @@ def test_openapi_lists_every_endpoint(served: Served) -> None:
         "/api/v1/sessions/{id}/messages",
     ]
     assert sorted(schema["paths"]["/api/v1/records/{id}"]) == ["delete", "get", "patch"]
+    operations = [op for item in schema["paths"].values() for op in item.values()]
+    assert len({op["operationId"] for op in operations}) == len(operations)  # each its own
+    for path, item in schema["paths"].items():  # every {name} of a path is declared
+        for operation in item.values():
+            declared = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
+            assert declared == re.findall(r"{(\w+)}", path), path
+    writes = [op for item in schema["paths"].values() for m, op in item.items() if m != "get"]
+    assert all(op["security"] == [{"bearer": []}] for op in writes)
+
+
+def test_listens_on_loopback_only_by_default(served: Served) -> None:
+    port = int(served.url.rsplit(":", 1)[1])
+    assert served.url == f"http://127.0.0.1:{port}"
+    listening = [  # the kernel's table of TCP sockets: local address, state 0A = LISTEN
+        line.split()[1]
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+        if line.split()[1].endswith(f":{port:04X}") and line.split()[3] == "0A"
+    ]
+    assert listening == [f"0100007F:{port:04X}"]  # 127.0.0.1, not 0.0.0.0
 
 
 def test_token_is_kept_private(served: Served) -> None:
@@ -332,6 +454,8 @@ def test_pages_answer_bad_input_with_an_error_page(served: Served) -> None:
         ("/records/zzzzzz", {}, 404, "no memory with an id starting &#39;zzzzzz&#39;"),
         ("/sessions/zzzzzz", {}, 404, "no session with an id starting &#39;zzzzzz&#39;"),
         ("/reports/weather", {}, 400, "unknown report &#39;weather&#39;"),
+        ("/", {"q": "x", "scope": "everywhere"}, 400, "unknown scope &#39;everywhere&#39;"),
+        ("/", {"q": "x", "scope": "sessions", "tag": "ops"}, 400, "tag filter memories: not in"),
         ("/nowhere", {}, 404, "no such page: /nowhere"),
     ):
         answer = get(served, path, **params)
@@ -346,3 +470,105 @@ def test_pages_answer_bad_input_with_an_error_page(served: Served) -> None:
     assert fragment.startswith('\n<div class="layout">') or '<div class="layout">' in fragment
     assert "<html" not in fragment and "<mark>JSONB</mark>" in fragment
     assert get(served, "/records/pgsq").url.path == "/records/pgsqdb000002"  # the permalink
+
+
+ODD = ("\x00", "../../../etc/passwd", "ä" * 300)  # a NUL, a way out, a long non-ASCII value
+
+
+def test_odd_input_is_never_a_500(served: Served) -> None:
+    """Every parameter of every GET endpoint and page, each odd value: an answer or a one-line
+    error, never a 500 (a NUL once reached `git rev-parse` as an argument and was one). The
+    record filters are read by one `Query.filter` everywhere: tried on /records only."""
+    from gitmem.serve.api import ENDPOINTS
+    from gitmem.serve.pages import SEARCH_PARAMS
+    from gitmem.serve.params import FILTERS
+
+    sid = get(served, "/api/v1/sessions").json()["sessions"][0]["id"]
+    asked = [
+        (
+            "/api/v1" + e.path.replace("{id}", sid if "sessions" in e.path else "pgsq"),
+            [n for n in e.params if e.path == "/records" or n not in FILTERS],
+        )
+        for e in ENDPOINTS
+        if e.method == "GET"
+    ]
+    asked += [
+        ("/", [n for n in SEARCH_PARAMS if n not in FILTERS]),
+        ("/timeline", ["type"]),
+        (f"/sessions/{sid}", ["q"]),
+    ]
+    client = httpx.Client(base_url=served.url, timeout=30)  # one connection: ~300 requests
+    for path, names in asked:
+        path = path.replace("{kind}", "decisions")
+        for name in names:
+            for value in ODD:
+                params = {name: value}
+                if name != "q" and path.endswith("/search"):
+                    params["q"] = "catalog"
+                answer = client.get(path, params=params, follow_redirects=True)
+                assert answer.status_code in (200, 400, 404), (path, name, value, answer.text)
+                if answer.status_code != 200 and path.startswith("/api/"):
+                    error(answer, answer.status_code)
+    for template in ("/api/v1/records/", "/api/v1/reports/", "/records/", "/reports/"):
+        for raw in ("%00%00%00%00", "%FF%FE%FD%FC", "..%2F..%2Fetc", "a" * 300):
+            answer = client.get(template + raw)
+            assert answer.status_code in (400, 404), (template, raw, answer.text)
+    client.close()
+    headers = auth(served)
+    for method, path, body, status, message in (
+        ("POST", "/records", {"text": "x", "commit": "\x00"}, 400, "cannot resolve"),
+        ("POST", "/backups", {"action": "create", "branch": "\x00"}, 400, "'refs/heads/"),
+        ("POST", "/backups", {"action": "verify", "name": "a\x00"}, 404, "no backup named"),
+        ("POST", "/records/vacf/supersede", {"by": "\x00" * 5}, 404, "no memory with an id"),
+        ("PATCH", "/records/vacf", {"links": ["\x00" * 5]}, 404, "no memory with an id"),
+    ):
+        answer = httpx.request(
+            method, served.url + "/api/v1" + path, json=body, headers=headers, timeout=30
+        )
+        assert error(answer, status).startswith(message), (path, body)
+
+
+def cli_json(served: Served, *args: str) -> Any:
+    import json
+
+    from serverepo import run
+
+    return json.loads(run(served.root, *args))
+
+
+def test_answers_are_the_documents_the_cli_prints(served: Served) -> None:
+    """The same core as the CLI: each endpoint's document is what `--json` prints (plus the
+    paging fields, and `hidden` on a search)."""
+    listed = get(served, "/api/v1/records", type="fact").json()
+    cli = cli_json(served, "list", "--json", "--type", "fact")
+    assert (listed["count"], listed["records"]) == (cli["count"], cli["records"])
+    assert get(served, "/api/v1/records/pgsq").json() == cli_json(served, "show", "--json", "pgsq")
+    found = get(served, "/api/v1/search", q="catalog postgresql").json()
+    assert found.pop("hidden") is None
+    assert found == cli_json(served, "search", "--json", "catalog", "postgresql")
+    messages = get(served, "/api/v1/search", q="autovacuum", scope="sessions").json()
+    assert messages == cli_json(served, "search", "--sessions", "--json", "autovacuum")
+    assert get(served, "/api/v1/sessions").json() == cli_json(served, "session", "list", "--json")
+    pack = get(served, "/api/v1/context", budget="300", query="vacuum").json()
+    assert pack == cli_json(served, "context", "--json", "--budget", "300", "--query", "vacuum")
+    report = get(served, "/api/v1/reports/decisions").json()
+    assert report == cli_json(served, "report", "decisions", "--format", "json")
+
+
+def test_fresh_after_changes_made_behind_its_back(served: Served) -> None:
+    """A long-lived server sees what other processes do at once: a CLI save, an edit of the
+    file in an editor, a deploy note, a CLI rm."""
+    from serverepo import run
+
+    saved = cli_json(served, "save", "--json", "-t", "fact", "-m", "Fresh from the CLI")
+    new = saved["id"]
+    assert get(served, f"/api/v1/records/{new}").json()["title"] == "Fresh from the CLI"
+    path = served.root / saved["location"]
+    path.write_text(path.read_text().replace("Fresh from the CLI", "Edited in an editor"))
+    assert get(served, f"/api/v1/records/{new}").json()["title"] == "Edited in an editor"
+    assert [h["id"] for h in get(served, "/api/v1/search", q="editor").json()["hits"]] == [new]
+    run(served.root, "deploy", "--env", "staging", "--version", "1.5.0")
+    envs = [e["env"] for e in get(served, "/api/v1/deploys").json()["environments"]]
+    assert sorted(envs) == ["production", "staging"]
+    run(served.root, "rm", "--force", new)
+    assert error(get(served, f"/api/v1/records/{new}"), 404).startswith("no memory with an id")

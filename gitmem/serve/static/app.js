@@ -16,24 +16,28 @@
     if (link) link.focus();
   }
   function current() { return hits().findIndex(function (h) { return h.classList.contains("selected"); }); }
+  function refresh() {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var params = new URLSearchParams(new FormData(box.form));
+      if (params.get("scope") === "records") params.delete("scope");  // the default: a short URL
+      var mine = ++seq;
+      var url = "/?" + params.toString();
+      params.set("fragment", "1");
+      fetch("/?" + params.toString(), { headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (html) {
+          if (mine !== seq) return;  // a later keystroke answered first
+          results.innerHTML = html;  // server-rendered and escaped, like the page itself
+          history.replaceState(null, "", url);  // the permalink of what is shown
+        })
+        .catch(function () {});
+    }, 120);
+  }
   if (box && results) {
-    box.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () {
-        var params = new URLSearchParams(new FormData(box.form));
-        var mine = ++seq;
-        var url = "/?" + params.toString();
-        params.set("fragment", "1");
-        fetch("/?" + params.toString(), { headers: { "Accept": "text/html" } })
-          .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-          .then(function (html) {
-            if (mine !== seq) return;  // a later keystroke answered first
-            results.innerHTML = html;  // server-rendered and escaped, like the page itself
-            history.replaceState(null, "", url);  // the permalink of what is shown
-          })
-          .catch(function () {});
-      }, 120);
-    });
+    box.addEventListener("input", refresh);
+    // the scope and "include retired": what is shown follows them too
+    box.form.addEventListener("change", function (e) { if (e.target !== box) refresh(); });
   }
   document.addEventListener("keydown", function (e) {
     var typing = e.target && (e.target.tagName === "INPUT" || e.target.tagName === "TEXTAREA");
