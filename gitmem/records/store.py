@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
-from gitmem.search import catalog
+from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
@@ -108,7 +108,7 @@ class Store:
             types = self.config.type_names
             with contextlib.ExitStack() as stack:
                 progress = stack.enter_context(self._progress()) if self._progress else None
-                self._catalog = catalog.refresh(
+                self._catalog = refresh.refresh(
                     self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
                 )
         return self._catalog
@@ -116,7 +116,7 @@ class Store:
     def locations(self) -> dict[str, str]:
         """Every record id and where it lives, read fresh without touching the index (hooks)."""
         types = self.config.type_names
-        fresh = catalog.refresh(self.repo, self.memory_dir, types, write=False)
+        fresh = refresh.refresh(self.repo, self.memory_dir, types, write=False)
         return {row["id"]: row["location"] for row in fresh.find("")}
 
     # ------------------------------------------------------------------ lookup

@@ -6,8 +6,8 @@ files may have changed (`search.worktree.probe`: git stats every tracked file), 
 manifest, open the index. A `WarmRepo` keeps instead, between requests:
 
 - a file watcher on `.memory/` (`search.watch`): a request drains the kernel's queue of events
-  and hands the paths named there to `catalog.refresh` (`changed`), which looks only at those;
-  the notes ref's tip is read on every request (`catalog._notes_tip`: its file, no git);
+  and hands the paths named there to `refresh.refresh` (`changed`), which looks only at those;
+  the notes ref's tip is read on every request (`refresh._notes_tip`: its file, no git);
 - the manifest's SQLite connection (reopened when the file is replaced);
 - the index's searcher (`Engine.keep_open`), reopened when the index directory or its
   generation changes (another process's `reindex`, a rebuild, an update), and used by one
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 from gitmem.errors import GitMemError
 from gitmem.records.store import ProgressBar, Store
 from gitmem.search import catalog as catalog_module
+from gitmem.search import refresh
 from gitmem.store import git, initialize, integrate
 
 if TYPE_CHECKING:
@@ -196,7 +197,7 @@ class WarmRepo:
             changed = self._changed()
             if wait or full:
                 self._drop_reader()
-            found = catalog_module.refresh(
+            found = refresh.refresh(
                 self.repo,
                 self._memory_dir(),
                 types,
