@@ -101,6 +101,16 @@ def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[
     return found
 
 
+def may_yield(token: str, initials: set[str]) -> bool:
+    """False when no term of `token` (`token_terms`) can start with one of `initials`, known
+    without stemming it: a plain lower-case ASCII word's only term is its stem, and Snowball
+    rewrites only a word's end, never its first letter (`dying` -> `die`; tested over a
+    vocabulary in tests/search/index_test.py). Anything else: True (it may)."""
+    if token.isascii() and token.isalpha() and token.islower():
+        return token[0] in initials
+    return True
+
+
 def fast_terms(text: str) -> list[str]:
     """The terms ANALYZER yields for `text`, in order, without building Token objects."""
     terms: list[str] = []
