@@ -66,6 +66,17 @@ def _term(word: str, morph: bool) -> str:
     return term
 
 
+def stems_known() -> dict[str, str]:
+    """The stem cache (word -> stem, "" for a stop word): what `learn_stems` may be given in
+    another process with the same analysis."""
+    return _stems
+
+
+def learn_stems(stems: dict[str, str]) -> None:
+    """Words stemmed before (by `stems_known` of this analysis), so they need not be again."""
+    _stems.update(stems)
+
+
 def _parts(token: str) -> list[str]:
     """The words of an identifier: `read_csv`, `kebab-case`, `camelCase`, `a.b` -> 2 each.
     (A token too long to be a term is not split by case: a blob is not camelCase words.)"""

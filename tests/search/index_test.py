@@ -5,6 +5,7 @@ Whoosh index in a temporary directory."""
 from __future__ import annotations
 
 import json
+import marshal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitmem.search import related, whoosh_query, whoosh_write
+from gitmem.search import related, whoosh_engine, whoosh_query, whoosh_write
 from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, Narrowing, Reader
 from gitmem.search.index import ANALYZER, fast_terms, may_yield, token_terms
@@ -381,3 +382,27 @@ def test_may_yield_on_real_words() -> None:
     # Not a plain lower-case word: always "may" (identifiers, capitals, digits, accents).
     for token in ["read_csv", "ReadCSV", "Deploy", "x1", "café", "os.path"]:
         assert may_yield(token, set())
+
+
+# ------------------------------------------------------------------------ the stem cache
+
+
+def test_the_stems_a_search_learnt_are_kept_beside_the_index(tmp_path: Path) -> None:
+    built = tmp_path / "ix-1"
+    documents = [Document(row, body, 1_767_261_600) for row, body in ROWS]
+    ENGINE.build(built, documents, None)
+    with ENGINE.open(built, set()) as opened:
+        hits = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
+    kept = tmp_path / whoosh_engine.STEMS
+    version, stems = marshal.loads(kept.read_bytes())
+    assert version == ENGINE.version
+    assert stems["deploying"] == "deploy" and stems["friday"] == "friday"
+    assert whoosh_engine._load_stems(kept, ENGINE.version) == len(stems)
+    assert whoosh_engine._load_stems(kept, ENGINE.version + 1) == -1  # another analysis
+    for damaged in (b"", b"\x00garbage", marshal.dumps((ENGINE.version, {"a": 1}))):
+        kept.write_bytes(damaged)
+        assert whoosh_engine._load_stems(kept, ENGINE.version) == -1
+        with ENGINE.open(built, set()) as opened:  # answers all the same, and keeps anew
+            again = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
+        assert [(h.row["id"], h.snippet) for h in again] == [(h.row["id"], h.snippet) for h in hits]
+        assert whoosh_engine._load_stems(kept, ENGINE.version) > 0
