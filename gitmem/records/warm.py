@@ -40,6 +40,7 @@ from gitmem.errors import GitMemError
 from gitmem.records.store import ProgressBar, Store
 from gitmem.search import catalog as catalog_module
 from gitmem.search import refresh
+from gitmem.search.reach import tips_key
 from gitmem.store import git, initialize, integrate
 
 if TYPE_CHECKING:
@@ -77,41 +78,6 @@ def _refs_identity(repo: git.RepoInfo) -> tuple[Any, ...]:
             else:
                 parts.append((entry.path, _identity(Path(entry.path))))
     return tuple(parts)
-
-
-def _tips_key(repo: git.RepoInfo) -> bytes | None:
-    """The bytes `git.project_tips` answers from: HEAD, the ref it names, the default
-    branches' loose refs and `packed-refs` (None where git keeps refs otherwise: a reftable,
-    a symbolic ref naming another)."""
-    if (repo.common_dir / "reftable").exists():
-        return None
-    parts = []
-    names = [(repo.git_dir, "HEAD"), *((repo.common_dir, ref) for ref in git.DEFAULT_BRANCHES)]
-    for base, name in names:
-        try:
-            data = (base / name).read_bytes()
-        except FileNotFoundError:
-            data = b"-"
-        except OSError:
-            return None
-        parts.append(data)
-        if data.startswith(b"ref: "):
-            try:
-                target = (repo.common_dir / data[5:].strip().decode()).read_bytes()
-            except FileNotFoundError:
-                target = b"-"
-            except (OSError, UnicodeDecodeError):
-                return None
-            if target.startswith(b"ref: "):
-                return None
-            parts.append(target)
-    try:
-        parts.append((repo.common_dir / "packed-refs").read_bytes())
-    except FileNotFoundError:
-        parts.append(b"-")
-    except OSError:
-        return None
-    return b"\0".join(parts)
 
 
 class WarmRepo:
@@ -218,11 +184,11 @@ class WarmRepo:
     def _project_tips(self) -> tuple[str | None, str | None]:
         """`git.project_tips`, asked again only when the ref files it reads changed."""
         with self._lock:
-            key = _tips_key(self.repo)
+            key = tips_key(self.repo)
             if key is not None and self._tips is not None and self._tips[0] == key:
                 return self._tips[1]
             tips = git.project_tips(self.repo)
-            if key is not None and key == _tips_key(self.repo):  # not moved meanwhile
+            if key is not None and key == tips_key(self.repo):  # not moved meanwhile
                 self._tips = (key, tips)
             return tips
 
