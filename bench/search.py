@@ -8,7 +8,7 @@ to stderr). For each size N it builds a repository (bench/corpus.py: a Zipf-dist
 vocabulary of ~3,400 words, 80% `.memory/` files, 20% note records on a few hundred commits,
 mtimes aged an hour) and measures, printing one Markdown table per size:
 
-- in process: a full build (`catalog.refresh(full=True)`), split into scan + parse, Whoosh
+- in process: a full build (`refresh.refresh(full=True)`), split into scan + parse, Whoosh
   add_document and Whoosh commit; `refresh` with nothing changed, after one file was modified,
   after one record was added to a note; query latency through `finder.search` (one Store, many
   queries) for 1-, 2- and 3-word queries, with and without `--type decision`, the words drawn
@@ -60,6 +60,7 @@ from whoosh.analysis import STOP_WORDS
 from gitmem.records import finder
 from gitmem.records.store import Store
 from gitmem.search import catalog, whoosh_bulk, whoosh_write
+from gitmem.search import refresh as refreshing
 from gitmem.search.query import Filter
 from gitmem.store import git
 from gitmem.store.note_stream import parse_note
@@ -189,7 +190,7 @@ def bar(label: str) -> Callable[[int, int], None]:
 def full_build(repo: git.RepoInfo, types: list[str], spy: WriteSpy, label: str) -> BuildTimes:
     memory_dir = repo.work_tree / ".memory" if repo.work_tree else None
     began, cpu = time.perf_counter(), cpu_now()
-    catalog.refresh(repo, memory_dir, types, full=True, progress=bar(label))
+    refreshing.refresh(repo, memory_dir, types, full=True, progress=bar(label))
     ended = time.perf_counter()
     return spy.times(began, ended, cpu_now() - cpu)
 
@@ -421,7 +422,7 @@ def bench_size(
     def refresh() -> Timing:
         # CPU: this process and the git processes it waited for (change detection).
         began, cpu = time.perf_counter(), cpu_now()
-        checked.append(catalog.refresh(repo, memory_dir, types).files_checked)
+        checked.append(refreshing.refresh(repo, memory_dir, types).files_checked)
         return Timing(ms(time.perf_counter() - began), ms(cpu_now() - cpu))
 
     refresh()
@@ -670,7 +671,7 @@ def profile_build(size: int, seed: int) -> str:
     types = Store(repo).config.type_names
     profiler = cProfile.Profile()
     profiler.enable()
-    catalog.refresh(repo, root / ".memory", types, full=True)
+    refreshing.refresh(repo, root / ".memory", types, full=True)
     profiler.disable()
     shutil.rmtree(workdir, ignore_errors=True)
     title = f"cProfile of a full build of {size:,} records"

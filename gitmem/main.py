@@ -2,50 +2,53 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import os
 import sys
-from collections.abc import Callable, Sequence
 
 from gitmem import __version__
-from gitmem.cli import assistants, checkpoints, git_integration, reading, records, sessions, team
-from gitmem.cli.common import Parser, formatter
-from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
-from gitmem.output import error as say_error
 
-# Each command's name, in help order, and the function in gitmem/cli/ that adds its parser.
+# Nothing else at module level: a read command asks the index service first (standard library
+# only, `gitmem.service.client`), and when it answers, this process imports no more than that
+# (argparse, the parsers, the error and output modules load in `_in_process`).
+TYPE_CHECKING = False  # not `typing`'s (~2 ms on the service's path)
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable, Sequence
+
+# Each command's name, in help order, and where its parser is added: the function in
+# gitmem/cli/ (module.function), imported only for the command invoked (or for --help).
 SUBCOMMANDS = {
-    "init": records.add_init,
-    "save": records.add_save,
-    "show": reading.add_show,
-    "list": reading.add_list,
-    "search": reading.add_search,
-    "edit": records.add_edit,
-    "rm": records.add_rm,
-    "supersede": records.add_supersede,
-    "doctor": records.add_doctor,
-    "reindex": records.add_reindex,
-    "service": records.add_service,
-    "prune": records.add_prune,
-    "hooks": git_integration.add_hooks,
-    "hook": git_integration.add_hook,
-    "sync": git_integration.add_sync,
-    "capture": git_integration.add_capture,
-    "backup": git_integration.add_backup,
-    "checkpoint": checkpoints.add_checkpoint,
-    "deploy": team.add_deploy,
-    "report": team.add_report,
-    "session": sessions.add_session,
-    "import": assistants.add_import,
-    "export": assistants.add_export,
-    "context": assistants.add_context,
-    "pr": team.add_pr,
-    "publish": team.add_publish,
-    "mcp": assistants.add_mcp,
-    "assistant": assistants.add_assistant,
-    "completion": git_integration.add_completion,
-    "serve": assistants.add_serve,
+    "init": "records.add_init",
+    "save": "records.add_save",
+    "show": "reading.add_show",
+    "list": "reading.add_list",
+    "search": "reading.add_search",
+    "edit": "records.add_edit",
+    "rm": "records.add_rm",
+    "supersede": "records.add_supersede",
+    "doctor": "records.add_doctor",
+    "reindex": "records.add_reindex",
+    "service": "records.add_service",
+    "prune": "records.add_prune",
+    "hooks": "git_integration.add_hooks",
+    "hook": "git_integration.add_hook",
+    "sync": "git_integration.add_sync",
+    "capture": "git_integration.add_capture",
+    "backup": "git_integration.add_backup",
+    "checkpoint": "checkpoints.add_checkpoint",
+    "deploy": "team.add_deploy",
+    "report": "team.add_report",
+    "session": "sessions.add_session",
+    "import": "assistants.add_import",
+    "export": "assistants.add_export",
+    "context": "assistants.add_context",
+    "pr": "team.add_pr",
+    "publish": "team.add_publish",
+    "mcp": "assistants.add_mcp",
+    "assistant": "assistants.add_assistant",
+    "completion": "git_integration.add_completion",
+    "serve": "assistants.add_serve",
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}
@@ -54,6 +57,8 @@ ALIASES = {"ls": "list"}
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The whole parser, or (for speed: ~5 ms at start-up) just one command's."""
+    from gitmem.cli.common import Parser, formatter
+
     parser: argparse.ArgumentParser = Parser(  # its subparsers are Parsers too
         prog="git mem",
         formatter_class=formatter,
@@ -66,9 +71,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gitmem {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    for name, add in SUBCOMMANDS.items():
+    for name, where in SUBCOMMANDS.items():
         if only is None or name == only:
-            add(sub)
+            module, function = where.split(".")
+            getattr(importlib.import_module(f"gitmem.cli.{module}"), function)(sub)
     return parser
 
 
@@ -85,6 +91,8 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
     A word is anything that is not one of search's options or an option's value, so
     `git mem search postgres -mongodb --type decision` needs no quoting.
     """
+    import argparse
+
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[
         argv[0]
     ]
@@ -141,6 +149,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _in_process(argv: list[str]) -> int:
+    from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
+    from gitmem.output import error as say_error
+
     command = _command_in(argv)
     parser = build_parser(command)
     if command == "search":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
-from gitmem.search import catalog
+from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
 from gitmem.search.engine import Rerank
 from gitmem.store import config, git, initialize, integrate, objects
@@ -111,7 +111,7 @@ class Store:
             types = self.config.type_names
             with contextlib.ExitStack() as stack:
                 progress = stack.enter_context(self._progress()) if self._progress else None
-                self._catalog = catalog.refresh(
+                self._catalog = refresh.refresh(
                     self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
                 )
             self._catalog.rerank = self.rerank
@@ -128,7 +128,7 @@ class Store:
     def locations(self) -> dict[str, str]:
         """Every record id and where it lives, read fresh without touching the index (hooks)."""
         types = self.config.type_names
-        fresh = catalog.refresh(self.repo, self.memory_dir, types, write=False)
+        fresh = refresh.refresh(self.repo, self.memory_dir, types, write=False)
         return {row["id"]: row["location"] for row in fresh.find("")}
 
     # ------------------------------------------------------------------ lookup

@@ -6,8 +6,8 @@ files may have changed (`search.worktree.probe`: git stats every tracked file), 
 manifest, open the index. A `WarmRepo` keeps instead, between requests:
 
 - a file watcher on `.memory/` (`search.watch`): a request drains the kernel's queue of events
-  and hands the paths named there to `catalog.refresh` (`changed`), which looks only at those;
-  the notes ref's tip is read on every request (`catalog._notes_tip`: its file, no git);
+  and hands the paths named there to `refresh.refresh` (`changed`), which looks only at those;
+  the notes ref's tip is read on every request (`refresh._notes_tip`: its file, no git);
 - the manifest's SQLite connection (reopened when the file is replaced);
 - the index's searcher (`Engine.keep_open`), reopened when the index directory or its
   generation changes (another process's `reindex`, a rebuild, an update), and used by one
@@ -39,6 +39,8 @@ from typing import TYPE_CHECKING, Any
 from gitmem.errors import GitMemError
 from gitmem.records.store import ProgressBar, Store
 from gitmem.search import catalog as catalog_module
+from gitmem.search import refresh
+from gitmem.search.reach import tips_key
 from gitmem.store import git, initialize, integrate
 
 if TYPE_CHECKING:
@@ -76,41 +78,6 @@ def _refs_identity(repo: git.RepoInfo) -> tuple[Any, ...]:
             else:
                 parts.append((entry.path, _identity(Path(entry.path))))
     return tuple(parts)
-
-
-def _tips_key(repo: git.RepoInfo) -> bytes | None:
-    """The bytes `git.project_tips` answers from: HEAD, the ref it names, the default
-    branches' loose refs and `packed-refs` (None where git keeps refs otherwise: a reftable,
-    a symbolic ref naming another)."""
-    if (repo.common_dir / "reftable").exists():
-        return None
-    parts = []
-    names = [(repo.git_dir, "HEAD"), *((repo.common_dir, ref) for ref in git.DEFAULT_BRANCHES)]
-    for base, name in names:
-        try:
-            data = (base / name).read_bytes()
-        except FileNotFoundError:
-            data = b"-"
-        except OSError:
-            return None
-        parts.append(data)
-        if data.startswith(b"ref: "):
-            try:
-                target = (repo.common_dir / data[5:].strip().decode()).read_bytes()
-            except FileNotFoundError:
-                target = b"-"
-            except (OSError, UnicodeDecodeError):
-                return None
-            if target.startswith(b"ref: "):
-                return None
-            parts.append(target)
-    try:
-        parts.append((repo.common_dir / "packed-refs").read_bytes())
-    except FileNotFoundError:
-        parts.append(b"-")
-    except OSError:
-        return None
-    return b"\0".join(parts)
 
 
 class WarmRepo:
@@ -196,7 +163,7 @@ class WarmRepo:
             changed = self._changed()
             if wait or full:
                 self._drop_reader()
-            found = catalog_module.refresh(
+            found = refresh.refresh(
                 self.repo,
                 self._memory_dir(),
                 types,
@@ -217,11 +184,11 @@ class WarmRepo:
     def _project_tips(self) -> tuple[str | None, str | None]:
         """`git.project_tips`, asked again only when the ref files it reads changed."""
         with self._lock:
-            key = _tips_key(self.repo)
+            key = tips_key(self.repo)
             if key is not None and self._tips is not None and self._tips[0] == key:
                 return self._tips[1]
             tips = git.project_tips(self.repo)
-            if key is not None and key == _tips_key(self.repo):  # not moved meanwhile
+            if key is not None and key == tips_key(self.repo):  # not moved meanwhile
                 self._tips = (key, tips)
             return tips
 

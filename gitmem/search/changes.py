@@ -1,6 +1,6 @@
 """What changed since the manifest: files and notes read into documents for the index.
 
-`catalog.refresh` calls `refresh_files` (for the files `worktree.probe` names, or every file
+`refresh.refresh` calls `refresh_files` (for the files `worktree.probe` names, or every file
 `scan` finds) and `refresh_notes` with the old manifest entries; they return the new entries
 and collect in `Changes` what the index must drop and add. Only files whose stat data or
 content changed and notes whose blobs changed are parsed.

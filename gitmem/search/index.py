@@ -66,6 +66,17 @@ def _term(word: str, morph: bool) -> str:
     return term
 
 
+def stems_known() -> dict[str, str]:
+    """The stem cache (word -> stem, "" for a stop word): what `learn_stems` may be given in
+    another process with the same analysis."""
+    return _stems
+
+
+def learn_stems(stems: dict[str, str]) -> None:
+    """Words stemmed before (by `stems_known` of this analysis), so they need not be again."""
+    _stems.update(stems)
+
+
 def _parts(token: str) -> list[str]:
     """The words of an identifier: `read_csv`, `kebab-case`, `camelCase`, `a.b` -> 2 each.
     (A token too long to be a term is not split by case: a blob is not camelCase words.)"""
@@ -99,6 +110,16 @@ def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[
     if morph and whole and len(token) <= MAX_TERM:
         _cache[token] = found
     return found
+
+
+def may_yield(token: str, initials: set[str]) -> bool:
+    """False when no term of `token` (`token_terms`) can start with one of `initials`, known
+    without stemming it: a plain lower-case ASCII word's only term is its stem, and Snowball
+    rewrites only a word's end, never its first letter (`dying` -> `die`; tested over a
+    vocabulary in tests/search/index_test.py). Anything else: True (it may)."""
+    if token.isascii() and token.isalpha() and token.islower():
+        return token[0] in initials
+    return True
 
 
 def fast_terms(text: str) -> list[str]:

@@ -6,13 +6,17 @@ applies exactly.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
 from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
-from gitmem.search.whoosh_load import IndexReader, fields, qparser, query
+from gitmem.search.whoosh_load import IndexReader, fields, load_qparser, query
 from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
+
+if TYPE_CHECKING:
+    from whoosh import qparser
 
 _PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
 _COMMIT_VALUE = re.compile(r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)")
@@ -59,6 +63,7 @@ def effective_status(q: query.Query, superseded: set[str]) -> query.Query:
 
 
 def _parser(schema: fields.Schema) -> qparser.QueryParser:
+    qparser = load_qparser()  # only a query in our syntax is parsed
     parser = qparser.MultifieldParser(list(TEXT_FIELDS), schema, group=qparser.AndGroup)
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     parser.remove_plugin_class(qparser.BoostPlugin)  # `word^2`: not part of our syntax

@@ -10,7 +10,7 @@ from typing import Any
 
 from gitmem.search import whoosh_topk
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
-from gitmem.search.index import TEXT_FIELDS, TOKEN, token_terms
+from gitmem.search.index import TEXT_FIELDS, TOKEN, may_yield, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_columns import whole_column
 from gitmem.search.whoosh_load import Searcher, query, sorting
@@ -256,7 +256,12 @@ SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bod
 def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
     text = " ".join(body[:SNIPPET_SCAN].split())
-    spans = [m.span() for m in TOKEN.finditer(text) if terms.intersection(_terms_of(m.group(0)))]
+    initials = {term[0] for term in terms if term}  # a word that cannot match is not stemmed
+    spans = [
+        m.span()
+        for m in TOKEN.finditer(text)
+        if may_yield(m.group(0), initials) and terms.intersection(_terms_of(m.group(0)))
+    ]
     if not spans:
         return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
     # The window of `width` characters starting at a match that holds the most matches.

@@ -124,11 +124,13 @@ def exchange(
 ) -> tuple[dict[str, Any], list[tuple[int, bytes]]]:
     """Send `request` to the service at `path`; its answer's header and output chunks. Raises
     OSError (no service, a timeout) or ProtocolError (another version, a cut answer)."""
-    import socket
+    # `_socket`, not `socket`: socket.py builds its IntEnums at import (~3 ms of a served read)
+    from _socket import AF_UNIX, SOCK_STREAM, socket
 
     from gitmem.service import protocol
 
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+    sock = socket(AF_UNIX, SOCK_STREAM)
+    try:
         sock.settimeout(seconds)
         sock.connect(path)
         protocol.send_json(sock, request)
@@ -141,6 +143,8 @@ def exchange(
         chunks = [(stream, protocol.receive(sock)) for stream in streams]
         if reply.get("status") == "answered" and protocol.receive(sock) != b"end":
             raise protocol.ProtocolError("an answer without its end")
+    finally:
+        sock.close()
     return reply, chunks
 
 

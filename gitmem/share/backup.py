@@ -209,11 +209,11 @@ def _fetch(target: git.RepoInfo, bundle: Path, prefix: str) -> dict[str, str]:
 
 def _describe(repo: git.RepoInfo, path: Path, refs: dict[str, str], types: list[str]) -> BundleInfo:
     """Counts over a repository whose refs are the bundle's (a scratch one)."""
-    from gitmem.search import catalog
+    from gitmem.search import refresh
 
     records = 0
     if git.NOTES_REF in refs:
-        records = catalog.refresh(repo, None, types, write=False).count
+        records = refresh.refresh(repo, None, types, write=False).count
     chains = [oid for ref, oid in refs.items() if ref.startswith(hiddenrefs.CHECKPOINTS)]
     commits = 0
     if chains:

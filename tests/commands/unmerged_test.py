@@ -261,3 +261,29 @@ def _note_commits(ids: dict[str, str]) -> dict[str, str]:
         ).stdout
         found[name] = json.loads(out)["location"].removeprefix("note:")
     return found
+
+
+def test_the_tips_are_read_again_only_when_their_ref_files_change(
+    history, repo, mem, g, monkeypatch, tmp_path
+):
+    """HEAD's and the default branch's commits (a `git show-ref`) are cached with the bytes of
+    the ref files git reads them from: an unchanged repository runs no git for them, a moved
+    HEAD or branch is seen at once."""
+    ids, spike, _feature = history
+    trace = tmp_path / "trace"
+    mem("list")
+    monkeypatch.setenv("GIT_TRACE", str(trace))
+    assert ids["loguru"] not in mem("list").out
+    assert "show-ref" not in trace.read_text()
+    g.run("checkout", "-q", "-b", "again", spike)  # HEAD names another branch
+    assert ids["loguru"] in mem("list").out
+    assert "show-ref" in trace.read_text()
+    g.run("checkout", "-q", "main")
+    assert ids["loguru"] not in mem("list").out
+    g.run("merge", "-q", "--no-ff", spike, "-m", "Merge the spike after all")  # main moved
+    trace.unlink()
+    assert ids["loguru"] in mem("list").out
+    assert "show-ref" in trace.read_text()
+    trace.unlink()
+    assert ids["loguru"] in mem("list").out
+    assert "show-ref" not in trace.read_text()

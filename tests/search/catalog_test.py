@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gitmem.search import catalog, changes, whoosh_write
+from gitmem.search import catalog, changes, refresh, whoosh_write
 from gitmem.search import manifest as sqlite_manifest
 from gitmem.store import git
 from gitmem.store.note_stream import serialize_note_doc
@@ -347,7 +347,7 @@ def test_files_written_just_before_a_read_are_not_re_read_forever(repo: Path, g:
     info, types = git.discover(repo), ["fact"]
 
     def files_read() -> int:
-        return catalog.refresh(info, repo / ".memory", types).files_read
+        return refresh.refresh(info, repo / ".memory", types).files_read
 
     assert files_read() == 3  # the first build
     assert files_read() == 3  # within 2 s of the writes: racy, re-read, found unchanged
@@ -355,7 +355,7 @@ def test_files_written_just_before_a_read_are_not_re_read_forever(repo: Path, g:
     assert files_read() == 3  # still racy against the last recorded scan; recorded now
     assert files_read() == 0
     assert files_read() == 0
-    found = catalog.refresh(info, repo / ".memory", types).find("")
+    found = refresh.refresh(info, repo / ".memory", types).find("")
     assert sorted(row["id"] for row in found) == [f"aaaa0000000{n + 4}" for n in range(3)]
 
 

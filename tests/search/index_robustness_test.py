@@ -194,12 +194,11 @@ def test_another_schema_version_is_rebuilt(
 KILL = """
 import os, sys
 from gitmem import main
-from gitmem.search import catalog
 from gitmem.search import manifest as sqlite_manifest
-from gitmem.search import whoosh_write
+from gitmem.search import refresh, whoosh_write
 point = sys.argv[1]
 if point == "before-manifest":  # the index committed, the manifest not yet saved
-    catalog._save = lambda *args, **kwargs: os._exit(9)
+    refresh._save = lambda *args, **kwargs: os._exit(9)
 else:  # in the middle of adding documents
     original, seen = whoosh_write.fields_of, []
     def fields(*args, **kwargs):

@@ -5,6 +5,7 @@ Whoosh index in a temporary directory."""
 from __future__ import annotations
 
 import json
+import marshal
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitmem.search import whoosh_query, whoosh_write
+from gitmem.search import related, whoosh_engine, whoosh_query, whoosh_write
 from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, Narrowing, Reader
-from gitmem.search.index import ANALYZER, fast_terms
+from gitmem.search.index import ANALYZER, fast_terms, may_yield, token_terms
 from gitmem.search.whoosh_engine import WhooshEngine
 
 Row = dict[str, Any]
@@ -351,3 +352,57 @@ def test_write_replaces_by_location(tmp_path: Path) -> None:
         hits = reader.search("canary", EVERYTHING, KEEP_ALL, limit=1000)
         assert [hit.row["title"] for hit in hits] == ["Canary releases"]
         assert len(reader.search("deployment", EVERYTHING, KEEP_ALL, limit=1000)) == 0
+
+
+# ------------------------------------------------------------------ snippets: may_yield
+
+# Snowball's exceptional forms and its suffix rewrites at the shortest lengths they apply.
+TRICKY = "dying lying tying skies skis sky cries ties died ugly early only singly gently idly news"
+
+
+def _words_of_the_related_table() -> list[str]:
+    return sorted({w for group in related.table_groups() for m in group for w in m.split()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=16))
+@example("dying")
+def test_a_lower_case_words_terms_keep_its_first_letter(word: str) -> None:
+    """What lets a snippet skip stemming a word no matched term starts as (`may_yield`)."""
+    assert all(term[0] == word[0] for term in token_terms(word))
+    assert may_yield(word, {word[0]})
+    assert not may_yield(word, set("abcdefghijklmnopqrstuvwxyz") - {word[0]})
+
+
+def test_may_yield_on_real_words() -> None:
+    for word in TRICKY.split() + _words_of_the_related_table() + WORDS:
+        token = word.lower()
+        for term in token_terms(token):
+            assert may_yield(token, {term[0]}), (word, term)
+    # Not a plain lower-case word: always "may" (identifiers, capitals, digits, accents).
+    for token in ["read_csv", "ReadCSV", "Deploy", "x1", "café", "os.path"]:
+        assert may_yield(token, set())
+
+
+# ------------------------------------------------------------------------ the stem cache
+
+
+def test_the_stems_a_search_learnt_are_kept_beside_the_index(tmp_path: Path) -> None:
+    built = tmp_path / "ix-1"
+    documents = [Document(row, body, 1_767_261_600) for row, body in ROWS]
+    ENGINE.build(built, documents, None)
+    with ENGINE.open(built, set()) as opened:
+        hits = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
+    kept = tmp_path / whoosh_engine.STEMS
+    version, stems = marshal.loads(kept.read_bytes())
+    assert version == ENGINE.version
+    assert stems["deploying"] == "deploy" and stems["friday"] == "friday"
+    assert whoosh_engine._load_stems(kept, ENGINE.version) == len(stems)
+    assert whoosh_engine._load_stems(kept, ENGINE.version + 1) == -1  # another analysis
+    for damaged in (b"", b"\x00garbage", marshal.dumps((ENGINE.version, {"a": 1}))):
+        kept.write_bytes(damaged)
+        assert whoosh_engine._load_stems(kept, ENGINE.version) == -1
+        with ENGINE.open(built, set()) as opened:  # answers all the same, and keeps anew
+            again = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
+        assert [(h.row["id"], h.snippet) for h in again] == [(h.row["id"], h.snippet) for h in hits]
+        assert whoosh_engine._load_stems(kept, ENGINE.version) > 0

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from gitmem.search import catalog
+from gitmem.search import refresh as refreshing
 from gitmem.store import git
 
 A, B, C = "aaaa00000001", "aaaa00000002", "aaaa00000003"
@@ -21,7 +22,7 @@ HOUR_AGO_NS = (int(time.time()) - 3600) * 1_000_000_000
 
 
 def refresh(repo: Path) -> catalog.Catalog:
-    return catalog.refresh(git.discover(repo), repo / ".memory", ["fact", "decision"])
+    return refreshing.refresh(git.discover(repo), repo / ".memory", ["fact", "decision"])
 
 
 def titles(repo: Path) -> dict[str, str]:
