@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from gitmem.capture.default_patterns import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT, STOP_SUBJECT
 from gitmem.capture.guard import MAX_TEXT
-from gitmem.capture.rules import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT, STOP_SUBJECT
 
 if TYPE_CHECKING:
     from gitmem.capture.guard import Matcher
@@ -167,7 +167,8 @@ def _earliest(
 ) -> tuple[int, str | None, str]:
     """The earliest match of any of the patterns (the subject before the body, the lead
     sentence before the details): where, the text matched, and what kind of weak evidence
-    that pattern is ("" strong; rules.WEAK_* and BODY_WORD_*; configured patterns are strong).
+    that pattern is ("" strong; default_patterns.WEAK_* and BODY_WORD_*; configured patterns
+    are strong).
     `leave_out`: kinds of weak pattern not searched."""
     best: tuple[int, str | None, str] = (len(text) + 1, None, "")
     for pattern in patterns:
@@ -188,7 +189,7 @@ def _earliest(
 
 
 def _obsolete(rules: Rules, text: str) -> bool:
-    """The message says something is no longer needed (rules.WHY_DECISION_PATTERNS)."""
+    """The message says something is no longer needed (default_patterns.WHY_DECISION_PATTERNS)."""
     return any(getattr(p, "weak", None) == "why" and p.search(text) for p in rules.decision)
 
 

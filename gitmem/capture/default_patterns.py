@@ -1,0 +1,243 @@
+"""The default capture rules' language: which words in a commit message make it a decision, a
+bug fix or a fact, which are weak evidence, and what is never captured.
+
+Patterns grouped by families of language, tuned against real histories labelled by hand
+(tests/fixtures/capture_labels*.jsonl, bench/capture_quality.py, bench/RESULTS-capture.md:
+what they score in sample and on hold-outs); the tests in tests/capture/ quote the messages
+that motivated each. `rules` compiles them (with the words each needs) into `Rules`. Imported
+by the post-commit hook: `re` only.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A subject's own prefix: conventional `fix(scope)!: ` or an area like `http2: `, `GHA/win: `,
+# Go's `internal/jsonrpc2*: `, `go/{ast,types}: ` and `gopls, internal/lsp: `.
+_AREA = r"[\w./*{}-]+(?:,\s*[\w./*{}-]+)*"
+_PREFIX = r"\A(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
+# A pattern starting with this comment is searched in the subject line only (`_Needled`).
+SUBJECT_ONLY = "(?#subject)"
+# A verb counts at the start of the subject (after its prefix), of a line, of a sentence, or
+# after "we"/"to"/"this PR" — so "Add switch to toggle dark mode" or "adopt-a-pet page" do not.
+# Also after a clause's "so" / "thus" / "hence" / "therefore" ("..., so switch to X"), and
+# negated ("we do not adopt EAI_ADDRFAMILY at this time").
+_LEAD = (
+    r"(?:" + _PREFIX + r"|^(?:[-*][ \t]+)?|[.;:!][ \t]+|\bwe[ \t]+|\bto[ \t]+"
+    r"|\b(?:so|thus|hence|therefore),?[ \t]+"
+    r"|\bthis[ \t]+(?:PR[ \t]+|CL[ \t]+|change[ \t]+|patch[ \t]+|commit[ \t]+)?)"
+    r"(?:(?:do|did|will|shall)[ \t]+not[ \t]+|don't[ \t]+|won't[ \t]+)?"
+)
+
+# (words, pattern): the pattern is searched only in a message holding one of the words
+# (lowercase substrings; "" = always). Most messages hold none, and `in` is far cheaper than
+# a regex pass: a backfill runs every pattern on every commit.
+_DECISIONS = (
+    # "we decided that this modest dynamic cost is acceptable", "which we decided was both
+    # incorrect and inefficient", "the decision to ..."
+    ("decide decision", r"\bdecided?\s+(?:to|against|on|that)\b|\b(?:we|I|they)\s+(?:have\s+|'ve\s+"
+     r"|had\s+|'d\s+)?decided\b|\b(?:the|our|this)\s+decision\s+(?:to|was|is)\b"),
+    ("chose choose", r"\bch(?:o|oo)se\s+\S.{0,80}?\s+over\s+\S"),
+    ("switch", _LEAD + r"switch(?:e[sd]|ing)?\s+(?:\S+\s+){0,6}?(?:to|from)\b"),
+    ("adopt", _LEAD + r"adopt(?:s|ed|ing)?\b"),
+    ("migrat", _LEAD + r"migrat(?:e|es|ed|ing)\s+(?:\S+\s+){0,6}?(?:to|from|away)\b"),
+    ("replac", _LEAD + r"replac(?:e|es|ed|ing)\s+\S.{0,80}?\s+(?:with|by)\s"),
+    ("prefer", _LEAD + r"prefer(?:s|red)?\s"),
+    ("drop", _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)\S"),
+    ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
+    # carrying out a deprecation: "remove the deprecated X", "delete legacy Y"
+    ("deprecated legacy", _LEAD + r"(?:remov|delet)(?:e[sd]?|ing)\s+(?:the\s+|all\s+)?"
+     r"(?:deprecated|legacy)\b(?!\s+(?:calls?|usages?|uses)\b)"),  # not "deprecated calls to X"
+    # "Move to GitHub Actions", "This CL moves to a model where ...", "move away from X"
+    ("move+to moves+to moved+to moving+to move+away moves+away moved+away moving+away move+over "
+     "moved+over", _LEAD + r"mov(?:e|es|ed|ing)\s+(?:away\s+from\b|(?:over\s+)?to\s+(?!the\s+"
+     r"(?:next|previous|end|start|beginning|top|bottom|left|right)\b)(?![.~]|\S*/)\S)"),  # no path
+    ("use reject only", _PREFIX + r"(?:use|reject|only)\s+(?!of\b)\S"),  # "Use X" subject
+    # A policy the subject sets: "require Go 1.18", "disallow X in Y", "make X the default",
+    # "default to X", "no longer install X". Weak like "Use X": a bug the body tells wins.
+    ("requir disallow forbid prohibit", _PREFIX + r"(?:requir(?:e|es|ed|ing)|disallow\w*|forbid\w*|"
+     r"prohibit\w*)\s+\S"),
+    ("default", SUBJECT_ONLY + r"(?:\bmake[sd]?\s[^\n]{1,60}?\sthe\s+default\b|(?:^|[:,][ \t]+|"
+     r"\band\s+|\bnow\s+)defaults?\s+to\s|\b(?:chang|set|switch|flip|re-set)\w*\s+(?:the\s+)?"
+     r"(?:\S+\s+)?default\s+(?:\S+\s+)?(?:to|from)\s)"),
+    ("longer", _PREFIX + r"(?:we\s+)?no\s+longer\s+\w"),
+    ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
+    ("remove", _PREFIX + r"remove\s+(?:the\s+|all\s+)?(?:dep(?:endency)?\s+on\b|"
+     r"us(?:ag)?es?\s+of\b|`?[\w.-]+`?\s+dependency\b)"),
+    # ... and what goes in favour of what: "Removed special case ... in favor of a flag" (within
+    # a sentence: "test.go" does not end one)
+    ("instead rather favor favour", r"\b(?:use[sd]?|using|prefer|implement\w*|switch\w*|"
+     r"move[sd]?|replac\w+|remov\w+|delet\w+|drop\w*|deprecat\w+|abandon\w*)\b(?:[^.\n]|\.(?=\S)){0,80}?"
+     r"\b(?:instead\s+of|rather\s+than|in\s+favou?r\s+of)\b"),
+    ("instead", r"(?:^|[.!][ \t]+)instead(?:,|\s+of\s+using\b)"),
+    # A subject that says what it does instead of what ("return invalid type (rather than
+    # nil)"); weak like "Use X": "return an error for a bad link instead of panic" is a fix.
+    ("instead rather favor favour", SUBJECT_ONLY + r"\b(?:instead\s+of|rather\s+than|"
+     r"in\s+favou?r\s+of)\s"),
+    ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
+    # "XML support has been dropped. The -format flag has been replaced by -json."
+    ("been", r"\bhas\s+been\s+(?:dropped|deprecated|replaced\s+(?:by|with))\b"),
+    ("longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
+    # Why something goes: "gopls no longer needs to build at Go 1.12", "we no longer need to
+    # scan for modules". Counts only when the subject removes or stops something (WHY_ONLY).
+    ("longer", r"\bno\s+longer\s+(?:needs?\b|needed|necessary|required|makes?\s+sense|useful)"),
+    # A removal announced: "Once Go 1.12 is released, we'll delete this support."
+    ("we'll we+will be+removed be+dropped be+deprecated", r"\b(?:we'll|we\s+will)\s+(?:remove|"
+     r"delete|drop|deprecate)\s+(?:this|that|the|it|support)\b|\bwill\s+be\s+(?:removed|dropped|"
+     r"deprecated)\s+in\b"),
+    ("now", r"\b(?:will\s+now|now\s+(?:uses?|requires?|defaults?\s+to))\b"),
+    # "every command should" is a rule; "we should" is review prose in long bodies ("(but
+    # perhaps we should make it do that...)", "we should only add one import per diagnostic").
+    ("should", r"\bevery\s+\w+\s+should\b"),
+    ("default", _PREFIX + r"(?:enable|disable|turn\s+(?:on|off))\b[^\n]{0,80}?\bby\s+default\b"),
+    ("worth", r"\bnot\s+(?:really\s+)?(?:worthwhile|worth\s+(?:it|adding|keeping))\b"),
+    ("msrv minimum", r"\b(?:bump|raise)\s+(?:the\s+)?(?:msrv|minimum\s+supported)\b"),
+    ("polic", r"\bper\s+our\s+(?:\S+\s+)?polic(?:y|ies)\b"),
+    # A policy changed: "Update the versioning policy to retain the minor breaking scheme";
+    # not "Add CVE disclosure to security policy" (a section added).
+    ("polic", _PREFIX + r"(?:updat|chang|revis|amend|adopt|relax|tighten)\w*\s+(?:the\s+|our\s+)?"
+     r"(?:[\w-]+\s+)?polic(?:y|ies)\b"),
+    ("breaking", r"^BREAKING[ -]CHANGE:"),
+)  # fmt: skip
+_FIXES = (
+    ("fix", r"\A\s*fix(?:\([^)\n]*\))?!?:\s+\S"),  # conventional `fix:`
+    ("fix correct repair",
+     _PREFIX + r"(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b"),
+    ("fix", r"\A[^\n]*\bfix\s*$"),  # "SWS: use of uninitialized memory fix"
+    ("avoid prevent stop not don't never",
+     _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
+    ("correctly properly respect", _PREFIX + r"(?:correctly|properly|respect)\b"),
+    ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
+    ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
+    ("root", r"\broot[ -]cause\b"),
+    ("previously prior", r"(?<!n't\s)(?<!not\s)\b(?:previously|prior\s+to\s+this(?:\s+change)?)\b"
+     r"(?!\s+(?:possible|supported|available)\b)"),
+    ("fixe resolve mistake", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
+     r"(?:fixes|fixed|resolves)|by\s+mistake|"
+     r"resolve\s+the\s+issue)\b"),
+    ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
+     r"null\s+pointer|segfault|deadlock|oversight)\b"),
+    # Not curl's `Bug: <URL>` reference line (a link to a discussion, often of a feature).
+    ("crash regression initiali memory oom flaw bug", r"\b(?:crash(?:es|ed)?|regression|"
+     r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b(?!:)"),
+    # "wasn't previously possible" announces a feature, not a bug.
+    ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
+     r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
+    ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    # What went wrong, said as how something was done: "it was mistakenly 1024 bytes",
+    # "assembles the form ... incorrectly", "wrongly used the address result index". Not the
+    # adjectives: "broken software expects", "remove outdated/incorrect comment".
+    ("incorrectly wrongly mistakenly erroneously", r"\b(?:incorrectly|wrongly|mistakenly|"
+     r"erroneously)\b"),
+    # Go's words for a fault ("a race in these logs", "the program panics", "caused duplicate
+    # flag registration"); not the `-race` flag or builder, nor "under the race detector".
+    ("race panic caused", r"(?<![-\w])races?\b(?!\s+detector)|\bpanic(?:s|ked)?\b|\bcaused\b"),
+    ("reported", r"^Reported[- ]by:"),
+)  # fmt: skip
+_FACTS = (
+    ("known_bugs", r"\AKNOWN_BUGS:"),
+    ("remain", r"\bshould\s+always\s+remain\b"),
+    ("supported", r"\bis\s+not\s+supported\s+(?:using|with|on|by)\b"),
+)
+# Weak evidence. A decision read only from a subject's leading "Use X" / "Reject X" / "Only X"
+# / "Treat X as Y" yields to a bug the message describes ("Use a global build concurrency
+# semaphore (#18054)\n\nPreviously, each build was using its own ... limit, effectively
+# rendering the limit useless" is a fix). A fix read only from "Fixes #N" / "Resolves #N" does
+# not count when the subject adds or enables something: squash-merged PRs close feature
+# requests with the same words ("Make `check-url` available in configuration files (#9032)").
+# The bug words of a body ("previously", "was not", "bug", "crash", "panic") are weak the same
+# way: golang/tools explains refactors and features with them ("gopls/internal/golang: factor
+# the 3 web reports\n\n... previously constants, are now assets"), so they do not count when
+# the subject adds, improves or restructures something. In the subject they still count.
+WEAK_DECISION_PATTERNS = frozenset(
+    p for w, p in _DECISIONS
+    if w in ("use reject only", "treat", "requir disallow forbid prohibit")
+    or p.startswith(SUBJECT_ONLY)
+    or (w == "longer" and p.startswith(_PREFIX))
+)  # fmt: skip
+# "no longer needed" says why something stops: a decision only when the subject stops, disables
+# or retires a behaviour ("don't scan for modules when defining a view\n\nWith zero-config
+# gopls, we no longer need to scan"). After "remove X" or "delete X" it mostly explains a
+# clean-up of code, after "merge go1.11 tests back into gcimporter_test.go" housekeeping.
+WHY_DECISION_PATTERNS = frozenset(p for w, p in _DECISIONS if w == "longer" and "need" in p)
+STOP_SUBJECT = re.compile(
+    r"\A" + _PREFIX[2:] + r"(?:stop|don't|do\s+not|no\s+longer|disabl|retir|deprecat)\w*\b",
+    re.IGNORECASE,
+)
+WEAK_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w in ("#", "/issues/"))
+# A subject's "don't X" / "stop X" / "avoid X" is a fix ("don't panic when import fails")
+# unless the message says the thing is no longer needed and tells no fault: "don't scan for
+# modules when defining a view\n\nWith zero-config gopls, we no longer need to scan for
+# modules". Other decision words do not outweigh it: "Avoid writing redacted credentials to
+# tool receipt\n\n... Instead, ..." is a fix.
+LEAD_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w == "avoid prevent stop not don't never")
+BODY_WORD_FIX_PATTERNS = frozenset(
+    p for w, p in _FIXES
+    if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
+             "incorrectly wrongly mistakenly erroneously",
+             "crash regression initiali memory oom flaw bug")
+)  # fmt: skip
+_AREAS = r"(?:[\w./-]+(?:,\s*[\w./-]+)*(?:\([^)\n]*\))?:\s+)?"  # "gopls, internal/lsp: "
+FEATURE_SUBJECT = re.compile(  # not "enable custom methods again": that restores behaviour
+    r"\A(?![^\n]*\b(?:again|back)\b)"
+    + _AREAS
+    + r"(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|expose[sd]?|"
+    r"enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable|show[sn]?|improve[sd]?)\b",
+    re.IGNORECASE,
+)
+RESTRUCTURE_SUBJECT = re.compile(
+    r"\A" + _AREAS + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
+    r"eliminat\w+|unif\w+|clean\w*|consolidat\w+|group\w*|extract\w*|split\w*|stream\w*|"
+    r"(?:remove|delete)[sd]?\s+(?:the\s+)?(?:redundant|unused|dead|obsolete|old)|"
+    r"(?:minor|small)\s+[\w-]+\s+clean\w*)\b",
+    re.IGNORECASE,
+)
+DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
+DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
+DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
+# Words are split on spaces; a "+" inside one is a space it holds ("move+to": "move to").
+WORDS = {
+    p: tuple(w.replace("+", " ") for w in words.split())
+    for group in (_DECISIONS, _FIXES, _FACTS)
+    for words, p in group
+}
+# A subject matching one of these is never captured by the patterns (trailers still count).
+# The name is what `git mem capture --explain` says.
+DEFAULT_IGNORE = (
+    ("version bump", r"\A(?:release(?:\([^)\n]*\))?:|v?\d+\.\d+(?:\.\d+)?\S*\s*$|version[: ]\s*"
+     r"(?:next\s+release|v?\d)|(?:chore(?:\([^)\n]*\))?:\s*)?bump\s+(?:the\s+)?version\b)"),
+    ("dependency bump", r"\A(?:[\w/-]+\(deps(?:-dev)?\)!?:|(?:[\w/-]+:\s+)?(?:bump|update|upgrade)"
+     r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
+     r"crate|\S+\s+(?:action|digest)\b))"),
+    ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
+    # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
+    # what the docs say now; the decision, if any, is in the code's commit.
+    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./*{},-]+\.(?:md|3|1):)"),
+    ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
+)  # fmt: skip
+# A fix whose subject (or, for warnings, message) matches one of these is not captured as a
+# bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
+DEFAULT_IGNORE_FIXES = (
+    ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./*{},-]+\.(?:md|3|1)"
+     r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
+     r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
+     r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:\S+\s+)?links?\b"),
+    # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
+    # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
+    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
+     r"|repair|correct)\b[^\n]{0,60}\btests?\b|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b"
+     r"|\A[^\n]*\btests?\s?\d+\b"),
+    # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
+    ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
+     r"speed\s?ups?|production\s+build)\b"),
+    ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
+    # A fix that says nothing of what was wrong: "fix syntax error".
+    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
+     r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
+     r"\.?[ \t]*$"),
+    ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
+     r"argument|import|function)s?|lint(?:er|ing)?)\b"),
+)  # fmt: skip
+DEFAULT_BOTS = ("[bot]", "dependabot", "renovate", "github-actions")
+DEFAULT_MIN_LENGTH = 12
+DEFAULT_MAX_PATHS = 20
