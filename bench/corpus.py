@@ -258,6 +258,12 @@ ENV.pop("PYTHONDONTWRITEBYTECODE", None)
 # would otherwise start the index service (`[search] service = auto`) and later reads would be
 # answered warm. bench/service.py turns it on where it measures it.
 ENV["GITMEM_SERVICE"] = "off"
+# The lexical engine is what these benches measure: with the semantic extra installed (.ci/run
+# installs it), `[search] semantic = auto` would re-rank every search and load its model in every
+# process (bench/semantic_cost.py measures that). GITMEM_SEMANTIC=on in the caller's environment
+# measures with it; in-process timings read os.environ, subprocesses ENV.
+os.environ.setdefault("GITMEM_SEMANTIC", "off")
+ENV["GITMEM_SEMANTIC"] = os.environ["GITMEM_SEMANTIC"]
 ENV["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "gitmem-bench-pycache")
 # What a sandbox with PYTHONDONTWRITEBYTECODE=1 sees: gitmem compiled from source every run.
 NO_PYC_ENV = {k: v for k, v in ENV.items() if k != "PYTHONPYCACHEPREFIX"}
