@@ -219,7 +219,7 @@ def decisions_view(store: Store, items: list[tuple[str, str]], reuse: Reuse) -> 
     query = Query(items, ("offset", "limit"))
     offset = query.number("offset", 0, 0, 10**9)
     limit = query.number("limit", DECISIONS_PAGE, 1, 1000)
-    doc = reuse.get(store, "decisions", lambda store: report_doc(store, "decisions"))
+    doc = reuse.get(store, ("decision index", ""), lambda store: report_doc(store, "decisions"))
     listed = doc["decisions"]  # oldest first
     end = max(0, len(listed) - offset)
     shown = listed[max(0, end - limit) : end][::-1]
@@ -302,7 +302,7 @@ def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> 
 
 
 def routes(server: Runner) -> list[Route]:
-    reuse = Reuse()  # the decision index and the reports, per repository state
+    reuse = server.reuse
 
     async def home(request: Request) -> Response:
         items = request.query_params.multi_items()
@@ -335,7 +335,7 @@ def routes(server: Runner) -> list[Route]:
         name = request.path_params["kind"]
         title, body = await server.run(
             lambda store: reuse.get(
-                store, "report " + name, lambda s: report_body(report_doc(s, name))
+                store, ("report page", name), lambda s: report_body(report_doc(s, name))
             )
         )
         return page("report.html", title=title, body=body, kind=name)

@@ -1,7 +1,8 @@
 """The decision index and the report pages are computed once per repository state and reused
 (`serve.reuse`): over real HTTP against a running server, every change made by another
 process before a request (a CLI save, an edit in an editor, a commit moving HEAD, a CLI rm)
-is in that request's page; and in process, an unchanged state is not computed again."""
+is in that request's page and API answer; and in process, an unchanged state is not computed
+again."""
 
 from __future__ import annotations
 
@@ -38,10 +39,13 @@ def test_pages_see_every_change_made_before_the_request(served: Served) -> None:
     assert rows(before) == ["Use PostgreSQL for the catalog", "Use SQLite for the catalog"]
     assert page(served, "/decisions") == before  # reused: the same page
     activity = page(served, "/reports/activity")
+    counted = httpx.get(served.url + "/api/v1/reports/decisions", timeout=30).json()["count"]
     saved = json.loads(run(served.root, "save", "--json", "-t", "decision", "-m", "Adopt Redis"))
     assert rows(page(served, "/decisions"))[0] == "Adopt Redis"
     assert "Adopt Redis" in page(served, "/reports/decisions")
     assert page(served, "/reports/activity") != activity
+    again = httpx.get(served.url + "/api/v1/reports/decisions", timeout=30).json()
+    assert (again["count"], again["decisions"][-1]["title"]) == (counted + 1, "Adopt Redis")
     path = served.root / saved["location"]
     path.write_text(path.read_text().replace("Adopt Redis", "Adopt Valkey"))
     assert rows(page(served, "/decisions"))[0] == "Adopt Valkey"
