@@ -130,6 +130,12 @@ class Catalog:
         the engine's `Reader.records` orders them, read from the manifest as consumed."""
         return manifest.newest(self._con, types)
 
+    def superseding(self) -> Iterator[Row]:
+        """The rows of every record that supersedes another (and of the records sharing its
+        note) and of every record superseded, newest first: what a decision index needs
+        besides the decisions."""
+        return manifest.superseding(self._con)
+
     @property
     def count(self) -> int:
         return manifest.count(self._con)
