@@ -12,6 +12,9 @@ time, what the client sees):
 - `GET /api/v1/records/{id}` (8-character prefixes);
 - `GET /?q=...` the search page (facets, snippets, HTML);
 - `GET /records/{id}` a record page and `GET /timeline` its first page (HTML);
+- `GET /decisions` (the newest 100 decisions, counts of all) and `GET /reports/activity`:
+  computed once per repository state and reused until something changes (`serve.reuse`), so
+  the first request (after start or after any change) is timed on its own, then repeats;
 - in the same run, the references: `git-mem search --json` whole process (the same queries) and
   `python -c pass`.
 
@@ -112,6 +115,14 @@ def one_size(size: int, calls: int, seed: int, keep: bool, source: Path | None) 
             page = [timed_get(client, url + "/", {"q": t}) for t in texts]
             record = [timed_get(client, f"{url}/records/{i}") for i in pages]
             timeline = [timed_get(client, url + "/timeline") for _ in pages]
+            # The first of each computes (every record read), the rest reuse it.
+            decisions_first = [timed_get(client, url + "/decisions")]
+            decisions = [timed_get(client, url + "/decisions") for _ in pages]
+            report_first = [timed_get(client, url + "/reports/activity")]
+            report = [timed_get(client, url + "/reports/activity") for _ in pages]
+            # A change made by another process: the next request sees it, so computes again.
+            process_ms([GIT_MEM, "save", "-t", "decision", "-m", "Bench change"], root)
+            changed = [timed_get(client, url + "/decisions")]
     finally:
         server.terminate()
         server.wait(10)
@@ -140,6 +151,14 @@ def one_size(size: int, calls: int, seed: int, keep: bool, source: Path | None) 
         row("`GET /?q=` search page (HTML, facets, snippets)", page),
         row("`GET /records/{id}` record page (chain, links, same paths)", record),
         row("`GET /timeline` (the newest 100 events)", timeline),
+        row(
+            "`GET /decisions` first request: computes (decisions + superseding rows)",
+            decisions_first,
+        ),
+        row("`GET /decisions` repeated, nothing changed (reused)", decisions),
+        row("`GET /reports/activity` first request: computes (every record read)", report_first),
+        row("`GET /reports/activity` repeated, nothing changed (reused)", report),
+        row("`GET /decisions` first request after a `git mem save`", changed),
         row("reference: `git-mem search --json` whole process", cli),
         row("reference: `python -c pass`", python),
         "",

@@ -103,6 +103,17 @@ def newest(store: Store, flt: Filter) -> Iterator[Row]:
             yield mark(row, unmerged)
 
 
+def superseding(store: Store, flt: Filter) -> Iterator[Row]:
+    """The records `flt` accepts among those that supersede or are superseded (and those
+    sharing a note with one that supersedes: `Catalog.superseding`), newest first, marked as
+    `newest` marks them."""
+    catalog = store.catalog()
+    superseded, unmerged = catalog.superseded, catalog.unmerged
+    for row in catalog.superseding():
+        if flt.matches(row, superseded, unmerged):
+            yield mark(row, unmerged)
+
+
 def rows_by_id(store: Store, ids: Iterable[str]) -> dict[str, Row]:
     """The rows of the records `ids` name in full (those not here are left out), as `records`
     reads them, from the index: a few lookups, not a read of every row."""

@@ -69,6 +69,24 @@ def collect(store: Store, unmerged: bool = False) -> Records:
     return Records(rows, superseded_ids(rows))
 
 
+def collect_decisions(store: Store, unmerged: bool = False) -> Records:
+    """What the decision index reads, as `collect` orders it: the decisions, the records that
+    supersede any record and those superseded (the rest is in no status, `superseded_by` or
+    chain: a chain walks through records that supersede and names the ones superseded). A
+    fifth of the rows at 100k records, where `collect` reads them all."""
+    from gitmem.records import finder
+
+    every = Filter(include_retired=True, include_unmerged=unmerged)
+    decisions = dataclasses.replace(every, types=["decision"])
+    rows: dict[tuple[str, str], Row] = {}
+    for row in finder.newest(store, decisions):
+        rows[(row["id"], str(row.get("location")))] = row
+    for row in finder.superseding(store, every):
+        rows.setdefault((row["id"], str(row.get("location"))), row)
+    ordered = sorted(rows.values(), key=lambda row: (created_at(row), row["id"]))
+    return Records(ordered, superseded_ids(ordered))
+
+
 def deploy_of(row: Row) -> dict[str, Any] | None:
     """The `deploy:` mapping of a deploy record (it names env and status), else None."""
     deploy = row.get("deploy")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from gitmem.errors import UsageError
 from gitmem.reports import deploys, html, kinds, layout, markdown
 from gitmem.reports.blocks import Block
-from gitmem.reports.data import Source, Window, collect
+from gitmem.reports.data import Source, Window, collect, collect_decisions
 from gitmem.reports.layout import Doc
 
 if TYPE_CHECKING:
@@ -85,7 +85,9 @@ def build(
     if envs and not kind.envs:
         by_env = " and ".join(k.name for k in KINDS.values() if k.envs)
         raise UsageError(f"--env applies only to the {by_env} report")
-    return kind.build(Source(store.repo, collect(store, unmerged), window, envs, now))
+    # The decision index needs only the decisions and what supersedes (the same document).
+    gather = collect_decisions if name == "decisions" else collect
+    return kind.build(Source(store.repo, gather(store, unmerged), window, envs, now))
 
 
 def render(document: Doc, form: str) -> str:

@@ -86,6 +86,16 @@ class Catalog:
         """The index's commit this catalog describes (a reader of another is stale)."""
         return self._meta["generation"]
 
+    @property
+    def state(self) -> tuple[Any, ...] | None:
+        """What identifies the records this catalog describes: every change to them (a file,
+        a note, a rebuild) writes the index, a new directory or generation, and moves the
+        notes tip when notes moved. None when this refresh did not look itself (another
+        process held the index) or no index was written: nothing to key a reuse by."""
+        if not self.checked or self._meta.get("generation") is None:
+            return None
+        return (self._meta.get("dir"), self._meta["generation"], self._meta.get("notes_tip"))
+
     def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
         if self.opener is not None:
@@ -119,6 +129,12 @@ class Catalog:
         """Every record's row (of `types`, or all), newest first (ties: id, descending): as
         the engine's `Reader.records` orders them, read from the manifest as consumed."""
         return manifest.newest(self._con, types)
+
+    def superseding(self) -> Iterator[Row]:
+        """The rows of every record that supersedes another (and of the records sharing its
+        note) and of every record superseded, newest first: what a decision index needs
+        besides the decisions."""
+        return manifest.superseding(self._con)
 
     @property
     def count(self) -> int:

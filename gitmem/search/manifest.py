@@ -274,6 +274,20 @@ def newest(con: sqlite3.Connection, types: list[str]) -> Iterator[dict[str, Any]
             yield json.loads(row)
 
 
+def superseding(con: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+    """The rows of the records some record supersedes and at every location holding one
+    that supersedes another (a note's other records come along), newest first, read as they
+    are consumed."""
+    sql = (
+        "SELECT row FROM records WHERE location IN (SELECT location FROM supersedes)"
+        " OR id IN (SELECT old FROM supersedes) ORDER BY epoch DESC, id DESC"
+    )
+    cursor = con.execute(sql)
+    while batch := cursor.fetchmany(64):
+        for (row,) in batch:
+            yield json.loads(row)
+
+
 def superseded(con: sqlite3.Connection) -> set[str]:
     return {str(old) for (old,) in con.execute("SELECT DISTINCT old FROM supersedes")}
 

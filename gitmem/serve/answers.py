@@ -11,12 +11,15 @@ from gitmem.errors import ConflictError, GitMemError, NotFoundError
 
 if TYPE_CHECKING:
     from gitmem.records.store import Store
+    from gitmem.serve.reuse import Reuse
 
 T = TypeVar("T")
 
 
 class Runner(Protocol):
     """Runs work on a fresh Store in a worker thread, one request at a time (`app.Server`)."""
+
+    reuse: Reuse  # views computed once per repository state
 
     def run(self, work: Callable[[Store], T]) -> Awaitable[T]: ...
 

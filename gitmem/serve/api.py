@@ -17,6 +17,7 @@ from gitmem.errors import NotFoundError, UsageError
 from gitmem.records import actions, finder
 from gitmem.records.store import Store
 from gitmem.serve.params import FILTERS, Query, body_object, list_field, text_field
+from gitmem.serve.reuse import Reuse
 from gitmem.store.types import DEFAULT_TYPE
 
 PAGE = 50  # records or messages per page by default
@@ -31,6 +32,7 @@ class Call:
     query: Query
     path: dict[str, str]
     body: Any = None
+    reuse: Reuse | None = None  # the server's views per repository state
 
 
 Handler = Callable[[Call], tuple[int, Any]]
@@ -139,7 +141,14 @@ def report_document(call: Call, name: str) -> dict[str, Any]:
     from gitmem.reports.report import build
 
     window = Window(since=call.query.when("since"), until=call.query.when("until"))
-    return build(call.store, name, window, call.query.many("env"), unmerged=call.query.flag("all"))
+    envs, unmerged = tuple(call.query.many("env")), call.query.flag("all")
+
+    def compute(store: Store) -> dict[str, Any]:
+        return build(store, name, window, envs, unmerged=unmerged)
+
+    if call.reuse is None or (window.since and not window.until):  # open: it ends now
+        return compute(call.store)
+    return call.reuse.get(call.store, ("report", name, window, envs, unmerged), compute)
 
 
 def report(call: Call) -> tuple[int, Any]:

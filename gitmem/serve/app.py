@@ -34,6 +34,7 @@ from gitmem.serve import api, openapi
 from gitmem.serve.answers import HEADERS, error_response, status_of
 from gitmem.serve.guard import Guard, Policy, TooLarge
 from gitmem.serve.params import Query
+from gitmem.serve.reuse import Reuse
 from gitmem.store import git
 
 T = TypeVar("T")
@@ -50,6 +51,8 @@ class Server:
     database: str | None = None  # the published database the org API reads (serve.org)
     lock: threading.Lock = field(default_factory=threading.Lock)
     warm: WarmRepo = field(init=False)
+    # The decision index and the reports, computed once per repository state (pages and API).
+    reuse: Reuse = field(default_factory=Reuse)
 
     def __post_init__(self) -> None:
         self.warm = WarmRepo(self.repo)
@@ -97,7 +100,9 @@ def api_route(server: Server, endpoint: api.Endpoint) -> Route:
         path = dict(request.path_params)
 
         def work(store: Store) -> tuple[int, Any]:
-            return endpoint.handler(api.Call(store, Query(items, endpoint.params), path, body))
+            return endpoint.handler(
+                api.Call(store, Query(items, endpoint.params), path, body, server.reuse)
+            )
 
         try:
             status, document = await server.run(work)

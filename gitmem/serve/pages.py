@@ -27,6 +27,7 @@ from gitmem.search.query import Filter, effective_status
 from gitmem.serve import markdown
 from gitmem.serve.answers import HEADERS, Runner, status_of
 from gitmem.serve.params import FILTERS, Query
+from gitmem.serve.reuse import Reuse
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -45,6 +46,7 @@ NEARBY = 20  # records on the same paths shown on a record page
 # page's path filter (linked) lists every one.
 NEARBY_BUDGET = 2000
 TIMELINE_PAGE = 100  # events on a page of the timeline
+DECISIONS_PAGE = 100  # decisions on a page of the decision index (the counts cover all)
 
 
 @cache
@@ -211,6 +213,30 @@ def report_body(doc: dict[str, Any]) -> tuple[str, str]:
     return kind.title, html.fragment(kind.title, kind.layout(doc), href)
 
 
+def decisions_view(store: Store, items: list[tuple[str, str]], reuse: Reuse) -> dict[str, Any]:
+    """A page of the decision index, newest first; the index itself (every decision, its
+    status, the counts) is computed once per repository state (`reuse`)."""
+    query = Query(items, ("offset", "limit"))
+    offset = query.number("offset", 0, 0, 10**9)
+    limit = query.number("limit", DECISIONS_PAGE, 1, 1000)
+    doc = reuse.get(store, ("decision index", ""), lambda store: report_doc(store, "decisions"))
+    listed = doc["decisions"]  # oldest first
+    end = max(0, len(listed) - offset)
+    shown = listed[max(0, end - limit) : end][::-1]
+
+    def at(start: int) -> str:
+        given = [("limit", str(limit))] if limit != DECISIONS_PAGE else []
+        return "/decisions?" + urlencode([*given, ("offset", str(start))])
+
+    return {
+        "doc": doc,
+        "decisions": shown,
+        "first": offset + 1,
+        "newer": at(max(0, offset - limit)) if offset else None,
+        "older": at(offset + limit) if offset + limit < len(listed) else None,
+    }
+
+
 def timeline_view(store: Store, items: list[tuple[str, str]]) -> dict[str, Any]:
     """Records, deploys and sessions on one axis, newest first, a page at a time; `type`
     keeps some kinds. Records are read newest first only as far as the page needs."""
@@ -276,6 +302,8 @@ def transcript_view(store: Store, prefix: str, items: list[tuple[str, str]]) -> 
 
 
 def routes(server: Runner) -> list[Route]:
+    reuse = server.reuse
+
     async def home(request: Request) -> Response:
         items = request.query_params.multi_items()
         view = await server.run(lambda store: search_view(store, items))
@@ -289,8 +317,9 @@ def routes(server: Runner) -> list[Route]:
         return page("record.html", **view)
 
     async def decisions(request: Request) -> Response:
-        doc = await server.run(lambda store: report_doc(store, "decisions"))
-        return page("decisions.html", doc=doc)
+        items = request.query_params.multi_items()
+        view = await server.run(lambda store: decisions_view(store, items, reuse))
+        return page("decisions.html", **view)
 
     async def timeline(request: Request) -> Response:
         items = request.query_params.multi_items()
@@ -304,8 +333,11 @@ def routes(server: Runner) -> list[Route]:
 
     async def report(request: Request) -> Response:
         name = request.path_params["kind"]
-        doc = await server.run(lambda store: report_doc(store, name))
-        title, body = report_body(doc)
+        title, body = await server.run(
+            lambda store: reuse.get(
+                store, ("report page", name), lambda s: report_body(report_doc(s, name))
+            )
+        )
         return page("report.html", title=title, body=body, kind=name)
 
     async def session_list(request: Request) -> Response:
