@@ -236,5 +236,21 @@ def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
     assert proc.returncode == 0, proc.stderr
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
-    assert not {name for name in loaded if name in ("inspect", "ast", "dis", "tokenize")}
+    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress")
+    assert not {name for name in loaded if name in unused}
     assert not {name for name in loaded if name.startswith("gitmem.semantic")}
+
+
+def test_pathlib_loaded_without_urllib_keeps_as_uri(tmp_path):
+    """gitmem/__init__.py loads pathlib with a stand-in for `urllib.parse`: `as_uri` still
+    quotes (through the real module, loaded then) and a later import gets the real module."""
+    script = (
+        "import sys, gitmem, pathlib; print('urllib.parse' in sys.modules); "
+        "print(pathlib.PurePosixPath('/a b/%').as_uri()); "
+        "import urllib.parse; print(urllib.parse.quote('a b'), urllib.parse.urlsplit('h://x').netloc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "False\nfile:///a%20b/%25\na%20b x\n"
