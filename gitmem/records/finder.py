@@ -6,7 +6,6 @@ the fields it can match exactly (type, tag, source, project) before `Filter.matc
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -17,6 +16,7 @@ from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
 from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
 from gitmem.search.query import Filter, filter_of, is_retired, note_commit
+from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
 
 T = TypeVar("T")
 MATCHES = ("any", "all")  # how plain words of a query must match (`--match`)

@@ -114,7 +114,7 @@ class Store:
                 self._catalog = refresh.refresh(
                     self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
                 )
-            self._catalog.rerank = self.rerank
+            self._catalog.rerank_of = lambda: self.rerank  # when a search opens the index
         return self._catalog
 
     @functools.cached_property

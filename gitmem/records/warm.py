@@ -317,5 +317,5 @@ class WarmStore(Store):
                 self._catalog = self._warm.catalog(
                     types, self._notify, progress, wait=wait, full=full
                 )
-            self._catalog.rerank = self.rerank
+            self._catalog.rerank_of = lambda: self.rerank  # when a search opens the index
         return self._catalog

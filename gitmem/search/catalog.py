@@ -68,8 +68,10 @@ class Catalog:
         # How `open` opens the index: the engine's `open` unless a long-lived process keeps
         # one reader open between requests (`records.warm`).
         self.opener: Opener | None = None
-        # What re-ranks plain-word searches (the semantic extra; `records.store` decides).
-        self.rerank: Rerank | None = None
+        # What re-ranks plain-word searches (the semantic extra; `records.store` decides),
+        # asked when the index is opened: `list` and `show` never open it, nor import
+        # `gitmem.semantic` (or look for the extra's files) to learn they would not re-rank.
+        self.rerank_of: Callable[[], Rerank | None] | None = None
         # HEAD's and the default branch's commits (`git.project_tips`), when the caller knows
         # them without a git process (`records.warm` caches them by the ref files' bytes).
         self.project_tips: Callable[[], tuple[str | None, str | None]] | None = None
@@ -98,11 +100,13 @@ class Catalog:
 
     def open(self) -> AbstractContextManager[Reader]:
         """The index, open for reading; raises (any exception) when missing or damaged."""
+        # First: a bad `[search] semantic` is a UsageError, not a damaged index.
+        rerank = self.rerank_of() if self.rerank_of is not None else None
         if self.opener is not None:
             opened = self.opener(self.index_dir, self.superseded)
         else:
             opened = ENGINE.open(self.index_dir, self.superseded)
-        return opened if self.rerank is None else _reranking(opened, self.rerank)
+        return opened if rerank is None else _reranking(opened, rerank)
 
     def find(self, prefix: str) -> list[Row]:
         """`{id, location[, blob, created]}` of every record whose id starts with `prefix`."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -10,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from gitmem.errors import UsageError
+from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
 from gitmem.store.record import RETIRED_STATUSES, normalize_tag, parse_time
 
 Row = dict[str, Any]
@@ -109,6 +109,9 @@ LIST_OPTIONS = tuple(name for name in FILTER_OPTIONS if name not in ("since", "u
 
 @dataclasses.dataclass
 class Filter:
+    """The records a reader asks for (`--type`, `--tag`, ... `--all`): `matches` says whether
+    a row is one. (A docstring: a dataclass without one would load `inspect`; see store/lazy.)"""
+
     types: list[str] = dataclasses.field(default_factory=list)
     tags: list[str] = dataclasses.field(default_factory=list)
     statuses: list[str] = dataclasses.field(default_factory=list)

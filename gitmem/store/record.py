@@ -6,13 +6,13 @@ Reading and writing records is elsewhere: front_matter.py (`.memory/` files), no
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from gitmem.store.fields import FIELD_ORDER
+from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
 
 STATUSES = ("active", "proposed", "accepted", "superseded", "deprecated", "rejected")
 # Statuses that read as "no longer current": hidden from list/search unless --all.
@@ -99,6 +99,9 @@ class Origin:
 
 @dataclasses.dataclass
 class Memory:
+    """One record: its known fields, its unknown keys (`extra`) and its body. (A docstring: a
+    dataclass without one would load `inspect` to write one; see store/lazy.)"""
+
     id: str
     type: str
     title: str

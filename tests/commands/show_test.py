@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 ID_A = "abcd00000001"
 ID_B = "abcd00000002"
 
@@ -215,3 +217,40 @@ def test_show_loads_no_search_engine(repo, mem):
     assert "gitmem.records.store" in loaded
     heavy = ("whoosh", "pygit2", "numpy", "tokenizers")
     assert not {name for name in loaded if name.split(".")[0] in heavy}
+
+
+@pytest.mark.parametrize("command", [["show"], ["list", "--limit", "20"]])
+def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
+    """`show` and `list` never re-rank nor inspect a signature: `inspect` (what `dataclasses`
+    imports, store/lazy.py) and `gitmem.semantic` are not loaded (-X importtime, no clock)."""
+    record_id = mem("save", "-m", "Use PostgreSQL").saved_id
+    assert mem("list").code == 0  # the index exists and is current
+    argv = [*command, record_id[:6]] if command == ["show"] else command
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITMEM_SEMANTIC": "auto", "GITMEM_SERVICE": "off"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.records.store" in loaded
+    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress")
+    assert not {name for name in loaded if name in unused}
+    assert not {name for name in loaded if name.startswith("gitmem.semantic")}
+
+
+def test_pathlib_loaded_without_urllib_keeps_as_uri(tmp_path):
+    """gitmem/__init__.py loads pathlib with a stand-in for `urllib.parse`: `as_uri` still
+    quotes (through the real module, loaded then) and a later import gets the real module."""
+    script = (
+        "import sys, gitmem, pathlib; print('urllib.parse' in sys.modules); "
+        "print(pathlib.PurePosixPath('/a b/%').as_uri()); "
+        "import urllib.parse; print(urllib.parse.quote('a b'), urllib.parse.urlsplit('h://x').netloc)"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "False\nfile:///a%20b/%25\na%20b x\n"
