@@ -29,11 +29,7 @@ collected document the phrase does not match.
 from __future__ import annotations
 
 import heapq
-import io
-import itertools
-import pickle
 import threading
-import zlib
 from array import array
 from collections import OrderedDict
 from typing import Any
@@ -242,39 +238,12 @@ class _Segment:
 
 
 def _blocks(m: Any) -> tuple[array[int], array[float]]:
-    """W3LeafMatcher's blocks read one after the other, each with one read (its `_goto`,
-    `_read_data`, `_read_ids` and `_read_weights`, which read a block's header a few bytes
-    at a time)."""
-    from whoosh.compat import loads
-    from whoosh.system import unpack_int
+    from gitmem.search.whoosh_blocks import BadPostings, read_postings
 
-    offset, length = m._startoffset, m._length
-    if isinstance(length, tuple):  # (how Whoosh 2.7's term info unpacks it)
-        (length,) = length
-    data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
-    ids: array[int] = array("I")
-    weights: array[float] = array("d")
-    position = m._baseoffset - offset
-    while True:
-        (size,) = unpack_int(data[position : position + 4])
-        last = size < 0
-        size = abs(size)
-        block = io.BytesIO(data[position + 4 : position + 4 + size])
-        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
-        raw = block.read()
-        block_ids, block_weights, _values = loads(zlib.decompress(raw) if compression else raw)
-        ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
-        if block_weights is None:
-            weights.extend(itertools.repeat(1.0, count))
-        elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
-            weights.extend(itertools.repeat(array("f", [block_weights])[0], count))
-        else:
-            weights.extend(block_weights)
-        if last:
-            if position + 4 + size != length:
-                raise Unsupported("postings of another length than their term info says")
-            return ids, weights
-        position += 4 + size
+    try:
+        return read_postings(m)
+    except BadPostings as e:
+        raise Unsupported(str(e)) from e
 
 
 class _Postings:
