@@ -59,10 +59,12 @@ def ids_and_weights(data: bytes, compressed: bool, count: int) -> tuple[Any, Any
     return ids, weights
 
 
-def read_postings(m: Any) -> tuple[array[int], array[float]]:
+def read_postings(m: Any) -> tuple[array[int], list[float]]:
     """W3LeafMatcher's blocks read one after the other, each with one read (its `_goto`,
     `_read_data`, `_read_ids` and `_read_weights`, which read a block's header a few bytes
-    at a time): every posting's document number and weight (as `weight()` gives it)."""
+    at a time): every posting's document number and weight (as `weight()` gives it). The
+    weights are a list: the floats unpickled kept as they are (an array would box each one
+    again whenever it is read)."""
     from whoosh.system import unpack_int
 
     offset, length = m._startoffset, m._length
@@ -70,7 +72,7 @@ def read_postings(m: Any) -> tuple[array[int], array[float]]:
         (length,) = length
     data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
     ids: array[int] = array("I")
-    weights: array[float] = array("d")
+    weights: list[float] = []
     position = m._baseoffset - offset
     while True:
         (size,) = unpack_int(data[position : position + 4])
@@ -81,11 +83,11 @@ def read_postings(m: Any) -> tuple[array[int], array[float]]:
         block_ids, block_weights = ids_and_weights(block.read(), bool(compression), count)
         ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
         if block_weights is None:
-            weights.extend(itertools.repeat(1.0, count))
+            weights += [1.0] * count
         elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
-            weights.extend(itertools.repeat(array("f", [block_weights])[0], count))
+            weights += [array("f", [block_weights])[0]] * count
         else:
-            weights.extend(block_weights)
+            weights += block_weights
         if last:
             if position + 4 + size != length:
                 raise BadPostings("postings of another length than their term info says")

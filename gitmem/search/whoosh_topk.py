@@ -223,21 +223,32 @@ class _Segment:
             fl_of = lengths.table
             k1_plus_1 = K1 + 1
             one_minus_b = 1 - B
+
             # whoosh.scoring.bm25, operation for operation, once per (weight, length) pair
             # the term has (a few hundred at most): each posting is then a lookup, C speed.
-            pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
-            score_of = {
-                (tf, code): idf
-                * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl_of[code] / avgfl)))
-                for tf, code in set(pairs)
-            }
-            scores = array("d", map(score_of.__getitem__, pairs))
+            # The scores are a list of those few float objects (8 bytes a posting, as an
+            # array's, and not boxed again at each read).
+            def bm25(tf: float, code: int) -> float:
+                fl = fl_of[code]
+                score: float = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl / avgfl)))
+                return score
+
+            distinct = set(weights)
+            if len(distinct) == 1:  # (one weight, e.g. every posting 1.0: keyed by length)
+                (tf,) = distinct
+                lengths_of = list(map(codes.__getitem__, ids))
+                by_length = {code: bm25(tf, code) for code in set(lengths_of)}
+                scores = list(map(by_length.__getitem__, lengths_of))
+            else:
+                pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
+                by_pair = {(tf, code): bm25(tf, code) for tf, code in set(pairs)}
+                scores = list(map(by_pair.__getitem__, pairs))
             found = (ids, scores)
             _CACHE.put(key, found)
         return dict(zip(*found, strict=False))
 
 
-def _blocks(m: Any) -> tuple[array[int], array[float]]:
+def _blocks(m: Any) -> tuple[array[int], list[float]]:
     from gitmem.search.whoosh_blocks import BadPostings, read_postings
 
     try:
@@ -254,17 +265,17 @@ class _Postings:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.held = 0
-        self._kept: OrderedDict[Any, tuple[array[int], array[float]]] = OrderedDict()
+        self._kept: OrderedDict[Any, tuple[array[int], list[float]]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Any) -> tuple[array[int], array[float]] | None:
+    def get(self, key: Any) -> tuple[array[int], list[float]] | None:
         with self._lock:
             found = self._kept.get(key)
             if found is not None:
                 self._kept.move_to_end(key)
             return found
 
-    def put(self, key: Any, value: tuple[array[int], array[float]]) -> None:
+    def put(self, key: Any, value: tuple[array[int], list[float]]) -> None:
         with self._lock:
             if key in self._kept:
                 return
