@@ -29,6 +29,7 @@ collected document the phrase does not match.
 from __future__ import annotations
 
 import heapq
+import itertools
 import threading
 from array import array
 from collections import OrderedDict
@@ -62,7 +63,9 @@ class Collected:
         for offset, scores in self.segments:
             if len(scores) > limit:
                 threshold = heapq.nlargest(limit, scores.values())[-1] if limit else float("inf")
-                chosen += [(s, -offset - d) for d, s in scores.items() if s >= threshold]
+                # (the documents at or above the threshold picked at C speed: a few of ~17,000)
+                above = itertools.compress(scores.items(), map(threshold.__le__, scores.values()))
+                chosen += [(s, -offset - d) for d, s in above]
             else:
                 chosen += [(s, -offset - d) for d, s in scores.items()]
         chosen.sort(reverse=True)
