@@ -88,13 +88,16 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     if coordinate:  # (stable: Whoosh's order among equal scores)
         kept.sort(key=lambda item: -item[1])
+    bodies = None  # the "text" column: opening it reads the column's offsets, once a search
     if rerank is not None and planned.weights and not newest and len(kept) > 1:
-        kept = _reranked(searcher, kept, *rerank)
+        bodies = searcher.reader().column_reader("text")
+        kept = _reranked(bodies, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
         return [Hit(row, score, "", doc, matched) for row, score, doc, matched in kept]
-    bodies = searcher.reader().column_reader("text")  # reads the column's offsets: once
+    if bodies is None:
+        bodies = searcher.reader().column_reader("text")
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
         Hit(
@@ -109,15 +112,14 @@ def search(
 
 
 def _reranked(
-    searcher: Searcher,
+    bodies: Any,
     kept: list[tuple[Row, float, Doc, tuple[str, ...]]],
     question: str,
     rerank: Rerank,
 ) -> list[tuple[Row, float, Doc, tuple[str, ...]]]:
     """The best `rerank.depth` of `kept` ordered by `rerank`'s scores (of their titles and
-    bodies), the rest after them as they were."""
+    `bodies`, the "text" column), the rest after them as they were."""
     head, tail = kept[: rerank.depth], kept[rerank.depth :]
-    bodies = searcher.reader().column_reader("text")
     texts = [
         f"{row.get('title') or ''}\n{(bodies[doc] or b'').decode('utf-8', 'replace')}"
         for row, _score, doc, _matched in head
