@@ -43,7 +43,8 @@ def _md5() -> Any:
         return importlib.import_module("hashlib").md5
 
 
-# module -> (name, what it stands for: a function that imports the real module when called)
+# module -> (name, what it stands for): for urllib.request and morph_en a function that imports
+# the real module when called; for hashlib the md5 itself, taken from _md5 now (no OpenSSL).
 _LATER = {
     "urllib.request": ("urlretrieve", _urlretrieve),
     "whoosh.lang.morph_en": ("variations", _variations),
