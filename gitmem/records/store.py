@@ -94,6 +94,21 @@ class Store:
             self._config = config.load(self.memory_dir)
         return self._config
 
+    def _adopt(self) -> None:
+        """Before the first refresh: a clone's notes refspec and fetched notes merged
+        (`records.warm` overrides: its WarmRepo does this once for every request)."""
+        for line in [*initialize.adopt_clone(self.repo), *integrate.merge_fetched(self.repo)]:
+            if self._notify is not None:
+                self._notify(line)
+
+    def _refreshed(
+        self, types: list[str], progress: catalog.Progress | None, *, wait: bool, full: bool
+    ) -> catalog.Catalog:
+        """The catalog brought up to date by a one-shot refresh (`records.warm` overrides)."""
+        return refresh.refresh(
+            self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
+        )
+
     def catalog(self, *, wait: bool = False, full: bool = False) -> catalog.Catalog:
         """Where every record lives, with the search index brought up to date (once).
 
@@ -104,16 +119,12 @@ class Store:
         from scratch.
         """
         if self._catalog is None:
-            for line in [*initialize.adopt_clone(self.repo), *integrate.merge_fetched(self.repo)]:
-                if self._notify is not None:
-                    self._notify(line)
+            self._adopt()
         if self._catalog is None or wait or full:
             types = self.config.type_names
             with contextlib.ExitStack() as stack:
                 progress = stack.enter_context(self._progress()) if self._progress else None
-                self._catalog = refresh.refresh(
-                    self.repo, self.memory_dir, types, wait=wait, full=full, progress=progress
-                )
+                self._catalog = self._refreshed(types, progress, wait=wait, full=full)
             self._catalog.rerank_of = lambda: self.rerank  # when a search opens the index
         return self._catalog
 

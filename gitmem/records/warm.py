@@ -309,13 +309,10 @@ class WarmStore(Store):
         super().__init__(warm.repo, progress=progress, notify=notify)
         self._warm = warm
 
-    def catalog(self, *, wait: bool = False, full: bool = False) -> catalog_module.Catalog:
-        if self._catalog is None or wait or full:
-            types = self.config.type_names
-            with contextlib.ExitStack() as stack:
-                progress = stack.enter_context(self._progress()) if self._progress else None
-                self._catalog = self._warm.catalog(
-                    types, self._notify, progress, wait=wait, full=full
-                )
-            self._catalog.rerank_of = lambda: self.rerank  # when a search opens the index
-        return self._catalog
+    def _adopt(self) -> None:
+        pass  # the WarmRepo adopts and merges in its own catalog(), once per request
+
+    def _refreshed(
+        self, types: list[str], progress: catalog_module.Progress | None, *, wait: bool, full: bool
+    ) -> catalog_module.Catalog:
+        return self._warm.catalog(types, self._notify, progress, wait=wait, full=full)
