@@ -159,8 +159,8 @@ def _found(
 def record_view(store: Store, prefix: str) -> dict[str, Any]:
     """A record and what surrounds it, in lookups rather than a read of every record: the
     records it names (supersedes, links) by id, what else touches its paths through the index;
-    only a record that something supersedes reads the rows to find what does (the manifest's
-    supersedes table has no lookup by the old id here)."""
+    only a record that something supersedes reads the rows of the records that supersede
+    (`finder.superseding`) to find what does."""
     stored = store.get(prefix)
     memory = stored.memory
     fields = {k: v for k, v in memory.to_json().items() if k != "body"}
@@ -168,7 +168,9 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
     newer: list[dict[str, Any]] = []
     if memory.id in superseded:
         every = Filter(include_retired=True, include_unmerged=True)
-        newer = [r for r in finder.records(store, every) if memory.id in r.get("supersedes", [])]
+        newer = [
+            r for r in finder.superseding(store, every) if memory.id in r.get("supersedes", [])
+        ]
     named = finder.rows_by_id(store, [*memory.supersedes, *memory.links])
     older = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
     links = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
