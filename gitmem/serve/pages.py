@@ -194,11 +194,13 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
     }
 
 
-def report_doc(store: Store, name: str) -> dict[str, Any]:
+def report_doc(store: Store, name: str, reuse: Reuse) -> dict[str, Any]:
+    """Report `name` over all time, kept per repository state as the API keeps it (one copy
+    for /decisions, /reports/NAME and /api/v1/reports/NAME)."""
     from gitmem.reports.data import Window
-    from gitmem.reports.report import build
+    from gitmem.serve.api import kept_report
 
-    return build(store, name, Window())
+    return kept_report(reuse, store, name, Window())
 
 
 def report_body(doc: dict[str, Any]) -> tuple[str, str]:
@@ -221,7 +223,7 @@ def decisions_view(store: Store, items: list[tuple[str, str]], reuse: Reuse) -> 
     query = Query(items, ("offset", "limit"))
     offset = query.number("offset", 0, 0, 10**9)
     limit = query.number("limit", DECISIONS_PAGE, 1, 1000)
-    doc = reuse.get(store, ("decision index", ""), lambda store: report_doc(store, "decisions"))
+    doc = report_doc(store, "decisions", reuse)
     listed = doc["decisions"]  # oldest first
     end = max(0, len(listed) - offset)
     shown = listed[max(0, end - limit) : end][::-1]
@@ -337,7 +339,7 @@ def routes(server: Runner) -> list[Route]:
         name = request.path_params["kind"]
         title, body = await server.run(
             lambda store: reuse.get(
-                store, ("report page", name), lambda s: report_body(report_doc(s, name))
+                store, ("report page", name), lambda s: report_body(report_doc(s, name, reuse))
             )
         )
         return page("report.html", title=title, body=body, kind=name)
