@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import NotFoundError, UsageError
 from gitmem.records import actions, finder
@@ -19,6 +19,9 @@ from gitmem.records.store import Store
 from gitmem.serve.params import FILTERS, Query, body_object, list_field, text_field
 from gitmem.serve.reuse import Reuse
 from gitmem.store.types import DEFAULT_TYPE
+
+if TYPE_CHECKING:
+    from gitmem.reports.data import Window
 
 PAGE = 50  # records or messages per page by default
 MAX_PAGE = 1000
@@ -142,13 +145,26 @@ def report_document(call: Call, name: str) -> dict[str, Any]:
 
     window = Window(since=call.query.when("since"), until=call.query.when("until"))
     envs, unmerged = tuple(call.query.many("env")), call.query.flag("all")
+    if call.reuse is None or (window.since and not window.until):  # open: it ends now
+        return build(call.store, name, window, envs, unmerged=unmerged)
+    return kept_report(call.reuse, call.store, name, window, envs, unmerged)
+
+
+def kept_report(
+    reuse: Reuse,
+    store: Store,
+    name: str,
+    window: Window,
+    envs: tuple[str, ...] = (),
+    unmerged: bool = False,
+) -> dict[str, Any]:
+    """Report `name` computed once per repository state: one copy for the API and the pages."""
+    from gitmem.reports.report import build
 
     def compute(store: Store) -> dict[str, Any]:
         return build(store, name, window, envs, unmerged=unmerged)
 
-    if call.reuse is None or (window.since and not window.until):  # open: it ends now
-        return compute(call.store)
-    return call.reuse.get(call.store, ("report", name, window, envs, unmerged), compute)
+    return reuse.get(store, ("report", name, window, envs, unmerged), compute)
 
 
 def report(call: Call) -> tuple[int, Any]:

@@ -159,8 +159,8 @@ def _found(
 def record_view(store: Store, prefix: str) -> dict[str, Any]:
     """A record and what surrounds it, in lookups rather than a read of every record: the
     records it names (supersedes, links) by id, what else touches its paths through the index;
-    only a record that something supersedes reads the rows to find what does (the manifest's
-    supersedes table has no lookup by the old id here)."""
+    only a record that something supersedes reads the rows of the records that supersede
+    (`finder.superseding`) to find what does."""
     stored = store.get(prefix)
     memory = stored.memory
     fields = {k: v for k, v in memory.to_json().items() if k != "body"}
@@ -168,7 +168,9 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
     newer: list[dict[str, Any]] = []
     if memory.id in superseded:
         every = Filter(include_retired=True, include_unmerged=True)
-        newer = [r for r in finder.records(store, every) if memory.id in r.get("supersedes", [])]
+        newer = [
+            r for r in finder.superseding(store, every) if memory.id in r.get("supersedes", [])
+        ]
     named = finder.rows_by_id(store, [*memory.supersedes, *memory.links])
     older = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.supersedes]
     links = [named.get(i, {"id": i, "title": "(not here)"}) for i in memory.links]
@@ -192,11 +194,13 @@ def record_view(store: Store, prefix: str) -> dict[str, Any]:
     }
 
 
-def report_doc(store: Store, name: str) -> dict[str, Any]:
+def report_doc(store: Store, name: str, reuse: Reuse) -> dict[str, Any]:
+    """Report `name` over all time, kept per repository state as the API keeps it (one copy
+    for /decisions, /reports/NAME and /api/v1/reports/NAME)."""
     from gitmem.reports.data import Window
-    from gitmem.reports.report import build
+    from gitmem.serve.api import kept_report
 
-    return build(store, name, Window())
+    return kept_report(reuse, store, name, Window())
 
 
 def report_body(doc: dict[str, Any]) -> tuple[str, str]:
@@ -219,7 +223,7 @@ def decisions_view(store: Store, items: list[tuple[str, str]], reuse: Reuse) -> 
     query = Query(items, ("offset", "limit"))
     offset = query.number("offset", 0, 0, 10**9)
     limit = query.number("limit", DECISIONS_PAGE, 1, 1000)
-    doc = reuse.get(store, ("decision index", ""), lambda store: report_doc(store, "decisions"))
+    doc = report_doc(store, "decisions", reuse)
     listed = doc["decisions"]  # oldest first
     end = max(0, len(listed) - offset)
     shown = listed[max(0, end - limit) : end][::-1]
@@ -335,7 +339,7 @@ def routes(server: Runner) -> list[Route]:
         name = request.path_params["kind"]
         title, body = await server.run(
             lambda store: reuse.get(
-                store, ("report page", name), lambda s: report_body(report_doc(s, name))
+                store, ("report page", name), lambda s: report_body(report_doc(s, name, reuse))
             )
         )
         return page("report.html", title=title, body=body, kind=name)
