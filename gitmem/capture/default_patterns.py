@@ -161,7 +161,7 @@ WEAK_DECISION_PATTERNS = frozenset(
 # clean-up of code, after "merge go1.11 tests back into gcimporter_test.go" housekeeping.
 WHY_DECISION_PATTERNS = frozenset(p for w, p in _DECISIONS if w == "longer" and "need" in p)
 STOP_SUBJECT = re.compile(
-    r"\A" + _PREFIX[2:] + r"(?:stop|don't|do\s+not|no\s+longer|disabl|retir|deprecat)\w*\b",
+    _PREFIX + r"(?:stop|don't|do\s+not|no\s+longer|disabl|retir|deprecat)\w*\b",
     re.IGNORECASE,
 )
 WEAK_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w in ("#", "/issues/"))

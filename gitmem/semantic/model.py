@@ -37,7 +37,11 @@ def package_dir() -> Path | None:
 
 def installed() -> bool:
     """Whether the extra is installed: wordllama's files, numpy and tokenizers."""
-    base = package_dir()
+    return _complete(package_dir())
+
+
+def _complete(base: Path | None) -> bool:
+    """Whether wordllama at `base` has its files, and numpy and tokenizers are installed."""
     if base is None or not (base / TOKENIZER).is_file() or not (base / WEIGHTS).is_file():
         return False
     return all(importlib.util.find_spec(name) is not None for name in ("numpy", "tokenizers"))
@@ -74,7 +78,7 @@ class Embedder:
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it)."""
     base = package_dir()
-    if base is None or not installed():
+    if base is None or not _complete(base):
         raise UsageError(MISSING)
     try:
         return Embedder(base)
