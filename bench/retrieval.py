@@ -259,12 +259,12 @@ SEMANTIC_VARIANTS: list[tuple[str, dict[str, Any]]] = [
         {"DEPTH": depth, "WEIGHT": weight},
     )
     for depth in (10, 20, 50)
-    for weight in (0.2, 0.35, 0.5)
+    for weight in (0.35, 0.65, 0.8, 0.9)
     if (depth, weight) != (rerank.DEPTH, rerank.WEIGHT)
 ]
 
 FTS5 = "SQLite FTS5 (OR, bm25 4/2/1/2)"
-SEMANTIC = "gitmem + semantic extra (wordllama re-ranks the top 20)"
+SEMANTIC = f"gitmem + semantic extra (all-MiniLM-L6-v2 re-ranks the top {rerank.DEPTH})"
 
 
 def run_set(name: str, args: argparse.Namespace) -> dict[str, float] | None:

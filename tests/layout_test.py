@@ -90,6 +90,7 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "re2": ("gitmem.capture.guard",),
     "numpy": ("gitmem.semantic",),
     "tokenizers": ("gitmem.semantic",),
+    "onnxruntime": ("gitmem.semantic",),
 }
 
 

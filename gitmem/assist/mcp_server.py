@@ -112,7 +112,7 @@ class GitMem:
         # WarmRepo: it looks only at what changed since the last call, the index kept open.
         if self._warm is None:
             self._warm = WarmRepo(self.repo())
-        return self._warm.store(notify=notice)
+        return self._warm.store(notify=notice, resident=True)  # (`[search] semantic` auto: on)
 
     def close(self) -> None:
         if self._warm is not None and self._owns_warm:
@@ -181,7 +181,8 @@ class GitMem:
                 return error_result(f"unknown tool {name!r}: expected one of {', '.join(TOOLS)}")
             personal_memory = arguments.get("memory") == "global" and name in PERSONAL_TOOLS
             if personal_memory:
-                store = Store(personal.open_repo(create=not spec.read_only), notify=notice)
+                repo = personal.open_repo(create=not spec.read_only)
+                store = Store(repo, notify=notice, resident=True)
             else:
                 store = self.store()
             schema = with_memory(name, spec.schema(store.config.type_names))

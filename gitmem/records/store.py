@@ -63,10 +63,15 @@ class Store:
         repo: git.RepoInfo,
         progress: ProgressBar | None = None,
         notify: Callable[[str], None] | None = None,
+        *,
+        resident: bool = False,
     ) -> None:
         """`progress`: how to show a long index build (a context manager giving a callback);
-        `notify`: where to say something the user should know that is not an error."""
+        `notify`: where to say something the user should know that is not an error;
+        `resident`: a long-lived process asks (the MCP server, `git mem serve`), where
+        `[search] semantic = "auto"` re-ranks (the model's load is paid once)."""
         self.repo = repo
+        self.resident = resident
         self._progress = progress
         self._notify = notify
         self._config: config.Config | None = None
@@ -131,10 +136,12 @@ class Store:
     @functools.cached_property
     def rerank(self) -> Rerank | None:
         """What re-ranks plain-word searches: `$GITMEM_SEMANTIC`, else `[search] semantic`
-        (auto: the semantic extra when it is installed; on; off)."""
+        (auto: the semantic extra when it is installed and the process is `resident`; on;
+        off)."""
         from gitmem.semantic.rerank import reranker
 
-        return reranker(os.environ.get("GITMEM_SEMANTIC") or self.config.semantic)
+        mode = os.environ.get("GITMEM_SEMANTIC") or self.config.semantic
+        return reranker(mode, resident=self.resident)
 
     def locations(self) -> dict[str, str]:
         """Every record id and where it lives, read fresh without touching the index (hooks)."""

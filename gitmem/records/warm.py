@@ -105,12 +105,16 @@ class WarmRepo:
         self,
         notify: Callable[[str], None] | None = None,
         progress: ProgressBar | None = None,
+        *,
+        resident: bool = False,
     ) -> Store:
         """A Store for one request. Its catalog() reflects every change made before this call
         (.memory/ files, the notes ref, git's index, a branch switch, config.toml) and costs
         what changed, not the repository's size; the index reader it opens stays open between
-        calls and is reopened when the index changes."""
-        return WarmStore(self, notify=notify, progress=progress)
+        calls and is reopened when the index changes. `resident`: as `Store`'s (the MCP
+        server and `git mem serve`; not the index service, which answers the CLI's commands
+        as they would answer themselves)."""
+        return WarmStore(self, notify=notify, progress=progress, resident=resident)
 
     def close(self) -> None:
         """Stop watching and close what is open; idempotent."""
@@ -305,8 +309,10 @@ class WarmStore(Store):
         warm: WarmRepo,
         notify: Callable[[str], None] | None = None,
         progress: ProgressBar | None = None,
+        *,
+        resident: bool = False,
     ) -> None:
-        super().__init__(warm.repo, progress=progress, notify=notify)
+        super().__init__(warm.repo, progress=progress, notify=notify, resident=resident)
         self._warm = warm
 
     def _adopt(self) -> None:

