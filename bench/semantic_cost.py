@@ -7,9 +7,9 @@ index is written under its .git). Questions are long, English and paraphrased, a
 bench/retrieval.py's; each round runs `python -c pass` (the reference), then every question
 with `GITMEM_SEMANTIC=off` and `=on`, interleaved, so load on the shared machine hits both
 alike. Prints medians of wall and CPU (the children's user + system) time, as ratios to the
-reference too. The service is off: this is the one-shot path, where the model's load (numpy,
-the tokenizer's JSON) is paid every time; a long-lived process (MCP, serve, the index service)
-pays it once.
+reference too. The service is off: this is the one-shot path (`on`: under `auto` a one-shot
+search does not re-rank), where the model's load (numpy, onnxruntime's session, the model
+file's checksum) is paid every time; a long-lived process (MCP, serve) pays it once.
 """
 
 from __future__ import annotations

