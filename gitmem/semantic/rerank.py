@@ -35,8 +35,8 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
     the extra). Cheap: nothing is loaded or imported.
 
     Why "auto" leaves one-shot commands lexical: loading the model costs ~300 ms of CPU
-    (numpy, onnxruntime's session, the checksum) and re-ranking ~100-300 ms more, in every
-    `git mem search`, against ~25 ms for the lexical search. The MCP server and `git mem
+    (numpy, onnxruntime's session, the checksum) and re-ranking 20 new hits ~300-450 ms more,
+    in every `git mem search`, against ~10-30 ms for the lexical search. The MCP server and `git mem
     serve` load it once. The index service does not count as resident: it answers the CLI's
     commands, which must rank the same whether it is running or not."""
     if mode not in MODES:
