@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.util
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -73,9 +74,16 @@ class Embedder:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = _tokenizer()
         self._kept: OrderedDict[str, Any] = OrderedDict()
+        # The process's one embedder may be asked from two threads (a server's workers): the
+        # kept vectors are an ordered dict, which concurrent updates would corrupt.
+        self._lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> Any:
         """One unit vector (float32) per text, as rows; a text with no words: zeros."""
+        with self._lock:
+            return self._embed(texts)
+
+    def _embed(self, texts: list[str]) -> Any:
         np = self._np
         out = np.zeros((len(texts), WIDTH), dtype=np.float32)
         todo = []
