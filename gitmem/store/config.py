@@ -60,7 +60,8 @@ class Config(NamedTuple):
     # The [capture] table as written (None: there is none): the capture package reads and
     # checks it, so the store does not need to know what capture rules are.
     capture: object = None
-    # `[search] semantic`: auto (re-rank with the semantic extra when it is installed), on, off
+    # `[search] semantic`: auto (re-rank with the semantic extra when it is installed, in the
+    # MCP server and `git mem serve` only: `records.store.Store.resident`), on, off
     semantic: str = "auto"
 
     @property
