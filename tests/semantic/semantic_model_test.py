@@ -64,17 +64,18 @@ def test_a_paraphrase_sharing_no_word_is_near_and_an_unrelated_text_far() -> Non
     assert float(question @ answer) > 0.5 > 0.1 > float(question @ other)
 
 
+@pytest.mark.slow  # two more model sessions: about a second each on a loaded machine
 def test_a_batch_embeds_as_each_text_alone_and_kept_vectors_are_the_same() -> None:
     import numpy as np
 
     path = model.model_file()
     assert path is not None
     texts = [QUESTION, EXPIRY, STORAGE, "x"]
-    fresh = model.Embedder(path)
-    together = fresh.embed(texts)
-    alone = np.stack([model.Embedder(path).embed([text])[0] for text in texts])
+    fresh = model.Embedder(path)  # (not the process's: nothing kept yet)
+    alone = np.stack([fresh.embed([text])[0] for text in texts])
+    together = model.Embedder(path).embed(texts)
     assert np.allclose(together, alone, atol=1e-5)  # padding changes nothing
-    assert np.array_equal(fresh.embed(list(reversed(texts))), together[::-1])  # kept
+    assert np.array_equal(fresh.embed(list(reversed(texts))), alone[::-1])  # kept
 
 
 def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
@@ -104,6 +105,7 @@ def test_modes() -> None:
     assert str(raised.value) == "[search] semantic must be one of auto, on, off, not 'sometimes'"
 
 
+@pytest.mark.slow  # a Python process loading the model: about a second
 def test_embedding_imports_no_http_client_nor_the_model_package() -> None:
     """The model's package is found, not imported; nothing that could download is loaded."""
     code = (
