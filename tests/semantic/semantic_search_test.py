@@ -161,6 +161,7 @@ def test_without_the_extra_auto_is_lexical_and_on_says_how_to_install_it(
     )
 
 
+@pytest.mark.slow  # imports the MCP SDK and Starlette: about a second
 @pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
 def test_auto_re_ranks_in_the_resident_servers_only(
     repo: Path, sessions: None, monkeypatch: pytest.MonkeyPatch
