@@ -10,8 +10,10 @@ capture_labels_holdout_gotools.jsonl 160 of a fourth project (golang/tools), a s
 sample whose rates are weighted back to the history (bench/capture_sample.py), on which the
 third round was fitted, capture_labels_holdout_gotools2.jsonl 110 fresh ones of
 golang/tools, its hold-out, capture_labels_holdout_musl.jsonl 160 of a fifth project (musl),
-the hold-out of the fourth round, and capture_labels_holdout_libuv.jsonl 160 of a sixth
-(libuv), the hold-out of the fifth (SECTIONS says which sample is in-sample now). Per
+the hold-out of the fourth round, capture_labels_holdout_libuv.jsonl 160 of a sixth
+(libuv), the hold-out of the fifth, and capture_labels_holdout_flask.jsonl 160 of a seventh
+(flask), the blind hold-out of the learned classifier (bench/capture_model.py; SECTIONS says
+which sample is in-sample now). Per
 project: precision (captured commits that deserve a record), decision recall (decision +
 breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
 interval for each (rows resampled within their stratum: a sample of 20 decisions leaves a wide
@@ -68,6 +70,10 @@ HOLDOUT_MUSL = ROOT / "tests" / "fixtures" / "capture_labels_holdout_musl.jsonl"
 # 160 commits of a sixth project (libuv: area prefixes, PR-URL/Reviewed-By trailers, release
 # notes), drawn and labelled after the fifth round (fitted to all of the above) was committed.
 HOLDOUT_LIBUV = ROOT / "tests" / "fixtures" / "capture_labels_holdout_libuv.jsonl"
+# 160 commits of a seventh project (pallets/flask: GitHub merge commits, short hand-written
+# subjects), drawn and labelled before any rule or model ran on them: the blind hold-out of the
+# learned classifier (bench/capture_model.py), and a fresh one for the rules.
+HOLDOUT_FLASK = ROOT / "tests" / "fixtures" / "capture_labels_holdout_flask.jsonl"
 # Which sample was read while writing which rules: every section says whether it is in-sample.
 SECTIONS = (
     ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
@@ -94,6 +100,11 @@ SECTIONS = (
         "libuv (the hold-out of round 5: drawn and labelled after its rules were committed, "
         "never tuned on; stratified, weighted back)",
         HOLDOUT_LIBUV,
+    ),
+    (
+        "flask (the blind hold-out of the learned classifier: labelled before any rule or model "
+        "ran on it, never tuned on; stratified, weighted back)",
+        HOLDOUT_FLASK,
     ),
 )
 BOOTSTRAP = 1000  # resamples for the 95% intervals

@@ -75,6 +75,11 @@ class Verdict(NamedTuple):
     type: str | None  # decision | error | fact, None: nothing captured
     rule: str  # decision-pattern, fix-pattern, ... or why nothing was captured
     detail: str  # the text the pattern matched, the ignore rule's name, or ""
+    # What the patterns found on the way to a prose verdict: "d:" a decision and its weak kind
+    # (or "strong", "-": none), "x:" a fix likewise, "stops" (a subject that stops something),
+    # "vetoed" (a fix an ignore_fixes rule turned down). Features of the learned classifier
+    # bench/capture_model.py tries; nothing at run time reads them.
+    evidence: tuple[str, ...] = ()
 
 
 def normalise(message: str) -> str:
@@ -241,17 +246,23 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         fix = None  # "don't scan for modules ...\n\n... we no longer need to scan"
     if fact is not None and at_fact < at_fix and at_fact <= at_decision:  # "KNOWN_BUGS: ..."
         return Verdict("fact", "fact-pattern", fact)
+    evidence = (
+        f"d:{weak_decision or 'strong'}" if decision is not None else "d:-",
+        f"x:{weak_fix or 'strong'}" if fix is not None else "x:-",
+        *(("stops",) if stops else ()),
+    )
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):
         vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
         if vetoed is None:
-            return Verdict("error", "fix-pattern", fix)
+            return Verdict("error", "fix-pattern", fix, evidence)
         if decision is None or subject.kind == "fix":
             return Verdict(None, "ignored", vetoed)
+        evidence = (*evidence, "vetoed")
     if decision is not None:
-        return Verdict("decision", "decision-pattern", decision)
+        return Verdict("decision", "decision-pattern", decision, evidence)
     if fact is not None:
         return Verdict("fact", "fact-pattern", fact)
-    return Verdict(None, "no rule matched", "")
+    return Verdict(None, "no rule matched", "", evidence)
 
 
 # ------------------------------------------------------------------------ links

@@ -15,7 +15,8 @@ import re
 # A subject's own prefix: conventional `fix(scope)!: ` or an area like `http2: `, `GHA/win: `,
 # Go's `internal/jsonrpc2*: `, `go/{ast,types}: ` and `gopls, internal/lsp: `.
 _AREA = r"[\w./*{}-]+(?:,\s*[\w./*{}-]+)*"
-_PREFIX = r"\A(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
+_OPTIONAL_PREFIX = r"(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
+_PREFIX = r"\A" + _OPTIONAL_PREFIX
 # A pattern starting with this comment is searched in the subject line only (`_Needled`).
 SUBJECT_ONLY = "(?#subject)"
 # A verb counts at the start of the subject (after its prefix), of a line, of a sentence, or
@@ -177,16 +178,15 @@ BODY_WORD_FIX_PATTERNS = frozenset(
              "incorrectly wrongly mistakenly erroneously",
              "crash regression initiali memory oom flaw bug")
 )  # fmt: skip
-_AREAS = r"(?:[\w./-]+(?:,\s*[\w./-]+)*(?:\([^)\n]*\))?:\s+)?"  # "gopls, internal/lsp: "
 FEATURE_SUBJECT = re.compile(  # not "enable custom methods again": that restores behaviour
     r"\A(?![^\n]*\b(?:again|back)\b)"
-    + _AREAS
+    + _OPTIONAL_PREFIX
     + r"(?:add(?:s|ed)?|implement\w*|support\w*|introduc\w*|expose[sd]?|"
     r"enable[sd]?|allow(?:s|ed)?|update[sd]?|make[sd]?\s[^\n]*\bavailable|show[sn]?|improve[sd]?)\b",
     re.IGNORECASE,
 )
 RESTRUCTURE_SUBJECT = re.compile(
-    r"\A" + _AREAS + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
+    _PREFIX + r"(?:simplif\w+|refactor\w*|factor\w*|rewrite\w*|move[sd]?|renam\w+|"
     r"eliminat\w+|unif\w+|clean\w*|consolidat\w+|group\w*|extract\w*|split\w*|stream\w*|"
     r"(?:remove|delete)[sd]?\s+(?:the\s+)?(?:redundant|unused|dead|obsolete|old)|"
     r"(?:minor|small)\s+[\w-]+\s+clean\w*)\b",

@@ -35,6 +35,15 @@ FAMILIES = [
      "fix-pattern 'lib547, 555: fix"),
     ("curl_easy_{escape,setopt}.3: fix example\n\nremove redundant '}'\n", None,
      "ignored: docs only"),
+    # ... the feature and restructure subjects' prefix too (one prefix pattern for all): this
+    # adds a flag, and the "Fixes golang/go#8096" that closes its request is no bug fix.
+    ("go.tools/{cmd/present,playground/socket}: add orighost flag to handle the web origin "
+     "more flexible\n\nAlso fixes the following nits;\n- literal IPv6 address handling\n- URL "
+     "host component handling in the case of a wildcard listen\n\nFixes golang/go#8096.\n\n"
+     "LGTM=dan.kortschak, adg\nR=adg, golang-codereviews, dan.kortschak\n", None,
+     "no rule matched"),
+    ("go.tools/{cmd/present,playground/socket}: fix web origin check\n", "error",
+     "fix-pattern 'go.tools/{cmd/present,playground/socket}: fix"),
     # "remove (all) uses of X" is "remove usage of X".
     ("openssl: remove all uses of USE_SSLEAY\n\nSSLeay was the name of the library that was "
      "subsequently turned into\nOpenSSL many moons ago (1999). curl does not work with the old "
