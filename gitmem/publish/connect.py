@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +31,8 @@ def user_config() -> Path:
 
 
 def _configured(path: Path) -> str | None:
+    import tomllib  # here: a URL given on the command line needs no config (~2 ms to import)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -57,3 +57,33 @@ def test_a_connection_it_cannot_make_is_worded_by_psycopg(database: str, tmp_pat
     with connect.reader(database) as conn:
         found: Any = conn.execute("SELECT current_database()").fetchone()
     assert found[0].startswith("test_")
+
+
+def test_a_one_shot_search_imports_neither_psycopg_nor_inspect(
+    database: str, tmp_path: Path
+) -> None:
+    """`search --server URL`'s start-up is most of its time: psycopg (~200 ms), inspect (a
+    dataclass without a docstring computes one with it, ~5 ms) and tomllib (the URL is given)
+    stay out."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from gitmem.publish import schema
+
+    if libpq.library() is None:
+        pytest.skip("psycopg_binary's libpq is not installed (psycopg's C or Python build)")
+    with psycopg.connect(database) as conn:
+        schema.migrate(conn)
+    code = (
+        "import sys; from gitmem.main import main; code = main(sys.argv[1:]);"
+        " print(code, *sorted({'psycopg', 'inspect', 'tomllib'} & set(sys.modules)))"
+    )
+    argv = [sys.executable, "-c", code, "search", f"--server={database}", "pool", "size"]
+    found = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
+    assert (
+        found.stderr
+        == "git-mem: warning: no memories match 'pool size' in any published repository\n"
+    )
+    assert found.stdout == "1\n"
