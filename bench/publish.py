@@ -21,7 +21,9 @@ Measures, each as a whole process of the real `git-mem` script:
 - incremental publish after changing 1% of the records (rewritten files) and adding 1% more
   messages (to 1% of the sessions), in every repository: its time as a share of the full one;
 - `git mem search --server` p50/p95 for 1-, 2- and 3-word queries over records and over
-  messages (`--sessions`), round-robin with `python -c pass` (the start-up floor);
+  messages (`--sessions`), round-robin with `python -c pass` (the start-up floor) and `psql -c
+  'SELECT 1'` (a connection's floor), with the CPU each search took in its process and in the
+  server;
 - each `git mem report --server KIND`.
 """
 
@@ -240,6 +242,60 @@ def in_process(url: str, queries: dict[str, list[str]]) -> dict[str, list[float]
     return found
 
 
+def search_table(
+    url: str,
+    root: Path,
+    queries: dict[str, list[str]],
+    inside: dict[str, list[float]],
+    cluster: object | None,
+) -> None:
+    """Each query as a whole `git mem search --server` process, round-robin with `python -c
+    pass` and `psql -c 'SELECT 1'`; one table."""
+    bindir = getattr(cluster, "bindir", None)
+    psql = [str(bindir / "psql") if bindir else "psql", "-X", "-q", url, "-c", "SELECT 1"]
+    floor: list[float] = []
+    psql_times: list[float] = []
+    timings: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}  # per search: the process's CPU, the server's
+    before = load()
+    say(f"searching (load average {before})")
+    for n in range(len(next(iter(queries.values())))):
+        for key, texts in queries.items():
+            extra = ["--sessions"] if key.startswith("messages") else []
+            server_before = server_cpu(cluster)
+            wall, used = timed(
+                [GIT_MEM, "search", f"--server={url}", *extra, *texts[n].split()], root
+            )
+            timings.setdefault(key, []).append(wall)
+            cpu.setdefault(key, []).extend([used, server_cpu(cluster) - server_before])
+            if key.startswith("messages"):
+                floor.append(run([PYTHON, "-c", "pass"], root))
+                psql_times.append(run(psql, root))
+    base = statistics.median(floor)
+    psql_base = statistics.median(psql_times)
+    print(
+        f"\n`python -c pass`: median {1000 * base:.0f} ms; `psql -c 'SELECT 1'` (connects as the"
+        f" search does) median {1000 * psql_base:.0f} ms; load average {before} before, {load()}"
+        " after\n"
+    )
+    print(
+        "| search --server | p50 ms | p95 ms | p50 / python -c pass | p50 / psql"
+        " | CPU per search: git-mem / PostgreSQL ms | in the database: p50 ms | p95 ms |"
+        "\n|---|---|---|---|---|---|---|---|"
+    )
+    for key, values in timings.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
+        # Means: the server's CPU is read in clock ticks (10 ms) of exited backends.
+        mine = statistics.mean(cpu[key][0::2])
+        theirs = statistics.mean(cpu[key][1::2])
+        print(
+            f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x"
+            f" | {p50 / psql_base:.1f}x | {1000 * mine:.0f} / {1000 * theirs:.0f}"
+            f" | {1000 * db50:.1f} | {1000 * db95:.1f} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 100k records, 2M messages")
@@ -370,56 +426,16 @@ def main() -> None:
         )
         print(f"| publish again, nothing changed (all repositories) | {again:.1f} s |")
 
-        rng = random.Random(7)
         probe = corpora[0]
-        floor: list[float] = []
-        psql_times: list[float] = []
-        bindir = getattr(cluster, "bindir", None)
-        psql = [str(bindir / "psql") if bindir else "psql"]
-        timings: dict[str, list[float]] = {}
-        cpu: dict[str, list[float]] = {}  # per search: the process's CPU, the server's
         queries: dict[str, list[str]] = {}
-        say(f"searching (load average {load()})")
-        searched_at = load()
         for words in (1, 2, 3):
             for _ in range(args.queries):
-                query = [probe.word() for _ in range(words)]
-                for label, extra in (("records", []), ("messages", ["--sessions"])):
-                    key = f"{label}, {words} word{'s' if words > 1 else ''}"
-                    queries.setdefault(key, []).append(" ".join(query))
-                    server_before = server_cpu(cluster)
-                    wall, used = timed(
-                        [GIT_MEM, "search", f"--server={url}", *extra, *query], repos[0]
-                    )
-                    timings.setdefault(key, []).append(wall)
-                    cpu.setdefault(key, []).extend([used, server_cpu(cluster) - server_before])
-                floor.append(run([PYTHON, "-c", "pass"], repos[0]))
-                psql_times.append(run([*psql, "-X", "-q", url, "-c", "SELECT 1"], repos[0]))
-            rng.random()
-        base = statistics.median(floor)
-        psql_base = statistics.median(psql_times)
+                query = " ".join(probe.word() for _ in range(words))
+                for label in ("records", "messages"):
+                    queries.setdefault(f"{label}, {words} word{'s' if words > 1 else ''}", [])
+                    queries[f"{label}, {words} word{'s' if words > 1 else ''}"].append(query)
         inside = in_process(url, queries)
-        print(
-            f"\n`python -c pass`: median {1000 * base:.0f} ms; `psql -c 'SELECT 1'` (connects"
-            f" as the search does): median {1000 * psql_base:.0f} ms; load average"
-            f" {searched_at} before the searches, {load()} after\n"
-        )
-        print(
-            "| search --server | p50 ms | p95 ms | p50 / python -c pass | p50 / psql"
-            " | CPU per search: git-mem / PostgreSQL ms | in the database: p50 ms | p95 ms |"
-            "\n|---|---|---|---|---|---|---|---|"
-        )
-        for key, values in timings.items():
-            p50, p95 = statistics.median(values), percentile(values, 0.95)
-            db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
-            # Means: the server's CPU is read in clock ticks (10 ms) of exited backends.
-            mine = statistics.mean(cpu[key][0::2])
-            theirs = statistics.mean(cpu[key][1::2])
-            print(
-                f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x"
-                f" | {p50 / psql_base:.1f}x | {1000 * mine:.0f} / {1000 * theirs:.0f}"
-                f" | {1000 * db50:.1f} | {1000 * db95:.1f} |"
-            )
+        search_table(url, repos[0], queries, inside, cluster)
         print("\n| report --server | seconds |\n|---|---|")
         for kind in REPORTS:
             seconds = run([GIT_MEM, "report", f"--server={url}", kind], repos[0])
