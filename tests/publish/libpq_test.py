@@ -124,7 +124,7 @@ def test_search_of_an_empty_database_names_it(database: str, tmp_path: Path) -> 
     name = re.search(r"@/(\w+)\?", database)
     assert name and place.startswith("/") and place.endswith(f"/socket/{name[1]}")
     assert (found.returncode, found.stdout, found.stderr) == (
-        1,
+        128,
         "",
         f"git-mem: error: nothing was published to {place} yet: run `git mem publish` first\n",
     )
