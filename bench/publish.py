@@ -21,7 +21,9 @@ Measures, each as a whole process of the real `git-mem` script:
 - incremental publish after changing 1% of the records (rewritten files) and adding 1% more
   messages (to 1% of the sessions), in every repository: its time as a share of the full one;
 - `git mem search --server` p50/p95 for 1-, 2- and 3-word queries over records and over
-  messages (`--sessions`), round-robin with `python -c pass` (the start-up floor);
+  messages (`--sessions`), round-robin with `python -c pass` (the start-up floor) and `psql -c
+  'SELECT 1'` (a connection's floor), with the CPU each search took in its process and in the
+  server;
 - each `git mem report --server KIND`.
 """
 
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -127,12 +130,22 @@ def change_records(root: Path, corpus: Corpus, share: float, seed: int) -> int:
 
 
 def run(argv: list[str], cwd: Path) -> float:
+    return timed(argv, cwd)[0]
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one process."""
+    before = client_cpu()
     start = time.perf_counter()
     proc = subprocess.run(argv, cwd=cwd, env=ENV, capture_output=True)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} failed: {proc.stderr.decode()}")
-    return elapsed
+    return elapsed, client_cpu() - before
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -144,8 +157,6 @@ def server_cpu(cluster: object | None) -> float:
     """CPU seconds the cluster's exited backends used so far (the postmaster's children's
     user + system time): a load-independent measure of the server's work. 0 without a
     cluster of our own."""
-    import os
-
     if cluster is None:
         return 0.0
     pid = (cluster.data / "postmaster.pid").read_text().split()[0]  # type: ignore[attr-defined]
@@ -154,8 +165,6 @@ def server_cpu(cluster: object | None) -> float:
 
 
 def client_cpu() -> float:
-    import os
-
     times = os.times()
     return times.children_user + times.children_system
 
@@ -231,6 +240,60 @@ def in_process(url: str, queries: dict[str, list[str]]) -> dict[str, list[float]
                     ask.records(conn, text, Filter(), limit=10)
                 found.setdefault(key, []).append(time.perf_counter() - start)
     return found
+
+
+def search_table(
+    url: str,
+    root: Path,
+    queries: dict[str, list[str]],
+    inside: dict[str, list[float]],
+    cluster: object | None,
+) -> None:
+    """Each query as a whole `git mem search --server` process, round-robin with `python -c
+    pass` and `psql -c 'SELECT 1'`; one table."""
+    bindir = getattr(cluster, "bindir", None)
+    psql = [str(bindir / "psql") if bindir else "psql", "-X", "-q", url, "-c", "SELECT 1"]
+    floor: list[float] = []
+    psql_times: list[float] = []
+    timings: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}  # per search: the process's CPU, the server's
+    before = load()
+    say(f"searching (load average {before})")
+    for n in range(len(next(iter(queries.values())))):
+        for key, texts in queries.items():
+            extra = ["--sessions"] if key.startswith("messages") else []
+            server_before = server_cpu(cluster)
+            wall, used = timed(
+                [GIT_MEM, "search", f"--server={url}", *extra, *texts[n].split()], root
+            )
+            timings.setdefault(key, []).append(wall)
+            cpu.setdefault(key, []).extend([used, server_cpu(cluster) - server_before])
+            if key.startswith("messages"):
+                floor.append(run([PYTHON, "-c", "pass"], root))
+                psql_times.append(run(psql, root))
+    base = statistics.median(floor)
+    psql_base = statistics.median(psql_times)
+    print(
+        f"\n`python -c pass`: median {1000 * base:.0f} ms; `psql -c 'SELECT 1'` (connects as the"
+        f" search does) median {1000 * psql_base:.0f} ms; load average {before} before, {load()}"
+        " after\n"
+    )
+    print(
+        "| search --server | p50 ms | p95 ms | p50 / python -c pass | p50 / psql"
+        " | CPU per search: git-mem / PostgreSQL ms | in the database: p50 ms | p95 ms |"
+        "\n|---|---|---|---|---|---|---|---|"
+    )
+    for key, values in timings.items():
+        p50, p95 = statistics.median(values), percentile(values, 0.95)
+        db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
+        # Means: the server's CPU is read in clock ticks (10 ms) of exited backends.
+        mine = statistics.mean(cpu[key][0::2])
+        theirs = statistics.mean(cpu[key][1::2])
+        print(
+            f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x"
+            f" | {p50 / psql_base:.1f}x | {1000 * mine:.0f} / {1000 * theirs:.0f}"
+            f" | {1000 * db50:.1f} | {1000 * db95:.1f} |"
+        )
 
 
 def main() -> None:
@@ -310,6 +373,7 @@ def main() -> None:
         )
 
         full = 0.0
+        loads = [load()]
         server_before, client_before = server_cpu(cluster), client_cpu()
         for root in repos:
             seconds = run([GIT_MEM, "publish", url], root)
@@ -317,6 +381,7 @@ def main() -> None:
             say(f"published {root.name} in {seconds:.1f} s")
         server_used = server_cpu(cluster) - server_before
         client_used = client_cpu() - client_before
+        loads.append(load())
         concurrent = None
         if args.jobs > 1:
             for root in repos:  # cold, as the serial run was: no digests cached by it
@@ -324,8 +389,10 @@ def main() -> None:
                     cache.unlink()
             other = second_database(url)
             concurrent = publish_concurrently(repos, other, args.jobs)
+            loads.append(load())
             say(f"published all, {args.jobs} at a time, in {concurrent:.1f} s")
         reference = copy_reference(url, all_lines)
+        print(f"load average: before the publishes {loads[0]}, after {' / '.join(loads[1:])}\n")
         print("| measure | value |\n|---|---|")
         print(f"| full publish, all repositories (wall) | {full:.1f} s |")
         print(
@@ -359,36 +426,16 @@ def main() -> None:
         )
         print(f"| publish again, nothing changed (all repositories) | {again:.1f} s |")
 
-        rng = random.Random(7)
         probe = corpora[0]
-        floor: list[float] = []
-        timings: dict[str, list[float]] = {}
         queries: dict[str, list[str]] = {}
         for words in (1, 2, 3):
             for _ in range(args.queries):
-                query = [probe.word() for _ in range(words)]
-                for label, extra in (("records", []), ("messages", ["--sessions"])):
-                    key = f"{label}, {words} word{'s' if words > 1 else ''}"
-                    queries.setdefault(key, []).append(" ".join(query))
-                    timings.setdefault(key, []).append(
-                        run([GIT_MEM, "search", f"--server={url}", *extra, *query], repos[0])
-                    )
-                floor.append(run([PYTHON, "-c", "pass"], repos[0]))
-            rng.random()
-        base = statistics.median(floor)
+                query = " ".join(probe.word() for _ in range(words))
+                for label in ("records", "messages"):
+                    queries.setdefault(f"{label}, {words} word{'s' if words > 1 else ''}", [])
+                    queries[f"{label}, {words} word{'s' if words > 1 else ''}"].append(query)
         inside = in_process(url, queries)
-        print(f"\n`python -c pass`: median {1000 * base:.0f} ms\n")
-        print(
-            "| search --server | p50 ms | p95 ms | p50 / python -c pass "
-            "| in the database: p50 ms | p95 ms |\n|---|---|---|---|---|---|"
-        )
-        for key, values in timings.items():
-            p50, p95 = statistics.median(values), percentile(values, 0.95)
-            db50, db95 = statistics.median(inside[key]), percentile(inside[key], 0.95)
-            print(
-                f"| {key} | {1000 * p50:.0f} | {1000 * p95:.0f} | {p50 / base:.1f}x "
-                f"| {1000 * db50:.1f} | {1000 * db95:.1f} |"
-            )
+        search_table(url, repos[0], queries, inside, cluster)
         print("\n| report --server | seconds |\n|---|---|")
         for kind in REPORTS:
             seconds = run([GIT_MEM, "report", f"--server={url}", kind], repos[0])

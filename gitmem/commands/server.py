@@ -45,7 +45,7 @@ def search(args: argparse.Namespace, text: str, highlighted: Callable[[str], str
     since = parse_when(args.since) if args.since else None
     until = parse_when(args.until) if args.until else None
     with connect.reader(url) as conn:
-        schema.require(conn, connect.where(url))
+        schema.require(conn, lambda: connect.where(url))  # urllib.parse only for a message
         if getattr(args, "sessions", False):
             found = ask.messages(
                 conn, text, limit=args.limit, newest=args.sort == "newest", since=since, until=until

@@ -225,6 +225,11 @@ def _filter_conditions(flt: Filter, conditions: list[str], params: list[Any]) ->
 
 @dataclass
 class Hit:
+    """A record found across repositories, its rank and its marked passage."""
+
+    # Every dataclass on the search path has a docstring: without one, `dataclass` computes
+    # one with `inspect.signature`, and importing inspect (ast, dis, tokenize) was ~5 ms of a
+    # one-shot `search --server`'s CPU (gitmem.store.lazy keeps it out otherwise).
     score: float
     repository: str
     row: dict[str, Any]
@@ -300,6 +305,8 @@ def _headline(query: Query, column: str) -> str:
 
 @dataclass
 class MessageHit:
+    """A session message found across repositories, its rank and its marked passage."""
+
     score: float
     repository: str
     session: str

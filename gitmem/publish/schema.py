@@ -17,6 +17,7 @@ schema_version                       (one row per applied migration)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import GitMemError
@@ -243,9 +244,12 @@ def migrate(conn: psycopg.Connection[tuple[Any, ...]], target: int = VERSION) ->
     return before
 
 
-def require(conn: Reader, where: str) -> None:
-    """For reads: the schema is there and one this gitmem knows."""
+def require(conn: Reader, where: str | Callable[[], str]) -> None:
+    """For reads: the schema is there and one this gitmem knows. `where` (the database, for
+    the messages) may be a function, called only for a message."""
     current = version(conn)
+    if not isinstance(where, str) and (not current or current != VERSION):
+        where = where()
     if not current:
         raise GitMemError(f"nothing was published to {where} yet: run `git mem publish` first")
     _check_known(current)

@@ -57,3 +57,74 @@ def test_a_connection_it_cannot_make_is_worded_by_psycopg(database: str, tmp_pat
     with connect.reader(database) as conn:
         found: Any = conn.execute("SELECT current_database()").fetchone()
     assert found[0].startswith("test_")
+
+
+def test_a_one_shot_search_imports_none_of_what_it_does_not_use(
+    database: str, tmp_path: Path
+) -> None:
+    """`search --server URL`'s start-up is most of its time: psycopg (~200 ms), inspect (a
+    dataclass without a docstring computes one with it, ~5 ms), tomllib (the URL is given) and
+    urllib.parse (a plain URL needs no urlsplit) stay out."""
+    import subprocess
+    import sys
+
+    import psycopg
+
+    from gitmem.publish import schema
+
+    if libpq.library() is None:
+        pytest.skip("psycopg_binary's libpq is not installed (psycopg's C or Python build)")
+    with psycopg.connect(database) as conn:
+        schema.migrate(conn)
+    code = (
+        "import sys; from gitmem.main import main; code = main(sys.argv[1:]); unused ="
+        " {'psycopg', 'inspect', 'tomllib', 'urllib.parse'}; print(code, *sorted(unused &"
+        " set(sys.modules)))"
+    )
+    argv = [sys.executable, "-c", code, "search", f"--server={database}", "pool", "size"]
+    found = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
+    assert (
+        found.stderr
+        == "git-mem: warning: no memories match 'pool size' in any published repository\n"
+    )
+    assert found.stdout == "1\n"
+
+
+@pytest.mark.parametrize(
+    ("url", "error"),
+    [
+        ("postgresql://u:p@db.example.com:5432/memory", None),
+        ("postgres://u@db/x", None),
+        ("postgresql://u:p@/memory?host=/tmp/socket&port=5432", None),
+        ("postgresql://u@[::1]:5432/x", None),  # brackets: urlsplit checks it
+        ("postgresql://u:p@ss@db/x", None),  # two @: likewise
+        ("postgresql://u@db:/x", None),
+        ("postgresql://u@db:65535/x", None),
+        ("postgresql://u@db:65536/x", "Port out of range 0-65535"),
+        ("postgresql://u@db:notaport/x", "Port could not be cast to integer value as 'notaport'"),
+        ("postgresql://u@db:\u0661\u0662/x", "Port could not be cast to integer value as"),
+    ],
+)
+def test_url_check_agrees_with_urlsplit(url: str, error: str | None) -> None:
+    if error is None:
+        connect.check(url)
+        return
+    with pytest.raises(GitMemError, match=re.escape(f"bad database URL {url!r}: {error}")):
+        connect.check(url)
+
+
+def test_search_of_an_empty_database_names_it(database: str, tmp_path: Path) -> None:
+    """The database's name in `require`'s message is worked out only for a message."""
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "gitmem.main", "search", f"--server={database}", "pool"]
+    found = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True)
+    place = connect.where(database)
+    name = re.search(r"@/(\w+)\?", database)
+    assert name and place.startswith("/") and place.endswith(f"/socket/{name[1]}")
+    assert (found.returncode, found.stdout, found.stderr) == (
+        128,
+        "",
+        f"git-mem: error: nothing was published to {place} yet: run `git mem publish` first\n",
+    )

@@ -464,3 +464,26 @@ def test_server_query_syntax(repo: Path, mem: Mem, database: str) -> None:
     hidden = mem("search", "--server", database, "--ids", "mongodb")
     assert (hidden.code, hidden.out) == (1, "")
     assert ids("mongodb") == [decision]  # --all shows retired records
+
+
+def test_long_values_are_compressed_with_lz4_where_the_server_has_it(
+    repo: Path, mem: Mem, database: str, sql: Sql
+) -> None:
+    if not sql(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    )[0][0]:
+        pytest.skip("this PostgreSQL was built without lz4")
+    body = "".join(f"Paragraph {n}: the pool size follows the worker count.\n" for n in range(80))
+    G.write_record(repo, "facts/2026-01-15-long.md", "a1a2a3a4a5a6", title="Long", body=body)
+    seed(repo, mem)
+    assert mem("publish", database).code == 0
+    # A first publish (a new partition) and a later one (through the parent) alike; the
+    # server's own default is untouched (SET LOCAL: the run's transaction only).
+    G.write_record(repo, "facts/2026-01-16-later.md", "b1b2b3b4b5b6", title="Later", body=body)
+    assert mem("publish", database).code == 0
+    assert sql(
+        "SELECT id, pg_column_compression(body), body = %s FROM records"
+        " WHERE id IN ('a1a2a3a4a5a6', 'b1b2b3b4b5b6') ORDER BY id",
+        body,
+    ) == [("a1a2a3a4a5a6", "lz4", True), ("b1b2b3b4b5b6", "lz4", True)]
+    assert sql("SHOW default_toast_compression") == [("pglz",)]
