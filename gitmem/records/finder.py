@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
 from gitmem.records.store import Store
+from gitmem.search import catalog as catalogs
 from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
 from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
@@ -176,6 +177,9 @@ def search(
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     if match not in MATCHES:
         raise UsageError(f"--match must be one of {', '.join(MATCHES)}, not {match!r}")
+
+    # The engine loads while git says which files changed (`Store.catalog` waits for that).
+    catalogs.ENGINE.load()
 
     def work(catalog: Catalog, reader: Reader) -> Found:
         superseded, unmerged = catalog.superseded, catalog.unmerged

@@ -22,7 +22,7 @@ from gitmem.search.changes import Row
 from gitmem.search.engine import Rerank
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
-from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.front_matter import load_parser, parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
@@ -187,6 +187,7 @@ class Store:
         return Stored(memory, location, text)
 
     def get(self, prefix: str) -> Stored:
+        load_parser()  # while git answers which files changed (`catalog` waits for it)
         return self.load(self.resolve(prefix))
 
     def _load_note(self, row: Row) -> Stored:
