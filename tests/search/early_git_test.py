@@ -6,6 +6,7 @@ just before it; an answer no command took never serves a later one."""
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -131,3 +132,39 @@ def test_a_repository_git_finds_elsewhere_is_the_one_read(
     monkeypatch.setenv("GIT_WORK_TREE", str(committed))
     assert [line.split()[0] for line in lines(mem("list"))] == [B, A]
     assert not worktree._early
+
+
+PROBE = """
+import sys
+from gitmem import main
+from gitmem.search import worktree
+answer = worktree._answer
+loaded = []
+def waiting(proc):
+    loaded.append(sorted(n for n in ("whoosh.searching", "yaml") if n in sys.modules))
+    return answer(proc)
+worktree._answer = waiting
+code = main.main(sys.argv[1:])
+print(loaded[0], code, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "loaded"),
+    [
+        (["search", "alpha"], "['whoosh.searching'] 0"),
+        (["show", A], "['yaml'] 0"),
+        (["list"], "[] 0"),
+    ],
+)
+def test_what_a_read_needs_after_git_answers_is_loaded_before(
+    committed: Path, argv: list[str], loaded: str
+) -> None:
+    """While git stats the work tree, `search` loads the engine and `show` the YAML parser
+    (at 100k files git answers after Python is ready); `list` loads neither."""
+    import subprocess
+
+    run = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], cwd=committed, capture_output=True, text=True
+    )
+    assert run.stderr.splitlines()[-1] == loaded, run.stderr
