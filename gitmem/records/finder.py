@@ -43,10 +43,14 @@ def local_filter(
     """`query.filter_of` in this repository: revisions resolved to commits, paths relative to
     `cwd` (default: the process's, as git reads them) made relative to the work tree, and
     `--all` shows records on unmerged commits too."""
-    from gitmem.store import compose, git
+    from gitmem.store import git
 
     commits = [git.resolve_commit(store.repo, rev) for rev in given.get("commit", ())]
-    paths = compose.repo_paths(store.repo, list(given.get("path", ())), cwd)
+    paths: list[str] = []
+    if given.get("path"):  # compose (and shlex) only for paths given
+        from gitmem.store import compose
+
+        paths = compose.repo_paths(store.repo, list(given["path"]), cwd)
     resolved = {**given, "path": paths, "commit": commits}
     return filter_of(resolved, since=since, until=until, everything=everything, unmerged=everything)
 

@@ -14,17 +14,19 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
-from gitmem.search.engine import Rerank
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
 from gitmem.store.front_matter import load_parser, parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
+
+if TYPE_CHECKING:  # `show` loads no engine module
+    from gitmem.search.engine import Rerank
 
 MEMORY_DIR = ".memory"
 ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]

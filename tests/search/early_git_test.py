@@ -168,3 +168,30 @@ def test_what_a_read_needs_after_git_answers_is_loaded_before(
         [sys.executable, "-c", PROBE, *argv], cwd=committed, capture_output=True, text=True
     )
     assert run.stderr.splitlines()[-1] == loaded, run.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "unused"),
+    [
+        (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex")),
+        (["list"], ("gitmem.store.compose", "shlex")),
+    ],
+)
+def test_reads_load_no_module_they_do_not_use(
+    committed: Path, argv: list[str], unused: tuple[str, ...]
+) -> None:
+    """`show` loads no engine module (its types only), `list` without `--path` no path
+    handling (-X importtime, no clock)."""
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
+        cwd=committed,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITMEM_SERVICE": "off"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.records.store" in loaded
+    assert not loaded & set(unused)
