@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # `show` loads no engine module
     from gitmem.search.engine import Rerank
 
 MEMORY_DIR = ".memory"
+CONFIG_CACHE = "index/config"  # under the state dir: the last config.toml text parsed
 ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]
 
 
@@ -93,7 +94,7 @@ class Store:
     @property
     def config(self) -> config.Config:
         if self._config is None:
-            self._config = config.load(self.memory_dir)
+            self._config = config.load(self.memory_dir, self.repo.state_dir / CONFIG_CACHE)
         return self._config
 
     def _adopt(self) -> None:

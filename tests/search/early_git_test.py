@@ -195,3 +195,39 @@ def test_reads_load_no_module_they_do_not_use(
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
     assert not loaded & set(unused)
+
+
+def test_the_config_parsed_last_time_is_reused_until_its_text_changes(
+    committed: Path, g: Any, mem: Callable[..., Any]
+) -> None:
+    """`.memory/config.toml` is parsed once per text: a later read loads no TOML parser, and
+    any edit (even one keeping the file's size and mtime) is read at once."""
+    import subprocess
+
+    config = committed / ".memory" / "config.toml"
+    config.write_text('[types]\nrunbook = "runbooks"\n')
+    aged(g.write_record(committed, "runbooks/r.md", C, type="runbook", title="Restart"))
+
+    def run(*argv: str) -> tuple[str, bool]:
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
+            cwd=committed,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "GITMEM_SERVICE": "off"},
+        )
+        return proc.stdout, "| tomllib\n" in proc.stderr.replace("  ", "")
+
+    out, parsed = run("list", "--type", "runbook")
+    assert (out.split()[0], parsed) == (C, True)
+    out, parsed = run("list", "--type", "runbook")
+    assert (out.split()[0], parsed) == (C, False)  # the same text: the last parse
+    # Another type name of the same length, the old mtime put back: a new text, parsed.
+    config.write_text('[types]\nrunbooc = "runbooks"\n')
+    aged(config)
+    aged(g.write_record(committed, "runbooks/r.md", C, type="runbooc", title="Restart"))
+    out, parsed = run("list", "--type", "runbooc")
+    assert (out.split()[0], parsed) == (C, True)
+    # A broken config is refused, whatever was parsed before.
+    config.write_text("[types\n")
+    assert mem("list").err.startswith("git-mem: error: .memory/config.toml: ")
