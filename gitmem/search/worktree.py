@@ -39,13 +39,13 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.store import git
 from gitmem.store.files import atomic_write
+from gitmem.store.spawn import Spawned
 
 PREFIX = ".memory/"
 Identity = tuple[int, int, int]  # the index file's (mtime_ns, size, inode): git replaces it
@@ -101,8 +101,8 @@ class _Asked(NamedTuple):
 
     started: int  # time_ns before anything was looked at
     index_file: Identity | None
-    modified: subprocess.Popen[bytes]  # git diff-files
-    others: subprocess.Popen[bytes] | None  # git ls-files --others; None: `known` answers
+    modified: Spawned  # git diff-files
+    others: Spawned | None  # git ls-files --others; None: `known` answers
     known: list[str]  # untracked record paths, when the folders say nothing was added
     folders: list[Folder] | None  # taken before `others` ran, to save with its answer
 
@@ -118,7 +118,7 @@ class _Early(NamedTuple):
     repo: git.RepoInfo  # as found without git: real paths
     started: int
     index_file: Identity | None
-    modified: subprocess.Popen[bytes]
+    modified: Spawned
 
 
 _early: list[_Early] = []
@@ -198,17 +198,11 @@ def start(repo: git.RepoInfo, memory_dir: Path | None) -> None:
         _pending[(repo.git_dir, memory_dir)] = asked
 
 
-def _git(repo: git.RepoInfo, args: list[str]) -> subprocess.Popen[bytes]:
+def _git(repo: git.RepoInfo, args: list[str]) -> Spawned:
     assert repo.work_tree is not None
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     env["GIT_DIR"], env["GIT_WORK_TREE"] = str(repo.git_dir), str(repo.work_tree)
-    return subprocess.Popen(
-        ["git", *args],
-        cwd=repo.work_tree,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    return Spawned(args, cwd=repo.work_tree, env=env)
 
 
 # diff-files: the tracked files whose stat data (or, racily clean, content) differ from the
@@ -239,7 +233,7 @@ def _ask(repo: git.RepoInfo, memory_dir: Path, early: _Early | None = None) -> _
     return _Asked(started, index, modified, others, cache or [], folders)
 
 
-def _answer(proc: subprocess.Popen[bytes]) -> bytes | None:
+def _answer(proc: Spawned) -> bytes | None:
     out = proc.communicate()[0]
     return None if proc.returncode else out
 

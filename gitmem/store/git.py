@@ -8,12 +8,15 @@ side, for writers and tree walks.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import GitMemError, UsageError
+from gitmem.store.spawn import Spawned
+
+if TYPE_CHECKING:  # loaded by `run`: the read path's git processes are `Spawned`
+    import subprocess
 
 NOTES_REF = "refs/notes/mem"
 CAS_ATTEMPTS = 200
@@ -72,6 +75,8 @@ def run(
         if "\0" in arg:  # no process takes one; from a request or a JSON body it is bad input
             raise UsageError(f"{arg!r} cannot be given to git: it contains a NUL character")
     full = {**(_env() or os.environ), **env} if env else _env()
+    import subprocess
+
     proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=full)
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
@@ -161,7 +166,7 @@ DISCOVER = [
 ]
 # The `rev-parse` a read command started before its parser and store loaded
 # (`start_discovery`): the directory and environment it runs in, and the process.
-_started: list[tuple[str, dict[str, str], subprocess.Popen[bytes]]] = []
+_started: list[tuple[str, dict[str, str], Spawned]] = []
 
 
 def start_discovery() -> None:
@@ -173,7 +178,7 @@ def start_discovery() -> None:
         return
     try:
         cwd = os.getcwd()
-        proc = subprocess.Popen(["git", *DISCOVER], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = Spawned(DISCOVER, errors=True)
     except OSError:
         return  # not installed, no current directory: `discover` says so
     _started.append((cwd, dict(os.environ), proc))
