@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
 
+    from gitmem.service.paths import Where
+
 # Each command's name, in help order, and where its parser is added: the function in
 # gitmem/cli/ (module.function), imported only for the command invoked (or for --help).
 SUBCOMMANDS = {
@@ -52,6 +54,9 @@ SUBCOMMANDS = {
 }
 # Subcommands whose module name differs (`import` is a Python keyword).
 MODULES = {"import": "import_"}
+# The commands that read `.memory/` first (`commands.open_store(reading=True)`): git is asked
+# what changed as soon as they start, before their parser and store load.
+READS_WORK_TREE = frozenset({"search", "list", "ls", "show"})
 ALIASES = {"ls": "list"}
 
 
@@ -128,6 +133,7 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    _forget_git()
     # A running index service answers read commands (gitmem.service: standard library only;
     # `git mem -h` and the hooks pay nothing); on any failure the process answers.
     from gitmem.service import READ_COMMANDS
@@ -139,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     served = client.answer(argv)
     if served.code is not None:
         return served.code
+    _start_git(argv, served.where)
     code = _in_process(argv)
     if served.start:  # no service runs: start one for a large repository (`auto`)
         from gitmem.service import control
@@ -146,6 +153,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         records = importlib.import_module("gitmem.commands").opened_records()
         control.after_in_process(served, records)
     return code
+
+
+def _start_git(argv: list[str], where: Where | None) -> None:
+    """For a command that reads `.memory/` in this repository: start the git processes it will
+    wait for (`git diff-files`, a stat of every tracked file, and `rev-parse`) now, while this
+    process imports the parser, the store and the index. The repository is the one the service
+    client finds without git; the command takes the answers only if git's own discovery agrees
+    (`store.git.discover`, `search.worktree.start`)."""
+    from gitmem.service import client, paths
+
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    if argv[0] not in READS_WORK_TREE or any(
+        word.split("=", 1)[0] in client.IN_PROCESS_OPTIONS for word in words
+    ):
+        return
+    if where is None:
+        try:
+            where = paths.find_repository(os.getcwd())
+        except OSError:
+            return
+    if where is None:
+        return
+    from gitmem.search import worktree
+    from gitmem.store import git
+
+    worktree.start_early(where.git_dir, where.common_dir, where.work_tree)
+    git.start_discovery()
+
+
+def _forget_git() -> None:
+    """Git processes an earlier command in this process started and never asked (it failed
+    first) must not answer this one: they may predate a change."""
+    for name in ("gitmem.search.worktree", "gitmem.store.git"):
+        module = sys.modules.get(name)
+        if module is not None:
+            getattr(module, "forget" if name.endswith("worktree") else "forget_discovery")()
 
 
 def _in_process(argv: list[str]) -> int:

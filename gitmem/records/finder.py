@@ -12,6 +12,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from gitmem.errors import GitMemError, UsageError
 from gitmem.records.store import Store
+from gitmem.search import catalog as catalogs
 from gitmem.search.catalog import Catalog
 from gitmem.search.changes import Row
 from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, words
@@ -42,10 +43,14 @@ def local_filter(
     """`query.filter_of` in this repository: revisions resolved to commits, paths relative to
     `cwd` (default: the process's, as git reads them) made relative to the work tree, and
     `--all` shows records on unmerged commits too."""
-    from gitmem.store import compose, git
+    from gitmem.store import git
 
     commits = [git.resolve_commit(store.repo, rev) for rev in given.get("commit", ())]
-    paths = compose.repo_paths(store.repo, list(given.get("path", ())), cwd)
+    paths: list[str] = []
+    if given.get("path"):  # compose (and shlex) only for paths given
+        from gitmem.store import compose
+
+        paths = compose.repo_paths(store.repo, list(given["path"]), cwd)
     resolved = {**given, "path": paths, "commit": commits}
     return filter_of(resolved, since=since, until=until, everything=everything, unmerged=everything)
 
@@ -176,6 +181,9 @@ def search(
         raise UsageError(f"nothing to search for in {text!r}: give at least one word")
     if match not in MATCHES:
         raise UsageError(f"--match must be one of {', '.join(MATCHES)}, not {match!r}")
+
+    # The engine loads while git says which files changed (`Store.catalog` waits for that).
+    catalogs.ENGINE.load()
 
     def work(catalog: Catalog, reader: Reader) -> Found:
         superseded, unmerged = catalog.superseded, catalog.unmerged

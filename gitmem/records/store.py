@@ -14,19 +14,22 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
-from gitmem.search.engine import Rerank
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
-from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.front_matter import load_parser, parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
+if TYPE_CHECKING:  # `show` loads no engine module
+    from gitmem.search.engine import Rerank
+
 MEMORY_DIR = ".memory"
+CONFIG_CACHE = "index/config"  # under the state dir: the last config.toml text parsed
 ProgressBar = Callable[[], AbstractContextManager[catalog.Progress | None]]
 
 
@@ -96,7 +99,7 @@ class Store:
     @property
     def config(self) -> config.Config:
         if self._config is None:
-            self._config = config.load(self.memory_dir)
+            self._config = config.load(self.memory_dir, self.repo.state_dir / CONFIG_CACHE)
         return self._config
 
     def _adopt(self) -> None:
@@ -194,6 +197,7 @@ class Store:
         return Stored(memory, location, text)
 
     def get(self, prefix: str) -> Stored:
+        load_parser()  # while git answers which files changed (`catalog` waits for it)
         return self.load(self.resolve(prefix))
 
     def _load_note(self, row: Row) -> Stored:

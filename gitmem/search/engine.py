@@ -162,6 +162,11 @@ class Engine(Protocol):
         missing or damaged."""
         ...
 
+    def load(self) -> None:
+        """Import now what `open` needs: a one-shot search calls it while git answers which
+        files changed, so the import does not wait for that answer (nor that answer for it)."""
+        ...
+
     def keep_open(self, path: Path) -> KeptIndex:
         """The committed index in `path`, kept open across requests by a long-lived process;
         raises (any exception) when it is missing or damaged."""

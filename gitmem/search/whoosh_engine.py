@@ -66,6 +66,9 @@ class WhooshEngine:
             yield WhooshReader(searcher, superseded)
         _save_stems(stems, self.version, known)
 
+    def load(self) -> None:
+        from gitmem.search import whoosh_reader, whoosh_write  # noqa: F401 - what `open` uses
+
     def keep_open(self, path: Path) -> KeptWhoosh:
         from gitmem.search import whoosh_write
 

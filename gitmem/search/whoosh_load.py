@@ -1,6 +1,6 @@
 """Whoosh, loaded once for `index.py` and the `whoosh_*` modules: they import its names from here.
 
-Two things happen while it loads, which is why the others take its names from here (and import
+Some things happen while it loads, which is why the others take its names from here (and import
 more of it only inside functions, once it is loaded):
 - `whoosh.compat` imports `urllib.request` (and with it http, email, ssl: ~30% of Whoosh's
   import time) for one function no search uses. While Whoosh loads, that module is a stand-in
@@ -10,6 +10,10 @@ more of it only inside functions, once it is loaded):
 - `whoosh.query` imports `whoosh.lang.morph_en` (English word variations: ~4 ms compiling one
   huge regex) for the `Variations` query, which gitmem never builds; it gets the same kind of
   stand-in.
+- Modules Whoosh imports for functions no search calls get stand-ins too: `shutil`'s
+  `copyfileobj` (shutil loads bz2 and lzma), `html`'s `escape` (html.entities' tables), and
+  whole modules used only inside functions (`tempfile`, `random`, `calendar`, `queue`), which
+  are the real ones on first use of any attribute (`_Later`): ~4.5 ms of a one-shot search.
 - Whoosh 2.7.4 has `x is 0` comparisons: compiling it without cached bytecode would print
   SyntaxWarnings to the user.
 
@@ -36,6 +40,28 @@ def _variations(word: str) -> Any:
     return importlib.import_module("whoosh.lang.morph_en").variations(word)
 
 
+def _copyfileobj(*args: Any, **kwargs: Any) -> Any:
+    from shutil import copyfileobj
+
+    return copyfileobj(*args, **kwargs)
+
+
+def _htmlescape(*args: Any, **kwargs: Any) -> Any:
+    from html import escape
+
+    return escape(*args, **kwargs)
+
+
+class _Later(types.ModuleType):
+    """A module Whoosh imports whole and uses only inside functions: the real one of its name
+    on first use of any attribute (by then the stand-in has left `sys.modules`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        if sys.modules.get(self.__name__) is self:  # used while Whoosh loads: the real one now
+            del sys.modules[self.__name__]
+        return getattr(importlib.import_module(self.__name__), name)
+
+
 def _md5() -> Any:
     try:  # the same digest, without loading OpenSSL
         return importlib.import_module("_md5").md5
@@ -49,11 +75,18 @@ _LATER = {
     "urllib.request": ("urlretrieve", _urlretrieve),
     "whoosh.lang.morph_en": ("variations", _variations),
     "hashlib": ("md5", _md5()),
+    "shutil": ("copyfileobj", _copyfileobj),  # with bz2 and lzma: ~1.7 ms
+    "html": ("escape", _htmlescape),  # html.entities' tables: ~1.1 ms
 }
-_STAND_INS = [name for name in _LATER if name not in sys.modules]
-for _name in _STAND_INS:
-    sys.modules[_name] = types.ModuleType(_name)
-    setattr(sys.modules[_name], *_LATER[_name])
+# Imported whole, used inside functions only (tempfile also imports shutil): ~1.8 ms.
+_WHOLE = ("tempfile", "random", "calendar", "queue")
+_STAND_INS: dict[str, types.ModuleType] = {}
+for _name in [*_LATER, *_WHOLE]:
+    if _name not in sys.modules:
+        _STAND_INS[_name] = types.ModuleType(_name) if _name in _LATER else _Later(_name)
+        if _name in _LATER:
+            setattr(_STAND_INS[_name], *_LATER[_name])
+        sys.modules[_name] = _STAND_INS[_name]
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
     try:
@@ -68,8 +101,9 @@ with warnings.catch_warnings():
         from whoosh.system import pack_uint
         from whoosh.util.numeric import byte_to_length
     finally:
-        for _name in _STAND_INS:
-            del sys.modules[_name]
+        for _name, _stand_in in _STAND_INS.items():
+            if sys.modules.get(_name) is _stand_in:
+                del sys.modules[_name]
 
 
 def load_qparser() -> Any:

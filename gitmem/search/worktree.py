@@ -28,7 +28,10 @@ and folders are stat-ed before git reads them, so a change while git runs shows 
 
 A read-only command calls `start` as soon as it knows the repository, so that git stats the
 work tree while Python loads the rest; `probe` takes that answer (if it is recent: the
-command started after any change it must see).
+command started after any change it must see). `show`, `list` and `search` start `diff-files`
+earlier still (`start_early`, from `main`, before their parser loads: at 100k files git's stat
+of each is ~100 ms of CPU, and Python's first ~20 ms leave one core idle), in the repository
+found without git; `start` takes it only if git's discovery names that repository.
 """
 
 from __future__ import annotations
@@ -36,13 +39,13 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
-import subprocess
 import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from gitmem.store import git
 from gitmem.store.files import atomic_write
+from gitmem.store.spawn import Spawned
 
 PREFIX = ".memory/"
 Identity = tuple[int, int, int]  # the index file's (mtime_ns, size, inode): git replaces it
@@ -98,13 +101,27 @@ class _Asked(NamedTuple):
 
     started: int  # time_ns before anything was looked at
     index_file: Identity | None
-    modified: subprocess.Popen[bytes]  # git diff-files
-    others: subprocess.Popen[bytes] | None  # git ls-files --others; None: `known` answers
+    modified: Spawned  # git diff-files
+    others: Spawned | None  # git ls-files --others; None: `known` answers
     known: list[str]  # untracked record paths, when the folders say nothing was added
     folders: list[Folder] | None  # taken before `others` ran, to save with its answer
 
 
 _pending: dict[tuple[Path, Path], _Asked] = {}
+
+
+class _Early(NamedTuple):
+    """`git diff-files` started by `start_early`, before git said which repository this is."""
+
+    cwd: str
+    env: dict[str, str]
+    repo: git.RepoInfo  # as found without git: real paths
+    started: int
+    index_file: Identity | None
+    modified: Spawned
+
+
+_early: list[_Early] = []
 
 
 def _usable(repo: git.RepoInfo, memory_dir: Path | None) -> bool:
@@ -113,40 +130,96 @@ def _usable(repo: git.RepoInfo, memory_dir: Path | None) -> bool:
     return not memory_dir.is_symlink()
 
 
+def start_early(git_dir: str, common_dir: str, work_tree: str) -> None:
+    """Start the `git diff-files` a read command's `probe` will want, before the command's
+    parser and store load: the repository as found without git (`gitmem.service.paths`), which
+    `start` checks against git's own answer (`git.discover`) before it takes this one."""
+    forget()
+    repo = git.RepoInfo(Path(git_dir), Path(common_dir), Path(work_tree), False)
+    memory_dir = Path(work_tree) / ".memory"
+    if not _usable(repo, memory_dir):
+        return
+    try:
+        cwd = os.getcwd()
+        started = time.time_ns()
+        index = _index_identity(repo.git_dir / "index")
+        modified = _git(repo, _DIFF_FILES)
+    except OSError:
+        return
+    _early.append(_Early(cwd, dict(os.environ), repo, started, index, modified))
+
+
+def forget() -> None:
+    """Drop git processes started for a command that never asked for their answer (it failed
+    first): a later command in this process must ask again, after whatever changed since."""
+    processes = [early.modified for early in _early]
+    for asked in _pending.values():
+        processes += [asked.modified, *([asked.others] if asked.others is not None else [])]
+    _early.clear()
+    _pending.clear()
+    for proc in processes:
+        proc.kill()
+        proc.communicate()
+
+
+def _take_early(repo: git.RepoInfo, memory_dir: Path) -> _Early | None:
+    """The early `diff-files`, when it asked about this repository from here."""
+    if not _early:
+        return None
+    early = _early.pop()
+    try:
+        same = (
+            early.cwd == os.getcwd()
+            and early.env == os.environ
+            and os.path.realpath(repo.git_dir) == str(early.repo.git_dir)
+            and repo.work_tree is not None
+            and os.path.realpath(repo.work_tree) == os.path.realpath(str(early.repo.work_tree))
+            and memory_dir == repo.work_tree / ".memory"
+        )
+    except OSError:
+        same = False
+    if same:
+        return early
+    early.modified.kill()
+    early.modified.communicate()
+    return None
+
+
 def start(repo: git.RepoInfo, memory_dir: Path | None) -> None:
     """Ask git now what `probe` will want to know, without waiting for the answer: for a
     command that reads, as soon as it has found the repository (git's stat of every file then
     runs while Python imports the rest). Never for a command that writes `.memory/` first."""
     if not _usable(repo, memory_dir):
+        forget()
         return
     assert memory_dir is not None
-    asked = _ask(repo, memory_dir)
+    asked = _ask(repo, memory_dir, _take_early(repo, memory_dir))
     if asked is not None:
         _pending[(repo.git_dir, memory_dir)] = asked
 
 
-def _git(repo: git.RepoInfo, args: list[str]) -> subprocess.Popen[bytes]:
+def _git(repo: git.RepoInfo, args: list[str]) -> Spawned:
     assert repo.work_tree is not None
     env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
     env["GIT_DIR"], env["GIT_WORK_TREE"] = str(repo.git_dir), str(repo.work_tree)
-    return subprocess.Popen(
-        ["git", *args],
-        cwd=repo.work_tree,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    return Spawned(args, cwd=repo.work_tree, env=env)
 
 
-def _ask(repo: git.RepoInfo, memory_dir: Path) -> _Asked | None:
-    started = time.time_ns()
-    index = _index_identity(repo.git_dir / "index")
-    try:
-        # diff-files: the tracked files whose stat data (or, racily clean, content) differ
-        # from the index, deleted ones too; the longest part (a stat of each), started first.
-        modified = _git(repo, ["diff-files", "--name-only", "-z", "--", PREFIX])
-    except OSError:
-        return None
+# diff-files: the tracked files whose stat data (or, racily clean, content) differ from the
+# index, deleted ones too; the longest part (a stat of each), started first.
+_DIFF_FILES = ["diff-files", "--name-only", "-z", "--", PREFIX]
+
+
+def _ask(repo: git.RepoInfo, memory_dir: Path, early: _Early | None = None) -> _Asked | None:
+    if early is not None:
+        started, index, modified = early.started, early.index_file, early.modified
+    else:
+        started = time.time_ns()
+        index = _index_identity(repo.git_dir / "index")
+        try:
+            modified = _git(repo, _DIFF_FILES)
+        except OSError:
+            return None
     cache = _read_others(repo, memory_dir, index)
     folders = others = None
     if cache is None:
@@ -160,7 +233,7 @@ def _ask(repo: git.RepoInfo, memory_dir: Path) -> _Asked | None:
     return _Asked(started, index, modified, others, cache or [], folders)
 
 
-def _answer(proc: subprocess.Popen[bytes]) -> bytes | None:
+def _answer(proc: Spawned) -> bytes | None:
     out = proc.communicate()[0]
     return None if proc.returncode else out
 

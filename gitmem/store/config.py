@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import tomllib
+import contextlib
+import marshal
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -80,8 +81,11 @@ SEMANTIC_MODES = ("auto", "on", "off")  # (`semantic.MODES`: the store cannot im
 EMPTY = Config({}, None, [])
 
 
-def load(memory_dir: Path | None) -> Config:
-    """The config in `memory_dir`, or the defaults when there is none (e.g. a bare repo)."""
+def load(memory_dir: Path | None, cache: Path | None = None) -> Config:
+    """The config in `memory_dir`, or the defaults when there is none (e.g. a bare repo).
+
+    `cache`: a file (derived state) keeping the last text parsed and what it parsed to, so a
+    read command whose config did not change loads no TOML parser (`tomllib`, ~1.5 ms)."""
     if memory_dir is None:
         return EMPTY
     path = memory_dir / CONFIG_NAME
@@ -93,16 +97,46 @@ def load(memory_dir: Path | None) -> Config:
         return EMPTY
     except UnicodeDecodeError as error:
         raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
-    return parse(text)
+    return parse(text, cache)
 
 
-def parse(text: str) -> Config:
+_CACHE_VERSION = 1
+
+
+def parse(text: str, cache: Path | None = None) -> Config:
     """A config from its text (the pre-commit check reads the staged one, not the file)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+    data = _cached(cache, text) if cache is not None else None
+    if data is None:
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise UsageError(f".memory/{CONFIG_NAME}: {error}") from None
+        if cache is not None:
+            _keep(cache, text, data)
     return _from_toml(data)
+
+
+def _cached(cache: Path, text: str) -> dict[str, Any] | None:
+    """What `text` parsed to last time, if `cache` holds exactly this text (parsing is a
+    function of the text alone)."""
+    with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
+        version, kept_text, data = marshal.loads(cache.read_bytes())
+        if version == _CACHE_VERSION and kept_text == text and isinstance(data, dict):
+            return data
+    return None
+
+
+def _keep(cache: Path, text: str, data: dict[str, Any]) -> None:
+    from gitmem.store.files import atomic_write
+
+    # marshal keeps str, int, float, bool, list and dict as they are, and refuses the dates
+    # TOML also has (such a config is parsed every time).
+    with contextlib.suppress(OSError, ValueError):
+        dumped = marshal.dumps((_CACHE_VERSION, text, data))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(cache, dumped, durable=False)
 
 
 def _from_toml(data: dict[str, Any]) -> Config:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gitmem.errors import RecordError
-from gitmem.store import limits
+from gitmem.store import limits, yaml_load
 from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
 from gitmem.store.record import Memory, Origin, parse_time
 from gitmem.store.validation import validate
@@ -38,6 +38,12 @@ class Literal(str):
 
 class _TopLevel(dict[str, Any]):
     pass
+
+
+def load_parser() -> None:
+    """Import PyYAML now (~6 ms, `yaml_load`): `show` calls it while git answers which files
+    changed, so the import does not wait for that answer."""
+    yaml_load.load()
 
 
 def _is_scalar(value: Any) -> bool:
@@ -216,7 +222,7 @@ def parse_mapping(
     what = "a record" if body_key else "front matter"
     if not body_key:  # before parsing; a note's body is not counted, so it is known only later
         limits.check_size(text, source, first_line, what)
-    import yaml
+    yaml = yaml_load.load()
 
     c_loader = hasattr(yaml, "CSafeLoader")
     loader = yaml.CSafeLoader(text) if c_loader else yaml.SafeLoader(text)

@@ -8,12 +8,15 @@ side, for writers and tree walks.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from gitmem.errors import GitMemError, UsageError
+from gitmem.store.spawn import Spawned
+
+if TYPE_CHECKING:  # loaded by `run`: the read path's git processes are `Spawned`
+    import subprocess
 
 NOTES_REF = "refs/notes/mem"
 CAS_ATTEMPTS = 200
@@ -72,6 +75,8 @@ def run(
         if "\0" in arg:  # no process takes one; from a request or a JSON body it is bad input
             raise UsageError(f"{arg!r} cannot be given to git: it contains a NUL character")
     full = {**(_env() or os.environ), **env} if env else _env()
+    import subprocess
+
     proc = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=full)
     if check and proc.returncode != 0:
         message = proc.stderr.decode(errors="replace").strip().splitlines()
@@ -151,23 +156,73 @@ def read_all_blobs(repo: RepoInfo, oids: list[str], missing: str) -> dict[str, b
     return blobs
 
 
+DISCOVER = [
+    "rev-parse",
+    "--absolute-git-dir",
+    "--git-common-dir",
+    "--is-bare-repository",
+    "--is-inside-git-dir",
+    "--show-toplevel",
+]
+# The `rev-parse` a read command started before its parser and store loaded
+# (`start_discovery`): the directory and environment it runs in, and the process.
+_started: list[tuple[str, dict[str, str], Spawned]] = []
+
+
+def start_discovery() -> None:
+    """Start the `git rev-parse` of `discover()` now, for a command that will call it from this
+    directory: git answers while Python loads the command. Not when a GIT_* path variable is
+    relative (`run` makes those absolute)."""
+    forget_discovery()
+    if _env() is not None:
+        return
+    try:
+        cwd = os.getcwd()
+        proc = Spawned(DISCOVER, errors=True)
+    except OSError:
+        return  # not installed, no current directory: `discover` says so
+    _started.append((cwd, dict(os.environ), proc))
+
+
+def forget_discovery() -> None:
+    """Drop a `rev-parse` `start_discovery` started that no `discover` took (a command that
+    failed first): a later command must ask again."""
+    while _started:
+        proc = _started.pop()[2]
+        proc.kill()
+        proc.communicate()
+
+
+def _early_discovery() -> tuple[bytes, bytes] | None:
+    """The early `rev-parse`'s output, when it ran where and as `discover()` would now."""
+    if not _started:
+        return None
+    cwd, env, proc = _started.pop()
+    try:
+        same = cwd == os.getcwd() and env == os.environ
+    except OSError:
+        same = False
+    if not same:
+        proc.kill()
+        proc.communicate()
+        return None
+    out, err = proc.communicate()
+    return out, err
+
+
 def discover(cwd: Path | None = None) -> RepoInfo:
     """Find the repository the way git does (GIT_DIR, GIT_WORK_TREE, upward discovery)."""
-    args = [
-        "rev-parse",
-        "--absolute-git-dir",
-        "--git-common-dir",
-        "--is-bare-repository",
-        "--is-inside-git-dir",
-        "--show-toplevel",
-    ]
-    try:
-        proc = run(args, cwd=cwd, check=False)
-    except FileNotFoundError:
-        raise GitMemError("git is not installed or not on PATH") from None
-    lines = proc.stdout.decode(errors="surrogateescape").splitlines()
+    early = _early_discovery() if cwd is None else None
+    if early is None:
+        try:
+            proc = run(DISCOVER, cwd=cwd, check=False)
+        except FileNotFoundError:
+            raise GitMemError("git is not installed or not on PATH") from None
+        early = proc.stdout, proc.stderr
+    stdout, stderr = early
+    lines = stdout.decode(errors="surrogateescape").splitlines()
     if len(lines) < 4:
-        error = proc.stderr.decode(errors="replace").strip().splitlines()
+        error = stderr.decode(errors="replace").strip().splitlines()
         detail = error[-1].removeprefix("fatal: ") if error else "not a git repository"
         raise GitMemError(detail)
     git_dir = Path(lines[0])

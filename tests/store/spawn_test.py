@@ -1,0 +1,40 @@
+"""`store.spawn.Spawned`: git started without `subprocess` for the read path (real git)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gitmem.store.spawn import Spawned
+
+
+def test_output_errors_exit_code_and_directory(repo: Path, tmp_path: Path) -> None:
+    top = Spawned(["rev-parse", "--show-toplevel"], cwd=repo / ".git" / "..", errors=True)
+    assert top.communicate() == (f"{repo}\n".encode(), b"")
+    assert top.returncode == 0
+    bad = Spawned(["rev-parse", "--verify", "--quiet", "no-such-ref"], cwd=repo, errors=True)
+    assert bad.communicate() == (b"", b"")
+    assert bad.wait() == 1
+    outside = Spawned(["rev-parse", "--git-dir"], cwd=tmp_path / "..", errors=True)
+    out, err = outside.communicate()
+    assert (out, outside.returncode) == (b"", 128)
+    assert err.startswith(b"fatal: not a git repository")
+    quiet = Spawned(["rev-parse", "--git-dir"], cwd=tmp_path / "..")  # errors discarded
+    assert quiet.communicate() == (b"", b"") and quiet.returncode == 128
+
+
+def test_a_large_answer_and_the_environment(repo: Path) -> None:
+    names = [f"f{i:05}-{'x' * 60}" for i in range(3000)]  # ~200 kB: more than a pipe holds
+    listed = Spawned(["ls-files", "--others", "-z"], cwd=repo, env={"GIT_DIR": "/nowhere"})
+    assert listed.communicate()[0] == b"" and listed.returncode == 128
+    for name in names:
+        (repo / name).touch()
+    listed = Spawned(["ls-files", "--others", "-z"], cwd=repo)
+    assert listed.communicate()[0].split(b"\0")[:-1] == [name.encode() for name in names]
+
+
+def test_no_git_on_the_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(FileNotFoundError):
+        Spawned(["--version"])
