@@ -1,16 +1,16 @@
-"""Train the capture model (gitmem/capture/model.py) and score it leave-one-project-out.
+"""Train a learned capture classifier and score it leave-one-project-out (issue 16: tried, not
+adopted; gitmem ships the rules alone, and nothing here is imported at run time).
 
     .venv/bin/python bench/capture_model.py            # LOPO report: rules vs rules+model
-    .venv/bin/python bench/capture_model.py --write    # + train on all six, write the model
-    .venv/bin/python bench/capture_model.py --blind    # score the shipped model on the blind
-                                                       # hold-out (flask): once, at the end
+    .venv/bin/python bench/capture_model.py --blind    # a model trained on all six, scored on
+                                                       # the blind hold-out (flask): once
 
 Data: every labelled sample in tests/fixtures/capture_labels*.jsonl except the blind hold-out
 (BLIND), grouped by project: vite, uv, curl (conventional / squash-merged / hand-written),
 golang/tools (two samples), musl, libuv. Labels: decision and breaking -> decision, fix ->
 error, fact and none -> none (facts are the rules' alone).
 
-Model: multinomial logistic regression over the features `model.features` gives (subject
+Model: multinomial logistic regression over the features `features` gives (subject
 words and word pairs, body words and pairs, the first word, the prefix kind, the body's length,
 and what the patterns found: their verdict and the kind of evidence), trained by Adagrad SGD
 with an L2 penalty, in a fixed order (seeded): the same data gives the same weights. Features
