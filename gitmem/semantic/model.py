@@ -7,8 +7,9 @@ uncased WordPiece vocabulary, `bert-uncased-vocab.txt` beside this module (Apach
 the same model; identical token ids to the model's own tokenizer on the 11,161 texts of
 bench/retrieval.py). onnxruntime runs the model on one thread; a text's vector is the mean of
 its tokens' last hidden states, normalised (the model's own pooling), so a dot product is a
-cosine similarity. Vectors are kept in memory by text, so a long-lived process (the MCP
-server, `git mem serve`, the index service) embeds a record once however often it is found.
+cosine similarity. Vectors are kept in memory by a digest of their text, so a long-lived
+process (the MCP server, `git mem serve`; the index service under `on`) embeds a record once
+however often it is found.
 """
 
 from __future__ import annotations
