@@ -1,16 +1,16 @@
-"""Train the capture model (gitmem/capture/model.py) and score it leave-one-project-out.
+"""Train a learned capture classifier and score it leave-one-project-out (issue 16: tried, not
+adopted; gitmem ships the rules alone, and nothing here is imported at run time).
 
     .venv/bin/python bench/capture_model.py            # LOPO report: rules vs rules+model
-    .venv/bin/python bench/capture_model.py --write    # + train on all six, write the model
-    .venv/bin/python bench/capture_model.py --blind    # score the shipped model on the blind
-                                                       # hold-out (flask): once, at the end
+    .venv/bin/python bench/capture_model.py --blind    # a model trained on all six, scored on
+                                                       # the blind hold-out (flask): once
 
 Data: every labelled sample in tests/fixtures/capture_labels*.jsonl except the blind hold-out
 (BLIND), grouped by project: vite, uv, curl (conventional / squash-merged / hand-written),
 golang/tools (two samples), musl, libuv. Labels: decision and breaking -> decision, fix ->
 error, fact and none -> none (facts are the rules' alone).
 
-Model: multinomial logistic regression over the features `model.features` gives (subject
+Model: multinomial logistic regression over the features `features` gives (subject
 words and word pairs, body words and pairs, the first word, the prefix kind, the body's length,
 and what the patterns found: their verdict and the kind of evidence), trained by Adagrad SGD
 with an L2 penalty, in a fixed order (seeded): the same data gives the same weights. Features
@@ -219,10 +219,10 @@ def probabilities(fitted: dict[str, Any], features: list[str]) -> list[float]:
 
 
 def decide(row: dict[str, Any], p: list[float] | None, setting: tuple[str, float, float]) -> Any:
-    """The type captured: the rules' unless the model sees the commit and disagrees (the same
-    logic as Model.score). Modes: "decisions" (the model only adds decisions), "veto" (it adds
-    decisions and drops what it finds worth nothing: p(none) >= the second threshold), "full"
-    (it decides: decision, else error, else nothing)."""
+    """The type captured: the rules' unless the model sees the commit and disagrees. Modes:
+    "decisions" (the model only adds decisions), "veto" (it adds decisions and drops what it
+    finds worth nothing: p(none) >= the second threshold), "full" (it decides: decision, else
+    error, else nothing)."""
     mode, t_decision, t_other = setting
     if p is None:
         return row["rules"]
@@ -278,23 +278,22 @@ def choose(
         for c in SIGNALS_GRID
         for d in WEIGHT_GRID
     ):
-        if True:
-            per_setting: dict[tuple[str, float, float], list[tuple[float, float, float]]] = {}
-            for project in projects:
-                inner = [r for r in rows if r["project"] != project]
-                held = [r for r in rows if r["project"] == project]
-                fitted = train(inner, l2, spread, signals, weight)
-                ps = [probabilities(fitted, r["features"]) if r["features"] else None for r in held]
-                for setting in grid:
-                    types = [decide(r, p, setting) for r, p in zip(held, ps, strict=True)]
-                    per_setting.setdefault(setting, []).append(rates(held, types))
-            for setting, values in per_setting.items():
-                mean = [sum(v[k] for v in values) / len(values) for k in range(3)]
-                if mean[0] < floor:
-                    continue
-                key = (sum(mean), setting[1] + setting[2])  # ties: the more conservative
-                if best is None or key > best[:2]:
-                    best = (key[0], key[1], (l2, spread, signals, weight), setting)
+        per_setting: dict[tuple[str, float, float], list[tuple[float, float, float]]] = {}
+        for project in projects:
+            inner = [r for r in rows if r["project"] != project]
+            held = [r for r in rows if r["project"] == project]
+            fitted = train(inner, l2, spread, signals, weight)
+            ps = [probabilities(fitted, r["features"]) if r["features"] else None for r in held]
+            for setting in grid:
+                types = [decide(r, p, setting) for r, p in zip(held, ps, strict=True)]
+                per_setting.setdefault(setting, []).append(rates(held, types))
+        for setting, values in per_setting.items():
+            mean = [sum(v[k] for v in values) / len(values) for k in range(3)]
+            if mean[0] < floor:
+                continue
+            key = (sum(mean), setting[1] + setting[2])  # ties: the more conservative
+            if best is None or key > best[:2]:
+                best = (key[0], key[1], (l2, spread, signals, weight), setting)
     rules_objective = floor + sum(sum(r[k] for r in rules_rates) / len(rules_rates) for k in (1, 2))
     if best is None or best[0] <= rules_objective:  # the model adds nothing the rules lack
         return (

@@ -73,7 +73,9 @@ def log_unexpected(error: BaseException, log_dir: Path | None) -> str:
     try:
         log_dir.mkdir(parents=True, exist_ok=True)
         path = log_dir / "gitmem-error.log"
-        with open(path, "a", encoding="utf-8") as log:
+        # backslashreplace: an argument or a message with a non-UTF-8 byte (a lone surrogate)
+        # must not make the report of one error a second error.
+        with open(path, "a", encoding="utf-8", errors="backslashreplace") as log:
             log.write(f"--- {datetime.now().isoformat()} {' '.join(sys.argv)}\n")
             log.write("".join(traceback.format_exception(error)))
         return str(path)

