@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from typing import Any
 
-from gitmem.search import whoosh_topk
+from gitmem.search import whoosh_prune, whoosh_topk
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, may_yield, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
@@ -73,9 +73,14 @@ def search(
     order = sorting.FieldFacet("created", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
-    collected = None if order is not None else whoosh_topk.collect(searcher, combined)
-    # (None: by date, or a query `whoosh_topk` does not read: Whoosh's collector)
+    collected = None
+    if order is None:  # (by date, or a query `whoosh_topk` does not read: Whoosh's collector)
+        collected = whoosh_prune.collect(searcher, combined, wanted)
+        if collected is None:
+            collected = whoosh_topk.collect(searcher, combined)
     while True:
+        if collected is not None and collected.depth is not None and wanted > collected.depth:
+            collected = whoosh_topk.collect(searcher, combined)  # (every candidate, now)
         results = _search(searcher, combined, wanted, order, planned, collected)
         kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
         for hit in results:
@@ -204,7 +209,7 @@ def _matched_terms(
     searcher: Searcher,
     docnums: list[int],
     keys: list[Key],
-    known: list[dict[Key, dict[int, float]]] | None = None,
+    known: list[Mapping[Key, Container[int]]] | None = None,
 ) -> dict[int, list[Key]]:
     """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each
     (or, for a term `known` already holds whole for that segment, looked up there)."""
