@@ -38,7 +38,7 @@ from bisect import bisect_left
 from collections.abc import Container, Iterable, KeysView, Mapping
 from typing import Any
 
-from gitmem.search.whoosh_topk import _CACHE, Collected, Key, Score, Scores, _blocks, _Segment
+from gitmem.search.whoosh_topk import _CACHE, Collected, Key, Score, Scores, Unsupported, _Segment
 
 MARGIN = 1e-6  # relative: a bound above a float32-rounded maximum weight and float sums
 NEG = float("-inf")
@@ -59,7 +59,9 @@ class _Unit:
         self.bound = NEG
         self.whole: Scores | None = None  # scored whole (essential, or stepped through)
         self.scoring: tuple[tuple[Any, ...], Score, bytes | None] | None = None  # (a term's)
-        self.ids: Any = None  # a term's documents, ascending, once decoded
+        self.ids: Any = None  # a term's documents, ascending, once read whole
+        self.part: Scores | None = None  # its scores of the candidates (`part_of`)
+        self.part_of: set[int] = set()
         self.terms: list[Key] = []  # a stepped node's
 
 
@@ -93,7 +95,7 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
         found, kept = _Pruned(reading, units, tree, leaf).best(limit, best)
         best = heapq.nlargest(limit, itertools.chain(best, found.values()))
         for unit in units:
-            terms, holds = _seen(unit)
+            terms, holds = _seen(unit, leaf)
             if holds:
                 seen.update(terms)
         segments.append((offset, found))
@@ -148,14 +150,20 @@ def _check_deletions(leaf: Any, units: list[_Unit]) -> None:
             raise _Unprunable("a term (or stepped node) not filtered as the segment is")
 
 
-def _seen(unit: _Unit) -> tuple[list[Key], bool]:
+def _seen(unit: _Unit, leaf: Any) -> tuple[list[Key], bool]:
     """The unit's terms, and whether they match a document of the query's (every document
     a unit holds does, but a deleted one)."""
     if unit.scoring is None:  # stepped through
         return unit.terms, bool(unit.whole)
+    field, text = term = unit.matcher.term()
+    if unit.excluded is None:
+        return [term], True  # (a segment holds a term only with postings)
+    if leaf.reader().doc_frequency(field, text) > len(unit.excluded):
+        return [term], True  # (more postings than deleted documents)
     ids = unit.ids
-    held = bool(ids) if unit.excluded is None else not unit.excluded.issuperset(ids)
-    return [unit.matcher.term()], held
+    if ids is None:
+        ids = _blocks_near(unit.matcher, None)[0]
+    return [term], not unit.excluded.issuperset(ids)
 
 
 class _Pruned:
@@ -210,23 +218,38 @@ class _Pruned:
         candidates: set[int] = set()
         for i in order[:k]:
             candidates.update(self._whole(units[i]))
-        # A candidate scores at most its score from the units scored whole plus the bounds
-        # of the others: those that cannot reach θ are not scored further.
+        # A candidate scores at most its score from the units read so far plus the bounds
+        # of the others (each unit's share of a score is at most its own score times the
+        # boosts above it: the tree adds, takes the larger, multiplies by boosts > 0). The
+        # units left are read highest bound first, each only where it meets a candidate that
+        # can still reach θ (its other blocks skipped undecoded), the candidates that cannot
+        # dropped as the bounds left shrink.
         partial = self._evaluate(self.tree, None)
-        unread = 0.0
-        for unit in units:
-            if unit.whole is None:
-                unread += unit.bound
-        lowest = theta / (1 + MARGIN) - unread * (1 + MARGIN)
-        if theta != NEG and lowest > 0:
-            candidates = {d for d in candidates if partial[d] >= lowest}
+        unread = [unit for unit in (units[i] for i in order) if unit.whole is None]
+        left = _suffix_sums([unit.bound for unit in unread])
+        if theta != NEG:
+            lowest = theta / (1 + MARGIN) - left[0]
+            if lowest > 0:
+                candidates = {d for d in candidates if partial[d] >= lowest}
+            for n, unit in enumerate(unread):
+                part = self._part(unit, candidates)
+                shares = partial
+                if part:
+                    factor = unit.factor * (1 + MARGIN)
+                    shares = partial.copy()
+                    for d, score in part.items():
+                        shares[d] += score * factor
+                    partial = shares
+                lowest = theta / (1 + MARGIN) - left[n + 1]
+                if lowest > 0:
+                    candidates = {d for d in candidates if partial[d] >= lowest}
         found = self._evaluate(self.tree, candidates)
         kept: dict[Key, Container[int]] = {}
         for unit in units:
             if unit.scoring is not None:
-                kept[unit.matcher.term()] = (
-                    unit.whole if unit.whole is not None else _Sorted(unit.ids)
-                )
+                read = unit.whole if unit.whole is not None else unit.part
+                assert read is not None  # (every unit was evaluated for the candidates)
+                kept[unit.matcher.term()] = read  # (holds every candidate it holds)
         return found, kept
 
     def _whole(self, unit: _Unit) -> KeysView[int]:
@@ -251,42 +274,40 @@ class _Pruned:
             if len(whole) <= len(candidates):
                 return {d: s for d, s in whole.items() if d in candidates}
             return {d: whole[d] for d in candidates.intersection(whole.keys())}
+        if unit.part is not None and unit.part_of.issuperset(candidates):
+            part = unit.part  # (read for more candidates than these)
+            if len(part) > len(candidates):
+                part = {d: part[d] for d in candidates.intersection(part.keys())}
+            return part
         m = unit.matcher
         assert unit.scoring is not None  # (a stepped unit is scored whole)
         key, score, codes = unit.scoring
         found = _CACHE.get(key)  # (scored before, as a whole)
-        if found is None:
-            raw = _CACHE.get((*key, "raw"))
-            if raw is None:
-                raw = _blocks(m)
-                _CACHE.put((*key, "raw"), raw)
-            ids, values = raw
-            scored = False
-        else:
-            ids, values = found
-            scored = True
-        unit.ids = ids
+        scored = found is not None
+        if found is None:  # (the blocks that may hold a candidate, the others undecoded)
+            found = _blocks_near(m, sorted(candidates))
+        ids, values = found
         common = candidates.intersection(ids)
         if unit.excluded is not None:
             common -= unit.excluded
         out: Scores = {}
-        if not common:
-            return out
-        memo: dict[tuple[float, int], float] = {}
-        if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
-            value_of = dict(zip(ids, values, strict=False))
-            pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
-        else:
-            pairs = ((d, values[bisect_left(ids, d)]) for d in common)
-        for d, value in pairs:
-            if scored:
-                out[d] = value
+        if common:
+            memo: dict[tuple[float, int], float] = {}
+            if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
+                value_of = dict(zip(ids, values, strict=False))
+                pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
             else:
-                code = codes[d] if codes is not None else 0
-                s = memo.get((value, code))
-                if s is None:
-                    s = memo[value, code] = score(value, code)
-                out[d] = s
+                pairs = ((d, values[bisect_left(ids, d)]) for d in common)
+            for d, value in pairs:
+                if scored:
+                    out[d] = value
+                else:
+                    code = codes[d] if codes is not None else 0
+                    s = memo.get((value, code))
+                    if s is None:
+                        s = memo[value, code] = score(value, code)
+                    out[d] = s
+        unit.part, unit.part_of = out, candidates
         return out
 
     def _evaluate(self, node: Node, candidates: set[int] | None) -> Scores:
@@ -321,6 +342,15 @@ def _suffix_sums(bounds: list[float]) -> list[float]:
     return rest
 
 
+def _blocks_near(m: Any, docs: list[int] | None) -> tuple[Any, list[float]]:
+    from gitmem.search.whoosh_blocks import BadPostings, read_postings_near
+
+    try:
+        return read_postings_near(m, docs)
+    except BadPostings as e:
+        raise Unsupported(str(e)) from e
+
+
 def _kth(limit: int, before: list[float], scores: Scores) -> float:
     """The `limit`-th best of `before` and `scores` (NEG when there are fewer)."""
     top = heapq.nlargest(limit, itertools.chain(before, scores.values()))
@@ -338,15 +368,3 @@ def _needed(rest: list[float], theta: float) -> int:
 
 def _without(scores: Scores, excluded: Container[int]) -> Scores:
     return {d: s for d, s in scores.items() if d not in excluded}
-
-
-class _Sorted:
-    """Membership in a term's ascending document numbers (for the hits' matched terms)."""
-
-    def __init__(self, ids: Any) -> None:
-        self._ids = ids
-
-    def __contains__(self, docnum: object) -> bool:
-        ids = self._ids
-        i = bisect_left(ids, docnum)
-        return i < len(ids) and ids[i] == docnum
