@@ -88,6 +88,10 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
     seen: set[Key] = set()
     postings: list[Mapping[Key, Container[int]]] = []
     for leaf, offset in searcher.leaf_searchers():
+        if not leaf.reader().doc_count():  # (every document deleted: nothing matches)
+            segments.append((offset, {}))
+            postings.append({})
+            continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
         tree = _flatten(q.matcher(leaf, context), 1.0, units)

@@ -78,23 +78,17 @@ def search(
         collected = whoosh_prune.collect(searcher, combined, wanted)
         if collected is None:
             collected = whoosh_topk.collect(searcher, combined)
+    every = rerank is not None and bool(planned.weights) and not newest  # (re-ranked: all)
     while True:
         if collected is not None and collected.depth is not None and wanted > collected.depth:
             collected = whoosh_topk.collect(searcher, combined)  # (every candidate, now)
         results = _search(searcher, combined, wanted, order, planned, collected)
-        kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
-        for hit in results:
-            row = json.loads(hit["row"])
-            if keep(row):
-                score, matched = scored(hit, planned, coordinate)
-                kept.append((row, score, Doc(hit.docnum), matched))
-        if len(kept) >= limit or len(results.top_n) < wanted:
+        kept, enough = _kept(results, planned, coordinate, keep, retired, limit, every)
+        if enough or len(results.top_n) < wanted:
             break
         wanted *= 4  # `keep` refused many: look further down the ranking
-    if coordinate:  # (stable: Whoosh's order among equal scores)
-        kept.sort(key=lambda item: -item[1])
     bodies = None  # the "text" column: opening it reads the column's offsets, once a search
-    if rerank is not None and planned.weights and not newest and len(kept) > 1:
+    if rerank is not None and every and len(kept) > 1:
         bodies = searcher.reader().column_reader("text")
         kept = _reranked(bodies, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
@@ -114,6 +108,44 @@ def search(
         )
         for row, score, doc, matched in kept
     ]
+
+
+Kept = tuple[Row, float, Doc, tuple[str, ...]]  # a hit's row, score, document, words matched
+
+
+def _kept(
+    results: Any,
+    planned: Plan,
+    coordinate: bool,
+    keep: Callable[[Row], bool],
+    retired: Callable[[Row], bool],
+    limit: int,
+    every: bool,
+) -> tuple[list[Kept], bool]:
+    """The hits `keep` accepts, best first (by coordinated score when `coordinate`, stable:
+    Whoosh's order among equal scores), and whether there are at least `limit`.
+
+    Unless `every`, the rows (JSON of the stored fields, read one by one) are read in that
+    order only until `limit` not retired are kept, the retired ones met placed after them:
+    the first `limit` of what a stable sort by `retired` of them all gives, without reading
+    the ~200 rows coordination ranks."""
+    ranked = [(hit, *scored(hit, planned, coordinate)) for hit in results]
+    if coordinate:
+        ranked.sort(key=lambda item: -item[1])
+    current: list[Kept] = []
+    old: list[Kept] = []
+    for hit, score, matched in ranked:
+        row = json.loads(hit["row"])
+        if not keep(row):
+            continue
+        item = (row, score, Doc(hit.docnum), matched)
+        if every or not retired(row):
+            current.append(item)
+            if not every and len(current) >= limit:
+                break
+        else:
+            old.append(item)
+    return current + old, len(current) + len(old) >= limit
 
 
 def _reranked(
