@@ -323,6 +323,8 @@ class _Pruned:
         if kind == "sum" or kind == "max":
             a = self._evaluate(node[1], candidates)
             b = self._evaluate(node[2], candidates)
+            if not b or not a:  # (never changed in place: shared as it is)
+                return a or b
             both = a.keys() & b.keys()
             out = a | b
             if kind == "sum":
