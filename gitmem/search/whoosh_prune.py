@@ -84,13 +84,18 @@ def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
 def _collect(searcher: Any, q: Any, limit: int) -> Collected:
     context = searcher.context().set(needs_current=True)
     best: list[float] = []  # the best `limit` exact scores so far, all segments
-    segments: list[tuple[int, Scores]] = []
+    leaves = searcher.leaf_searchers()
+    segments: list[tuple[int, Scores]] = [(offset, {}) for _leaf, offset in leaves]
     seen: set[Key] = set()
-    postings: list[Mapping[Key, Container[int]]] = []
-    for leaf, offset in searcher.leaf_searchers():
+    postings: list[Mapping[Key, Container[int]]] = [{} for _leaf in leaves]
+    terms = _terms(q, 1.0)  # (None: not only terms)
+    # The largest segments first: θ known early, a small segment is often skipped whole.
+    for number in sorted(range(len(leaves)), key=lambda n: -leaves[n][0].reader().doc_count()):
+        leaf, offset = leaves[number]
         if not leaf.reader().doc_count():  # (every document deleted: nothing matches)
-            segments.append((offset, {}))
-            postings.append({})
+            continue
+        if terms is not None and len(best) >= limit and _below(searcher, leaf, terms, best[-1]):
+            seen.update(_present(leaf, terms))  # (every document a term holds matches)
             continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
@@ -99,12 +104,70 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
         found, kept = _Pruned(reading, units, tree, leaf).best(limit, best)
         best = heapq.nlargest(limit, itertools.chain(best, found.values()))
         for unit in units:
-            terms, holds = _seen(unit, leaf)
+            held, holds = _seen(unit, leaf)
             if holds:
-                seen.update(terms)
-        segments.append((offset, found))
-        postings.append(kept)
+                seen.update(held)
+        segments[number] = (offset, found)
+        postings[number] = kept
     return Collected(segments, seen, postings, depth=limit)
+
+
+def _terms(q: Any, factor: float) -> list[tuple[str, Any, float]] | None:
+    """The terms of a query of ORs, `BestOf`s and terms, each with the boosts above it (its
+    own included) multiplied: (field, text, factor); None for a query of other kinds."""
+    from whoosh import query
+
+    from gitmem.search.whoosh_words import BestOf
+
+    boost = float(q.boost)
+    if not boost > 0:
+        return None
+    kind = type(q)
+    if kind is query.Term:
+        return [(q.fieldname, q.text, factor * boost)]
+    if (kind is query.Or and not q.minmatch and not q.scale) or kind is BestOf:
+        # (Whoosh 2.7's compound matchers leave their own boost out: at most it counts)
+        out: list[tuple[str, Any, float]] = []
+        for sub in q.subqueries:
+            found = _terms(sub, factor * max(1.0, boost))
+            if found is None:
+                return None
+            out += found
+        return out
+    return None
+
+
+def _present(leaf: Any, terms: list[tuple[str, Any, float]]) -> list[Key]:
+    """The terms a segment holds, as its matchers name them (field, bytes)."""
+    schema, reader = leaf.schema, leaf.reader()
+    out = []
+    for field, text, _factor in terms:
+        if field in schema:
+            key = (field, schema[field].to_bytes(text))
+            if key in reader:
+                out.append(key)
+    return out
+
+
+def _below(searcher: Any, leaf: Any, terms: list[tuple[str, Any, float]], theta: float) -> bool:
+    """Whether no document of a segment without deletions can score θ: the sum of its
+    terms' bounds (`_Unit.bound`'s, from the scorer each matcher would get) is below it."""
+    if leaf.reader().has_deletions():
+        return False  # (a term's documents may all be deleted: whether it is seen is unknown)
+    weighting, schema, reader = searcher.weighting, leaf.schema, leaf.reader()
+    qualities: dict[Key, float] = {}
+    total = 0.0
+    for field, text, factor in terms:  # (a term met twice counts twice, as its matchers do)
+        if field not in schema:
+            continue
+        key = (field, schema[field].to_bytes(text))
+        if key not in reader:
+            continue
+        quality = qualities.get(key)
+        if quality is None:
+            quality = qualities[key] = float(weighting.scorer(leaf, *key).max_quality())
+        total = (total + factor * quality * (1 + MARGIN) + MARGIN) * (1 + MARGIN)
+    return total < theta
 
 
 def _flatten(m: Any, factor: float, units: list[_Unit]) -> Node:

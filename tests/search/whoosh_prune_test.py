@@ -182,3 +182,45 @@ def encode_row_of(fields: dict[str, Any]) -> dict[str, Any]:
 
     row: dict[str, Any] = json.loads(fields["row"])
     return row
+
+
+def test_a_small_segment_that_cannot_reach_the_best_n_is_skipped_its_terms_still_seen(
+    tmp_path: Path,
+) -> None:
+    """A later segment whose terms' bounds add up below the N-th best score so far is not
+    read at all; a word only it holds is still among the terms seen (snippets mark it), as
+    Whoosh sees it."""
+
+    def record(n: int, title: str, body: str) -> Document:
+        row: dict[str, Any] = {
+            "id": f"eeee{n:08d}",
+            "type": "fact",
+            "title": title,
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/e{n}.md",
+        }
+        return Document(row, body, 1_767_261_600 + n)
+
+    strong = [record(n, "Pool pool", "pool " * 3 + f"filler{n}") for n in range(60)]
+    weak = [record(100 + n, f"Note {n}", "filler " * 60 + "pool quokka") for n in range(5)]
+    ix = build(tmp_path / "ix", strong)
+    writer = ix.writer()
+    for doc in weak:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [60, 5]
+        q = plan(searcher.reader(), searcher.schema, "pool quokka").query
+        every, seen = whooshs_own(searcher, q, 100_000)
+        assert ("body", b"quokka") in seen
+        for limit in (1, 7, 40):
+            pruned = whoosh_prune.collect(searcher, q, limit)
+            assert pruned is not None
+            assert pruned.top(limit) == every[:limit]
+            assert pruned.seen == seen
+            assert pruned.segments[1][1] == {}  # (the small segment: not read)
+        pruned = whoosh_prune.collect(searcher, q, 63)  # (its documents are needed now)
+        assert pruned is not None and pruned.top(63) == every[:63]
+        assert pruned.segments[1][1]
