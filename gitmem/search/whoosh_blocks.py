@@ -20,6 +20,7 @@ import pickle
 import re
 import zlib
 from array import array
+from bisect import bisect_right
 from typing import Any
 
 # BINPUT/LONG_BINPUT: protocol 2 memoizes each tuple (ints, floats and None never).
@@ -65,6 +66,13 @@ def read_postings(m: Any) -> tuple[array[int], list[float]]:
     at a time): every posting's document number and weight (as `weight()` gives it). The
     weights are a list: the floats unpickled kept as they are (an array would box each one
     again whenever it is read)."""
+    return read_postings_near(m, None)
+
+
+def read_postings_near(m: Any, docs: list[int] | None) -> tuple[array[int], list[float]]:
+    """`read_postings`, but only the blocks that may hold one of `docs` (ascending; None:
+    every block): a block holds the documents after the last one of the block before it, up
+    to its own last (its header's), and the others are skipped undecoded."""
     from whoosh.system import unpack_int
 
     offset, length = m._startoffset, m._length
@@ -74,22 +82,31 @@ def read_postings(m: Any) -> tuple[array[int], list[float]]:
     ids: array[int] = array("I")
     weights: list[float] = []
     position = m._baseoffset - offset
+    before = -1  # the last document of the block before
     while True:
         (size,) = unpack_int(data[position : position + 4])
         last = size < 0
         size = abs(size)
         block = io.BytesIO(data[position + 4 : position + 4 + size])
-        count, _maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
-        block_ids, block_weights = ids_and_weights(block.read(), bool(compression), count)
-        ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
-        if block_weights is None:
-            weights += [1.0] * count
-        elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
-            weights += [array("f", [block_weights])[0]] * count
-        else:
-            weights += block_weights
+        count, maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
+        if docs is None or _holds(docs, before, maxid):
+            block_ids, block_weights = ids_and_weights(block.read(), bool(compression), count)
+            ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
+            if block_weights is None:
+                weights += [1.0] * count
+            elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
+                weights += [array("f", [block_weights])[0]] * count
+            else:
+                weights += block_weights
+        before = maxid
         if last:
             if position + 4 + size != length:
                 raise BadPostings("postings of another length than their term info says")
             return ids, weights
         position += 4 + size
+
+
+def _holds(docs: list[int], before: int, last: int) -> bool:
+    """Whether ascending `docs` has one in (before, last]."""
+    i = bisect_right(docs, before)
+    return i < len(docs) and docs[i] <= last

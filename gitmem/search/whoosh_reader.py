@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, cast
 
-from gitmem.search import whoosh_columns, whoosh_search
+from gitmem.search import whoosh_columns, whoosh_search, whoosh_terms
 from gitmem.search.engine import Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import path_prefixes
 from gitmem.search.whoosh_load import Searcher
@@ -24,6 +24,7 @@ class WhooshReader:
     def __init__(self, searcher: Searcher, superseded: set[str]) -> None:
         self._searcher = searcher
         whoosh_columns.cache_lengths(searcher)
+        whoosh_terms.cache_terms(searcher)
         self._reader = searcher.reader()
         self._superseded = superseded
         self._plans: dict[tuple[str, str], Plan] = {}  # a text asked again (`hidden`): read once

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from typing import Any
 
-from gitmem.search import whoosh_topk
+from gitmem.search import whoosh_prune, whoosh_topk
 from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import TEXT_FIELDS, TOKEN, may_yield, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
@@ -73,23 +73,22 @@ def search(
     order = sorting.FieldFacet("created", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
-    collected = None if order is not None else whoosh_topk.collect(searcher, combined)
-    # (None: by date, or a query `whoosh_topk` does not read: Whoosh's collector)
+    collected = None
+    if order is None:  # (by date, or a query `whoosh_topk` does not read: Whoosh's collector)
+        collected = whoosh_prune.collect(searcher, combined, wanted)
+        if collected is None:
+            collected = whoosh_topk.collect(searcher, combined)
+    every = rerank is not None and bool(planned.weights) and not newest  # (re-ranked: all)
     while True:
+        if collected is not None and collected.depth is not None and wanted > collected.depth:
+            collected = whoosh_topk.collect(searcher, combined)  # (every candidate, now)
         results = _search(searcher, combined, wanted, order, planned, collected)
-        kept: list[tuple[Row, float, Doc, tuple[str, ...]]] = []
-        for hit in results:
-            row = json.loads(hit["row"])
-            if keep(row):
-                score, matched = scored(hit, planned, coordinate)
-                kept.append((row, score, Doc(hit.docnum), matched))
-        if len(kept) >= limit or len(results.top_n) < wanted:
+        kept, enough = _kept(results, planned, coordinate, keep, retired, limit, every)
+        if enough or len(results.top_n) < wanted:
             break
         wanted *= 4  # `keep` refused many: look further down the ranking
-    if coordinate:  # (stable: Whoosh's order among equal scores)
-        kept.sort(key=lambda item: -item[1])
     bodies = None  # the "text" column: opening it reads the column's offsets, once a search
-    if rerank is not None and planned.weights and not newest and len(kept) > 1:
+    if rerank is not None and every and len(kept) > 1:
         bodies = searcher.reader().column_reader("text")
         kept = _reranked(bodies, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
@@ -109,6 +108,44 @@ def search(
         )
         for row, score, doc, matched in kept
     ]
+
+
+Kept = tuple[Row, float, Doc, tuple[str, ...]]  # a hit's row, score, document, words matched
+
+
+def _kept(
+    results: Any,
+    planned: Plan,
+    coordinate: bool,
+    keep: Callable[[Row], bool],
+    retired: Callable[[Row], bool],
+    limit: int,
+    every: bool,
+) -> tuple[list[Kept], bool]:
+    """The hits `keep` accepts, best first (by coordinated score when `coordinate`, stable:
+    Whoosh's order among equal scores), and whether there are at least `limit`.
+
+    Unless `every`, the rows (JSON of the stored fields, read one by one) are read in that
+    order only until `limit` not retired are kept, the retired ones met placed after them:
+    the first `limit` of what a stable sort by `retired` of them all gives, without reading
+    the ~200 rows coordination ranks."""
+    ranked = [(hit, *scored(hit, planned, coordinate)) for hit in results]
+    if coordinate:
+        ranked.sort(key=lambda item: -item[1])
+    current: list[Kept] = []
+    old: list[Kept] = []
+    for hit, score, matched in ranked:
+        row = json.loads(hit["row"])
+        if not keep(row):
+            continue
+        item = (row, score, Doc(hit.docnum), matched)
+        if every or not retired(row):
+            current.append(item)
+            if not every and len(current) >= limit:
+                break
+        else:
+            old.append(item)
+    return current + old, len(current) + len(old) >= limit
 
 
 def _reranked(
@@ -204,7 +241,7 @@ def _matched_terms(
     searcher: Searcher,
     docnums: list[int],
     keys: list[Key],
-    known: list[dict[Key, dict[int, float]]] | None = None,
+    known: list[Mapping[Key, Container[int]]] | None = None,
 ) -> dict[int, list[Key]]:
     """Which of `keys` (field, term) each of `docnums` holds: its postings, skipped to each
     (or, for a term `known` already holds whole for that segment, looked up there)."""
@@ -259,11 +296,17 @@ def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
     text = " ".join(body[:SNIPPET_SCAN].split())
     initials = {term[0] for term in terms if term}  # a word that cannot match is not stemmed
-    spans = [
-        m.span()
-        for m in TOKEN.finditer(text)
-        if may_yield(m.group(0), initials) and terms.intersection(_terms_of(m.group(0)))
-    ]
+    marked: dict[str, bool] = {}  # (a word met again: its answer; words repeat)
+
+    def marks(word: str) -> bool:
+        found = marked.get(word)
+        if found is None:
+            found = marked[word] = may_yield(word, initials) and not terms.isdisjoint(
+                _terms_of(word)
+            )
+        return found
+
+    spans = [m.span() for m in TOKEN.finditer(text) if marks(m.group(0))]
     if not spans:
         return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
     # The window of `width` characters starting at a match that holds the most matches.

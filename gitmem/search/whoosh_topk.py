@@ -33,6 +33,7 @@ import itertools
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Callable, Container, Mapping
 from typing import Any
 
 from gitmem.search.whoosh_columns import FieldLengths
@@ -42,23 +43,28 @@ Scores = dict[int, float]
 
 
 class Collected:
-    """Every document a query matches, with its score, per segment."""
+    """Every document a query matches, with its score, per segment (or, with a `depth`,
+    every document that may be among its best `depth`: `whoosh_prune`)."""
 
     def __init__(
         self,
         segments: list[tuple[int, Scores]],
         seen: set[Key],
-        postings: list[dict[Key, Scores]],
+        postings: list[Mapping[Key, Container[int]]],
+        depth: int | None = None,
     ) -> None:
         self.segments = segments  # (document number offset, {segment docnum: score})
         self.seen = seen
         # Per segment (in `leaf_searchers` order), each term read whole: its documents
         # (segment numbers), for the terms each hit matched.
         self.postings = postings
+        self.depth = depth  # `top(limit)` is exact up to this limit (None: any)
 
     def top(self, limit: int) -> list[tuple[float, int]]:
         """The best `limit` as Whoosh's TopCollector orders them: (score, docnum), highest
         score first, lower docnum first among equal scores."""
+        if self.depth is not None and limit > self.depth:
+            raise ValueError(f"collected for the best {self.depth}, not {limit}")
         chosen: list[tuple[float, int]] = []
         for offset, scores in self.segments:
             if len(scores) > limit:
@@ -96,7 +102,7 @@ def _collect(searcher: Any, q: Any) -> Collected:
     context = searcher.context().set(needs_current=True)  # (TermsCollector's: the same tree)
     segments: list[tuple[int, Scores]] = []
     seen: set[Key] = set()
-    postings: list[dict[Key, Scores]] = []
+    postings: list[Mapping[Key, Container[int]]] = []
     for leaf, offset in searcher.leaf_searchers():
         reading = _Segment(leaf)
         postings.append(reading.postings)
@@ -200,55 +206,76 @@ class _Segment:
         the segment's field lengths are not the ones read here. The scores are kept for the
         next query: they depend only on the segment's postings (which never change) and the
         scorer's statistics (part of the key)."""
+        scored = self.scored(m)
+        return None if scored is None else dict(zip(*scored, strict=False))
+
+    def scored(self, m: Any) -> tuple[array[int], list[float]] | None:
+        """`_postings` as two lists: the documents (ascending) and their scores."""
+        scoring = self.scoring(m)
+        if scoring is None:
+            return None
+        key, score, codes = scoring
+        found = _CACHE.get(key)
+        if found is not None:
+            return found
+        ids, weights = _blocks(m)
+        if codes is None:  # (a field without lengths: the weight)
+            found = (ids, weights)
+        else:
+            # whoosh.scoring.bm25, operation for operation, once per (weight, length) pair
+            # the term has (a few hundred at most): each posting is then a lookup, C speed.
+            # The scores are a list of those few float objects (8 bytes a posting, as an
+            # array's, and not boxed again at each read).
+            distinct = set(weights)
+            if len(distinct) == 1:  # (one weight, e.g. every posting 1.0: keyed by length)
+                (tf,) = distinct
+                lengths_of = list(map(codes.__getitem__, ids))
+                by_length = {code: score(tf, code) for code in set(lengths_of)}
+                scores = list(map(by_length.__getitem__, lengths_of))
+            else:
+                pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
+                by_pair = {(tf, code): score(tf, code) for tf, code in set(pairs)}
+                scores = list(map(by_pair.__getitem__, pairs))
+            found = (ids, scores)
+        _CACHE.put(key, found)
+        return found
+
+    def scoring(self, m: Any) -> tuple[tuple[Any, ...], Score, bytes | None] | None:
+        """How a leaf's postings are scored: the key its scores are kept under, the score of
+        a posting (its weight and its document's length byte) and the segment's length bytes
+        of the term's field (None for a field scored by the weight alone); None when its
+        scorer or the segment's field lengths are not the ones read here."""
         from whoosh.scoring import BM25FScorer, WeightScorer
 
         scorer = m.scorer
         reader = self.leaf.reader()
         place = (getattr(reader._storage, "folder", ""), reader._segid, m.term(), m._startoffset)
         if type(scorer) is WeightScorer:  # (a field without lengths: the weight)
-            key: tuple[Any, ...] = (*place, "weight")
-            found = _CACHE.get(key)
-            if found is None:
-                found = _blocks(m)
-                _CACHE.put(key, found)
-            return dict(zip(*found, strict=False))
+            return (*place, "weight"), _weight, None
         lengths = self.leaf.doc_field_length
         if type(scorer) is not BM25FScorer or type(lengths) is not FieldLengths:
             return None
         idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        key = (*place, idf, avgfl, B, K1)
-        found = _CACHE.get(key)
-        if found is None:
-            codes = lengths.codes(m.term()[0])
-            if codes is None:
-                return None
-            ids, weights = _blocks(m)
-            fl_of = lengths.table
-            k1_plus_1 = K1 + 1
-            one_minus_b = 1 - B
+        codes = lengths.codes(m.term()[0])
+        if codes is None:
+            return None
+        fl_of = lengths.table
+        k1_plus_1 = K1 + 1
+        one_minus_b = 1 - B
 
-            # whoosh.scoring.bm25, operation for operation, once per (weight, length) pair
-            # the term has (a few hundred at most): each posting is then a lookup, C speed.
-            # The scores are a list of those few float objects (8 bytes a posting, as an
-            # array's, and not boxed again at each read).
-            def bm25(tf: float, code: int) -> float:
-                fl = fl_of[code]
-                score: float = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl / avgfl)))
-                return score
+        def bm25(tf: float, code: int) -> float:  # (whoosh.scoring.bm25, in its order)
+            fl = fl_of[code]
+            score: float = idf * ((tf * k1_plus_1) / (tf + K1 * (one_minus_b + B * fl / avgfl)))
+            return score
 
-            distinct = set(weights)
-            if len(distinct) == 1:  # (one weight, e.g. every posting 1.0: keyed by length)
-                (tf,) = distinct
-                lengths_of = list(map(codes.__getitem__, ids))
-                by_length = {code: bm25(tf, code) for code in set(lengths_of)}
-                scores = list(map(by_length.__getitem__, lengths_of))
-            else:
-                pairs = list(zip(weights, map(codes.__getitem__, ids), strict=True))
-                by_pair = {(tf, code): bm25(tf, code) for tf, code in set(pairs)}
-                scores = list(map(by_pair.__getitem__, pairs))
-            found = (ids, scores)
-            _CACHE.put(key, found)
-        return dict(zip(*found, strict=False))
+        return (*place, idf, avgfl, B, K1), bm25, codes
+
+
+Score = Callable[[float, int], float]
+
+
+def _weight(tf: float, code: int) -> float:
+    return tf
 
 
 def _blocks(m: Any) -> tuple[array[int], list[float]]:

@@ -1,0 +1,439 @@
+"""The best N of a ranked query without scoring every candidate: max-score pruning, a term at
+a time, over `whoosh_topk`'s reading of Whoosh's matcher tree (the same scores, bit for bit).
+
+A plain-word query is a sum (OR) of words, each the best (`BestOf`) of its exact terms, its
+expansions and related terms at half weight: ~16 terms whose postings, read whole and scored,
+were most of a query's time at 100k records, though the 200 best documents that coordination
+re-orders nearly always match a rare exact term. Here a document's score is bounded by the
+sum, over the terms ("units") it holds, of each term's best possible contribution: its
+scorer's `max_quality` (BM25F of the term's largest weight and shortest field length, both
+from its term info, encoded as the documents' lengths are) times the boosts above it, with a
+relative margin for float rounding (the term info keeps weights as 32-bit floats). That
+bound holds because every node of the tree is monotone: a union adds, `BestOf` takes the
+larger (never more than the sum of non-negative scores), a boost (> 0) multiplies.
+
+Units are sorted by bound. The "essential" ones (the highest bounds) are scored whole; their
+documents are the candidates, and every other unit is scored only where it meets a
+candidate (its postings' ids decoded, a few hundred scores computed), so each candidate's
+score is the tree's own. With θ the N-th best exact score among the candidates (and the
+earlier segments' best), a document holding only non-essential units scores at most the
+sum of their bounds: when that sum is below θ (strictly: a tie could win on its lower
+document number), no such document can be among the best N. Else more units are made
+essential, the candidates grow, θ can only rise, and the check holds (at worst every unit is
+essential: every candidate scored, as `whoosh_topk` does).
+
+Only trees of those nodes are pruned (terms under a deleted-documents filter included;
+phrases, stepped through by Whoosh, are units scored whole). Intersections, exclusions and
+filters (a `--type` narrowing, `-word`) are read whole by `whoosh_topk`: there, which terms
+are "seen" (matched in some matching document: what snippets mark) depends on documents
+this pruning would not visit. Here every unit's documents match the query, so a term is seen
+when its postings hold a document not deleted.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from bisect import bisect_left
+from collections.abc import Container, Iterable, KeysView, Mapping
+from typing import Any
+
+from gitmem.search.whoosh_topk import _CACHE, Collected, Key, Score, Scores, Unsupported, _Segment
+
+MARGIN = 1e-6  # relative: a bound above a float32-rounded maximum weight and float sums
+NEG = float("-inf")
+
+
+class _Unprunable(Exception):
+    """A node whose pruning would change what the query answers: read every candidate."""
+
+
+class _Unit:
+    """A leaf of the tree read here: a term's postings (under a deleted-documents filter or
+    not), or a node Whoosh steps through (scored whole, its best score its bound)."""
+
+    def __init__(self, matcher: Any, excluded: frozenset[int] | None, factor: float) -> None:
+        self.matcher = matcher
+        self.excluded = excluded
+        self.factor = factor  # the boosts above it, multiplied
+        self.bound = NEG
+        self.whole: Scores | None = None  # scored whole (essential, or stepped through)
+        self.scoring: tuple[tuple[Any, ...], Score, bytes | None] | None = None  # (a term's)
+        self.ids: Any = None  # a term's documents, ascending, once read whole
+        self.part: Scores | None = None  # its scores of the candidates (`part_of`)
+        self.part_of: set[int] = set()
+        self.terms: list[Key] = []  # a stepped node's
+
+
+Node = tuple[Any, ...]  # ("unit", i) | ("sum"|"max", a, b) | ("mul", boost, child) | ("null",)
+
+
+def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
+    """`whoosh_topk.collect(searcher, q)` exact for its best `limit` (`Collected.depth`), the
+    documents that cannot be among them left out; None for a tree not pruned here."""
+    from gitmem.search.whoosh_topk import Unsupported
+
+    if limit < 1:
+        return None
+    try:
+        return _collect(searcher, q, limit)
+    except (_Unprunable, Unsupported):
+        return None
+
+
+def _collect(searcher: Any, q: Any, limit: int) -> Collected:
+    context = searcher.context().set(needs_current=True)
+    best: list[float] = []  # the best `limit` exact scores so far, all segments
+    leaves = searcher.leaf_searchers()
+    segments: list[tuple[int, Scores]] = [(offset, {}) for _leaf, offset in leaves]
+    seen: set[Key] = set()
+    postings: list[Mapping[Key, Container[int]]] = [{} for _leaf in leaves]
+    terms = _terms(q, 1.0)  # (None: not only terms)
+    # The largest segments first: θ known early, a small segment is often skipped whole.
+    for number in sorted(range(len(leaves)), key=lambda n: -leaves[n][0].reader().doc_count()):
+        leaf, offset = leaves[number]
+        if not leaf.reader().doc_count():  # (every document deleted: nothing matches)
+            continue
+        if terms is not None and len(best) >= limit and _below(searcher, leaf, terms, best[-1]):
+            seen.update(_present(leaf, terms))  # (every document a term holds matches)
+            continue
+        reading = _Segment(leaf)
+        units: list[_Unit] = []
+        tree = _flatten(q.matcher(leaf, context), 1.0, units)
+        _check_deletions(leaf, units)
+        found, kept = _Pruned(reading, units, tree, leaf).best(limit, best)
+        best = heapq.nlargest(limit, itertools.chain(best, found.values()))
+        for unit in units:
+            held, holds = _seen(unit, leaf)
+            if holds:
+                seen.update(held)
+        segments[number] = (offset, found)
+        postings[number] = kept
+    return Collected(segments, seen, postings, depth=limit)
+
+
+def _terms(q: Any, factor: float) -> list[tuple[str, Any, float]] | None:
+    """The terms of a query of ORs, `BestOf`s and terms, each with the boosts above it (its
+    own included) multiplied: (field, text, factor); None for a query of other kinds."""
+    from whoosh import query
+
+    from gitmem.search.whoosh_words import BestOf
+
+    boost = float(q.boost)
+    if not boost > 0:
+        return None
+    kind = type(q)
+    if kind is query.Term:
+        return [(q.fieldname, q.text, factor * boost)]
+    if (kind is query.Or and not q.minmatch and not q.scale) or kind is BestOf:
+        # (Whoosh 2.7's compound matchers leave their own boost out: at most it counts)
+        out: list[tuple[str, Any, float]] = []
+        for sub in q.subqueries:
+            found = _terms(sub, factor * max(1.0, boost))
+            if found is None:
+                return None
+            out += found
+        return out
+    return None
+
+
+def _present(leaf: Any, terms: list[tuple[str, Any, float]]) -> list[Key]:
+    """The terms a segment holds, as its matchers name them (field, bytes)."""
+    schema, reader = leaf.schema, leaf.reader()
+    out = []
+    for field, text, _factor in terms:
+        if field in schema:
+            key = (field, schema[field].to_bytes(text))
+            if key in reader:
+                out.append(key)
+    return out
+
+
+def _below(searcher: Any, leaf: Any, terms: list[tuple[str, Any, float]], theta: float) -> bool:
+    """Whether no document of a segment without deletions can score θ: the sum of its
+    terms' bounds (`_Unit.bound`'s, from the scorer each matcher would get) is below it."""
+    if leaf.reader().has_deletions():
+        return False  # (a term's documents may all be deleted: whether it is seen is unknown)
+    weighting, schema, reader = searcher.weighting, leaf.schema, leaf.reader()
+    qualities: dict[Key, float] = {}
+    total = 0.0
+    for field, text, factor in terms:  # (a term met twice counts twice, as its matchers do)
+        if field not in schema:
+            continue
+        key = (field, schema[field].to_bytes(text))
+        if key not in reader:
+            continue
+        quality = qualities.get(key)
+        if quality is None:
+            quality = qualities[key] = float(weighting.scorer(leaf, *key).max_quality())
+        total = (total + factor * quality * (1 + MARGIN) + MARGIN) * (1 + MARGIN)
+    return total < theta
+
+
+def _flatten(m: Any, factor: float, units: list[_Unit]) -> Node:
+    """`m` as nodes this module combines, its leaves (and stepped nodes) in `units`."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import (
+        AndNotMatcher,
+        FilterMatcher,
+        IntersectionMatcher,
+        NullMatcherClass,
+        UnionMatcher,
+        WrappingMatcher,
+    )
+
+    from gitmem.search.whoosh_words import _BestMatcher
+
+    kind = type(m)
+    if kind is UnionMatcher or kind is _BestMatcher:
+        a, b = _flatten(m.a, factor, units), _flatten(m.b, factor, units)
+        return ("sum" if kind is UnionMatcher else "max", a, b)
+    if kind is WrappingMatcher:
+        boost = float(m.boost)
+        if not boost > 0:
+            raise _Unprunable("a boost that is not positive")
+        return ("mul", boost, _flatten(m.child, factor * boost, units))
+    if kind is NullMatcherClass:
+        return ("null",)
+    excluded = None
+    if kind is FilterMatcher and m._exclude and m.boost == 1.0:
+        # (checked against the segment's deleted documents by `_check_deletions`)
+        excluded, m = m._ids, m.child
+        if type(m) is not W3LeafMatcher:
+            raise _Unprunable("a filter over more than a term")
+    elif kind is IntersectionMatcher or kind is AndNotMatcher or kind is FilterMatcher:
+        raise _Unprunable(f"{kind.__name__}: its terms' documents are not all matches")
+    units.append(_Unit(m, excluded, factor))
+    return ("unit", len(units) - 1)
+
+
+def _check_deletions(leaf: Any, units: list[_Unit]) -> None:
+    """Every unit's documents are matches only if each excludes exactly the segment's
+    deleted documents (Whoosh filters each term's postings so when it has any)."""
+    reader = leaf.reader()
+    deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
+    for unit in units:
+        if unit.excluded != deleted:  # (None: neither filtered nor deleted)
+            raise _Unprunable("a term (or stepped node) not filtered as the segment is")
+
+
+def _seen(unit: _Unit, leaf: Any) -> tuple[list[Key], bool]:
+    """The unit's terms, and whether they match a document of the query's (every document
+    a unit holds does, but a deleted one)."""
+    if unit.scoring is None:  # stepped through
+        return unit.terms, bool(unit.whole)
+    field, text = term = unit.matcher.term()
+    if unit.excluded is None:
+        return [term], True  # (a segment holds a term only with postings)
+    if leaf.reader().doc_frequency(field, text) > len(unit.excluded):
+        return [term], True  # (more postings than deleted documents)
+    ids = unit.ids
+    if ids is None:
+        ids = _blocks_near(unit.matcher, None)[0]
+    return [term], not unit.excluded.issuperset(ids)
+
+
+class _Pruned:
+    """One segment: its units' bounds, the essential ones scored whole, the others where
+    they meet a candidate."""
+
+    def __init__(self, reading: _Segment, units: list[_Unit], tree: Node, leaf: Any) -> None:
+        self.reading = reading
+        self.units = units
+        self.tree = tree
+        self.leaf = leaf
+        for unit in units:
+            self._bound(unit)
+        # Highest bound first (ties: the tree's order).
+        self.order = sorted(range(len(units)), key=lambda i: (-units[i].bound, i))
+
+    def _bound(self, unit: _Unit) -> None:
+        from whoosh.codec.whoosh3 import W3LeafMatcher
+
+        m = unit.matcher
+        if type(m) is W3LeafMatcher:
+            scoring = self.reading.scoring(m)
+            if scoring is not None:
+                unit.scoring = scoring
+                quality = float(m.scorer.max_quality())
+                unit.bound = unit.factor * quality * (1 + MARGIN) + MARGIN
+                return
+        # Stepped through (a phrase, another scorer): scored whole now, its best its bound.
+        unit.terms = [tm.term() for tm in m.term_matchers()]
+        unit.whole = self.reading._stepped(m)
+        best = max(unit.whole.values(), default=0.0)
+        unit.bound = unit.factor * best * (1 + MARGIN) + MARGIN
+
+    def best(self, limit: int, before: list[float]) -> tuple[Scores, dict[Key, Container[int]]]:
+        """The exact scores of the candidates (every document that may be among the best
+        `limit`, with `before`, the earlier segments' best scores), and each term's
+        documents (a container) for `whoosh_search._matched_terms`."""
+        units, order = self.units, self.order
+        rest = _suffix_sums([units[i].bound for i in order])  # rest[k]: bounds of order[k:]
+        theta = before[limit - 1] if len(before) >= limit else NEG
+        # Units scored whole, highest bound first, until those left cannot lift a document
+        # to θ; θ rising meanwhile with the scores known so far, each a lower bound of its
+        # document's (the tree is monotone: a unit more can only add to a score).
+        k, held, evaluated = 0, len(before), 0
+        while k < len(order) and not rest[k] < theta:
+            held += len(self._whole(units[order[k]]))
+            k += 1
+            if held >= limit and held >= 2 * evaluated and not rest[k] < theta:
+                evaluated = held  # (evaluated again once twice as many are held)
+                theta = max(theta, _kth(limit, before, self._evaluate(self.tree, None)))
+        k = _needed(rest, theta)  # (θ may allow fewer than those scored)
+        candidates: set[int] = set()
+        for i in order[:k]:
+            candidates.update(self._whole(units[i]))
+        # A candidate scores at most its score from the units read so far plus the bounds
+        # of the others (each unit's share of a score is at most its own score times the
+        # boosts above it: the tree adds, takes the larger, multiplies by boosts > 0). The
+        # units left are read highest bound first, each only where it meets a candidate that
+        # can still reach θ (its other blocks skipped undecoded), the candidates that cannot
+        # dropped as the bounds left shrink.
+        partial = self._evaluate(self.tree, None)
+        unread = [unit for unit in (units[i] for i in order) if unit.whole is None]
+        left = _suffix_sums([unit.bound for unit in unread])
+        if theta != NEG:
+            lowest = theta / (1 + MARGIN) - left[0]
+            if lowest > 0:
+                candidates = {d for d in candidates if partial[d] >= lowest}
+            for n, unit in enumerate(unread):
+                part = self._part(unit, candidates)
+                shares = partial
+                if part:
+                    factor = unit.factor * (1 + MARGIN)
+                    shares = partial.copy()
+                    for d, score in part.items():
+                        shares[d] += score * factor
+                    partial = shares
+                lowest = theta / (1 + MARGIN) - left[n + 1]
+                if lowest > 0:
+                    candidates = {d for d in candidates if partial[d] >= lowest}
+        found = self._evaluate(self.tree, candidates)
+        kept: dict[Key, Container[int]] = {}
+        for unit in units:
+            if unit.scoring is not None:
+                read = unit.whole if unit.whole is not None else unit.part
+                assert read is not None  # (every unit was evaluated for the candidates)
+                kept[unit.matcher.term()] = read  # (holds every candidate it holds)
+        return found, kept
+
+    def _whole(self, unit: _Unit) -> KeysView[int]:
+        """Score `unit` whole: its documents."""
+        if unit.whole is None:
+            scored = self.reading.scored(unit.matcher)
+            assert scored is not None  # (`scoring` said it reads this term)
+            unit.ids = scored[0]
+            unit.whole = dict(zip(*scored, strict=False))
+            if unit.excluded is not None:
+                unit.whole = _without(unit.whole, unit.excluded)
+        return unit.whole.keys()
+
+    def _part(self, unit: _Unit, candidates: set[int] | None) -> Scores:
+        """A unit's scores for the candidates only: its postings' ids (and weights) decoded,
+        a score computed for each document it shares with the candidates. Without
+        candidates, those of the units scored whole so far (lower bounds: `best`)."""
+        if candidates is None:
+            return unit.whole if unit.whole is not None else {}
+        if unit.whole is not None:
+            whole = unit.whole
+            if len(whole) <= len(candidates):
+                return {d: s for d, s in whole.items() if d in candidates}
+            return {d: whole[d] for d in candidates.intersection(whole.keys())}
+        if unit.part is not None and unit.part_of.issuperset(candidates):
+            part = unit.part  # (read for more candidates than these)
+            if len(part) > len(candidates):
+                part = {d: part[d] for d in candidates.intersection(part.keys())}
+            return part
+        m = unit.matcher
+        assert unit.scoring is not None  # (a stepped unit is scored whole)
+        key, score, codes = unit.scoring
+        found = _CACHE.get(key)  # (scored before, as a whole)
+        scored = found is not None
+        if found is None:  # (the blocks that may hold a candidate, the others undecoded)
+            found = _blocks_near(m, sorted(candidates))
+        ids, values = found
+        common = candidates.intersection(ids)
+        if unit.excluded is not None:
+            common -= unit.excluded
+        out: Scores = {}
+        if common:
+            memo: dict[tuple[float, int], float] = {}
+            if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
+                value_of = dict(zip(ids, values, strict=False))
+                pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
+            else:
+                pairs = ((d, values[bisect_left(ids, d)]) for d in common)
+            for d, value in pairs:
+                if scored:
+                    out[d] = value
+                else:
+                    code = codes[d] if codes is not None else 0
+                    s = memo.get((value, code))
+                    if s is None:
+                        s = memo[value, code] = score(value, code)
+                    out[d] = s
+        unit.part, unit.part_of = out, candidates
+        return out
+
+    def _evaluate(self, node: Node, candidates: set[int] | None) -> Scores:
+        """The tree's scores of the candidates, combined as `whoosh_topk._Segment.read`
+        combines them (the same additions in the same order: the same floats)."""
+        kind = node[0]
+        if kind == "unit":
+            return self._part(self.units[node[1]], candidates)
+        if kind == "sum" or kind == "max":
+            a = self._evaluate(node[1], candidates)
+            b = self._evaluate(node[2], candidates)
+            if not b or not a:  # (never changed in place: shared as it is)
+                return a or b
+            both = a.keys() & b.keys()
+            out = a | b
+            if kind == "sum":
+                for d in both:
+                    out[d] = a[d] + b[d]
+            else:
+                for d in both:
+                    out[d] = max(a[d], b[d])
+            return out
+        if kind == "mul":
+            child = self._evaluate(node[2], candidates)
+            return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))
+        return {}
+
+
+def _suffix_sums(bounds: list[float]) -> list[float]:
+    """rest[k] = the sum of bounds[k:] (rest[len] = 0), each with a relative margin."""
+    rest = [0.0] * (len(bounds) + 1)
+    for k in range(len(bounds) - 1, -1, -1):
+        rest[k] = (rest[k + 1] + bounds[k]) * (1 + MARGIN)
+    return rest
+
+
+def _blocks_near(m: Any, docs: list[int] | None) -> tuple[Any, list[float]]:
+    from gitmem.search.whoosh_blocks import BadPostings, read_postings_near
+
+    try:
+        return read_postings_near(m, docs)
+    except BadPostings as e:
+        raise Unsupported(str(e)) from e
+
+
+def _kth(limit: int, before: list[float], scores: Scores) -> float:
+    """The `limit`-th best of `before` and `scores` (NEG when there are fewer)."""
+    top = heapq.nlargest(limit, itertools.chain(before, scores.values()))
+    return top[-1] if len(top) >= limit else NEG
+
+
+def _needed(rest: list[float], theta: float) -> int:
+    """How many units (highest bounds first) must be essential: the fewest whose rest, the
+    others' bounds summed, is below `theta`."""
+    for k in range(len(rest)):
+        if rest[k] < theta:
+            return k
+    return len(rest) - 1
+
+
+def _without(scores: Scores, excluded: Container[int]) -> Scores:
+    return {d: s for d, s in scores.items() if d not in excluded}

@@ -1,0 +1,226 @@
+"""`whoosh_prune`: the best N of a plain-word query, most candidates never scored, are still
+Whoosh's own every candidate scored (TopCollector without its pruning), to the last bit, with
+the same terms seen and each hit's terms; the bound it skips by is never below a term's real
+best, and a bound that were would change answers (what these tests would catch); queries it
+does not prune (exclusions, filters) are left to `whoosh_topk`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh_topk_test import TEXTS, build, documents, texts, whooshs_own
+
+from gitmem.search import whoosh_columns, whoosh_prune, whoosh_search, whoosh_topk, whoosh_write
+from gitmem.search.changes import Document, encode_row
+from gitmem.search.engine import Narrowing
+from gitmem.search.index import fields_of
+from gitmem.search.whoosh_load import query
+from gitmem.search.whoosh_query import narrowing_query, plan
+
+# Plain words (with expansions, related terms, identifiers' parts, near misses): pruned.
+PLAIN = ["pool", "deploy", "validation zebra cache", "deploy pool hosting", "deplo"]
+PLAIN += ["postgrsql", "read_csv check", "zebra memoize production", "take out"]
+LIMITS = (1, 7, 40, 200)
+
+
+def skewed(count: int) -> list[Document]:
+    """`documents` plus records where a rare word sits in a long body and a common one in
+    a short title: the best N then hold documents matching only low-bound terms."""
+    out = documents(count)
+    for n in range(count // 4):
+        words = "pool " * (1 + n % 5) + "filler " * (n % 40)
+        row: dict[str, Any] = {
+            "id": f"dddd{n:08d}",
+            "type": "fact",
+            "title": "Zebra" if n % 6 == 0 else f"Note {n}",
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/s{n}.md",
+        }
+        body = f"{words} memoize" if n % 9 == 0 else words
+        out.append(Document(row, body, 1_767_261_600 + count + n))
+    return out
+
+
+def assert_pruned_same(searcher: Any, deleted: bool = False) -> int:
+    """Every plain-word query at every limit: the same best N, the same terms seen, and the
+    same terms for each hit as every candidate scored. How many segment readings skipped
+    candidates (documents that match but were never scored). (Where documents are `deleted`,
+    a phrase, which Whoosh steps through, is not pruned: `whoosh_topk` reads it.)"""
+    whoosh_columns.cache_lengths(searcher)
+    skipped = 0
+    for text in PLAIN:
+        q = plan(searcher.reader(), searcher.schema, text).query
+        every, seen = whooshs_own(searcher, q, 100_000)
+        full = whoosh_topk.collect(searcher, q)
+        assert full is not None
+        for limit in LIMITS:
+            pruned = whoosh_prune.collect(searcher, q, limit)
+            if deleted and text == "take out":
+                assert pruned is None
+                continue
+            assert pruned is not None, text
+            assert pruned.top(limit) == every[:limit], (text, limit)
+            assert texts(pruned.seen) == texts(seen) and pruned.seen == full.seen, (text, limit)
+            for number, ((_o, found), (_p, whole)) in enumerate(
+                zip(pruned.segments, full.segments, strict=True)
+            ):
+                skipped += len(found) < len(whole)
+                # The terms of each hit (`_matched_terms`) as read whole.
+                offset = pruned.segments[number][0]
+                for _score, docnum in pruned.top(limit):
+                    local = docnum - offset
+                    if local not in found:
+                        continue
+                    for key, docs in full.postings[number].items():
+                        assert (local in pruned.postings[number].get(key, ())) == (local in docs), (
+                            text,
+                            key,
+                            docnum,
+                        )
+    return skipped
+
+
+@pytest.mark.slow
+def test_the_pruned_best_n_are_every_candidate_scored(tmp_path: Path) -> None:
+    ix = build(tmp_path / "ix", skewed(600))
+    with ix.searcher() as searcher:
+        assert assert_pruned_same(searcher) > 0  # (pruning did leave candidates unscored)
+
+
+@pytest.mark.slow
+def test_pruned_over_segments_with_deleted_documents(tmp_path: Path) -> None:
+    docs = skewed(400)
+    ix = build(tmp_path / "ix", docs[:300])
+    writer = ix.writer()
+    for n in range(0, 300, 4):
+        writer.delete_by_term("location", docs[n].row["location"])
+    for doc in docs[300:]:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
+        assert assert_pruned_same(searcher, deleted=True) > 0
+
+
+def test_a_bound_below_a_terms_best_would_change_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each term's bound is at least the most it adds to any document; the same check with
+    the bounds cut by a third finds answers that differ (documents skipped that belong)."""
+    ix = build(tmp_path / "ix", skewed(300))
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        context = searcher.context().set(needs_current=True)
+        reading = whoosh_topk._Segment(searcher)
+        for text in PLAIN:
+            q = plan(searcher.reader(), searcher.schema, text).query
+            units: list[whoosh_prune._Unit] = []
+            whoosh_prune._flatten(q.matcher(searcher, context), 1.0, units)
+            pruned = whoosh_prune._Pruned(reading, units, ("null",), searcher)
+            for unit in pruned.units:
+                pruned._whole(unit)
+                assert unit.whole is not None
+                top = max(unit.whole.values(), default=0.0)
+                assert unit.bound >= unit.factor * top, (text, unit.matcher)
+        differ = 0
+        monkeypatch.setattr(whoosh_prune, "MARGIN", -1 / 3)
+        for text in PLAIN:
+            q = plan(searcher.reader(), searcher.schema, text).query
+            every, _seen = whooshs_own(searcher, q, 100_000)
+            for limit in LIMITS:
+                pruned_wrong = whoosh_prune.collect(searcher, q, limit)
+                assert pruned_wrong is not None
+                differ += pruned_wrong.top(limit) != every[:limit]
+        assert differ
+
+
+def test_exclusions_and_filters_are_not_pruned(tmp_path: Path) -> None:
+    """Where a term's documents are not all matches (AND NOT, an intersection with a
+    narrowing), which terms are seen depends on documents pruning would skip."""
+    ix = build(tmp_path / "ix", documents(120))
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        reader, schema = searcher.reader(), searcher.schema
+        assert whoosh_prune.collect(searcher, plan(reader, schema, "pool").query, 10)
+        assert whoosh_prune.collect(searcher, plan(reader, schema, "pool -zebra").query, 10) is None
+        narrowed = narrowing_query(Narrowing(["decision"], [], [], []))
+        q = query.And([plan(reader, schema, "pool").query, narrowed])
+        assert whoosh_prune.collect(searcher, q, 10) is None
+        assert "pool -zebra" in TEXTS
+
+
+def test_a_search_wanting_more_than_was_pruned_for_reads_every_candidate(tmp_path: Path) -> None:
+    """`keep` refusing most hits makes the search look 4x further down, past the best N
+    pruning kept: it reads every candidate then, and answers as Whoosh ranks them."""
+    ix = build(tmp_path / "ix", skewed(300))
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        planned = plan(searcher.reader(), searcher.schema, "pool")
+        every, _seen = whooshs_own(searcher, planned.query, 100_000)
+
+        def keep(row: dict[str, Any]) -> bool:
+            return str(row["id"]).endswith("7")
+
+        hits = whoosh_search.search(
+            searcher, planned, Narrowing([], [], [], []), keep, limit=10, snippets=False
+        )
+        stored = [searcher.stored_fields(docnum) for _score, docnum in every]
+        expected = [
+            docnum
+            for (_score, docnum), fields in zip(every, stored, strict=True)
+            if keep(encode_row_of(fields))
+        ][:10]
+        assert len(hits) == 10
+        assert [hit.doc for hit in hits] == expected
+
+
+def encode_row_of(fields: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    row: dict[str, Any] = json.loads(fields["row"])
+    return row
+
+
+def test_a_small_segment_that_cannot_reach_the_best_n_is_skipped_its_terms_still_seen(
+    tmp_path: Path,
+) -> None:
+    """A later segment whose terms' bounds add up below the N-th best score so far is not
+    read at all; a word only it holds is still among the terms seen (snippets mark it), as
+    Whoosh sees it."""
+
+    def record(n: int, title: str, body: str) -> Document:
+        row: dict[str, Any] = {
+            "id": f"eeee{n:08d}",
+            "type": "fact",
+            "title": title,
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/e{n}.md",
+        }
+        return Document(row, body, 1_767_261_600 + n)
+
+    strong = [record(n, "Pool pool", "pool " * 3 + f"filler{n}") for n in range(60)]
+    weak = [record(100 + n, f"Note {n}", "filler " * 60 + "pool quokka") for n in range(5)]
+    ix = build(tmp_path / "ix", strong)
+    writer = ix.writer()
+    for doc in weak:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [60, 5]
+        q = plan(searcher.reader(), searcher.schema, "pool quokka").query
+        every, seen = whooshs_own(searcher, q, 100_000)
+        assert ("body", b"quokka") in seen
+        for limit in (1, 7, 40):
+            pruned = whoosh_prune.collect(searcher, q, limit)
+            assert pruned is not None
+            assert pruned.top(limit) == every[:limit]
+            assert pruned.seen == seen
+            assert pruned.segments[1][1] == {}  # (the small segment: not read)
+        pruned = whoosh_prune.collect(searcher, q, 63)  # (its documents are needed now)
+        assert pruned is not None and pruned.top(63) == every[:63]
+        assert pruned.segments[1][1]
