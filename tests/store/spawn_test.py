@@ -38,3 +38,16 @@ def test_no_git_on_the_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(FileNotFoundError):
         Spawned(["--version"])
+
+
+def test_a_process_dropped_unasked_is_reaped(repo: Path) -> None:
+    """A command that fails between starting git and reading its answer leaves no zombie."""
+    import gc
+    import os
+
+    proc = Spawned(["cat-file", "--batch"], cwd=repo)  # runs until its input ends: never here
+    pid = proc.pid
+    del proc
+    gc.collect()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
