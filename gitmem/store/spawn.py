@@ -54,6 +54,7 @@ class Spawned:
                 if fd >= 0:
                     os.close(fd)
         self._out, self._err = out_read, err_read
+        self._parent = os.getpid()  # a forked child (the bulk index writers) must not reap it
         self.returncode: int | None = None
         self._answer: tuple[bytes, bytes] | None = None
 
@@ -90,7 +91,7 @@ class Spawned:
             if fd >= 0:
                 os.close(fd)
         self._out = self._err = -1
-        if getattr(self, "returncode", 0) is None:
+        if getattr(self, "returncode", 0) is None and self._parent == os.getpid():
             with contextlib.suppress(OSError):
                 self.kill()
                 self.wait()

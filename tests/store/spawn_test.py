@@ -51,3 +51,20 @@ def test_a_process_dropped_unasked_is_reaped(repo: Path) -> None:
     gc.collect()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_forked_child_leaves_its_parents_git_alone(repo: Path) -> None:
+    """The bulk index writers are forked: one dropping its copy must not stop the parent's git."""
+    import gc
+    import os
+
+    proc = Spawned(["-c", "alias.wait=!sleep 2", "wait"], cwd=repo)
+    child = os.fork()
+    if child == 0:
+        del proc
+        gc.collect()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.waitpid(proc.pid, os.WNOHANG) == (0, 0)  # still running
+    proc.kill()
+    assert proc.wait() == -9
