@@ -1,4 +1,9 @@
-"""gitmem: a git-native memory for software teams and their AI coding assistants."""
+"""gitmem: a git-native memory for software teams and their AI coding assistants.
+
+Also the one helper for loading a standard-library module without the modules it imports for
+functions gitmem never calls (`stand_in`, `withdraw`): `pathlib` here, `dataclasses` in
+`gitmem.store.lazy`, Whoosh in `gitmem.search.whoosh_load`.
+"""
 
 from __future__ import annotations
 
@@ -8,33 +13,85 @@ __version__ = "0.1.0"
 
 TYPE_CHECKING = False  # not `typing`'s: what this module loads, every command loads
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import ModuleType
     from typing import Any
+else:
+    ModuleType = type(sys)  # without importing `types`
 
 
-def _quote_from_bytes(*args: Any, **kwargs: Any) -> Any:
-    from urllib.parse import quote_from_bytes
+class StandIn(ModuleType):
+    """A module in `sys.modules` only while another module loads (`stand_in`), for one that
+    module imports but uses only inside functions. The names it was given are its own; any
+    other is the real module's, imported then, so a module that kept the stand-in (or took a
+    name from it) works as with the real one, only later."""
 
-    return quote_from_bytes(*args, **kwargs)
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):  # the import system's questions
+            raise AttributeError(name)
+        return getattr(real_module(self.__name__), name)
+
+
+def real_module(name: str) -> ModuleType:
+    """The module `name`, imported now if only a stand-in was there."""
+    if isinstance(sys.modules.get(name), StandIn):
+        del sys.modules[name]
+    __import__(name)
+    return sys.modules[name]
+
+
+def calls_real(module: str, name: str) -> Callable[..., Any]:
+    """A function that is `module.name`, importing `module` when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(real_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+def one_thread() -> bool:
+    """No other Python thread runs, so none can import (or see) a module while a stand-in is in
+    `sys.modules` (the index service and MCP server have threads: they load plainly)."""
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def stand_in(modules: Mapping[str, Mapping[str, Any]]) -> list[StandIn]:
+    """Put a stand-in, with the names given, in `sys.modules` for each module not loaded yet;
+    none in a process with other threads. Give what it returns to `withdraw` (in `finally`)."""
+    if not one_thread():
+        return []
+    placed = []
+    for name, names in modules.items():
+        if name not in sys.modules:
+            module = StandIn(name)
+            module.__dict__.update(names)
+            sys.modules[name] = module
+            placed.append(module)
+    return placed
+
+
+def withdraw(placed: list[StandIn]) -> None:
+    """Take the stand-ins out of `sys.modules`: later imports get the real modules."""
+    for module in placed:
+        if sys.modules.get(module.__name__) is module:
+            del sys.modules[module.__name__]
 
 
 def _load_pathlib() -> None:
     """`pathlib`, loaded without `urllib.parse` (and the `ipaddress` it loads: ~2 ms of every
-    command), which it imports for one function, `Path.as_uri`'s: while pathlib loads,
-    `urllib.parse` is a stand-in whose function imports the real one on call; afterwards later
-    imports get the real module. A pathlib that wants more of it loads as usual."""
-    if "pathlib" in sys.modules or "urllib.parse" in sys.modules:
+    command), which it imports for one function, `Path.as_uri`'s."""
+    if "pathlib" in sys.modules:
         return
-    import types
-
-    stand_in = types.ModuleType("urllib.parse")
-    stand_in.__dict__["quote_from_bytes"] = _quote_from_bytes
-    sys.modules["urllib.parse"] = stand_in
+    placed = stand_in(
+        {"urllib.parse": {"quote_from_bytes": calls_real("urllib.parse", "quote_from_bytes")}}
+    )
     try:
         import pathlib  # noqa: F401 - loaded here, used by everything
     except ImportError:
         pass
     finally:
-        del sys.modules["urllib.parse"]
+        withdraw(placed)
 
 
 _load_pathlib()

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gitmem"
 # Lower tiers never import higher ones. Domain packages share a tier: they may use each other,
 # but never in a circle.
 TIERS: dict[str, int] = {
-    "gitmem": 0,  # __init__: the version
+    "gitmem": 0,  # __init__: the version, the stand-in module helper
     "gitmem.errors": 0,  # shared by everything
     "gitmem.output": 0,
     "gitmem.store": 1,

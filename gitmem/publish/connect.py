@@ -68,9 +68,10 @@ def resolve(given: str | None, memory_dir: Path | None) -> str:
 
 
 # A URL whose network location is plainly well formed (user:password@host:port, a port of at
-# most five ASCII digits, no brackets, one @ at most) needs no urlsplit: importing urllib.parse
-# (and ipaddress with it) was ~2 ms of a one-shot `search --server`. Any other is checked by
-# urlsplit, which words what is wrong.
+# most five ASCII digits, no brackets, one @ at most, all ASCII: urlsplit refuses a netloc whose
+# NFKC form has a separator, e.g. a fullwidth number sign U+FF03) needs no urlsplit: importing
+# urllib.parse (and ipaddress with it) was ~2 ms of a one-shot `search --server`. Any other is
+# checked by urlsplit, which words what is wrong.
 _PLAIN = re.compile(r"[a-z]+://(?:[^@/?#\[\]]*@)?[^:@/?#\[\]]*(?::([0-9]{1,5}))?(?:[/?#].*)?", re.S)
 
 
@@ -80,7 +81,7 @@ def check(url: str) -> None:
         raise UsageError(
             f"bad database URL {shown(url)!r}: expected postgresql://user:password@host:port/db"
         )
-    plain = _PLAIN.fullmatch(url)
+    plain = _PLAIN.fullmatch(url) if url.isascii() else None
     if plain and int(plain.group(1) or 0) <= 65535:
         return
     from urllib.parse import urlsplit

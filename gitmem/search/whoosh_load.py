@@ -13,9 +13,12 @@ more of it only inside functions, once it is loaded):
 - Modules Whoosh imports for functions no search calls get stand-ins too: `shutil`'s
   `copyfileobj` (shutil loads bz2 and lzma), `html`'s `escape` (html.entities' tables), and
   whole modules used only inside functions (`tempfile`, `random`, `calendar`, `queue`), which
-  are the real ones on first use of any attribute (`_Later`): ~4.5 ms of a one-shot search.
+  are the real ones on first use of any attribute (`gitmem.StandIn`): ~4.5 ms of a one-shot search.
 - Whoosh 2.7.4 has `x is 0` comparisons: compiling it without cached bytecode would print
   SyntaxWarnings to the user.
+
+The stand-ins are in `sys.modules` only while Whoosh loads, and only in a process with one
+thread (`gitmem.stand_in`): a long-lived process's later imports get the real modules.
 
 Whoosh's query parser (`whoosh.qparser`) is loaded only for a query in our syntax
 (`load_qparser`): plain words never need it.
@@ -24,42 +27,10 @@ Whoosh's query parser (`whoosh.qparser`) is loaded only for a query in our synta
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 import warnings
 from typing import Any
 
-
-def _urlretrieve(*args: Any, **kwargs: Any) -> Any:
-    from urllib.request import urlretrieve
-
-    return urlretrieve(*args, **kwargs)
-
-
-def _variations(word: str) -> Any:
-    return importlib.import_module("whoosh.lang.morph_en").variations(word)
-
-
-def _copyfileobj(*args: Any, **kwargs: Any) -> Any:
-    from shutil import copyfileobj
-
-    return copyfileobj(*args, **kwargs)
-
-
-def _htmlescape(*args: Any, **kwargs: Any) -> Any:
-    from html import escape
-
-    return escape(*args, **kwargs)
-
-
-class _Later(types.ModuleType):
-    """A module Whoosh imports whole and uses only inside functions: the real one of its name
-    on first use of any attribute (by then the stand-in has left `sys.modules`)."""
-
-    def __getattr__(self, name: str) -> Any:
-        if sys.modules.get(self.__name__) is self:  # used while Whoosh loads: the real one now
-            del sys.modules[self.__name__]
-        return getattr(importlib.import_module(self.__name__), name)
+from gitmem import calls_real, stand_in, withdraw
 
 
 def _md5() -> Any:
@@ -69,24 +40,22 @@ def _md5() -> Any:
         return importlib.import_module("hashlib").md5
 
 
-# module -> (name, what it stands for): for urllib.request and morph_en a function that imports
-# the real module when called; for hashlib the md5 itself, taken from _md5 now (no OpenSSL).
-_LATER = {
-    "urllib.request": ("urlretrieve", _urlretrieve),
-    "whoosh.lang.morph_en": ("variations", _variations),
-    "hashlib": ("md5", _md5()),
-    "shutil": ("copyfileobj", _copyfileobj),  # with bz2 and lzma: ~1.7 ms
-    "html": ("escape", _htmlescape),  # html.entities' tables: ~1.1 ms
+# module -> the names its stand-in has (`gitmem.stand_in`): functions that import the real
+# module when called, and for hashlib the md5 itself, taken from _md5 now (no OpenSSL). Any
+# other name used is the real module's, imported then.
+_STAND_INS = {
+    "urllib.request": {"urlretrieve": calls_real("urllib.request", "urlretrieve")},
+    "whoosh.lang.morph_en": {"variations": calls_real("whoosh.lang.morph_en", "variations")},
+    "hashlib": {"md5": _md5()},
+    "shutil": {"copyfileobj": calls_real("shutil", "copyfileobj")},  # with bz2 and lzma: ~1.7 ms
+    "html": {"escape": calls_real("html", "escape")},  # html.entities' tables: ~1.1 ms
+    # Imported whole, used inside functions only (tempfile also imports shutil): ~1.8 ms.
+    "tempfile": {},
+    "random": {},
+    "calendar": {},
+    "queue": {},
 }
-# Imported whole, used inside functions only (tempfile also imports shutil): ~1.8 ms.
-_WHOLE = ("tempfile", "random", "calendar", "queue")
-_STAND_INS: dict[str, types.ModuleType] = {}
-for _name in [*_LATER, *_WHOLE]:
-    if _name not in sys.modules:
-        _STAND_INS[_name] = types.ModuleType(_name) if _name in _LATER else _Later(_name)
-        if _name in _LATER:
-            setattr(_STAND_INS[_name], *_LATER[_name])
-        sys.modules[_name] = _STAND_INS[_name]
+_placed = stand_in(_STAND_INS)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
     try:
@@ -101,9 +70,7 @@ with warnings.catch_warnings():
         from whoosh.system import pack_uint
         from whoosh.util.numeric import byte_to_length
     finally:
-        for _name, _stand_in in _STAND_INS.items():
-            if sys.modules.get(_name) is _stand_in:
-                del sys.modules[_name]
+        withdraw(_placed)
 
 
 def load_qparser() -> Any:

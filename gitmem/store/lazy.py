@@ -11,24 +11,12 @@ module.
 
 from __future__ import annotations
 
-import importlib
 import sys
-import types
-from typing import Any
 
+from gitmem import stand_in, withdraw
 
-class _Later(types.ModuleType):
-    """A module that is the real one of its name on first use of any attribute."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module(self.__name__), name)
-
-
-_STAND_IN = "inspect" not in sys.modules and "dataclasses" not in sys.modules
-if _STAND_IN:
-    sys.modules["inspect"] = _Later("inspect")
+_placed = [] if "dataclasses" in sys.modules else stand_in({"inspect": {}})
 try:
     import dataclasses as dataclasses  # re-exported: `from gitmem.store.lazy import dataclasses`
 finally:
-    if _STAND_IN:
-        del sys.modules["inspect"]
+    withdraw(_placed)

@@ -54,6 +54,7 @@ class Spawned:
                 if fd >= 0:
                     os.close(fd)
         self._out, self._err = out_read, err_read
+        self._parent = os.getpid()  # a forked child (the bulk index writers) must not reap it
         self.returncode: int | None = None
         self._answer: tuple[bytes, bytes] | None = None
 
@@ -70,8 +71,12 @@ class Spawned:
 
     def wait(self) -> int:
         if self.returncode is None:
-            _pid, status = os.waitpid(self.pid, 0)
-            self.returncode = os.waitstatus_to_exitcode(status)
+            try:
+                _pid, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): as subprocess
+                self.returncode = 0
+            else:
+                self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
 
     def kill(self) -> None:
@@ -80,9 +85,16 @@ class Spawned:
                 os.kill(self.pid, _SIGKILL)
 
     def __del__(self) -> None:
+        # Dropped unasked (a command failed between starting git and reading it): stop git and
+        # reap it, or a long-lived process (the index service, a test run) collects zombies.
         for fd in (self._out, self._err):
             if fd >= 0:
                 os.close(fd)
+        self._out = self._err = -1
+        if getattr(self, "returncode", 0) is None and self._parent == os.getpid():
+            with contextlib.suppress(OSError):
+                self.kill()
+                self.wait()
 
 
 def _read_all(fd: int) -> bytes:

@@ -14,6 +14,8 @@ import sys
 from types import ModuleType
 from typing import Any
 
+from gitmem import one_thread
+
 _READER = "yaml.reader"
 
 
@@ -31,9 +33,14 @@ class _LaterPattern:
 
 
 def load() -> ModuleType:
-    """`yaml`, imported now (the first time, with the reader's regex left for later)."""
-    if "yaml" in sys.modules:
-        return sys.modules["yaml"]
+    """`yaml`, imported now (the first time, with the reader's regex left for later).
+
+    Plainly when other threads run: `re.compile` is the module's, shared by every thread
+    (and a module another thread is still importing must not be taken half-made)."""
+    if "yaml" in sys.modules or not one_thread():
+        import yaml
+
+        return yaml
     compile_now = re.compile
 
     def compile_later(pattern: Any, flags: int = 0) -> Any:

@@ -103,6 +103,8 @@ def test_a_one_shot_search_imports_none_of_what_it_does_not_use(
         ("postgresql://u@db:65536/x", "Port out of range 0-65535"),
         ("postgresql://u@db:notaport/x", "Port could not be cast to integer value as 'notaport'"),
         ("postgresql://u@db:\u0661\u0662/x", "Port could not be cast to integer value as"),
+        ("postgresql://u@d\uff03b/x", "netloc 'u@d\uff03b' contains invalid characters under NFKC"),
+        ("postgresql://u:p\u00e9@db/x", None),  # not ASCII, nothing NFKC makes a separator
     ],
 )
 def test_url_check_agrees_with_urlsplit(url: str, error: str | None) -> None:

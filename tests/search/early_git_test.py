@@ -231,3 +231,27 @@ def test_the_config_parsed_last_time_is_reused_until_its_text_changes(
     # A broken config is refused, whatever was parsed before.
     config.write_text("[types\n")
     assert mem("list").err.startswith("git-mem: error: .memory/config.toml: ")
+
+
+def test_a_linked_worktree_reads_its_own_files(
+    committed: Path,
+    g: Any,
+    mem: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    trace: Callable[[], list[str]],
+) -> None:
+    """In a linked worktree (`.git` a `gitdir:` file) the early answers are that worktree's,
+    taken (one of each git process), and never the main worktree's, nor the other way round."""
+    linked = committed.parent / "linked"
+    g.run("worktree", "add", "-q", str(linked), "-b", "side")
+    aged(g.write_record(linked, "facts/a.md", A, title="Alpha, in the linked worktree"))
+    aged(g.write_record(committed, "facts/b.md", B, title="Bravo, in the main worktree"))
+    trace()
+    monkeypatch.chdir(linked / ".memory")
+    assert lines(mem("show", A))[1] == "Alpha, in the linked worktree"
+    assert lines(mem("show", B))[1] == "Bravo"
+    assert counts(trace()) == (2, 2)
+    monkeypatch.chdir(committed)
+    assert lines(mem("show", A))[1] == "Alpha"
+    assert lines(mem("show", B))[1] == "Bravo, in the main worktree"
+    assert counts(trace()) == (2, 2)

@@ -38,3 +38,33 @@ def test_no_git_on_the_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(FileNotFoundError):
         Spawned(["--version"])
+
+
+def test_a_process_dropped_unasked_is_reaped(repo: Path) -> None:
+    """A command that fails between starting git and reading its answer leaves no zombie."""
+    import gc
+    import os
+
+    proc = Spawned(["cat-file", "--batch"], cwd=repo)  # runs until its input ends: never here
+    pid = proc.pid
+    del proc
+    gc.collect()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_forked_child_leaves_its_parents_git_alone(repo: Path) -> None:
+    """The bulk index writers are forked: one dropping its copy must not stop the parent's git."""
+    import gc
+    import os
+
+    proc = Spawned(["-c", "alias.wait=!sleep 2", "wait"], cwd=repo)
+    child = os.fork()
+    if child == 0:
+        del proc
+        gc.collect()
+        os._exit(0)
+    os.waitpid(child, 0)
+    assert os.waitpid(proc.pid, os.WNOHANG) == (0, 0)  # still running
+    proc.kill()
+    assert proc.wait() == -9
