@@ -84,10 +84,13 @@ def run(conn: Conn, local: Local) -> Outcome:
     fresh = fresh_partitions(conn, repo_id)
     suffix = f"_r{repo_id}" if fresh else ""
     changed = _record_changes(conn, repo_id, local, outcome)
+    staging = _sessions(conn, repo_id, local, outcome, fresh)
     # The records are read and parsed (YAML: the client's costliest part) in a thread while
-    # the session messages stream in, when PostgreSQL's ingest is what the run waits for.
+    # the server computes the messages' tsvectors, and the client has nothing else to do
+    # (while the messages stream in, the client is what the run waits for).
     records = Ahead(_record_rows(repo_id, local, changed), RECORDS_AHEAD)
-    _sessions(conn, repo_id, local, outcome, fresh)
+    if staging is not None:
+        _place_messages(conn, repo_id, outcome, staging, fresh)
     _records(conn, repo_id, local, outcome, f"records{suffix}", fresh, changed, records)
     if fresh:
         attach_partitions(conn, repo_id)
@@ -350,7 +353,10 @@ class Ahead(Generic[T]):
 # ------------------------------------------------------------------------------ sessions
 
 
-def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: bool) -> None:
+def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: bool) -> str | None:
+    """Remove the sessions gone and the messages vanished, send the changed sessions, and COPY
+    their new messages into a staging table (its name; None when nothing changed) for
+    `_place_messages`."""
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
@@ -368,7 +374,7 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: b
         )
         outcome.sessions_removed = len(gone)
     if not changed and not fresh:  # (a first publish makes the partition, empty or not)
-        return
+        return None
     existing = [sid for sid in changed if sid in published]
     known: dict[str, set[str]] = {}
     if existing:
@@ -408,6 +414,19 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: b
         with cursor.copy(f"COPY sessions ({SESSION_COLUMNS}) FROM STDIN") as copy:
             for row in session_rows:
                 copy.write_row(row)
+    if vanished:
+        cursor = conn.execute(
+            "DELETE FROM session_messages m USING unnest(%s::text[], %s::text[]) AS v(sid, hash)"
+            " WHERE m.repository_id = %s AND m.session_id = v.sid AND m.hash = v.hash",
+            ([sid for sid, _ in vanished], [digest for _, digest in vanished], repo_id),
+        )
+        outcome.messages_removed += cursor.rowcount
+    return staging
+
+
+def _place_messages(conn: Conn, repo_id: int, outcome: Outcome, staging: str, fresh: bool) -> None:
+    """The staged messages to their place, each with its tsvector (no row is ever without):
+    a first publish's new partition, or the existing one through the parent."""
     if fresh:
         load_messages_partition(conn, repo_id, staging)
     elif outcome.messages_added:
@@ -416,10 +435,3 @@ def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: b
             f" SELECT {MESSAGE_COLUMNS}, {schema.MESSAGE_TSV} FROM {staging}"
         )
     conn.execute(f"DROP TABLE {staging}")
-    if vanished:
-        cursor = conn.execute(
-            "DELETE FROM session_messages m USING unnest(%s::text[], %s::text[]) AS v(sid, hash)"
-            " WHERE m.repository_id = %s AND m.session_id = v.sid AND m.hash = v.hash",
-            ([sid for sid, _ in vanished], [digest for _, digest in vanished], repo_id),
-        )
-        outcome.messages_removed += cursor.rowcount

@@ -4,10 +4,15 @@ the `to_tsvector('english', content)` v4 generated; a v4 database migrates with 
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pgfixtures import cluster, database, sql
 
 __all__ = ["cluster", "database", "sql"]  # fixtures, used by name
@@ -143,3 +148,46 @@ def test_schema_migration_from_version_4(repo: Path, mem: Mem, database: str, sq
         "SELECT attgenerated FROM pg_attribute WHERE attname = 'tsv'"
         " AND attrelid = 'records'::regclass"
     ) == [("s",)]
+
+
+@pytest.mark.slow
+def test_a_first_publish_killed_after_its_messages_partition_leaves_nothing(
+    repo: Path, mem: Mem, database: str, sql: Sql
+) -> None:
+    import psycopg
+
+    add_session("s1", [("user", "deploying version five", "2026-01-15T10:00:00+00:00")])
+    assert mem("publish", database).code == 0
+    tables = "SELECT relname FROM pg_class WHERE relname LIKE 'session_messages%%' ORDER BY 1"
+    before = (sql(tables), sql("SELECT * FROM repositories"), sql(STALE))
+    # Hold what ATTACH PARTITION needs of the parent: a first publish of another repository
+    # (the same one under another name) makes its staging table and its partition, then waits.
+    with psycopg.connect(database) as blocker:
+        blocker.execute("LOCK TABLE session_messages IN SHARE UPDATE EXCLUSIVE MODE")
+        script = str(Path(sys.executable).parent / "git-mem")
+        proc = subprocess.Popen([script, "publish", "--repository", "other", database], cwd=repo)
+        watcher = psycopg.connect(database, autocommit=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                "SELECT query FROM pg_stat_activity WHERE application_name = 'gitmem'"
+                " AND wait_event_type = 'Lock'"
+            ).fetchone()
+            if waiting:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the publish never reached ATTACH")
+        watcher.close()
+        assert "ATTACH PARTITION session_messages_r2" in waiting[0]
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        blocker.rollback()
+    assert (sql(tables), sql("SELECT * FROM repositories"), sql(STALE)) == before
+    result = mem("publish", "--repository", "other", database)
+    assert result.code == 0, result.err
+    assert sql(
+        "SELECT r.name, count(*) FROM session_messages m"
+        " JOIN repositories r ON r.id = m.repository_id GROUP BY 1 ORDER BY 1"
+    ) == [("other", 1), ("repo", 1)]
+    assert sql(STALE) == []
