@@ -84,10 +84,13 @@ def run(conn: Conn, local: Local) -> Outcome:
     fresh = fresh_partitions(conn, repo_id)
     suffix = f"_r{repo_id}" if fresh else ""
     changed = _record_changes(conn, repo_id, local, outcome)
+    staging = _sessions(conn, repo_id, local, outcome, fresh)
     # The records are read and parsed (YAML: the client's costliest part) in a thread while
-    # the session messages stream in, when PostgreSQL's ingest is what the run waits for.
+    # the server computes the messages' tsvectors, and the client has nothing else to do
+    # (while the messages stream in, the client is what the run waits for).
     records = Ahead(_record_rows(repo_id, local, changed), RECORDS_AHEAD)
-    _sessions(conn, repo_id, local, outcome, f"session_messages{suffix}", fresh)
+    if staging is not None:
+        _place_messages(conn, repo_id, outcome, staging, fresh)
     _records(conn, repo_id, local, outcome, f"records{suffix}", fresh, changed, records)
     if fresh:
         attach_partitions(conn, repo_id)
@@ -184,16 +187,42 @@ def fresh_partitions(conn: Conn, repo_id: int) -> bool:
     row = conn.execute("SELECT to_regclass(%s) IS NULL", (f"records_r{repo_id}",)).fetchone()
     if not row or not row[0]:
         return False
-    for table in PARTITIONED:
-        # The partition's CHECK comes with the table, so the COPY tests each row as it goes
-        # in (nothing) rather than ALTER scanning every row afterwards; ATTACH relies on it.
-        name = f"{table}_r{repo_id}"
-        conn.execute(
-            f"CREATE TABLE {name}"
-            f" (LIKE {table} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE,"
-            f" CONSTRAINT {name}_repository CHECK (repository_id = {int(repo_id)}))"
-        )
+    # The partition's CHECK comes with the table, so the COPY tests each row as it goes in
+    # (nothing) rather than ALTER scanning every row afterwards; ATTACH relies on it. The
+    # messages' partition is made by `_sessions` (load_messages_partition), from its rows.
+    name = f"records_r{repo_id}"
+    conn.execute(
+        f"CREATE TABLE {name}"
+        " (LIKE records INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE,"
+        f" CONSTRAINT {name}_repository CHECK (repository_id = {int(repo_id)}))"
+    )
     return True
+
+
+def load_messages_partition(conn: Conn, repo_id: int, staging: str) -> None:
+    """A repository's first publish: make `session_messages_r<id>` from the rows COPY put in
+    `staging`, each message's tsvector computed by `CREATE TABLE ... AS`, which PostgreSQL
+    runs with parallel workers (a generated column, or `INSERT ... SELECT`, computes it in
+    the one backend, row by row: the server's main cost of a publish). Then the constraints
+    the parent has, in one ALTER (one scan of the rows), so that ATTACH needs none."""
+    name = f"session_messages_r{repo_id}"
+    conn.execute(
+        f"CREATE TABLE {name} AS SELECT {MESSAGE_COLUMNS}, {schema.MESSAGE_TSV} AS tsv"
+        f" FROM {staging}"
+    )
+    # The parent's NOT NULL columns (ATTACH requires them of the partition).
+    required = [
+        column
+        for (column,) in conn.execute(
+            "SELECT attname FROM pg_attribute WHERE attrelid = 'session_messages'::regclass"
+            " AND attnum > 0 AND NOT attisdropped AND attnotnull ORDER BY attnum"
+        )
+    ]
+    conn.execute(
+        f"ALTER TABLE {name} ADD CONSTRAINT {name}_repository"
+        f" CHECK (repository_id = {int(repo_id)}),"
+        + ",".join(f" ALTER COLUMN {column} SET NOT NULL" for column in required)
+    )
 
 
 def attach_partitions(conn: Conn, repo_id: int) -> None:
@@ -324,9 +353,10 @@ class Ahead(Generic[T]):
 # ------------------------------------------------------------------------------ sessions
 
 
-def _sessions(
-    conn: Conn, repo_id: int, local: Local, outcome: Outcome, table: str, fresh: bool
-) -> None:
+def _sessions(conn: Conn, repo_id: int, local: Local, outcome: Outcome, fresh: bool) -> str | None:
+    """Remove the sessions gone and the messages vanished, send the changed sessions, and COPY
+    their new messages into a staging table (its name; None when nothing changed) for
+    `_place_messages`."""
     published: dict[str, str] = dict(
         conn.execute(
             "SELECT id, blob FROM sessions WHERE repository_id = %s", (repo_id,)
@@ -343,8 +373,8 @@ def _sessions(
             "DELETE FROM sessions WHERE repository_id = %s AND id = ANY(%s)", (repo_id, gone)
         )
         outcome.sessions_removed = len(gone)
-    if not changed:
-        return
+    if not changed and not fresh:  # (a first publish makes the partition, empty or not)
+        return None
     existing = [sid for sid in changed if sid in published]
     known: dict[str, set[str]] = {}
     if existing:
@@ -359,9 +389,19 @@ def _sessions(
             known.setdefault(sid, set()).add(digest)
     outcome.sessions_changed = len(changed)
     vanished: list[tuple[str, str]] = []
+    # The messages go to a staging table first (its columns without the tsvector), then to
+    # their place with the tsvector computed on the way (schema v5): unlogged for a first
+    # publish, whose parallel workers must see it (they cannot read a temporary table);
+    # temporary otherwise. Dropped before the commit, and with the transaction if it dies.
+    staging = f"session_messages_r{repo_id}_staging" if fresh else "session_messages_staging"
+    kind = "UNLOGGED" if fresh else "TEMPORARY"
+    conn.execute(
+        f"CREATE {kind} TABLE {staging} AS SELECT {MESSAGE_COLUMNS} FROM session_messages"
+        " WITH NO DATA"
+    )
     with conn.cursor() as cursor:
         session_rows = []
-        with cursor.copy(f"COPY {table} ({MESSAGE_COLUMNS}) FROM STDIN{_FREEZE[fresh]}") as copy:
+        with cursor.copy(f"COPY {staging} ({MESSAGE_COLUMNS}) FROM STDIN") as copy:
             for transcript in local.transcripts(changed):
                 sid = transcript.id
                 had = known.get(sid, set())
@@ -381,3 +421,17 @@ def _sessions(
             ([sid for sid, _ in vanished], [digest for _, digest in vanished], repo_id),
         )
         outcome.messages_removed += cursor.rowcount
+    return staging
+
+
+def _place_messages(conn: Conn, repo_id: int, outcome: Outcome, staging: str, fresh: bool) -> None:
+    """The staged messages to their place, each with its tsvector (no row is ever without):
+    a first publish's new partition, or the existing one through the parent."""
+    if fresh:
+        load_messages_partition(conn, repo_id, staging)
+    elif outcome.messages_added:
+        conn.execute(
+            f"INSERT INTO session_messages ({MESSAGE_COLUMNS}, tsv)"
+            f" SELECT {MESSAGE_COLUMNS}, {schema.MESSAGE_TSV} FROM {staging}"
+        )
+    conn.execute(f"DROP TABLE {staging}")

@@ -9,7 +9,8 @@ repositories 1──* sources            (location, digest: what was published f
                                       in the row, v4)
              1──* deploys            (the deploy: mapping of deploy records)
              1──* sessions 1──* session_messages  (by message hash; tsv + GIN, v2;
-                                                   one partition per repository, v3)
+                                                   one partition per repository, v3;
+                                                   tsv written by publish, v5)
              1──* publish_runs       (audit trail: what each run changed)
 schema_version                       (one row per applied migration)
 ```
@@ -35,6 +36,9 @@ RECORD_TSV = (
     " || setweight(to_tsvector('english', coalesce(summary, '') || ' ' || tags_text), 'B')"
     " || setweight(to_tsvector('english', body), 'C')"
 )
+
+# A session message's full text (v2); from v5 written by publish's own statements.
+MESSAGE_TSV = "to_tsvector('english', content)"
 
 V1 = f"""
 CREATE TABLE repositories (
@@ -209,7 +213,18 @@ V4 = """
 ALTER TABLE records ALTER COLUMN tsv SET STORAGE MAIN;
 """
 
-MIGRATIONS = (V1, V2, V3, V4)
+# v5: a message's tsvector is a plain column `publish` writes itself (the same
+# `to_tsvector('english', content)`), NOT NULL so that no row goes without one. A generated
+# column is computed one row at a time by the backend that inserts, and a partition of a
+# table whose column is generated must generate it too; written by the client's statements,
+# a repository's first publish computes it with parallel workers (`CREATE TABLE ... AS`,
+# publish.load_messages_partition). DROP EXPRESSION keeps the values already there.
+V5 = """
+ALTER TABLE session_messages ALTER COLUMN tsv DROP EXPRESSION;
+ALTER TABLE session_messages ALTER COLUMN tsv SET NOT NULL;
+"""
+
+MIGRATIONS = (V1, V2, V3, V4, V5)
 VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 0x67_69_74_6D  # "gitm": one migration at a time, database-wide
 

@@ -98,7 +98,7 @@ def test_first_publish_mirrors_records_sessions_and_messages(
     assert result.code == 0, result.err
     place = re.escape(database.split("host=")[1].split("&")[0]) + "/test_\\d+"
     assert re.fullmatch(
-        "created the schema \\(version 4\\)\n"
+        "created the schema \\(version 5\\)\n"
         f"published repo to {place}: records \\+2 -0, 1 session changed, messages \\+2 -0 "
         "\\(2 records, 2 messages in all\\) in \\d+\\.\\d s\n",
         result.out,
@@ -262,7 +262,7 @@ def test_two_repositories_publish_at_once(tmp_path: Path, database: str, sql: Sq
         "SELECT name, count(r.id) FROM repositories"
         " JOIN records r ON r.repository_id = repositories.id GROUP BY 1 ORDER BY 1"
     ) == [("one", 30), ("two", 30)]
-    assert sql("SELECT max(version) FROM schema_version") == [(4,)]
+    assert sql("SELECT max(version) FROM schema_version") == [(5,)]
 
 
 @pytest.mark.slow
@@ -332,8 +332,8 @@ def test_schema_migration_from_version_1(repo: Path, mem: Mem, database: str, sq
         )
     seed(repo, mem)
     result = mem("publish", database)
-    assert result.out.startswith("migrated the schema from version 1 to 4\n"), result.out
-    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,), (3,), (4,)]
+    assert result.out.startswith("migrated the schema from version 1 to 5\n"), result.out
+    assert sql("SELECT version FROM schema_version ORDER BY 1") == [(1,), (2,), (3,), (4,), (5,)]
     found = mem("search", "--server", database, "--sessions", "existed", "--ids")
     assert found.out == "old x h\n"
     # v3: the rows moved to their repository's partition; the new repository has its own.
@@ -360,7 +360,7 @@ def test_a_newer_schema_is_refused(repo: Path, mem: Mem, database: str, sql: Sql
     result = mem("publish", database)
     assert (result.code, result.err) == (
         128,
-        "git-mem: error: the database has schema version 99, newer than this gitmem knows (4):"
+        "git-mem: error: the database has schema version 99, newer than this gitmem knows (5):"
         " upgrade gitmem\n",
     )
 
