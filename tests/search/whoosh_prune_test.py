@@ -224,3 +224,41 @@ def test_a_small_segment_that_cannot_reach_the_best_n_is_skipped_its_terms_still
         pruned = whoosh_prune.collect(searcher, q, 63)  # (its documents are needed now)
         assert pruned is not None and pruned.top(63) == every[:63]
         assert pruned.segments[1][1]
+
+
+def test_an_equal_score_in_an_earlier_segment_read_later_still_wins_on_its_number(
+    tmp_path: Path,
+) -> None:
+    """Segments are read largest first: the best score of a later, larger one is θ when the
+    earlier, smaller one is read. A document there scoring exactly θ ranks above the other
+    (the lower document number wins a tie): it must not be pruned for not beating θ."""
+
+    def record(n: int, title: str, body: str) -> Document:
+        row: dict[str, Any] = {
+            "id": f"ffff{n:08d}",
+            "type": "fact",
+            "title": title,
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/f{n}.md",
+        }
+        return Document(row, body, 1_767_261_600 + n)
+
+    twin = ("Pool zebra", "pool zebra pool")
+    small = [record(0, *twin), record(1, "Note", "pool")]
+    large = [record(10 + n, "Note", f"pool filler{n}") for n in range(40)] + [record(99, *twin)]
+    ix = build(tmp_path / "ix", small)
+    writer = ix.writer()
+    for doc in large:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [2, 41]
+        q = plan(searcher.reader(), searcher.schema, "pool zebra").query
+        every, _seen = whooshs_own(searcher, q, 100_000)
+        assert every[0][0] == every[1][0] and [d for _s, d in every[:2]] == [0, 42]
+        for limit in (1, 2, 3):
+            pruned = whoosh_prune.collect(searcher, q, limit)
+            assert pruned is not None
+            assert pruned.top(limit) == every[:limit]
