@@ -152,9 +152,9 @@ def test_exclusions_and_filters_are_not_pruned(tmp_path: Path) -> None:
         assert "pool -zebra" in TEXTS
 
 
-def test_a_search_wanting_more_than_was_pruned_for_reads_every_candidate(tmp_path: Path) -> None:
+def test_a_search_wanting_more_than_was_pruned_for_looks_deeper(tmp_path: Path) -> None:
     """`keep` refusing most hits makes the search look 4x further down, past the best N
-    pruning kept: it reads every candidate then, and answers as Whoosh ranks them."""
+    pruning kept: it prunes again for the deeper N, and answers as Whoosh ranks them."""
     ix = build(tmp_path / "ix", skewed(300))
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
