@@ -140,7 +140,7 @@ def _save_stems(path: Path, version: int, known: int) -> None:
     from gitmem.search import index
     from gitmem.store.files import atomic_write
 
-    stems = index.stems_known()
+    stems = dict(index.stems_known())  # (a copy, made at C speed: `serve`'s threads stem too)
     if known >= STEMS_KEPT or len(stems) <= max(known, 0):
         return
     if len(stems) > STEMS_KEPT:
