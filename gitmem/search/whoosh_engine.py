@@ -102,7 +102,9 @@ STEMS = "stems"
 STEMS_KEPT = 4_000
 
 
-_LEARNT: list[tuple[object, int]] = []  # the file learnt last (its stat and version), its count
+# The file learnt last (its stat and version) and its count: one slot, replaced whole, so a
+# thread reading it never sees it half-changed (`serve` opens the index in worker threads).
+_LEARNT: list[tuple[object, int]] = [(None, -1)]
 
 
 def _load_stems(path: Path, version: int) -> int:
@@ -116,9 +118,10 @@ def _load_stems(path: Path, version: int) -> int:
     except OSError:
         return -1
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, version)
-    if _LEARNT and _LEARNT[0][0] == key:
-        return _LEARNT[0][1]
-    _LEARNT.clear()
+    learnt, count = _LEARNT[0]
+    if learnt == key:
+        return count
+    _LEARNT[0] = (None, -1)
     try:
         kept_version, stems = marshal.loads(path.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
@@ -128,7 +131,7 @@ def _load_stems(path: Path, version: int) -> int:
     if not all(type(word) is str and type(stem) is str for word, stem in stems.items()):
         return -1
     index.learn_stems(stems)
-    _LEARNT.append((key, len(stems)))
+    _LEARNT[0] = (key, len(stems))
     return len(stems)
 
 
@@ -137,7 +140,7 @@ def _save_stems(path: Path, version: int, known: int) -> None:
     from gitmem.search import index
     from gitmem.store.files import atomic_write
 
-    stems = index.stems_known()
+    stems = dict(index.stems_known())  # (a copy, made at C speed: `serve`'s threads stem too)
     if known >= STEMS_KEPT or len(stems) <= max(known, 0):
         return
     if len(stems) > STEMS_KEPT:

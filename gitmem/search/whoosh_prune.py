@@ -28,6 +28,9 @@ filters (a `--type` narrowing, `-word`) are read whole by `whoosh_topk`: there, 
 are "seen" (matched in some matching document: what snippets mark) depends on documents
 this pruning would not visit. Here every unit's documents match the query, so a term is seen
 when its postings hold a document not deleted.
+
+Before a segment's matchers are built, `whoosh_query_bound` may find from the query's terms
+alone that none of its documents can reach θ: it is not read at all.
 """
 
 from __future__ import annotations
@@ -38,9 +41,18 @@ from bisect import bisect_left
 from collections.abc import Container, Iterable, KeysView, Mapping
 from typing import Any
 
-from gitmem.search.whoosh_topk import _CACHE, Collected, Key, Score, Scores, Unsupported, _Segment
+from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
+from gitmem.search.whoosh_topk import (
+    _CACHE,
+    Collected,
+    Key,
+    Score,
+    Scores,
+    Unsupported,
+    _Segment,
+    matcher_kinds,
+)
 
-MARGIN = 1e-6  # relative: a bound above a float32-rounded maximum weight and float sums
 NEG = float("-inf")
 
 
@@ -71,8 +83,6 @@ Node = tuple[Any, ...]  # ("unit", i) | ("sum"|"max", a, b) | ("mul", boost, chi
 def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
     """`whoosh_topk.collect(searcher, q)` exact for its best `limit` (`Collected.depth`), the
     documents that cannot be among them left out; None for a tree not pruned here."""
-    from gitmem.search.whoosh_topk import Unsupported
-
     if limit < 1:
         return None
     try:
@@ -88,14 +98,14 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
     segments: list[tuple[int, Scores]] = [(offset, {}) for _leaf, offset in leaves]
     seen: set[Key] = set()
     postings: list[Mapping[Key, Container[int]]] = [{} for _leaf in leaves]
-    terms = _terms(q, 1.0)  # (None: not only terms)
+    terms = query_terms(q)  # (None: not only terms)
     # The largest segments first: θ known early, a small segment is often skipped whole.
     for number in sorted(range(len(leaves)), key=lambda n: -leaves[n][0].reader().doc_count()):
         leaf, offset = leaves[number]
         if not leaf.reader().doc_count():  # (every document deleted: nothing matches)
             continue
-        if terms is not None and len(best) >= limit and _below(searcher, leaf, terms, best[-1]):
-            seen.update(_present(leaf, terms))  # (every document a term holds matches)
+        if terms is not None and len(best) >= limit and below(searcher, leaf, terms, best[-1]):
+            seen.update(terms_present(leaf, terms))  # (every document a term holds matches)
             continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
@@ -112,96 +122,27 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
     return Collected(segments, seen, postings, depth=limit)
 
 
-def _terms(q: Any, factor: float) -> list[tuple[str, Any, float]] | None:
-    """The terms of a query of ORs, `BestOf`s and terms, each with the boosts above it (its
-    own included) multiplied: (field, text, factor); None for a query of other kinds."""
-    from whoosh import query
-
-    from gitmem.search.whoosh_words import BestOf
-
-    boost = float(q.boost)
-    if not boost > 0:
-        return None
-    kind = type(q)
-    if kind is query.Term:
-        return [(q.fieldname, q.text, factor * boost)]
-    if (kind is query.Or and not q.minmatch and not q.scale) or kind is BestOf:
-        # (Whoosh 2.7's compound matchers leave their own boost out: at most it counts)
-        out: list[tuple[str, Any, float]] = []
-        for sub in q.subqueries:
-            found = _terms(sub, factor * max(1.0, boost))
-            if found is None:
-                return None
-            out += found
-        return out
-    return None
-
-
-def _present(leaf: Any, terms: list[tuple[str, Any, float]]) -> list[Key]:
-    """The terms a segment holds, as its matchers name them (field, bytes)."""
-    schema, reader = leaf.schema, leaf.reader()
-    out = []
-    for field, text, _factor in terms:
-        if field in schema:
-            key = (field, schema[field].to_bytes(text))
-            if key in reader:
-                out.append(key)
-    return out
-
-
-def _below(searcher: Any, leaf: Any, terms: list[tuple[str, Any, float]], theta: float) -> bool:
-    """Whether no document of a segment without deletions can score θ: the sum of its
-    terms' bounds (`_Unit.bound`'s, from the scorer each matcher would get) is below it."""
-    if leaf.reader().has_deletions():
-        return False  # (a term's documents may all be deleted: whether it is seen is unknown)
-    weighting, schema, reader = searcher.weighting, leaf.schema, leaf.reader()
-    qualities: dict[Key, float] = {}
-    total = 0.0
-    for field, text, factor in terms:  # (a term met twice counts twice, as its matchers do)
-        if field not in schema:
-            continue
-        key = (field, schema[field].to_bytes(text))
-        if key not in reader:
-            continue
-        quality = qualities.get(key)
-        if quality is None:
-            quality = qualities[key] = float(weighting.scorer(leaf, *key).max_quality())
-        total = (total + factor * quality * (1 + MARGIN) + MARGIN) * (1 + MARGIN)
-    return total < theta
-
-
 def _flatten(m: Any, factor: float, units: list[_Unit]) -> Node:
     """`m` as nodes this module combines, its leaves (and stepped nodes) in `units`."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.matching import (
-        AndNotMatcher,
-        FilterMatcher,
-        IntersectionMatcher,
-        NullMatcherClass,
-        UnionMatcher,
-        WrappingMatcher,
-    )
-
-    from gitmem.search.whoosh_words import _BestMatcher
-
+    kinds = matcher_kinds()
     kind = type(m)
-    if kind is UnionMatcher or kind is _BestMatcher:
+    if kind is kinds.union or kind is kinds.best:
         a, b = _flatten(m.a, factor, units), _flatten(m.b, factor, units)
-        return ("sum" if kind is UnionMatcher else "max", a, b)
-    if kind is WrappingMatcher:
+        return ("sum" if kind is kinds.union else "max", a, b)
+    if kind is kinds.wrapping:
         boost = float(m.boost)
         if not boost > 0:
             raise _Unprunable("a boost that is not positive")
         return ("mul", boost, _flatten(m.child, factor * boost, units))
-    if kind is NullMatcherClass:
+    if kind is kinds.null:
         return ("null",)
     excluded = None
-    if kind is FilterMatcher and m._exclude and m.boost == 1.0:
+    if kind is kinds.filter and m._exclude and m.boost == 1.0:
         # (checked against the segment's deleted documents by `_check_deletions`)
         excluded, m = m._ids, m.child
-        if type(m) is not W3LeafMatcher:
+        if type(m) is not kinds.leaf:
             raise _Unprunable("a filter over more than a term")
-    elif kind is IntersectionMatcher or kind is AndNotMatcher or kind is FilterMatcher:
+    elif kind is kinds.intersection or kind is kinds.and_not or kind is kinds.filter:
         raise _Unprunable(f"{kind.__name__}: its terms' documents are not all matches")
     units.append(_Unit(m, excluded, factor))
     return ("unit", len(units) - 1)
@@ -248,10 +189,8 @@ class _Pruned:
         self.order = sorted(range(len(units)), key=lambda i: (-units[i].bound, i))
 
     def _bound(self, unit: _Unit) -> None:
-        from whoosh.codec.whoosh3 import W3LeafMatcher
-
         m = unit.matcher
-        if type(m) is W3LeafMatcher:
+        if type(m) is matcher_kinds().leaf:
             scoring = self.reading.scoring(m)
             if scoring is not None:
                 unit.scoring = scoring

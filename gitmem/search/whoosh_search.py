@@ -81,7 +81,10 @@ def search(
     every = rerank is not None and bool(planned.weights) and not newest  # (re-ranked: all)
     while True:
         if collected is not None and collected.depth is not None and wanted > collected.depth:
-            collected = whoosh_topk.collect(searcher, combined)  # (every candidate, now)
+            # (pruned again for the deeper N: exact for it as for the first)
+            collected = whoosh_prune.collect(searcher, combined, wanted)
+            if collected is None:
+                collected = whoosh_topk.collect(searcher, combined)
         results = _search(searcher, combined, wanted, order, planned, collected)
         kept, enough = _kept(results, planned, coordinate, keep, retired, limit, every)
         if enough or len(results.top_n) < wanted:

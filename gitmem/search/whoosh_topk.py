@@ -28,13 +28,14 @@ collected document the phrase does not match.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import threading
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Container, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from gitmem.search.whoosh_columns import FieldLengths
 
@@ -85,6 +86,46 @@ def _without(scores: Scores, excluded: Any) -> Scores:
     return out
 
 
+class MatcherKinds(NamedTuple):
+    """The matcher classes read here (and by `whoosh_prune`), by what they do."""
+
+    leaf: type[Any]  # a term's postings (Whoosh's 3rd codec)
+    union: type[Any]  # adds where both sides match
+    best: type[Any]  # `BestOf`'s: the larger where both match
+    intersection: type[Any]
+    and_not: type[Any]
+    filter: type[Any]  # a deleted-documents filter, a narrowing by ids
+    wrapping: type[Any]  # a boost
+    null: type[Any]
+
+
+@functools.cache
+def matcher_kinds() -> MatcherKinds:
+    """Imported at the first query (Whoosh is imported lazily)."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import (
+        AndNotMatcher,
+        FilterMatcher,
+        IntersectionMatcher,
+        NullMatcherClass,
+        UnionMatcher,
+        WrappingMatcher,
+    )
+
+    from gitmem.search.whoosh_words import _BestMatcher
+
+    return MatcherKinds(
+        W3LeafMatcher,
+        UnionMatcher,
+        _BestMatcher,
+        IntersectionMatcher,
+        AndNotMatcher,
+        FilterMatcher,
+        WrappingMatcher,
+        NullMatcherClass,
+    )
+
+
 class Unsupported(Exception):
     """A matcher tree this module cannot read exactly: the caller collects with Whoosh."""
 
@@ -123,53 +164,42 @@ class _Segment:
         self.postings: dict[Key, Scores] = {}  # the terms read whole (`_postings`)
 
     def read(self, m: Any) -> Scores:
-        from whoosh.codec.whoosh3 import W3LeafMatcher
-        from whoosh.matching import (
-            AndNotMatcher,
-            FilterMatcher,
-            IntersectionMatcher,
-            NullMatcherClass,
-            UnionMatcher,
-            WrappingMatcher,
-        )
-
-        from gitmem.search.whoosh_words import _BestMatcher
-
+        kinds = matcher_kinds()
         kind = type(m)
-        if kind is W3LeafMatcher:
+        if kind is kinds.leaf:
             found = self._postings(m)
             if found is not None:
                 self.groups.append(([m.term()], found, True))
                 self.postings[m.term()] = found
                 return found
-        elif kind is UnionMatcher or kind is _BestMatcher:
+        elif kind is kinds.union or kind is kinds.best:
             # Where only one side matches, its score (whole dicts merged: C speed); where both
             # do, UnionMatcher.score adds them, _BestMatcher.score takes the larger.
             a, b = self.read(m.a), self.read(m.b)
             both = a.keys() & b.keys()
             out = a | b
-            if kind is UnionMatcher:
+            if kind is kinds.union:
                 for d in both:
                     out[d] = a[d] + b[d]
             else:
                 for d in both:
                     out[d] = max(a[d], b[d])
             return out
-        elif kind is IntersectionMatcher:
+        elif kind is kinds.intersection:
             a, b = self.read(m.a), self.read(m.b)
             return {d: a[d] + b[d] for d in a.keys() & b.keys()}
-        elif kind is AndNotMatcher:
+        elif kind is kinds.and_not:
             a, excluded = self.read(m.a), self.members(m.b)
             return _without(a, excluded)
-        elif kind is WrappingMatcher:  # WrappingMatcher.score: the child's times the boost
+        elif kind is kinds.wrapping:  # WrappingMatcher.score: the child's times the boost
             child = self.read(m.child)
             return dict(zip(child.keys(), map(float(m.boost).__mul__, child.values()), strict=True))
-        elif kind is FilterMatcher and m.boost == 1.0:  # (x * 1.0 is x)
+        elif kind is kinds.filter and m.boost == 1.0:  # (x * 1.0 is x)
             child, ids = self.read(m.child), m._ids
             if m._exclude:
                 return _without(child, ids)
             return {d: child[d] for d in child.keys() & ids}
-        elif kind is NullMatcherClass:
+        elif kind is kinds.null:
             return {}
         return self._stepped(m)
 

@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 from whoosh_topk_test import TEXTS, build, documents, texts, whooshs_own
 
-from gitmem.search import whoosh_columns, whoosh_prune, whoosh_search, whoosh_topk, whoosh_write
+from gitmem.search import (
+    whoosh_columns,
+    whoosh_prune,
+    whoosh_query_bound,
+    whoosh_search,
+    whoosh_topk,
+    whoosh_write,
+)
 from gitmem.search.changes import Document, encode_row
 from gitmem.search.engine import Narrowing
 from gitmem.search.index import fields_of
@@ -152,9 +159,9 @@ def test_exclusions_and_filters_are_not_pruned(tmp_path: Path) -> None:
         assert "pool -zebra" in TEXTS
 
 
-def test_a_search_wanting_more_than_was_pruned_for_reads_every_candidate(tmp_path: Path) -> None:
+def test_a_search_wanting_more_than_was_pruned_for_looks_deeper(tmp_path: Path) -> None:
     """`keep` refusing most hits makes the search look 4x further down, past the best N
-    pruning kept: it reads every candidate then, and answers as Whoosh ranks them."""
+    pruning kept: it prunes again for the deeper N, and answers as Whoosh ranks them."""
     ix = build(tmp_path / "ix", skewed(300))
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
@@ -224,3 +231,47 @@ def test_a_small_segment_that_cannot_reach_the_best_n_is_skipped_its_terms_still
         pruned = whoosh_prune.collect(searcher, q, 63)  # (its documents are needed now)
         assert pruned is not None and pruned.top(63) == every[:63]
         assert pruned.segments[1][1]
+
+
+@pytest.mark.parametrize("margin", [whoosh_prune.MARGIN, 0.0])
+def test_an_equal_score_in_an_earlier_segment_read_later_still_wins_on_its_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, margin: float
+) -> None:
+    """Segments are read largest first: the best score of a later, larger one is θ when the
+    earlier, smaller one is read. A document there scoring exactly θ ranks above the other
+    (the lower document number wins a tie): it must not be pruned for not beating θ. (Without
+    the rounding margin its segment's bound is exactly θ: only "strictly below θ" keeps it.)"""
+    monkeypatch.setattr(whoosh_prune, "MARGIN", margin)
+    monkeypatch.setattr(whoosh_query_bound, "MARGIN", margin)
+
+    def record(n: int, title: str, body: str) -> Document:
+        row: dict[str, Any] = {
+            "id": f"ffff{n:08d}",
+            "type": "fact",
+            "title": title,
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/f{n}.md",
+        }
+        return Document(row, body, 1_767_261_600 + n)
+
+    # (the twin the only document of its segment holding the word: its bound there, from
+    # the term's largest weight and shortest length, is its score, but for the margin)
+    twin = ("Note", "quokka")
+    small = [record(0, *twin), record(1, "Other", "filler")]
+    large = [record(10 + n, "Note", f"filler{n}") for n in range(40)] + [record(99, *twin)]
+    ix = build(tmp_path / "ix", small)
+    writer = ix.writer()
+    for doc in large:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [2, 41]
+        q = plan(searcher.reader(), searcher.schema, "quokka").query
+        every, _seen = whooshs_own(searcher, q, 100_000)
+        assert every[0][0] == every[1][0] and [d for _s, d in every] == [0, 42]
+        for limit in (1, 2):
+            pruned = whoosh_prune.collect(searcher, q, limit)
+            assert pruned is not None
+            assert pruned.top(limit) == every[:limit]
