@@ -141,7 +141,7 @@ def moment(timestamp: str | None) -> str:
 
 
 def messages(repo_id: int, session_id: str, found: Iterable[Message]) -> bytes:
-    """`session_messages` rows (publish.MESSAGE_COLUMNS) of one session in COPY's text
+    """`session_messages` rows (schema.MESSAGE_COLUMNS) of one session in COPY's text
     format: tab-separated, backslash escapes, \\N for NULL. Built here, one chunk per session:
     per-row adaptation was most of the client's time."""
     prefix = f"{repo_id}\t{_field(session_id)}\t"

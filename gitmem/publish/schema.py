@@ -39,6 +39,7 @@ RECORD_TSV = (
 
 # A session message's full text (v2); from v5 written by publish's own statements.
 MESSAGE_TSV = "to_tsvector('english', content)"
+MESSAGE_COLUMNS = "repository_id, session_id, hash, role, content, timestamp, at"  # all but tsv
 
 V1 = f"""
 CREATE TABLE repositories (
@@ -153,7 +154,7 @@ CREATE INDEX session_messages_at ON session_messages (at);
 # v3: records and session_messages are partitioned by repository (LIST, one partition each,
 # `records_r<id>` and `session_messages_r<id>`). A repository's first publish loads its rows
 # into tables of its own without indexes, builds the indexes once (a GIN built in bulk costs a
-# fraction of one maintained row by row) and attaches them (publish.fresh_partitions).
+# fraction of one maintained row by row) and attaches them (partitions.fresh_partitions).
 # Existing rows move to their repository's partition.
 V3 = f"""
 ALTER TABLE records RENAME TO records_v2;
@@ -218,7 +219,7 @@ ALTER TABLE records ALTER COLUMN tsv SET STORAGE MAIN;
 # column is computed one row at a time by the backend that inserts, and a partition of a
 # table whose column is generated must generate it too; written by the client's statements,
 # a repository's first publish computes it with parallel workers (`CREATE TABLE ... AS`,
-# publish.load_messages_partition). DROP EXPRESSION keeps the values already there.
+# partitions.load_messages_partition). DROP EXPRESSION keeps the values already there.
 V5 = """
 ALTER TABLE session_messages ALTER COLUMN tsv DROP EXPRESSION;
 ALTER TABLE session_messages ALTER COLUMN tsv SET NOT NULL;
