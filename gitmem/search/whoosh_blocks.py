@@ -41,6 +41,9 @@ _HEAD_BOUND = 32  # PROTO, MARK, TUPLE, two BINPUTs (LONG_BINPUT at most), slack
 _BOUND_PER_POSTING = 5 + 9  # an id's opcode (BININT at most) and a weight's (BINFLOAT)
 
 
+_HEADER_TAG = b"W3Bl"  # whoosh.codec.whoosh3.WHOOSH3_HEADER_MAGIC: a term's postings begin so
+
+
 class BadPostings(Exception):
     """Postings whose blocks do not add up to their term info's length."""
 
@@ -79,6 +82,8 @@ def read_postings_near(m: Any, docs: list[int] | None) -> tuple[array[int], list
     if isinstance(length, tuple):  # (how Whoosh 2.7's term info unpacks it)
         (length,) = length
     data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
+    if data[:4] != _HEADER_TAG:  # (a matcher read lazily has not checked it: whoosh_terms)
+        raise BadPostings("postings without their header tag")
     ids: array[int] = array("I")
     weights: list[float] = []
     position = m._baseoffset - offset

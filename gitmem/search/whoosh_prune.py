@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import operator
 from bisect import bisect_left
 from collections.abc import Container, Iterable, KeysView, Mapping
 from typing import Any
@@ -236,19 +237,19 @@ class _Pruned:
         if theta != NEG:
             lowest = theta / (1 + MARGIN) - left[0]
             if lowest > 0:
-                candidates = {d for d in candidates if partial[d] >= lowest}
+                candidates = _reaching(candidates, partial, lowest)
+            owned = False  # (`partial` may be a unit's own scores until copied once)
             for n, unit in enumerate(unread):
                 part = self._part(unit, candidates)
-                shares = partial
                 if part:
                     factor = unit.factor * (1 + MARGIN)
-                    shares = partial.copy()
+                    if not owned:
+                        partial, owned = partial.copy(), True
                     for d, score in part.items():
-                        shares[d] += score * factor
-                    partial = shares
+                        partial[d] += score * factor
                 lowest = theta / (1 + MARGIN) - left[n + 1]
                 if lowest > 0:
-                    candidates = {d for d in candidates if partial[d] >= lowest}
+                    candidates = _reaching(candidates, partial, lowest)
         found = self._evaluate(self.tree, candidates)
         kept: dict[Key, Container[int]] = {}
         for unit in units:
@@ -340,6 +341,13 @@ class _Pruned:
             child = self._evaluate(node[2], candidates)
             return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))
         return {}
+
+
+def _reaching(candidates: set[int], partial: Scores, lowest: float) -> set[int]:
+    """The candidates whose partial score is at least `lowest` (picked at C speed)."""
+    listed = list(candidates)
+    scores = map(partial.__getitem__, listed)
+    return set(itertools.compress(listed, map(operator.le, itertools.repeat(lowest), scores)))
 
 
 def _suffix_sums(bounds: list[float]) -> list[float]:

@@ -299,17 +299,14 @@ def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
     text = " ".join(body[:SNIPPET_SCAN].split())
     initials = {term[0] for term in terms if term}  # a word that cannot match is not stemmed
-    marked: dict[str, bool] = {}  # (a word met again: its answer; words repeat)
-
-    def marks(word: str) -> bool:
-        found = marked.get(word)
-        if found is None:
-            found = marked[word] = may_yield(word, initials) and not terms.isdisjoint(
-                _terms_of(word)
-            )
-        return found
-
-    spans = [m.span() for m in TOKEN.finditer(text) if marks(m.group(0))]
+    # Each distinct word decided once (words repeat), the text then scanned for those marked
+    # only when there is one: a set lookup per word, no call.
+    marked = {
+        word
+        for word in set(TOKEN.findall(text))
+        if may_yield(word, initials) and not terms.isdisjoint(_terms_of(word))
+    }
+    spans = [m.span() for m in TOKEN.finditer(text) if m.group(0) in marked] if marked else []
     if not spans:
         return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
     # The window of `width` characters starting at a match that holds the most matches.
