@@ -51,6 +51,7 @@ from gitmem.search.whoosh_topk import (
     Scores,
     Unsupported,
     _Segment,
+    combined,
     matcher_kinds,
 )
 
@@ -328,15 +329,7 @@ class _Pruned:
             b = self._evaluate(node[2], candidates)
             if not b or not a:  # (never changed in place: shared as it is)
                 return a or b
-            both = a.keys() & b.keys()
-            out = a | b
-            if kind == "sum":
-                for d in both:
-                    out[d] = a[d] + b[d]
-            else:
-                for d in both:
-                    out[d] = max(a[d], b[d])
-            return out
+            return combined(a, b, add=kind == "sum")
         if kind == "mul":
             child = self._evaluate(node[2], candidates)
             return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))

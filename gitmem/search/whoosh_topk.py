@@ -155,6 +155,19 @@ def _collect(searcher: Any, q: Any) -> Collected:
     return Collected(segments, seen, postings)
 
 
+def combined(a: Scores, b: Scores, add: bool) -> Scores:
+    """Two sides' scores as a union scores them (`add`: UnionMatcher.score) or as `BestOf`
+    does (the larger): whole dicts merged at C speed where only one side matches."""
+    out = a | b
+    if add:
+        for d in a.keys() & b.keys():
+            out[d] = a[d] + b[d]
+    else:
+        for d in a.keys() & b.keys():
+            out[d] = max(a[d], b[d])
+    return out
+
+
 class _Segment:
     def __init__(self, leaf: Any) -> None:
         self.leaf = leaf
@@ -175,16 +188,7 @@ class _Segment:
         elif kind is kinds.union or kind is kinds.best:
             # Where only one side matches, its score (whole dicts merged: C speed); where both
             # do, UnionMatcher.score adds them, _BestMatcher.score takes the larger.
-            a, b = self.read(m.a), self.read(m.b)
-            both = a.keys() & b.keys()
-            out = a | b
-            if kind is kinds.union:
-                for d in both:
-                    out[d] = a[d] + b[d]
-            else:
-                for d in both:
-                    out[d] = max(a[d], b[d])
-            return out
+            return combined(self.read(m.a), self.read(m.b), add=kind is kinds.union)
         elif kind is kinds.intersection:
             a, b = self.read(m.a), self.read(m.b)
             return {d: a[d] + b[d] for d in a.keys() & b.keys()}
