@@ -141,12 +141,10 @@ def start_early(git_dir: str, common_dir: str, work_tree: str) -> None:
         return
     try:
         cwd = os.getcwd()
-        started = time.time_ns()
-        index = _index_identity(repo.git_dir / "index")
-        modified = _git(repo, _DIFF_FILES)
+        asked = _diff_files(repo)
     except OSError:
         return
-    _early.append(_Early(cwd, dict(os.environ), repo, started, index, modified))
+    _early.append(_Early(cwd, dict(os.environ), repo, *asked))
 
 
 def forget() -> None:
@@ -158,8 +156,7 @@ def forget() -> None:
     _early.clear()
     _pending.clear()
     for proc in processes:
-        proc.kill()
-        proc.communicate()
+        proc.drop()
 
 
 def _take_early(repo: git.RepoInfo, memory_dir: Path) -> _Early | None:
@@ -180,8 +177,7 @@ def _take_early(repo: git.RepoInfo, memory_dir: Path) -> _Early | None:
         same = False
     if same:
         return early
-    early.modified.kill()
-    early.modified.communicate()
+    early.modified.drop()
     return None
 
 
@@ -210,14 +206,19 @@ def _git(repo: git.RepoInfo, args: list[str]) -> Spawned:
 _DIFF_FILES = ["diff-files", "--name-only", "-z", "--", PREFIX]
 
 
+def _diff_files(repo: git.RepoInfo) -> tuple[int, Identity | None, Spawned]:
+    """`diff-files` started now, with the time and the index file it started against."""
+    started = time.time_ns()
+    index = _index_identity(repo.git_dir / "index")
+    return started, index, _git(repo, _DIFF_FILES)
+
+
 def _ask(repo: git.RepoInfo, memory_dir: Path, early: _Early | None = None) -> _Asked | None:
     if early is not None:
         started, index, modified = early.started, early.index_file, early.modified
     else:
-        started = time.time_ns()
-        index = _index_identity(repo.git_dir / "index")
         try:
-            modified = _git(repo, _DIFF_FILES)
+            started, index, modified = _diff_files(repo)
         except OSError:
             return None
     cache = _read_others(repo, memory_dir, index)

@@ -188,9 +188,7 @@ def forget_discovery() -> None:
     """Drop a `rev-parse` `start_discovery` started that no `discover` took (a command that
     failed first): a later command must ask again."""
     while _started:
-        proc = _started.pop()[2]
-        proc.kill()
-        proc.communicate()
+        _started.pop()[2].drop()
 
 
 def _early_discovery() -> tuple[bytes, bytes] | None:
@@ -203,8 +201,7 @@ def _early_discovery() -> tuple[bytes, bytes] | None:
     except OSError:
         same = False
     if not same:
-        proc.kill()
-        proc.communicate()
+        proc.drop()
         return None
     out, err = proc.communicate()
     return out, err

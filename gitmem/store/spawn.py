@@ -84,6 +84,11 @@ class Spawned:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, _SIGKILL)
 
+    def drop(self) -> None:
+        """Stop git and reap it: an answer started early that no command will take."""
+        self.kill()
+        self.communicate()
+
     def __del__(self) -> None:
         # Dropped unasked (a command failed between starting git and reading it): stop git and
         # reap it, or a long-lived process (the index service, a test run) collects zombies.
