@@ -13,11 +13,10 @@ table says about a term is kept here, per process, and every ask answers from it
 from __future__ import annotations
 
 import copy
-import threading
 import types
-from collections import OrderedDict
 from typing import Any
 
+from gitmem.search.kept import Kept
 from gitmem.search.whoosh_load import Searcher
 
 KEPT = 50_000  # term infos (~200 bytes each)
@@ -37,30 +36,9 @@ def cache_terms(searcher: Searcher) -> None:
         reader._terms = _CachedTerms(reader._terms, place)
 
 
-class _Infos:
-    """(segment, field, term) -> its W3TermInfo, or None where the segment has no such
-    term; least recently used dropped first. (`serve` answers from several threads.)"""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._kept: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> tuple[bool, Any]:
-        with self._lock:
-            if key not in self._kept:
-                return False, None
-            self._kept.move_to_end(key)
-            return True, self._kept[key]
-
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
-        with self._lock:
-            self._kept[key] = value
-            while len(self._kept) > self.limit:
-                self._kept.popitem(last=False)
-
-
-_INFOS = _Infos(KEPT)
+# (segment, field, term) -> its W3TermInfo, or None where the segment has no such term.
+_INFOS: Kept[tuple[Any, ...], Any] = Kept(KEPT)
+_MISSING = object()
 
 
 class _CachedTerms:
@@ -76,8 +54,8 @@ class _CachedTerms:
 
     def _info(self, fieldname: str, tbytes: bytes) -> Any:
         key = (*self._place, fieldname, tbytes)
-        found, info = _INFOS.get(key)
-        if not found:
+        info = _INFOS.get(key, _MISSING)
+        if info is _MISSING:
             from whoosh.reading import TermNotFound
 
             try:

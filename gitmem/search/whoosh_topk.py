@@ -31,12 +31,11 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-import threading
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Container, Mapping
 from typing import Any, NamedTuple
 
+from gitmem.search.kept import Kept
 from gitmem.search.whoosh_columns import FieldLengths
 
 Key = tuple[str, bytes]
@@ -321,34 +320,11 @@ def _blocks(m: Any) -> tuple[array[int], list[float]]:
         raise Unsupported(str(e)) from e
 
 
-class _Postings:
-    """The terms scored last, up to POSTINGS_KEPT postings (12 bytes each), least recently
-    used dropped first: a long-lived process (the service, `serve`, the MCP server) reads and
-    scores a common word's postings once. (`serve` answers from several threads: a lock.)"""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.held = 0
-        self._kept: OrderedDict[Any, tuple[array[int], list[float]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Any) -> tuple[array[int], list[float]] | None:
-        with self._lock:
-            found = self._kept.get(key)
-            if found is not None:
-                self._kept.move_to_end(key)
-            return found
-
-    def put(self, key: Any, value: tuple[array[int], list[float]]) -> None:
-        with self._lock:
-            if key in self._kept:
-                return
-            self._kept[key] = value
-            self.held += len(value[0])
-            while self.held > self.limit and len(self._kept) > 1:
-                _key, (dropped, _scores) = self._kept.popitem(last=False)
-                self.held -= len(dropped)
+def _postings_held(value: tuple[array[int], list[float]]) -> int:
+    return len(value[0])
 
 
+# The terms scored last, up to POSTINGS_KEPT postings (12 bytes each): a long-lived process
+# (the service, `serve`, the MCP server) reads and scores a common word's postings once.
 POSTINGS_KEPT = 2_000_000  # ~24 MB
-_CACHE = _Postings(POSTINGS_KEPT)
+_CACHE: Kept[Any, tuple[array[int], list[float]]] = Kept(POSTINGS_KEPT, _postings_held)

@@ -175,7 +175,9 @@ def test_several_segments_and_deleted_documents(tmp_path: Path) -> None:
 def test_the_scores_kept_are_bounded_least_recently_used_out() -> None:
     from array import array
 
-    kept = whoosh_topk._Postings(limit=10)
+    from gitmem.search.kept import Kept
+
+    kept = Kept(10, whoosh_topk._postings_held)  # as the scores are kept (`whoosh_topk._CACHE`)
 
     def entry(n: int) -> tuple[array[int], array[float]]:
         return array("I", range(n)), array("d", [1.0] * n)
