@@ -12,8 +12,9 @@ third round was fitted, capture_labels_holdout_gotools2.jsonl 110 fresh ones of
 golang/tools, its hold-out, capture_labels_holdout_musl.jsonl 160 of a fifth project (musl),
 the hold-out of the fourth round, capture_labels_holdout_libuv.jsonl 160 of a sixth
 (libuv), the hold-out of the fifth, and capture_labels_holdout_flask.jsonl 160 of a seventh
-(flask), the blind hold-out of the learned classifier (bench/capture_model.py; SECTIONS says
-which sample is in-sample now). Per
+(flask), the blind hold-out of the learned classifier (bench/capture_model.py), and
+capture_labels_holdout_tokio.jsonl 150 of an eighth (tokio), the blind hold-out of the seventh
+round of rules (SECTIONS says which sample is in-sample now). Per
 project: precision (captured commits that deserve a record), decision recall (decision +
 breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
 interval for each (rows resampled within their stratum: a sample of 20 decisions leaves a wide
@@ -74,6 +75,11 @@ HOLDOUT_LIBUV = ROOT / "tests" / "fixtures" / "capture_labels_holdout_libuv.json
 # subjects), drawn and labelled before any rule or model ran on them: the blind hold-out of the
 # learned classifier (bench/capture_model.py), and a fresh one for the rules.
 HOLDOUT_FLASK = ROOT / "tests" / "fixtures" / "capture_labels_holdout_flask.jsonl"
+# 150 commits of an eighth project (tokio-rs/tokio: area prefixes, squash-merged PR bodies
+# with "## Motivation" / "## Solution"), drawn and labelled by hand before any rule ran on
+# them; scored once, after the seventh round's rules (fitted to the misses of flask, libuv,
+# musl and golang/tools) were committed: the blind hold-out of that round.
+HOLDOUT_TOKIO = ROOT / "tests" / "fixtures" / "capture_labels_holdout_tokio.jsonl"
 # Which sample was read while writing which rules: every section says whether it is in-sample.
 SECTIONS = (
     ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
@@ -87,24 +93,29 @@ SECTIONS = (
         HOLDOUT_GOTOOLS,
     ),
     (
-        "golang/tools, second sample (the hold-out of round 3; rounds 4-5 read its misses: "
+        "golang/tools, second sample (the hold-out of round 3; rounds 4-5 and 7 read its misses: "
         "in-sample since; stratified, weighted back)",
         HOLDOUT_GOTOOLS_FRESH,
     ),
     (
-        "musl (the hold-out of round 4, scored once before round 5; round 5 read its misses: "
-        "in-sample since; stratified, weighted back)",
+        "musl (the hold-out of round 4, scored once before round 5; rounds 5 and 7 read its "
+        "misses: in-sample since; stratified, weighted back)",
         HOLDOUT_MUSL,
     ),
     (
-        "libuv (the hold-out of round 5: drawn and labelled after its rules were committed, "
-        "never tuned on; stratified, weighted back)",
+        "libuv (the hold-out of round 5: drawn and labelled after its rules were committed; "
+        "round 7 read its misses: in-sample since; stratified, weighted back)",
         HOLDOUT_LIBUV,
     ),
     (
-        "flask (the blind hold-out of the learned classifier: labelled before any rule or model "
-        "ran on it, never tuned on; stratified, weighted back)",
+        "flask (the blind hold-out of the learned classifier; round 7 read its misses: "
+        "in-sample since; stratified, weighted back)",
         HOLDOUT_FLASK,
+    ),
+    (
+        "tokio (the blind hold-out of round 7: labelled before any rule ran on it, scored once "
+        "after round 7 was committed, never tuned on; stratified, weighted back)",
+        HOLDOUT_TOKIO,
     ),
 )
 BOOTSTRAP = 1000  # resamples for the 95% intervals
@@ -194,13 +205,15 @@ def current_classifier() -> Any:
     return classify
 
 
-def main_classifier() -> Any:
-    """The rules as they are on `main`, loaded from git into a throwaway package."""
+def main_classifier(rev: str = "main") -> Any:
+    """The rules as they are at `rev` (default `main`), loaded from git into a throwaway
+    package: all four modules the verdict depends on, the patterns included (a baseline that
+    took the patterns from the work tree would score the branch's patterns twice)."""
     files = {}
-    names = ("rules", "classify", "commits")
+    names = ("default_patterns", "rules", "classify", "commits")
     for name in names:
         proc = subprocess.run(
-            ["git", "show", f"main:gitmem/capture/{name}.py"], cwd=ROOT, capture_output=True
+            ["git", "show", f"{rev}:gitmem/capture/{name}.py"], cwd=ROOT, capture_output=True
         )
         if proc.returncode != 0:
             return None
@@ -209,14 +222,18 @@ def main_classifier() -> Any:
     package.__path__ = []
     sys.modules["capture_main"] = package
     for name in names:
-        source = files[name].replace("gitmem.capture.rules", "capture_main.rules")
+        source = files[name]
+        for module_name in names:
+            source = source.replace(
+                f"gitmem.capture.{module_name} import", f"capture_main.{module_name} import"
+            )
         source = source.replace(
             "from gitmem.capture import classify", "from capture_main import classify"
         )
         module = types.ModuleType(f"capture_main.{name}")
         sys.modules[module.__name__] = module
         setattr(package, name, module)
-        exec(compile(source, f"main:{name}.py", "exec"), module.__dict__)
+        exec(compile(source, f"{rev}:{name}.py", "exec"), module.__dict__)
     rules = sys.modules["capture_main.rules"].default_rules()
     old = sys.modules["capture_main.commits"]
 
@@ -264,7 +281,9 @@ def intervals(rows: list[dict[str, Any]], classify: Any) -> list[str]:
     return out
 
 
-def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = LABELS) -> None:
+def print_quality(
+    labels: list[dict[str, Any]], show_misses: bool, path: Path = LABELS, baseline_rev: str = "main"
+) -> None:
     projects = list(dict.fromkeys(row["project"] for row in labels))
     counts = Counter((row["project"], row["label"]) for row in labels)
     print(f"labels: {len(labels)} commits, {path.relative_to(ROOT)}")
@@ -284,9 +303,9 @@ def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = 
             + "; rates below are weighted back to the history, counts are the sample's"
         )
     scorers = [("this branch", current_classifier())]
-    baseline = main_classifier()
+    baseline = main_classifier(baseline_rev)
     if baseline is not None:
-        scorers.append(("main (baseline)", baseline))
+        scorers.append((f"{baseline_rev} (baseline)", baseline))
     print()
     print("| rules | project | captured | precision | decision recall | fix recall |")
     print("|---|---|---:|---:|---:|---:|")
@@ -324,6 +343,54 @@ def print_quality(labels: list[dict[str, Any]], show_misses: bool, path: Path = 
                 subject = row["message"].splitlines()[0][:80]
                 why = explain(as_commit(row), default_rules())[1][:60]
                 print(f"  {row['project']:5} {row['label']:8} -> {got:8} {subject}  [{why}]")
+
+
+def print_summary(baseline_rev: str) -> None:
+    """One table: every labelled sample and project, the baseline's rates beside this
+    branch's (weighted back where the sample is stratified), and how many commits changed
+    verdict. What a candidate rule change is judged by before it is kept."""
+    current, baseline = current_classifier(), main_classifier(baseline_rev)
+    if baseline is None:
+        raise SystemExit(f"no capture rules at {baseline_rev!r}")
+    print(f"P = precision, DR = decision recall, FR = fix recall; before = {baseline_rev}\n")
+    print(
+        "| sample | project | captured before / after | P before / after "
+        "| DR before / after | FR before / after | verdicts changed |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    moved = []
+
+    def rate(s: dict[str, Any], key: str) -> str:
+        hit, total = s[key + "_w"] if s["weighted"] else s[key]
+        return f"{100 * hit / total:5.1f}" if total else "  n/a"
+
+    for title, path in SECTIONS:
+        labels = load_labels(path)
+        name = path.stem.removeprefix("capture_labels").strip("_") or "tuning"
+        for project in dict.fromkeys(row["project"] for row in labels):
+            rows = [r for r in labels if r["project"] == project]
+            before, after = score(rows, baseline), score(rows, current)
+            changed = 0
+            for r in rows:
+                was, now = baseline(r) or "none", current(r) or "none"
+                if was != now:
+                    changed += 1
+                    right = EXPECTED.get(r["label"], "none")
+                    mark = "+" if now == right else "-" if was == right else "~"
+                    subject = r["message"].splitlines()[0][:70]
+                    line = f"  {mark} {project:7} {r['label']:8} {was:8} -> {now:8} {subject}"
+                    moved.append(line)
+            cells = [f"{rate(before, k)} / {rate(after, k)}"
+                     for k in ("precision", "decision_recall", "fix_recall")]  # fmt: skip
+            print(
+                f"| {name} | {project} | {before['captured']} / {after['captured']} | "
+                + " | ".join(cells)
+                + f" | {changed} |"
+            )
+        del title
+    if moved:
+        print("\nverdicts changed (+ now right, - now wrong, ~ wrong either way):")
+        print("\n".join(moved))
 
 
 # ------------------------------------------------------------------------ speed
@@ -399,11 +466,21 @@ def main() -> None:
     parser.add_argument("--commits", type=int, default=10000, help="generated history size")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
+    parser.add_argument(
+        "--baseline", default="main", help="git revision whose rules are scored beside these"
+    )
+    parser.add_argument(
+        "--summary", action="store_true",
+        help="only the before/after table of every sample (no intervals, no speed)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.summary:
+        print_summary(args.baseline)
+        return
     labels = load_labels()
     for n, (title, path) in enumerate(SECTIONS):
         print(f"{chr(10) if n else ''}## {title}{chr(10)}")
-        print_quality(load_labels(path), args.misses, path)
+        print_quality(load_labels(path), args.misses, path, args.baseline)
     if args.repo is not None:
         measure_speed(args.repo, args.repeat)
         return

@@ -76,6 +76,10 @@ _DECISIONS = (
     ("instead rather favor favour", SUBJECT_ONLY + r"\b(?:instead\s+of|rather\s+than|"
      r"in\s+favou?r\s+of)\s"),
     ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
+    # A deprecation announced by its warning: "show deprecation warning on json_encoder/decoder
+    # access", "Add a deprecation warning for the old name".
+    ("deprecation", r"\b(?:add|show|emit|rais|issu|print|log)\w*\s+(?:an?\s+|the\s+)?"
+     r"deprecation\s+(?:warnings?|notices?|messages?)\b"),
     # "XML support has been dropped. The -format flag has been replaced by -json."
     ("been", r"\bhas\s+been\s+(?:dropped|deprecated|replaced\s+(?:by|with))\b"),
     ("longer", r"\bno\s+longer\s+(?:supported|maintained)\b"),
@@ -105,9 +109,16 @@ _FIXES = (
     ("fix correct repair",
      _PREFIX + r"(?:fix(?:e[sd]|ing|up)?|correct(?:s|ed)?|repair(?:s|ed)?)\b"),
     ("fix", r"\A[^\n]*\bfix\s*$"),  # "SWS: use of uninitialized memory fix"
+    # What was broken, said as making it work: "unbreak 'make bench'", "build: make `./gyp_uv.py
+    # -f eclipse` work", "windows: incorrect check for SOCKET_ERROR".
+    ("unbreak", _PREFIX + r"unbreak"),
+    ("work", SUBJECT_ONLY + r"\bmake\s[^\n]{1,60}\swork(?:s|ing)?(?:\s+again)?\.?[ \t]*"
+     r"(?:\(#\d+\))?$"),
+    ("incorrect wrong", _PREFIX + r"(?:incorrect|wrong)\s"),
     ("avoid prevent stop not don't never",
      _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
-    ("correctly properly respect", _PREFIX + r"(?:correctly|properly|respect)\b"),
+    ("correctly properly respect honor honour", _PREFIX + r"(?:correctly|properly|respect|"
+     r"hono(?:u)?r)\b"),
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
@@ -204,8 +215,11 @@ WORDS = {
 # A subject matching one of these is never captured by the patterns (trailers still count).
 # The name is what `git mem capture --explain` says.
 DEFAULT_IGNORE = (
+    # ... and libuv's release commits: "2013.10.19, Version 0.10.18 (Stable)" (its body is the
+    # changelog: every entry's words would match), then "Now working on version 1.41.1".
     ("version bump", r"\A(?:release(?:\([^)\n]*\))?:|v?\d+\.\d+(?:\.\d+)?\S*\s*$|version[: ]\s*"
-     r"(?:next\s+release|v?\d)|(?:chore(?:\([^)\n]*\))?:\s*)?bump\s+(?:the\s+)?version\b)"),
+     r"(?:next\s+release|v?\d)|(?:chore(?:\([^)\n]*\))?:\s*)?bump\s+(?:the\s+)?version\b"
+     r"|\d{4}[.-]\d\d[.-]\d\d,?\s+version\s+v?\d|now\s+working\s+on\s+(?:version\s+)?v?\d)"),
     ("dependency bump", r"\A(?:[\w/-]+\(deps(?:-dev)?\)!?:|(?:[\w/-]+:\s+)?(?:bump|update|upgrade)"
      r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
      r"crate|\S+\s+(?:action|digest)\b))"),
@@ -214,6 +228,12 @@ DEFAULT_IGNORE = (
     # what the docs say now; the decision, if any, is in the code's commit.
     ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./*{},-]+\.(?:md|3|1):)"),
     ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
+    # A choice made inside the test suite ("test: switch to new-style ASSERT_EQ macros", "test,
+    # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
+    # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
+    # ... unless it moves the suite to another tool: "test: migrate to vitest".
+    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:\s+"
+     r"(?!(?:migrat|adopt)\w*\s)"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
 # bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
@@ -221,12 +241,22 @@ DEFAULT_IGNORE_FIXES = (
     ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./*{},-]+\.(?:md|3|1)"
      r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
      r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
-     r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:\S+\s+)?links?\b"),
+     r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
+     # a docs example fixed ("Fix missing assignment in MethodView example"), not an area
+     # prefix naming example programs ("examples/rtsp: fix error handling macros")
+     r"|\A[^\n]*\b(?:fix(?:e[sd])?|correct(?:ed)?)\b[^\n]*[ \t]examples?\b(?![/:-])"
+     # a code comment fixed: "math: fix comment in __rem_pio2f.c", "cmd/vet: fix internal
+     # comments" (not the conventional "fix(lib): keep annotation comments for es output", nor
+     # comments as what the code handles: "fix folding range for block comments")
+     r"|\A(?:[\w./*{},-]+:\s+)?(?:fix(?:e[sd])?|correct(?:ed)?)\s[^\n]*"
+     r"(?<!block\s)(?<!line\s)(?<!doc\s)\bcomments?"
+     r"(?:\s+(?:in|of|for|about)\s+\S+)?[ \t.]*$"),
     # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
     # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
+    # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
     ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
-     r"|repair|correct)\b[^\n]{0,60}\btests?\b|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b"
-     r"|\A[^\n]*\btests?\s?\d+\b"),
+     r"|repair|correct)\b[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
+     r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"),
     # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
     ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
      r"speed\s?ups?|production\s+build)\b"),
