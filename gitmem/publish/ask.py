@@ -5,16 +5,17 @@ The query syntax is local search's: plain words are a question (any of them, ran
 weighted match, title > summary/tags > body, plus one point per word matched, so more matched
 words come first; among the first 2,000 matching records or messages); a word also
 reaches longer words it starts (prefix match); "phrases",
-AND/OR/NOT, ( ), -word and field:value are strict. Field terms and the CLI filters become SQL
-conditions. Records superseded, deprecated or rejected are hidden unless `include_retired`.
+AND/OR/NOT, ( ), -word and field:value are strict (parsed into SQL by `tsquery`). Field terms
+and the CLI filters become SQL conditions. Records superseded, deprecated or rejected are hidden
+unless `include_retired`. Here: the ranking queries, their hits, and the JSON they print as.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gitmem.publish.tsquery import MESSAGE_FIELDS, RECORD_FIELDS, Query, literal, parse, word_query
 from gitmem.search.engine import MARK_END, MARK_START
 from gitmem.search.query import Filter
 from gitmem.store.record import RETIRED_STATUSES, normalize_tag
@@ -22,178 +23,15 @@ from gitmem.store.record import RETIRED_STATUSES, normalize_tag
 if TYPE_CHECKING:
     from gitmem.publish.connect import Reader as Conn
 
-FIELDS = {"type", "tag", "status", "author", "project", "source", "path", "commit", "repo"}
-TOKEN = re.compile(r'-?"[^"]*"|[()]|[^\s()]+')
-WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 START, STOP = "[[gm<", ">gm]]"  # ts_headline's markers, then the engine's control characters
 HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=25, MinWords=10, MaxFragments=1"
 CANDIDATES = 2000  # messages ranked per query: the best of the first 2,000 matches
 RECORD_CANDIDATES = 2000  # records likewise: a word in most records made a query seconds
 
-
-@dataclass
-class Query:
-    """A query as SQL: a tsquery expression, its parameters, filters, and the plain words."""
-
-    tsquery: str = ""
-    params: list[Any] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
-    condition_params: list[Any] = field(default_factory=list)
-    words: list[str] = field(default_factory=list)
-    tokens: list[str] = field(default_factory=list)  # the query's tokens, as split
-
-
-def _literal(text: str) -> str:
-    """A SQL string literal (standard_conforming_strings: only quotes are special). Query
-    pieces are inlined, not parameters: the parser reorders them (strict terms first)."""
-    # % doubled: the statement also has parameters, so psycopg reads %-placeholders in it.
-    return "'" + text.replace("\x00", "").replace("'", "''").replace("%", "%%") + "'"
-
-
-def _word_query(word: str, params: list[Any]) -> str | None:
-    parts = re.findall(r"[^\W_]+", word.lower())
-    if not parts:
-        return None
-    # to_tsquery stems each word (english) and :* makes it a prefix; a stop word is dropped.
-    return f"to_tsquery('english', {_literal(' & '.join(f'{part}:*' for part in parts))})"
-
-
-def _phrase_query(phrase: str, params: list[Any]) -> str | None:
-    if not WORD.search(phrase):
-        return None
-    return f"phraseto_tsquery('english', {_literal(phrase)})"
-
-
-class _Parser:
-    """Recursive descent over tokens: or := and (OR and)*; and := unary ((AND)? unary)*."""
-
-    def __init__(self, text: str, query: Query, fields: dict[str, str]) -> None:
-        self.tokens = TOKEN.findall(text)
-        self.position = 0
-        self.query = query
-        self.fields = fields  # field name -> SQL condition taking one parameter
-
-    def peek(self) -> str | None:
-        return self.tokens[self.position] if self.position < len(self.tokens) else None
-
-    def take(self) -> str:
-        token: str = self.tokens[self.position]
-        self.position += 1
-        return token
-
-    def parse(self) -> str | None:
-        expression = self.or_expression()
-        while self.peek() is not None:  # a stray ")" : skip it, go on
-            self.take()
-            more = self.or_expression()
-            expression = _join(expression, more, "&&")
-        return expression
-
-    def or_expression(self) -> str | None:
-        expression = self.and_expression()
-        while self.peek() == "OR":
-            self.take()
-            expression = _join(expression, self.and_expression(), "||")
-        return expression
-
-    def and_expression(self) -> str | None:
-        """Strict items all hold; plain words are any-of. `a AND b` makes both strict."""
-        items: list[tuple[str | None, bool]] = []
-        joined = False
-        while (token := self.peek()) is not None and token not in (")", "OR"):
-            if token == "AND":
-                self.take()
-                if items:
-                    items[-1] = (items[-1][0], False)
-                joined = True
-                continue
-            item, is_plain = self.unary()
-            items.append((item, is_plain and not joined))
-            joined = False
-        strict: str | None = None
-        plain: str | None = None
-        for item, is_plain in items:
-            if is_plain:
-                plain = _join(plain, item, "||")
-            else:
-                strict = _join(strict, item, "&&")
-        return _join(strict, plain, "&&")
-
-    def unary(self) -> tuple[str | None, bool]:
-        token = self.take()
-        params = self.query.params
-        if token == "NOT" and self.peek() not in (None, ")", "OR"):
-            inner, _ = self.unary()
-            return (f"(!! {inner})" if inner else None), False
-        if token == "(":
-            inner = self.or_expression()
-            if self.peek() == ")":
-                self.take()
-            return (f"({inner})" if inner else None), False
-        negated = token.startswith("-") and len(token) > 1
-        body = token[1:] if negated else token
-        if body.startswith('"'):
-            item = _phrase_query(body.strip('"'), params)
-        else:
-            name, colon, value = body.partition(":")
-            if colon and value and name.lower() in self.fields:
-                condition = self.fields[name.lower()]
-                self.query.conditions.append(f"NOT ({condition})" if negated else condition)
-                self.query.condition_params.append(_field_value(name.lower(), value))
-                return None, False
-            item = _word_query(body, params)
-            if item and not negated:
-                self.query.words.append(body)
-                return item, True
-        if negated:
-            return (f"(!! {item})" if item else None), False
-        return item, False
-
-
-def _join(left: str | None, right: str | None, operator: str) -> str | None:
-    if left is None:
-        return right
-    if right is None:
-        return left
-    return f"({left} {operator} {right})"
-
-
-def _field_value(name: str, value: str) -> str:
-    if name == "tag":
-        return normalize_tag(value)
-    return value.lower() if name in ("type", "status", "source", "project") else value
-
-
-RECORD_FIELDS = {
-    "type": "r.type = %s",
-    "tag": "r.tags @> ARRAY[%s]",
-    "status": "r.status = %s",
-    "author": "r.author ILIKE '%%' || %s || '%%'",
-    "project": "lower(r.project) = %s",
-    "source": "r.source = %s",
-    "path": "EXISTS (SELECT 1 FROM unnest(r.paths) p WHERE"
-    " (%s || '/') LIKE rtrim(split_part(p, '*', 1), '/') || '/%%')",
-    "commit": "EXISTS (SELECT 1 FROM unnest(r.commits || substr(r.location, 6)) c"
-    " WHERE c <> '' AND c LIKE %s || '%%')",
-    "repo": "repo.name ILIKE '%%' || %s || '%%'",
-}
-MESSAGE_FIELDS = {
-    "role": "m.role = %s",
-    "session": "m.session_id LIKE %s || '%%'",
-    "repo": "repo.name ILIKE '%%' || %s || '%%'",
-}
 EFFECTIVE_STATUS = (
     f"CASE WHEN r.status NOT IN {tuple(RETIRED_STATUSES)!r} AND r.superseded"
     " THEN 'superseded' ELSE r.status END"
 ).replace('"', "'")
-
-
-def parse(text: str, fields: dict[str, str]) -> Query:
-    query = Query()
-    parser = _Parser(text, query, fields)
-    query.tokens = list(parser.tokens)
-    query.tsquery = parser.parse() or ""
-    return query
 
 
 def _filter_conditions(flt: Filter, conditions: list[str], params: list[Any]) -> None:
@@ -250,7 +88,7 @@ def _coordination(query: Query, column: str) -> tuple[str, list[Any]]:
         return "1", params
     parts = []
     for word in query.words:
-        sql = _word_query(word, params)
+        sql = word_query(word, params)
         if sql:
             parts.append(f"(CASE WHEN {column} @@ {sql} THEN 1 ELSE 0 END)")
     return (" + ".join(parts) or "0"), params
@@ -300,7 +138,7 @@ def _headline(query: Query, column: str) -> str:
     the hits (only for those shown; a second query was a second plan and round trip)."""
     if not query.tsquery:
         return f"left({column}, 160)"
-    return f"ts_headline('english', {column}, q.q, {_literal(HEADLINE)})"
+    return f"ts_headline('english', {column}, q.q, {literal(HEADLINE)})"
 
 
 @dataclass
