@@ -1,8 +1,8 @@
 """A semantic model that cannot be loaded (its file damaged, onnxruntime failing to import),
-in real processes: under `[search] semantic = "auto"` the MCP server searches lexically,
-exactly as with "off", says so once on stderr, does not load the model again for every
-search, and re-ranks again once the model's file is replaced; under "on" each search fails
-with the one-line error. A one-shot CLI search under auto never loads the model.
+in real processes: under `[search] semantic = "auto"` the MCP server and `git mem serve`
+search lexically, exactly as with "off", say so once on stderr, do not load the model again
+for every search, and re-rank again once the model's file is replaced; under "on" each search
+fails with the one-line error. A one-shot CLI search under auto never loads the model.
 
 The damage is put where `model.model_file` looks (the model's package found on the import
 path, not imported): a copy of the package earlier on PYTHONPATH."""
@@ -159,3 +159,40 @@ def test_a_cli_search_with_a_damaged_model_is_lexical_under_auto_and_an_error_un
         f"git-mem: error: semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
         f"differs); {REINSTALL}\n"
     )
+
+
+@pytest.mark.slow  # a real `git mem serve` process hashing the model: seconds
+def test_git_mem_serve_under_auto_falls_back_to_the_lexical_ranking_and_says_so_once(
+    repo: Path, sessions: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("starlette")
+    from serverepo import serving
+
+    damaged = damaged_copy(tmp_path / "site")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
+    monkeypatch.delenv("GITMEM_SEMANTIC")
+    error = (
+        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
+        + REINSTALL
+    )
+    with serving(repo) as served:
+
+        def search() -> Any:
+            url = served.url + "/api/v1/search"
+            return httpx.get(url, params={"q": QUESTION}, timeout=60)
+
+        configure(repo, "off")
+        lexical = search().json()
+        assert [hit["id"] for hit in lexical["hits"]] == [STORED, EXPIRES]
+        configure(repo, "auto")
+        for _ in range(2):
+            assert search().json() == lexical
+        configure(repo, "on")
+        failed = search()
+        assert (failed.status_code, failed.json()["error"]) == (400, error)
+        served.process.terminate()
+        served.process.wait(10)
+        assert served.process.stderr is not None
+        said = served.process.stderr.read().splitlines()
+    assert said == [FELL_BACK + error]
