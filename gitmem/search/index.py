@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gitmem.search.changes import Document
@@ -25,9 +25,9 @@ from gitmem.search.whoosh_load import (
     analysis,
     columns,
     dumps,
+    english_stemmer,
     fields,
     pack_uint,
-    stemmer_for_language,
 )
 
 TEXT_FIELDS = ("title", "summary", "body", "tags")
@@ -35,7 +35,17 @@ BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; bod
 FIELD_ALIASES = {"tags": ["tag"], "paths": ["path"], "commits": ["commit"]}
 
 _STOP_WORDS = frozenset(analysis.STOP_WORDS)
-stem = stemmer_for_language("en")  # Snowball (Porter2): deploy, deploying, deployment agree
+
+
+def _first_stem(word: str) -> str:
+    """Snowball's English stemmer (Porter2: deploy, deploying, deployment agree), loaded by the
+    first word to stem: most of a search's words come from the stem cache (`learn_stems`)."""
+    global stem
+    stem = english_stemmer()
+    return stem(word)
+
+
+stem: Callable[[str], str] = _first_stem
 
 # A token: a word, or an identifier joined by `-` or `.` (`kebab-case`, `os.path.join`).
 # Identifiers are indexed whole and as their parts (`_split`), so `csv` finds `read_csv`.

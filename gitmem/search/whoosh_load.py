@@ -14,6 +14,12 @@ more of it only inside functions, once it is loaded):
   `copyfileobj` (shutil loads bz2 and lzma), `html`'s `escape` (html.entities' tables), and
   whole modules used only inside functions (`tempfile`, `random`, `calendar`, `queue`), which
   are the real ones on first use of any attribute (`gitmem.StandIn`): ~4.5 ms of a one-shot search.
+- Whoosh's own modules a plain-words search never calls into get the same kind of stand-in:
+  the Porter stemmer (module-level regexes) and Double Metaphone that `analysis.morph` imports,
+  Levenshtein automata and distances, the loader of a 2011 index format, DATETIME conversions,
+  `mmap`; `threading` gets `Lock` itself (`_thread.allocate_lock`). `whoosh.sorting` is loaded
+  by a search by date (`load_sorting`), Snowball's English stemmer alone by the first word a
+  process stems (`english_stemmer`): ~4 ms of a one-shot search in all.
 - Its hash tables (each segment's terms) read their directory in one read
   (`whoosh_hashdir`), not 256.
 - Whoosh 2.7.4 has `x is 0` comparisons: compiling it without cached bytecode would print
@@ -28,8 +34,11 @@ Whoosh's query parser (`whoosh.qparser`) is loaded only for a query in our synta
 
 from __future__ import annotations
 
+import _thread
 import importlib
 import warnings
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from gitmem import calls_real, stand_in, withdraw
@@ -56,17 +65,38 @@ _STAND_INS = {
     "random": {},
     "calendar": {},
     "queue": {},
+    # Whoosh's own modules a plain-words search never calls into (~3 ms of a one-shot search):
+    # the Porter stemmer (its module-level regexes) and Double Metaphone of `analysis.morph`
+    # (gitmem stems with Snowball, `index.stem`), Levenshtein automata and distances (near
+    # misses are found by `whoosh_words`' own walk), the loader of a 2011 index format,
+    # `datetime` conversions of DATETIME fields, and `mmap` (`supports_mmap=False`: no maps).
+    "whoosh.lang.porter": {"stem": calls_real("whoosh.lang.porter", "stem")},
+    "whoosh.lang.dmetaphone": {
+        "double_metaphone": calls_real("whoosh.lang.dmetaphone", "double_metaphone")
+    },
+    "whoosh.automata.lev": {},
+    "whoosh.support.levenshtein": {
+        "distance": calls_real("whoosh.support.levenshtein", "distance")
+    },
+    "whoosh.legacy": {"toc_loaders": {-110: calls_real("whoosh.legacy", "load_110_toc")}},
+    "whoosh.util.times": {
+        "datetime_to_long": calls_real("whoosh.util.times", "datetime_to_long"),
+        "long_to_datetime": calls_real("whoosh.util.times", "long_to_datetime"),
+    },
+    "mmap": {},
+    # `from threading import Lock` (Whoosh's caches and storages): `threading.Lock` is
+    # `_thread.allocate_lock` itself, so the same lock without loading `threading` (~0.5 ms).
+    "threading": {"Lock": _thread.allocate_lock},
 }
 _placed = stand_in(_STAND_INS)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", SyntaxWarning)
     try:
         import whoosh.codec.whoosh3  # noqa: F401 - the codec every index opens (the warnings)
-        from whoosh import analysis, columns, fields, matching, query, sorting
+        from whoosh import analysis, columns, fields, matching, query
         from whoosh.compat import dumps
         from whoosh.filedb.filestore import FileStorage
         from whoosh.index import FileIndex
-        from whoosh.lang import stemmer_for_language
         from whoosh.reading import IndexReader
         from whoosh.searching import Searcher
         from whoosh.system import pack_uint
@@ -77,6 +107,30 @@ with warnings.catch_warnings():
 from gitmem.search import whoosh_hashdir  # noqa: E402 - once Whoosh is loaded
 
 whoosh_hashdir.install()
+
+
+def english_stemmer() -> Callable[[str], str]:
+    """Snowball's English stemmer: `stemmer_for_language("en")`, without the stemmers of the
+    thirteen other languages that `whoosh.lang.snowball`'s package module imports (~1.5 ms).
+    Its class is the one that package names for "en" when it is loaded later."""
+    import whoosh.lang
+
+    folder = [str(Path(whoosh.lang.__file__).with_name("snowball"))]
+    placed = stand_in({"whoosh.lang.snowball": {"__path__": folder}})
+    try:
+        from whoosh.lang.snowball.english import EnglishStemmer
+    finally:
+        withdraw(placed)
+    stem: Callable[[str], str] = EnglishStemmer().stem
+    return stem
+
+
+def load_sorting() -> Any:
+    """`whoosh.sorting` (~0.5 ms), for results by date: relevance never needs it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        from whoosh import sorting
+    return sorting
 
 
 def load_qparser() -> Any:
@@ -96,11 +150,11 @@ __all__ = [
     "byte_to_length",
     "columns",
     "dumps",
+    "english_stemmer",
     "fields",
     "load_qparser",
+    "load_sorting",
     "matching",
     "pack_uint",
     "query",
-    "sorting",
-    "stemmer_for_language",
 ]
