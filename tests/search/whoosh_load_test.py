@@ -35,6 +35,12 @@ KEPT_OUT = (
     "whoosh.lang.snowball.danish",
     "mmap",
     "threading",
+    "decimal",
+    "whoosh.query.positional",
+    "whoosh.query.ranges",
+    "whoosh.query.nested",
+    "whoosh.query.qcolumns",
+    "whoosh.query.spans",
 )
 
 SCRIPT = """
@@ -62,8 +68,25 @@ from datetime import datetime
 when = datetime(2026, 12, 5, 3, 4, 5)
 print(whoosh.fields.long_to_datetime(whoosh.fields.datetime_to_long(when)) == when)
 print(whoosh.filedb.compound.mmap.ACCESS_READ == 1)
+import decimal
+made = whoosh.fields.Decimal("1.50")
+print(type(made) is decimal.Decimal, made == decimal.Decimal("1.5"),
+      isinstance(decimal.Decimal(2), whoosh.fields.Decimal), isinstance(2, whoosh.fields.Decimal),
+      issubclass(decimal.Decimal, whoosh.fields.Decimal))
 lock = whoosh.filedb.compound.Lock(); print(lock.acquire(False), lock.locked())
 print(whoosh_load.load_sorting().FieldFacet("created").fieldname)
+import whoosh.query
+phrase = whoosh.query.Phrase
+print(phrase is sys.modules["whoosh.query.positional"].Phrase, "whoosh.query.spans" in sys.modules)
+from whoosh.query import ColumnQuery, NestedParent, NumericRange, Sequence, SpanNear
+import whoosh.query.spans, whoosh.query.nested, whoosh.query.ranges, whoosh.query.qcolumns
+print(SpanNear is whoosh.query.spans.SpanNear, NestedParent is whoosh.query.nested.NestedParent,
+      NumericRange is whoosh.query.ranges.NumericRange, Sequence is whoosh.query.Sequence,
+      ColumnQuery is whoosh.query.qcolumns.ColumnQuery, whoosh.query.Term("a", "b").text)
+try:
+    whoosh.query.NoSuchQuery
+except AttributeError as error:
+    print(error)
 print(whoosh_load.english_stemmer()("deployments"))
 import whoosh.lang.snowball
 english = sys.modules["whoosh.lang.snowball.english"]
@@ -96,8 +119,12 @@ def test_stand_ins_are_the_real_thing_when_used() -> None:
         "[-110] True",
         "True",
         "True",
+        "True True True False True",
         "True True",
         "created",
+        "True False",
+        "True True True True True b",
+        "module 'whoosh.query' has no attribute 'NoSuchQuery'",
         "deploy",
         "True",
         "['module', 'module', 'module', 'module', 'module']",
@@ -141,3 +168,31 @@ def test_a_search_in_plain_words_loads_none_of_them(
         ["aaaa00000001", "aaaa00000002"],
         True,
     )
+
+
+THREADED = """
+import sys, threading
+stop = threading.Event()
+waiting = threading.Thread(target=stop.wait)
+waiting.start()
+from gitmem.search import whoosh_load
+import whoosh.query, whoosh.fields, decimal
+stop.set()
+print(sorted(name for name in sys.argv[1].split() if name not in sys.modules))
+print(whoosh.fields.Decimal is decimal.Decimal, "__getattr__" in vars(whoosh.query))
+"""
+
+
+def test_a_process_with_threads_loads_whoosh_plainly() -> None:
+    """Another thread could import a module while a stand-in is in `sys.modules`: none then,
+    and nothing deferred (the index service, `serve` and the MCP server have threads)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", THREADED, " ".join(KEPT_OUT)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        # (loaded by what uses them, threads or not)
+        "['whoosh.lang.snowball', 'whoosh.lang.snowball.danish', 'whoosh.qparser', "
+        "'whoosh.sorting']",
+        "True False",
+    ]
