@@ -110,16 +110,26 @@ def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[
         cached = _cache.get(token)
         if cached is not None:
             return cached
+    if token.isascii() and token.isalpha() and token.islower():
+        # Most tokens: a plain word is its own only part, its term alone (what the general
+        # way below gives it, without splitting it).
+        term = _term(token, morph)
+        found: tuple[str, ...] = (term,) if term else ()
+    else:
+        found = _general_terms(token, morph, whole)
+    if morph and whole and len(token) <= MAX_TERM:
+        _cache[token] = found
+    return found
+
+
+def _general_terms(token: str, morph: bool, whole: bool) -> tuple[str, ...]:
     parts = _parts(token) if len(token) > 1 else [token]
     terms = [t for t in (_term(p, morph) for p in parts) if t]
     if len(parts) > 1 and whole:
         joined = _term(token, morph=False)  # unstemmed: an identifier is not an English word
         if joined:
             terms.insert(0, joined)
-    found = tuple(terms)
-    if morph and whole and len(token) <= MAX_TERM:
-        _cache[token] = found
-    return found
+    return tuple(terms)
 
 
 def may_yield(token: str, initials: set[str]) -> bool:
