@@ -113,6 +113,7 @@ _STAND_INS = {
     # `from threading import Lock` (Whoosh's caches and storages): `threading.Lock` is
     # `_thread.allocate_lock` itself, so the same lock without loading `threading` (~0.5 ms).
     "threading": {"Lock": _thread.allocate_lock},
+    "whoosh.highlight": {},  # (`whoosh_search` makes its `Results` without a Highlighter)
 }
 
 # `whoosh.query` imports every kind of query from its submodules (`from ... import *`); these

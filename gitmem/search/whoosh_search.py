@@ -113,6 +113,8 @@ def search(
     ]
 
 
+_NO_HIGHLIGHTER = object()  # what a `Results` gitmem makes has instead of a Highlighter
+
 Kept = tuple[Row, float, Doc, tuple[str, ...]]  # a hit's row, score, document, words matched
 
 
@@ -192,7 +194,8 @@ def _search(
     if collected is not None:
         from whoosh.searching import Results
 
-        results = Results(searcher, q, collected.top(limit))
+        # (No highlighter: snippets are `snippet`'s; Whoosh's would load `whoosh.highlight`.)
+        results = Results(searcher, q, collected.top(limit), highlighter=_NO_HIGHLIGHTER)
         results.termdocs = dict.fromkeys(collected.seen, ())
     else:
         collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))

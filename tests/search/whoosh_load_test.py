@@ -41,6 +41,7 @@ KEPT_OUT = (
     "whoosh.query.nested",
     "whoosh.query.qcolumns",
     "whoosh.query.spans",
+    "whoosh.highlight",
 )
 
 SCRIPT = """
@@ -75,6 +76,8 @@ print(type(made) is decimal.Decimal, made == decimal.Decimal("1.5"),
       issubclass(decimal.Decimal, whoosh.fields.Decimal))
 lock = whoosh.filedb.compound.Lock(); print(lock.acquire(False), lock.locked())
 print(whoosh_load.load_sorting().FieldFacet("created").fieldname)
+import whoosh.searching
+print(type(whoosh.searching.highlight.Highlighter()).__module__)
 import whoosh.query
 phrase = whoosh.query.Phrase
 print(phrase is sys.modules["whoosh.query.positional"].Phrase, "whoosh.query.spans" in sys.modules)
@@ -122,6 +125,7 @@ def test_stand_ins_are_the_real_thing_when_used() -> None:
         "True True True False True",
         "True True",
         "created",
+        "whoosh.highlight",
         "True False",
         "True True True True True b",
         "module 'whoosh.query' has no attribute 'NoSuchQuery'",
