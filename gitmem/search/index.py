@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from gitmem.search.changes import Document
@@ -25,9 +25,9 @@ from gitmem.search.whoosh_load import (
     analysis,
     columns,
     dumps,
+    english_stemmer,
     fields,
     pack_uint,
-    stemmer_for_language,
 )
 
 TEXT_FIELDS = ("title", "summary", "body", "tags")
@@ -35,7 +35,17 @@ BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; bod
 FIELD_ALIASES = {"tags": ["tag"], "paths": ["path"], "commits": ["commit"]}
 
 _STOP_WORDS = frozenset(analysis.STOP_WORDS)
-stem = stemmer_for_language("en")  # Snowball (Porter2): deploy, deploying, deployment agree
+
+
+def _first_stem(word: str) -> str:
+    """Snowball's English stemmer (Porter2: deploy, deploying, deployment agree), loaded by the
+    first word to stem: most of a search's words come from the stem cache (`learn_stems`)."""
+    global stem
+    stem = english_stemmer()
+    return stem(word)
+
+
+stem: Callable[[str], str] = _first_stem
 
 # A token: a word, or an identifier joined by `-` or `.` (`kebab-case`, `os.path.join`).
 # Identifiers are indexed whole and as their parts (`_split`), so `csv` finds `read_csv`.
@@ -100,16 +110,26 @@ def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[
         cached = _cache.get(token)
         if cached is not None:
             return cached
+    if token.isascii() and token.isalpha() and token.islower():
+        # Most tokens: a plain word is its own only part, its term alone (what the general
+        # way below gives it, without splitting it).
+        term = _term(token, morph)
+        found: tuple[str, ...] = (term,) if term else ()
+    else:
+        found = _general_terms(token, morph, whole)
+    if morph and whole and len(token) <= MAX_TERM:
+        _cache[token] = found
+    return found
+
+
+def _general_terms(token: str, morph: bool, whole: bool) -> tuple[str, ...]:
     parts = _parts(token) if len(token) > 1 else [token]
     terms = [t for t in (_term(p, morph) for p in parts) if t]
     if len(parts) > 1 and whole:
         joined = _term(token, morph=False)  # unstemmed: an identifier is not an English word
         if joined:
             terms.insert(0, joined)
-    found = tuple(terms)
-    if morph and whole and len(token) <= MAX_TERM:
-        _cache[token] = found
-    return found
+    return tuple(terms)
 
 
 def may_yield(token: str, initials: set[str]) -> bool:

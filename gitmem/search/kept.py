@@ -4,7 +4,7 @@ several threads). A one-shot process fills it once and exits."""
 
 from __future__ import annotations
 
-import threading
+import _thread
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
@@ -26,7 +26,7 @@ class Kept(Generic[K, V]):
         self._weight = weight
         self.held = 0
         self._kept: OrderedDict[K, V] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()  # (threading.Lock itself, without `threading`)
 
     def get(self, key: K, default: V | D | None = None) -> V | D | None:
         with self._lock:

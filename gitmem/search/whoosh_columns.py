@@ -57,7 +57,7 @@ class FieldLengths:
             found = _SEGMENT_LENGTHS.get(key, b"")
             if found == b"":
                 column = self._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-                found = None if column is None else bytes(whole_column(column))
+                found = None if column is None else whole_bytes(column)
                 if len(_SEGMENT_LENGTHS) >= 64:
                     _SEGMENT_LENGTHS.clear()
                 _SEGMENT_LENGTHS[key] = found
@@ -69,6 +69,24 @@ class FieldLengths:
         if found is None:
             return default
         return self.table[found[docnum]]
+
+
+def whole_bytes(column: Any) -> bytes:
+    """`bytes(whole_column(column))` of a column of one-byte values (the field lengths): a
+    segment's bytes are the values themselves, read as they are, not unpacked into a list
+    of numbers first (~1 ms per field of a 50,000-document segment)."""
+    from whoosh.columns import NumericColumn
+
+    if type(column) is NumericColumn.Reader and getattr(column, "_typecode", None) == "B":
+        try:
+            count: int = column._count
+            data = bytes(column._dbfile.get(column._basepos, count))
+            if len(data) == count:
+                doccount: int = column._doccount
+                return data + bytes([column._default]) * (doccount - count)
+        except (AttributeError, TypeError, ValueError):  # another Whoosh: the general way
+            pass
+    return bytes(whole_column(column))
 
 
 def whole_column(column: Any) -> list[Any]:

@@ -21,7 +21,14 @@ from gitmem.search import question
 from gitmem.search.engine import Progress
 from gitmem.search.index import ANALYZER, TEXT_FIELDS, FastText
 from gitmem.search.messages import MessageDoc, MessageHit
-from gitmem.search.whoosh_load import FileIndex, FileStorage, Searcher, columns, fields, sorting
+from gitmem.search.whoosh_load import (
+    FileIndex,
+    FileStorage,
+    Searcher,
+    columns,
+    fields,
+    load_sorting,
+)
 from gitmem.search.whoosh_query import plan
 from gitmem.search.whoosh_search import RERANKED, scored, snippet
 from gitmem.search.whoosh_write import patch_writer
@@ -114,7 +121,7 @@ def search(
     (`whoosh_query.plan`: plain words ranked, any may match, with the coordination factor;
     `match` "all": each required)."""
     planned = plan(searcher.reader(), searcher.schema, text, match=match, names=MESSAGE_FIELDS)
-    order = sorting.FieldFacet("time", reverse=True) if newest else None
+    order = load_sorting().FieldFacet("time", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit, RERANKED) if coordinate else limit
     results = searcher.search(planned.query, limit=wanted, sortedby=order, terms=True)

@@ -18,10 +18,12 @@ from gitmem.store.record import RETIRED_STATUSES
 if TYPE_CHECKING:
     from whoosh import qparser
 
-_PATH_VALUE = re.compile(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
-_COMMIT_VALUE = re.compile(r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)")
-_MINUS_WORD = re.compile(r"(^|\s)-(?=[\w\"(])")
-_PLUS_WORD = re.compile(r"(^|\s)\+(?=[\w\"(])")
+# Patterns of our syntax only (a plain-words search never reads them): compiled by `re` on
+# first use and kept in its cache, not at import (~1 ms of every one-shot search).
+_PATH_VALUE = r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)"
+_COMMIT_VALUE = r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)"
+_MINUS_WORD = r"(^|\s)-(?=[\w\"(])"
+_PLUS_WORD = r"(^|\s)\+(?=[\w\"(])"
 
 
 def narrowing_query(narrow: Narrowing) -> query.Query | None:
@@ -72,10 +74,10 @@ def _parser(schema: fields.Schema) -> qparser.QueryParser:
 
 def _rewrite(text: str) -> str:
     """Our syntax on top of Whoosh's: `-word` excludes, `commit:abc123` is a prefix."""
-    text = _MINUS_WORD.sub(r"\1NOT ", text)
-    text = _PLUS_WORD.sub(r"\1", text)
-    text = _PATH_VALUE.sub(r"\1\2", text)
-    return _COMMIT_VALUE.sub(lambda m: m.group(1) + m.group(2).lower() + "*", text)
+    text = re.sub(_MINUS_WORD, r"\1NOT ", text)
+    text = re.sub(_PLUS_WORD, r"\1", text)
+    text = re.sub(_PATH_VALUE, r"\1\2", text)
+    return re.sub(_COMMIT_VALUE, lambda m: m.group(1) + m.group(2).lower() + "*", text)
 
 
 def plain_query(text: str) -> query.Query:
@@ -156,7 +158,7 @@ def plan(
     return plain._replace(query=query.And([strict, plain.query]))
 
 
-_SYNTAX_LEFTOVER = re.compile(r"""[:"'()\[\]{}^~]|^[-+]+$""")
+_SYNTAX_LEFTOVER = r"""[:"'()\[\]{}^~]|^[-+]+$"""  # (compiled on first use, as above)
 
 
 def _malformed(q: query.Query) -> bool:
@@ -170,7 +172,7 @@ def _malformed(q: query.Query) -> bool:
                 text = text.decode("utf-8", "replace")
             if isinstance(text, str) and (
                 text.lower() in ("and", "or", "not")
-                or _SYNTAX_LEFTOVER.search(text)
+                or re.search(_SYNTAX_LEFTOVER, text)
                 or not text.strip("*?")  # a lone wildcard: everything
             ):
                 return True

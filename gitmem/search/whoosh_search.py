@@ -13,7 +13,7 @@ from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing
 from gitmem.search.index import TEXT_FIELDS, TOKEN, may_yield, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_columns import whole_column
-from gitmem.search.whoosh_load import Searcher, query, sorting
+from gitmem.search.whoosh_load import Searcher, load_sorting, query
 from gitmem.search.whoosh_query import narrowing_query
 from gitmem.search.whoosh_words import (
     Key,
@@ -70,7 +70,7 @@ def search(
     narrowed = narrowing_query(narrow)
     q = planned.query
     combined = query.And([q, narrowed]) if narrowed is not None else q
-    order = sorting.FieldFacet("created", reverse=True) if newest else None
+    order = load_sorting().FieldFacet("created", reverse=True) if newest else None
     coordinate = len(planned.weights) > 1 and not newest
     wanted = max(limit * 2 + 20, RERANKED if coordinate else 0)
     collected = None
@@ -112,6 +112,8 @@ def search(
         for row, score, doc, matched in kept
     ]
 
+
+_NO_HIGHLIGHTER = object()  # what a `Results` gitmem makes has instead of a Highlighter
 
 Kept = tuple[Row, float, Doc, tuple[str, ...]]  # a hit's row, score, document, words matched
 
@@ -192,7 +194,8 @@ def _search(
     if collected is not None:
         from whoosh.searching import Results
 
-        results = Results(searcher, q, collected.top(limit))
+        # (No highlighter: snippets are `snippet`'s; Whoosh's would load `whoosh.highlight`.)
+        results = Results(searcher, q, collected.top(limit), highlighter=_NO_HIGHLIGHTER)
         results.termdocs = dict.fromkeys(collected.seen, ())
     else:
         collector = _seen_terms_collector(searcher.collector(limit=limit, sortedby=order))

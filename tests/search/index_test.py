@@ -14,10 +14,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from gitmem.search import related, whoosh_engine, whoosh_query, whoosh_write
+from gitmem.search import index, related, whoosh_engine, whoosh_query, whoosh_write
 from gitmem.search.changes import Document
 from gitmem.search.engine import EVERYTHING, Narrowing, Reader
-from gitmem.search.index import ANALYZER, fast_terms, may_yield, token_terms
+from gitmem.search.index import ANALYZER, MAX_TERM, fast_terms, may_yield, token_terms
 from gitmem.search.whoosh_engine import WhooshEngine
 
 Row = dict[str, Any]
@@ -372,6 +372,20 @@ def test_a_lower_case_words_terms_keep_its_first_letter(word: str) -> None:
     assert all(term[0] == word[0] for term in token_terms(word))
     assert may_yield(word, {word[0]})
     assert not may_yield(word, set("abcdefghijklmnopqrstuvwxyz") - {word[0]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=120))
+@example("a")
+@example("the")
+@example("x" * (MAX_TERM + 1))
+def test_a_plain_words_terms_are_what_the_general_way_gives(word: str) -> None:
+    """`token_terms` takes a plain lower-case word's term without splitting it: the same
+    terms as splitting it gives, stemmed or not, whole or not."""
+    for token in [word, *TRICKY.split(), *_words_of_the_related_table()]:
+        for morph, whole in [(True, True), (True, False), (False, True), (False, False)]:
+            expected = index._general_terms(token, morph, whole)
+            assert token_terms(token, morph=morph, whole=whole) == expected, (token, morph)
 
 
 def test_may_yield_on_real_words() -> None:
