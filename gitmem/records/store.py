@@ -140,10 +140,14 @@ class Store:
     def rerank(self) -> Rerank | None:
         """What re-ranks plain-word searches: `$GITMEM_SEMANTIC`, else `[search] semantic`
         (auto: the semantic extra when it is installed and the process is `resident`; on;
-        off)."""
-        from gitmem.semantic.rerank import reranker
+        off). The extra's modules are imported only when it may re-rank."""
+        from gitmem.semantic import may_rerank
 
         mode = os.environ.get("GITMEM_SEMANTIC") or self.config.semantic
+        if not may_rerank(mode, resident=self.resident):
+            return None
+        from gitmem.semantic.rerank import reranker
+
         return reranker(mode, resident=self.resident)
 
     def locations(self) -> dict[str, str]:
