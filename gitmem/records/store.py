@@ -21,7 +21,7 @@ from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
-from gitmem.store.front_matter import load_parser, parse_file, serialize_file
+from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
@@ -201,7 +201,8 @@ class Store:
         return Stored(memory, location, text)
 
     def get(self, prefix: str) -> Stored:
-        load_parser()  # while git answers which files changed (`catalog` waits for it)
+        # A record gitmem wrote is read without PyYAML (store.plain_yaml): nothing to import
+        # while git answers which files changed.
         return self.load(self.resolve(prefix))
 
     def _load_note(self, row: Row) -> Stored:

@@ -40,13 +40,6 @@ class _TopLevel(dict[str, Any]):
     pass
 
 
-def load_parser() -> None:
-    """Ready the record reader now: `show` calls it while git answers which files changed.
-    The canonical form gitmem writes is read without PyYAML (`plain_yaml`): only its patterns
-    are compiled; PyYAML (~6 ms, `yaml_load`) is imported when a record needs it."""
-    plain_yaml.prepare()
-
-
 def _is_scalar(value: Any) -> bool:
     return not isinstance(value, list | dict)
 

@@ -27,22 +27,16 @@ from typing import Any
 from gitmem.store.fields import BY_NAME
 from gitmem.store.limits import MAX_KEYS, MAX_SCALAR_CHARS, MAX_YAML_CHARS
 
-# Compiled at the first read, not at import (the commit hook imports this package).
-_patterns: dict[str, re.Pattern[str]] = {}
-
-_SOURCES = {
-    # Characters libyaml refuses (control characters, DEL, C1, surrogates, U+FFFE/FFFF), and the
-    # ones it takes for line breaks (CR, NEL, U+2028/2029) or a byte order mark: PyYAML decides.
-    "unreadable": "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
-    "\U00010000-\U0010ffff]",
-    "key_line": r"([A-Za-z_][A-Za-z0-9_-]{0,63}): (\S(?:.*\S)?)",
-    "literal": r"\|(?:([1-9])([-+]?)|([-+])([1-9]?))?",
-    # YAML 1.1's implicit resolvers, as yaml/resolver.py declares them (tag, regex, first
-    # characters); a plain scalar is a string when none whose first characters hold its own
-    # matches.
-    "bool": r"""^(?:yes|Yes|YES|no|No|NO
-                |true|True|TRUE|false|False|FALSE
-                |on|On|ON|off|Off|OFF)$""",
+# YAML 1.1's implicit resolvers, as yaml/resolver.py declares them. A plain scalar is a string
+# when none of those its first character selects matches it. The word lists are sets here (each
+# regex is words between `^(?:` and `)$`, and a scalar on one line holds no line break for `$`
+# to match before); the number-like ones stay regexes, compiled when first needed: a record
+# gitmem wrote needs none (`_NUMBER_CHARS`, `_gitmem_time`).
+_BOOL = "yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF"
+_NULL = "~ null Null NULL"  # and the empty scalar
+_OTHER = "<< = ! & *"  # merge, value, and `yaml` (which no plain scalar can be)
+_WORDS = frozenset(f"{_BOOL} {_NULL} {_OTHER}".split())
+_NUMBER_SOURCES = {
     "float": r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
                 |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
                 |[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
@@ -53,18 +47,10 @@ _SOURCES = {
                 |[-+]?(?:0|[1-9][0-9_]*)
                 |[-+]?0x[0-9a-fA-F_]+
                 |[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$""",
-    "merge": r"^(?:<<)$",
-    "null": r"""^(?: ~
-                |null|Null|NULL
-                | )$""",
-    "timestamp": r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
-                |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
-                 (?:[Tt]|[ \t]+)[0-9][0-9]?
-                 :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-                 (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
-    "value": r"^(?:=)$",
-    # SafeConstructor.timestamp_regexp: how PyYAML builds a timestamp it resolved.
-    "timestamp_parts": r"""^(?P<year>[0-9][0-9][0-9][0-9])
+    # SafeConstructor.timestamp_regexp, how PyYAML builds a timestamp. Resolver's timestamp
+    # regex matches what it matches, but for a date alone, which needs two-digit month and day
+    # (`_resolves_to_timestamp`).
+    "timestamp": r"""^(?P<year>[0-9][0-9][0-9][0-9])
                 -(?P<month>[0-9][0-9]?)
                 -(?P<day>[0-9][0-9]?)
                 (?:(?:[Tt]|[ \t]+)
@@ -75,70 +61,96 @@ _SOURCES = {
                 (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9][0-9]?)
                 (?::(?P<tz_minute>[0-9][0-9]))?))?)?$""",
 }
-_VERBOSE = {"bool", "float", "int", "null", "timestamp", "timestamp_parts"}
-# Resolver.yaml_implicit_resolvers: which resolvers a plain scalar's first character selects.
-_RESOLVERS_BY_FIRST = {
-    **dict.fromkeys("yYnNtTfFoO", ("bool",)),
-    **dict.fromkeys("-+", ("float", "int")),
-    **dict.fromkeys("0123456789", ("float", "int", "timestamp")),
-    ".": ("float",),
-    "<": ("merge",),
-    "=": ("value",),
-}
-for _first in "~nN":
-    _RESOLVERS_BY_FIRST[_first] = (*_RESOLVERS_BY_FIRST.get(_first, ()), "null")
+_patterns: dict[str, re.Pattern[str]] = {}
+# Every character the float, int and timestamp regexes can match: a scalar with any other is
+# none of them (most ids starting with a digit, titles like "2 ways").
+_NUMBER_CHARS = frozenset("0123456789-+._:xXabcdefABCDEFinINtTZ \t")
 
 # What a plain scalar may not start with (YAML's indicators, and space), and may not hold:
 # `: ` and ` #` end it, a tab is left to PyYAML. In a flow collection `,[]{}` end it too, and
 # `:`, `#` and quotes are left to PyYAML there.
 _NOT_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` \t")
 _NOT_IN_FLOW_ITEM = frozenset(",[]{}:#'\"\t")
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 
 _NO = object()  # not in the canonical form: PyYAML reads it
 
 
-def _pattern(name: str) -> re.Pattern[str]:
+def _number(name: str) -> re.Pattern[str]:
     pattern = _patterns.get(name)
     if pattern is None:
-        flags = re.X if name in _VERBOSE else 0
-        pattern = _patterns[name] = re.compile(_SOURCES[name], flags)
+        pattern = _patterns[name] = re.compile(_NUMBER_SOURCES[name], re.X)
     return pattern
-
-
-def prepare() -> None:
-    """Compile the patterns a read needs now (`show` calls it while git answers)."""
-    for name in ("unreadable", "key_line", "timestamp", "timestamp_parts"):
-        _pattern(name)
 
 
 def resolves_to_string(plain: str) -> bool:
     """Whether PyYAML's `Resolver` reads the plain scalar `plain` as a string (`str` tag)."""
-    if plain == "":
-        return False  # null
-    return not any(_pattern(name).match(plain) for name in _RESOLVERS_BY_FIRST.get(plain[0], ()))
+    if plain in _WORDS or not plain:
+        return False
+    first = plain[0]
+    if first not in "-+.0123456789" or not _NUMBER_CHARS.issuperset(plain):
+        return True
+    if _number("float").match(plain):
+        return False
+    if first != "." and _number("int").match(plain):
+        return False
+    return not (first.isdigit() and _resolves_to_timestamp(plain))
 
 
-def _timestamp_builds(text: str) -> bool:
-    """Whether PyYAML builds the timestamp `text` without an error
-    (SafeConstructor.construct_yaml_timestamp, step by step)."""
+def _resolves_to_timestamp(plain: str) -> re.Match[str] | None:
+    """The parts of a plain scalar Resolver takes for a timestamp, or None."""
+    match = _number("timestamp").match(plain)
+    if match is None or match["hour"] or (len(match["month"]) == 2 == len(match["day"])):
+        return match
+    return None
+
+
+def _gitmem_time(text: str) -> tuple[int, ...] | None:
+    """`2026-01-02T03:04:05+06:00`, the one form gitmem writes its times in (`record.now_iso`),
+    read without a regex: (year, month, day, hour, minute, second, offset in minutes)."""
+    if len(text) != 25 or text[19] not in "+-" or text[4] + text[7] + text[10] != "--T":
+        return None
+    if text[13] + text[16] + text[22] != ":::":
+        return None
+    digits = text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+    offset = text[20:22] + text[23:25]
+    if not (digits + offset).isascii() or not (digits + offset).isdigit():
+        return None
+    minutes = int(offset[:2]) * 60 + int(offset[2:])
+    parts = [int(digits[i : i + 2]) for i in range(4, 14, 2)]
+    return (int(digits[:4]), *parts, -minutes if text[19] == "-" else minutes)
+
+
+def _time_field_reads_as_text(text: str) -> bool:
+    """Whether a time field's plain scalar that Resolver takes for a timestamp is one PyYAML
+    builds without an error (SafeConstructor.construct_yaml_timestamp, step by step): then
+    PyYAML's path reads the field as its text (front_matter._scalar_text)."""
     import datetime
 
-    match = _pattern("timestamp_parts").match(text)
-    if match is None:
-        return False
-    values = match.groupdict()
+    canonical = _gitmem_time(text)
     try:
-        year, month, day = int(values["year"]), int(values["month"]), int(values["day"])
-        if not values["hour"]:
+        if canonical is not None:  # the form is a timestamp, and no float or int
+            year, month, day, hour, minute, second, offset = canonical
+            zone = datetime.timezone(datetime.timedelta(minutes=offset))
+            datetime.datetime(year, month, day, hour, minute, second, tzinfo=zone)
+            return True
+        # The float and int regexes match nothing the timestamp one does (no `-` after a digit).
+        match = _resolves_to_timestamp(text) if _NUMBER_CHARS.issuperset(text) else None
+        if match is None:
+            return False
+        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+        if not match["hour"]:
             datetime.date(year, month, day)
             return True
-        fraction = int(values["fraction"][:6].ljust(6, "0")) if values["fraction"] else 0
+        fraction = int(match["fraction"][:6].ljust(6, "0")) if match["fraction"] else 0
         tzinfo = None
-        if values["tz_sign"]:
-            hours, minutes = int(values["tz_hour"]), int(values["tz_minute"] or 0)
+        if match["tz_sign"]:
+            hours, minutes = int(match["tz_hour"]), int(match["tz_minute"] or 0)
             delta = datetime.timedelta(hours=hours, minutes=minutes)
-            tzinfo = datetime.timezone(-delta if values["tz_sign"] == "-" else delta)
-        hour, minute, second = int(values["hour"]), int(values["minute"]), int(values["second"])
+            tzinfo = datetime.timezone(-delta if match["tz_sign"] == "-" else delta)
+        elif match["tz"]:
+            tzinfo = datetime.UTC
+        hour, minute, second = int(match["hour"]), int(match["minute"]), int(match["second"])
         datetime.datetime(year, month, day, hour, minute, second, fraction, tzinfo=tzinfo)
     except (ValueError, OverflowError):
         return False
@@ -165,7 +177,7 @@ def _scalar(text: str, time: bool = False) -> Any:
         return _NO
     if resolves_to_string(text):
         return text
-    if time and _pattern("timestamp").match(text) and _timestamp_builds(text):
+    if time and _time_field_reads_as_text(text):
         return text  # PyYAML's path reads a time field's text (front_matter._scalar_text)
     return _NO
 
@@ -254,10 +266,11 @@ def _literal(lines: list[str], at: int, header: str, closed: bool) -> tuple[str,
     """A `|` block scalar whose header line is lines[at]: its text and the index of the line
     after it; None when it is not plainly indented (PyYAML decides). `closed`: the text's last
     line ends with a line break."""
-    shape = _pattern("literal").fullmatch(header)
-    if shape is None:
+    indicators = header[1:]  # `|`, then at most an indentation digit and a chomping sign
+    digits = "".join(char for char in indicators if char in "123456789")
+    chomp = "".join(char for char in indicators if char in "-+")
+    if len(digits) > 1 or len(chomp) > 1 or len(digits) + len(chomp) != len(indicators):
         return None
-    digits, chomp = shape[1] or shape[4], shape[2] or shape[3]
     start = at + 1
     while start < len(lines) and lines[start] == "":
         start += 1  # leading empty lines: a line break each
@@ -298,11 +311,26 @@ def _literal(lines: list[str], at: int, header: str, closed: bool) -> tuple[str,
     return text + line_break, end
 
 
+def _printable(text: str) -> bool:
+    """Whether `text` holds only characters libyaml reads as themselves: printable ones (no
+    control, format, private, unassigned or separator characters but space), tab and line
+    feed. Narrower than what YAML allows (a no-break space is left to PyYAML), never wider:
+    nothing libyaml refuses (C0 and C1 controls, DEL, surrogates, U+FFFE/FFFF) and no other
+    line break (CR, NEL, U+2028/2029) or byte order mark is printable."""
+    return text.replace("\n", "").replace("\t", "").isprintable()
+
+
+def _is_key(key: str) -> bool:
+    """A plain key gitmem may write: ASCII letters, digits, `_` and `-`, not first a digit or
+    `-`, at most 64 characters."""
+    return 0 < len(key) <= 64 and _KEY_CHARS.issuperset(key) and key[0] not in "-0123456789"
+
+
 def read(text: str, body_key: bool) -> list[tuple[str, int, Any]] | None:
     """Every top-level key of a record in the canonical form, in order: (key, its 0-based line,
     its value as `front_matter.parse_mapping` takes it: a field's value, or a note's body);
     None when `text` is not in that form."""
-    if len(text) > MAX_YAML_CHARS or not text or _pattern("unreadable").search(text):
+    if len(text) > MAX_YAML_CHARS or not text or not _printable(text):
         return None
     lines = text.split("\n")
     closed = lines[-1] == ""
@@ -312,12 +340,10 @@ def read(text: str, body_key: bool) -> list[tuple[str, int, Any]] | None:
     seen: set[str] = set()
     keys = 0
     at = 0
-    key_line = _pattern("key_line")
     while at < len(lines):
-        match = key_line.fullmatch(lines[at])
-        if match is None:
+        key, colon, value_text = lines[at].partition(": ")
+        if not colon or not _is_key(key) or not value_text or value_text.strip() != value_text:
             return None
-        key, value_text = match[1], match[2]
         if key in seen or not resolves_to_string(key):
             return None
         seen.add(key)

@@ -67,7 +67,9 @@ PLAIN_SAMPLES = [
     "2026-1-2", "2026-11-20T14:03:11+00:00", "2026-11-20 14:03:11", "2026-11-20t14:03:11Z",
     "2026-11-20T14:03:11.5 -5", "20261120", "<<", "<", "=", "==", "0039p2s9nfcb",
     "zhcpze7efyax", "123456789012", "1234567e8901", "Not on will use", "No way", "-",
-    ".env", "+", "1:3x", "2026-13-45",
+    ".env", "+", "1:3x", "2026-13-45", "!", "&", "*", "2026-01-02T03:04:05+06:00",
+    "2026-1-2T3:04:05",
+    "2026-01-02 03:04:05.123 Z", "2026-01-02T03:04:05-6", "2026-01-02t03:04:05+06:00x",
 ]  # fmt: skip
 
 
@@ -95,7 +97,7 @@ CANONICAL = [
     HEAD + "updated: 2026-02-28T23:59:59.123456-05:30\n",
     HEAD + "updated: 2026-02-28T23:59:59Z\n",
     HEAD + "summary: R&D, *not* [1] {2} 50% a:b a#b\n",
-    HEAD + "summary: No\u00a0way \u65e5\u672c \U0001f600\n",
+    HEAD + "summary: Caf\u00e9 \u2014 \u65e5\u672c \U0001f600\n",
     HEAD.replace("T\n", "'  padded  '\n"),
     HEAD.rstrip("\n"),
     # Not what gitmem writes, but read alike (validation then refuses the date without a time).
@@ -146,7 +148,7 @@ ODD = [
     HEAD + "yes: x\n", HEAD + "'q': x\n", HEAD + "a b: x\n", " " + HEAD, "---\n" + HEAD,
     HEAD + "...\n", HEAD + "summary: a\r\n", HEAD + "summary: a\x85b\n",
     HEAD + "summary: a\u2028b\n", HEAD + "summary: \ufeffa\n", HEAD + "summary: a\x7fb\n",
-    HEAD + "summary: a\x1bb\n", "%YAML 1.1\n---\n" + HEAD,
+    HEAD + "summary: a\x1bb\n", "%YAML 1.1\n---\n" + HEAD, HEAD + "summary: No\u00a0way\n",
     HEAD + "created: 2026-02-30T00:00:00+00:00\n",
     HEAD.replace("2026-01-01T00:00:00+00:00", "2026-02-30T00:00:00+00:00"),
     HEAD.replace("2026-01-01T00:00:00+00:00", "2026-01-01T24:00:00+00:00"),
