@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
+
+from gitmem import LaterPattern
 
 BOLD, DIM, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN = "1", "2", "31", "32", "33", "34", "35", "36"
 
@@ -31,8 +32,8 @@ def safe(text: str, keep: str = "") -> str:
 
 # Markdown: what would start emphasis, code, a link, HTML (`<script>`, `<!--`), an entity or a
 # quote, or end a table cell; `@name` would notify someone from a bot's comment.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
-_MENTION = re.compile(r"@(?=\w)")
+_MARKDOWN_SPECIAL = LaterPattern(r"([\\`*_\[\]<>|~&])")
+_MENTION = LaterPattern(r"@(?=\w)")
 
 
 def markdown_text(value: str) -> str:
@@ -76,6 +77,8 @@ def plural(n: int, word: str) -> str:
 
 
 def print_json(data: Any) -> None:
+    import json  # here: `show` and `list` print for people without it (~1.5 ms to import)
+
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
     sys.stdout.write("\n")
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitmem import LaterPattern
 from gitmem.errors import RecordError
 from gitmem.store import limits, plain_yaml, yaml_load
 from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
@@ -53,7 +54,7 @@ def _represent_literal(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 # Plain text other YAML readers take for something else, though PyYAML writes it unquoted:
 # YAML 1.1's y/n booleans (go-yaml v2), 1.2's 0o octal, numbers with commas (Ruby's Psych, which
 # renders front matter on GitHub).
-_LOOKALIKE_RE = re.compile(r"[yYnN]|[-+]?0o[0-7_]+|[-+]?\d[\d_,]*(\.[\d_,]*)?([eE][-+]?\d+)?")
+_LOOKALIKE_RE = LaterPattern(r"[yYnN]|[-+]?0o[0-7_]+|[-+]?\d[\d_,]*(\.[\d_,]*)?([eE][-+]?\d+)?")
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:

@@ -175,10 +175,15 @@ def _scalar(text: str, time: bool = False) -> Any:
         return _quoted(text)
     if text[0] in _NOT_FIRST or ": " in text or " #" in text or "\t" in text or text[-1] == ":":
         return _NO
+    # A time field's timestamp is read as its text by PyYAML's path (front_matter._scalar_text)
+    # once PyYAML builds it; gitmem's own form is known to be a timestamp, so the number
+    # regexes need not be compiled to see it is no float or int.
+    if time and _gitmem_time(text) is not None:
+        return text if _time_field_reads_as_text(text) else _NO
     if resolves_to_string(text):
         return text
     if time and _time_field_reads_as_text(text):
-        return text  # PyYAML's path reads a time field's text (front_matter._scalar_text)
+        return text
     return _NO
 
 

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from gitmem import LaterPattern
 from gitmem.store.fields import FIELD_ORDER
 from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
 
@@ -37,7 +38,7 @@ def encode_base32(data: bytes, length: int = ID_LENGTH) -> str:
 _entropy = os.urandom  # a seam for tests
 
 # Ids that some YAML reader (1.1 or 1.2) would take for a number: 123, 0x1f, 0b10, 12e34.
-_NUMBER_LIKE_RE = re.compile(r"\d+(e\d+)?|0[bx].*")
+_NUMBER_LIKE_RE = LaterPattern(r"\d+(e\d+)?|0[bx].*")
 
 
 def new_id() -> str:
