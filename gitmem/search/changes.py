@@ -13,8 +13,9 @@ from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, NamedTuple
+from typing import Any
 
+from gitmem import NamedTuple
 from gitmem.errors import RecordError
 from gitmem.store import git, objects
 from gitmem.store.files import decode_text, escapes

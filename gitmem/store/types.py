@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import NamedTuple
+
+from gitmem import NamedTuple
 
 TYPE_NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
