@@ -221,8 +221,9 @@ def test_show_loads_no_search_engine(repo, mem):
 
 @pytest.mark.parametrize("command", [["show"], ["list", "--limit", "20"]])
 def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
-    """`show` and `list` never re-rank nor inspect a signature: `inspect` (what `dataclasses`
-    imports, store/lazy.py) and `gitmem.semantic` are not loaded (-X importtime, no clock)."""
+    """`show` and `list` never re-rank, inspect a signature nor deep-copy: `inspect` and `copy`
+    (what `dataclasses` imports, store/lazy.py) and `gitmem.semantic` are not loaded (-X
+    importtime, no clock)."""
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
     argv = [*command, record_id[:6]] if command == ["show"] else command
@@ -236,7 +237,7 @@ def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
     assert proc.returncode == 0, proc.stderr
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
-    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress")
+    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress", "copy", "weakref")
     assert not {name for name in loaded if name in unused}
     assert not {name for name in loaded if name.startswith("gitmem.semantic")}
 
