@@ -17,7 +17,9 @@ BOLD, DIM, RED, GREEN, YELLOW, BLUE, MAGENTA, CYAN = "1", "2", "31", "32", "33",
 
 # Characters a terminal acts on rather than shows: C0 controls but tab and newline, DEL, C1
 # controls, and the bidi overrides and isolates that reorder what is shown (Trojan Source).
-UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Compiled on first use: its class of non-ASCII ranges takes ~1-2 ms to compile, and most text
+# holds none of them (`safe`).
+UNSAFE = LaterPattern("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str, keep: str = "") -> str:
@@ -27,6 +29,10 @@ def safe(text: str, keep: str = "") -> str:
     retitle or write to the clipboard of the terminal that shows it. `keep` names characters
     left alone (markers the caller replaces next). Tab and newline stay.
     """
+    # Every character UNSAFE matches is a control (Cc) or format (Cf) one, which Python never
+    # calls printable: text printable but for its tabs and newlines has none of them.
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        return text
     return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escaped(m[0]), text)
 
 
