@@ -106,8 +106,8 @@ def named_tuple(name: str, ns: dict[str, Any]) -> type:
     """The class `class <name>(NamedTuple): <ns>` makes, as typing.NamedTuple makes it (a tuple
     with a field per annotation, its defaults, `_make`, `_replace`, `_asdict`, its methods), but
     with no code compiled at run time: typing's compiles each annotation (to check it) and
-    collections' `namedtuple` its `__new__`, and a process's first compile costs ~0.8 ms. The
-    read path's modules declare a dozen: ~2 ms of a one-shot `git mem show`. `gitmem.NamedTuple`
+    collections' `namedtuple` its `__new__`, ~0.1-0.2 ms a class; the read path's modules
+    declare a dozen. `gitmem.NamedTuple`
     is typing's for mypy, this at run time; tests/store/named_tuple_test.py compares them."""
     try:
         from collections import _tuplegetter  # type: ignore[attr-defined]  # as namedtuple's
