@@ -11,7 +11,8 @@ sets, and the lexical share keeps exact-word matches in front among near-equal m
 
 from __future__ import annotations
 
-from gitmem.semantic import may_rerank, model
+from gitmem.errors import UsageError
+from gitmem.semantic import MODES, model
 
 DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
@@ -38,7 +39,9 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
     in every `git mem search`, against ~10-30 ms for the lexical search. The MCP server and `git mem
     serve` load it once. The index service does not count as resident: it answers the CLI's
     commands, which must rank the same whether it is running or not."""
-    if not may_rerank(mode, resident=resident) or (mode == "auto" and not model.installed()):
+    if mode not in MODES:
+        raise UsageError(f"[search] semantic must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode == "off" or (mode == "auto" and not (resident and model.installed())):
         return None
     # "on" without the extra: the first search that re-ranks says so (`model.embedder`), not
     # `list` or `show`, which never re-rank. The model is loaded then too, not here.
