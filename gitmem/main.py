@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # not `typing`'s (~2 ms on the service's path)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
+    from typing import Any
 
     from gitmem.service.paths import Where
 
@@ -192,17 +193,21 @@ def _forget_git() -> None:
 
 
 def _in_process(argv: list[str]) -> int:
+    from gitmem.cli import plain_argv
     from gitmem.errors import EXIT_FATAL, GitMemError, log_unexpected
     from gitmem.output import error as say_error
 
-    command = _command_in(argv)
-    parser = build_parser(command)
-    if command == "search":
-        argv = _query_after_options(parser, argv)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
+    # `show ID`, `list`, `search WORDS`: their namespace without argparse (~4 ms).
+    args: Any = plain_argv.parsed(argv)
+    if args is None:
+        command = _command_in(argv)
+        parser = build_parser(command)
+        if command == "search":
+            argv = _query_after_options(parser, argv)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
     name = ALIASES.get(args.command, args.command)
     module = importlib.import_module(f"gitmem.commands.{MODULES.get(name, name)}")
     try:

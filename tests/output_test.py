@@ -61,3 +61,20 @@ def test_safe_escapes_each_class_of_terminal_control() -> None:
     )
     assert safe("tab\tnewline\n é ü 日本 \u00a0\u200b") == "tab\tnewline\n é ü 日本 \u00a0\u200b"
     assert safe("\x01marked\x02\x1b", keep="\x01\x02") == "\x01marked\x02\\x1b"
+
+
+def test_safe_skips_the_regex_only_for_text_it_would_not_change() -> None:
+    """`safe` returns printable text (tabs and newlines aside) as it is without the UNSAFE
+    regex: for every character up to U+3000 (every one UNSAFE names is below it) and the
+    format, private and astral ones after it, alone and in text, it gives what the regex does."""
+    from gitmem.output import UNSAFE, _escaped
+
+    def by_regex(text: str, keep: str = "") -> str:
+        return UNSAFE.sub(lambda m: m[0] if m[0] in keep else _escaped(m[0]), text)
+
+    later = [0x3000, 0xE000, 0xFEFF, 0xFFF9, 0xFFFC, 0xFFFD, 0xFFFE, 0x1F600, 0xE0001, 0x10FFFD]
+    for code in [*range(0x3000), *later]:
+        char = chr(code)
+        for text in (char, f"a {char}\tb\n", f"\u00e9{char}"):
+            assert safe(text) == by_regex(text), hex(code)
+    assert safe("\x1b[31m", keep="\x1b") == by_regex("\x1b[31m", keep="\x1b") == "\x1b[31m"

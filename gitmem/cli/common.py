@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, NoReturn
 
+from gitmem import LaterPattern
 from gitmem.store.types import DEFAULT_TYPE, TYPE_NAMES
 
 FILTER_HELP = """\
@@ -33,7 +34,9 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"git-mem: error: {suggest_choice(message)}\n")
 
 
-_INVALID_CHOICE = re.compile(r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)$")
+_INVALID_CHOICE = LaterPattern(
+    r"invalid choice: '(?P<word>[^']*)' \(choose from (?P<choices>.*)\)$"
+)
 
 
 def suggest_choice(message: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
@@ -12,6 +11,8 @@ from gitmem.output import CYAN, DIM, YELLOW, emit, safe, style, warn
 # The store, the catalog and what they load are imported where they are used, after
 # `open_store` has asked git what changed: git stats the work tree meanwhile.
 if TYPE_CHECKING:
+    import argparse
+
     from gitmem.records.store import Store
     from gitmem.search.changes import Row
     from gitmem.search.query import Filter

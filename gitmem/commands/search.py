@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -29,6 +28,8 @@ from gitmem.search.engine import MARK_END, MARK_START
 # The store, the finder and the index are imported where they are used, after `open_store`
 # has asked git what changed: git stats the work tree meanwhile. `--server` needs none of them.
 if TYPE_CHECKING:
+    import argparse
+
     from gitmem.records import finder, workspace
     from gitmem.search.messages import MessageHit
     from gitmem.sessions.search import Everything

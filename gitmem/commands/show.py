@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, safe, style
 
-if TYPE_CHECKING:  # the store is loaded after git was asked what changed (open_store)
+if TYPE_CHECKING:
+    import argparse
+
+    # the store is loaded after git was asked what changed (open_store)
     from gitmem.store.record import Memory
 
 DETAIL_FIELDS = (

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
+from gitmem import NamedTuple
 from gitmem.errors import GitMemError, UsageError
 from gitmem.records.store import Store
 from gitmem.search import catalog as catalogs

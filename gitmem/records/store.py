@@ -14,14 +14,15 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from gitmem import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
 from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
-from gitmem.store.front_matter import load_parser, parse_file, serialize_file
+from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
@@ -140,10 +141,14 @@ class Store:
     def rerank(self) -> Rerank | None:
         """What re-ranks plain-word searches: `$GITMEM_SEMANTIC`, else `[search] semantic`
         (auto: the semantic extra when it is installed and the process is `resident`; on;
-        off)."""
-        from gitmem.semantic.rerank import reranker
+        off). The extra's modules are imported only when it may re-rank."""
+        from gitmem.semantic import may_rerank
 
         mode = os.environ.get("GITMEM_SEMANTIC") or self.config.semantic
+        if not may_rerank(mode, resident=self.resident):
+            return None
+        from gitmem.semantic.rerank import reranker
+
         return reranker(mode, resident=self.resident)
 
     def locations(self) -> dict[str, str]:
@@ -197,7 +202,8 @@ class Store:
         return Stored(memory, location, text)
 
     def get(self, prefix: str) -> Stored:
-        load_parser()  # while git answers which files changed (`catalog` waits for it)
+        # A record gitmem wrote is read without PyYAML (store.plain_yaml): nothing to import
+        # while git answers which files changed.
         return self.load(self.resolve(prefix))
 
     def _load_note(self, row: Row) -> Stored:

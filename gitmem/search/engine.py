@@ -16,7 +16,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NewType, Protocol
+from typing import TYPE_CHECKING, Any, NewType, Protocol
+
+from gitmem import NamedTuple
 
 if TYPE_CHECKING:
     from gitmem.search.changes import Document

@@ -8,8 +8,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from gitmem import LaterPattern
 from gitmem.errors import UsageError
-from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
+from gitmem.store.lazy import dataclass_without_code, dataclasses  # without `inspect`, compiling
 from gitmem.store.record import RETIRED_STATUSES, normalize_tag, parse_time
 
 Row = dict[str, Any]
@@ -26,7 +27,7 @@ _UNITS = {
     "w": 7 * 86400,
     "y": 365 * 86400,
 }
-_RELATIVE_RE = re.compile(r"(\d+)\s*(minute|hour|day|week|month|year|[hdwy])s?(\s+ago)?")
+_RELATIVE_RE = LaterPattern(r"(\d+)\s*(minute|hour|day|week|month|year|[hdwy])s?(\s+ago)?")
 
 
 def parse_when(text: str, *, now: datetime | None = None) -> datetime:
@@ -107,7 +108,7 @@ FILTER_OPTIONS = (
 LIST_OPTIONS = tuple(name for name in FILTER_OPTIONS if name not in ("since", "until"))
 
 
-@dataclasses.dataclass
+@dataclass_without_code
 class Filter:
     """The records a reader asks for (`--type`, `--tag`, ... `--all`): `matches` says whether
     a row is one. (A docstring: a dataclass without one would load `inspect`; see store/lazy.)"""

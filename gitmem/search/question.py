@@ -14,7 +14,8 @@ No engine here: `whoosh_query` builds the engine's query from a `Reading`.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+
+from gitmem import NamedTuple
 
 # Words a question does not need to match: function words and question words.
 _QUESTION_WORDS = """

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+
+from gitmem import NamedTuple
 
 TABLE = Path(__file__).with_name("related-terms.txt")
 LONGEST = 3  # words in the longest member ("continuous integration", "pip install")

@@ -41,8 +41,9 @@ import marshal
 import os
 import time
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from gitmem import NamedTuple
 from gitmem.store import git
 from gitmem.store.files import atomic_write
 from gitmem.store.spawn import Spawned

@@ -15,6 +15,16 @@ anything above tier 2; nothing else may import numpy, onnxruntime or tokenizers.
 
 from __future__ import annotations
 
+from gitmem.errors import UsageError
 from gitmem.store.config import SEMANTIC_MODES as MODES
 
-__all__ = ["MODES"]
+__all__ = ["MODES", "may_rerank"]
+
+
+def may_rerank(mode: str, *, resident: bool) -> bool:
+    """Whether `mode` may re-rank in this process ("on"; "auto" in a `resident` one), decided
+    without importing `model` or `rerank`: a one-shot search under "off" or "auto" (most of
+    them) loads neither (hashlib, threading, importlib.util: ~4% of a `git mem search`)."""
+    if mode not in MODES:
+        raise UsageError(f"[search] semantic must be one of {', '.join(MODES)}, not {mode!r}")
+    return mode == "on" or (mode == "auto" and resident)

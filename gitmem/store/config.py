@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import marshal
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+from gitmem import NamedTuple
 from gitmem.errors import UsageError
 from gitmem.store.files import escapes
 from gitmem.store.types import (

@@ -7,7 +7,9 @@ and serialisation read it, and so do the MCP tools' schemas; unknown keys are ke
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
+from typing import Literal
+
+from gitmem import NamedTuple
 
 Kind = Literal["text", "time", "list", "mapping"]
 

@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gitmem import LaterPattern
 from gitmem.errors import RecordError
-from gitmem.store import limits, yaml_load
+from gitmem.store import limits, plain_yaml, yaml_load
 from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
 from gitmem.store.record import Memory, Origin, parse_time
 from gitmem.store.validation import validate
@@ -40,12 +41,6 @@ class _TopLevel(dict[str, Any]):
     pass
 
 
-def load_parser() -> None:
-    """Import PyYAML now (~6 ms, `yaml_load`): `show` calls it while git answers which files
-    changed, so the import does not wait for that answer."""
-    yaml_load.load()
-
-
 def _is_scalar(value: Any) -> bool:
     return not isinstance(value, list | dict)
 
@@ -59,7 +54,7 @@ def _represent_literal(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 # Plain text other YAML readers take for something else, though PyYAML writes it unquoted:
 # YAML 1.1's y/n booleans (go-yaml v2), 1.2's 0o octal, numbers with commas (Ruby's Psych, which
 # renders front matter on GitHub).
-_LOOKALIKE_RE = re.compile(r"[yYnN]|[-+]?0o[0-7_]+|[-+]?\d[\d_,]*(\.[\d_,]*)?([eE][-+]?\d+)?")
+_LOOKALIKE_RE = LaterPattern(r"[yYnN]|[-+]?0o[0-7_]+|[-+]?\d[\d_,]*(\.[\d_,]*)?([eE][-+]?\d+)?")
 
 
 def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
@@ -213,7 +208,10 @@ def _unbuildable(node: yaml.Node) -> tuple[int | None, str | None, str | None]:
 def parse_mapping(
     text: str, source: str, first_line: int, types: Iterable[str], body_key: bool
 ) -> Memory:
-    """Parse one YAML mapping holding a record; `first_line` is the 1-based line of text[0]."""
+    """Parse one YAML mapping holding a record; `first_line` is the 1-based line of text[0].
+
+    Text in the canonical form gitmem writes is read without PyYAML (`plain_yaml`), with the
+    same result; anything else, and every error, is PyYAML's (`_read_yaml`)."""
     undecodable = re.search("[\ud800-\udfff]", text)  # bytes that were not UTF-8 (a note)
     if undecodable:
         message = "invalid YAML: the text is not valid UTF-8"
@@ -222,6 +220,44 @@ def parse_mapping(
     what = "a record" if body_key else "front matter"
     if not body_key:  # before parsing; a note's body is not counted, so it is known only later
         limits.check_size(text, source, first_line, what)
+    entries = plain_yaml.read(text, body_key)
+    keep_raw = True  # the canonical form has each key on its own line, at column 0
+    if entries is None:
+        entries, keep_raw = _read_yaml(text, source, first_line, body_key, what)
+    lines = text.splitlines(keepends=True)
+    starts = [line for _, line, _ in entries]
+    raw: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    key_lines: dict[str, int] = {}
+    body: str | None = None
+    for index, (key, line, value) in enumerate(entries):
+        key_lines[key] = first_line + line
+        if body_key and key == "body":
+            body = value
+            continue
+        values[key] = value
+        if keep_raw:
+            end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+            raw[key] = "".join(lines[starts[index] : end])
+    preamble = "".join(lines[: starts[0]]) if keep_raw and starts else ""
+    for key in REQUIRED:
+        if values.get(key) in (None, ""):
+            raise RecordError(source, "missing required field", line=first_line, field=key)
+    known = {k: v for k, v in values.items() if k in FIELD_ORDER and v is not None}
+    extra = {k: v for k, v in values.items() if k not in FIELD_ORDER}
+    memory = Memory(**known, extra=extra, body=body or "")
+    memory.origin = Origin(raw=raw, values=dict(values), preamble=preamble)
+    validate(memory, source, key_lines, types)
+    return memory
+
+
+def _read_yaml(
+    text: str, source: str, first_line: int, body_key: bool, what: str
+) -> tuple[list[tuple[str, int, Any]], bool]:
+    """PyYAML's reading of a record: (key, its 0-based line, its value) for every top-level
+    key in order, a note's body as the value of `body`; and whether each key starts its own
+    line, in order, at column 0 (so the exact text of each can be kept). RecordError for
+    anything that is not a record's mapping, naming the line and field where it can."""
     yaml = yaml_load.load()
 
     c_loader = hasattr(yaml, "CSafeLoader")
@@ -267,42 +303,28 @@ def parse_mapping(
     if not isinstance(node, yaml.MappingNode) or not isinstance(data, dict):
         kind = type(data).__name__
         raise RecordError(source, f"expected a mapping of fields, got a {kind}", line=first_line)
-    lines = text.splitlines(keepends=True)
     key_nodes = [k for k, _ in node.value]
     starts = [k.start_mark.line for k in key_nodes]
     # Exact text per key works when each key starts its own line, in order, at column 0.
     keep_raw = all(k.start_mark.column == 0 for k in key_nodes) and starts == sorted(set(starts))
-    raw: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    key_lines: dict[str, int] = {}
-    body: str | None = None
-    for index, (knode, vnode) in enumerate(node.value):
+    entries: list[tuple[str, int, Any]] = []
+    seen: set[str] = set()
+    for knode, vnode in node.value:
         key = knode.value if isinstance(knode, yaml.ScalarNode) else None
         line = first_line + knode.start_mark.line
         if not isinstance(key, str) or knode.tag != "tag:yaml.org,2002:str":
             raise RecordError(source, f"keys must be strings, got {knode.value!r}", line=line)
-        if key in key_lines:
+        if key in seen:
             raise RecordError(source, "duplicate key", line=line, field=key)
-        key_lines[key] = line
+        seen.add(key)
         if body_key and key == "body":
             if not isinstance(data[key], str):
                 raise RecordError(source, "expected text", line=line, field="body")
-            body = data[key]
-            continue
-        values[key] = _field_value(key, vnode, data[key], (source, line))
-        if keep_raw:
-            end = starts[index + 1] if index + 1 < len(starts) else len(lines)
-            raw[key] = "".join(lines[starts[index] : end])
-    preamble = "".join(lines[: starts[0]]) if keep_raw and starts else ""
-    for key in REQUIRED:
-        if values.get(key) in (None, ""):
-            raise RecordError(source, "missing required field", line=first_line, field=key)
-    known = {k: v for k, v in values.items() if k in FIELD_ORDER and v is not None}
-    extra = {k: v for k, v in values.items() if k not in FIELD_ORDER}
-    memory = Memory(**known, extra=extra, body=body or "")
-    memory.origin = Origin(raw=raw, values=dict(values), preamble=preamble)
-    validate(memory, source, key_lines, types)
-    return memory
+            value = data[key]
+        else:
+            value = _field_value(key, vnode, data[key], (source, line))
+        entries.append((key, knode.start_mark.line, value))
+    return entries, keep_raw
 
 
 def parse_file(text: str, source: str, types: Iterable[str] = ()) -> Memory:

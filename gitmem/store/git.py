@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
+from gitmem import NamedTuple
 from gitmem.errors import GitMemError, UsageError
 from gitmem.store.spawn import Spawned
 

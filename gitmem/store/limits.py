@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from gitmem import LaterPattern
 from gitmem.errors import RecordError
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _refuse(source: str, line: int, message: str) -> RecordError:
 
 
 # A note's `body: |` block: its lines are indented or blank, so they hold no anchor or alias.
-_LITERAL_BODY_RE = re.compile(
+_LITERAL_BODY_RE = LaterPattern(
     r"^body: *\|[-+0-9]* *\n(?:(?: [^\n]*)?\n)*(?: [^\n]*)?", re.MULTILINE
 )
 

@@ -11,8 +11,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from gitmem import LaterPattern
 from gitmem.store.fields import FIELD_ORDER
-from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
+from gitmem.store.lazy import dataclass_without_code, dataclasses  # without `inspect`, compiling
 
 STATUSES = ("active", "proposed", "accepted", "superseded", "deprecated", "rejected")
 # Statuses that read as "no longer current": hidden from list/search unless --all.
@@ -37,7 +38,7 @@ def encode_base32(data: bytes, length: int = ID_LENGTH) -> str:
 _entropy = os.urandom  # a seam for tests
 
 # Ids that some YAML reader (1.1 or 1.2) would take for a number: 123, 0x1f, 0b10, 12e34.
-_NUMBER_LIKE_RE = re.compile(r"\d+(e\d+)?|0[bx].*")
+_NUMBER_LIKE_RE = LaterPattern(r"\d+(e\d+)?|0[bx].*")
 
 
 def new_id() -> str:
@@ -88,7 +89,7 @@ def normalize_tag(tag: str) -> str:
     return re.sub(r"[\s_]+", "-", tag.strip().lower()).strip("-")
 
 
-@dataclasses.dataclass
+@dataclass_without_code
 class Origin:
     """What a record was read from: the exact text of each key and the value it held then."""
 
@@ -97,7 +98,7 @@ class Origin:
     preamble: str = ""
 
 
-@dataclasses.dataclass
+@dataclass_without_code
 class Memory:
     """One record: its known fields, its unknown keys (`extra`) and its body. (A docstring: a
     dataclass without one would load `inspect` to write one; see store/lazy.)"""

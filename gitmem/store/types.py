@@ -10,11 +10,11 @@ Imported by the post-commit hook (through the capture rules): re only, nothing e
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
-from typing import NamedTuple
 
-TYPE_NAME_RE = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+from gitmem import LaterPattern, NamedTuple
+
+TYPE_NAME_RE = LaterPattern(r"[a-z][a-z0-9_-]{0,39}")  # for custom types (store.config)
 
 # The context-pack section of config-declared types: one shared section after the built-in
 # ones (assist/pack_sections.py lays the sections out), so no custom type can crowd out decisions.

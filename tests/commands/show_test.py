@@ -221,8 +221,9 @@ def test_show_loads_no_search_engine(repo, mem):
 
 @pytest.mark.parametrize("command", [["show"], ["list", "--limit", "20"]])
 def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
-    """`show` and `list` never re-rank nor inspect a signature: `inspect` (what `dataclasses`
-    imports, store/lazy.py) and `gitmem.semantic` are not loaded (-X importtime, no clock)."""
+    """`show` and `list` never re-rank, inspect a signature nor deep-copy: `inspect` and `copy`
+    (what `dataclasses` imports, store/lazy.py) and `gitmem.semantic` are not loaded (-X
+    importtime, no clock)."""
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
     argv = [*command, record_id[:6]] if command == ["show"] else command
@@ -236,9 +237,28 @@ def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
     assert proc.returncode == 0, proc.stderr
     loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
-    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress")
+    unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress", "copy", "weakref")
     assert not {name for name in loaded if name in unused}
     assert not {name for name in loaded if name.startswith("gitmem.semantic")}
+
+
+@pytest.mark.parametrize("mode", ["off", "auto"])
+def test_one_shot_search_loads_no_reranker(repo, mem, mode):
+    """A one-shot `git mem search` under `off`, and under `auto` (which re-ranks only in
+    resident processes), imports neither `gitmem.semantic.rerank` nor `model` (-X importtime)."""
+    mem("save", "-m", "Use PostgreSQL")
+    assert mem("list").code == 0  # the index exists and is current
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "search", "postgresql"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITMEM_SEMANTIC": mode, "GITMEM_SERVICE": "off"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    assert "gitmem.search.whoosh_reader" in loaded  # it did search
+    assert not loaded & {"gitmem.semantic.rerank", "gitmem.semantic.model"}
 
 
 def test_pathlib_loaded_without_urllib_keeps_as_uri(tmp_path):

@@ -153,15 +153,16 @@ print(loaded[0], code, file=sys.stderr)
     ("argv", "loaded"),
     [
         (["search", "alpha"], "['whoosh.searching'] 0"),
-        (["show", A], "['yaml'] 0"),
+        (["show", A], "[] 0"),
         (["list"], "[] 0"),
     ],
 )
 def test_what_a_read_needs_after_git_answers_is_loaded_before(
     committed: Path, argv: list[str], loaded: str
 ) -> None:
-    """While git stats the work tree, `search` loads the engine and `show` the YAML parser
-    (at 100k files git answers after Python is ready); `list` loads neither."""
+    """While git stats the work tree, `search` loads the engine (at 100k files git answers
+    after Python is ready); `show` reads a record gitmem wrote without PyYAML
+    (store/plain_yaml) and `list` reads none: neither loads it."""
     import subprocess
 
     run = subprocess.run(

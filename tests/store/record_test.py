@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from gitmem.errors import EXIT_USAGE, RecordError
-from gitmem.store import note_stream, record, types
+from gitmem.store import note_stream, plain_yaml, record, types
 from gitmem.store.fields import FIELD_ORDER
-from gitmem.store.front_matter import parse_file, serialize_file
+from gitmem.store.front_matter import _read_yaml, parse_file, serialize_file
 from gitmem.store.note_stream import parse_note, serialize_note_doc
 from gitmem.store.record import (
     CROCKFORD,
@@ -250,6 +250,32 @@ def test_note_doc_round_trip(memory: Memory) -> None:
     assert not chunks[0].memory.foreign
     assert chunks[0].text == doc
     assert serialize_note_doc(chunks[0].memory) == doc
+
+
+def _pyyaml_reads_alike(text: str, body_key: bool) -> None:
+    """What store.plain_yaml reads (None: it leaves the text to PyYAML) is what PyYAML reads:
+    the same keys, lines and values, of the same types (tests/store/plain_yaml_test.py)."""
+    fast = plain_yaml.read(text, body_key)
+    if fast is not None:
+        slow, keep_raw = _read_yaml(text, FILE, 2, body_key, "front matter")
+        assert keep_raw
+        assert [(k, line, type(v), v) for k, line, v in fast] == [
+            (k, line, type(v), v) for k, line, v in slow
+        ]
+        for (_, _, mine), (_, _, theirs) in zip(fast, slow, strict=True):
+            if isinstance(mine, list | dict):
+                items = mine.values() if isinstance(mine, dict) else mine
+                expected = theirs.values() if isinstance(theirs, dict) else theirs
+                assert [type(i) for i in items] == [type(i) for i in expected]
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(memories())
+def test_the_plain_reader_reads_what_gitmem_writes_as_pyyaml_does(memory: Memory) -> None:
+    text = serialize_file(memory)
+    _pyyaml_reads_alike(text[4 : text.index("\n---\n") + 1], body_key=False)
+    _pyyaml_reads_alike(serialize_note_doc(memory)[4:], body_key=True)
 
 
 @settings(SETTINGS, max_examples=50)
