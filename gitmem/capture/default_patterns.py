@@ -243,8 +243,10 @@ DEFAULT_IGNORE_FIXES = (
      r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
      # a docs example fixed ("Fix missing assignment in MethodView example"), not an area
-     # prefix naming example programs ("examples/rtsp: fix error handling macros")
-     r"|\A[^\n]*\b(?:fix(?:e[sd])?|correct(?:ed)?)\b[^\n]*[ \t]examples?\b(?![/:-])"
+     # prefix naming example programs ("examples/rtsp: fix error handling macros"). The first
+     # fix word only, held (atomic): trying every one against every later word was quadratic
+     # (a 64 KB subject of "fix fix ...": seconds in the post-commit hook).
+     r"|\A(?>[^\n]*?\b(?:fix(?:e[sd])?|correct(?:ed)?)\b)[^\n]*[ \t]examples?\b(?![/:-])"
      # a code comment fixed: "math: fix comment in __rem_pio2f.c", "cmd/vet: fix internal
      # comments" (not the conventional "fix(lib): keep annotation comments for es output", nor
      # comments as what the code handles: "fix folding range for block comments")
