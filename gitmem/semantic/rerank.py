@@ -19,6 +19,7 @@ model's file changes. Under "on" it stays the search's error.
 from __future__ import annotations
 
 import logging
+import threading
 
 from gitmem.errors import UsageError
 from gitmem.output import safe
@@ -28,7 +29,8 @@ DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
 BODY_CHARS = 1000  # of a record's body embedded with its title
 LOG = logging.getLogger("gitmem.semantic")
-_told: list[UsageError] = []  # the model's failure last warned about (said once)
+_told: list[str] = []  # the model's failure last warned about (said once)
+_telling = threading.Lock()  # two searches failing at once (a server's threads): said once
 
 
 class Mixer:
@@ -49,13 +51,16 @@ class Mixer:
             failure = error
         except Exception as error:  # (running it: a broken numpy or onnxruntime)
             failure = model.failed_to_run(error)
-        if failure not in _told:
-            _told[:] = [failure]
-            LOG.warning(
-                "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
-                "the model is fixed: %s",
-                safe(str(failure)),
-            )
+        said = str(failure)  # (each search gets its own exception: compared by what it says)
+        with _telling:
+            if said in _told:
+                return scores
+            _told[:] = [said]
+        LOG.warning(
+            "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
+            "the model is fixed: %s",
+            safe(said),
+        )
         return scores
 
 

@@ -196,3 +196,35 @@ def test_git_mem_serve_under_auto_falls_back_to_the_lexical_ranking_and_says_so_
         assert served.process.stderr is not None
         said = served.process.stderr.read().splitlines()
     assert said == [FELL_BACK + error]
+
+
+@pytest.mark.slow  # a Python process importing numpy and onnxruntime: about a second
+def test_a_remembered_failure_keeps_no_search_alive_under_on(tmp_path: Path) -> None:
+    """A long-lived process under "on" with a damaged model: every search fails with the
+    remembered error, a new exception each time. The one exception raised again grew its
+    traceback by each failed search's frames, keeping them (and their locals) alive for the
+    process's life."""
+    damaged = damaged_copy(tmp_path / "site")
+    code = (
+        "import traceback\n"
+        "from gitmem.errors import UsageError\n"
+        "from gitmem.semantic import rerank\n"
+        "mixer = rerank.reranker('on', resident=True)\n"
+        "assert mixer is not None\n"
+        "for _ in range(3):\n"
+        "    try:\n"
+        "        mixer('how long do login sessions live?', [1.0], ['Sessions expire'])\n"
+        "    except UsageError as error:\n"
+        "        print(len(traceback.extract_tb(error.__traceback__)), error)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    error = (
+        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
+        + REINSTALL
+    )
+    depths = [line.split(" ", 1) for line in done.stdout.splitlines()]
+    assert [said for _depth, said in depths] == [error] * 3
+    assert len({depth for depth, _said in depths}) == 1, done.stdout
