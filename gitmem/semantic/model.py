@@ -184,13 +184,14 @@ _loaded: Embedder | None = None
 # message, not an exception: one exception raised again by every search would grow its
 # traceback by each search's frames (kept alive with their locals) for the process's life.
 _failed: tuple[tuple[object, ...], str] | None = None
+_recorded = 0  # failures recorded so far: a new one (the file changed, still failing) is news
 
 
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
     is not tried again until the model's file changes (path, size, times or inode): its
     UsageError is raised again (a new one each time)."""
-    global _loaded, _failed
+    global _loaded, _failed, _recorded
     with _loading:
         if _loaded is not None:
             return _loaded
@@ -204,6 +205,7 @@ def embedder() -> Embedder:
             _loaded = Embedder(path)
         except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
             _failed = (state, _damaged(path, error))
+            _recorded += 1
             raise UsageError(_failed[1]) from None
         return _loaded
 
@@ -221,13 +223,20 @@ def failure() -> UsageError | None:
 def failed_to_run(error: Exception) -> UsageError:
     """`error`, raised by running the loaded model, as the one-line error a failed load gives;
     recorded as `failure()` (the embedder dropped: loaded again once the file changes)."""
-    global _loaded, _failed
+    global _loaded, _failed, _recorded
     with _loading:
         path = model_file()
         damaged = _damaged(path, error)
         _loaded = None
         _failed = (_state(path) if path is not None else (), damaged)
+        _recorded += 1
         return UsageError(damaged)
+
+
+def failures() -> int:
+    """How many failures this process recorded (`rerank` says each new one once)."""
+    with _loading:
+        return _recorded
 
 
 def _state(path: Path) -> tuple[object, ...]:

@@ -29,7 +29,9 @@ DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
 BODY_CHARS = 1000  # of a record's body embedded with its title
 LOG = logging.getLogger("gitmem.semantic")
-_told: list[str] = []  # the model's failure last warned about (said once)
+# The model's failure last warned about, and which recorded failure it was: said once, and
+# again if the file changed and still fails (a reinstall that did not help).
+_told: list[tuple[str, int]] = []
 _telling = threading.Lock()  # two searches failing at once (a server's threads): said once
 
 
@@ -52,10 +54,11 @@ class Mixer:
         except Exception as error:  # (running it: a broken numpy or onnxruntime)
             failure = model.failed_to_run(error)
         said = str(failure)  # (each search gets its own exception: compared by what it says)
+        which = (said, model.failures())
         with _telling:
-            if said in _told:
+            if which in _told:
                 return scores
-            _told[:] = [said]
+            _told[:] = [which]
         LOG.warning(
             "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
             "the model is fixed: %s",

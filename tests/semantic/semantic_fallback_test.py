@@ -228,3 +228,32 @@ def test_a_remembered_failure_keeps_no_search_alive_under_on(tmp_path: Path) -> 
     depths = [line.split(" ", 1) for line in done.stdout.splitlines()]
     assert [said for _depth, said in depths] == [error] * 3
     assert len({depth for depth, _said in depths}) == 1, done.stdout
+
+
+@pytest.mark.slow  # a Python process importing numpy and onnxruntime: about a second
+def test_under_auto_a_model_file_changed_and_still_damaged_is_said_again(tmp_path: Path) -> None:
+    """Said once per failure: a reinstall that did not help is news, the searches after it
+    (lexical, the model not tried again) are not."""
+    damaged = damaged_copy(tmp_path / "site")
+    code = (
+        "import os, sys\n"
+        "from gitmem.semantic import rerank\n"
+        "for n in range(4):\n"
+        "    mixer = rerank.reranker('auto', resident=True)\n"
+        "    print(type(mixer).__name__, file=sys.stderr)\n"
+        "    if mixer is not None:\n"
+        "        assert mixer('sessions', [2.0, 1.0], ['a', 'b']) == [2.0, 1.0]\n"
+        "    if n == 1:\n"
+        f"        os.utime({str(damaged)!r}, ns=(1, 1))  # replaced, still damaged\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    said = (
+        f"{FELL_BACK}semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
+        f"differs); {REINSTALL}"
+    )
+    assert done.stderr.splitlines() == [
+        "Mixer", said, "NoneType", "Mixer", said, "NoneType"
+    ]  # fmt: skip
