@@ -10,7 +10,7 @@ its tokens' last hidden states, normalised (the model's own pooling), so a dot p
 cosine similarity. Vectors are kept in memory by a digest of their text, so a long-lived
 process (the MCP server, `git mem serve`; the index service under `on`) embeds a record once
 however often it is found. A model that fails to load or run (a damaged file, a broken
-numpy or onnxruntime) is not tried again until its file changes (`failure`).
+numpy or onnxruntime) is not tried again until its file or a library's changes (`failure`).
 """
 
 from __future__ import annotations
@@ -189,7 +189,8 @@ _recorded = 0  # failures recorded so far: a new one (the file changed, still fa
 
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
-    is not tried again until the model's file changes (path, size, times or inode): its
+    is not tried again until the model's file, or numpy's, onnxruntime's or tokenizers' own,
+    changes (path, size, times or inode): its
     UsageError is raised again (a new one each time)."""
     global _loaded, _failed, _recorded
     with _loading:
@@ -240,7 +241,23 @@ def failures() -> int:
 
 
 def _state(path: Path) -> tuple[object, ...]:
-    """What tells the model's file was changed (reinstalled, replaced) since it was looked at."""
+    """What tells the model's file, or a library running it, was changed (reinstalled,
+    replaced) since it was looked at: a broken onnxruntime reinstalled is tried again too."""
+    return (_file_state(path), *(_file_state(_origin(name)) for name in LIBRARIES))
+
+
+def _origin(name: str) -> Path | None:
+    """A library's file (its __init__.py), found as an import would find it; not imported."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def _file_state(path: Path | None) -> tuple[object, ...]:
+    if path is None:
+        return ()
     try:
         stat = path.stat()
     except OSError:

@@ -13,7 +13,8 @@ near-equal meanings.
 Under "auto", a model that cannot be loaded or run (`model.failure`) leaves searches lexical
 rather than failing them: said once, as a warning on the `gitmem.semantic` logger (stderr in
 the MCP server and `git mem serve`, which configure no logging), and not tried again until the
-model's file changes. Under "on" it stays the search's error.
+model's file (or numpy's, onnxruntime's, tokenizers') changes. Under "on" it stays the
+search's error.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
         return None
     if mode == "auto":
         # A model that failed (said once, by the search that found it): lexical, as "off",
-        # until its file changes.
+        # until its file or a library's changes.
         return None if model.failure() is not None else Mixer(fallback=True)
     # "on" without the extra: the first search that re-ranks says so (`model.embedder`), not
     # `list` or `show`, which never re-rank. The model is loaded then too, not here.

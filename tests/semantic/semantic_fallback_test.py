@@ -257,3 +257,39 @@ def test_under_auto_a_model_file_changed_and_still_damaged_is_said_again(tmp_pat
     assert done.stderr.splitlines() == [
         "Mixer", said, "NoneType", "Mixer", said, "NoneType"
     ]  # fmt: skip
+
+
+@pytest.mark.slow  # a Python process loading the model: about two seconds
+def test_under_auto_a_broken_onnxruntime_reinstalled_is_tried_again(tmp_path: Path) -> None:
+    """The failure is remembered by the files it came from: the model's and its libraries'.
+    An onnxruntime that failed to import, then fixed (here: the broken copy in front of the
+    real one removed), re-ranks again without a restart."""
+    broken = tmp_path / "site" / "onnxruntime"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        "raise ImportError('libonnxruntime.so.1: cannot open shared object file')\n"
+    )
+    code = (
+        "import shutil, sys\n"
+        "from gitmem.semantic import rerank\n"
+        "for n in range(3):\n"
+        "    mixer = rerank.reranker('auto', resident=True)\n"
+        "    print(type(mixer).__name__, file=sys.stderr)\n"
+        "    if mixer is not None:\n"
+        "        mixed = mixer('how long do login sessions live?', [2.0, 1.0],\n"
+        "                      ['Login sessions are stored in Redis',\n"
+        "                       'Login sessions expire after thirty days'])\n"
+        "        print(mixed[1] > mixed[0], file=sys.stderr)\n"
+        "    if n == 1:\n"
+        f"        shutil.rmtree({str(broken)!r})  # onnxruntime fixed\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    said = (
+        f"{FELL_BACK}semantic model {model.model_file()}: libonnxruntime.so.1: cannot open "
+        f"shared object file; {REINSTALL}"
+    )
+    # lexical (said once), lexical (not tried), then re-ranked: the model puts expiry first
+    assert done.stderr.splitlines() == ["Mixer", said, "False", "NoneType", "Mixer", "True"]
