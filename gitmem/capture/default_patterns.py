@@ -232,7 +232,8 @@ DEFAULT_IGNORE = (
     # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
     # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
     # ... unless it moves the suite to another tool: "test: migrate to vitest".
-    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:\s+"
+    # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
+    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
      r"(?!(?:migrat|adopt)\w*\s)"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a

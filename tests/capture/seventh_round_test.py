@@ -76,6 +76,7 @@ SEVENTH_ROUND = [
      "form also isn't strictly conforming ANSI/ISO C.\n", None, "ignored: tests only"),
     # ... unless it moves the suite to another tool; and `ci:` is no test prefix.
     ("test: migrate to vitest (#8076)\n", "decision", "decision-pattern 'test: migrate to"),
+    ("test:  migrate to vitest (#8076)\n", "decision", "decision-pattern 'test: migrate to"),
     ("ci: migrate to official app token action (#19658)\n", "decision",
      "decision-pattern 'ci: migrate to"),
     # What was broken, said as making it work again (libuv) ...
