@@ -229,8 +229,10 @@ def failed_to_run(error: Exception) -> UsageError:
         path = model_file()
         damaged = _damaged(path, error)
         _loaded = None
-        _failed = (_state(path) if path is not None else (), damaged)
-        _recorded += 1
+        failed = (_state(path) if path is not None else (), damaged)
+        if failed != _failed:  # (not the same failure met by two searches at once: one, said once)
+            _failed = failed
+            _recorded += 1
         return UsageError(damaged)
 
 

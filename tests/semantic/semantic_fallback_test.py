@@ -293,3 +293,21 @@ def test_under_auto_a_broken_onnxruntime_reinstalled_is_tried_again(tmp_path: Pa
     )
     # lexical (said once), lexical (not tried), then re-ranked: the model puts expiry first
     assert done.stderr.splitlines() == ["Mixer", said, "False", "NoneType", "Mixer", "True"]
+
+
+def test_one_run_failure_met_by_two_searches_at_once_is_recorded_once(tmp_path: Path) -> None:
+    """Two searches running the model when it fails (a server's threads) both record the
+    failure: the same failure (file, message), so one, said once (`rerank` keys the warning by
+    the count). Recorded twice, each search warned. A process of its own: the memo is global."""
+    code = (
+        "from gitmem.semantic import model\n"
+        "for _ in range(2):\n"
+        "    model.failed_to_run(RuntimeError('onnxruntime: bad allocation'))\n"
+        "print(model.failures(), model.failure())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout == (
+        f"1 semantic model {model.model_file()}: onnxruntime: bad allocation; {REINSTALL}\n"
+    )
