@@ -190,8 +190,8 @@ _recorded = 0  # failures recorded so far: a new one (the file changed, still fa
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
     is not tried again until the model's file, or numpy's, onnxruntime's or tokenizers' own,
-    changes (path, size, times or inode): its
-    UsageError is raised again (a new one each time)."""
+    changes (path, size, times or inode): its UsageError is raised again (a new one each
+    time)."""
     global _loaded, _failed, _recorded
     with _loading:
         if _loaded is not None:
