@@ -232,7 +232,8 @@ DEFAULT_IGNORE = (
     # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
     # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
     # ... unless it moves the suite to another tool: "test: migrate to vitest".
-    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:\s+"
+    # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
+    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
      r"(?!(?:migrat|adopt)\w*\s)"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
@@ -243,8 +244,10 @@ DEFAULT_IGNORE_FIXES = (
      r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
      # a docs example fixed ("Fix missing assignment in MethodView example"), not an area
-     # prefix naming example programs ("examples/rtsp: fix error handling macros")
-     r"|\A[^\n]*\b(?:fix(?:e[sd])?|correct(?:ed)?)\b[^\n]*[ \t]examples?\b(?![/:-])"
+     # prefix naming example programs ("examples/rtsp: fix error handling macros"). The first
+     # fix word only, held (atomic): trying every one against every later word was quadratic
+     # (a 64 KB subject of "fix fix ...": seconds in the post-commit hook).
+     r"|\A(?>[^\n]*?\b(?:fix(?:e[sd])?|correct(?:ed)?)\b)[^\n]*[ \t]examples?\b(?![/:-])"
      # a code comment fixed: "math: fix comment in __rem_pio2f.c", "cmd/vet: fix internal
      # comments" (not the conventional "fix(lib): keep annotation comments for es output", nor
      # comments as what the code handles: "fix folding range for block comments")

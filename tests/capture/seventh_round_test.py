@@ -7,6 +7,8 @@ real commit on the other side of the same rule.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from gitmem.capture.commits import Commit, explain
@@ -74,6 +76,7 @@ SEVENTH_ROUND = [
      "form also isn't strictly conforming ANSI/ISO C.\n", None, "ignored: tests only"),
     # ... unless it moves the suite to another tool; and `ci:` is no test prefix.
     ("test: migrate to vitest (#8076)\n", "decision", "decision-pattern 'test: migrate to"),
+    ("test:  migrate to vitest (#8076)\n", "decision", "decision-pattern 'test: migrate to"),
     ("ci: migrate to official app token action (#19658)\n", "decision",
      "decision-pattern 'ci: migrate to"),
     # What was broken, said as making it work again (libuv) ...
@@ -114,3 +117,35 @@ def test_seventh_round_families_both_ways(message: str, kind: str | None, rule: 
     found, why = run(message)
     assert [c.type for c in found] == ([kind] if kind else [])
     assert why.startswith(rule), why
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "rule"),
+    [
+        # The docs-example rule holds on to the subject's first fix word: an example after a
+        # later one is still after the first.
+        ("Fix the fix of the MethodView example\n", None, "ignored: docs, typo or formatting"),
+        ("correct the fix in the examples\n", None, "ignored: docs, typo or formatting"),
+        ("fix fix fix examples/rtsp\n", "error", "fix-pattern 'fix'"),
+    ],
+)
+def test_the_docs_example_rule_looks_after_the_first_fix_word(
+    message: str, kind: str | None, rule: str
+) -> None:
+    found, why = run(message)
+    assert [c.type for c in found] == ([kind] if kind else [])
+    assert why.startswith(rule), why
+
+
+@pytest.mark.parametrize("word", ["fix ", "fix  ", "Fixed ", "correct "])
+def test_a_hostile_subject_of_fix_words_costs_the_hook_no_seconds(word: str) -> None:
+    """A one-line message of 64 KB (all the patterns see) repeating a fix word and no
+    "example": the docs-example rule tried each fix word against every later word, ~2-5 s of
+    CPU here; ~0.1 s once it holds on to the first. The bound leaves 10x room for a slow
+    machine and is still below what the quadratic rule took."""
+    message = word * (65536 // len(word)) + "\n"
+    started = time.process_time()
+    found, why = run(message)
+    spent = time.process_time() - started
+    assert ([c.type for c in found], why) == (["error"], f"fix-pattern {word.strip()!r}")
+    assert spent < 1.0, f"{spent:.2f} s of CPU"

@@ -196,3 +196,118 @@ def test_git_mem_serve_under_auto_falls_back_to_the_lexical_ranking_and_says_so_
         assert served.process.stderr is not None
         said = served.process.stderr.read().splitlines()
     assert said == [FELL_BACK + error]
+
+
+@pytest.mark.slow  # a Python process importing numpy and onnxruntime: about a second
+def test_a_remembered_failure_keeps_no_search_alive_under_on(tmp_path: Path) -> None:
+    """A long-lived process under "on" with a damaged model: every search fails with the
+    remembered error, a new exception each time. The one exception raised again grew its
+    traceback by each failed search's frames, keeping them (and their locals) alive for the
+    process's life."""
+    damaged = damaged_copy(tmp_path / "site")
+    code = (
+        "import traceback\n"
+        "from gitmem.errors import UsageError\n"
+        "from gitmem.semantic import rerank\n"
+        "mixer = rerank.reranker('on', resident=True)\n"
+        "assert mixer is not None\n"
+        "for _ in range(3):\n"
+        "    try:\n"
+        "        mixer('how long do login sessions live?', [1.0], ['Sessions expire'])\n"
+        "    except UsageError as error:\n"
+        "        print(len(traceback.extract_tb(error.__traceback__)), error)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    error = (
+        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
+        + REINSTALL
+    )
+    depths = [line.split(" ", 1) for line in done.stdout.splitlines()]
+    assert [said for _depth, said in depths] == [error] * 3
+    assert len({depth for depth, _said in depths}) == 1, done.stdout
+
+
+@pytest.mark.slow  # a Python process importing numpy and onnxruntime: about a second
+def test_under_auto_a_model_file_changed_and_still_damaged_is_said_again(tmp_path: Path) -> None:
+    """Said once per failure: a reinstall that did not help is news, the searches after it
+    (lexical, the model not tried again) are not."""
+    damaged = damaged_copy(tmp_path / "site")
+    code = (
+        "import os, sys\n"
+        "from gitmem.semantic import rerank\n"
+        "for n in range(4):\n"
+        "    mixer = rerank.reranker('auto', resident=True)\n"
+        "    print(type(mixer).__name__, file=sys.stderr)\n"
+        "    if mixer is not None:\n"
+        "        assert mixer('sessions', [2.0, 1.0], ['a', 'b']) == [2.0, 1.0]\n"
+        "    if n == 1:\n"
+        f"        os.utime({str(damaged)!r}, ns=(1, 1))  # replaced, still damaged\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    said = (
+        f"{FELL_BACK}semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
+        f"differs); {REINSTALL}"
+    )
+    assert done.stderr.splitlines() == [
+        "Mixer", said, "NoneType", "Mixer", said, "NoneType"
+    ]  # fmt: skip
+
+
+@pytest.mark.slow  # a Python process loading the model: about two seconds
+def test_under_auto_a_broken_onnxruntime_reinstalled_is_tried_again(tmp_path: Path) -> None:
+    """The failure is remembered by the files it came from: the model's and its libraries'.
+    An onnxruntime that failed to import, then fixed (here: the broken copy in front of the
+    real one removed), re-ranks again without a restart."""
+    broken = tmp_path / "site" / "onnxruntime"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text(
+        "raise ImportError('libonnxruntime.so.1: cannot open shared object file')\n"
+    )
+    code = (
+        "import shutil, sys\n"
+        "from gitmem.semantic import rerank\n"
+        "for n in range(3):\n"
+        "    mixer = rerank.reranker('auto', resident=True)\n"
+        "    print(type(mixer).__name__, file=sys.stderr)\n"
+        "    if mixer is not None:\n"
+        "        mixed = mixer('how long do login sessions live?', [2.0, 1.0],\n"
+        "                      ['Login sessions are stored in Redis',\n"
+        "                       'Login sessions expire after thirty days'])\n"
+        "        print(mixed[1] > mixed[0], file=sys.stderr)\n"
+        "    if n == 1:\n"
+        f"        shutil.rmtree({str(broken)!r})  # onnxruntime fixed\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    said = (
+        f"{FELL_BACK}semantic model {model.model_file()}: libonnxruntime.so.1: cannot open "
+        f"shared object file; {REINSTALL}"
+    )
+    # lexical (said once), lexical (not tried), then re-ranked: the model puts expiry first
+    assert done.stderr.splitlines() == ["Mixer", said, "False", "NoneType", "Mixer", "True"]
+
+
+def test_one_run_failure_met_by_two_searches_at_once_is_recorded_once(tmp_path: Path) -> None:
+    """Two searches running the model when it fails (a server's threads) both record the
+    failure: the same failure (file, message), so one, said once (`rerank` keys the warning by
+    the count). Recorded twice, each search warned. A process of its own: the memo is global."""
+    code = (
+        "from gitmem.semantic import model\n"
+        "for _ in range(2):\n"
+        "    model.failed_to_run(RuntimeError('onnxruntime: bad allocation'))\n"
+        "print(model.failures(), model.failure())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout == (
+        f"1 semantic model {model.model_file()}: onnxruntime: bad allocation; {REINSTALL}\n"
+    )
