@@ -33,8 +33,11 @@ CONVENTIONAL_KINDS = frozenset(
      "security", "dx")
 )  # fmt: skip
 _PREFIX_RE = re.compile(r"^(?P<kind>[A-Za-z]+)(?:\((?P<scope>[^)\n]*)\))?(?P<bang>!)?:\s+")
-_REF = r"(?:[\w.-]+/[\w.-]+)?#\d+"
-_REF_RE = re.compile(r"(?<![\w&])(?P<ref>(?:[\w.-]+/[\w.-]+)?#\d+)\b")
+# An owner/repo is bounded (GitHub allows 39 and 100 characters): unbounded, every start in a
+# long run of word characters and dashes ("use-use-use-...") scanned to its end for a "/",
+# seconds of the commit hook on a 64 KB line (bench/capture_hostile.py).
+_REF = r"(?:[\w.-]{1,100}/[\w.-]{1,100})?#\d+"
+_REF_RE = re.compile(r"(?<![\w&])(?P<ref>" + _REF + r")\b")
 _ISSUE_URL_RE = re.compile(r"https?://\S+?/(?:issues|pull|merge_requests)/\d+")
 # "(#123)", "(fix #6851)", "(Fixes #1392)", ", fix #3271", "closes #1, closes #2" in a title.
 _TITLE_REFS_RE = re.compile(

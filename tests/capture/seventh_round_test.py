@@ -7,8 +7,6 @@ real commit on the other side of the same rule.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from gitmem.capture.commits import Commit, explain
@@ -138,14 +136,22 @@ def test_the_docs_example_rule_looks_after_the_first_fix_word(
 
 
 @pytest.mark.parametrize("word", ["fix ", "fix  ", "Fixed ", "correct "])
-def test_a_hostile_subject_of_fix_words_costs_the_hook_no_seconds(word: str) -> None:
+def test_a_hostile_subject_of_fix_words_keeps_its_verdict(word: str) -> None:
     """A one-line message of 64 KB (all the patterns see) repeating a fix word and no
-    "example": the docs-example rule tried each fix word against every later word, ~2-5 s of
-    CPU here; ~0.1 s once it holds on to the first. The bound leaves 10x room for a slow
-    machine and is still below what the quadratic rule took."""
+    "example": the docs-example rule tried each fix word against every later word (~2-5 s of
+    CPU); held on to the first, it gives the same verdict at once. What it costs is measured by
+    bench/capture_hostile.py, not asserted here."""
     message = word * (65536 // len(word)) + "\n"
-    started = time.process_time()
     found, why = run(message)
-    spent = time.process_time() - started
     assert ([c.type for c in found], why) == (["error"], f"fix-pattern {word.strip()!r}")
-    assert spent < 1.0, f"{spent:.2f} s of CPU"
+
+
+def test_a_line_of_dashed_words_is_no_reference() -> None:
+    """ "use-use-use-..." over 64 KB: an issue reference's owner/repo was unbounded, so every
+    start scanned the run to its end for a "/" (~10 s of CPU). Bounded, no reference is found
+    and real ones still are."""
+    found, _why = run("use-" * 16384 + "\n")
+    assert [c.refs for c in found] == [()] * len(found)
+    found, _why = run("Fix crash on empty config (pallets/flask#4821)\n\nIt was read twice.\n")
+    assert [c.type for c in found] == ["error"]
+    assert found[0].refs == ("pallets/flask#4821",)
