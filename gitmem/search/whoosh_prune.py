@@ -39,10 +39,11 @@ import heapq
 import itertools
 import operator
 from bisect import bisect_left
-from collections.abc import Container, Iterable, KeysView, Mapping
+from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
 from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
+from gitmem.search.whoosh_restrict import Restriction, Unrestricted, first_allowed, sized, split
 from gitmem.search.whoosh_topk import (
     _CACHE,
     Collected,
@@ -89,7 +90,7 @@ def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
         return None
     try:
         return _collect(searcher, q, limit)
-    except (_Unprunable, Unsupported):
+    except (_Unprunable, Unsupported, Unrestricted):
         return None
 
 
@@ -111,14 +112,21 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
             continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
-        tree = _flatten(q.matcher(leaf, context), 1.0, units)
+        core, restriction = split(q.matcher(leaf, context), reading, sized(leaf))
+        tree = _flatten(core, 1.0, units)
         _check_deletions(leaf, units)
-        found, kept = _Pruned(reading, units, tree, leaf).best(limit, best)
+        pruned = _Pruned(reading, units, tree, leaf, restriction)
+        found, kept = pruned.best(limit, best)
         best = heapq.nlargest(limit, itertools.chain(best, found.values()))
+        core_seen = False
         for unit in units:
-            held, holds = _seen(unit, leaf)
+            held, holds = pruned.seen(unit)
             if holds:
                 seen.update(held)
+                core_seen = True
+        if restriction:
+            seen.update(restriction.seen(found, core_seen, pruned.core_meets))
+            kept = {**restriction.postings, **kept}
         segments[number] = (offset, found)
         postings[number] = kept
     return Collected(segments, seen, postings, depth=limit)
@@ -160,31 +168,23 @@ def _check_deletions(leaf: Any, units: list[_Unit]) -> None:
             raise _Unprunable("a term (or stepped node) not filtered as the segment is")
 
 
-def _seen(unit: _Unit, leaf: Any) -> tuple[list[Key], bool]:
-    """The unit's terms, and whether they match a document of the query's (every document
-    a unit holds does, but a deleted one)."""
-    if unit.scoring is None:  # stepped through
-        return unit.terms, bool(unit.whole)
-    field, text = term = unit.matcher.term()
-    if unit.excluded is None:
-        return [term], True  # (a segment holds a term only with postings)
-    if leaf.reader().doc_frequency(field, text) > len(unit.excluded):
-        return [term], True  # (more postings than deleted documents)
-    ids = unit.ids
-    if ids is None:
-        ids = _blocks_near(unit.matcher, None)[0]
-    return [term], not unit.excluded.issuperset(ids)
-
-
 class _Pruned:
     """One segment: its units' bounds, the essential ones scored whole, the others where
     they meet a candidate."""
 
-    def __init__(self, reading: _Segment, units: list[_Unit], tree: Node, leaf: Any) -> None:
+    def __init__(
+        self,
+        reading: _Segment,
+        units: list[_Unit],
+        tree: Node,
+        leaf: Any,
+        restriction: Restriction | None = None,
+    ) -> None:
         self.reading = reading
         self.units = units
         self.tree = tree
         self.leaf = leaf
+        self.restriction = restriction if restriction is not None else Restriction()
         for unit in units:
             self._bound(unit)
         # Highest bound first (ties: the tree's order).
@@ -209,23 +209,31 @@ class _Pruned:
         """The exact scores of the candidates (every document that may be among the best
         `limit`, with `before`, the earlier segments' best scores), and each term's
         documents (a container) for `whoosh_search._matched_terms`."""
-        units, order = self.units, self.order
+        units, order, restricted = self.units, self.order, self.restriction
         rest = _suffix_sums([units[i].bound for i in order])  # rest[k]: bounds of order[k:]
-        theta = before[limit - 1] if len(before) >= limit else NEG
+        # θ is the N-th best score of the whole tree; `theta` below, the least score of the
+        # ranked core that can still reach it (the filters' sides add at most so much).
+        best_n = before[limit - 1] if len(before) >= limit else NEG
+        theta = restricted.core_theta(best_n)
         # Units scored whole, highest bound first, until those left cannot lift a document
         # to θ; θ rising meanwhile with the scores known so far, each a lower bound of its
         # document's (the tree is monotone: a unit more can only add to a score).
         k, held, evaluated = 0, len(before), 0
         while k < len(order) and not rest[k] < theta:
-            held += len(self._whole(units[order[k]]))
+            docs = self._whole(units[order[k]])
+            held += len(restricted.allow(docs) if restricted else docs)
             k += 1
             if held >= limit and held >= 2 * evaluated and not rest[k] < theta:
                 evaluated = held  # (evaluated again once twice as many are held)
-                theta = max(theta, _kth(limit, before, self._evaluate(self.tree, None)))
+                lower = restricted.final(self._evaluate(self.tree, None))
+                best_n = max(best_n, _kth(limit, before, lower))
+                theta = restricted.core_theta(best_n)
         k = _needed(rest, theta)  # (θ may allow fewer than those scored)
         candidates: set[int] = set()
         for i in order[:k]:
             candidates.update(self._whole(units[i]))
+        if restricted:
+            candidates = restricted.allow(candidates)
         # A candidate scores at most its score from the units read so far plus the bounds
         # of the others (each unit's share of a score is at most its own score times the
         # boosts above it: the tree adds, takes the larger, multiplies by boosts > 0). The
@@ -251,7 +259,7 @@ class _Pruned:
                 lowest = theta / (1 + MARGIN) - left[n + 1]
                 if lowest > 0:
                     candidates = _reaching(candidates, partial, lowest)
-        found = self._evaluate(self.tree, candidates)
+        found = restricted.final(self._evaluate(self.tree, candidates))
         kept: dict[Key, Container[int]] = {}
         for unit in units:
             if unit.scoring is not None:
@@ -259,6 +267,42 @@ class _Pruned:
                 assert read is not None  # (every unit was evaluated for the candidates)
                 kept[unit.matcher.term()] = read  # (holds every candidate it holds)
         return found, kept
+
+    def seen(self, unit: _Unit) -> tuple[list[Key], bool]:
+        """The unit's terms, and whether they match a document of the query's (every
+        document a unit holds does, but a deleted one, or one the filters do not allow)."""
+        restricted = self.restriction
+        if unit.scoring is None:  # stepped through
+            whole = unit.whole or {}
+            return unit.terms, restricted.meets(whole.keys()) if restricted else bool(whole)
+        field, text = term = unit.matcher.term()
+        if restricted:
+            if unit.whole is not None:
+                return [term], restricted.meets(unit.whole.keys())
+            if unit.part:  # (scores of candidates: allowed, not deleted)
+                return [term], True
+            return [term], first_allowed(_block_ids(unit.matcher), restricted, unit.excluded)
+        if unit.excluded is None:
+            return [term], True  # (a segment holds a term only with postings)
+        if self.leaf.reader().doc_frequency(field, text) > len(unit.excluded):
+            return [term], True  # (more postings than deleted documents)
+        ids = unit.ids
+        if ids is None:
+            ids = _blocks_near(unit.matcher, None)[0]
+        return [term], not unit.excluded.issuperset(ids)
+
+    def core_meets(self, docs: set[int]) -> bool:
+        """Whether the ranked core matches one of `docs` (allowed ones)."""
+        for unit in self.units:
+            if unit.scoring is None or unit.whole is not None:
+                if not docs.isdisjoint((unit.whole or {}).keys()):
+                    return True
+                continue
+            dropped = unit.excluded
+            for ids in _block_ids(unit.matcher):
+                if any(d in docs and (dropped is None or d not in dropped) for d in ids):
+                    return True
+        return False
 
     def _whole(self, unit: _Unit) -> KeysView[int]:
         """Score `unit` whole: its documents."""
@@ -356,6 +400,15 @@ def _blocks_near(m: Any, docs: list[int] | None) -> tuple[Any, list[float]]:
 
     try:
         return read_postings_near(m, docs)
+    except BadPostings as e:
+        raise Unsupported(str(e)) from e
+
+
+def _block_ids(m: Any) -> Iterator[Iterable[int]]:
+    from gitmem.search.whoosh_blocks import BadPostings, block_ids
+
+    try:
+        yield from block_ids(m)
     except BadPostings as e:
         raise Unsupported(str(e)) from e
 
