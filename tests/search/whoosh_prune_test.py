@@ -374,3 +374,42 @@ def test_an_equal_score_in_an_earlier_segment_read_later_still_wins_on_its_numbe
             pruned = whoosh_prune.collect(searcher, q, limit)
             assert pruned is not None
             assert pruned.top(limit) == every[:limit]
+
+
+def test_an_exclusion_with_a_narrowing_where_a_segment_dropped_a_document(
+    tmp_path: Path,
+) -> None:
+    """`pool -zebra --type decision` where the segment's only `pool` decision is deleted:
+    Whoosh 2.7.4's AND NOT matcher, skipped past its last `pool` document while building
+    the intersection, asked it where it stood and raised IndexError (a search took the
+    index for damaged, rebuilt it and raised again). `plan` mends the matcher."""
+
+    def record(n: int, kind: str, body: str) -> Document:
+        row: dict[str, Any] = {
+            "id": f"hhhh{n:08d}",
+            "type": kind,
+            "title": "Note",
+            "created": "2026-01-02T10:00:00+00:00",
+            "location": f".memory/facts/h{n}.md",
+        }
+        return Document(row, body, 1_767_261_600 + n)
+
+    docs = [record(0, "fact", "other pool"), record(1, "decision", "other")]
+    docs += [record(2, "decision", "pool"), record(3, "fact", "other zebra")]
+    ix = build(tmp_path / "ix", docs)
+    writer = ix.writer()
+    writer.delete_by_term("location", docs[2].row["location"])
+    again = record(4, "decision", "pool")
+    writer.add_document(**fields_of(again, encode_row(again.row)))
+    writer.commit(merge=False)
+    ix = whoosh_write.open_index(tmp_path / "ix")
+    with ix.searcher() as searcher:
+        whoosh_columns.cache_lengths(searcher)
+        planned = plan(searcher.reader(), searcher.schema, "pool -zebra")
+        narrow = Narrowing(["decision"], [], [], [])
+        hits = whoosh_search.search(searcher, planned, narrow, lambda row: True, limit=10)
+        assert [hit.doc for hit in hits] == [4]
+        q = query.And([planned.query, narrowing_query(narrow)])
+        every, _seen = whooshs_own(searcher, q, 100)
+        pruned = whoosh_prune.collect(searcher, q, 10)
+        assert pruned is not None and pruned.top(10) == every == [(every[0][0], 4)]
