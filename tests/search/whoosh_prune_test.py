@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from whoosh_topk_test import TEXTS, build, documents, texts, whooshs_own
+from whoosh_topk_test import build, documents, texts, whooshs_own
 
 from gitmem.search import (
     whoosh_columns,
