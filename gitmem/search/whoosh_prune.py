@@ -43,7 +43,7 @@ from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
 from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
-from gitmem.search.whoosh_restrict import Restriction, Unrestricted, first_allowed, sized, split
+from gitmem.search.whoosh_restrict import Restriction, Unrestricted, first_allowed, split
 from gitmem.search.whoosh_topk import (
     _CACHE,
     Collected,
@@ -112,7 +112,7 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
             continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
-        core, restriction = split(q.matcher(leaf, context), reading, sized(leaf))
+        core, restriction = split(q, leaf, context, reading)
         tree = _flatten(core, 1.0, units)
         _check_deletions(leaf, units)
         pruned = _Pruned(reading, units, tree, leaf, restriction)
