@@ -23,11 +23,13 @@ essential, the candidates grow, θ can only rise, and the check holds (at worst 
 essential: every candidate scored, as `whoosh_topk` does).
 
 Only trees of those nodes are pruned (terms under a deleted-documents filter included;
-phrases, stepped through by Whoosh, are units scored whole). Intersections, exclusions and
-filters (a `--type` narrowing, `-word`) are read whole by `whoosh_topk`: there, which terms
-are "seen" (matched in some matching document: what snippets mark) depends on documents
-this pruning would not visit. Here every unit's documents match the query, so a term is seen
-when its postings hold a document not deleted.
+phrases, stepped through by Whoosh, are units scored whole). Above them, a chain of
+intersections and exclusions (a `--type` narrowing, `-word`, syntax beside the words) is
+read by `whoosh_restrict`: its sides read whole, only the documents they allow candidates,
+θ lowered by what they add. Without one, every unit's documents match the query, so a term
+is "seen" (matched in some matching document: what snippets mark) when its postings hold a
+document not deleted; with one, when they hold an allowed one. An intersection inside the
+words (`--match all`) is read whole by `whoosh_topk`.
 
 Before a segment's matchers are built, `whoosh_query_bound` may find from the query's terms
 alone that none of its documents can reach θ: it is not read at all.
