@@ -45,7 +45,7 @@ from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
 from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
-from gitmem.search.whoosh_restrict import Restriction, Unrestricted, first_allowed, split
+from gitmem.search.whoosh_restrict import Restriction, first_allowed, split
 from gitmem.search.whoosh_topk import (
     _CACHE,
     Collected,
@@ -92,7 +92,7 @@ def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
         return None
     try:
         return _collect(searcher, q, limit)
-    except (_Unprunable, Unsupported, Unrestricted):
+    except (_Unprunable, Unsupported):
         return None
 
 

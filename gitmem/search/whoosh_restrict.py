@@ -29,10 +29,6 @@ from gitmem.search.whoosh_query_bound import MARGIN
 from gitmem.search.whoosh_topk import _CACHE, Key, Scores, Unsupported, _Segment, matcher_kinds
 
 
-class Unrestricted(Exception):
-    """A tree whose filters are not a chain over one ranked core: not pruned."""
-
-
 class Restriction:
     """The chain of intersections and exclusions above a segment's ranked core."""
 
