@@ -307,7 +307,15 @@ class _Pruned:
         return False
 
     def _whole(self, unit: _Unit) -> KeysView[int]:
-        """Score `unit` whole: its documents."""
+        """Score `unit` whole: its documents (under a narrowing, those it allows: the
+        others never matter, and their scores are not computed unless kept already)."""
+        allowed = self.restriction.allowed
+        if unit.whole is None and allowed is not None and unit.scoring is not None:
+            key, score, codes = unit.scoring
+            if _CACHE.get(key) is None:
+                ids, values = _blocks_near(unit.matcher, None)
+                unit.ids = ids
+                unit.whole = _scores(allowed.intersection(ids), ids, values, score, codes, unit)
         if unit.whole is None:
             scored = self.reading.scored(unit.matcher)
             assert scored is not None  # (`scoring` said it reads this term)
@@ -342,25 +350,7 @@ class _Pruned:
             found = _blocks_near(m, sorted(candidates))
         ids, values = found
         common = candidates.intersection(ids)
-        if unit.excluded is not None:
-            common -= unit.excluded
-        out: Scores = {}
-        if common:
-            memo: dict[tuple[float, int], float] = {}
-            if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
-                value_of = dict(zip(ids, values, strict=False))
-                pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
-            else:
-                pairs = ((d, values[bisect_left(ids, d)]) for d in common)
-            for d, value in pairs:
-                if scored:
-                    out[d] = value
-                else:
-                    code = codes[d] if codes is not None else 0
-                    s = memo.get((value, code))
-                    if s is None:
-                        s = memo[value, code] = score(value, code)
-                    out[d] = s
+        out = _scores(common, ids, values, None if scored else score, codes, unit)
         unit.part, unit.part_of = out, candidates
         return out
 
@@ -380,6 +370,40 @@ class _Pruned:
             child = self._evaluate(node[2], candidates)
             return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))
         return {}
+
+
+def _scores(
+    common: set[int],
+    ids: Any,
+    values: list[float],
+    score: Score | None,
+    codes: bytes | None,
+    unit: _Unit,
+) -> Scores:
+    """The scores of the documents `common` of a unit's postings (`ids`, ascending, and
+    their `values`: weights, scored here by `score`, or scores already when it is None),
+    but for its excluded (deleted) ones."""
+    if unit.excluded is not None:
+        common -= unit.excluded
+    out: Scores = {}
+    if not common:
+        return out
+    memo: dict[tuple[float, int], float] = {}
+    if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
+        value_of = dict(zip(ids, values, strict=False))
+        pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
+    else:
+        pairs = ((d, values[bisect_left(ids, d)]) for d in common)
+    for d, value in pairs:
+        if score is None:
+            out[d] = value
+        else:
+            code = codes[d] if codes is not None else 0
+            s = memo.get((value, code))
+            if s is None:
+                s = memo[value, code] = score(value, code)
+            out[d] = s
+    return out
 
 
 def _reaching(candidates: set[int], partial: Scores, lowest: float) -> set[int]:
