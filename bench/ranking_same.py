@@ -6,9 +6,11 @@
 
 `dump` runs `finder.search` (limit 10) in process over an existing repository (a copy of
 /work/corpus/c10k or c100k: gitmem writes its index under the repository's .git) for random
-1-, 2- and 3-word queries drawn from random records' titles and bodies (seeded), each with no
-filter and with `--type decision`, and writes every hit's id, score (9 decimals), matched
-words and snippet, plus the suggestion and the hidden flag. Run it once with each version's
+1-, 2- and 3-word queries drawn from random records' titles and bodies (seeded), then each
+again with one word of another query excluded (`-word`; `--no-exclusions`: not), every one
+with no filter and with `--type decision` (600 answers for the default 150 queries), and
+writes every hit's id, score (9 decimals), matched words and snippet, plus the suggestion and
+the hidden flag. Run it once with each version's
 source first on PYTHONPATH (`git archive main gitmem | tar -x -C /tmp/main-src`) against the
 same index; `compare` prints the queries whose answers differ (none: exit 0).
 
@@ -60,7 +62,7 @@ def exhaustive() -> None:
     collectors.TopCollector.__init__ = __init__  # type: ignore[method-assign]
 
 
-def dump(repo_path: Path, out: Path, count: int, seed: int) -> None:
+def dump(repo_path: Path, out: Path, count: int, seed: int, exclusions: bool = True) -> None:
     from gitmem.records import finder
     from gitmem.records.store import Store
     from gitmem.search.query import Filter
@@ -68,7 +70,13 @@ def dump(repo_path: Path, out: Path, count: int, seed: int) -> None:
 
     store = Store(git.discover(repo_path))
     answers = []
-    for text in queries(store, count, seed):
+    texts = queries(store, count, seed)
+    # Each query also with a word excluded (`-word`: a word of another query, so that it
+    # often excludes some of the hits), after the plain ones: their answers stay comparable.
+    rng = random.Random(seed + 1)
+    pool = sorted({word for text in texts for word in text.split()})
+    excluding = [f"{text} -{rng.choice(pool)}" for text in texts] if exclusions else []
+    for text in texts + excluding:
         for flt in (Filter(), Filter(types=["decision"])):
             found = finder.search(store, flt, text, limit=10)
             hits = [
@@ -121,6 +129,11 @@ def main() -> int:
         action="store_true",
         help="turn off Whoosh's own pruning (score every candidate): the reference",
     )
+    d.add_argument(
+        "--no-exclusions",
+        action="store_true",
+        help="only the queries as drawn (not also each with a `-word` exclusion)",
+    )
     c = sub.add_parser("compare", help="compare two dumps")
     c.add_argument("first", type=Path)
     c.add_argument("second", type=Path)
@@ -128,7 +141,7 @@ def main() -> int:
     if args.command == "dump":
         if args.exhaustive:
             exhaustive()
-        dump(args.repo, args.out, args.queries, args.seed)
+        dump(args.repo, args.out, args.queries, args.seed, not args.no_exclusions)
         return 0
     return compare(args.first, args.second)
 

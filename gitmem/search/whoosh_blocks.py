@@ -21,6 +21,7 @@ import re
 import zlib
 from array import array
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 # BINPUT/LONG_BINPUT: protocol 2 memoizes each tuple (ints, floats and None never).
@@ -76,6 +77,28 @@ def read_postings_near(m: Any, docs: list[int] | None) -> tuple[array[int], list
     """`read_postings`, but only the blocks that may hold one of `docs` (ascending; None:
     every block): a block holds the documents after the last one of the block before it, up
     to its own last (its header's), and the others are skipped undecoded."""
+    ids: array[int] = array("I")
+    weights: list[float] = []
+    for block_ids, block_weights, count in _blocks_of(m, docs):
+        ids.extend(block_ids)
+        if block_weights is None:
+            weights += [1.0] * count
+        elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
+            weights += [array("f", [block_weights])[0]] * count
+        else:
+            weights += block_weights
+    return ids, weights
+
+
+def block_ids(m: Any) -> Iterator[Iterable[int]]:
+    """A term's document numbers a block at a time, each decoded only when asked for: for
+    a caller that stops at the first it looks for."""
+    for ids, _weights, _count in _blocks_of(m, None):
+        yield ids
+
+
+def _blocks_of(m: Any, docs: list[int] | None) -> Iterator[tuple[Iterable[int], Any, int]]:
+    """The blocks of `read_postings_near`, in order: (ids, weights as pickled, count)."""
     from whoosh.system import unpack_int
 
     offset, length = m._startoffset, m._length
@@ -84,8 +107,6 @@ def read_postings_near(m: Any, docs: list[int] | None) -> tuple[array[int], list
     data = memoryview(m._postfile.get(offset, length))  # the term's postings, one read
     if data[:4] != _HEADER_TAG:  # (a matcher read lazily has not checked it: whoosh_terms)
         raise BadPostings("postings without their header tag")
-    ids: array[int] = array("I")
-    weights: list[float] = []
     position = m._baseoffset - offset
     before = -1  # the last document of the block before
     while True:
@@ -95,19 +116,13 @@ def read_postings_near(m: Any, docs: list[int] | None) -> tuple[array[int], list
         block = io.BytesIO(data[position + 4 : position + 4 + size])
         count, maxid, _maxweight, compression, _mnlen, _mxlen = pickle.load(block)
         if docs is None or _holds(docs, before, maxid):
-            block_ids, block_weights = ids_and_weights(block.read(), bool(compression), count)
-            ids.extend(block_ids if m._byteids else itertools.accumulate(block_ids))
-            if block_weights is None:
-                weights += [1.0] * count
-            elif isinstance(block_weights, float):  # (Whoosh keeps it in an array("f"))
-                weights += [array("f", [block_weights])[0]] * count
-            else:
-                weights += block_weights
+            ids, weights = ids_and_weights(block.read(), bool(compression), count)
+            yield (ids if m._byteids else itertools.accumulate(ids)), weights, count
         before = maxid
         if last:
             if position + 4 + size != length:
                 raise BadPostings("postings of another length than their term info says")
-            return ids, weights
+            return
         position += 4 + size
 
 

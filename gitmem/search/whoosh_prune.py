@@ -23,11 +23,13 @@ essential, the candidates grow, θ can only rise, and the check holds (at worst 
 essential: every candidate scored, as `whoosh_topk` does).
 
 Only trees of those nodes are pruned (terms under a deleted-documents filter included;
-phrases, stepped through by Whoosh, are units scored whole). Intersections, exclusions and
-filters (a `--type` narrowing, `-word`) are read whole by `whoosh_topk`: there, which terms
-are "seen" (matched in some matching document: what snippets mark) depends on documents
-this pruning would not visit. Here every unit's documents match the query, so a term is seen
-when its postings hold a document not deleted.
+phrases, stepped through by Whoosh, are units scored whole). Above them, a chain of
+intersections and exclusions (a `--type` narrowing, `-word`, syntax beside the words) is
+read by `whoosh_restrict`: its sides read whole, only the documents they allow candidates,
+θ lowered by what they add. Without one, every unit's documents match the query, so a term
+is "seen" (matched in some matching document: what snippets mark) when its postings hold a
+document not deleted; with one, when they hold an allowed one. An intersection inside the
+words (`--match all`) is read whole by `whoosh_topk`.
 
 Before a segment's matchers are built, `whoosh_query_bound` may find from the query's terms
 alone that none of its documents can reach θ: it is not read at all.
@@ -39,10 +41,11 @@ import heapq
 import itertools
 import operator
 from bisect import bisect_left
-from collections.abc import Container, Iterable, KeysView, Mapping
+from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
 from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
+from gitmem.search.whoosh_restrict import Restriction, first_allowed, split
 from gitmem.search.whoosh_topk import (
     _CACHE,
     Collected,
@@ -111,14 +114,21 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
             continue
         reading = _Segment(leaf)
         units: list[_Unit] = []
-        tree = _flatten(q.matcher(leaf, context), 1.0, units)
+        core, restriction = split(q, leaf, context, reading)
+        tree = _flatten(core, 1.0, units)
         _check_deletions(leaf, units)
-        found, kept = _Pruned(reading, units, tree, leaf).best(limit, best)
+        pruned = _Pruned(reading, units, tree, leaf, restriction)
+        found, kept = pruned.best(limit, best)
         best = heapq.nlargest(limit, itertools.chain(best, found.values()))
+        core_seen = False
         for unit in units:
-            held, holds = _seen(unit, leaf)
+            held, holds = pruned.seen(unit)
             if holds:
                 seen.update(held)
+                core_seen = True
+        if restriction:
+            seen.update(restriction.seen(found, core_seen, pruned.core_meets))
+            kept = {**restriction.postings, **kept}
         segments[number] = (offset, found)
         postings[number] = kept
     return Collected(segments, seen, postings, depth=limit)
@@ -160,31 +170,23 @@ def _check_deletions(leaf: Any, units: list[_Unit]) -> None:
             raise _Unprunable("a term (or stepped node) not filtered as the segment is")
 
 
-def _seen(unit: _Unit, leaf: Any) -> tuple[list[Key], bool]:
-    """The unit's terms, and whether they match a document of the query's (every document
-    a unit holds does, but a deleted one)."""
-    if unit.scoring is None:  # stepped through
-        return unit.terms, bool(unit.whole)
-    field, text = term = unit.matcher.term()
-    if unit.excluded is None:
-        return [term], True  # (a segment holds a term only with postings)
-    if leaf.reader().doc_frequency(field, text) > len(unit.excluded):
-        return [term], True  # (more postings than deleted documents)
-    ids = unit.ids
-    if ids is None:
-        ids = _blocks_near(unit.matcher, None)[0]
-    return [term], not unit.excluded.issuperset(ids)
-
-
 class _Pruned:
     """One segment: its units' bounds, the essential ones scored whole, the others where
     they meet a candidate."""
 
-    def __init__(self, reading: _Segment, units: list[_Unit], tree: Node, leaf: Any) -> None:
+    def __init__(
+        self,
+        reading: _Segment,
+        units: list[_Unit],
+        tree: Node,
+        leaf: Any,
+        restriction: Restriction | None = None,
+    ) -> None:
         self.reading = reading
         self.units = units
         self.tree = tree
         self.leaf = leaf
+        self.restriction = restriction if restriction is not None else Restriction()
         for unit in units:
             self._bound(unit)
         # Highest bound first (ties: the tree's order).
@@ -209,23 +211,31 @@ class _Pruned:
         """The exact scores of the candidates (every document that may be among the best
         `limit`, with `before`, the earlier segments' best scores), and each term's
         documents (a container) for `whoosh_search._matched_terms`."""
-        units, order = self.units, self.order
+        units, order, restricted = self.units, self.order, self.restriction
         rest = _suffix_sums([units[i].bound for i in order])  # rest[k]: bounds of order[k:]
-        theta = before[limit - 1] if len(before) >= limit else NEG
+        # θ is the N-th best score of the whole tree; `theta` below, the least score of the
+        # ranked core that can still reach it (the filters' sides add at most so much).
+        best_n = before[limit - 1] if len(before) >= limit else NEG
+        theta = restricted.core_theta(best_n)
         # Units scored whole, highest bound first, until those left cannot lift a document
         # to θ; θ rising meanwhile with the scores known so far, each a lower bound of its
         # document's (the tree is monotone: a unit more can only add to a score).
         k, held, evaluated = 0, len(before), 0
         while k < len(order) and not rest[k] < theta:
-            held += len(self._whole(units[order[k]]))
+            docs = self._whole(units[order[k]])
+            held += len(restricted.allow(docs) if restricted else docs)
             k += 1
             if held >= limit and held >= 2 * evaluated and not rest[k] < theta:
                 evaluated = held  # (evaluated again once twice as many are held)
-                theta = max(theta, _kth(limit, before, self._evaluate(self.tree, None)))
+                lower = restricted.final(self._evaluate(self.tree, None))
+                best_n = max(best_n, _kth(limit, before, lower))
+                theta = restricted.core_theta(best_n)
         k = _needed(rest, theta)  # (θ may allow fewer than those scored)
         candidates: set[int] = set()
         for i in order[:k]:
             candidates.update(self._whole(units[i]))
+        if restricted:
+            candidates = restricted.allow(candidates)
         # A candidate scores at most its score from the units read so far plus the bounds
         # of the others (each unit's share of a score is at most its own score times the
         # boosts above it: the tree adds, takes the larger, multiplies by boosts > 0). The
@@ -251,7 +261,7 @@ class _Pruned:
                 lowest = theta / (1 + MARGIN) - left[n + 1]
                 if lowest > 0:
                     candidates = _reaching(candidates, partial, lowest)
-        found = self._evaluate(self.tree, candidates)
+        found = restricted.final(self._evaluate(self.tree, candidates))
         kept: dict[Key, Container[int]] = {}
         for unit in units:
             if unit.scoring is not None:
@@ -260,8 +270,52 @@ class _Pruned:
                 kept[unit.matcher.term()] = read  # (holds every candidate it holds)
         return found, kept
 
+    def seen(self, unit: _Unit) -> tuple[list[Key], bool]:
+        """The unit's terms, and whether they match a document of the query's (every
+        document a unit holds does, but a deleted one, or one the filters do not allow)."""
+        restricted = self.restriction
+        if unit.scoring is None:  # stepped through
+            whole = unit.whole or {}
+            return unit.terms, restricted.meets(whole.keys()) if restricted else bool(whole)
+        field, text = term = unit.matcher.term()
+        if restricted:
+            if unit.whole is not None:
+                return [term], restricted.meets(unit.whole.keys())
+            if unit.part:  # (scores of candidates: allowed, not deleted)
+                return [term], True
+            return [term], first_allowed(_block_ids(unit.matcher), restricted, unit.excluded)
+        if unit.excluded is None:
+            return [term], True  # (a segment holds a term only with postings)
+        if self.leaf.reader().doc_frequency(field, text) > len(unit.excluded):
+            return [term], True  # (more postings than deleted documents)
+        ids = unit.ids
+        if ids is None:
+            ids = _blocks_near(unit.matcher, None)[0]
+        return [term], not unit.excluded.issuperset(ids)
+
+    def core_meets(self, docs: set[int]) -> bool:
+        """Whether the ranked core matches one of `docs` (allowed ones)."""
+        for unit in self.units:
+            if unit.scoring is None or unit.whole is not None:
+                if not docs.isdisjoint((unit.whole or {}).keys()):
+                    return True
+                continue
+            dropped = unit.excluded
+            for ids in _block_ids(unit.matcher):
+                if any(d in docs and (dropped is None or d not in dropped) for d in ids):
+                    return True
+        return False
+
     def _whole(self, unit: _Unit) -> KeysView[int]:
-        """Score `unit` whole: its documents."""
+        """Score `unit` whole: its documents (under a narrowing, those it allows: the
+        others never matter, and their scores are not computed unless kept already)."""
+        allowed = self.restriction.allowed
+        if unit.whole is None and allowed is not None and unit.scoring is not None:
+            key, score, codes = unit.scoring
+            if _CACHE.get(key) is None:
+                ids, values = _blocks_near(unit.matcher, None)
+                unit.ids = ids
+                unit.whole = _scores(allowed.intersection(ids), ids, values, score, codes, unit)
         if unit.whole is None:
             scored = self.reading.scored(unit.matcher)
             assert scored is not None  # (`scoring` said it reads this term)
@@ -296,25 +350,7 @@ class _Pruned:
             found = _blocks_near(m, sorted(candidates))
         ids, values = found
         common = candidates.intersection(ids)
-        if unit.excluded is not None:
-            common -= unit.excluded
-        out: Scores = {}
-        if common:
-            memo: dict[tuple[float, int], float] = {}
-            if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
-                value_of = dict(zip(ids, values, strict=False))
-                pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
-            else:
-                pairs = ((d, values[bisect_left(ids, d)]) for d in common)
-            for d, value in pairs:
-                if scored:
-                    out[d] = value
-                else:
-                    code = codes[d] if codes is not None else 0
-                    s = memo.get((value, code))
-                    if s is None:
-                        s = memo[value, code] = score(value, code)
-                    out[d] = s
+        out = _scores(common, ids, values, None if scored else score, codes, unit)
         unit.part, unit.part_of = out, candidates
         return out
 
@@ -334,6 +370,40 @@ class _Pruned:
             child = self._evaluate(node[2], candidates)
             return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))
         return {}
+
+
+def _scores(
+    common: set[int],
+    ids: Any,
+    values: list[float],
+    score: Score | None,
+    codes: bytes | None,
+    unit: _Unit,
+) -> Scores:
+    """The scores of the documents `common` of a unit's postings (`ids`, ascending, and
+    their `values`: weights, scored here by `score`, or scores already when it is None),
+    but for its excluded (deleted) ones."""
+    if unit.excluded is not None:
+        common -= unit.excluded
+    out: Scores = {}
+    if not common:
+        return out
+    memo: dict[tuple[float, int], float] = {}
+    if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
+        value_of = dict(zip(ids, values, strict=False))
+        pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
+    else:
+        pairs = ((d, values[bisect_left(ids, d)]) for d in common)
+    for d, value in pairs:
+        if score is None:
+            out[d] = value
+        else:
+            code = codes[d] if codes is not None else 0
+            s = memo.get((value, code))
+            if s is None:
+                s = memo[value, code] = score(value, code)
+            out[d] = s
+    return out
 
 
 def _reaching(candidates: set[int], partial: Scores, lowest: float) -> set[int]:
@@ -360,6 +430,15 @@ def _blocks_near(m: Any, docs: list[int] | None) -> tuple[Any, list[float]]:
         raise Unsupported(str(e)) from e
 
 
+def _block_ids(m: Any) -> Iterator[Iterable[int]]:
+    from gitmem.search.whoosh_blocks import BadPostings, block_ids
+
+    try:
+        yield from block_ids(m)
+    except BadPostings as e:
+        raise Unsupported(str(e)) from e
+
+
 def _kth(limit: int, before: list[float], scores: Scores) -> float:
     """The `limit`-th best of `before` and `scores` (NEG when there are fewer)."""
     top = heapq.nlargest(limit, itertools.chain(before, scores.values()))
@@ -375,5 +454,16 @@ def _needed(rest: list[float], theta: float) -> int:
     return len(rest) - 1
 
 
-def _without(scores: Scores, excluded: Container[int]) -> Scores:
-    return {d: s for d, s in scores.items() if d not in excluded}
+def _without(scores: Scores, excluded: frozenset[int]) -> Scores:
+    """`scores` but for the `excluded` documents (a segment's deleted ones: a few hundred
+    among a term's thousands of postings, looked up one by one, the rest copied at C speed)."""
+    if len(excluded) < len(scores):
+        gone = [d for d in excluded if d in scores]
+    else:
+        gone = [d for d in scores if d in excluded]
+    if not gone:
+        return scores
+    out = dict(scores)
+    for d in gone:
+        del out[d]
+    return out

@@ -6,7 +6,7 @@ applies exactly.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
@@ -127,6 +127,39 @@ def parse(schema: fields.Schema, text: str) -> query.Query:
     return plain_query(text) if parsed is None else parsed
 
 
+def _and_not_next(self: Any) -> bool:
+    # whoosh.matching.AndNotMatcher._find_next, with its first side run out before it asks
+    # where that side stands: `skip_to` past its last document called it so.
+    pos = self.a
+    neg = self.b
+    if not neg.is_active() or not pos.is_active():
+        return False
+    pos_id = pos.id()
+    r = False
+    if neg.id() < pos_id:
+        neg.skip_to(pos_id)
+    while pos.is_active() and neg.is_active() and pos_id == neg.id():
+        nr = pos.next()
+        if not pos.is_active():
+            break
+        r = r or nr
+        pos_id = pos.id()
+        neg.skip_to(pos_id)
+    return r
+
+
+def patch_and_not() -> None:
+    """Whoosh 2.7.4's AND NOT matcher asks its first side for its document after skipping
+    that side past its end, and raises IndexError: building the matchers of `pool -zebra`
+    in a segment where the skip (an intersection with `--type`) runs `pool` out. (The
+    search that raised took the index for damaged and rebuilt it.)"""
+    import whoosh
+    from whoosh.matching import AndNotMatcher
+
+    if whoosh.__version__ == (2, 7, 4) and AndNotMatcher._find_next is not _and_not_next:
+        AndNotMatcher._find_next = _and_not_next
+
+
 def plan(
     reader: IndexReader,
     schema: fields.Schema,
@@ -139,6 +172,7 @@ def plan(
     (`match` "any") or each required ("all"), each word reaching its prefixes and, when it
     matches nothing, its near misses (`whoosh_words`). `names`: the index's field names that
     `name:value` may use."""
+    patch_and_not()
     reading = question.read(text, names)
     if reading.boolean:
         return Plan(parse(schema, text), {}, {})

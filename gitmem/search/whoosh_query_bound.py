@@ -6,7 +6,8 @@ of each term's best possible contribution (its scorer's `max_quality` times the 
 it, with a relative margin for float rounding). When that sum is below θ, the N-th best score
 of the segments read before, no document of the segment can be among the best N (strictly
 below: an equal score could win on a lower document number), and it is not read; every
-document a term holds matches such a query, so the terms it holds are the terms it sees.
+document a term holds matches such a query, so the terms it holds are the terms it sees (in a
+document not deleted: a segment with deleted documents is skipped too, its terms checked).
 """
 
 from __future__ import annotations
@@ -44,23 +45,34 @@ def query_terms(q: Any, factor: float = 1.0) -> list[tuple[str, Any, float]] | N
 
 
 def terms_present(leaf: Any, terms: list[tuple[str, Any, float]]) -> list[Key]:
-    """The terms a segment holds, as its matchers name them (field, bytes)."""
+    """The terms a segment holds in a document not deleted, as its matchers name them
+    (field, bytes). (Where it has deleted documents, a term with no more postings than
+    those has its postings' ids read.)"""
     schema, reader = leaf.schema, leaf.reader()
+    deleted = set(reader._perdoc.deleted_docs()) if reader.has_deletions() else set()
     out = []
     for field, text, _factor in terms:
         if field in schema:
             key = (field, schema[field].to_bytes(text))
-            if key in reader:
+            if key in reader and (
+                reader.doc_frequency(*key) > len(deleted) or _live(reader, key, deleted)
+            ):
                 out.append(key)
     return out
 
 
+def _live(reader: Any, key: Key, deleted: set[int]) -> bool:
+    """Whether a term's postings hold a document not `deleted`."""
+    from gitmem.search.whoosh_blocks import read_postings
+
+    ids = read_postings(reader.postings(*key))[0]  # (the segment's own: deleted ones too)
+    return not deleted.issuperset(ids)
+
+
 def below(searcher: Any, leaf: Any, terms: list[tuple[str, Any, float]], theta: float) -> bool:
-    """Whether no document of a segment without deletions can score θ: the sum of its
-    terms' bounds (`whoosh_prune._Unit.bound`'s, from the scorer each matcher would get)
-    is below it."""
-    if leaf.reader().has_deletions():
-        return False  # (a term's documents may all be deleted: whether it is seen is unknown)
+    """Whether no document of a segment can score θ: the sum of its terms' bounds
+    (`whoosh_prune._Unit.bound`'s, from the scorer each matcher would get; a deleted
+    document's postings count in a term's best, the bound only higher) is below it."""
     weighting, schema, reader = searcher.weighting, leaf.schema, leaf.reader()
     qualities: dict[Key, float] = {}
     total = 0.0
