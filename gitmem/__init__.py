@@ -90,6 +90,8 @@ else:
         def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> type:
             if not bases:  # the base itself
                 return super().__new__(mcls, name, bases, ns)
+            if bases != (_NamedTupleBase,):  # a mixin or Generic would be dropped silently
+                raise TypeError("gitmem.NamedTuple: no other base class is supported")
             return named_tuple(name, ns)
 
     _NamedTupleBase = _NamedTupleMeta("NamedTuple", (), {})

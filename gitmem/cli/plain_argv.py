@@ -41,8 +41,10 @@ def parsed(argv: list[str]) -> Namespace | None:
     if command in ("list", "ls"):
         if not rest:
             limit = None
-        elif len(rest) == 2 and rest[0] in ("--limit", "-n") and _plain_number(rest[1]):
-            limit = int(rest[1])
+        elif len(rest) == 2 and rest[0] in ("--limit", "-n"):
+            limit = _plain_number(rest[1])
+            if limit is None:
+                return None
         else:
             return None
         return Namespace(command=command, personal=False, **_no_filters(), limit=limit, json=False)
@@ -66,6 +68,13 @@ def parsed(argv: list[str]) -> Namespace | None:
     return None
 
 
-def _plain_number(text: str) -> bool:
-    """Decimal digits only: what `int` reads as argparse's `type=int` would."""
-    return text.isascii() and text.isdigit()
+def _plain_number(text: str) -> int | None:
+    """The number `text` is when it is decimal digits only, as argparse's `type=int` reads it;
+    None for anything else, and for more digits than `int` converts (sys.get_int_max_str_digits:
+    argparse says "invalid int value", here `int` would raise)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return None

@@ -46,6 +46,13 @@ else:
         fields = dataclasses.fields(made)
         if hasattr(made, "__post_init__") or any(field.kw_only is True for field in fields):
             raise TypeError(f"{made.__name__}: __post_init__ and kw_only are not supported")
+        # dataclasses keeps a class's own __init__, __repr__ and __eq__ (and __hash__, with
+        # eq): these closures would replace them, silently.
+        own = [name for name in ("__init__", "__repr__", "__eq__", "__hash__") if name in vars(cls)]
+        if own:
+            raise TypeError(f"{made.__name__}: its own {', '.join(own)} is not supported")
+        if any(not field.init for field in fields):
+            raise TypeError(f"{made.__name__}: fields with init=False are not supported")
         names = tuple(field.name for field in fields)
         compared = tuple(field.name for field in fields if field.compare)
         shown = tuple(field.name for field in fields if field.repr)

@@ -30,6 +30,8 @@ OTHER = [
     ["list", "--limit", "\u0663"], ["list", "--type", "fact"], ["search"],
     ["search", "-redis", "postgres"], ["search", "a", "--limit", "3"], ["search", "--", "a"],
     ["search", "a", "-"], ["save", "-m", "x"], ["lst"], ["-h"], ["--version"],
+    # More digits than `int` converts (sys.get_int_max_str_digits): argparse's usage error.
+    ["list", "-n", "9" * 5000], ["ls", "--limit", "0" * 4301],
 ]  # fmt: skip
 
 

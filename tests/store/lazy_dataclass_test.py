@@ -96,6 +96,44 @@ def test_what_it_does_not_support_is_refused() -> None:
             def __post_init__(self) -> None: ...
 
 
+def test_a_class_s_own_methods_are_refused_not_replaced() -> None:
+    """dataclasses keeps a class's own __repr__/__eq__/__hash__ and leaves init=False fields
+    out of __init__; the closures would replace the one and take the other: refused."""
+    with pytest.raises(TypeError, match="its own __repr__ is not supported"):
+
+        @dataclass_without_code
+        class OwnRepr:
+            """A docstring."""
+
+            x: int
+
+            def __repr__(self) -> str:
+                return "mine"
+
+    with pytest.raises(TypeError, match="its own __eq__, __hash__ is not supported"):
+
+        @dataclass_without_code
+        class OwnHash:
+            """A docstring."""
+
+            x: int
+
+            def __eq__(self, other: object) -> bool:
+                return True
+
+            def __hash__(self) -> int:
+                return 1
+
+    with pytest.raises(TypeError, match="init=False are not supported"):
+
+        @dataclass_without_code
+        class NotInInit:
+            """A docstring."""
+
+            x: int
+            y: int = dataclasses.field(default=0, init=False)
+
+
 def test_a_recursive_repr_stops() -> None:
     origin = Origin({}, {})
     origin.values["self"] = origin

@@ -96,6 +96,16 @@ def test_bodies_typing_refuses_are_refused() -> None:
 
             def _replace(self) -> None: ...
 
+    class Mixin:
+        def describe(self) -> str:
+            return "mixed"
+
+    # typing.NamedTuple refuses a mixin (and makes Generic ones generic): not dropped silently.
+    with pytest.raises(TypeError, match="no other base class is supported"):
+
+        class Mixed(gitmem.NamedTuple, Mixin):  # type: ignore[misc]
+            a: int
+
 
 @pytest.mark.parametrize(
     "name",
