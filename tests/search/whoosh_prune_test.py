@@ -97,8 +97,8 @@ def test_the_pruned_best_n_are_every_candidate_scored(tmp_path: Path) -> None:
         assert assert_pruned_same(searcher) > 0  # (pruning did leave candidates unscored)
 
 
-@pytest.mark.slow
-def test_pruned_over_segments_with_deleted_documents(tmp_path: Path) -> None:
+def two_segments_with_deletions(tmp_path: Path) -> Any:
+    """An index of two segments, the first with every fourth document deleted."""
     docs = skewed(400)
     ix = build(tmp_path / "ix", docs[:300])
     writer = ix.writer()
@@ -107,8 +107,12 @@ def test_pruned_over_segments_with_deleted_documents(tmp_path: Path) -> None:
     for doc in docs[300:]:
         writer.add_document(**fields_of(doc, encode_row(doc.row)))
     writer.commit(merge=False)
-    ix = whoosh_write.open_index(tmp_path / "ix")
-    with ix.searcher() as searcher:
+    return whoosh_write.open_index(tmp_path / "ix")
+
+
+@pytest.mark.slow
+def test_pruned_over_segments_with_deleted_documents(tmp_path: Path) -> None:
+    with two_segments_with_deletions(tmp_path).searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
         assert assert_pruned_same(searcher, deleted=True) > 0
 
@@ -207,16 +211,7 @@ def test_filtered_queries_are_pruned_as_every_candidate_scored(tmp_path: Path) -
 
 @pytest.mark.slow
 def test_filtered_queries_pruned_over_segments_with_deleted_documents(tmp_path: Path) -> None:
-    docs = skewed(400)
-    ix = build(tmp_path / "ix", docs[:300])
-    writer = ix.writer()
-    for n in range(0, 300, 4):
-        writer.delete_by_term("location", docs[n].row["location"])
-    for doc in docs[300:]:
-        writer.add_document(**fields_of(doc, encode_row(doc.row)))
-    writer.commit(merge=False)
-    ix = whoosh_write.open_index(tmp_path / "ix")
-    with ix.searcher() as searcher:
+    with two_segments_with_deletions(tmp_path).searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 2 and searcher.reader().has_deletions()
         assert assert_filtered_same(searcher, deleted=True) > 0
 

