@@ -59,6 +59,10 @@ MAX_TERM = 100
 
 _cache: dict[str, tuple[str, ...]] = {}  # token -> its terms: most text repeats words
 _stems: dict[str, str] = {}  # word -> stem ("" for a stop word)
+# Each of the two is emptied when it reaches this many entries (~20-40 MB): a long-lived
+# process (the index service, MCP, serve) meets new words, numbers and identifiers without
+# end, and a vocabulary larger than this only costs some words stemmed again.
+CACHED = 200_000
 
 
 def _term(word: str, morph: bool) -> str:
@@ -72,6 +76,8 @@ def _term(word: str, morph: bool) -> str:
     else:
         term = stem(lowered) if morph else lowered
     if morph and len(word) <= MAX_TERM:
+        if len(_stems) >= CACHED:
+            _stems.clear()
         _stems[word] = term
     return term
 
@@ -118,6 +124,8 @@ def token_terms(token: str, *, morph: bool = True, whole: bool = True) -> tuple[
     else:
         found = _general_terms(token, morph, whole)
     if morph and whole and len(token) <= MAX_TERM:
+        if len(_cache) >= CACHED:
+            _cache.clear()
         _cache[token] = found
     return found
 

@@ -420,3 +420,20 @@ def test_the_stems_a_search_learnt_are_kept_beside_the_index(tmp_path: Path) -> 
             again = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
         assert [(h.row["id"], h.snippet) for h in again] == [(h.row["id"], h.snippet) for h in hits]
         assert whoosh_engine._load_stems(kept, ENGINE.version) > 0
+
+
+def test_the_stem_caches_stay_bounded_in_a_long_lived_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A service or server meets new words without end: each cache is emptied at `CACHED`
+    entries, and a word met again after that still gets its own terms."""
+    monkeypatch.setattr(index, "CACHED", 50)
+    monkeypatch.setattr(index, "_stems", {})
+    monkeypatch.setattr(index, "_cache", {})
+    words = [f"running{n:03d}x" for n in range(200)] + [
+        f"walk{chr(97 + n % 26)}ing" for n in range(60)
+    ]
+    first = {word: index.token_terms(word) for word in words}
+    assert len(index._stems) <= 50 and len(index._cache) <= 50
+    assert {word: index.token_terms(word) for word in words} == first
+    assert index.token_terms("connections") == ("connect",)
