@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from whoosh_topk_test import build, documents, texts, whooshs_own
+from whoosh_topk_test import add_segment, build, documents, record, texts, whooshs_own
 
 from gitmem.search import (
     whoosh_columns,
@@ -19,11 +19,9 @@ from gitmem.search import (
     whoosh_query_bound,
     whoosh_search,
     whoosh_topk,
-    whoosh_write,
 )
-from gitmem.search.changes import Document, encode_row
+from gitmem.search.changes import Document
 from gitmem.search.engine import Narrowing
-from gitmem.search.index import fields_of
 from gitmem.search.whoosh_load import query
 from gitmem.search.whoosh_query import narrowing_query, plan
 
@@ -100,14 +98,8 @@ def test_the_pruned_best_n_are_every_candidate_scored(tmp_path: Path) -> None:
 def two_segments_with_deletions(tmp_path: Path) -> Any:
     """An index of two segments, the first with every fourth document deleted."""
     docs = skewed(400)
-    ix = build(tmp_path / "ix", docs[:300])
-    writer = ix.writer()
-    for n in range(0, 300, 4):
-        writer.delete_by_term("location", docs[n].row["location"])
-    for doc in docs[300:]:
-        writer.add_document(**fields_of(doc, encode_row(doc.row)))
-    writer.commit(merge=False)
-    return whoosh_write.open_index(tmp_path / "ix")
+    build(tmp_path / "ix", docs[:300])
+    return add_segment(tmp_path / "ix", docs[300:], deleted=docs[0:300:4])
 
 
 @pytest.mark.slow
@@ -221,19 +213,12 @@ def test_a_filtered_term_is_seen_only_where_the_filter_allows_it(tmp_path: Path)
     the terms seen (snippets would mark it), though its postings are read; one an allowed
     document holds is."""
 
-    def record(n: int, kind: str, title: str, body: str) -> Document:
-        row: dict[str, Any] = {
-            "id": f"gggg{n:08d}",
-            "type": kind,
-            "title": title,
-            "created": "2026-01-02T10:00:00+00:00",
-            "location": f".memory/facts/g{n}.md",
-        }
-        return Document(row, body, 1_767_261_600 + n)
-
-    docs = [record(n, "decision", "Pool", f"{'pool ' * (1 + n % 4)}filler{n}") for n in range(40)]
-    docs += [record(100 + n, "fact", f"Note {n}", "filler " * 30 + "pool quokka") for n in range(5)]
-    docs += [record(200, "decision", "Note", "filler " * 60 + "pool wombat")]
+    body = "{}filler{}".format
+    docs = [record(n, "Pool", body("pool " * (1 + n % 4), n), "decision", "g") for n in range(40)]
+    docs += [
+        record(100 + n, f"Note {n}", "filler " * 30 + "pool quokka", "fact", "g") for n in range(5)
+    ]
+    docs += [record(200, "Note", "filler " * 60 + "pool wombat", "decision", "g")]
     ix = build(tmp_path / "ix", docs)
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
@@ -291,24 +276,10 @@ def test_a_small_segment_that_cannot_reach_the_best_n_is_skipped_its_terms_still
     read at all; a word only it holds is still among the terms seen (snippets mark it), as
     Whoosh sees it."""
 
-    def record(n: int, title: str, body: str) -> Document:
-        row: dict[str, Any] = {
-            "id": f"eeee{n:08d}",
-            "type": "fact",
-            "title": title,
-            "created": "2026-01-02T10:00:00+00:00",
-            "location": f".memory/facts/e{n}.md",
-        }
-        return Document(row, body, 1_767_261_600 + n)
-
     strong = [record(n, "Pool pool", "pool " * 3 + f"filler{n}") for n in range(60)]
     weak = [record(100 + n, f"Note {n}", "filler " * 60 + "pool quokka") for n in range(5)]
-    ix = build(tmp_path / "ix", strong)
-    writer = ix.writer()
-    for doc in weak:
-        writer.add_document(**fields_of(doc, encode_row(doc.row)))
-    writer.commit(merge=False)
-    ix = whoosh_write.open_index(tmp_path / "ix")
+    build(tmp_path / "ix", strong)
+    ix = add_segment(tmp_path / "ix", weak)
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
         assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [60, 5]
@@ -337,27 +308,14 @@ def test_an_equal_score_in_an_earlier_segment_read_later_still_wins_on_its_numbe
     monkeypatch.setattr(whoosh_prune, "MARGIN", margin)
     monkeypatch.setattr(whoosh_query_bound, "MARGIN", margin)
 
-    def record(n: int, title: str, body: str) -> Document:
-        row: dict[str, Any] = {
-            "id": f"ffff{n:08d}",
-            "type": "fact",
-            "title": title,
-            "created": "2026-01-02T10:00:00+00:00",
-            "location": f".memory/facts/f{n}.md",
-        }
-        return Document(row, body, 1_767_261_600 + n)
-
     # (the twin the only document of its segment holding the word: its bound there, from
     # the term's largest weight and shortest length, is its score, but for the margin)
     twin = ("Note", "quokka")
-    small = [record(0, *twin), record(1, "Other", "filler")]
-    large = [record(10 + n, "Note", f"filler{n}") for n in range(40)] + [record(99, *twin)]
-    ix = build(tmp_path / "ix", small)
-    writer = ix.writer()
-    for doc in large:
-        writer.add_document(**fields_of(doc, encode_row(doc.row)))
-    writer.commit(merge=False)
-    ix = whoosh_write.open_index(tmp_path / "ix")
+    small = [record(0, *twin, letter="f"), record(1, "Other", "filler", letter="f")]
+    large = [record(10 + n, "Note", f"filler{n}", letter="f") for n in range(40)]
+    large += [record(99, *twin, letter="f")]
+    build(tmp_path / "ix", small)
+    ix = add_segment(tmp_path / "ix", large)
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
         assert [leaf.doc_count() for leaf, _offset in searcher.leaf_searchers()] == [2, 41]
@@ -378,25 +336,16 @@ def test_an_exclusion_with_a_narrowing_where_a_segment_dropped_a_document(
     the intersection, asked it where it stood and raised IndexError (a search took the
     index for damaged, rebuilt it and raised again). `plan` mends the matcher."""
 
-    def record(n: int, kind: str, body: str) -> Document:
-        row: dict[str, Any] = {
-            "id": f"hhhh{n:08d}",
-            "type": kind,
-            "title": "Note",
-            "created": "2026-01-02T10:00:00+00:00",
-            "location": f".memory/facts/h{n}.md",
-        }
-        return Document(row, body, 1_767_261_600 + n)
-
-    docs = [record(0, "fact", "other pool"), record(1, "decision", "other")]
-    docs += [record(2, "decision", "pool"), record(3, "fact", "other zebra")]
-    ix = build(tmp_path / "ix", docs)
-    writer = ix.writer()
-    writer.delete_by_term("location", docs[2].row["location"])
-    again = record(4, "decision", "pool")
-    writer.add_document(**fields_of(again, encode_row(again.row)))
-    writer.commit(merge=False)
-    ix = whoosh_write.open_index(tmp_path / "ix")
+    docs = [
+        record(0, "Note", "other pool", "fact", "h"),
+        record(1, "Note", "other", "decision", "h"),
+    ]
+    docs += [
+        record(2, "Note", "pool", "decision", "h"),
+        record(3, "Note", "other zebra", "fact", "h"),
+    ]
+    build(tmp_path / "ix", docs)
+    ix = add_segment(tmp_path / "ix", [record(4, "Note", "pool", "decision", "h")], [docs[2]])
     with ix.searcher() as searcher:
         whoosh_columns.cache_lengths(searcher)
         planned = plan(searcher.reader(), searcher.schema, "pool -zebra")

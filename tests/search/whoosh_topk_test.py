@@ -6,6 +6,7 @@ each score, with the same terms seen; for plain words with expansions and relate
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,30 @@ def build(path: Path, docs: list[Document]) -> FileIndex:
 
     whoosh_bulk.build(ix, len(docs), add, processes=1)
     return whoosh_write.open_index(path)
+
+
+def add_segment(path: Path, docs: list[Document], deleted: Sequence[Document] = ()) -> FileIndex:
+    """The index at `path` with `docs` in a segment of their own (kept apart: not merged),
+    `deleted` deleted from the segments before it."""
+    writer = whoosh_write.open_index(path).writer()
+    for doc in deleted:
+        writer.delete_by_term("location", doc.row["location"])
+    for doc in docs:
+        writer.add_document(**fields_of(doc, encode_row(doc.row)))
+    writer.commit(merge=False)
+    return whoosh_write.open_index(path)
+
+
+def record(n: int, title: str, body: str, kind: str = "fact", letter: str = "e") -> Document:
+    """One fact (or `kind`) record, its id and file named by `letter` and `n`."""
+    row: dict[str, Any] = {
+        "id": f"{letter * 4}{n:08d}",
+        "type": kind,
+        "title": title,
+        "created": "2026-01-02T10:00:00+00:00",
+        "location": f".memory/facts/{letter}{n}.md",
+    }
+    return Document(row, body, 1_767_261_600 + n)
 
 
 TEXTS = [
@@ -153,14 +178,9 @@ def test_every_term_kind_read_term_at_a_time(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_several_segments_and_deleted_documents(tmp_path: Path) -> None:
     docs = documents(300)
-    ix = build(tmp_path / "ix", docs[:200])
-    writer = ix.writer()
-    for n in range(0, 200, 3):
-        writer.delete_by_term("location", docs[n].row["location"])
-    for doc in docs[200:]:
-        writer.add_document(**fields_of(doc, encode_row(doc.row)))
-    writer.commit(merge=False)  # (kept apart: the first segment has deleted documents)
-    ix = whoosh_write.open_index(tmp_path / "ix")
+    build(tmp_path / "ix", docs[:200])
+    # (kept apart: the first segment has deleted documents)
+    ix = add_segment(tmp_path / "ix", docs[200:], deleted=docs[0:200:3])
     with ix.searcher() as searcher:
         assert len(searcher.leaf_searchers()) == 2
         assert searcher.reader().has_deletions()
