@@ -34,6 +34,14 @@ def sessions(repo: Path, g: Any) -> None:
     write_login_sessions(repo, g)
 
 
+def run_with_site(code: str, site: Path) -> subprocess.CompletedProcess[str]:
+    """`code` in a new Python whose import path starts with `site` (the damaged copies)."""
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+
+
 def damaged_copy(site: Path) -> Path:
     """The model's package under `site` with one byte of its file flipped; the file's path."""
     installed = model.model_file()
@@ -207,10 +215,7 @@ def test_a_remembered_failure_keeps_no_search_alive_under_on(tmp_path: Path) -> 
         "    except UsageError as error:\n"
         "        print(len(traceback.extract_tb(error.__traceback__)), error)\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    done = run_with_site(code, tmp_path / "site")
     error = (
         f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
         + REINSTALL
@@ -236,10 +241,7 @@ def test_under_auto_a_model_file_changed_and_still_damaged_is_said_again(tmp_pat
         "    if n == 1:\n"
         f"        os.utime({str(damaged)!r}, ns=(1, 1))  # replaced, still damaged\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    done = run_with_site(code, tmp_path / "site")
     said = (
         f"{FELL_BACK}semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
         f"differs); {REINSTALL}"
@@ -273,10 +275,7 @@ def test_under_auto_a_broken_onnxruntime_reinstalled_is_tried_again(tmp_path: Pa
         "    if n == 1:\n"
         f"        shutil.rmtree({str(broken)!r})  # onnxruntime fixed\n"
     )
-    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
-    )
+    done = run_with_site(code, tmp_path / "site")
     said = (
         f"{FELL_BACK}semantic model {model.model_file()}: libonnxruntime.so.1: cannot open "
         f"shared object file; {REINSTALL}"
