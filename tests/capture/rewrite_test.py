@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from importtime import gitmem_loads
 
 from gitmem.store.record import derived_id
 
@@ -472,14 +472,8 @@ def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> N
     """The post-commit decision is one git call and regexes: no pygit2, yaml, whoosh,
     frontmatter, nor the record module (checked with -X importtime, not with a clock)."""
     commit(hooked, "update deps")
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "hook", "post-commit"],
-        cwd=hooked,
-        capture_output=True,
-        text=True,
-    )
+    proc, loaded = gitmem_loads(["hook", "post-commit"], hooked)
     assert proc.returncode == 0
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.capture.commits" in loaded
     heavy = {
         "pygit2",
@@ -501,11 +495,5 @@ def test_a_commit_that_captures_nothing_loads_no_heavy_module(hooked: Path) -> N
     }
     assert not heavy & loaded
     commit(hooked, "We decided to drop Python 3.8 support")
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "hook", "post-commit"],
-        cwd=hooked,
-        capture_output=True,
-        text=True,
-    )
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
+    proc, loaded = gitmem_loads(["hook", "post-commit"], hooked)
     assert {"pygit2", "yaml"} <= loaded  # the same check does see them when something is written

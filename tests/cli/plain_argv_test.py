@@ -4,13 +4,11 @@ else is left to argparse; and such a command loads no argparse."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from importtime import gitmem_loads
 
 from gitmem.cli import plain_argv
 from gitmem.main import _command_in, _query_after_options, build_parser
@@ -64,15 +62,8 @@ def test_the_lists_are_fresh_each_time() -> None:
 @pytest.mark.parametrize("argv", [["list", "--limit", "5"], ["search", "postgresql"]])
 def test_a_plain_read_loads_no_argparse(repo: Path, mem: Any, argv: list[str]) -> None:
     mem("save", "-m", "Use PostgreSQL")
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SERVICE": "off"},
-    )
+    proc, loaded = gitmem_loads(argv, repo, GITMEM_SERVICE="off")
     assert proc.returncode == 0, proc.stderr
     assert "Use PostgreSQL" in proc.stdout
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.cli.plain_argv" in loaded
     assert not loaded & {"argparse", "gettext", "gitmem.cli.common"}

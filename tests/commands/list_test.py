@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
+from importtime import gitmem_loads
 
 A, B, C, D, E, G = (f"aaaa0000000{n}" for n in (1, 2, 3, 4, 5, 6))
 
@@ -388,14 +387,8 @@ def test_list_loads_no_search_engine(corpus, repo, mem):
     """`list` reads rows from the manifest, newest first: with nothing changed, Whoosh (~140 ms
     to import) is never loaded (checked with -X importtime, not with a clock)."""
     assert mem("list").code == 0  # the index exists and is current
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "list", "--limit", "2"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-    )
+    proc, loaded = gitmem_loads(["list", "--limit", "2"], repo)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.count("\n") == 2
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.finder" in loaded
     assert not {name for name in loaded if name.split(".")[0] in ("whoosh", "pygit2")}

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from importtime import gitmem_loads
 
 ID_A = "abcd00000001"
 ID_B = "abcd00000002"
@@ -205,15 +206,8 @@ def test_show_loads_no_search_engine(repo, mem):
     (checked with -X importtime, not with a clock)."""
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "show", record_id[:6]],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SEMANTIC": "auto"},
-    )
+    proc, loaded = gitmem_loads(["show", record_id[:6]], repo, GITMEM_SEMANTIC="auto")
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
     heavy = ("whoosh", "pygit2", "numpy", "tokenizers", "onnxruntime")
     assert not {name for name in loaded if name.split(".")[0] in heavy}
@@ -227,15 +221,8 @@ def test_reading_loads_neither_inspect_nor_the_reranker(repo, mem, command):
     record_id = mem("save", "-m", "Use PostgreSQL").saved_id
     assert mem("list").code == 0  # the index exists and is current
     argv = [*command, record_id[:6]] if command == ["show"] else command
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SEMANTIC": "auto", "GITMEM_SERVICE": "off"},
-    )
+    proc, loaded = gitmem_loads(argv, repo, GITMEM_SEMANTIC="auto", GITMEM_SERVICE="off")
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
     unused = ("inspect", "ast", "dis", "tokenize", "urllib.parse", "ipaddress", "copy", "weakref")
     assert not {name for name in loaded if name in unused}
@@ -248,15 +235,10 @@ def test_one_shot_search_loads_no_reranker(repo, mem, mode):
     resident processes), imports neither `gitmem.semantic.rerank` nor `model` (-X importtime)."""
     mem("save", "-m", "Use PostgreSQL")
     assert mem("list").code == 0  # the index exists and is current
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", "search", "postgresql"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SEMANTIC": mode, "GITMEM_SERVICE": "off"},
+    proc, loaded = gitmem_loads(
+        ["search", "postgresql"], repo, GITMEM_SEMANTIC=mode, GITMEM_SERVICE="off"
     )
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.search.whoosh_reader" in loaded  # it did search
     assert not loaded & {"gitmem.semantic.rerank", "gitmem.semantic.model"}
 

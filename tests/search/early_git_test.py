@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from importtime import gitmem_loads
 
 from gitmem import main
 from gitmem.search import refresh as refreshing
@@ -183,17 +184,9 @@ def test_reads_load_no_module_they_do_not_use(
 ) -> None:
     """`show` loads no engine module (its types only), `list` without `--path` no path
     handling (-X importtime, no clock)."""
-    import subprocess
 
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
-        cwd=committed,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SERVICE": "off"},
-    )
+    proc, loaded = gitmem_loads(argv, committed, GITMEM_SERVICE="off")
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.records.store" in loaded
     assert not loaded & set(unused)
 
@@ -203,20 +196,13 @@ def test_the_config_parsed_last_time_is_reused_until_its_text_changes(
 ) -> None:
     """`.memory/config.toml` is parsed once per text: a later read loads no TOML parser, and
     any edit (even one keeping the file's size and mtime) is read at once."""
-    import subprocess
 
     config = committed / ".memory" / "config.toml"
     config.write_text('[types]\nrunbook = "runbooks"\n')
     aged(g.write_record(committed, "runbooks/r.md", C, type="runbook", title="Restart"))
 
     def run(*argv: str) -> tuple[str, bool]:
-        proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
-            cwd=committed,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "GITMEM_SERVICE": "off"},
-        )
+        proc, _loaded = gitmem_loads(list(argv), committed, GITMEM_SERVICE="off")
         return proc.stdout, "| tomllib\n" in proc.stderr.replace("  ", "")
 
     out, parsed = run("list", "--type", "runbook")

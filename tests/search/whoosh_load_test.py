@@ -4,12 +4,13 @@ is the real thing when used, and later imports get the real modules."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from importtime import gitmem_loads
 
 # Modules a plain-words search needs none of: each stood in while Whoosh loads, or loaded
 # only by what uses it (`whoosh.sorting`, `whoosh.qparser`, Snowball's other languages).
@@ -140,15 +141,8 @@ def test_stand_ins_are_the_real_thing_when_used() -> None:
 def _imported(cwd: Path, *argv: str) -> tuple[str, set[str]]:
     """A one-shot `git mem ARGV` in a fresh interpreter: its output and the modules it loaded
     (-X importtime, no clock)."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "GITMEM_SERVICE": "off", "GITMEM_SEMANTIC": "off"},
-    )
+    proc, loaded = gitmem_loads(argv, cwd, GITMEM_SERVICE="off", GITMEM_SEMANTIC="off")
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     return proc.stdout, loaded
 
 

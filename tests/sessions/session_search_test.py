@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import gitrepo
 import pytest
+from importtime import gitmem_loads
 
 from gitmem.search import sessions_index
 from gitmem.sessions import search as sessions_search
@@ -206,14 +205,8 @@ def test_show_around_loads_no_search_engine(repo, mem, tmp_path):
     """Opening a transcript at a message reads the transcript's blob: Whoosh is not loaded."""
     sid = import_chat(mem, write_chat(tmp_path / "chat.jsonl", CHAT))
     command = ["session", "show", sid, "--around", "2"]
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "gitmem.main", *command],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-    )
+    proc, loaded = gitmem_loads(command, repo)
     assert proc.returncode == 0, proc.stderr
-    loaded = {line.rsplit("|", 1)[1].strip() for line in proc.stderr.splitlines() if "|" in line}
     assert "gitmem.sessions.search" in loaded
     assert not {name for name in loaded if name.split(".")[0] == "whoosh"}
 

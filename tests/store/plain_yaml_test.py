@@ -9,9 +9,6 @@ and that `show` of a record gitmem wrote imports no PyYAML.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from importtime import gitmem_loads
 
 from gitmem.errors import RecordError
 from gitmem.store import plain_yaml
@@ -243,18 +241,9 @@ def test_show_of_a_record_gitmem_wrote_imports_no_pyyaml(repo: Path, mem: Any, g
     path = repo / ".memory/facts/by-hand.md"
     path.write_text(path.read_text().replace("---\n", "---\n# written by hand\n", 1))
     assert mem("list").code == 0  # the index exists and is current
-    env = {**os.environ, "GITMEM_SERVICE": "off"}
     for record, loads_yaml in ((saved, False), ("abcd00001234", True)):
-        proc = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "gitmem.main", "show", record[:8]],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+        proc, loaded = gitmem_loads(["show", record[:8]], repo, GITMEM_SERVICE="off")
         assert proc.returncode == 0, proc.stderr
-        lines = proc.stderr.splitlines()
-        loaded = {line.rsplit("|", 1)[1].strip() for line in lines if "|" in line}
         assert "gitmem.store.plain_yaml" in loaded
         assert ("yaml" in loaded) is loads_yaml
 
