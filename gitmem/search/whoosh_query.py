@@ -5,9 +5,9 @@ applies exactly.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from gitmem import LaterPattern
 from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
 from gitmem.search.index import FIELD_ALIASES, TEXT_FIELDS, fast_terms
@@ -18,12 +18,12 @@ from gitmem.store.record import RETIRED_STATUSES
 if TYPE_CHECKING:
     from whoosh import qparser
 
-# Patterns of our syntax only (a plain-words search never reads them): compiled by `re` on
-# first use and kept in its cache, not at import (~1 ms of every one-shot search).
-_PATH_VALUE = r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)"
-_COMMIT_VALUE = r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)"
-_MINUS_WORD = r"(^|\s)-(?=[\w\"(])"
-_PLUS_WORD = r"(^|\s)\+(?=[\w\"(])"
+# Patterns of our syntax only (a plain-words search never reads them): compiled on first
+# use, not at import (~1 ms of every one-shot search).
+_PATH_VALUE = LaterPattern(r"(?i)\b(paths?:)(?:\./)?(\S+?)/*(?=\s|\)|$)")
+_COMMIT_VALUE = LaterPattern(r"(?i)\b(commits?:)([0-9a-f]{4,39})\b(?!\*)")
+_MINUS_WORD = LaterPattern(r"(^|\s)-(?=[\w\"(])")
+_PLUS_WORD = LaterPattern(r"(^|\s)\+(?=[\w\"(])")
 
 
 def narrowing_query(narrow: Narrowing) -> query.Query | None:
@@ -74,10 +74,10 @@ def _parser(schema: fields.Schema) -> qparser.QueryParser:
 
 def _rewrite(text: str) -> str:
     """Our syntax on top of Whoosh's: `-word` excludes, `commit:abc123` is a prefix."""
-    text = re.sub(_MINUS_WORD, r"\1NOT ", text)
-    text = re.sub(_PLUS_WORD, r"\1", text)
-    text = re.sub(_PATH_VALUE, r"\1\2", text)
-    return re.sub(_COMMIT_VALUE, lambda m: m.group(1) + m.group(2).lower() + "*", text)
+    text = _MINUS_WORD.sub(r"\1NOT ", text)
+    text = _PLUS_WORD.sub(r"\1", text)
+    text = _PATH_VALUE.sub(r"\1\2", text)
+    return _COMMIT_VALUE.sub(lambda m: m.group(1) + m.group(2).lower() + "*", text)
 
 
 def plain_query(text: str) -> query.Query:
@@ -192,7 +192,7 @@ def plan(
     return plain._replace(query=query.And([strict, plain.query]))
 
 
-_SYNTAX_LEFTOVER = r"""[:"'()\[\]{}^~]|^[-+]+$"""  # (compiled on first use, as above)
+_SYNTAX_LEFTOVER = LaterPattern(r"""[:"'()\[\]{}^~]|^[-+]+$""")  # (as above)
 
 
 def _malformed(q: query.Query) -> bool:
@@ -206,7 +206,7 @@ def _malformed(q: query.Query) -> bool:
                 text = text.decode("utf-8", "replace")
             if isinstance(text, str) and (
                 text.lower() in ("and", "or", "not")
-                or re.search(_SYNTAX_LEFTOVER, text)
+                or _SYNTAX_LEFTOVER.search(text)
                 or not text.strip("*?")  # a lone wildcard: everything
             ):
                 return True
