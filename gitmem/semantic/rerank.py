@@ -24,7 +24,7 @@ import threading
 
 from gitmem.errors import UsageError
 from gitmem.output import safe
-from gitmem.semantic import MODES, model
+from gitmem.semantic import may_rerank, model
 
 DEPTH = 20  # lexical hits re-ranked (the rest keep their order below them)
 WEIGHT = 0.8  # of the cosine similarity; the lexical score, scaled to the best, has the rest
@@ -79,9 +79,7 @@ def reranker(mode: str, *, resident: bool = False) -> Mixer | None:
     in every `git mem search`, against ~10-30 ms for the lexical search. The MCP server and `git mem
     serve` load it once. The index service does not count as resident: it answers the CLI's
     commands, which must rank the same whether it is running or not."""
-    if mode not in MODES:
-        raise UsageError(f"[search] semantic must be one of {', '.join(MODES)}, not {mode!r}")
-    if mode == "off" or (mode == "auto" and not (resident and model.installed())):
+    if not may_rerank(mode, resident=resident) or (mode == "auto" and not model.installed()):
         return None
     if mode == "auto":
         # A model that failed (said once, by the search that found it): lexical, as "off",
