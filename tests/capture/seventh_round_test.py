@@ -8,17 +8,7 @@ real commit on the other side of the same rule.
 from __future__ import annotations
 
 import pytest
-
-from gitmem.capture.commits import Commit, explain
-from gitmem.capture.rules import default_rules
-
-DATE = "1763731391 +0100"
-
-
-def run(message: str):  # type: ignore[no-untyped-def]
-    commit = Commit("a" * 40, ("b" * 40,), "Jane Doe <jane@example.com>", DATE, DATE, message)
-    return explain(commit, default_rules())
-
+from decision_families_test import run
 
 SEVENTH_ROUND = [
     # libuv's release commits: the changelog in the body is every entry's words at once ...

@@ -34,6 +34,14 @@ def sessions(repo: Path, g: Any) -> None:
     write_login_sessions(repo, g)
 
 
+def damaged_error(damaged: Path) -> str:
+    """What a search says of the damaged model at `damaged` (after "error: " or FELL_BACK)."""
+    return (
+        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
+        + REINSTALL
+    )
+
+
 def run_with_site(code: str, site: Path) -> subprocess.CompletedProcess[str]:
     """`code` in a new Python whose import path starts with `site` (the damaged copies)."""
     env = {**os.environ, "PYTHONPATH": str(site)}
@@ -74,10 +82,7 @@ def test_the_mcp_server_under_auto_falls_back_to_the_lexical_ranking_once(
     damaged = damaged_copy(tmp_path / "site")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
     monkeypatch.delenv("GITMEM_SEMANTIC")
-    error = (
-        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
-        + REINSTALL
-    )
+    error = damaged_error(damaged)
 
     async def scenario(session: Any) -> None:
         configure(repo, "off")
@@ -153,10 +158,7 @@ def test_a_cli_search_with_a_damaged_model_is_lexical_under_auto_and_an_error_un
     assert [line[:12] for line in auto.stdout.splitlines()] == [STORED, EXPIRES]
     on = search("on")
     assert (on.returncode, on.stdout) == (2, "")
-    assert on.stderr == (
-        f"git-mem: error: semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
-        f"differs); {REINSTALL}\n"
-    )
+    assert on.stderr == f"git-mem: error: {damaged_error(damaged)}\n"
 
 
 @pytest.mark.slow  # a real `git mem serve` process hashing the model: seconds
@@ -170,10 +172,7 @@ def test_git_mem_serve_under_auto_falls_back_to_the_lexical_ranking_and_says_so_
     damaged = damaged_copy(tmp_path / "site")
     monkeypatch.setenv("PYTHONPATH", str(tmp_path / "site"))
     monkeypatch.delenv("GITMEM_SEMANTIC")
-    error = (
-        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
-        + REINSTALL
-    )
+    error = damaged_error(damaged)
     with serving(repo) as served:
 
         def search() -> Any:
@@ -216,10 +215,7 @@ def test_a_remembered_failure_keeps_no_search_alive_under_on(tmp_path: Path) -> 
         "        print(len(traceback.extract_tb(error.__traceback__)), error)\n"
     )
     done = run_with_site(code, tmp_path / "site")
-    error = (
-        f"semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 differs); "
-        + REINSTALL
-    )
+    error = damaged_error(damaged)
     depths = [line.split(" ", 1) for line in done.stdout.splitlines()]
     assert [said for _depth, said in depths] == [error] * 3
     assert len({depth for depth, _said in depths}) == 1, done.stdout
@@ -242,10 +238,7 @@ def test_under_auto_a_model_file_changed_and_still_damaged_is_said_again(tmp_pat
         f"        os.utime({str(damaged)!r}, ns=(1, 1))  # replaced, still damaged\n"
     )
     done = run_with_site(code, tmp_path / "site")
-    said = (
-        f"{FELL_BACK}semantic model {damaged}: not the pinned all-MiniLM-L6-v2 (its sha256 "
-        f"differs); {REINSTALL}"
-    )
+    said = FELL_BACK + damaged_error(damaged)
     assert done.stderr.splitlines() == [
         "Mixer", said, "NoneType", "Mixer", said, "NoneType"
     ]  # fmt: skip
