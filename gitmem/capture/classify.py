@@ -17,7 +17,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from gitmem.capture.default_patterns import FEATURE_SUBJECT, RESTRUCTURE_SUBJECT, STOP_SUBJECT
+from gitmem.capture.default_patterns import (
+    CODE_CHOICE,
+    CODE_SUBJECT,
+    FEATURE_SUBJECT,
+    RESTRUCTURE_SUBJECT,
+    STOP_SUBJECT,
+)
 from gitmem.capture.guard import MAX_TEXT
 
 if TYPE_CHECKING:
@@ -225,6 +231,15 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     if subject.breaking or ("BREAKING" in text and _BREAKING_RE.search(text)):
         return Verdict("decision", "breaking-change", "")
     at_decision, decision, weak_decision = _earliest(rules.decision, text)
+    if (
+        decision is not None
+        and at_decision < len(subject_line)
+        and CODE_CHOICE.search(decision)
+        and CODE_SUBJECT.search(subject_line)
+    ):  # "io: replace Vec method truncate(0) with clear": an edit, unless the body decides
+        body_at = len(subject_line)
+        at_decision, decision, weak_decision = _earliest(rules.decision, text[body_at:])
+        at_decision += body_at
     at_fix, fix, weak_fix = _earliest(rules.fix, text)
     if weak_fix and (weak_fix == "ref" or at_fix > len(subject_line)):
         feature = FEATURE_SUBJECT.match(subject_line) is not None

@@ -203,6 +203,21 @@ RESTRUCTURE_SUBJECT = re.compile(
     r"(?:minor|small)\s+[\w-]+\s+clean\w*)\b",
     re.IGNORECASE,
 )
+# A subject that writes its choice in code syntax ("tokio: use `ptr::addr_of` instead of
+# pointer arithmetic", "Replace try! macro with ? operator", "io: replace Vec method
+# truncate(0) with clear", "Use Cow<str> for deserialization everywhere") is an edit of the
+# code, not a choice a team remembers: its use / replace / prefer / instead-of counts only in
+# the body (CODE_CHOICE says which decisions). Paths (`::`), macros, attributes, generics, a
+# Go array type, a call with a literal (not a man page's "open(2)"), `===`. Not C's name
+# globs ("ttyname[_r]"), nor a bare call ("getloadavg: use sysinfo() instead of /proc/loadavg"
+# is a decision), nor other decisions ("sync: deprecate mpsc::RecvError").
+CODE_SUBJECT = re.compile(
+    r"[a-z>]::\w|\w::[a-z_]|\w!(?:\(|`|\s+macros?\b)|#!?\[|\w<\w[\w:]{0,40}>|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)"
+    r"|==="
+)
+CODE_CHOICE = re.compile(
+    r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
+)
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
 DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
