@@ -231,10 +231,13 @@ WORDS = {
 # The name is what `git mem capture --explain` says.
 DEFAULT_IGNORE = (
     # ... and libuv's release commits: "2013.10.19, Version 0.10.18 (Stable)" (its body is the
-    # changelog: every entry's words would match), then "Now working on version 1.41.1".
+    # changelog: every entry's words would match), then "Now working on version 1.41.1"; and
+    # tokio's: "chore: prepare Tokio v1.51.0", "chore: prepare to release 0.2.17".
     ("version bump", r"\A(?:release(?:\([^)\n]*\))?:|v?\d+\.\d+(?:\.\d+)?\S*\s*$|version[: ]\s*"
      r"(?:next\s+release|v?\d)|(?:chore(?:\([^)\n]*\))?:\s*)?bump\s+(?:the\s+)?version\b"
-     r"|\d{4}[.-]\d\d[.-]\d\d,?\s+version\s+v?\d|now\s+working\s+on\s+(?:version\s+)?v?\d)"),
+     r"|\d{4}[.-]\d\d[.-]\d\d,?\s+version\s+v?\d|now\s+working\s+on\s+(?:version\s+)?v?\d"
+     r"|(?:chore(?:\([^)\n]*\))?:\s*)?prepar\w*\s+(?:to\s+|for\s+)?(?:the\s+)?(?:release\b|"
+     r"(?:[\w-]{1,40}\s+)?v?\d+\.\d+(?:\.\d+)?\S*\s*(?:release\b|\(|$)))"),
     ("dependency bump", r"\A(?:[\w/-]+\(deps(?:-dev)?\)!?:|(?:[\w/-]+:\s+)?(?:bump|update|upgrade)"
      r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
      r"crate|\S+\s+(?:action|digest)\b))"),
