@@ -210,10 +210,11 @@ RESTRUCTURE_SUBJECT = re.compile(
 # the body (CODE_CHOICE says which decisions). Paths (`::`), macros, attributes, generics, a
 # Go array type, a call with a literal (not a man page's "open(2)"), `===`. Not C's name
 # globs ("ttyname[_r]"), nor a bare call ("getloadavg: use sysinfo() instead of /proc/loadavg"
-# is a decision), nor other decisions ("sync: deprecate mpsc::RecvError").
+# is a decision), nor a Perl module ("use Time::HiRes whenever available"), nor other decisions
+# ("sync: deprecate mpsc::RecvError").
 CODE_SUBJECT = re.compile(
-    r"[a-z>]::\w|\w::[a-z_]|\w!(?:\(|`|\s+macros?\b)|#!?\[|\w<\w[\w:]{0,40}>|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)"
-    r"|==="
+    r"\b[a-z_]\w{0,40}::\w|>::\w|\w::[a-z_]|\w!(?:\(|`|\s+macros?\b)|#!?\[|\w<\w[\w:]{0,40}>"
+    r"|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)|==="
 )
 CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
