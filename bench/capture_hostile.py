@@ -38,10 +38,13 @@ ORDINARY = (
 
 
 def _patterns() -> dict[str, str]:
-    """Every default pattern (decisions, fixes, facts, ignores), by the name of its table."""
+    """Every default pattern (decisions, fixes, facts, ignores, the compiled subject classes),
+    by the name of its table."""
     found: dict[str, str] = {}
     for name in dir(default_patterns):
         value = getattr(default_patterns, name)
+        if isinstance(value, re.Pattern):  # the subject classes: FEATURE_SUBJECT, CODE_SUBJECT
+            found[value.pattern] = name
         if isinstance(value, tuple):
             for item in value:
                 pattern = item[-1] if isinstance(item, tuple) else item
