@@ -41,7 +41,8 @@ _DECISIONS = (
     ("chose choose", r"\bch(?:o|oo)se\s+\S.{0,80}?\s+over\s+\S"),
     ("switch", _LEAD + r"switch(?:e[sd]|ing)?\s+(?:\S+\s+){0,6}?(?:to|from)\b"),
     ("adopt", _LEAD + r"adopt(?:s|ed|ing)?\b"),
-    ("migrat", _LEAD + r"migrat(?:e|es|ed|ing)\s+(?:\S+\s+){0,6}?(?:to|from|away)\b"),
+    # Within the line: "Test: MIGRATE AUTH test added.\n\nRelated to #2507" moves nothing.
+    ("migrat", _LEAD + r"migrat(?:e|es|ed|ing)[ \t]+(?:\S+[ \t]+){0,6}?(?:to|from|away)\b"),
     ("replac", _LEAD + r"replac(?:e|es|ed|ing)\s+\S.{0,80}?\s+(?:with|by)\s"),
     ("prefer", _LEAD + r"prefer(?:s|red)?\s"),
     ("drop", _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)\S"),
@@ -62,6 +63,24 @@ _DECISIONS = (
      r"\band\s+|\bnow\s+)defaults?\s+to\s|\b(?:chang|set|switch|flip|re-set)\w*\s+(?:the\s+)?"
      r"(?:\S+\s+)?default\s+(?:\S+\s+)?(?:to|from)\s)"),
     ("longer", _PREFIX + r"(?:we\s+)?no\s+longer\s+\w"),
+    # A behaviour the subject says stops, after its subject: "FLUSHALL/FLUSHDB no longer sync
+    # on disk", "CONFIG GET is now no longer case sensitive". Not a clean-up's reason ("remove
+    # no longer needed type shim", "pending_querybuf no longer exists").
+    ("longer", SUBJECT_ONLY + r"\A(?!" + _OPTIONAL_PREFIX + r"(?:remov|delet|clean|drop)\w*\b)"
+     # ... nor a clause's reason: "disable LDAP since we can no longer compile", "Rewrite
+     # comment that was no longer valid".
+     r"(?![^\n]{0,80}?\b(?:when|that|which|since|because|as|if|there)\s+(?:\S+\s+){0,3}?"
+     r"no\s+longer\b)"
+     # ... nor a comment or a test: "Cluster: comment no longer in sync with code removed."
+     r"(?![^\n]{0,80}?\b(?:comments?|tests?)\b)"
+     r"[^\n]{1,80}?[\w)`'\"]\s+(?:(?:is|are|does|do|will|now|should|can)\s+){0,2}"
+     r"no\s+longer\s+(?!(?:needed|needs?|used|uses?|necessary|relevant|useful|exists?|existing|required|works?|there|appl(?:y|ies)|"
+     r"fails?|considered|supported|available|makes?)\b)\w"),
+    # A limit the subject sets: "Streams: reduce listpack max size to 2k to speedup range
+    # queries", "increase syslog message limit from 256 to 1024" (not a test's timeout).
+    ("increase reduce decrease raise lower", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)"
+     + _OPTIONAL_PREFIX + r"(?:increase|reduce|decrease|raise|lower)[sd]?\s+(?:the\s+)?"
+     r"(?:[\w-]+\s+){0,3}?(?:limit|max(?:imum)?|minimum)\b[^\n]{0,40}?\bto\s+\d"),
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
     ("remove", _PREFIX + r"remove\s+(?:the\s+|all\s+)?(?:dep(?:endency)?\s+on\b|"
      r"us(?:ag)?es?\s+of\b|`?[\w.-]+`?\s+dependency\b)"),
@@ -119,6 +138,16 @@ _FIXES = (
      _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
     ("correctly properly respect honor honour", _PREFIX + r"(?:correctly|properly|respect|"
      r"hono(?:u)?r)\b"),
+    # What the code now does right, said after it: "Sentinel: handle Hello messages received
+    # via slaves correctly.", "win,tcp: translate system errors correctly".
+    ("correctly properly", SUBJECT_ONLY + r"(?<=\S)[ \t]+(?:correctly|properly)\b"),
+    # A failure now handled: "handle mremap failure in realloc", "fs: handle `EINTR` in
+    # `fs::write` for io-uring", "Handle write failure in AOF parent -> child ACK".
+    ("handl", _PREFIX + r"handl(?:e|es|ed|ing)[ \t]+(?:(?:\S+[ \t]+){1,4}?(?:failures?|errors?)|"
+     r"`?(?-i:E[A-Z]{3,}))\b"),  # not a bare "handle errors, or document that we ignore them"
+    # "Sentinel: role reporting fixed and added in SENTINEL output."
+    ("fixed corrected", SUBJECT_ONLY + r"(?<=[\w)`'\"])[ \t]+(?:fixed|corrected)"
+     r"(?=[ \t]*(?:$|[.,;:(]|[ \t]+(?:and|when|for|in|on|with|after|by)\b))"),
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
@@ -253,7 +282,8 @@ DEFAULT_IGNORE = (
     # ... unless it moves the suite to another tool: "test: migrate to vitest".
     # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
     ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
-     r"(?!(?:migrat|adopt)\w*\s)"),
+     # Not the Redis command: "Test: MIGRATE AUTH test added." moves nothing anywhere.
+     r"(?!migrat\w*[ \t]+(?:[^\n]{0,60}?[ \t])?(?:to|from|away)\b|adopt\w*\s)"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
 # bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
@@ -272,13 +302,18 @@ DEFAULT_IGNORE_FIXES = (
      # comments as what the code handles: "fix folding range for block comments")
      r"|\A(?:[\w./*{},-]+:\s+)?(?:fix(?:e[sd])?|correct(?:ed)?)\s[^\n]*"
      r"(?<!block\s)(?<!line\s)(?<!doc\s)\bcomments?"
-     r"(?:\s+(?:in|of|for|about)\s+\S+)?[ \t.]*$"),
+     r"(?:\s+(?:in|of|for|about)\s+\S+)?[ \t.]*$"
+     # ... said after it: "comment mistake fixed", "releaseSentinelRedisInstance() top comment
+     # fixed.", "Spell software correctly"
+     r"|\A[^\n]*\bcomments?\s+(?:\S+\s+)?(?:fixed|corrected)\b|\Aspell\b"),
     # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
     # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
     # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
     ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
      r"|repair|correct)\b[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
-     r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"),
+     r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"
+     # "Geo: GEOENCODE test fixed for new return value.", "Test that zipmap ... is converted"
+     r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"),
     # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
     ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
      r"speed\s?ups?|production\s+build)\b"),
@@ -286,7 +321,7 @@ DEFAULT_IGNORE_FIXES = (
     # A fix that says nothing of what was wrong: "fix syntax error".
     ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
      r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
-     r"\.?[ \t]*$"),
+     r"\.?[ \t]*$|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
     ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
      r"argument|import|function)s?|lint(?:er|ing)?)\b"),
 )  # fmt: skip
