@@ -149,11 +149,11 @@ _FIXES = (
     # must align stack pointer on mips", "posix_memalign should fail if size is not a multiple
     # of sizeof(void *)", "the tail offset must be an integer pointer to hold a 32-bit offset".
     # Not a docs note ("document that headers must be set before streaming").
-    # Nor a TODO entry, nor a plan ("More work on non-blocking VM. Should work in a few days").
-    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b)" + _OPTIONAL_PREFIX + r"(?!(?:add|document|"
-     r"mention|clarif|note|explain|state|spell|made|make|tests?)\w*\b)(?:\S*[^\s.][ \t]+){1,6}?"
-     r"(?:should|must)"
-     r"(?:[ \t]+not|n't)?[ \t]+"
+    # Nor a TODO or KNOWN_BUGS entry (a fact), nor a plan ("More work on non-blocking VM.
+    # Should work in a few days").
+    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b|KNOWN_BUGS\b)" + _OPTIONAL_PREFIX
+     + r"(?!(?:add|document|mention|clarif|note|explain|state|spell|made|make|tests?)\w*\b)"
+     r"(?:\S*[^\s.][ \t]+){1,6}?(?:should|must)(?:[ \t]+not|n't)?[ \t]+"
      r"(?!be[ \t]+(?:able|possible)\b|no[ \t]+longer\b|always[ \t]+remain\b)\w"),
     # "Sentinel: role reporting fixed and added in SENTINEL output."
     ("fixed corrected", SUBJECT_ONLY + r"(?<=[\w)`'\"])[ \t]+(?:fixed|corrected)"

@@ -67,6 +67,9 @@ NINTH_ROUND = [
      "fact-pattern 'should always remain'"),
     ("document that headers must be set before streaming\n\n", None, "no rule matched"),
     ("TODO: 2.5 Edge-triggered sockets should work\n\n", None, "no rule matched"),
+    ("KNOWN_BUGS: setting a disabled option should return CURLE_NOT_BUILT_IN\n\nReported-by: "
+     "Jeroen Ooms\nCloses #15472\nCloses #15675\n\n", "fact",
+     "fact-pattern 'KNOWN_BUGS:'"),
     ("More work on non-blocking VM. Should work in a few days\n\n", None, "no rule matched"),
     # "X fixed" after what was broken (redis) ...
     ("Sentinel: role reporting fixed and added in SENTINEL output.\n\n", "error",
