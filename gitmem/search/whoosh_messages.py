@@ -30,7 +30,8 @@ from gitmem.search.whoosh_load import (
     load_sorting,
 )
 from gitmem.search.whoosh_query import plan
-from gitmem.search.whoosh_search import RERANKED, scored, snippet
+from gitmem.search.snippets import snippet
+from gitmem.search.whoosh_search import RERANKED, scored
 from gitmem.search.whoosh_write import patch_writer
 
 BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process
