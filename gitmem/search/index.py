@@ -140,13 +140,28 @@ def _general_terms(token: str, morph: bool, whole: bool) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def may_yield(token: str, initials: set[str]) -> bool:
-    """False when no term of `token` (`token_terms`) can start with one of `initials`, known
-    without stemming it: a plain lower-case ASCII word's only term is its stem, and Snowball
-    rewrites only a word's end, never its first letter (`dying` -> `die`; tested over a
-    vocabulary in tests/search/index_test.py). Anything else: True (it may)."""
-    if token.isascii() and token.isalpha() and token.islower():
-        return token[0] in initials
+NEW_AT_END = 2  # the most letters Snowball's rewrites leave at a stem's end that its word lacks
+
+
+def yield_prefixes(terms: Iterable[str]) -> tuple[str, ...]:
+    """What a plain word must begin with to have one of `terms` (stems) as its term: each
+    term but its last NEW_AT_END letters (its first letter at least). Snowball rewrites only
+    a word's end, each step adding at most that many letters the word did not have
+    (`biliti` -> `ble`, `dying` -> `die`: tested over its suffixes in tests/search/index_test.py),
+    and never its first letter."""
+    return tuple({term[: max(1, len(term) - NEW_AT_END)] for term in terms if term})
+
+
+def may_yield(token: str, prefixes: tuple[str, ...]) -> bool:
+    """False when no term of `token` (`token_terms`) can be one of the terms `prefixes`
+    (`yield_prefixes`) were made of, known without stemming it: a plain lower-case ASCII
+    word's only term is its stem, a capitalised one's its lower case's. Anything else: True
+    (it may)."""
+    if token.isascii() and token.isalpha():
+        if token.islower():
+            return token.startswith(prefixes)
+        if token[1:].islower() and token[0].isupper():  # (one camel-case part: `Deploy`)
+            return token.lower().startswith(prefixes)
     return True
 
 

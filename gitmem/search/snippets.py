@@ -8,7 +8,7 @@ match object per word of the body.
 from __future__ import annotations
 
 from gitmem.search.engine import MARK_END, MARK_START
-from gitmem.search.index import TOKEN, may_yield, token_terms
+from gitmem.search.index import TOKEN, may_yield, token_terms, yield_prefixes
 
 SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bodies stay cheap
 
@@ -28,9 +28,9 @@ def holding(words: set[str], terms: set[str]) -> set[str]:
         if len(known) + len(unknown) > WORDS_KEPT:
             known, words_of = _WORDS[0] = (set(), {})
             unknown = words
-        initials = {term[0] for term in terms if term}
+        prefixes = yield_prefixes(terms)
         for word in unknown:
-            if not may_yield(word, initials):
+            if not may_yield(word, prefixes):
                 continue  # holds none of these: not stemmed (nor known) for them
             for term in token_terms(word):
                 found = words_of.get(term)

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gitmem import NamedTuple
+
 if TYPE_CHECKING:
     from gitmem.search.changes import Document
     from gitmem.search.engine import Progress, Reader
@@ -95,55 +97,78 @@ class KeptWhoosh:
 # ---------------------------------------------------------------------- the stem cache
 
 # Beside the index (its root): the Snowball stems of the words a process stemmed before, up to
-# STEMS_KEPT. A one-shot search stems ~500 words of the related-terms table (~6 ms) and those of
-# its queries and snippets; a later one reads them (~0.3 ms per 1,000). Derived: dropped when
-# unreadable or of another analysis (`version`).
+# STEMS_KEPT, and the related-terms table built in that analysis (`related.known`). A one-shot
+# search would otherwise stem ~500 words of the table (~6 ms) and build the table (~1.3 ms),
+# and stem the words of its queries and snippets; a later one reads them (~0.3 ms). Derived:
+# dropped when unreadable, damaged (its checksum) or of another analysis (`version`).
 STEMS = "stems"
 STEMS_KEPT = 4_000
 
 
-# The file learnt last (its stat and version) and its count: one slot, replaced whole, so a
-# thread reading it never sees it half-changed (`serve` opens the index in worker threads).
-_LEARNT: list[tuple[object, int]] = [(None, -1)]
+class Kept(NamedTuple):
+    stems: int  # how many (-1: no usable file)
+    table: bool  # whether it held the related-terms table of this text
 
 
-def _load_stems(path: Path, version: int) -> int:
-    """Learn the stems kept at `path`; how many there were (-1: none usable). The same file
-    (same inode, size and modification time) learnt before by this process is not read
-    again (~1 ms a search, for a process that searches many times)."""
-    from gitmem.search import index
+NOTHING = Kept(-1, False)
+
+# The file learnt last (its stat and version) and what it held: one slot, replaced whole, so
+# a thread reading it never sees it half-changed (`serve` opens the index in worker threads).
+_LEARNT: list[tuple[object, Kept]] = [(None, NOTHING)]
+
+
+def _load_stems(path: Path, version: int) -> Kept:
+    """Learn the stems (and the related-terms table) kept at `path`. The same file (same
+    inode, size and modification time) learnt before by this process is not read again
+    (~0.3 ms a search, for a process that searches many times)."""
+    import zlib
+
+    from gitmem.search import index, related
 
     try:
         st = path.stat()
     except OSError:
-        return -1
+        return NOTHING
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, version)
-    learnt, count = _LEARNT[0]
+    learnt, kept = _LEARNT[0]
     if learnt == key:
-        return count
-    _LEARNT[0] = (None, -1)
+        return kept
+    _LEARNT[0] = (None, NOTHING)
     try:
-        kept_version, stems = marshal.loads(path.read_bytes())
+        # (The checksum vouches for the payload: no check of each of its thousands of words.)
+        kept_version, checksum, payload = marshal.loads(path.read_bytes())
+        if kept_version != version or type(payload) is not bytes:
+            return NOTHING
+        if zlib.crc32(payload) != checksum:
+            return NOTHING
+        stems, signature, members = marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):
-        return -1
-    if kept_version != version or not isinstance(stems, dict):
-        return -1
-    if not all(type(word) is str and type(stem) is str for word, stem in stems.items()):
-        return -1
+        return NOTHING
+    if type(stems) is not dict:
+        return NOTHING
     index.learn_stems(stems)
-    _LEARNT[0] = (key, len(stems))
-    return len(stems)
+    kept = Kept(len(stems), related.learn(index.token_terms, signature, members))
+    _LEARNT[0] = (key, kept)
+    return kept
 
 
-def _save_stems(path: Path, version: int, known: int) -> None:
-    """Keep this process's stems at `path` when it learnt words the file did not have."""
-    from gitmem.search import index
+def _save_stems(path: Path, version: int, known: Kept) -> None:
+    """Keep this process's stems and table at `path` when it learnt words the file did not
+    have, or built the table it did not hold."""
+    import zlib
+
+    from gitmem.search import index, related
     from gitmem.store.files import atomic_write
 
     stems = dict(index.stems_known())  # (a copy, made at C speed: `serve`'s threads stem too)
-    if known >= STEMS_KEPT or len(stems) <= max(known, 0):
+    table = related.known(index.token_terms)
+    more_stems = known.stems < STEMS_KEPT and len(stems) > max(known.stems, 0)
+    if not more_stems and (known.table or table is None):
         return
     if len(stems) > STEMS_KEPT:
-        stems = dict(itertools.islice(stems.items(), STEMS_KEPT))  # the first: the table's
+        stems = dict(itertools.islice(stems.items(), STEMS_KEPT))  # the first learnt
+    signature, members = table if table is not None else (None, None)
+    payload = marshal.dumps((stems, signature, members))
     with contextlib.suppress(OSError):  # a read-only repository still answers
-        atomic_write(path, marshal.dumps((version, stems)), durable=False)
+        data = marshal.dumps((version, zlib.crc32(payload), payload))
+        atomic_write(path, data, durable=False)
