@@ -368,7 +368,14 @@ def _words_of_the_related_table() -> list[str]:
 
 # Snowball English's suffixes and rewrites, its exceptional forms, and bits of words: words made
 # of them reach every rewrite, chained (`rationalizing`: ing, then alize, then al).
-SUFFIXES = ["ational", "tional", "enci", "anci", "abli", "entli", "izer", "ization", "ation", "ator", "alism", "aliti", "alli", "fulness", "ousli", "ousness", "iveness", "iviti", "biliti", "bli", "ogi", "fulli", "lessli", "li", "alize", "icate", "iciti", "ical", "ful", "ness", "ative", "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ism", "ate", "iti", "ous", "ive", "ize", "ion", "e", "l", "ll", "s", "ss", "sses", "ied", "ies", "us", "eed", "eedly", "ed", "edly", "ing", "ingly", "y", "at", "bl", "iz", "gener", "commun", "arsen", "dy", "ly", "ty", "sky", "ski", "die", "news", "atlas", "cosmos", "bias", "andes", "a", "e", "i", "o", "u", "b", "c", "d", "g", "h", "k", "m", "n", "p", "r", "t", "v", "w", "x", "z", "yy", "ye", "ya"]
+_SUFFIX_TEXT = (
+    "ational tional enci anci abli entli izer ization ation ator alism aliti alli fulness ousli "
+    "ousness iveness iviti biliti bli ogi fulli lessli li alize icate iciti ical ful ness ative "
+    "al ance ence er ic able ible ant ement ment ent ism ate iti ous ive ize ion e l ll s ss "
+    "sses ied ies us eed eedly ed edly ing ingly y at bl iz gener commun arsen dy ly ty sky ski "
+    "die news atlas cosmos bias andes a e i o u b c d g h k m n p r t v w x z yy ye ya"
+)
+SUFFIXES = _SUFFIX_TEXT.split()
 
 
 def _keeps_its_start(word: str) -> None:
