@@ -39,7 +39,7 @@ _STOP_WORDS = frozenset(analysis.STOP_WORDS)
 
 def _first_stem(word: str) -> str:
     """Snowball's English stemmer (Porter2: deploy, deploying, deployment agree), loaded by the
-    first word to stem: most of a search's words come from the stem cache (`learn_stems`)."""
+    first word to stem: a search stems a few dozen words (and an index build each word once)."""
     global stem
     stem = english_stemmer()
     return stem(word)
@@ -80,17 +80,6 @@ def _term(word: str, morph: bool) -> str:
             _stems.clear()
         _stems[word] = term
     return term
-
-
-def stems_known() -> dict[str, str]:
-    """The stem cache (word -> stem, "" for a stop word): what `learn_stems` may be given in
-    another process with the same analysis."""
-    return _stems
-
-
-def learn_stems(stems: dict[str, str]) -> None:
-    """Words stemmed before (by `stems_known` of this analysis), so they need not be again."""
-    _stems.update(stems)
 
 
 def _parts(token: str) -> list[str]:

@@ -63,11 +63,15 @@ def _groups() -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(group) for group in groups(_table_bytes().decode("utf-8")))
 
 
-def signature() -> int:
-    """A checksum of `related-terms.txt`: a table built from another text is not learnt."""
+FORMAT = 1  # of `Table.members`: bump when what `Table.of` makes changes
+
+
+def signature() -> tuple[int, int]:
+    """What a table kept is learnt by: its format and a checksum of `related-terms.txt` (a
+    table built from another text, or made another way, is not learnt)."""
     import zlib
 
-    return zlib.crc32(_table_bytes())
+    return FORMAT, zlib.crc32(_table_bytes())
 
 
 def key_of(text: str, terms: Terms) -> Key:
@@ -142,7 +146,7 @@ def learn(terms: Terms, kept_signature: object, members: object) -> bool:
     return True
 
 
-def known(terms: Terms) -> tuple[int, Members] | None:
+def known(terms: Terms) -> tuple[tuple[int, int], Members] | None:
     """The table of `terms` this process built or learnt, to keep (None: neither)."""
     found = _LEARNT.get(terms) or _BUILT.get(terms)
     return None if found is None else (signature(), found.members)

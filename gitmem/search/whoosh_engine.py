@@ -7,14 +7,11 @@ current only lists its directory; building, updating and opening import the modu
 from __future__ import annotations
 
 import contextlib
-import itertools
 import marshal
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from gitmem import NamedTuple
 
 if TYPE_CHECKING:
     from gitmem.search.changes import Document
@@ -62,11 +59,11 @@ class WhooshEngine:
         from gitmem.search import whoosh_write
         from gitmem.search.whoosh_reader import WhooshReader
 
-        stems = path.parent / STEMS
-        known = _load_stems(stems, self.version)
+        kept = path.parent / RELATED
+        held = _load_table(kept, self.version)
         with whoosh_write.open_index(path).searcher() as searcher:
             yield WhooshReader(searcher, superseded)
-        _save_stems(stems, self.version, known)
+        _save_table(kept, self.version, held)
 
     def load(self) -> None:
         from gitmem.search import whoosh_reader, whoosh_write  # noqa: F401 - what `open` uses
@@ -94,33 +91,27 @@ class KeptWhoosh:
         self._searcher.close()
 
 
-# ---------------------------------------------------------------------- the stem cache
+# ------------------------------------------------------------- the related-terms table
 
-# Beside the index (its root): the Snowball stems of the words a process stemmed before, up to
-# STEMS_KEPT, and the related-terms table built in that analysis (`related.known`). A one-shot
-# search would otherwise stem ~500 words of the table (~6 ms) and build the table (~1.3 ms),
-# and stem the words of its queries and snippets; a later one reads them (~0.3 ms). Derived:
-# dropped when unreadable, damaged (its checksum) or of another analysis (`version`).
-STEMS = "stems"
-STEMS_KEPT = 4_000
+# Beside the index (its root): the related-terms table as this analysis builds it
+# (`related.known`). A one-shot search would otherwise stem its ~500 words and build it
+# (~5 ms); reading it is ~0.3 ms. (A search's other words are a few dozen: `snippets` stems
+# only the words that can be a matched term. Stems kept here before cost more to read than
+# they saved.) Derived: dropped when unreadable, damaged (its checksum), of another
+# analysis (`version`) or of another text of the table.
+RELATED = "related-table"
+_FORMER = "stems"  # (the stem cache that was kept here: removed when the table is kept)
 
-
-class Kept(NamedTuple):
-    stems: int  # how many (-1: no usable file)
-    table: bool  # whether it held the related-terms table of this text
-
-
-NOTHING = Kept(-1, False)
-
-# The file learnt last (its stat and version) and what it held: one slot, replaced whole, so
-# a thread reading it never sees it half-changed (`serve` opens the index in worker threads).
-_LEARNT: list[tuple[object, Kept]] = [(None, NOTHING)]
+# The file learnt last (its stat and version) and whether it held the table: one slot,
+# replaced whole, so a thread reading it never sees it half-changed (`serve` opens the
+# index in worker threads).
+_LEARNT: list[tuple[object, bool]] = [(None, False)]
 
 
-def _load_stems(path: Path, version: int) -> Kept:
-    """Learn the stems (and the related-terms table) kept at `path`. The same file (same
-    inode, size and modification time) learnt before by this process is not read again
-    (~0.3 ms a search, for a process that searches many times)."""
+def _load_table(path: Path, version: int) -> bool:
+    """Learn the related-terms table kept at `path`; whether there was one of this analysis
+    and text. The same file (same inode, size and modification time) learnt before by this
+    process is not read again."""
     import zlib
 
     from gitmem.search import index, related
@@ -128,47 +119,39 @@ def _load_stems(path: Path, version: int) -> Kept:
     try:
         st = path.stat()
     except OSError:
-        return NOTHING
+        return False
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, version)
-    learnt, kept = _LEARNT[0]
+    learnt, held = _LEARNT[0]
     if learnt == key:
-        return kept
-    _LEARNT[0] = (None, NOTHING)
+        return held
+    _LEARNT[0] = (None, False)
     try:
-        # (The checksum vouches for the payload: no check of each of its thousands of words.)
+        # (The checksum vouches for the payload: no check of each of its members.)
         kept_version, checksum, payload = marshal.loads(path.read_bytes())
         if kept_version != version or type(payload) is not bytes:
-            return NOTHING
+            return False
         if zlib.crc32(payload) != checksum:
-            return NOTHING
-        stems, signature, members = marshal.loads(payload)
+            return False
+        signature, members = marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):
-        return NOTHING
-    if type(stems) is not dict:
-        return NOTHING
-    index.learn_stems(stems)
-    kept = Kept(len(stems), related.learn(index.token_terms, signature, members))
-    _LEARNT[0] = (key, kept)
-    return kept
+        return False
+    held = related.learn(index.token_terms, signature, members)
+    _LEARNT[0] = (key, held)
+    return held
 
 
-def _save_stems(path: Path, version: int, known: Kept) -> None:
-    """Keep this process's stems and table at `path` when it learnt words the file did not
-    have, or built the table it did not hold."""
+def _save_table(path: Path, version: int, held: bool) -> None:
+    """Keep the table this process built at `path` when the file did not hold it."""
     import zlib
 
     from gitmem.search import index, related
     from gitmem.store.files import atomic_write
 
-    stems = dict(index.stems_known())  # (a copy, made at C speed: `serve`'s threads stem too)
     table = related.known(index.token_terms)
-    more_stems = known.stems < STEMS_KEPT and len(stems) > max(known.stems, 0)
-    if not more_stems and (known.table or table is None):
+    if held or table is None:
         return
-    if len(stems) > STEMS_KEPT:
-        stems = dict(itertools.islice(stems.items(), STEMS_KEPT))  # the first learnt
-    signature, members = table if table is not None else (None, None)
-    payload = marshal.dumps((stems, signature, members))
+    payload = marshal.dumps(table)
     with contextlib.suppress(OSError):  # a read-only repository still answers
         data = marshal.dumps((version, zlib.crc32(payload), payload))
         atomic_write(path, data, durable=False)
+        (path.parent / _FORMER).unlink(missing_ok=True)

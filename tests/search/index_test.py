@@ -438,44 +438,49 @@ def test_may_yield_on_real_words() -> None:
         assert may_yield(token, ())
 
 
-# ------------------------------------------------------------------------ the stem cache
+# ------------------------------------------------------------ the related-terms table kept
 
 
-def test_the_stems_a_search_learnt_are_kept_beside_the_index(tmp_path: Path) -> None:
+def test_the_related_terms_table_is_kept_beside_the_index(tmp_path: Path) -> None:
     built = tmp_path / "ix-1"
     documents = [Document(row, body, 1_767_261_600) for row, body in ROWS]
     ENGINE.build(built, documents, None)
+    (tmp_path / "stems").write_bytes(b"a stem cache an earlier version kept")
     with ENGINE.open(built, set()) as opened:
         hits = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
-    kept = tmp_path / whoosh_engine.STEMS
+    assert not (tmp_path / "stems").exists()
+    kept = tmp_path / whoosh_engine.RELATED
     version, checksum, payload = marshal.loads(kept.read_bytes())
     assert version == ENGINE.version and checksum == zlib.crc32(payload)
-    stems, signature, members = marshal.loads(payload)
-    assert stems["deploying"] == "deploy" and stems["friday"] == "friday"
-    # The related-terms table as this analysis built it (learnt back: the same table).
+    # The table as this analysis builds it from this text (learnt back: the same table).
+    signature, members = marshal.loads(payload)
     assert signature == related.signature()
     assert members == related.Table.of(related.table_groups(), index.token_terms).members
-    assert whoosh_engine._load_stems(kept, ENGINE.version) == (len(stems), True)
-    assert whoosh_engine._load_stems(kept, ENGINE.version + 1) == (-1, False)  # another analysis
-    tampered = payload.replace(b"deploy", b"deplox")
+    assert members[(("delet",),)][:2] == [("remove", (("remov",),)), ("drop", (("drop",),))]
+    assert whoosh_engine._load_table(kept, ENGINE.version)
+    assert not whoosh_engine._load_table(kept, ENGINE.version + 1)  # another analysis
+    tampered = payload.replace(b"remov", b"remox")
     for damaged in (
         b"",
         b"\x00garbage",
-        marshal.dumps((ENGINE.version, {"a": 1})),  # (the format before the checksum)
+        marshal.dumps((ENGINE.version, {"a": 1})),
         marshal.dumps((ENGINE.version, checksum, tampered)),
         marshal.dumps((ENGINE.version, zlib.crc32(b"x"), b"x")),
+        marshal.dumps((ENGINE.version, zlib.crc32(b"N"), b"N")),  # (marshal's None)
     ):
         kept.write_bytes(damaged)
-        assert whoosh_engine._load_stems(kept, ENGINE.version) == (-1, False)
+        assert not whoosh_engine._load_table(kept, ENGINE.version)
         with ENGINE.open(built, set()) as opened:  # answers all the same, and keeps anew
             again = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
         assert [(h.row["id"], h.snippet) for h in again] == [(h.row["id"], h.snippet) for h in hits]
-        assert whoosh_engine._load_stems(kept, ENGINE.version) > (0, False)
+        assert whoosh_engine._load_table(kept, ENGINE.version)
 
 
 def test_a_table_kept_for_another_text_is_not_learnt(tmp_path: Path) -> None:
     members = related.Table.of((("remove", "delete"),), index.token_terms).members
-    assert not related.learn(index.token_terms, related.signature() + 1, members)
+    assert not related.learn(
+        index.token_terms, (related.FORMAT + 1, related.signature()[1]), members
+    )
     assert not related.learn(index.token_terms, related.signature(), [members])
     assert related.table(index.token_terms).members != members
 
