@@ -13,7 +13,7 @@ from gitmem.search.engine import WORD, Doc, Hit, Narrowing, Rerank, Row
 from gitmem.search.index import TEXT_FIELDS, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.snippets import snippet
-from gitmem.search.whoosh_columns import whole_column
+from gitmem.search.whoosh_columns import text_column, whole_column
 from gitmem.search.whoosh_load import Searcher, load_sorting, query
 from gitmem.search.whoosh_query import narrowing_query
 from gitmem.search.whoosh_words import (
@@ -93,14 +93,14 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     bodies = None  # the "text" column: opening it reads the column's offsets, once a search
     if rerank is not None and every and len(kept) > 1:
-        bodies = searcher.reader().column_reader("text")
+        bodies = text_column(searcher)
         kept = _reranked(bodies, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
         return [Hit(row, score, "", doc, matched) for row, score, doc, matched in kept]
     if bodies is None:
-        bodies = searcher.reader().column_reader("text")
+        bodies = text_column(searcher)
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
         Hit(
