@@ -12,36 +12,50 @@ from gitmem.search.index import TOKEN, may_yield, token_terms, yield_prefixes
 
 SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bodies stay cheap
 
-# The words (tokens) snippets met, and for each term the words that have it (`token_terms`):
-# which of a body's words hold a matched term is then a few set operations at C speed, not a
-# lookup and a test per word. One slot, replaced whole when full, so a thread (`serve`) never
-# sees one without the other.
+# The words (tokens) snippets resolved, and for each term the words that have it
+# (`token_terms`): which of a body's words hold a matched term is then a few set operations
+# at C speed, not a lookup and a test per word. A word is resolved (stemmed) when it can hold
+# a term asked for (`may_yield`); in a process past WARM_AFTER snippets (the index service,
+# `serve`: a one-shot search makes 10), also when met a second time, so that a long-lived
+# process soon tests only words it never met. One slot, replaced whole when full, so a thread
+# (`serve`) never sees one part without the others.
 WORDS_KEPT = 200_000
-_WORDS: list[tuple[set[str], dict[str, set[str]]]] = [(set(), {})]
+WARM_AFTER = 20
+_WORDS: list[tuple[set[str], dict[str, set[str]], set[str]]] = [(set(), {}, set())]
+_MADE = [0]  # snippets made by this process
 
 
 def holding(words: set[str], terms: set[str]) -> set[str]:
     """The `words` (tokens) one of whose terms (`token_terms`) is in `terms` (stems)."""
-    known, words_of = _WORDS[0]
+    known, words_of, met = _WORDS[0]
     unknown = words - known
     if unknown:
-        if len(known) + len(unknown) > WORDS_KEPT:
-            known, words_of = _WORDS[0] = (set(), {})
-            unknown = words
+        if len(known) + len(met) + len(unknown) > WORDS_KEPT:
+            known, words_of, met = _WORDS[0] = (set(), {}, set())
+            unknown = set(words)
+        if _MADE[0] >= WARM_AFTER:
+            again = unknown & met
+            unknown -= again
+            met |= unknown
+            for word in again:
+                _resolve(word, known, words_of)
         prefixes = yield_prefixes(terms)
         for word in unknown:
-            if not may_yield(word, prefixes):
-                continue  # holds none of these: not stemmed (nor known) for them
-            for term in token_terms(word):
-                found = words_of.get(term)
-                if found is None:
-                    found = words_of[term] = set()
-                found.add(word)
-            known.add(word)  # (after its terms: a word known is in every set it belongs to)
+            if may_yield(word, prefixes):  # (else: holds none of these, not stemmed for them)
+                _resolve(word, known, words_of)
     held = [words_of[term] for term in terms if term in words_of]
     if len(held) <= 1:
         return words & held[0] if held else set()
     return words & set().union(*held)
+
+
+def _resolve(word: str, known: set[str], words_of: dict[str, set[str]]) -> None:
+    for term in token_terms(word):
+        found = words_of.get(term)
+        if found is None:
+            found = words_of[term] = set()
+        found.add(word)
+    known.add(word)  # (after its terms: a word known is in every set it belongs to)
 
 
 def _is_word(char: str) -> bool:
@@ -73,6 +87,7 @@ def token_spans(text: str, marked: set[str]) -> list[tuple[int, int]]:
 
 def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
+    _MADE[0] += 1
     text = " ".join(body[:SNIPPET_SCAN].split())
     # Each distinct word decided once (words repeat); the text then searched for those marked
     # only when there is one.
