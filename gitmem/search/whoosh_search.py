@@ -135,16 +135,30 @@ def _kept(
     order only until `limit` not retired are kept, the retired ones met placed after them:
     the first `limit` of what a stable sort by `retired` of them all gives, without reading
     the ~200 rows coordination ranks."""
-    ranked = [(hit, *scored(hit, planned, coordinate)) for hit in results]
+    # (`scored` of each hit, read from the results' lists without a Whoosh `Hit` each; the
+    # words of each distinct set of matched terms worked out once.)
+    docterms = results.docterms
+    words_of: dict[tuple[Key, ...], tuple[str, ...]] = {}
+    ranked: list[tuple[int, float, tuple[str, ...]]] = []
+    for raw, docnum in results.top_n:
+        terms = tuple(docterms.get(docnum, ()))
+        matched = words_of.get(terms)
+        if matched is None:
+            matched = words_of[terms] = tuple(matched_words(planned, terms))
+        score = float(raw or 0.0)
+        if coordinate:
+            score = coordinated(score, matched, planned.weights)
+        ranked.append((docnum, score, matched))
     if coordinate:
         ranked.sort(key=lambda item: -item[1])
+    stored = results.searcher.stored_fields
     current: list[Kept] = []
     old: list[Kept] = []
-    for hit, score, matched in ranked:
-        row = json.loads(hit["row"])
+    for docnum, score, matched in ranked:
+        row = json.loads(stored(docnum)["row"])
         if not keep(row):
             continue
-        item = (row, score, Doc(hit.docnum), matched)
+        item = (row, score, Doc(docnum), matched)
         if every or not retired(row):
             current.append(item)
             if not every and len(current) >= limit:
