@@ -7,6 +7,8 @@ match object per word of the body.
 
 from __future__ import annotations
 
+from operator import methodcaller
+
 from gitmem.search.engine import MARK_END, MARK_START
 from gitmem.search.index import TOKEN, may_yield, token_terms, yield_prefixes
 
@@ -14,33 +16,28 @@ SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bod
 
 # The words (tokens) snippets resolved, and for each term the words that have it
 # (`token_terms`): which of a body's words hold a matched term is then a few set operations
-# at C speed, not a lookup and a test per word. A word is resolved (stemmed) when it can hold
-# a term asked for (`may_yield`); in a process past WARM_AFTER snippets (the index service,
-# `serve`: a one-shot search makes 10), also when met a second time, so that a long-lived
-# process soon tests only words it never met. One slot, replaced whole when full, so a thread
-# (`serve`) never sees one part without the others.
+# at C speed, not a lookup and a test per word. A word is resolved (stemmed) only when it can
+# hold a term asked for (`may_yield`): resolving every word met again as well cost a young
+# service more stemming than it saved tests (measured over its first 30 queries). One slot,
+# replaced whole when full, so a thread (`serve`) never sees one part without the other.
 WORDS_KEPT = 200_000
-WARM_AFTER = 20
-_WORDS: list[tuple[set[str], dict[str, set[str]], set[str]]] = [(set(), {}, set())]
-_MADE = [0]  # snippets made by this process
+_WORDS: list[tuple[set[str], dict[str, set[str]]]] = [(set(), {})]
 
 
 def holding(words: set[str], terms: set[str]) -> set[str]:
     """The `words` (tokens) one of whose terms (`token_terms`) is in `terms` (stems)."""
-    known, words_of, met = _WORDS[0]
+    known, words_of = _WORDS[0]
     unknown = words - known
     if unknown:
-        if len(known) + len(met) + len(unknown) > WORDS_KEPT:
-            known, words_of, met = _WORDS[0] = (set(), {}, set())
-            unknown = set(words)
-        if _MADE[0] >= WARM_AFTER:
-            again = unknown & met
-            unknown -= again
-            met |= unknown
-            for word in again:
-                _resolve(word, known, words_of)
+        if len(known) + len(unknown) > WORDS_KEPT:
+            known, words_of = _WORDS[0] = (set(), {})
+            unknown = words
         prefixes = yield_prefixes(terms)
-        for word in unknown:
+        # Plain lower-case words (most) sorted out at C speed: `may_yield`'s first test.
+        plain = set(filter(str.isalpha, filter(str.isascii, filter(str.islower, unknown))))
+        for word in filter(methodcaller("startswith", prefixes), plain):
+            _resolve(word, known, words_of)
+        for word in unknown - plain:
             if may_yield(word, prefixes):  # (else: holds none of these, not stemmed for them)
                 _resolve(word, known, words_of)
     held = [words_of[term] for term in terms if term in words_of]
@@ -87,7 +84,6 @@ def token_spans(text: str, marked: set[str]) -> list[tuple[int, int]]:
 
 def snippet(body: str, terms: set[str], width: int = 200) -> str:
     """The passage of `body` holding the most matched `terms` (stems), those words marked."""
-    _MADE[0] += 1
     text = " ".join(body[:SNIPPET_SCAN].split())
     # Each distinct word decided once (words repeat); the text then searched for those marked
     # only when there is one.
