@@ -71,6 +71,7 @@ class WhooshEngine:
     def keep_open(self, path: Path) -> KeptWhoosh:
         from gitmem.search import whoosh_write
 
+        _load_table(path.parent / RELATED, self.version)  # (a one-shot search kept it)
         return KeptWhoosh(whoosh_write.open_index(path).searcher())
 
 
