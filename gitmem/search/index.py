@@ -39,7 +39,7 @@ _STOP_WORDS = frozenset(analysis.STOP_WORDS)
 
 def _first_stem(word: str) -> str:
     """Snowball's English stemmer (Porter2: deploy, deploying, deployment agree), loaded by the
-    first word to stem: most of a search's words come from the stem cache (`learn_stems`)."""
+    first word to stem: a search stems a few dozen words (and an index build each word once)."""
     global stem
     stem = english_stemmer()
     return stem(word)
@@ -80,17 +80,6 @@ def _term(word: str, morph: bool) -> str:
             _stems.clear()
         _stems[word] = term
     return term
-
-
-def stems_known() -> dict[str, str]:
-    """The stem cache (word -> stem, "" for a stop word): what `learn_stems` may be given in
-    another process with the same analysis."""
-    return _stems
-
-
-def learn_stems(stems: dict[str, str]) -> None:
-    """Words stemmed before (by `stems_known` of this analysis), so they need not be again."""
-    _stems.update(stems)
 
 
 def _parts(token: str) -> list[str]:
@@ -140,13 +129,28 @@ def _general_terms(token: str, morph: bool, whole: bool) -> tuple[str, ...]:
     return tuple(terms)
 
 
-def may_yield(token: str, initials: set[str]) -> bool:
-    """False when no term of `token` (`token_terms`) can start with one of `initials`, known
-    without stemming it: a plain lower-case ASCII word's only term is its stem, and Snowball
-    rewrites only a word's end, never its first letter (`dying` -> `die`; tested over a
-    vocabulary in tests/search/index_test.py). Anything else: True (it may)."""
-    if token.isascii() and token.isalpha() and token.islower():
-        return token[0] in initials
+NEW_AT_END = 2  # the most letters Snowball's rewrites leave at a stem's end that its word lacks
+
+
+def yield_prefixes(terms: Iterable[str]) -> tuple[str, ...]:
+    """What a plain word must begin with to have one of `terms` (stems) as its term: each
+    term but its last NEW_AT_END letters (its first letter at least). Snowball rewrites only
+    a word's end, each step adding at most that many letters the word did not have
+    (`biliti` -> `ble`, `dying` -> `die`: tested over its suffixes in tests/search/index_test.py),
+    and never its first letter."""
+    return tuple({term[: max(1, len(term) - NEW_AT_END)] for term in terms if term})
+
+
+def may_yield(token: str, prefixes: tuple[str, ...]) -> bool:
+    """False when no term of `token` (`token_terms`) can be one of the terms `prefixes`
+    (`yield_prefixes`) were made of, known without stemming it: a plain lower-case ASCII
+    word's only term is its stem, a capitalised one's its lower case's. Anything else: True
+    (it may)."""
+    if token.isascii() and token.isalpha():
+        if token.islower():
+            return token.startswith(prefixes)
+        if token[1:].islower() and token[0].isupper():  # (one camel-case part: `Deploy`)
+            return token.lower().startswith(prefixes)
     return True
 
 

@@ -50,31 +50,55 @@ def groups(text: str) -> list[list[str]]:
 
 
 @cache
+def _table_bytes() -> bytes:
+    return TABLE.read_bytes()
+
+
+@cache
 def table_groups() -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(group) for group in groups(TABLE.read_text(encoding="utf-8")))
+    return tuple(tuple(group) for group in groups(_table_bytes().decode("utf-8")))
+
+
+FORMAT = 1  # of `Table.members`: bump when what `Table.of` makes changes
+
+
+def signature() -> tuple[int, int]:
+    """What a table kept is learnt by: its format and a checksum of `related-terms.txt` (a
+    table built from another text, or made another way, is not learnt)."""
+    import zlib
+
+    return FORMAT, zlib.crc32(_table_bytes())
 
 
 def key_of(text: str, terms: Terms) -> Key:
     return tuple(terms(word) for word in text.split())
 
 
+Members = dict[Key, list[tuple[str, Key]]]  # a member's key -> the related members (text, key)
+
+
 class Table:
     """The groups, looked up by their members' terms."""
 
-    def __init__(self, groups_: tuple[tuple[str, ...], ...], terms: Terms) -> None:
-        self._members: dict[Key, list[Member]] = {}  # a member's key -> the related members
+    def __init__(self, members: Members) -> None:
+        self.members = members  # (plain tuples: what `learn` is given back, by marshal)
+
+    @classmethod
+    def of(cls, groups_: tuple[tuple[str, ...], ...], terms: Terms) -> Table:
+        members: Members = {}
         for group in groups_:
-            members = [Member(text, key_of(text, terms)) for text in group]
-            for member in members:
-                if not any(member.key):
+            listed = [(text, key_of(text, terms)) for text in group]
+            for _text, key in listed:
+                if not any(key):
                     continue  # only stop words: nothing to look up
-                related = self._members.setdefault(member.key, [])
-                for other in members:
-                    if other.key != member.key and other not in related:
+                related = members.setdefault(key, [])
+                for other in listed:
+                    if other[1] != key and other not in related:
                         related.append(other)
+        return cls(members)
 
     def related(self, key: Key) -> tuple[Member, ...]:
-        return tuple(self._members.get(key, ()))
+        return tuple(Member(text, k) for text, k in self.members.get(key, ()))
 
     def units(self, tokens: list[str], terms: Terms) -> list[Unit]:
         """`tokens` (a question's, in order) as units: the longest run of tokens that is a
@@ -85,20 +109,41 @@ class Table:
         while n < len(tokens):
             for length in range(min(LONGEST, len(tokens) - n), 0, -1):
                 key = tuple(keys[n : n + length])
-                found = self._members.get(key)
+                found = self.members.get(key)
                 if found is not None or length == 1:
                     text = " ".join(tokens[n : n + length])
-                    out.append(Unit(text, key, tuple(found or ())))
+                    out.append(Unit(text, key, self.related(key)))
                     n += length
                     break
         return out
 
 
-@cache
-def _table(terms: Terms) -> Table:
-    return Table(table_groups(), terms)
+# A table per analysis: built from the text, or learnt from what a process that built it kept
+# (`learn`: the Whoosh engine keeps it beside the index; building it is ~1.3 ms of a one-shot
+# search, its ~500 words stemmed ~3.5 ms more).
+_LEARNT: dict[Terms, Table] = {}
+_BUILT: dict[Terms, Table] = {}
 
 
 def table(terms: Terms) -> Table:
     """The table of `related-terms.txt`, read once per analysis."""
-    return _table(terms)
+    found = _LEARNT.get(terms) or _BUILT.get(terms)
+    if found is None:
+        found = _BUILT.setdefault(terms, Table.of(table_groups(), terms))
+    return found
+
+
+def learn(terms: Terms, kept_signature: object, members: object) -> bool:
+    """Take `members` (the `Table.members` of `terms`' analysis that `known` gave) as the
+    table for `terms`, if they were built from this text (`kept_signature`); whether they
+    were."""
+    if type(members) is not dict or kept_signature != signature():
+        return False
+    _LEARNT.setdefault(terms, Table(members))
+    return True
+
+
+def known(terms: Terms) -> tuple[tuple[int, int], Members] | None:
+    """The table of `terms` this process built or learnt, to keep (None: neither)."""
+    found = _LEARNT.get(terms) or _BUILT.get(terms)
+    return None if found is None else (signature(), found.members)

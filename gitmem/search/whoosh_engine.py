@@ -7,7 +7,6 @@ current only lists its directory; building, updating and opening import the modu
 from __future__ import annotations
 
 import contextlib
-import itertools
 import marshal
 import os
 from collections.abc import Iterable, Iterator
@@ -60,11 +59,11 @@ class WhooshEngine:
         from gitmem.search import whoosh_write
         from gitmem.search.whoosh_reader import WhooshReader
 
-        stems = path.parent / STEMS
-        known = _load_stems(stems, self.version)
+        kept = path.parent / RELATED
+        held = _load_table(kept, self.version)
         with whoosh_write.open_index(path).searcher() as searcher:
             yield WhooshReader(searcher, superseded)
-        _save_stems(stems, self.version, known)
+        _save_table(kept, self.version, held)
 
     def load(self) -> None:
         from gitmem.search import whoosh_reader, whoosh_write  # noqa: F401 - what `open` uses
@@ -72,6 +71,7 @@ class WhooshEngine:
     def keep_open(self, path: Path) -> KeptWhoosh:
         from gitmem.search import whoosh_write
 
+        _load_table(path.parent / RELATED, self.version)  # (a one-shot search kept it)
         return KeptWhoosh(whoosh_write.open_index(path).searcher())
 
 
@@ -92,58 +92,67 @@ class KeptWhoosh:
         self._searcher.close()
 
 
-# ---------------------------------------------------------------------- the stem cache
+# ------------------------------------------------------------- the related-terms table
 
-# Beside the index (its root): the Snowball stems of the words a process stemmed before, up to
-# STEMS_KEPT. A one-shot search stems ~500 words of the related-terms table (~6 ms) and those of
-# its queries and snippets; a later one reads them (~0.3 ms per 1,000). Derived: dropped when
-# unreadable or of another analysis (`version`).
-STEMS = "stems"
-STEMS_KEPT = 4_000
+# Beside the index (its root): the related-terms table as this analysis builds it
+# (`related.known`). A one-shot search would otherwise stem its ~500 words and build it
+# (~5 ms); reading it is ~0.3 ms. (A search's other words are a few dozen: `snippets` stems
+# only the words that can be a matched term. Stems kept here before cost more to read than
+# they saved.) Derived: dropped when unreadable, damaged (its checksum), of another
+# analysis (`version`) or of another text of the table.
+RELATED = "related-table"
+_FORMER = "stems"  # (the stem cache that was kept here: removed when the table is kept)
+
+# The file learnt last (its stat and version) and whether it held the table: one slot,
+# replaced whole, so a thread reading it never sees it half-changed (`serve` opens the
+# index in worker threads).
+_LEARNT: list[tuple[object, bool]] = [(None, False)]
 
 
-# The file learnt last (its stat and version) and its count: one slot, replaced whole, so a
-# thread reading it never sees it half-changed (`serve` opens the index in worker threads).
-_LEARNT: list[tuple[object, int]] = [(None, -1)]
+def _load_table(path: Path, version: int) -> bool:
+    """Learn the related-terms table kept at `path`; whether there was one of this analysis
+    and text. The same file (same inode, size and modification time) learnt before by this
+    process is not read again."""
+    import zlib
 
-
-def _load_stems(path: Path, version: int) -> int:
-    """Learn the stems kept at `path`; how many there were (-1: none usable). The same file
-    (same inode, size and modification time) learnt before by this process is not read
-    again (~1 ms a search, for a process that searches many times)."""
-    from gitmem.search import index
+    from gitmem.search import index, related
 
     try:
         st = path.stat()
     except OSError:
-        return -1
+        return False
     key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, version)
-    learnt, count = _LEARNT[0]
+    learnt, held = _LEARNT[0]
     if learnt == key:
-        return count
-    _LEARNT[0] = (None, -1)
+        return held
+    _LEARNT[0] = (None, False)
     try:
-        kept_version, stems = marshal.loads(path.read_bytes())
+        # (The checksum vouches for the payload: no check of each of its members.)
+        kept_version, checksum, payload = marshal.loads(path.read_bytes())
+        if kept_version != version or type(payload) is not bytes:
+            return False
+        if zlib.crc32(payload) != checksum:
+            return False
+        signature, members = marshal.loads(payload)
     except (OSError, ValueError, EOFError, TypeError):
-        return -1
-    if kept_version != version or not isinstance(stems, dict):
-        return -1
-    if not all(type(word) is str and type(stem) is str for word, stem in stems.items()):
-        return -1
-    index.learn_stems(stems)
-    _LEARNT[0] = (key, len(stems))
-    return len(stems)
+        return False
+    held = related.learn(index.token_terms, signature, members)
+    _LEARNT[0] = (key, held)
+    return held
 
 
-def _save_stems(path: Path, version: int, known: int) -> None:
-    """Keep this process's stems at `path` when it learnt words the file did not have."""
-    from gitmem.search import index
+def _save_table(path: Path, version: int, held: bool) -> None:
+    """Keep the table this process built at `path` when the file did not hold it."""
+    import zlib
+
+    from gitmem.search import index, related
     from gitmem.store.files import atomic_write
 
-    stems = dict(index.stems_known())  # (a copy, made at C speed: `serve`'s threads stem too)
-    if known >= STEMS_KEPT or len(stems) <= max(known, 0):
+    table = related.known(index.token_terms)
+    if held or table is None:
         return
-    if len(stems) > STEMS_KEPT:
-        stems = dict(itertools.islice(stems.items(), STEMS_KEPT))  # the first: the table's
+    payload = marshal.dumps(table)
     with contextlib.suppress(OSError):  # a read-only repository still answers
-        atomic_write(path, marshal.dumps((version, stems)), durable=False)
+        data = marshal.dumps((version, zlib.crc32(payload), payload))
+        atomic_write(path, data, durable=False)
+        (path.parent / _FORMER).unlink(missing_ok=True)

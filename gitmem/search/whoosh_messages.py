@@ -21,6 +21,7 @@ from gitmem.search import question
 from gitmem.search.engine import Progress
 from gitmem.search.index import ANALYZER, TEXT_FIELDS, FastText
 from gitmem.search.messages import MessageDoc, MessageHit
+from gitmem.search.snippets import snippet
 from gitmem.search.whoosh_load import (
     FileIndex,
     FileStorage,
@@ -30,7 +31,7 @@ from gitmem.search.whoosh_load import (
     load_sorting,
 )
 from gitmem.search.whoosh_query import plan
-from gitmem.search.whoosh_search import RERANKED, scored, snippet
+from gitmem.search.whoosh_search import RERANKED, scored
 from gitmem.search.whoosh_write import patch_writer
 
 BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process

@@ -72,11 +72,6 @@ class WhooshReader:
 
     # ------------------------------------------------------------------------- by document
 
-    def _column(self, name: str) -> Any:
-        if name not in self._columns:  # opening one reads its table of offsets: once
-            self._columns[name] = self._reader.column_reader(name)
-        return self._columns[name]
-
     def _docs(self, field: str, text: str) -> set[int]:
         """The documents holding one term, read a block of postings at a time.
 
@@ -181,4 +176,4 @@ class WhooshReader:
         return str(self.row(doc)["id"])
 
     def body(self, doc: Doc) -> str:
-        return (self._column("text")[doc] or b"").decode("utf-8", "replace")
+        return (whoosh_columns.text_column(self._searcher)[doc] or b"").decode("utf-8", "replace")

@@ -9,10 +9,11 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from typing import Any
 
 from gitmem.search import whoosh_prune, whoosh_topk
-from gitmem.search.engine import MARK_END, MARK_START, WORD, Doc, Hit, Narrowing, Rerank, Row
-from gitmem.search.index import TEXT_FIELDS, TOKEN, may_yield, token_terms
+from gitmem.search.engine import WORD, Doc, Hit, Narrowing, Rerank, Row
+from gitmem.search.index import TEXT_FIELDS, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
-from gitmem.search.whoosh_columns import whole_column
+from gitmem.search.snippets import snippet
+from gitmem.search.whoosh_columns import text_column, whole_column
 from gitmem.search.whoosh_load import Searcher, load_sorting, query
 from gitmem.search.whoosh_query import narrowing_query
 from gitmem.search.whoosh_words import (
@@ -92,14 +93,14 @@ def search(
         wanted *= 4  # `keep` refused many: look further down the ranking
     bodies = None  # the "text" column: opening it reads the column's offsets, once a search
     if rerank is not None and every and len(kept) > 1:
-        bodies = searcher.reader().column_reader("text")
+        bodies = text_column(searcher)
         kept = _reranked(bodies, kept, *rerank)
     kept.sort(key=lambda item: retired(item[0]))  # stable: retired below, order kept
     kept = kept[:limit]
     if not snippets or not kept:
         return [Hit(row, score, "", doc, matched) for row, score, doc, matched in kept]
     if bodies is None:
-        bodies = searcher.reader().column_reader("text")
+        bodies = text_column(searcher)
     terms = {term.decode() for field, term in results.matched_terms() if field in TEXT_FIELDS}
     return [
         Hit(
@@ -134,16 +135,30 @@ def _kept(
     order only until `limit` not retired are kept, the retired ones met placed after them:
     the first `limit` of what a stable sort by `retired` of them all gives, without reading
     the ~200 rows coordination ranks."""
-    ranked = [(hit, *scored(hit, planned, coordinate)) for hit in results]
+    # (`scored` of each hit, read from the results' lists without a Whoosh `Hit` each; the
+    # words of each distinct set of matched terms worked out once.)
+    docterms = results.docterms
+    words_of: dict[tuple[Key, ...], tuple[str, ...]] = {}
+    ranked: list[tuple[int, float, tuple[str, ...]]] = []
+    for raw, docnum in results.top_n:
+        terms = tuple(docterms.get(docnum, ()))
+        matched = words_of.get(terms)
+        if matched is None:
+            matched = words_of[terms] = tuple(matched_words(planned, terms))
+        score = float(raw or 0.0)
+        if coordinate:
+            score = coordinated(score, matched, planned.weights)
+        ranked.append((docnum, score, matched))
     if coordinate:
         ranked.sort(key=lambda item: -item[1])
+    stored = results.searcher.stored_fields
     current: list[Kept] = []
     old: list[Kept] = []
-    for hit, score, matched in ranked:
-        row = json.loads(hit["row"])
+    for docnum, score, matched in ranked:
+        row = json.loads(stored(docnum)["row"])
         if not keep(row):
             continue
-        item = (row, score, Doc(hit.docnum), matched)
+        item = (row, score, Doc(docnum), matched)
         if every or not retired(row):
             current.append(item)
             if not every and len(current) >= limit:
@@ -289,50 +304,6 @@ def scored(hit: Any, planned: Plan, coordinate: bool) -> tuple[float, tuple[str,
     matched = tuple(matched_words(planned, hit.matched_terms() or ()))
     score = float(hit.score or 0.0)
     return (coordinated(score, matched, planned.weights) if coordinate else score), matched
-
-
-def _terms_of(word: str) -> tuple[str, ...]:
-    return token_terms(word)
-
-
-SNIPPET_SCAN = 20_000  # characters of a body searched for the passage: huge bodies stay cheap
-
-
-def snippet(body: str, terms: set[str], width: int = 200) -> str:
-    """The passage of `body` holding the most matched `terms` (stems), those words marked."""
-    text = " ".join(body[:SNIPPET_SCAN].split())
-    initials = {term[0] for term in terms if term}  # a word that cannot match is not stemmed
-    # Each distinct word decided once (words repeat), the text then scanned for those marked
-    # only when there is one: a set lookup per word, no call.
-    marked = {
-        word
-        for word in set(TOKEN.findall(text))
-        if may_yield(word, initials) and not terms.isdisjoint(_terms_of(word))
-    }
-    spans = [m.span() for m in TOKEN.finditer(text) if m.group(0) in marked] if marked else []
-    if not spans:
-        return text[:width] + ("…" if len(text) > width or len(body) > SNIPPET_SCAN else "")
-    # The window of `width` characters starting at a match that holds the most matches.
-    best, best_count, last = 0, 0, 0
-    for first, (start, _stop) in enumerate(spans):
-        last = max(last, first)
-        while last + 1 < len(spans) and spans[last + 1][1] <= start + width:
-            last += 1
-        if last - first + 1 > best_count:
-            best, best_count = first, last - first + 1
-    begin = text.rfind(" ", 0, max(0, spans[best][0] - width // 4)) + 1
-    end = min(len(text), begin + width)
-    if end < len(text) and " " in text[begin:end]:
-        end = text.rfind(" ", begin, end)
-    out = []
-    cursor = begin
-    for start, stop in spans:
-        if start >= begin and stop <= end:
-            out += [text[cursor:start], MARK_START, text[start:stop], MARK_END]
-            cursor = stop
-    out.append(text[cursor:end])
-    more = end < len(text) or len(body) > SNIPPET_SCAN
-    return ("…" if begin else "") + "".join(out) + ("…" if more else "")
 
 
 def suggest(searcher: Searcher, text: str) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import marshal
+import random
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -364,14 +366,51 @@ def _words_of_the_related_table() -> list[str]:
     return sorted({w for group in related.table_groups() for m in group for w in m.split()})
 
 
+# Snowball English's suffixes and rewrites, its exceptional forms, and bits of words: words made
+# of them reach every rewrite, chained (`rationalizing`: ing, then alize, then al).
+_SUFFIX_TEXT = (
+    "ational tional enci anci abli entli izer ization ation ator alism aliti alli fulness ousli "
+    "ousness iveness iviti biliti bli ogi fulli lessli li alize icate iciti ical ful ness ative "
+    "al ance ence er ic able ible ant ement ment ent ism ate iti ous ive ize ion e l ll s ss "
+    "sses ied ies us eed eedly ed edly ing ingly y at bl iz gener commun arsen dy ly ty sky ski "
+    "die news atlas cosmos bias andes a e i o u b c d g h k m n p r t v w x z yy ye ya"
+)
+SUFFIXES = _SUFFIX_TEXT.split()
+
+
+def _keeps_its_start(word: str) -> None:
+    for term in token_terms(word):
+        start = term[: max(1, len(term) - index.NEW_AT_END)]
+        assert word.lower().startswith(start), (word, term)
+        assert may_yield(word, (start,)) and may_yield(word, index.yield_prefixes([term]))
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=16))
-@example("dying")
-def test_a_lower_case_words_terms_keep_its_first_letter(word: str) -> None:
-    """What lets a snippet skip stemming a word no matched term starts as (`may_yield`)."""
-    assert all(term[0] == word[0] for term in token_terms(word))
-    assert may_yield(word, {word[0]})
-    assert not may_yield(word, set("abcdefghijklmnopqrstuvwxyz") - {word[0]})
+@given(
+    st.text(alphabet="abcdefghijklmnopqrstuvwxyz", max_size=5),
+    st.lists(st.sampled_from(SUFFIXES), min_size=1, max_size=3),
+    st.booleans(),
+)
+@example("", ["dying"], False)
+@example("", ["biliti"], True)
+def test_a_words_terms_keep_all_but_their_last_two_letters(
+    start: str, suffixes: list[str], capital: bool
+) -> None:
+    """What lets a snippet skip stemming a word no matched term can be (`may_yield`): a
+    plain word's stem is the word's start and at most two letters it does not have."""
+    word = start + "".join(suffixes)
+    _keeps_its_start(word.capitalize() if capital else word)
+
+
+def test_a_words_terms_keep_their_start_over_many_words() -> None:
+    rng = random.Random(14)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    for _ in range(20_000):
+        start = "".join(rng.choice(letters) for _ in range(rng.randrange(6)))
+        _keeps_its_start(start + "".join(rng.sample(SUFFIXES, rng.randrange(1, 4))))
+    all_but = set(letters) - {"d"}
+    assert not may_yield("dying", tuple(all_but)) and may_yield("dying", ("d",))
+    assert not may_yield("deploying", ("deployx",)) and may_yield("Deploying", ("deplo",))
 
 
 @settings(max_examples=300, deadline=None)
@@ -392,34 +431,58 @@ def test_may_yield_on_real_words() -> None:
     for word in TRICKY.split() + _words_of_the_related_table() + WORDS:
         token = word.lower()
         for term in token_terms(token):
-            assert may_yield(token, {term[0]}), (word, term)
-    # Not a plain lower-case word: always "may" (identifiers, capitals, digits, accents).
-    for token in ["read_csv", "ReadCSV", "Deploy", "x1", "café", "os.path"]:
-        assert may_yield(token, set())
+            assert may_yield(token, index.yield_prefixes([term])), (word, term)
+            assert may_yield(word.capitalize(), index.yield_prefixes([term])), (word, term)
+    # Not a plain word: always "may" (identifiers, capitals, digits, accents).
+    for token in ["read_csv", "ReadCSV", "DEPLOY", "x1", "café", "os.path", "A"]:
+        assert may_yield(token, ())
 
 
-# ------------------------------------------------------------------------ the stem cache
+# ------------------------------------------------------------ the related-terms table kept
 
 
-def test_the_stems_a_search_learnt_are_kept_beside_the_index(tmp_path: Path) -> None:
+def test_the_related_terms_table_is_kept_beside_the_index(tmp_path: Path) -> None:
     built = tmp_path / "ix-1"
     documents = [Document(row, body, 1_767_261_600) for row, body in ROWS]
     ENGINE.build(built, documents, None)
+    (tmp_path / "stems").write_bytes(b"a stem cache an earlier version kept")
     with ENGINE.open(built, set()) as opened:
         hits = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
-    kept = tmp_path / whoosh_engine.STEMS
-    version, stems = marshal.loads(kept.read_bytes())
-    assert version == ENGINE.version
-    assert stems["deploying"] == "deploy" and stems["friday"] == "friday"
-    assert whoosh_engine._load_stems(kept, ENGINE.version) == len(stems)
-    assert whoosh_engine._load_stems(kept, ENGINE.version + 1) == -1  # another analysis
-    for damaged in (b"", b"\x00garbage", marshal.dumps((ENGINE.version, {"a": 1}))):
+    assert not (tmp_path / "stems").exists()
+    kept = tmp_path / whoosh_engine.RELATED
+    version, checksum, payload = marshal.loads(kept.read_bytes())
+    assert version == ENGINE.version and checksum == zlib.crc32(payload)
+    # The table as this analysis builds it from this text (learnt back: the same table).
+    signature, members = marshal.loads(payload)
+    assert signature == related.signature()
+    assert members == related.Table.of(related.table_groups(), index.token_terms).members
+    assert members[(("delet",),)][:2] == [("remove", (("remov",),)), ("drop", (("drop",),))]
+    assert whoosh_engine._load_table(kept, ENGINE.version)
+    assert not whoosh_engine._load_table(kept, ENGINE.version + 1)  # another analysis
+    tampered = payload.replace(b"remov", b"remox")
+    for damaged in (
+        b"",
+        b"\x00garbage",
+        marshal.dumps((ENGINE.version, {"a": 1})),
+        marshal.dumps((ENGINE.version, checksum, tampered)),
+        marshal.dumps((ENGINE.version, zlib.crc32(b"x"), b"x")),
+        marshal.dumps((ENGINE.version, zlib.crc32(b"N"), b"N")),  # (marshal's None)
+    ):
         kept.write_bytes(damaged)
-        assert whoosh_engine._load_stems(kept, ENGINE.version) == -1
+        assert not whoosh_engine._load_table(kept, ENGINE.version)
         with ENGINE.open(built, set()) as opened:  # answers all the same, and keeps anew
             again = opened.search("deploying friday", EVERYTHING, KEEP_ALL, limit=10)
         assert [(h.row["id"], h.snippet) for h in again] == [(h.row["id"], h.snippet) for h in hits]
-        assert whoosh_engine._load_stems(kept, ENGINE.version) > 0
+        assert whoosh_engine._load_table(kept, ENGINE.version)
+
+
+def test_a_table_kept_for_another_text_is_not_learnt(tmp_path: Path) -> None:
+    members = related.Table.of((("remove", "delete"),), index.token_terms).members
+    assert not related.learn(
+        index.token_terms, (related.FORMAT + 1, related.signature()[1]), members
+    )
+    assert not related.learn(index.token_terms, related.signature(), [members])
+    assert related.table(index.token_terms).members != members
 
 
 def test_the_stem_caches_stay_bounded_in_a_long_lived_process(

@@ -110,6 +110,9 @@ READS = [
     ("list", "--limit", "1"),
     ("list", "--json"),
     ("list", "--type", "decision", "--json"),
+    ("list", "--json"),  # (after a --type: the service's parser, reused, keeps nothing of it)
+    ("search", "staging", "--type", "fact", "--type", "decision"),
+    ("search", "staging"),
     ("ls", "--tag", "nosuchtag"),
     ("show", "7k3q"),
     ("show", "7k3q", "--json"),
