@@ -15,7 +15,7 @@ TYPE_CHECKING = False  # not `typing`'s (~2 ms on the service's path)
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Sequence
-    from typing import Any
+    from typing import Any, NoReturn
 
     from gitmem.service.paths import Where
 
@@ -133,6 +133,10 @@ def _query_after_options(parser: argparse.ArgumentParser, argv: list[str]) -> li
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command `argv` (else the process's arguments); its exit code. As the process's
+    entry point (no `argv`), a read command answered in process ends the process itself
+    (`exit_now`)."""
+    entry = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
     _forget_git()
     # A running index service answers read commands (gitmem.service: standard library only;
@@ -153,7 +157,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         records = importlib.import_module("gitmem.commands").opened_records()
         control.after_in_process(served, records)
+    if entry and argv[0] in READS_WORK_TREE:
+        exit_now(code)
     return code
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` once its output is written, without the interpreter's
+    teardown: after a one-shot `search` it frees every module and object one by one, ~5 ms of
+    a `list` and ~9 ms of a `search` at 10k records (more than the query), for nothing. Only
+    after a read command: it leaves no file open for writing (its index and manifest updates
+    are committed, their locks are the kernel's to release) and registers no `atexit`."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:  # `git mem list | head`: the reader left; not an error
+            pass
+        except (OSError, ValueError):  # closed or failing: as the interpreter's exit says
+            code = code or 120
+    os._exit(code)
 
 
 def _start_git(argv: list[str], where: Where | None) -> None:
