@@ -14,7 +14,6 @@ import pytest
 from conftest import VENV_BIN, git_mem, write_record
 
 
-
 @pytest.fixture(autouse=True)
 def buffered(monkeypatch: pytest.MonkeyPatch) -> None:
     """Output buffered as users have it: what is left in the buffer must still be written."""
