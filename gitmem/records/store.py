@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gitmem import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
@@ -26,6 +25,7 @@ from gitmem.store.front_matter import parse_file, serialize_file
 from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
 from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:  # `show` loads no engine module
     from gitmem.search.engine import Rerank
 

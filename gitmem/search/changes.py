@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
 
 from gitmem import NamedTuple
 from gitmem.errors import RecordError
@@ -23,8 +22,13 @@ from gitmem.store.front_matter import parse_file
 from gitmem.store.note_stream import NoteChunk, parse_note
 from gitmem.store.record import Memory, parse_time
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
+
 RACY_NS = 2_000_000_000
-Row = dict[str, Any]
+Row = dict[str, "Any"]  # a string: `typing` is not loaded at run time
 
 
 class Problem(NamedTuple):

@@ -19,11 +19,13 @@ import marshal
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gitmem.search.changes import encode_row
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
+    from typing import Any
+
     from gitmem.search.changes import Document
 
 NOTE_FIRST, NOTE_LAST = "note:", "note;"  # every `note:<sha>` location sorts between them

@@ -41,12 +41,16 @@ import marshal
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from gitmem import NamedTuple
 from gitmem.store import git
 from gitmem.store.files import atomic_write
 from gitmem.store.spawn import Spawned
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 PREFIX = ".memory/"
 Identity = tuple[int, int, int]  # the index file's (mtime_ns, size, inode): git replaces it

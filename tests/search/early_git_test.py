@@ -175,15 +175,16 @@ def test_what_a_read_needs_after_git_answers_is_loaded_before(
 @pytest.mark.parametrize(
     ("argv", "unused"),
     [
-        (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex")),
-        (["list"], ("gitmem.store.compose", "shlex")),
+        (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex", "typing")),
+        (["list"], ("gitmem.store.compose", "shlex", "typing")),
     ],
 )
 def test_reads_load_no_module_they_do_not_use(
     committed: Path, argv: list[str], unused: tuple[str, ...]
 ) -> None:
     """`show` loads no engine module (its types only), `list` without `--path` no path
-    handling (-X importtime, no clock)."""
+    handling, neither `typing` (their modules import it for mypy only: `TYPE_CHECKING = False`)
+    (-X importtime, no clock)."""
 
     proc, loaded = gitmem_loads(argv, committed, GITMEM_SERVICE="off")
     assert proc.returncode == 0, proc.stderr
