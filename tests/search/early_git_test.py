@@ -177,6 +177,8 @@ def test_what_a_read_needs_after_git_answers_is_loaded_before(
     [
         (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex", "typing")),
         (["list"], ("gitmem.store.compose", "shlex", "typing")),
+        (["search", "alpha"], ("typing",)),
+        (["search", "--type", "fact", "--limit", "3", "alpha"], ("typing",)),  # argparse
     ],
 )
 def test_reads_load_no_module_they_do_not_use(
