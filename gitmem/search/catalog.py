@@ -13,9 +13,9 @@ than waiting; a process killed half-way leaves a state the next one detects and 
 
 from __future__ import annotations
 
+import _sqlite3 as sqlite3  # without datetime: see manifest.py
 import contextlib
 import functools
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path

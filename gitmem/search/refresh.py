@@ -11,9 +11,9 @@ manifest or index that is missing, damaged or of another version is rebuilt.
 
 from __future__ import annotations
 
+import _sqlite3 as sqlite3  # without datetime: see manifest.py
 import errno
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Collection
