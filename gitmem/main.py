@@ -138,6 +138,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     (`exit_now`)."""
     entry = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
+    if entry and argv and argv[0] in READS_WORK_TREE:
+        one_shot_collections()
     _forget_git()
     # A running index service answers read commands (gitmem.service: standard library only;
     # `git mem -h` and the hooks pay nothing); on any failure the process answers.
@@ -160,6 +162,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     if entry and argv[0] in READS_WORK_TREE:
         exit_now(code)
     return code
+
+
+# A one-shot read's garbage collector: a collection every 100,000 new objects, not 700. Its
+# imports alone (Whoosh's, ~60,000 objects that live as long as the process) otherwise trigger
+# ~100 collections, a few of them of everything: ~4 ms of a `search` at 10k records, ~2 ms of
+# a `list`. Cycles are still collected, so a read that rebuilds the index stays bounded.
+ONE_SHOT_THRESHOLD = (100_000, 10, 10)
+
+
+def one_shot_collections() -> None:
+    import gc
+
+    gc.set_threshold(*ONE_SHOT_THRESHOLD)
 
 
 def exit_now(code: int) -> NoReturn:

@@ -1,12 +1,13 @@
 """A one-shot `show`, `list` or `search` ends its process itself once its output is written
 (`main.exit_now`, no interpreter teardown): its whole output still arrives, in order, with its
 exit code and error message; a reader that leaves early is not an error; the index it built is
-committed."""
+committed. It also collects garbage less often (`main.one_shot_collections`)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +74,30 @@ def test_what_a_one_shot_read_wrote_is_committed(repo: Path, mem: Any) -> None:
     result = mem("reindex", "--json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["records"] == RECORDS
+
+
+PROBE = """
+import gc, sys
+from gitmem import main
+main.exit_now = lambda code: sys.exit(code)  # to print below
+try:
+    main.main()
+finally:
+    print(gc.get_threshold(), file=sys.stderr)
+"""
+
+
+def test_a_one_shot_read_collects_garbage_less_often(repo: Path) -> None:
+    """Its imports would trigger ~100 collections (`main.one_shot_collections`); a writer, and
+    `main.main` called with arguments (the service, tests), keep Python's default."""
+    records(repo)
+
+    def threshold(*argv: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, *argv], cwd=repo, capture_output=True, text=True
+        )
+        return proc.stderr.splitlines()[-1]
+
+    assert threshold("list", "--limit", "1") == "(100000, 10, 10)"
+    assert threshold("search", "otters") == "(100000, 10, 10)"
+    assert threshold("save", "-t", "fact", "-m", "Otters hold hands") == "(700, 10, 10)"
