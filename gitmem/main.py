@@ -6,7 +6,7 @@ import importlib
 import os
 import sys
 
-from gitmem import __version__
+from gitmem import __version__, early
 
 # Nothing else at module level: a read command asks the index service first (standard library
 # only, `gitmem.service.client`), and when it answers, this process imports no more than that
@@ -57,7 +57,7 @@ SUBCOMMANDS = {
 MODULES = {"import": "import_"}
 # The commands that read `.memory/` first (`commands.open_store(reading=True)`): git is asked
 # what changed as soon as they start, before their parser and store load.
-READS_WORK_TREE = frozenset({"search", "list", "ls", "show"})
+READS_WORK_TREE = early.READS_WORK_TREE
 ALIASES = {"ls": "list"}
 
 
@@ -140,7 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if entry and argv and argv[0] in READS_WORK_TREE:
         one_shot_collections()
-    _forget_git()
+    _forget_git(keep_early=entry)  # what `gitmem.early` started for this process's command
     # A running index service answers read commands (gitmem.service: standard library only;
     # `git mem -h` and the hooks pay nothing); on any failure the process answers.
     from gitmem.service import READ_COMMANDS
@@ -151,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     served = client.answer(argv)
     if served.code is not None:
+        early.forget()
         return served.code
     _start_git(argv, served.where)
     code = _in_process(argv)
@@ -199,12 +200,9 @@ def _start_git(argv: list[str], where: Where | None) -> None:
     process imports the parser, the store and the index. The repository is the one the service
     client finds without git; the command takes the answers only if git's own discovery agrees
     (`store.git.discover`, `search.worktree.start`)."""
-    from gitmem.service import client, paths
+    from gitmem.service import paths
 
-    words = argv[: argv.index("--")] if "--" in argv else argv
-    if argv[0] not in READS_WORK_TREE or any(
-        word.split("=", 1)[0] in client.IN_PROCESS_OPTIONS for word in words
-    ):
+    if not early.reads_work_tree(argv):
         return
     if where is None:
         try:
@@ -216,13 +214,16 @@ def _start_git(argv: list[str], where: Where | None) -> None:
     from gitmem.search import worktree
     from gitmem.store import git
 
-    worktree.start_early(where.git_dir, where.common_dir, where.work_tree)
+    worktree.start_early(where, argv)
     git.start_discovery()
 
 
-def _forget_git() -> None:
+def _forget_git(keep_early: bool = False) -> None:
     """Git processes an earlier command in this process started and never asked (it failed
-    first) must not answer this one: they may predate a change."""
+    first) must not answer this one: they may predate a change. (`keep_early`: the process has
+    run no command yet; what `gitmem.early` started is for this one.)"""
+    if not keep_early:
+        early.forget()
     for name in ("gitmem.search.worktree", "gitmem.store.git"):
         module = sys.modules.get(name)
         if module is not None:
