@@ -342,3 +342,21 @@ def test_importing_gitmem_starts_git_only_as_the_console_script(
     )
     run = subprocess.run([sys.executable, "-c", code], cwd=committed, capture_output=True)
     assert run.stdout.decode().strip() == started, run.stderr
+
+
+def test_the_console_script_starts_git_before_re_and_pathlib_load(committed: Path) -> None:
+    """The installed `git-mem` (bin/git-mem, not pip's generated wrapper, which imports `re`
+    first): `gitmem.early` loads before `re` and `pathlib` (-X importtime's order, no clock)."""
+    import subprocess
+
+    from conftest import VENV_BIN
+
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", str(VENV_BIN / "git-mem"), "list"],
+        cwd=committed,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    order = [line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if "|" in line]
+    assert order.index("gitmem.early") < order.index("re") < order.index("pathlib")
