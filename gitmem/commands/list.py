@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
     store = open_store(reading=True)
+    import json  # noqa: F401 - the rows' decoder (`manifest.newest`), loaded while git runs
+
     from gitmem.records import finder
 
     catalog = store.catalog()

@@ -142,7 +142,7 @@ from gitmem.search import worktree
 answer = worktree._answer
 loaded = []
 def waiting(proc):
-    loaded.append(sorted(n for n in ("whoosh.searching", "yaml") if n in sys.modules))
+    loaded.append(sorted(n for n in ("json", "whoosh.searching", "yaml") if n in sys.modules))
     return answer(proc)
 worktree._answer = waiting
 code = main.main(sys.argv[1:])
@@ -153,17 +153,18 @@ print(loaded[0], code, file=sys.stderr)
 @pytest.mark.parametrize(
     ("argv", "loaded"),
     [
-        (["search", "alpha"], "['whoosh.searching'] 0"),
+        (["search", "alpha"], "['json', 'whoosh.searching'] 0"),
         (["show", A], "[] 0"),
-        (["list"], "[] 0"),
+        (["list"], "['json'] 0"),
     ],
 )
 def test_what_a_read_needs_after_git_answers_is_loaded_before(
     committed: Path, argv: list[str], loaded: str
 ) -> None:
     """While git stats the work tree, `search` loads the engine (at 100k files git answers
-    after Python is ready); `show` reads a record gitmem wrote without PyYAML
-    (store/plain_yaml) and `list` reads none: neither loads it."""
+    after Python is ready), `list` the JSON decoder of its rows; `show` reads a record gitmem
+    wrote without PyYAML (store/plain_yaml), and its row without JSON; `list` reads no record:
+    neither loads PyYAML."""
     import subprocess
 
     run = subprocess.run(
