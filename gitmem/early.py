@@ -189,8 +189,9 @@ _started: list[Started] = []
 
 def start_for_script() -> None:
     """`start` for this process's command, when it is a console script's (`gitmem/__init__`)."""
-    if os.path.basename(sys.argv[0]) in SCRIPTS and len(sys.argv) > 1:
-        start(sys.argv[1:])
+    argv = getattr(sys, "argv", None) or [""]  # an embedding application may set none
+    if os.path.basename(argv[0]) in SCRIPTS and len(argv) > 1:
+        start(argv[1:])
 
 
 def start(argv: list[str]) -> None:
