@@ -173,12 +173,16 @@ def test_what_a_read_needs_after_git_answers_is_loaded_before(
     assert run.stderr.splitlines()[-1] == loaded, run.stderr
 
 
+# Reading and writing a record's text: `list` and `search` with nothing changed read rows only.
+RECORD_FORMAT = ("gitmem.store.front_matter", "gitmem.store.note_stream")
+
+
 @pytest.mark.parametrize(
     ("argv", "unused"),
     [
         (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex", "typing")),
-        (["list"], ("gitmem.store.compose", "shlex", "typing")),
-        (["search", "alpha"], ("typing",)),
+        (["list"], ("gitmem.store.compose", "shlex", "typing", *RECORD_FORMAT)),
+        (["search", "alpha"], ("typing", *RECORD_FORMAT)),
         (["search", "--type", "fact", "--limit", "3", "alpha"], ("typing",)),  # argparse
     ],
 )
