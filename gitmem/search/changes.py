@@ -305,10 +305,16 @@ def _read_file(
         return [], [tuple(Problem.from_error(error))]  # type: ignore[list-item]
 
 
+def parse_note(text: str, location: str, created: str, types: list[str]) -> list[NoteChunk]:
+    """`note_stream.parse_note`, loaded when a note is read."""
+    from gitmem.store import note_stream
+
+    return note_stream.parse_note(text, location, created, types)
+
+
 def refresh_notes(
     repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], changes: Changes
 ) -> dict[str, list[Any]]:
-    from gitmem.store.note_stream import parse_note
     from gitmem.store.record import parse_time
 
     pyrepo = objects.open_repo(repo)
