@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import sys
 
+from gitmem import early
+
 __version__ = "0.1.0"
+
+# A one-shot `git mem show|list|search`: the git it will wait for starts now, before the rest
+# of gitmem (and `pathlib` below) loads; the command takes it only if it is still right.
+early.start_for_script()
 
 TYPE_CHECKING = False  # not `typing`'s: what this module loads, every command loads
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ TIERS: dict[str, int] = {
     "gitmem": 0,  # __init__: the version, the stand-in module helper
     "gitmem.errors": 0,  # shared by everything
     "gitmem.output": 0,
+    "gitmem.early": 0,  # a one-shot read's first git, from gitmem/__init__: standard library only
     "gitmem.store": 1,
     "gitmem.search": 2,
     "gitmem.semantic": 2,  # the semantic extra: re-ranking by embeddings (no engine)

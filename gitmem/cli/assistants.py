@@ -3,10 +3,9 @@ export (session, with its actions, in `sessions`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gitmem.cli.common import add_command, add_filters, add_global
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
 

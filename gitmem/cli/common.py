@@ -8,10 +8,14 @@ import os
 import re
 import sys
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, NoReturn
 
 from gitmem import LaterPattern
 from gitmem.store.types import DEFAULT_TYPE, TYPE_NAMES
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import NoReturn
+
 
 FILTER_HELP = """\
 filters (all may be repeated; repeats of one filter are OR-ed, different filters AND-ed):

@@ -10,7 +10,9 @@ option, `-h`, a word starting with `-`, a bad value) is argparse's, with its err
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Namespace:

@@ -3,8 +3,6 @@ doctor, reindex, prune, service (show, list and search, which read them, in `rea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gitmem.cli.common import (
     add_command,
     add_filters,
@@ -12,6 +10,7 @@ from gitmem.cli.common import (
     add_record_options,
 )
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     from gitmem.cli.common import Subparsers
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     from gitmem.records.store import Store
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gitmem.commands import open_store
 from gitmem.errors import UsageError
 from gitmem.output import CYAN, DIM, YELLOW, emit, safe, style, warn
 
 # The store, the catalog and what they load are imported where they are used, after
 # `open_store` has asked git what changed: git stats the work tree meanwhile.
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     import argparse
 
@@ -65,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.limit is not None and args.limit < 1:
         raise UsageError("--limit must be at least 1")
     store = open_store(reading=True)
+    import json  # noqa: F401 - the rows' decoder (`manifest.newest`), loaded while git runs
+
     from gitmem.records import finder
 
     catalog = store.catalog()

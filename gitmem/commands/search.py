@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.commands.list import line, make_filter
@@ -27,6 +26,7 @@ from gitmem.search.engine import MARK_END, MARK_START
 
 # The store, the finder and the index are imported where they are used, after `open_store`
 # has asked git what changed: git stats the work tree meanwhile. `--server` needs none of them.
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     import argparse
 

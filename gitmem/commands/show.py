@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from gitmem.commands import open_store
 from gitmem.output import BOLD, CYAN, DIM, YELLOW, emit, safe, style
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     import argparse
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
 
 from gitmem import NamedTuple
 from gitmem.errors import GitMemError, UsageError
@@ -20,7 +19,11 @@ from gitmem.search.engine import MARK_END, MARK_START, Hit, Narrowing, Reader, w
 from gitmem.search.query import Filter, filter_of, is_retired, note_commit
 from gitmem.store.lazy import dataclasses  # without `inspect` (lazy.py)
 
-T = TypeVar("T")
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    T = TypeVar("T")
 MATCHES = ("any", "all")  # how plain words of a query must match (`--match`)
 
 

@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gitmem import NamedTuple
 from gitmem.errors import ConflictError, GitMemError, NotFoundError, UsageError
@@ -22,12 +21,14 @@ from gitmem.search import catalog, refresh
 from gitmem.search.changes import Row
 from gitmem.store import config, git, initialize, integrate, objects
 from gitmem.store.files import atomic_write, create_first, escapes, locked, read_text
-from gitmem.store.front_matter import parse_file, serialize_file
-from gitmem.store.note_stream import NoteChunk, parse_note, serialize_note_doc
-from gitmem.store.record import MIN_PREFIX, Memory, slugify
 
+# The record format (front_matter, note_stream, record: with dataclasses and validation, ~2 ms)
+# is imported where a record is read or written: `list` and `search` read rows, not records.
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:  # `show` loads no engine module
     from gitmem.search.engine import Rerank
+    from gitmem.store.note_stream import NoteChunk
+    from gitmem.store.record import Memory
 
 MEMORY_DIR = ".memory"
 CONFIG_CACHE = "index/config"  # under the state dir: the last config.toml text parsed
@@ -53,6 +54,8 @@ def _by_id(row: Row) -> tuple[str, str]:
 def _retitled_slug(path: Path, old: Memory, new: Memory) -> str | None:
     """The new title's slug when the title changed and the file is named after the old one
     (`<date>-<slug>.md`, maybe `-2`); None otherwise (a name chosen with --slug stays)."""
+    from gitmem.store.record import slugify
+
     if old.title == new.title or not re.fullmatch(r"\d{4}-\d\d-\d\d-.+", path.stem):
         return None
     if not re.fullmatch(re.escape(slugify(old.title)) + r"(-\d+)?", path.stem[11:]):
@@ -161,6 +164,8 @@ class Store:
 
     def resolve(self, prefix: str) -> Row:
         """The one record whose id starts with `prefix` (at least 4 characters)."""
+        from gitmem.store.record import MIN_PREFIX
+
         prefix = prefix.strip().lower()
         if len(prefix) < MIN_PREFIX:
             raise UsageError(
@@ -190,6 +195,8 @@ class Store:
 
     def load(self, row: Row) -> Stored:
         """The full record behind a catalog row, read fresh from its file or note."""
+        from gitmem.store.front_matter import parse_file
+
         location: str = row["location"]
         if location.startswith("note:"):
             return self._load_note(row)
@@ -208,6 +215,8 @@ class Store:
 
     def _load_note(self, row: Row) -> Stored:
         # From the blob the catalog just saw: no pygit2 (and its 110 ms import) on this path.
+        from gitmem.store.note_stream import parse_note
+
         sha: str = row["location"][5:]
         text = git.read_blob(self.repo, row["blob"]).decode("utf-8", "surrogateescape")
         for chunk in parse_note(text, row["location"], row["created"], self.config.type_names):
@@ -216,6 +225,8 @@ class Store:
         raise ConflictError(f"memory {row['id']} left note:{sha} while reading it; run again")
 
     def _note_chunks(self, snapshot: objects.NotesSnapshot, sha: str) -> list[NoteChunk]:
+        from gitmem.store.note_stream import parse_note
+
         data = snapshot.read(sha)
         if data is None:
             return []
@@ -226,6 +237,8 @@ class Store:
     # ------------------------------------------------------------------ writes
 
     def file_path_for(self, memory: Memory, slug: str | None = None) -> Path:
+        from gitmem.store.record import slugify
+
         memory_dir = self.require_work_tree()
         folder = self.config.folder(memory.type)
         return memory_dir / folder / f"{memory.created[:10]}-{slug or slugify(memory.title)}.md"
@@ -250,6 +263,8 @@ class Store:
 
     def save_file(self, memory: Memory, slug: str | None = None) -> str:
         """Write a new record file; a taken name gets -2, -3, ... Returns its location."""
+        from gitmem.store.front_matter import serialize_file
+
         base = self.file_path_for(memory, slug)
         data = serialize_file(memory).encode()
         self._check_inside(base, base.parent)
@@ -272,6 +287,8 @@ class Store:
         """Append a record to the note on `commit` (creating it), by CAS on the notes ref.
 
         `fallback_ident` (name, email) signs the notes commit when git has no identity."""
+        from gitmem.store.note_stream import serialize_note_doc
+
         doc = serialize_note_doc(memory).encode()
 
         def mutate(snapshot: objects.NotesSnapshot) -> dict[str, bytes | None]:
@@ -285,6 +302,9 @@ class Store:
 
     def replace(self, stored: Stored, memory: Memory) -> str:
         """Rewrite a record in place, unless someone changed it since `stored` was read."""
+        from gitmem.store.front_matter import serialize_file
+        from gitmem.store.note_stream import serialize_note_doc
+
         if stored.note_sha is not None:
             new_doc = serialize_note_doc(memory)
             if new_doc != stored.text:

@@ -13,20 +13,22 @@ than waiting; a process killed half-way leaves a state the next one detects and 
 
 from __future__ import annotations
 
+import _sqlite3 as sqlite3  # without datetime: see manifest.py
 import contextlib
 import functools
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gitmem.search import manifest, reach, worktree
 from gitmem.search.changes import Changes, Problem, Row
 from gitmem.search.whoosh_engine import WhooshEngine
 from gitmem.store import git
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
+    from typing import Any
+
     from gitmem.search.engine import Engine, Reader, Rerank
 
 VERSION = 4  # of the manifest

@@ -13,18 +13,25 @@ from collections.abc import Iterable
 from datetime import UTC
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any
 
 from gitmem import NamedTuple
 from gitmem.errors import RecordError
 from gitmem.store import git, objects
 from gitmem.store.files import decode_text, escapes
-from gitmem.store.front_matter import parse_file
-from gitmem.store.note_stream import NoteChunk, parse_note
-from gitmem.store.record import Memory, parse_time
+
+# The record parsers (front_matter, note_stream, record: with dataclasses and validation, ~2 ms)
+# are imported by the functions that read a file or a note: a read with nothing changed reads
+# none, and neither `list` nor `search` then loads them.
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
+    from gitmem.store.note_stream import NoteChunk
+    from gitmem.store.record import Memory
+
 
 RACY_NS = 2_000_000_000
-Row = dict[str, Any]
+Row = dict[str, "Any"]  # a string: `typing` is not loaded at run time
 
 
 class Problem(NamedTuple):
@@ -106,6 +113,8 @@ def encode_row(row: Row) -> str:
 
 
 def _epoch(created: str) -> int:
+    from gitmem.store.record import parse_time
+
     try:
         return int(parse_time(created).timestamp())
     except (ValueError, OverflowError):
@@ -288,15 +297,26 @@ def refresh_files(
 def _read_file(
     data: bytes, location: str, types: list[str]
 ) -> tuple[list[Memory], list[tuple[str, str, int | None]]]:
+    from gitmem.store.front_matter import parse_file
+
     try:
         return [parse_file(decode_text(data, location), location, types)], []
     except RecordError as error:
         return [], [tuple(Problem.from_error(error))]  # type: ignore[list-item]
 
 
+def parse_note(text: str, location: str, created: str, types: list[str]) -> list[NoteChunk]:
+    """`note_stream.parse_note`, loaded when a note is read."""
+    from gitmem.store import note_stream
+
+    return note_stream.parse_note(text, location, created, types)
+
+
 def refresh_notes(
     repo: git.RepoInfo, old: dict[str, list[Any]], types: list[str], changes: Changes
 ) -> dict[str, list[Any]]:
+    from gitmem.store.record import parse_time
+
     pyrepo = objects.open_repo(repo)
     _tip, mapping = objects.notes_map(pyrepo)
     notes: dict[str, list[Any]] = {}

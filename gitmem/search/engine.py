@@ -16,14 +16,22 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NewType, Protocol
 
 from gitmem import NamedTuple
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
-    from gitmem.search.changes import Document
+    from typing import Any, NewType, Protocol
 
-Row = dict[str, Any]
+    from gitmem.search.changes import Document
+else:  # the interfaces below are for mypy; at run time, plain classes and an int
+    Protocol = object
+
+    def NewType(name: str, tp: type) -> type:
+        return tp
+
+
+Row = dict[str, "Any"]
 Progress = Callable[[int, int], None]
 
 # A record in an open reader, for a caller that ranks its own candidates (context packs) and

@@ -17,7 +17,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from gitmem.search.changes import Document
 from gitmem.search.engine import Row
@@ -29,6 +28,11 @@ from gitmem.search.whoosh_load import (
     fields,
     pack_uint,
 )
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 TEXT_FIELDS = ("title", "summary", "body", "tags")
 BOOSTS = {"title": 4.0, "summary": 2.0, "tags": 2.0}  # BM25F field weights; body 1

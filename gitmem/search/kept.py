@@ -7,11 +7,17 @@ from __future__ import annotations
 import _thread
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-D = TypeVar("D")
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Generic, TypeVar
+
+    K = TypeVar("K", bound=Hashable)
+    V = TypeVar("V")
+    D = TypeVar("D")
+else:  # `Kept[K, V]` is for mypy: at run time, a plain class
+    K = V = D = None
+    Generic = {(None, None): object}
 
 
 def _one(_value: object) -> int:

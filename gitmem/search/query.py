@@ -6,14 +6,18 @@ import fnmatch
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from gitmem import LaterPattern
 from gitmem.errors import UsageError
 from gitmem.store.lazy import dataclass_without_code, dataclasses  # without `inspect`, compiling
 from gitmem.store.record import RETIRED_STATUSES, normalize_tag, parse_time
 
-Row = dict[str, Any]
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
+
+Row = dict[str, "Any"]  # a string: `typing` is not loaded at run time
 
 _UNITS = {
     "minute": 60,

@@ -14,10 +14,14 @@ import contextlib
 import marshal
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from gitmem.store import git
 from gitmem.store.files import atomic_write
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 CACHE = "reach"
 

@@ -11,14 +11,13 @@ manifest or index that is missing, damaged or of another version is rebuilt.
 
 from __future__ import annotations
 
+import _sqlite3 as sqlite3  # without datetime: see manifest.py
 import errno
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Collection
 from pathlib import Path
-from typing import Any
 
 from gitmem.errors import GitMemError
 
@@ -28,6 +27,10 @@ from gitmem.search.catalog import Catalog, Progress, index_root, open_at
 from gitmem.search.changes import Changes, refresh_files, refresh_notes, scan, stat_paths
 from gitmem.store import git
 from gitmem.store.files import try_lock
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _key(types: list[str]) -> list[Any]:

@@ -22,7 +22,11 @@ import zlib
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # BINPUT/LONG_BINPUT: protocol 2 memoizes each tuple (ints, floats and None never).
 _PUT = rb"(?:q.|r....)"

@@ -29,7 +29,6 @@ import random
 import shutil
 from array import array
 from collections.abc import Callable
-from typing import Any
 
 from gitmem.search.index import FastText, encode_positions, term_positions
 from gitmem.search.whoosh_columns import whole_column
@@ -38,6 +37,11 @@ from gitmem.search.whoosh_load import FileIndex, byte_to_length
 # (Everything the forked child runs is imported before it forks: a thread of the parent holding
 # the import lock at that moment would leave the child waiting for it forever.)
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield  # isort: skip
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 SEGMENT_DOCS = 50_000  # documents per segment: bounds the postings a process holds (at 100k
 # records, 50,000 per process: ~730 MB max RSS each, the parsed documents included)

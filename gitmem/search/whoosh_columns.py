@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from typing import Any, ClassVar
 
 from gitmem.search.whoosh_load import Searcher, byte_to_length
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
+
 
 _LENGTHS = [byte_to_length(code) for code in range(256)]
 

@@ -11,8 +11,8 @@ import marshal
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     from gitmem.search.changes import Document
     from gitmem.search.engine import Progress, Reader

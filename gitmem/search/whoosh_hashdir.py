@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import os
 import struct
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def install() -> None:

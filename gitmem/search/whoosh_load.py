@@ -43,9 +43,12 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from gitmem import calls_real, real_module, stand_in, withdraw
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _md5() -> Any:

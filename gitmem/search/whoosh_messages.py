@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from gitmem.search import question
 from gitmem.search.engine import Progress
@@ -33,6 +32,11 @@ from gitmem.search.whoosh_load import (
 from gitmem.search.whoosh_query import plan
 from gitmem.search.whoosh_search import RERANKED, scored
 from gitmem.search.whoosh_write import patch_writer
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 BULK_THRESHOLD = 3000  # messages: from here on, a full build is worth a second writer process
 LIMIT_MB = 256  # the writer's posting buffer: bounded memory, whatever the number of messages

@@ -42,7 +42,6 @@ import itertools
 import operator
 from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
-from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
 from gitmem.search.whoosh_restrict import Restriction, first_allowed, split
@@ -57,6 +56,11 @@ from gitmem.search.whoosh_topk import (
     combined,
     matcher_kinds,
 )
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 NEG = float("-inf")
 
@@ -82,7 +86,7 @@ class _Unit:
         self.terms: list[Key] = []  # a stepped node's
 
 
-Node = tuple[Any, ...]  # ("unit", i) | ("sum"|"max", a, b) | ("mul", boost, child) | ("null",)
+Node = tuple["Any", ...]  # ("unit", i) | ("sum"|"max", a, b) | ("mul", boost, child) | ("null",)
 
 
 def collect(searcher: Any, q: Any, limit: int) -> Collected | None:

@@ -5,8 +5,6 @@ applies exactly.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from gitmem import LaterPattern
 from gitmem.search import question, whoosh_words
 from gitmem.search.engine import WORD, Narrowing
@@ -15,7 +13,10 @@ from gitmem.search.whoosh_load import IndexReader, fields, load_qparser, query
 from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
+    from typing import Any
+
     from whoosh import qparser
 
 # Patterns of our syntax only (a plain-words search never reads them): compiled on first

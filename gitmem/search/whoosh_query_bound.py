@@ -12,9 +12,12 @@ document not deleted: a segment with deleted documents is skipped too, its terms
 
 from __future__ import annotations
 
-from typing import Any
-
 from gitmem.search.whoosh_topk import Key
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 MARGIN = 1e-6  # relative: a bound above a float32-rounded maximum weight and float sums
 

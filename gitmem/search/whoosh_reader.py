@@ -9,7 +9,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, cast
 
 from gitmem.search import whoosh_columns, whoosh_search, whoosh_terms
 from gitmem.search.engine import Doc, Hit, Narrowing, Rerank, Row
@@ -18,6 +17,14 @@ from gitmem.search.whoosh_load import Searcher
 from gitmem.search.whoosh_query import effective_status, plan
 from gitmem.search.whoosh_words import Plan
 from gitmem.store.record import RETIRED_STATUSES
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any, cast
+else:  # mypy's; at run time the value itself
+
+    def cast(_type: object, value: object) -> object:
+        return value
 
 
 class WhooshReader:

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from gitmem.search.whoosh_query_bound import MARGIN
 from gitmem.search.whoosh_topk import _CACHE, Key, Scores, Unsupported, _Segment, matcher_kinds
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class Restriction:

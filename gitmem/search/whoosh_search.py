@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
-from typing import Any
 
 from gitmem.search import whoosh_prune, whoosh_topk
 from gitmem.search.engine import WORD, Doc, Hit, Narrowing, Rerank, Row
@@ -24,6 +23,10 @@ from gitmem.search.whoosh_words import (
     max_edits,
     transpositions,
 )
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def rows(searcher: Searcher, narrow: Narrowing, keep: Callable[[Row], bool]) -> Iterator[Row]:

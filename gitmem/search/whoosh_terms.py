@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import copy
 import types
-from typing import Any
 
 from gitmem.search.kept import Kept
 from gitmem.search.whoosh_load import Searcher
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 KEPT = 50_000  # term infos (~200 bytes each)
 

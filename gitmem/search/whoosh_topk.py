@@ -33,10 +33,15 @@ import heapq
 import itertools
 from array import array
 from collections.abc import Callable, Container, Mapping
-from typing import Any, NamedTuple
 
+from gitmem import NamedTuple
 from gitmem.search.kept import Kept
 from gitmem.search.whoosh_columns import FieldLengths
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 Key = tuple[str, bytes]
 Scores = dict[int, float]

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any, NamedTuple
 
+from gitmem import NamedTuple
 from gitmem.search import related
 from gitmem.search.index import TOKEN, _parts, token_terms
 from gitmem.search.question import QUESTION_WORDS, is_number
 from gitmem.search.whoosh_load import IndexReader, matching, query
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 WORD_FIELDS = ("title", "summary", "body")  # stemmed; `tags` holds whole lowercased words
 EXPANDED_FIELDS = (*WORD_FIELDS, "tags")  # where a word's prefixes and near misses are looked up

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from gitmem.search.changes import Document, encode_row
 from gitmem.search.engine import Progress
 from gitmem.search.index import fields_of, schema
 from gitmem.search.whoosh_load import FileIndex, FileStorage, byte_to_length
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 BULK_THRESHOLD = 5000  # documents: from here on, a full build is worth a second process
 # (Below, one segment: what the single writer wrote. Whoosh sums a query's term scores in an

@@ -41,12 +41,17 @@ import marshal
 import os
 import time
 from pathlib import Path
-from typing import Any
 
 from gitmem import NamedTuple
+from gitmem import early as at_start  # `early` names the early `diff-files` below
 from gitmem.store import git
 from gitmem.store.files import atomic_write
 from gitmem.store.spawn import Spawned
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 PREFIX = ".memory/"
 Identity = tuple[int, int, int]  # the index file's (mtime_ns, size, inode): git replaces it
@@ -131,14 +136,21 @@ def _usable(repo: git.RepoInfo, memory_dir: Path | None) -> bool:
     return not memory_dir.is_symlink()
 
 
-def start_early(git_dir: str, common_dir: str, work_tree: str) -> None:
-    """Start the `git diff-files` a read command's `probe` will want, before the command's
-    parser and store load: the repository as found without git (`gitmem.service.paths`), which
-    `start` checks against git's own answer (`git.discover`) before it takes this one."""
+def start_early(where: at_start.Where, argv: list[str]) -> None:
+    """Start the `git diff-files` the read command `argv`'s `probe` will want, before the
+    command's parser and store load (or take the one `gitmem.early` started for it, earlier
+    still): the repository as found without git (`gitmem.early.find_repository`), which `start`
+    checks against git's own answer (`git.discover`) before it takes this one."""
     forget()
-    repo = git.RepoInfo(Path(git_dir), Path(common_dir), Path(work_tree), False)
-    memory_dir = Path(work_tree) / ".memory"
+    repo = git.RepoInfo(Path(where.git_dir), Path(where.common_dir), Path(where.work_tree), False)
+    memory_dir = Path(where.work_tree) / ".memory"
     if not _usable(repo, memory_dir):
+        at_start.forget()
+        return
+    taken = at_start.take(argv, where)
+    if taken is not None:
+        modified = Spawned.adopt(taken.pid, taken.fd)
+        _early.append(_Early(taken.cwd, taken.env, repo, taken.started, taken.index_file, modified))
         return
     try:
         cwd = os.getcwd()
@@ -204,7 +216,7 @@ def _git(repo: git.RepoInfo, args: list[str]) -> Spawned:
 
 # diff-files: the tracked files whose stat data (or, racily clean, content) differ from the
 # index, deleted ones too; the longest part (a stat of each), started first.
-_DIFF_FILES = ["diff-files", "--name-only", "-z", "--", PREFIX]
+_DIFF_FILES = at_start.DIFF_FILES
 
 
 def _diff_files(repo: git.RepoInfo) -> tuple[int, Identity | None, Spawned]:

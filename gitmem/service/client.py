@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
+from gitmem.early import IN_PROCESS_OPTIONS
 from gitmem.service import READ_COMMANDS, paths
 
 TYPE_CHECKING = False  # not `typing`'s: the client imports no more than it needs
@@ -22,21 +23,8 @@ if TYPE_CHECKING:
 # command, the commit hook among them, pays for no more than this module.
 
 # Which options of READ_COMMANDS the service leaves to the process (--global, --server,
-# --repos, ...) it decides from the parsed arguments, and says so.
-# Options never worth a round trip: help (its width is the terminal's), the personal memory,
-# other repositories or a database, conversations, writing a file.
-IN_PROCESS_OPTIONS = (
-    "-h",
-    "--help",
-    "-g",
-    "--global",
-    "--server",
-    "--repos",
-    "--workspace",
-    "--sessions",
-    "--everything",
-    "--write",
-)
+# --repos, ...) it decides from the parsed arguments, and says so. Options never worth a round
+# trip: `gitmem.early.IN_PROCESS_OPTIONS`.
 DEFAULT_TIMEOUT = 30.0  # seconds for a whole answer; a slower one is answered in process
 
 

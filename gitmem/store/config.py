@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 from pathlib import Path
-from typing import Any
 
 from gitmem import NamedTuple
 from gitmem.errors import UsageError
@@ -18,6 +17,11 @@ from gitmem.store.types import (
     folder_for,
     registry,
 )
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 CONFIG_NAME = "config.toml"
 

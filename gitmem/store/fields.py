@@ -7,11 +7,13 @@ and serialisation read it, and so do the MCP tools' schemas; unknown keys are ke
 
 from __future__ import annotations
 
-from typing import Literal
-
 from gitmem import NamedTuple
 
-Kind = Literal["text", "time", "list", "mapping"]
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Literal
+
+    Kind = Literal["text", "time", "list", "mapping"]
 
 
 class Field(NamedTuple):

@@ -12,7 +12,6 @@ import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from gitmem import LaterPattern
 from gitmem.errors import RecordError
@@ -21,7 +20,10 @@ from gitmem.store.fields import BY_NAME, FIELD_ORDER, REQUIRED, TIME_FIELDS
 from gitmem.store.record import Memory, Origin, parse_time
 from gitmem.store.validation import validate
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
+    from typing import Any
+
     import yaml
 
 # PyYAML is imported where records are parsed or written, not here: read commands that find
@@ -37,7 +39,7 @@ class Literal(str):
     """Text written as a `|` block (a note's body)."""
 
 
-class _TopLevel(dict[str, Any]):
+class _TopLevel(dict[str, "Any"]):  # a string: `typing` is not loaded
     pass
 
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gitmem import NamedTuple
 from gitmem.errors import GitMemError, UsageError
 from gitmem.store.spawn import Spawned
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:  # loaded by `run`: the read path's git processes are `Spawned`
     import subprocess
 

@@ -14,13 +14,13 @@ writers of refs/notes/mem, because the Store facade merges fetched notes before 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from gitmem.errors import GitMemError
 from gitmem.output import plural
 from gitmem.store import git, objects
 from gitmem.store.files import atomic_write
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:  # imported where a merge happens: off the read commands' start-up path
     from gitmem.store.notesmerge import Conflict, Delta
 

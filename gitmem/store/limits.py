@@ -11,11 +11,11 @@ the rest. The limits are generous for real memories and documented in the README
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from gitmem import LaterPattern
 from gitmem.errors import RecordError
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     import yaml
 

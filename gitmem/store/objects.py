@@ -11,11 +11,11 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC
-from typing import TYPE_CHECKING
 
 from gitmem.errors import GitMemError
 from gitmem.store import git
 
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
     import pygit2
 

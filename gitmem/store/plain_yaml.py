@@ -22,10 +22,14 @@ text; bench/plain_yaml_check.py on every record of a corpus.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from gitmem.store.fields import BY_NAME
 from gitmem.store.limits import MAX_KEYS, MAX_SCALAR_CHARS, MAX_YAML_CHARS
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 # YAML 1.1's implicit resolvers, as yaml/resolver.py declares them. A plain scalar is a string
 # when none of those its first character selects matches it. The word lists are sets here (each

@@ -9,11 +9,15 @@ from __future__ import annotations
 import os
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from gitmem import LaterPattern
 from gitmem.store.fields import FIELD_ORDER
 from gitmem.store.lazy import dataclass_without_code, dataclasses  # without `inspect`, compiling
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 STATUSES = ("active", "proposed", "accepted", "superseded", "deprecated", "rejected")
 # Statuses that read as "no longer current": hidden from list/search unless --all.

@@ -58,6 +58,16 @@ class Spawned:
         self.returncode: int | None = None
         self._answer: tuple[bytes, bytes] | None = None
 
+    @classmethod
+    def adopt(cls, pid: int, out: int) -> Spawned:
+        """The git process `pid`, started elsewhere (`gitmem.early`), its output on `out`."""
+        proc = cls.__new__(cls)
+        proc.pid, proc._out, proc._err = pid, out, -1
+        proc._parent = os.getpid()
+        proc.returncode = None
+        proc._answer = None
+        return proc
+
     def communicate(self) -> tuple[bytes, bytes]:
         """Everything git printed (output, errors), once it has exited."""
         if self._answer is None:

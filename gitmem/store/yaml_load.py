@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 import sys
 from types import ModuleType
-from typing import Any
 
 from gitmem import one_thread
+
+TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _READER = "yaml.reader"
 

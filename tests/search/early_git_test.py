@@ -142,7 +142,7 @@ from gitmem.search import worktree
 answer = worktree._answer
 loaded = []
 def waiting(proc):
-    loaded.append(sorted(n for n in ("whoosh.searching", "yaml") if n in sys.modules))
+    loaded.append(sorted(n for n in ("json", "whoosh.searching", "yaml") if n in sys.modules))
     return answer(proc)
 worktree._answer = waiting
 code = main.main(sys.argv[1:])
@@ -153,17 +153,18 @@ print(loaded[0], code, file=sys.stderr)
 @pytest.mark.parametrize(
     ("argv", "loaded"),
     [
-        (["search", "alpha"], "['whoosh.searching'] 0"),
+        (["search", "alpha"], "['json', 'whoosh.searching'] 0"),
         (["show", A], "[] 0"),
-        (["list"], "[] 0"),
+        (["list"], "['json'] 0"),
     ],
 )
 def test_what_a_read_needs_after_git_answers_is_loaded_before(
     committed: Path, argv: list[str], loaded: str
 ) -> None:
     """While git stats the work tree, `search` loads the engine (at 100k files git answers
-    after Python is ready); `show` reads a record gitmem wrote without PyYAML
-    (store/plain_yaml) and `list` reads none: neither loads it."""
+    after Python is ready), `list` the JSON decoder of its rows; `show` reads a record gitmem
+    wrote without PyYAML (store/plain_yaml), and its row without JSON; `list` reads no record:
+    neither loads PyYAML."""
     import subprocess
 
     run = subprocess.run(
@@ -172,18 +173,25 @@ def test_what_a_read_needs_after_git_answers_is_loaded_before(
     assert run.stderr.splitlines()[-1] == loaded, run.stderr
 
 
+# Reading and writing a record's text: `list` and `search` with nothing changed read rows only.
+RECORD_FORMAT = ("gitmem.store.front_matter", "gitmem.store.note_stream")
+
+
 @pytest.mark.parametrize(
     ("argv", "unused"),
     [
-        (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex")),
-        (["list"], ("gitmem.store.compose", "shlex")),
+        (["show", A], ("gitmem.search.engine", "gitmem.store.compose", "shlex", "typing")),
+        (["list"], ("gitmem.store.compose", "shlex", "typing", *RECORD_FORMAT)),
+        (["search", "alpha"], ("typing", *RECORD_FORMAT)),
+        (["search", "--type", "fact", "--limit", "3", "alpha"], ("typing",)),  # argparse
     ],
 )
 def test_reads_load_no_module_they_do_not_use(
     committed: Path, argv: list[str], unused: tuple[str, ...]
 ) -> None:
     """`show` loads no engine module (its types only), `list` without `--path` no path
-    handling (-X importtime, no clock)."""
+    handling, neither `typing` (their modules import it for mypy only: `TYPE_CHECKING = False`)
+    (-X importtime, no clock)."""
 
     proc, loaded = gitmem_loads(argv, committed, GITMEM_SERVICE="off")
     assert proc.returncode == 0, proc.stderr
@@ -242,3 +250,118 @@ def test_a_linked_worktree_reads_its_own_files(
     assert lines(mem("show", A))[1] == "Alpha"
     assert lines(mem("show", B))[1] == "Bravo, in the main worktree"
     assert counts(trace()) == (2, 2)
+
+
+# ------------------------------------------------------- started from gitmem/__init__ (early.py)
+
+
+def test_the_console_script_starts_git_before_gitmem_loads_and_reads_see_every_change(
+    committed: Path, g: Any, trace: Callable[[], list[str]]
+) -> None:
+    """`git mem show|list|search` (git runs the `git-mem` script): `diff-files` is started by
+    `gitmem/__init__` (`gitmem.early`) and taken, one of each git process per command, and each
+    sees a change made just before it."""
+    from conftest import git_mem
+
+    trace()
+    aged(g.write_record(committed, "facts/a.md", A, title="Alpha, edited"))
+    shown = git_mem("show", A, cwd=committed)
+    assert shown.stdout.splitlines()[:2] == [f"{A} fact active", "Alpha, edited"], shown.stderr
+    assert counts(trace()) == (1, 1)
+    aged(g.write_record(committed, "facts/c.md", C, title="Charlie, added"))
+    listed = git_mem("list", cwd=committed)
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [C, B, A]
+    (committed / ".memory/facts/b.md").rename(committed / ".memory/facts/b2.md")
+    assert git_mem("show", B, cwd=committed).stdout.splitlines()[-3] == (
+        "location:   .memory/facts/b2.md"
+    )
+    aged(g.write_record(committed, "facts/c.md", C, title="Charlie, added", body="Zebrafish."))
+    assert git_mem("search", "zebrafish", "--ids", cwd=committed).stdout.split() == [C]
+    assert counts(trace()) == (3, 3)
+
+
+def test_early_starts_only_for_a_read_here_with_no_service_socket(
+    committed: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    from gitmem import early
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    monkeypatch.delenv("GITMEM_SERVICE")
+    for argv in (["save", "-m", "x"], ["list", "--global"], ["search", "--repos=..", "x"], []):
+        early.start(argv)
+        assert not early._started, argv
+    early.start(["list"])
+    assert len(early._started) == 1
+    early.forget()  # git stopped and reaped
+    assert not early._started
+    # A service's socket is there: it answers, or the client starts git itself when it failed.
+    where = early.find_repository(str(committed))
+    assert where is not None
+    path = early.socket_path(where.common_dir)
+    os.makedirs(os.path.dirname(path), mode=0o700)
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(path)
+        early.start(["list"])
+        assert not early._started
+        monkeypatch.setenv("GITMEM_SERVICE", "off")
+        early.start(["list"])
+        assert len(early._started) == 1
+        early.forget()
+
+
+def test_git_started_for_another_command_or_environment_is_not_taken(
+    committed: Path, g: Any, mem: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `gitmem.early` started is taken only by the command it was started for, from the
+    same directory with the same environment; otherwise it is dropped and git asked again."""
+    from gitmem import early
+
+    early.start(["list"])
+    started = early._started[0]
+    os.waitpid(started.pid, os.WNOHANG)  # still ours to reap
+    aged(g.write_record(committed, "facts/a.md", A, title="Alpha, after git started"))
+    # main(argv) is not the process's entry: it forgets what early started (another command).
+    assert lines(mem("show", A))[1] == "Alpha, after git started"
+    assert not early._started
+    early.start(["show", A])
+    monkeypatch.setenv("GITMEM_TEST_CHANGED", "1")
+    where = early.find_repository(str(committed))
+    assert where is not None
+    assert early.take(["show", A], where) is None  # the environment changed: dropped
+    assert not early._started
+
+
+@pytest.mark.parametrize(
+    ("argv0", "started"), [("/usr/bin/git-mem", "1"), ("gitmem", "1"), ("other-tool", "0")]
+)
+def test_importing_gitmem_starts_git_only_as_the_console_script(
+    committed: Path, argv0: str, started: str
+) -> None:
+    import subprocess
+
+    code = (
+        f"import sys; sys.argv = [{argv0!r}, 'list']; import gitmem; "
+        "from gitmem import early; print(len(early._started))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], cwd=committed, capture_output=True)
+    assert run.stdout.decode().strip() == started, run.stderr
+
+
+def test_the_console_script_starts_git_before_re_and_pathlib_load(committed: Path) -> None:
+    """The installed `git-mem` (bin/git-mem, not pip's generated wrapper, which imports `re`
+    first): `gitmem.early` loads before `re` and `pathlib` (-X importtime's order, no clock)."""
+    import subprocess
+
+    from conftest import VENV_BIN
+
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", str(VENV_BIN / "git-mem"), "list"],
+        cwd=committed,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    order = [line.rsplit("|", 1)[1].strip() for line in run.stderr.splitlines() if "|" in line]
+    assert order.index("gitmem.early") < order.index("re") < order.index("pathlib")

@@ -33,6 +33,7 @@ def test_the_client_imports_only_the_standard_library() -> None:
     added = _outside_stdlib("import gitmem.service.client, gitmem.service.control")
     assert sorted(added - _outside_stdlib("pass")) == [
         "gitmem",
+        "gitmem.early",  # standard library only too: it finds the repository first
         "gitmem.service",
         "gitmem.service.client",
         "gitmem.service.control",

@@ -1,0 +1,103 @@
+"""A one-shot `show`, `list` or `search` ends its process itself once its output is written
+(`main.exit_now`, no interpreter teardown): its whole output still arrives, in order, with its
+exit code and error message; a reader that leaves early is not an error; the index it built is
+committed. It also collects garbage less often (`main.one_shot_collections`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import VENV_BIN, git_mem, write_record
+
+
+@pytest.fixture(autouse=True)
+def buffered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output buffered as users have it: what is left in the buffer must still be written."""
+    monkeypatch.delenv("PYTHONUNBUFFERED", raising=False)
+
+
+RECORDS = 200
+LONG = " and".join(" a long title" for _ in range(12))  # 200 rows of --json: > 64 KB
+
+
+def records(repo: Path) -> list[str]:
+    ids = [f"ex{n:010d}" for n in range(RECORDS)]  # Crockford: no i, l, o, u
+    for n, record_id in enumerate(ids):
+        body = f"Record {n} of the exit test, about otters.\n" + "Filler text. " * 40
+        write_record(repo, f"facts/r{n}.md", record_id, title=f"Otter {n}{LONG}", body=body)
+    return ids
+
+
+def test_the_whole_output_arrives_with_the_exit_code(repo: Path) -> None:
+    ids = records(repo)
+    found = git_mem("list", cwd=repo)  # a line at a time: the last ones still buffered
+    assert (found.returncode, found.stderr) == (0, "")
+    assert sorted(line.split()[0] for line in found.stdout.splitlines()) == ids
+    as_json = git_mem("list", "--json", cwd=repo)
+    assert sorted(row["id"] for row in json.loads(as_json.stdout)["records"]) == ids
+    assert len(as_json.stdout) > 64 * 1024  # more than a pipe holds (a reader leaving: below)
+    searched = git_mem("search", "otters", "--ids", "--limit", "200", cwd=repo)
+    assert (searched.returncode, sorted(searched.stdout.split())) == (0, ids)
+    again = git_mem("search", "otters", "--ids", "--limit", "200", cwd=repo)
+    assert again.stdout == searched.stdout
+    missing = git_mem("show", "zzzzzz", cwd=repo)
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr == "git-mem: error: no memory with an id starting 'zzzzzz'\n"
+
+
+def test_a_reader_that_leaves_early_is_no_error(repo: Path) -> None:
+    records(repo)
+    assert git_mem("list", cwd=repo).returncode == 0  # the index built
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "git-mem"), "list", "--json"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10) == b'{\n  "count'
+    proc.stdout.close()  # `| head -c 10`
+    err = proc.stderr.read()
+    assert (proc.wait(), err) == (0, b"")
+
+
+def test_what_a_one_shot_read_wrote_is_committed(repo: Path, mem: Any) -> None:
+    """The index a one-shot `list` built (it ended without closing the manifest) is the one
+    the next read uses: up to date, every record in it."""
+    records(repo)
+    assert git_mem("list", "--limit", "1", cwd=repo).returncode == 0
+    result = mem("reindex", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["records"] == RECORDS
+
+
+PROBE = """
+import gc, sys
+from gitmem import main
+main.exit_now = lambda code: sys.exit(code)  # to print below
+try:
+    main.main()
+finally:
+    print(gc.get_threshold(), file=sys.stderr)
+"""
+
+
+def test_a_one_shot_read_collects_garbage_less_often(repo: Path) -> None:
+    """Its imports would trigger ~100 collections (`main.one_shot_collections`); a writer, and
+    `main.main` called with arguments (the service, tests), keep Python's default."""
+    records(repo)
+
+    def threshold(*argv: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE, *argv], cwd=repo, capture_output=True, text=True
+        )
+        return proc.stderr.splitlines()[-1]
+
+    assert threshold("list", "--limit", "1") == "(100000, 10, 10)"
+    assert threshold("search", "otters") == "(100000, 10, 10)"
+    assert threshold("save", "-t", "fact", "-m", "Otters hold hands") == "(700, 10, 10)"
