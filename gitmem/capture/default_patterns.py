@@ -82,6 +82,34 @@ _DECISIONS = (
      + _OPTIONAL_PREFIX + r"(?:increase|reduce|decrease|raise|lower)[sd]?\s+(?:the\s+)?"
      r"(?:[\w-]+\s+){0,3}?(?:limit|max(?:imum)?|minimum)\b[^\n]{0,40}?\bto\s+\d"),
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
+    # A feature made optional: "Make Oniguruma/regexp optional", "codec: make tracing feature
+    # optional for codecs" (not tests: "ci: make loom tests optional").
+    ("optional", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
+     + r"make[sd]?\s[^\n]{1,60}?\s(?:optional|mandatory)\b"),
+    # What the software now lets happen: "Let @uri produce uppercase hexadecimal digits",
+    # "Let error(null) throw null", "internal/lsp/command: let RunVulncheckExp call gopls
+    # vulncheck"; not a feature ("feat: let `plugins` array contain falsy values"). Weak (a
+    # subject's verb: a bug the message tells wins; "curl: Let -D merge headers in one file
+    # again" is a fix), and not in tests or CI ("test1596: let test pass after year 2036",
+    # "GHA/macos: let gcc dictate ..."), nor "let X be/work/pass" ("let our basename() be
+    # static", "Let test 8 work as long as ...").
+    ("let", SUBJECT_ONLY + r"\A(?!(?:tests?\d*|ci|GHA|travis|appveyor|feat)\b)(?![^\n]*\b(?:tests?|"
+     r"again|be|work|pass)\b)" + _OPTIONAL_PREFIX + r"let\s+(?!me\b|us\b|'s\b|travis\b)"
+     # ... nor a function told what to return ("nss: let nss_{cache,load}_crl return CURLcode",
+     # "let the Curl_FormReader() return 0 when ...")
+     r"(?!(?:the\s+)?(?:(?-i:[a-z]\w*_)|\w+\(\)))\S+\s+\w"),
+    # "Remove the insane \"fold\" operation, replace with saner \"reduce\"."
+    ("replac", SUBJECT_ONLY + r"[,;][ \t]+(?:and[ \t]+)?replac(?:e|es|ed|ing)[ \t]+(?:it[ \t]+)?"
+     r"(?:with|by)\s"),
+    # A redesign (musl: "overhaul SSP support to use a real canary", "overhaul clone syscall
+    # wrapping"); weak: "overhaul posix semaphores to fix destructability race" is a fix.
+    # Not a speed-up ("overhaul optimized x86_64 memset asm").
+    ("overhaul", SUBJECT_ONLY + _PREFIX + r"overhaul\w*\s+(?!optimi[sz]ed\b)"),
+    # A status given: "Modules: Mark all APIs non-experimental", "curl.h: mark
+    # CURLSSLBACKEND_NSS as deprecated since 8.3.0"; not "Mark version of unstable branch",
+    # nor a note in a file: "Mark diskless replication as experimental in redis.conf.")
+    ("mark", _PREFIX + r"mark(?:s|ed)?\s[^\n]{1,60}?\s(?:as\s+)?(?:non-)?(?:experimental|"
+     r"deprecated|stable|unstable)\b(?!\s+(?:branch|in)\b)"),
     ("remove", _PREFIX + r"remove\s+(?:the\s+|all\s+)?(?:dep(?:endency)?\s+on\b|"
      r"us(?:ag)?es?\s+of\b|`?[\w.-]+`?\s+dependency\b)"),
     # ... and what goes in favour of what: "Removed special case ... in favor of a flag" (within
@@ -158,6 +186,11 @@ _FIXES = (
     # "Sentinel: role reporting fixed and added in SENTINEL output."
     ("fixed corrected", SUBJECT_ONLY + r"(?<=[\w)`'\"])[ \t]+(?:fixed|corrected)"
      r"(?=[ \t]*(?:$|[.,;:(]|[ \t]+(?:and|when|for|in|on|with|after|by)\b))"),
+    # "Bugfix for array slices.", "Hack bugfix for multiline off-by-one (locfile.c)"
+    # Not a count of them ("two bugfixes of today", "RELEASE-NOTES: synced, 3 additional
+    # bugfixes") nor a release ("Preparing for a 0.5.1 bugfix release").
+    ("bugfix bug-fix bug+fix", SUBJECT_ONLY + r"\A(?!release[- ]notes\b)[^\n]*?"
+     r"\bbug[- ]?fix(?:ed)?\b(?![- ]?(?:es\b|releases?\b))"),
     ("#", r"\b(?:fix(?:es|ed)?|resolve[sd]?)\s+(?:[\w.-]+/[\w.-]+)?#\d+\b"),
     ("/issues/", r"\bfix(?:es|ed)?:?\s+https://\S+/issues/\d+"),
     ("root", r"\broot[ -]cause\b"),
@@ -169,7 +202,8 @@ _FIXES = (
     ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
      r"null\s+pointer|segfault|deadlock|oversight)\b"),
     # Not curl's `Bug: <URL>` reference line (a link to a discussion, often of a feature).
-    ("crash regression initiali memory oom flaw bug", r"\b(?:crash(?:es|ed)?|regression|"
+    ("crash regression initiali memory oom flaw bug by+one", r"\b(?:crash(?:es|ed)?|regression|"
+     r"off[- ]by[- ]one|"
      r"uninitiali[sz]ed|out\s+of\s+memory|OOM|flaw|bugs?)\b(?!:)"),
     # "wasn't previously possible" announces a feature, not a bug.
     ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
@@ -226,7 +260,7 @@ BODY_WORD_FIX_PATTERNS = frozenset(
     p for w, p in _FIXES
     if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
              "incorrectly wrongly mistakenly erroneously",
-             "crash regression initiali memory oom flaw bug")
+             "crash regression initiali memory oom flaw bug by+one")
 )  # fmt: skip
 FEATURE_SUBJECT = re.compile(  # not "enable custom methods again": that restores behaviour
     r"\A(?![^\n]*\b(?:again|back)\b)"
@@ -253,7 +287,7 @@ RESTRUCTURE_SUBJECT = re.compile(
 # ("sync: deprecate mpsc::RecvError").
 CODE_SUBJECT = re.compile(
     r"\b[a-z_]\w{0,40}::\w|>::\w|\w::[a-z_]|\w!(?:\(|`|\s+macros?\b)|#!?\[|\w<\w[\w:]{0,40}>"
-    r"|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)|==="
+    r"|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)|===|<[\w/+-]{1,40}\.h>|(?<![^\s(])`[^\w\s`]{1,4}`(?!\w)"
 )
 CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
@@ -285,6 +319,19 @@ DEFAULT_IGNORE = (
     # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
     # what the docs say now; the decision, if any, is in the code's commit.
     ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./*{},-]+\.(?:md|3|1):)"),
+    # The project's website and its pages ("website: use https URLs instead of http URLs in
+    # download page", "Drop plus from \"jq 1.5+\" on download page", "Use a theme from
+    # Bootswatch for docs."): what the site says or looks like, not the software. Not a move
+    # of the site itself ("website: switch to custom domain jqlang.org").
+    ("website", r"\A(?:(?:web)?site(?:\([^)\n]*\))?:(?![ \t]+(?:switch|mov|migrat)\w*\b)|[^\n]*?\b"
+     # (one lazy scan for both: a greedy one per branch cost 30% more on every subject)
+     r"(?:(?:download|docs?|web)[ \t]+pages?\b|for[ \t]+(?:the[ \t]+)?(?:docs|documentation|"
+     r"web[ \t]?site)\.?[ \t]*$))"),
+    # A CI runner image chosen ("scanbuild: use ubuntu-latest", "ci: use ubuntu-24.04-arm
+    # instead of ubuntu-22.04-arm"): the CI's own business. Not a CI fix that says its cause
+    # ("Fix daily failures due to macos-latest change.").
+    ("CI runner image", r"\A(?!(?:[\w./-]+:\s+)?fix)[^\n]*\b(?:ubuntu|macos|windows)-"
+     r"(?:latest|\d[\d.]*)\b"),
     ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
     # A choice made inside the test suite ("test: switch to new-style ASSERT_EQ macros", "test,
     # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
@@ -300,7 +347,8 @@ DEFAULT_IGNORE = (
 DEFAULT_IGNORE_FIXES = (
     ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./*{},-]+\.(?:md|3|1)"
      r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
-     r"grammar|grammatical|wording|whitespace|indentation|formatting|(?:broken|dead)\s+links?)\b"
+     r"grammar|grammatical|wording|whitespace|indentation|(?<!when\s)(?<!while\s)formatting|"
+     r"(?:broken|dead)\s+links?|web\s?site)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
      # a docs example fixed ("Fix missing assignment in MethodView example"), not an area
      # prefix naming example programs ("examples/rtsp: fix error handling macros"). The first
@@ -320,7 +368,10 @@ DEFAULT_IGNORE_FIXES = (
     # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
     # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
     ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
-     r"|repair|correct)\b[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
+     r"|repair|correct)\b"
+     # ... not tests added beside the fix: "Fix a memory leak in JV and add more tests"
+     r"(?![^\n]{0,60}?(?:,|\band)[ \t]+add(?:s|ed)?[ \t]+(?:(?:more|new|some|a)[ \t]+)?tests?\b)"
+     r"[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
      r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"
      # "Geo: GEOENCODE test fixed for new return value.", "Test that zipmap ... is converted"
      r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"),

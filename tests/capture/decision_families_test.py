@@ -157,7 +157,8 @@ FIFTH_ROUND = [
     # What went wrong said as how it was done: "mistakenly", "wrongly", "incorrectly" ...
     ("major bugfix for sigset_t (it was mistakenly 1024 bytes instead of bits)\n\nnote that "
      "object files using sigset_t (or struct sigaction) need to be\nrecompiled to work "
-     "correctly after this fix.\n", "error", "fix-pattern 'mistakenly'"),
+     "correctly after this fix.\n", "error", "fix-pattern 'major bugfix'"),  # since round 10
+    # the subject's "bugfix" is found before the body's "mistakenly"
     ("socketpair: clear 'err' when retrying due to EINTR\n\nIf the first write was interrupted "
      "by a signal and a subsequent write\nsucceeds, the function would still erroneously return "
      "EINTR.\n\nFound by Codex Security\nCloses #20809\n", "error",
