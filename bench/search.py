@@ -68,6 +68,7 @@ from gitmem.store.record import Memory
 
 LIMIT = 10  # `git mem search`'s default --limit
 FILTER_TYPE = "decision"
+DIFF_FILES_ROW = "`git diff-files -- .memory/` (git alone: the floor of a service-off read)"
 REF_PASS_MS = 14  # `python -c pass` on the machine the targets were set on
 REF_WHOOSH_MS = 136  # `import whoosh.index, whoosh.qparser` there
 STARTED = time.perf_counter()
@@ -519,6 +520,9 @@ def bench_size(
             "-c",
             "import whoosh.index, whoosh.qparser",
         ],
+        # What a service-off read must wait for at least: git's stat of every tracked memory
+        # file (its index's stat cache), the change detection `search.worktree` asks for.
+        DIFF_FILES_ROW: lambda i: ["git", "diff-files", "--name-only", "-z", "--", ".memory/"],
         "`git mem search WORDS` (1-3 words)": lambda i: git_mem("search", *whole[i].split()),
         f"`git mem search WORDS --type {FILTER_TYPE}`": lambda i: git_mem(
             "search", *whole[i + 1].split(), "--type", FILTER_TYPE
@@ -747,6 +751,12 @@ def targets_table(results: list[Result]) -> str:
                     f"| … the same, --baseline checkout | {size:,} | {wall:.1f}x | {cpu:.1f}x "
                     f"| ≤ {target}x | {verdict(wall, target)} | {verdict(cpu, target)} |"
                 )
+        wall = figures[DIFF_FILES_ROW] / figures[FTS_ROW]
+        cpu = figures[DIFF_FILES_ROW + " cpu"] / figures[FTS_ROW + " cpu"]
+        lines.append(
+            f"| (reference) `git diff-files` alone / FTS5: what every service-off read waits "
+            f"for | {size:,} | {wall:.1f}x | {cpu:.1f}x | | | |"
+        )
         lines.append(
             f"| `git mem search` / FTS5, service running | {size:,} | n/a | n/a "
             f"| ≤ {2 if size == 10_000 else 3}x | see bench/service.py | |"
