@@ -185,6 +185,8 @@ def exit_now(code: int) -> NoReturn:
     after a read command: it leaves no file open for writing (its index and manifest updates
     are committed, their locks are the kernel's to release) and registers no `atexit`."""
     for stream in (sys.stdout, sys.stderr):
+        if stream is None:  # started with that descriptor closed (`>&-`): nothing to flush
+            continue
         try:
             stream.flush()
         except BrokenPipeError:  # `git mem list | head`: the reader left; not an error

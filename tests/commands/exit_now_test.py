@@ -6,6 +6,7 @@ committed. It also collects garbage less often (`main.one_shot_collections`)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,45 @@ def test_a_one_shot_read_collects_garbage_less_often(repo: Path) -> None:
     assert threshold("list", "--limit", "1") == "(100000, 10, 10)"
     assert threshold("search", "otters") == "(100000, 10, 10)"
     assert threshold("save", "-t", "fact", "-m", "Otters hold hands") == "(700, 10, 10)"
+
+
+IN_PROCESS = "import sys; from gitmem.main import main; sys.exit(main(sys.argv[1:]))"
+
+
+def closed_run(command: list[str], cwd: Path, closed: int) -> tuple[int, str]:
+    """`command` run with descriptor `closed` (1 or 2) closed: its exit code and what it
+    wrote on the other one."""
+    other = subprocess.PIPE
+    proc = subprocess.run(
+        command,
+        cwd=cwd,
+        stdout=other if closed == 2 else None,
+        stderr=other if closed == 1 else None,
+        text=True,
+        preexec_fn=lambda: os.close(closed),
+    )
+    return proc.returncode, (proc.stderr if closed == 1 else proc.stdout)
+
+
+@pytest.mark.parametrize(
+    ("closed", "argv"),
+    [
+        (1, ["show", "zzzzzz"]),
+        (1, ["search", "nosuchwordanywhere"]),
+        (1, ["list", "--json"]),
+        (2, ["show", "zzzzzz"]),
+    ],
+)
+def test_a_closed_output_stream_ends_as_the_interpreter_would(
+    repo: Path, closed: int, argv: list[str]
+) -> None:
+    """`git-mem ARGS >&-` (or `2>&-`: a cron job, a daemon that closed its descriptors):
+    Python has no sys.stdout (sys.stderr) then. `exit_now` ends the process with the
+    command's exit code and output, as the interpreter's own exit does (`main.main` given
+    its arguments, which never calls `exit_now`), and adds no traceback of its own."""
+    records(repo)
+    assert git_mem("list", "--limit", "1", cwd=repo).returncode == 0  # the index built
+    one_shot = closed_run([str(VENV_BIN / "git-mem"), *argv], repo, closed)
+    in_process = closed_run([sys.executable, "-c", IN_PROCESS, *argv], repo, closed)
+    assert "Traceback" not in one_shot[1]
+    assert one_shot == in_process
