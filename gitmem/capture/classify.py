@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, NamedTuple
 from gitmem.capture.default_patterns import (
     CODE_CHOICE,
     CODE_SUBJECT,
+    DEPS_SUBJECT,
     FEATURE_SUBJECT,
     RESTRUCTURE_SUBJECT,
+    SPEED_SUBJECT,
     STOP_SUBJECT,
 )
 from gitmem.capture.guard import MAX_TEXT
@@ -66,7 +68,7 @@ _REF_LINE_RE = re.compile(
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _SPACES_RE = re.compile(r"\s{2,}")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
-_BREAKING_RE = re.compile(r"^BREAKING[ -]CHANGE:", re.MULTILINE)
+_BREAKING_RE = re.compile(r"^BREAKING(?:[ -]CHANGE)?:", re.MULTILINE)
 _TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I | re.M | re.S)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
@@ -240,6 +242,11 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         body_at = len(subject_line)
         at_decision, decision, weak_decision = _earliest(rules.decision, text[body_at:])
         at_decision += body_at
+    if decision is not None and (
+        DEPS_SUBJECT.match(subject_line)
+        or (at_decision >= len(subject_line) and SPEED_SUBJECT.match(subject_line))
+    ):  # "deps: update everything\n\nThis drops `spin`": the dependency's own business
+        at_decision, decision, weak_decision = len(text) + 1, None, ""
     at_fix, fix, weak_fix = _earliest(rules.fix, text)
     if weak_fix and (weak_fix == "ref" or at_fix > len(subject_line)):
         feature = FEATURE_SUBJECT.match(subject_line) is not None

@@ -149,7 +149,7 @@ _DECISIONS = (
     # not "Add CVE disclosure to security policy" (a section added).
     ("polic", _PREFIX + r"(?:updat|chang|revis|amend|adopt|relax|tighten)\w*\s+(?:the\s+|our\s+)?"
      r"(?:[\w-]+\s+)?polic(?:y|ies)\b"),
-    ("breaking", r"^BREAKING[ -]CHANGE:"),
+    ("breaking", r"^BREAKING(?:[ -]CHANGE)?:"),
 )  # fmt: skip
 _FIXES = (
     ("fix", r"\A\s*fix(?:\([^)\n]*\))?!?:\s+\S"),  # conventional `fix:`
@@ -289,6 +289,10 @@ CODE_SUBJECT = re.compile(
     r"\b[a-z_]\w{0,40}::\w|>::\w|\w::[a-z_]|\w!(?:\(|`|\s+macros?\b)|#!?\[|\w<\w[\w:]{0,40}>"
     r"|\[\d{1,6}\]\w|\w\((?:0|\d\d+)\)|===|<[\w/+-]{1,40}\.h>|(?<![^\s(])`[^\w\s`]{1,4}`(?!\w)"
 )
+# Not decisions: a `deps:` bump's body ("deps: update everything\n\nThis drops `spin`"; a fix it
+# brings in still counts), how speed work did it ("ignore: speed up Gitignore::empty").
+DEPS_SUBJECT = re.compile(r"\Adeps(?:\([^)\n]*\))?:\s+(?:bump|update|upgrade|use)\b", re.I)
+SPEED_SUBJECT = re.compile(_PREFIX + r"(?:speed\s?up|optimi[sz]e)\b", re.I)  # body's choices
 CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
 )
@@ -318,7 +322,7 @@ DEFAULT_IGNORE = (
     ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
     # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
     # what the docs say now; the decision, if any, is in the code's commit.
-    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|[\w./*{},-]+\.(?:md|3|1):)"),
+    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|readme:|[\w./*{},-]+\.(?:md|3|1):)"),
     # The project's website and its pages ("website: use https URLs instead of http URLs in
     # download page", "Drop plus from \"jq 1.5+\" on download page", "Use a theme from
     # Bootswatch for docs."): what the site says or looks like, not the software. Not a move
@@ -363,7 +367,8 @@ DEFAULT_IGNORE_FIXES = (
      r"(?:\s+(?:in|of|for|about)\s+\S+)?[ \t.]*$"
      # ... said after it: "comment mistake fixed", "releaseSentinelRedisInstance() top comment
      # fixed.", "Spell software correctly"
-     r"|\A[^\n]*\bcomments?\s+(?:\S+\s+)?(?:fixed|corrected)\b|\Aspell\b"),
+     r"|\A[^\n]*\bcomments?\s+(?:\S+\s+)?(?:fixed|corrected)\b|\Aspell\b"
+     r"|\A(?:[\w./-]+:\s+)?clarif\w*\b"),
     # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
     # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
     # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
@@ -374,10 +379,12 @@ DEFAULT_IGNORE_FIXES = (
      r"[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
      r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"
      # "Geo: GEOENCODE test fixed for new return value.", "Test that zipmap ... is converted"
-     r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"),
+     r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"
+     r"|\A(?![^\n]*\bfix)(?:[\w./-]+:\s+)?add(?:s|ed)?\s+(?:an?\s+|more\s+|some\s+)?"
+     r"(?:[\w-]+\s+)?tests?\b"),  # "Add regression test.\n\nFixes #106." (not "... and fix")
     # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
     ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
-     r"speed\s?ups?|production\s+build)\b"),
+     r"speed\s?ups?|expensive|production\s+build)\b"),
     ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
     # A fix that says nothing of what was wrong: "fix syntax error".
     ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
