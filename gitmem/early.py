@@ -190,8 +190,33 @@ _started: list[Started] = []
 def start_for_script() -> None:
     """`start` for this process's command, when it is a console script's (`gitmem/__init__`)."""
     argv = getattr(sys, "argv", None) or [""]  # an embedding application may set none
-    if os.path.basename(argv[0]) in SCRIPTS and len(argv) > 1:
-        start(argv[1:])
+    if os.path.basename(argv[0]) in SCRIPTS:
+        standard_streams()  # (first: before `start`'s pipe could take a closed one's number)
+        if len(argv) > 1:
+            start(argv[1:])
+
+
+def standard_streams() -> None:
+    """As git does for itself (`sanitize_stdfds`): a standard descriptor closed when the process
+    started (`git-mem list >&-`, a daemon or cron job without them; Python then has no
+    sys.stdout) is opened on /dev/null, so that output goes nowhere instead of failing at its
+    first use, and no pipe or file opened later takes its number (and with it the output)."""
+    for fd, name, mode in ((0, "stdin", "r"), (1, "stdout", "w"), (2, "stderr", "w")):
+        if getattr(sys, name, None) is not None:
+            continue
+        try:
+            os.fstat(fd)
+            continue  # taken since the start by something else: not ours to replace
+        except OSError:
+            pass
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
+        except OSError:
+            pass
 
 
 def start(argv: list[str]) -> None:

@@ -138,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     (`exit_now`)."""
     entry = argv is None
     argv = sys.argv[1:] if argv is None else list(argv)
+    early.standard_streams()  # (done already for a console script, by gitmem/__init__)
     if entry and argv and argv[0] in READS_WORK_TREE:
         one_shot_collections()
     _forget_git(keep_early=entry)  # what `gitmem.early` started for this process's command

@@ -144,3 +144,25 @@ def test_a_closed_output_stream_ends_as_the_interpreter_would(
     in_process = closed_run([sys.executable, "-c", IN_PROCESS, *argv], repo, closed)
     assert "Traceback" not in one_shot[1]
     assert one_shot == in_process
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_a_closed_output_stream_is_written_to_nowhere_as_git_does(repo: Path, closed: int) -> None:
+    """As git (`git log >&-` exits 0): the closed descriptor is opened on /dev/null before
+    anything runs (`early.standard_streams`), so a command succeeds and says nothing more than
+    it would; a save with its output closed still saves."""
+    records(repo)
+    for command in ([str(VENV_BIN / "git-mem")], [sys.executable, "-c", IN_PROCESS]):
+        code, said = closed_run([*command, "list", "--limit", "2"], repo, closed)
+        assert code == 0
+        # (stdout closed: stderr says nothing; stderr closed: stdout has the two rows)
+        assert len(said.splitlines()) == (0 if closed == 1 else 2), said
+    code, said = closed_run(
+        [str(VENV_BIN / "git-mem"), "save", "-t", "fact", "-m", "Otters sleep afloat"],
+        repo,
+        closed,
+    )
+    assert code == 0
+    assert "Otters sleep afloat" in git_mem("list", cwd=repo).stdout
+    if closed == 2:
+        assert said.startswith("saved ")
