@@ -22,6 +22,9 @@ from gitmem.capture.default_patterns import (
     CODE_SUBJECT,
     DEPS_SUBJECT,
     FEATURE_SUBJECT,
+    REFACTOR_SUBJECT,
+    REPLACE_PATTERNS,
+    REPLACE_WORD,
     RESTRUCTURE_SUBJECT,
     SPEED_SUBJECT,
     STOP_SUBJECT,
@@ -242,6 +245,14 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         body_at = len(subject_line)
         at_decision, decision, weak_decision = _earliest(rules.decision, text[body_at:])
         at_decision += body_at
+    decisions = rules.decision
+    if decision is not None and REFACTOR_SUBJECT.match(subject_line) and "`" not in subject_line:
+        # "refactor(ScmProvider): replace sorted with max": an edit of the code (not a named
+        # API chosen: "refactor(config): replace `fs.promises`  with `fsp`")
+        decisions = tuple(p for p in decisions if p.pattern not in REPLACE_PATTERNS)
+        body_at = len(subject_line) if REPLACE_WORD.search(subject_line) else 0
+        at_decision, decision, weak_decision = _earliest(decisions, text[body_at:])
+        at_decision += body_at
     if decision is not None and (
         DEPS_SUBJECT.match(subject_line)
         or (at_decision >= len(subject_line) and SPEED_SUBJECT.match(subject_line))
@@ -257,9 +268,9 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     at_fact, fact, _weak = _earliest(rules.fact, text)
     stops = STOP_SUBJECT.match(subject_line) is not None
     if weak_decision == "why" and not stops:  # "no longer needed", but nothing stops
-        at_decision, decision, weak_decision = _earliest(rules.decision, text, ("why",))
+        at_decision, decision, weak_decision = _earliest(decisions, text, ("why",))
     weak_kinds = ("verb",) if stops else ("verb", "why")
-    if weak_decision and _earliest(rules.decision, text, weak_kinds)[1] is not None:
+    if weak_decision and _earliest(decisions, text, weak_kinds)[1] is not None:
         weak_decision = ""  # "Use the older myers diff ...\n\n... Switch our test diff to it"
     if (
         weak_fix == "lead"

@@ -122,7 +122,11 @@ _DECISIONS = (
     # nil)"); weak like "Use X": "return an error for a bad link instead of panic" is a fix.
     ("instead rather favor favour", SUBJECT_ONLY + r"\b(?:instead\s+of|rather\s+than|"
      r"in\s+favou?r\s+of)\s"),
-    ("deprecat", r"\bdeprecat(?:e|es|ing)\b"),
+    # ... and a deprecation announced in prose: "Refactors `version_types` (which is now
+    # deprecated)"; not another project's ("HMAC_Init is now deprecated in openssl master") nor
+    # an earlier commit's ("Since --include is now deprecated since 82c53f821fa3fd4").
+    ("deprecat", r"\bdeprecat(?:e|es|ing)\b"
+     r"|\b(?:is|are)\s+now\s+deprecated\b(?!\s+(?:in|since)\b)"),
     # A deprecation announced by its warning: "show deprecation warning on json_encoder/decoder
     # access", "Add a deprecation warning for the old name".
     ("deprecation", r"\b(?:add|show|emit|rais|issu|print|log)\w*\s+(?:an?\s+|the\s+)?"
@@ -293,10 +297,20 @@ CODE_SUBJECT = re.compile(
 # brings in still counts), how speed work did it ("ignore: speed up Gitignore::empty").
 DEPS_SUBJECT = re.compile(r"\Adeps(?:\([^)\n]*\))?:\s+(?:bump|update|upgrade|use)\b", re.I)
 SPEED_SUBJECT = re.compile(_PREFIX + r"(?:speed\s?up|optimi[sz]e)\b", re.I)  # body's choices
+# A conventional `refactor:` / `style:` commit that replaces one thing with another edits the
+# code ("refactor(ScmProvider): replace sorted with max", "style: replace dict with Mapping",
+# "refactor(bump): use any to replace 'or' chain"): its "replace" is no decision, in the
+# subject or the body ("refactor(changelog): Simplify incremental_build\n\n- Replace two
+# consecutive list.append calls"); when the subject replaces, its other decision words go too.
+# Not when the subject quotes the names in backticks ("refactor(config): replace `fs.promises`
+# with `fsp`", vite, labelled a decision: a convention for the whole code base).
+REFACTOR_SUBJECT = re.compile(r"\A(?:refactor|style)(?:\([^)\n]*\))?!?:", re.IGNORECASE)
+REPLACE_WORD = re.compile(r"\breplac(?:e|es|ed|ing)\b", re.IGNORECASE)
 CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
+REPLACE_PATTERNS = frozenset(p for w, p in _DECISIONS if w == "replac")
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
 DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
 # Words are split on spaces; a "+" inside one is a space it holds ("move+to": "move to").
@@ -344,13 +358,16 @@ DEFAULT_IGNORE = (
     # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
     ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
      # Not the Redis command: "Test: MIGRATE AUTH test added." moves nothing anywhere.
-     r"(?!migrat\w*[ \t]+(?:[^\n]{0,60}?[ \t])?(?:to|from|away)\b|adopt\w*\s)"),
+     r"(?!migrat\w*[ \t]+(?:[^\n]{0,60}?[ \t])?(?:to|from|away)\b|adopt\w*\s"
+     # ... or leaves a tool that is dead ("test(warnings): switch from the unmaintained
+     # `pytest-freezegun` to `pytest-freezer`"; not "test: switch from ASSERT_* to ASSERT_PTR_*")
+     r"|switch\w*[ \t]+from[ \t]+(?:the[ \t]+)?(?:unmaintained|abandoned|deprecated|dead)\b)"),
 )  # fmt: skip
 # A fix whose subject (or, for warnings, message) matches one of these is not captured as a
 # bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
 DEFAULT_IGNORE_FIXES = (
     ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./*{},-]+\.(?:md|3|1)"
-     r":|\A[^\n]*\b(?:docs?|documentation|readme|changelog|man\s?pages?|typos?|spelling|"
+     r":|\A[^\n]*\b(?:docs?|documentation|readme|(?<!\()changelog(?!\)|\s+generat)|man\s?pages?|typos?|spelling|"
      r"grammar|grammatical|wording|whitespace|indentation|(?<!when\s)(?<!while\s)formatting|"
      r"(?:broken|dead)\s+links?|web\s?site)\b"
      r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
@@ -390,8 +407,8 @@ DEFAULT_IGNORE_FIXES = (
     ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
      r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
      r"\.?[ \t]*$|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
-    ("compiler warnings or lint", r"\b(?:silenc\w*|warnings?|unused\s+(?:variable|parameter|"
-     r"argument|import|function)s?|lint(?:er|ing)?)\b"),
+    ("compiler warnings or lint", r"\b(?:silenc\w*|(?<!missing\sdeprecation\s)warnings?|"
+     r"unused\s+(?:variable|parameter|argument|import|function)s?|(?<!/)lint(?:er|ing)?)\b"),
 )  # fmt: skip
 DEFAULT_BOTS = ("[bot]", "dependabot", "renovate", "github-actions")
 DEFAULT_MIN_LENGTH = 12
