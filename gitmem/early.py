@@ -3,10 +3,12 @@ repository without git, and there start the `git diff-files` it will wait for.
 
 At 100k files that git (a stat of every tracked file) is ~60 ms of the command's ~90: every ms it
 starts later is a ms the command ends later. Started from `gitmem/__init__`, before `pathlib`, the
-parser or the store load (`start`): only the standard library's `os` and `sys`, which every
-Python has loaded by then. `search.worktree.start_early` takes the process (`take`) only if
-the command is the one it was started for, from the same directory and environment, and
-`worktree.start` only if git's own discovery names the same repository; anything else drops it.
+parser or the store load (`start`), with `gitmem.spawn` (git without `subprocess`): only the
+standard library's `os`, `stat` and `sys`, which every Python has loaded by then. `read_git`
+starts every git process of the read path (`search.worktree`'s too).
+`search.worktree.start_early` takes the process (`take`) only if the command is the one it was
+started for, from the same directory and environment, and `worktree.start` only if git's own
+discovery names the same repository; anything else drops it.
 Not when the repository's index service may answer instead (its socket is there): that git
 would only compete with the service for the CPU.
 
@@ -20,6 +22,8 @@ import os
 import stat
 import sys
 import time
+
+from gitmem.spawn import Spawned
 
 # The commands that read `.memory/` first (`commands.open_store(reading=True)`).
 READS_WORK_TREE = frozenset({"search", "list", "ls", "show"})
@@ -173,15 +177,22 @@ def reads_work_tree(argv: list[str]) -> bool:
 
 
 class Started:
-    """`git diff-files` started by `start`: for which command, from where, and its output pipe."""
+    """`git diff-files` started by `start`: for which command, from where, the index file it
+    started against, and the process."""
 
-    __slots__ = ("argv", "cwd", "env", "fd", "index_file", "pid", "started", "where")
+    __slots__ = ("argv", "cwd", "env", "index_file", "proc", "started", "where")
 
-    def __init__(self, argv: list[str], cwd: str, where: Where, started: int) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        cwd: str,
+        where: Where,
+        started: int,
+        index_file: tuple[int, int, int] | None,
+        proc: Spawned,
+    ) -> None:
         self.argv, self.cwd, self.env, self.where = argv, cwd, dict(os.environ), where
-        self.started = started
-        self.index_file: tuple[int, int, int] | None = None
-        self.pid = self.fd = -1
+        self.started, self.index_file, self.proc = started, index_file, proc
 
 
 _started: list[Started] = []
@@ -234,34 +245,24 @@ def start(argv: list[str]) -> None:
             socket_path(where.common_dir)
         ):
             return
-        started = Started(list(argv), cwd, where, time.time_ns())
+        started = time.time_ns()
         try:
             index = os.stat(os.path.join(where.git_dir, "index"))
-            started.index_file = (index.st_mtime_ns, index.st_size, index.st_ino)
+            index_file = (index.st_mtime_ns, index.st_size, index.st_ino)
         except OSError:
-            pass
-        env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
-        env["GIT_DIR"], env["GIT_WORK_TREE"] = where.git_dir, where.work_tree
-        read, write = os.pipe()
-        try:
-            started.pid = os.posix_spawnp(
-                "git",
-                ["git", "-C", where.work_tree, *DIFF_FILES],
-                env,
-                file_actions=[
-                    (os.POSIX_SPAWN_DUP2, write, 1),
-                    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
-                ],
-            )
-        except BaseException:
-            os.close(read)
-            raise
-        finally:
-            os.close(write)
-        started.fd = read
+            index_file = None
+        proc = read_git(DIFF_FILES, where.git_dir, where.work_tree)
     except OSError:
         return
-    _started.append(started)
+    _started.append(Started(list(argv), cwd, where, started, index_file, proc))
+
+
+def read_git(args: list[str], git_dir: str, work_tree: str) -> Spawned:
+    """`git ARGS` started for a read of this repository: told where it is (no discovery of its
+    own), taking no optional lock (it never refreshes the user's index)."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    env["GIT_DIR"], env["GIT_WORK_TREE"] = git_dir, work_tree
+    return Spawned(args, cwd=work_tree, env=env)
 
 
 def take(argv: list[str], where: Where) -> Started | None:
@@ -281,20 +282,11 @@ def take(argv: list[str], where: Where) -> Started | None:
         same = False
     if same:
         return started
-    _drop(started)
+    started.proc.drop()
     return None
 
 
 def forget() -> None:
     """Drop what `start` started and no command took (the service answered instead)."""
     while _started:
-        _drop(_started.pop())
-
-
-def _drop(started: Started) -> None:
-    os.close(started.fd)
-    try:
-        os.kill(started.pid, 9)  # SIGKILL (`signal` not loaded for this)
-        os.waitpid(started.pid, 0)
-    except OSError:
-        pass
+        _started.pop().proc.drop()

@@ -24,6 +24,7 @@ TIERS: dict[str, int] = {
     "gitmem.errors": 0,  # shared by everything
     "gitmem.output": 0,
     "gitmem.early": 0,  # a one-shot read's first git, from gitmem/__init__: standard library only
+    "gitmem.spawn": 0,  # git started without `subprocess`, for the read path (and `early`)
     "gitmem.store": 1,
     "gitmem.search": 2,
     "gitmem.semantic": 2,  # the semantic extra: re-ranking by embeddings (no engine)

@@ -44,9 +44,9 @@ from pathlib import Path
 
 from gitmem import NamedTuple
 from gitmem import early as at_start  # `early` names the early `diff-files` below
+from gitmem.spawn import Spawned
 from gitmem.store import git
 from gitmem.store.files import atomic_write
-from gitmem.store.spawn import Spawned
 
 TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:
@@ -149,8 +149,9 @@ def start_early(where: at_start.Where, argv: list[str]) -> None:
         return
     taken = at_start.take(argv, where)
     if taken is not None:
-        modified = Spawned.adopt(taken.pid, taken.fd)
-        _early.append(_Early(taken.cwd, taken.env, repo, taken.started, taken.index_file, modified))
+        _early.append(
+            _Early(taken.cwd, taken.env, repo, taken.started, taken.index_file, taken.proc)
+        )
         return
     try:
         cwd = os.getcwd()
@@ -209,9 +210,7 @@ def start(repo: git.RepoInfo, memory_dir: Path | None) -> None:
 
 def _git(repo: git.RepoInfo, args: list[str]) -> Spawned:
     assert repo.work_tree is not None
-    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
-    env["GIT_DIR"], env["GIT_WORK_TREE"] = str(repo.git_dir), str(repo.work_tree)
-    return Spawned(args, cwd=repo.work_tree, env=env)
+    return at_start.read_git(args, str(repo.git_dir), str(repo.work_tree))
 
 
 # diff-files: the tracked files whose stat data (or, racily clean, content) differ from the

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from gitmem import NamedTuple
 from gitmem.errors import GitMemError, UsageError
-from gitmem.store.spawn import Spawned
+from gitmem.spawn import Spawned
 
 TYPE_CHECKING = False  # not `typing`'s: the read path does not load it
 if TYPE_CHECKING:  # loaded by `run`: the read path's git processes are `Spawned`

@@ -320,7 +320,7 @@ def test_git_started_for_another_command_or_environment_is_not_taken(
 
     early.start(["list"])
     started = early._started[0]
-    os.waitpid(started.pid, os.WNOHANG)  # still ours to reap
+    os.waitpid(started.proc.pid, os.WNOHANG)  # still ours to reap
     aged(g.write_record(committed, "facts/a.md", A, title="Alpha, after git started"))
     # main(argv) is not the process's entry: it forgets what early started (another command).
     assert lines(mem("show", A))[1] == "Alpha, after git started"

@@ -39,6 +39,7 @@ def test_the_client_imports_only_the_standard_library() -> None:
         "gitmem.service.control",
         "gitmem.service.paths",
         "gitmem.service.protocol",
+        "gitmem.spawn",  # what gitmem.early starts git with: `os` only
     ]
 
 

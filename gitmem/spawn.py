@@ -4,14 +4,19 @@
 `git mem list` at 10k records); `show`, `list` and `search` need nothing of it but starting
 git and reading what it prints, so their git processes (`rev-parse`, `diff-files`,
 `ls-files`) are `Spawned`. Everything else runs git through `subprocess` (`git.run`).
+
+Tier 0, with `gitmem.early` (which starts a one-shot read's `diff-files` with it before
+`pathlib` loads): the standard library's `os` only, at run time.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-from collections.abc import Mapping
-from pathlib import Path
+
+TYPE_CHECKING = False  # not `typing`'s: loaded by every command, before `pathlib`
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 _SIGKILL = 9  # POSIX; `signal` is one of the modules this one exists not to load
 
@@ -58,16 +63,6 @@ class Spawned:
         self.returncode: int | None = None
         self._answer: tuple[bytes, bytes] | None = None
 
-    @classmethod
-    def adopt(cls, pid: int, out: int) -> Spawned:
-        """The git process `pid`, started elsewhere (`gitmem.early`), its output on `out`."""
-        proc = cls.__new__(cls)
-        proc.pid, proc._out, proc._err = pid, out, -1
-        proc._parent = os.getpid()
-        proc.returncode = None
-        proc._answer = None
-        return proc
-
     def communicate(self) -> tuple[bytes, bytes]:
         """Everything git printed (output, errors), once it has exited."""
         if self._answer is None:
@@ -91,8 +86,10 @@ class Spawned:
 
     def kill(self) -> None:
         if self.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
+            try:  # noqa: SIM105 - not contextlib.suppress: this module loads before contextlib
                 os.kill(self.pid, _SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def drop(self) -> None:
         """Stop git and reap it: an answer started early that no command will take."""
@@ -107,9 +104,11 @@ class Spawned:
                 os.close(fd)
         self._out = self._err = -1
         if getattr(self, "returncode", 0) is None and self._parent == os.getpid():
-            with contextlib.suppress(OSError):
+            try:
                 self.kill()
                 self.wait()
+            except OSError:
+                pass
 
 
 def _read_all(fd: int) -> bytes:

@@ -1,4 +1,4 @@
-"""`store.spawn.Spawned`: git started without `subprocess` for the read path (real git)."""
+"""`gitmem.spawn.Spawned`: git started without `subprocess` for the read path (real git)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gitmem.store.spawn import Spawned
+from gitmem.spawn import Spawned
 
 
 def test_output_errors_exit_code_and_directory(repo: Path, tmp_path: Path) -> None:
