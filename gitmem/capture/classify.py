@@ -181,6 +181,15 @@ def clean_body(body: str) -> str:
 _REACH = 400
 
 
+def _earliest_from(
+    patterns: tuple[Matcher, ...], text: str, start: int
+) -> tuple[int, str | None, str]:
+    """`_earliest` in `text[start:]` (the body, when the subject's match does not count), its
+    place counted in `text`."""
+    at, found, weak = _earliest(patterns, text[start:])
+    return at + start, found, weak
+
+
 def _earliest(
     patterns: tuple[Matcher, ...], text: str, leave_out: tuple[str, ...] = ()
 ) -> tuple[int, str | None, str]:
@@ -243,16 +252,14 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         and CODE_SUBJECT.search(subject_line)
     ):  # "io: replace Vec method truncate(0) with clear": an edit, unless the body decides
         body_at = len(subject_line)
-        at_decision, decision, weak_decision = _earliest(rules.decision, text[body_at:])
-        at_decision += body_at
+        at_decision, decision, weak_decision = _earliest_from(rules.decision, text, body_at)
     decisions = rules.decision
     if decision is not None and REFACTOR_SUBJECT.match(subject_line) and "`" not in subject_line:
         # "refactor(ScmProvider): replace sorted with max": an edit of the code (not a named
         # API chosen: "refactor(config): replace `fs.promises`  with `fsp`")
         decisions = tuple(p for p in decisions if p.pattern not in REPLACE_PATTERNS)
         body_at = len(subject_line) if REPLACE_WORD.search(subject_line) else 0
-        at_decision, decision, weak_decision = _earliest(decisions, text[body_at:])
-        at_decision += body_at
+        at_decision, decision, weak_decision = _earliest_from(decisions, text, body_at)
     if decision is not None and (
         DEPS_SUBJECT.match(subject_line)
         or (at_decision >= len(subject_line) and SPEED_SUBJECT.match(subject_line))
