@@ -40,16 +40,24 @@ from __future__ import annotations
 import heapq
 import itertools
 import operator
-from bisect import bisect_left
 from collections.abc import Container, Iterable, Iterator, KeysView, Mapping
 
+from gitmem.search.whoosh_prune_tree import (
+    NEG,
+    Node,
+    Unit,
+    Unprunable,
+    check_deletions,
+    flatten,
+    unit_scores,
+    without,
+)
 from gitmem.search.whoosh_query_bound import MARGIN, below, query_terms, terms_present
 from gitmem.search.whoosh_restrict import Restriction, first_allowed, split
 from gitmem.search.whoosh_topk import (
     _CACHE,
     Collected,
     Key,
-    Score,
     Scores,
     Unsupported,
     _Segment,
@@ -62,33 +70,6 @@ if TYPE_CHECKING:
     from typing import Any
 
 
-NEG = float("-inf")
-
-
-class _Unprunable(Exception):
-    """A node whose pruning would change what the query answers: read every candidate."""
-
-
-class _Unit:
-    """A leaf of the tree read here: a term's postings (under a deleted-documents filter or
-    not), or a node Whoosh steps through (scored whole, its best score its bound)."""
-
-    def __init__(self, matcher: Any, excluded: frozenset[int] | None, factor: float) -> None:
-        self.matcher = matcher
-        self.excluded = excluded
-        self.factor = factor  # the boosts above it, multiplied
-        self.bound = NEG
-        self.whole: Scores | None = None  # scored whole (essential, or stepped through)
-        self.scoring: tuple[tuple[Any, ...], Score, bytes | None] | None = None  # (a term's)
-        self.ids: Any = None  # a term's documents, ascending, once read whole
-        self.part: Scores | None = None  # its scores of the candidates (`part_of`)
-        self.part_of: set[int] = set()
-        self.terms: list[Key] = []  # a stepped node's
-
-
-Node = tuple["Any", ...]  # ("unit", i) | ("sum"|"max", a, b) | ("mul", boost, child) | ("null",)
-
-
 def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
     """`whoosh_topk.collect(searcher, q)` exact for its best `limit` (`Collected.depth`), the
     documents that cannot be among them left out; None for a tree not pruned here."""
@@ -96,7 +77,7 @@ def collect(searcher: Any, q: Any, limit: int) -> Collected | None:
         return None
     try:
         return _collect(searcher, q, limit)
-    except (_Unprunable, Unsupported):
+    except (Unprunable, Unsupported):
         return None
 
 
@@ -117,10 +98,10 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
             seen.update(terms_present(leaf, terms))  # (every document a term holds matches)
             continue
         reading = _Segment(leaf)
-        units: list[_Unit] = []
+        units: list[Unit] = []
         core, restriction = split(q, leaf, context, reading)
-        tree = _flatten(core, 1.0, units)
-        _check_deletions(leaf, units)
+        tree = flatten(core, 1.0, units)
+        check_deletions(leaf, units)
         pruned = _Pruned(reading, units, tree, leaf, restriction)
         found, kept = pruned.best(limit, best)
         best = heapq.nlargest(limit, itertools.chain(best, found.values()))
@@ -138,42 +119,6 @@ def _collect(searcher: Any, q: Any, limit: int) -> Collected:
     return Collected(segments, seen, postings, depth=limit)
 
 
-def _flatten(m: Any, factor: float, units: list[_Unit]) -> Node:
-    """`m` as nodes this module combines, its leaves (and stepped nodes) in `units`."""
-    kinds = matcher_kinds()
-    kind = type(m)
-    if kind is kinds.union or kind is kinds.best:
-        a, b = _flatten(m.a, factor, units), _flatten(m.b, factor, units)
-        return ("sum" if kind is kinds.union else "max", a, b)
-    if kind is kinds.wrapping:
-        boost = float(m.boost)
-        if not boost > 0:
-            raise _Unprunable("a boost that is not positive")
-        return ("mul", boost, _flatten(m.child, factor * boost, units))
-    if kind is kinds.null:
-        return ("null",)
-    excluded = None
-    if kind is kinds.filter and m._exclude and m.boost == 1.0:
-        # (checked against the segment's deleted documents by `_check_deletions`)
-        excluded, m = m._ids, m.child
-        if type(m) is not kinds.leaf:
-            raise _Unprunable("a filter over more than a term")
-    elif kind is kinds.intersection or kind is kinds.and_not or kind is kinds.filter:
-        raise _Unprunable(f"{kind.__name__}: its terms' documents are not all matches")
-    units.append(_Unit(m, excluded, factor))
-    return ("unit", len(units) - 1)
-
-
-def _check_deletions(leaf: Any, units: list[_Unit]) -> None:
-    """Every unit's documents are matches only if each excludes exactly the segment's
-    deleted documents (Whoosh filters each term's postings so when it has any)."""
-    reader = leaf.reader()
-    deleted = frozenset(reader._perdoc.deleted_docs()) if reader.has_deletions() else None
-    for unit in units:
-        if unit.excluded != deleted:  # (None: neither filtered nor deleted)
-            raise _Unprunable("a term (or stepped node) not filtered as the segment is")
-
-
 class _Pruned:
     """One segment: its units' bounds, the essential ones scored whole, the others where
     they meet a candidate."""
@@ -181,7 +126,7 @@ class _Pruned:
     def __init__(
         self,
         reading: _Segment,
-        units: list[_Unit],
+        units: list[Unit],
         tree: Node,
         leaf: Any,
         restriction: Restriction | None = None,
@@ -196,7 +141,7 @@ class _Pruned:
         # Highest bound first (ties: the tree's order).
         self.order = sorted(range(len(units)), key=lambda i: (-units[i].bound, i))
 
-    def _bound(self, unit: _Unit) -> None:
+    def _bound(self, unit: Unit) -> None:
         m = unit.matcher
         if type(m) is matcher_kinds().leaf:
             scoring = self.reading.scoring(m)
@@ -274,7 +219,7 @@ class _Pruned:
                 kept[unit.matcher.term()] = read  # (holds every candidate it holds)
         return found, kept
 
-    def seen(self, unit: _Unit) -> tuple[list[Key], bool]:
+    def seen(self, unit: Unit) -> tuple[list[Key], bool]:
         """The unit's terms, and whether they match a document of the query's (every
         document a unit holds does, but a deleted one, or one the filters do not allow)."""
         restricted = self.restriction
@@ -310,7 +255,7 @@ class _Pruned:
                     return True
         return False
 
-    def _whole(self, unit: _Unit) -> KeysView[int]:
+    def _whole(self, unit: Unit) -> KeysView[int]:
         """Score `unit` whole: its documents (under a narrowing, those it allows: the
         others never matter, and their scores are not computed unless kept already)."""
         allowed = self.restriction.allowed
@@ -319,17 +264,17 @@ class _Pruned:
             if _CACHE.get(key) is None:
                 ids, values = _blocks_near(unit.matcher, None)
                 unit.ids = ids
-                unit.whole = _scores(allowed.intersection(ids), ids, values, score, codes, unit)
+                unit.whole = unit_scores(allowed.intersection(ids), ids, values, score, codes, unit)
         if unit.whole is None:
             scored = self.reading.scored(unit.matcher)
             assert scored is not None  # (`scoring` said it reads this term)
             unit.ids = scored[0]
             unit.whole = dict(zip(*scored, strict=False))
             if unit.excluded is not None:
-                unit.whole = _without(unit.whole, unit.excluded)
+                unit.whole = without(unit.whole, unit.excluded)
         return unit.whole.keys()
 
-    def _part(self, unit: _Unit, candidates: set[int] | None) -> Scores:
+    def _part(self, unit: Unit, candidates: set[int] | None) -> Scores:
         """A unit's scores for the candidates only: its postings' ids (and weights) decoded,
         a score computed for each document it shares with the candidates. Without
         candidates, those of the units scored whole so far (lower bounds: `best`)."""
@@ -354,7 +299,7 @@ class _Pruned:
             found = _blocks_near(m, sorted(candidates))
         ids, values = found
         common = candidates.intersection(ids)
-        out = _scores(common, ids, values, None if scored else score, codes, unit)
+        out = unit_scores(common, ids, values, None if scored else score, codes, unit)
         unit.part, unit.part_of = out, candidates
         return out
 
@@ -374,40 +319,6 @@ class _Pruned:
             child = self._evaluate(node[2], candidates)
             return dict(zip(child.keys(), map(node[1].__mul__, child.values()), strict=True))
         return {}
-
-
-def _scores(
-    common: set[int],
-    ids: Any,
-    values: list[float],
-    score: Score | None,
-    codes: bytes | None,
-    unit: _Unit,
-) -> Scores:
-    """The scores of the documents `common` of a unit's postings (`ids`, ascending, and
-    their `values`: weights, scored here by `score`, or scores already when it is None),
-    but for its excluded (deleted) ones."""
-    if unit.excluded is not None:
-        common -= unit.excluded
-    out: Scores = {}
-    if not common:
-        return out
-    memo: dict[tuple[float, int], float] = {}
-    if len(common) * 8 > len(ids):  # (many: a dict of the postings beats a search each)
-        value_of = dict(zip(ids, values, strict=False))
-        pairs: Iterable[tuple[int, float]] = ((d, value_of[d]) for d in common)
-    else:
-        pairs = ((d, values[bisect_left(ids, d)]) for d in common)
-    for d, value in pairs:
-        if score is None:
-            out[d] = value
-        else:
-            code = codes[d] if codes is not None else 0
-            s = memo.get((value, code))
-            if s is None:
-                s = memo[value, code] = score(value, code)
-            out[d] = s
-    return out
 
 
 def _reaching(candidates: set[int], partial: Scores, lowest: float) -> set[int]:
@@ -456,18 +367,3 @@ def _needed(rest: list[float], theta: float) -> int:
         if rest[k] < theta:
             return k
     return len(rest) - 1
-
-
-def _without(scores: Scores, excluded: frozenset[int]) -> Scores:
-    """`scores` but for the `excluded` documents (a segment's deleted ones: a few hundred
-    among a term's thousands of postings, looked up one by one, the rest copied at C speed)."""
-    if len(excluded) < len(scores):
-        gone = [d for d in excluded if d in scores]
-    else:
-        gone = [d for d in scores if d in excluded]
-    if not gone:
-        return scores
-    out = dict(scores)
-    for d in gone:
-        del out[d]
-    return out

@@ -16,6 +16,7 @@ from whoosh_topk_test import add_segment, build, documents, record, texts, whoos
 from gitmem.search import (
     whoosh_columns,
     whoosh_prune,
+    whoosh_prune_tree,
     whoosh_query_bound,
     whoosh_search,
     whoosh_topk,
@@ -121,8 +122,8 @@ def test_a_bound_below_a_terms_best_would_change_the_answers(
         reading = whoosh_topk._Segment(searcher)
         for text in PLAIN:
             q = plan(searcher.reader(), searcher.schema, text).query
-            units: list[whoosh_prune._Unit] = []
-            whoosh_prune._flatten(q.matcher(searcher, context), 1.0, units)
+            units: list[whoosh_prune_tree.Unit] = []
+            whoosh_prune_tree.flatten(q.matcher(searcher, context), 1.0, units)
             pruned = whoosh_prune._Pruned(reading, units, ("null",), searcher)
             for unit in pruned.units:
                 pruned._whole(unit)
