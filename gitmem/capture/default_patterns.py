@@ -15,7 +15,10 @@ import re
 # A subject's own prefix: conventional `fix(scope)!: ` or an area like `http2: `, `GHA/win: `,
 # Go's `internal/jsonrpc2*: `, `go/{ast,types}: ` and `gopls, internal/lsp: `.
 _AREA = r"[\w./*{}-]+(?:,\s*[\w./*{}-]+)*"
-_OPTIONAL_PREFIX = r"(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
+# ... and fzf's bracketed tag, alone or after an area: "[vim] Fix ...", "nushell: [install] ...".
+_TAG = r"\[[\w-]{1,40}\][ \t]+"
+_OPT_TAG = r"(?:" + _TAG + r")?"
+_OPTIONAL_PREFIX = r"(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?" + _OPT_TAG
 _PREFIX = r"\A" + _OPTIONAL_PREFIX
 # A pattern starting with this comment is searched in the subject line only (`_Needled`).
 SUBJECT_ONLY = "(?#subject)"
@@ -297,6 +300,13 @@ CODE_SUBJECT = re.compile(
 # brings in still counts), how speed work did it ("ignore: speed up Gitignore::empty").
 DEPS_SUBJECT = re.compile(r"\Adeps(?:\([^)\n]*\))?:\s+(?:bump|update|upgrade|use)\b", re.I)
 SPEED_SUBJECT = re.compile(_PREFIX + r"(?:speed\s?up|optimi[sz]e)\b", re.I)  # body's choices
+# ... nor what a subject uses or replaces to be faster: "Replace procFun map with fixed-size
+# array for faster algo dispatch", "Use memcpy instead of strcpy to improve performance" (not a
+# limit or a preference: "reduce listpack max size to 2k to speedup range queries").
+SPEED_WORDS = re.compile(
+    r"\b(?:faster|speed\s?up|(?:for|improve)\s+(?:better\s+)?performance)\b", re.I
+)
+SPEED_CHOICE = re.compile(r"(?:\A|[:\]]\s)(?:use[sd]?|using|replac\w*)\b|\binstead\b", re.I)
 # A conventional `refactor:` / `style:` commit that replaces one thing with another edits the
 # code ("refactor(ScmProvider): replace sorted with max", "style: replace dict with Mapping",
 # "refactor(bump): use any to replace 'or' chain"): its "replace" is no decision, in the
@@ -335,8 +345,12 @@ DEFAULT_IGNORE = (
      r"crate|\S+\s+(?:action|digest)\b))"),
     ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
     # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
-    # what the docs say now; the decision, if any, is in the code's commit.
-    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|readme:|[\w./*{},-]+\.(?:md|3|1):)"),
+    # what the docs say now; the decision, if any, is in the code's commit. So does fzf's
+    # `[man]` tag, and a change in the man page's text ("Remove deprecated item from man page",
+    # "Updates man page documentation"; not "Remove ruby dependency from manpage build").
+    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|readme:|\[(?:docs?|man)\]|[\w./*{},-]+\."
+     r"(?:md|3|1):|[^\n]*?(?:\b(?:in|from)\s+(?:the\s+)?man[ -]?page\.?[ \t]*$|\bman[ -]?pages?\s+"
+     r"(?:documentation|text)\b))"),
     # The project's website and its pages ("website: use https URLs instead of http URLs in
     # download page", "Drop plus from \"jq 1.5+\" on download page", "Use a theme from
     # Bootswatch for docs."): what the site says or looks like, not the software. Not a move
@@ -350,7 +364,8 @@ DEFAULT_IGNORE = (
     # ("Fix daily failures due to macos-latest change.").
     ("CI runner image", r"\A(?!(?:[\w./-]+:\s+)?fix)[^\n]*\b(?:ubuntu|macos|windows)-"
      r"(?:latest|\d[\d.]*)\b"),
-    ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
+    ("tidy-up", r"\A(?:[\w./-]+:\s+)?" + _OPT_TAG
+     + r"(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
     # A choice made inside the test suite ("test: switch to new-style ASSERT_EQ macros", "test,
     # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
     # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
@@ -385,11 +400,12 @@ DEFAULT_IGNORE_FIXES = (
      # ... said after it: "comment mistake fixed", "releaseSentinelRedisInstance() top comment
      # fixed.", "Spell software correctly"
      r"|\A[^\n]*\bcomments?\s+(?:\S+\s+)?(?:fixed|corrected)\b|\Aspell\b"
-     r"|\A(?:[\w./-]+:\s+)?clarif\w*\b"),
+     r"|\A(?:[\w./-]+:\s+)?" + _OPT_TAG + r"clarif\w*\b"),
     # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
     # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
     # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
-    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
+    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A\[tests?\]"
+     r"|\A(?:\S+:\s+)?" + _OPT_TAG + r"(?:fix(?:e[sd]|ing)?"
      r"|repair|correct)\b"
      # ... not tests added beside the fix: "Fix a memory leak in JV and add more tests"
      r"(?![^\n]{0,60}?(?:,|\band)[ \t]+add(?:s|ed)?[ \t]+(?:(?:more|new|some|a)[ \t]+)?tests?\b)"
@@ -397,16 +413,20 @@ DEFAULT_IGNORE_FIXES = (
      r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"
      # "Geo: GEOENCODE test fixed for new return value.", "Test that zipmap ... is converted"
      r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"
-     r"|\A(?![^\n]*\bfix)(?:[\w./-]+:\s+)?add(?:s|ed)?\s+(?:an?\s+|more\s+|some\s+)?"
+     r"|\A(?![^\n]*\bfix)(?:[\w./-]+:\s+)?" + _OPT_TAG
+     + r"add(?:s|ed)?\s+(?:an?\s+|more\s+|some\s+)?"
      r"(?:[\w-]+\s+)?tests?\b"),  # "Add regression test.\n\nFixes #106." (not "... and fix")
     # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
     ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
      r"speed\s?ups?|expensive|production\s+build)\b"),
     ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
-    # A fix that says nothing of what was wrong: "fix syntax error".
-    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
-     r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
-     r"\.?[ \t]*$|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
+    # A fix that says nothing of what was wrong: "fix syntax error", "Fix build error", "Fix
+    # RuboCop errors", "quiche: fix build failure" (not "fix build error with OpenSSL < 1.0.2").
+    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?" + _OPT_TAG + r"(?:minor\s+)?"
+     r"fix(?:e[sd])?\s+(?:a\s+|the\s+|some\s+)?(?:(?:syntax|small|minor|build|compil\w*|rubocop|"
+     r"lint(?:er)?)\s+)?(?:errors?|bugs?|issues?|problems?|failures?|breakage|it|this|that)"
+     r"\.?[ \t]*(?:\(#\d+\))?[ \t]*$"
+     r"|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
     ("compiler warnings or lint", r"\b(?:silenc\w*|(?<!missing\sdeprecation\s)warnings?|"
      r"unused\s+(?:variable|parameter|argument|import|function)s?|(?<!/)lint(?:er|ing)?)\b"),
 )  # fmt: skip
