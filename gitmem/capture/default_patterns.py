@@ -85,6 +85,39 @@ _DECISIONS = (
      + _OPTIONAL_PREFIX + r"(?:increase|reduce|decrease|raise|lower)[sd]?\s+(?:the\s+)?"
      r"(?:[\w-]+\s+){0,3}?(?:limit|max(?:imum)?|minimum)\b[^\n]{0,40}?\bto\s+\d"),
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
+    # A default the subject sets: "build: make NTLM disabled by default", "Make 'double-click'
+    # behave the same as 'enter' by default", "default all feature flags to off (#1811)". Not
+    # a statement ("connections are persistent by default for HTTP/3"), a note or the tests', nor
+    # how a new feature ships ("feat: add .git to deny list by default").
+    ("default", SUBJECT_ONLY + r"\A(?!feat\b)(?![^\n]*\b(?:tests?|TODO|HISTORY|CI|GHA)\b)(?>" + _OPTIONAL_PREFIX
+     + r")(?!(?:mention|document|clarif|note|explain|describ|consider|point)\w*\b)(?:(?![^\n]*?(?:"
+     r"\b(?:is|are|was|were|has|have|been)|n't)\s)[^\n]{1,80}?\bby\s+default\b|default\s+[^\n:]"
+     r"{1,60}?\s+to\s+\S)"),
+    # A user-facing flag or feature removed: "curl: remove --http-request", "Remove
+    # --walker-path-sep", "Geo: JSON features removed"; not a flag taken out of a call
+    # ("configure: remove --automake from libtoolize call"), nor a note's, the tests' or CI's.
+    ("remov", SUBJECT_ONLY + r"\A(?![^\n]*\b(?:tests?|mention|CI|GHA|travis|appveyor)\b)(?:"
+     + _OPTIONAL_PREFIX + r"remov\w*\s+(?:the\s+)?[`\"]?--[a-z][\w-]*(?![^\n]*\sfrom\s)|[^\n]*?\b"
+     r"(?:features?|support|backends?|options?|commands?)\s+(?:is\s+|are\s+|ha(?:s|ve)\s+been\s+)?"
+     r"removed\s*\.?\s*(?:\(#\d+\))?$)"),
+    # An API or a behaviour changed on purpose: "Change custom fuzzy completion API", "RESP3:
+    # change behavior of Lua returning true/false for RESP3.", "unix: rework uv_cancel() api";
+    # not an update to another project's API ("quiche: update for network path aware API").
+    ("chang redesign rework", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
+     + r"(?:chang|redesign|rework)\w*\s+(?:\S+\s+){0,4}?(?:API|ABI|semantics|behaviou?r)\b"),
+    # What is added to replace something: "Add --tmux option to replace fzf-tmux script", "Add
+    # walker options and replace 'find' with the built-in walker", "complex: add C11 CMPLX
+    # macros and replace cpack with them".
+    ("replac", SUBJECT_ONLY + _PREFIX + r"(?:add|introduc|implement)\w*\s[^\n]{1,60}?\s(?:to\s+"
+     r"replace\s|and\s+replac(?:e|es|ed|ing)\s+\S[^\n]{0,80}?\s(?:with|by)\s)"),
+    # A user-facing name changed: a command-line flag ("Rename --null to --read0", "curl: rename
+    # --bearer to --oauth2-bearer"), an option or a command ("Option \"backlog\" renamed
+    # \"tcp-backlog\".", "COMMANDS command renamed COMMAND."); not a function ("time: rename
+    # Curl_tvnow to Curl_now"), nor a test ("SCAN: Fix test after option renamed ...").
+    ("renam", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)(?:" + _OPTIONAL_PREFIX + r"renam\w*\s+"
+     r"(?:the\s+)?(?:(?:option|flag)\s+)?--?[a-z][\w-]*\s+(?:to|as|->|=>)\s+--?[a-z]|[^\n]*?\b"
+     r"(?:options?|commands?|flags?|settings?)\s+(?:\"[^\"\n]{1,40}\"\s+|[\w-]+\s+)?renamed\s+"
+     r"(?:to\s+|from\s+)?[\"\w-])"),
     # A feature made optional: "Make Oniguruma/regexp optional", "codec: make tracing feature
     # optional for codecs" (not tests: "ci: make loom tests optional").
     ("optional", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
