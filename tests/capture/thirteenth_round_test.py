@@ -93,6 +93,79 @@ THIRTEENTH_ROUND = [
      None, 'ignored: docs only'),
     ('Remove ruby dependency from manpage build\n\n',
      'decision', "decision-pattern 'Remove ruby dependency'"),
+    # A user-facing name changed: a flag, an option, a command; not a function, nor a test.
+    ('Option "backlog" renamed "tcp-backlog".\n\nThis is especially '
+     'important since we already have a concept of backlog\n(the '
+     'replication backlog).\n\n',
+     'decision', 'decision-pattern \'Option "backlog" renamed "tcp\''),
+    ("Make 'double-click' behave the same as 'enter' by default\n\nClose "
+     '#3061\n\n',
+     'decision', 'decision-pattern "Make \'double-click\' behave the same as \'enter\' by de'),
+    ('Rename --history-max to --history-size\n\nConsidering HISTSIZE and '
+     'HISTFILESIZE of bash\n\n',
+     'decision', "decision-pattern 'Rename --history-max to --history'"),
+    ("time: rename Curl_tvnow to Curl_now\n\n... since the 'tv' stood for "
+     'timeval and this function does not return a\ntimeval struct '
+     'anymore.\n\nAlso, cleaned up the Curl_timediff*() functions to avoid '
+     'typecasts and\nclean up the descriptive comments.\n\nCloses #2011\n\n',
+     None, 'no rule matched'),
+    ('SCAN: Fix test after option renamed from PATTERN to MATCH.\n\n',
+     None, 'ignored: tests or CI only'),
+    # An option added to replace another.
+    ('Add --tmux option to replace fzf-tmux script\n\n',
+     'decision', "decision-pattern 'Add --tmux option to replace fzf'"),
+    ('Add --no-mouse option to replace FZF_MOUSE_ENABLED\n\n',
+     'decision', "decision-pattern 'Add --no-mouse option to replace FZF'"),
+    # A default the subject sets; not a statement of one, nor how a new feature ships.
+    ('default all feature flags to off (#1811)\n\nChanges the set of '
+     '`default` feature flags to `[]`. By default, only\ncore traits are '
+     'included without specifying feature flags. This makes it\neasier for '
+     'users to pick the components they need.\n\nFor convenience, a `full` '
+     'feature flag is included that includes all\ncomponents.\n\nTests are '
+     'configured to require the `full` feature. Testing '
+     'individual\nfeature fla',
+     'decision', "decision-pattern 'default all feature flags to off'"),
+    ('build: make NTLM disabled by default\n\nNTLM has weak security and '
+     'does not work over HTTP/2 or HTTP/3.\n\nEnable in cmake or configure '
+     'to get support for it.\n\nCloses #20698\n\n',
+     'decision', "decision-pattern 'build: make NTLM disabled by default'"),
+    ('connect: connections are persistent by default for HTTP/3\n\n',
+     None, 'no rule matched'),
+    ('feat: add .git to deny list by default (#18382)\n',
+     None, 'no rule matched'),
+    # A flag or a feature removed; not a flag taken out of a call.
+    ('Remove --walker-path-sep\n\nRelated: #3859 #3907 #3909\n\n',
+     'decision', "decision-pattern 'Remove --walker-path-sep'"),
+    ('Geo: JSON features removed\n\nThe command can only return data in the '
+     'normal Redis protocol. It is up\nto the caller to translate to JSON '
+     'if needed.\n\n',
+     'decision', "decision-pattern 'Geo: JSON features removed'"),
+    ('configure: remove --automake from libtoolize call\n\nThat option is '
+     'not mentioned in the man page of libtoolize '
+     '2.4.4.19-fda4.\nMoveover, a comment in line 2623 says "--automake is '
+     'for 1.5 compatibility".\n\nThis option is redundant now.\n\n',
+     None, 'no rule matched'),
+    # An API or a behaviour changed on purpose; not an update to another project's API.
+    ('Change custom fuzzy completion API\n\nTo make it easier to write more '
+     'complex fzf options. Although this\ndoes not break backward '
+     'compatibility, users are encouraged to update\ntheir code '
+     'accordingly.\n\n  # Before\n  _fzf_complete "FZF_ARG1 FZF_ARG2..." '
+     '"$@" < <(\n    # Print candidates\n  )\n\n  # After\n  _fzf_complete '
+     'FZF_ARG1 FZF_ARG2... -- "$@" < <(\n    # Print candidates\n  )\n\n',
+     'decision', "decision-pattern 'Change custom fuzzy completion API'"),
+    ('RESP3: change behavior of Lua returning true/false for RESP3.\n\nHere '
+     'we introduce a change in the way we convert values from Lua '
+     'to\nRedis when RESP3 is selected: this is possible without breaking '
+     'the fact\nwe can return directly what a command returned, because '
+     'there is no\nRedis command in RESP2 that returns true or false to '
+     'Lua, so the\nconversion in the case of RESP2 is totally arbitrary. '
+     'When a sc',
+     'decision', "decision-pattern 'RESP3: change behavior'"),
+    ('quiche: update for network path aware API\n\nLatest version of quiche '
+     'requires the application to pass the peer\naddress of received '
+     'packets, and it provides the address for outgoing\npackets '
+     'back.\n\nCloses #7120\n\n',
+     None, 'no rule matched'),
 ]  # fmt: skip
 
 
