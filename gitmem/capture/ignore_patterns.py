@@ -54,7 +54,9 @@ DEFAULT_IGNORE = (
     # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
     # ... unless it moves the suite to another tool: "test: migrate to vitest".
     # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
-    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
+    # (fzf's "[test] Prefer match_count over item_count" too)
+    ("tests only", r"\A(?:(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:"
+     r"|\[tests?\])(?>\s+)"
      # Not the Redis command: "Test: MIGRATE AUTH test added." moves nothing anywhere.
      r"(?!migrat\w*[ \t]+(?:[^\n]{0,60}?[ \t])?(?:to|from|away)\b|adopt\w*\s"
      # ... or leaves a tool that is dead ("test(warnings): switch from the unmaintained

@@ -21,7 +21,10 @@ THIRTEENTH_ROUND = [
      'error', "fix-pattern '[zsh] Do not cd'"),
     ('[test] Fix test failure on Travis CI\n\nNo guarantee in the order in '
      'which files are listed\n\n',
-     None, 'ignored: tests or CI only'),
+     None, 'ignored: tests only'),
+    ('[test] Prefer match_count over item_count\n\nmatch_count can lag '
+     'behind item_count and can cause intermittent failures.\n\n',
+     None, 'ignored: tests only'),
     ('[install] Clarify that .bashrc should be loaded from .bash_profile '
      'on macOS\n\nClose #1986\n\n',
      None, 'ignored: docs, typo or formatting'),
