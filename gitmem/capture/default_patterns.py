@@ -97,20 +97,22 @@ _DECISIONS = (
     # A user-facing flag or feature removed: "curl: remove --http-request", "Remove
     # --walker-path-sep", "Geo: JSON features removed"; not a flag taken out of a call
     # ("configure: remove --automake from libtoolize call"), nor a note's, the tests' or CI's.
-    ("remov", SUBJECT_ONLY + r"\A(?![^\n]*\b(?:tests?|mention|CI|GHA|travis|appveyor)\b)(?:"
-     + _OPTIONAL_PREFIX + r"remov\w*\s+(?:the\s+)?[`\"]?--[a-z][\w-]*(?![^\n]*\sfrom\s)|[^\n]*?\b"
+    ("removed +-- \"-- `--", SUBJECT_ONLY
+     + r"\A(?![^\n]*\b(?:tests?|mention|CI|GHA|travis|appveyor)\b)(?:" + _OPTIONAL_PREFIX
+     + r"remov\w*\s+(?:the\s+)?[`\"]?--[a-z][\w-]*(?![^\n]*\sfrom\s)|[^\n]*?\b"
      r"(?:features?|support|backends?|options?|commands?)\s+(?:is\s+|are\s+|ha(?:s|ve)\s+been\s+)?"
      r"removed\s*\.?\s*(?:\(#\d+\))?$)"),
     # An API or a behaviour changed on purpose: "Change custom fuzzy completion API", "RESP3:
     # change behavior of Lua returning true/false for RESP3.", "unix: rework uv_cancel() api";
     # not an update to another project's API ("quiche: update for network path aware API").
-    ("chang redesign rework", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
+    ("api abi semantic behavio", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
      + r"(?:chang|redesign|rework)\w*\s+(?:\S+\s+){0,4}?(?:API|ABI|semantics|behaviou?r)\b"),
     # What is added to replace something: "Add --tmux option to replace fzf-tmux script", "Add
     # walker options and replace 'find' with the built-in walker", "complex: add C11 CMPLX
     # macros and replace cpack with them".
-    ("replac", SUBJECT_ONLY + _PREFIX + r"(?:add|introduc|implement)\w*\s[^\n]{1,60}?\s(?:to\s+"
-     r"replace\s|and\s+replac(?:e|es|ed|ing)\s+\S[^\n]{0,80}?\s(?:with|by)\s)"),
+    ("to+replace and+replac", SUBJECT_ONLY + _PREFIX
+     + r"(?:add|introduc|implement)\w*\s[^\n]{1,60}?\s(?:to\s+replace\s|and\s+replac(?:e|es|ed|ing)"
+     r"\s+\S[^\n]{0,80}?\s(?:with|by)\s)"),
     # A user-facing name changed: a command-line flag ("Rename --null to --read0", "curl: rename
     # --bearer to --oauth2-bearer"), an option or a command ("Option \"backlog\" renamed
     # \"tcp-backlog\".", "COMMANDS command renamed COMMAND."); not a function ("time: rename
@@ -354,7 +356,7 @@ CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
-REPLACE_PATTERNS = frozenset(p for w, p in _DECISIONS if w == "replac")
+REPLACE_PATTERNS = frozenset(p for w, p in _DECISIONS if "replac" in w)
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
 DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
 # Words are split on spaces; a "+" inside one is a space it holds ("move+to": "move to").
