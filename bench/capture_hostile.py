@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gitmem.capture import default_patterns
+from gitmem.capture import default_patterns, ignore_patterns
 from gitmem.capture.commits import Commit, explain
 from gitmem.capture.rules import default_rules
 
@@ -41,8 +41,11 @@ def _patterns() -> dict[str, str]:
     """Every default pattern (decisions, fixes, facts, ignores, the compiled subject classes),
     by the name of its table."""
     found: dict[str, str] = {}
-    for name in dir(default_patterns):
-        value = getattr(default_patterns, name)
+    for name, value in [
+        (name, getattr(module, name))
+        for module in (default_patterns, ignore_patterns)
+        for name in dir(module)
+    ]:
         if isinstance(value, re.Pattern):  # the subject classes: FEATURE_SUBJECT, CODE_SUBJECT
             found[value.pattern] = name
         if isinstance(value, tuple):

@@ -175,7 +175,8 @@ SECTIONS = (
     ),
     (
         "fzf (the blind hold-out of round 12: labelled before any rule ran on it, scored once "
-        "after round 12 was committed, never tuned on; stratified, weighted back)",
+        "after round 12 was committed; round 13 read its false captures: in-sample since; "
+        "stratified, weighted back)",
         HOLDOUT_FZF,
     ),
 )
@@ -268,17 +269,21 @@ def current_classifier() -> Any:
 
 def main_classifier(rev: str = "main") -> Any:
     """The rules as they are at `rev` (default `main`), loaded from git into a throwaway
-    package: all four modules the verdict depends on, the patterns included (a baseline that
+    package: all the modules the verdict depends on, the patterns included (a baseline that
     took the patterns from the work tree would score the branch's patterns twice)."""
     files = {}
-    names = ("default_patterns", "rules", "classify", "commits")
+    # ignore_patterns was split from default_patterns in round 13: older revisions lack it
+    names: tuple[str, ...] = ("ignore_patterns", "default_patterns", "rules", "classify", "commits")
     for name in names:
         proc = subprocess.run(
             ["git", "show", f"{rev}:gitmem/capture/{name}.py"], cwd=ROOT, capture_output=True
         )
+        if proc.returncode != 0 and name == "ignore_patterns":
+            continue
         if proc.returncode != 0:
             return None
         files[name] = proc.stdout.decode()
+    names = tuple(n for n in names if n in files)
     package = types.ModuleType("capture_main")
     package.__path__ = []
     sys.modules["capture_main"] = package

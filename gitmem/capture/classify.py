@@ -26,7 +26,9 @@ from gitmem.capture.default_patterns import (
     REPLACE_PATTERNS,
     REPLACE_WORD,
     RESTRUCTURE_SUBJECT,
+    SPEED_CHOICE,
     SPEED_SUBJECT,
+    SPEED_WORDS,
     STOP_SUBJECT,
 )
 from gitmem.capture.guard import MAX_TEXT
@@ -73,6 +75,9 @@ _SPACES_RE = re.compile(r"\s{2,}")
 _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")
 _BREAKING_RE = re.compile(r"^BREAKING(?:[ -]CHANGE)?:", re.MULTILINE)
 _TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I | re.M | re.S)
+# A fenced block in a body is a tool's output or code, not the author's words ("docker: fix
+# dockerfile warnings" quoting `"ENV key=value" should be used instead of legacy ...`).
+_FENCE_RE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.M | re.S)
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
 
@@ -233,6 +238,9 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     text = "\n".join(ln for ln in message[:MAX_TEXT].splitlines() if ln.lstrip()[:1] != ">")
     if "test plan" in text.lower():  # a PR template's "## Test Plan": how it was tried, not why
         text = _TEST_PLAN_RE.sub("", text)
+    prose = text  # where decisions are read: no fenced block (spaced out, places kept)
+    if "```" in text:
+        prose = _FENCE_RE.sub(lambda m: " " * len(m[0]), text)
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
@@ -244,7 +252,7 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
             return Verdict(None, "ignored", name)
     if subject.breaking or ("BREAKING" in text and _BREAKING_RE.search(text)):
         return Verdict("decision", "breaking-change", "")
-    at_decision, decision, weak_decision = _earliest(rules.decision, text)
+    at_decision, decision, weak_decision = _earliest(rules.decision, prose)
     if (
         decision is not None
         and at_decision < len(subject_line)
@@ -252,17 +260,18 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         and CODE_SUBJECT.search(subject_line)
     ):  # "io: replace Vec method truncate(0) with clear": an edit, unless the body decides
         body_at = len(subject_line)
-        at_decision, decision, weak_decision = _earliest_from(rules.decision, text, body_at)
+        at_decision, decision, weak_decision = _earliest_from(rules.decision, prose, body_at)
     decisions = rules.decision
     if decision is not None and REFACTOR_SUBJECT.match(subject_line) and "`" not in subject_line:
         # "refactor(ScmProvider): replace sorted with max": an edit of the code (not a named
         # API chosen: "refactor(config): replace `fs.promises`  with `fsp`")
         decisions = tuple(p for p in decisions if p.pattern not in REPLACE_PATTERNS)
         body_at = len(subject_line) if REPLACE_WORD.search(subject_line) else 0
-        at_decision, decision, weak_decision = _earliest_from(decisions, text, body_at)
+        at_decision, decision, weak_decision = _earliest_from(decisions, prose, body_at)
     if decision is not None and (
         DEPS_SUBJECT.match(subject_line)
         or (at_decision >= len(subject_line) and SPEED_SUBJECT.match(subject_line))
+        or (SPEED_WORDS.search(subject_line) and SPEED_CHOICE.search(decision))
     ):  # "deps: update everything\n\nThis drops `spin`": the dependency's own business
         at_decision, decision, weak_decision = len(text) + 1, None, ""
     at_fix, fix, weak_fix = _earliest(rules.fix, text)
@@ -275,15 +284,15 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     at_fact, fact, _weak = _earliest(rules.fact, text)
     stops = STOP_SUBJECT.match(subject_line) is not None
     if weak_decision == "why" and not stops:  # "no longer needed", but nothing stops
-        at_decision, decision, weak_decision = _earliest(decisions, text, ("why",))
+        at_decision, decision, weak_decision = _earliest(decisions, prose, ("why",))
     weak_kinds = ("verb",) if stops else ("verb", "why")
-    if weak_decision and _earliest(decisions, text, weak_kinds)[1] is not None:
+    if weak_decision and _earliest(decisions, prose, weak_kinds)[1] is not None:
         weak_decision = ""  # "Use the older myers diff ...\n\n... Switch our test diff to it"
     if (
         weak_fix == "lead"
         and stops
         and subject.kind != "fix"
-        and _obsolete(rules, text)
+        and _obsolete(rules, prose)
         and _earliest(rules.fix, text, ("lead",))[1] is None  # no fault told besides "don't X"
     ):
         fix = None  # "don't scan for modules ...\n\n... we no longer need to scan"

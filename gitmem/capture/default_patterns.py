@@ -1,21 +1,25 @@
 """The default capture rules' language: which words in a commit message make it a decision, a
-bug fix or a fact, which are weak evidence, and what is never captured.
+bug fix or a fact, and which are weak evidence (what is never captured: `ignore_patterns`).
 
 Patterns grouped by families of language, tuned against real histories labelled by hand
 (tests/fixtures/capture_labels*.jsonl, bench/capture_quality.py, bench/RESULTS-capture.md:
 what they score in sample and on hold-outs); the tests in tests/capture/ quote the messages
 that motivated each. `rules` compiles them (with the words each needs) into `Rules`. Imported
-by the post-commit hook: `re` only.
+by the post-commit hook: `re` and `ignore_patterns` only.
 """
 
 from __future__ import annotations
 
 import re
 
+from gitmem.capture.ignore_patterns import TAG
+
 # A subject's own prefix: conventional `fix(scope)!: ` or an area like `http2: `, `GHA/win: `,
 # Go's `internal/jsonrpc2*: `, `go/{ast,types}: ` and `gopls, internal/lsp: `.
 _AREA = r"[\w./*{}-]+(?:,\s*[\w./*{}-]+)*"
-_OPTIONAL_PREFIX = r"(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?"
+# ... and fzf's bracketed tag, alone or after an area: "[vim] Fix ...", "nushell: [install] ...".
+_OPT_TAG = r"(?:" + TAG + r")?"
+_OPTIONAL_PREFIX = r"(?:" + _AREA + r"(?:\([^)\n]*\))?!?:[ \t]+)?" + _OPT_TAG
 _PREFIX = r"\A" + _OPTIONAL_PREFIX
 # A pattern starting with this comment is searched in the subject line only (`_Needled`).
 SUBJECT_ONLY = "(?#subject)"
@@ -82,6 +86,41 @@ _DECISIONS = (
      + _OPTIONAL_PREFIX + r"(?:increase|reduce|decrease|raise|lower)[sd]?\s+(?:the\s+)?"
      r"(?:[\w-]+\s+){0,3}?(?:limit|max(?:imum)?|minimum)\b[^\n]{0,40}?\bto\s+\d"),
     ("treat", _PREFIX + r"treat\s[^\n]{1,60}\sas\s"),
+    # A default the subject sets: "build: make NTLM disabled by default", "Make 'double-click'
+    # behave the same as 'enter' by default", "default all feature flags to off (#1811)". Not
+    # a statement ("connections are persistent by default for HTTP/3"), a note or the tests', nor
+    # how a new feature ships ("feat: add .git to deny list by default").
+    ("default", SUBJECT_ONLY + r"\A(?!feat\b)(?![^\n]*\b(?:tests?|TODO|HISTORY|CI|GHA)\b)(?>"
+     + _OPTIONAL_PREFIX + r")(?!(?:mention|document|clarif|note|explain|describ|consider|point)"
+     r"\w*\b)(?:(?![^\n]*?(?:\b(?:is|are|was|were|has|have|been)|n't)\s)[^\n]{1,80}?\bby\s+default\b|default\s+[^\n:]"
+     r"{1,60}?\s+to\s+\S)"),
+    # A user-facing flag or feature removed: "curl: remove --http-request", "Remove
+    # --walker-path-sep", "Geo: JSON features removed"; not a flag taken out of a call
+    # ("configure: remove --automake from libtoolize call"), nor a note's, the tests' or CI's.
+    ("removed +-- \"-- `--", SUBJECT_ONLY
+     + r"\A(?![^\n]*\b(?:tests?|mention|CI|GHA|travis|appveyor)\b)(?:" + _OPTIONAL_PREFIX
+     + r"remov\w*\s+(?:the\s+)?[`\"]?--[a-z][\w-]*(?![^\n]*\sfrom\s)|[^\n]*?\b"
+     r"(?:features?|support|backends?|options?|commands?)\s+(?:is\s+|are\s+|ha(?:s|ve)\s+been\s+)?"
+     r"removed\s*\.?\s*(?:\(#\d+\))?$)"),
+    # An API or a behaviour changed on purpose: "Change custom fuzzy completion API", "RESP3:
+    # change behavior of Lua returning true/false for RESP3.", "unix: rework uv_cancel() api";
+    # not an update to another project's API ("quiche: update for network path aware API").
+    ("api abi semantic behavio", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
+     + r"(?:chang|redesign|rework)\w*\s+(?:\S+\s+){0,4}?(?:API|ABI|semantics|behaviou?r)\b"),
+    # What is added to replace something: "Add --tmux option to replace fzf-tmux script", "Add
+    # walker options and replace 'find' with the built-in walker", "complex: add C11 CMPLX
+    # macros and replace cpack with them".
+    ("to+replace and+replac", SUBJECT_ONLY + _PREFIX
+     + r"(?:add|introduc|implement)\w*\s[^\n]{1,60}?\s(?:to\s+replace\s|and\s+replac(?:e|es|ed|ing)"
+     r"\s+\S[^\n]{0,80}?\s(?:with|by)\s)"),
+    # A user-facing name changed: a command-line flag ("Rename --null to --read0", "curl: rename
+    # --bearer to --oauth2-bearer"), an option or a command ("Option \"backlog\" renamed
+    # \"tcp-backlog\".", "COMMANDS command renamed COMMAND."); not a function ("time: rename
+    # Curl_tvnow to Curl_now"), nor a test ("SCAN: Fix test after option renamed ...").
+    ("renam", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)(?:" + _OPTIONAL_PREFIX + r"renam\w*\s+"
+     r"(?:the\s+)?(?:(?:option|flag)\s+)?--?[a-z][\w-]*\s+(?:to|as|->|=>)\s+--?[a-z]|[^\n]*?\b"
+     r"(?:options?|commands?|flags?|settings?)\s+(?:\"[^\"\n]{1,40}\"\s+|[\w-]+\s+)?renamed\s+"
+     r"(?:to\s+|from\s+)?[\"\w-])"),
     # A feature made optional: "Make Oniguruma/regexp optional", "codec: make tracing feature
     # optional for codecs" (not tests: "ci: make loom tests optional").
     ("optional", SUBJECT_ONLY + r"\A(?![^\n]*\btests?\b)" + _OPTIONAL_PREFIX
@@ -297,6 +336,13 @@ CODE_SUBJECT = re.compile(
 # brings in still counts), how speed work did it ("ignore: speed up Gitignore::empty").
 DEPS_SUBJECT = re.compile(r"\Adeps(?:\([^)\n]*\))?:\s+(?:bump|update|upgrade|use)\b", re.I)
 SPEED_SUBJECT = re.compile(_PREFIX + r"(?:speed\s?up|optimi[sz]e)\b", re.I)  # body's choices
+# ... nor what a subject uses or replaces to be faster: "Replace procFun map with fixed-size
+# array for faster algo dispatch", "Use memcpy instead of strcpy to improve performance" (not a
+# limit or a preference: "reduce listpack max size to 2k to speedup range queries").
+SPEED_WORDS = re.compile(
+    r"\b(?:faster|speed\s?up|(?:for|improve)\s+(?:better\s+)?performance)\b", re.I
+)
+SPEED_CHOICE = re.compile(r"(?:\A|[:\]]\s)(?:use[sd]?|using|replac\w*)\b|\binstead\b", re.I)
 # A conventional `refactor:` / `style:` commit that replaces one thing with another edits the
 # code ("refactor(ScmProvider): replace sorted with max", "style: replace dict with Mapping",
 # "refactor(bump): use any to replace 'or' chain"): its "replace" is no decision, in the
@@ -310,7 +356,7 @@ CODE_CHOICE = re.compile(
     r"(?:\A|:\s)(?:use[sd]?|using|replac\w*|prefer\w*)\b|\binstead\b|\brather\b", re.IGNORECASE
 )
 DEFAULT_DECISION_PATTERNS = tuple(p for _words, p in _DECISIONS)
-REPLACE_PATTERNS = frozenset(p for w, p in _DECISIONS if w == "replac")
+REPLACE_PATTERNS = frozenset(p for w, p in _DECISIONS if "replac" in w)
 DEFAULT_FIX_PATTERNS = tuple(p for _words, p in _FIXES)
 DEFAULT_FACT_PATTERNS = tuple(p for _words, p in _FACTS)
 # Words are split on spaces; a "+" inside one is a space it holds ("move+to": "move to").
@@ -319,97 +365,6 @@ WORDS = {
     for group in (_DECISIONS, _FIXES, _FACTS)
     for words, p in group
 }
-# A subject matching one of these is never captured by the patterns (trailers still count).
-# The name is what `git mem capture --explain` says.
-DEFAULT_IGNORE = (
-    # ... and libuv's release commits: "2013.10.19, Version 0.10.18 (Stable)" (its body is the
-    # changelog: every entry's words would match), then "Now working on version 1.41.1"; and
-    # tokio's: "chore: prepare Tokio v1.51.0", "chore: prepare to release 0.2.17".
-    ("version bump", r"\A(?:release(?:\([^)\n]*\))?:|v?\d+\.\d+(?:\.\d+)?\S*\s*$|version[: ]\s*"
-     r"(?:next\s+release|v?\d)|(?:chore(?:\([^)\n]*\))?:\s*)?bump\s+(?:the\s+)?version\b"
-     r"|\d{4}[.-]\d\d[.-]\d\d,?\s+version\s+v?\d|now\s+working\s+on\s+(?:version\s+)?v?\d"
-     r"|(?:chore(?:\([^)\n]*\))?:\s*)?prepar\w*\s+(?:to\s+|for\s+)?(?:the\s+)?(?:release\b|"
-     r"(?:[\w-]{1,40}\s+)?v?\d+\.\d+(?:\.\d+)?\S*\s*(?:release\b|\(|$)))"),
-    ("dependency bump", r"\A(?:[\w/-]+\(deps(?:-dev)?\)!?:|(?:[\w/-]+:\s+)?(?:bump|update|upgrade)"
-     r"\s+(?:all\s+)?(?:non-major\s+|pre-commit\s+|dev\s+)?(?:dependenc(?:y|ies)|deps|rust\s+"
-     r"crate|\S+\s+(?:action|digest)\b))"),
-    ("credits", r"\b(?:thanks?|thank\s+you|credits?)\b|\A(?:add(?:ed)?|welcome)\s+@\w"),
-    # A docs page's own change ("CURLOPT_FOLLOWLOCATION.md: switch to GET => no body") says
-    # what the docs say now; the decision, if any, is in the code's commit.
-    ("docs only", r"\A(?:docs?(?:\([^)\n]*\))?!?:|readme:|[\w./*{},-]+\.(?:md|3|1):)"),
-    # The project's website and its pages ("website: use https URLs instead of http URLs in
-    # download page", "Drop plus from \"jq 1.5+\" on download page", "Use a theme from
-    # Bootswatch for docs."): what the site says or looks like, not the software. Not a move
-    # of the site itself ("website: switch to custom domain jqlang.org").
-    ("website", r"\A(?:(?:web)?site(?:\([^)\n]*\))?:(?![ \t]+(?:switch|mov|migrat)\w*\b)|[^\n]*?\b"
-     # (one lazy scan for both: a greedy one per branch cost 30% more on every subject)
-     r"(?:(?:download|docs?|web)[ \t]+pages?\b|for[ \t]+(?:the[ \t]+)?(?:docs|documentation|"
-     r"web[ \t]?site)\.?[ \t]*$))"),
-    # A CI runner image chosen ("scanbuild: use ubuntu-latest", "ci: use ubuntu-24.04-arm
-    # instead of ubuntu-22.04-arm"): the CI's own business. Not a CI fix that says its cause
-    # ("Fix daily failures due to macos-latest change.").
-    ("CI runner image", r"\A(?!(?:[\w./-]+:\s+)?fix)[^\n]*\b(?:ubuntu|macos|windows)-"
-     r"(?:latest|\d[\d.]*)\b"),
-    ("tidy-up", r"\A(?:[\w./-]+:\s+)?(?:tidy[- ]?ups?|clean[- ]?ups?|cosmetics?)\b"),
-    # A choice made inside the test suite ("test: switch to new-style ASSERT_EQ macros", "test,
-    # bench: ANSI-fy function prototypes") is the tests' own business; their fixes are
-    # ignored already (DEFAULT_IGNORE_FIXES). Not `ci:`: "Switch to codecov GHA" is a decision.
-    # ... unless it moves the suite to another tool: "test: migrate to vitest".
-    # (The spaces held, atomic: else "test:  migrate" matched with one space given back.)
-    ("tests only", r"\A(?:tests?|bench)(?:\s*,\s*(?:tests?|bench))*(?:\([^)\n]*\))?!?:(?>\s+)"
-     # Not the Redis command: "Test: MIGRATE AUTH test added." moves nothing anywhere.
-     r"(?!migrat\w*[ \t]+(?:[^\n]{0,60}?[ \t])?(?:to|from|away)\b|adopt\w*\s"
-     # ... or leaves a tool that is dead ("test(warnings): switch from the unmaintained
-     # `pytest-freezegun` to `pytest-freezer`"; not "test: switch from ASSERT_* to ASSERT_PTR_*")
-     r"|switch\w*[ \t]+from[ \t]+(?:the[ \t]+)?(?:unmaintained|abandoned|deprecated|dead)\b)"),
-)  # fmt: skip
-# A fix whose subject (or, for warnings, message) matches one of these is not captured as a
-# bug fix: typo, docs-only, test-only and lint fixes. A decision in the same words still is.
-DEFAULT_IGNORE_FIXES = (
-    ("docs, typo or formatting", r"\A(?:docs?|style)(?:\([^)\n]*\))?!?:|\A[\w./*{},-]+\.(?:md|3|1)"
-     r":|\A[^\n]*\b(?:docs?|documentation|readme|(?<!\()changelog(?!\)|\s+generat)|man\s?pages?|typos?|spelling|"
-     r"grammar|grammatical|wording|whitespace|indentation|(?<!when\s)(?<!while\s)formatting|"
-     r"(?:broken|dead)\s+links?|web\s?site)\b"
-     r"|\A[^\n]*\bfix(?:e[sd])?\s+(?:[^\s,]+\s+){0,3}links?\b(?!-)"
-     # a docs example fixed ("Fix missing assignment in MethodView example"), not an area
-     # prefix naming example programs ("examples/rtsp: fix error handling macros"). The first
-     # fix word only, held (atomic): trying every one against every later word was quadratic
-     # (a 64 KB subject of "fix fix ...": seconds in the post-commit hook).
-     r"|\A(?>[^\n]*?\b(?:fix(?:e[sd])?|correct(?:ed)?)\b)[^\n]*[ \t]examples?\b(?![/:-])"
-     # a code comment fixed: "math: fix comment in __rem_pio2f.c", "cmd/vet: fix internal
-     # comments" (not the conventional "fix(lib): keep annotation comments for es output", nor
-     # comments as what the code handles: "fix folding range for block comments")
-     r"|\A(?:[\w./*{},-]+:\s+)?(?:fix(?:e[sd])?|correct(?:ed)?)\s[^\n]*"
-     r"(?<!block\s)(?<!line\s)(?<!doc\s)\bcomments?"
-     r"(?:\s+(?:in|of|for|about)\s+\S+)?[ \t.]*$"
-     # ... said after it: "comment mistake fixed", "releaseSentinelRedisInstance() top comment
-     # fixed.", "Spell software correctly"
-     r"|\A[^\n]*\bcomments?\s+(?:\S+\s+)?(?:fixed|corrected)\b|\Aspell\b"
-     r"|\A(?:[\w./-]+:\s+)?clarif\w*\b"),
-    # ... and curl's numbered tests ("test565: Don't hardcode IP:PORT", "bug 1049275 fixes
-    # test 165"), and changes made on or in tests ("Avoid stack overflows on more windows tests").
-    # Not C's "feature test macros": "fix feature test macro logic for _BSD_SOURCE" is a fix.
-    ("tests or CI only", r"\A(?:tests?\d*|ci)(?:\([^)\n]*\))?!?:|\A(?:\S+:\s+)?(?:fix(?:e[sd]|ing)?"
-     r"|repair|correct)\b"
-     # ... not tests added beside the fix: "Fix a memory leak in JV and add more tests"
-     r"(?![^\n]{0,60}?(?:,|\band)[ \t]+add(?:s|ed)?[ \t]+(?:(?:more|new|some|a)[ \t]+)?tests?\b)"
-     r"[^\n]{0,60}(?<!feature[ -])\btests?\b(?![ -]macro)"
-     r"|\A[^\n]*\b(?:in|on|for)\s+(?:\S+\s+){0,3}?tests?\b|\A[^\n]*\btests?\s?\d+\b"
-     # "Geo: GEOENCODE test fixed for new return value.", "Test that zipmap ... is converted"
-     r"|\A[^\n]*\btests?\s+(?:fixed|corrected)\b|\Atests?\s+that\b"
-     r"|\A(?![^\n]*\bfix)(?:[\w./-]+:\s+)?add(?:s|ed)?\s+(?:an?\s+|more\s+|some\s+)?"
-     r"(?:[\w-]+\s+)?tests?\b"),  # "Add regression test.\n\nFixes #106." (not "... and fix")
-    # Speed and size, not a bug: "Avoid allocating for names in the PEP 508 parser".
-    ("performance", r"\A[^\n]*\b(?:allocat\w*|clon(?:e|es|ing)|perf(?:ormance)?|faster|"
-     r"speed\s?ups?|expensive|production\s+build)\b"),
-    ("ignore files", r"\A[^\n]*(?:\.gitignore\b|\bignores\b)"),
-    # A fix that says nothing of what was wrong: "fix syntax error".
-    ("says not what was wrong", r"\A(?:[\w./-]+:\s+)?(?:minor\s+)?fix(?:e[sd])?\s+(?:a\s+|the\s+|"
-     r"some\s+)?(?:syntax\s+|small\s+|minor\s+)?(?:errors?|bugs?|issues?|problems?|it|this|that)"
-     r"\.?[ \t]*$|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
-    ("compiler warnings or lint", r"\b(?:silenc\w*|(?<!missing\sdeprecation\s)warnings?|"
-     r"unused\s+(?:variable|parameter|argument|import|function)s?|(?<!/)lint(?:er|ing)?)\b"),
-)  # fmt: skip
 DEFAULT_BOTS = ("[bot]", "dependabot", "renovate", "github-actions")
 DEFAULT_MIN_LENGTH = 12
 DEFAULT_MAX_PATHS = 20

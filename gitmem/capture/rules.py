@@ -3,7 +3,7 @@
 Imported by the post-commit hook on every commit: re, functools and (only when the file
 exists) tomllib; nothing else. Patterns from the config file are compiled by `guard`
 (google-re2 when installed: linear time), so a pattern a pull request adds cannot hang a
-commit; the defaults (`default_patterns`) are ours and use `re`.
+commit; the defaults (`default_patterns`, `ignore_patterns`) are ours and use `re`.
 
 The defaults were tuned against 480 commits of three real histories labelled by hand
 (tests/fixtures/capture_labels.jsonl, bench/capture_quality.py); the tests in
@@ -22,8 +22,6 @@ from gitmem.capture.default_patterns import (
     DEFAULT_DECISION_PATTERNS,
     DEFAULT_FACT_PATTERNS,
     DEFAULT_FIX_PATTERNS,
-    DEFAULT_IGNORE,
-    DEFAULT_IGNORE_FIXES,
     DEFAULT_MAX_PATHS,
     DEFAULT_MIN_LENGTH,
     LEAD_FIX_PATTERNS,
@@ -34,6 +32,7 @@ from gitmem.capture.default_patterns import (
     WORDS,
 )
 from gitmem.capture.guard import Matcher, compile_configured
+from gitmem.capture.ignore_patterns import DEFAULT_IGNORE, DEFAULT_IGNORE_FIXES
 from gitmem.errors import UsageError
 from gitmem.store import git
 from gitmem.store.types import TYPE_NAMES
