@@ -19,7 +19,9 @@ hold-out of the eighth, and capture_labels_holdout_jq.jsonl 150 of a tenth (jq),
 hold-out of the ninth, and capture_labels_holdout_ripgrep.jsonl 150 of an eleventh (ripgrep),
 the blind hold-out of the tenth, and capture_labels_holdout_commitizen.jsonl 150 of a twelfth
 (commitizen), the blind hold-out of the eleventh, and capture_labels_holdout_fzf.jsonl 150 of a
-thirteenth (fzf), the blind hold-out of the twelfth (SECTIONS says which sample is in-sample
+thirteenth (fzf), the blind hold-out of the twelfth, and capture_labels_holdout_httpx.jsonl and
+capture_labels_holdout_tmux.jsonl 150 each of a fourteenth and fifteenth (httpx, tmux), the
+blind hold-outs of the thirteenth (SECTIONS says which sample is in-sample
 now). Per
 project: precision (captured commits that deserve a record), decision recall (decision +
 breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
@@ -111,6 +113,15 @@ HOLDOUT_COMMITIZEN = ROOT / "tests" / "fixtures" / "capture_labels_holdout_commi
 # "Deploying to master" bot commits), drawn and labelled by hand before any rule ran on them;
 # scored once, after the twelfth round's rules (fitted to commitizen's misses) were committed.
 HOLDOUT_FZF = ROOT / "tests" / "fixtures" / "capture_labels_holdout_fzf.jsonl"
+# 150 commits each of a fourteenth and a fifteenth project (encode/httpx: squash-merged GitHub
+# PRs with "(#N)" subjects, dependabot bumps; tmux/tmux: hand-written OpenBSD subjects and
+# bodies, "from NAME" credits, merges from the OpenBSD tree), drawn and labelled by hand before
+# any rule ran on them (and labelled a second time, blind, by another labeller:
+# tests/fixtures/capture_second_labels, bench/capture_agreement.py); scored once, after the
+# thirteenth round's rules (fitted to fzf's false captures and every sample's missed
+# decisions) were committed.
+HOLDOUT_HTTPX = ROOT / "tests" / "fixtures" / "capture_labels_holdout_httpx.jsonl"
+HOLDOUT_TMUX = ROOT / "tests" / "fixtures" / "capture_labels_holdout_tmux.jsonl"
 # Which sample was read while writing which rules: every section says whether it is in-sample.
 SECTIONS = (
     ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
@@ -178,6 +189,16 @@ SECTIONS = (
         "after round 12 was committed; round 13 read its false captures: in-sample since; "
         "stratified, weighted back)",
         HOLDOUT_FZF,
+    ),
+    (
+        "httpx (a blind hold-out of round 13: labelled before any rule ran on it, scored once "
+        "after round 13 was committed; stratified, weighted back)",
+        HOLDOUT_HTTPX,
+    ),
+    (
+        "tmux (a blind hold-out of round 13: labelled before any rule ran on it, scored once "
+        "after round 13 was committed; stratified, weighted back)",
+        HOLDOUT_TMUX,
     ),
 )
 BOOTSTRAP = 1000  # resamples for the 95% intervals
