@@ -179,6 +179,41 @@ def _job(job: tuple[str, int]) -> tuple[str, int, dict[str, dict[str, list[Any]]
     return project, seed, types, chosen
 
 
+def _hindsight(project: str) -> tuple[str, dict[str, dict[str, Any]]]:
+    """An upper bound, not an estimate: seed 0's folds, every hyperparameter and alpha trained
+    on each fold's N, and each variant's setting chosen on the held-out predictions of the
+    whole project (the test rows choose: what the best single setting in hindsight reaches)."""
+    rows = [r for r in _ROWS if r["project"] == project]
+    positions = order(rows, random.Random(f"{cm.SEED}/{project}/0"))
+    fold_of = {n: k % FOLDS for k, n in enumerate(positions)}
+    rules = cm.rates(rows, [r["rules"] for r in rows])
+    out: dict[str, dict[str, Any]] = {}
+    for size in SIZES:
+        best: dict[str, tuple[tuple[float, float], Any]] = {}
+        for hyper in cm.hypers():
+            probs: cm.Probs = [None] * len(rows)
+            for k in range(FOLDS):
+                pool = [n for n in positions if fold_of[n] != k]
+                own = pool if size is None else pool[:size]
+                fitted = cm.train([rows[n] for n in own], *hyper)
+                for n in range(len(rows)):
+                    if fold_of[n] == k and rows[n]["features"]:
+                        probs[n] = cm.probabilities(fitted, rows[n]["features"])
+            for alpha in ALPHAS:
+                ps = [combine(p, _OTHERS[id(r)], alpha) for p, r in zip(probs, rows, strict=True)]
+                for name, (grid, floor) in VARIANTS.items():
+                    for setting in grid:
+                        types = [cm.decide(r, p, setting) for r, p in zip(rows, ps, strict=True)]
+                        got = cm.rates(rows, types)
+                        if floor and got[0] < rules[0]:
+                            continue
+                        key = (sum(got), -alpha)
+                        if name not in best or key > best[name][0]:
+                            best[name] = (key, (got, hyper, alpha, setting))
+        out[label(size)] = {name: best[name][1] for name in best}
+    return project, out
+
+
 def _others(project: str) -> tuple[str, cm.Probs]:
     fitted = cm.train([r for r in _ROWS if r["project"] != project], *OTHERS)
     return project, predict(fitted, [r for r in _ROWS if r["project"] == project])
@@ -203,6 +238,40 @@ def run(
             results[(project, seed)] = types
             chosen += [(project, seed, *c) for c in made]
     return results, chosen
+
+
+def hindsight(rows: Rows, jobs: int, only: list[str] | None) -> None:
+    global _ROWS
+    _ROWS = rows
+    by_project = cm.group(rows)
+    projects = [p for p in by_project if not only or p in only]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        for project, ps in pool.map(_others, projects):
+            for r, p in zip(by_project[project], ps, strict=True):
+                _OTHERS[id(r)] = p
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        done = dict(pool.map(_hindsight, projects, chunksize=1))
+    print("\n## hindsight: the best single setting per project, chosen on its test rows (an")
+    print("upper bound on what the inner CV could pick; seed 0's folds)\n")
+    names = ["rules", *VARIANTS]
+    print("| N | project | " + " | ".join(f"{n} P / DR / FR" for n in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for size in map(label, SIZES):
+        sums = {n: [0.0, 0.0, 0.0] for n in names}
+        for project in projects:
+            held = by_project[project]
+            rules = cm.rates(held, [r["rules"] for r in held])
+            cells = {n: done[project][size].get(n, (rules,))[0] for n in VARIANTS}
+            if sum(cells["rules + own"]) < sum(rules):  # the rules kept
+                cells["rules + own"] = rules
+            cells["rules"] = rules
+            for n, x in cells.items():
+                sums[n] = [a + b for a, b in zip(sums[n], x, strict=True)]
+            print(f"| {size} | {project} | " + " | ".join(fmt(cells[n]) for n in names) + " |")
+        means = {n: [x / len(projects) for x in v] for n, v in sums.items()}
+        print(f"| {size} | **mean** | " + " | ".join(f"**{fmt(means[n])}**" for n in names)
+              + " |")  # fmt: skip
 
 
 def fmt(x: tuple[float, float, float] | list[float]) -> str:
@@ -260,6 +329,18 @@ def tables(rows: Rows, results: dict[Any, Any], chosen: list[Any], seeds: int) -
         print(f"\nthe inner CV chose (folds x seeds x projects; own labels: {dict(sizes)}):")
         for name, counts in census.items():
             print(f"- {name}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+        print(
+            "\nwhat the model changed (commits x seeds; label: rules -> model, the most frequent):"
+        )
+        for name in VARIANTS:
+            moves: Counter[str] = Counter()
+            for p in projects:
+                for s in range(seeds):
+                    for r, got in zip(by_project[p], results[(p, s)][size][name], strict=True):
+                        if got != r["rules"]:
+                            moves[f"{r['label']}: {r['rules'] or '-'} -> {got or '-'}"] += 1
+            print(f"- {name} ({sum(moves.values())}): "
+                  + ", ".join(f"{k} {v}" for k, v in moves.most_common(8)))  # fmt: skip
         if size == "all":
             for p in projects:
                 cm.report(by_project[p], f"{p}, N = all, seed 0", types[p])
@@ -275,12 +356,18 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="processes (default 1)")
     parser.add_argument("--seeds", type=int, default=SEEDS, help=f"repeats (default {SEEDS})")
     parser.add_argument("--projects", nargs="+", help="only these projects (a quick check)")
+    parser.add_argument(
+        "--hindsight", action="store_true", help="the upper bound: settings chosen on the test rows"
+    )
     args = parser.parse_args()
     rows = cm.load(cm.TRAINING)
     counts = Counter(r["project"] for r in rows)
     print(f"labelled commits: {len(rows)}; projects with >= 150: "
           + ", ".join(f"{p} {n}" for p, n in counts.items() if n >= 150))  # fmt: skip
     rows = [r for r in rows if counts[r["project"]] >= 150]
+    if args.hindsight:
+        hindsight(rows, args.jobs, args.projects)
+        return
     results, chosen = run(rows, args.jobs, args.seeds, args.projects)
     shown = [r for r in rows if not args.projects or r["project"] in args.projects]
     tables(shown, results, chosen, args.seeds)
