@@ -100,6 +100,7 @@ CLASSIFIERS = (
 )
 DECISION_GRID = np.round(np.arange(0.20, 0.951, 0.05), 2)  # 0.20 .. 0.95
 FIX_GRID = np.round(np.arange(0.30, 0.951, 0.05), 2)  # "alone": p(fix) threshold
+FLOOR = 2_000  # the issue's capture speed floor, commits per second
 STEPS = 200  # converged (training loss flat to 4 digits after ~100 at these L2)
 RATE = 0.5
 CODES = {None: 0, "decision": 1, "error": 2, "fact": 3}
@@ -457,6 +458,7 @@ def curve(curves: list[tuple[Held, dict[Any, Any]]]) -> None:
         print(f"| {t:.2f} | " + " | ".join(cells) + " |")
     print("\ntop 10 by p(decision) among the seen commits the rules do not capture as decisions "
           "(decisions among them / base rate of decisions in that pool, unweighted):")  # fmt: skip
+    aucs: dict[Any, list[float]] = {}
     for k in keys:
         cells = []
         for h, ps in curves:
@@ -464,7 +466,25 @@ def curve(curves: list[tuple[Held, dict[Any, Any]]]) -> None:
             top = pool[np.argsort(-ps[k][pool, 1], kind="stable")[:10]]
             base = h.decision[pool].mean() if len(pool) else 0.0
             cells.append(f"{h.rows[0]['project']} {int(h.decision[top].sum())} ({10 * base:.1f})")
+            aucs.setdefault(k, []).append(auc(ps[k][pool, 1], h.decision[pool]))
         print(f"  {k[0]}, {classifier(k[1])}: " + ", ".join(cells))
+    print("\nAUC of p(decision) in that pool (decisions vs the rest; 0.5 = no signal), per "
+          "project and mean:")  # fmt: skip
+    for k, values in aucs.items():
+        cells = [
+            f"{h.rows[0]['project']} {v:.2f}" for (h, _ps), v in zip(curves, values, strict=True)
+        ]
+        print(f"  {k[0]}, {classifier(k[1])}: " + ", ".join(cells)
+              + f"; mean {np.nanmean(values):.2f}")  # fmt: skip
+
+
+def auc(p: Any, positive: Any) -> float:
+    """The chance a random decision outranks a random other commit (ties count half)."""
+    pos, neg = p[positive], p[~positive]
+    if not len(pos) or not len(neg):
+        return float("nan")
+    above = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return float(above / (len(pos) * len(neg)))
 
 
 def blind(rows: list[dict[str, Any]], directory: Path) -> None:
@@ -560,6 +580,14 @@ def speed(rows: list[dict[str, Any]], repeat: int) -> None:
     uncaptured = statistics.mean(share)
     print(f"\ncommits the classifier would embed (prose verdict, not captured by the rules), "
           f"weighted back, mean over the projects: {100 * uncaptured:.0f}%")  # fmt: skip
+    budget = 1 / FLOOR - 1 / scan_rate  # CPU-seconds per commit left at the issue's floor
+    print(
+        f"\nat the issue's floor ({FLOOR:,} commits/s) a commit may cost {1e6 / FLOOR:.0f} us; "
+        f"the scan takes {1e6 / scan_rate:.0f}, leaving {1e6 * budget:.0f} us: room to embed "
+        + ", ".join(f"{100 * budget * figures[(v, 32)]:.1f}% of commits ({v})" for v in VARIANTS)
+        + f"; the commit hook (one commit) would pay the model's load ({1000 * load_cpu:.0f} ms) "
+        f"and one embedding ({1000 / figures[('subject+body', 1)]:.0f} ms)"
+    )
     print("\n| pass | embeddings per commit | capture commits per CPU-second |")
     print("|---|---:|---:|")
     for variant in VARIANTS:
