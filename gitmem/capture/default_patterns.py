@@ -209,7 +209,7 @@ _FIXES = (
      r"(?:\(#\d+\))?$"),
     ("incorrect wrong", _PREFIX + r"(?:incorrect|wrong)\s"),
     ("avoid prevent stop not don't never",
-     _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
+     _PREFIX + r"(?:avoid|prevent|stop|never|(?:do\s+not|don't)(?!\s+need\b))\s"),  # "Don't need X"
     ("correctly properly respect honor honour", _PREFIX + r"(?:correctly|properly|respect|"
      r"hono(?:u)?r)\b"),
     # What the code now does right, said after it: "Sentinel: handle Hello messages received
@@ -225,7 +225,7 @@ _FIXES = (
     # Not a docs note ("document that headers must be set before streaming").
     # Nor a TODO or KNOWN_BUGS entry (a fact), nor a plan ("More work on non-blocking VM.
     # Should work in a few days").
-    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b|KNOWN_BUGS\b)" + _OPTIONAL_PREFIX
+    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b|KNOWN_BUGS\b|CI\b)" + _OPTIONAL_PREFIX
      + r"(?!(?:add|document|mention|clarif|note|explain|state|spell|made|make|tests?)\w*\b)"
      r"(?:\S*[^\s.][ \t]+){1,6}?(?:should|must)(?:[ \t]+not|n't)?[ \t]+"
      r"(?!be[ \t]+(?:able|possible)\b|no[ \t]+longer\b|always[ \t]+remain\b|default[ \t]+to\b)\w"),
