@@ -32,6 +32,18 @@ FOURTEENTH_ROUND = [
      "`wait` result in\n  the same value (similar to std) without forcing the caller to fuse "
      "the\n  outer future\n* Also change `Child::id` to return ",
      "decision", "decision-pattern '* replace Future"),
+    # ... nor a fix's veto when the subject says the fix ("* Lint" is a commit of the PR); a
+    # fault only in the body still is ("* Add missing test cases" beside "* Linting").
+    ("Fix environment proxies (#2741)\n\n* Add red test\n\n* Make the test pass\n\n* Lint\n\n* "
+     "chanelog\n\n---------\n\nCo-authored-by: Karen Petrosyan "
+     "<92274156+karosis88@users.noreply.github.com>\nCo-authored-by: Tom Christie "
+     "<tom@tomchristie.com>\n",
+     "error", "fix-pattern 'Fix'"),
+    ("Moving test cases into 'test_url.py' (#2982)\n\n* Moving test cases into 'test_url.py'\n\n* "
+     "Move test_url to test_basic_url\n\n* Linting\n\n* Move TypeError test case. Move basic "
+     "httpx.URL cases.\n\n* Linting\n\n* Merge invalid URL cases\n\n* Move percent encoding "
+     "test cases\n\n* Move remaining test cases\n\n* Linting\n\n* Add missing test cases\n",
+     None, "ignored: compiler warnings or lint"),
     # Dropping what was private, unused, redundant or wrong is a clean-up, not a decision.
     ("Drop private imports in tests/conftest.py (#2569)\n\nCo-authored-by: Tom Christie "
      "<tom@tomchristie.com>\n",
