@@ -217,7 +217,9 @@ _FIXES = (
     ("correctly properly", SUBJECT_ONLY + r"(?<=\S)[ \t]+(?:correctly|properly)\b"),
     # A failure now handled: "handle mremap failure in realloc", "fs: handle `EINTR` in
     # `fs::write` for io-uring", "Handle write failure in AOF parent -> child ACK".
-    ("handl", _PREFIX + r"handl(?:e|es|ed|ing)[ \t]+(?:(?:\S+[ \t]+){1,4}?(?:failures?|errors?)|"
+    # ... "Handle failure to change mode, to avoid dying", "handle failure of rename()".
+    ("handl", _PREFIX + r"handl(?:e|es|ed|ing)[ \t]+(?:failures?[ \t]+(?:to|of|in)\b|"
+     r"(?:\S+[ \t]+){1,4}?(?:failures?|errors?)|"
      r"`?(?-i:E[A-Z]{3,}))\b"),  # not a bare "handle errors, or document that we ignore them"
     # What the code must do, said as a rule in the subject (hand-written C histories): "crt1
     # must align stack pointer on mips", "posix_memalign should fail if size is not a multiple
@@ -260,6 +262,9 @@ _FIXES = (
     # A fault said without the word: "OS X lacks HOST_NAME_MAX", "epoll on Linux is broken with
     # /dev/null", "dereferencing wl (which could be NULL)".
     ("lacks null", r"\blacks\b|\bcould\s+be\s+NULL\b"),
+    # "Apply the right fix for run -b, used the wrong diff before." (not "in the wrong place in
+    # description of c0-change-trigger": docs)
+    ("wrong", r"\b(?:used?|uses|using|picked|took)\s+the\s+wrong\b"),
     ("broken", SUBJECT_ONLY + r"\b(?:is|are|was|were)\s+broken\b"),  # in a body: often not ours
     # What went wrong, said as how something was done: "it was mistakenly 1024 bytes",
     # "assembles the form ... incorrectly", "wrongly used the address result index". Not the
@@ -311,7 +316,7 @@ LEAD_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w == "avoid prevent stop n
 BODY_WORD_FIX_PATTERNS = frozenset(
     p for w, p in _FIXES
     if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
-             "lacks null",
+             "lacks null", "wrong",
              "incorrectly wrongly mistakenly erroneously",
              "crash regression initiali memory oom flaw bug by+one")
 )  # fmt: skip
