@@ -192,12 +192,14 @@ SECTIONS = (
     ),
     (
         "httpx (a blind hold-out of round 13: labelled before any rule ran on it, scored once "
-        "after round 13 was committed; stratified, weighted back)",
+        "after round 13 was committed; round 14 read its misses: in-sample since; stratified, "
+        "weighted back)",
         HOLDOUT_HTTPX,
     ),
     (
         "tmux (a blind hold-out of round 13: labelled before any rule ran on it, scored once "
-        "after round 13 was committed; stratified, weighted back)",
+        "after round 13 was committed; round 14 read its misses: in-sample since; stratified, "
+        "weighted back)",
         HOLDOUT_TMUX,
     ),
 )

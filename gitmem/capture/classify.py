@@ -78,6 +78,12 @@ _TEST_PLAN_RE = re.compile(r"^#+[ \t]*test[ \t]+plan\b.*?(?=^#+[ \t]|\Z)", re.I 
 # A fenced block in a body is a tool's output or code, not the author's words ("docker: fix
 # dockerfile warnings" quoting `"ENV key=value" should be used instead of legacy ...`).
 _FENCE_RE = re.compile(r"^[ \t]*```.*?(?:^[ \t]*```[^\n]*$|\Z)", re.M | re.S)
+# A GitHub squash merge ("Simplify ASGI concurrency (#248)\n\n* Drop  keyword argument\n\n*
+# Improve docstrings ...") lists the PR's own commits as `* ` paragraphs: work-in-progress
+# subjects, not decisions nor a fix's veto ("* Lint"); their fixes and the explanation under a
+# bullet still count.
+_SQUASH_SUBJECT_RE = re.compile(r"\(#\d+\)[ \t]*$")
+_SQUASH_BULLET_RE = re.compile(r"(?<=\n\n)\*[ \t][^\n]*")
 _REVERT_RE = re.compile(r"^(?:Revert\b|revert(?:\([^)]*\))?:\s)", re.IGNORECASE)
 _REVERTS_LINE_RE = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})\.?")
 
@@ -241,6 +247,12 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
     prose = text  # where decisions are read: no fenced block (spaced out, places kept)
     if "```" in text:
         prose = _FENCE_RE.sub(lambda m: " " * len(m[0]), text)
+    vetoable = text  # where the ignore_fixes vetoes are read
+    if "\n\n* " in text and _SQUASH_SUBJECT_RE.search(subject_line):
+        bullets = _SQUASH_BULLET_RE.findall(prose)
+        if len(bullets) >= 2:  # the commits of the PR, not one bullet of a hand-written body
+            prose = _SQUASH_BULLET_RE.sub(lambda m: " " * len(m[0]), prose)
+            vetoable = _SQUASH_BULLET_RE.sub("", text)  # "Fix environment proxies\n\n* Lint"
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
         if len(clean_body(reason).split()) < 8:
@@ -304,7 +316,8 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         *(("stops",) if stops else ()),
     )
     if fix is not None and (subject.kind == "fix" or at_fix <= at_decision or weak_decision):
-        vetoed = next((n for n, p in rules.ignore_fixes if p.search(text)), None)
+        where = vetoable if at_fix < len(subject_line) else text  # a body's fix: all of it
+        vetoed = next((n for n, p in rules.ignore_fixes if p.search(where)), None)
         if vetoed is None:
             return Verdict("error", "fix-pattern", fix, evidence)
         if decision is None or subject.kind == "fix":

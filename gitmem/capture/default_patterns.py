@@ -49,7 +49,10 @@ _DECISIONS = (
     ("migrat", _LEAD + r"migrat(?:e|es|ed|ing)[ \t]+(?:\S+[ \t]+){0,6}?(?:to|from|away)\b"),
     ("replac", _LEAD + r"replac(?:e|es|ed|ing)\s+\S.{0,80}?\s+(?:with|by)\s"),
     ("prefer", _LEAD + r"prefer(?:s|red)?\s"),
-    ("drop", _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)\S"),
+    # Not a clean-up: "Drop private imports in tests/conftest.py", "Drop unneccessary __hash__
+    # methods", "Drop erronous references to AsyncClient".
+    ("drop", _LEAD + r"drop(?:s|ped)?\s+(?!the\s+(?:first|last)\b)(?!(?:private|unused|"
+     r"unne(?:c|cc)essary|unneeded|redundant|errone?ous|stale|dead)\b)\S"),
     ("support", _LEAD + r"(?:remove|end)\s+support\s+for\b"),
     # carrying out a deprecation: "remove the deprecated X", "delete legacy Y"
     ("deprecated legacy", _LEAD + r"(?:remov|delet)(?:e[sd]?|ing)\s+(?:the\s+|all\s+)?"
@@ -64,7 +67,7 @@ _DECISIONS = (
     ("requir disallow forbid prohibit", _PREFIX + r"(?:requir(?:e|es|ed|ing)|disallow\w*|forbid\w*|"
      r"prohibit\w*)\s+\S"),
     ("default", SUBJECT_ONLY + r"(?:\bmake[sd]?\s[^\n]{1,60}?\sthe\s+default\b|(?:^|[:,][ \t]+|"
-     r"\band\s+|\bnow\s+)defaults?\s+to\s|\b(?:chang|set|switch|flip|re-set)\w*\s+(?:the\s+)?"
+     r"\b(?:and|now|should|to)\s+)defaults?\s+to\s|\b(?:chang|set|switch|flip|re-set)\w*\s+(?:the\s+)?"
      r"(?:\S+\s+)?default\s+(?:\S+\s+)?(?:to|from)\s)"),
     ("longer", _PREFIX + r"(?:we\s+)?no\s+longer\s+\w"),
     # A behaviour the subject says stops, after its subject: "FLUSHALL/FLUSHDB no longer sync
@@ -206,7 +209,7 @@ _FIXES = (
      r"(?:\(#\d+\))?$"),
     ("incorrect wrong", _PREFIX + r"(?:incorrect|wrong)\s"),
     ("avoid prevent stop not don't never",
-     _PREFIX + r"(?:avoid|prevent|stop|do\s+not|don't|never)\s"),
+     _PREFIX + r"(?:avoid|prevent|stop|never|(?:do\s+not|don't)(?!\s+need\b))\s"),  # "Don't need X"
     ("correctly properly respect honor honour", _PREFIX + r"(?:correctly|properly|respect|"
      r"hono(?:u)?r)\b"),
     # What the code now does right, said after it: "Sentinel: handle Hello messages received
@@ -214,7 +217,9 @@ _FIXES = (
     ("correctly properly", SUBJECT_ONLY + r"(?<=\S)[ \t]+(?:correctly|properly)\b"),
     # A failure now handled: "handle mremap failure in realloc", "fs: handle `EINTR` in
     # `fs::write` for io-uring", "Handle write failure in AOF parent -> child ACK".
-    ("handl", _PREFIX + r"handl(?:e|es|ed|ing)[ \t]+(?:(?:\S+[ \t]+){1,4}?(?:failures?|errors?)|"
+    # ... "Handle failure to change mode, to avoid dying", "handle failure of rename()".
+    ("handl", _PREFIX + r"handl(?:e|es|ed|ing)[ \t]+(?:failures?[ \t]+(?:to|of|in)\b|"
+     r"(?:\S+[ \t]+){1,4}?(?:failures?|errors?)|"
      r"`?(?-i:E[A-Z]{3,}))\b"),  # not a bare "handle errors, or document that we ignore them"
     # What the code must do, said as a rule in the subject (hand-written C histories): "crt1
     # must align stack pointer on mips", "posix_memalign should fail if size is not a multiple
@@ -222,10 +227,10 @@ _FIXES = (
     # Not a docs note ("document that headers must be set before streaming").
     # Nor a TODO or KNOWN_BUGS entry (a fact), nor a plan ("More work on non-blocking VM.
     # Should work in a few days").
-    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b|KNOWN_BUGS\b)" + _OPTIONAL_PREFIX
+    ("should must", SUBJECT_ONLY + r"\A(?!TODO\b|KNOWN_BUGS\b|CI\b)" + _OPTIONAL_PREFIX
      + r"(?!(?:add|document|mention|clarif|note|explain|state|spell|made|make|tests?)\w*\b)"
      r"(?:\S*[^\s.][ \t]+){1,6}?(?:should|must)(?:[ \t]+not|n't)?[ \t]+"
-     r"(?!be[ \t]+(?:able|possible)\b|no[ \t]+longer\b|always[ \t]+remain\b)\w"),
+     r"(?!be[ \t]+(?:able|possible)\b|no[ \t]+longer\b|always[ \t]+remain\b|default[ \t]+to\b)\w"),
     # "Sentinel: role reporting fixed and added in SENTINEL output."
     ("fixed corrected", SUBJECT_ONLY + r"(?<=[\w)`'\"])[ \t]+(?:fixed|corrected)"
      r"(?=[ \t]*(?:$|[.,;:(]|[ \t]+(?:and|when|for|in|on|with|after|by)\b))"),
@@ -242,8 +247,10 @@ _FIXES = (
     ("fixe resolve mistake", r"\b(?:this\s+(?:PR\s+|change\s+|patch\s+|commit\s+)?"
      r"(?:fixes|fixed|resolves)|by\s+mistake|"
      r"resolve\s+the\s+issue)\b"),
-    ("leak free pointer segfault deadlock oversight", r"\b(?:memory\s+leak|use[- ]after[- ]free|"
-     r"null\s+pointer|segfault|deadlock|oversight)\b"),
+    # (not the tests' or tools' "check for memory leaks", "show memory leaks stack traces")
+    ("leak free pointer segfault deadlock oversight", r"(?<!check\sfor\s)(?<!show\s)(?<!track\s)"
+     r"(?<!detect\s)\b(?:memory\s+leaks?|use[- ]after[- ]free|null\s+pointer|segfault|deadlock|"
+     r"oversight)\b"),
     # Not curl's `Bug: <URL>` reference line (a link to a discussion, often of a feature).
     ("crash regression initiali memory oom flaw bug by+one", r"\b(?:crash(?:es|ed)?|regression|"
      r"off[- ]by[- ]one|"
@@ -252,6 +259,13 @@ _FIXES = (
     ("missing not n't", r"\b(?:missing|was\s+not|were\s+not|did\s+not|didn't|wasn't|weren't)\b"
      r"(?!\s+(?:previously\s+|yet\s+)?(?:possible|supported|available)\b)"),
     ("lead resulted", r"\b(?:leads?\s+to|resulted\s+in)\b"),
+    # A fault said without the word: "OS X lacks HOST_NAME_MAX", "epoll on Linux is broken with
+    # /dev/null", "dereferencing wl (which could be NULL)".
+    ("lacks null", r"\blacks\b|\bcould\s+be\s+NULL\b"),
+    # "Apply the right fix for run -b, used the wrong diff before." (not "in the wrong place in
+    # description of c0-change-trigger": docs)
+    ("wrong", r"\b(?:used?|uses|using|picked|took)\s+the\s+wrong\b"),
+    ("broken", SUBJECT_ONLY + r"\b(?:is|are|was|were)\s+broken\b"),  # in a body: often not ours
     # What went wrong, said as how something was done: "it was mistakenly 1024 bytes",
     # "assembles the form ... incorrectly", "wrongly used the address result index". Not the
     # adjectives: "broken software expects", "remove outdated/incorrect comment".
@@ -302,6 +316,7 @@ LEAD_FIX_PATTERNS = frozenset(p for w, p in _FIXES if w == "avoid prevent stop n
 BODY_WORD_FIX_PATTERNS = frozenset(
     p for w, p in _FIXES
     if w in ("previously prior", "missing not n't", "lead resulted", "race panic caused",
+             "lacks null", "wrong",
              "incorrectly wrongly mistakenly erroneously",
              "crash regression initiali memory oom flaw bug by+one")
 )  # fmt: skip

@@ -111,7 +111,10 @@ DEFAULT_IGNORE_FIXES = (
      r"fix(?:e[sd])?\s+(?:a\s+|the\s+|some\s+)?(?:(?:syntax|small|minor|build|compil\w*|rubocop|"
      r"lint(?:er)?)\s+)?(?:errors?|bugs?|issues?|problems?|failures?|breakage|it|this|that)"
      r"\.?[ \t]*(?:\(#\d+\))?[ \t]*$"
-     r"|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"),  # "Issue 22 fixed"
+     r"|\A(?:issue|bug)\s+#?\d+\s+(?:is\s+)?fixed[.!]?[ \t]*$"  # "Issue 22 fixed"
+     # "Missing header.", "Missing commas, from Vipul Kumar.", "add missing type hints to ..."
+     r"|\A(?:add\s+)?missing\s+(?:headers?|includes?|commas?|semicolons?|type\s+hints?)"
+     r"(?:\s+(?:to|in)\s[^\n]{0,40}|,\s+from\s[^\n]{0,40})?\.?[ \t]*(?:\(#\d+\))?[ \t]*$"),
     ("compiler warnings or lint", r"\b(?:silenc\w*|(?<!missing\sdeprecation\s)warnings?|"
      r"unused\s+(?:variable|parameter|argument|import|function)s?|(?<!/)lint(?:er|ing)?)\b"),
 )  # fmt: skip
