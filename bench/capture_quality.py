@@ -21,7 +21,9 @@ the blind hold-out of the tenth, and capture_labels_holdout_commitizen.jsonl 150
 (commitizen), the blind hold-out of the eleventh, and capture_labels_holdout_fzf.jsonl 150 of a
 thirteenth (fzf), the blind hold-out of the twelfth, and capture_labels_holdout_httpx.jsonl and
 capture_labels_holdout_tmux.jsonl 150 each of a fourteenth and fifteenth (httpx, tmux), the
-blind hold-outs of the thirteenth (SECTIONS says which sample is in-sample
+blind hold-outs of the thirteenth, and capture_labels_holdout_bat.jsonl and
+capture_labels_holdout_git.jsonl 150 each of a sixteenth and seventeenth (bat, git), the blind
+hold-outs of the fourteenth (SECTIONS says which sample is in-sample
 now). Per
 project: precision (captured commits that deserve a record), decision recall (decision +
 breaking captured as decisions), fix recall (fixes captured as errors), a 95% bootstrap
@@ -122,6 +124,14 @@ HOLDOUT_FZF = ROOT / "tests" / "fixtures" / "capture_labels_holdout_fzf.jsonl"
 # decisions) were committed.
 HOLDOUT_HTTPX = ROOT / "tests" / "fixtures" / "capture_labels_holdout_httpx.jsonl"
 HOLDOUT_TMUX = ROOT / "tests" / "fixtures" / "capture_labels_holdout_tmux.jsonl"
+# 150 commits each of a sixteenth and a seventeenth project (sharkdp/bat: a Rust CLI, GitHub
+# merges, dependabot `build(deps)` bumps, hand-written subjects; git/git: long hand-written
+# bodies with Signed-off-by, "area: subject", "Merge branch" and "The Nth batch" commits), drawn
+# and labelled by hand before any rule ran on them, labelled a second time, blind, by another
+# labeller, and scored once after the fourteenth round's rules (fitted to the misses of httpx
+# and tmux) were committed.
+HOLDOUT_BAT = ROOT / "tests" / "fixtures" / "capture_labels_holdout_bat.jsonl"
+HOLDOUT_GIT = ROOT / "tests" / "fixtures" / "capture_labels_holdout_git.jsonl"
 # Which sample was read while writing which rules: every section says whether it is in-sample.
 SECTIONS = (
     ("tuning sample (rounds 1-5 read it: in-sample)", LABELS),
@@ -201,6 +211,16 @@ SECTIONS = (
         "after round 13 was committed; round 14 read its misses: in-sample since; stratified, "
         "weighted back)",
         HOLDOUT_TMUX,
+    ),
+    (
+        "bat (a blind hold-out of round 14: labelled before any rule ran on it, scored once "
+        "after round 14 was committed; stratified, weighted back)",
+        HOLDOUT_BAT,
+    ),
+    (
+        "git (a blind hold-out of round 14: labelled before any rule ran on it, scored once "
+        "after round 14 was committed; stratified, weighted back)",
+        HOLDOUT_GIT,
     ),
 )
 BOOTSTRAP = 1000  # resamples for the 95% intervals
