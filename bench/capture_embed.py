@@ -18,7 +18,7 @@ none; features standardised on the training rows, L2 penalty, a decision's loss 
 3, full-batch gradient descent with momentum, a fixed number of steps: the same rows give the
 same weights), or k nearest neighbours by cosine (the share of the k neighbours in each
 class). As in bench/capture_model.py, the classifier sees only the commits whose verdict the
-prose patterns gave (REVISED): trailers, BREAKING CHANGE, facts, reverts, the ignore lists,
+prose patterns gave (REVISED there): trailers, BREAKING CHANGE, facts, reverts, the ignore lists,
 bots and merges stay the rules'. It is trained on those commits only.
 
 Combination (`decisions` mode of round 6): the rules' verdict, plus a decision wherever
@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import statistics
 import sys
@@ -61,10 +60,11 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402  (onnxruntime's dependency: the semantic extra)
-from capture_quality import _cpu, as_commit, generate, intervals, score  # noqa: E402
+from capture_model import labelled  # noqa: E402
+from capture_quality import _cpu, generate, intervals, score  # noqa: E402
 
 from gitmem.capture import backfill, classify  # noqa: E402
-from gitmem.capture.commits import candidates, explain  # noqa: E402
+from gitmem.capture.commits import candidates  # noqa: E402
 from gitmem.capture.rules import default_rules  # noqa: E402
 from gitmem.semantic import model  # noqa: E402
 from gitmem.store import git  # noqa: E402
@@ -91,8 +91,6 @@ TRAINING = [
 CACHE = Path(tempfile.gettempdir()) / "gitmem-capture-embed"
 BODY_CHARS = 400
 VARIANTS = ("subject", "subject+body")
-TARGET = {"decision": 1, "breaking": 1, "fix": 2}  # else 0 (none)
-REVISED = ("decision-pattern", "fix-pattern", "no rule matched")  # as capture_model.py
 # Classifier settings: ("logreg", l2, decision weight) or ("knn", k, 0).
 CLASSIFIERS = (
     *(("logreg", l2, w) for l2 in (0.003, 0.03, 0.3) for w in (1.0, 3.0)),
@@ -120,17 +118,11 @@ def texts(message: str) -> dict[str, str]:
 def load(paths: list[Path]) -> list[dict[str, Any]]:
     """Rows with the rules' verdict (`rules`), whether the classifier may revise it
     (`seen`), the target class and the texts to embed."""
-    rules = default_rules()
     rows = []
-    for path in paths:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            found, reason = explain(as_commit(row), rules)
-            row["rules"] = found[0].type if found else None
-            row["seen"] = reason.startswith(REVISED)
-            row["target"] = TARGET.get(row["label"], 0)
-            row["texts"] = texts(row["message"])
-            rows.append(row)
+    for row, revised in labelled(paths, default_rules()):
+        row["seen"] = revised
+        row["texts"] = texts(row["message"])
+        rows.append(row)
     return rows
 
 

@@ -48,6 +48,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from itertools import combinations, pairwise
 from pathlib import Path
@@ -132,24 +133,32 @@ def features(subject_line: str, message: str, verdict: classify.Verdict) -> list
     return list(dict.fromkeys(found))  # each counts once
 
 
-def load(paths: list[Path]) -> list[dict[str, Any]]:
-    """Rows with the rules' verdict (`rules`: decision / error / fact / None) and the model's
-    features (`features`: None when the model never sees the commit)."""
-    rules = default_rules()
-    rows = []
+def labelled(paths: list[Path], rules: Any) -> Iterator[tuple[dict[str, Any], bool]]:
+    """Every labelled row with the rules' verdict (`rules`: decision / error / fact / None)
+    and the class to learn (`target`), and whether the verdict came from the prose patterns
+    (the only verdicts a model may revise)."""
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
             row = json.loads(line)
             found, reason = explain(as_commit(row), rules)
             row["rules"] = found[0].type if found else None
-            row["features"] = None
-            if reason.startswith(REVISED):  # the verdict came from the prose patterns
-                message = classify.normalise(row["message"])
-                subject_line = message.strip().split("\n", 1)[0].strip()
-                verdict = classify.verdict(subject_line, message, rules)
-                row["features"] = features(subject_line, message, verdict)
             row["target"] = TARGET.get(row["label"], 0)
-            rows.append(row)
+            yield row, reason.startswith(REVISED)
+
+
+def load(paths: list[Path]) -> list[dict[str, Any]]:
+    """Rows as `labelled` gives them, with the model's features (`features`: None when the
+    model never sees the commit)."""
+    rules = default_rules()
+    rows = []
+    for row, revised in labelled(paths, rules):
+        row["features"] = None
+        if revised:
+            message = classify.normalise(row["message"])
+            subject_line = message.strip().split("\n", 1)[0].strip()
+            verdict = classify.verdict(subject_line, message, rules)
+            row["features"] = features(subject_line, message, verdict)
+        rows.append(row)
     return rows
 
 

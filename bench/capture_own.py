@@ -53,6 +53,7 @@ import os
 import random
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,21 @@ def predict(fitted: dict[str, Any], rows: Rows) -> cm.Probs:
     return [cm.probabilities(fitted, r["features"]) if r["features"] else None for r in rows]
 
 
+def scored(rows: Rows, probs: cm.Probs, rules: Any) -> Iterator[tuple[str, float, Any, Any]]:
+    """Every alpha, variant and setting applied to `probs`, with the rates it gets
+    (name, alpha, setting, rates); a variant with a precision floor skips the settings whose
+    precision is under the rules'."""
+    for alpha in ALPHAS:
+        ps = [combine(p, _OTHERS[id(r)], alpha) for p, r in zip(probs, rows, strict=True)]
+        for name, (grid, floor) in VARIANTS.items():
+            for setting in grid:
+                types = [cm.decide(r, p, setting) for r, p in zip(rows, ps, strict=True)]
+                got = cm.rates(rows, types)
+                if floor and got[0] < rules[0]:
+                    continue
+                yield name, alpha, setting, got
+
+
 def select(rows: Rows, rng: random.Random) -> dict[str, Choice]:
     """Each variant's choice by INNER-fold CV over `rows` (the N own labels): out-of-fold
     probabilities for every hyperparameter, then every alpha and setting scored on them."""
@@ -130,17 +146,10 @@ def select(rows: Rows, rng: random.Random) -> dict[str, Choice]:
             for n, r in enumerate(rows):
                 if fold_of[n] == k and r["features"]:
                     oof[n] = cm.probabilities(fitted, r["features"])
-        for alpha in ALPHAS:
-            ps = [combine(p, _OTHERS[id(r)], alpha) for p, r in zip(oof, rows, strict=True)]
-            for name, (grid, floor) in VARIANTS.items():
-                for setting in grid:
-                    types = [cm.decide(r, p, setting) for r, p in zip(rows, ps, strict=True)]
-                    got = cm.rates(rows, types)
-                    if floor and got[0] < rules[0]:
-                        continue
-                    key = (sum(got), setting[1] + setting[2], -alpha)
-                    if name not in best or key > best[name][0]:
-                        best[name] = (key, (hyper, alpha, setting))
+        for name, alpha, setting, got in scored(rows, oof, rules):
+            key = (sum(got), setting[1] + setting[2], -alpha)
+            if name not in best or key > best[name][0]:
+                best[name] = (key, (hyper, alpha, setting))
     out: dict[str, Choice] = {}
     for name, (_grid, floor) in VARIANTS.items():
         if name not in best or (floor and best[name][0][0] <= sum(rules)):
@@ -204,17 +213,10 @@ def _hindsight(project: str) -> tuple[str, dict[str, dict[str, Any]]]:
                 for n in range(len(rows)):
                     if fold_of[n] == k and rows[n]["features"]:
                         probs[n] = cm.probabilities(fitted, rows[n]["features"])
-            for alpha in ALPHAS:
-                ps = [combine(p, _OTHERS[id(r)], alpha) for p, r in zip(probs, rows, strict=True)]
-                for name, (grid, floor) in VARIANTS.items():
-                    for setting in grid:
-                        types = [cm.decide(r, p, setting) for r, p in zip(rows, ps, strict=True)]
-                        got = cm.rates(rows, types)
-                        if floor and got[0] < rules[0]:
-                            continue
-                        key = (sum(got), -alpha)
-                        if name not in best or key > best[name][0]:
-                            best[name] = (key, (got, hyper, alpha, setting))
+            for name, alpha, setting, got in scored(rows, probs, rules):
+                key = (sum(got), -alpha)
+                if name not in best or key > best[name][0]:
+                    best[name] = (key, (got, hyper, alpha, setting))
         out[label(size)] = {name: best[name][1] for name in best}
     return project, out
 
