@@ -249,9 +249,9 @@ def verdict(subject_line: str, message: str, rules: Rules) -> Verdict:
         prose = _FENCE_RE.sub(lambda m: " " * len(m[0]), text)
     vetoable = text  # where the ignore_fixes vetoes are read
     if "\n\n* " in text and _SQUASH_SUBJECT_RE.search(subject_line):
-        bullets = _SQUASH_BULLET_RE.findall(prose)
-        if len(bullets) >= 2:  # the commits of the PR, not one bullet of a hand-written body
-            prose = _SQUASH_BULLET_RE.sub(lambda m: " " * len(m[0]), prose)
+        blanked, bullets = _SQUASH_BULLET_RE.subn(lambda m: " " * len(m[0]), prose)
+        if bullets >= 2:  # the commits of the PR, not one bullet of a hand-written body
+            prose = blanked
             vetoable = _SQUASH_BULLET_RE.sub("", text)  # "Fix environment proxies\n\n* Lint"
     if _REVERT_RE.match(subject_line):
         reason = _REVERTS_LINE_RE.sub("", text.split("\n", 1)[1] if "\n" in text else "")
