@@ -15,11 +15,14 @@ text alone, without the first labels or any rule's verdict):
   decision recall, fix recall, weighted back like the rules): the score a second careful human
   reaches, the ceiling to read the rules' targets against;
 - the rules (this tree's) scored against the first labels, the second labels, and the commits
-  both labellers agree on.
+  both labellers agree on;
+- a plain baseline against the first labels: a decision wherever the issue's own decision
+  words appear (`capture_sample.DECISION_WORDS`), else a fix where the subject says fix or bug.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -30,12 +33,22 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from capture_quality import current_classifier, intervals, load_labels, pct, score  # noqa: E402
+from capture_sample import DECISION_WORDS  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SECOND = FIXTURES / "capture_second_labels"
 CLASSES = ("decision", "fix", "other")
 # A label read as the record type a classifier would have captured for it.
 AS_CAPTURED = {"decision": "decision", "breaking": "decision", "fix": "error", "fact": "fact"}
+FIX_WORDS = re.compile(r"\b(?:fix(?:e[sd]|ing)?|bug)\b", re.IGNORECASE)
+
+
+def plain(row: dict[str, Any]) -> str | None:
+    """The plain baseline: the issue's decision words anywhere, else a fix word in the subject."""
+    message = row["message"]
+    if DECISION_WORDS.search(message):
+        return "decision"
+    return "error" if FIX_WORDS.search(message.split("\n", 1)[0]) else None
 
 
 def three_way(label: str) -> str:
@@ -90,6 +103,7 @@ def report(project: str, first: list[dict[str, Any]], second: list[dict[str, Any
         ("rules", rules, first, "first labels"),
         ("rules", rules, relabelled, "second labels"),
         ("rules", rules, agreed, f"both agree ({len(agreed)})"),
+        ("plain keywords", plain, first, "first labels"),
     ):
         spans = " / ".join(intervals(rows, classify))
         print(f"| {name} | {against} | {rates(score(rows, classify))} | {spans} |")
